@@ -1,0 +1,224 @@
+/**
+ * Bundle hygiene: turns the host constraints (STYLE.md §9.8) into checks on the REAL build output.
+ * Mini-program hosts reject `eval`/`Function`, have no `require`, `process`, TextEncoder or
+ * global WebSocket; the UMD build must run in any page. If dist/ is missing or older than the
+ * sources, the test builds it first (`npm test` has already built it, so this is then a no-op).
+ *
+ * The scan runs on the shipped file. The legacy bundles are emitted without ordinary comments
+ * (rollup.config.mjs `lowerAndStrip`), so a hit is code or a string literal, never a doc comment.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import vm from 'node:vm';
+
+const root = path.resolve(__dirname, '..', '..');
+const dist = path.join(root, 'dist');
+const rel = (file: string): string => path.relative(root, file);
+
+/** Built by every `npm run build`; package.json may point at more (checked separately). */
+const ARTIFACTS = [
+  'lianxin.mjs',
+  'lianxin.cjs',
+  'lianxin.d.ts',
+  'lianxin.umd.js',
+  'node.mjs',
+  'node.cjs',
+  'node.d.ts',
+  'browser.mjs',
+  'browser.cjs',
+  'browser.d.ts',
+  'miniprogram/index.js',
+].map((file) => path.join(dist, file));
+
+/** Bundles that must run on hosts without Node, DOM-only globals or dynamic code. */
+const HOST_BUNDLES = [path.join(dist, 'miniprogram', 'index.js'), path.join(dist, 'lianxin.umd.js')];
+
+/**
+ * Forbidden patterns. Word boundaries keep `isFunction(`/`myRequire(` out. `process.` is matched
+ * only as a bare identifier, `(?<![\w$.])process\s*\.`: a property lookup such as
+ * `commonjsGlobal.process.versions` (protobufjs' Node probe) is a guarded read on an object that
+ * may lack it, while bare `process.x` throws a ReferenceError where `process` does not exist.
+ */
+const FORBIDDEN: readonly { readonly name: string; readonly pattern: RegExp }[] = [
+  { name: 'eval(', pattern: /\beval\s*\(/g },
+  { name: 'new Function', pattern: /\bnew\s+Function\b/g },
+  { name: 'Function(', pattern: /\bFunction\s*\(/g },
+  { name: 'require(', pattern: /\brequire\s*\(/g },
+  { name: 'bare process.', pattern: /(?<![\w$.])process\s*\./g },
+  { name: 'globalThis.WebSocket', pattern: /\bglobalThis\s*(?:\.\s*|\[\s*["'`])WebSocket\b/g },
+];
+
+/** How far back a `typeof TextEncoder` guard may sit from the use it protects. */
+const GUARD_WINDOW = 200;
+
+interface Hit {
+  readonly rule: string;
+  readonly line: number;
+  readonly snippet: string;
+}
+
+function snippetAt(code: string, index: number): Hit['snippet'] {
+  const start = Math.max(0, index - 60);
+  return code.slice(start, index + 60).replace(/\s+/g, ' ').trim();
+}
+
+function lineOf(code: string, index: number): number {
+  return code.slice(0, index).split('\n').length;
+}
+
+/** TextEncoder/TextDecoder are allowed only as `typeof X` or shortly after a `typeof X` guard. */
+function unguardedTextCodecs(code: string): Hit[] {
+  const hits: Hit[] = [];
+  for (const match of code.matchAll(/\b(TextEncoder|TextDecoder)\b/g)) {
+    const name = match[1] ?? '';
+    const index = match.index;
+    const before = code.slice(Math.max(0, index - GUARD_WINDOW), index);
+    const guarded = /typeof\s+$/.test(before) || new RegExp(`typeof\\s+${name}\\b`).test(before);
+    if (!guarded) hits.push({ rule: `unguarded ${name}`, line: lineOf(code, index), snippet: snippetAt(code, index) });
+  }
+  return hits;
+}
+
+function scan(code: string): Hit[] {
+  const hits: Hit[] = [];
+  for (const { name, pattern } of FORBIDDEN) {
+    for (const match of code.matchAll(pattern)) {
+      hits.push({ rule: name, line: lineOf(code, match.index), snippet: snippetAt(code, match.index) });
+    }
+  }
+  return [...hits, ...unguardedTextCodecs(code)];
+}
+
+function newestMtime(dir: string): number {
+  if (!existsSync(dir)) return 0;
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(full) : statSync(full).mtimeMs);
+  }
+  return newest;
+}
+
+function distIsStale(): boolean {
+  if (!ARTIFACTS.every((file) => existsSync(file))) return true;
+  const built = Math.min(...ARTIFACTS.map((file) => statSync(file).mtimeMs));
+  const inputs = ['src', 'platforms', path.join('proto', 'gen')].map((dir) => newestMtime(path.join(root, dir)));
+  const configs = ['rollup.config.mjs', 'package.json'].map((file) => statSync(path.join(root, file)).mtimeMs);
+  return Math.max(...inputs, ...configs) > built;
+}
+
+/** Every string leaf of package.json "exports" (conditions nest arbitrarily). */
+function exportTargets(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (value !== null && typeof value === 'object') return Object.values(value).flatMap(exportTargets);
+  return [];
+}
+
+/** Evaluates a CommonJS file with every host global shadowed, the way a bare mini-program sees it. */
+function loadInBareHost(code: string): Record<string, unknown> {
+  const hidden = ['require', 'globalThis', 'window', 'self', 'global', 'process', 'WebSocket', 'TextEncoder', 'TextDecoder'];
+  const factory: unknown = vm.runInNewContext(`(function (module, exports, ${hidden.join(', ')}) {\n${code}\n})`, {});
+  const moduleObject: { exports: Record<string, unknown> } = { exports: {} };
+  if (typeof factory !== 'function') throw new Error('vm did not return the module factory');
+  factory(moduleObject, moduleObject.exports);
+  return moduleObject.exports;
+}
+
+beforeAll(() => {
+  if (distIsStale()) {
+    execFileSync(process.execPath, [path.join(root, 'scripts', 'build.mjs')], { cwd: root, stdio: 'inherit' });
+  }
+}, 300_000);
+
+describe('build artifacts', () => {
+  test('every artifact exists', () => {
+    const missing = ARTIFACTS.filter((file) => !existsSync(file)).map(rel);
+    expect(missing).toEqual([]);
+  });
+
+  test('package.json entry fields and exports point to existing files', () => {
+    const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as Record<string, unknown>;
+    const targets = [pkg['main'], pkg['module'], pkg['types'], pkg['browser'], ...exportTargets(pkg['exports'])];
+    const missing = targets.filter(
+      (target) => typeof target !== 'string' || !existsSync(path.join(root, target)),
+    );
+    expect(missing).toEqual([]);
+    expect(typeof pkg['miniprogram']).toBe('string');
+    expect(existsSync(path.join(root, String(pkg['miniprogram']), 'index.js'))).toBe(true);
+  });
+
+  test('every dist/<entry>.mjs is published under package.json exports', () => {
+    const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { exports?: unknown };
+    const published = new Set(exportTargets(pkg.exports).map((target) => path.normalize(target)));
+    const unpublished = readdirSync(dist)
+      .filter((file) => file.endsWith('.mjs'))
+      .map((file) => path.normalize(`./dist/${file}`))
+      .filter((file) => !published.has(file));
+    expect(unpublished).toEqual([]);
+  });
+});
+
+describe('host bundles contain no host-hostile code', () => {
+  test.each(HOST_BUNDLES.map((file) => [rel(file), file] as const))('%s', (_name, file) => {
+    const hits = scan(readFileSync(file, 'utf8'));
+    const report = hits.map((hit) => `  ${hit.rule} at line ${hit.line}: …${hit.snippet}…`).join('\n');
+    expect(report).toBe('');
+  });
+
+  test('the scanner catches each forbidden form and allows the guarded ones', () => {
+    const bad = [
+      'eval("1")',
+      'new Function("return 1")',
+      'Function("return this")()',
+      'var ws = require("ws")',
+      'if (process.env.X) {}',
+      'new globalThis.WebSocket(url)',
+      'globalThis["WebSocket"]',
+      'new TextDecoder()',
+    ];
+    for (const code of bad) expect(scan(code)).not.toEqual([]);
+    const fine = [
+      'isFunction(x)',
+      'myRequire(x)',
+      'g.process && g.process.versions',
+      'typeof TextDecoder !== "undefined" ? new TextDecoder() : null',
+      'globalThis.WebSocketLike',
+    ];
+    for (const code of fine) expect(scan(code)).toEqual([]);
+  });
+
+  test.each(['lianxin.mjs', 'lianxin.cjs', 'browser.mjs', 'browser.cjs', 'lianxin.umd.js', 'miniprogram/index.js'])(
+    '%s never imports ws or node:* modules',
+    (file) => {
+      const code = readFileSync(path.join(dist, file), 'utf8');
+      const imports = code.match(/(?:from\s*|require\s*\(\s*|import\s*\(\s*)["'](?:ws|node:[\w/]+)["']/g) ?? [];
+      expect(imports).toEqual([]);
+    },
+  );
+});
+
+describe('bundles load on their hosts', () => {
+  test('UMD defines the RongIMLib global in a fresh context with only a fake window', () => {
+    const sandbox: Record<string, unknown> = {};
+    sandbox['window'] = sandbox;
+    const context = vm.createContext(sandbox);
+    vm.runInContext(readFileSync(path.join(dist, 'lianxin.umd.js'), 'utf8'), context, { filename: 'lianxin.umd.js' });
+    const api: unknown = sandbox['RongIMLib'];
+    expect(typeof api).toBe('object');
+    expect(Object.keys(api as object).length).toBeGreaterThan(0);
+  });
+
+  test('UMD global and CommonJS default build expose the same names', () => {
+    const sandbox: Record<string, unknown> = {};
+    sandbox['window'] = sandbox;
+    vm.runInContext(readFileSync(path.join(dist, 'lianxin.umd.js'), 'utf8'), vm.createContext(sandbox));
+    const cjs = loadInBareHost(readFileSync(path.join(dist, 'lianxin.cjs'), 'utf8'));
+    expect(Object.keys(sandbox['RongIMLib'] as object).sort()).toEqual(Object.keys(cjs).sort());
+  });
+
+  test('mini-program bundle loads with require, process and every global object shadowed', () => {
+    const api = loadInBareHost(readFileSync(path.join(dist, 'miniprogram', 'index.js'), 'utf8'));
+    expect(Object.keys(api).length).toBeGreaterThan(0);
+  });
+});
