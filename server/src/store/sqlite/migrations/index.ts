@@ -1,0 +1,11 @@
+import * as m001 from './001-initial';
+
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  /** One or more statements, run with `exec` inside the migration's transaction. */
+  readonly sql: string;
+}
+
+/** Ascending by version; append new modules here (never edit an applied one). */
+export const MIGRATIONS: readonly Migration[] = [m001];

@@ -1,0 +1,69 @@
+import type { Direction, StoredMessage, SyncEntry } from '../store';
+
+/** Columns of `messages` as read back (BLOBs come out as Buffers). */
+export interface MessageRow {
+  readonly id: number;
+  readonly app_key: string;
+  readonly uid: string;
+  readonly sent_time: number;
+  readonly from_user_id: string;
+  readonly conversation_type: number;
+  readonly target_id: string;
+  readonly object_name: string;
+  readonly content: Uint8Array;
+  readonly flags: number;
+  readonly config_flag: number | null;
+  readonly push_content: string | null;
+  readonly push_data: string | null;
+  readonly push_ext: Uint8Array | null;
+  readonly extra_content: string | null;
+  readonly recalled: number;
+}
+
+export interface EntryRow extends MessageRow {
+  readonly direction: number;
+  readonly mentioned: number;
+}
+
+export const MESSAGE_COLUMNS =
+  'm.id, m.app_key, m.uid, m.sent_time, m.from_user_id, m.conversation_type, m.target_id, m.object_name, m.content, ' +
+  'm.flags, m.config_flag, m.push_content, m.push_data, m.push_ext, m.extra_content, m.recalled';
+
+export const ENTRY_COLUMNS = `${MESSAGE_COLUMNS}, e.direction, e.mentioned`;
+
+/** Entries joined with their message; callers append WHERE/ORDER/LIMIT. */
+export const ENTRY_SELECT = `SELECT ${ENTRY_COLUMNS} FROM entries e JOIN messages m ON m.id = e.message_id`;
+
+/** A plain Uint8Array copy: callers must not see (or keep alive) driver-owned Buffers. */
+function bytes(value: Uint8Array): Uint8Array {
+  return new Uint8Array(value);
+}
+
+/** Binds bytes as a BLOB (the driver binds Buffers, not bare Uint8Arrays); no copy. */
+export function blob(value: Uint8Array): Buffer {
+  return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+}
+
+export function toStoredMessage(row: MessageRow): StoredMessage {
+  return {
+    appKey: row.app_key,
+    uid: row.uid,
+    sentTime: row.sent_time,
+    fromUserId: row.from_user_id,
+    conversationType: row.conversation_type,
+    targetId: row.target_id,
+    objectName: row.object_name,
+    content: bytes(row.content),
+    flags: row.flags,
+    ...(row.config_flag !== null && { configFlag: row.config_flag }),
+    ...(row.push_content !== null && { pushContent: row.push_content }),
+    ...(row.push_data !== null && { pushData: row.push_data }),
+    ...(row.push_ext !== null && { pushExt: bytes(row.push_ext) }),
+    ...(row.extra_content !== null && { extraContent: row.extra_content }),
+    recalled: row.recalled !== 0,
+  };
+}
+
+export function toSyncEntry(row: EntryRow): SyncEntry {
+  return { message: toStoredMessage(row), direction: row.direction as Direction, mentioned: row.mentioned !== 0 };
+}

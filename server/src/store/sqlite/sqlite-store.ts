@@ -1,0 +1,46 @@
+import type { ConversationRepository, MessageRepository, Store, UserRepository } from '../store';
+import { MIGRATIONS } from './migrations';
+import { SqliteConversationRepository } from './sqlite-conversation-repository';
+import { SqliteDatabase } from './sqlite-database';
+import { SqliteMessageRepository } from './sqlite-message-repository';
+import { SqliteUserRepository } from './sqlite-user-repository';
+
+export interface SqliteStoreOptions {
+  /** Database file (created if missing); `:memory:` works for throwaway stores. */
+  readonly file: string;
+  /** Randomness for messageUIds, [0, 1) like Math.random (the default). */
+  readonly random?: () => number;
+}
+
+/**
+ * The embedded single-node engine. better-sqlite3 is synchronous, so each call runs to completion (in one
+ * transaction) before the next starts: concurrent callers are serialized by the event loop, which is
+ * what keeps `sentTime` strictly increasing without further locking. Another process on the same file
+ * is kept out of the way by BEGIN IMMEDIATE + busy_timeout.
+ */
+export class SqliteStore implements Store {
+  readonly messages: MessageRepository;
+  readonly conversations: ConversationRepository;
+  readonly users: UserRepository;
+  private readonly database: SqliteDatabase;
+
+  constructor(options: SqliteStoreOptions) {
+    this.database = new SqliteDatabase(options.file);
+    this.messages = new SqliteMessageRepository(this.database, { random: options.random ?? Math.random });
+    this.conversations = new SqliteConversationRepository(this.database);
+    this.users = new SqliteUserRepository(this.database);
+  }
+
+  async migrate(): Promise<void> {
+    this.database.migrate(MIGRATIONS);
+  }
+
+  /** Idempotent; later calls on the repositories reject. */
+  async close(): Promise<void> {
+    this.database.close();
+  }
+}
+
+export function createSqliteStore(options: SqliteStoreOptions): Store {
+  return new SqliteStore(options);
+}
