@@ -1,6 +1,7 @@
 import { describeAppend } from './contract/append.contract';
 import type { ContractContext } from './contract/contract-support';
 import { describeConversations } from './contract/conversation.contract';
+import { describeConversationStates } from './contract/conversation-state.contract';
 import { describeHistory } from './contract/history.contract';
 import { describeRecallAndPrune } from './contract/recall-prune.contract';
 import { describeSync } from './contract/sync.contract';
@@ -63,6 +64,7 @@ export function describeStoreContract(
     describeConversations(context);
     describeRecallAndPrune(context);
     describeUsers(context);
+    describeConversationStates(context);
     describeTenancyAndDurability(context);
   });
 }

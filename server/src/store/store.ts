@@ -191,10 +191,32 @@ export interface UserRepository {
   setBlockedUntil(appKey: AppKey, userId: UserId, until: number): Promise<void>;
 }
 
+/** Per-owner conversation settings synced to every device of the owner (PROTOCOL.md §7.5, `pullSeAtts`). */
+export interface ConversationState {
+  readonly conversation: ConversationKey;
+  readonly isTop: boolean;
+  /** Do-not-disturb. */
+  readonly isSilent: boolean;
+  /** ms; strictly increasing per owner (the `pullSeAtts` cursor), so no change is ever skipped. */
+  readonly updatedTime: number;
+}
+
+export interface ConversationStateRepository {
+  /**
+   * Applies the given fields (absent ones keep their value; a new state starts false/false) and stamps
+   * `updatedTime` = max(now, owner's last updatedTime + 1). Returns the new state.
+   */
+  update(appKey: AppKey, owner: UserId, conversation: ConversationKey, change: { readonly isTop?: boolean; readonly isSilent?: boolean }, now: number): Promise<ConversationState>;
+  /** The owner's states with updatedTime > `since`, ascending by updatedTime, at most `limit`. */
+  changedSince(appKey: AppKey, owner: UserId, since: number, limit: number): Promise<readonly ConversationState[]>;
+  get(appKey: AppKey, owner: UserId, conversation: ConversationKey): Promise<ConversationState | undefined>;
+}
+
 export interface Store {
   readonly messages: MessageRepository;
   readonly conversations: ConversationRepository;
   readonly users: UserRepository;
+  readonly conversationStates: ConversationStateRepository;
   /** Runs the numbered migrations not yet applied. Called once by main.ts, never lazily. */
   migrate(): Promise<void>;
   close(): Promise<void>;

@@ -1,4 +1,5 @@
-import type { ConversationRepository, MessageRepository, Store, UserRepository } from '../store';
+import type { ConversationRepository, ConversationStateRepository, MessageRepository, Store, UserRepository } from '../store';
+import { SqliteConversationStateRepository } from './sqlite-conversation-state-repository';
 import { MIGRATIONS } from './migrations';
 import { SqliteConversationRepository } from './sqlite-conversation-repository';
 import { SqliteDatabase } from './sqlite-database';
@@ -22,6 +23,7 @@ export class SqliteStore implements Store {
   readonly messages: MessageRepository;
   readonly conversations: ConversationRepository;
   readonly users: UserRepository;
+  readonly conversationStates: ConversationStateRepository;
   private readonly database: SqliteDatabase;
 
   constructor(options: SqliteStoreOptions) {
@@ -29,6 +31,7 @@ export class SqliteStore implements Store {
     this.messages = new SqliteMessageRepository(this.database, { random: options.random ?? Math.random });
     this.conversations = new SqliteConversationRepository(this.database);
     this.users = new SqliteUserRepository(this.database);
+    this.conversationStates = new SqliteConversationStateRepository(this.database);
   }
 
   async migrate(): Promise<void> {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Direction } from '../../../src/store/store';
 import type { Store } from '../../../src/store/store';
 import { createSqliteStore } from '../../../src/store/sqlite/sqlite-store';
+import { MIGRATIONS } from '../../../src/store/sqlite/migrations';
 
 /**
  * SQLite-specific checks the engine-neutral contract cannot make: the on-disk setup, and the "never split a
@@ -53,7 +54,8 @@ describe('SqliteStore on disk', () => {
       versions: db.prepare('SELECT version, name FROM schema_migrations').all(),
     }));
     expect(mode).toBe('wal');
-    expect(versions).toEqual([{ version: 1, name: 'initial' }]);
+    expect(versions).toEqual(MIGRATIONS.map((m) => ({ version: m.version, name: m.name })));
+    expect(versions[0]).toEqual({ version: 1, name: 'initial' });
   });
 
   it('rejects calls after close', async () => {

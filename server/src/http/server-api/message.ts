@@ -1,0 +1,98 @@
+/**
+ * `message/*` endpoints, first slice (SERVER_API.md §2.2): private and system publish, recall.
+ * Each recipient gets its own message (N recipients = N messages, as RongCloud counts them); the
+ * response lists the uid of each as `messageUIDs`.
+ */
+import { apiError, ServerApiErrors } from '../../errors';
+import type { MessagingService } from '../../services/messaging';
+import type { ConversationKinds } from '../../services/conversation-kind';
+import { recallMessage } from '../../services/recall';
+import { builtInPolicy, encodeUtf8 } from '../../services/wire';
+import { MAX_CONTENT_BYTES, WireStatus } from '../../services/wire-status';
+import type { ServerApiHandler, ServerApiModule } from './index';
+import type { Params } from './params';
+import { USER_ID_RULE } from './user';
+
+const OBJECT_NAME_RULE = { maxLength: 32 } as const;
+const PUSH_RULE = { maxBytes: 4096 } as const;
+
+interface PublishShape {
+  readonly conversationType: 1 | 6;
+  readonly maxRecipients: number;
+  /** Whether `isIncludeSender` is accepted (system messages have no sender conversation). */
+  readonly includeSender: boolean;
+}
+
+/** Flags for a Server API message: built-in types follow the shared policy table, custom ones the parameters. */
+function flagsOf(objectName: string, params: Params): number {
+  const builtIn = builtInPolicy(objectName);
+  const persisted = builtIn ? builtIn.persisted : params.boolean('isPersisted', true);
+  const counted = builtIn ? builtIn.counted : params.boolean('isCounted', true);
+  let flags = (persisted ? 1 : 0) | (persisted && counted ? 2 : 0);
+  if (params.boolean('disablePush', false)) flags |= 32;
+  if (params.boolean('expansion', false)) flags |= 64;
+  return flags;
+}
+
+function readContent(params: Params): Uint8Array {
+  const text = params.requiredString('content');
+  try {
+    JSON.parse(text);
+  } catch {
+    throw apiError(ServerApiErrors.badParameter, 'content must be a JSON string');
+  }
+  const bytes = encodeUtf8(text);
+  if (bytes.length > MAX_CONTENT_BYTES) throw apiError(ServerApiErrors.lengthExceeded, 'content exceeds 128 KB');
+  return bytes;
+}
+
+function publish(messaging: MessagingService, shape: PublishShape): ServerApiHandler {
+  return async ({ app, params }) => {
+    const fromUserId = params.requiredString('fromUserId', USER_ID_RULE);
+    const toUserIds = params.strings('toUserId', { ...USER_ID_RULE, required: true, maxItems: shape.maxRecipients });
+    const objectName = params.requiredString('objectName', OBJECT_NAME_RULE);
+    const content = readContent(params);
+    const pushContent = params.optionalString('pushContent', PUSH_RULE);
+    const pushData = params.optionalString('pushData', PUSH_RULE);
+    const extraContent = params.optionalString('extraContent', { maxBytes: 16 * 1024 });
+    const includeSender = shape.includeSender && params.boolean('isIncludeSender', false);
+    const flags = flagsOf(objectName, params);
+    const messageUIDs: { userId: string; messageUID: string }[] = [];
+    for (const toUserId of toUserIds) {
+      const result = await messaging.send({
+        appKey: app.appKey,
+        fromUserId,
+        conversationType: shape.conversationType,
+        targetId: toUserId,
+        objectName,
+        content,
+        flags,
+        ...(pushContent !== undefined ? { pushContent } : {}),
+        ...(pushData !== undefined ? { pushData } : {}),
+        ...(extraContent !== undefined ? { extraContent } : {}),
+        recipients: toUserId === fromUserId ? [] : [toUserId],
+        senderSendbox: includeSender || toUserId === fromUserId,
+      });
+      messageUIDs.push({ userId: toUserId, messageUID: result.messageUId });
+    }
+    return { messageUIDs };
+  };
+}
+
+export function messageRoutes(messaging: MessagingService, kinds: ConversationKinds): ServerApiModule {
+  return (ctx) => ({
+    'message/private/publish': publish(messaging, { conversationType: 1, maxRecipients: 1000, includeSender: true }),
+    'message/system/publish': publish(messaging, { conversationType: 6, maxRecipients: 100, includeSender: false }),
+    'message/recall': async ({ app, params }) => {
+      const fromUserId = params.requiredString('fromUserId', USER_ID_RULE);
+      const conversationType = params.integer('conversationType', { min: 1, max: 10 });
+      const targetId = params.requiredString('targetId', { maxBytes: 64 });
+      const messageUID = params.requiredString('messageUID', { maxLength: 64 });
+      const sentTime = params.integer('sentTime', { min: 0, fallback: 0 });
+      const isAdmin = params.boolean('isAdmin', false);
+      const content = encodeUtf8(JSON.stringify({ conversationType, targetId, messageUId: messageUID, sentTime }));
+      const result = await recallMessage(ctx, messaging, kinds, { appKey: app.appKey, by: fromUserId, content, asAdmin: isAdmin });
+      if (result.status !== WireStatus.Ok) throw apiError(ServerApiErrors.badParameter, `message cannot be recalled (${result.status})`);
+    },
+  });
+}

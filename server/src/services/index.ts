@@ -1,0 +1,62 @@
+import type { Hub } from '../gateway/hub';
+import type { SessionPort, TopicHandler, TopicRouter } from '../gateway/topic-router';
+import type { PublishFrame, QueryFrame } from './wire';
+import { WireStatus } from './wire-status';
+import type { ServerContext } from '../context';
+import { MessagingService } from './messaging';
+import { createSendHandler, peerConversationKind, SEND_TOPIC_NAMES } from './send-handlers';
+import type { ConversationKind, ConversationKinds } from './conversation-kind';
+import { createRecallHandler } from './recall';
+import { createPullHandler } from './sync';
+import { createHistoryHandler, HISTORY_TOPICS } from './history';
+import { CLEAN_TOPICS, createCleanHistoryHandler, createDeleteMessagesHandler, createDelRelationHandler, createRelationListHandler } from './conversations';
+import { createPullSessionStatesHandler, createPullUserSettingsHandler, createReportSdkHandler, createSetSessionStateHandler } from './session-state';
+
+/** A PUBLISH on a query topic or a QUERY on a publish topic: answered with an error, never dropped. */
+function rejectKind(port: SessionPort, frame: PublishFrame | QueryFrame): void {
+  if (frame.kind === 'query') port.queryAck(frame.messageId, WireStatus.InvalidParameter, undefined, frame.topic);
+  else if (frame.messageId !== 0) port.puback(frame.messageId, { status: WireStatus.InvalidParameter });
+}
+
+export interface Services {
+  readonly router: TopicRouter;
+  readonly messaging: MessagingService;
+  /** Conversation kinds by type (private, group, chatroom…), shared by client sends, recalls and the Server API. */
+  readonly kinds: ConversationKinds;
+}
+
+/**
+ * Builds the services and the topic table the gateway dispatches on. A topic missing here is answered
+ * by the gateway with an error status, never silently accepted.
+ */
+export function createServices(ctx: ServerContext, hub: Hub): Services {
+  const messaging = new MessagingService(ctx, hub);
+  const handlers = new Map<string, TopicHandler>();
+  const kinds = new Map<number, ConversationKind>();
+  const peer = peerConversationKind(messaging);
+  kinds.set(1, peer);
+  kinds.set(5, peer);
+  kinds.set(6, peer);
+  const send = createSendHandler(kinds);
+  for (const topic of SEND_TOPIC_NAMES) handlers.set(topic, (port, frame) => (frame.kind === 'publish' ? send(port, frame) : rejectKind(port, frame)));
+  const recall = createRecallHandler(ctx, messaging, kinds);
+  handlers.set('recallMsg', (port, frame) => (frame.kind === 'publish' ? recall(port, frame) : rejectKind(port, frame)));
+
+  const queries: Array<[string, (port: SessionPort, frame: QueryFrame) => Promise<void> | void]> = [
+    ['pullMsg', createPullHandler(ctx)],
+    ['qryRelationR', createRelationListHandler(ctx)],
+    ['qryRelation', createRelationListHandler(ctx)],
+    ['delRelation', createDelRelationHandler(ctx)],
+    ['delMsg', createDeleteMessagesHandler(ctx)],
+    ['pullSeAtts', createPullSessionStatesHandler(ctx)],
+    ['setSeAtt', createSetSessionStateHandler(ctx, messaging)],
+    ['pullUS', createPullUserSettingsHandler()],
+    ['reportsdk', createReportSdkHandler()],
+    ...Object.keys(HISTORY_TOPICS).map((t): [string, ReturnType<typeof createHistoryHandler>] => [t, createHistoryHandler(ctx)]),
+    ...Object.keys(CLEAN_TOPICS).map((t): [string, ReturnType<typeof createCleanHistoryHandler>] => [t, createCleanHistoryHandler(ctx)]),
+  ];
+  for (const [topic, handler] of queries) {
+    handlers.set(topic, (port, frame) => (frame.kind === 'query' ? handler(port, frame) : rejectKind(port, frame)));
+  }
+  return { router: { handle: (topic) => handlers.get(topic) }, messaging, kinds };
+}

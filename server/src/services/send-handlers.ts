@@ -1,0 +1,102 @@
+import { rc, decodeMessage, ProtocolError, type PublishFrame } from './wire';
+import type { SessionPort } from '../gateway/topic-router';
+import type { MessagingService } from './messaging';
+import type { ConversationKind, ConversationKinds, SendAck } from './conversation-kind';
+import { isValidId, isValidObjectName, MAX_CONTENT_BYTES, WireStatus } from './wire-status';
+
+/** Send topics and their conversation type (PROTOCOL.md §6.1). Status topics deliver online only. */
+const SEND_TOPICS: Readonly<Record<string, { readonly type: number; readonly status: boolean }>> = {
+  ppMsgP: { type: 1, status: false },
+  ppMsgS: { type: 1, status: true },
+  pdMsgP: { type: 2, status: false },
+  pgMsgP: { type: 3, status: false },
+  pgMsgS: { type: 3, status: true },
+  chatMsg: { type: 4, status: false },
+  chatMsgS: { type: 4, status: true },
+  pcMsgP: { type: 5, status: false },
+};
+
+export const SEND_TOPIC_NAMES: readonly string[] = Object.keys(SEND_TOPICS);
+
+/** The refusal for a conversation type no kind serves: the sender cannot be a member of it. */
+const NOT_A_MEMBER: Readonly<Record<number, number>> = {
+  2: WireStatus.NotInDiscussion,
+  3: WireStatus.NotInGroup,
+  4: WireStatus.NotInChatroom,
+};
+
+export type UpStream = rc.UpStreamMessage;
+
+/** Decodes and validates an UpStreamMessage; returns a wire status on bad input. */
+export function readUpStream(payload: Uint8Array): UpStream | number {
+  let up: UpStream;
+  try {
+    up = decodeMessage(rc.UpStreamMessage, payload, 'UpStreamMessage');
+  } catch (error) {
+    if (error instanceof ProtocolError) return WireStatus.InvalidParameter;
+    throw error;
+  }
+  if (!isValidObjectName(up.classname)) return WireStatus.InvalidParameter;
+  if (up.content.length > MAX_CONTENT_BYTES) return WireStatus.ContentTooLarge;
+  return up;
+}
+
+/** Handler for every client send topic: validate, then let the conversation kind store or relay it; PUBACK after the commit. */
+export function createSendHandler(kinds: ConversationKinds) {
+  return async (port: SessionPort, frame: PublishFrame): Promise<void> => {
+    const ack = (result: SendAck): void => {
+      // Status messages (messageId 0) are fire-and-forget: the client ignores any PUBACK for id 0.
+      if (frame.messageId !== 0) port.puback(frame.messageId, result);
+    };
+    const spec = SEND_TOPICS[frame.topic];
+    if (!spec || !isValidId(frame.targetId)) return ack({ status: WireStatus.InvalidParameter });
+    const up = readUpStream(frame.payload);
+    if (typeof up === 'number') return ack({ status: up });
+    const kind = kinds.get(spec.type);
+    if (!kind) return ack({ status: NOT_A_MEMBER[spec.type] ?? WireStatus.InvalidParameter });
+    ack(await kind.send({ port, frame, up, conversationType: spec.type, statusTopic: spec.status }));
+  };
+}
+
+/**
+ * One-to-one conversations (PRIVATE 1, CUSTOMER_SERVICE 5): the target is the only recipient; a
+ * message to oneself has none and lives only in the sender's own sync.
+ */
+export function peerConversationKind(messaging: MessagingService): ConversationKind {
+  return {
+    async send({ port, frame, up, conversationType, statusTopic }) {
+      const { appKey, userId, sessionId } = port.info;
+      const result = await messaging.send(
+        {
+          appKey,
+          fromUserId: userId,
+          conversationType,
+          targetId: frame.targetId,
+          objectName: up.classname,
+          content: up.content,
+          // Status topics are never stored whatever the client's bits say (PROTOCOL.md §12).
+          flags: statusTopic ? 0 : up.sessionId,
+          ...optionalFields(up),
+          recipients: frame.targetId === userId ? [] : [frame.targetId],
+          senderSendbox: true,
+        },
+        { sessionId, ...(statusTopic ? {} : { echo: { topic: frame.topic, upstream: frame.payload } }) },
+      );
+      return { status: WireStatus.Ok, sentTime: result.sentTime, messageUId: result.messageUId };
+    },
+    async recallRecipients(message) {
+      return message.targetId === message.fromUserId ? [] : [message.targetId];
+    },
+  };
+}
+
+/** The optional UpStreamMessage fields carried into storage and delivery. */
+export function optionalFields(up: UpStream): { configFlag?: number; pushContent?: string; pushData?: string; pushExt?: Uint8Array; extraContent?: string } {
+  const out: { configFlag?: number; pushContent?: string; pushData?: string; pushExt?: Uint8Array; extraContent?: string } = {};
+  if (up.configFlag) out.configFlag = up.configFlag;
+  if (up.pushText) out.pushContent = up.pushText;
+  if (up.appData) out.pushData = up.appData;
+  if (up.extraContent) out.extraContent = up.extraContent;
+  if (up.pushExt) out.pushExt = rc.PushExtra.encode(up.pushExt).finish();
+  return out;
+}

@@ -1,0 +1,47 @@
+import { rc, decodeMessage, encodeMessage, ProtocolError, type QueryFrame } from './wire';
+import type { SessionPort } from '../gateway/topic-router';
+import type { ServerContext } from '../context';
+import { toDownStream } from './message-view';
+import { WireStatus } from './wire-status';
+
+/** Entries per pullMsg page. E4 re-pulls on `finished=false`; L2 gets an extra s_ntf instead. */
+export const SYNC_PAGE_SIZE = 200;
+const DAY_MS = 86_400_000;
+
+/**
+ * `pullMsg` (PROTOCOL.md §8.3): inbox entries after `syncTime`, sendbox entries after `sendBoxSyncTime`
+ * only when `isPullSend`, ascending; `syncTime` on the last page is the owner's high-water mark so E4
+ * never loops on a notification time it queued.
+ */
+export function createPullHandler(ctx: ServerContext) {
+  return async (port: SessionPort, frame: QueryFrame): Promise<void> => {
+    let req: rc.SyncRequestMsg;
+    try {
+      req = decodeMessage(rc.SyncRequestMsg, frame.payload, 'SyncRequestMsg');
+    } catch (error) {
+      if (error instanceof ProtocolError) return port.queryAck(frame.messageId, WireStatus.InvalidParameter, undefined, frame.topic);
+      throw error;
+    }
+    const { appKey, userId } = port.info;
+    const retentionDays = ctx.apps.get(appKey)?.offlineRetentionDays ?? 7;
+    const now = ctx.clock.now();
+    const page = await ctx.store.messages.sync(
+      appKey,
+      userId,
+      Math.max(0, req.syncTime),
+      req.isPullSend ? Math.max(0, req.sendBoxSyncTime ?? 0) : null,
+      SYNC_PAGE_SIZE,
+      now - retentionDays * DAY_MS,
+    );
+    const payload = encodeMessage(rc.DownStreamMessages, {
+      list: page.entries.map((entry) => toDownStream(entry)),
+      syncTime: page.syncTime,
+      finished: !page.hasMore,
+    });
+    port.queryAck(frame.messageId, WireStatus.Ok, payload, frame.topic);
+    if (page.hasMore && port.info.clientKind === 'L2') {
+      // L2 does not continue on finished=false; a notification newer than its cursor makes it pull again.
+      port.push('s_ntf', userId, encodeMessage(rc.NotifyMsg, { type: 1, time: page.syncTime + 1 }), 1);
+    }
+  };
+}

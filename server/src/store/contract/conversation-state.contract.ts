@@ -1,0 +1,49 @@
+import type { ContractContext } from './contract-support';
+import { APP, GROUP, OTHER_APP, PRIVATE, T0 } from './contract-support';
+
+export function describeConversationStates(context: ContractContext): void {
+  describe('conversation states', () => {
+    it('start false/false and change only the fields given', async () => {
+      const { conversationStates: states } = context.store;
+      const key = { type: PRIVATE, targetId: 'u2' };
+      expect(await states.get(APP, 'u1', key)).toBeUndefined();
+      const top = await states.update(APP, 'u1', key, { isTop: true }, T0);
+      expect(top).toEqual({ conversation: key, isTop: true, isSilent: false, updatedTime: T0 });
+      const silent = await states.update(APP, 'u1', key, { isSilent: true }, T0 + 10);
+      expect(silent).toEqual({ conversation: key, isTop: true, isSilent: true, updatedTime: T0 + 10 });
+      expect(await states.get(APP, 'u1', key)).toEqual(silent);
+      expect(await states.update(APP, 'u1', key, { isTop: false }, T0 + 20)).toMatchObject({ isTop: false, isSilent: true });
+    });
+
+    it('stamp strictly increasing times per owner, even when the clock repeats or goes back', async () => {
+      const { conversationStates: states } = context.store;
+      const a = await states.update(APP, 'u1', { type: PRIVATE, targetId: 'u2' }, { isTop: true }, T0);
+      const b = await states.update(APP, 'u1', { type: GROUP, targetId: 'g1' }, { isSilent: true }, T0);
+      const c = await states.update(APP, 'u1', { type: PRIVATE, targetId: 'u3' }, { isTop: true }, T0 - 500);
+      expect(b.updatedTime).toBeGreaterThan(a.updatedTime);
+      expect(c.updatedTime).toBeGreaterThan(b.updatedTime);
+      // Another owner's clock is independent.
+      expect((await states.update(APP, 'u9', { type: PRIVATE, targetId: 'u2' }, { isTop: true }, T0)).updatedTime).toBe(T0);
+    });
+
+    it('list changes after a cursor in time order, bounded, per owner and app', async () => {
+      const { conversationStates: states } = context.store;
+      const times: number[] = [];
+      for (let i = 0; i < 5; i++) times.push((await states.update(APP, 'u1', { type: PRIVATE, targetId: `p${i}` }, { isTop: true }, T0 + i)).updatedTime);
+      await states.update(APP, 'u1', { type: PRIVATE, targetId: 'p1' }, { isSilent: true }, T0 + 100);
+      await states.update(OTHER_APP, 'u1', { type: PRIVATE, targetId: 'x' }, { isTop: true }, T0 + 200);
+      const all = await states.changedSince(APP, 'u1', 0, 100);
+      expect(all.map((s) => s.conversation.targetId)).toEqual(['p0', 'p2', 'p3', 'p4', 'p1']);
+      const page = await states.changedSince(APP, 'u1', times[2]!, 2);
+      expect(page.map((s) => s.conversation.targetId)).toEqual(['p3', 'p4']);
+      expect(await states.changedSince(APP, 'u2', 0, 10)).toEqual([]);
+      expect((await states.changedSince(OTHER_APP, 'u1', 0, 10)).map((s) => s.conversation.targetId)).toEqual(['x']);
+    });
+
+    it('survive a reopen', async () => {
+      await context.store.conversationStates.update(APP, 'u1', { type: PRIVATE, targetId: 'u2' }, { isTop: true, isSilent: true }, T0);
+      const reopened = await context.reopen();
+      expect(await reopened.conversationStates.get(APP, 'u1', { type: PRIVATE, targetId: 'u2' })).toMatchObject({ isTop: true, isSilent: true, updatedTime: T0 });
+    });
+  });
+}

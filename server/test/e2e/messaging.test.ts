@@ -1,0 +1,364 @@
+/**
+ * Private messaging, sync, history, conversations, recall, delete and clear against the real server
+ * process, asserted on the frames and protobuf payloads a client sees (PROTOCOL.md §5, §6, §8, §9).
+ */
+import { decodeByName, encodeByName, type PublishFrame, type QueryAckFrame, type RcMessageName } from '../../../src/internal';
+import { connectRaw, type RawClient } from '../../../test/support/raw-client';
+import { serverApi, type ServerApiClient } from '../../../test/support/server-api-client';
+import { DEFAULT_TEST_APP, startServer, type RunningServer } from '../../../test/support/server-launcher';
+
+const UID = /^[0-9A-V]{4}-[0-9A-V]{4}-[0-9A-V]{4}-[0-9A-V]{4}$/;
+let server: RunningServer;
+let api: ServerApiClient;
+const clients: RawClient[] = [];
+let seq = 0;
+
+const utf8 = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'utf8'));
+const str = (b: Uint8Array): string => Buffer.from(b).toString('utf8');
+const uniqueUser = (name: string): string => `${name}${Date.now().toString(36)}${(seq++).toString(36)}`;
+
+async function connect(userId: string, sdkVer = '2.9.2'): Promise<RawClient> {
+  const res = await api.post<{ token: string }>('/user/getToken.json', { userId, name: userId, portraitUri: 'http://example.com/p.png' });
+  const client = await connectRaw({ url: server.url, appKey: DEFAULT_TEST_APP.key, token: res.body.token, sdkVer });
+  expect(client.connack.status).toBe(0);
+  clients.push(client);
+  return client;
+}
+
+function up(objectName: string, content: unknown, flags = 3): Uint8Array {
+  return encodeByName('UpStreamMessage', { sessionId: flags, classname: objectName, content: utf8(JSON.stringify(content)), configFlag: 0 });
+}
+
+function decodeAck<N extends RcMessageName>(name: N, ack: QueryAckFrame) {
+  expect(ack.status).toBe(0);
+  return decodeByName(name, ack.payload);
+}
+
+async function pull(client: RawClient, syncTime = 0, sendBoxSyncTime = 0, isPullSend = true) {
+  const ack = await client.query('pullMsg', client.connack.userId ?? '', encodeByName('SyncRequestMsg', { syncTime, ispolling: false, isPullSend, sendBoxSyncTime }));
+  return decodeAck('DownStreamMessages', ack);
+}
+
+async function history(client: RawClient, targetId: string, time: number, count: number, order: number, topic = 'qryPMsg') {
+  const ack = await client.query(topic, client.connack.userId ?? '', encodeByName('HistoryMsgInput', { targetId, time, count, order }));
+  return decodeAck('HistoryMsgOuput', ack);
+}
+
+const isPush = (topic: string) => (f: { kind: string }) => f.kind === 'publish' && (f as PublishFrame).topic === topic;
+
+beforeAll(async () => {
+  server = await startServer({ apps: [{ ...DEFAULT_TEST_APP, options: { multiDevice: true, maxSendRate: 1000 } }] });
+  api = serverApi(server.url, DEFAULT_TEST_APP.key, DEFAULT_TEST_APP.secret);
+});
+
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((c) => c.close()));
+});
+
+afterAll(async () => {
+  await server.stop();
+});
+
+describe('private messages', () => {
+  it('are acked after storage, notified by s_ntf and pulled with the same uid and time', async () => {
+    const [a, b] = [uniqueUser('a'), uniqueUser('b')];
+    const ca = await connect(a);
+    const cb = await connect(b);
+    const before = Date.now();
+    const ack = await ca.publish('ppMsgP', b, up('RC:TxtMsg', { content: 'hello' }));
+    expect(ack.status).toBe(0);
+    expect(ack.messageUId).toMatch(UID);
+    const sentTime = (ack.date ?? 0) * 1000 + (ack.millisecond ?? 0);
+    expect(sentTime).toBeGreaterThanOrEqual(before - 5);
+
+    const ntf = await cb.nextFrame<PublishFrame>(isPush('s_ntf'));
+    expect(ntf.qos).toBe(1);
+    const notify = decodeByName('NotifyMsg', ntf.payload);
+    expect(notify.type).toBe(1);
+    expect(notify.time).toBe(sentTime);
+
+    const page = await pull(cb);
+    expect(page.finished).toBe(true);
+    expect(page.syncTime).toBeGreaterThanOrEqual(sentTime);
+    expect(page.list).toHaveLength(1);
+    const m = page.list[0]!;
+    expect(m.fromUserId).toBe(a);
+    expect(m.type).toBe(1);
+    expect(m.classname).toBe('RC:TxtMsg');
+    expect(JSON.parse(str(m.content))).toEqual({ content: 'hello' });
+    expect(m.dataTime).toBe(sentTime);
+    expect(m.msgId).toBe(ack.messageUId);
+    expect(m.status).toBe(48);
+    expect(m.direction).not.toBe(1);
+
+    // The cursor moves past it: a pull from the returned syncTime is empty.
+    expect((await pull(cb, page.syncTime, page.syncTime)).list).toHaveLength(0);
+  });
+
+  it('echo to the sender\'s other sessions (DUP publish + PUBACK with the same id) and sit in its sendbox', async () => {
+    const [a, b] = [uniqueUser('a'), uniqueUser('b')];
+    const a1 = await connect(a);
+    const a2 = await connect(a);
+    const ack = await a1.publish('ppMsgP', b, up('RC:TxtMsg', { content: 'from a1' }));
+    const echo = await a2.nextFrame<PublishFrame>((f) => f.kind === 'publish' && f.dup);
+    expect(echo.topic).toBe('ppMsgP');
+    expect(echo.targetId).toBe(b);
+    expect(echo.messageId).toBeGreaterThan(0);
+    const echoAck = await a2.nextFrame((f) => f.kind === 'puback' && f.messageId === echo.messageId);
+    expect(echoAck.kind === 'puback' && echoAck.messageUId).toBe(ack.messageUId);
+    expect(a1.frames.some((f) => f.kind === 'publish' && f.dup)).toBe(false);
+
+    const page = await pull(a2);
+    const sent = page.list.find((m) => m.msgId === ack.messageUId);
+    expect(sent).toBeDefined();
+    expect(sent!.direction).toBe(1);
+    expect(sent!.fromUserId).toBe(b);
+    // Without isPullSend the sendbox is not returned.
+    expect((await pull(a2, 0, 0, false)).list.find((m) => m.msgId === ack.messageUId)).toBeUndefined();
+  });
+
+  it('status messages go to online sessions as s_msg and are never stored', async () => {
+    const [a, b] = [uniqueUser('a'), uniqueUser('b')];
+    const ca = await connect(a);
+    const cb = await connect(b);
+    ca.send({ kind: 'publish', dup: false, qos: 1, retain: false, topic: 'ppMsgS', targetId: b, messageId: 0, payload: up('RC:TypSts', { typingContentType: 'RC:TxtMsg' }, 0) });
+    const push = await cb.nextFrame<PublishFrame>(isPush('s_msg'));
+    expect(push.targetId).toBe(a);
+    const m = decodeByName('DownStreamMessage', push.payload);
+    expect(m.classname).toBe('RC:TypSts');
+    expect(m.fromUserId).toBe(a);
+    expect((await pull(cb)).list).toHaveLength(0);
+    // messageId 0 is fire-and-forget: no PUBACK for it.
+    await ca.ping();
+    expect(ca.frames.some((f) => f.kind === 'puback' && f.messageId === 0)).toBe(false);
+  });
+
+  it('non-persisted commands are relayed to online sessions only', async () => {
+    const [a, b, c] = [uniqueUser('a'), uniqueUser('b'), uniqueUser('c')];
+    const ca = await connect(a);
+    const cb = await connect(b);
+    const ack = await ca.publish('ppMsgP', b, up('RC:CmdMsg', { name: 'x' }, 0));
+    expect(ack.status).toBe(0);
+    expect(ack.messageUId).toMatch(UID);
+    const push = await cb.nextFrame<PublishFrame>(isPush('s_msg'));
+    expect(decodeByName('DownStreamMessage', push.payload).msgId).toBe(ack.messageUId);
+    expect((await pull(cb)).list).toHaveLength(0);
+    await ca.publish('ppMsgP', c, up('RC:CmdMsg', { name: 'y' }, 0));
+    const cc = await connect(c);
+    expect((await pull(cc)).list).toHaveLength(0);
+  });
+
+  it('reach a recipient who was offline, in order, through pullMsg', async () => {
+    const [a, b] = [uniqueUser('a'), uniqueUser('b')];
+    const ca = await connect(a);
+    const uids: string[] = [];
+    for (let i = 0; i < 3; i++) uids.push((await ca.publish('ppMsgP', b, up('RC:TxtMsg', { content: `m${i}` }))).messageUId ?? '');
+    const cb = await connect(b);
+    const page = await pull(cb);
+    expect(page.list.map((m) => m.msgId)).toEqual(uids);
+    const times = page.list.map((m) => m.dataTime);
+    expect([...times].sort((x, y) => x - y)).toEqual(times);
+    expect(new Set(times).size).toBe(3);
+  });
+
+  it('reject bad input with the documented status and keep the connection', async () => {
+    const a = uniqueUser('a');
+    const ca = await connect(a);
+    expect((await ca.publish('ppMsgP', 'b', new Uint8Array([0xff, 0xff]))).status).toBe(33003);
+    expect((await ca.publish('ppMsgP', '', up('RC:TxtMsg', { content: 'x' }))).status).toBe(33003);
+    const big = 'x'.repeat(128 * 1024);
+    expect((await ca.publish('ppMsgP', 'b', up('RC:TxtMsg', { content: big }))).status).toBe(30016);
+    expect((await ca.publish('pgMsgP', 'group1', up('RC:TxtMsg', { content: 'x' }))).status).toBe(22406);
+    expect((await ca.publish('chatMsg', 'room1', up('RC:TxtMsg', { content: 'x' }))).status).toBe(23406);
+    // A query on a send topic is answered, not dropped.
+    expect((await ca.query('ppMsgP', 'b', up('RC:TxtMsg', { content: 'x' }))).status).toBe(33003);
+    expect((await ca.query('pullMsg', a, new Uint8Array([0x08]))).status).toBe(33003);
+    await ca.ping();
+    expect(ca.isClosed).toBe(false);
+  });
+});
+
+describe('history and conversations', () => {
+  it('pages history newest first in both orders', async () => {
+    const [a, b] = [uniqueUser('a'), uniqueUser('b')];
+    const ca = await connect(a);
+    const times: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const ack = await ca.publish('ppMsgP', b, up('RC:TxtMsg', { content: `h${i}` }));
+      times.push((ack.date ?? 0) * 1000 + (ack.millisecond ?? 0));
+    }
+    const cb = await connect(b);
+    const first = await history(cb, a, 0, 2, 0);
+    expect(first.list.map((m) => m.dataTime)).toEqual([times[4], times[3]]);
+    expect(first.hasMsg).toBe(1);
+    expect(first.syncTime).toBe(times[3]);
+    const second = await history(cb, a, first.syncTime, 3, 0);
+    expect(second.list.map((m) => m.dataTime)).toEqual([times[2], times[1], times[0]]);
+    expect(second.hasMsg).toBe(0);
+    const forward = await history(cb, a, times[1]!, 2, 1);
+    expect(forward.list.map((m) => m.dataTime)).toEqual([times[3], times[2]]);
+    // The sender sees the same conversation from its side.
+    expect((await history(ca, b, 0, 20, 0)).list).toHaveLength(5);
+  });
+
+  it('lists conversations with their latest message, removes and relists them', async () => {
+    const [a, b, c] = [uniqueUser('a'), uniqueUser('b'), uniqueUser('c')];
+    const ca = await connect(a);
+    await ca.publish('ppMsgP', b, up('RC:TxtMsg', { content: 'to b' }));
+    const last = await ca.publish('ppMsgP', c, up('RC:TxtMsg', { content: 'to c' }));
+    const list = async () => decodeAck('RelationsOutput', await ca.query('qryRelationR', a, encodeByName('RelationQryInput', { type: 1, count: 100, startTime: 0, order: 0 }))).info;
+    const info = await list();
+    expect(info.map((r) => r.userId)).toEqual([c, b]);
+    expect(info[0]!.msg!.msgId).toBe(last.messageUId);
+    expect(info[0]!.msg!.direction).toBe(1);
+    expect((await ca.query('delRelation', c, encodeByName('RelationQryInput', { type: 1, count: 0, startTime: 0, order: 0 }))).status).toBe(0);
+    expect((await list()).map((r) => r.userId)).toEqual([b]);
+    // L2's RelationsInput layout for the list works too.
+    const l2 = decodeAck('RelationsOutput', await ca.query('qryRelation', a, encodeByName('RelationsInput', { type: 1, count: 10 })));
+    expect(l2.info.map((r) => r.userId)).toEqual([b]);
+    await ca.publish('ppMsgP', c, up('RC:TxtMsg', { content: 'again' }));
+    expect((await list()).map((r) => r.userId)).toEqual([c, b]);
+  });
+
+  it('deletes and clears history for the caller only', async () => {
+    const [a, b] = [uniqueUser('a'), uniqueUser('b')];
+    const ca = await connect(a);
+    const acks = [];
+    for (let i = 0; i < 3; i++) acks.push(await ca.publish('ppMsgP', b, up('RC:TxtMsg', { content: `d${i}` })));
+    const cb = await connect(b);
+    const del = encodeByName('DeleteMsgInput', { type: 1, conversationId: a, msgs: [{ msgId: acks[0]!.messageUId ?? '', msgDataTime: 0, direct: 2 }] });
+    expect((await cb.query('delMsg', b, del)).status).toBe(0);
+    expect((await history(cb, a, 0, 20, 0)).list).toHaveLength(2);
+    expect((await history(ca, b, 0, 20, 0)).list).toHaveLength(3);
+    const tooMany = encodeByName('DeleteMsgInput', { type: 1, conversationId: a, msgs: Array.from({ length: 101 }, (_, i) => ({ msgId: `X${i}` })) });
+    expect((await cb.query('delMsg', b, tooMany)).status).toBe(33003);
+
+    const t1 = (acks[1]!.date ?? 0) * 1000 + (acks[1]!.millisecond ?? 0);
+    expect((await cb.query('cleanPMsg', b, encodeByName('CleanHisMsgInput', { targetId: a, dataTime: t1 }))).status).toBe(0);
+    const left = await history(cb, a, 0, 20, 0);
+    expect(left.list.map((m) => m.msgId)).toEqual([acks[2]!.messageUId]);
+    expect((await history(ca, b, 0, 20, 0)).list).toHaveLength(3);
+  });
+});
+
+describe('recall', () => {
+  it('lets only the sender recall; the peer syncs the RC:RcCmd and history drops the original', async () => {
+    const [a, b] = [uniqueUser('a'), uniqueUser('b')];
+    const ca = await connect(a);
+    const cb = await connect(b);
+    const ack = await ca.publish('ppMsgP', b, up('RC:TxtMsg', { content: 'oops' }));
+    const sentTime = (ack.date ?? 0) * 1000 + (ack.millisecond ?? 0);
+    const command = { conversationType: 1, targetId: b, messageUId: ack.messageUId, sentTime };
+    // B may not recall A's message; the frame target of recallMsg is the caller's own id.
+    expect((await cb.publish('recallMsg', b, up('RC:RcCmd', { conversationType: 1, targetId: a, messageUId: ack.messageUId, sentTime }, 0))).status).toBe(25101);
+    const recall = await ca.publish('recallMsg', a, up('RC:RcCmd', command, 0));
+    expect(recall.status).toBe(0);
+    expect(recall.messageUId).toMatch(UID);
+    expect(recall.messageUId).not.toBe(ack.messageUId);
+    expect((await ca.publish('recallMsg', a, up('RC:RcCmd', command, 0))).status).toBe(25101);
+
+    const page = await pull(cb);
+    const rc = page.list.find((m) => m.classname === 'RC:RcCmd');
+    expect(rc).toBeDefined();
+    expect(rc!.fromUserId).toBe(a);
+    expect(rc!.type).toBe(1);
+    expect(JSON.parse(str(rc!.content))).toMatchObject({ messageUId: ack.messageUId });
+    expect(rc!.status & 32).toBe(0);
+    const hist = await history(cb, a, 0, 20, 0);
+    expect(hist.list.map((m) => m.msgId)).not.toContain(ack.messageUId);
+  });
+});
+
+describe('connect-time topics', () => {
+  it('answer pullSeAtts, pullUS and reportsdk with complete messages', async () => {
+    const a = uniqueUser('a');
+    const ca = await connect(a);
+    const states = decodeAck('SessionStates', await ca.query('pullSeAtts', a, encodeByName('SessionReq', { time: 0 })));
+    expect(states.state).toEqual([]);
+    const settings = decodeAck('PullUserSettingOutput', await ca.query('pullUS', a, encodeByName('PullUserSettingInput', { version: 0 })));
+    expect(settings.items).toEqual([]);
+    const report = await ca.query('reportsdk', a, encodeByName('ReportSDKInput', { sdkInfo: '{"engine":"4.4.2","imlib":"2.9.2"}' }));
+    expect(report.status).toBe(0);
+    expect(report.payload).toHaveLength(0);
+  });
+});
+
+describe('conversation status', () => {
+  const item = (type: number, value: string) => ({ sessionStateType: type, value });
+  const setSeAtt = (client: RawClient, targetId: string, items: { sessionStateType: number; value: string }[]) =>
+    client.query('setSeAtt', client.connack.userId ?? '', encodeByName('SessionStateModifyReq', { version: Date.now(), state: [{ type: 1, channelId: targetId, time: Date.now(), stateItem: items }] }));
+
+  it('stores top/DND, answers with the version and makes the other devices pull it', async () => {
+    const [a, b] = [uniqueUser('a'), uniqueUser('b')];
+    const a1 = await connect(a);
+    const a2 = await connect(a);
+    const ack = await setSeAtt(a1, b, [item(1, '1'), item(2, '1')]);
+    const { version } = decodeAck('SessionStateModifyResp', ack);
+    expect(version).toBeGreaterThan(0);
+    const cmd = await a2.nextFrame<PublishFrame>(isPush('s_cmd'));
+    expect(decodeByName('NotifyMsg', cmd.payload)).toMatchObject({ type: 3, time: version });
+    expect(a1.frames.some((f) => f.kind === 'publish' && f.topic === 's_cmd')).toBe(false);
+
+    const states = decodeAck('SessionStates', await a2.query('pullSeAtts', a, encodeByName('SessionReq', { time: 0 })));
+    expect(states.version).toBe(version);
+    expect(states.state).toHaveLength(1);
+    const state = states.state[0]!;
+    expect(state.channelId).toBe(b);
+    expect(state.type).toBe(1);
+    expect(state.stateItem.map((i) => [i.sessionStateType, i.value])).toEqual([[1, '1'], [2, '1']]);
+    // Only the changed field moves; the cursor skips what was already pulled.
+    const second = decodeAck('SessionStateModifyResp', await setSeAtt(a1, b, [item(2, '0')]));
+    const delta = decodeAck('SessionStates', await a2.query('pullSeAtts', a, encodeByName('SessionReq', { time: version })));
+    expect(delta.version).toBe(second.version);
+    expect(delta.state[0]!.stateItem.map((i) => [i.sessionStateType, i.value])).toEqual([[1, '1'], [2, '0']]);
+    const none = decodeAck('SessionStates', await a2.query('pullSeAtts', a, encodeByName('SessionReq', { time: second.version })));
+    expect(none.state).toEqual([]);
+    expect(none.version).toBe(second.version);
+  });
+
+  it('rejects an empty or malformed change', async () => {
+    const a = uniqueUser('a');
+    const ca = await connect(a);
+    expect((await setSeAtt(ca, 'b', [])).status).toBe(33003);
+    expect((await setSeAtt(ca, '', [item(2, '1')])).status).toBe(33003);
+  });
+});
+
+describe('Server API messages', () => {
+  it('private publish stores one message per recipient and notifies them', async () => {
+    const [a, b, c] = [uniqueUser('a'), uniqueUser('b'), uniqueUser('c')];
+    const cb = await connect(b);
+    const res = await api.post<{ code: number; messageUIDs: { userId: string; messageUID: string }[] }>('/message/private/publish.json', {
+      fromUserId: a, toUserId: [b, c], objectName: 'RC:TxtMsg', content: JSON.stringify({ content: 'from api' }), isIncludeSender: 1,
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.code).toBe(200);
+    expect(res.body.messageUIDs.map((m) => m.userId)).toEqual([b, c]);
+    await cb.nextFrame(isPush('s_ntf'));
+    const page = await pull(cb);
+    expect(page.list.map((m) => m.msgId)).toEqual([res.body.messageUIDs[0]!.messageUID]);
+    const ca = await connect(a);
+    const sendbox = await pull(ca);
+    expect(sendbox.list.map((m) => m.direction)).toEqual([1, 1]);
+  });
+
+  it('system publish creates a SYSTEM conversation keyed by the sender', async () => {
+    const [sys, b] = [uniqueUser('sys'), uniqueUser('b')];
+    const res = await api.post('/message/system/publish.json', { fromUserId: sys, toUserId: b, objectName: 'RC:TxtMsg', content: JSON.stringify({ content: 'notice' }) });
+    expect(res.status).toBe(200);
+    const cb = await connect(b);
+    const page = await pull(cb);
+    expect(page.list).toHaveLength(1);
+    expect(page.list[0]!.type).toBe(6);
+    expect(page.list[0]!.fromUserId).toBe(sys);
+    expect((await history(cb, sys, 0, 20, 0, 'qrySMsg')).list).toHaveLength(1);
+  });
+
+  it('rejects missing parameters and invalid content with 1002', async () => {
+    const missing = await api.post('/message/private/publish.json', { fromUserId: 'a', objectName: 'RC:TxtMsg', content: '{}' });
+    expect(missing.status).toBe(400);
+    expect(missing.body).toMatchObject({ code: 1002 });
+    const notJson = await api.post('/message/private/publish.json', { fromUserId: 'a', toUserId: 'b', objectName: 'RC:TxtMsg', content: 'not json' });
+    expect(notJson.body).toMatchObject({ code: 1002 });
+  });
+});
