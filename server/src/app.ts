@@ -1,0 +1,68 @@
+/**
+ * The HTTP application: navi, /ping, the Server API and (plugged in below) the WebSocket/comet
+ * gateway, all on one fastify instance and one port. Listening is main.ts's job.
+ */
+import Fastify, { LogController } from 'fastify';
+import type { FastifyInstance } from 'fastify';
+import type { ServerContext } from './context';
+import type { Broker } from './broker/broker';
+import type { PresenceRegistry } from './broker/presence';
+import { ServerApiErrors, serverApiErrorHandler } from './errors';
+import { registerCors } from './http/cors';
+import { registerNavi } from './http/navi';
+import { registerPing } from './http/ping';
+import { BASE_MODULES, registerServerApi } from './http/server-api/index';
+import { messageRoutes } from './http/server-api/message';
+import { attachGateway } from './gateway/index';
+import { createServices, type Services } from './services/index';
+
+export interface ServerApp {
+  readonly fastify: FastifyInstance;
+  /** Closes live connections (gateway) first, then stops the HTTP server. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** The cross-node engines main.ts picks (memory for the embedded default). */
+export interface AppEngines {
+  readonly broker: Broker;
+  readonly presence: PresenceRegistry;
+  readonly nodeId?: string;
+}
+
+export async function createApp(ctx: ServerContext, engines: AppEngines): Promise<ServerApp> {
+  const verbose = ctx.config.logLevel === 'debug' || ctx.config.logLevel === 'trace';
+  const fastify = Fastify({
+    logger: { level: ctx.config.logLevel, stream: process.stderr },
+    logController: new LogController({ disableRequestLogging: !verbose }),
+    // Some server SDKs build `//user/getToken.json` from a base URL ending in `/`.
+    routerOptions: { ignoreDuplicateSlashes: true },
+  });
+
+  registerCors(fastify);
+  fastify.setErrorHandler(serverApiErrorHandler);
+  fastify.setNotFoundHandler(async (_request, reply) => {
+    void reply.code(404).header('content-type', 'application/json; charset=utf-8');
+    return { code: ServerApiErrors.notFound.code, errorMessage: ServerApiErrors.notFound.message };
+  });
+  registerNavi(fastify, ctx);
+  registerPing(fastify);
+  // The gateway creates the Hub the services fan out through; the Server API then publishes
+  // through the same services.
+  const built: { services?: Services } = {};
+  const gateway = await attachGateway(fastify, ctx, (hub) => {
+    built.services = createServices(ctx, hub);
+    return built.services.router;
+  }, engines);
+  if (!built.services) throw new Error('gateway did not build the topic services');
+  await registerServerApi(fastify, ctx, [...BASE_MODULES, messageRoutes(built.services.messaging, built.services.kinds)]);
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      await gateway.close();
+      await fastify.close();
+    })();
+    return closing;
+  };
+  return { fastify, close };
+}

@@ -1,0 +1,27 @@
+/**
+ * Everything a request handler or gateway session may use, built once by main.ts (the composition
+ * root). Only main.ts knows the concrete engines behind these interfaces.
+ */
+import type { AppRegistry, ServerConfig } from './config';
+import type { Logger } from './log';
+import type { TokenService } from './services/auth-tokens';
+import type { Store } from './store/store';
+
+export type { AppConfig, AppRegistry, ServerConfig } from './config';
+export type { Logger } from './log';
+
+export interface Clock {
+  /** Unix epoch milliseconds. */
+  now(): number;
+}
+
+export const systemClock: Clock = { now: () => Date.now() };
+
+export interface ServerContext {
+  readonly config: ServerConfig;
+  readonly store: Store;
+  readonly apps: AppRegistry;
+  readonly tokens: TokenService;
+  readonly clock: Clock;
+  readonly log: Logger;
+}

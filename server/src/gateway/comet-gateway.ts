@@ -1,0 +1,206 @@
+/**
+ * Comet endpoints on the CMP port (PROTOCOL.md §10): `GET /websocket` (connect, no Upgrade header),
+ * `GET /pullmsg.js` (long-poll), `POST /websocket?messageid&header&sessionid…` (upstream). All are
+ * CORS "simple" requests; bodies are read as raw text whatever the content type (E4 sends
+ * text/plain, L2 x-www-form-urlencoded). Sessions that stop polling expire after `expiryMs`.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { cometUpstreamFrame, encodeCometConnectReply, parseCometQuery, parseCometUpstream, ProtocolError, type CometDialect, type CometFrame, type Frame } from '../../../src/internal';
+import type { ServerContext } from '../context';
+import { parseConnectParams, type ConnectParams } from './client-info';
+import { upstreamPayload } from './comet-payloads';
+import { CometTransport, lostSessionBody } from './comet-transport';
+import type { Session } from './session';
+import type { ClientKind } from './topic-router';
+import { MISSING_PARAM_STATUS, type SessionManager } from './session-manager';
+
+const LOST_PARAMS = 'lost params';
+const MAX_BODY_BYTES = 1024 * 1024;
+/** Ids of ended sessions remembered so that late polls get the right DISCONNECT dialect. */
+const MAX_TOMBSTONES = 10_000;
+
+interface CometEntry {
+  readonly session: Session;
+  readonly transport: CometTransport;
+}
+
+export interface CometGateway {
+  /** Expires silent sessions and forgets drained ones; called periodically. */
+  sweep(): void;
+  close(): void;
+  readonly size: number;
+}
+
+export async function registerCometRoutes(fastify: FastifyInstance, ctx: ServerContext, manager: SessionManager): Promise<CometGateway> {
+  const entries = new Map<string, CometEntry>();
+  const tombstones = new Map<string, CometDialect>();
+  const { cometHoldMs, cometExpiryMs } = manager.timeouts;
+
+  const forget = (sessionId: string, dialect: CometDialect): void => {
+    entries.delete(sessionId);
+    tombstones.set(sessionId, dialect);
+    if (tombstones.size > MAX_TOMBSTONES) {
+      const oldest = tombstones.keys().next().value;
+      if (oldest !== undefined) tombstones.delete(oldest);
+    }
+  };
+
+  /** L2 sends `timestrap` as ms + Math.random() (a fraction); E4 an integer. */
+  const dialectOf = (sessionId: string, timestrap: string | undefined): CometDialect =>
+    tombstones.get(sessionId) ?? (timestrap !== undefined && timestrap.includes('.') ? 'l2' : 'e4');
+
+  const send = (reply: FastifyReply, body: string, status = 200): void => {
+    if (reply.sent) return;
+    void reply.code(status).header('access-control-allow-origin', '*').header('cache-control', 'no-store').type(status === 200 ? 'application/json; charset=utf-8' : 'text/plain; charset=utf-8').send(body);
+  };
+
+  const connect = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    const query = new URLSearchParams(rawQuery(request.url));
+    const parsed = parseConnectParams(query);
+    if (!parsed.ok) return send(reply, encodeCometConnectReply({ status: MISSING_PARAM_STATUS[parsed.missing] ?? 2 }));
+    const params: ConnectParams = parsed.params;
+    const auth = await manager.authenticate(params);
+    if (!auth.ok) return send(reply, encodeCometConnectReply({ status: auth.connackStatus }));
+    const dialect: CometDialect = params.clientKind === 'L2' ? 'l2' : 'e4';
+    const transport = new CometTransport(dialect, cometHoldMs, () => ctx.clock.now(), ctx.log);
+    const sessionId = manager.newSessionId();
+    const session = await manager.open(params, auth.userId, auth.app, sessionId, transport);
+    entries.set(sessionId, { session, transport });
+    send(reply, encodeCometConnectReply({ status: 0, userId: auth.userId, sessionId, timestamp: session.info.connectedAt }));
+    await manager.afterConnack(session, auth.app);
+  };
+
+  const lookup = (sessionId: string | undefined, reply: FastifyReply, timestrap?: string): CometEntry | undefined => {
+    if (sessionId === undefined || sessionId === '' || sessionId === 'null' || sessionId === 'undefined') {
+      send(reply, LOST_PARAMS, 400);
+      return undefined;
+    }
+    const entry = entries.get(sessionId);
+    if (!entry) send(reply, lostSessionBody(dialectOf(sessionId, timestrap)));
+    return entry;
+  };
+
+  const pull = (request: FastifyRequest, reply: FastifyReply): Promise<void> | void => {
+    const query = parseCometQuery(rawQuery(request.url));
+    const entry = lookup(query['sessionid'], reply, query['timestrap']);
+    if (!entry) return;
+    const { session, transport } = entry;
+    if (transport.drained) {
+      forget(session.info.sessionId, transport.dialect);
+      return send(reply, lostSessionBody(transport.dialect));
+    }
+    if (!session.closed) session.touch();
+    return new Promise<void>((resolve) => {
+      const answer = (body: string): void => {
+        send(reply, body);
+        if (transport.drained) forget(session.info.sessionId, transport.dialect);
+        resolve();
+      };
+      transport.poll(answer);
+      reply.raw.once('close', () => {
+        // The client went away while we held its poll: free the slot.
+        transport.cancelPoll(answer);
+        resolve();
+      });
+    });
+  };
+
+  const upstream = (request: FastifyRequest, reply: FastifyReply): Promise<void> | void => {
+    let up;
+    try {
+      up = parseCometUpstream(rawQuery(request.url));
+    } catch (error) {
+      if (error instanceof ProtocolError) return send(reply, LOST_PARAMS, 400);
+      throw error;
+    }
+    const entry = lookup(up.sessionId, reply);
+    if (!entry) return;
+    const { session, transport } = entry;
+    if (session.closed) return send(reply, '[]');
+    const body = typeof request.body === 'string' ? request.body : '';
+    let frame: Frame;
+    try {
+      frame = toFrame(cometUpstreamFrame(up, body), session.info.clientKind);
+    } catch (error) {
+      if (!(error instanceof ProtocolError)) throw error;
+      // Same rule as a malformed WebSocket frame: only this connection ends.
+      ctx.log.info('malformed comet upstream, closing session', { sessionId: session.info.sessionId, code: error.code, message: error.message });
+      session.close();
+      return send(reply, '[]');
+    }
+    const answerable = up.kind === 'query' || (up.kind === 'publish' && up.messageId !== 0);
+    if (!answerable) {
+      transport.touch();
+      session.receive(frame);
+      return send(reply, '[]');
+    }
+    return new Promise<void>((resolve) => {
+      transport.expectAnswer(
+        up.messageId,
+        (text) => {
+          send(reply, text);
+          resolve();
+        },
+        cometHoldMs,
+      );
+      session.receive(frame);
+    });
+  };
+
+  await fastify.register(async (scope) => {
+    // Raw text bodies for the comet POST, whatever the declared content type (encapsulated).
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', { parseAs: 'string', bodyLimit: MAX_BODY_BYTES }, (_request, text, done) => done(null, text));
+    scope.get('/websocket', connect);
+    scope.post('/websocket', upstream);
+    scope.get('/pullmsg.js', pull);
+  });
+
+  return {
+    get size() {
+      return entries.size;
+    },
+    sweep: () => {
+      const now = ctx.clock.now();
+      for (const [sessionId, { session, transport }] of entries) {
+        if (now - transport.lastActivity <= cometExpiryMs) continue;
+        if (!session.closed) {
+          ctx.log.debug('comet session expired', { sessionId });
+          session.close();
+        }
+        forget(sessionId, transport.dialect);
+      }
+    },
+    close: () => {
+      for (const [sessionId, { session, transport }] of entries) {
+        session.close();
+        transport.release();
+        forget(sessionId, transport.dialect);
+      }
+    },
+  };
+}
+
+/** Upstream CometFrame (JSON data) → Frame (protobuf payload), the only form sessions see. */
+function toFrame(comet: CometFrame, clientKind: ClientKind): Frame {
+  switch (comet.kind) {
+    case 'publish': {
+      const { data, ...rest } = comet;
+      return { ...rest, payload: upstreamPayload(comet.topic, data, clientKind) };
+    }
+    case 'query': {
+      const { data, ...rest } = comet;
+      return { ...rest, payload: upstreamPayload(comet.topic, data, clientKind) };
+    }
+    case 'puback':
+    case 'querycon':
+      return comet;
+    default:
+      throw new ProtocolError('comet-query', `${comet.kind} is not an upstream signal`);
+  }
+}
+
+function rawQuery(url: string): string {
+  const q = url.indexOf('?');
+  return q < 0 ? '' : url.slice(q + 1);
+}

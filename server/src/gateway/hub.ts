@@ -1,0 +1,134 @@
+/**
+ * Per-user fan-out across nodes. Every event for a user goes through the Broker topic
+ * `user:<appKey>:<userId>` — also for sessions on this very node — so one code path serves one
+ * node and many. A node subscribes a user's topic while it holds at least one of that user's
+ * sessions. Presence (with TTL) answers "who is online where".
+ */
+import { userTopic, type Broker, type Unsubscribe } from '../broker/broker';
+import type { PresenceRegistry, SessionRef } from '../broker/presence';
+import { SessionRegistry, userKey, type LocalSession } from './session-registry';
+import type { SessionInfo } from './topic-router';
+import { decodeUserEnvelope, encodeUserEnvelope, type UserEvent } from './user-event';
+
+export type { UserEvent } from './user-event';
+
+export interface HubOptions<S extends LocalSession> {
+  readonly nodeId: string;
+  readonly broker: Broker;
+  readonly presence: PresenceRegistry;
+  readonly registry: SessionRegistry<S>;
+  /** Presence entries live this long without a refresh (a crashed node's sessions vanish). */
+  readonly presenceTtlMs: number;
+  readonly onError?: (error: unknown, context: string) => void;
+}
+
+export class Hub<S extends LocalSession = LocalSession> {
+  readonly nodeId: string;
+  private readonly subscriptions = new Map<string, Promise<Unsubscribe>>();
+  private closed = false;
+
+  constructor(private readonly options: HubOptions<S>) {
+    this.nodeId = options.nodeId;
+  }
+
+  get registry(): SessionRegistry<S> {
+    return this.options.registry;
+  }
+
+  /** Sends `event` to every session of the user on every node (but `exceptSessionId`). */
+  async toUser(appKey: string, userId: string, event: UserEvent, opts: { exceptSessionId?: string } = {}): Promise<void> {
+    if (this.closed) return;
+    const bytes = encodeUserEnvelope(opts.exceptSessionId !== undefined ? { event, exceptSessionId: opts.exceptSessionId } : { event });
+    await this.options.broker.publish(userTopic(appKey, userId), bytes);
+  }
+
+  async isOnline(appKey: string, userId: string): Promise<boolean> {
+    return (await this.sessionsOf(appKey, userId)).length > 0;
+  }
+
+  async sessionsOf(appKey: string, userId: string): Promise<readonly SessionRef[]> {
+    return this.options.presence.sessionsOf(appKey, userId);
+  }
+
+  /** Registers a session that has just authenticated; resolves once it can receive user events. */
+  async attach(session: S): Promise<void> {
+    const { appKey, userId } = session.info;
+    const key = userKey(appKey, userId);
+    if (this.options.registry.add(session) || !this.subscriptions.has(key)) {
+      this.subscriptions.set(key, this.options.broker.subscribe(userTopic(appKey, userId), (bytes) => this.dispatch(appKey, userId, bytes)));
+    }
+    await Promise.all([this.subscriptions.get(key), this.refresh(session)]);
+  }
+
+  /** Unregisters a session; idempotent. */
+  async detach(session: S): Promise<void> {
+    const { appKey, userId, sessionId } = session.info;
+    const last = this.options.registry.remove(session);
+    const tasks: Promise<unknown>[] = [this.options.presence.remove(appKey, userId, sessionId).catch((e: unknown) => this.report(e, 'presence.remove'))];
+    if (last) {
+      const key = userKey(appKey, userId);
+      const sub = this.subscriptions.get(key);
+      this.subscriptions.delete(key);
+      if (sub) tasks.push(sub.then((unsubscribe) => unsubscribe()).catch((e: unknown) => this.report(e, 'unsubscribe')));
+    }
+    await Promise.all(tasks);
+  }
+
+  /** Restarts the session's presence TTL (called from heartbeats and comet polls). */
+  async refresh(session: S): Promise<void> {
+    const { appKey, userId, sessionId, platform, clientKind, transport, connectedAt } = session.info;
+    const ref: SessionRef = { nodeId: this.nodeId, sessionId, platform, clientKind, transport, connectedAt };
+    await this.options.presence.add(appKey, userId, ref, this.options.presenceTtlMs);
+  }
+
+  /**
+   * Multi-device policy (single-device apps): kicks the user's other sessions of the same platform
+   * class on every node with DISCONNECT reason 1 (OTHER_DEVICE_LOGIN).
+   */
+  async kickOtherDevices(session: S, reason = 1): Promise<void> {
+    const { appKey, userId, sessionId, platform } = session.info;
+    const others = (await this.sessionsOf(appKey, userId)).filter((s) => s.sessionId !== sessionId && s.platform === platform);
+    const localOthers = this.options.registry.sessionsOf(appKey, userId).filter((s) => s.info.sessionId !== sessionId && s.info.platform === platform);
+    // Presence may lag (refresh throttling, another node); the publish is cheap, the check saves most of them.
+    if (others.length === 0 && localOthers.length === 0) return;
+    await this.toUser(appKey, userId, { kind: 'kick', reason, platform, exceptSessionId: sessionId, olderThan: session.info.connectedAt });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const subs = [...this.subscriptions.values()];
+    this.subscriptions.clear();
+    await Promise.all(subs.map((s) => s.then((u) => u()).catch((e: unknown) => this.report(e, 'unsubscribe'))));
+  }
+
+  private dispatch(appKey: string, userId: string, bytes: Uint8Array): void {
+    let envelope;
+    try {
+      envelope = decodeUserEnvelope(bytes);
+    } catch (error) {
+      this.report(error, 'decode user event');
+      return;
+    }
+    const { event, exceptSessionId } = envelope;
+    for (const session of this.options.registry.sessionsOf(appKey, userId)) {
+      const id = session.info.sessionId;
+      if (id === exceptSessionId) continue;
+      if (event.kind === 'kick' && !kickApplies(event, session.info)) continue;
+      try {
+        session.deliver(event);
+      } catch (error) {
+        this.report(error, 'deliver');
+      }
+    }
+  }
+
+  private report(error: unknown, context: string): void {
+    this.options.onError?.(error, context);
+  }
+}
+
+function kickApplies(event: Extract<UserEvent, { kind: 'kick' }>, info: SessionInfo): boolean {
+  if (info.sessionId === event.exceptSessionId) return false;
+  if (event.platform !== undefined && event.platform !== info.platform) return false;
+  return event.olderThan === undefined || info.connectedAt < event.olderThan;
+}

@@ -1,0 +1,111 @@
+/**
+ * The gateway: live client connections (WebSocket and comet) on fastify's port, their sessions,
+ * heartbeat/idle reaping, multi-device kicks and the per-user fan-out Hub. Call before the fastify
+ * instance is ready (it registers routes) and close it before closing fastify.
+ */
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import type { Broker } from '../broker/broker';
+import type { PresenceRegistry } from '../broker/presence';
+import type { ServerContext } from '../context';
+import { registerCometRoutes } from './comet-gateway';
+import { Hub } from './hub';
+import type { Session } from './session';
+import { SessionRegistry } from './session-registry';
+import { DEFAULT_TIMEOUTS, SessionManager, type GatewayTimeouts } from './session-manager';
+import type { TopicRouter } from './topic-router';
+import { attachWebSocketGateway } from './websocket-gateway';
+
+export type { SessionInfo, SessionPort, TopicHandler, TopicRouter, PlatformClass, ClientKind } from './topic-router';
+export { WireStatus, mapRouter } from './topic-router';
+export type { UserEvent } from './user-event';
+export { Hub } from './hub';
+export { DEFAULT_TIMEOUTS } from './session-manager';
+export type { GatewayTimeouts } from './session-manager';
+
+export interface GatewayHandle {
+  readonly hub: Hub;
+  close(): Promise<void>;
+}
+
+export interface GatewayOptions {
+  /** This node's id (part of every session id). Default: random. */
+  readonly nodeId?: string;
+  /** Cross-node engines, chosen by the composition root (main.ts); the caller owns and closes them. */
+  readonly broker: Broker;
+  readonly presence: PresenceRegistry;
+  readonly timeouts?: Partial<GatewayTimeouts>;
+}
+
+/**
+ * Environment overrides for the timeouts (tests and operators), read once at attach:
+ * LIANXIN_WS_IDLE_TIMEOUT_MS, LIANXIN_WS_IDLE_TIMEOUT_L2_MS, LIANXIN_COMET_HOLD_MS, LIANXIN_COMET_EXPIRY_MS.
+ */
+function timeoutsFromEnv(env: NodeJS.ProcessEnv): Partial<GatewayTimeouts> {
+  const read = (name: string): number | undefined => {
+    const raw = env[name];
+    if (raw === undefined || !/^\d+$/.test(raw)) return undefined;
+    const value = Number(raw);
+    return value > 0 ? value : undefined;
+  };
+  const out: { -readonly [K in keyof GatewayTimeouts]?: number } = {};
+  const idle = read('LIANXIN_WS_IDLE_TIMEOUT_MS');
+  if (idle !== undefined) out.idleTimeoutMs = idle;
+  const l2 = read('LIANXIN_WS_IDLE_TIMEOUT_L2_MS') ?? idle;
+  if (l2 !== undefined) out.l2IdleTimeoutMs = l2;
+  const hold = read('LIANXIN_COMET_HOLD_MS');
+  if (hold !== undefined) out.cometHoldMs = hold;
+  const expiry = read('LIANXIN_COMET_EXPIRY_MS') ?? (hold !== undefined ? hold * 2 : undefined);
+  if (expiry !== undefined) out.cometExpiryMs = expiry;
+  return out;
+}
+
+/**
+ * `router` may be a factory: the topic services need the Hub to fan out, and the Hub is created
+ * here, so `attachGateway(fastify, ctx, (hub) => createServices(ctx, hub).router)` wires both.
+ */
+export async function attachGateway(
+  fastify: FastifyInstance,
+  ctx: ServerContext,
+  router: TopicRouter | ((hub: Hub) => TopicRouter),
+  options: GatewayOptions,
+): Promise<GatewayHandle> {
+  const timeouts: GatewayTimeouts = { ...DEFAULT_TIMEOUTS, ...timeoutsFromEnv(process.env), ...options.timeouts };
+  const nodeId = options.nodeId ?? randomBytes(4).toString('hex');
+  const { broker, presence } = options;
+
+  const hub = new Hub<Session>({
+    nodeId,
+    broker,
+    presence,
+    registry: new SessionRegistry<Session>(),
+    presenceTtlMs: timeouts.presenceTtlMs,
+    onError: (error, context) => ctx.log.warn('hub error', { context, error }),
+  });
+  const topicRouter = typeof router === 'function' ? router(hub) : router;
+  const manager = new SessionManager(ctx, topicRouter, hub, timeouts);
+  const comet = await registerCometRoutes(fastify, ctx, manager);
+  const websocket = attachWebSocketGateway(fastify.server, manager, ctx.log);
+
+  const sweepEvery = Math.max(50, Math.min(5000, Math.floor(Math.min(timeouts.idleTimeoutMs, timeouts.cometExpiryMs) / 4)));
+  const sweeper = setInterval(() => {
+    manager.sweep();
+    comet.sweep();
+  }, sweepEvery);
+  sweeper.unref();
+
+  let closing: Promise<void> | undefined;
+  return {
+    hub,
+    close: () => {
+      closing ??= (async () => {
+        clearInterval(sweeper);
+        comet.close();
+        await manager.closeAll();
+        await websocket.close();
+        await hub.close();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,264 @@
+/**
+ * One authenticated client session, written once against ServerTransport (WebSocket or comet).
+ * Invariants:
+ * - every client PUBLISH with messageId ≠ 0 and every QUERY gets exactly one answer (the handler's,
+ *   or a gateway error status when there is no handler, it throws, or it forgets);
+ * - client PUBLISH/QUERY frames are handled one at a time in arrival order (a send is stored
+ *   before the next one is looked at); PINGREQ, acks and pushes bypass that queue;
+ * - server-initiated messageIds never collide with the client's in-flight ids (ServerIdAllocator);
+ * - nothing is written after close.
+ */
+import type { Frame, PublishFrame, QueryFrame } from '../../../src/internal';
+import type { Clock, Logger } from '../context';
+import { disconnectReasonFor } from './client-info';
+import { RATE_LIMITED_TOPICS, SendRateLimiter } from './rate-limiter';
+import { ServerIdAllocator } from './server-ids';
+import type { ServerTransport, WriteHint } from './server-transport';
+import type { LocalSession } from './session-registry';
+import { WireStatus, type SessionInfo, type SessionPort, type TopicRouter } from './topic-router';
+import type { UserEvent } from './user-event';
+
+export interface SessionDeps {
+  readonly router: TopicRouter;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly maxSendRatePerSecond: number;
+  /** Client activity that proves liveness (PINGREQ, comet poll): refresh presence. */
+  readonly onHeartbeat?: (session: Session) => void;
+  /** Called once, after the session is closed for whatever reason. */
+  readonly onClosed: (session: Session) => void;
+}
+
+interface InFlight {
+  readonly kind: 'publish' | 'query';
+  readonly topic: string;
+  readonly qos: number;
+}
+
+const NO_FLAGS = { dup: false, qos: 0, retain: false } as const;
+
+/** Topics never echoed to other devices (PROTOCOL.md §5.5): status messages crash E4, recall misfiles. */
+function isEchoable(topic: string): boolean {
+  return !topic.endsWith('MsgS') && topic !== 'recallMsg';
+}
+
+export class Session implements SessionPort, LocalSession {
+  private readonly ids = new ServerIdAllocator();
+  private readonly inFlight = new Map<number, InFlight>();
+  private readonly limiter: SendRateLimiter;
+  private queue: Promise<void> = Promise.resolve();
+  private closedFlag = false;
+  /** ms of the last frame (or comet poll) from the client. */
+  lastSeen: number;
+  /** QUERYCONs received (acks of qos-1 QUERYACKs); accepted, never required. */
+  queryConCount = 0;
+
+  constructor(
+    readonly info: SessionInfo,
+    private readonly transport: ServerTransport,
+    private readonly deps: SessionDeps,
+  ) {
+    this.lastSeen = deps.clock.now();
+    this.limiter = new SendRateLimiter(deps.maxSendRatePerSecond);
+  }
+
+  get closed(): boolean {
+    return this.closedFlag;
+  }
+
+  /** Whether a server push with this id still awaits the client's PUBACK. */
+  isAwaitingAck(messageId: number): boolean {
+    return this.ids.isOutstanding(messageId);
+  }
+
+  /** Resolves when every queued PUBLISH/QUERY has been handled (tests, graceful shutdown). */
+  idle(): Promise<void> {
+    return this.queue;
+  }
+
+  /** Liveness without a frame (comet polls). */
+  touch(): void {
+    this.lastSeen = this.deps.clock.now();
+    this.deps.onHeartbeat?.(this);
+  }
+
+  receive(frame: Frame): void {
+    if (this.closedFlag) return;
+    this.lastSeen = this.deps.clock.now();
+    switch (frame.kind) {
+      case 'pingreq':
+        this.transport.write({ kind: 'pingresp', ...NO_FLAGS });
+        this.deps.onHeartbeat?.(this);
+        return;
+      case 'publish':
+      case 'query':
+        this.accept(frame);
+        return;
+      case 'puback':
+        this.ids.serverAcked(frame.messageId);
+        return;
+      case 'querycon':
+        this.queryConCount++;
+        return;
+      case 'disconnect':
+        // Engine 5 may say goodbye with E0 00 04 before closing its socket.
+        this.close();
+        return;
+      default:
+        this.deps.log.debug('ignored client frame', { sessionId: this.info.sessionId, kind: frame.kind });
+    }
+  }
+
+  puback(messageId: number, ack: { status: number; sentTime?: number; messageUId?: string }): void {
+    if (messageId === 0) return;
+    this.answered(messageId);
+    const sentTime = ack.sentTime ?? this.deps.clock.now();
+    this.write({
+      kind: 'puback',
+      ...NO_FLAGS,
+      messageId,
+      date: Math.floor(sentTime / 1000),
+      status: ack.status,
+      millisecond: sentTime % 1000,
+      messageUId: ack.messageUId ?? '',
+    });
+  }
+
+  queryAck(messageId: number, status: number, payload: Uint8Array = new Uint8Array(0), topic?: string): void {
+    const request = this.answered(messageId);
+    const hintTopic = topic ?? request?.topic;
+    const hint: WriteHint | undefined = hintTopic !== undefined ? { topic: hintTopic } : undefined;
+    this.write(
+      {
+        kind: 'queryack',
+        dup: false,
+        // Mirror the query's qos: L2 asks qos 1 for pullMsg/chrmPull and then QUERYCONs.
+        qos: request?.qos === 1 ? 1 : 0,
+        retain: false,
+        messageId,
+        date: Math.floor(this.deps.clock.now() / 1000),
+        status,
+        payload,
+      },
+      hint,
+    );
+  }
+
+  push(topic: string, targetId: string, payload: Uint8Array, qos: 0 | 1 = 1): void {
+    if (this.closedFlag) return;
+    const messageId = this.ids.next(qos === 1);
+    this.write({
+      kind: 'publish',
+      dup: false,
+      qos,
+      retain: false,
+      date: Math.floor(this.deps.clock.now() / 1000),
+      topic,
+      targetId,
+      messageId,
+      payload,
+    });
+  }
+
+  deliver(event: UserEvent): void {
+    switch (event.kind) {
+      case 'push':
+        this.push(event.topic, event.targetId, event.payload, event.qos);
+        return;
+      case 'echo':
+        this.echo(event.topic, event.targetId, event.upstream, event.sentTime, event.messageUId);
+        return;
+      case 'kick':
+        this.disconnect(event.reason);
+        return;
+    }
+  }
+
+  /** DISCONNECT(reason) (clamped for L2), then close. */
+  disconnect(reason: number): void {
+    if (this.closedFlag) return;
+    const wireReason = disconnectReasonFor(this.info.clientKind, reason);
+    this.write({ kind: 'disconnect', ...NO_FLAGS, reason: wireReason });
+    this.close(wireReason);
+  }
+
+  /** Closes the connection (without DISCONNECT unless `disconnect` sent one) and unregisters. */
+  close(reason?: number): void {
+    if (this.closedFlag) return;
+    this.closedFlag = true;
+    this.inFlight.clear();
+    this.transport.close(reason);
+    this.deps.onClosed(this);
+  }
+
+  /** PROTOCOL.md §5.5: DUP PUBLISH (date 0) with server id N, then a PUBACK N with uid/time. */
+  private echo(topic: string, targetId: string, upstream: Uint8Array, sentTime: number, messageUId: string): void {
+    if (this.closedFlag || !isEchoable(topic)) return;
+    // L2 in comet mode does not pair echoes; it would show the message with a wrong time.
+    if (this.info.transport === 'comet' && this.info.clientKind === 'L2') return;
+    const messageId = this.ids.next(false);
+    this.write({ kind: 'publish', dup: true, qos: 1, retain: false, date: 0, topic, targetId, messageId, payload: upstream });
+    this.write({
+      kind: 'puback',
+      ...NO_FLAGS,
+      messageId,
+      date: Math.floor(sentTime / 1000),
+      status: WireStatus.Ok,
+      millisecond: sentTime % 1000,
+      messageUId,
+    });
+  }
+
+  private accept(frame: PublishFrame | QueryFrame): void {
+    const { messageId } = frame;
+    const answerable = frame.kind === 'query' || messageId !== 0;
+    if (answerable) {
+      this.ids.clientSent(messageId);
+      this.inFlight.set(messageId, { kind: frame.kind, topic: frame.topic, qos: frame.qos });
+    }
+    if (frame.kind === 'publish' && RATE_LIMITED_TOPICS.has(frame.topic) && !this.limiter.tryAcquire(this.deps.clock.now())) {
+      this.puback(messageId, { status: WireStatus.SendTooFast });
+      return;
+    }
+    this.queue = this.queue.then(() => this.handle(frame, answerable));
+  }
+
+  private async handle(frame: PublishFrame | QueryFrame, answerable: boolean): Promise<void> {
+    if (this.closedFlag) return;
+    const request = this.inFlight.get(frame.messageId);
+    const handler = this.deps.router.handle(frame.topic);
+    if (!handler) {
+      this.deps.log.info('unsupported topic', { sessionId: this.info.sessionId, topic: frame.topic, kind: frame.kind });
+      if (answerable) this.fail(frame, WireStatus.UnsupportedTopic);
+      return;
+    }
+    try {
+      await handler(this, frame);
+    } catch (error) {
+      this.deps.log.error('topic handler failed', { sessionId: this.info.sessionId, topic: frame.topic, error });
+      if (answerable && this.inFlight.get(frame.messageId) === request) this.fail(frame, WireStatus.HandlerFailed);
+      return;
+    }
+    if (answerable && !this.closedFlag && request !== undefined && this.inFlight.get(frame.messageId) === request) {
+      this.deps.log.warn('topic handler did not answer', { sessionId: this.info.sessionId, topic: frame.topic });
+      this.fail(frame, WireStatus.HandlerFailed);
+    }
+  }
+
+  private fail(frame: PublishFrame | QueryFrame, status: number): void {
+    if (frame.kind === 'publish') this.puback(frame.messageId, { status });
+    else this.queryAck(frame.messageId, status, new Uint8Array(0), frame.topic);
+  }
+
+  private answered(messageId: number): InFlight | undefined {
+    const request = this.inFlight.get(messageId);
+    this.inFlight.delete(messageId);
+    this.ids.clientAnswered(messageId);
+    return request;
+  }
+
+  private write(frame: Frame, hint?: WriteHint): void {
+    if (this.closedFlag) return;
+    this.transport.write(frame, hint);
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * Navi bootstrap (PROTOCOL.md §2): `GET /navi.js` (WebSocket clients) and `GET /cometnavi.js`
+ * (comet clients) answer `getServerEndpoint(<compact JSON>);` with nothing after it.
+ *
+ * Framing invariants (§2.3): engine 4.x strips the callback prefix and a final `)`/`);` anchored at
+ * the very end, so no trailing byte may follow; RongIMLib 2.5.3 cuts at the first `);`, so the JSON
+ * never contains `);` (escaped as `\u0029;` inside strings, where it could only occur).
+ *
+ * Status policy: success → HTTP 200 + code 200. Unknown app → HTTP 403 + code 403; bad token →
+ * HTTP 401 + code 401. 2.5.3 parses 401/403 bodies like 200 ones and maps them to "app key is fake"
+ * and "token incorrect"; engine 4.x treats any non-200 as "try the next navigator", which is right
+ * too since this navigator cannot serve that app/token. Expired tokens and banned users are NOT
+ * refused here: the CONNACK reports them precisely (TOKEN_EXPIRE 10, BLOCK 9).
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { AddressInfo } from 'node:net';
+import type { ServerContext } from '../context';
+
+export const NAVI_CALLBACK = 'getServerEndpoint';
+const SAFE_CALLBACK = /^[A-Za-z_$][\w$.]*$/;
+const HOST_HEADER = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/;
+
+export interface NaviBody {
+  readonly code: number;
+  readonly [field: string]: unknown;
+}
+
+/** Exactly `callback(` + JSON + `);`; `);` inside string values is escaped. */
+export function frameNaviBody(callback: string, body: NaviBody): string {
+  const json = JSON.stringify(body).replace(/\);/g, '\\u0029;');
+  return `${callback}(${json});`;
+}
+
+function firstQueryValue(query: unknown, name: string): string | undefined {
+  if (typeof query !== 'object' || query === null) return undefined;
+  const value = (query as Record<string, unknown>)[name];
+  const first: unknown = Array.isArray(value) ? value[0] : value;
+  return typeof first === 'string' ? first : undefined;
+}
+
+function formatHost(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '[::]', '']);
+
+/** host:port clients should use: configured public hosts, else the listening address. */
+function advertisedHosts(ctx: ServerContext, fastify: FastifyInstance, request: FastifyRequest): string[] {
+  if (ctx.config.publicHosts.length > 0) return [...ctx.config.publicHosts];
+  const address = fastify.server.address() as AddressInfo | string | null;
+  const port = address !== null && typeof address === 'object' ? address.port : ctx.config.port;
+  if (WILDCARD_HOSTS.has(ctx.config.host)) {
+    // Bound to every interface: the Host the client used to reach navi is the best guess.
+    const hostHeader = request.headers.host;
+    if (typeof hostHeader === 'string' && HOST_HEADER.test(hostHeader)) return [hostHeader];
+    return [formatHost('127.0.0.1', port)];
+  }
+  return [formatHost(ctx.config.host, port)];
+}
+
+export function registerNavi(fastify: FastifyInstance, ctx: ServerContext): void {
+  const handler = async (request: FastifyRequest, reply: FastifyReply): Promise<string> => {
+    const requestedCallback = firstQueryValue(request.query, 'callBack');
+    const callback = requestedCallback !== undefined && SAFE_CALLBACK.test(requestedCallback) ? requestedCallback : NAVI_CALLBACK;
+    void reply.header('content-type', 'application/javascript; charset=utf-8').header('cache-control', 'no-store');
+
+    const appKey = firstQueryValue(request.query, 'appId') ?? '';
+    if (ctx.apps.get(appKey) === undefined) {
+      void reply.code(403);
+      return frameNaviBody(callback, { code: 403 });
+    }
+    const claims = ctx.tokens.verify(firstQueryValue(request.query, 'token') ?? '');
+    if (!claims.ok || claims.appKey !== appKey) {
+      void reply.code(401);
+      return frameNaviBody(callback, { code: 401 });
+    }
+    const [server = '', ...backups] = advertisedHosts(ctx, fastify, request);
+    const body: NaviBody = {
+      code: 200,
+      server,
+      backupServer: backups.join(','),
+      userId: claims.userId,
+      kvStorage: 1,
+      joinMChrm: false,
+      openMp: 0,
+      openUS: 0,
+      grpRRVer: 0,
+      logSwitch: 0,
+      logPolicy: '',
+      voipCallInfo: null,
+      uploadServer: `${request.protocol}://${server}`,
+      historyMsg: true,
+      chatroomMsg: true,
+    };
+    void reply.code(200);
+    return frameNaviBody(callback, body);
+  };
+  fastify.get('/navi.js', handler);
+  fastify.get('/cometnavi.js', handler);
+}

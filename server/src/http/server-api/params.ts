@@ -1,0 +1,153 @@
+/**
+ * Server API request bodies (SERVER_API.md §1.3): form-encoded with repeated keys for arrays (the
+ * default for every SDK), or JSON for a few endpoints. `parseServerApiBody` turns either into a plain
+ * object; `Params` reads typed, validated values from it and throws 1002 errors naming the field.
+ */
+import { apiError, ServerApiErrors } from '../../errors';
+
+/** Null-prototype object: `__proto__` or `constructor` in a form body are ordinary keys. */
+export type FormBody = Record<string, string | string[]>;
+
+export function parseForm(text: string): FormBody {
+  const form: FormBody = Object.create(null) as FormBody;
+  for (const [key, value] of new URLSearchParams(text)) {
+    const existing = form[key];
+    if (existing === undefined) form[key] = value;
+    else if (Array.isArray(existing)) existing.push(value);
+    else form[key] = [existing, value];
+  }
+  return form;
+}
+
+/**
+ * Chooses the parser by content type and falls back to JSON when the body starts with `{` or `[`
+ * (some SDKs send JSON with a form content type). Empty bodies become `{}`.
+ */
+export function parseServerApiBody(contentType: string | undefined, text: string): unknown {
+  const trimmed = text.trim();
+  if (trimmed === '') return Object.create(null) as FormBody;
+  const isJson = (contentType ?? '').toLowerCase().includes('json') || trimmed.startsWith('{') || trimmed.startsWith('[');
+  if (!isJson) return parseForm(text);
+  try {
+    return JSON.parse(trimmed) as unknown;
+  } catch {
+    throw apiError(ServerApiErrors.badParameter, 'request body is not valid JSON');
+  }
+}
+
+export interface StringRule {
+  /** Maximum length in characters (code points). */
+  readonly maxLength?: number;
+  /** Maximum length in UTF-8 bytes. */
+  readonly maxBytes?: number;
+  readonly pattern?: RegExp;
+  /** Reject "" (default: allowed unless the value is required). */
+  readonly nonEmpty?: boolean;
+}
+
+export interface ListRule extends StringRule {
+  readonly maxItems?: number;
+}
+
+function scalarToString(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return undefined;
+}
+
+export class Params {
+  private readonly record: Readonly<Record<string, unknown>>;
+
+  constructor(body: unknown) {
+    this.record = typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
+  }
+
+  /** The raw body (JSON endpoints read nested values from it). */
+  get raw(): Readonly<Record<string, unknown>> {
+    return this.record;
+  }
+
+  has(name: string): boolean {
+    return Object.prototype.hasOwnProperty.call(this.record, name) && this.record[name] !== undefined && this.record[name] !== null;
+  }
+
+  /** First value of `name` (form bodies may repeat a key), or undefined when absent. */
+  optionalString(name: string, rule: StringRule = {}): string | undefined {
+    if (!this.has(name)) return undefined;
+    const value = this.record[name];
+    const first = scalarToString(Array.isArray(value) ? value[0] : value);
+    if (first === undefined) throw invalid(name);
+    checkString(name, first, rule);
+    return first;
+  }
+
+  requiredString(name: string, rule: StringRule = {}): string {
+    const value = this.optionalString(name, { ...rule, nonEmpty: true });
+    if (value === undefined) throw apiError(ServerApiErrors.badParameter, `${name} is required`);
+    return value;
+  }
+
+  /** Every value of a repeated key (or a JSON array); [] when absent unless `required`. */
+  strings(name: string, rule: ListRule & { readonly required?: boolean } = {}): string[] {
+    if (!this.has(name)) {
+      if (rule.required === true) throw apiError(ServerApiErrors.badParameter, `${name} is required`);
+      return [];
+    }
+    const value = this.record[name];
+    const items = (Array.isArray(value) ? value : [value]).map(scalarToString);
+    const out: string[] = [];
+    for (const item of items) {
+      if (item === undefined) throw invalid(name);
+      checkString(name, item, { ...rule, nonEmpty: rule.nonEmpty ?? rule.required ?? false });
+      out.push(item);
+    }
+    if (rule.required === true && out.length === 0) throw apiError(ServerApiErrors.badParameter, `${name} is required`);
+    if (rule.maxItems !== undefined && out.length > rule.maxItems) {
+      throw apiError(ServerApiErrors.badParameter, `${name} accepts at most ${rule.maxItems} values`);
+    }
+    return out;
+  }
+
+  /** Integer in [min, max]; `fallback` when absent (required when no fallback). */
+  integer(name: string, range: { readonly min?: number; readonly max?: number; readonly fallback?: number } = {}): number {
+    const text = this.optionalString(name);
+    if (text === undefined || text.trim() === '') {
+      if (range.fallback !== undefined) return range.fallback;
+      throw apiError(ServerApiErrors.badParameter, `${name} is required`);
+    }
+    if (!/^-?\d+$/.test(text.trim())) throw invalid(name);
+    const value = Number(text.trim());
+    if (!Number.isSafeInteger(value) || (range.min !== undefined && value < range.min) || (range.max !== undefined && value > range.max)) {
+      throw invalid(name);
+    }
+    return value;
+  }
+
+  /** Accepts `true`/`false` and `1`/`0` (SDKs send both, SERVER_API.md §1.3). */
+  boolean(name: string, fallback: boolean): boolean {
+    const text = this.optionalString(name);
+    if (text === undefined || text.trim() === '') return fallback;
+    const value = text.trim().toLowerCase();
+    if (value === 'true' || value === '1') return true;
+    if (value === 'false' || value === '0') return false;
+    throw invalid(name);
+  }
+}
+
+function invalid(name: string): Error {
+  return apiError(ServerApiErrors.badParameter, `${name} is invalid`);
+}
+
+function checkString(name: string, value: string, rule: StringRule): void {
+  if (value === '') {
+    if (rule.nonEmpty === true) throw apiError(ServerApiErrors.badParameter, `${name} is required`);
+    return;
+  }
+  if (rule.maxLength !== undefined && [...value].length > rule.maxLength) {
+    throw apiError(ServerApiErrors.badParameter, `${name} is too long (max ${rule.maxLength} characters)`);
+  }
+  if (rule.maxBytes !== undefined && Buffer.byteLength(value, 'utf8') > rule.maxBytes) {
+    throw apiError(ServerApiErrors.badParameter, `${name} is too long (max ${rule.maxBytes} bytes)`);
+  }
+  if (rule.pattern !== undefined && !rule.pattern.test(value)) throw invalid(name);
+}

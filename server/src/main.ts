@@ -1,0 +1,107 @@
+/**
+ * Composition root: config → store (SQLite) → migrations → context → HTTP app → listen.
+ * stdout carries only machine-readable lines: the dev app credentials (with --dev-app) and, once
+ * connections are accepted, exactly one `listening on http://HOST:PORT` line. Logs go to stderr.
+ * SIGTERM/SIGINT close the gateway, the HTTP server and the store, then exit 0.
+ */
+import { mkdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { createApp } from './app';
+import type { ServerApp } from './app';
+import { ConfigError, createAppRegistry, loadConfig, USAGE } from './config';
+import type { ServerConfig } from './config';
+import { systemClock } from './context';
+import type { ServerContext } from './context';
+import { createLogger } from './log';
+import { createTokenService } from './services/auth-tokens';
+import { createSqliteStore } from './store/sqlite/sqlite-store';
+import { MemoryBroker } from './broker/memory-broker';
+import { MemoryPresence } from './broker/memory-presence';
+import type { Broker } from './broker/broker';
+import type { PresenceRegistry } from './broker/presence';
+import type { Store } from './store/store';
+
+const SHUTDOWN_TIMEOUT_MS = 10_000;
+
+function formatUrlHost(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+async function main(argv: readonly string[]): Promise<void> {
+  let config: ServerConfig;
+  try {
+    const parsed = loadConfig(argv, process.env, process.env['INIT_CWD'] ?? process.cwd());
+    if (parsed.kind === 'help') {
+      process.stdout.write(USAGE);
+      return;
+    }
+    config = parsed.config;
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`lianxin-server: error: ${error.message}\nRun with --help for usage.\n`);
+    process.exit(2);
+  }
+
+  const log = createLogger(config.logLevel);
+  let store: Store | undefined;
+  let app: ServerApp | undefined;
+  let broker: Broker | undefined;
+  let presence: PresenceRegistry | undefined;
+  let stopping = false;
+
+  const stop = async (signal: string): Promise<void> => {
+    if (stopping) {
+      // Second Ctrl-C: the operator does not want to wait.
+      process.exit(130);
+    }
+    stopping = true;
+    log.info('shutting down', { signal });
+    setTimeout(() => {
+      log.error('shutdown timed out', { timeoutMs: SHUTDOWN_TIMEOUT_MS });
+      process.exit(1);
+    }, SHUTDOWN_TIMEOUT_MS).unref();
+    try {
+      await app?.close();
+      await broker?.close();
+      await presence?.close();
+      await store?.close();
+    } catch (error) {
+      log.error('shutdown failed', { err: error });
+      process.exit(1);
+    }
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+
+  mkdirSync(config.dataDir, { recursive: true });
+  store = await createSqliteStore({ file: config.dbFile });
+  await store.migrate();
+  const apps = createAppRegistry(config.apps);
+  const ctx: ServerContext = {
+    config,
+    store,
+    apps,
+    tokens: createTokenService({ apps, users: store.users }),
+    clock: systemClock,
+    log,
+  };
+  // Embedded default: one process, in-memory broker and presence.
+  broker = new MemoryBroker({ onError: (error) => log.error('broker subscriber failed', { error }) });
+  presence = new MemoryPresence({ now: () => ctx.clock.now() });
+  app = await createApp(ctx, { broker, presence });
+  await app.fastify.listen({ host: config.host, port: config.port });
+  if (stopping) return;
+
+  const address = app.fastify.server.address() as AddressInfo;
+  log.info('started', { dataDir: config.dataDir, apps: config.apps.map((a) => a.appKey), publicHosts: config.publicHosts });
+  for (const dev of config.apps.filter((a) => a.dev)) {
+    process.stdout.write(`dev app: appKey=${dev.appKey} appSecret=${dev.appSecret}\n`);
+  }
+  process.stdout.write(`listening on http://${formatUrlHost(address.address)}:${address.port}\n`);
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  process.stderr.write(`lianxin-server: fatal: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,153 @@
+import { MemoryBroker } from '../../../src/broker/memory-broker';
+import { MemoryPresence } from '../../../src/broker/memory-presence';
+import { Hub } from '../../../src/gateway/hub';
+import { SessionRegistry, type LocalSession } from '../../../src/gateway/session-registry';
+import type { PlatformClass, SessionInfo } from '../../../src/gateway/topic-router';
+import type { UserEvent } from '../../../src/gateway/user-event';
+
+/** A session endpoint that records what the hub delivers (the hub's only contract with sessions). */
+class RecordingSession implements LocalSession {
+  readonly events: UserEvent[] = [];
+  readonly info: SessionInfo;
+  constructor(sessionId: string, userId: string, platform: PlatformClass = 'web', appKey = 'k', connectedAt = 1) {
+    this.info = { sessionId, appKey, userId, platform, clientKind: 'E4', sdkVer: '2.9.2', transport: 'websocket', connectedAt };
+  }
+  deliver(event: UserEvent): void {
+    this.events.push(event);
+  }
+}
+
+const tick = (): Promise<void> => new Promise((r) => setTimeout(r, 5));
+
+describe('Hub (two nodes on one memory broker)', () => {
+  let now = 1_000;
+  let broker: MemoryBroker;
+  let presence: MemoryPresence;
+  let a: Hub<RecordingSession>;
+  let b: Hub<RecordingSession>;
+
+  beforeEach(() => {
+    now = 1_000;
+    broker = new MemoryBroker();
+    presence = new MemoryPresence({ now: () => now });
+    const make = (nodeId: string): Hub<RecordingSession> =>
+      new Hub({ nodeId, broker, presence, registry: new SessionRegistry<RecordingSession>(), presenceTtlMs: 10_000 });
+    a = make('A');
+    b = make('B');
+  });
+
+  afterEach(async () => {
+    await a.close();
+    await b.close();
+    await broker.close();
+  });
+
+  it('fans a user event out to the user sessions on every node, except the excluded one', async () => {
+    const s1 = new RecordingSession('A.1', 'u1');
+    const s2 = new RecordingSession('B.1', 'u1');
+    const other = new RecordingSession('B.2', 'u2');
+    await a.attach(s1);
+    await b.attach(s2);
+    await b.attach(other);
+    const event: UserEvent = { kind: 'push', topic: 's_ntf', targetId: 'u1', payload: new Uint8Array([8, 1]), qos: 1 };
+    await a.toUser('k', 'u1', event);
+    await b.toUser('k', 'u1', event, { exceptSessionId: 'A.1' });
+    await tick();
+    expect(s1.events).toEqual([event]);
+    expect(s2.events).toEqual([event, event]);
+    expect(other.events).toEqual([]);
+  });
+
+  it('scopes users by app key', async () => {
+    const s = new RecordingSession('A.1', 'u1', 'web', 'k1');
+    await a.attach(s);
+    await b.toUser('k2', 'u1', { kind: 'kick', reason: 1 });
+    await tick();
+    expect(s.events).toEqual([]);
+  });
+
+  it('kicks the other devices of the same platform class only, across nodes', async () => {
+    const oldWeb = new RecordingSession('A.1', 'u1', 'web');
+    const mini = new RecordingSession('A.2', 'u1', 'miniprogram');
+    await a.attach(oldWeb);
+    await a.attach(mini);
+    const newWeb = new RecordingSession('B.1', 'u1', 'web', 'k', 2);
+    await b.attach(newWeb);
+    await b.kickOtherDevices(newWeb);
+    await tick();
+    expect(oldWeb.events).toEqual([{ kind: 'kick', reason: 1, platform: 'web', exceptSessionId: 'B.1', olderThan: 2 }]);
+    expect(mini.events).toEqual([]);
+    expect(newWeb.events).toEqual([]);
+  });
+
+  it('never lets an older login kick a newer one (racing logins)', async () => {
+    const older = new RecordingSession('A.1', 'u1', 'web', 'k', 10);
+    const newer = new RecordingSession('B.1', 'u1', 'web', 'k', 20);
+    await a.attach(older);
+    await b.attach(newer);
+    // Both logins run their kick; only the older session goes.
+    await a.kickOtherDevices(older);
+    await b.kickOtherDevices(newer);
+    await tick();
+    expect(newer.events).toEqual([]);
+    expect(older.events.map((e) => e.kind)).toEqual(['kick']);
+  });
+
+  it('does not publish a kick when the user has no other device of that class', async () => {
+    const s = new RecordingSession('A.1', 'u1', 'web');
+    await a.attach(s);
+    const published: Uint8Array[] = [];
+    await broker.subscribe('user:k:u1', (bytes) => published.push(bytes));
+    await a.kickOtherDevices(s);
+    await tick();
+    expect(published).toEqual([]);
+  });
+
+  it('tracks presence across nodes and subscribes a user topic only while the node has sessions of the user', async () => {
+    const s1 = new RecordingSession('A.1', 'u1');
+    const s2 = new RecordingSession('A.2', 'u1');
+    expect(await b.isOnline('k', 'u1')).toBe(false);
+    await a.attach(s1);
+    await a.attach(s2);
+    expect(broker.topicCount).toBe(1);
+    expect(await b.isOnline('k', 'u1')).toBe(true);
+    expect((await b.sessionsOf('k', 'u1')).map((r) => [r.nodeId, r.sessionId, r.platform]).sort()).toEqual([
+      ['A', 'A.1', 'web'],
+      ['A', 'A.2', 'web'],
+    ]);
+    await a.detach(s1);
+    expect(broker.topicCount).toBe(1);
+    await a.detach(s2);
+    await a.detach(s2);
+    expect(broker.topicCount).toBe(0);
+    expect(await b.isOnline('k', 'u1')).toBe(false);
+  });
+
+  it('lets presence lapse when a node stops refreshing (crashed node)', async () => {
+    const s = new RecordingSession('A.1', 'u1');
+    await a.attach(s);
+    now += 9_000;
+    await a.refresh(s);
+    now += 9_000;
+    expect(await b.isOnline('k', 'u1')).toBe(true);
+    now += 2_000;
+    expect(await b.isOnline('k', 'u1')).toBe(false);
+  });
+
+  it('keeps delivering to other sessions when one throws', async () => {
+    const bad = new RecordingSession('A.1', 'u1');
+    bad.deliver = () => {
+      throw new Error('broken');
+    };
+    const good = new RecordingSession('A.2', 'u1');
+    const errors: string[] = [];
+    const hub = new Hub({ nodeId: 'C', broker, presence, registry: new SessionRegistry<RecordingSession>(), presenceTtlMs: 10_000, onError: (_e, ctx) => errors.push(ctx) });
+    await hub.attach(bad);
+    await hub.attach(good);
+    await hub.toUser('k', 'u1', { kind: 'kick', reason: 3 });
+    await tick();
+    expect(good.events).toHaveLength(1);
+    expect(errors).toEqual(['deliver']);
+    await hub.close();
+  });
+});
