@@ -59,6 +59,16 @@ export function createSendHandler(kinds: ConversationKinds) {
 }
 
 /**
+ * The peer, unless the message is directed (UpStreamMessage.userId) to a list without it: E4 sends
+ * `RC:SRSMsg` directed to [own id] so only the sender's other devices see it (PROTOCOL.md §9.7).
+ */
+function peerRecipients(targetId: string, senderId: string, directed: readonly string[] | null | undefined): string[] {
+  if (targetId === senderId) return [];
+  if (directed && directed.length > 0 && !directed.includes(targetId)) return [];
+  return [targetId];
+}
+
+/**
  * One-to-one conversations (PRIVATE 1, CUSTOMER_SERVICE 5): the target is the only recipient; a
  * message to oneself has none and lives only in the sender's own sync.
  */
@@ -77,7 +87,7 @@ export function peerConversationKind(messaging: MessagingService): ConversationK
           // Status topics are never stored whatever the client's bits say (PROTOCOL.md §12).
           flags: statusTopic ? 0 : up.sessionId,
           ...optionalFields(up),
-          recipients: frame.targetId === userId ? [] : [frame.targetId],
+          recipients: peerRecipients(frame.targetId, userId, up.userId),
           senderSendbox: true,
         },
         { sessionId, ...(statusTopic ? {} : { echo: { topic: frame.topic, upstream: frame.payload } }) },

@@ -133,6 +133,21 @@ describe('private messages', () => {
     expect(ca.frames.some((f) => f.kind === 'puback' && f.messageId === 0)).toBe(false);
   });
 
+  it('a read-status sync directed to the sender reaches only the sender\'s other devices', async () => {
+    const [a, b] = [uniqueUser('a'), uniqueUser('b')];
+    const a1 = await connect(a);
+    const a2 = await connect(a);
+    const cb = await connect(b);
+    const srs = encodeByName('UpStreamMessage', { sessionId: 0, classname: 'RC:SRSMsg', content: utf8(JSON.stringify({ lastMessageSendTime: Date.now() })), userId: [a] });
+    const ack = await a1.publish('ppMsgP', b, srs);
+    expect(ack.status).toBe(0);
+    const echo = await a2.nextFrame<PublishFrame>((f) => f.kind === 'publish' && f.dup);
+    expect(echo.targetId).toBe(b);
+    await cb.ping();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(cb.frames.some((f) => f.kind === 'publish' && f.topic === 's_msg')).toBe(false);
+  });
+
   it('non-persisted commands are relayed to online sessions only', async () => {
     const [a, b, c] = [uniqueUser('a'), uniqueUser('b'), uniqueUser('c')];
     const ca = await connect(a);
