@@ -61,7 +61,9 @@ const LISTENING = /^listening on (http:\/\/(\S+):(\d+))$/m;
 const MAX_CAPTURE = 1_000_000;
 
 export const REPO_ROOT: string = typeof __dirname === 'string' ? resolve(__dirname, '..', '..') : process.cwd();
-const TSX = join(REPO_ROOT, 'node_modules', '.bin', 'tsx');
+// One process: node with tsx's loader, not the tsx wrapper binary (which runs the server as a
+// grandchild that a SIGKILL of the wrapper would leave running).
+const NODE_ARGS = ['--import', 'tsx'];
 const MAIN = join(REPO_ROOT, 'server', 'src', 'main.ts');
 
 const live = new Set<ChildProcess>();
@@ -88,7 +90,7 @@ export function spawnServerProcess(args: readonly string[], env: Readonly<Record
     if (value !== undefined && !name.startsWith('LIANXIN_') && name !== 'INIT_CWD') childEnv[name] = value;
   }
   Object.assign(childEnv, env);
-  const child = spawn(TSX, [MAIN, ...args], { cwd: REPO_ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...NODE_ARGS, MAIN, ...args], { cwd: REPO_ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   installExitHook();
   live.add(child);
   child.once('exit', () => live.delete(child));

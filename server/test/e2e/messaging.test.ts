@@ -184,7 +184,8 @@ describe('private messages', () => {
     const big = 'x'.repeat(128 * 1024);
     expect((await ca.publish('ppMsgP', 'b', up('RC:TxtMsg', { content: big }))).status).toBe(30016);
     expect((await ca.publish('pgMsgP', 'group1', up('RC:TxtMsg', { content: 'x' }))).status).toBe(22406);
-    expect((await ca.publish('chatMsg', 'room1', up('RC:TxtMsg', { content: 'x' }))).status).toBe(23406);
+    // A room that does not exist (chatrooms answer 23406 only for existing rooms the sender is not in).
+    expect((await ca.publish('chatMsg', 'room1', up('RC:TxtMsg', { content: 'x' }))).status).toBe(23410);
     // A query on a send topic is answered, not dropped.
     expect((await ca.query('ppMsgP', 'b', up('RC:TxtMsg', { content: 'x' }))).status).toBe(33003);
     expect((await ca.query('pullMsg', a, new Uint8Array([0x08]))).status).toBe(33003);

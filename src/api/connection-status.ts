@@ -1,0 +1,54 @@
+/**
+ * Engine state changes → the two public status vocabularies: the legacy `ConnectionStatus` numbers of
+ * `setConnectionStatusListener` / `getCurrentConnectionStatus`, and the 5.7 `RCConnectionStatus` +
+ * code of `onConnectionStatusChange` (SUSPENDED = the SDK reconnects by itself, DISCONNECTED = it
+ * will not). Internal state names never leak to the app.
+ */
+import type { StateChange } from '../client/connection-states';
+import { ConnectionStatus, ErrorCode, RCConnectionStatus } from './enums';
+
+export interface PublicStatus {
+  readonly legacy: ConnectionStatus;
+  readonly status: RCConnectionStatus;
+  /** Why (an ErrorCode), for SUSPENDED and DISCONNECTED. */
+  readonly code?: number;
+}
+
+export function publicStatusOf(change: StateChange): PublicStatus | undefined {
+  const { from, to, cause } = change;
+  switch (to) {
+    case 'connecting':
+      return { legacy: ConnectionStatus.CONNECTING, status: RCConnectionStatus.CONNECTING };
+    case 'connected':
+      return { legacy: ConnectionStatus.CONNECTED, status: RCConnectionStatus.CONNECTED };
+    case 'reconnecting': {
+      if (cause.kind === 'redirect') return { legacy: ConnectionStatus.REDIRECT, status: RCConnectionStatus.SUSPENDED, code: ErrorCode.RC_CONN_REDIRECTED };
+      const code = cause.kind === 'network' ? cause.code : ErrorCode.RC_NET_UNAVAILABLE;
+      // The first loss reads "closed"; each failed automatic retry reads "websocket unavailable" (E4).
+      const legacy = from === 'connected' ? ConnectionStatus.CONNECTION_CLOSED : from === 'suspended' ? ConnectionStatus.CONNECTING : ConnectionStatus.WEBSOCKET_UNAVAILABLE;
+      return { legacy, status: RCConnectionStatus.SUSPENDED, code };
+    }
+    case 'suspended':
+      return { legacy: ConnectionStatus.NETWORK_UNAVAILABLE, status: RCConnectionStatus.SUSPENDED, code: ErrorCode.RC_NET_UNAVAILABLE };
+    case 'closed':
+      switch (cause.kind) {
+        case 'user':
+          return { legacy: ConnectionStatus.DISCONNECTED, status: RCConnectionStatus.DISCONNECTED, code: ErrorCode.SUCCESS };
+        case 'kicked':
+          return { legacy: ConnectionStatus.KICKED_OFFLINE_BY_OTHER_CLIENT, status: RCConnectionStatus.DISCONNECTED, code: ErrorCode.RC_DISCONN_KICK };
+        case 'blocked':
+          return { legacy: ConnectionStatus.BLOCKED, status: RCConnectionStatus.DISCONNECTED, code: ErrorCode.RC_CONN_USER_BLOCKED };
+        case 'server-closed':
+          return { legacy: ConnectionStatus.DISCONNECT_BY_SERVER, status: RCConnectionStatus.DISCONNECTED, code: ErrorCode.RC_DISCONN_EXCEPTION };
+        case 'token-incorrect':
+          return { legacy: ConnectionStatus.DISCONNECTED, status: RCConnectionStatus.DISCONNECTED, code: ErrorCode.RC_CONN_USER_OR_PASSWD_ERROR };
+        case 'network':
+        case 'rejected':
+          return { legacy: ConnectionStatus.DISCONNECTED, status: RCConnectionStatus.DISCONNECTED, code: cause.code };
+        default:
+          return { legacy: ConnectionStatus.DISCONNECTED, status: RCConnectionStatus.DISCONNECTED, code: ErrorCode.UNKNOWN };
+      }
+    case 'idle':
+      return undefined;
+  }
+}

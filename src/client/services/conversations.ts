@@ -1,0 +1,134 @@
+/**
+ * Conversation list, single conversation, removal and top/DND status (API_CHECKLIST §3.2, §7.4).
+ * Web has no local conversation database: the list comes from the server (`qryRelationR`, count
+ * default 300, all types, filtered here AFTER the fetch so the result never exceeds `count`), merged
+ * with local knowledge — the newer of the server's and the locally seen latest message, local unread
+ * counts and @ state, and the synced top/DND status.
+ */
+import { decodeByName, encodeByName } from '../../protocol/messages';
+import { SdkError } from '../../errors';
+import type { ServiceEngine } from './engine-port';
+import type { ConversationStatus } from './conversation-status-store';
+import { sessionStateChange } from './conversation-status-store';
+import type { ImMessage, WireContext } from './im-message';
+import { conversationKey, fromDownStream } from './im-message';
+import type { UserSession } from './user-session';
+
+export const DEFAULT_LIST_COUNT = 300;
+/** How many conversations `getConversation` fetches when the conversation is not cached. */
+export const LOOKUP_LIST_COUNT = 1000;
+const MAX_STATUS_PAGES = 20;
+
+export interface Conversation {
+  readonly conversationType: number;
+  readonly targetId: string;
+  readonly latestMessage: ImMessage | null;
+  readonly unreadMessageCount: number;
+  readonly hasMentioned: boolean;
+  readonly isTop: boolean;
+  readonly notificationStatus: 1 | 2;
+}
+
+export class ConversationService {
+  /** Conversations known from the last list fetch (and created by traffic since). */
+  private readonly known = new Map<string, { conversationType: number; targetId: string; latest: ImMessage | null }>();
+
+  constructor(
+    private readonly engine: ServiceEngine,
+    private readonly now: () => number,
+  ) {}
+
+  private async fetch(session: UserSession, context: WireContext, count: number): Promise<Array<{ conversationType: number; targetId: string; latest: ImMessage | null }>> {
+    const payload = encodeByName('RelationQryInput', { type: 1, count, startTime: 0, order: 0 });
+    const ack = await this.engine.query('qryRelationR', session.userId, payload);
+    if (ack.status !== 0) throw new SdkError(ack.status);
+    const out = decodeByName('RelationsOutput', ack.payload);
+    const list = out.info.map((info) => ({
+      conversationType: Number(info.type),
+      targetId: info.userId,
+      latest: info.msg ? { ...fromDownStream(info.msg, context), targetId: info.userId } : null,
+    }));
+    for (const item of list) this.known.set(conversationKey(item.conversationType, item.targetId), item);
+    return list;
+  }
+
+  private view(session: UserSession, item: { conversationType: number; targetId: string; latest: ImMessage | null }): Conversation {
+    const { conversationType, targetId } = item;
+    const key = conversationKey(conversationType, targetId);
+    const local = session.latest.get(key);
+    let latest = item.latest;
+    if (local && (!latest || local.sentTime >= latest.sentTime)) latest = local;
+    const status: ConversationStatus | undefined = session.statuses.get(conversationType, targetId);
+    return {
+      conversationType,
+      targetId,
+      latestMessage: latest,
+      unreadMessageCount: session.unread.count(conversationType, targetId),
+      hasMentioned: session.unread.hasMentioned(conversationType, targetId),
+      isTop: status?.isTop ?? false,
+      notificationStatus: status?.notificationStatus ?? 2,
+    };
+  }
+
+  /** `types` null/empty = all. The result never holds more than `count` entries. */
+  async list(session: UserSession, context: WireContext, types: readonly number[] | null, count: number = DEFAULT_LIST_COUNT): Promise<Conversation[]> {
+    const fetched = await this.fetch(session, context, count);
+    const wanted = types && types.length > 0 ? new Set(types.map(Number)) : undefined;
+    return fetched.filter((item) => !wanted || wanted.has(item.conversationType)).slice(0, count).map((item) => this.view(session, item));
+  }
+
+  /** Any time: from the cache, else from the server; null when the conversation does not exist. */
+  async get(session: UserSession, context: WireContext, conversationType: number, targetId: string): Promise<Conversation | null> {
+    const key = conversationKey(conversationType, targetId);
+    let item = this.known.get(key);
+    if (!item && session.latest.has(key)) item = { conversationType, targetId, latest: null };
+    if (!item) {
+      await this.fetch(session, context, LOOKUP_LIST_COUNT);
+      item = this.known.get(key);
+    }
+    return item ? this.view(session, item) : null;
+  }
+
+  async remove(session: UserSession, conversationType: number, targetId: string): Promise<void> {
+    const payload = encodeByName('RelationQryInput', { type: conversationType, count: 0, startTime: 0, order: 0 });
+    const ack = await this.engine.query('delRelation', targetId, payload);
+    if (ack.status !== 0) throw new SdkError(ack.status);
+    const key = conversationKey(conversationType, targetId);
+    this.known.delete(key);
+    session.latest.delete(key);
+  }
+
+  /** Sets top and/or DND (`setSeAtt`); other devices learn it through `pullSeAtts`. */
+  async setStatus(session: UserSession, conversationType: number, targetId: string, change: { isTop?: boolean; notificationStatus?: 1 | 2 }): Promise<ConversationStatus> {
+    const now = this.now();
+    const payload = encodeByName('SessionStateModifyReq', sessionStateChange(conversationType, targetId, change, now));
+    const ack = await this.engine.query('setSeAtt', session.userId, payload);
+    if (ack.status !== 0) throw new SdkError(ack.status);
+    let version = now;
+    if (ack.payload.length > 0) version = Number(decodeByName('SessionStateModifyResp', ack.payload).version) || now;
+    return session.statuses.set(conversationType, targetId, change, version);
+  }
+
+  /**
+   * `pullSeAtts` from the stored version, page after page while the version moves (the server pages
+   * its answer); returns the conversations whose state changed.
+   */
+  async pullStatuses(session: UserSession): Promise<ConversationStatus[]> {
+    const changed: ConversationStatus[] = [];
+    for (let page = 0; page < MAX_STATUS_PAGES; page += 1) {
+      const before = session.statuses.version;
+      const ack = await this.engine.query('pullSeAtts', session.userId, encodeByName('SessionReq', { time: before }));
+      if (ack.status !== 0) throw new SdkError(ack.status);
+      if (ack.payload.length === 0) break;
+      const states = decodeByName('SessionStates', ack.payload);
+      changed.push(...session.statuses.applyPulled(states));
+      if (states.state.length === 0 || session.statuses.version <= before) break;
+    }
+    return changed;
+  }
+
+  /** Forgets cached conversations (clearCache, user switch). */
+  reset(): void {
+    this.known.clear();
+  }
+}

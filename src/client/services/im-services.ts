@@ -1,0 +1,202 @@
+/**
+ * Composition of the client services over one engine: wires inbound pushes and echoes into sync and
+ * the receive pipeline, opens the per-user session on each connect, and exposes the services the
+ * facade calls. Instance-based (no globals), so several clients can share a process.
+ *
+ * Connect flow: the facade awaits `attach(userId, connectedAt)` after the engine connected and before
+ * it reports success, so every API call made in `onSuccess` already sees the user's stored state;
+ * `attach` then starts the pull loop. Automatic reconnects call `attach` again (same user: the session
+ * is kept, only sync restarts).
+ */
+import { TypedEmitter } from '../../events';
+import type { Unsubscribe } from '../../events';
+import type { PlatformAdapter } from '../../platform/platform-adapter';
+import { decodeByName } from '../../protocol/messages';
+import { ProtocolError } from '../../protocol/protocol-error';
+import { conversationTypeOfTopic } from '../../protocol/topics';
+import { ConversationService } from './conversations';
+import type { EchoEvent, PushEvent, ServiceEngine } from './engine-port';
+import { HistoryService } from './history';
+import type { PolicyLookup, WireContext } from './im-message';
+import { DownFlag, fromDownStream, fromEcho } from './im-message';
+import { ReceivePipeline } from './receive-pipeline';
+import { SendService } from './send';
+import type { ServiceEvents } from './service-events';
+import type { Logger } from '../logger';
+import { SyncService } from './sync';
+import { TypingTracker } from './typing-tracker';
+import { UserSession } from './user-session';
+
+export interface ImServicesOptions {
+  readonly engine: ServiceEngine;
+  readonly platform: Pick<PlatformAdapter, 'storage' | 'clock'>;
+  readonly appKey: string;
+  readonly policyOf: PolicyLookup;
+  readonly logger: Logger;
+  readonly typingExpireMs: number;
+}
+
+export class ImServices {
+  readonly events: TypedEmitter<ServiceEvents>;
+  readonly send: SendService;
+  readonly conversations: ConversationService;
+  readonly history: HistoryService;
+  private readonly sync: SyncService;
+  private readonly pipeline: ReceivePipeline;
+  private readonly typing: TypingTracker;
+  private readonly unsubscribes: Unsubscribe[] = [];
+  private current: UserSession | undefined;
+  private connectedAt = 0;
+  private opening: Promise<UserSession> | undefined;
+  private openingKey = '';
+
+  constructor(private readonly options: ImServicesOptions) {
+    const { engine, platform, logger } = options;
+    this.events = new TypedEmitter<ServiceEvents>((error, event) => logger.error(`listener for '${String(event)}' threw`, error));
+    this.typing = new TypingTracker(platform.clock, options.typingExpireMs, (changed) => this.events.emit('typing', changed));
+    this.pipeline = new ReceivePipeline(this.events, this.typing);
+    const now = (): number => this.serverNow();
+    this.send = new SendService(engine, now);
+    this.conversations = new ConversationService(engine, now);
+    this.history = new HistoryService(engine, now);
+    this.sync = new SyncService({
+      engine,
+      clock: platform.clock,
+      logger,
+      deliver: (messages, finished) => {
+        const session = this.current;
+        if (session) this.pipeline.receivePage(session, messages, finished);
+      },
+      onOfflineFinished: () => this.events.emit('offlineFinished'),
+    });
+    this.unsubscribes.push(engine.on('push', (event) => this.onPush(event)));
+    this.unsubscribes.push(engine.on('echo', (event) => this.onEcho(event)));
+  }
+
+  /** Server-corrected "now" (ms). */
+  serverNow(): number {
+    return this.options.platform.clock.now() + (this.options.engine.serverTimeDelta || 0);
+  }
+
+  /** The signed-in user's session, if any. */
+  get session(): UserSession | undefined {
+    return this.current;
+  }
+
+  get context(): WireContext | undefined {
+    const session = this.current;
+    if (!session) return undefined;
+    return { me: session.userId, connectedAt: this.connectedAt, policyOf: this.options.policyOf };
+  }
+
+  /**
+   * A connection for `userId` is up (first connect or automatic re-connect): loads that user's state
+   * (a different user replaces the previous session) and (re)starts sync. Concurrent calls share work.
+   */
+  async attach(userId: string, connectedAt: number): Promise<UserSession> {
+    const key = `${userId}@${connectedAt}`;
+    if (this.opening && this.openingKey === key) return this.opening;
+    this.connectedAt = connectedAt;
+    const opening = (async (): Promise<UserSession> => {
+      let session = this.current;
+      if (!session || session.userId !== userId) {
+        this.detach();
+        session = await UserSession.open(this.options.platform.storage, this.options.appKey, userId, this.options.logger);
+        this.current = session;
+      }
+      this.sync.start(session, { me: userId, connectedAt, policyOf: this.options.policyOf });
+      this.conversations.pullStatuses(session).then(
+        (changed) => {
+          if (changed.length > 0) this.events.emit('conversationStatus', changed);
+        },
+        (error: unknown) => this.options.logger.warn('pullSeAtts failed', error),
+      );
+      return session;
+    })();
+    // Set after the synchronous part above, which may have run detach() (a user switch).
+    this.opening = opening;
+    this.openingKey = key;
+    return opening;
+  }
+
+  /** The connection is gone (disconnect, kick): stop syncing; the session stays for the same user. */
+  pause(): void {
+    this.sync.stop();
+    this.typing.stop();
+  }
+
+  /** Drops the user's in-memory state (clearCache, logout, user switch). Stored state stays on disk. */
+  detach(): void {
+    this.pause();
+    this.conversations.reset();
+    this.current = undefined;
+    this.opening = undefined;
+    this.openingKey = '';
+  }
+
+  dispose(): void {
+    this.detach();
+    for (const off of this.unsubscribes.splice(0)) off();
+  }
+
+  private onPush(event: PushEvent): void {
+    const session = this.current;
+    const context = this.context;
+    if (!session || !context) return;
+    try {
+      switch (event.topic) {
+        case 's_ntf': {
+          const notify = decodeByName('NotifyMsg', event.payload);
+          if (notify.type !== 2) this.sync.notify(Number(notify.time ?? 0));
+          break;
+        }
+        case 's_msg': {
+          // Delivered at once even during a pull: status messages can never be pulled, and the
+          // uid dedupe drops a persisted one the pull brings again. The cursor is not moved.
+          const down = decodeByName('DownStreamMessage', event.payload);
+          let message = fromDownStream(down, context);
+          // Pushed without the stored/counted bits: sent as a status message (isStatusMessage), so
+          // whatever its type it is neither stored nor counted here either.
+          if ((Number(down.status) & (DownFlag.Persisted | DownFlag.Counted)) === 0 && !message.status) {
+            message = { ...message, persisted: false, counted: false, status: true };
+          }
+          this.pipeline.receiveOne(session, message);
+          break;
+        }
+        case 's_cmd': {
+          const notify = decodeByName('NotifyMsg', event.payload);
+          if (notify.type === 3) {
+            this.conversations.pullStatuses(session).then(
+              (changed) => {
+                if (changed.length > 0) this.events.emit('conversationStatus', changed);
+              },
+              (error: unknown) => this.options.logger.warn('pullSeAtts failed', error),
+            );
+          }
+          break;
+        }
+        default:
+          break;
+      }
+    } catch (error) {
+      if (!(error instanceof ProtocolError)) throw error;
+      this.options.logger.warn(`undecodable ${event.topic} push`, error);
+    }
+  }
+
+  private onEcho(event: EchoEvent): void {
+    const session = this.current;
+    const context = this.context;
+    if (!session || !context) return;
+    const conversationType = conversationTypeOfTopic(event.topic);
+    if (conversationType === undefined) return;
+    try {
+      const upstream = decodeByName('UpStreamMessage', event.upstream);
+      const message = fromEcho({ conversationType, targetId: event.targetId, upstream, sentTime: event.sentTime, messageUId: event.messageUId }, context);
+      this.pipeline.receiveOne(session, message);
+    } catch (error) {
+      if (!(error instanceof ProtocolError)) throw error;
+      this.options.logger.warn('undecodable echo', error);
+    }
+  }
+}

@@ -1,0 +1,149 @@
+/**
+ * Inbox/sendbox synchronisation (PROTOCOL.md §8): `pullMsg` right after each connect, whenever an
+ * `s_ntf` announces newer data, and as a background safety net when nothing was pulled for 180 s
+ * (checked every 30 s). One pull runs at a time; a notification arriving meanwhile is queued and
+ * triggers another round. A round repeats while the server says `finished=false` or a queued
+ * notification time is beyond the returned cursor — but never spins on a page that moves nothing.
+ * Cursors only grow and are stored per appKey+user after each page, after the page was delivered
+ * (so a crash re-delivers, and the receive pipeline's uid dedupe drops the repeats).
+ */
+import { decodeByName, encodeByName } from '../../protocol/messages';
+import type { Clock, TimerId } from '../../platform/platform-adapter';
+import { errorCodeOf } from '../../errors';
+import type { ServiceEngine } from './engine-port';
+import type { ImMessage, WireContext } from './im-message';
+import { Direction, fromDownStream } from './im-message';
+import type { Logger } from '../logger';
+import type { UserSession } from './user-session';
+
+export const BACKGROUND_CHECK_MS = 30_000;
+export const BACKGROUND_PULL_AFTER_MS = 180_000;
+/** Pages per round; a server paging forever cannot hold the client in a loop. */
+export const MAX_PAGES_PER_ROUND = 100;
+
+export interface SyncDeps {
+  readonly engine: ServiceEngine;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** Hands one page to the receive pipeline, in order. `finished` = no further page follows. */
+  deliver(messages: readonly ImMessage[], finished: boolean): void;
+  /** The first round of a connection that reached `finished` (setPullOfflineFinished). */
+  onOfflineFinished(): void;
+}
+
+export class SyncService {
+  private session: UserSession | undefined;
+  private context: WireContext | undefined;
+  /** Bumped by start/stop: a pull from an older connection must not touch state. */
+  private generation = 0;
+  private pulling = false;
+  private again = false;
+  private queuedTime = 0;
+  private lastPullAt = 0;
+  private offlineReported = false;
+  private timer: TimerId | undefined;
+
+  constructor(private readonly deps: SyncDeps) {}
+
+  /** A connection (first or automatic re-connect) is up: pull now and keep the background timer. */
+  start(session: UserSession, context: WireContext): void {
+    this.stop();
+    this.session = session;
+    this.context = context;
+    this.offlineReported = false;
+    this.scheduleBackground();
+    void this.pull();
+  }
+
+  stop(): void {
+    this.generation += 1;
+    this.pulling = false;
+    this.again = false;
+    this.queuedTime = 0;
+    if (this.timer !== undefined) this.deps.clock.clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  /** `s_ntf` (type ≠ 2): data up to `time` is waiting. */
+  notify(time: number): void {
+    if (!this.session) return;
+    this.queuedTime = Math.max(this.queuedTime, time);
+    // The inbox cursor is the server's high-water mark over inbox and sendbox (§8.3): nothing newer.
+    if (time > 0 && time <= this.session.inbox) return;
+    void this.pull();
+  }
+
+  /** Runs pull rounds until nothing is pending. Never rejects. */
+  async pull(): Promise<void> {
+    if (this.pulling) {
+      this.again = true;
+      return;
+    }
+    const generation = this.generation;
+    this.pulling = true;
+    try {
+      do {
+        this.again = false;
+        await this.round(generation);
+      } while (this.again && generation === this.generation);
+    } catch (error) {
+      // A failed pull must not stop later ones (seed 5.9.8): the next notify/timer retries.
+      this.deps.logger.warn(`pullMsg failed (${errorCodeOf(error)})`, error);
+    } finally {
+      if (generation === this.generation) this.pulling = false;
+    }
+  }
+
+  private async round(generation: number): Promise<void> {
+    for (let page = 0; page < MAX_PAGES_PER_ROUND; page += 1) {
+      const session = this.session;
+      const context = this.context;
+      if (!session || !context || generation !== this.generation) return;
+      const request = encodeByName('SyncRequestMsg', {
+        syncTime: session.inbox,
+        ispolling: false,
+        isPullSend: true,
+        sendBoxSyncTime: session.sendbox,
+      });
+      const ack = await this.deps.engine.query('pullMsg', session.userId, request);
+      if (generation !== this.generation) return;
+      this.lastPullAt = this.deps.clock.now();
+      if (ack.status !== 0) {
+        this.deps.logger.warn(`pullMsg status ${ack.status}`);
+        return;
+      }
+      const out = decodeByName('DownStreamMessages', ack.payload);
+      // proto2 optional bool: absent means finished (the decoded default would read false).
+      const finished = Object.prototype.hasOwnProperty.call(out, 'finished') ? out.finished : true;
+      const messages = out.list.map((d) => fromDownStream(d, context));
+      const inboxBefore = session.inbox;
+      for (const message of messages) {
+        if (message.direction === Direction.Send) session.sendbox = Math.max(session.sendbox, message.sentTime);
+      }
+      this.deps.deliver(messages, finished);
+      session.inbox = Math.max(session.inbox, Number(out.syncTime));
+      session.saveCursors();
+      if (finished && !this.offlineReported) {
+        this.offlineReported = true;
+        this.deps.onOfflineFinished();
+      }
+      const moved = session.inbox > inboxBefore || messages.length > 0;
+      const behind = this.queuedTime > session.inbox;
+      if (finished && (!behind || !moved)) {
+        // Either caught up, or the server's cursor cannot reach the queued time: stop, don't spin.
+        if (this.queuedTime <= session.inbox || !moved) this.queuedTime = 0;
+        return;
+      }
+      if (!finished && !moved) return;
+    }
+  }
+
+  private scheduleBackground(): void {
+    const generation = this.generation;
+    this.timer = this.deps.clock.setTimeout(() => {
+      if (generation !== this.generation) return;
+      if (this.deps.clock.now() - this.lastPullAt >= BACKGROUND_PULL_AFTER_MS) void this.pull();
+      this.scheduleBackground();
+    }, BACKGROUND_CHECK_MS);
+  }
+}

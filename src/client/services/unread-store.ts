@@ -1,0 +1,148 @@
+/**
+ * Local unread bookkeeping (API_CHECKLIST §3.3, §11; PROTOCOL.md §8.6). The server keeps no unread
+ * counts: each client counts what it receives. Rules:
+ *  - only PRIVATE, GROUP and SYSTEM conversations count;
+ *  - only RECEIVED messages from someone else, of a counted, non-status type, newer than the last clear;
+ *  - a recall of a message still counted as unread decrements (it is found by uid);
+ *  - a received SyncReadStatusMessage clears up to its `lastMessageSendTime`;
+ *  - a group message that @-mentions me (or ALL) sets `hasMentioned` until the count is cleared.
+ * Each conversation keeps its unread messages as `[uid, sentTime]` pairs (bounded), so the count is
+ * exact for recalls and partial clears. State is persisted per appKey+user through UserStore.
+ */
+import type { ImMessage } from './im-message';
+import { conversationKey, Direction } from './im-message';
+import type { UserStore } from './user-store';
+import { isRecord } from './user-store';
+
+export const COUNTED_CONVERSATION_TYPES: ReadonlySet<number> = new Set([1, 3, 6]);
+/** `getTotalUnreadCount` without types (engine default: PRIVATE, GROUP, SYSTEM, PUBLIC_SERVICE). */
+export const DEFAULT_TOTAL_TYPES: readonly number[] = [1, 3, 6, 8];
+/** Per-conversation bound: beyond it the oldest unread entries are forgotten (count saturates here). */
+export const MAX_TRACKED_UNREAD = 5000;
+
+interface Entry {
+  /** Unread messages, oldest first: [messageUId, sentTime]. */
+  u: Array<[string, number]>;
+  /** @-mentioned since the last clear. */
+  hm: boolean;
+  /** Messages at or before this time are read. */
+  t: number;
+}
+
+function isEntry(value: unknown): value is Entry {
+  return isRecord(value) && Array.isArray(value['u']) && typeof value['t'] === 'number';
+}
+
+function mentionsMe(message: ImMessage, me: string): boolean {
+  if (message.conversationType !== 3 || !message.mentioned) return false;
+  const info = message.content?.['mentionedInfo'];
+  // E4 marks hasMentioned only when the content carries mentionedInfo too (PROTOCOL.md §9.3).
+  if (!isRecord(info)) return false;
+  if (Number(info['type']) === 1) return true;
+  const list = info['userIdList'];
+  return Array.isArray(list) && list.includes(me);
+}
+
+export class UnreadStore {
+  private entries = new Map<string, Entry>();
+
+  constructor(private readonly store: UserStore) {}
+
+  async load(): Promise<void> {
+    const raw = await this.store.readJson<Record<string, unknown>>('unread', {}, isRecord);
+    this.entries = new Map();
+    for (const [key, value] of Object.entries(raw)) if (isEntry(value)) this.entries.set(key, { u: value.u.filter(isPair), hm: value.hm === true, t: value.t });
+  }
+
+  private persist(): void {
+    void this.store.writeJson('unread', Object.fromEntries(this.entries));
+  }
+
+  private entry(key: string): Entry {
+    let entry = this.entries.get(key);
+    if (!entry) {
+      entry = { u: [], hm: false, t: 0 };
+      this.entries.set(key, entry);
+    }
+    return entry;
+  }
+
+  /** Counts `message` if it is an unread-worthy received message; true when the count changed. */
+  onReceived(message: ImMessage): boolean {
+    const me = this.store.userId;
+    if (!COUNTED_CONVERSATION_TYPES.has(message.conversationType)) return false;
+    if (message.direction !== Direction.Receive || message.senderUserId === me) return false;
+    if (!message.counted || message.status) return false;
+    const entry = this.entry(conversationKey(message.conversationType, message.targetId));
+    if (message.sentTime <= entry.t) return false;
+    if (message.messageUId !== '' && entry.u.some(([uid]) => uid === message.messageUId)) return false;
+    entry.u.push([message.messageUId, message.sentTime]);
+    if (entry.u.length > MAX_TRACKED_UNREAD) entry.u.splice(0, entry.u.length - MAX_TRACKED_UNREAD);
+    if (mentionsMe(message, me)) entry.hm = true;
+    this.persist();
+    return true;
+  }
+
+  /** A recall of `messageUId` in the conversation: removes it from the unread list if it is there. */
+  onRecalled(conversationType: number, targetId: string, messageUId: string): boolean {
+    const entry = this.entries.get(conversationKey(conversationType, targetId));
+    if (!entry) return false;
+    const index = entry.u.findIndex(([uid]) => uid === messageUId);
+    if (index < 0) return false;
+    entry.u.splice(index, 1);
+    if (entry.u.length === 0) entry.hm = false;
+    this.persist();
+    return true;
+  }
+
+  /** Marks read everything up to `upTo` (default: all); clears the @ flag when nothing is left. */
+  clear(conversationType: number, targetId: string, upTo?: number): void {
+    const entry = this.entry(conversationKey(conversationType, targetId));
+    if (upTo === undefined) {
+      // Later arrivals older than what was cleared (a late offline pull) stay read.
+      for (const [, sentTime] of entry.u) entry.t = Math.max(entry.t, sentTime);
+      entry.u = [];
+      entry.hm = false;
+    } else {
+      entry.u = entry.u.filter(([, sentTime]) => sentTime > upTo);
+      entry.t = Math.max(entry.t, upTo);
+      if (entry.u.length === 0) entry.hm = false;
+    }
+    this.persist();
+  }
+
+  clearAll(): void {
+    for (const entry of this.entries.values()) {
+      entry.u = [];
+      entry.hm = false;
+    }
+    this.persist();
+  }
+
+  count(conversationType: number, targetId: string): number {
+    return this.entries.get(conversationKey(conversationType, targetId))?.u.length ?? 0;
+  }
+
+  hasMentioned(conversationType: number, targetId: string): boolean {
+    return this.entries.get(conversationKey(conversationType, targetId))?.hm ?? false;
+  }
+
+  /** Sum over conversations of `types`; `isMuted(type, targetId)` excludes DND conversations unless `includeMuted`. */
+  total(types: readonly number[], includeMuted: boolean, isMuted: (type: number, targetId: string) => boolean): number {
+    const wanted = new Set(types.length > 0 ? types : DEFAULT_TOTAL_TYPES);
+    let sum = 0;
+    for (const [key, entry] of this.entries) {
+      const split = key.indexOf('_');
+      const type = Number(key.slice(0, split));
+      const targetId = key.slice(split + 1);
+      if (!wanted.has(type)) continue;
+      if (!includeMuted && isMuted(type, targetId)) continue;
+      sum += entry.u.length;
+    }
+    return sum;
+  }
+}
+
+function isPair(value: unknown): value is [string, number] {
+  return Array.isArray(value) && typeof value[0] === 'string' && typeof value[1] === 'number';
+}

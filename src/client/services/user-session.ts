@@ -1,0 +1,75 @@
+/**
+ * Everything the services remember about one signed-in user: sync cursors, the dedupe uid set,
+ * unread counts and conversation statuses (persisted per appKey+user), plus the in-memory-only
+ * drafts and latest-message cache. A new user gets a new session, so nothing of the previous user
+ * is visible after a switch (seed 2.9.8 / 2.10.3 / 5.7.3 fixes).
+ */
+import type { KeyValueStorage } from '../../platform/platform-adapter';
+import { ConversationStatusStore } from './conversation-status-store';
+import type { ImMessage } from './im-message';
+import { RecentUids } from './recent-uids';
+import type { Logger } from '../logger';
+import { UnreadStore } from './unread-store';
+import { isArray, isNumber, UserStore } from './user-store';
+
+export class UserSession {
+  readonly seen = new RecentUids();
+  readonly unread: UnreadStore;
+  readonly statuses: ConversationStatusStore;
+  /** Drafts live in memory only (seed L1583): lost on reload, invisible to the next user. */
+  readonly drafts = new Map<string, string>();
+  /** Newest persisted message per conversation seen locally (send, receive), newest wins over the server's. */
+  readonly latest = new Map<string, ImMessage>();
+  inbox = 0;
+  sendbox = 0;
+  private seenDirty = false;
+
+  private constructor(readonly store: UserStore) {
+    this.unread = new UnreadStore(store);
+    this.statuses = new ConversationStatusStore(store);
+  }
+
+  get userId(): string {
+    return this.store.userId;
+  }
+
+  static async open(storage: KeyValueStorage, appKey: string, userId: string, logger: Logger): Promise<UserSession> {
+    const session = new UserSession(new UserStore(storage, appKey, userId, logger));
+    const store = session.store;
+    const [inbox, sendbox, seen] = await Promise.all([
+      store.readJson('inbox', 0, isNumber),
+      store.readJson('sendbox', 0, isNumber),
+      store.readJson<unknown[]>('seen', [], isArray),
+      session.unread.load(),
+      session.statuses.load(),
+    ]);
+    session.inbox = inbox;
+    session.sendbox = sendbox;
+    session.seen.load(seen);
+    return session;
+  }
+
+  /** Records a delivered uid; false when it was delivered before. Persisted lazily (one write per tick). */
+  markSeen(uid: string): boolean {
+    if (uid === '') return true;
+    const fresh = this.seen.add(uid);
+    if (fresh && !this.seenDirty) {
+      this.seenDirty = true;
+      void Promise.resolve().then(() => {
+        this.seenDirty = false;
+        return this.store.writeJson('seen', this.seen.toArray());
+      });
+    }
+    return fresh;
+  }
+
+  saveCursors(): void {
+    void this.store.writeJson('inbox', this.inbox);
+    void this.store.writeJson('sendbox', this.sendbox);
+  }
+
+  async flush(): Promise<void> {
+    await Promise.resolve();
+    await this.store.flush();
+  }
+}

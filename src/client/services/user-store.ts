@@ -1,0 +1,64 @@
+/**
+ * Per-user persistent state on the platform's async key/value storage: sync cursors, the dedupe uid
+ * list, unread counts, conversation statuses. Keys are scoped by appKey AND userId, so two apps or two
+ * users on one device never read each other's state (switching users must not leak, seed 2.9.8).
+ * Writes to one key are applied in call order; a failed write is logged, never thrown at callers
+ * (the in-memory copy stays authoritative for the session).
+ */
+import type { KeyValueStorage } from '../../platform/platform-adapter';
+import type { Logger } from '../logger';
+
+export type StoreKey = 'inbox' | 'sendbox' | 'seen' | 'unread' | 'conversation-status';
+
+export class UserStore {
+  private readonly queues = new Map<string, Promise<void>>();
+
+  constructor(
+    private readonly storage: KeyValueStorage,
+    private readonly appKey: string,
+    readonly userId: string,
+    private readonly logger: Logger,
+  ) {}
+
+  key(name: StoreKey): string {
+    return `lx-${name}-${this.appKey}-${this.userId}`;
+  }
+
+  async readJson<T>(name: StoreKey, fallback: T, accept: (value: unknown) => value is T): Promise<T> {
+    let text: string | undefined;
+    try {
+      text = await this.storage.get(this.key(name));
+    } catch (error) {
+      this.logger.warn(`storage read failed: ${name}`, error);
+      return fallback;
+    }
+    if (text === undefined) return fallback;
+    try {
+      const value: unknown = JSON.parse(text);
+      return accept(value) ? value : fallback;
+    } catch {
+      return fallback;
+    }
+  }
+
+  /** Queues a write of `value`; resolves when this write (and every earlier one to the key) is done. */
+  writeJson(name: StoreKey, value: unknown): Promise<void> {
+    const key = this.key(name);
+    const text = JSON.stringify(value);
+    const previous = this.queues.get(key) ?? Promise.resolve();
+    const next = previous.then(() => this.storage.set(key, text)).catch((error: unknown) => {
+      this.logger.warn(`storage write failed: ${name}`, error);
+    });
+    this.queues.set(key, next);
+    return next;
+  }
+
+  /** Resolves once every queued write has been applied (tests, logout). */
+  async flush(): Promise<void> {
+    await Promise.all([...this.queues.values()]);
+  }
+}
+
+export const isNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
+export const isArray = (value: unknown): value is unknown[] => Array.isArray(value);
+export const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -1,0 +1,92 @@
+/**
+ * Public entry of the SDK core: the RongIMLib v2 namespace surface minus the host. Host-free on
+ * purpose — a platform entry (platforms/<host>/index.ts) re-exports this and adds
+ * `RongIMClient = createRongIMLib(<host adapter>).RongIMClient`. Explicit list (nats `mod.ts` style):
+ * nothing becomes public by accident.
+ */
+
+// Factory: one RongIMLib instance per host adapter.
+export { createRongIMLib } from './api/rong-im-client';
+export type { ConnectCallbacks, RongIMClientStatic, RongIMLibInstance } from './api/rong-im-client';
+export type { InitOptions, RuntimeDefaults } from './api/runtime';
+export { SDK_VERSION } from './api/runtime';
+export { IMClient } from './api/im-client';
+
+// Enums.
+export {
+  ChatroomEntryType,
+  ChatroomUserChangeType,
+  ConnectionState,
+  ConnectionStatus,
+  ConversationType,
+  ErrorCode,
+  FileType,
+  GetChatRoomType,
+  LogLevel,
+  MentionedType,
+  MessageBlockType,
+  MessageDirection,
+  NotificationStatus,
+  RCConnectionStatus,
+  ReceivedStatus,
+  SentStatus,
+  UploadMethod,
+  VoIPMediaType,
+} from './api/enums';
+
+// Message model.
+export { Message } from './api/message';
+export type { PushConfig } from './api/message';
+export {
+  AcceptMessage,
+  BaseMessage,
+  CommandMessage,
+  CommandNotificationMessage,
+  ContactNotificationMessage,
+  FileMessage,
+  GIFMessage,
+  GroupNotificationMessage,
+  HQVoiceMessage,
+  HungupMessage,
+  ImageMessage,
+  InformationNotificationMessage,
+  InviteMessage,
+  LocationMessage,
+  MediaModifyMessage,
+  MemberModifyMessage,
+  MentionedInfo,
+  MessageTag,
+  ProfileNotificationMessage,
+  PublicServiceMultiRichContentMessage,
+  PublicServiceRichContentMessage,
+  RCCombineMessage,
+  ReadReceiptMessage,
+  ReadReceiptRequestMessage,
+  ReadReceiptResponseMessage,
+  RecallCommandMessage,
+  ReferenceMessage,
+  RichContentMessage,
+  RingingMessage,
+  SightMessage,
+  SummaryMessage,
+  SyncReadStatusMessage,
+  TextMessage,
+  TypingStatusMessage,
+  VoiceMessage,
+} from './api/message-classes';
+export type {
+  CommonContent,
+  MessageClass,
+  MessageFlags,
+  TextMessageContent,
+  UserInfo,
+} from './api/message-classes';
+
+// Shapes passed to callbacks.
+export type { V2Conversation, V2Conversation as IConversation } from './api/to-v2';
+export type { ConversationStatus as IReceivedConversationStatus } from './client/services/conversation-status-store';
+export type { TypingConversation as ITypingMessage } from './client/services/typing-tracker';
+export type { PushConfigInput as IPushConfig, SendOptions as ISendOptionsV2 } from './client/services/outgoing';
+
+// Errors.
+export { SdkError } from './errors';

@@ -1,0 +1,320 @@
+import { createEngine, type EngineOptions, type StateChange } from '../../../src/client/im-engine';
+import { EngineError } from '../../../src/client/engine-error';
+import { F, FakeHost, type FakeSocket } from './fake-host';
+
+function setup(options: Partial<EngineOptions> = {}) {
+  const host = new FakeHost();
+  const engine = createEngine({ platform: host.adapter, appKey: 'k', navi: ['http://navi.test'], sdkVersion: '2.9.2', random: () => 0.5, ...options });
+  const changes: StateChange[] = [];
+  engine.on('state', (c) => changes.push(c));
+  const connected: Array<{ userId: string; reconnect: boolean }> = [];
+  engine.on('connected', (c) => connected.push(c));
+  const trail = () => changes.map((c) => `${c.from}>${c.to}:${c.cause.kind}`);
+  return { host, engine, changes, trail, connected };
+}
+
+async function accept(host: FakeHost, socket: FakeSocket = host.lastSocket): Promise<void> {
+  socket.open();
+  socket.deliver(F.connack(0));
+  await host.clock.advance(0);
+}
+
+async function connected(host: FakeHost, engine: ReturnType<typeof createEngine>): Promise<FakeSocket> {
+  const p = engine.connect('tok');
+  await host.clock.advance(0);
+  await accept(host);
+  await p;
+  return host.lastSocket;
+}
+
+describe('automatic reconnection', () => {
+  it('unexpected close → reconnecting → immediate retry → connected (reconnect: true)', async () => {
+    const { host, engine, trail, connected: sessions } = setup();
+    const first = await connected(host, engine);
+    first.serverClose(1006);
+    expect(engine.state).toBe('reconnecting');
+    await host.clock.advance(0);
+    expect(host.sockets).toHaveLength(2);
+    await accept(host);
+    expect(engine.state).toBe('connected');
+    expect(trail()).toEqual([
+      'idle>connecting:user',
+      'connecting>connected:accepted',
+      'connected>reconnecting:network',
+      'reconnecting>connected:accepted',
+    ]);
+    expect(sessions).toEqual([
+      { userId: 'user1', reconnect: false },
+      { userId: 'user1', reconnect: true },
+    ]);
+    // navi is cached between attempts; the host is probed again.
+    expect(host.requestsTo('/navi.js')).toHaveLength(1);
+    expect(host.requestsTo('/ping')).toHaveLength(2);
+  });
+
+  it('failed retries back off with jitter and report each failure', async () => {
+    const { host, engine, trail } = setup({ random: () => 1 });
+    const first = await connected(host, engine);
+    host.socketsFail = true;
+    const attemptsAt: number[] = [];
+    const t0 = host.clock.now();
+    host.http = (_r, url) => {
+      if (url.pathname === '/ping') attemptsAt.push(host.clock.now() - t0);
+      return { status: 200, body: url.pathname === '/navi.js' ? 'getServerEndpoint({"server":"cmp.test:8080"});' : '' };
+    };
+    first.serverClose(1006);
+    await host.clock.advance(20_000);
+    // random() = 1 → delays 0, 1 s, 2 s, 4 s, 8 s (each attempt itself fails at once: no socket opens,
+    // and comet is refused with 404).
+    const gaps = attemptsAt.slice(1).map((t, i) => t - (attemptsAt[i] ?? 0));
+    expect(attemptsAt[0]).toBe(0);
+    expect(gaps).toEqual([1_000, 2_000, 4_000, 8_000]);
+    expect(trail().filter((t) => t === 'reconnecting>reconnecting:network').length).toBeGreaterThanOrEqual(4);
+    expect(engine.state).toBe('reconnecting');
+  });
+
+  it('heartbeat: two unanswered pings close the socket and reconnect', async () => {
+    const { host, engine, changes } = setup();
+    const first = await connected(host, engine);
+    await host.clock.advance(15_000);
+    expect(first.kinds()).toEqual(['pingreq', 'pingreq']);
+    expect(engine.state).toBe('connected');
+    await host.clock.advance(15_000);
+    expect(first.closedByClient).toBe(true);
+    const lost = changes.find((c) => c.to === 'reconnecting');
+    expect(lost?.cause).toEqual({ kind: 'network', code: 30013 });
+    await host.clock.advance(0);
+    await accept(host);
+    expect(engine.state).toBe('connected');
+    expect(host.lastSocket.kinds()).toEqual(['pingreq']);
+  });
+
+  it('answered pings keep the link up indefinitely', async () => {
+    const { host, engine } = setup();
+    const socket = await connected(host, engine);
+    for (let i = 0; i < 20; i++) {
+      socket.deliver(F.pingresp());
+      await host.clock.advance(15_000);
+    }
+    expect(engine.state).toBe('connected');
+    expect(socket.kinds().filter((k) => k === 'pingreq')).toHaveLength(21);
+  });
+
+  it('requests made while reconnecting wait and go out on the new connection', async () => {
+    const { host, engine } = setup();
+    const first = await connected(host, engine);
+    first.serverClose(1006);
+    const q = engine.query('pullMsg', 'user1', Uint8Array.of(8, 0));
+    await host.clock.advance(0);
+    const second = host.lastSocket;
+    expect(second).not.toBe(first);
+    await accept(host, second);
+    expect(second.sent.find((f) => f.kind === 'query')).toMatchObject({ topic: 'pullMsg', messageId: 1 });
+    second.deliver(F.queryack(1, Uint8Array.of(1)));
+    expect(Array.from((await q).payload)).toEqual([1]);
+  });
+
+  it.each([
+    [1, 'kicked'],
+    [2, 'blocked'],
+    [3, 'server-closed'],
+    [4, 'server-closed'],
+  ])('DISCONNECT %i → closed (%s), no reconnect', async (reason, kind) => {
+    const { host, engine, changes } = setup();
+    const socket = await connected(host, engine);
+    const pending = engine.publish('ppMsgP', 'u2', Uint8Array.of());
+    socket.deliver(F.disconnect(reason));
+    expect(engine.state).toBe('closed');
+    expect(changes[changes.length - 1]?.cause.kind).toBe(kind);
+    expect(socket.closedByClient).toBe(true);
+    expect(((await pending.catch((e: unknown) => e)) as EngineError).code).toBe(30011);
+    await host.clock.advance(300_000);
+    expect(host.sockets).toHaveLength(1);
+    expect(host.lifecycleListenerCount).toBe(0);
+  });
+
+  it('DISCONNECT 0 (redirect) re-asks navi and reconnects', async () => {
+    const { host, engine, trail } = setup();
+    const socket = await connected(host, engine);
+    socket.deliver(F.disconnect(0));
+    expect(engine.state).toBe('reconnecting');
+    await host.clock.advance(0);
+    await accept(host);
+    expect(engine.state).toBe('connected');
+    expect(host.requestsTo('/navi.js')).toHaveLength(2);
+    expect(trail()).toContain('connected>reconnecting:redirect');
+  });
+
+  it('disconnect() while reconnecting stops all retries', async () => {
+    const { host, engine } = setup();
+    const first = await connected(host, engine);
+    host.socketsFail = true;
+    first.serverClose(1006);
+    await host.clock.advance(3_000);
+    const opened = host.requestsTo('/ping').length;
+    await engine.disconnect();
+    expect(engine.state).toBe('closed');
+    await host.clock.advance(600_000);
+    expect(host.requestsTo('/ping').length).toBe(opened);
+    expect(host.clock.pendingTimers).toBe(0);
+  });
+});
+
+describe('lifecycle', () => {
+  it('offline → suspended (socket closed, requests refused); online → reconnect at once', async () => {
+    const { host, engine, trail } = setup();
+    const first = await connected(host, engine);
+    host.setOnline(false);
+    expect(engine.state).toBe('suspended');
+    expect(first.closedByClient).toBe(true);
+    expect(((await engine.query('a', 'b', Uint8Array.of()).catch((e: unknown) => e)) as EngineError).code).toBe(30001);
+    await host.clock.advance(600_000);
+    expect(host.sockets).toHaveLength(1);
+    host.setOnline(true);
+    expect(engine.state).toBe('reconnecting');
+    await host.clock.advance(0);
+    await accept(host);
+    expect(trail().slice(2)).toEqual([
+      'connected>suspended:offline',
+      'suspended>reconnecting:online',
+      'reconnecting>connected:accepted',
+    ]);
+  });
+
+  it('foreground skips the back-off wait', async () => {
+    const { host, engine } = setup({ random: () => 1 });
+    const first = await connected(host, engine);
+    host.socketsFail = true;
+    first.serverClose(1006);
+    await host.clock.advance(100); // attempt 0 fails (no socket can open)
+    await host.clock.advance(1_500); // attempt 1 (1 s) fails; next in 2 s
+    const before = host.requestsTo('/ping').length;
+    host.socketsFail = false;
+    host.foreground();
+    await host.clock.advance(0);
+    expect(host.requestsTo('/ping').length).toBe(before + 1);
+    await accept(host);
+    expect(engine.state).toBe('connected');
+  });
+});
+
+describe('stale-transport guard', () => {
+  it('events from a replaced socket never reach the engine', async () => {
+    const { host, engine, connected: sessions } = setup();
+    const first = await connected(host, engine);
+    const pushes: string[] = [];
+    engine.on('push', (p) => pushes.push(p.topic));
+    first.serverClose(1006);
+    await host.clock.advance(0);
+    await accept(host);
+    const second = host.lastSocket;
+    // The old socket keeps talking after it was replaced.
+    first.deliverRaw(F.push('s_ntf', 5, Uint8Array.of()));
+    first.deliverRaw(F.disconnect(1));
+    first.deliverRaw(F.connack(0, 'intruder'));
+    expect(pushes).toEqual([]);
+    expect(engine.state).toBe('connected');
+    expect(engine.userId).toBe('user1');
+    expect(sessions).toHaveLength(2);
+    second.deliver(F.push('s_ntf', 6, Uint8Array.of()));
+    expect(pushes).toEqual(['s_ntf']);
+  });
+
+  it('a late CONNACK from a timed-out host is ignored and that socket closed', async () => {
+    const { host, engine } = setup();
+    host.http = (_r, url) =>
+      url.pathname === '/navi.js'
+        ? { status: 200, body: 'getServerEndpoint({"server":"slow.test:1","backupServer":"fast.test:2"});' }
+        : { status: 200, body: '' };
+    const p = engine.connect('tok');
+    await host.clock.advance(0);
+    const slow = host.lastSocket;
+    expect(slow.url.startsWith('ws://slow.test:1/')).toBe(true);
+    await host.clock.advance(5_000); // per-host CONNACK wait
+    expect(slow.closedByClient).toBe(true);
+    const fast = host.lastSocket;
+    expect(fast.url.startsWith('ws://fast.test:2/')).toBe(true);
+    slow.open();
+    slow.deliverRaw(F.connack(0, 'stale'));
+    await accept(host, fast);
+    expect(await p).toEqual({ userId: 'user1' });
+  });
+});
+
+describe('WebSocket → comet fallback', () => {
+  it('uses comet when no WebSocket can open, remembers it, and goes comet-first next time', async () => {
+    const { host, engine } = setup();
+    host.socketsFail = true;
+    const polls: string[] = [];
+    host.http = (req, url) => {
+      if (url.pathname === '/navi.js' || url.pathname === '/cometnavi.js') return { status: 200, body: 'getServerEndpoint({"server":"cmp.test:8080"});' };
+      if (url.pathname === '/ping') return { status: 200, body: '' };
+      if (url.pathname === '/websocket' && req.method === 'GET')
+        return { status: 200, body: '{"status":0,"userId":"cometUser","headerCode":32,"messageId":0,"sessionid":"SID1","timestamp":1700000000000}' };
+      if (url.pathname === '/pullmsg.js') {
+        polls.push(url.searchParams.get('sessionid') ?? '');
+        return 'hang';
+      }
+      return { status: 404, body: '' };
+    };
+    const result = await (async () => {
+      const p = engine.connect('tok');
+      await host.clock.advance(0);
+      return p;
+    })();
+    expect(result).toEqual({ userId: 'cometUser' });
+    expect(polls).toEqual(['SID1']);
+    const connectReq = host.requestsTo('/websocket')[0];
+    expect(connectReq?.url).toMatch(/^http:\/\/cmp\.test:8080\/websocket\?appId=k&token=tok&sdkVer=2\.9\.2&pid=[\d.%]+&apiVer=normal&lianxin=/);
+    expect(JSON.parse(host.storageMap.get('transport-preference:k') ?? '{}')).toMatchObject({ kind: 'comet' });
+
+    await engine.disconnect();
+    host.requests.length = 0;
+    const again = engine.connect('tok');
+    await host.clock.advance(0);
+    expect(await again).toEqual({ userId: 'cometUser' });
+    expect(host.requestsTo('/cometnavi.js')).toHaveLength(0); // navi cached
+    expect(host.requestsTo('/websocket')).toHaveLength(1);
+    await engine.disconnect();
+  });
+
+  it('a WebSocket that does not open within 5 s falls back to comet on the same host', async () => {
+    const { host, engine } = setup();
+    host.http = (req, url) => {
+      if (url.pathname === '/navi.js') return { status: 200, body: 'getServerEndpoint({"server":"a.test:1","backupServer":"b.test:2"});' };
+      if (url.pathname === '/ping') return { status: 200, body: '' };
+      if (url.pathname === '/websocket' && req.method === 'GET')
+        return { status: 200, body: '{"status":0,"userId":"u","headerCode":32,"messageId":0,"sessionid":"S","timestamp":1700000000000}' };
+      return 'hang';
+    };
+    const t0 = host.clock.now();
+    const p = engine.connect('tok');
+    await host.clock.advance(4_999);
+    expect(host.sockets).toHaveLength(1); // never opened
+    expect(host.requestsTo('/websocket')).toHaveLength(0);
+    await host.clock.advance(1);
+    expect(await p).toEqual({ userId: 'u' });
+    expect(host.clock.now() - t0).toBe(5_000);
+    expect(host.sockets).toHaveLength(1);
+    expect(host.sockets[0]?.closedByClient).toBe(true);
+    expect(new URL(host.requestsTo('/websocket')[0]?.url ?? '').host).toBe('a.test:1');
+    expect(JSON.parse(host.storageMap.get('transport-preference:k') ?? '{}')).toMatchObject({ kind: 'comet' });
+    await engine.disconnect();
+  });
+
+  it('connectionType "comet" never opens a socket', async () => {
+    const { host, engine } = setup({ connectionType: 'comet' });
+    host.http = (req, url) => {
+      if (url.pathname === '/cometnavi.js') return { status: 200, body: 'getServerEndpoint({"server":"a.test:1"});' };
+      if (url.pathname === '/ping') return { status: 200, body: '' };
+      if (url.pathname === '/websocket' && req.method === 'GET') return { status: 200, body: '{"status":4,"headerCode":32,"messageId":0}' };
+      return 'hang';
+    };
+    const p = engine.connect('tok');
+    await host.clock.advance(0);
+    expect(((await p.catch((e: unknown) => e)) as EngineError).code).toBe(31004);
+    expect(host.sockets).toHaveLength(0);
+    expect(host.requestsTo('/navi.js')).toHaveLength(0);
+    expect(host.storageMap.size).toBe(0);
+  });
+});
