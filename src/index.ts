@@ -11,6 +11,7 @@ export type { ConnectCallbacks, RongIMClientStatic, RongIMLibInstance } from './
 export type { InitOptions, RuntimeDefaults } from './api/runtime';
 export { SDK_VERSION } from './api/runtime';
 export { IMClient } from './api/im-client';
+export type { ApiCallback } from './api/im-client';
 
 // Enums.
 export {

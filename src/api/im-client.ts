@@ -12,9 +12,17 @@ import { SDK_VERSION } from './runtime';
 import type { UnsupportedMethod } from './unsupported';
 import { CPP_ONLY_METHODS, PENDING_METHODS, RTC_METHODS, unsupported } from './unsupported';
 
-/* eslint-disable @typescript-eslint/no-explicit-any -- public signatures mirror the official typings' `any` callbacks */
-type Callback = any;
-/* eslint-enable @typescript-eslint/no-explicit-any */
+/**
+ * The `{ onSuccess, onError }` object every v2 method takes. Declared with method syntax on purpose:
+ * TypeScript checks method parameters bivariantly, so an app's precisely typed handler
+ * (`onSuccess(list: Conversation[])`, `onSuccess(count: number)`) is accepted without `any` here.
+ */
+export interface ApiCallback {
+  onSuccess?(data: unknown, extra?: unknown, more?: unknown): void;
+  onError?(code: number, data?: unknown): void;
+  onBefore?(message: unknown): void;
+}
+type Callback = ApiCallback;
 
 /** Instance → runtime, for the methods attached from unsupported.ts (they cannot read `#rt`). */
 const runtimes = new WeakMap<object, Runtime>();
