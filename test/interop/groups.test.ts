@@ -16,7 +16,9 @@ import { DEFAULT_TEST_APP } from '../support/server-launcher';
 import type { TestApp } from '../support/server-launcher';
 
 const GROUP = ConversationType.GROUP;
-const fx = useInteropServer();
+/** navi grpRRVer=1: the official client's group read receipts v2 (sendReadReceiptMessage / getMessageReader). */
+const RECEIPT_V2_APP: TestApp = { key: 'lxreceiptapp', secret: 'lxreceiptsecret', options: { groupReceiptV2: true } };
+const fx = useInteropServer([DEFAULT_TEST_APP, MULTI_DEVICE_APP, RECEIPT_V2_APP]);
 
 async function admin(path: string, form: Form, app: TestApp = DEFAULT_TEST_APP): Promise<void> {
   const response = await serverApi(fx.server.url, app.key, app.secret).post(path, form);
@@ -124,6 +126,27 @@ describe('official web client 2.9.2 ↔ Lianxin server: group moderation and opt
     expectOk(await carol.client.call('sendReceiptResponse', GROUP, groupId), 'carol sendReceiptResponse');
     const second = await alice.client.nextMessage((m) => m.objectName === 'RC:RRRspMsg', 10_000);
     expect(second).toMatchObject({ senderUserId: carol.userId, receiptResponse: { [sent.messageUId]: 2 } });
+  });
+
+  test('read receipts v2: sendReadReceiptMessage records the reader, getMessageReader lists it (only with grpRRVer=1)', async () => {
+    const alice = await fx.online('alice', {}, RECEIPT_V2_APP);
+    const bob = await fx.online('bob', {}, RECEIPT_V2_APP);
+    const groupId = await createGroup([alice.userId, bob.userId], RECEIPT_V2_APP);
+    const sent = await sendGroupText(alice.client, groupId, 'v2 receipt');
+    await bob.client.nextMessage((m) => m.messageUId === sent.messageUId, 10_000);
+    const before = Date.now();
+    expectOk(await bob.client.call('sendReadReceiptMessage', [sent.messageUId], groupId), 'sendReadReceiptMessage');
+    const readers = expectOk(
+      await alice.client.call<{ totalMemberCount: number; list: { userId: string; readTime: number }[] }>('getMessageReader', sent.messageUId, groupId),
+      'getMessageReader',
+    );
+    expect(readers.totalMemberCount).toBe(2);
+    expect(readers.list.map((r) => r.userId)).toEqual([bob.userId]);
+    expect(readers.list[0]!.readTime).toBeGreaterThanOrEqual(before - 1000);
+
+    // Default app: navi grpRRVer=0, so the client itself refuses v2 (35003 READ_RECEIPT_ERROR).
+    const carol = await fx.online('carol');
+    expect(await carol.client.call('sendReadReceiptMessage', [sent.messageUId], groupId)).toMatchObject({ ok: false, code: 35003 });
   });
 
   test('recall in a group: members receive RecallCommandMessage and history drops the message', async () => {
