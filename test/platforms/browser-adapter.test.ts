@@ -32,11 +32,17 @@ const inPage = (): PageAdapters => {
 };
 
 beforeAll(async () => {
-  const [started, browser, source] = await Promise.all([startContractServers(), launchChromium(), buildAdapterHarness()]);
-  servers = started;
-  session = browser;
-  const page = await browser.newPage();
-  await page.goto(`${started.httpUrl}/status/200`);
+  // allSettled: whatever did start is assigned before a failure surfaces, so afterAll stops it.
+  let source = '';
+  const results = await Promise.allSettled([
+    startContractServers().then((s) => (servers = s)),
+    launchChromium().then((s) => (session = s)),
+    buildAdapterHarness().then((text) => (source = text)),
+  ]);
+  for (const result of results) if (result.status === 'rejected') throw result.reason;
+  if (servers === undefined || session === undefined) throw new Error('browser adapter set-up failed');
+  const page = await session.newPage();
+  await page.goto(`${servers.httpUrl}/status/200`);
   harness = await attachPageAdapters(page, source);
 }, 60_000);
 
@@ -89,6 +95,25 @@ function setVisibility(page: Page, state: 'visible' | 'hidden'): Promise<void> {
 }
 
 describe('browser adapter in Chromium: host specifics', () => {
+  it('requests go through the page fetch by default and through XMLHttpRequest when fetch is missing', async () => {
+    const h = inPage();
+    const types: string[] = [];
+    const onRequest = (request: { url(): string; resourceType(): string }): void => {
+      if (request.url().includes('/text?via=')) types.push(`${new URL(request.url()).searchParams.get('via')}:${request.resourceType()}`);
+    };
+    h.page.on('request', onRequest);
+    try {
+      for (const variant of ['window', 'xhr-only'] as const) {
+        const res = await h.create({ variant }).request({ method: 'GET', url: `${env().httpUrl}/text?via=${variant}`, responseType: 'text', timeoutMs: 5_000 })
+          .response;
+        expect(res.body).toBe('héllo wörld');
+      }
+    } finally {
+      h.page.off('request', onRequest);
+    }
+    expect(types).toEqual(['window:fetch', 'xhr-only:xhr']);
+  });
+
   it('keeps values in the page localStorage under the namespace prefix, across a page reload', async () => {
     const h = inPage();
     const key = `persist-${Date.now()}`;
