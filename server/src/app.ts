@@ -13,6 +13,10 @@ import { registerNavi } from './http/navi';
 import { registerPing } from './http/ping';
 import { BASE_MODULES, registerServerApi } from './http/server-api/index';
 import { messageRoutes } from './http/server-api/message';
+import { groupRoutes } from './http/server-api/group';
+import { groupMessageRoutes } from './http/server-api/group-message';
+import { chatroomRoutes } from './http/server-api/chatroom';
+import { chatroomModerationRoutes } from './http/server-api/chatroom-moderation';
 import { attachGateway } from './gateway/index';
 import { createServices, type Services } from './services/index';
 
@@ -54,11 +58,12 @@ export async function createApp(ctx: ServerContext, engines: AppEngines): Promis
     return built.services.router;
   }, engines);
   if (!built.services) throw new Error('gateway did not build the topic services');
-  await registerServerApi(fastify, ctx, [...BASE_MODULES, messageRoutes(built.services.messaging, built.services.kinds)]);
+  await registerServerApi(fastify, ctx, [...BASE_MODULES, messageRoutes(built.services.messaging, built.services.kinds), groupRoutes(built.services.groups), groupMessageRoutes(built.services.groups), chatroomRoutes(built.services.chatrooms), chatroomModerationRoutes(built.services.chatrooms)]);
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
+      built.services?.chatrooms.service.close();
       await gateway.close();
       await fastify.close();
     })();

@@ -8,6 +8,8 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { CHATROOM_OPTION_NAMES, parseChatroomOption } from './chatroom-options';
+import type { ChatroomOptions } from './chatroom-options';
 import { isLogLevel, LOG_LEVELS } from './log';
 import type { LogLevel } from './log';
 
@@ -26,7 +28,18 @@ export interface AppOptions {
   readonly maxSendRatePerSecond: number;
   /** Lifetime given to tokens issued by getToken; 0 = tokens never expire (RongCloud's default). */
   readonly tokenTtlMs?: number;
+  /** Chatroom settings given for this app (chatroom-options.ts); absent fields take their defaults. */
+  readonly chatroom?: Partial<ChatroomOptions>;
+  /** Group member cap for group/create, join and sync; absent = DEFAULT_MAX_GROUP_MEMBERS. */
+  readonly maxGroupMembers?: number;
+  /** Members may read (in history, not sync) group messages sent before they joined; absent = false. */
+  readonly groupHistoryBeforeJoin?: boolean;
+  /** navi `grpRRVer=1`: group read receipts v2 (`rrMsg`/`rrList`); absent = false (v1 messages only). */
+  readonly groupReadReceiptV2?: boolean;
 }
+
+/** RongCloud's default group size limit (seed: 群上限 3000). */
+export const DEFAULT_MAX_GROUP_MEMBERS = 3000;
 
 export interface AppConfig extends AppOptions {
   readonly appKey: string;
@@ -87,7 +100,16 @@ Options (environment variable / config file key in brackets):
   --app KEY:SECRET[:OPT=V,..] an app, repeatable. Options: multiDevice=0|1 (0: one
                               session per platform class), retentionDays=N (7),
                               recallWindowMs=N (120000), maxSendRate=N messages per
-                              second (5), tokenTtlMs=N (0 = tokens never expire)
+                              second (5), tokenTtlMs=N (0 = tokens never expire),
+                              chatrooms: chrmMulti=0|1, chrmMaxMembers=N (0 = no cap),
+                              chrmAutoCreate=1|0, chrmKickOfflineMs=N (30000),
+                              chrmKickMissed=N (30), chrmIdleDestroyMs=N (3600000),
+                              chrmKv=1|0, chrmMaxKeys=N (100), chrmMemberNotify=0|1,
+                              chrmHistory=1|0, chrmHistoryDays=N (60),
+                              chrmQuotaWindowMs=N (200), chrmQuotaHigh=N (20),
+                              chrmQuotaShared=N (20),
+                              groups: maxGroupMembers=N (3000),
+                              groupHistoryBeforeJoin=0|1, groupReceiptV2=0|1
                               [LIANXIN_APPS="k1:s1,k2:s2:multiDevice=1" / "apps"]
   --dev-app                   ensure a development app exists (generated once, kept
                               in DIR/${DEV_APP_FILE_NAME}) and print its key and secret
@@ -371,6 +393,10 @@ const OPTION_NAMES: Readonly<Record<string, keyof AppOptions>> = {
   maxSendRate: 'maxSendRatePerSecond',
   maxSendRatePerSecond: 'maxSendRatePerSecond',
   tokenTtlMs: 'tokenTtlMs',
+  maxGroupMembers: 'maxGroupMembers',
+  groupHistoryBeforeJoin: 'groupHistoryBeforeJoin',
+  groupReceiptV2: 'groupReadReceiptV2',
+  groupReadReceiptV2: 'groupReadReceiptV2',
 };
 
 /** Validates key, secret and options; `where` prefixes every error message. */
@@ -391,8 +417,17 @@ export function createAppConfig(appKey: string, appSecret: string, rawOptions: R
         if (ttl > 0) options.tokenTtlMs = ttl;
         break;
       }
-      default:
-        throw new ConfigError(`${where}: unknown option "${name}" (known: ${Object.keys(OPTION_NAMES).join(', ')})`);
+      case 'maxGroupMembers': options.maxGroupMembers = parseInteger(value, label, 1, 1_000_000); break;
+      case 'groupHistoryBeforeJoin': options.groupHistoryBeforeJoin = parseBoolean(value, label); break;
+      case 'groupReadReceiptV2': options.groupReadReceiptV2 = parseBoolean(value, label); break;
+      default: {
+        const chatroom = parseChatroomOption(name, value);
+        if (chatroom === undefined) {
+          throw new ConfigError(`${where}: unknown option "${name}" (known: ${[...Object.keys(OPTION_NAMES), ...CHATROOM_OPTION_NAMES].join(', ')})`);
+        }
+        if (typeof chatroom === 'string') throw new ConfigError(`${label}: ${chatroom}`);
+        options.chatroom = { ...options.chatroom, ...chatroom };
+      }
     }
   }
   return { appKey, appSecret, dev, ...options };

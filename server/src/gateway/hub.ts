@@ -12,6 +12,8 @@ import { decodeUserEnvelope, encodeUserEnvelope, type UserEvent } from './user-e
 
 export type { UserEvent } from './user-event';
 
+export type LocalPresenceListener = (appKey: string, userId: string, online: boolean) => void;
+
 export interface HubOptions<S extends LocalSession> {
   readonly nodeId: string;
   readonly broker: Broker;
@@ -25,6 +27,7 @@ export interface HubOptions<S extends LocalSession> {
 export class Hub<S extends LocalSession = LocalSession> {
   readonly nodeId: string;
   private readonly subscriptions = new Map<string, Promise<Unsubscribe>>();
+  private readonly presenceListeners = new Set<LocalPresenceListener>();
   private closed = false;
 
   constructor(private readonly options: HubOptions<S>) {
@@ -54,9 +57,11 @@ export class Hub<S extends LocalSession = LocalSession> {
   async attach(session: S): Promise<void> {
     const { appKey, userId } = session.info;
     const key = userKey(appKey, userId);
-    if (this.options.registry.add(session) || !this.subscriptions.has(key)) {
+    const first = this.options.registry.add(session);
+    if (first || !this.subscriptions.has(key)) {
       this.subscriptions.set(key, this.options.broker.subscribe(userTopic(appKey, userId), (bytes) => this.dispatch(appKey, userId, bytes)));
     }
+    if (first) this.emitPresence(appKey, userId, true);
     await Promise.all([this.subscriptions.get(key), this.refresh(session)]);
   }
 
@@ -66,12 +71,23 @@ export class Hub<S extends LocalSession = LocalSession> {
     const last = this.options.registry.remove(session);
     const tasks: Promise<unknown>[] = [this.options.presence.remove(appKey, userId, sessionId).catch((e: unknown) => this.report(e, 'presence.remove'))];
     if (last) {
+      this.emitPresence(appKey, userId, false);
       const key = userKey(appKey, userId);
       const sub = this.subscriptions.get(key);
       this.subscriptions.delete(key);
       if (sub) tasks.push(sub.then((unsubscribe) => unsubscribe()).catch((e: unknown) => this.report(e, 'unsubscribe')));
     }
     await Promise.all(tasks);
+  }
+
+  /**
+   * `listener(appKey, userId, online)` runs synchronously when a user gets their first session on THIS node
+   * (online) and when their last one here goes (offline). Node-local by design: services keeping per-node
+   * state (chatroom online members) use it; cluster-wide presence is `sessionsOf`.
+   */
+  onLocalPresence(listener: LocalPresenceListener): () => void {
+    this.presenceListeners.add(listener);
+    return () => this.presenceListeners.delete(listener);
   }
 
   /** Restarts the session's presence TTL (called from heartbeats and comet polls). */
@@ -118,6 +134,16 @@ export class Hub<S extends LocalSession = LocalSession> {
         session.deliver(event);
       } catch (error) {
         this.report(error, 'deliver');
+      }
+    }
+  }
+
+  private emitPresence(appKey: string, userId: string, online: boolean): void {
+    for (const listener of this.presenceListeners) {
+      try {
+        listener(appKey, userId, online);
+      } catch (error) {
+        this.report(error, 'presence listener');
       }
     }
   }

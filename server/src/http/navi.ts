@@ -14,6 +14,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AddressInfo } from 'node:net';
+import { chatroomOptionsOf } from '../chatroom-options';
 import type { ServerContext } from '../context';
 
 export const NAVI_CALLBACK = 'getServerEndpoint';
@@ -65,7 +66,8 @@ export function registerNavi(fastify: FastifyInstance, ctx: ServerContext): void
     void reply.header('content-type', 'application/javascript; charset=utf-8').header('cache-control', 'no-store');
 
     const appKey = firstQueryValue(request.query, 'appId') ?? '';
-    if (ctx.apps.get(appKey) === undefined) {
+    const app = ctx.apps.get(appKey);
+    if (app === undefined) {
       void reply.code(403);
       return frameNaviBody(callback, { code: 403 });
     }
@@ -80,11 +82,13 @@ export function registerNavi(fastify: FastifyInstance, ctx: ServerContext): void
       server,
       backupServer: backups.join(','),
       userId: claims.userId,
-      kvStorage: 1,
-      joinMChrm: false,
+      // E4 pulls chatroom KV on join only when kvStorage is set; joinMChrm decides what it re-joins.
+      kvStorage: chatroomOptionsOf(app).kvEnabled ? 1 : 0,
+      joinMChrm: chatroomOptionsOf(app).multiRoom,
       openMp: 0,
       openUS: 0,
-      grpRRVer: 0,
+      // 1 lets E4 use group read receipts v2 (rrMsg/rrList) and refuse v1 responses (PROTOCOL.md §2.4).
+      grpRRVer: app.groupReadReceiptV2 === true ? 1 : 0,
       logSwitch: 0,
       logPolicy: '',
       voipCallInfo: null,

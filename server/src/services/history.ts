@@ -1,6 +1,7 @@
 import { rc, decodeMessage, encodeMessage, ProtocolError, type QueryFrame } from './wire';
 import type { SessionPort } from '../gateway/topic-router';
 import type { ServerContext } from '../context';
+import type { HistoryPage, HistoryQuery } from '../store/store';
 import { toDownStream } from './message-view';
 import { isValidId, WireStatus } from './wire-status';
 
@@ -16,12 +17,15 @@ export const HISTORY_TOPICS: Readonly<Record<string, number>> = {
 const MAX_HISTORY_COUNT = 100;
 const DEFAULT_HISTORY_COUNT = 20;
 
+/** Where a history page comes from; a conversation kind may read more than the owner's own entries (groups: pre-join history). */
+export type HistoryReader = (query: HistoryQuery) => Promise<HistoryPage>;
+
 /**
  * Remote history of one conversation. The payload's `targetId` is authoritative (E4 puts its own id in
  * the frame, L2 the conversation id); the list is newest first; `syncTime` is the paging cursor: the
  * oldest message's time when paging back (order 0), the newest one's when paging forward (order 1).
  */
-export function createHistoryHandler(ctx: ServerContext) {
+export function createHistoryHandler(ctx: ServerContext, read: HistoryReader = (query) => ctx.store.messages.history(query)) {
   return async (port: SessionPort, frame: QueryFrame): Promise<void> => {
     const type = HISTORY_TOPICS[frame.topic];
     let req: rc.HistoryMsgInput;
@@ -36,7 +40,7 @@ export function createHistoryHandler(ctx: ServerContext) {
     const requested = req.count ?? 0;
     const count = requested <= 0 ? DEFAULT_HISTORY_COUNT : Math.min(requested, MAX_HISTORY_COUNT);
     const order = req.order === 1 ? 1 : 0;
-    const page = await ctx.store.messages.history({
+    const page = await read({
       appKey: port.info.appKey,
       owner: port.info.userId,
       conversation: { type, targetId },

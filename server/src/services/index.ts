@@ -11,6 +11,10 @@ import { createPullHandler } from './sync';
 import { createHistoryHandler, HISTORY_TOPICS } from './history';
 import { CLEAN_TOPICS, createCleanHistoryHandler, createDeleteMessagesHandler, createDelRelationHandler, createRelationListHandler } from './conversations';
 import { createPullSessionStatesHandler, createPullUserSettingsHandler, createReportSdkHandler, createSetSessionStateHandler } from './session-state';
+import { GroupService } from './groups/group-service';
+import { groupHistoryReader } from './groups/group-history';
+import { createReadersHandler, createReadReceiptHandler } from './groups/group-receipts';
+import { createChatrooms, type Chatrooms } from './chatrooms/index';
 
 /** A PUBLISH on a query topic or a QUERY on a publish topic: answered with an error, never dropped. */
 function rejectKind(port: SessionPort, frame: PublishFrame | QueryFrame): void {
@@ -23,6 +27,10 @@ export interface Services {
   readonly messaging: MessagingService;
   /** Conversation kinds by type (private, group, chatroom…), shared by client sends, recalls and the Server API. */
   readonly kinds: ConversationKinds;
+  /** Group messaging (client sends and `message/group/publish`). */
+  readonly groups: GroupService;
+  /** Chatrooms: membership, delivery, KV (topics, the type-4 kind, the Server API). Close it on shutdown. */
+  readonly chatrooms: Chatrooms;
 }
 
 /**
@@ -37,6 +45,10 @@ export function createServices(ctx: ServerContext, hub: Hub): Services {
   kinds.set(1, peer);
   kinds.set(5, peer);
   kinds.set(6, peer);
+  const groups = new GroupService(ctx, messaging);
+  kinds.set(3, groups.kind());
+  const chatrooms = createChatrooms(ctx, hub);
+  kinds.set(4, chatrooms.kind);
   const send = createSendHandler(kinds);
   for (const topic of SEND_TOPIC_NAMES) handlers.set(topic, (port, frame) => (frame.kind === 'publish' ? send(port, frame) : rejectKind(port, frame)));
   const recall = createRecallHandler(ctx, messaging, kinds);
@@ -53,10 +65,15 @@ export function createServices(ctx: ServerContext, hub: Hub): Services {
     ['pullUS', createPullUserSettingsHandler()],
     ['reportsdk', createReportSdkHandler()],
     ...Object.keys(HISTORY_TOPICS).map((t): [string, ReturnType<typeof createHistoryHandler>] => [t, createHistoryHandler(ctx)]),
+    // Replaces the generic qryGMsg above (later entries win): members may also read pre-join group history.
+    ['qryGMsg', createHistoryHandler(ctx, groupHistoryReader(ctx))],
+    ['rrMsg', createReadReceiptHandler(ctx)],
+    ['rrList', createReadersHandler(ctx)],
     ...Object.keys(CLEAN_TOPICS).map((t): [string, ReturnType<typeof createCleanHistoryHandler>] => [t, createCleanHistoryHandler(ctx)]),
+    ...chatrooms.queries,
   ];
   for (const [topic, handler] of queries) {
     handlers.set(topic, (port, frame) => (frame.kind === 'query' ? handler(port, frame) : rejectKind(port, frame)));
   }
-  return { router: { handle: (topic) => handlers.get(topic) }, messaging, kinds };
+  return { router: { handle: (topic) => handlers.get(topic) }, messaging, kinds, groups, chatrooms };
 }

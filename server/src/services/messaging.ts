@@ -5,6 +5,22 @@ import type { ServerContext } from '../context';
 import type { StoredMessage } from '../store/store';
 import { FlagBit, transientDownStream } from './message-view';
 
+/**
+ * Recipients notified in the caller's turn; the rest get theirs in slices of this size on later event-loop
+ * turns, i.e. after the sender's PUBACK, so a 3000-member group send holds the loop for the store write
+ * only. A notification is a hint (the data is already stored), so the slight delay costs latency, not data.
+ */
+export const FAN_OUT_SLICE = 256;
+
+function inSlices<T>(items: readonly T[], each: (item: T) => void): void {
+  const step = (from: number): void => {
+    const end = Math.min(items.length, from + FAN_OUT_SLICE);
+    for (let i = from; i < end; i++) each(items[i] as T);
+    if (end < items.length) setImmediate(() => step(end));
+  };
+  step(0);
+}
+
 /** A message about to be dispatched, whatever its origin (client PUBLISH or Server API). */
 export interface OutgoingMessage {
   readonly appKey: string;
@@ -77,9 +93,9 @@ export class MessagingService {
   }
 
   private afterStored(stored: StoredMessage, message: OutgoingMessage, origin: SendOrigin): void {
-    for (const userId of new Set(message.recipients)) {
+    inSlices([...new Set(message.recipients)], (userId) => {
       if (userId !== message.fromUserId) this.notifyInbox(stored.appKey, userId, stored.sentTime);
-    }
+    });
     if (!message.senderSendbox) return;
     if (origin.echo) {
       this.emit(stored.appKey, message.fromUserId, {
@@ -110,12 +126,15 @@ export class MessagingService {
       ...(message.pushContent !== undefined ? { pushContent: message.pushContent } : {}),
       ...(message.extraContent !== undefined ? { extraContent: message.extraContent } : {}),
     };
-    for (const userId of new Set(message.recipients)) {
-      if (userId === message.fromUserId) continue;
-      const payload = encodeMessage(rc.DownStreamMessage, transientDownStream(base, mentioned.has(userId)));
+    // Two variants only (mentioned or not): encoded once, not per recipient.
+    const plain = encodeMessage(rc.DownStreamMessage, transientDownStream(base, false));
+    const withMention = mentioned.size > 0 ? encodeMessage(rc.DownStreamMessage, transientDownStream(base, true)) : plain;
+    inSlices([...new Set(message.recipients)], (userId) => {
+      if (userId === message.fromUserId) return;
+      const payload = mentioned.has(userId) ? withMention : plain;
       // The real server puts the sender in s_msg's targetId (PROTOCOL.md §5.4).
       this.emit(message.appKey, userId, { kind: 'push', topic: 's_msg', targetId: message.fromUserId, payload, qos: 0 });
-    }
+    });
     if (origin.echo && message.senderSendbox) {
       this.emit(message.appKey, message.fromUserId, {
         kind: 'echo', topic: origin.echo.topic, targetId: message.targetId, upstream: origin.echo.upstream, sentTime, messageUId,

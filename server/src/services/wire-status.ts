@@ -11,6 +11,8 @@ export const WireStatus = {
   RejectedByBlacklist: 405,
   NotInDiscussion: 21406,
   NotInGroup: 22406,
+  /** Sender gagged in the group, or the group banned and the sender not on its whitelist. */
+  ForbiddenInGroup: 22408,
   NotInChatroom: 23406,
   /** Recall refused (not the sender, unknown message, window passed). */
   RecallRefused: 25101,

@@ -1,7 +1,10 @@
 import { describeAppend } from './contract/append.contract';
+import { describeChatroomEntries } from './contract/chatroom-entries.contract';
+import { describeChatrooms } from './contract/chatroom.contract';
 import type { ContractContext } from './contract/contract-support';
 import { describeConversations } from './contract/conversation.contract';
 import { describeConversationStates } from './contract/conversation-state.contract';
+import { describeGroups } from './contract/group.contract';
 import { describeHistory } from './contract/history.contract';
 import { describeRecallAndPrune } from './contract/recall-prune.contract';
 import { describeSync } from './contract/sync.contract';
@@ -65,6 +68,9 @@ export function describeStoreContract(
     describeRecallAndPrune(context);
     describeUsers(context);
     describeConversationStates(context);
+    describeGroups(context);
+    describeChatrooms(context);
+    describeChatroomEntries(context);
     describeTenancyAndDurability(context);
   });
 }

@@ -18,6 +18,11 @@
  *   got no entry (not a recipient, or the sender without sendbox) does not see the message there.
  */
 
+import type { ChatroomRepository } from './chatroom-repository';
+import type { GroupRepository } from './group-repository';
+
+export type { ChatroomRepository } from './chatroom-repository';
+
 export type AppKey = string;
 export type UserId = string;
 
@@ -217,6 +222,8 @@ export interface Store {
   readonly conversations: ConversationRepository;
   readonly users: UserRepository;
   readonly conversationStates: ConversationStateRepository;
+  readonly chatrooms: ChatroomRepository;
+  readonly groups: GroupRepository;
   /** Runs the numbered migrations not yet applied. Called once by main.ts, never lazily. */
   migrate(): Promise<void>;
   close(): Promise<void>;

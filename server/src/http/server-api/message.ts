@@ -24,7 +24,7 @@ interface PublishShape {
 }
 
 /** Flags for a Server API message: built-in types follow the shared policy table, custom ones the parameters. */
-function flagsOf(objectName: string, params: Params): number {
+export function flagsOf(objectName: string, params: Params): number {
   const builtIn = builtInPolicy(objectName);
   const persisted = builtIn ? builtIn.persisted : params.boolean('isPersisted', true);
   const counted = builtIn ? builtIn.counted : params.boolean('isCounted', true);
@@ -34,7 +34,7 @@ function flagsOf(objectName: string, params: Params): number {
   return flags;
 }
 
-function readContent(params: Params): Uint8Array {
+export function readContent(params: Params): Uint8Array {
   const text = params.requiredString('content');
   try {
     JSON.parse(text);

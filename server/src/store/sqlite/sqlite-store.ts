@@ -1,5 +1,9 @@
 import type { ConversationRepository, ConversationStateRepository, MessageRepository, Store, UserRepository } from '../store';
 import { SqliteConversationStateRepository } from './sqlite-conversation-state-repository';
+import { SqliteChatroomRepository } from './sqlite-chatroom-repository';
+import type { ChatroomRepository } from '../chatroom-repository';
+import type { GroupRepository } from '../group-repository';
+import { SqliteGroupRepository } from './sqlite-group-repository';
 import { MIGRATIONS } from './migrations';
 import { SqliteConversationRepository } from './sqlite-conversation-repository';
 import { SqliteDatabase } from './sqlite-database';
@@ -24,6 +28,8 @@ export class SqliteStore implements Store {
   readonly conversations: ConversationRepository;
   readonly users: UserRepository;
   readonly conversationStates: ConversationStateRepository;
+  readonly chatrooms: ChatroomRepository;
+  readonly groups: GroupRepository;
   private readonly database: SqliteDatabase;
 
   constructor(options: SqliteStoreOptions) {
@@ -32,6 +38,8 @@ export class SqliteStore implements Store {
     this.conversations = new SqliteConversationRepository(this.database);
     this.users = new SqliteUserRepository(this.database);
     this.conversationStates = new SqliteConversationStateRepository(this.database);
+    this.chatrooms = new SqliteChatroomRepository(this.database, { random: options.random ?? Math.random });
+    this.groups = new SqliteGroupRepository(this.database);
   }
 
   async migrate(): Promise<void> {

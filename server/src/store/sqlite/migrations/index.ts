@@ -1,4 +1,6 @@
 import * as m001 from './001-initial';
+import * as m002 from './002-groups';
+import * as m003 from './003-chatrooms';
 import * as m004 from './004-conversation-states';
 
 export interface Migration {
@@ -9,4 +11,4 @@ export interface Migration {
 }
 
 /** Ascending by version; append new modules here (never edit an applied one). */
-export const MIGRATIONS: readonly Migration[] = [m001, m004];
+export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m004];

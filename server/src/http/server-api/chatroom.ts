@@ -1,0 +1,265 @@
+/**
+ * `chatroom/*` endpoints (SERVER_API.md §2.4): rooms, members, publish/broadcast, keepalive, whole-room mute
+ * and KV. Moderation of users lives in chatroom-moderation.ts. Response field names are the official ones
+ * (`chatRooms[].chrmId`, `users[].id/time`, `result[].isInChrm`, `chatroomIds`, `keys[].lastSetTime`).
+ */
+import type { ErrorDef } from '../../errors';
+import { apiError, ServerApiErrors } from '../../errors';
+import type { Chatrooms } from '../../services/chatrooms/index';
+import { ChatroomStatus, KV_NOTIFY_OBJECT_NAME } from '../../services/chatrooms/room-wire';
+import { builtInPolicy, encodeUtf8 } from '../../services/wire';
+import { MAX_CONTENT_BYTES } from '../../services/wire-status';
+import { formatDateTime } from './group';
+import type { ServerApiModule } from './index';
+import type { Params } from './params';
+import { USER_ID_RULE } from './user';
+
+/** ≤ 64 bytes of letters, digits and `+ = - _`. */
+export const CHATROOM_ID_RULE = { pattern: /^[A-Za-z0-9+=_-]+$/, maxBytes: 64 } as const;
+const ROOM_NAME_MAX_BYTES = 256;
+/** `chatroom/user/query` returns at most 500 members. */
+const MAX_QUERY_MEMBERS = 500;
+const PUBLISH_MAX_ROOMS = 10;
+const EXIST_MAX_USERS = 1000;
+const KEY_RULE = { pattern: /^[A-Za-z0-9+=_-]+$/, maxLength: 128 } as const;
+
+/** Keepalive removal of a room that is not kept alive. */
+const NOTHING_TO_DELETE: ErrorDef = { code: 1015, httpStatus: 400, message: 'data to delete does not exist' };
+
+export function chatroomId(params: Params): string {
+  return params.requiredString('chatroomId', CHATROOM_ID_RULE);
+}
+
+/** Maps a chatroom wire status to the Server API's envelope (the code travels in the message). */
+export function failOn(status: number, what: string): void {
+  if (status === 0) return;
+  if (status === ChatroomStatus.KvDisabled || status === ChatroomStatus.HistoryDisabled) throw apiError(ServerApiErrors.notEnabled, `${what}: not enabled for this app (${status})`);
+  if (status === ChatroomStatus.NotExist) throw apiError(ServerApiErrors.badParameter, `${what}: chatroom does not exist (${status})`);
+  throw apiError(ServerApiErrors.badParameter, `${what}: refused (${status})`);
+}
+
+function readContent(params: Params): Uint8Array {
+  const text = params.requiredString('content');
+  try {
+    JSON.parse(text);
+  } catch {
+    throw apiError(ServerApiErrors.badParameter, 'content must be a JSON string');
+  }
+  const bytes = encodeUtf8(text);
+  if (bytes.length > MAX_CONTENT_BYTES) throw apiError(ServerApiErrors.lengthExceeded, 'content exceeds 128 KB');
+  return bytes;
+}
+
+/** Room message flags: built-in types by the shared policy table, custom ones by `isPersisted`/`isCounted`. */
+function flagsOf(objectName: string, params: Params): number {
+  const builtIn = builtInPolicy(objectName);
+  const persisted = builtIn ? builtIn.persisted : params.boolean('isPersisted', true);
+  const counted = builtIn ? builtIn.counted : params.boolean('isCounted', true);
+  return (persisted ? 1 : 0) | (persisted && counted ? 2 : 0);
+}
+
+/** `chatroom[<id>]=<name>` keys of a form body (chatroom/create). */
+function bracketRooms(params: Params): { roomId: string; name: string }[] {
+  const out: { roomId: string; name: string }[] = [];
+  for (const [key, value] of Object.entries(params.raw)) {
+    const match = /^chatroom\[(.*)\]$/.exec(key);
+    if (match === null) continue;
+    const roomId = match[1] ?? '';
+    const name = Array.isArray(value) ? value[0] : value;
+    if (!CHATROOM_ID_RULE.pattern.test(roomId) || Buffer.byteLength(roomId) > CHATROOM_ID_RULE.maxBytes) {
+      throw apiError(ServerApiErrors.badParameter, `chatroom[${roomId}] is not a valid chatroom id`);
+    }
+    if (typeof name !== 'string' || Buffer.byteLength(name) > ROOM_NAME_MAX_BYTES) {
+      throw apiError(ServerApiErrors.badParameter, `chatroom[${roomId}] needs a name of at most ${ROOM_NAME_MAX_BYTES} bytes`);
+    }
+    out.push({ roomId, name });
+  }
+  return out;
+}
+
+export function chatroomRoutes(chatrooms: Chatrooms): ServerApiModule {
+  return (ctx) => {
+    const store = ctx.store.chatrooms;
+    const rooms = chatrooms.service;
+    const now = (): number => ctx.clock.now();
+    const existing = async (appKey: string, roomId: string) => {
+      const room = await store.get(appKey, roomId);
+      if (room === undefined) throw apiError(ServerApiErrors.badParameter, `chatroom ${roomId} does not exist`);
+      return room;
+    };
+
+    return {
+      'chatroom/create': async ({ app, params }) => {
+        const wanted = bracketRooms(params);
+        if (wanted.length === 0) throw apiError(ServerApiErrors.badParameter, 'chatroom[<id>]=<name> is required');
+        for (const { roomId, name } of wanted) await store.create(app.appKey, roomId, name, now());
+      },
+
+      'chatroom/create_new': async ({ app, params }) => {
+        const roomId = chatroomId(params);
+        params.integer('destroyType', { min: 0, max: 1, fallback: 0 });
+        await store.create(app.appKey, roomId, '', now());
+        if (params.boolean('isBan', false)) await store.setFlag(app.appKey, roomId, 'muted', true);
+        const whitelisted = params.strings('whiteUserIds', USER_ID_RULE);
+        if (whitelisted.length > 0) await store.mark(app.appKey, 'muteWhitelist', roomId, whitelisted, 0, now());
+        const owner = params.optionalString('entryOwnerId', USER_ID_RULE);
+        const info = params.optionalString('entryInfo');
+        if (owner !== undefined && info !== undefined) await setEntries(owner, roomId, info, false, app.appKey);
+      },
+
+      'chatroom/destroy': async ({ app, params }) => {
+        for (const roomId of params.strings('chatroomId', { ...CHATROOM_ID_RULE, required: true })) await rooms.destroy(app.appKey, roomId, 'api');
+      },
+
+      'chatroom/get': async ({ app, params }) => {
+        const room = await existing(app.appKey, chatroomId(params));
+        const { total } = await rooms.members(app.appKey, room.roomId, 0, 'asc');
+        return { chatroomId: room.roomId, createTime: room.createdTime, memberCount: total, destroyType: 0, destroyTime: 0, ban: room.muted };
+      },
+
+      'chatroom/query': async ({ app, params }) => {
+        const chatRooms: Record<string, unknown>[] = [];
+        for (const roomId of params.strings('chatroomId', { ...CHATROOM_ID_RULE, required: true })) {
+          const room = await store.get(app.appKey, roomId);
+          // The doc example names the id `chatroomId`, the SDKs read `chrmId`: both are sent.
+          if (room !== undefined) chatRooms.push({ chrmId: roomId, chatroomId: roomId, name: room.name, time: formatDateTime(room.createdTime) });
+        }
+        return { chatRooms };
+      },
+
+      'chatroom/user/query': async ({ app, params }) => {
+        const roomId = chatroomId(params);
+        const count = params.integer('count', { min: 0, max: MAX_QUERY_MEMBERS, fallback: MAX_QUERY_MEMBERS });
+        const order = params.integer('order', { min: 1, max: 2, fallback: 1 });
+        await existing(app.appKey, roomId);
+        const { total, members } = await rooms.members(app.appKey, roomId, count, order === 2 ? 'desc' : 'asc');
+        return { total, users: members.map((m) => ({ id: m.userId, time: formatDateTime(m.joinTime) })) };
+      },
+
+      'chatroom/users/exist': async ({ app, params }) => {
+        const roomId = chatroomId(params);
+        const userIds = params.strings('userId', { ...USER_ID_RULE, required: true, maxItems: EXIST_MAX_USERS });
+        const result: { userId: string; isInChrm: 0 | 1 }[] = [];
+        for (const userId of userIds) result.push({ userId, isInChrm: (await rooms.isMember(app.appKey, roomId, userId)) === true ? 1 : 0 });
+        return { result };
+      },
+
+      'chatroom/user/exist': async ({ app, params }) => {
+        const roomId = chatroomId(params);
+        const userId = params.requiredString('userId', USER_ID_RULE);
+        return { isInChrm: (await rooms.isMember(app.appKey, roomId, userId)) === true };
+      },
+
+      'message/chatroom/publish': async ({ app, params }) => {
+        const fromUserId = params.requiredString('fromUserId', USER_ID_RULE);
+        const roomIds = params.strings('toChatroomId', { ...CHATROOM_ID_RULE, required: true, maxItems: PUBLISH_MAX_ROOMS });
+        const objectName = params.requiredString('objectName', { maxLength: 32 });
+        const content = readContent(params);
+        const flags = flagsOf(objectName, params);
+        const messageUIDs: { chatroomId: string; messageUID: string }[] = [];
+        for (const roomId of roomIds) {
+          const result = await rooms.send({ appKey: app.appKey, roomId, fromUserId, objectName, content, flags }, 'server');
+          failOn(result.status, `chatroom ${roomId}`);
+          messageUIDs.push({ chatroomId: roomId, messageUID: result.messageUId ?? '' });
+        }
+        return { messageUIDs };
+      },
+
+      'message/chatroom/broadcast': async ({ app, params }) => {
+        const fromUserId = params.requiredString('fromUserId', USER_ID_RULE);
+        const objectName = params.requiredString('objectName', { maxLength: 32 });
+        const content = readContent(params);
+        const flags = flagsOf(objectName, params);
+        for (const roomId of await store.list(app.appKey)) {
+          await rooms.send({ appKey: app.appKey, roomId, fromUserId, objectName, content, flags }, 'server');
+        }
+      },
+
+      'chatroom/keepalive/add': async ({ app, params }) => {
+        const roomId = chatroomId(params);
+        if (!(await store.setFlag(app.appKey, roomId, 'keepalive', true))) throw apiError(ServerApiErrors.badParameter, `chatroom ${roomId} does not exist`);
+      },
+      'chatroom/keepalive/remove': async ({ app, params }) => {
+        const roomId = chatroomId(params);
+        if ((await store.get(app.appKey, roomId))?.keepalive !== true) throw apiError(NOTHING_TO_DELETE, `chatroom ${roomId} is not kept alive`);
+        await store.setFlag(app.appKey, roomId, 'keepalive', false);
+      },
+      'chatroom/keepalive/query': async ({ app }) => ({ chatroomIds: await store.flagged(app.appKey, 'keepalive') }),
+
+      'chatroom/ban/add': async ({ app, params }) => {
+        const roomId = chatroomId(params);
+        if (!(await store.setFlag(app.appKey, roomId, 'muted', true))) throw apiError(ServerApiErrors.badParameter, `chatroom ${roomId} does not exist`);
+      },
+      'chatroom/ban/rollback': async ({ app, params }) => {
+        await store.setFlag(app.appKey, chatroomId(params), 'muted', false);
+      },
+      'chatroom/ban/query': async ({ app, params }) => {
+        const page = params.integer('page', { min: 1, fallback: 1 });
+        const size = params.integer('size', { min: 1, max: 1000, fallback: 50 });
+        const all = await store.flagged(app.appKey, 'muted');
+        return { chatroomIds: all.slice((page - 1) * size, page * size) };
+      },
+      'chatroom/ban/check': async ({ app, params }) => ({ status: (await store.get(app.appKey, chatroomId(params)))?.muted === true ? 1 : 0 }),
+
+      'chatroom/entry/set': async ({ app, params }) => {
+        const roomId = chatroomId(params);
+        const userId = params.requiredString('userId', USER_ID_RULE);
+        const key = params.requiredString('key', KEY_RULE);
+        const value = params.requiredString('value', { maxLength: 4096 });
+        const notification = readNotification(params);
+        const status = await chatrooms.entries.set({
+          appKey: app.appKey, roomId, userId, key, value, autoDelete: params.boolean('autoDelete', false), force: true, admin: true,
+          ...(notification !== undefined ? { notification } : {}),
+        });
+        failOn(status, `chatroom entry ${key}`);
+      },
+      'chatroom/entry/batch/set': async ({ app, params }) => {
+        const roomId = chatroomId(params);
+        const owner = params.requiredString('entryOwnerId', USER_ID_RULE);
+        await setEntries(owner, roomId, params.requiredString('entryInfo'), params.boolean('autoDelete', false), app.appKey);
+      },
+      'chatroom/entry/remove': async ({ app, params }) => {
+        const roomId = chatroomId(params);
+        const userId = params.requiredString('userId', USER_ID_RULE);
+        const key = params.requiredString('key', KEY_RULE);
+        const notification = readNotification(params);
+        const status = await chatrooms.entries.remove({
+          appKey: app.appKey, roomId, userId, key, value: '', autoDelete: false, force: true, admin: true,
+          ...(notification !== undefined ? { notification } : {}),
+        });
+        failOn(status, `chatroom entry ${key}`);
+      },
+      'chatroom/entry/query': async ({ app, params }) => {
+        const roomId = chatroomId(params);
+        if (!rooms.options(app.appKey).kvEnabled) failOn(ChatroomStatus.KvDisabled, 'chatroom entries');
+        await existing(app.appKey, roomId);
+        const keys = params.strings('keys', { ...KEY_RULE, maxItems: 100 });
+        const entries = await store.entries(app.appKey, roomId, keys.length > 0 ? keys : undefined);
+        return {
+          keys: entries.map((e) => ({ key: e.key, value: e.value, userId: e.userId, autoDelete: e.autoDelete ? 1 : 0, lastSetTime: formatDateTime(e.updatedTime) })),
+        };
+      },
+    };
+
+    function readNotification(params: Params): { objectName: string; content: Uint8Array; flags: number } | undefined {
+      const objectName = params.optionalString('objectName', { maxLength: 32 });
+      if (objectName === undefined && !params.has('content')) return undefined;
+      return { objectName: objectName ?? KV_NOTIFY_OBJECT_NAME, content: readContent(params), flags: 0 };
+    }
+
+    async function setEntries(owner: string, roomId: string, info: string, autoDelete: boolean, appKey: string): Promise<void> {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(info);
+      } catch {
+        throw apiError(ServerApiErrors.badParameter, 'entryInfo must be a JSON object');
+      }
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw apiError(ServerApiErrors.badParameter, 'entryInfo must be a JSON object');
+      for (const [key, value] of Object.entries(parsed as Record<string, unknown>)) {
+        if (typeof value !== 'string') throw apiError(ServerApiErrors.badParameter, `entryInfo.${key} must be a string`);
+        const status = await chatrooms.entries.set({ appKey, roomId, userId: owner, key, value, autoDelete, force: true, admin: true });
+        failOn(status, `chatroom entry ${key}`);
+      }
+    }
+  };
+}

@@ -1,0 +1,385 @@
+/**
+ * Chatrooms on this node: membership (durable in the store, mirrored in RoomState), only-online delivery,
+ * the drop policy, auto-kick, idle destruction and the join/quit notifications.
+ *
+ * Delivery model: a room message is appended to the room timeline (store) first, then every member with a
+ * session on this node gets one coalesced `s_ntf{type:2, chrmId, time}` and pulls with `chrmPull`
+ * (PROTOCOL.md §8.7). Members without a session receive nothing and are accounted by the auto-kick rule.
+ * The fan-out writes to local sessions directly (one pass over the room's online members per flush, no
+ * per-member broker publish): that is the per-node half of the cluster design, where each node would
+ * subscribe a `chatroom:<appKey>:<roomId>` Broker topic and serve its own members the same way.
+ */
+import { chatroomOptionsOf, type ChatroomOptions } from '../../chatroom-options';
+import type { ServerContext } from '../../context';
+import type { Hub } from '../../gateway/hub';
+import type { ChatroomHistoryPage, ChatroomMember, ChatroomMessage, TimelinePage } from '../../store/chatroom-repository';
+import { encodeMessage, encodeUtf8, newMessageUidFor, rc } from '../wire';
+import { ChatroomMetrics, type KickReason } from './chatroom-metrics';
+import type { MessagePriority } from './drop-policy';
+import { RoomState } from './room-state';
+import { ChatroomStatus, CommandType, MEMBER_CHANGE_OBJECT_NAME } from './room-wire';
+
+export interface RoomMessageInput {
+  readonly appKey: string;
+  readonly roomId: string;
+  readonly fromUserId: string;
+  readonly objectName: string;
+  readonly content: Uint8Array;
+  readonly flags: number;
+  readonly configFlag?: number;
+  readonly pushContent?: string;
+  readonly extraContent?: string;
+}
+
+export interface SendOutcome {
+  readonly status: number;
+  readonly sentTime?: number;
+  readonly messageUId?: string;
+}
+
+export interface PullOutcome {
+  readonly status: number;
+  readonly messages?: readonly ChatroomMessage[];
+  readonly syncTime?: number;
+  readonly finished?: boolean;
+}
+
+/** Join history is at most the latest 50 messages (seed: only 50 are kept for joiners). */
+export const MAX_JOIN_HISTORY = 50;
+/** Messages per incremental `chrmPull` page (E4 asks for 10 but takes any number). */
+export const PULL_PAGE_SIZE = 100;
+const PRUNE_EVERY_MS = 600_000;
+const DAY_MS = 86_400_000;
+
+function roomKey(appKey: string, roomId: string): string {
+  return `${appKey}\u0000${roomId}`;
+}
+
+export class ChatroomService {
+  readonly metrics = new ChatroomMetrics();
+  private readonly rooms = new Map<string, RoomState>();
+  private readonly loading = new Map<string, Promise<RoomState | undefined>>();
+  /** Loaded rooms each user is a member of, so presence changes reach them. */
+  private readonly userRooms = new Map<string, Set<RoomState>>();
+  private readonly stopPresence: () => void;
+  private readonly sweeper: ReturnType<typeof setInterval>;
+  private sweeping = false;
+  private lastPrune = 0;
+  private closed = false;
+
+  constructor(
+    private readonly ctx: ServerContext,
+    private readonly hub: Hub,
+  ) {
+    this.stopPresence = hub.onLocalPresence((appKey, userId, online) => this.presenceChanged(appKey, userId, online));
+    const idle = Math.min(...ctx.apps.list().map((app) => chatroomOptionsOf(app).idleDestroyMs), 3_600_000);
+    this.sweeper = setInterval(() => void this.sweep(), Math.max(20, Math.min(60_000, Math.floor(idle / 4))));
+    this.sweeper.unref();
+  }
+
+  options(appKey: string): ChatroomOptions {
+    return chatroomOptionsOf(this.ctx.apps.get(appKey));
+  }
+
+  /** `joinChrm` (mode 'join': creates the room when the app allows) or `joinChrmR` ('rejoin': existing rooms only). */
+  async join(appKey: string, userId: string, roomId: string, mode: 'join' | 'rejoin'): Promise<{ readonly status: number; readonly joinTime?: number }> {
+    const opts = this.options(appKey);
+    let found = await this.room(appKey, roomId);
+    if (found === undefined) {
+      if (mode === 'rejoin' || !opts.autoCreate) return { status: ChatroomStatus.NotExist };
+      await this.ctx.store.chatrooms.create(appKey, roomId, '', this.ctx.clock.now());
+      found = await this.room(appKey, roomId);
+      if (found === undefined) return { status: ChatroomStatus.NotExist };
+    }
+    const room = found;
+    if (await this.ctx.store.chatrooms.isMarked(appKey, 'block', roomId, userId, this.ctx.clock.now())) return { status: ChatroomStatus.Blocked };
+    if (!opts.multiRoom) {
+      // One room per user (PROTOCOL.md U21): joining another room leaves the previous ones.
+      for (const other of await this.ctx.store.chatrooms.roomsOf(appKey, userId)) {
+        if (other !== roomId) await this.leave(appKey, other, userId, 'evicted');
+      }
+    }
+    return room.run(async () => {
+      if (room.destroyed) return { status: ChatroomStatus.NotExist };
+      if (!room.members.has(userId) && opts.maxMembers > 0 && room.members.size >= opts.maxMembers) return { status: ChatroomStatus.Full };
+      const now = this.ctx.clock.now();
+      const { joinTime, added } = await this.ctx.store.chatrooms.join(appKey, roomId, userId, now);
+      room.addMember(userId, joinTime, this.isOnline(appKey, userId), now);
+      this.index(room, userId);
+      if (added && opts.memberNotify) await this.memberChange(room, userId, 1);
+      return { status: 0, joinTime };
+    });
+  }
+
+  /** Removes a member (quit, eviction by another join, kick); false when the user was not in the room. */
+  async leave(appKey: string, roomId: string, userId: string, reason: 'quit' | KickReason): Promise<boolean> {
+    const room = await this.room(appKey, roomId);
+    if (room === undefined) return false;
+    return room.run(() => this.removeMember(room, userId, reason));
+  }
+
+  /** Whether `userId` is in the room; undefined when the room does not exist. */
+  async isMember(appKey: string, roomId: string, userId: string): Promise<boolean | undefined> {
+    const room = await this.room(appKey, roomId);
+    return room === undefined ? undefined : room.members.has(userId);
+  }
+
+  /**
+   * A room message. From a client (`source` 'client'): the sender must be a member, not gagged, banned or
+   * muted, and the drop policy applies — a dropped message is still acknowledged as sent (the sender cannot
+   * tell; the real service behaves so) and counted in `metrics.dropped`. From the Server API: none of that.
+   */
+  async send(input: RoomMessageInput, source: 'client' | 'server'): Promise<SendOutcome> {
+    const room = await this.room(input.appKey, input.roomId);
+    if (room === undefined) return { status: ChatroomStatus.NotExist };
+    return room.run(async () => {
+      if (room.destroyed) return { status: ChatroomStatus.NotExist };
+      const now = this.ctx.clock.now();
+      if (source === 'client') {
+        if (!room.members.has(input.fromUserId)) return { status: ChatroomStatus.NotInRoom };
+        const standing = await this.ctx.store.chatrooms.standing(input.appKey, input.roomId, input.fromUserId, input.objectName, now);
+        if (standing.silenced || standing.roomMuted) return { status: ChatroomStatus.Muted };
+        const priority: MessagePriority = room.protectedUsers.has(input.fromUserId) || standing.whitelistedType ? 'protected' : standing.lowPriority ? 'low' : 'high';
+        if (!room.quota.admit(priority, now)) {
+          if (priority !== 'protected') this.metrics.dropped[priority]++;
+          return { status: 0, sentTime: now, messageUId: newMessageUidFor(now) };
+        }
+        this.metrics.accepted[priority]++;
+      }
+      const stored = await this.append(room, input, now, true);
+      return { status: 0, sentTime: stored.sentTime, messageUId: stored.uid };
+    });
+  }
+
+  /** `chrmPull`: join history when `syncTime` ≤ 0, else everything newer than it but the requester's own. */
+  async pull(appKey: string, userId: string, roomId: string, syncTime: number, count: number): Promise<PullOutcome> {
+    const room = await this.room(appKey, roomId);
+    if (room === undefined) return { status: ChatroomStatus.NotExist };
+    if (!room.members.has(userId)) return { status: ChatroomStatus.NotInRoom };
+    const chatrooms = this.ctx.store.chatrooms;
+    if (syncTime <= 0) {
+      // syncTime = the room clock read in the same snapshot: past every message notified so far, and the
+      // messages it skips (non-persisted, older than the N returned) are not history anyway.
+      const page: TimelinePage = await chatrooms.latest(appKey, roomId, Math.min(count, MAX_JOIN_HISTORY));
+      return { status: 0, messages: page.messages, syncTime: page.timelineTime, finished: true };
+    }
+    const page = await chatrooms.since(appKey, roomId, syncTime, PULL_PAGE_SIZE, userId);
+    const last = page.messages[page.messages.length - 1];
+    if (page.hasMore && last !== undefined) return { status: 0, messages: page.messages, syncTime: last.sentTime, finished: false };
+    return { status: 0, messages: page.messages, syncTime: Math.max(syncTime, page.timelineTime), finished: true };
+  }
+
+  /** Member total and up to `limit` members by join time (the store's view: durable membership). */
+  members(appKey: string, roomId: string, limit: number, order: 'asc' | 'desc'): Promise<{ readonly total: number; readonly members: readonly ChatroomMember[] }> {
+    return this.ctx.store.chatrooms.members(appKey, roomId, limit, order);
+  }
+
+  /** Persisted room messages, newest first (`qryCHMsg`). */
+  history(appKey: string, roomId: string, time: number, count: number, order: 0 | 1): Promise<ChatroomHistoryPage> {
+    return this.ctx.store.chatrooms.history(appKey, roomId, time, count, order);
+  }
+
+  /** Destroys a room (Server API or idle sweep); members online here get `s_cmd{type:4}`. */
+  async destroy(appKey: string, roomId: string, reason: 'api' | 'idle'): Promise<boolean> {
+    const room = await this.room(appKey, roomId);
+    if (room === undefined) return false;
+    return room.run(async () => {
+      if (room.destroyed) return false;
+      const now = this.ctx.clock.now();
+      if (reason === 'idle') {
+        const record = await this.ctx.store.chatrooms.get(appKey, roomId);
+        if (record === undefined || record.keepalive || record.activeTime >= now - this.options(appKey).idleDestroyMs) return false;
+      }
+      const members = await this.ctx.store.chatrooms.destroy(appKey, roomId);
+      room.destroyed = true;
+      this.rooms.delete(roomKey(appKey, roomId));
+      for (const userId of room.members.keys()) this.unindex(room, userId);
+      if (members === undefined) return false;
+      const payload = encodeMessage(rc.NotifyMsg, { type: CommandType.RoomDestroyed, time: now, chrmId: roomId });
+      for (const userId of members) this.pushTo(appKey, userId, 's_cmd', roomId, payload);
+      this.metrics.destroyed++;
+      return true;
+    });
+  }
+
+  /** Applies a user-whitelist change (already stored) to the loaded room. */
+  async refreshProtected(appKey: string, roomId: string): Promise<void> {
+    const room = this.rooms.get(roomKey(appKey, roomId));
+    if (room === undefined) return;
+    const marks = await this.ctx.store.chatrooms.marks(appKey, 'whitelist', roomId, this.ctx.clock.now());
+    room.protectedUsers.clear();
+    for (const mark of marks) room.protectedUsers.add(mark.userId);
+  }
+
+  /** Tells the room's members online here (but `exceptUserId`) that KV entries changed up to `time`. */
+  announceEntries(appKey: string, roomId: string, time: number, exceptUserId: string): void {
+    const room = this.rooms.get(roomKey(appKey, roomId));
+    if (room === undefined) return;
+    const payload = encodeMessage(rc.NotifyMsg, { type: CommandType.KvChanged, time, chrmId: roomId });
+    for (const userId of room.onlineMembers()) if (userId !== exceptUserId) this.pushTo(appKey, userId, 's_cmd', roomId, payload);
+  }
+
+  close(): void {
+    this.closed = true;
+    clearInterval(this.sweeper);
+    this.stopPresence();
+  }
+
+  private async room(appKey: string, roomId: string): Promise<RoomState | undefined> {
+    const key = roomKey(appKey, roomId);
+    const loaded = this.rooms.get(key);
+    if (loaded !== undefined) return loaded;
+    let pending = this.loading.get(key);
+    if (pending === undefined) {
+      pending = this.load(appKey, roomId).finally(() => this.loading.delete(key));
+      this.loading.set(key, pending);
+    }
+    return pending;
+  }
+
+  private async load(appKey: string, roomId: string): Promise<RoomState | undefined> {
+    const chatrooms = this.ctx.store.chatrooms;
+    if ((await chatrooms.get(appKey, roomId)) === undefined) return undefined;
+    const opts = this.options(appKey);
+    const room = new RoomState(appKey, roomId, { windowMs: opts.quotaWindowMs, high: opts.quotaHigh, shared: opts.quotaShared });
+    const now = this.ctx.clock.now();
+    const { members } = await chatrooms.members(appKey, roomId, Number.MAX_SAFE_INTEGER, 'asc');
+    // Members without a session here count as offline from now (e.g. after a restart).
+    for (const member of members) {
+      room.addMember(member.userId, member.joinTime, this.isOnline(appKey, member.userId), now);
+      this.index(room, member.userId);
+    }
+    for (const mark of await chatrooms.marks(appKey, 'whitelist', roomId, now)) room.protectedUsers.add(mark.userId);
+    this.rooms.set(roomKey(appKey, roomId), room);
+    return room;
+  }
+
+  /** Call with the room's queue held. */
+  private async removeMember(room: RoomState, userId: string, reason: 'quit' | KickReason): Promise<boolean> {
+    if (room.destroyed) return false;
+    const { appKey, roomId } = room;
+    const was = await this.ctx.store.chatrooms.leave(appKey, roomId, userId);
+    room.removeMember(userId);
+    this.unindex(room, userId);
+    if (!was) return false;
+    if (reason !== 'quit') this.metrics.kicked[reason]++;
+    const removed = await this.ctx.store.chatrooms.removeAutoDeleteEntries(appKey, roomId, userId, this.ctx.clock.now());
+    const newest = removed[removed.length - 1];
+    if (newest !== undefined) this.announceEntries(appKey, roomId, newest.updatedTime, userId);
+    if (this.options(appKey).memberNotify) await this.memberChange(room, userId, 0);
+    return true;
+  }
+
+  /** Call with the room's queue held. Appends, schedules the notification, applies the auto-kick rule. */
+  private async append(room: RoomState, input: RoomMessageInput, now: number, countsForKick: boolean): Promise<ChatroomMessage> {
+    const stored = await this.ctx.store.chatrooms.append({ ...input, now });
+    this.scheduleNotify(room, stored.sentTime, stored.fromUserId);
+    if (countsForKick) {
+      const opts = this.options(room.appKey);
+      for (const { userId, reason } of room.accountMessage(now, { offlineMs: opts.kickOfflineMs, missedMessages: opts.kickMissedMessages })) {
+        await this.removeMember(room, userId, reason);
+      }
+    }
+    return stored;
+  }
+
+  private async memberChange(room: RoomState, userId: string, status: 0 | 1): Promise<void> {
+    const content = encodeUtf8(JSON.stringify({ userList: [{ userId, status }], memberCount: room.members.size }));
+    const input = { appKey: room.appKey, roomId: room.roomId, fromUserId: userId, objectName: MEMBER_CHANGE_OBJECT_NAME, content, flags: 0 };
+    await this.append(room, input, this.ctx.clock.now(), false);
+  }
+
+  /**
+   * Coalesces notifications: messages appended in the same turn of the event loop produce one `s_ntf` per
+   * online member, carrying the newest time. A member who is the only sender of the batch is skipped (its
+   * pulls leave its own messages out, PROTOCOL.md U20).
+   */
+  private scheduleNotify(room: RoomState, time: number, sender: string): void {
+    const pending = room.pendingNotify;
+    if (pending !== undefined) {
+      pending.time = Math.max(pending.time, time);
+      pending.senders.add(sender);
+      return;
+    }
+    room.pendingNotify = { time, senders: new Set([sender]) };
+    setImmediate(() => this.flushNotify(room));
+  }
+
+  private flushNotify(room: RoomState): void {
+    const pending = room.pendingNotify;
+    room.pendingNotify = undefined;
+    if (pending === undefined || room.destroyed || this.closed) return;
+    const payload = encodeMessage(rc.NotifyMsg, { type: 2, time: pending.time, chrmId: room.roomId });
+    const soleSender = pending.senders.size === 1 ? pending.senders.values().next().value : undefined;
+    for (const [userId, member] of room.members) {
+      if (!member.online || userId === soleSender) continue;
+      this.metrics.notifications += this.pushTo(room.appKey, userId, 's_ntf', room.roomId, payload);
+    }
+  }
+
+  private pushTo(appKey: string, userId: string, topic: string, targetId: string, payload: Uint8Array): number {
+    const sessions = this.hub.registry.sessionsOf(appKey, userId);
+    for (const session of sessions) {
+      try {
+        session.deliver({ kind: 'push', topic, targetId, payload, qos: 1 });
+      } catch (error) {
+        this.ctx.log.warn('chatroom push failed', { appKey, userId, topic, error: String(error) });
+      }
+    }
+    return sessions.length;
+  }
+
+  private isOnline(appKey: string, userId: string): boolean {
+    return this.hub.registry.sessionsOf(appKey, userId).length > 0;
+  }
+
+  private presenceChanged(appKey: string, userId: string, online: boolean): void {
+    const rooms = this.userRooms.get(roomKey(appKey, userId));
+    if (rooms === undefined) return;
+    const now = this.ctx.clock.now();
+    for (const room of rooms) room.setOnline(userId, online, now);
+  }
+
+  private index(room: RoomState, userId: string): void {
+    const key = roomKey(room.appKey, userId);
+    let rooms = this.userRooms.get(key);
+    if (rooms === undefined) {
+      rooms = new Set();
+      this.userRooms.set(key, rooms);
+    }
+    rooms.add(room);
+  }
+
+  private unindex(room: RoomState, userId: string): void {
+    const key = roomKey(room.appKey, userId);
+    const rooms = this.userRooms.get(key);
+    if (rooms === undefined) return;
+    rooms.delete(room);
+    if (rooms.size === 0) this.userRooms.delete(key);
+  }
+
+  /** Idle destruction per app, and (every 10 min) timeline retention. Never overlaps itself. */
+  private async sweep(): Promise<void> {
+    if (this.closed || this.sweeping) return;
+    this.sweeping = true;
+    try {
+      const now = this.ctx.clock.now();
+      for (const app of this.ctx.apps.list()) {
+        const opts = chatroomOptionsOf(app);
+        for (const roomId of await this.ctx.store.chatrooms.idle(app.appKey, now - opts.idleDestroyMs, 100)) {
+          if (this.closed) return;
+          await this.destroy(app.appKey, roomId, 'idle');
+        }
+      }
+      if (now - this.lastPrune >= PRUNE_EVERY_MS) {
+        this.lastPrune = now;
+        const days = Math.max(...this.ctx.apps.list().map((app) => chatroomOptionsOf(app).historyRetentionDays), 1);
+        await this.ctx.store.chatrooms.pruneMessages(now - days * DAY_MS);
+      }
+    } catch (error) {
+      if (!this.closed) this.ctx.log.warn('chatroom sweep failed', { error: String(error) });
+    } finally {
+      this.sweeping = false;
+    }
+  }
+}

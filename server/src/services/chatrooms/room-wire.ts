@@ -1,0 +1,62 @@
+/** Chatroom wire details: status codes (PROTOCOL.md §11.2), payload shapes the clients decode. */
+import type { rc } from '../../../../src/internal';
+import type { ChatroomEntry, ChatroomMessage } from '../../store/chatroom-repository';
+import { statusFor } from '../message-view';
+
+export const ChatroomStatus = {
+  NotInRoom: 23406,
+  /** Gagged in the room, banned in every room, or the room is muted. */
+  Muted: 23408,
+  /** Kicked and blocked from re-entering. */
+  Blocked: 23409,
+  NotExist: 23410,
+  Full: 23411,
+  InvalidParameter: 23412,
+  HistoryDisabled: 23414,
+  KvLimit: 23423,
+  KvNotOwner: 23424,
+  KvDisabled: 23426,
+  KvKeyMissing: 23427,
+} as const;
+
+/** `s_cmd` NotifyMsg types: 2 = KV changed (pullKV), 4 = room destroyed (E5's value; E4 ignores unknown types). */
+export const CommandType = { KvChanged: 2, RoomDestroyed: 4 } as const;
+
+export const CHATROOM_TYPE = 4;
+/** Member join/quit notification (status message; content `{userList:[{userId,status}],memberCount}`). */
+export const MEMBER_CHANGE_OBJECT_NAME = 'RC:ChrmMemChange';
+export const KV_NOTIFY_OBJECT_NAME = 'RC:chrmKVNotiMsg';
+
+/** A room message as every client receives it: the room id in `groupId`, flags shifted into `status`. */
+export function roomDownStream(message: ChatroomMessage): rc.IDownStreamMessage {
+  const out: rc.IDownStreamMessage = {
+    fromUserId: message.fromUserId,
+    type: CHATROOM_TYPE,
+    groupId: message.roomId,
+    classname: message.objectName,
+    content: message.content,
+    dataTime: message.sentTime,
+    status: statusFor(message.flags, false),
+    msgId: message.uid,
+  };
+  if (message.extraContent !== undefined) out.extraContent = message.extraContent;
+  if (message.pushContent !== undefined) out.pushContent = message.pushContent;
+  if (message.configFlag !== undefined) out.configFlag = message.configFlag;
+  return out;
+}
+
+/** ChrmKVEntity.status bits: 1 auto-delete, 2 overwrite, 4 deleted (PROTOCOL.md §7.6). */
+export function entryStatus(entry: ChatroomEntry): number {
+  return (entry.autoDelete ? 1 : 0) | (entry.overwrite ? 2 : 0) | (entry.deleted ? 4 : 0);
+}
+
+export function toKvEntity(entry: ChatroomEntry): rc.IChrmKVEntity {
+  return { key: entry.key, value: entry.value, status: entryStatus(entry), timestamp: entry.updatedTime, uid: entry.userId };
+}
+
+/** Key 1–128 characters of `[A-Za-z0-9+=_-]` (API_CHECKLIST §3.10). */
+export function isValidEntryKey(key: string): boolean {
+  return key.length >= 1 && key.length <= 128 && /^[A-Za-z0-9+=_-]+$/.test(key);
+}
+
+export const MAX_ENTRY_VALUE_CHARS = 4096;
