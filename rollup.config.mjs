@@ -38,6 +38,11 @@ export const ENTRIES = [
   { name: 'lianxin', input: 'platforms/auto.ts', host: 'auto', tsconfig: 'tsconfig.browser.json' },
   { name: 'node', input: 'platforms/node/index.ts', host: 'node', tsconfig: 'tsconfig.json' },
   { name: 'browser', input: 'platforms/browser/index.ts', host: 'browser', tsconfig: 'tsconfig.browser.json' },
+  { name: 'wechat', input: 'platforms/wechat/index.ts', host: 'wechat', tsconfig: 'tsconfig.wechat.json' },
+  { name: 'toutiao', input: 'platforms/toutiao/index.ts', host: 'toutiao', tsconfig: 'tsconfig.miniprogram.json' },
+  { name: 'baidu', input: 'platforms/baidu/index.ts', host: 'baidu', tsconfig: 'tsconfig.miniprogram.json' },
+  { name: 'alipay', input: 'platforms/alipay/index.ts', host: 'alipay', tsconfig: 'tsconfig.miniprogram.json' },
+  { name: 'uniapp', input: 'platforms/uniapp/index.ts', host: 'uniapp', tsconfig: 'tsconfig.uniapp.json' },
 ];
 
 /** Entry of the UMD global and of the mini-program bundle (one rollup pass, two outputs). */

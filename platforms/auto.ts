@@ -4,45 +4,58 @@
  * touches no host global (a mini-program or a worker may load it before any API exists), and every
  * probe is a `typeof` check.
  *
- * Hosts recognised now: browsers (and any host with a standard WebSocket + fetch/XHR). Mini-program
- * hosts get their own adapters and entries (`lianxin/wechat`, …); Node.js apps import `lianxin/node`.
+ * Order: uni-app first (its `uni` also exists on its mini-program targets, next to `wx`/`my`, and
+ * covers App and H5), then the mini-program hosts, then browsers (any host with a standard
+ * WebSocket + fetch/XHR). Each host has its own entry too (`lianxin/wechat`, …); Node.js apps import
+ * `lianxin/node`.
  */
-import { createRongIMLib, LogLevel } from '../src/index';
+import { createRongIMLib, createUploadClient } from '../src/index';
 import type { PlatformAdapter } from '../src/platform/platform-adapter';
+import { createAlipayAdapter } from './alipay/alipay-adapter';
+import type { AlipayHost } from './alipay/alipay-host';
+import { createBaiduAdapter } from './baidu/baidu-adapter';
+import type { BaiduHost } from './baidu/baidu-host';
 import { createBrowserAdapter } from './browser/browser-adapter';
+import { consoleLog } from './shared/host-globals';
+import { lazyAdapter } from './shared/lazy-adapter';
+import { createToutiaoAdapter } from './toutiao/toutiao-adapter';
+import type { ToutiaoHost } from './toutiao/toutiao-host';
+import { createUniappAdapter } from './uniapp/uniapp-adapter';
+import type { UniappHost } from './uniapp/uniapp-host';
+import { createWechatAdapter } from './wechat/wechat-adapter';
+import type { WechatHost } from './wechat/wechat-host';
 
 export * from '../src/index';
 
+declare const uni: UniappHost | undefined;
+declare const wx: WechatHost | undefined;
+declare const tt: ToutiaoHost | undefined;
+declare const swan: BaiduHost | undefined;
+declare const my: AlipayHost | undefined;
+
+/** A host API object, not just any global that happens to share the name. */
+function isHostApi(api: unknown): boolean {
+  const candidate = api as { connectSocket?: unknown; request?: unknown } | null | undefined;
+  return typeof candidate === 'object' && candidate !== null && typeof candidate.connectSocket === 'function' && typeof candidate.request === 'function';
+}
+
 function detectHost(): PlatformAdapter {
+  if (typeof uni !== 'undefined' && isHostApi(uni)) return createUniappAdapter(uni);
+  if (typeof wx !== 'undefined' && isHostApi(wx)) return createWechatAdapter(wx);
+  if (typeof tt !== 'undefined' && isHostApi(tt)) return createToutiaoAdapter(tt);
+  if (typeof swan !== 'undefined' && isHostApi(swan)) return createBaiduAdapter(swan);
+  if (typeof my !== 'undefined' && isHostApi(my)) return createAlipayAdapter(my);
   if (typeof WebSocket !== 'undefined' && (typeof fetch !== 'undefined' || typeof XMLHttpRequest !== 'undefined')) {
     return createBrowserAdapter();
   }
-  throw new Error('lianxin: no supported host found (no WebSocket). In Node.js import "lianxin/node"; in a mini-program use its entry.');
+  throw new Error('lianxin: no supported host found (no uni/wx/tt/swan/my, no WebSocket). In Node.js import "lianxin/node".');
 }
 
-/** A PlatformAdapter whose host is chosen on first use. */
-function lazyAdapter(): PlatformAdapter {
-  let host: PlatformAdapter | undefined;
-  const get = (): PlatformAdapter => (host ??= detectHost());
-  return {
-    get name() { return get().name; },
-    get capabilities() { return get().capabilities; },
-    get storage() { return get().storage; },
-    get clock() { return get().clock; },
-    get lifecycle() { return get().lifecycle; },
-    openSocket: (url, handlers, options) => get().openSocket(url, handlers, options),
-    request: (request) => get().request(request),
-  };
-}
-
-const lib = createRongIMLib(lazyAdapter(), {
-  logStdout: (level, content) => {
-    if (typeof console === 'undefined') return;
-    if (level >= LogLevel.ERROR) console.error(content);
-    else if (level >= LogLevel.WARN) console.warn(content);
-    else console.log(content);
-  },
-});
+const adapter = lazyAdapter(detectHost);
+const lib = createRongIMLib(adapter, { logStdout: consoleLog });
 
 /** The pre-wired singleton, as `RongIMLib.RongIMClient` in the official SDK. */
 export const RongIMClient = lib.RongIMClient;
+
+/** RongCloud's upload plugin API (`UploadClient.initImage/initFile`), uploading to the connected client's navi `uploadServer`. */
+export const UploadClient = createUploadClient(adapter, { navi: () => lib.RongIMClient.getInstance()?.getNavi() });

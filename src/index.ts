@@ -91,3 +91,17 @@ export type { PushConfigInput as IPushConfig, SendOptions as ISendOptionsV2 } fr
 
 // Errors.
 export { SdkError } from './errors';
+
+// Files: the upload helper (RongCloud's UploadClient, over PlatformAdapter.upload).
+export { createUploadClient, resolveUploadUrl } from './upload/upload-client';
+export type { UploadCallbacks, UploadClient, UploadClientOptions, UploadConfig, UploadFileHandle } from './upload/upload-client';
+export { runUpload, UploadFailure } from './upload/uploader';
+export type { RunningUpload, UploadJob, UploadResult } from './upload/uploader';
+export { describeUploadFile } from './upload/upload-file';
+export type { UploadFileInfo } from './upload/upload-file';
+export type { FileTokenResult } from './client/services/files';
+export type { PendingUpload, Thumbnail, ThumbnailOptions, UploadRequest, UploadSource, UploadSourceKind } from './platform/upload-request';
+
+// Emoji plugin (`RongIMLib.RongIMEmoji`); pure data + string functions, dropped by bundlers when unused.
+export { createRongIMEmoji, RongIMEmoji } from './emoji/rong-im-emoji';
+export type { EmojiConfig, EmojiDetail, EmojiLang, EmojiListItem } from './emoji/rong-im-emoji';

@@ -7,6 +7,8 @@ import type { KeyValueStorage, LifecycleEvents, PlatformAdapter, Unsubscribe } f
 import { browserRequest } from './browser-http';
 import type { BrowserHost, HostStorage } from './browser-host';
 import { openBrowserSocket } from './browser-socket';
+import { browserThumbnail, browserUpload } from './browser-upload';
+import type { UploadHost } from './browser-upload';
 
 export interface BrowserAdapterOptions {
   /** Prefix of every localStorage key this adapter writes. */
@@ -91,6 +93,8 @@ export function createBrowserAdapter(
     capabilities: { maxConcurrentSockets: 200, binaryFrames: true },
     openSocket: (url, handlers, socketOptions) => openBrowserSocket(win, url, handlers, socketOptions),
     request: (request) => browserRequest(win, request),
+    upload: (request) => browserUpload(win as UploadHost, request),
+    createThumbnail: (source, thumbnailOptions) => browserThumbnail(win as UploadHost, source, thumbnailOptions),
     storage: createStorage(win, options.storagePrefix ?? DEFAULT_STORAGE_PREFIX),
     clock: {
       now: () => Date.now(),

@@ -1,11 +1,13 @@
 /**
- * PlatformAdapter for Node.js: `ws` sockets, node:http(s) requests, in-memory or JSON-file
- * storage, the real clock, and no lifecycle events (a server process has no foreground).
+ * PlatformAdapter for Node.js: `ws` sockets, node:http(s) requests and multipart uploads (bytes or a
+ * file path, node-upload.ts), in-memory or JSON-file storage, the real clock, and no lifecycle events
+ * (a server process has no foreground). No thumbnails: Node has no image decoder built in.
  */
 import type { Clock, KeyValueStorage, LifecycleEvents, PlatformAdapter } from '../../src/platform/platform-adapter';
 import { nodeRequest } from './node-http';
 import { openNodeSocket } from './node-socket';
 import { createFileStorage, createMemoryStorage } from './node-storage';
+import { nodeUpload } from './node-upload';
 
 export interface NodeAdapterOptions {
   /** Persist storage to this JSON file; default is in-memory (lost on exit). */
@@ -39,6 +41,7 @@ export function createNodeAdapter(options: NodeAdapterOptions = {}): PlatformAda
     capabilities: { maxConcurrentSockets: Number.POSITIVE_INFINITY, binaryFrames: true },
     openSocket: openNodeSocket,
     request: nodeRequest,
+    upload: nodeUpload,
     storage,
     clock: options.clock ?? realClock,
     lifecycle: options.lifecycle ?? noLifecycle,

@@ -80,6 +80,9 @@ export type RcMessageName =
   | 'QueryChatroomInfoInput'
   | 'QueryChatroomInfoOutput'
   | 'QueryChrmKV'
+  | 'ReadPositionItem'
+  | 'ReadPositionOutput'
+  | 'ReadPositionReq'
   | 'RelationInfo'
   | 'RelationInfoReadTime'
   | 'RelationQryInput'
@@ -222,6 +225,9 @@ export const RC_MESSAGES: { readonly [K in RcMessageName]: readonly RcField[] } 
   QueryChatroomInfoInput: [[1, 'count', 'int32', 'required'], [2, 'order', 'int32', 'optional']],
   QueryChatroomInfoOutput: [[1, 'userTotalNums', 'int32', 'optional'], [2, 'userInfos', 'ChrmMember', 'repeated']],
   QueryChrmKV: [[1, 'timestamp', 'int64', 'required']],
+  ReadPositionItem: [[1, 'type', 'int32', 'required'], [2, 'targetId', 'string', 'required'], [3, 'readTime', 'int64', 'required']],
+  ReadPositionOutput: [[1, 'items', 'ReadPositionItem', 'repeated'], [2, 'version', 'int64', 'required'], [3, 'floor', 'int64', 'optional'], [4, 'hasMore', 'bool', 'optional']],
+  ReadPositionReq: [[1, 'since', 'int64', 'required'], [2, 'items', 'ReadPositionItem', 'repeated'], [3, 'clearAll', 'bool', 'optional'], [4, 'floor', 'int64', 'optional']],
   RelationInfo: [[1, 'type', 'ChannelType', 'required'], [2, 'userId', 'string', 'required'], [3, 'msg', 'DownStreamMessage', 'optional'], [4, 'readMsgTime', 'int64', 'optional'], [5, 'unreadCount', 'int64', 'optional'], [6, 'channelId', 'string', 'optional']],
   RelationInfoReadTime: [[1, 'type', 'ChannelType', 'required'], [2, 'readMsgTime', 'int64', 'required'], [3, 'targetId', 'string', 'required']],
   RelationQryInput: [[1, 'type', 'ChannelType', 'optional'], [2, 'count', 'int32', 'optional'], [3, 'startTime', 'int64', 'optional'], [4, 'order', 'int32', 'optional'], [5, 'isEraseMsgContent', 'bool', 'optional'], [6, 'endTime', 'int64', 'optional'], [7, 'compressioEnabled', 'bool', 'optional']],

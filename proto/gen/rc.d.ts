@@ -5070,6 +5070,168 @@ export namespace rc {
         public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): rc.ReportSDKOutput;
     }
 
+    /** Properties of a ReadPositionItem. */
+    interface IReadPositionItem {
+
+        /** ReadPositionItem type */
+        type: number;
+
+        /** ReadPositionItem targetId */
+        targetId: string;
+
+        /** ReadPositionItem readTime */
+        readTime: number;
+    }
+
+    /** Represents a ReadPositionItem. */
+    class ReadPositionItem implements IReadPositionItem {
+
+        /**
+         * Constructs a new ReadPositionItem.
+         * @param [properties] Properties to set
+         */
+        constructor(properties?: rc.IReadPositionItem);
+
+        /** ReadPositionItem type. */
+        public type: number;
+
+        /** ReadPositionItem targetId. */
+        public targetId: string;
+
+        /** ReadPositionItem readTime. */
+        public readTime: number;
+
+        /**
+         * Encodes the specified ReadPositionItem message. Does not implicitly {@link rc.ReadPositionItem.verify|verify} messages.
+         * @param message ReadPositionItem message or plain object to encode
+         * @param [writer] Writer to encode to
+         * @returns Writer
+         */
+        public static encode(message: rc.IReadPositionItem, writer?: $protobuf.Writer): $protobuf.Writer;
+
+        /**
+         * Decodes a ReadPositionItem message from the specified reader or buffer.
+         * @param reader Reader or buffer to decode from
+         * @param [length] Message length if known beforehand
+         * @returns ReadPositionItem
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): rc.ReadPositionItem;
+    }
+
+    /** Properties of a ReadPositionReq. */
+    interface IReadPositionReq {
+
+        /** ReadPositionReq since */
+        since: number;
+
+        /** ReadPositionReq items */
+        items?: (rc.IReadPositionItem[]|null);
+
+        /** ReadPositionReq clearAll */
+        clearAll?: (boolean|null);
+
+        /** ReadPositionReq floor */
+        floor?: (number|null);
+    }
+
+    /** Represents a ReadPositionReq. */
+    class ReadPositionReq implements IReadPositionReq {
+
+        /**
+         * Constructs a new ReadPositionReq.
+         * @param [properties] Properties to set
+         */
+        constructor(properties?: rc.IReadPositionReq);
+
+        /** ReadPositionReq since. */
+        public since: number;
+
+        /** ReadPositionReq items. */
+        public items: rc.IReadPositionItem[];
+
+        /** ReadPositionReq clearAll. */
+        public clearAll: boolean;
+
+        /** ReadPositionReq floor. */
+        public floor: number;
+
+        /**
+         * Encodes the specified ReadPositionReq message. Does not implicitly {@link rc.ReadPositionReq.verify|verify} messages.
+         * @param message ReadPositionReq message or plain object to encode
+         * @param [writer] Writer to encode to
+         * @returns Writer
+         */
+        public static encode(message: rc.IReadPositionReq, writer?: $protobuf.Writer): $protobuf.Writer;
+
+        /**
+         * Decodes a ReadPositionReq message from the specified reader or buffer.
+         * @param reader Reader or buffer to decode from
+         * @param [length] Message length if known beforehand
+         * @returns ReadPositionReq
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): rc.ReadPositionReq;
+    }
+
+    /** Properties of a ReadPositionOutput. */
+    interface IReadPositionOutput {
+
+        /** ReadPositionOutput items */
+        items?: (rc.IReadPositionItem[]|null);
+
+        /** ReadPositionOutput version */
+        version: number;
+
+        /** ReadPositionOutput floor */
+        floor?: (number|null);
+
+        /** ReadPositionOutput hasMore */
+        hasMore?: (boolean|null);
+    }
+
+    /** Represents a ReadPositionOutput. */
+    class ReadPositionOutput implements IReadPositionOutput {
+
+        /**
+         * Constructs a new ReadPositionOutput.
+         * @param [properties] Properties to set
+         */
+        constructor(properties?: rc.IReadPositionOutput);
+
+        /** ReadPositionOutput items. */
+        public items: rc.IReadPositionItem[];
+
+        /** ReadPositionOutput version. */
+        public version: number;
+
+        /** ReadPositionOutput floor. */
+        public floor: number;
+
+        /** ReadPositionOutput hasMore. */
+        public hasMore: boolean;
+
+        /**
+         * Encodes the specified ReadPositionOutput message. Does not implicitly {@link rc.ReadPositionOutput.verify|verify} messages.
+         * @param message ReadPositionOutput message or plain object to encode
+         * @param [writer] Writer to encode to
+         * @returns Writer
+         */
+        public static encode(message: rc.IReadPositionOutput, writer?: $protobuf.Writer): $protobuf.Writer;
+
+        /**
+         * Decodes a ReadPositionOutput message from the specified reader or buffer.
+         * @param reader Reader or buffer to decode from
+         * @param [length] Message length if known beforehand
+         * @returns ReadPositionOutput
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): rc.ReadPositionOutput;
+    }
+
     /** Properties of a RtcInput. */
     interface IRtcInput {
 

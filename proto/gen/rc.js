@@ -8385,6 +8385,273 @@ export const rc = $root.rc = (() => {
         return ReportSDKOutput;
     })();
 
+    rc.ReadPositionItem = (function() {
+
+        function ReadPositionItem(properties) {
+            if (properties)
+                for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        }
+
+        ReadPositionItem.prototype.type = 0;
+        ReadPositionItem.prototype.targetId = "";
+        ReadPositionItem.prototype.readTime = 0;
+
+        ReadPositionItem.encode = function encode(message, writer, q) {
+            if (!writer)
+                writer = $Writer.create();
+            if (q === undefined)
+                q = 0;
+            if (q > $util.recursionLimit)
+                throw Error("max depth exceeded");
+            writer.uint32(8).int32(message.type);
+            writer.uint32(18).string(message.targetId);
+            writer.uint32(24).int64(message.readTime);
+            return writer;
+        };
+
+        ReadPositionItem.decode = function decode(reader, length, error, long) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (long === undefined)
+                long = 0;
+            if (long > $Reader.recursionLimit)
+                throw Error("maximum nesting depth exceeded");
+            let end, message;
+            if (length === undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = new $root.rc.ReadPositionItem();
+            while (reader.pos < end) {
+                let tag = reader.uint32();
+                if (tag === error)
+                    break;
+                switch (tag >>> 3) {
+                case 1: {
+                        message.type = reader.int32();
+                        break;
+                    }
+                case 2: {
+                        message.targetId = reader.string();
+                        break;
+                    }
+                case 3: {
+                        message.readTime = reader.int64();
+                        break;
+                    }
+                default:
+                    reader.skipType(tag & 7, long);
+                    break;
+                }
+            }
+            if (length !== undefined) {
+                if (reader.pos !== end)
+                    throw RangeError("index out of range");
+                reader.len = length;
+            }
+            if (!Object.hasOwnProperty.call(message, "type"))
+                throw $util.ProtocolError("missing required 'type'", { instance: message });
+            if (!Object.hasOwnProperty.call(message, "targetId"))
+                throw $util.ProtocolError("missing required 'targetId'", { instance: message });
+            if (!Object.hasOwnProperty.call(message, "readTime"))
+                throw $util.ProtocolError("missing required 'readTime'", { instance: message });
+            return message;
+        };
+
+        return ReadPositionItem;
+    })();
+
+    rc.ReadPositionReq = (function() {
+
+        function ReadPositionReq(properties) {
+            this.items = [];
+            if (properties)
+                for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        }
+
+        ReadPositionReq.prototype.since = 0;
+        ReadPositionReq.prototype.items = $util.emptyArray;
+        ReadPositionReq.prototype.clearAll = false;
+        ReadPositionReq.prototype.floor = 0;
+
+        ReadPositionReq.encode = function encode(message, writer, q) {
+            if (!writer)
+                writer = $Writer.create();
+            if (q === undefined)
+                q = 0;
+            if (q > $util.recursionLimit)
+                throw Error("max depth exceeded");
+            writer.uint32(8).int64(message.since);
+            if (message.items != null && message.items.length)
+                for (let i = 0; i < message.items.length; ++i)
+                    $root.rc.ReadPositionItem.encode(message.items[i], writer.uint32(18).fork(), q + 1).ldelim();
+            if (message.clearAll != null && Object.hasOwnProperty.call(message, "clearAll"))
+                writer.uint32(24).bool(message.clearAll);
+            if (message.floor != null && Object.hasOwnProperty.call(message, "floor"))
+                writer.uint32(32).int64(message.floor);
+            return writer;
+        };
+
+        ReadPositionReq.decode = function decode(reader, length, error, long) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (long === undefined)
+                long = 0;
+            if (long > $Reader.recursionLimit)
+                throw Error("maximum nesting depth exceeded");
+            let end, message;
+            if (length === undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = new $root.rc.ReadPositionReq();
+            while (reader.pos < end) {
+                let tag = reader.uint32();
+                if (tag === error)
+                    break;
+                switch (tag >>> 3) {
+                case 1: {
+                        message.since = reader.int64();
+                        break;
+                    }
+                case 2: {
+                        if (!(message.items && message.items.length))
+                            message.items = [];
+                        message.items.push($root.rc.ReadPositionItem.decode(reader, reader.uint32(), undefined, long + 1));
+                        break;
+                    }
+                case 3: {
+                        message.clearAll = reader.bool();
+                        break;
+                    }
+                case 4: {
+                        message.floor = reader.int64();
+                        break;
+                    }
+                default:
+                    reader.skipType(tag & 7, long);
+                    break;
+                }
+            }
+            if (length !== undefined) {
+                if (reader.pos !== end)
+                    throw RangeError("index out of range");
+                reader.len = length;
+            }
+            if (!Object.hasOwnProperty.call(message, "since"))
+                throw $util.ProtocolError("missing required 'since'", { instance: message });
+            return message;
+        };
+
+        return ReadPositionReq;
+    })();
+
+    rc.ReadPositionOutput = (function() {
+
+        function ReadPositionOutput(properties) {
+            this.items = [];
+            if (properties)
+                for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        }
+
+        ReadPositionOutput.prototype.items = $util.emptyArray;
+        ReadPositionOutput.prototype.version = 0;
+        ReadPositionOutput.prototype.floor = 0;
+        ReadPositionOutput.prototype.hasMore = false;
+
+        ReadPositionOutput.encode = function encode(message, writer, q) {
+            if (!writer)
+                writer = $Writer.create();
+            if (q === undefined)
+                q = 0;
+            if (q > $util.recursionLimit)
+                throw Error("max depth exceeded");
+            if (message.items != null && message.items.length)
+                for (let i = 0; i < message.items.length; ++i)
+                    $root.rc.ReadPositionItem.encode(message.items[i], writer.uint32(10).fork(), q + 1).ldelim();
+            writer.uint32(16).int64(message.version);
+            if (message.floor != null && Object.hasOwnProperty.call(message, "floor"))
+                writer.uint32(24).int64(message.floor);
+            if (message.hasMore != null && Object.hasOwnProperty.call(message, "hasMore"))
+                writer.uint32(32).bool(message.hasMore);
+            return writer;
+        };
+
+        ReadPositionOutput.decode = function decode(reader, length, error, long) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (long === undefined)
+                long = 0;
+            if (long > $Reader.recursionLimit)
+                throw Error("maximum nesting depth exceeded");
+            let end, message;
+            if (length === undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = new $root.rc.ReadPositionOutput();
+            while (reader.pos < end) {
+                let tag = reader.uint32();
+                if (tag === error)
+                    break;
+                switch (tag >>> 3) {
+                case 1: {
+                        if (!(message.items && message.items.length))
+                            message.items = [];
+                        message.items.push($root.rc.ReadPositionItem.decode(reader, reader.uint32(), undefined, long + 1));
+                        break;
+                    }
+                case 2: {
+                        message.version = reader.int64();
+                        break;
+                    }
+                case 3: {
+                        message.floor = reader.int64();
+                        break;
+                    }
+                case 4: {
+                        message.hasMore = reader.bool();
+                        break;
+                    }
+                default:
+                    reader.skipType(tag & 7, long);
+                    break;
+                }
+            }
+            if (length !== undefined) {
+                if (reader.pos !== end)
+                    throw RangeError("index out of range");
+                reader.len = length;
+            }
+            if (!Object.hasOwnProperty.call(message, "version"))
+                throw $util.ProtocolError("missing required 'version'", { instance: message });
+            return message;
+        };
+
+        return ReadPositionOutput;
+    })();
+
     rc.RtcInput = (function() {
 
         function RtcInput(properties) {

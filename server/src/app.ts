@@ -11,12 +11,19 @@ import { ServerApiErrors, serverApiErrorHandler } from './errors';
 import { registerCors } from './http/cors';
 import { registerNavi } from './http/navi';
 import { registerPing } from './http/ping';
-import { BASE_MODULES, registerServerApi } from './http/server-api/index';
+import { registerFileRoutes } from './http/files';
+import { BASE_MODULES, registerServerApi, type ServerApiModule } from './http/server-api/index';
 import { messageRoutes } from './http/server-api/message';
 import { groupRoutes } from './http/server-api/group';
 import { groupMessageRoutes } from './http/server-api/group-message';
 import { chatroomRoutes } from './http/server-api/chatroom';
 import { chatroomModerationRoutes } from './http/server-api/chatroom-moderation';
+import { userAdminRoutes } from './http/server-api/user-admin';
+import { messageBroadcastRoutes } from './http/server-api/message-broadcast';
+import { messageHistoryRoutes } from './http/server-api/message-history';
+import { conversationRoutes } from './http/server-api/conversation';
+import { sensitiveWordRoutes } from './http/server-api/sensitive-word';
+import { registerMessageLogDownload } from './http/message-log-download';
 import { attachGateway } from './gateway/index';
 import { createServices, type Services } from './services/index';
 
@@ -31,6 +38,11 @@ export interface AppEngines {
   readonly broker: Broker;
   readonly presence: PresenceRegistry;
   readonly nodeId?: string;
+}
+
+/** Server API modules of the App Server integration (issue #10): users, conversations, broadcasts, history log. */
+function appServerModules(services: Services): ServerApiModule[] {
+  return [userAdminRoutes(services.hub), messageBroadcastRoutes(services.messaging, services.hub), conversationRoutes(services.messaging), messageHistoryRoutes];
 }
 
 export async function createApp(ctx: ServerContext, engines: AppEngines): Promise<ServerApp> {
@@ -50,6 +62,8 @@ export async function createApp(ctx: ServerContext, engines: AppEngines): Promis
   });
   registerNavi(fastify, ctx);
   registerPing(fastify);
+  registerMessageLogDownload(fastify, ctx);
+  if (ctx.files?.options.enabled === true) registerFileRoutes(fastify, ctx.files);
   // The gateway creates the Hub the services fan out through; the Server API then publishes
   // through the same services.
   const built: { services?: Services } = {};
@@ -58,13 +72,15 @@ export async function createApp(ctx: ServerContext, engines: AppEngines): Promis
     return built.services.router;
   }, engines);
   if (!built.services) throw new Error('gateway did not build the topic services');
-  await registerServerApi(fastify, ctx, [...BASE_MODULES, messageRoutes(built.services.messaging, built.services.kinds), groupRoutes(built.services.groups), groupMessageRoutes(built.services.groups), chatroomRoutes(built.services.chatrooms), chatroomModerationRoutes(built.services.chatrooms)]);
+  await registerServerApi(fastify, ctx, [...BASE_MODULES, messageRoutes(built.services.messaging, built.services.kinds), groupRoutes(built.services.groups), groupMessageRoutes(built.services.groups), chatroomRoutes(built.services.chatrooms), chatroomModerationRoutes(built.services.chatrooms), ...appServerModules(built.services), sensitiveWordRoutes(built.services.sensitiveWords)]);
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
       built.services?.chatrooms.service.close();
       await gateway.close();
+      // After the gateway: its sessions' offline events still reach the status sync queue.
+      await built.services?.callbacks.close();
       await fastify.close();
     })();
     return closing;

@@ -10,8 +10,12 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { dirname, join, resolve } from 'node:path';
 import { CHATROOM_OPTION_NAMES, parseChatroomOption } from './chatroom-options';
 import type { ChatroomOptions } from './chatroom-options';
+import { APP_SERVER_OPTION_NAMES, mergeAppServerOptions, parseAppServerOption } from './app-server-options';
+import type { AppServerOptions } from './app-server-options';
 import { isLogLevel, LOG_LEVELS } from './log';
 import type { LogLevel } from './log';
+import { fileOptionsText, parseFileOptions } from './files/file-options';
+import type { FileOptions } from './files/file-options';
 
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_PORT = 9200;
@@ -30,6 +34,8 @@ export interface AppOptions {
   readonly tokenTtlMs?: number;
   /** Chatroom settings given for this app (chatroom-options.ts); absent fields take their defaults. */
   readonly chatroom?: Partial<ChatroomOptions>;
+  /** App Server integration (app-server-options.ts): callback URLs, moderation, whitelist mode, rate limits. */
+  readonly appServer?: Partial<AppServerOptions>;
   /** Group member cap for group/create, join and sync; absent = DEFAULT_MAX_GROUP_MEMBERS. */
   readonly maxGroupMembers?: number;
   /** Members may read (in history, not sync) group messages sent before they joined; absent = false. */
@@ -69,6 +75,8 @@ export interface ServerConfig {
   readonly logLevel: LogLevel;
   /** Server API timestamp tolerance in seconds; 0 = not enforced (official SDKs reuse one timestamp forever). */
   readonly apiClockSkewSeconds: number;
+  /** Built-in file service (files/file-options.ts); absent = DEFAULT_FILE_OPTIONS. */
+  readonly files?: FileOptions;
 }
 
 export const DEFAULT_APP_OPTIONS: AppOptions = {
@@ -109,7 +117,16 @@ Options (environment variable / config file key in brackets):
                               chrmQuotaWindowMs=N (200), chrmQuotaHigh=N (20),
                               chrmQuotaShared=N (20),
                               groups: maxGroupMembers=N (3000),
-                              groupHistoryBeforeJoin=0|1, groupReceiptV2=0|1
+                              groupHistoryBeforeJoin=0|1, groupReceiptV2=0|1,
+                              App Server: messageRouteUrl=URL, userStatusUrl=URL,
+                              chatroomStatusUrl=URL, moderationUrl=URL (URLs may be
+                              %-encoded), moderationTimeoutMs=N (3000),
+                              moderationFailOpen=1|0, moderationTypes=T1|T2 (%-encoded),
+                              whitelistMode=0|1, callbackTimeoutMs=N (5000),
+                              callbackRetryMs=N (1000), callbackRetryMaxMs=N (60000),
+                              callbackQueueMax=N (100000), statusBatchMs=N (1000),
+                              userListMax=N (3000), rate.<endpoint>=N/s|N/min|N/h|off
+                              (e.g. rate.message/group/publish=20/s; rate.*=… for all)
                               [LIANXIN_APPS="k1:s1,k2:s2:multiDevice=1" / "apps"]
   --dev-app                   ensure a development app exists (generated once, kept
                               in DIR/${DEV_APP_FILE_NAME}) and print its key and secret
@@ -119,6 +136,12 @@ Options (environment variable / config file key in brackets):
   --api-clock-skew SECONDS    reject Server API requests whose Timestamp is further
                               from now than this; 0 = off (default 0)
                               [LIANXIN_API_CLOCK_SKEW / "apiClockSkewSeconds"]
+  --files NAME=V[,NAME=V..]   built-in file service: enabled=1|0, baseUrl=URL (public
+                              http(s) base of upload/download URLs), tokenTtlMs=N
+                              (3600000), sizes with K/M/G: maxImage (20M), maxAudio
+                              (20M), maxVideo (100M), maxFile (100M), maxHtml (10M),
+                              maxGif (2M), maxSightSeconds=N (120)
+                              [LIANXIN_FILES / "files": "…" or {"maxGif": "2M"}]
   --config FILE               JSON file with the keys above [LIANXIN_CONFIG]
   -h, --help                  print this help
 
@@ -155,9 +178,10 @@ interface Layer {
   devApp?: boolean;
   logLevel?: string;
   apiClockSkewSeconds?: string;
+  files?: string;
 }
 
-const VALUE_FLAGS = new Set(['--host', '--port', '--public-host', '--data-dir', '--app', '--log-level', '--api-clock-skew', '--config']);
+const VALUE_FLAGS = new Set(['--host', '--port', '--public-host', '--data-dir', '--app', '--log-level', '--api-clock-skew', '--config', '--files']);
 
 export function parseConfig(argv: readonly string[], env: Env, io: ConfigIo): ParsedConfig {
   const cli: Layer = {};
@@ -194,6 +218,7 @@ export function parseConfig(argv: readonly string[], env: Env, io: ConfigIo): Pa
       case '--log-level': cli.logLevel = value; break;
       case '--api-clock-skew': cli.apiClockSkewSeconds = value; break;
       case '--config': configFile = resolve(io.cwd, value); break;
+      case '--files': cli.files = value; break;
     }
   }
   if (cliApps.length > 0) cli.apps = cliApps;
@@ -232,10 +257,12 @@ function layerFromEnv(env: Env, cwd: string): Layer {
   if (logLevel !== undefined) layer.logLevel = logLevel;
   const skew = get('LIANXIN_API_CLOCK_SKEW');
   if (skew !== undefined) layer.apiClockSkewSeconds = skew;
+  const files = get('LIANXIN_FILES');
+  if (files !== undefined) layer.files = files;
   return layer;
 }
 
-const FILE_KEYS = new Set(['host', 'port', 'publicHosts', 'dataDir', 'apps', 'devApp', 'logLevel', 'apiClockSkewSeconds']);
+const FILE_KEYS = new Set(['host', 'port', 'publicHosts', 'dataDir', 'apps', 'devApp', 'logLevel', 'apiClockSkewSeconds', 'files']);
 
 function layerFromFile(file: string, io: ConfigIo): Layer {
   let text: string;
@@ -276,6 +303,11 @@ function layerFromFile(file: string, io: ConfigIo): Layer {
   if (logLevel !== undefined) layer.logLevel = logLevel;
   const skew = scalar('apiClockSkewSeconds');
   if (skew !== undefined) layer.apiClockSkewSeconds = skew;
+  if (record['files'] !== undefined) {
+    const files = fileOptionsText(record['files']);
+    if (files === undefined) throw new ConfigError(`${where}: "files" must be a "name=value,…" string or an object of scalars`);
+    layer.files = files;
+  }
   if (record['devApp'] !== undefined) {
     if (typeof record['devApp'] !== 'boolean') throw new ConfigError(`${where}: "devApp" must be true or false`);
     layer.devApp = record['devApp'];
@@ -343,7 +375,9 @@ function finish(layer: Layer, cwd: string): ServerConfig {
   if (apps.length === 0 && !devApp) {
     throw new ConfigError('no app configured: pass --app KEY:SECRET (or LIANXIN_APPS) or --dev-app');
   }
-  return { host, port, publicHosts, dataDir, dbFile: join(dataDir, DB_FILE_NAME), apps, devApp, logLevel, apiClockSkewSeconds };
+  const files = layer.files === undefined ? undefined : parseFileOptions(layer.files);
+  if (typeof files === 'string') throw new ConfigError(files);
+  return { host, port, publicHosts, dataDir, dbFile: join(dataDir, DB_FILE_NAME), apps, devApp, logLevel, apiClockSkewSeconds, ...(files === undefined ? {} : { files }) };
 }
 
 /** `KEY:SECRET[:opt=value,opt=value]`. */
@@ -421,9 +455,15 @@ export function createAppConfig(appKey: string, appSecret: string, rawOptions: R
       case 'groupHistoryBeforeJoin': options.groupHistoryBeforeJoin = parseBoolean(value, label); break;
       case 'groupReadReceiptV2': options.groupReadReceiptV2 = parseBoolean(value, label); break;
       default: {
+        const appServer = parseAppServerOption(name, value);
+        if (typeof appServer === 'string') throw new ConfigError(`${label}: ${appServer}`);
+        if (appServer !== undefined) {
+          options.appServer = mergeAppServerOptions(options.appServer, appServer);
+          break;
+        }
         const chatroom = parseChatroomOption(name, value);
         if (chatroom === undefined) {
-          throw new ConfigError(`${where}: unknown option "${name}" (known: ${[...Object.keys(OPTION_NAMES), ...CHATROOM_OPTION_NAMES].join(', ')})`);
+          throw new ConfigError(`${where}: unknown option "${name}" (known: ${[...Object.keys(OPTION_NAMES), ...CHATROOM_OPTION_NAMES, ...APP_SERVER_OPTION_NAMES].join(', ')})`);
         }
         if (typeof chatroom === 'string') throw new ConfigError(`${label}: ${chatroom}`);
         options.chatroom = { ...options.chatroom, ...chatroom };

@@ -6,6 +6,7 @@ import type { AppRegistry, ServerConfig } from './config';
 import type { Logger } from './log';
 import type { TokenService } from './services/auth-tokens';
 import type { Store } from './store/store';
+import type { FileService } from './files/file-service';
 
 export type { AppConfig, AppRegistry, ServerConfig } from './config';
 export type { Logger } from './log';
@@ -24,4 +25,6 @@ export interface ServerContext {
   readonly tokens: TokenService;
   readonly clock: Clock;
   readonly log: Logger;
+  /** The built-in file service (upload tokens, uploads, downloads); absent = file topics answer 39002. */
+  readonly files?: FileService;
 }

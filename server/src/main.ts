@@ -1,11 +1,12 @@
 /**
- * Composition root: config → store (SQLite) → migrations → context → HTTP app → listen.
+ * Composition root: config → store (SQLite, or PostgreSQL with --store) → migrations → context → HTTP app → listen.
  * stdout carries only machine-readable lines: the dev app credentials (with --dev-app) and, once
  * connections are accepted, exactly one `listening on http://HOST:PORT` line. Logs go to stderr.
  * SIGTERM/SIGINT close the gateway, the HTTP server and the store, then exit 0.
  */
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { createApp } from './app';
 import type { ServerApp } from './app';
 import { ConfigError, createAppRegistry, loadConfig, USAGE } from './config';
@@ -15,11 +16,22 @@ import type { ServerContext } from './context';
 import { createLogger } from './log';
 import { createTokenService } from './services/auth-tokens';
 import { createSqliteStore } from './store/sqlite/sqlite-store';
+import { createPgStore } from './store/postgres/pg-store';
+import { createRedisBroker } from './broker/redis-broker';
+import { createRedisPresence } from './broker/redis-presence';
+import { CLUSTER_USAGE, extractClusterOptions } from './cluster-options';
+import type { ClusterOptions } from './cluster-options';
 import { MemoryBroker } from './broker/memory-broker';
 import { MemoryPresence } from './broker/memory-presence';
 import type { Broker } from './broker/broker';
 import type { PresenceRegistry } from './broker/presence';
 import type { Store } from './store/store';
+import { createLocalFileStore } from './files/local-file-store';
+import { DEFAULT_FILE_OPTIONS } from './files/file-options';
+import { FileService } from './files/file-service';
+import type { FileStore } from './files/file-store';
+import { FileSigner, loadOrCreateFileSecret } from './files/signing';
+import { defaultFileBaseUrl } from './files/base-url';
 
 const SHUTDOWN_TIMEOUT_MS = 10_000;
 
@@ -29,10 +41,13 @@ function formatUrlHost(host: string): string {
 
 async function main(argv: readonly string[]): Promise<void> {
   let config: ServerConfig;
+  let cluster: ClusterOptions;
   try {
-    const parsed = loadConfig(argv, process.env, process.env['INIT_CWD'] ?? process.cwd());
+    const extracted = extractClusterOptions(argv, process.env);
+    cluster = extracted.options;
+    const parsed = loadConfig(extracted.rest, process.env, process.env['INIT_CWD'] ?? process.cwd());
     if (parsed.kind === 'help') {
-      process.stdout.write(USAGE);
+      process.stdout.write(USAGE + CLUSTER_USAGE);
       return;
     }
     config = parsed.config;
@@ -47,6 +62,7 @@ async function main(argv: readonly string[]): Promise<void> {
   let app: ServerApp | undefined;
   let broker: Broker | undefined;
   let presence: PresenceRegistry | undefined;
+  let fileStore: FileStore | undefined;
   let stopping = false;
 
   const stop = async (signal: string): Promise<void> => {
@@ -64,6 +80,7 @@ async function main(argv: readonly string[]): Promise<void> {
       await app?.close();
       await broker?.close();
       await presence?.close();
+      await fileStore?.close();
       await store?.close();
     } catch (error) {
       log.error('shutdown failed', { err: error });
@@ -75,9 +92,22 @@ async function main(argv: readonly string[]): Promise<void> {
   process.on('SIGINT', () => void stop('SIGINT'));
 
   mkdirSync(config.dataDir, { recursive: true });
-  store = await createSqliteStore({ file: config.dbFile });
+  // The only place engines are picked: --store postgres://… / --broker redis://… scale out.
+  store = cluster.storeUrl !== undefined
+    ? createPgStore({ connectionString: cluster.storeUrl })
+    : await createSqliteStore({ file: config.dbFile });
   await store.migrate();
   const apps = createAppRegistry(config.apps);
+  // Built-in file service: local disk under the data dir (an S3-compatible FileStore can replace it here).
+  const fileOptions = config.files ?? DEFAULT_FILE_OPTIONS;
+  if (fileOptions.enabled) fileStore = await createLocalFileStore({ root: join(config.dataDir, 'files') });
+  const files = fileStore === undefined ? undefined : new FileService({
+    store: fileStore,
+    signer: new FileSigner(loadOrCreateFileSecret(config.dataDir)),
+    options: fileOptions,
+    now: () => systemClock.now(),
+    baseUrl: () => defaultFileBaseUrl(config, app?.fastify.server.address()),
+  });
   const ctx: ServerContext = {
     config,
     store,
@@ -85,16 +115,22 @@ async function main(argv: readonly string[]): Promise<void> {
     tokens: createTokenService({ apps, users: store.users }),
     clock: systemClock,
     log,
+    ...(files === undefined ? {} : { files }),
   };
-  // Embedded default: one process, in-memory broker and presence.
-  broker = new MemoryBroker({ onError: (error) => log.error('broker subscriber failed', { error }) });
-  presence = new MemoryPresence({ now: () => ctx.clock.now() });
-  app = await createApp(ctx, { broker, presence });
+  // Embedded default: one process, in-memory broker and presence; --broker redis://… for N nodes.
+  if (cluster.brokerUrl !== undefined) {
+    broker = createRedisBroker({ url: cluster.brokerUrl, onError: (error) => log.error('broker failed', { error }) });
+    presence = createRedisPresence({ url: cluster.brokerUrl, onError: (error) => log.error('presence failed', { error }) });
+  } else {
+    broker = new MemoryBroker({ onError: (error) => log.error('broker subscriber failed', { error }) });
+    presence = new MemoryPresence({ now: () => ctx.clock.now() });
+  }
+  app = await createApp(ctx, { broker, presence, nodeId: cluster.nodeId });
   await app.fastify.listen({ host: config.host, port: config.port });
   if (stopping) return;
 
   const address = app.fastify.server.address() as AddressInfo;
-  log.info('started', { dataDir: config.dataDir, apps: config.apps.map((a) => a.appKey), publicHosts: config.publicHosts });
+  log.info('started', { nodeId: cluster.nodeId, store: cluster.storeUrl === undefined ? 'sqlite' : 'postgres', broker: cluster.brokerUrl === undefined ? 'memory' : 'redis', dataDir: config.dataDir, apps: config.apps.map((a) => a.appKey), publicHosts: config.publicHosts });
   for (const dev of config.apps.filter((a) => a.dev)) {
     process.stdout.write(`dev app: appKey=${dev.appKey} appSecret=${dev.appSecret}\n`);
   }

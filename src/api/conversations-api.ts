@@ -4,7 +4,9 @@
  */
 import { LOOKUP_LIST_COUNT } from '../client/services/conversations';
 import { conversationKey } from '../client/services/im-message';
+import type { ReadChange } from '../client/services/read-position-sync';
 import { operate } from './operation';
+import type { OpContext } from './operation';
 import type { Runtime } from './runtime';
 import { toV2Conversation } from './to-v2';
 import type { V2Conversation } from './to-v2';
@@ -117,18 +119,33 @@ export function getConversationUnreadCount(rt: Runtime, conversationTypes: unkno
   );
 }
 
+/**
+ * Clears locally, then records the read position on the server (read-position-sync.ts) so every device of the
+ * user, and a fresh install, count the same. A server that cannot be reached does not fail the call: the clear
+ * is kept and sent with the next reconcile.
+ */
 export function clearUnreadCount(rt: Runtime, conversationType: unknown, targetId: unknown, callback: unknown): void {
-  void operate(rt, 'clearUnreadCount', callback, conversationChecks(conversationType, targetId, callback), (op) => {
+  void operate(rt, 'clearUnreadCount', callback, conversationChecks(conversationType, targetId, callback), async (op) => {
     op.session.unread.clear(conversationType as number, targetId as string);
+    await syncReads(rt, op, { items: [{ type: conversationType as number, targetId: targetId as string }] });
     return true;
   });
 }
 
 export function clearAllUnreadCount(rt: Runtime, method: string, callback: unknown): void {
-  void operate(rt, method, callback, [check('callback', callback, Rules.CALLBACK, true)], (op) => {
+  void operate(rt, method, callback, [check('callback', callback, Rules.CALLBACK, true)], async (op) => {
     op.session.unread.clearAll();
+    await syncReads(rt, op, { clearAll: true });
     return true;
   });
+}
+
+async function syncReads(rt: Runtime, op: OpContext, change: ReadChange): Promise<void> {
+  try {
+    await op.services.settings.reads.sync(op.session, change);
+  } catch (error) {
+    rt.logger.warn('read position not synced yet (kept for the next connect)', error);
+  }
 }
 
 function draftKey(rt: Runtime, method: string, conversationType: unknown, targetId: unknown, extra: Check[] = []): string | undefined {

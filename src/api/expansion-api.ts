@@ -2,18 +2,17 @@
  * Message expansion (API_CHECKLIST §3.7, §13.13): key/value data attached to a message sent with
  * `canIncludeExpansion`. Updates travel as `RC:MsgExMsg {mid, put|del}` in the message's conversation;
  * receivers get them through the expansion listener, never as messages. Limits are checked locally:
- * 34008 not expandable, 34010 too many keys / key too long / value too long, 33003 bad key characters.
+ * 34008 not expandable (or not a private/group message), 34010 too many keys / key too long / value too
+ * long, 33003 bad key characters; the server checks them again and stores the merged expansion with the
+ * message, so history returns it.
  */
+import { expansionEntriesViolation, MAX_KEYS_PER_UPDATE, MAX_KEYS_TOTAL } from '../client/services/expansion-rules';
 import { ErrorCode, SdkError } from '../errors';
 import { operate } from './operation';
 import type { Runtime } from './runtime';
 import { check, Rules } from './validate';
 
-export const MAX_KEYS_PER_UPDATE = 20;
-export const MAX_KEYS_TOTAL = 300;
-export const MAX_KEY_LENGTH = 32;
-export const MAX_VALUE_LENGTH = 4096;
-const KEY_PATTERN = /^[A-Za-z0-9_=+-]+$/;
+export { MAX_KEY_LENGTH, MAX_KEYS_PER_UPDATE, MAX_KEYS_TOTAL, MAX_VALUE_LENGTH } from '../client/services/expansion-rules';
 
 interface ExpandableMessage {
   conversationType: number;
@@ -37,14 +36,8 @@ export function expansionViolation(message: ExpandableMessage, put: Readonly<Rec
   if (!message.canIncludeExpansion) return ErrorCode.MESSAGE_KV_NOT_SUPPORT;
   const keys = Object.keys(put);
   if (keys.length === 0) return ErrorCode.BIZ_ERROR_INVALID_PARAMETER;
-  if (keys.length > MAX_KEYS_PER_UPDATE) return ErrorCode.EXPANSION_LIMIT_EXCEET;
-  for (const key of keys) {
-    if (key.length > MAX_KEY_LENGTH) return ErrorCode.EXPANSION_LIMIT_EXCEET;
-    if (!KEY_PATTERN.test(key)) return ErrorCode.BIZ_ERROR_INVALID_PARAMETER;
-    const value = put[key];
-    if (typeof value !== 'string') return ErrorCode.BIZ_ERROR_INVALID_PARAMETER;
-    if (value.length > MAX_VALUE_LENGTH) return ErrorCode.EXPANSION_LIMIT_EXCEET;
-  }
+  const entries = expansionEntriesViolation(put);
+  if (entries !== undefined) return entries;
   const total = new Set([...Object.keys(message.expansion ?? {}), ...keys]).size;
   if (total > MAX_KEYS_TOTAL) return ErrorCode.EXPANSION_LIMIT_EXCEET;
   return undefined;
@@ -58,7 +51,8 @@ function sendExpansionCommand(rt: Runtime, method: string, callback: unknown, me
     [check(arg.name, arg.value, arg.ok), check('message', message, (v) => asExpandable(v) !== undefined), check('callback', callback, Rules.CALLBACK, true)],
     async (op) => {
       const m = asExpandable(message) as ExpandableMessage;
-      if (m.conversationType !== 1 && m.conversationType !== 3) throw new SdkError(ErrorCode.BIZ_ERROR_INVALID_PARAMETER, 'expansion: private and group conversations only');
+      // Only private and group messages can be expanded (RongCloud: 34008 for any other conversation).
+      if (m.conversationType !== 1 && m.conversationType !== 3) throw new SdkError(ErrorCode.MESSAGE_KV_NOT_SUPPORT, 'expansion: private and group conversations only');
       const code = violation(m);
       if (code !== undefined) throw new SdkError(code);
       const outcome = await op.services.send.send(op.session, {

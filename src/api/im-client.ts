@@ -4,9 +4,12 @@
  * validate, run the service and answer through the callback. Methods that cannot work on Web are
  * attached from unsupported.ts so every official name exists.
  */
+import * as chatroom from './chatroom-api';
 import * as conversations from './conversations-api';
 import * as expansion from './expansion-api';
+import * as files from './files-api';
 import * as messaging from './messaging-api';
+import * as tags from './tags-api';
 import type { Runtime } from './runtime';
 import { SDK_VERSION } from './runtime';
 import type { UnsupportedMethod } from './unsupported';
@@ -23,6 +26,15 @@ export interface ApiCallback {
   onBefore?(message: unknown): void;
 }
 type Callback = ApiCallback;
+
+/** A chatroom KV entry as apps pass it (remove calls need only `key`). */
+export interface ChatroomEntryInput {
+  key: string;
+  value?: string;
+  isSendNotification?: boolean;
+  notificationExtra?: string;
+  isAutoDelete?: boolean;
+}
 
 /** Instance → runtime, for the methods attached from unsupported.ts (they cannot read `#rt`). */
 const runtimes = new WeakMap<object, Runtime>();
@@ -194,6 +206,60 @@ class IMClientMethods {
     expansion.removeMessageExpansionForKey(this.#rt, keys, message, callback);
   }
 
+  // ---------------------------------------------------------------- conversation tags (synced)
+
+  /** `tag`: `{tagId ≤ 10, tagName ≤ 15}`; at most 20 tags per user (26004). */
+  createTag(tag: { tagId: string; tagName: string }, callback?: Callback): void {
+    tags.createTag(this.#rt, tag, callback);
+  }
+
+  removeTag(tagId: string, callback?: Callback): void {
+    tags.removeTag(this.#rt, tagId, callback);
+  }
+
+  updateTag(tag: { tagId: string; tagName: string }, callback?: Callback): void {
+    tags.updateTag(this.#rt, tag, callback);
+  }
+
+  /** `onSuccess([{tagId, tagName, conversationCount, createdTime}])`, oldest first. */
+  getTagList(callback: Callback): void {
+    tags.getTagList(this.#rt, callback);
+  }
+
+  /** `conversations`: `[{type, targetId}]`, at most 1000 (34013); at most 1000 conversations per tag. */
+  addTagForConversations(tagId: string, conversations: Array<{ type: number; targetId: string; channelId?: string }>, callback?: Callback): void {
+    tags.addTagForConversations(this.#rt, tagId, conversations, callback);
+  }
+
+  /** One tag off many conversations. */
+  removeTagForConversations(tagId: string, conversations: Array<{ type: number; targetId: string; channelId?: string }>, callback?: Callback): void {
+    tags.removeTagForConversations(this.#rt, tagId, conversations, callback);
+  }
+
+  /** Many tags off one conversation. */
+  removeTagsForConversation(conversation: { type: number; targetId: string; channelId?: string }, tagIds: string[], callback?: Callback): void {
+    tags.removeTagsForConversation(this.#rt, conversation, tagIds, callback);
+  }
+
+  /** `onSuccess([{tagId, tagName, createdTime, isTop}])`. */
+  getTagsForConversation(conversation: { type: number; targetId: string; channelId?: string }, callback: Callback): void {
+    tags.getTagsForConversation(this.#rt, conversation, callback);
+  }
+
+  /** Conversations of the tag older than `startTime` (0 = now), at most `count`, each with `isTopInTag`. */
+  getConversationListByTag(tagId: string, count: number, startTime: number, callback: Callback): void {
+    tags.getConversationListByTag(this.#rt, tagId, count, startTime, callback);
+  }
+
+  getUnreadCountByTag(tagId: string, containMuted: boolean, callback: Callback): void {
+    tags.getUnreadCountByTag(this.#rt, tagId, containMuted, callback);
+  }
+
+  /** Top inside the tag only (the global top is setConversationStatus); 33102 if the conversation lacks the tag. */
+  setConversationStatusInTag(tagId: string, conversation: { type: number; targetId: string; channelId?: string }, status: { isTop: boolean }, callback?: Callback): void {
+    tags.setConversationStatusInTag(this.#rt, tagId, conversation, status, callback);
+  }
+
   // ---------------------------------------------------------------- read receipts
 
   /** Group receipts v1: answers pending `ReadReceiptRequestMessage`s; null when none is pending. */
@@ -201,13 +267,82 @@ class IMClientMethods {
     messaging.sendReceiptResponse(this.#rt, conversationType, targetId, callback);
   }
 
-  /** Group receipts v2 need navi `grpRRVer=1`, which this server does not enable: 35003. */
+  /** Group receipts v2 (navi `grpRRVer=1`, else 35003): marks the messages read (`rrMsg`). */
   sendReadReceiptMessage(messageUIds: string[], targetId: string, callback: Callback): void {
-    messaging.readReceiptV2Unavailable(this.#rt, 'sendReadReceiptMessage', callback, [messageUIds, targetId]);
+    messaging.sendReadReceiptMessage(this.#rt, messageUIds, targetId, callback);
   }
 
+  /** Group receipts v2: `onSuccess({totalMemberCount, list: [{userId, readTime}]})` (`rrList`). */
   getMessageReader(messageUId: string, targetId: string, callback: Callback): void {
-    messaging.readReceiptV2Unavailable(this.#rt, 'getMessageReader', callback, [messageUId, targetId]);
+    messaging.getMessageReader(this.#rt, messageUId, targetId, callback);
+  }
+
+  // ---------------------------------------------------------------- chatrooms
+
+  /** Joins with the latest `count` (0–50, default 10) room messages delivered to the message listener. */
+  joinChatRoom(chatRoomId: string, count: number, callback: Callback): void {
+    chatroom.joinChatRoom(this.#rt, chatRoomId, count, callback);
+  }
+
+  quitChatRoom(chatRoomId: string, callback: Callback): void {
+    chatroom.quitChatRoom(this.#rt, chatRoomId, callback);
+  }
+
+  /** `onSuccess({userInfos: [{id, time}], userTotalNums})`; count 0–20, order 1 join-time ascending / 2 descending. */
+  getChatRoomInfo(chatRoomId: string, count: number, order: number, callback: Callback): void {
+    chatroom.getChatRoomInfo(this.#rt, chatRoomId, count, order, callback);
+  }
+
+  /** `onSuccess(messages, hasMore)`; order 0 = older than `timestamp` (0 = now), 1 = newer. */
+  getChatRoomHistoryMessages(chatRoomId: string, count: number, order: 0 | 1, callback: Callback, timestamp?: number): void {
+    chatroom.getChatRoomHistoryMessages(this.#rt, chatRoomId, count, order, callback, timestamp);
+  }
+
+  setChatroomEntry(chatRoomId: string, entry: ChatroomEntryInput, callback?: Callback): void {
+    chatroom.changeChatroomEntry(this.#rt, 'setChatroomEntry', chatRoomId, entry, callback, false, false);
+  }
+
+  forceSetChatroomEntry(chatRoomId: string, entry: ChatroomEntryInput, callback?: Callback): void {
+    chatroom.changeChatroomEntry(this.#rt, 'forceSetChatroomEntry', chatRoomId, entry, callback, false, true);
+  }
+
+  removeChatroomEntry(chatRoomId: string, entry: ChatroomEntryInput, callback?: Callback): void {
+    chatroom.changeChatroomEntry(this.#rt, 'removeChatroomEntry', chatRoomId, entry, callback, true, false);
+  }
+
+  forceRemoveChatroomEntry(chatRoomId: string, entry: ChatroomEntryInput, callback?: Callback): void {
+    chatroom.changeChatroomEntry(this.#rt, 'forceRemoveChatroomEntry', chatRoomId, entry, callback, true, true);
+  }
+
+  /** `options.entries`: `{key: value}` (seed) or `[{key, value}]` (5.x); `isAutoDelete?`, `isForce?`. */
+  setChatRoomEntries(chatRoomId: string, options: { entries: Record<string, string> | Array<{ key: string; value: string }>; isAutoDelete?: boolean; isForce?: boolean }, callback?: Callback): void {
+    chatroom.changeChatRoomEntries(this.#rt, 'setChatRoomEntries', chatRoomId, options, callback, false);
+  }
+
+  /** `options.entries`: `[{key}]` (or key strings); `isForce?`. */
+  removeChatRoomEntries(chatRoomId: string, options: { entries: Array<{ key: string } | string>; isForce?: boolean }, callback?: Callback): void {
+    chatroom.changeChatRoomEntries(this.#rt, 'removeChatRoomEntries', chatRoomId, options, callback, true);
+  }
+
+  /** The locally known value (`onSuccess(value)`), 23427 when absent. */
+  getChatroomEntry(chatRoomId: string, key: string, callback: Callback): void {
+    chatroom.getChatroomEntry(this.#rt, chatRoomId, key, callback);
+  }
+
+  getAllChatroomEntries(chatRoomId: string, callback: Callback): void {
+    chatroom.getAllChatroomEntries(this.#rt, chatRoomId, callback);
+  }
+
+  // ---------------------------------------------------------------- files (upload token, download URL)
+
+  /** `onSuccess({token, deadline, fileName, bos, qiniu, ossConfig, …})`; upload to `qiniu` (the navi uploadServer). */
+  getFileToken(fileType: number, callback: Callback, fileName?: string, httpMethod?: 'POST' | 'PUT', queryString?: string): void {
+    void files.getFileToken(this.#rt, fileType, callback, fileName, httpMethod, queryString);
+  }
+
+  /** `onSuccess({downloadUrl})` for an uploaded object key (`data.filename` of the upload). */
+  getFileUrl(fileType: number, fileName: string, oriName: string | null | undefined, callback: Callback, uploadRes?: object, uploadMethod?: number): void {
+    void files.getFileUrl(this.#rt, fileType, fileName, oriName, callback, uploadRes, uploadMethod);
   }
 
 }

@@ -20,6 +20,11 @@ export function sendMessage(rt: Runtime, args: readonly unknown[]): void {
   if (!op) return;
   const msg = a.msg as { objectName?: string; messageType?: string; content?: Record<string, unknown>; isPersited?: unknown; isCounted?: unknown };
   const objectName = typeof msg.objectName === 'string' ? msg.objectName : rt.registry.objectNameOf(String(msg.messageType));
+  // With receipts v2 the v1 response message is refused before sending, as the official client does.
+  if (objectName === 'RC:RRRspMsg' && receiptsV2(rt)) {
+    fail(rt.logger, a.callback, ErrorCode.READ_RECEIPT_ERROR);
+    return;
+  }
   const policy = rt.registry.policyOf(objectName);
   const messageId = rt.newMessageId();
   later(() => callMember(rt.logger, a.callback, 'onBefore', messageId));
@@ -169,6 +174,8 @@ export function sendReceiptResponse(rt: Runtime, conversationType: unknown, targ
     callback,
     checks,
     async (op) => {
+      // Receipts v2 replace the v1 response message (35003, as sending it directly).
+      if (receiptsV2(rt)) throw new SdkError(ErrorCode.READ_RECEIPT_ERROR);
       const dic = rt.receipts.take(conversationType as number, targetId as string);
       if (!dic) return null;
       const outcome = await op.services.send.send(op.session, {
@@ -187,9 +194,35 @@ export function sendReceiptResponse(rt: Runtime, conversationType: unknown, targ
   );
 }
 
-/** Group receipts v2 require navi `grpRRVer=1`; without it the official client answers 35003. */
-export function readReceiptV2Unavailable(rt: Runtime, method: string, callback: unknown, args: readonly unknown[]): void {
-  void args;
+/** Group receipts v2 are on when navi says `grpRRVer: 1` (R292 reads the number the same way). */
+function receiptsV2(rt: Runtime): boolean {
+  return Number(rt.engine?.navi?.['grpRRVer'] ?? 0) === 1;
+}
+
+function requireReceiptsV2(rt: Runtime, method: string): void {
+  if (receiptsV2(rt)) return;
   rt.logger.warn(`${method}: group read receipts v2 are not enabled (navi grpRRVer)`);
-  fail(rt.logger, callback, ErrorCode.READ_RECEIPT_ERROR);
+  throw new SdkError(ErrorCode.READ_RECEIPT_ERROR);
+}
+
+/** Receipts v2: `rrMsg` marks `messageUIds` of group `targetId` read; `onSuccess()`. */
+export function sendReadReceiptMessage(rt: Runtime, messageUIds: unknown, targetId: unknown, callback: unknown): void {
+  const checks = [
+    check('messageUIds', messageUIds, (v) => Array.isArray(v) && v.length > 0 && v.every((uid) => Rules.STRING(uid))),
+    check('targetId', targetId, Rules.STRING),
+    check('callback', callback, Rules.CALLBACK, true),
+  ];
+  void operate(rt, 'sendReadReceiptMessage', callback, checks, async (op) => {
+    requireReceiptsV2(rt, 'sendReadReceiptMessage');
+    await op.services.groupReceipts.markRead(targetId as string, messageUIds as string[]);
+  });
+}
+
+/** Receipts v2: `rrList` → `onSuccess({totalMemberCount, list: [{userId, readTime}]})`. */
+export function getMessageReader(rt: Runtime, messageUId: unknown, targetId: unknown, callback: unknown): void {
+  const checks = [check('messageUId', messageUId, Rules.STRING), check('targetId', targetId, Rules.STRING), check('callback', callback, Rules.CALLBACK)];
+  void operate(rt, 'getMessageReader', callback, checks, (op) => {
+    requireReceiptsV2(rt, 'getMessageReader');
+    return op.services.groupReceipts.readers(targetId as string, messageUId as string);
+  });
 }

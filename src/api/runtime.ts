@@ -184,6 +184,9 @@ export class Runtime {
     );
     services.events.on('expansionUpdated', (data) => this.listeners.emit('messageExpansion', 'updated', data));
     services.events.on('expansionDeleted', (data) => this.listeners.emit('messageExpansion', 'deleted', data));
+    services.events.on('tags', () => this.listeners.emit('tag', 'changed'));
+    services.events.on('conversationTags', () => this.listeners.emit('conversationTag', 'changed'));
+    services.chatrooms.events.on('status', (info) => this.listeners.emit('chatRoomStatus', 'changed', info));
   }
 
   private onState(change: StateChange): void {

@@ -26,13 +26,7 @@ export const RTC_METHODS = [
   'removeRTCRoomData', 'setRTCOutData', 'getRTCOutData', 'getRTCToken', 'setRTCState',
 ] as const;
 
-export const PENDING_METHODS = [
-  'joinChatRoom', 'quitChatRoom', 'getChatRoomInfo', 'setChatroomEntry', 'setChatRoomEntries', 'removeChatRoomEntries',
-  'forceSetChatroomEntry', 'removeChatroomEntry', 'forceRemoveChatroomEntry', 'getChatroomEntry', 'getAllChatroomEntries',
-  'getChatRoomHistoryMessages', 'getFileToken', 'getFileUrl', 'createTag', 'removeTag', 'updateTag', 'getTagList',
-  'getTagsForConversation', 'addTagForConversations', 'removeTagForConversations', 'removeTagsForConversation',
-  'getConversationListByTag', 'getUnreadCountByTag', 'setConversationStatusInTag',
-] as const;
+export const PENDING_METHODS = [] as const;
 
 export type UnsupportedMethod = (typeof CPP_ONLY_METHODS)[number] | (typeof RTC_METHODS)[number] | (typeof PENDING_METHODS)[number];
 

@@ -6,6 +6,9 @@
  * Adapters are injected per client instance (`createEngine({ platform })`), never registered
  * globally, so two clients with different hosts or fake clocks can live in one process.
  */
+import type { PendingUpload, Thumbnail, ThumbnailOptions, UploadRequest, UploadSource } from './upload-request';
+
+export type { PendingUpload, Thumbnail, ThumbnailOptions, UploadRequest, UploadSource, UploadSourceKind } from './upload-request';
 
 /** For logs only: the core never branches on it (use `capabilities` instead). */
 export type PlatformName =
@@ -27,6 +30,10 @@ export interface PlatformAdapter {
   readonly storage: KeyValueStorage;
   readonly clock: Clock;
   readonly lifecycle: LifecycleEvents;
+  /** Multipart upload with progress (./upload-request). Optional: the upload helper reports 39002 without it. */
+  upload?(request: UploadRequest): PendingUpload;
+  /** A JPEG thumbnail of an image the host can decode (browser canvas, `wx.compressImage`…). Optional. */
+  createThumbnail?(source: UploadSource, options: ThumbnailOptions): Promise<Thumbnail>;
 }
 
 export interface PlatformCapabilities {

@@ -139,6 +139,8 @@ export const Topic = {
   rtcPullKv: 'rtcPullKv',
   // §6.8 Misc
   reportsdk: 'reportsdk',
+  // Lianxin additions (docs/PROTOCOL-NOTES.md), never sent by the official clients.
+  lxReadPos: 'lxReadPos',
 } as const;
 export type Topic = (typeof Topic)[keyof typeof Topic];
 
@@ -317,6 +319,9 @@ export const TOPIC_SCHEMA: { readonly [T in Topic]: TopicSchema } = {
 
   // Sent by E4 right after every successful connect; acknowledge with status 0.
   reportsdk: { frame: Q, input: 'ReportSDKInput' },
+
+  // Lianxin: server-kept read positions behind synced unread counts; frame target is the user's own id.
+  lxReadPos: { frame: Q, input: 'ReadPositionReq', output: 'ReadPositionOutput' },
 };
 
 /** Type guard for topic strings read off the wire. */

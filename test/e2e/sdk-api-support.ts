@@ -1,11 +1,13 @@
 /**
  * Helpers for the SDK API e2e tests: a real server process, real users (tokens from the Server API),
- * and our SDK through its public factory on the Node adapter. Each `SdkUser` is one independent
- * RongIMLib instance (its own engine, storage and listeners), like one browser tab.
+ * and our SDK through its public factory on the Node adapter — or on any other adapter a test file
+ * chooses with `useSdkAdapter` (test/e2e/hosts-*.test.ts run this same suite on each host simulator).
+ * Each `SdkUser` is one independent RongIMLib instance (its own engine, storage and listeners), like
+ * one browser tab.
  */
 import { randomBytes } from 'node:crypto';
 import { createNodeAdapter } from '../../platforms/node/node-adapter';
-import type { KeyValueStorage } from '../../src/platform/platform-adapter';
+import type { KeyValueStorage, PlatformAdapter } from '../../src/platform/platform-adapter';
 import { createRongIMLib, LogLevel } from '../../src/index';
 import type { IMClient, Message, RongIMClientStatic } from '../../src/index';
 import { serverApi } from '../support/server-api-client';
@@ -55,10 +57,23 @@ export interface SdkUserOptions {
   readonly token?: string;
 }
 
+/**
+ * Builds the adapter of one SdkUser. `storage`, when given, stands for "the same device storage"
+ * (a reload keeps it); a host factory maps it to the same simulated device.
+ */
+export type SdkAdapterFactory = (options: { readonly storage?: KeyValueStorage }) => PlatformAdapter;
+
+let adapterFactory: SdkAdapterFactory = (options) => createNodeAdapter(options.storage ? { storage: options.storage } : {});
+
+/** Makes every later `sdkUser` run on adapters from `factory` (call at a test file's top level). */
+export function useSdkAdapter(factory: SdkAdapterFactory): void {
+  adapterFactory = factory;
+}
+
 export async function sdkUser(server: RunningServer, app: TestApp, name: string, options: SdkUserOptions = {}): Promise<SdkUser> {
   const userId = options.userId ?? newUserId(name);
   const token = options.token ?? (await tokenFor(server, app, userId));
-  const { RongIMClient } = createRongIMLib(createNodeAdapter(options.storage ? { storage: options.storage } : {}));
+  const { RongIMClient } = createRongIMLib(adapterFactory(options.storage ? { storage: options.storage } : {}));
   const logs: string[] = [];
   RongIMClient.init(app.key, null, { navi: server.url, logLevel: LogLevel.DEBUG, logStdout: (level, content) => logs.push(`${level} ${content}`) });
   const received: Received[] = [];

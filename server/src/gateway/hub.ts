@@ -13,6 +13,8 @@ import { decodeUserEnvelope, encodeUserEnvelope, type UserEvent } from './user-e
 export type { UserEvent } from './user-event';
 
 export type LocalPresenceListener = (appKey: string, userId: string, online: boolean) => void;
+/** Runs synchronously when a session of THIS node is attached (online) or detached (offline). */
+export type LocalSessionListener = (info: SessionInfo, online: boolean) => void;
 
 export interface HubOptions<S extends LocalSession> {
   readonly nodeId: string;
@@ -28,6 +30,7 @@ export class Hub<S extends LocalSession = LocalSession> {
   readonly nodeId: string;
   private readonly subscriptions = new Map<string, Promise<Unsubscribe>>();
   private readonly presenceListeners = new Set<LocalPresenceListener>();
+  private readonly sessionListeners = new Set<LocalSessionListener>();
   private closed = false;
 
   constructor(private readonly options: HubOptions<S>) {
@@ -62,13 +65,16 @@ export class Hub<S extends LocalSession = LocalSession> {
       this.subscriptions.set(key, this.options.broker.subscribe(userTopic(appKey, userId), (bytes) => this.dispatch(appKey, userId, bytes)));
     }
     if (first) this.emitPresence(appKey, userId, true);
+    this.emitSession(session.info, true);
     await Promise.all([this.subscriptions.get(key), this.refresh(session)]);
   }
 
   /** Unregisters a session; idempotent. */
   async detach(session: S): Promise<void> {
     const { appKey, userId, sessionId } = session.info;
+    const registered = this.options.registry.get(sessionId) === session;
     const last = this.options.registry.remove(session);
+    if (registered) this.emitSession(session.info, false);
     const tasks: Promise<unknown>[] = [this.options.presence.remove(appKey, userId, sessionId).catch((e: unknown) => this.report(e, 'presence.remove'))];
     if (last) {
       this.emitPresence(appKey, userId, false);
@@ -88,6 +94,12 @@ export class Hub<S extends LocalSession = LocalSession> {
   onLocalPresence(listener: LocalPresenceListener): () => void {
     this.presenceListeners.add(listener);
     return () => this.presenceListeners.delete(listener);
+  }
+
+  /** `listener(info, online)` for every session attached to / detached from this node (App Server status sync). */
+  onLocalSession(listener: LocalSessionListener): () => void {
+    this.sessionListeners.add(listener);
+    return () => this.sessionListeners.delete(listener);
   }
 
   /** Restarts the session's presence TTL (called from heartbeats and comet polls). */
@@ -144,6 +156,16 @@ export class Hub<S extends LocalSession = LocalSession> {
         listener(appKey, userId, online);
       } catch (error) {
         this.report(error, 'presence listener');
+      }
+    }
+  }
+
+  private emitSession(info: SessionInfo, online: boolean): void {
+    for (const listener of this.sessionListeners) {
+      try {
+        listener(info, online);
+      } catch (error) {
+        this.report(error, 'session listener');
       }
     }
   }

@@ -92,7 +92,9 @@ export function registerNavi(fastify: FastifyInstance, ctx: ServerContext): void
       logSwitch: 0,
       logPolicy: '',
       voipCallInfo: null,
-      uploadServer: `${request.protocol}://${server}`,
+      // The built-in file service (http/files.ts: uploads are POSTed to its root, as to Qiniu's upload host);
+      // E4 hands it to apps as `qiniu`.
+      uploadServer: ctx.files?.options.baseUrl ?? `${request.protocol}://${server}`,
       historyMsg: true,
       chatroomMsg: true,
     };

@@ -10,11 +10,17 @@ import { createRecallHandler } from './recall';
 import { createPullHandler } from './sync';
 import { createHistoryHandler, HISTORY_TOPICS } from './history';
 import { CLEAN_TOPICS, createCleanHistoryHandler, createDeleteMessagesHandler, createDelRelationHandler, createRelationListHandler } from './conversations';
-import { createPullSessionStatesHandler, createPullUserSettingsHandler, createReportSdkHandler, createSetSessionStateHandler } from './session-state';
+import { createPullSessionStatesHandler, createReportSdkHandler, createSetSessionStateHandler } from './session-state';
 import { GroupService } from './groups/group-service';
 import { groupHistoryReader } from './groups/group-history';
 import { createReadersHandler, createReadReceiptHandler } from './groups/group-receipts';
 import { createChatrooms, type Chatrooms } from './chatrooms/index';
+import { fileQueries } from './files';
+import { MessageFilterChain } from './message-filter-chain';
+import { userRelationsFilter } from './user-relations';
+import { createAppServerCallbacks, type AppServerCallbacks } from './callbacks/index';
+import { createConversationFeatures } from './conversation-features';
+import type { SensitiveWords } from './sensitive-words';
 
 /** A PUBLISH on a query topic or a QUERY on a publish topic: answered with an error, never dropped. */
 function rejectKind(port: SessionPort, frame: PublishFrame | QueryFrame): void {
@@ -31,6 +37,14 @@ export interface Services {
   readonly groups: GroupService;
   /** Chatrooms: membership, delivery, KV (topics, the type-4 kind, the Server API). Close it on shutdown. */
   readonly chatrooms: Chatrooms;
+  /** Every client send passes it (blacklist/whitelist, moderation; observers such as message routing). */
+  readonly filters: MessageFilterChain;
+  /** App Server callbacks (routing, status syncs, moderation). Close it after the gateway, before the store. */
+  readonly callbacks: AppServerCallbacks;
+  /** The hub the services fan out through (kicks and online checks of the Server API). */
+  readonly hub: Hub;
+  /** Sensitive words (filter + cache the Server API invalidates). */
+  readonly sensitiveWords: SensitiveWords;
 }
 
 /**
@@ -49,7 +63,11 @@ export function createServices(ctx: ServerContext, hub: Hub): Services {
   kinds.set(3, groups.kind());
   const chatrooms = createChatrooms(ctx, hub);
   kinds.set(4, chatrooms.kind);
-  const send = createSendHandler(kinds);
+  const filters = new MessageFilterChain((error, where) => ctx.log.warn('message filter failed', { where, error: String(error) }));
+  filters.addFilter(userRelationsFilter(ctx));
+  const callbacks = createAppServerCallbacks(ctx, hub, filters, chatrooms.service.events);
+  const features = createConversationFeatures(ctx, messaging, filters);
+  const send = createSendHandler(kinds, filters);
   for (const topic of SEND_TOPIC_NAMES) handlers.set(topic, (port, frame) => (frame.kind === 'publish' ? send(port, frame) : rejectKind(port, frame)));
   const recall = createRecallHandler(ctx, messaging, kinds);
   handlers.set('recallMsg', (port, frame) => (frame.kind === 'publish' ? recall(port, frame) : rejectKind(port, frame)));
@@ -62,7 +80,6 @@ export function createServices(ctx: ServerContext, hub: Hub): Services {
     ['delMsg', createDeleteMessagesHandler(ctx)],
     ['pullSeAtts', createPullSessionStatesHandler(ctx)],
     ['setSeAtt', createSetSessionStateHandler(ctx, messaging)],
-    ['pullUS', createPullUserSettingsHandler()],
     ['reportsdk', createReportSdkHandler()],
     ...Object.keys(HISTORY_TOPICS).map((t): [string, ReturnType<typeof createHistoryHandler>] => [t, createHistoryHandler(ctx)]),
     // Replaces the generic qryGMsg above (later entries win): members may also read pre-join group history.
@@ -71,9 +88,11 @@ export function createServices(ctx: ServerContext, hub: Hub): Services {
     ['rrList', createReadersHandler(ctx)],
     ...Object.keys(CLEAN_TOPICS).map((t): [string, ReturnType<typeof createCleanHistoryHandler>] => [t, createCleanHistoryHandler(ctx)]),
     ...chatrooms.queries,
+    ...fileQueries(ctx.files),
+    ...features.queries,
   ];
   for (const [topic, handler] of queries) {
     handlers.set(topic, (port, frame) => (frame.kind === 'query' ? handler(port, frame) : rejectKind(port, frame)));
   }
-  return { router: { handle: (topic) => handlers.get(topic) }, messaging, kinds, groups, chatrooms };
+  return { router: { handle: (topic) => handlers.get(topic) }, messaging, kinds, groups, chatrooms, filters, callbacks, hub, sensitiveWords: features.sensitiveWords };
 }

@@ -2,6 +2,8 @@ import { rc, decodeMessage, ProtocolError, type PublishFrame } from './wire';
 import type { SessionPort } from '../gateway/topic-router';
 import type { MessagingService } from './messaging';
 import type { ConversationKind, ConversationKinds, SendAck } from './conversation-kind';
+import type { MessageFilterChain } from './message-filter-chain';
+import { filteredSend } from './filtered-send';
 import { isValidId, isValidObjectName, MAX_CONTENT_BYTES, WireStatus } from './wire-status';
 
 /** Send topics and their conversation type (PROTOCOL.md §6.1). Status topics deliver online only. */
@@ -41,8 +43,11 @@ export function readUpStream(payload: Uint8Array): UpStream | number {
   return up;
 }
 
-/** Handler for every client send topic: validate, then let the conversation kind store or relay it; PUBACK after the commit. */
-export function createSendHandler(kinds: ConversationKinds) {
+/**
+ * Handler for every client send topic: validate, screen through `filters` (blacklist, moderation…; see
+ * message-filter-chain.ts), then let the conversation kind store or relay it; PUBACK after the commit.
+ */
+export function createSendHandler(kinds: ConversationKinds, filters?: MessageFilterChain) {
   return async (port: SessionPort, frame: PublishFrame): Promise<void> => {
     const ack = (result: SendAck): void => {
       // Status messages (messageId 0) are fire-and-forget: the client ignores any PUBACK for id 0.
@@ -54,7 +59,8 @@ export function createSendHandler(kinds: ConversationKinds) {
     if (typeof up === 'number') return ack({ status: up });
     const kind = kinds.get(spec.type);
     if (!kind) return ack({ status: NOT_A_MEMBER[spec.type] ?? WireStatus.InvalidParameter });
-    ack(await kind.send({ port, frame, up, conversationType: spec.type, statusTopic: spec.status }));
+    const request = { port, frame, up, conversationType: spec.type, statusTopic: spec.status };
+    ack(await (filters === undefined ? kind.send(request) : filteredSend(filters, kind, request)));
   };
 }
 

@@ -2,10 +2,13 @@ import { rc, decodeMessage, encodeMessage, ProtocolError, type QueryFrame } from
 import type { SessionPort } from '../gateway/topic-router';
 import type { ServerContext } from '../context';
 import type { ConversationState } from '../store/store';
+import type { ConversationTagLink } from '../store/tag-repository';
+import { conversationTagKey } from '../store/tag-repository';
 import type { MessagingService } from './messaging';
+import { tagsStateItem } from './tags';
 import { isValidId, WireStatus } from './wire-status';
 
-/** SessionStateType (PROTOCOL.md §7.5). Tags (3) belong to conversation tags and are not handled here. */
+/** SessionStateType (PROTOCOL.md §7.5). Tags (3) are written by `addTag`/`delTag` (tags.ts) and read here. */
 const StateType = { IsSilent: 1, IsTop: 2 } as const;
 /** States per pullSeAtts answer; the client asks again from the returned version. */
 const STATES_PAGE = 500;
@@ -22,7 +25,8 @@ function read<T>(port: SessionPort, frame: QueryFrame, type: { decode(bytes: Uin
   }
 }
 
-function toWire(state: ConversationState): rc.ISessionState {
+/** Every item, the tags one included even when empty: E4 replaces a conversation's tags with what it pulls. */
+function toWire(state: ConversationState, tags: readonly ConversationTagLink[]): rc.ISessionState {
   return {
     type: state.conversation.type,
     channelId: state.conversation.targetId,
@@ -30,6 +34,7 @@ function toWire(state: ConversationState): rc.ISessionState {
     stateItem: [
       { sessionStateType: StateType.IsSilent, value: state.isSilent ? '1' : '0' },
       { sessionStateType: StateType.IsTop, value: state.isTop ? '1' : '0' },
+      tagsStateItem(tags),
     ],
   };
 }
@@ -44,9 +49,12 @@ export function createPullSessionStatesHandler(ctx: ServerContext) {
     const req = read(port, frame, rc.SessionReq, 'SessionReq');
     if (!req) return;
     const since = Math.max(0, req.time);
-    const states = await ctx.store.conversationStates.changedSince(port.info.appKey, port.info.userId, since, STATES_PAGE);
+    const { appKey, userId } = port.info;
+    const states = await ctx.store.conversationStates.changedSince(appKey, userId, since, STATES_PAGE);
+    const tags = await ctx.store.tags.tagsOf(appKey, userId, states.map((s) => s.conversation));
     const version = states.length > 0 ? (states[states.length - 1] as ConversationState).updatedTime : since;
-    port.queryAck(frame.messageId, WireStatus.Ok, encodeMessage(rc.SessionStates, { version, state: states.map(toWire) }), frame.topic);
+    const state = states.map((s) => toWire(s, tags.get(conversationTagKey(s.conversation)) ?? []));
+    port.queryAck(frame.messageId, WireStatus.Ok, encodeMessage(rc.SessionStates, { version, state }), frame.topic);
   };
 }
 
@@ -77,15 +85,6 @@ export function createSetSessionStateHandler(ctx: ServerContext, messaging: Mess
     }
     port.queryAck(frame.messageId, WireStatus.Ok, encodeMessage(rc.SessionStateModifyResp, { version }), frame.topic);
     messaging.pushToUser(appKey, userId, 's_cmd', encodeMessage(rc.NotifyMsg, { type: CONVERSATION_STATUS_CHANGED, time: version }), sessionId);
-  };
-}
-
-export function createPullUserSettingsHandler() {
-  return (port: SessionPort, frame: QueryFrame): void => {
-    const req = read(port, frame, rc.PullUserSettingInput, 'PullUserSettingInput');
-    if (!req) return;
-    // No user settings are stored yet (tags arrive with conversation tags): the empty, complete answer.
-    port.queryAck(frame.messageId, WireStatus.Ok, encodeMessage(rc.PullUserSettingOutput, { items: [], version: Math.max(0, req.version) }), frame.topic);
   };
 }
 

@@ -7,7 +7,10 @@ import { describeConversationStates } from './contract/conversation-state.contra
 import { describeGroups } from './contract/group.contract';
 import { describeHistory } from './contract/history.contract';
 import { describeRecallAndPrune } from './contract/recall-prune.contract';
+import { describeServerApiState } from './contract/server-api.contract';
 import { describeSync } from './contract/sync.contract';
+import { describeTags } from './contract/tags.contract';
+import { describeReadStateAndModeration } from './contract/read-state.contract';
 import { describeTenancyAndDurability } from './contract/tenancy-durability.contract';
 import { describeUsers } from './contract/users.contract';
 import type { Store } from './store';
@@ -71,6 +74,9 @@ export function describeStoreContract(
     describeGroups(context);
     describeChatrooms(context);
     describeChatroomEntries(context);
+    describeServerApiState(context);
+    describeTags(context);
+    describeReadStateAndModeration(context);
     describeTenancyAndDurability(context);
   });
 }

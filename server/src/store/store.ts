@@ -20,6 +20,13 @@
 
 import type { ChatroomRepository } from './chatroom-repository';
 import type { GroupRepository } from './group-repository';
+import type { CallbackQueueRepository } from './callback-queue-repository';
+import type { MessageLogRepository } from './message-log-repository';
+import type { UserListRepository } from './user-list-repository';
+import type { TagRepository } from './tag-repository';
+import type { ReadPositionRepository } from './read-position-repository';
+import type { SensitiveWordRepository } from './sensitive-word-repository';
+import type { MessageExpansionRepository } from './message-expansion-repository';
 
 export type { ChatroomRepository } from './chatroom-repository';
 
@@ -224,6 +231,20 @@ export interface Store {
   readonly conversationStates: ConversationStateRepository;
   readonly chatrooms: ChatroomRepository;
   readonly groups: GroupRepository;
+  /** Blacklists, whitelists and the blocked-user listing (user-list-repository.ts). */
+  readonly userLists: UserListRepository;
+  /** Durable outbox of App Server callbacks (callback-queue-repository.ts). */
+  readonly callbackQueue: CallbackQueueRepository;
+  /** App-wide message log for `message/history` (message-log-repository.ts). */
+  readonly messageLog: MessageLogRepository;
+  /** Conversation tags per owner (tag-repository.ts). */
+  readonly tags: TagRepository;
+  /** Server-kept read positions behind our SDK's synced unread counts (read-position-repository.ts). */
+  readonly readPositions: ReadPositionRepository;
+  /** Per-app sensitive words (sensitive-word-repository.ts). */
+  readonly sensitiveWords: SensitiveWordRepository;
+  /** Message expansion merged into the stored extraContent (message-expansion-repository.ts). */
+  readonly expansions: MessageExpansionRepository;
   /** Runs the numbered migrations not yet applied. Called once by main.ts, never lazily. */
   migrate(): Promise<void>;
   close(): Promise<void>;

@@ -3,7 +3,8 @@
  * Web has no local conversation database: the list comes from the server (`qryRelationR`, count
  * default 300, all types, filtered here AFTER the fetch so the result never exceeds `count`), merged
  * with local knowledge — the newer of the server's and the locally seen latest message, local unread
- * counts and @ state, and the synced top/DND status.
+ * counts and @ state, and the synced top/DND status (a list waits for a status pull in flight, so a fresh
+ * device lists the stored top/DND). `pullSeAtts` also carries each conversation's tags (type-3 items).
  */
 import { decodeByName, encodeByName } from '../../protocol/messages';
 import { SdkError } from '../../errors';
@@ -18,6 +19,15 @@ export const DEFAULT_LIST_COUNT = 300;
 /** How many conversations `getConversation` fetches when the conversation is not cached. */
 export const LOOKUP_LIST_COUNT = 1000;
 const MAX_STATUS_PAGES = 20;
+/** SessionStateType Tags (PROTOCOL.md §7.5). */
+const TAGS_STATE = 3;
+
+export interface StatusPullResult {
+  /** Conversations whose top/DND changed. */
+  readonly changed: ConversationStatus[];
+  /** Some conversation's tags changed (never on the first pull of a fresh device). */
+  readonly tagsChanged: boolean;
+}
 
 export interface Conversation {
   readonly conversationType: number;
@@ -32,14 +42,16 @@ export interface Conversation {
 export class ConversationService {
   /** Conversations known from the last list fetch (and created by traffic since). */
   private readonly known = new Map<string, { conversationType: number; targetId: string; latest: ImMessage | null }>();
+  /** The status pull in flight, awaited by list/get so they show pulled top/DND. */
+  private statusPull: Promise<unknown> | undefined;
 
   constructor(
     private readonly engine: ServiceEngine,
     private readonly now: () => number,
   ) {}
 
-  private async fetch(session: UserSession, context: WireContext, count: number): Promise<Array<{ conversationType: number; targetId: string; latest: ImMessage | null }>> {
-    const payload = encodeByName('RelationQryInput', { type: 1, count, startTime: 0, order: 0 });
+  private async fetch(session: UserSession, context: WireContext, count: number, startTime = 0): Promise<Array<{ conversationType: number; targetId: string; latest: ImMessage | null }>> {
+    const payload = encodeByName('RelationQryInput', { type: 1, count, startTime, order: 0 });
     const ack = await this.engine.query('qryRelationR', session.userId, payload);
     if (ack.status !== 0) throw new SdkError(ack.status);
     const out = decodeByName('RelationsOutput', ack.payload);
@@ -70,8 +82,14 @@ export class ConversationService {
     };
   }
 
+  /** Resolves once a status pull in flight (if any) settled. */
+  async statusesSettled(): Promise<void> {
+    if (this.statusPull) await this.statusPull.catch(() => undefined);
+  }
+
   /** `types` null/empty = all. The result never holds more than `count` entries. */
   async list(session: UserSession, context: WireContext, types: readonly number[] | null, count: number = DEFAULT_LIST_COUNT): Promise<Conversation[]> {
+    await this.statusesSettled();
     const fetched = await this.fetch(session, context, count);
     const wanted = types && types.length > 0 ? new Set(types.map(Number)) : undefined;
     return fetched.filter((item) => !wanted || wanted.has(item.conversationType)).slice(0, count).map((item) => this.view(session, item));
@@ -86,7 +104,15 @@ export class ConversationService {
       await this.fetch(session, context, LOOKUP_LIST_COUNT);
       item = this.known.get(key);
     }
+    await this.statusesSettled();
     return item ? this.view(session, item) : null;
+  }
+
+  /** One server page of every type: conversations updated before `startTime` (0 = now), newest first. */
+  async page(session: UserSession, context: WireContext, count: number, startTime: number): Promise<Conversation[]> {
+    await this.statusesSettled();
+    const fetched = await this.fetch(session, context, count, startTime);
+    return fetched.map((item) => this.view(session, item));
   }
 
   async remove(session: UserSession, conversationType: number, targetId: string): Promise<void> {
@@ -111,10 +137,26 @@ export class ConversationService {
 
   /**
    * `pullSeAtts` from the stored version, page after page while the version moves (the server pages
-   * its answer); returns the conversations whose state changed.
+   * its answer): top/DND into the status store, tags into the tag store.
    */
-  async pullStatuses(session: UserSession): Promise<ConversationStatus[]> {
+  pullStatuses(session: UserSession): Promise<StatusPullResult> {
+    const pull = this.pullStatusPages(session);
+    this.statusPull = pull;
+    void pull.then(
+      () => {
+        if (this.statusPull === pull) this.statusPull = undefined;
+      },
+      () => {
+        if (this.statusPull === pull) this.statusPull = undefined;
+      },
+    );
+    return pull;
+  }
+
+  private async pullStatusPages(session: UserSession): Promise<StatusPullResult> {
     const changed: ConversationStatus[] = [];
+    const initial = session.statuses.version === 0;
+    let tagsChanged = false;
     for (let page = 0; page < MAX_STATUS_PAGES; page += 1) {
       const before = session.statuses.version;
       const ack = await this.engine.query('pullSeAtts', session.userId, encodeByName('SessionReq', { time: before }));
@@ -122,9 +164,16 @@ export class ConversationService {
       if (ack.payload.length === 0) break;
       const states = decodeByName('SessionStates', ack.payload);
       changed.push(...session.statuses.applyPulled(states));
+      for (const state of states.state) {
+        const item = (state.stateItem ?? []).find((i) => i.sessionStateType === TAGS_STATE);
+        // A state without a tags item says nothing about tags (a server that does not keep them).
+        if (!item) continue;
+        const links = (item.tags ?? []).map((t) => ({ tagId: t.tagId, isTop: t.isTop === true }));
+        if (session.tags.setLinks(Number(state.type), state.channelId, links)) tagsChanged = true;
+      }
       if (states.state.length === 0 || session.statuses.version <= before) break;
     }
-    return changed;
+    return { changed, tagsChanged: tagsChanged && !initial };
   }
 
   /** Forgets cached conversations (clearCache, user switch). */

@@ -7,4 +7,4 @@ import type { Engine } from '../im-engine';
 
 export type { EchoEvent, PublishOptions, PublishResult, PushEvent, QueryResult } from '../im-engine';
 
-export type ServiceEngine = Pick<Engine, 'userId' | 'connectedAt' | 'serverTimeDelta' | 'publish' | 'query' | 'on'>;
+export type ServiceEngine = Pick<Engine, 'userId' | 'connectedAt' | 'serverTimeDelta' | 'navi' | 'publish' | 'query' | 'on'>;

@@ -15,6 +15,7 @@ import { decodeByName } from '../../protocol/messages';
 import { ProtocolError } from '../../protocol/protocol-error';
 import { conversationTypeOfTopic } from '../../protocol/topics';
 import { ConversationService } from './conversations';
+import { ConversationSettings } from './conversation-settings';
 import type { EchoEvent, PushEvent, ServiceEngine } from './engine-port';
 import { HistoryService } from './history';
 import type { PolicyLookup, WireContext } from './im-message';
@@ -25,6 +26,8 @@ import type { ServiceEvents } from './service-events';
 import type { Logger } from '../logger';
 import { SyncService } from './sync';
 import { TypingTracker } from './typing-tracker';
+import { ChatroomService } from './chatroom/chatroom-service';
+import { GroupReadReceipts } from './group-read-receipts';
 import { UserSession } from './user-session';
 
 export interface ImServicesOptions {
@@ -41,6 +44,10 @@ export class ImServices {
   readonly send: SendService;
   readonly conversations: ConversationService;
   readonly history: HistoryService;
+  /** Top/DND, tags and synced read positions (conversation-settings.ts). */
+  readonly settings: ConversationSettings;
+  readonly chatrooms: ChatroomService;
+  readonly groupReceipts: GroupReadReceipts;
   private readonly sync: SyncService;
   private readonly pipeline: ReceivePipeline;
   private readonly typing: TypingTracker;
@@ -59,6 +66,14 @@ export class ImServices {
     this.send = new SendService(engine, now);
     this.conversations = new ConversationService(engine, now);
     this.history = new HistoryService(engine, now);
+    this.settings = new ConversationSettings({ engine, conversations: this.conversations, events: this.events, now, logger });
+    this.groupReceipts = new GroupReadReceipts(engine);
+    this.chatrooms = new ChatroomService({
+      engine,
+      logger,
+      now,
+      deliver: (message, leftCount, hasMore) => this.events.emit('message', { message, leftCount, hasMore }),
+    });
     this.sync = new SyncService({
       engine,
       clock: platform.clock,
@@ -105,12 +120,7 @@ export class ImServices {
         this.current = session;
       }
       this.sync.start(session, { me: userId, connectedAt, policyOf: this.options.policyOf });
-      this.conversations.pullStatuses(session).then(
-        (changed) => {
-          if (changed.length > 0) this.events.emit('conversationStatus', changed);
-        },
-        (error: unknown) => this.options.logger.warn('pullSeAtts failed', error),
-      );
+      this.settings.onConnected(session);
       return session;
     })();
     // Set after the synchronous part above, which may have run detach() (a user switch).
@@ -129,6 +139,7 @@ export class ImServices {
   detach(): void {
     this.pause();
     this.conversations.reset();
+    this.chatrooms.reset();
     this.current = undefined;
     this.opening = undefined;
     this.openingKey = '';
@@ -136,6 +147,7 @@ export class ImServices {
 
   dispose(): void {
     this.detach();
+    this.chatrooms.dispose();
     for (const off of this.unsubscribes.splice(0)) off();
   }
 
@@ -144,6 +156,7 @@ export class ImServices {
     const context = this.context;
     if (!session || !context) return;
     try {
+      if (this.settings.onPush(session, event)) return;
       switch (event.topic) {
         case 's_ntf': {
           const notify = decodeByName('NotifyMsg', event.payload);
@@ -161,18 +174,6 @@ export class ImServices {
             message = { ...message, persisted: false, counted: false, status: true };
           }
           this.pipeline.receiveOne(session, message);
-          break;
-        }
-        case 's_cmd': {
-          const notify = decodeByName('NotifyMsg', event.payload);
-          if (notify.type === 3) {
-            this.conversations.pullStatuses(session).then(
-              (changed) => {
-                if (changed.length > 0) this.events.emit('conversationStatus', changed);
-              },
-              (error: unknown) => this.options.logger.warn('pullSeAtts failed', error),
-            );
-          }
           break;
         }
         default:

@@ -7,6 +7,7 @@ import { ErrorCode, SdkError } from '../../errors';
 import { encodeUtf8, utf8ByteLength } from '../../codec/utf8';
 import type { rc } from '../../protocol/messages';
 import { sendTopicFor } from '../../protocol/topics';
+import { expansionEntriesViolation } from './expansion-rules';
 import { encodeExpansion, UpFlag } from './im-message';
 
 export const MAX_CONTENT_BYTES = 131_072;
@@ -157,6 +158,8 @@ export function buildOutgoing(input: OutgoingInput, me: string): Outgoing {
   if (input.objectName === 'RC:SRSMsg') upstream.userId = [me];
   else if (input.conversationType === GROUP && Array.isArray(options.userIds) && options.userIds.length > 0) upstream.userId = options.userIds.map(String);
   if (options.canIncludeExpansion === true && options.expansion && Object.keys(options.expansion).length > 0) {
+    const violation = expansionEntriesViolation(options.expansion);
+    if (violation !== undefined) throw new SdkError(violation, 'initial expansion over the limits');
     upstream.extraContent = encodeExpansion(options.expansion);
   }
   if (push) upstream.pushExt = pushExtra(push);

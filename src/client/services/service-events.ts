@@ -20,4 +20,8 @@ export interface ServiceEvents {
   conversationStatus: ConversationStatus[];
   expansionUpdated: { readonly messageUId: string; readonly expansion: Record<string, string> };
   expansionDeleted: { readonly messageUId: string; readonly deletedKeys: string[] };
+  /** Another device created, renamed or removed tags (setTagListener). */
+  tags: void;
+  /** Another device changed which conversations carry which tags (setConversationTagListener). */
+  conversationTags: void;
 }

@@ -8,6 +8,8 @@
  *  - a group message that @-mentions me (or ALL) sets `hasMentioned` until the count is cleared.
  * Each conversation keeps its unread messages as `[uid, sentTime]` pairs (bounded), so the count is
  * exact for recalls and partial clears. State is persisted per appKey+user through UserStore.
+ * Our SDK also reconciles with the server-kept read positions (read-position-sync.ts): `clear(…, upTo)`
+ * per conversation and `clearUpTo` (the floor: read up to T everywhere) only ever lower the counts.
  */
 import type { ImMessage } from './im-message';
 import { conversationKey, Direction } from './im-message';
@@ -19,6 +21,8 @@ export const COUNTED_CONVERSATION_TYPES: ReadonlySet<number> = new Set([1, 3, 6]
 export const DEFAULT_TOTAL_TYPES: readonly number[] = [1, 3, 6, 8];
 /** Per-conversation bound: beyond it the oldest unread entries are forgotten (count saturates here). */
 export const MAX_TRACKED_UNREAD = 5000;
+/** Storage key of the floor inside the persisted record (conversation keys are `${type}_${id}`). */
+const FLOOR_KEY = '*';
 
 interface Entry {
   /** Unread messages, oldest first: [messageUId, sentTime]. */
@@ -45,23 +49,32 @@ function mentionsMe(message: ImMessage, me: string): boolean {
 
 export class UnreadStore {
   private entries = new Map<string, Entry>();
+  /** Everything sent at or before it is read, in every conversation. */
+  private floor = 0;
 
   constructor(private readonly store: UserStore) {}
 
   async load(): Promise<void> {
     const raw = await this.store.readJson<Record<string, unknown>>('unread', {}, isRecord);
     this.entries = new Map();
-    for (const [key, value] of Object.entries(raw)) if (isEntry(value)) this.entries.set(key, { u: value.u.filter(isPair), hm: value.hm === true, t: value.t });
+    this.floor = 0;
+    for (const [key, value] of Object.entries(raw)) {
+      if (!isEntry(value)) continue;
+      if (key === FLOOR_KEY) this.floor = value.t;
+      else this.entries.set(key, { u: value.u.filter(isPair), hm: value.hm === true, t: value.t });
+    }
   }
 
   private persist(): void {
-    void this.store.writeJson('unread', Object.fromEntries(this.entries));
+    const record: Record<string, Entry> = Object.fromEntries(this.entries);
+    if (this.floor > 0) record[FLOOR_KEY] = { u: [], hm: false, t: this.floor };
+    void this.store.writeJson('unread', record);
   }
 
   private entry(key: string): Entry {
     let entry = this.entries.get(key);
     if (!entry) {
-      entry = { u: [], hm: false, t: 0 };
+      entry = { u: [], hm: false, t: this.floor };
       this.entries.set(key, entry);
     }
     return entry;
@@ -73,6 +86,7 @@ export class UnreadStore {
     if (!COUNTED_CONVERSATION_TYPES.has(message.conversationType)) return false;
     if (message.direction !== Direction.Receive || message.senderUserId === me) return false;
     if (!message.counted || message.status) return false;
+    if (message.sentTime <= this.floor) return false;
     const entry = this.entry(conversationKey(message.conversationType, message.targetId));
     if (message.sentTime <= entry.t) return false;
     if (message.messageUId !== '' && entry.u.some(([uid]) => uid === message.messageUId)) return false;
@@ -117,6 +131,23 @@ export class UnreadStore {
       entry.hm = false;
     }
     this.persist();
+  }
+
+  /** Everything sent at or before `upTo` is read in every conversation, including ones not seen yet. */
+  clearUpTo(upTo: number): void {
+    if (upTo <= this.floor) return;
+    this.floor = upTo;
+    for (const entry of this.entries.values()) {
+      entry.u = entry.u.filter(([, sentTime]) => sentTime > upTo);
+      entry.t = Math.max(entry.t, upTo);
+      if (entry.u.length === 0) entry.hm = false;
+    }
+    this.persist();
+  }
+
+  /** Keys (`${type}_${targetId}`) of the conversations with unread messages. */
+  unreadKeys(): string[] {
+    return [...this.entries].filter(([, entry]) => entry.u.length > 0).map(([key]) => key);
   }
 
   count(conversationType: number, targetId: string): number {

@@ -7,7 +7,9 @@
 import type { KeyValueStorage } from '../../platform/platform-adapter';
 import { ConversationStatusStore } from './conversation-status-store';
 import type { ImMessage } from './im-message';
+import { ReadPositionState } from './read-position-sync';
 import { RecentUids } from './recent-uids';
+import { TagStore } from './tag-store';
 import type { Logger } from '../logger';
 import { UnreadStore } from './unread-store';
 import { isArray, isNumber, UserStore } from './user-store';
@@ -16,6 +18,10 @@ export class UserSession {
   readonly seen = new RecentUids();
   readonly unread: UnreadStore;
   readonly statuses: ConversationStatusStore;
+  /** Tag definitions and conversation tags (tag-store.ts). */
+  readonly tags: TagStore;
+  /** The server read-position version applied and clears not sent yet (read-position-sync.ts). */
+  readonly readPositions: ReadPositionState;
   /** Drafts live in memory only (seed L1583): lost on reload, invisible to the next user. */
   readonly drafts = new Map<string, string>();
   /** Newest persisted message per conversation seen locally (send, receive), newest wins over the server's. */
@@ -27,6 +33,8 @@ export class UserSession {
   private constructor(readonly store: UserStore) {
     this.unread = new UnreadStore(store);
     this.statuses = new ConversationStatusStore(store);
+    this.tags = new TagStore(store);
+    this.readPositions = new ReadPositionState(store);
   }
 
   get userId(): string {
@@ -42,6 +50,8 @@ export class UserSession {
       store.readJson<unknown[]>('seen', [], isArray),
       session.unread.load(),
       session.statuses.load(),
+      session.tags.load(),
+      session.readPositions.load(),
     ]);
     session.inbox = inbox;
     session.sendbox = sendbox;

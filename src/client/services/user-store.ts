@@ -8,7 +8,7 @@
 import type { KeyValueStorage } from '../../platform/platform-adapter';
 import type { Logger } from '../logger';
 
-export type StoreKey = 'inbox' | 'sendbox' | 'seen' | 'unread' | 'conversation-status';
+export type StoreKey = 'inbox' | 'sendbox' | 'seen' | 'unread' | 'conversation-status' | 'tags' | 'read-positions';
 
 export class UserStore {
   private readonly queues = new Map<string, Promise<void>>();

@@ -18,8 +18,8 @@ describe('Topic', () => {
   it('maps every key to itself and has a schema entry for each topic, nothing more', () => {
     for (const [key, value] of Object.entries(Topic)) expect(key).toBe(value);
     expect(Object.keys(TOPIC_SCHEMA).sort()).toEqual([...topics].sort());
-    // PROTOCOL.md §6.1–6.8 name 125 distinct topics (rtc_ntf appears in both 6.2 and 6.7).
-    expect(topics).toHaveLength(125);
+    // PROTOCOL.md §6.1–6.8 name 125 distinct topics (rtc_ntf appears in both 6.2 and 6.7), + lxReadPos (Lianxin).
+    expect(topics).toHaveLength(126);
   });
 
   it('covers one topic of each section and the odd spellings', () => {

@@ -92,13 +92,15 @@ export function chatroomRoutes(chatrooms: Chatrooms): ServerApiModule {
       'chatroom/create': async ({ app, params }) => {
         const wanted = bracketRooms(params);
         if (wanted.length === 0) throw apiError(ServerApiErrors.badParameter, 'chatroom[<id>]=<name> is required');
-        for (const { roomId, name } of wanted) await store.create(app.appKey, roomId, name, now());
+        for (const { roomId, name } of wanted) {
+          if ((await store.create(app.appKey, roomId, name, now())).created) rooms.announceCreated(app.appKey, roomId);
+        }
       },
 
       'chatroom/create_new': async ({ app, params }) => {
         const roomId = chatroomId(params);
         params.integer('destroyType', { min: 0, max: 1, fallback: 0 });
-        await store.create(app.appKey, roomId, '', now());
+        if ((await store.create(app.appKey, roomId, '', now())).created) rooms.announceCreated(app.appKey, roomId);
         if (params.boolean('isBan', false)) await store.setFlag(app.appKey, roomId, 'muted', true);
         const whitelisted = params.strings('whiteUserIds', USER_ID_RULE);
         if (whitelisted.length > 0) await store.mark(app.appKey, 'muteWhitelist', roomId, whitelisted, 0, now());

@@ -9,26 +9,14 @@ import type { GroupService } from '../../services/groups/group-service';
 import { FlagBit } from '../../services/message-view';
 import type { ServerApiHandler, ServerApiModule } from './index';
 import { flagsOf, readContent } from './message';
-import type { Params } from './params';
+import { messageFields, readPublishOptions } from './publish-options';
 import { GROUP_ID_RULE } from './group';
 import { USER_ID_RULE } from './user';
 
 const OBJECT_NAME_RULE = { maxLength: 32 } as const;
-const PUSH_RULE = { maxBytes: 4096 } as const;
 const MAX_GROUPS = 3;
 /** Directed recipients per call: at most a whole group. */
 const MAX_DIRECTED = 3000;
-
-function optional(params: Params): { pushContent?: string; pushData?: string; extraContent?: string } {
-  const out: { pushContent?: string; pushData?: string; extraContent?: string } = {};
-  const pushContent = params.optionalString('pushContent', PUSH_RULE);
-  if (pushContent !== undefined) out.pushContent = pushContent;
-  const pushData = params.optionalString('pushData', PUSH_RULE);
-  if (pushData !== undefined) out.pushData = pushData;
-  const extraContent = params.optionalString('extraContent', { maxBytes: 16 * 1024 });
-  if (extraContent !== undefined) out.extraContent = extraContent;
-  return out;
-}
 
 function publish(groups: GroupService, status: boolean): ServerApiHandler {
   return async ({ app, params }) => {
@@ -41,7 +29,7 @@ function publish(groups: GroupService, status: boolean): ServerApiHandler {
     let flags = status ? 0 : flagsOf(objectName, params);
     if (!status && params.boolean('isMentioned', false)) flags |= FlagBit.Mentioned;
     const includeSender = params.boolean('isIncludeSender', false);
-    const extra = optional(params);
+    const extra = messageFields(readPublishOptions(params));
     const messageUIDs: { groupId: string; messageUID: string }[] = [];
     for (const groupId of [...new Set(groupIds)]) {
       const result = await groups.deliver({ appKey: app.appKey, fromUserId, groupId, objectName, content, flags, ...extra, directedTo, senderSendbox: includeSender });

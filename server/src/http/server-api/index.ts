@@ -13,6 +13,7 @@ import type { ServerContext } from '../../context';
 import { apiError, serverApiErrorHandler, ServerApiErrors } from '../../errors';
 import { authenticateServerApi, readSignatureHeaders } from './auth';
 import { Params, parseServerApiBody } from './params';
+import { ApiRateLimiter } from './rate-limits';
 import { userRoutes } from './user';
 
 export interface ServerApiRequest {
@@ -20,6 +21,8 @@ export interface ServerApiRequest {
   readonly app: AppConfig;
   readonly params: Params;
   readonly ctx: ServerContext;
+  /** `http://host:port` as the caller reached this server (for URLs handed back, e.g. history log files). */
+  readonly origin: string;
 }
 
 /** Success fields; `code: 200` is added (a handler may set `code` itself, e.g. 10000 for "V2" endpoints). */
@@ -35,6 +38,7 @@ export const BASE_MODULES: readonly ServerApiModule[] = [userRoutes];
 export async function registerServerApi(fastify: FastifyInstance, ctx: ServerContext, modules: readonly ServerApiModule[] = BASE_MODULES): Promise<void> {
   await fastify.register(async (api) => {
     const appOf = new WeakMap<FastifyRequest, AppConfig>();
+    const limiter = new ApiRateLimiter();
 
     api.removeAllContentTypeParsers();
     api.addContentTypeParser('*', { parseAs: 'string' }, (request, body, done) => {
@@ -59,7 +63,14 @@ export async function registerServerApi(fastify: FastifyInstance, ctx: ServerCon
         api.post(url, async (request, reply) => {
           const app = appOf.get(request);
           if (app === undefined) throw apiError(ServerApiErrors.signature);
-          const result = await handler({ app, params: new Params(request.body), ctx });
+          const charge = limiter.charge(app, path.replace(/^\/+/, ''), request.body, ctx.clock.now());
+          let result: ServerApiResult | void;
+          try {
+            result = await handler({ app, params: new Params(request.body), ctx, origin: `${request.protocol}://${request.host}` });
+          } catch (error) {
+            charge.refund();
+            throw error;
+          }
           void reply.code(200).header('content-type', 'application/json; charset=utf-8');
           return { code: 200, ...(result ?? {}) };
         });

@@ -1,5 +1,6 @@
 /**
- * `message/*` endpoints, first slice (SERVER_API.md §2.2): private and system publish, recall.
+ * `message/*` endpoints (SERVER_API.md §2.2): private, system and private status publish, recall. The shared
+ * optional parameters are read by publish-options.ts; broadcasts, templates and the history log have their own files.
  * Each recipient gets its own message (N recipients = N messages, as RongCloud counts them); the
  * response lists the uid of each as `messageUIDs`.
  */
@@ -11,16 +12,19 @@ import { builtInPolicy, encodeUtf8 } from '../../services/wire';
 import { MAX_CONTENT_BYTES, WireStatus } from '../../services/wire-status';
 import type { ServerApiHandler, ServerApiModule } from './index';
 import type { Params } from './params';
+import { messageFields, readPublishOptions } from './publish-options';
 import { USER_ID_RULE } from './user';
+import { acceptingRecipients } from '../../services/user-relations';
 
 const OBJECT_NAME_RULE = { maxLength: 32 } as const;
-const PUSH_RULE = { maxBytes: 4096 } as const;
 
 interface PublishShape {
   readonly conversationType: 1 | 6;
   readonly maxRecipients: number;
   /** Whether `isIncludeSender` is accepted (system messages have no sender conversation). */
   readonly includeSender: boolean;
+  /** `statusmessage/*`: delivered to online sessions only, never stored. */
+  readonly status?: boolean;
 }
 
 /** Flags for a Server API message: built-in types follow the shared policy table, custom ones the parameters. */
@@ -47,16 +51,16 @@ export function readContent(params: Params): Uint8Array {
 }
 
 function publish(messaging: MessagingService, shape: PublishShape): ServerApiHandler {
-  return async ({ app, params }) => {
+  return async ({ app, params, ctx }) => {
     const fromUserId = params.requiredString('fromUserId', USER_ID_RULE);
-    const toUserIds = params.strings('toUserId', { ...USER_ID_RULE, required: true, maxItems: shape.maxRecipients });
+    const requested = params.strings('toUserId', { ...USER_ID_RULE, required: true, maxItems: shape.maxRecipients });
     const objectName = params.requiredString('objectName', OBJECT_NAME_RULE);
     const content = readContent(params);
-    const pushContent = params.optionalString('pushContent', PUSH_RULE);
-    const pushData = params.optionalString('pushData', PUSH_RULE);
-    const extraContent = params.optionalString('extraContent', { maxBytes: 16 * 1024 });
+    const options = readPublishOptions(params);
     const includeSender = shape.includeSender && params.boolean('isIncludeSender', false);
-    const flags = flagsOf(objectName, params);
+    const flags = shape.status === true ? 0 : flagsOf(objectName, params);
+    // verifyBlacklist: recipients who refuse the sender are left out (no error, no uid for them).
+    const toUserIds = options.verifyBlacklist && shape.conversationType === 1 ? await acceptingRecipients(ctx, app.appKey, fromUserId, requested) : requested;
     const messageUIDs: { userId: string; messageUID: string }[] = [];
     for (const toUserId of toUserIds) {
       const result = await messaging.send({
@@ -67,9 +71,7 @@ function publish(messaging: MessagingService, shape: PublishShape): ServerApiHan
         objectName,
         content,
         flags,
-        ...(pushContent !== undefined ? { pushContent } : {}),
-        ...(pushData !== undefined ? { pushData } : {}),
-        ...(extraContent !== undefined ? { extraContent } : {}),
+        ...messageFields(options),
         recipients: toUserId === fromUserId ? [] : [toUserId],
         senderSendbox: includeSender || toUserId === fromUserId,
       });
@@ -83,6 +85,7 @@ export function messageRoutes(messaging: MessagingService, kinds: ConversationKi
   return (ctx) => ({
     'message/private/publish': publish(messaging, { conversationType: 1, maxRecipients: 1000, includeSender: true }),
     'message/system/publish': publish(messaging, { conversationType: 6, maxRecipients: 100, includeSender: false }),
+    'statusmessage/private/publish': publish(messaging, { conversationType: 1, maxRecipients: 1000, includeSender: true, status: true }),
     'message/recall': async ({ app, params }) => {
       const fromUserId = params.requiredString('fromUserId', USER_ID_RULE);
       const conversationType = params.integer('conversationType', { min: 1, max: 10 });

@@ -14,6 +14,7 @@ import type { ServerContext } from '../../context';
 import type { Hub } from '../../gateway/hub';
 import type { ChatroomHistoryPage, ChatroomMember, ChatroomMessage, TimelinePage } from '../../store/chatroom-repository';
 import { encodeMessage, encodeUtf8, newMessageUidFor, rc } from '../wire';
+import { ChatroomEventBus, type ChatroomEventCause } from './chatroom-events';
 import { ChatroomMetrics, type KickReason } from './chatroom-metrics';
 import type { MessagePriority } from './drop-policy';
 import { RoomState } from './room-state';
@@ -57,6 +58,8 @@ function roomKey(appKey: string, roomId: string): string {
 
 export class ChatroomService {
   readonly metrics = new ChatroomMetrics();
+  /** Create/join/quit/destroy, after the change is stored (App Server chatroom status sync). */
+  readonly events = new ChatroomEventBus((error) => this.ctx.log.warn('chatroom event listener failed', { error: String(error) }));
   private readonly rooms = new Map<string, RoomState>();
   private readonly loading = new Map<string, Promise<RoomState | undefined>>();
   /** Loaded rooms each user is a member of, so presence changes reach them. */
@@ -87,7 +90,8 @@ export class ChatroomService {
     let found = await this.room(appKey, roomId);
     if (found === undefined) {
       if (mode === 'rejoin' || !opts.autoCreate) return { status: ChatroomStatus.NotExist };
-      await this.ctx.store.chatrooms.create(appKey, roomId, '', this.ctx.clock.now());
+      const { created } = await this.ctx.store.chatrooms.create(appKey, roomId, '', this.ctx.clock.now());
+      if (created) this.announceCreated(appKey, roomId);
       found = await this.room(appKey, roomId);
       if (found === undefined) return { status: ChatroomStatus.NotExist };
     }
@@ -106,6 +110,7 @@ export class ChatroomService {
       const { joinTime, added } = await this.ctx.store.chatrooms.join(appKey, roomId, userId, now);
       room.addMember(userId, joinTime, this.isOnline(appKey, userId), now);
       this.index(room, userId);
+      if (added) this.events.emit({ appKey, roomId, type: 'join', cause: 'explicit', userIds: [userId], time: now });
       if (added && opts.memberNotify) await this.memberChange(room, userId, 1);
       return { status: 0, joinTime };
     });
@@ -198,8 +203,14 @@ export class ChatroomService {
       const payload = encodeMessage(rc.NotifyMsg, { type: CommandType.RoomDestroyed, time: now, chrmId: roomId });
       for (const userId of members) this.pushTo(appKey, userId, 's_cmd', roomId, payload);
       this.metrics.destroyed++;
+      this.events.emit({ appKey, roomId, type: 'destroy', cause: reason === 'idle' ? 'auto-destroy' : 'explicit', userIds: [], time: now });
       return true;
     });
+  }
+
+  /** Reports a room the Server API created in the store (`chatroom/create`, `create_new`) to event listeners. */
+  announceCreated(appKey: string, roomId: string): void {
+    this.events.emit({ appKey, roomId, type: 'create', cause: 'explicit', userIds: [], time: this.ctx.clock.now() });
   }
 
   /** Applies a user-whitelist change (already stored) to the loaded room. */
@@ -262,6 +273,8 @@ export class ChatroomService {
     room.removeMember(userId);
     this.unindex(room, userId);
     if (!was) return false;
+    const cause: ChatroomEventCause = reason === 'offline' || reason === 'missed' ? 'auto-kick' : reason === 'blocked' ? 'blocked' : 'explicit';
+    this.events.emit({ appKey, roomId, type: 'quit', cause, userIds: [userId], time: this.ctx.clock.now() });
     if (reason !== 'quit') this.metrics.kicked[reason]++;
     const removed = await this.ctx.store.chatrooms.removeAutoDeleteEntries(appKey, roomId, userId, this.ctx.clock.now());
     const newest = removed[removed.length - 1];

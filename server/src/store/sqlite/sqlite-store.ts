@@ -9,6 +9,20 @@ import { SqliteConversationRepository } from './sqlite-conversation-repository';
 import { SqliteDatabase } from './sqlite-database';
 import { SqliteMessageRepository } from './sqlite-message-repository';
 import { SqliteUserRepository } from './sqlite-user-repository';
+import type { CallbackQueueRepository } from '../callback-queue-repository';
+import type { MessageLogRepository } from '../message-log-repository';
+import type { UserListRepository } from '../user-list-repository';
+import { SqliteCallbackQueue } from './sqlite-callback-queue';
+import { SqliteMessageLog } from './sqlite-message-log';
+import { SqliteUserListRepository } from './sqlite-user-lists';
+import type { TagRepository } from '../tag-repository';
+import type { ReadPositionRepository } from '../read-position-repository';
+import type { SensitiveWordRepository } from '../sensitive-word-repository';
+import type { MessageExpansionRepository } from '../message-expansion-repository';
+import { SqliteTagRepository } from './sqlite-tag-repository';
+import { SqliteReadPositionRepository } from './sqlite-read-positions';
+import { SqliteSensitiveWordRepository } from './sqlite-sensitive-words';
+import { SqliteMessageExpansionRepository } from './sqlite-message-expansions';
 
 export interface SqliteStoreOptions {
   /** Database file (created if missing); `:memory:` works for throwaway stores. */
@@ -30,6 +44,13 @@ export class SqliteStore implements Store {
   readonly conversationStates: ConversationStateRepository;
   readonly chatrooms: ChatroomRepository;
   readonly groups: GroupRepository;
+  readonly userLists: UserListRepository;
+  readonly callbackQueue: CallbackQueueRepository;
+  readonly messageLog: MessageLogRepository;
+  readonly tags: TagRepository;
+  readonly readPositions: ReadPositionRepository;
+  readonly sensitiveWords: SensitiveWordRepository;
+  readonly expansions: MessageExpansionRepository;
   private readonly database: SqliteDatabase;
 
   constructor(options: SqliteStoreOptions) {
@@ -40,6 +61,13 @@ export class SqliteStore implements Store {
     this.conversationStates = new SqliteConversationStateRepository(this.database);
     this.chatrooms = new SqliteChatroomRepository(this.database, { random: options.random ?? Math.random });
     this.groups = new SqliteGroupRepository(this.database);
+    this.userLists = new SqliteUserListRepository(this.database);
+    this.callbackQueue = new SqliteCallbackQueue(this.database);
+    this.messageLog = new SqliteMessageLog(this.database);
+    this.tags = new SqliteTagRepository(this.database);
+    this.readPositions = new SqliteReadPositionRepository(this.database);
+    this.sensitiveWords = new SqliteSensitiveWordRepository(this.database);
+    this.expansions = new SqliteMessageExpansionRepository(this.database);
   }
 
   async migrate(): Promise<void> {

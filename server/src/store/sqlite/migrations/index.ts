@@ -2,6 +2,8 @@ import * as m001 from './001-initial';
 import * as m002 from './002-groups';
 import * as m003 from './003-chatrooms';
 import * as m004 from './004-conversation-states';
+import * as m005 from './005-tags';
+import * as m006 from './006-server-api';
 
 export interface Migration {
   readonly version: number;
@@ -11,4 +13,4 @@ export interface Migration {
 }
 
 /** Ascending by version; append new modules here (never edit an applied one). */
-export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m004];
+export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m004, m005, m006];

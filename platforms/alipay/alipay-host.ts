@@ -1,0 +1,104 @@
+/**
+ * The slice of `my` (Alipay mini-programs) the adapter uses, typed structurally. Follows the
+ * Alipay open-platform API docs (opendocs.alipay.com/mini/api): my.connectSocket — with
+ * `multiple: true` it returns a SocketTask (at most 5), without it the one global socket driven by
+ * my.sendSocketMessage / my.closeSocket / my.onSocket* (a second connect fails with error 2);
+ * frames are text or base64 text flagged `isBuffer` (received frames may also be ArrayBuffer);
+ * my.request (`headers`, response `status`/`headers`, failures `{ error, errorMessage }` — error 19
+ * is an HTTP error status and carries `status`/`headers`/`data`, 13 a timeout, 9 an abort;
+ * `dataType` 'json' | 'text' | 'base64' | 'arraybuffer'); my.getStorageSync({ key }) → `{ data }`
+ * (null for a missing key) / setStorageSync({ key, data }) / removeStorageSync({ key });
+ * my.onNetworkStatusChange, my.onAppShow / onAppHide and their off*; my.uploadFile (`fileName` is
+ * the field name, `fileType` image | video | audio is required) → UploadTask with onProgressUpdate.
+ *
+ * The published typings are `@mini-types/alipay`; once they are a devDependency, an
+ * alipay-typings.check.ts like the WeChat one can prove they satisfy this interface.
+ */
+import type { LifecycleHost } from '../shared/host-lifecycle';
+import type { HostCloseResult, HostMessageResult, HostSocketTask } from '../shared/task-socket';
+
+export interface AlipayFailResult {
+  readonly error?: number;
+  readonly errorMessage?: string;
+  /** my.request error 19 (HTTP error): the response itself. */
+  readonly status?: number;
+  readonly headers?: unknown;
+  readonly data?: unknown;
+}
+
+export interface AlipayConnectSocketOptions {
+  url: string;
+  header?: Record<string, string>;
+  /** true: return a SocketTask (several sockets); absent: the single global socket. */
+  multiple?: boolean;
+  success?(result: unknown): void;
+  fail?(result: AlipayFailResult): void;
+  complete?(result: unknown): void;
+}
+
+export interface AlipaySendSocketMessageOptions {
+  /** Text, or base64 of binary data with `isBuffer: true`. */
+  data: string;
+  isBuffer?: boolean;
+  success?(result: unknown): void;
+  fail?(result: AlipayFailResult): void;
+}
+
+export interface AlipayRequestSuccessResult {
+  readonly data: unknown;
+  readonly status: number;
+  readonly headers?: unknown;
+}
+
+export interface AlipayRequestOptions {
+  url: string;
+  method: 'GET' | 'POST';
+  headers: Record<string, string>;
+  data?: string | ArrayBuffer;
+  timeout: number;
+  dataType: 'json' | 'text' | 'base64' | 'arraybuffer';
+  success?(result: AlipayRequestSuccessResult): void;
+  fail?(result: AlipayFailResult): void;
+  complete?(result: unknown): void;
+}
+
+export interface AlipayUploadFileOptions {
+  url: string;
+  filePath: string;
+  /** Field name of the file part (wx calls it `name`). */
+  fileName: string;
+  /** Required by my.uploadFile. */
+  fileType: 'image' | 'video' | 'audio';
+  header?: Record<string, string>;
+  formData?: Record<string, string>;
+  success?(result: { readonly data: unknown; readonly statusCode: number; readonly header?: unknown }): void;
+  fail?(result: AlipayFailResult): void;
+  complete?(result: unknown): void;
+}
+
+export interface AlipayUploadTask {
+  abort(): void;
+  onProgressUpdate?(listener: (result: { readonly progress: number; readonly totalBytesSent: number; readonly totalBytesExpectedToSend: number }) => void): void;
+}
+
+export interface AlipayHost extends LifecycleHost {
+  connectSocket(options: AlipayConnectSocketOptions): HostSocketTask | undefined;
+  sendSocketMessage(options: AlipaySendSocketMessageOptions): void;
+  closeSocket(options?: { success?(result: unknown): void; fail?(result: AlipayFailResult): void }): void;
+  onSocketOpen(listener: (result: unknown) => void): void;
+  onSocketMessage(listener: (result: HostMessageResult) => void): void;
+  onSocketClose(listener: (result: HostCloseResult) => void): void;
+  onSocketError(listener: (result: unknown) => void): void;
+  offSocketOpen?(listener?: (result: unknown) => void): void;
+  offSocketMessage?(listener?: (result: HostMessageResult) => void): void;
+  offSocketClose?(listener?: (result: HostCloseResult) => void): void;
+  offSocketError?(listener?: (result: unknown) => void): void;
+  request(options: AlipayRequestOptions): { abort(): void };
+  uploadFile?(options: AlipayUploadFileOptions): AlipayUploadTask | undefined;
+  getStorageSync(options: { key: string }): { readonly data?: unknown } | undefined;
+  setStorageSync(options: { key: string; data: unknown }): void;
+  removeStorageSync(options: { key: string }): void;
+}
+
+/** my.connectSocket({ multiple: true }): at most 5 SocketTasks. */
+export const ALIPAY_MAX_SOCKETS = 5;

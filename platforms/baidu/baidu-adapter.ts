@@ -1,0 +1,23 @@
+/**
+ * PlatformAdapter for Baidu smart mini-programs: `createBaiduAdapter(swan)`. Same mapping as
+ * WeChat (SocketTask with ArrayBuffer frames, `swan.request`, sync storage, app events).
+ */
+import type { PlatformAdapter } from '../../src/platform/platform-adapter';
+import { createMiniProgramAdapter, type MiniProgramAdapterOptions } from '../shared/mini-program-adapter';
+import { wxStyleRequest, wxStyleSocket, wxStyleStore, wxStyleUpload } from '../shared/wx-style';
+import { BAIDU_MAX_SOCKETS, type BaiduHost } from './baidu-host';
+
+export function createBaiduAdapter(swan: BaiduHost, options: MiniProgramAdapterOptions = {}): PlatformAdapter {
+  return createMiniProgramAdapter(
+    {
+      name: 'baidu',
+      capabilities: { maxConcurrentSockets: BAIDU_MAX_SOCKETS, binaryFrames: true },
+      socket: wxStyleSocket(swan),
+      request: wxStyleRequest(swan, { rawDataType: 'string' }),
+      uploadFile: wxStyleUpload(swan),
+      storage: wxStyleStore(swan),
+      lifecycle: swan,
+    },
+    options,
+  );
+}

@@ -1,0 +1,30 @@
+/**
+ * PlatformAdapter for uni-app (App, H5 and mini-program targets): `createUniappAdapter(uni)`.
+ * Same mapping as WeChat. `binaryFrames: false` is for App runtimes whose sockets cannot carry
+ * ArrayBuffer frames (old HBuilderX builds): the SDK then connects over comet.
+ */
+import type { PlatformAdapter } from '../../src/platform/platform-adapter';
+import { createMiniProgramAdapter, type MiniProgramAdapterOptions } from '../shared/mini-program-adapter';
+import { wxStyleRequest, wxStyleSocket, wxStyleStore, wxStyleUpload } from '../shared/wx-style';
+import { UNIAPP_MAX_SOCKETS, type UniappHost } from './uniapp-host';
+
+export interface UniappAdapterOptions extends MiniProgramAdapterOptions {
+  /** Whether `uni.connectSocket` carries ArrayBuffer frames (default true). */
+  readonly binaryFrames?: boolean;
+}
+
+export function createUniappAdapter(uni: UniappHost, options: UniappAdapterOptions = {}): PlatformAdapter {
+  return createMiniProgramAdapter(
+    {
+      name: 'uniapp',
+      capabilities: { maxConcurrentSockets: UNIAPP_MAX_SOCKETS, binaryFrames: options.binaryFrames ?? true },
+      socket: wxStyleSocket(uni),
+      // Any value but 'json' leaves the body as the server sent it (uni documents 'json' only).
+      request: wxStyleRequest(uni, { rawDataType: 'text' }),
+      uploadFile: wxStyleUpload(uni),
+      storage: wxStyleStore(uni),
+      lifecycle: uni,
+    },
+    options,
+  );
+}

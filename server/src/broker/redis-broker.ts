@@ -1,0 +1,127 @@
+import { Redis } from 'ioredis';
+import type { RedisOptions } from 'ioredis';
+import type { Broker, BrokerTopic, Unsubscribe } from './broker';
+
+export interface RedisBrokerOptions {
+  /** `redis://host:port/db` */
+  readonly url: string;
+  /** Prepended to every channel so several deployments can share one Redis (default `lianxin:`). */
+  readonly channelPrefix?: string;
+  /** Called when a subscriber throws or the connection reports an error; delivery goes on. */
+  readonly onError?: (error: unknown, topic?: BrokerTopic) => void;
+}
+
+interface Subscription {
+  active: boolean;
+  readonly onMessage: (payload: Uint8Array) => void;
+}
+
+/**
+ * Redis pub/sub broker. One connection publishes, one is in subscriber mode; local subscriptions
+ * of one topic share one Redis SUBSCRIBE. Redis pub/sub is at-most-once (a disconnect loses what
+ * was published meanwhile), which is exactly the Broker guarantee: the Store is the record and
+ * clients catch up by sync. ioredis re-subscribes channels after a reconnect on its own.
+ *
+ * Per-topic subscribe/unsubscribe calls are chained so a SUBSCRIBE and an UNSUBSCRIBE of the
+ * same channel never race (the last local state always wins at Redis).
+ */
+export class RedisBroker implements Broker {
+  private readonly pub: Redis;
+  private readonly sub: Redis;
+  private readonly prefix: string;
+  private readonly topics = new Map<string, Set<Subscription>>();
+  private readonly chains = new Map<string, Promise<void>>();
+  /** Channels with a completed SUBSCRIBE (only touched inside the per-channel chain). */
+  private readonly atRedis = new Set<string>();
+  private closed = false;
+
+  constructor(private readonly options: RedisBrokerOptions) {
+    this.prefix = options.channelPrefix ?? 'lianxin:';
+    const common: RedisOptions = { lazyConnect: false, maxRetriesPerRequest: 1, enableOfflineQueue: true };
+    this.pub = new Redis(options.url, { ...common, connectionName: 'lianxin-pub' });
+    this.sub = new Redis(options.url, { ...common, connectionName: 'lianxin-sub' });
+    const report = (error: unknown): void => this.options.onError?.(error);
+    this.pub.on('error', report);
+    this.sub.on('error', report);
+    this.sub.on('messageBuffer', (channel: Buffer, message: Buffer) => this.dispatch(channel.toString('utf8'), message));
+  }
+
+  async publish(topic: BrokerTopic, payload: Uint8Array): Promise<void> {
+    this.assertOpen();
+    await this.pub.publish(this.prefix + topic, Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength));
+  }
+
+  async subscribe(topic: BrokerTopic, onMessage: (payload: Uint8Array) => void): Promise<Unsubscribe> {
+    this.assertOpen();
+    const channel = this.prefix + topic;
+    const sub: Subscription = { active: true, onMessage };
+    let subs = this.topics.get(channel);
+    if (!subs) {
+      subs = new Set();
+      this.topics.set(channel, subs);
+    }
+    subs.add(sub);
+    // Even when not first, wait for any pending SUBSCRIBE so "active once resolved" holds.
+    await this.chain(channel, async () => {
+      if (!this.topics.has(channel) || this.atRedis.has(channel)) return;
+      await this.sub.subscribe(channel);
+      this.atRedis.add(channel);
+    });
+    return async () => {
+      if (!sub.active) return;
+      sub.active = false;
+      const current = this.topics.get(channel);
+      if (!current) return;
+      current.delete(sub);
+      if (current.size > 0) return;
+      this.topics.delete(channel);
+      if (this.closed) return;
+      await this.chain(channel, async () => {
+        if (this.topics.has(channel) || !this.atRedis.has(channel)) return;
+        this.atRedis.delete(channel);
+        await this.sub.unsubscribe(channel);
+      });
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.topics.clear();
+    await Promise.allSettled([this.pub.quit(), this.sub.quit()]);
+  }
+
+  private dispatch(channel: string, message: Buffer): void {
+    const subs = this.topics.get(channel);
+    if (!subs || this.closed) return;
+    for (const sub of [...subs]) {
+      if (!sub.active) continue;
+      const copy = new Uint8Array(message.byteLength);
+      copy.set(message);
+      try {
+        sub.onMessage(copy);
+      } catch (error) {
+        this.options.onError?.(error, channel.slice(this.prefix.length) as BrokerTopic);
+      }
+    }
+  }
+
+  private chain(channel: string, step: () => Promise<void>): Promise<void> {
+    const previous = this.chains.get(channel) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(step);
+    const tail = next.catch(() => undefined);
+    this.chains.set(channel, tail);
+    void tail.then(() => {
+      if (this.chains.get(channel) === tail) this.chains.delete(channel);
+    });
+    return next;
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error('broker closed');
+  }
+}
+
+export function createRedisBroker(options: RedisBrokerOptions): Broker {
+  return new RedisBroker(options);
+}

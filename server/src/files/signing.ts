@@ -1,0 +1,94 @@
+/**
+ * Upload tokens and download-URL signatures, both HMAC-SHA256 under one server secret kept in the
+ * data directory (so tokens and links survive restarts).
+ *
+ * Upload token: `lx1.<base64url JSON {a: appKey, u: userId, t: fileType, e: expiresAt ms, n: nonce}>.<base64url MAC>`.
+ * It is issued only to a connected session (`qnTkn`), so holding one proves the holder was a connected
+ * user of that app within the token lifetime. It does not bind the object key: the official upload
+ * plugin picks its own key after asking for the token.
+ *
+ * Download signature: MAC over (appKey, object id). Object ids are already 128 random bits; the MAC
+ * makes a URL unforgeable even for someone who learned an id some other way (logs, metadata).
+ */
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { UploadFileType } from './file-kinds';
+import { isUploadFileType } from './file-kinds';
+
+export const FILE_SECRET_FILE_NAME = 'file-secret';
+const TOKEN_PREFIX = 'lx1';
+const DOWNLOAD_SIG_CHARS = 22;
+
+export interface UploadGrant {
+  readonly appKey: string;
+  readonly userId: string;
+  readonly fileType: UploadFileType;
+  /** Epoch ms. */
+  readonly expiresAt: number;
+}
+
+export type GrantCheck = { readonly ok: true; readonly grant: UploadGrant } | { readonly ok: false; readonly reason: 'malformed' | 'signature' | 'expired' };
+
+/** 32 random bytes in `<dataDir>/file-secret` (created 0600 on first use). */
+export function loadOrCreateFileSecret(dataDir: string): Buffer {
+  const file = join(dataDir, FILE_SECRET_FILE_NAME);
+  if (existsSync(file)) {
+    const text = readFileSync(file, 'utf8').trim();
+    const secret = Buffer.from(text, 'base64url');
+    if (secret.length < 32) throw new Error(`${file} does not hold a valid secret; delete it to generate a new one (existing file links stop working)`);
+    return secret;
+  }
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(32);
+  writeFileSync(file, `${secret.toString('base64url')}\n`, { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return secret;
+}
+
+export class FileSigner {
+  constructor(private readonly secret: Uint8Array) {
+    if (secret.byteLength < 16) throw new Error('file signing secret is too short');
+  }
+
+  private mac(purpose: string, data: string): Buffer {
+    return createHmac('sha256', this.secret).update(purpose).update('\0').update(data).digest();
+  }
+
+  issueUploadToken(grant: UploadGrant): string {
+    const payload = Buffer.from(
+      JSON.stringify({ a: grant.appKey, u: grant.userId, t: grant.fileType, e: grant.expiresAt, n: randomBytes(6).toString('base64url') }),
+    ).toString('base64url');
+    return `${TOKEN_PREFIX}.${payload}.${this.mac('upload', payload).toString('base64url')}`;
+  }
+
+  checkUploadToken(token: string, now: number): GrantCheck {
+    const parts = token.split('.');
+    if (parts.length !== 3 || parts[0] !== TOKEN_PREFIX) return { ok: false, reason: 'malformed' };
+    const [, payload = '', signature = ''] = parts;
+    const expected = this.mac('upload', payload);
+    const given = Buffer.from(signature, 'base64url');
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'signature' };
+    let data: unknown;
+    try {
+      data = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+    } catch {
+      return { ok: false, reason: 'malformed' };
+    }
+    const record = (typeof data === 'object' && data !== null ? data : {}) as Record<string, unknown>;
+    const { a, u, t, e } = record;
+    if (typeof a !== 'string' || typeof u !== 'string' || !isUploadFileType(t) || typeof e !== 'number') return { ok: false, reason: 'malformed' };
+    if (e <= now) return { ok: false, reason: 'expired' };
+    return { ok: true, grant: { appKey: a, userId: u, fileType: t, expiresAt: e } };
+  }
+
+  downloadSignature(appKey: string, id: string): string {
+    return this.mac('download', `${appKey}/${id}`).toString('base64url').slice(0, DOWNLOAD_SIG_CHARS);
+  }
+
+  checkDownloadSignature(appKey: string, id: string, signature: string): boolean {
+    const expected = Buffer.from(this.downloadSignature(appKey, id));
+    const given = Buffer.from(signature);
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  }
+}

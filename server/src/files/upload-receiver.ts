@@ -1,0 +1,172 @@
+/**
+ * One upload, from request bytes to a committed object (or nothing). Two shapes:
+ *  - multipart (`POST /upload`): the form the official upload plugin posts — `key`, `file`, `token`, in
+ *    that order, so the token is only known after the file — and the form our helper posts, with the
+ *    token in `Authorization: UpToken <token>` so it is checked before a byte of the body is read;
+ *  - raw (`PUT /upload?key=&name=`): the body is the file; the token must come in the header or query.
+ *
+ * Limits are enforced while streaming: with a known token, the file type's limit (and the GIF limit as
+ * soon as the first bytes show a GIF); without one, the largest limit of any type, then the exact rule
+ * once the token arrives. Every failure path aborts the staged upload, so nothing partial remains.
+ */
+import { randomBytes } from 'node:crypto';
+import type { FileService } from './file-service';
+import { maxBytesFor, maxBytesOverall, UploadFileType } from './file-kinds';
+import type { FileWriter, StoredFile } from './file-store';
+import { mp4DurationSeconds } from './mp4-duration';
+import { boundaryOf, MultipartError, MultipartParser } from './multipart';
+import type { UploadGrant } from './signing';
+import { isGif, isIsoMedia, sniffContentType } from './sniff';
+import { UploadError, UploadErrors } from './upload-errors';
+
+const MAX_FIELD_BYTES = 8 * 1024;
+const MAX_KEY_LENGTH = 512;
+const MAX_NAME_LENGTH = 255;
+
+export interface UploadInput {
+  /** The request body; iteration must not destroy the socket when abandoned (so an error can be answered). */
+  readonly body: AsyncIterable<Uint8Array>;
+  readonly contentType: string | undefined;
+  /** From `Authorization: UpToken <token>` or `?token=`. */
+  readonly headerToken: string | undefined;
+  /** `PUT`: the body is the file itself. */
+  readonly raw: boolean;
+  /** Query `key` / `name` (raw uploads; multipart form fields win). */
+  readonly key: string | undefined;
+  readonly name: string | undefined;
+}
+
+function grantFor(service: FileService, token: string | undefined): UploadGrant {
+  if (token === undefined || token === '') throw new UploadError(UploadErrors.unauthorized);
+  const check = service.checkUploadToken(token);
+  if (!check.ok) throw new UploadError(UploadErrors.unauthorized, `upload token ${check.reason}`);
+  return check.grant;
+}
+
+function cleanText(value: string, max: number): string {
+  return value.replace(/[\u0000-\u001f\u007f]/g, '').slice(0, max);
+}
+
+/** Streams file bytes into a staged upload under a size bound. */
+class FileSink {
+  constructor(
+    readonly writer: FileWriter,
+    private readonly service: FileService,
+    private readonly grant: UploadGrant | undefined,
+  ) {}
+
+  async write(chunk: Uint8Array): Promise<void> {
+    const next = this.writer.size + chunk.byteLength;
+    const limit = this.grant === undefined ? maxBytesOverall(this.service.options) : maxBytesFor(this.service.options, this.grant.fileType);
+    if (next > limit) throw new UploadError(UploadErrors.tooLarge);
+    await this.writer.write(chunk);
+    if (this.grant?.fileType === UploadFileType.Image && next > this.service.options.maxGifBytes && isGif(this.writer.head)) {
+      throw new UploadError(UploadErrors.gifTooLarge);
+    }
+  }
+}
+
+/** Checks the type-specific rules on the complete staged file, then commits it. */
+async function finish(service: FileService, writer: FileWriter, grant: UploadGrant, key: string | undefined, name: string | undefined): Promise<StoredFile> {
+  const options = service.options;
+  if (writer.size > maxBytesFor(options, grant.fileType)) throw new UploadError(UploadErrors.tooLarge);
+  const head = writer.head;
+  if (grant.fileType === UploadFileType.Image && isGif(head) && writer.size > options.maxGifBytes) throw new UploadError(UploadErrors.gifTooLarge);
+  if (grant.fileType === UploadFileType.Sight && isIsoMedia(head)) {
+    const seconds = await mp4DurationSeconds((offset, length) => writer.readStaged(offset, length), writer.size);
+    if (seconds !== undefined && seconds > options.maxSightSeconds) throw new UploadError(UploadErrors.sightTooLong);
+  }
+  let objectKey = key;
+  if (objectKey !== undefined && (objectKey === '' || objectKey.length > MAX_KEY_LENGTH || /[\u0000-\u001f\u007f]/.test(objectKey))) {
+    throw new UploadError(UploadErrors.badRequest, 'invalid object key');
+  }
+  const displayName = cleanText(name ?? '', MAX_NAME_LENGTH);
+  if (objectKey === undefined) {
+    const dot = displayName.lastIndexOf('.');
+    const ext = dot > 0 && displayName.length - dot <= 10 ? displayName.slice(dot).replace(/[^A-Za-z0-9.]/g, '') : '';
+    objectKey = `${grant.fileType}__lx_${randomBytes(16).toString('hex')}${ext}`;
+  }
+  return writer.commit({
+    appKey: grant.appKey,
+    ownerId: grant.userId,
+    key: objectKey,
+    fileType: grant.fileType,
+    name: displayName === '' ? objectKey : displayName,
+    contentType: sniffContentType(head).contentType,
+  });
+}
+
+async function receiveRaw(service: FileService, input: UploadInput, grant: UploadGrant, writer: FileWriter): Promise<StoredFile> {
+  const sink = new FileSink(writer, service, grant);
+  for await (const chunk of input.body) await sink.write(chunk);
+  return finish(service, writer, grant, input.key, input.name);
+}
+
+async function receiveMultipart(service: FileService, input: UploadInput, headerGrant: UploadGrant | undefined, begin: () => Promise<FileWriter>): Promise<StoredFile> {
+  const boundary = boundaryOf(input.contentType);
+  if (boundary === undefined) throw new UploadError(UploadErrors.badRequest, 'expected multipart/form-data with a boundary');
+  const parser = new MultipartParser(boundary);
+  const fields = new Map<string, string>();
+  let sink: FileSink | undefined;
+  let fileName: string | undefined;
+  let current: { kind: 'file' } | { kind: 'field'; name: string; chunks: Buffer[]; size: number } | undefined;
+  const feed = async (chunk: Uint8Array): Promise<void> => {
+    let events;
+    try {
+      events = parser.push(chunk);
+    } catch (error) {
+      if (error instanceof MultipartError) throw new UploadError(UploadErrors.badRequest, error.message);
+      throw error;
+    }
+    for (const event of events) {
+      if (event.kind === 'part') {
+        if (event.part.filename !== undefined) {
+          if (sink !== undefined) throw new UploadError(UploadErrors.badRequest, 'more than one file in the form');
+          sink = new FileSink(await begin(), service, headerGrant);
+          fileName = event.part.filename;
+          current = { kind: 'file' };
+        } else {
+          current = { kind: 'field', name: event.part.name, chunks: [], size: 0 };
+        }
+      } else if (event.kind === 'data') {
+        if (current?.kind === 'file') await (sink as FileSink).write(event.chunk);
+        else if (current?.kind === 'field') {
+          current.size += event.chunk.length;
+          if (current.size > MAX_FIELD_BYTES) throw new UploadError(UploadErrors.badRequest, `form field ${current.name} is too long`);
+          current.chunks.push(Buffer.from(event.chunk));
+        }
+      } else {
+        if (current?.kind === 'field' && !fields.has(current.name)) fields.set(current.name, Buffer.concat(current.chunks).toString('utf8'));
+        current = undefined;
+      }
+    }
+  };
+  for await (const chunk of input.body) {
+    await feed(chunk);
+    if (parser.done) break;
+  }
+  try {
+    parser.end();
+  } catch (error) {
+    if (error instanceof MultipartError) throw new UploadError(UploadErrors.badRequest, error.message);
+    throw error;
+  }
+  const grant = headerGrant ?? grantFor(service, fields.get('token'));
+  if (sink === undefined) throw new UploadError(UploadErrors.badRequest, 'no file in the form');
+  return finish(service, sink.writer, grant, fields.get('key') ?? input.key, fileName ?? input.name);
+}
+
+/** Receives one upload; throws UploadError (nothing stored) or returns the committed object. */
+export async function receiveUpload(service: FileService, input: UploadInput): Promise<StoredFile> {
+  const headerGrant = input.headerToken === undefined ? undefined : grantFor(service, input.headerToken);
+  if (input.raw && headerGrant === undefined) throw new UploadError(UploadErrors.unauthorized);
+  let writer: FileWriter | undefined;
+  const begin = async (): Promise<FileWriter> => (writer = await service.store.begin());
+  try {
+    if (input.raw) return await receiveRaw(service, input, headerGrant as UploadGrant, await begin());
+    return await receiveMultipart(service, input, headerGrant, begin);
+  } catch (error) {
+    await writer?.abort();
+    throw error;
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * Conversation settings through the Server API (SERVER_API.md §2.5): do-not-disturb set/get and top. They are
+ * the same per-owner states clients change with `setSeAtt` (store `conversationStates`), so after a change the
+ * owner's sessions get `s_cmd` type 3 and pull it with `pullSeAtts`, exactly as after a change on another device.
+ */
+import { apiError, ServerApiErrors } from '../../errors';
+import type { MessagingService } from '../../services/messaging';
+import { encodeMessage, rc } from '../../services/wire';
+import type { ServerApiModule } from './index';
+import type { Params } from './params';
+import { USER_ID_RULE } from './user';
+
+/** s_cmd NotifyMsg type "conversation status changed, pullSeAtts" (PROTOCOL.md §5.4). */
+const CONVERSATION_STATUS_CHANGED = 3;
+const TARGET_RULE = { maxBytes: 64, pattern: /^[^\s]+$/ } as const;
+/** unpushLevel values that silence the conversation (1 @ only, 2 @ me, 4 @ all, 5 nothing); -1 and 0 notify. */
+const SILENT_LEVELS: ReadonlySet<number> = new Set([1, 2, 4, 5]);
+
+function conversationOf(params: Params): { type: number; targetId: string } {
+  return { type: params.integer('conversationType', { min: 1, max: 10 }), targetId: params.requiredString('targetId', TARGET_RULE) };
+}
+
+export function conversationRoutes(messaging: MessagingService): ServerApiModule {
+  return (ctx) => {
+    const changed = (appKey: string, owner: string, version: number): void => {
+      messaging.pushToUser(appKey, owner, 's_cmd', encodeMessage(rc.NotifyMsg, { type: CONVERSATION_STATUS_CHANGED, time: version }));
+    };
+    return {
+      'conversation/notification/set': async ({ app, params }) => {
+        const owner = params.requiredString('requestId', USER_ID_RULE);
+        const conversation = conversationOf(params);
+        params.optionalString('busChannel', { maxLength: 20 });
+        const level = params.has('unpushLevel') ? params.integer('unpushLevel', { min: -1, max: 5 }) : undefined;
+        const isSilent = params.has('isMuted') ? params.boolean('isMuted', false) : level !== undefined ? SILENT_LEVELS.has(level) : params.boolean('isMuted', false);
+        const state = await ctx.store.conversationStates.update(app.appKey, owner, conversation, { isSilent }, ctx.clock.now());
+        changed(app.appKey, owner, state.updatedTime);
+      },
+
+      'conversation/notification/get': async ({ app, params }) => {
+        const owner = params.requiredString('requestId', USER_ID_RULE);
+        const conversation = conversationOf(params);
+        params.optionalString('busChannel', { maxLength: 20 });
+        const state = await ctx.store.conversationStates.get(app.appKey, owner, conversation);
+        const muted = state?.isSilent === true;
+        return { isMuted: muted ? 1 : 0, unpushLevel: muted ? 5 : 0 };
+      },
+
+      'conversation/top/set': async ({ app, params }) => {
+        const owner = params.requiredString('userId', USER_ID_RULE);
+        const conversation = conversationOf(params);
+        if (!params.has('setTop')) throw apiError(ServerApiErrors.badParameter, 'setTop is required');
+        const isTop = params.boolean('setTop', false);
+        const state = await ctx.store.conversationStates.update(app.appKey, owner, conversation, { isTop }, ctx.clock.now());
+        changed(app.appKey, owner, state.updatedTime);
+      },
+    };
+  };
+}

@@ -1,0 +1,142 @@
+/**
+ * Broadcasts and template sends (SERVER_API.md §2.2):
+ * - `message/broadcast`: one SYSTEM message from `fromUserId` to every registered user of the app (stored once,
+ *   one inbox entry each, notified in slices), answered with its uid as `id` (and `messageUID`);
+ * - `message/online/broadcast`: the same, online sessions only, never stored;
+ * - `message/private/publish_template`, `message/system/publish_template` (JSON bodies): one message per
+ *   recipient, `{placeholder}`s in `content` and `pushContent` filled from that recipient's `values` entry.
+ */
+import { apiError, ServerApiErrors } from '../../errors';
+import type { Hub } from '../../gateway/hub';
+import type { MessagingService } from '../../services/messaging';
+import { acceptingRecipients } from '../../services/user-relations';
+import { encodeUtf8 } from '../../services/wire';
+import { MAX_CONTENT_BYTES } from '../../services/wire-status';
+import type { ServerApiHandler, ServerApiModule } from './index';
+import { flagsOf, readContent } from './message';
+import type { Params } from './params';
+import { messageFields, readPublishOptions } from './publish-options';
+import { USER_ID_RULE } from './user';
+
+const OBJECT_NAME_RULE = { maxLength: 32 } as const;
+const SYSTEM = 6;
+const PRIVATE = 1;
+const USERS_PAGE = 5000;
+const TEMPLATE_MAX_RECIPIENTS: Readonly<Record<number, number>> = { [PRIVATE]: 1000, [SYSTEM]: 100 };
+
+/** Replaces each placeholder of `values` in `text`; `jsonText` escapes the values for use inside JSON strings. */
+export function fillTemplate(text: string, values: Readonly<Record<string, unknown>>, jsonText: boolean): string {
+  let out = text;
+  for (const [key, raw] of Object.entries(values)) {
+    const placeholder = key.startsWith('{') && key.endsWith('}') ? key : `{${key}}`;
+    const value = typeof raw === 'string' ? raw : JSON.stringify(raw) ?? '';
+    out = out.split(placeholder).join(jsonText ? JSON.stringify(value).slice(1, -1) : value);
+  }
+  return out;
+}
+
+function broadcast(messaging: MessagingService, hub: Hub, onlineOnly: boolean): ServerApiHandler {
+  return async ({ app, params, ctx }) => {
+    const fromUserId = params.requiredString('fromUserId', USER_ID_RULE);
+    const objectName = params.requiredString('objectName', OBJECT_NAME_RULE);
+    const content = readContent(params);
+    const options = readPublishOptions(params);
+    const os = params.optionalString('os', { maxLength: 32 });
+    if (os !== undefined && os !== '' && !/^(iOS|Android)$/i.test(os)) throw apiError(ServerApiErrors.badParameter, 'os must be iOS or Android');
+    const recipients = new Set<string>();
+    if (onlineOnly) {
+      for (const session of hub.registry.all()) if (session.info.appKey === app.appKey) recipients.add(session.info.userId);
+    } else {
+      for (let after = ''; ;) {
+        const page = await ctx.store.userLists.registered(app.appKey, after, USERS_PAGE);
+        for (const id of page) recipients.add(id);
+        const last = page[page.length - 1];
+        if (last === undefined || page.length < USERS_PAGE) break;
+        after = last;
+      }
+    }
+    recipients.delete(fromUserId);
+    const result = await messaging.send({
+      appKey: app.appKey,
+      fromUserId,
+      conversationType: SYSTEM,
+      targetId: fromUserId,
+      objectName,
+      content,
+      flags: onlineOnly ? 0 : flagsOf(objectName, params),
+      ...messageFields(options),
+      recipients: [...recipients],
+      senderSendbox: false,
+    });
+    return { id: result.messageUId, messageUID: result.messageUId };
+  };
+}
+
+function jsonList(params: Params, name: string, required: boolean): unknown[] {
+  const value = params.raw[name];
+  if (value === undefined || value === null) {
+    if (required) throw apiError(ServerApiErrors.badParameter, `${name} is required`);
+    return [];
+  }
+  if (!Array.isArray(value)) throw apiError(ServerApiErrors.badParameter, `${name} must be an array`);
+  return value;
+}
+
+function template(messaging: MessagingService, conversationType: number): ServerApiHandler {
+  return async ({ app, params, ctx }) => {
+    const fromUserId = params.requiredString('fromUserId', USER_ID_RULE);
+    const objectName = params.requiredString('objectName', OBJECT_NAME_RULE);
+    // Placeholders may stand where JSON needs a value, so only the filled content must be JSON.
+    const template = params.requiredString('content');
+    const maxRecipients = TEMPLATE_MAX_RECIPIENTS[conversationType] ?? 100;
+    const toUserIds = params.strings('toUserId', { ...USER_ID_RULE, required: true, maxItems: maxRecipients });
+    const values = jsonList(params, 'values', true);
+    if (values.length !== toUserIds.length) throw apiError(ServerApiErrors.badParameter, 'values needs one entry per toUserId');
+    const pushContents = jsonList(params, 'pushContent', false);
+    const pushDatas = jsonList(params, 'pushData', false);
+    const flags = flagsOf(objectName, params);
+    const verify = params.boolean('verifyBlacklist', false);
+    params.boolean('contentAvailable', false);
+    const accepted = new Set(verify && conversationType === PRIVATE ? await acceptingRecipients(ctx, app.appKey, fromUserId, toUserIds) : toUserIds);
+    const messageUIDs: { userId: string; messageUID: string }[] = [];
+    for (const [index, toUserId] of toUserIds.entries()) {
+      if (!accepted.has(toUserId)) continue;
+      const entry = values[index];
+      if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) throw apiError(ServerApiErrors.badParameter, `values[${index}] must be an object`);
+      const filled = fillTemplate(template, entry as Record<string, unknown>, true);
+      try {
+        JSON.parse(filled);
+      } catch {
+        throw apiError(ServerApiErrors.badParameter, `content filled with values[${index}] is not JSON`);
+      }
+      const content = encodeUtf8(filled);
+      if (content.length > MAX_CONTENT_BYTES) throw apiError(ServerApiErrors.lengthExceeded, 'content exceeds 128 KB');
+      const push = pushContents[index];
+      const data = pushDatas[index];
+      const result = await messaging.send({
+        appKey: app.appKey,
+        fromUserId,
+        conversationType,
+        targetId: toUserId,
+        objectName,
+        content,
+        flags,
+        ...(typeof push === 'string' && push !== '' ? { pushContent: fillTemplate(push, entry as Record<string, unknown>, false) } : {}),
+        ...(typeof data === 'string' && data !== '' ? { pushData: fillTemplate(data, entry as Record<string, unknown>, false) } : {}),
+        recipients: toUserId === fromUserId ? [] : [toUserId],
+        senderSendbox: toUserId === fromUserId,
+      });
+      messageUIDs.push({ userId: toUserId, messageUID: result.messageUId });
+    }
+    return { messageUIDs };
+  };
+}
+
+export function messageBroadcastRoutes(messaging: MessagingService, hub: Hub): ServerApiModule {
+  return () => ({
+    'message/broadcast': broadcast(messaging, hub, false),
+    'message/online/broadcast': broadcast(messaging, hub, true),
+    'message/private/publish_template': template(messaging, PRIVATE),
+    'message/system/publish_template': template(messaging, SYSTEM),
+  });
+}

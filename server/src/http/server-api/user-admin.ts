@@ -1,0 +1,100 @@
+/**
+ * `user/*` administration (SERVER_API.md §2.1): block / unblock / block query, online check, user info,
+ * blacklist and whitelist. A blocked user is disconnected at once with DISCONNECT reason 2 (BLOCK) on every
+ * node and refused with CONNACK 9 until unblocked or the block expires (auth-tokens.ts reads `blockedUntil`).
+ * Response field names are the official ones (`users[].blockEndTime`, `status` as a string, `userName`…).
+ */
+import { appServerOptionsOf } from '../../app-server-options';
+import type { ErrorDef } from '../../errors';
+import { apiError, ServerApiErrors } from '../../errors';
+import type { Hub } from '../../gateway/hub';
+import type { UserListKind } from '../../store/user-list-repository';
+import { formatDateTime } from './group';
+import type { ServerApiHandler, ServerApiModule, ServerApiRequest } from './index';
+import { USER_ID_RULE } from './user';
+
+/** DISCONNECT reason BLOCK (PROTOCOL.md §3.4): E4 reports status 9 and does not reconnect. */
+export const DISCONNECT_BLOCK = 2;
+const MAX_BLOCK_MINUTES = 43_200;
+const IDS_PER_CALL = 20;
+const BLOCK_QUERY_DEFAULT_SIZE = 50;
+/** `user/block/query` without `page`: the first 1000. */
+const BLOCK_QUERY_ALL = 1000;
+const LIST_PAGE_MAX = 1000;
+const COUNT_EXCEEDED: ErrorDef = { code: 1502, httpStatus: 400, message: 'count exceeded' };
+
+function listRoutes(kind: UserListKind, memberField: string, path: string): Record<string, ServerApiHandler> {
+  const add: ServerApiHandler = async ({ app, params, ctx }) => {
+    const owner = params.requiredString('userId', USER_ID_RULE);
+    const members = params.strings(memberField, { ...USER_ID_RULE, required: true, maxItems: IDS_PER_CALL });
+    const max = appServerOptionsOf(app).userListMax;
+    const lists = ctx.store.userLists;
+    const current = await lists.count(app.appKey, owner, kind);
+    if (current + members.length > max) {
+      // Only ids not yet listed count toward the cap.
+      let fresh = 0;
+      for (const id of new Set(members)) if (!(await lists.contains(app.appKey, owner, kind, id))) fresh++;
+      if (current + fresh > max) throw apiError(COUNT_EXCEEDED, `${path} holds at most ${max} users`);
+    }
+    await lists.add(app.appKey, owner, kind, members, ctx.clock.now());
+  };
+  const remove: ServerApiHandler = async ({ app, params, ctx }) => {
+    const owner = params.requiredString('userId', USER_ID_RULE);
+    const members = params.strings(memberField, { ...USER_ID_RULE, required: true, maxItems: IDS_PER_CALL });
+    await ctx.store.userLists.remove(app.appKey, owner, kind, members);
+  };
+  const query: ServerApiHandler = async ({ app, params, ctx }) => {
+    const owner = params.requiredString('userId', USER_ID_RULE);
+    const after = params.optionalString('pageToken', USER_ID_RULE) ?? '';
+    const size = params.integer('size', { min: 1, max: LIST_PAGE_MAX, fallback: LIST_PAGE_MAX });
+    const page = await ctx.store.userLists.page(app.appKey, owner, kind, after, size);
+    return page.next !== undefined ? { users: page.userIds, next: page.next } : { users: page.userIds };
+  };
+  return { [`${path}/add`]: add, [`${path}/remove`]: remove, [`${path}/query`]: query };
+}
+
+async function blockUsers({ app, params, ctx }: ServerApiRequest, hub: Hub): Promise<void> {
+  const userIds = params.strings('userId', { ...USER_ID_RULE, required: true, maxItems: IDS_PER_CALL });
+  const minute = params.integer('minute', { min: 1, max: MAX_BLOCK_MINUTES });
+  const now = ctx.clock.now();
+  for (const userId of new Set(userIds)) {
+    // A user who never called getToken may still hold a valid token: the row must exist to carry the block.
+    await ctx.store.users.upsert(app.appKey, userId, {}, now);
+    await ctx.store.users.setBlockedUntil(app.appKey, userId, now + minute * 60_000);
+    await hub.toUser(app.appKey, userId, { kind: 'kick', reason: DISCONNECT_BLOCK });
+  }
+}
+
+export function userAdminRoutes(hub: Hub): ServerApiModule {
+  return (ctx) => ({
+    'user/block': async (request) => blockUsers(request, hub),
+
+    'user/unblock': async ({ app, params }) => {
+      const userIds = params.strings('userId', { ...USER_ID_RULE, required: true, maxItems: IDS_PER_CALL });
+      for (const userId of new Set(userIds)) await ctx.store.users.setBlockedUntil(app.appKey, userId, 0);
+    },
+
+    'user/block/query': async ({ app, params }) => {
+      const paged = params.has('page') || params.has('size');
+      const page = params.integer('page', { min: 1, max: 1_000_000, fallback: 1 });
+      const size = paged ? params.integer('size', { min: 1, max: BLOCK_QUERY_ALL, fallback: BLOCK_QUERY_DEFAULT_SIZE }) : BLOCK_QUERY_ALL;
+      const blocked = await ctx.store.userLists.blocked(app.appKey, ctx.clock.now(), (page - 1) * size, size);
+      return { users: blocked.map((user) => ({ userId: user.userId, blockEndTime: formatDateTime(user.blockedUntil) })) };
+    },
+
+    'user/checkOnline': async ({ app, params }) => {
+      const userId = params.requiredString('userId', USER_ID_RULE);
+      return { status: (await hub.isOnline(app.appKey, userId)) ? '1' : '0' };
+    },
+
+    'user/info': async ({ app, params }) => {
+      const userId = params.requiredString('userId', USER_ID_RULE);
+      const user = await ctx.store.users.get(app.appKey, userId);
+      if (user === undefined) throw apiError(ServerApiErrors.badParameter, `user ${userId} does not exist`);
+      return { userName: user.name, userPortrait: user.portraitUri, createTime: formatDateTime(user.createdTime) };
+    },
+
+    ...listRoutes('black', 'blackUserId', 'user/blacklist'),
+    ...listRoutes('white', 'whiteUserId', 'user/whitelist'),
+  });
+}

@@ -1,0 +1,112 @@
+/**
+ * Server-kept read positions (issue #7, a Lianxin addition; docs/PROTOCOL-NOTES.md): the server remembers up
+ * to when each user has read each conversation, so our SDK can make its local unread counts agree on every
+ * device, after a cache clear and after a reinstall.
+ *
+ * Positions move forward when
+ * - our SDK clears (`lxReadPos` QUERY: items = the conversations cleared, `clearAll` = everything), and
+ * - any client — the official ones included — sends a read-status sync (`RC:SRSMsg`) or a private read
+ *   receipt (`RC:ReadNtf`): observed on the send path, `lastMessageSendTime` (else the message's time).
+ * After a move the owner's other sessions get `s_cmd` type 100 (READ_POSITIONS_CHANGED), which the official
+ * clients ignore (E4 acts on types 2 and 3 only; L2 cannot decode s_cmd over WebSocket), and our SDK answers
+ * with an `lxReadPos` from its last version.
+ */
+import { rc, decodeMessage, decodeUtf8, encodeMessage, ProtocolError, type QueryFrame } from './wire';
+import type { SessionPort } from '../gateway/topic-router';
+import type { ServerContext } from '../context';
+import type { ConversationKey } from '../store/store';
+import type { MessagingService } from './messaging';
+import type { SentMessage } from './message-filter-chain';
+import { isValidId, WireStatus } from './wire-status';
+
+/** s_cmd NotifyMsg type: "read positions changed, lxReadPos". */
+export const READ_POSITIONS_CHANGED = 100;
+/** Positions per answer; the client asks again from `version` while `hasMore`. */
+export const READ_POSITIONS_PAGE = 500;
+/** Conversations per request. */
+const MAX_ITEMS = 1000;
+/** Messages that say "I have read up to here" (their sender's position moves). */
+const READ_MARKERS: ReadonlySet<string> = new Set(['RC:SRSMsg', 'RC:ReadNtf']);
+
+function validType(type: number): boolean {
+  return Number.isInteger(type) && type >= 1 && type <= 12 && type !== 4;
+}
+
+export class ReadPositionService {
+  constructor(
+    private readonly ctx: ServerContext,
+    private readonly messaging: MessagingService,
+  ) {}
+
+  /** The `lxReadPos` QUERY handler. */
+  readonly handle = async (port: SessionPort, frame: QueryFrame): Promise<void> => {
+    let req: rc.ReadPositionReq;
+    try {
+      req = decodeMessage(rc.ReadPositionReq, frame.payload, 'ReadPositionReq');
+    } catch (error) {
+      if (!(error instanceof ProtocolError)) throw error;
+      return port.queryAck(frame.messageId, WireStatus.InvalidParameter, undefined, frame.topic);
+    }
+    const items = req.items ?? [];
+    if (items.length > MAX_ITEMS || items.some((i) => !validType(i.type) || !isValidId(i.targetId) || !(Number(i.readTime) >= 0))) {
+      return port.queryAck(frame.messageId, WireStatus.InvalidParameter, undefined, frame.topic);
+    }
+    const { appKey, userId } = port.info;
+    const now = this.ctx.clock.now();
+    // 0 = the server's now; nothing is ever marked read ahead of the server's clock.
+    const wanted = items.map((i) => ({ conversation: { type: i.type, targetId: i.targetId }, readTime: Math.min(Number(i.readTime) || now, now) }));
+    let changed = wanted.length > 0 ? (await this.ctx.store.readPositions.advance(appKey, userId, wanted, now)).length > 0 : false;
+    const floorTime = req.clearAll === true ? now : Math.min(Math.max(0, Number(req.floor ?? 0)), now);
+    if (floorTime > 0) {
+      // Conversation type 0 never exists: its read time is the floor alone.
+      const before = await this.ctx.store.readPositions.readTime(appKey, userId, { type: 0, targetId: '' });
+      const floor = await this.ctx.store.readPositions.advanceFloor(appKey, userId, floorTime, now);
+      changed = changed || floor.readTime > before;
+    }
+    const since = Math.max(0, Number(req.since));
+    const page = await this.ctx.store.readPositions.changedSince(appKey, userId, since, READ_POSITIONS_PAGE);
+    const last = page.positions[page.positions.length - 1];
+    const version = page.hasMore && last ? last.version : Math.max(since, last?.version ?? 0, page.floor.version);
+    const payload = encodeMessage(rc.ReadPositionOutput, {
+      items: page.positions.map((p) => ({ type: p.conversation.type, targetId: p.conversation.targetId, readTime: p.readTime })),
+      version,
+      floor: page.floor.readTime,
+      hasMore: page.hasMore,
+    });
+    port.queryAck(frame.messageId, WireStatus.Ok, payload, frame.topic);
+    if (changed) this.notify(appKey, userId, version, port.info.sessionId);
+  };
+
+  /** Observer of accepted client sends: read-status syncs and read receipts move the sender's position. */
+  readonly observe = (message: SentMessage): void => {
+    if (!READ_MARKERS.has(message.objectName) || message.status) return;
+    const conversation: ConversationKey = { type: message.conversationType, targetId: message.targetId };
+    if (!validType(conversation.type)) return;
+    const readTime = Math.min(markedTime(message.content) ?? message.sentTime, message.sentTime || this.ctx.clock.now());
+    if (!(readTime > 0)) return;
+    const { appKey, fromUserId } = message;
+    this.ctx.store.readPositions.advance(appKey, fromUserId, [{ conversation, readTime }], this.ctx.clock.now()).then(
+      (moved) => {
+        const version = moved[moved.length - 1]?.version;
+        if (version !== undefined) this.notify(appKey, fromUserId, version, message.sessionId);
+      },
+      (error: unknown) => this.ctx.log.warn('read position update failed', { appKey, userId: fromUserId, error: String(error) }),
+    );
+  };
+
+  private notify(appKey: string, userId: string, version: number, exceptSessionId: string): void {
+    this.messaging.pushToUser(appKey, userId, 's_cmd', encodeMessage(rc.NotifyMsg, { type: READ_POSITIONS_CHANGED, time: version }), exceptSessionId);
+  }
+}
+
+/** `lastMessageSendTime` of a read marker's JSON content, if it is a positive number. */
+function markedTime(content: Uint8Array): number | undefined {
+  try {
+    const value: unknown = JSON.parse(decodeUtf8(content));
+    if (typeof value !== 'object' || value === null) return undefined;
+    const time = Number((value as Record<string, unknown>)['lastMessageSendTime']);
+    return Number.isFinite(time) && time > 0 ? time : undefined;
+  } catch {
+    return undefined;
+  }
+}

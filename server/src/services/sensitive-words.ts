@@ -1,0 +1,106 @@
+/**
+ * Sensitive words (issue #7; SERVER_API.md §2.5; seed status codes 21501/21502): a filter on the client send
+ * path (message-filter-chain.ts, order 200, after the cheap user-relation checks and before App Server
+ * moderation). As RongCloud documents it, only text messages (`RC:TxtMsg`) are screened, in their `content`
+ * and push text, matching case-insensitively:
+ * - a block word refuses the message: the sender's PUBACK carries 21501 (SENSITIVE_SHIELD) and nobody gets it;
+ * - otherwise replace words are substituted and the message goes on (receivers, the sender's other devices and
+ *   history get the replaced text: 21502 SENSITIVE_REPLACE semantics; the sending device keeps what it sent).
+ * A message holding both kinds is blocked. Words come from the store, cached per app until the Server API
+ * changes them (same process) or for CACHE_MS (another node changed them).
+ */
+import { decodeUtf8, encodeUtf8 } from './wire';
+import type { ServerContext } from '../context';
+import type { SensitiveWord } from '../store/sensitive-word-repository';
+import { SensitiveWordType } from '../store/sensitive-word-repository';
+import type { CandidateMessage, FilterVerdict, MessageFilter } from './message-filter-chain';
+import { PASS } from './message-filter-chain';
+
+export const SENSITIVE_WORDS_ORDER = 200;
+/** RongCloud's default limit per app. */
+export const MAX_SENSITIVE_WORDS = 50;
+export const SensitiveStatus = { Blocked: 21501, Replaced: 21502 } as const;
+const CACHE_MS = 5000;
+
+/** Every occurrence of `word` in `text`, case-insensitively, replaced by `by`. */
+export function replaceAll(text: string, word: string, by: string): string {
+  if (word === '') return text;
+  const lower = text.toLowerCase();
+  const needle = word.toLowerCase();
+  // Lower-casing may change lengths for a few scripts; then fall back to an exact match.
+  if (lower.length !== text.length) return text.split(word).join(by);
+  let out = '';
+  let from = 0;
+  for (let at = lower.indexOf(needle); at >= 0; at = lower.indexOf(needle, from)) {
+    out += text.slice(from, at) + by;
+    from = at + needle.length;
+  }
+  return out + text.slice(from);
+}
+
+export function containsWord(text: string, word: string): boolean {
+  return word !== '' && text.toLowerCase().includes(word.toLowerCase());
+}
+
+/** What the words do to one text: blocked, or the text after replacements. */
+export function screenText(text: string, words: readonly SensitiveWord[]): { blocked: true } | { blocked: false; text: string } {
+  if (words.some((w) => w.type === SensitiveWordType.Block && containsWord(text, w.word))) return { blocked: true };
+  let out = text;
+  // Longer words first, so "abc" wins over its part "ab".
+  for (const w of [...words].filter((x) => x.type === SensitiveWordType.Replace).sort((a, b) => b.word.length - a.word.length)) {
+    out = replaceAll(out, w.word, w.replaceWord);
+  }
+  return { blocked: false, text: out };
+}
+
+export class SensitiveWords {
+  private readonly cache = new Map<string, { readonly words: readonly SensitiveWord[]; readonly loadedAt: number }>();
+
+  constructor(private readonly ctx: ServerContext) {}
+
+  /** Forget the cached words of an app (after a Server API change). */
+  invalidate(appKey: string): void {
+    this.cache.delete(appKey);
+  }
+
+  async wordsOf(appKey: string): Promise<readonly SensitiveWord[]> {
+    const now = this.ctx.clock.now();
+    const cached = this.cache.get(appKey);
+    if (cached && now - cached.loadedAt < CACHE_MS) return cached.words;
+    const words = await this.ctx.store.sensitiveWords.list(appKey);
+    this.cache.set(appKey, { words, loadedAt: now });
+    return words;
+  }
+
+  readonly filter: MessageFilter = {
+    name: 'sensitive-words',
+    order: SENSITIVE_WORDS_ORDER,
+    check: (message) => this.check(message),
+  };
+
+  private async check(message: CandidateMessage): Promise<FilterVerdict> {
+    if (message.objectName !== 'RC:TxtMsg' || message.status) return PASS;
+    const words = await this.wordsOf(message.appKey);
+    if (words.length === 0) return PASS;
+    let content: Record<string, unknown>;
+    try {
+      const parsed: unknown = JSON.parse(decodeUtf8(message.content));
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return PASS;
+      content = parsed as Record<string, unknown>;
+    } catch {
+      return PASS;
+    }
+    const text = typeof content['content'] === 'string' ? content['content'] : '';
+    const body = screenText(text, words);
+    const push = message.pushContent !== undefined ? screenText(message.pushContent, words) : undefined;
+    if (body.blocked || push?.blocked === true) return { action: 'reject', status: SensitiveStatus.Blocked, reason: 'sensitive word' };
+    const pushChanged = push !== undefined && !push.blocked && push.text !== message.pushContent;
+    if (body.text === text && !pushChanged) return PASS;
+    return {
+      action: 'replace',
+      reason: 'sensitive word replaced',
+      ...(body.text !== text ? { content: encodeUtf8(JSON.stringify({ ...content, content: body.text })) } : {}),
+      ...(pushChanged && push !== undefined && !push.blocked ? { pushContent: push.text } : {}),
+    };
+  }
+}

@@ -1,0 +1,20 @@
+import * as m001 from './001-initial';
+import * as m002 from './002-groups';
+import * as m003 from './003-chatrooms';
+import * as m004 from './004-conversation-states';
+import * as m005 from './005-tags';
+import * as m006 from './006-server-api';
+
+/**
+ * PostgreSQL schema, numbered like the SQLite one (same tables and index plans; BIGINT times,
+ * BYTEA payloads, identity ids). A new repository = one migration file here + one `pg-*.ts`.
+ */
+export interface PgMigration {
+  readonly version: number;
+  readonly name: string;
+  /** One or more statements, run as one simple query inside the migration's transaction. */
+  readonly sql: string;
+}
+
+/** Ascending by version; append new modules here (never edit an applied one). */
+export const PG_MIGRATIONS: readonly PgMigration[] = [m001, m002, m003, m004, m005, m006];

@@ -1,0 +1,70 @@
+import type { CallbackQueueRepository } from '../callback-queue-repository';
+import type { ChatroomRepository } from '../chatroom-repository';
+import type { GroupRepository } from '../group-repository';
+import type { MessageExpansionRepository } from '../message-expansion-repository';
+import type { MessageLogRepository } from '../message-log-repository';
+import type { ReadPositionRepository } from '../read-position-repository';
+import type { SensitiveWordRepository } from '../sensitive-word-repository';
+import type { ConversationRepository, ConversationStateRepository, MessageRepository, Store, UserRepository } from '../store';
+import type { TagRepository } from '../tag-repository';
+import type { UserListRepository } from '../user-list-repository';
+import { PG_MIGRATIONS } from './migrations';
+import { PgConversationRepository, PgConversationStateRepository, PgUserRepository } from './pg-core-repositories';
+import { PgDatabase } from './pg-database';
+import { PgMessageRepository } from './pg-message-repository';
+import { pendingRepository } from './pg-pending';
+
+export interface PgStoreOptions {
+  /** `postgres://user:pass@host:port/db` */
+  readonly connectionString: string;
+  /** Pool size of this node (default 10). */
+  readonly maxConnections?: number;
+  /** Randomness for messageUIds, [0, 1) like Math.random (the default). */
+  readonly random?: () => number;
+}
+
+/**
+ * The cluster engine: every node opens its own pool on one PostgreSQL. Cross-node ordering comes
+ * from row locks taken inside READ COMMITTED transactions (see pg-database.ts), never from
+ * SERIALIZABLE alone. Adding a repository = one `pg-*.ts` + one migration in migrations/.
+ */
+export class PgStore implements Store {
+  readonly messages: MessageRepository;
+  readonly conversations: ConversationRepository;
+  readonly users: UserRepository;
+  readonly conversationStates: ConversationStateRepository;
+  readonly chatrooms: ChatroomRepository = pendingRepository('chatrooms');
+  readonly groups: GroupRepository = pendingRepository('groups');
+  readonly userLists: UserListRepository = pendingRepository('userLists');
+  readonly callbackQueue: CallbackQueueRepository = pendingRepository('callbackQueue');
+  readonly messageLog: MessageLogRepository = pendingRepository('messageLog');
+  readonly tags: TagRepository = pendingRepository('tags');
+  readonly readPositions: ReadPositionRepository = pendingRepository('readPositions');
+  readonly sensitiveWords: SensitiveWordRepository = pendingRepository('sensitiveWords');
+  readonly expansions: MessageExpansionRepository = pendingRepository('expansions');
+  readonly database: PgDatabase;
+
+  constructor(options: PgStoreOptions) {
+    this.database = new PgDatabase({
+      connectionString: options.connectionString,
+      ...(options.maxConnections !== undefined && { maxConnections: options.maxConnections }),
+    });
+    this.messages = new PgMessageRepository(this.database, { random: options.random ?? Math.random });
+    this.conversations = new PgConversationRepository(this.database);
+    this.users = new PgUserRepository(this.database);
+    this.conversationStates = new PgConversationStateRepository(this.database);
+  }
+
+  async migrate(): Promise<void> {
+    await this.database.migrate(PG_MIGRATIONS);
+  }
+
+  /** Idempotent; later calls on the repositories reject. */
+  async close(): Promise<void> {
+    await this.database.close();
+  }
+}
+
+export function createPgStore(options: PgStoreOptions): Store {
+  return new PgStore(options);
+}

@@ -1,0 +1,144 @@
+/**
+ * Unread counts that agree across devices (issue #7, a Lianxin addition; docs/PROTOCOL-NOTES.md). The server
+ * keeps, per user and conversation, up to when the user has read (`lxReadPos`); this module
+ * - tells the server when this device clears (`clearUnreadCount` → the conversation, `clearAllUnreadCount` →
+ *   everything), with read time 0 = "the server's now", so messages the server already had are read even if
+ *   this device has not pulled them yet;
+ * - pulls the positions changed since the last version it applied — on every connect, after its own clears and
+ *   when the server says they moved (`s_cmd` type 100) — and lowers the local counts to match.
+ * Positions only ever lower counts, so the local bookkeeping rules (what counts, recalls, @) stay as they are.
+ * A clear that cannot reach the server is kept (with this device's estimate of the server time) and sent with
+ * the next reconcile. The official clients never send `lxReadPos`; they keep their local counts.
+ */
+import { decodeByName, encodeByName } from '../../protocol/messages';
+import type { rc } from '../../protocol/messages';
+import { SdkError } from '../../errors';
+import type { Logger } from '../logger';
+import type { ServiceEngine } from './engine-port';
+import type { UserStore } from './user-store';
+import { isRecord } from './user-store';
+import type { UserSession } from './user-session';
+
+/** s_cmd NotifyMsg type the server sends when the user's read positions moved. */
+export const READ_POSITIONS_CHANGED = 100;
+const MAX_PAGES = 20;
+const MAX_PENDING = 1000;
+
+interface PendingItem {
+  readonly type: number;
+  readonly targetId: string;
+  readonly readTime: number;
+}
+
+interface Persisted {
+  version: number;
+  pending: PendingItem[];
+  pendingAll: number;
+}
+
+function isPersisted(value: unknown): value is Persisted {
+  return isRecord(value) && typeof value['version'] === 'number' && Array.isArray(value['pending']) && typeof value['pendingAll'] === 'number';
+}
+
+/** What this device knows of its server-side read positions: the version applied, clears not yet sent. */
+export class ReadPositionState {
+  version = 0;
+  pending: PendingItem[] = [];
+  /** A clearAll not yet sent (its estimated server time), 0 = none. */
+  pendingAll = 0;
+
+  constructor(private readonly store: UserStore) {}
+
+  async load(): Promise<void> {
+    const saved = await this.store.readJson<Persisted>('read-positions', { version: 0, pending: [], pendingAll: 0 }, isPersisted);
+    this.version = saved.version;
+    this.pending = saved.pending.filter((p) => isRecord(p) && typeof p.targetId === 'string' && typeof p.readTime === 'number');
+    this.pendingAll = saved.pendingAll;
+  }
+
+  persist(): void {
+    void this.store.writeJson('read-positions', { version: this.version, pending: this.pending, pendingAll: this.pendingAll });
+  }
+}
+
+export interface ReadChange {
+  /** Conversations this device cleared (read up to the server's now). */
+  readonly items?: ReadonlyArray<{ readonly type: number; readonly targetId: string }>;
+  /** Everything is read (clearAllUnreadCount). */
+  readonly clearAll?: boolean;
+}
+
+export class ReadPositionSync {
+  /** One exchange at a time per session: each starts from the version the previous one stored. */
+  private chain: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly engine: ServiceEngine,
+    private readonly serverNow: () => number,
+    private readonly logger: Logger,
+  ) {}
+
+  /**
+   * Sends `change` (if any) plus pending clears and applies every position changed since the stored version.
+   * Rejects when the server could not be reached; the change is then kept as pending.
+   */
+  sync(session: UserSession, change: ReadChange = {}): Promise<void> {
+    const run = this.chain.then(() => this.exchange(session, change));
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  /** `sync` for background triggers (connect, s_cmd): failures are logged, never thrown. */
+  reconcile(session: UserSession): void {
+    this.sync(session).catch((error: unknown) => this.logger.warn('read position reconcile failed', error));
+  }
+
+  private async exchange(session: UserSession, change: ReadChange): Promise<void> {
+    const state = session.readPositions;
+    const items: rc.IReadPositionItem[] = [
+      ...state.pending.map((p) => ({ type: p.type, targetId: p.targetId, readTime: p.readTime })),
+      ...(change.items ?? []).map((i) => ({ type: i.type, targetId: i.targetId, readTime: 0 })),
+    ];
+    let output: rc.ReadPositionOutput;
+    try {
+      output = await this.query(session, state.version, items, change.clearAll === true, state.pendingAll);
+    } catch (error) {
+      this.keepPending(session, change);
+      throw error;
+    }
+    state.pending = [];
+    state.pendingAll = 0;
+    for (let page = 1; ; page += 1) {
+      this.apply(session, output);
+      if (output.hasMore !== true || page >= MAX_PAGES) break;
+      output = await this.query(session, state.version, [], false, 0);
+    }
+    state.persist();
+  }
+
+  private async query(session: UserSession, since: number, items: rc.IReadPositionItem[], clearAll: boolean, floor: number): Promise<rc.ReadPositionOutput> {
+    const payload = encodeByName('ReadPositionReq', { since, items, ...(clearAll ? { clearAll: true } : {}), ...(floor > 0 ? { floor } : {}) });
+    const ack = await this.engine.query('lxReadPos', session.userId, payload);
+    if (ack.status !== 0) throw new SdkError(ack.status);
+    return decodeByName('ReadPositionOutput', ack.payload);
+  }
+
+  private apply(session: UserSession, output: rc.ReadPositionOutput): void {
+    const floor = Number(output.floor ?? 0);
+    if (floor > 0) session.unread.clearUpTo(floor);
+    for (const item of output.items) {
+      const readTime = Number(item.readTime);
+      if (readTime > 0) session.unread.clear(Number(item.type), item.targetId, readTime);
+    }
+    session.readPositions.version = Math.max(session.readPositions.version, Number(output.version));
+  }
+
+  private keepPending(session: UserSession, change: ReadChange): void {
+    const state = session.readPositions;
+    const now = this.serverNow();
+    for (const item of change.items ?? []) state.pending.push({ type: item.type, targetId: item.targetId, readTime: now });
+    if (state.pending.length > MAX_PENDING) state.pending.splice(0, state.pending.length - MAX_PENDING);
+    if (change.clearAll === true) state.pendingAll = Math.max(state.pendingAll, now);
+    state.persist();
+  }
+}

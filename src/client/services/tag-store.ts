@@ -1,0 +1,159 @@
+/**
+ * The user's conversation tags as this device knows them (seed 会话标签): tag definitions (from `pullUS`,
+ * key `Tag`) with the settings version they came with, and the tags of each conversation (from the type-3
+ * item of `pullSeAtts` states). Persisted per appKey+user. Every mutator reports whether anything changed, so
+ * the services fire the tag listeners only for changes made on another device.
+ */
+import { conversationKey } from './im-message';
+import type { UserStore } from './user-store';
+import { isRecord } from './user-store';
+
+export interface TagInfo {
+  readonly tagId: string;
+  readonly tagName: string;
+  readonly createdTime: number;
+}
+
+export interface TagLink {
+  readonly tagId: string;
+  readonly isTop: boolean;
+}
+
+export interface TaggedConversation {
+  readonly conversationType: number;
+  readonly targetId: string;
+  readonly isTop: boolean;
+}
+
+interface Persisted {
+  version: number;
+  tags: TagInfo[];
+  /** conversationKey → links */
+  links: Record<string, TagLink[]>;
+}
+
+function isPersisted(value: unknown): value is Persisted {
+  return isRecord(value) && typeof value['version'] === 'number' && Array.isArray(value['tags']) && isRecord(value['links']);
+}
+
+function sameLinks(a: readonly TagLink[], b: readonly TagLink[]): boolean {
+  if (a.length !== b.length) return false;
+  const byId = new Map(a.map((l) => [l.tagId, l.isTop]));
+  return b.every((l) => byId.get(l.tagId) === l.isTop);
+}
+
+function splitKey(key: string): { conversationType: number; targetId: string } {
+  const at = key.indexOf('_');
+  return { conversationType: Number(key.slice(0, at)), targetId: key.slice(at + 1) };
+}
+
+export class TagStore {
+  /** The settings version of the last `pullUS` applied. */
+  version = 0;
+  private tags = new Map<string, TagInfo>();
+  private links = new Map<string, TagLink[]>();
+
+  constructor(private readonly store: UserStore) {}
+
+  async load(): Promise<void> {
+    const saved = await this.store.readJson<Persisted>('tags', { version: 0, tags: [], links: {} }, isPersisted);
+    this.version = saved.version;
+    this.tags = new Map(saved.tags.filter((t) => isRecord(t) && typeof t.tagId === 'string').map((t) => [t.tagId, t]));
+    this.links = new Map(Object.entries(saved.links).filter(([, l]) => Array.isArray(l)));
+  }
+
+  private persist(): void {
+    void this.store.writeJson('tags', { version: this.version, tags: [...this.tags.values()], links: Object.fromEntries(this.links) });
+  }
+
+  /** Oldest first (createdTime, then tagId), as getTagList answers. */
+  list(): TagInfo[] {
+    return [...this.tags.values()].sort((a, b) => a.createdTime - b.createdTime || (a.tagId < b.tagId ? -1 : a.tagId > b.tagId ? 1 : 0));
+  }
+
+  get(tagId: string): TagInfo | undefined {
+    return this.tags.get(tagId);
+  }
+
+  /** Creates or renames one tag (a new tag gets `createdTime`). */
+  upsert(tagId: string, tagName: string, createdTime: number): void {
+    const existing = this.tags.get(tagId);
+    this.tags.set(tagId, { tagId, tagName, createdTime: existing?.createdTime ?? createdTime });
+    this.persist();
+  }
+
+  /** Drops tags and their links. */
+  remove(tagIds: readonly string[]): void {
+    for (const tagId of tagIds) this.tags.delete(tagId);
+    this.dropLinksTo((tagId) => tagIds.includes(tagId));
+    this.persist();
+  }
+
+  /** A pulled tag list replaces the local one; links to tags that are gone are dropped. True when it differed. */
+  replaceAll(tags: readonly TagInfo[], version: number): boolean {
+    const changed = tags.length !== this.tags.size || tags.some((t) => {
+      const mine = this.tags.get(t.tagId);
+      return mine === undefined || mine.tagName !== t.tagName;
+    });
+    this.tags = new Map(tags.map((t) => [t.tagId, t]));
+    this.dropLinksTo((tagId) => !this.tags.has(tagId));
+    this.version = version;
+    this.persist();
+    return changed;
+  }
+
+  linksOf(conversationType: number, targetId: string): readonly TagLink[] {
+    return this.links.get(conversationKey(conversationType, targetId)) ?? [];
+  }
+
+  /** A conversation's tags as pulled; true when they differed. */
+  setLinks(conversationType: number, targetId: string, links: readonly TagLink[]): boolean {
+    const key = conversationKey(conversationType, targetId);
+    const changed = !sameLinks(this.links.get(key) ?? [], links);
+    if (links.length === 0) this.links.delete(key);
+    else this.links.set(key, [...links]);
+    if (changed) this.persist();
+    return changed;
+  }
+
+  /** Adds `tagId` to conversations (re-adding keeps the in-tag top unless `isTop` is given). */
+  link(tagId: string, conversations: ReadonlyArray<{ type: number; targetId: string }>, isTop?: boolean): void {
+    for (const c of conversations) {
+      const current = [...this.linksOf(c.type, c.targetId)];
+      const at = current.findIndex((l) => l.tagId === tagId);
+      const next = { tagId, isTop: isTop ?? (at >= 0 ? (current[at] as TagLink).isTop : false) };
+      if (at >= 0) current[at] = next;
+      else current.push(next);
+      this.links.set(conversationKey(c.type, c.targetId), current);
+    }
+    this.persist();
+  }
+
+  unlink(tagIds: readonly string[], conversations: ReadonlyArray<{ type: number; targetId: string }>): void {
+    for (const c of conversations) {
+      const key = conversationKey(c.type, c.targetId);
+      const remaining = (this.links.get(key) ?? []).filter((l) => !tagIds.includes(l.tagId));
+      if (remaining.length === 0) this.links.delete(key);
+      else this.links.set(key, remaining);
+    }
+    this.persist();
+  }
+
+  /** The conversations carrying `tagId`. */
+  conversationsOf(tagId: string): TaggedConversation[] {
+    const out: TaggedConversation[] = [];
+    for (const [key, links] of this.links) {
+      const link = links.find((l) => l.tagId === tagId);
+      if (link) out.push({ ...splitKey(key), isTop: link.isTop });
+    }
+    return out;
+  }
+
+  private dropLinksTo(gone: (tagId: string) => boolean): void {
+    for (const [key, links] of [...this.links]) {
+      const kept = links.filter((l) => !gone(l.tagId));
+      if (kept.length === 0) this.links.delete(key);
+      else if (kept.length !== links.length) this.links.set(key, kept);
+    }
+  }
+}

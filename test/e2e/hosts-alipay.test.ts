@@ -1,0 +1,5 @@
+/** The SDK e2e suite (sdk-api.test.ts), unchanged, on the Alipay adapter (SocketTask mode, base64 `isBuffer` frames) through the `my` simulator. */
+import './sdk-api.test';
+import { runSdkSuiteOn } from '../support/host-simulators/sdk-suite-hosts';
+
+runSdkSuiteOn('alipay');

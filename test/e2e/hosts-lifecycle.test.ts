@@ -1,0 +1,131 @@
+/**
+ * The host lifecycle end to end, on every simulated host (test/support/host-simulators) against the
+ * real server process, through the public RongIMLib API: a network loss reported by the host
+ * (suspend, then reconnect when it comes back and sync what was missed), the app going to the
+ * background (the host cuts the network 5 s later — shortened here — and the SDK reconnects the
+ * moment the app is shown again), and a storm of connection drops that must never take more
+ * sockets than the host allows (single-socket Alipay: never two) nor leave one behind.
+ */
+import { ConnectionStatus, TextMessage } from '../../src/index';
+import type { Message } from '../../src/index';
+import { startServer } from '../support/server-launcher';
+import type { RunningServer, TestApp } from '../support/server-launcher';
+import { SimulatedDevice, SIMULATED_HOST_IDS, simulatedAdapter, type DeviceOptions, type SimulatedHostId } from '../support/host-simulators';
+import { call, delay, ok, sdkUser, useSdkAdapter, type SdkUser } from './sdk-api-support';
+
+const APP: TestApp = { key: 'lxhostlife', secret: 'lxhostlifesecret', options: { multiDevice: true, maxSendRate: 1000 } };
+const PRIVATE = 1;
+let server: RunningServer;
+const users: SdkUser[] = [];
+const devices: SimulatedDevice[] = [];
+
+let hostForNextUser: SimulatedHostId = 'wechat';
+let deviceForNextUser: SimulatedDevice | undefined;
+useSdkAdapter(() => {
+  const device = deviceForNextUser ?? new SimulatedDevice();
+  deviceForNextUser = undefined;
+  devices.push(device);
+  return simulatedAdapter(hostForNextUser, device);
+});
+
+beforeAll(async () => {
+  server = await startServer({ apps: [APP] });
+});
+afterAll(async () => {
+  for (const device of devices) device.shutdown();
+  await server?.stop();
+});
+afterEach(async () => {
+  for (const user of users.splice(0)) await user.im.disconnect();
+  const used = devices.splice(0);
+  // No socket outlives its SDK instance.
+  await waitFor('every socket closed', () => used.every((d) => d.liveSockets === 0), 5_000);
+  expect(used.flatMap((d) => d.misuse)).toEqual([]);
+});
+
+async function online(host: SimulatedHostId, name: string, deviceOptions: DeviceOptions = {}): Promise<{ user: SdkUser; device: SimulatedDevice }> {
+  const device = new SimulatedDevice(deviceOptions);
+  hostForNextUser = host;
+  deviceForNextUser = device;
+  const user = await sdkUser(server, APP, name);
+  users.push(user);
+  expect(await user.connect()).toBe(user.userId);
+  return { user, device };
+}
+
+async function waitFor(what: string, predicate: () => boolean, timeoutMs = 15_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await delay(20);
+  }
+}
+
+function send(from: SdkUser, to: string, text: string): Promise<Message> {
+  return ok(call<Message>((cb) => from.im.sendMessage(PRIVATE, to, new TextMessage({ content: text }), cb)), `send ${text}`);
+}
+
+const connected = (user: SdkUser) => () => user.im.getCurrentConnectionStatus() === ConnectionStatus.CONNECTED;
+
+describe.each(SIMULATED_HOST_IDS.map((id) => [id]))('%s', (host) => {
+  const comet = host === 'alipay-comet';
+
+  test('network lost: suspended while offline, reconnected when the host reports it back, missed messages synced once', async () => {
+    const { user: bob, device } = await online(host, 'bob');
+    const { user: alice } = await online(host, 'alice');
+    device.goOffline();
+    await waitFor('NETWORK_UNAVAILABLE', () => bob.statuses.includes(ConnectionStatus.NETWORK_UNAVAILABLE));
+    const sent = await send(alice, bob.userId, 'while you were offline');
+    await delay(300);
+    expect(bob.received.some((r) => r.message.messageUId === sent.messageUId)).toBe(false);
+    expect(bob.im.getCurrentConnectionStatus()).toBe(ConnectionStatus.NETWORK_UNAVAILABLE);
+
+    device.goOnline();
+    await waitFor('reconnected', connected(bob));
+    await bob.next((m) => m.messageUId === sent.messageUId);
+    const after = await send(alice, bob.userId, 'back online');
+    await bob.next((m) => m.messageUId === after.messageUId);
+    await delay(300);
+    expect(bob.received.filter((r) => r.message.messageUId === sent.messageUId)).toHaveLength(1);
+    expect(device.connectFailures).toEqual([]);
+  });
+
+  test('background: the host cuts the network, retries fail quietly, showing the app reconnects at once', async () => {
+    const { user: bob, device } = await online(host, 'bob', { backgroundCutMs: 200 });
+    const { user: alice } = await online(host, 'alice');
+    device.hide();
+    await waitFor('the cut', () => !connected(bob)());
+    // Long enough for several failed retries, so the back-off window is seconds wide by now.
+    await delay(3_000);
+    expect(connected(bob)()).toBe(false);
+    const sent = await send(alice, bob.userId, 'while in the background');
+
+    const shownAt = Date.now();
+    device.show();
+    await waitFor('reconnected after show', connected(bob));
+    expect(Date.now() - shownAt).toBeLessThan(1_000);
+    await bob.next((m) => m.messageUId === sent.messageUId);
+    expect(device.connectFailures).toEqual([]);
+  });
+
+  test('a storm of connection drops: never more sockets than the host allows, none left behind', async () => {
+    const { user: bob, device } = await online(host, 'bob');
+    const { user: alice } = await online(host, 'alice');
+    const limit = simulatedAdapter(host, new SimulatedDevice()).capabilities.maxConcurrentSockets;
+    for (let i = 0; i < 12; i++) {
+      device.dropConnections();
+      await delay(30 + (i % 4) * 70);
+    }
+    await waitFor('reconnected after the storm', connected(bob), 20_000);
+    const sent = await send(alice, bob.userId, 'after the storm');
+    await bob.next((m) => m.messageUId === sent.messageUId);
+
+    // It was a storm: the SDK came back several times, each time on a new socket (or comet).
+    expect(bob.statuses.filter((s) => s === ConnectionStatus.CONNECTED).length).toBeGreaterThanOrEqual(3);
+    if (comet) expect(device.socketsOpened).toBe(0);
+    else expect(device.socketsOpened).toBeGreaterThanOrEqual(3);
+    expect(device.connectFailures).toEqual([]);
+    expect(device.peakLiveSockets).toBeLessThanOrEqual(limit);
+    await waitFor('one live socket', () => device.liveSockets === (comet ? 0 : 1), 5_000);
+  });
+});

@@ -1,0 +1,5 @@
+/** The SDK e2e suite (sdk-api.test.ts), unchanged, on the uni-app adapter through the `uni` simulator (H5. */
+import './sdk-api.test';
+import { runSdkSuiteOn } from '../support/host-simulators/sdk-suite-hosts';
+
+runSdkSuiteOn('uniapp-h5');

@@ -1,0 +1,161 @@
+/**
+ * Chatroom KV attributes through our SDK against the real server process (API_CHECKLIST §3.10 KV,
+ * PROTOCOL.md §8.8): pulled on join (navi kvStorage), set with and without a notification message,
+ * other users' keys only with force (23424), removals reaching the others as DELETE, incremental
+ * updates through the status listener (never to the changer), the local reads (23427 for a missing
+ * key), batch set/remove, auto-delete entries going with their owner, client-side validation (33003)
+ * and apps without KV (23426).
+ */
+import { ChatroomEntryType, ErrorCode } from '../../src/index';
+import type { Message } from '../../src/index';
+import { startServer } from '../support/server-launcher';
+import type { RunningServer, TestApp } from '../support/server-launcher';
+import { call } from './sdk-api-support';
+import type { CallResult } from './sdk-api-support';
+import { delay, eventually, joinOk, newRoomId, roomUser, useDroppableSockets } from './sdk-chatroom-support';
+import type { RoomUser, StatusInfo } from './sdk-chatroom-support';
+
+const APP: TestApp = { key: 'lxsdkchrmkv', secret: 'lxsdkchrmkvsecret', options: { maxSendRate: 1000, chrmQuotaHigh: 100000 } };
+const NOKV: TestApp = { key: 'lxsdkchrmnokv', secret: 'lxsdkchrmkvsecret', options: { chrmKv: 0 } };
+
+useDroppableSockets();
+let server: RunningServer;
+const users: RoomUser[] = [];
+
+beforeAll(async () => {
+  server = await startServer({ apps: [APP, NOKV] });
+});
+afterAll(async () => {
+  await server?.stop();
+});
+afterEach(async () => {
+  for (const user of users.splice(0)) await user.im.disconnect();
+});
+
+async function online(name: string, app: TestApp = APP): Promise<RoomUser> {
+  const user = await roomUser(server, app, name);
+  users.push(user);
+  return user;
+}
+
+/** Two members of a fresh room. */
+async function pair(): Promise<{ roomId: string; alice: RoomUser; bob: RoomUser }> {
+  const roomId = newRoomId();
+  const [alice, bob] = [await online('alice'), await online('bob')];
+  await joinOk(alice, roomId);
+  await joinOk(bob, roomId);
+  return { roomId, alice, bob };
+}
+
+function entry(user: RoomUser, roomId: string, key: string): Promise<CallResult<string>> {
+  return call<string>((cb) => user.im.getChatroomEntry(roomId, key, cb));
+}
+
+async function all(user: RoomUser, roomId: string): Promise<Record<string, string>> {
+  const result = await call<Record<string, string>>((cb) => user.im.getAllChatroomEntries(roomId, cb));
+  if (!result.ok) throw new Error(`getAllChatroomEntries failed with ${result.code}`);
+  return result.value;
+}
+
+async function entriesEventually(user: RoomUser, roomId: string, wanted: Record<string, string>): Promise<void> {
+  await eventually(`${JSON.stringify(wanted)} at ${user.userId}`, async () => JSON.stringify(await all(user, roomId)) === JSON.stringify(wanted));
+}
+
+/** The entries reported through the status listener, flattened. */
+function updates(user: RoomUser): Array<Record<string, unknown>> {
+  return user.statusEvents.flatMap((info: StatusInfo) => (Array.isArray(info['updatedEntries']) ? (info['updatedEntries'] as Array<Record<string, unknown>>) : []));
+}
+
+const ok = { ok: true };
+
+describe('chatroom attributes', () => {
+  test('set with a notification: others get the value and the RC:chrmKVNotiMsg, the changer neither event', async () => {
+    const { roomId, alice, bob } = await pair();
+    expect(await call((cb) => alice.im.setChatroomEntry(roomId, { key: 'title', value: 'Live', isSendNotification: true, notificationExtra: 'x' }, cb))).toMatchObject(ok);
+    expect(await all(alice, roomId)).toEqual({ title: 'Live' });
+    await entriesEventually(bob, roomId, { title: 'Live' });
+    const note: Message = await bob.next((m) => m.objectName === 'RC:chrmKVNotiMsg');
+    expect(note).toMatchObject({ targetId: roomId, senderUserId: alice.userId, content: { key: 'title', value: 'Live', extra: 'x', type: ChatroomEntryType.UPDATE } });
+    expect(updates(bob)).toEqual([{ key: 'title', value: 'Live', timestamp: expect.any(Number), chatroomId: roomId, type: ChatroomEntryType.UPDATE }]);
+    await delay(300);
+    expect(updates(alice)).toEqual([]);
+    expect(alice.received.filter((r) => r.message.objectName === 'RC:chrmKVNotiMsg')).toEqual([]);
+    expect(await entry(bob, roomId, 'title')).toMatchObject({ ok: true, value: 'Live' });
+  });
+
+  test("another user's key needs force (23424); removals reach the others as DELETE; 23427 for missing keys", async () => {
+    const { roomId, alice, bob } = await pair();
+    expect(await call((cb) => alice.im.setChatroomEntry(roomId, { key: 'seat', value: 'A' }, cb))).toMatchObject(ok);
+    await entriesEventually(bob, roomId, { seat: 'A' });
+    expect(await call((cb) => bob.im.setChatroomEntry(roomId, { key: 'seat', value: 'B' }, cb))).toMatchObject({ ok: false, code: ErrorCode.CHATROOM_KV_OVERWRITE_INVALID });
+    expect(await call((cb) => bob.im.removeChatroomEntry(roomId, { key: 'seat' }, cb))).toMatchObject({ ok: false, code: ErrorCode.CHATROOM_KV_OVERWRITE_INVALID });
+    expect(await call((cb) => bob.im.forceSetChatroomEntry(roomId, { key: 'seat', value: 'B' }, cb))).toMatchObject(ok);
+    await entriesEventually(alice, roomId, { seat: 'B' });
+    expect(await call((cb) => alice.im.forceRemoveChatroomEntry(roomId, { key: 'seat' }, cb))).toMatchObject(ok);
+    await entriesEventually(bob, roomId, {});
+    expect(updates(bob).map((u) => [u['key'], u['type']])).toEqual([['seat', ChatroomEntryType.UPDATE], ['seat', ChatroomEntryType.DELETE]]);
+    expect(await entry(bob, roomId, 'seat')).toMatchObject({ ok: false, code: ErrorCode.CHATROOM_KEY_NOT_EXIST });
+    expect(await call((cb) => bob.im.forceRemoveChatroomEntry(roomId, { key: 'seat' }, cb))).toMatchObject({ ok: false, code: ErrorCode.CHATROOM_KEY_NOT_EXIST });
+  });
+
+  test('a late joiner pulls everything on join; later changes arrive one by one (incremental)', async () => {
+    const { roomId, alice } = await pair();
+    for (const [key, value] of [['k1', 'v1'], ['k2', 'v2']] as const) {
+      expect(await call((cb) => alice.im.setChatroomEntry(roomId, { key, value }, cb))).toMatchObject(ok);
+    }
+    const carol = await online('carol');
+    await joinOk(carol, roomId);
+    await entriesEventually(carol, roomId, { k1: 'v1', k2: 'v2' });
+    expect(await call((cb) => alice.im.setChatroomEntry(roomId, { key: 'k2', value: 'v2b' }, cb))).toMatchObject(ok);
+    await entriesEventually(carol, roomId, { k1: 'v1', k2: 'v2b' });
+    // The first pull reported both keys, the next only the one that changed.
+    expect(updates(carol).map((u) => [u['key'], u['value']])).toEqual([['k1', 'v1'], ['k2', 'v2'], ['k2', 'v2b']]);
+  });
+
+  test('batch set/remove: a map or a list of entries; nothing changes when one key belongs to someone else', async () => {
+    const { roomId, alice, bob } = await pair();
+    expect(await call((cb) => alice.im.setChatRoomEntries(roomId, { entries: { a: '1', b: '2' } }, cb))).toMatchObject(ok);
+    expect(await call((cb) => alice.im.setChatRoomEntries(roomId, { entries: [{ key: 'c', value: '3' }] }, cb))).toMatchObject(ok);
+    await entriesEventually(bob, roomId, { a: '1', b: '2', c: '3' });
+    const refused = await call((cb) => bob.im.setChatRoomEntries(roomId, { entries: { mine: 'x', a: 'taken' } }, cb));
+    expect(refused).toMatchObject({ ok: false, code: ErrorCode.CHATROOM_KV_OVERWRITE_INVALID });
+    await delay(200);
+    expect(await all(alice, roomId)).toEqual({ a: '1', b: '2', c: '3' });
+    expect(await call((cb) => bob.im.setChatRoomEntries(roomId, { entries: { mine: 'x', a: 'taken' }, isForce: true }, cb))).toMatchObject(ok);
+    await entriesEventually(alice, roomId, { a: 'taken', b: '2', c: '3', mine: 'x' });
+    expect(await call((cb) => alice.im.removeChatRoomEntries(roomId, { entries: [{ key: 'b' }, { key: 'c' }] }, cb))).toMatchObject(ok);
+    await entriesEventually(bob, roomId, { a: 'taken', mine: 'x' });
+  });
+
+  test('auto-delete entries go when their owner quits; the others are told', async () => {
+    const { roomId, alice, bob } = await pair();
+    expect(await call((cb) => alice.im.setChatroomEntry(roomId, { key: 'mic', value: 'on', isAutoDelete: true }, cb))).toMatchObject(ok);
+    await entriesEventually(bob, roomId, { mic: 'on' });
+    expect(await call((cb) => alice.im.quitChatRoom(roomId, cb))).toMatchObject(ok);
+    await entriesEventually(bob, roomId, {});
+    // Quitting forgets the room's attributes locally.
+    expect(await all(alice, roomId)).toEqual({});
+  });
+
+  test('client-side validation (33003) and server refusals: not a member 23406, KV disabled 23426', async () => {
+    const { roomId, alice } = await pair();
+    const bad = [
+      { key: '', value: 'v' },
+      { key: 'with space', value: 'v' },
+      { key: 'k'.repeat(129), value: 'v' },
+      { key: 'k', value: '' },
+      { key: 'k', value: 'v'.repeat(4097) },
+    ];
+    for (const item of bad) {
+      expect([item.key.length, item.value.length, await call((cb) => alice.im.setChatroomEntry(roomId, item, cb))]).toMatchObject([item.key.length, item.value.length, { ok: false, code: ErrorCode.BIZ_ERROR_INVALID_PARAMETER }]);
+    }
+    expect(await call((cb) => alice.im.setChatroomEntry(roomId, { key: 'A-Za_z0+9=', value: 'v'.repeat(4096) }, cb))).toMatchObject(ok);
+    const outsider = await online('outsider');
+    expect(await call((cb) => outsider.im.setChatroomEntry(roomId, { key: 'k', value: 'v' }, cb))).toMatchObject({ ok: false, code: ErrorCode.NOT_IN_CHATROOM });
+
+    const noKv = await online('nokv', NOKV);
+    const other = newRoomId();
+    await joinOk(noKv, other);
+    expect(await call((cb) => noKv.im.setChatroomEntry(other, { key: 'k', value: 'v' }, cb))).toMatchObject({ ok: false, code: ErrorCode.CHATROOM_KV_STORE_NOT_OPEN });
+  });
+});
