@@ -13,11 +13,13 @@ export interface ConnectParams {
   readonly platform: PlatformClass;
   readonly pid?: string;
   readonly apiVer?: string;
+  /** The peer's address as the server socket sees it (callbacks report it as `clientIp`). */
+  readonly clientIp?: string;
 }
 
 export type ConnectParamsResult = { readonly ok: true; readonly params: ConnectParams } | { readonly ok: false; readonly missing: string };
 
-export function parseConnectParams(query: URLSearchParams): ConnectParamsResult {
+export function parseConnectParams(query: URLSearchParams, clientIp?: string): ConnectParamsResult {
   const appKey = query.get('appId') ?? '';
   if (appKey === '') return { ok: false, missing: 'appId' };
   const rawToken = query.get('token');
@@ -33,6 +35,7 @@ export function parseConnectParams(query: URLSearchParams): ConnectParamsResult 
     platform: classifyPlatform(query.get('platform') ?? undefined, apiVer, query.has('appIdentifier')),
     ...(pid !== undefined && pid !== 'undefined' && pid !== '' ? { pid } : {}),
     ...(apiVer !== undefined ? { apiVer } : {}),
+    ...(clientIp !== undefined && clientIp !== '' ? { clientIp } : {}),
   };
   return { ok: true, params };
 }

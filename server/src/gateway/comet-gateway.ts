@@ -56,7 +56,7 @@ export async function registerCometRoutes(fastify: FastifyInstance, ctx: ServerC
 
   const connect = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const query = new URLSearchParams(rawQuery(request.url));
-    const parsed = parseConnectParams(query);
+    const parsed = parseConnectParams(query, request.ip);
     if (!parsed.ok) return send(reply, encodeCometConnectReply({ status: MISSING_PARAM_STATUS[parsed.missing] ?? 2 }));
     const params: ConnectParams = parsed.params;
     const auth = await manager.authenticate(params);

@@ -87,6 +87,7 @@ export class SessionManager {
         sdkVer: params.sdkVer,
         transport: transport.kind,
         connectedAt,
+        ...(params.clientIp !== undefined ? { clientIp: params.clientIp } : {}),
       },
       transport,
       {

@@ -20,6 +20,8 @@ export interface SessionInfo {
   readonly transport: 'websocket' | 'comet';
   /** Server time (ms) of the CONNACK; clients flag messages older than this as offline. */
   readonly connectedAt: number;
+  /** The client's address as seen by this server (absent when unknown). */
+  readonly clientIp?: string;
 }
 
 export interface SessionPort {

@@ -42,7 +42,7 @@ export function attachWebSocketGateway(server: Server, manager: SessionManager, 
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
-      handleConnection(ws, url.searchParams, manager, log).catch((error: unknown) => {
+      handleConnection(ws, url.searchParams, manager, log, req.socket.remoteAddress).catch((error: unknown) => {
         log.error('websocket connection setup failed', { error });
         ws.terminate();
       });
@@ -59,7 +59,7 @@ export function attachWebSocketGateway(server: Server, manager: SessionManager, 
   };
 }
 
-async function handleConnection(ws: WebSocket, query: URLSearchParams, manager: SessionManager, log: Logger): Promise<void> {
+async function handleConnection(ws: WebSocket, query: URLSearchParams, manager: SessionManager, log: Logger, clientIp?: string): Promise<void> {
   const transport = new WebSocketTransport(ws, log);
   let session: Session | undefined;
   let early: Uint8Array[] | undefined = [];
@@ -96,7 +96,7 @@ async function handleConnection(ws: WebSocket, query: URLSearchParams, manager: 
   });
   ws.on('close', () => session?.close());
 
-  const parsed = parseConnectParams(query);
+  const parsed = parseConnectParams(query, clientIp);
   if (!parsed.ok) {
     transport.write({ kind: 'connack', dup: false, qos: 0, retain: false, status: MISSING_PARAM_STATUS[parsed.missing] ?? 2 });
     transport.close();

@@ -20,6 +20,7 @@ export function candidateOf(request: SendRequest): CandidateMessage {
     status: request.statusTopic,
     platform: port.info.platform,
     sessionId: port.info.sessionId,
+    ...(port.info.clientIp !== undefined ? { clientIp: port.info.clientIp } : {}),
   };
 }
 

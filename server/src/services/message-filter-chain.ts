@@ -46,6 +46,8 @@ export interface CandidateMessage {
   readonly status: boolean;
   readonly platform: PlatformClass;
   readonly sessionId: string;
+  /** The sender's address as the server saw it (empty when unknown). */
+  readonly clientIp?: string;
 }
 
 export type FilterVerdict =

@@ -149,7 +149,7 @@ describe('status syncs', () => {
     await client.close();
     await waitFor(() => events('/status').some((e) => e['userid'] === u && e['status'] === '1'), 5000, 'offline event');
     const mine = events('/status').filter((e) => e['userid'] === u);
-    expect(mine[0]).toEqual({ userid: u, status: '0', os: 'Websocket', time: expect.any(Number), clientIp: '', sessionId: expect.any(String) });
+    expect(mine[0]).toEqual({ userid: u, status: '0', os: 'Websocket', time: expect.any(Number), clientIp: expect.stringMatching(/127\.0\.0\.1/), sessionId: expect.any(String) });
     expect(mine[1]?.['sessionId']).toBe(mine[0]?.['sessionId']);
     expect(receiver.on('/status').every((r) => r.contentType === 'application/json' && r.signed)).toBe(true);
   });
@@ -199,6 +199,7 @@ describe('pre-delivery moderation', () => {
     expect(Object.fromEntries(review ?? [])).toMatchObject({
       appKey: APP.key, fromUserId: a, targetId: b, toUserIds: b, msgType: 'RC:TxtMsg', channelType: 'PERSON', os: 'Websocket',
       msgTimeStamp: expect.stringMatching(/^\d{13}$/), messageId: expect.stringMatching(/^[0-9A-V]{4}(-[0-9A-V]{4}){3}$/),
+      clientIp: expect.stringMatching(/127\.0\.0\.1/),
     });
   });
 

@@ -7,9 +7,9 @@ import type { ErrorDef } from '../../errors';
 import { apiError, ServerApiErrors } from '../../errors';
 import type { Chatrooms } from '../../services/chatrooms/index';
 import { ChatroomStatus, KV_NOTIFY_OBJECT_NAME } from '../../services/chatrooms/room-wire';
-import { builtInPolicy, encodeUtf8 } from '../../services/wire';
-import { MAX_CONTENT_BYTES } from '../../services/wire-status';
 import { formatDateTime } from './group';
+import { flagsOf, readContent } from './message';
+import { readPublishOptions } from './publish-options';
 import type { ServerApiModule } from './index';
 import type { Params } from './params';
 import { USER_ID_RULE } from './user';
@@ -36,26 +36,6 @@ export function failOn(status: number, what: string): void {
   if (status === ChatroomStatus.KvDisabled || status === ChatroomStatus.HistoryDisabled) throw apiError(ServerApiErrors.notEnabled, `${what}: not enabled for this app (${status})`);
   if (status === ChatroomStatus.NotExist) throw apiError(ServerApiErrors.badParameter, `${what}: chatroom does not exist (${status})`);
   throw apiError(ServerApiErrors.badParameter, `${what}: refused (${status})`);
-}
-
-function readContent(params: Params): Uint8Array {
-  const text = params.requiredString('content');
-  try {
-    JSON.parse(text);
-  } catch {
-    throw apiError(ServerApiErrors.badParameter, 'content must be a JSON string');
-  }
-  const bytes = encodeUtf8(text);
-  if (bytes.length > MAX_CONTENT_BYTES) throw apiError(ServerApiErrors.lengthExceeded, 'content exceeds 128 KB');
-  return bytes;
-}
-
-/** Room message flags: built-in types by the shared policy table, custom ones by `isPersisted`/`isCounted`. */
-function flagsOf(objectName: string, params: Params): number {
-  const builtIn = builtInPolicy(objectName);
-  const persisted = builtIn ? builtIn.persisted : params.boolean('isPersisted', true);
-  const counted = builtIn ? builtIn.counted : params.boolean('isCounted', true);
-  return (persisted ? 1 : 0) | (persisted && counted ? 2 : 0);
 }
 
 /** `chatroom[<id>]=<name>` keys of a form body (chatroom/create). */
@@ -158,9 +138,12 @@ export function chatroomRoutes(chatrooms: Chatrooms): ServerApiModule {
         const objectName = params.requiredString('objectName', { maxLength: 32 });
         const content = readContent(params);
         const flags = flagsOf(objectName, params);
+        // Chatroom members are online by definition: push fields are kept with the message, never pushed.
+        const { pushContent, extraContent } = readPublishOptions(params);
+        const extras = { ...(pushContent !== undefined ? { pushContent } : {}), ...(extraContent !== undefined ? { extraContent } : {}) };
         const messageUIDs: { chatroomId: string; messageUID: string }[] = [];
         for (const roomId of roomIds) {
-          const result = await rooms.send({ appKey: app.appKey, roomId, fromUserId, objectName, content, flags }, 'server');
+          const result = await rooms.send({ appKey: app.appKey, roomId, fromUserId, objectName, content, flags, ...extras }, 'server');
           failOn(result.status, `chatroom ${roomId}`);
           messageUIDs.push({ chatroomId: roomId, messageUID: result.messageUId ?? '' });
         }

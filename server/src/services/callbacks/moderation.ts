@@ -36,7 +36,7 @@ export function moderationForm(message: CandidateMessage, now: number): URLSearc
   form.append('os', clientSourceOf(message.platform));
   form.append('pushContent', message.pushContent ?? '');
   form.append('busChannel', '');
-  form.append('clientIp', '');
+  form.append('clientIp', message.clientIp ?? '');
   return form;
 }
 

@@ -74,5 +74,5 @@ export class StatusBatcher<E> {
 }
 
 export function userStatusEvent(info: SessionInfo, online: boolean, time: number): UserStatusEvent {
-  return { userid: info.userId, status: online ? '0' : '1', os: clientSourceOf(info.platform), time, clientIp: '', sessionId: info.sessionId };
+  return { userid: info.userId, status: online ? '0' : '1', os: clientSourceOf(info.platform), time, clientIp: info.clientIp ?? '', sessionId: info.sessionId };
 }
