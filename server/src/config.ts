@@ -8,10 +8,8 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { CHATROOM_OPTION_NAMES, parseChatroomOption } from './chatroom-options';
-import type { ChatroomOptions } from './chatroom-options';
-import { APP_SERVER_OPTION_NAMES, mergeAppServerOptions, parseAppServerOption } from './app-server-options';
-import type { AppServerOptions } from './app-server-options';
+import { ConfigError, createAppConfig, parseAppList, parseAppSpec, parseBoolean, parseInteger, splitList } from './app-config';
+import type { AppConfig } from './app-config';
 import { isLogLevel, LOG_LEVELS } from './log';
 import type { LogLevel } from './log';
 import { fileOptionsText, parseFileOptions } from './files/file-options';
@@ -23,41 +21,8 @@ export const DEFAULT_DATA_DIR = 'data';
 export const DB_FILE_NAME = 'lianxin.db';
 export const DEV_APP_FILE_NAME = 'dev-app.json';
 
-/** Per-app behaviour switches (`--app KEY:SECRET:opt=value,…`). */
-export interface AppOptions {
-  /** false: one session per platform class (web / pc / mobile) — web + PC + mobile may be online together. */
-  readonly multiDevice: boolean;
-  readonly offlineRetentionDays: number;
-  readonly recallWindowMs: number;
-  readonly maxSendRatePerSecond: number;
-  /** Lifetime given to tokens issued by getToken; 0 = tokens never expire (RongCloud's default). */
-  readonly tokenTtlMs?: number;
-  /** Chatroom settings given for this app (chatroom-options.ts); absent fields take their defaults. */
-  readonly chatroom?: Partial<ChatroomOptions>;
-  /** App Server integration (app-server-options.ts): callback URLs, moderation, whitelist mode, rate limits. */
-  readonly appServer?: Partial<AppServerOptions>;
-  /** Group member cap for group/create, join and sync; absent = DEFAULT_MAX_GROUP_MEMBERS. */
-  readonly maxGroupMembers?: number;
-  /** Members may read (in history, not sync) group messages sent before they joined; absent = false. */
-  readonly groupHistoryBeforeJoin?: boolean;
-  /** navi `grpRRVer=1`: group read receipts v2 (`rrMsg`/`rrList`); absent = false (v1 messages only). */
-  readonly groupReadReceiptV2?: boolean;
-}
-
-/** RongCloud's default group size limit (seed: 群上限 3000). */
-export const DEFAULT_MAX_GROUP_MEMBERS = 3000;
-
-export interface AppConfig extends AppOptions {
-  readonly appKey: string;
-  readonly appSecret: string;
-  /** The generated development app (`--dev-app`). */
-  readonly dev: boolean;
-}
-
-export interface AppRegistry {
-  get(appKey: string): AppConfig | undefined;
-  list(): readonly AppConfig[];
-}
+export { ConfigError, createAppConfig, createAppRegistry, DEFAULT_APP_OPTIONS, DEFAULT_MAX_GROUP_MEMBERS, parseAppList, parseAppSpec } from './app-config';
+export type { AppConfig, AppOptions, AppRegistry } from './app-config';
 
 export interface ServerConfig {
   readonly host: string;
@@ -77,20 +42,6 @@ export interface ServerConfig {
   readonly apiClockSkewSeconds: number;
   /** Built-in file service (files/file-options.ts); absent = DEFAULT_FILE_OPTIONS. */
   readonly files?: FileOptions;
-}
-
-export const DEFAULT_APP_OPTIONS: AppOptions = {
-  multiDevice: false,
-  offlineRetentionDays: 7,
-  recallWindowMs: 120_000,
-  maxSendRatePerSecond: 5,
-};
-
-export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ConfigError';
-  }
 }
 
 export const USAGE = `Usage: lianxin-server [options]
@@ -152,8 +103,6 @@ Once ready the server prints "listening on http://HOST:PORT" on stdout;
 SIGTERM or SIGINT stop it gracefully (exit code 0).
 `;
 
-const APP_KEY_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
-const APP_SECRET_PATTERN = /^[A-Za-z0-9_.~-]{1,128}$/;
 /** host[:port] with an optional bracketed IPv6 host; never contains `;`, `)` or `,` (navi/JSONP safety). */
 const PUBLIC_HOST_PATTERN = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/;
 const HOST_PATTERN = /^[A-Za-z0-9.:-]+$|^\[[0-9A-Fa-f:.]+\]$/;
@@ -378,123 +327,6 @@ function finish(layer: Layer, cwd: string): ServerConfig {
   const files = layer.files === undefined ? undefined : parseFileOptions(layer.files);
   if (typeof files === 'string') throw new ConfigError(files);
   return { host, port, publicHosts, dataDir, dbFile: join(dataDir, DB_FILE_NAME), apps, devApp, logLevel, apiClockSkewSeconds, ...(files === undefined ? {} : { files }) };
-}
-
-/** `KEY:SECRET[:opt=value,opt=value]`. */
-export function parseAppSpec(spec: string, where: string): AppConfig {
-  const parts = spec.split(':');
-  const [appKey, appSecret, optionText] = parts;
-  if (parts.length < 2 || parts.length > 3 || appKey === undefined || appSecret === undefined) {
-    throw new ConfigError(`${where}: expected KEY:SECRET or KEY:SECRET:option=value,...`);
-  }
-  const options: Record<string, string> = {};
-  if (optionText !== undefined && optionText !== '') {
-    for (const pair of optionText.split(',')) addOption(options, pair, where);
-  }
-  return createAppConfig(appKey, appSecret, options, where);
-}
-
-/**
- * `LIANXIN_APPS`: apps separated by commas; an item without `:` but with `=` continues the options
- * of the previous app (`k:s:multiDevice=1,retentionDays=3,k2:s2`). Keys and secrets cannot hold
- * `=`, so this is unambiguous.
- */
-export function parseAppList(text: string, where: string): AppConfig[] {
-  const specs: string[] = [];
-  for (const item of splitList(text)) {
-    if (!item.includes(':') && item.includes('=') && specs.length > 0) {
-      const last = specs.pop() as string;
-      specs.push(last.split(':').length === 3 ? `${last},${item}` : `${last}:${item}`);
-    } else {
-      specs.push(item);
-    }
-  }
-  if (specs.length === 0) throw new ConfigError(`${where}: no app given`);
-  return specs.map((spec) => parseAppSpec(spec, `${where} (${spec})`));
-}
-
-function addOption(options: Record<string, string>, pair: string, where: string): void {
-  const eq = pair.indexOf('=');
-  if (eq <= 0) throw new ConfigError(`${where}: option "${pair}" must be name=value`);
-  options[pair.slice(0, eq).trim()] = pair.slice(eq + 1).trim();
-}
-
-const OPTION_NAMES: Readonly<Record<string, keyof AppOptions>> = {
-  multiDevice: 'multiDevice',
-  retentionDays: 'offlineRetentionDays',
-  offlineRetentionDays: 'offlineRetentionDays',
-  recallWindowMs: 'recallWindowMs',
-  maxSendRate: 'maxSendRatePerSecond',
-  maxSendRatePerSecond: 'maxSendRatePerSecond',
-  tokenTtlMs: 'tokenTtlMs',
-  maxGroupMembers: 'maxGroupMembers',
-  groupHistoryBeforeJoin: 'groupHistoryBeforeJoin',
-  groupReceiptV2: 'groupReadReceiptV2',
-  groupReadReceiptV2: 'groupReadReceiptV2',
-};
-
-/** Validates key, secret and options; `where` prefixes every error message. */
-export function createAppConfig(appKey: string, appSecret: string, rawOptions: Readonly<Record<string, string>> = {}, where = 'app', dev = false): AppConfig {
-  if (!APP_KEY_PATTERN.test(appKey)) throw new ConfigError(`${where}: invalid app key "${appKey}" ([A-Za-z0-9_-], 1..64 chars)`);
-  if (!APP_SECRET_PATTERN.test(appSecret)) throw new ConfigError(`${where}: invalid app secret ([A-Za-z0-9_.~-], 1..128 chars)`);
-  const options: { -readonly [K in keyof AppOptions]: AppOptions[K] } = { ...DEFAULT_APP_OPTIONS };
-  for (const [name, value] of Object.entries(rawOptions)) {
-    const key = OPTION_NAMES[name];
-    const label = `${where}: option ${name}`;
-    switch (key) {
-      case 'multiDevice': options.multiDevice = parseBoolean(value, label); break;
-      case 'offlineRetentionDays': options.offlineRetentionDays = parseInteger(value, label, 1, 3650); break;
-      case 'recallWindowMs': options.recallWindowMs = parseInteger(value, label, 0, 31_536_000_000); break;
-      case 'maxSendRatePerSecond': options.maxSendRatePerSecond = parseInteger(value, label, 1, 1_000_000); break;
-      case 'tokenTtlMs': {
-        const ttl = parseInteger(value, label, 0, 3_153_600_000_000);
-        if (ttl > 0) options.tokenTtlMs = ttl;
-        break;
-      }
-      case 'maxGroupMembers': options.maxGroupMembers = parseInteger(value, label, 1, 1_000_000); break;
-      case 'groupHistoryBeforeJoin': options.groupHistoryBeforeJoin = parseBoolean(value, label); break;
-      case 'groupReadReceiptV2': options.groupReadReceiptV2 = parseBoolean(value, label); break;
-      default: {
-        const appServer = parseAppServerOption(name, value);
-        if (typeof appServer === 'string') throw new ConfigError(`${label}: ${appServer}`);
-        if (appServer !== undefined) {
-          options.appServer = mergeAppServerOptions(options.appServer, appServer);
-          break;
-        }
-        const chatroom = parseChatroomOption(name, value);
-        if (chatroom === undefined) {
-          throw new ConfigError(`${where}: unknown option "${name}" (known: ${[...Object.keys(OPTION_NAMES), ...CHATROOM_OPTION_NAMES, ...APP_SERVER_OPTION_NAMES].join(', ')})`);
-        }
-        if (typeof chatroom === 'string') throw new ConfigError(`${label}: ${chatroom}`);
-        options.chatroom = { ...options.chatroom, ...chatroom };
-      }
-    }
-  }
-  return { appKey, appSecret, dev, ...options };
-}
-
-function parseInteger(text: string, what: string, min: number, max: number): number {
-  const trimmed = text.trim();
-  if (!/^\d+$/.test(trimmed)) throw new ConfigError(`${what}: "${text}" is not a non-negative integer`);
-  const value = Number(trimmed);
-  if (!Number.isSafeInteger(value) || value < min || value > max) throw new ConfigError(`${what}: ${text} is out of range ${min}..${max}`);
-  return value;
-}
-
-function parseBoolean(text: string, what: string): boolean {
-  const value = text.trim().toLowerCase();
-  if (['1', 'true', 'yes', 'on'].includes(value)) return true;
-  if (['0', 'false', 'no', 'off'].includes(value)) return false;
-  throw new ConfigError(`${what}: "${text}" is not a boolean (1/0/true/false)`);
-}
-
-function splitList(text: string): string[] {
-  return text.split(/[,\s]+/).filter((item) => item !== '');
-}
-
-export function createAppRegistry(apps: readonly AppConfig[]): AppRegistry {
-  const byKey = new Map(apps.map((app) => [app.appKey, app] as const));
-  return { get: (appKey) => byKey.get(appKey), list: () => apps };
 }
 
 const DEV_KEY_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
