@@ -3,7 +3,7 @@
  *  - tier C: Electron/C++ "protocol stack" methods; R292 logs "'<name>' is unusable!" and reports
  *    39002 NOT_SUPPORT to a callback if one was given (or returns null);
  *  - tier D: RTC/CallLib plumbing our server does not provide;
- *  - PENDING: documented Web features whose service is not built yet (chatroom, tags, upload).
+ *  - PENDING: documented Web features whose service is not built yet (conversation tags).
  *    They answer 39002 as well, with a log that says so, until their service lands.
  */
 import { ErrorCode } from '../errors';

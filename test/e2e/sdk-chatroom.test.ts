@@ -22,13 +22,14 @@ const APP: TestApp = { key: 'lxsdkchrm', secret: 'lxsdkchrmsecret', options: { .
 const MULTI: TestApp = { key: 'lxsdkchrmmulti', secret: 'lxsdkchrmsecret', options: { ...FAST, chrmMulti: 1 } };
 const NOTIFY: TestApp = { key: 'lxsdkchrmntf', secret: 'lxsdkchrmsecret', options: { ...FAST, chrmMemberNotify: 1 } };
 const NOHIST: TestApp = { key: 'lxsdkchrmnohist', secret: 'lxsdkchrmsecret', options: { ...FAST, chrmHistory: 0 } };
+const CAPPED: TestApp = { key: 'lxsdkchrmcap', secret: 'lxsdkchrmsecret', options: { ...FAST, chrmMaxMembers: 1 } };
 
 useDroppableSockets();
 let server: RunningServer;
 const users: RoomUser[] = [];
 
 beforeAll(async () => {
-  server = await startServer({ apps: [APP, MULTI, NOTIFY, NOHIST] });
+  server = await startServer({ apps: [APP, MULTI, NOTIFY, NOHIST, CAPPED] });
 });
 afterAll(async () => {
   await server?.stop();
@@ -97,6 +98,29 @@ describe('joining, messages, info, history, quit', () => {
     expect(roomTexts(bob, roomId)).toEqual(['bob is here']);
   });
 
+  test('messages sent while a count-0 join is under way: those after the join time arrive, none is lost to the first pull', async () => {
+    const bob = await online('bob');
+    for (let round = 0; round < 5; round++) {
+      const roomId = await room();
+      await joinOk(bob, roomId, 0);
+      const alice = await online('alice');
+      const burst = (async (): Promise<Message[]> => {
+        const sent: Message[] = [];
+        for (let i = 0; i < 8; i++) sent.push(await sendOk(bob, roomId, `r${round} m${i}`));
+        return sent;
+      })();
+      await joinOk(alice, roomId, 0);
+      const sent = await burst;
+      const info = await call<{ userInfos: Array<{ id: string; time: number }> }>((cb) => alice.im.getChatRoomInfo(roomId, 5, GetChatRoomType.SQQUENCE, cb));
+      const joinTime = info.ok ? (info.value.userInfos.find((u) => u.id === alice.userId)?.time ?? 0) : 0;
+      expect(joinTime).toBeGreaterThan(0);
+      const expected = sent.filter((m) => m.sentTime > joinTime);
+      for (const m of expected) await alice.next((r) => r.messageUId === m.messageUId, 5_000);
+      await delay(100);
+      expect(roomTexts(alice, roomId)).toEqual(expected.map(textOf));
+    }
+  });
+
   test('getChatRoomInfo: total, members by join time in both orders, total only for count 0', async () => {
     const roomId = await room();
     const [a, b, c] = [await online('a'), await online('b'), await online('c')];
@@ -148,7 +172,7 @@ describe('joining, messages, info, history, quit', () => {
 });
 
 describe('refusals and rules', () => {
-  test('23410 for a missing room (no auto-create), 23406 sending without joining, 23408 when gagged, 23409 when blocked', async () => {
+  test('23410 for a missing room (no auto-create), 23406 sending without joining, 23408 when gagged, 23409 when blocked, 23411 when full', async () => {
     const alice = await online('alice');
     expect(await join(alice, newRoomId('missing'), 0)).toMatchObject({ ok: false, code: ErrorCode.RC_CHATROOM_NOT_EXIST });
     const roomId = await room();
@@ -161,6 +185,10 @@ describe('refusals and rules', () => {
     await sendOk(alice, roomId, 'free again');
     await api(server, APP, '/chatroom/user/block/add.json', { chatroomId: roomId, userId: alice.userId, minute: 5 });
     expect(await join(alice, roomId, 0)).toMatchObject({ ok: false, code: ErrorCode.RC_CHATROOM_USER_KICKED });
+
+    const full = newRoomId();
+    await joinOk(await online('first', CAPPED), full);
+    expect(await join(await online('second', CAPPED), full, 0)).toMatchObject({ ok: false, code: ErrorCode.RC_CHATROOM_IS_FULL });
   });
 
   test('bad arguments are 33003, never thrown: empty room id, join count over 50, history count over 20', async () => {

@@ -76,6 +76,25 @@ describe('joining and leaving', () => {
     expect((await info(ca, uniqueId('nope'), 5, 1)).status).toBe(23410);
   });
 
+  it('the join pull returns messages that arrived between the join and that pull, even with count 0', async () => {
+    const room = uniqueId('r');
+    const [a, b] = [uniqueId('a'), uniqueId('b')];
+    const ca = await connectUser(env(), a);
+    const cb = await connectUser(env(), b);
+    await joinOk(ca, room);
+    const before = await send(ca, room, 'RC:TxtMsg', { content: 'before b joined' });
+    expect(before.status).toBe(0);
+    await joinOk(cb, room);
+    const after = await send(ca, room, 'RC:TxtMsg', { content: 'after b joined' });
+    expect(after.status).toBe(0);
+    // b's first pull comes after the second message: it is live traffic for b, not history.
+    const page = await pull(cb, room, 0, 0);
+    expect(page.list.map((m) => m.msgId)).toEqual([after.messageUId]);
+    expect(page.syncTime).toBeGreaterThanOrEqual(sentTime(after));
+    const withHistory = await pull(cb, room, 0, 5);
+    expect(withHistory.list.map((m) => m.msgId)).toEqual([before.messageUId, after.messageUId]);
+  });
+
   it('joinChrmR joins existing rooms only (23410 otherwise) and a rejoin keeps the first join time', async () => {
     const room = uniqueId('r');
     const ca = await connectUser(env(), uniqueId('a'));
@@ -342,7 +361,10 @@ describe('member notifications and history', () => {
     ]);
     // Status messages: neither persisted nor counted.
     expect(changes[0]!.status).toBe(0);
-    expect((await pull(cb, room, 0, 10)).list).toEqual([]);
+    // …so a later member's join history holds none of them.
+    const cc = await connectUser(env(NOTIFY), uniqueId('c'));
+    await joinOk(cc, room);
+    expect((await pull(cc, room, 0, 10)).list.filter((m) => m.classname === 'RC:ChrmMemChange' && m.fromUserId === a)).toEqual([]);
   });
 
   it('qryCHMsg pages persisted room messages newest first; 23414 when the app has no chatroom history', async () => {

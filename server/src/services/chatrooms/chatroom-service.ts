@@ -163,10 +163,18 @@ export class ChatroomService {
     if (!room.members.has(userId)) return { status: ChatroomStatus.NotInRoom };
     const chatrooms = this.ctx.store.chatrooms;
     if (syncTime <= 0) {
-      // syncTime = the room clock read in the same snapshot: past every message notified so far, and the
-      // messages it skips (non-persisted, older than the N returned) are not history anyway.
-      const page: TimelinePage = await chatrooms.latest(appKey, roomId, Math.min(count, MAX_JOIN_HISTORY));
-      return { status: 0, messages: page.messages, syncTime: page.timelineTime, finished: true };
+      // The join pull: the latest N stored messages (history), plus everything that arrived after this
+      // member joined (live traffic the member was notified about before it could pull — skipping it
+      // would lose it, since the client's cursor starts past it). syncTime = the room clock of the same
+      // snapshot unless the live part had to be cut.
+      const joinTime = room.members.get(userId)?.joinTime ?? 0;
+      const history: TimelinePage = await chatrooms.latest(appKey, roomId, Math.min(count, MAX_JOIN_HISTORY));
+      const live = await chatrooms.since(appKey, roomId, joinTime, PULL_PAGE_SIZE, userId);
+      const seen = new Set(history.messages.map((m) => m.uid));
+      const messages = [...history.messages, ...live.messages.filter((m) => !seen.has(m.uid))].sort((a, b) => a.sentTime - b.sentTime);
+      const lastLive = live.messages[live.messages.length - 1];
+      if (live.hasMore && lastLive !== undefined) return { status: 0, messages, syncTime: lastLive.sentTime, finished: false };
+      return { status: 0, messages, syncTime: Math.max(history.timelineTime, live.timelineTime), finished: true };
     }
     const page = await chatrooms.since(appKey, roomId, syncTime, PULL_PAGE_SIZE, userId);
     const last = page.messages[page.messages.length - 1];
