@@ -12,6 +12,7 @@ import type {
 import { ENTRY_SELECT, toSyncEntry } from '../sqlite/sqlite-rows';
 import type { EntryRow } from '../sqlite/sqlite-rows';
 import type { PgDatabase } from './pg-database';
+import { lockStateClock } from './pg-owner-clock';
 
 const NO_UPPER_BOUND = Number.MAX_SAFE_INTEGER;
 
@@ -132,10 +133,6 @@ interface StateRow {
 
 const STATE_COLUMNS = 'conversation_type, target_id, is_top, is_silent, updated_time';
 const GET_STATE_SQL = `SELECT ${STATE_COLUMNS} FROM conversation_states WHERE app_key = ? AND owner = ? AND conversation_type = ? AND target_id = ?`;
-// Per-owner serialization point for the strictly increasing updatedTime: lock the owner's newest row
-// (or, for a first state, rely on the unique (app_key, owner, updated_time) index plus one retry).
-const LAST_TIME_SQL = `SELECT updated_time AS t FROM conversation_states WHERE app_key = ? AND owner = ?
-  ORDER BY updated_time DESC LIMIT 1 FOR UPDATE`;
 const UPSERT_STATE_SQL = `INSERT INTO conversation_states (app_key, owner, conversation_type, target_id, is_top, is_silent, updated_time)
   VALUES (?, ?, ?, ?, ?, ?, ?)
   ON CONFLICT (app_key, owner, conversation_type, target_id) DO UPDATE SET
@@ -152,31 +149,23 @@ function toState(row: StateRow): ConversationState {
   };
 }
 
-const UNIQUE_VIOLATION = '23505';
-const STATE_ATTEMPTS = 5;
-
 export class PgConversationStateRepository implements ConversationStateRepository {
   constructor(private readonly database: PgDatabase) {}
 
   async update(appKey: AppKey, owner: UserId, conversation: ConversationKey, change: { readonly isTop?: boolean; readonly isSilent?: boolean }, now: number): Promise<ConversationState> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.database.tx(async (q) => {
-          const last = (await q.get<{ t: number }>(LAST_TIME_SQL, appKey, owner))?.t ?? 0;
-          const current = await q.get<StateRow>(GET_STATE_SQL, appKey, owner, conversation.type, conversation.targetId);
-          const state: ConversationState = {
-            conversation: { type: conversation.type, targetId: conversation.targetId },
-            isTop: change.isTop ?? current?.is_top === 1,
-            isSilent: change.isSilent ?? current?.is_silent === 1,
-            updatedTime: Math.max(now, last + 1),
-          };
-          await q.run(UPSERT_STATE_SQL, appKey, owner, conversation.type, conversation.targetId, state.isTop ? 1 : 0, state.isSilent ? 1 : 0, state.updatedTime);
-          return state;
-        });
-      } catch (error) {
-        if (attempt >= STATE_ATTEMPTS || (error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
-      }
-    }
+    return this.database.tx(async (q) => {
+      // The owner's state clock (shared with tag stamping, see pg-owner-clock.ts) is held until COMMIT.
+      const last = await lockStateClock(q, appKey, owner);
+      const current = await q.get<StateRow>(GET_STATE_SQL, appKey, owner, conversation.type, conversation.targetId);
+      const state: ConversationState = {
+        conversation: { type: conversation.type, targetId: conversation.targetId },
+        isTop: change.isTop ?? current?.is_top === 1,
+        isSilent: change.isSilent ?? current?.is_silent === 1,
+        updatedTime: Math.max(Math.floor(now), last + 1),
+      };
+      await q.run(UPSERT_STATE_SQL, appKey, owner, conversation.type, conversation.targetId, state.isTop ? 1 : 0, state.isSilent ? 1 : 0, state.updatedTime);
+      return state;
+    });
   }
 
   async changedSince(appKey: AppKey, owner: UserId, since: number, limit: number): Promise<readonly ConversationState[]> {

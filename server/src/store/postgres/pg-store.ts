@@ -10,9 +10,17 @@ import type { TagRepository } from '../tag-repository';
 import type { UserListRepository } from '../user-list-repository';
 import { PG_MIGRATIONS } from './migrations';
 import { PgConversationRepository, PgConversationStateRepository, PgUserRepository } from './pg-core-repositories';
+import { PgChatroomRepository } from './pg-chatroom-repository';
 import { PgDatabase } from './pg-database';
+import { PgGroupRepository } from './pg-group-repository';
 import { PgMessageRepository } from './pg-message-repository';
-import { pendingRepository } from './pg-pending';
+import { PgCallbackQueue } from './pg-callback-queue';
+import { PgMessageExpansionRepository } from './pg-message-expansions';
+import { PgMessageLog } from './pg-message-log';
+import { PgReadPositionRepository } from './pg-read-positions';
+import { PgSensitiveWordRepository } from './pg-sensitive-words';
+import { PgTagRepository } from './pg-tag-repository';
+import { PgUserListRepository } from './pg-user-lists';
 
 export interface PgStoreOptions {
   /** `postgres://user:pass@host:port/db` */
@@ -33,15 +41,15 @@ export class PgStore implements Store {
   readonly conversations: ConversationRepository;
   readonly users: UserRepository;
   readonly conversationStates: ConversationStateRepository;
-  readonly chatrooms: ChatroomRepository = pendingRepository('chatrooms');
-  readonly groups: GroupRepository = pendingRepository('groups');
-  readonly userLists: UserListRepository = pendingRepository('userLists');
-  readonly callbackQueue: CallbackQueueRepository = pendingRepository('callbackQueue');
-  readonly messageLog: MessageLogRepository = pendingRepository('messageLog');
-  readonly tags: TagRepository = pendingRepository('tags');
-  readonly readPositions: ReadPositionRepository = pendingRepository('readPositions');
-  readonly sensitiveWords: SensitiveWordRepository = pendingRepository('sensitiveWords');
-  readonly expansions: MessageExpansionRepository = pendingRepository('expansions');
+  readonly chatrooms: ChatroomRepository;
+  readonly groups: GroupRepository;
+  readonly userLists: UserListRepository;
+  readonly callbackQueue: CallbackQueueRepository;
+  readonly messageLog: MessageLogRepository;
+  readonly tags: TagRepository;
+  readonly readPositions: ReadPositionRepository;
+  readonly sensitiveWords: SensitiveWordRepository;
+  readonly expansions: MessageExpansionRepository;
   readonly database: PgDatabase;
 
   constructor(options: PgStoreOptions) {
@@ -53,6 +61,15 @@ export class PgStore implements Store {
     this.conversations = new PgConversationRepository(this.database);
     this.users = new PgUserRepository(this.database);
     this.conversationStates = new PgConversationStateRepository(this.database);
+    this.chatrooms = new PgChatroomRepository(this.database, { random: options.random ?? Math.random });
+    this.groups = new PgGroupRepository(this.database);
+    this.expansions = new PgMessageExpansionRepository(this.database);
+    this.sensitiveWords = new PgSensitiveWordRepository(this.database);
+    this.readPositions = new PgReadPositionRepository(this.database);
+    this.tags = new PgTagRepository(this.database);
+    this.messageLog = new PgMessageLog(this.database);
+    this.callbackQueue = new PgCallbackQueue(this.database);
+    this.userLists = new PgUserListRepository(this.database);
   }
 
   async migrate(): Promise<void> {

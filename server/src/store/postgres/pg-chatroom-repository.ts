@@ -1,0 +1,371 @@
+import type {
+  AppListKind,
+  ChatroomEntry,
+  ChatroomHistoryPage,
+  ChatroomMember,
+  ChatroomMessage,
+  ChatroomRecord,
+  ChatroomRepository,
+  EntryChange,
+  EntryChanges,
+  EntryRemoveResult,
+  EntrySetResult,
+  NewChatroomMessage,
+  SenderStanding,
+  TimelinePage,
+  UserMark,
+  UserMarkKind,
+} from '../chatroom-repository';
+import { newMessageUid } from '../message-uid';
+import type { AppKey, UserId } from '../store';
+import { blob } from '../sqlite/sqlite-rows';
+import { PgChatroomEntries } from './pg-chatroom-entries';
+import type { PgDatabase, PgQueryable } from './pg-database';
+
+const UID_ATTEMPTS = 8;
+
+interface RoomRow {
+  readonly app_key: string;
+  readonly room_id: string;
+  readonly name: string;
+  readonly created_time: number;
+  readonly active_time: number;
+  readonly timeline_time: number;
+  readonly keepalive: number;
+  readonly muted: number;
+}
+
+interface MessageRow {
+  readonly app_key: string;
+  readonly room_id: string;
+  readonly sent_time: number;
+  readonly uid: string;
+  readonly from_user_id: string;
+  readonly object_name: string;
+  readonly content: Uint8Array;
+  readonly flags: number;
+  readonly config_flag: number | null;
+  readonly push_content: string | null;
+  readonly extra_content: string | null;
+}
+
+const ROOM_COLUMNS = 'app_key, room_id, name, created_time, active_time, timeline_time, keepalive, muted';
+const GET_ROOM_SQL = `SELECT ${ROOM_COLUMNS} FROM chatrooms WHERE app_key = ? AND room_id = ?`;
+const LOCK_ROOM_SQL = `${GET_ROOM_SQL} FOR UPDATE`;
+const INSERT_ROOM_SQL = `INSERT INTO chatrooms (app_key, room_id, name, created_time, active_time) VALUES (?, ?, ?, ?, ?)
+  ON CONFLICT (app_key, room_id) DO NOTHING`;
+const RENAME_SQL = 'UPDATE chatrooms SET name = ? WHERE app_key = ? AND room_id = ?';
+const LIST_SQL = 'SELECT room_id FROM chatrooms WHERE app_key = ? ORDER BY room_id';
+const IDLE_SQL = 'SELECT room_id FROM chatrooms WHERE app_key = ? AND keepalive = 0 AND active_time < ? ORDER BY active_time LIMIT ?';
+const FLAG_SQL = { keepalive: 'UPDATE chatrooms SET keepalive = ? WHERE app_key = ? AND room_id = ?', muted: 'UPDATE chatrooms SET muted = ? WHERE app_key = ? AND room_id = ?' } as const;
+const FLAGGED_SQL = { keepalive: 'SELECT room_id FROM chatrooms WHERE app_key = ? AND keepalive = 1 ORDER BY room_id', muted: 'SELECT room_id FROM chatrooms WHERE app_key = ? AND muted = 1 ORDER BY room_id' } as const;
+const DESTROY_SQL = [
+  'DELETE FROM chatroom_members WHERE app_key = ? AND room_id = ?',
+  'DELETE FROM chatroom_messages WHERE app_key = ? AND room_id = ?',
+  'DELETE FROM chatroom_entries WHERE app_key = ? AND room_id = ?',
+  'DELETE FROM chatroom_user_marks WHERE app_key = ? AND room_id = ?',
+  'DELETE FROM chatrooms WHERE app_key = ? AND room_id = ?',
+];
+
+const MEMBER_SQL = 'SELECT join_time FROM chatroom_members WHERE app_key = ? AND room_id = ? AND user_id = ?';
+const ADD_MEMBER_SQL = `INSERT INTO chatroom_members (app_key, room_id, user_id, join_time) VALUES (?, ?, ?, ?)
+  ON CONFLICT (app_key, room_id, user_id) DO NOTHING`;
+const REMOVE_MEMBER_SQL = 'DELETE FROM chatroom_members WHERE app_key = ? AND room_id = ? AND user_id = ?';
+const ALL_MEMBER_IDS_SQL = 'SELECT user_id FROM chatroom_members WHERE app_key = ? AND room_id = ? ORDER BY user_id';
+const MEMBER_COUNT_SQL = 'SELECT COUNT(*) AS n FROM chatroom_members WHERE app_key = ? AND room_id = ?';
+const MEMBERS_ASC_SQL = `SELECT user_id, join_time FROM chatroom_members WHERE app_key = ? AND room_id = ?
+  ORDER BY join_time, user_id LIMIT ?`;
+const MEMBERS_DESC_SQL = `SELECT user_id, join_time FROM chatroom_members WHERE app_key = ? AND room_id = ?
+  ORDER BY join_time DESC, user_id DESC LIMIT ?`;
+const ROOMS_OF_SQL = 'SELECT room_id FROM chatroom_members WHERE app_key = ? AND user_id = ? ORDER BY room_id';
+// Joins and appends of one room serialize on its row lock (held until COMMIT on every node): a message
+// appended after a join commits after it, with a strictly greater sentTime.
+const JOIN_TOUCH_SQL = `UPDATE chatrooms SET active_time = GREATEST(active_time, ?), timeline_time = GREATEST(timeline_time, ?)
+  WHERE app_key = ? AND room_id = ?`;
+const APPEND_TICK_SQL = `UPDATE chatrooms SET timeline_time = GREATEST(?, timeline_time + 1), active_time = GREATEST(active_time, ?)
+  WHERE app_key = ? AND room_id = ? RETURNING timeline_time AS t`;
+
+const MESSAGE_COLUMNS = 'app_key, room_id, sent_time, uid, from_user_id, object_name, content, flags, config_flag, push_content, extra_content';
+const INSERT_MESSAGE_SQL = `INSERT INTO chatroom_messages (${MESSAGE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+  ON CONFLICT (app_key, uid) DO NOTHING`;
+const SINCE_SQL = `SELECT ${MESSAGE_COLUMNS} FROM chatroom_messages WHERE app_key = ? AND room_id = ? AND sent_time > ?
+  ORDER BY sent_time LIMIT ?`;
+const SINCE_EXCLUDING_SQL = `SELECT ${MESSAGE_COLUMNS} FROM chatroom_messages WHERE app_key = ? AND room_id = ? AND sent_time > ?
+  AND from_user_id <> ? ORDER BY sent_time LIMIT ?`;
+const PERSISTED = `SELECT ${MESSAGE_COLUMNS} FROM chatroom_messages WHERE app_key = ? AND room_id = ? AND (flags & 1) = 1`;
+const LATEST_SQL = `${PERSISTED} ORDER BY sent_time DESC LIMIT ?`;
+const OLDER_SQL = `${PERSISTED} AND sent_time < ? ORDER BY sent_time DESC LIMIT ?`;
+const NEWER_SQL = `${PERSISTED} AND sent_time > ? ORDER BY sent_time ASC LIMIT ?`;
+const PRUNE_SQL = 'DELETE FROM chatroom_messages WHERE sent_time < ?';
+
+const UNEXPIRED = '(until = 0 OR until > ?)';
+const MARK_SQL = `INSERT INTO chatroom_user_marks (app_key, kind, room_id, user_id, until, since)
+  SELECT ?, ?, ?, u, ?, ? FROM unnest(?::text[]) AS u
+  ON CONFLICT (app_key, kind, room_id, user_id) DO UPDATE SET until = EXCLUDED.until, since = EXCLUDED.since`;
+const UNMARK_SQL = 'DELETE FROM chatroom_user_marks WHERE app_key = ? AND kind = ? AND room_id = ? AND user_id = ANY(?::text[])';
+const MARKS_SQL = `SELECT user_id, until, since FROM chatroom_user_marks WHERE app_key = ? AND kind = ? AND room_id = ? AND ${UNEXPIRED}
+  ORDER BY user_id`;
+const IS_MARKED_SQL = `SELECT 1 AS x FROM chatroom_user_marks WHERE app_key = ? AND kind = ? AND room_id = ? AND user_id = ? AND ${UNEXPIRED}`;
+const PURGE_EXPIRED_SQL = 'DELETE FROM chatroom_user_marks WHERE app_key = ? AND kind = ? AND room_id = ? AND until <> 0 AND until <= ?';
+const ADD_LIST_SQL = `INSERT INTO chatroom_app_lists (app_key, kind, value) SELECT ?, ?, v FROM unnest(?::text[]) AS v
+  ON CONFLICT DO NOTHING`;
+const REMOVE_LIST_SQL = 'DELETE FROM chatroom_app_lists WHERE app_key = ? AND kind = ? AND value = ANY(?::text[])';
+const LIST_VALUES_SQL = 'SELECT value FROM chatroom_app_lists WHERE app_key = ? AND kind = ? ORDER BY value';
+const IN_LIST_SQL = 'SELECT 1 AS x FROM chatroom_app_lists WHERE app_key = ? AND kind = ? AND value = ?';
+
+function toRoom(row: RoomRow): ChatroomRecord {
+  return {
+    appKey: row.app_key,
+    roomId: row.room_id,
+    name: row.name,
+    createdTime: row.created_time,
+    activeTime: row.active_time,
+    timelineTime: row.timeline_time,
+    keepalive: row.keepalive === 1,
+    muted: row.muted === 1,
+  };
+}
+
+function toMessage(row: MessageRow): ChatroomMessage {
+  return {
+    appKey: row.app_key,
+    roomId: row.room_id,
+    uid: row.uid,
+    sentTime: row.sent_time,
+    fromUserId: row.from_user_id,
+    objectName: row.object_name,
+    content: new Uint8Array(row.content),
+    flags: row.flags,
+    ...(row.config_flag !== null && { configFlag: row.config_flag }),
+    ...(row.push_content !== null && { pushContent: row.push_content }),
+    ...(row.extra_content !== null && { extraContent: row.extra_content }),
+  };
+}
+
+function roomIds(rows: readonly { room_id: string }[]): string[] {
+  return rows.map((row) => row.room_id);
+}
+
+/**
+ * PostgreSQL chatroom storage. The room clocks (timeline_time, kv_time) are advanced under the room row's
+ * lock inside the transaction that uses them, so every node sees one order per room.
+ */
+export class PgChatroomRepository implements ChatroomRepository {
+  private readonly kv: PgChatroomEntries;
+
+  constructor(
+    private readonly database: PgDatabase,
+    private readonly options: { readonly random: () => number },
+  ) {
+    this.kv = new PgChatroomEntries(database);
+  }
+
+  async create(appKey: AppKey, roomId: string, name: string, now: number): Promise<{ room: ChatroomRecord; created: boolean }> {
+    return this.database.tx(async (q) => {
+      const created = (await q.run(INSERT_ROOM_SQL, appKey, roomId, name, now, now)) > 0;
+      if (!created && name !== '') await q.run(RENAME_SQL, name, appKey, roomId);
+      const row = await q.get<RoomRow>(GET_ROOM_SQL, appKey, roomId);
+      if (row === undefined) throw new Error(`chatroom ${roomId}: row missing after create`);
+      return { room: toRoom(row), created };
+    });
+  }
+
+  async get(appKey: AppKey, roomId: string): Promise<ChatroomRecord | undefined> {
+    const row = await this.database.get<RoomRow>(GET_ROOM_SQL, appKey, roomId);
+    return row === undefined ? undefined : toRoom(row);
+  }
+
+  async destroy(appKey: AppKey, roomId: string): Promise<readonly UserId[] | undefined> {
+    return this.database.tx(async (q) => {
+      if ((await q.get<RoomRow>(LOCK_ROOM_SQL, appKey, roomId)) === undefined) return undefined;
+      const members = (await q.all<{ user_id: string }>(ALL_MEMBER_IDS_SQL, appKey, roomId)).map((row) => row.user_id);
+      for (const sql of DESTROY_SQL) await q.run(sql, appKey, roomId);
+      return members;
+    });
+  }
+
+  async list(appKey: AppKey): Promise<readonly string[]> {
+    return roomIds(await this.database.all<{ room_id: string }>(LIST_SQL, appKey));
+  }
+
+  async idle(appKey: AppKey, before: number, limit: number): Promise<readonly string[]> {
+    return roomIds(await this.database.all<{ room_id: string }>(IDLE_SQL, appKey, before, Math.max(0, limit)));
+  }
+
+  async setFlag(appKey: AppKey, roomId: string, flag: 'keepalive' | 'muted', on: boolean): Promise<boolean> {
+    return (await this.database.run(FLAG_SQL[flag], on ? 1 : 0, appKey, roomId)) > 0;
+  }
+
+  async flagged(appKey: AppKey, flag: 'keepalive' | 'muted'): Promise<readonly string[]> {
+    return roomIds(await this.database.all<{ room_id: string }>(FLAGGED_SQL[flag], appKey));
+  }
+
+  async join(appKey: AppKey, roomId: string, userId: UserId, now: number): Promise<{ joinTime: number; added: boolean }> {
+    const time = Math.floor(now);
+    return this.database.tx(async (q) => {
+      if ((await q.run(JOIN_TOUCH_SQL, time, time, appKey, roomId)) === 0) throw new Error(`chatroom ${roomId} does not exist`);
+      const added = (await q.run(ADD_MEMBER_SQL, appKey, roomId, userId, time)) > 0;
+      if (added) return { joinTime: time, added };
+      const existing = await q.get<{ join_time: number }>(MEMBER_SQL, appKey, roomId, userId);
+      return { joinTime: existing?.join_time ?? time, added };
+    });
+  }
+
+  async leave(appKey: AppKey, roomId: string, userId: UserId): Promise<boolean> {
+    return (await this.database.run(REMOVE_MEMBER_SQL, appKey, roomId, userId)) > 0;
+  }
+
+  async members(appKey: AppKey, roomId: string, limit: number, order: 'asc' | 'desc'): Promise<{ total: number; members: readonly ChatroomMember[] }> {
+    return this.database.read(async (q) => {
+      const total = (await q.get<{ n: number }>(MEMBER_COUNT_SQL, appKey, roomId))?.n ?? 0;
+      const rows = limit <= 0 ? [] : await q.all<{ user_id: string; join_time: number }>(order === 'asc' ? MEMBERS_ASC_SQL : MEMBERS_DESC_SQL, appKey, roomId, limit);
+      return { total, members: rows.map((row) => ({ userId: row.user_id, joinTime: row.join_time })) };
+    });
+  }
+
+  async roomsOf(appKey: AppKey, userId: UserId): Promise<readonly string[]> {
+    return roomIds(await this.database.all<{ room_id: string }>(ROOMS_OF_SQL, appKey, userId));
+  }
+
+  async append(message: NewChatroomMessage): Promise<ChatroomMessage> {
+    const now = Math.floor(message.now);
+    return this.database.tx(async (q) => {
+      const tick = await q.get<{ t: number }>(APPEND_TICK_SQL, now, now, message.appKey, message.roomId);
+      if (tick === undefined) throw new Error(`chatroom ${message.roomId} does not exist`);
+      const sentTime = tick.t;
+      const uid = await this.insertMessage(q, message, sentTime);
+      return {
+        appKey: message.appKey,
+        roomId: message.roomId,
+        uid,
+        sentTime,
+        fromUserId: message.fromUserId,
+        objectName: message.objectName,
+        content: new Uint8Array(message.content),
+        flags: message.flags,
+        ...(message.configFlag !== undefined && { configFlag: message.configFlag }),
+        ...(message.pushContent !== undefined && { pushContent: message.pushContent }),
+        ...(message.extraContent !== undefined && { extraContent: message.extraContent }),
+      };
+    });
+  }
+
+  async since(appKey: AppKey, roomId: string, after: number, limit: number, excludeFrom?: UserId): Promise<TimelinePage> {
+    return this.database.read(async (q) => {
+      const room = await q.get<RoomRow>(GET_ROOM_SQL, appKey, roomId);
+      const rows = excludeFrom === undefined
+        ? await q.all<MessageRow>(SINCE_SQL, appKey, roomId, after, limit + 1)
+        : await q.all<MessageRow>(SINCE_EXCLUDING_SQL, appKey, roomId, after, excludeFrom, limit + 1);
+      return { messages: rows.slice(0, limit).map(toMessage), hasMore: rows.length > limit, timelineTime: room?.timeline_time ?? 0 };
+    });
+  }
+
+  async latest(appKey: AppKey, roomId: string, count: number): Promise<TimelinePage> {
+    return this.database.read(async (q) => {
+      const timelineTime = (await q.get<RoomRow>(GET_ROOM_SQL, appKey, roomId))?.timeline_time ?? 0;
+      if (count <= 0) return { messages: [], hasMore: false, timelineTime };
+      const rows = await q.all<MessageRow>(LATEST_SQL, appKey, roomId, count + 1);
+      return { messages: rows.slice(0, count).map(toMessage).reverse(), hasMore: rows.length > count, timelineTime };
+    });
+  }
+
+  async history(appKey: AppKey, roomId: string, time: number, count: number, order: 0 | 1): Promise<ChatroomHistoryPage> {
+    if (count <= 0) return { messages: [], hasMore: false };
+    const rows = order === 0
+      ? await this.database.all<MessageRow>(OLDER_SQL, appKey, roomId, time > 0 ? time : Number.MAX_SAFE_INTEGER, count + 1)
+      : await this.database.all<MessageRow>(NEWER_SQL, appKey, roomId, time, count + 1);
+    const page = rows.slice(0, count).map(toMessage);
+    return { messages: order === 0 ? page : page.reverse(), hasMore: rows.length > count };
+  }
+
+  async pruneMessages(before: number): Promise<number> {
+    return this.database.run(PRUNE_SQL, before);
+  }
+
+  async setEntry(appKey: AppKey, roomId: string, change: EntryChange, maxKeys: number, now: number): Promise<EntrySetResult> {
+    return this.kv.set(appKey, roomId, change, maxKeys, now);
+  }
+
+  async removeEntry(appKey: AppKey, roomId: string, key: string, userId: UserId, force: boolean, now: number): Promise<EntryRemoveResult> {
+    return this.kv.remove(appKey, roomId, key, userId, force, now);
+  }
+
+  async removeAutoDeleteEntries(appKey: AppKey, roomId: string, userId: UserId, now: number): Promise<readonly ChatroomEntry[]> {
+    return this.kv.removeAutoDelete(appKey, roomId, userId, now);
+  }
+
+  async entriesSince(appKey: AppKey, roomId: string, after: number): Promise<EntryChanges> {
+    return this.kv.since(appKey, roomId, after);
+  }
+
+  async entries(appKey: AppKey, roomId: string, keys?: readonly string[]): Promise<readonly ChatroomEntry[]> {
+    return this.kv.live(appKey, roomId, keys);
+  }
+
+  async mark(appKey: AppKey, kind: UserMarkKind, roomId: string, userIds: readonly UserId[], until: number, now: number): Promise<void> {
+    if (userIds.length === 0) return;
+    await this.database.run(MARK_SQL, appKey, kind, roomId, until, now, [...new Set(userIds)]);
+  }
+
+  async unmark(appKey: AppKey, kind: UserMarkKind, roomId: string, userIds: readonly UserId[]): Promise<void> {
+    if (userIds.length === 0) return;
+    await this.database.run(UNMARK_SQL, appKey, kind, roomId, [...new Set(userIds)]);
+  }
+
+  async marks(appKey: AppKey, kind: UserMarkKind, roomId: string, now: number): Promise<readonly UserMark[]> {
+    return this.database.tx(async (q) => {
+      await q.run(PURGE_EXPIRED_SQL, appKey, kind, roomId, now);
+      const rows = await q.all<{ user_id: string; until: number; since: number }>(MARKS_SQL, appKey, kind, roomId, now);
+      return rows.map((row) => ({ userId: row.user_id, until: row.until, since: row.since }));
+    });
+  }
+
+  async isMarked(appKey: AppKey, kind: UserMarkKind, roomId: string, userId: UserId, now: number): Promise<boolean> {
+    return (await this.database.get(IS_MARKED_SQL, appKey, kind, roomId, userId, now)) !== undefined;
+  }
+
+  async standing(appKey: AppKey, roomId: string, userId: UserId, objectName: string, now: number): Promise<SenderStanding> {
+    return this.database.read(async (q) => {
+      const marked = async (kind: UserMarkKind, room: string): Promise<boolean> => (await q.get(IS_MARKED_SQL, appKey, kind, room, userId, now)) !== undefined;
+      const listed = async (kind: AppListKind): Promise<boolean> => (await q.get(IN_LIST_SQL, appKey, kind, objectName)) !== undefined;
+      const room = await q.get<RoomRow>(GET_ROOM_SQL, appKey, roomId);
+      return {
+        silenced: (await marked('gag', roomId)) || (await marked('ban', '')),
+        roomMuted: room?.muted === 1 && !(await marked('muteWhitelist', roomId)),
+        whitelistedType: await listed('messageWhitelist'),
+        lowPriority: await listed('lowPriority'),
+      };
+    });
+  }
+
+  async setAppList(appKey: AppKey, kind: AppListKind, values: readonly string[], present: boolean): Promise<void> {
+    if (values.length === 0) return;
+    await this.database.run(present ? ADD_LIST_SQL : REMOVE_LIST_SQL, appKey, kind, [...new Set(values)]);
+  }
+
+  async appList(appKey: AppKey, kind: AppListKind): Promise<readonly string[]> {
+    return (await this.database.all<{ value: string }>(LIST_VALUES_SQL, appKey, kind)).map((row) => row.value);
+  }
+
+  private async insertMessage(q: PgQueryable, message: NewChatroomMessage, sentTime: number): Promise<string> {
+    for (let attempt = 0; attempt < UID_ATTEMPTS; attempt++) {
+      const uid = newMessageUid(sentTime, this.options.random);
+      const inserted = await q.run(
+        INSERT_MESSAGE_SQL,
+        message.appKey,
+        message.roomId,
+        sentTime,
+        uid,
+        message.fromUserId,
+        message.objectName,
+        blob(message.content),
+        message.flags,
+        message.configFlag ?? null,
+        message.pushContent ?? null,
+        message.extraContent ?? null,
+      );
+      if (inserted > 0) return uid;
+    }
+    throw new Error('could not draw a unique chatroom message uid');
+  }
+}

@@ -1,0 +1,63 @@
+import type { AppKey, UserId } from '../store';
+import type { BlockedUser, UserListKind, UserListPage, UserListRepository } from '../user-list-repository';
+import type { PgDatabase } from './pg-database';
+
+const INSERT_SQL = `INSERT INTO user_lists (app_key, owner, kind, user_id, created_time)
+  SELECT ?, ?, ?, u, ? FROM unnest(?::text[]) AS u ON CONFLICT (app_key, owner, kind, user_id) DO NOTHING`;
+const DELETE_SQL = 'DELETE FROM user_lists WHERE app_key = ? AND owner = ? AND kind = ? AND user_id = ANY(?::text[])';
+const COUNT_SQL = 'SELECT COUNT(*) AS n FROM user_lists WHERE app_key = ? AND owner = ? AND kind = ?';
+const PAGE_SQL = 'SELECT user_id FROM user_lists WHERE app_key = ? AND owner = ? AND kind = ? AND user_id > ? ORDER BY user_id LIMIT ?';
+const CONTAINS_SQL = 'SELECT 1 AS found FROM user_lists WHERE app_key = ? AND owner = ? AND kind = ? AND user_id = ?';
+// One statement for a whole recipient list (no parameter-count limit with an array).
+const OWNERS_LISTING_SQL = 'SELECT owner FROM user_lists WHERE app_key = ? AND kind = ? AND user_id = ? AND owner = ANY(?::text[])';
+const BLOCKED_SQL = `SELECT user_id, blocked_until FROM users WHERE app_key = ? AND blocked_until > ?
+  ORDER BY user_id LIMIT ? OFFSET ?`;
+const REGISTERED_SQL = 'SELECT user_id FROM users WHERE app_key = ? AND user_id > ? ORDER BY user_id LIMIT ?';
+
+export class PgUserListRepository implements UserListRepository {
+  constructor(private readonly database: PgDatabase) {}
+
+  async add(appKey: AppKey, owner: UserId, kind: UserListKind, userIds: readonly UserId[], now: number): Promise<number> {
+    return this.database.tx(async (q) => {
+      if (userIds.length > 0) await q.run(INSERT_SQL, appKey, owner, kind, now, [...new Set(userIds)]);
+      return (await q.get<{ n: number }>(COUNT_SQL, appKey, owner, kind))?.n ?? 0;
+    });
+  }
+
+  async remove(appKey: AppKey, owner: UserId, kind: UserListKind, userIds: readonly UserId[]): Promise<void> {
+    if (userIds.length === 0) return;
+    await this.database.run(DELETE_SQL, appKey, owner, kind, [...new Set(userIds)]);
+  }
+
+  async page(appKey: AppKey, owner: UserId, kind: UserListKind, after: UserId, limit: number): Promise<UserListPage> {
+    const size = Math.max(1, Math.floor(limit));
+    // One row more than asked tells whether a next page exists without a second query.
+    const rows = await this.database.all<{ user_id: string }>(PAGE_SQL, appKey, owner, kind, after, size + 1);
+    const userIds = rows.slice(0, size).map((row) => row.user_id);
+    const last = userIds[userIds.length - 1];
+    return rows.length > size && last !== undefined ? { userIds, next: last } : { userIds };
+  }
+
+  async contains(appKey: AppKey, owner: UserId, kind: UserListKind, userId: UserId): Promise<boolean> {
+    return (await this.database.get(CONTAINS_SQL, appKey, owner, kind, userId)) !== undefined;
+  }
+
+  async ownersListing(appKey: AppKey, owners: readonly UserId[], kind: UserListKind, userId: UserId): Promise<ReadonlySet<UserId>> {
+    if (owners.length === 0) return new Set();
+    const rows = await this.database.all<{ owner: string }>(OWNERS_LISTING_SQL, appKey, kind, userId, [...new Set(owners)]);
+    return new Set(rows.map((row) => row.owner));
+  }
+
+  async count(appKey: AppKey, owner: UserId, kind: UserListKind): Promise<number> {
+    return (await this.database.get<{ n: number }>(COUNT_SQL, appKey, owner, kind))?.n ?? 0;
+  }
+
+  async registered(appKey: AppKey, after: UserId, limit: number): Promise<readonly UserId[]> {
+    return (await this.database.all<{ user_id: string }>(REGISTERED_SQL, appKey, after, Math.max(1, limit))).map((row) => row.user_id);
+  }
+
+  async blocked(appKey: AppKey, now: number, offset: number, limit: number): Promise<readonly BlockedUser[]> {
+    const rows = await this.database.all<{ user_id: string; blocked_until: number }>(BLOCKED_SQL, appKey, now, Math.max(0, limit), Math.max(0, offset));
+    return rows.map((row) => ({ userId: row.user_id, blockedUntil: row.blocked_until }));
+  }
+}
