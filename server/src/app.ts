@@ -24,11 +24,15 @@ import { messageHistoryRoutes } from './http/server-api/message-history';
 import { conversationRoutes } from './http/server-api/conversation';
 import { sensitiveWordRoutes } from './http/server-api/sensitive-word';
 import { registerMessageLogDownload } from './http/message-log-download';
+import { registerDemo } from './http/demo';
+import { registerConsole } from './http/console/console-routes';
 import { attachGateway } from './gateway/index';
 import { createServices, type Services } from './services/index';
 
 export interface ServerApp {
   readonly fastify: FastifyInstance;
+  /** The admin console password generated on this (first) start, to print once; undefined afterwards. */
+  readonly consolePassword?: string;
   /** Closes live connections (gateway) first, then stops the HTTP server. Idempotent. */
   close(): Promise<void>;
 }
@@ -73,10 +77,14 @@ export async function createApp(ctx: ServerContext, engines: AppEngines): Promis
   }, engines);
   if (!built.services) throw new Error('gateway did not build the topic services');
   await registerServerApi(fastify, ctx, [...BASE_MODULES, messageRoutes(built.services.messaging, built.services.kinds), groupRoutes(built.services.groups), groupMessageRoutes(built.services.groups), chatroomRoutes(built.services.chatrooms), chatroomModerationRoutes(built.services.chatrooms), ...appServerModules(built.services), sensitiveWordRoutes(built.services.sensitiveWords)]);
+  // Web demo at `/` and admin console at `/console` (demo-web/, issue #14).
+  registerDemo(fastify, ctx);
+  const adminConsole = registerConsole(fastify, ctx, built.services);
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
+      adminConsole.close();
       built.services?.chatrooms.service.close();
       await gateway.close();
       // After the gateway: its sessions' offline events still reach the status sync queue.
@@ -85,5 +93,5 @@ export async function createApp(ctx: ServerContext, engines: AppEngines): Promis
     })();
     return closing;
   };
-  return { fastify, close };
+  return { fastify, close, ...(adminConsole.generatedPassword === undefined ? {} : { consolePassword: adminConsole.generatedPassword }) };
 }

@@ -134,6 +134,10 @@ async function main(argv: readonly string[]): Promise<void> {
   for (const dev of config.apps.filter((a) => a.dev)) {
     process.stdout.write(`dev app: appKey=${dev.appKey} appSecret=${dev.appSecret}\n`);
   }
+  // stderr: stdout's machine-readable lines stay as they were; the operator sees both.
+  if (app.consolePassword !== undefined) {
+    process.stderr.write(`console admin password: ${app.consolePassword} (generated on first start; change it at /console)\n`);
+  }
   process.stdout.write(`listening on http://${formatUrlHost(address.address)}:${address.port}\n`);
 }
 

@@ -1,0 +1,293 @@
+/*
+ * Lianxin admin console. Every management action is one signed Server API request made by the
+ * server-side console backend (`POST /console/api/call` → `POST /<path>.json` with the app's
+ * signature): the secret never reaches this page, only an HttpOnly session cookie does.
+ */
+const $ = (id) => document.getElementById(id);
+const HEADERS = { 'content-type': 'application/json', 'x-lianxin-console': '1' };
+
+/**
+ * field: { name, label, array?: true (comma separated → repeated field), value?: default,
+ *          roomName?: true (chatroom/create's `chatroom[<id>]=<name>`), type?: 'number' }
+ */
+const SECTIONS = [
+  { id: 'apps', title: 'Apps', actions: [] },
+  {
+    id: 'users', title: 'Users', actions: [
+      { title: 'Issue token', path: 'user/getToken', fields: [{ name: 'userId', label: 'User ID' }, { name: 'name', label: 'Name' }, { name: 'portraitUri', label: 'Portrait URL', value: '' }] },
+      { title: 'Expire tokens', path: 'user/token/expire', fields: [{ name: 'userId', label: 'User ID', array: true }, { name: 'time', label: 'Issued before (ms; empty = now)', type: 'now' }] },
+      { title: 'Block user', path: 'user/block', fields: [{ name: 'userId', label: 'User ID' }, { name: 'minute', label: 'Minutes', value: '60' }] },
+      { title: 'Unblock user', path: 'user/unblock', fields: [{ name: 'userId', label: 'User ID' }] },
+      { title: 'Blocked users', path: 'user/block/query', fields: [] },
+      { title: 'Online?', path: 'user/checkOnline', fields: [{ name: 'userId', label: 'User ID' }] },
+    ],
+  },
+  {
+    id: 'groups', title: 'Groups', actions: [
+      { title: 'Create group', path: 'group/create', fields: [{ name: 'groupId', label: 'Group ID' }, { name: 'groupName', label: 'Group name' }, { name: 'userId', label: 'Members (comma separated)', array: true }] },
+      { title: 'Add members', path: 'group/join', fields: [{ name: 'groupId', label: 'Group ID' }, { name: 'groupName', label: 'Group name' }, { name: 'userId', label: 'Members', array: true }] },
+      { title: 'Remove members', path: 'group/quit', fields: [{ name: 'groupId', label: 'Group ID' }, { name: 'userId', label: 'Members', array: true }] },
+      { title: 'Members', path: 'group/user/query', fields: [{ name: 'groupId', label: 'Group ID' }] },
+      { title: 'Mute member', path: 'group/user/gag/add', fields: [{ name: 'groupId', label: 'Group ID' }, { name: 'userId', label: 'Members', array: true }, { name: 'minute', label: 'Minutes', value: '60' }] },
+      { title: 'Unmute member', path: 'group/user/gag/rollback', fields: [{ name: 'groupId', label: 'Group ID' }, { name: 'userId', label: 'Members', array: true }] },
+      { title: 'Muted members', path: 'group/user/gag/list', fields: [{ name: 'groupId', label: 'Group ID' }] },
+      { title: 'Mute whole group (ban)', path: 'group/ban/add', fields: [{ name: 'groupId', label: 'Group ID', array: true }] },
+      { title: 'Lift group ban', path: 'group/ban/rollback', fields: [{ name: 'groupId', label: 'Group ID', array: true }] },
+      { title: 'Dismiss group', path: 'group/dismiss', fields: [{ name: 'groupId', label: 'Group ID' }, { name: 'userId', label: 'Operator user ID' }] },
+    ],
+  },
+  {
+    id: 'chatrooms', title: 'Chatrooms', actions: [
+      { title: 'Create chatroom', path: 'chatroom/create', fields: [{ name: 'chatroomId', label: 'Chatroom ID', roomName: true }, { name: 'name', label: 'Name' }] },
+      { title: 'Destroy chatroom', path: 'chatroom/destroy', fields: [{ name: 'chatroomId', label: 'Chatroom ID', array: true }] },
+      { title: 'Chatroom info', path: 'chatroom/query', fields: [{ name: 'chatroomId', label: 'Chatroom ID', array: true }] },
+      { title: 'Members', path: 'chatroom/user/query', fields: [{ name: 'chatroomId', label: 'Chatroom ID' }, { name: 'count', label: 'Count', value: '100' }, { name: 'order', label: 'Order (1 asc, 2 desc)', value: '2' }] },
+      { title: 'Ban (kick + block)', path: 'chatroom/user/block/add', fields: [{ name: 'chatroomId', label: 'Chatroom ID' }, { name: 'userId', label: 'Users', array: true }, { name: 'minute', label: 'Minutes', value: '60' }] },
+      { title: 'Banned users', path: 'chatroom/user/block/list', fields: [{ name: 'chatroomId', label: 'Chatroom ID' }] },
+      { title: 'Mute user', path: 'chatroom/user/gag/add', fields: [{ name: 'chatroomId', label: 'Chatroom ID' }, { name: 'userId', label: 'Users', array: true }, { name: 'minute', label: 'Minutes', value: '60' }] },
+      { title: 'Muted users', path: 'chatroom/user/gag/list', fields: [{ name: 'chatroomId', label: 'Chatroom ID' }] },
+      { title: 'User whitelist add', path: 'chatroom/user/whitelist/add', fields: [{ name: 'chatroomId', label: 'Chatroom ID' }, { name: 'userId', label: 'Users', array: true }] },
+      { title: 'User whitelist', path: 'chatroom/user/whitelist/query', fields: [{ name: 'chatroomId', label: 'Chatroom ID' }] },
+      { title: 'Message whitelist add', path: 'chatroom/whitelist/add', fields: [{ name: 'objectnames', label: 'Object names', array: true, value: 'RC:TxtMsg' }] },
+      { title: 'Set KV entry', path: 'chatroom/entry/set', fields: [{ name: 'chatroomId', label: 'Chatroom ID' }, { name: 'userId', label: 'Operator user ID', value: 'admin' }, { name: 'key', label: 'Key' }, { name: 'value', label: 'Value' }, { name: 'autoDelete', label: 'Auto delete (0/1)', value: '0' }] },
+      { title: 'KV entries', path: 'chatroom/entry/query', fields: [{ name: 'chatroomId', label: 'Chatroom ID' }] },
+      { title: 'Remove KV entry', path: 'chatroom/entry/remove', fields: [{ name: 'chatroomId', label: 'Chatroom ID' }, { name: 'userId', label: 'Operator user ID', value: 'admin' }, { name: 'key', label: 'Key' }] },
+    ],
+  },
+  {
+    id: 'words', title: 'Sensitive words', actions: [
+      { title: 'Add word', path: 'sensitiveword/add', fields: [{ name: 'word', label: 'Word' }, { name: 'replaceWord', label: 'Replace with (empty = block)', optional: true }] },
+      { title: 'List words', path: 'sensitiveword/list', fields: [{ name: 'type', label: 'Type (0 replace, 1 block, 2 all)', value: '2' }] },
+      { title: 'Delete word', path: 'sensitiveword/delete', fields: [{ name: 'word', label: 'Word' }] },
+    ],
+  },
+  { id: 'stats', title: 'Statistics', actions: [] },
+  { id: 'settings', title: 'Settings', actions: [] },
+];
+
+async function api(path, init = {}) {
+  const response = await fetch(path, { credentials: 'same-origin', ...init, headers: { ...HEADERS, ...(init.headers ?? {}) } });
+  const body = await response.json().catch(() => ({}));
+  if (response.status === 401 && path !== '/console/api/login' && path !== '/console/api/password') showLogin();
+  return { status: response.status, body };
+}
+
+function showLogin() {
+  $('login').hidden = false;
+  $('console').hidden = true;
+  $('logout').hidden = true;
+  $('password').focus();
+}
+
+async function showConsole() {
+  $('login').hidden = true;
+  $('console').hidden = false;
+  $('logout').hidden = false;
+  const { body } = await api('/console/api/apps');
+  state.apps = body.apps ?? [];
+  const select = $('app-key');
+  select.replaceChildren(...state.apps.map((a) => new Option(`${a.appKey}${a.dev ? ' (dev)' : ''}`, a.appKey)));
+  // The demo chat runs on the dev app: start there when it exists.
+  const dev = state.apps.find((a) => a.dev);
+  if (dev) select.value = dev.appKey;
+  renderApps();
+  selectTab('apps');
+}
+
+const state = { apps: [], statsTimer: null };
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === 'text') node.textContent = v;
+    else node.setAttribute(k, v);
+  }
+  node.append(...children);
+  return node;
+}
+
+function buildTabs() {
+  const tabs = $('tabs');
+  const panels = $('panels');
+  for (const section of SECTIONS) {
+    const tab = el('button', { type: 'button', role: 'tab', id: `tab-${section.id}`, 'aria-controls': `panel-${section.id}`, 'aria-selected': 'false', text: section.title });
+    tab.addEventListener('click', () => selectTab(section.id));
+    tabs.append(tab);
+    const panel = el('section', { id: `panel-${section.id}`, role: 'tabpanel', 'aria-labelledby': `tab-${section.id}`, class: 'panel' });
+    panel.hidden = true;
+    section.actions.forEach((action, index) => panel.append(actionForm(section.id, action, index)));
+    panels.append(panel);
+  }
+  buildSettings();
+}
+
+function selectTab(id) {
+  for (const section of SECTIONS) {
+    $(`tab-${section.id}`).setAttribute('aria-selected', String(section.id === id));
+    $(`panel-${section.id}`).hidden = section.id !== id;
+  }
+  clearInterval(state.statsTimer);
+  if (id === 'stats') {
+    void refreshStats();
+    state.statsTimer = setInterval(() => void refreshStats(), 3000);
+  }
+}
+
+function actionForm(sectionId, action, index) {
+  const form = el('form', { class: 'action', 'data-path': action.path });
+  form.append(el('h3', { text: action.title }), el('code', { text: `POST /${action.path}.json` }));
+  for (const field of action.fields) {
+    const id = `f-${sectionId}-${index}-${field.name}`;
+    const input = el('input', { id, name: field.name });
+    if (field.value !== undefined) input.value = field.value;
+    if (field.type === 'now') input.placeholder = 'now';
+    form.append(el('label', { for: id, text: field.label }), input);
+  }
+  form.append(el('button', { type: 'submit', text: action.title }));
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const params = {};
+    let roomId = null;
+    for (const field of action.fields) {
+      const raw = form.elements[field.name].value.trim();
+      if (field.roomName) roomId = raw;
+      else if (field.type === 'now') params[field.name] = raw === '' ? String(Date.now()) : raw;
+      else if (field.array) params[field.name] = raw.split(',').map((s) => s.trim()).filter(Boolean);
+      else if (!(field.optional && raw === '')) params[field.name] = raw;
+    }
+    if (roomId !== null) {
+      params[`chatroom[${roomId}]`] = params.name || roomId;
+      delete params.name;
+    }
+    void call(action.path, params);
+  });
+  return form;
+}
+
+async function call(path, params) {
+  const { status, body } = await api('/console/api/call', { method: 'POST', body: JSON.stringify({ appKey: $('app-key').value, path, params }) });
+  const answer = status === 200 ? body.body : body;
+  $('result').textContent = `POST /${path}.json → ${JSON.stringify(answer, null, 2)}`;
+  $('status').textContent = answer?.code === 200 ? `${path}: ok` : `${path}: code ${answer?.code}`;
+  return answer;
+}
+
+function renderApps() {
+  const panel = $('panel-apps');
+  const table = el('table', { 'aria-label': 'Apps' });
+  table.append(el('tr', {}, el('th', { text: 'App key' }), el('th', { text: 'Secret' }), el('th', { text: 'Dev' }), el('th', { text: 'Options' })));
+  for (const app of state.apps) {
+    table.append(el('tr', {}, el('td', { text: app.appKey }), el('td', { text: app.appSecretMasked }), el('td', { text: app.dev ? 'yes' : '' }), el('td', {}, el('code', { text: JSON.stringify(app.options) }))));
+  }
+  const note = el('p', { class: 'hint', text: 'Apps come from the server configuration (--app KEY:SECRET:options, LIANXIN_APPS, the config file, --dev-app); secrets are never sent to the browser.' });
+  panel.replaceChildren(el('div', {}, table, note));
+}
+
+function buildSettings() {
+  const panel = $('panel-settings');
+  const form = el('form', { class: 'action', id: 'password-form' });
+  form.append(
+    el('h3', { text: 'Change admin password' }),
+    el('label', { for: 'current-password', text: 'Current password' }), el('input', { id: 'current-password', type: 'password', autocomplete: 'current-password' }),
+    el('label', { for: 'new-password', text: 'New password (8+ characters)' }), el('input', { id: 'new-password', type: 'password', autocomplete: 'new-password', minlength: '8' }),
+    el('button', { type: 'submit', text: 'Change password' }),
+  );
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const { status, body } = await api('/console/api/password', { method: 'POST', body: JSON.stringify({ current: $('current-password').value, next: $('new-password').value }) });
+    $('status').textContent = status === 200 ? 'password changed' : `password not changed: ${body.errorMessage}`;
+  });
+  panel.append(form);
+}
+
+// ------------------------------------------------------------------------------ statistics
+
+const COLORS = ['#1f6feb', '#12b76a', '#f79009', '#d92d20', '#7a5af8', '#06aed4', '#ee46bc', '#667085'];
+
+function barChart(title, entries) {
+  const max = Math.max(1, ...entries.map(([, v]) => v));
+  const width = 360;
+  const barW = entries.length === 0 ? 0 : Math.min(60, (width - 20) / entries.length - 8);
+  const svg = [`<svg viewBox="0 0 ${width} 160" role="img" aria-label="${title}">`];
+  entries.forEach(([label, value], i) => {
+    const h = Math.round((value / max) * 110);
+    const x = 10 + i * (barW + 8);
+    svg.push(`<rect x="${x}" y="${130 - h}" width="${barW}" height="${h}" fill="${COLORS[i % COLORS.length]}"><title>${label}: ${value}</title></rect>`);
+    svg.push(`<text x="${x + barW / 2}" y="${125 - h}" font-size="11" text-anchor="middle">${value}</text>`);
+    svg.push(`<text x="${x + barW / 2}" y="148" font-size="10" text-anchor="middle">${escapeXml(label)}</text>`);
+  });
+  svg.push('</svg>');
+  return svg.join('');
+}
+
+function stackedMinutes(minutes) {
+  const types = [...new Set(minutes.flatMap((m) => Object.keys(m.byType)))];
+  const totals = minutes.map((m) => Object.values(m.byType).reduce((a, b) => a + b, 0));
+  const max = Math.max(1, ...totals);
+  const width = 360;
+  const slot = (width - 20) / Math.max(1, minutes.length);
+  const svg = [`<svg viewBox="0 0 ${width} 160" role="img" aria-label="Messages per minute by type">`];
+  minutes.forEach((m, i) => {
+    let y = 130;
+    types.forEach((type, t) => {
+      const v = m.byType[type] ?? 0;
+      if (v === 0) return;
+      const h = (v / max) * 110;
+      y -= h;
+      svg.push(`<rect x="${10 + i * slot}" y="${y}" width="${Math.max(2, slot - 2)}" height="${h}" fill="${COLORS[t % COLORS.length]}"><title>${escapeXml(type)}: ${v}</title></rect>`);
+    });
+  });
+  svg.push(`<text x="10" y="150" font-size="10">${minutes.length} min ago</text><text x="${width - 10}" y="150" font-size="10" text-anchor="end">now (max ${max}/min)</text></svg>`);
+  const legend = types.map((t, i) => `<span><i style="background:${COLORS[i % COLORS.length]}"></i>${escapeXml(t)}</span>`).join('');
+  return svg.join('') + `<div class="legend">${legend}</div>`;
+}
+
+function lineChart(points) {
+  const width = 360;
+  const max = Math.max(1, ...points.map((p) => p.total));
+  const step = (width - 20) / Math.max(1, points.length - 1);
+  const path = points.map((p, i) => `${i === 0 ? 'M' : 'L'}${(10 + i * step).toFixed(1)},${(130 - (p.total / max) * 110).toFixed(1)}`).join(' ');
+  return `<svg viewBox="0 0 ${width} 160" role="img" aria-label="Online connections over time"><path d="${path}" fill="none" stroke="#1f6feb" stroke-width="2"/><text x="10" y="150" font-size="10">max ${max}</text></svg>`;
+}
+
+function escapeXml(text) {
+  return String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+async function refreshStats() {
+  const { status, body } = await api('/console/api/stats');
+  if (status !== 200) return;
+  const s = body;
+  const panel = $('panel-stats');
+  const drops = Object.entries(s.chatrooms.dropped).map(([k, v]) => [`drop ${k}`, v]);
+  panel.innerHTML = `<div class="charts">
+    <div class="chart" id="chart-online"><h3>Online connections by platform (${s.online.total})</h3>${barChart('Online by platform', Object.entries(s.online.byPlatform))}</div>
+    <div class="chart" id="chart-messages"><h3>Messages per minute by type</h3>${stackedMinutes(s.messagesPerMinute)}</div>
+    <div class="chart" id="chart-online-history"><h3>Online connections over time</h3>${lineChart(s.onlineHistory)}</div>
+    <div class="chart" id="chart-drops"><h3>Chatroom drops / accepted</h3>${barChart('Chatroom drops', [...drops, ...Object.entries(s.chatrooms.accepted).map(([k, v]) => [`ok ${k}`, v])])}</div>
+  </div>
+  <details><summary>Raw numbers</summary><pre id="stats-raw"></pre></details>`;
+  $('stats-raw').textContent = JSON.stringify(s, null, 2);
+}
+
+// ------------------------------------------------------------------------------ start
+
+buildTabs();
+$('login-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const { status, body } = await api('/console/api/login', { method: 'POST', body: JSON.stringify({ password: $('password').value }) });
+  if (status === 200) {
+    $('login-error').textContent = '';
+    $('password').value = '';
+    await showConsole();
+  } else {
+    $('login-error').textContent = body.errorMessage ?? `login failed (${status})`;
+  }
+});
+$('logout').addEventListener('click', async () => {
+  await api('/console/api/logout', { method: 'POST' });
+  showLogin();
+});
+const session = await api('/console/api/session');
+if (session.body.authenticated) await showConsole();
+else showLogin();
