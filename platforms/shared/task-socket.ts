@@ -147,7 +147,7 @@ export function openTaskSocket(
       if (phase === 'connecting') {
         phase = 'open';
         deliver(() => handlers.onOpen());
-      } else if (phase === 'closed' && !hostClosed) {
+      } else if (phase === 'closed') {
         // Closed while connecting and the host ignored that close: close it now that it is open.
         closeTask();
       }

@@ -8,6 +8,9 @@ export type RcMessageName =
   | 'Add2BlackListInput'
   | 'BlackListStatusInput'
   | 'BlockPushInput'
+  | 'BotInfo'
+  | 'BotInput'
+  | 'BotOutput'
   | 'ChannelEvictionInput'
   | 'ChannelInfoInput'
   | 'ChannelInfoOutput'
@@ -32,6 +35,8 @@ export type RcMessageName =
   | 'DeleteSessionsOutput'
   | 'DownStreamMessage'
   | 'DownStreamMessages'
+  | 'EventChange'
+  | 'EventChangeList'
   | 'GetDownloadUrlInput'
   | 'GetDownloadUrlOutput'
   | 'GetQNdownloadUrlInput'
@@ -65,9 +70,12 @@ export type RcMessageName =
   | 'MPFollowInput'
   | 'MPFollowOutput'
   | 'MemberInfo'
+  | 'ModifyMsg'
   | 'ModifyPermissionInput'
   | 'MpInfo'
   | 'NotifyMsg'
+  | 'PullModifyMsgReq'
+  | 'PullModifyMsgResp'
   | 'PullMpInput'
   | 'PullMpOutput'
   | 'PullUserSettingInput'
@@ -80,11 +88,14 @@ export type RcMessageName =
   | 'QueryChatroomInfoInput'
   | 'QueryChatroomInfoOutput'
   | 'QueryChrmKV'
+  | 'QueryMsgChange'
   | 'ReadPositionItem'
   | 'ReadPositionOutput'
   | 'ReadPositionReq'
+  | 'RelationDelBatchReq'
   | 'RelationInfo'
   | 'RelationInfoReadTime'
+  | 'RelationOpInput'
   | 'RelationQryInput'
   | 'RelationsInput'
   | 'RelationsOutput'
@@ -153,6 +164,9 @@ export const RC_MESSAGES: { readonly [K in RcMessageName]: readonly RcField[] } 
   Add2BlackListInput: [[1, 'userId', 'string', 'required']],
   BlackListStatusInput: [[1, 'userId', 'string', 'required']],
   BlockPushInput: [[1, 'blockeeId', 'string', 'required']],
+  BotInfo: [[1, 'id', 'string', 'optional'], [2, 'name', 'string', 'optional'], [3, 'portraitUrl', 'string', 'optional'], [4, 'type', 'string', 'optional'], [6, 'createTime', 'int64', 'optional'], [7, 'updateTime', 'int64', 'optional']],
+  BotInput: [[1, 'ids', 'string', 'repeated']],
+  BotOutput: [[1, 'bots', 'BotInfo', 'repeated']],
   ChannelEvictionInput: [[1, 'user', 'string', 'required']],
   ChannelInfoInput: [[1, 'nothing', 'int32', 'required']],
   ChannelInfoOutput: [[1, 'type', 'ChannelType', 'required'], [2, 'channelId', 'string', 'required'], [3, 'channelName', 'string', 'required'], [4, 'adminUserId', 'string', 'required'], [5, 'firstTenUserIds', 'string', 'repeated'], [6, 'openStatus', 'int32', 'required']],
@@ -177,6 +191,8 @@ export const RC_MESSAGES: { readonly [K in RcMessageName]: readonly RcField[] } 
   DeleteSessionsOutput: [[1, 'nothing', 'int32', 'optional']],
   DownStreamMessage: [[1, 'fromUserId', 'string', 'required'], [2, 'type', 'ChannelType', 'required'], [3, 'groupId', 'string', 'optional'], [4, 'classname', 'string', 'required'], [5, 'content', 'bytes', 'required'], [6, 'dataTime', 'int64', 'required'], [7, 'status', 'int64', 'required'], [8, 'extra', 'int64', 'optional'], [9, 'msgId', 'string', 'optional'], [10, 'direction', 'int32', 'optional'], [11, 'plantform', 'int32', 'optional'], [12, 'isRemoved', 'int32', 'optional'], [13, 'source', 'string', 'optional'], [14, 'clientUniqueId', 'int64', 'optional'], [15, 'extraContent', 'string', 'optional'], [16, 'pushContent', 'string', 'optional'], [17, 'configFlag', 'int32', 'optional'], [18, 'pushExt', 'PushExtra', 'optional']],
   DownStreamMessages: [[1, 'list', 'DownStreamMessage', 'repeated'], [2, 'syncTime', 'int64', 'required'], [3, 'finished', 'bool', 'optional'], [4, 'broadcastSyncTime', 'int64', 'optional'], [5, 'systemTime', 'int64', 'optional'], [8, 'compressioEnabled', 'bool', 'optional']],
+  EventChange: [[1, 'businessId', 'string', 'optional'], [2, 'channelType', 'ChannelType', 'optional'], [3, 'time', 'int64', 'optional'], [4, 'changeType', 'int32', 'optional']],
+  EventChangeList: [[1, 'list', 'EventChange', 'repeated'], [2, 'syncTime', 'int64', 'required'], [3, 'hasNext', 'bool', 'optional'], [4, 'targetId', 'string', 'optional'], [5, 'isCompress', 'bool', 'optional']],
   GetDownloadUrlInput: [[1, 'type', 'FileType', 'required'], [2, 'key', 'string', 'required'], [3, 'fileName', 'string', 'optional']],
   GetDownloadUrlOutput: [[1, 'downloadUrl', 'string', 'required']],
   GetQNdownloadUrlInput: [[1, 'type', 'FileType', 'required'], [2, 'key', 'string', 'required'], [3, 'fileName', 'string', 'optional']],
@@ -210,9 +226,12 @@ export const RC_MESSAGES: { readonly [K in RcMessageName]: readonly RcField[] } 
   MPFollowInput: [[1, 'id', 'string', 'required']],
   MPFollowOutput: [[1, 'nothing', 'int32', 'required'], [2, 'info', 'MpInfo', 'optional']],
   MemberInfo: [[1, 'userId', 'string', 'required'], [2, 'userName', 'string', 'required'], [3, 'userPortrait', 'string', 'required'], [4, 'extension', 'string', 'required']],
+  ModifyMsg: [[1, 'modifyType', 'int32', 'optional'], [2, 'msg', 'DownStreamMessage', 'optional']],
   ModifyPermissionInput: [[1, 'openStatus', 'int32', 'required']],
   MpInfo: [[1, 'mpid', 'string', 'required'], [2, 'name', 'string', 'required'], [3, 'type', 'string', 'required'], [4, 'time', 'int64', 'required'], [5, 'portraitUrl', 'string', 'optional'], [6, 'extra', 'string', 'optional']],
   NotifyMsg: [[1, 'type', 'int32', 'required'], [2, 'time', 'int64', 'optional'], [3, 'chrmId', 'string', 'optional']],
+  PullModifyMsgReq: [[1, 'pullVersion', 'int64', 'optional'], [2, 'compress', 'bool', 'optional'], [3, 'modifyType', 'int32', 'repeated']],
+  PullModifyMsgResp: [[1, 'msg', 'ModifyMsg', 'repeated'], [2, 'nextVersion', 'int64', 'optional'], [3, 'finished', 'bool', 'optional'], [4, 'compress', 'bool', 'optional']],
   PullMpInput: [[1, 'time', 'int64', 'required'], [2, 'mpid', 'string', 'required']],
   PullMpOutput: [[1, 'status', 'int32', 'required'], [2, 'info', 'MpInfo', 'repeated']],
   PullUserSettingInput: [[1, 'version', 'int64', 'required'], [2, 'reserve', 'bool', 'optional']],
@@ -225,12 +244,15 @@ export const RC_MESSAGES: { readonly [K in RcMessageName]: readonly RcField[] } 
   QueryChatroomInfoInput: [[1, 'count', 'int32', 'required'], [2, 'order', 'int32', 'optional']],
   QueryChatroomInfoOutput: [[1, 'userTotalNums', 'int32', 'optional'], [2, 'userInfos', 'ChrmMember', 'repeated']],
   QueryChrmKV: [[1, 'timestamp', 'int64', 'required']],
+  QueryMsgChange: [[1, 'syncTime', 'int64', 'required'], [2, 'needCompress', 'int32', 'optional'], [3, 'onlineTime', 'int64', 'optional'], [4, 'targetId', 'string', 'optional']],
   ReadPositionItem: [[1, 'type', 'int32', 'required'], [2, 'targetId', 'string', 'required'], [3, 'readTime', 'int64', 'required']],
   ReadPositionOutput: [[1, 'items', 'ReadPositionItem', 'repeated'], [2, 'version', 'int64', 'required'], [3, 'floor', 'int64', 'optional'], [4, 'hasMore', 'bool', 'optional']],
   ReadPositionReq: [[1, 'since', 'int64', 'required'], [2, 'items', 'ReadPositionItem', 'repeated'], [3, 'clearAll', 'bool', 'optional'], [4, 'floor', 'int64', 'optional']],
+  RelationDelBatchReq: [[1, 'relation', 'RelationOpInput', 'repeated'], [2, 'cleanMsg', 'bool', 'optional']],
   RelationInfo: [[1, 'type', 'ChannelType', 'required'], [2, 'userId', 'string', 'required'], [3, 'msg', 'DownStreamMessage', 'optional'], [4, 'readMsgTime', 'int64', 'optional'], [5, 'unreadCount', 'int64', 'optional'], [6, 'channelId', 'string', 'optional']],
   RelationInfoReadTime: [[1, 'type', 'ChannelType', 'required'], [2, 'readMsgTime', 'int64', 'required'], [3, 'targetId', 'string', 'required']],
-  RelationQryInput: [[1, 'type', 'ChannelType', 'optional'], [2, 'count', 'int32', 'optional'], [3, 'startTime', 'int64', 'optional'], [4, 'order', 'int32', 'optional'], [5, 'isEraseMsgContent', 'bool', 'optional'], [6, 'endTime', 'int64', 'optional'], [7, 'compressioEnabled', 'bool', 'optional']],
+  RelationOpInput: [[1, 'conversationId', 'string', 'required'], [2, 'conversationType', 'ChannelType', 'required'], [3, 'busChannel', 'string', 'optional']],
+  RelationQryInput: [[1, 'type', 'ChannelType', 'optional'], [2, 'count', 'int32', 'optional'], [3, 'startTime', 'int64', 'optional'], [4, 'order', 'int32', 'optional'], [5, 'isEraseMsgContent', 'bool', 'optional'], [6, 'endTime', 'int64', 'optional'], [7, 'compressioEnabled', 'bool', 'optional'], [8, 'qryType', 'int32', 'optional'], [9, 'channelType', 'ChannelType', 'repeated']],
   RelationsInput: [[1, 'type', 'ChannelType', 'required'], [2, 'msg', 'DownStreamMessage', 'optional'], [3, 'count', 'int32', 'optional'], [4, 'offset', 'int32', 'optional'], [5, 'startTime', 'int64', 'optional'], [6, 'endTime', 'int64', 'optional']],
   RelationsOutput: [[1, 'info', 'RelationInfo', 'repeated']],
   RemoveFromBlackListInput: [[1, 'userId', 'string', 'required']],

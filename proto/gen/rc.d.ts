@@ -1448,6 +1448,12 @@ export namespace rc {
 
         /** RelationQryInput compressioEnabled */
         compressioEnabled?: (boolean|null);
+
+        /** RelationQryInput qryType */
+        qryType?: (number|null);
+
+        /** RelationQryInput channelType */
+        channelType?: (rc.ChannelType[]|null);
     }
 
     /** Represents a RelationQryInput. */
@@ -1480,6 +1486,12 @@ export namespace rc {
         /** RelationQryInput compressioEnabled. */
         public compressioEnabled: boolean;
 
+        /** RelationQryInput qryType. */
+        public qryType: number;
+
+        /** RelationQryInput channelType. */
+        public channelType: rc.ChannelType[];
+
         /**
          * Encodes the specified RelationQryInput message. Does not implicitly {@link rc.RelationQryInput.verify|verify} messages.
          * @param message RelationQryInput message or plain object to encode
@@ -1497,6 +1509,100 @@ export namespace rc {
          * @throws {$protobuf.util.ProtocolError} If required fields are missing
          */
         public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): rc.RelationQryInput;
+    }
+
+    /** Properties of a RelationOpInput. */
+    interface IRelationOpInput {
+
+        /** RelationOpInput conversationId */
+        conversationId: string;
+
+        /** RelationOpInput conversationType */
+        conversationType: rc.ChannelType;
+
+        /** RelationOpInput busChannel */
+        busChannel?: (string|null);
+    }
+
+    /** Represents a RelationOpInput. */
+    class RelationOpInput implements IRelationOpInput {
+
+        /**
+         * Constructs a new RelationOpInput.
+         * @param [properties] Properties to set
+         */
+        constructor(properties?: rc.IRelationOpInput);
+
+        /** RelationOpInput conversationId. */
+        public conversationId: string;
+
+        /** RelationOpInput conversationType. */
+        public conversationType: rc.ChannelType;
+
+        /** RelationOpInput busChannel. */
+        public busChannel: string;
+
+        /**
+         * Encodes the specified RelationOpInput message. Does not implicitly {@link rc.RelationOpInput.verify|verify} messages.
+         * @param message RelationOpInput message or plain object to encode
+         * @param [writer] Writer to encode to
+         * @returns Writer
+         */
+        public static encode(message: rc.IRelationOpInput, writer?: $protobuf.Writer): $protobuf.Writer;
+
+        /**
+         * Decodes a RelationOpInput message from the specified reader or buffer.
+         * @param reader Reader or buffer to decode from
+         * @param [length] Message length if known beforehand
+         * @returns RelationOpInput
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): rc.RelationOpInput;
+    }
+
+    /** Properties of a RelationDelBatchReq. */
+    interface IRelationDelBatchReq {
+
+        /** RelationDelBatchReq relation */
+        relation?: (rc.IRelationOpInput[]|null);
+
+        /** RelationDelBatchReq cleanMsg */
+        cleanMsg?: (boolean|null);
+    }
+
+    /** Represents a RelationDelBatchReq. */
+    class RelationDelBatchReq implements IRelationDelBatchReq {
+
+        /**
+         * Constructs a new RelationDelBatchReq.
+         * @param [properties] Properties to set
+         */
+        constructor(properties?: rc.IRelationDelBatchReq);
+
+        /** RelationDelBatchReq relation. */
+        public relation: rc.IRelationOpInput[];
+
+        /** RelationDelBatchReq cleanMsg. */
+        public cleanMsg: boolean;
+
+        /**
+         * Encodes the specified RelationDelBatchReq message. Does not implicitly {@link rc.RelationDelBatchReq.verify|verify} messages.
+         * @param message RelationDelBatchReq message or plain object to encode
+         * @param [writer] Writer to encode to
+         * @returns Writer
+         */
+        public static encode(message: rc.IRelationDelBatchReq, writer?: $protobuf.Writer): $protobuf.Writer;
+
+        /**
+         * Decodes a RelationDelBatchReq message from the specified reader or buffer.
+         * @param reader Reader or buffer to decode from
+         * @param [length] Message length if known beforehand
+         * @returns RelationDelBatchReq
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): rc.RelationDelBatchReq;
     }
 
     /** Properties of a RelationsInput. */
@@ -3134,6 +3240,474 @@ export namespace rc {
          * @throws {$protobuf.util.ProtocolError} If required fields are missing
          */
         public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): rc.SessionDisTagReq;
+    }
+
+    /** Properties of a BotInput. */
+    interface IBotInput {
+
+        /** BotInput ids */
+        ids?: (string[]|null);
+    }
+
+    /** Represents a BotInput. */
+    class BotInput implements IBotInput {
+
+        /**
+         * Constructs a new BotInput.
+         * @param [properties] Properties to set
+         */
+        constructor(properties?: rc.IBotInput);
+
+        /** BotInput ids. */
+        public ids: string[];
+
+        /**
+         * Encodes the specified BotInput message. Does not implicitly {@link rc.BotInput.verify|verify} messages.
+         * @param message BotInput message or plain object to encode
+         * @param [writer] Writer to encode to
+         * @returns Writer
+         */
+        public static encode(message: rc.IBotInput, writer?: $protobuf.Writer): $protobuf.Writer;
+
+        /**
+         * Decodes a BotInput message from the specified reader or buffer.
+         * @param reader Reader or buffer to decode from
+         * @param [length] Message length if known beforehand
+         * @returns BotInput
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): rc.BotInput;
+    }
+
+    /** Properties of a BotInfo. */
+    interface IBotInfo {
+
+        /** BotInfo id */
+        id?: (string|null);
+
+        /** BotInfo name */
+        name?: (string|null);
+
+        /** BotInfo portraitUrl */
+        portraitUrl?: (string|null);
+
+        /** BotInfo type */
+        type?: (string|null);
+
+        /** BotInfo createTime */
+        createTime?: (number|null);
+
+        /** BotInfo updateTime */
+        updateTime?: (number|null);
+    }
+
+    /** Represents a BotInfo. */
+    class BotInfo implements IBotInfo {
+
+        /**
+         * Constructs a new BotInfo.
+         * @param [properties] Properties to set
+         */
+        constructor(properties?: rc.IBotInfo);
+
+        /** BotInfo id. */
+        public id: string;
+
+        /** BotInfo name. */
+        public name: string;
+
+        /** BotInfo portraitUrl. */
+        public portraitUrl: string;
+
+        /** BotInfo type. */
+        public type: string;
+
+        /** BotInfo createTime. */
+        public createTime: number;
+
+        /** BotInfo updateTime. */
+        public updateTime: number;
+
+        /**
+         * Encodes the specified BotInfo message. Does not implicitly {@link rc.BotInfo.verify|verify} messages.
+         * @param message BotInfo message or plain object to encode
+         * @param [writer] Writer to encode to
+         * @returns Writer
+         */
+        public static encode(message: rc.IBotInfo, writer?: $protobuf.Writer): $protobuf.Writer;
+
+        /**
+         * Decodes a BotInfo message from the specified reader or buffer.
+         * @param reader Reader or buffer to decode from
+         * @param [length] Message length if known beforehand
+         * @returns BotInfo
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): rc.BotInfo;
+    }
+
+    /** Properties of a BotOutput. */
+    interface IBotOutput {
+
+        /** BotOutput bots */
+        bots?: (rc.IBotInfo[]|null);
+    }
+
+    /** Represents a BotOutput. */
+    class BotOutput implements IBotOutput {
+
+        /**
+         * Constructs a new BotOutput.
+         * @param [properties] Properties to set
+         */
+        constructor(properties?: rc.IBotOutput);
+
+        /** BotOutput bots. */
+        public bots: rc.IBotInfo[];
+
+        /**
+         * Encodes the specified BotOutput message. Does not implicitly {@link rc.BotOutput.verify|verify} messages.
+         * @param message BotOutput message or plain object to encode
+         * @param [writer] Writer to encode to
+         * @returns Writer
+         */
+        public static encode(message: rc.IBotOutput, writer?: $protobuf.Writer): $protobuf.Writer;
+
+        /**
+         * Decodes a BotOutput message from the specified reader or buffer.
+         * @param reader Reader or buffer to decode from
+         * @param [length] Message length if known beforehand
+         * @returns BotOutput
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): rc.BotOutput;
+    }
+
+    /** Properties of a QueryMsgChange. */
+    interface IQueryMsgChange {
+
+        /** QueryMsgChange syncTime */
+        syncTime: number;
+
+        /** QueryMsgChange needCompress */
+        needCompress?: (number|null);
+
+        /** QueryMsgChange onlineTime */
+        onlineTime?: (number|null);
+
+        /** QueryMsgChange targetId */
+        targetId?: (string|null);
+    }
+
+    /** Represents a QueryMsgChange. */
+    class QueryMsgChange implements IQueryMsgChange {
+
+        /**
+         * Constructs a new QueryMsgChange.
+         * @param [properties] Properties to set
+         */
+        constructor(properties?: rc.IQueryMsgChange);
+
+        /** QueryMsgChange syncTime. */
+        public syncTime: number;
+
+        /** QueryMsgChange needCompress. */
+        public needCompress: number;
+
+        /** QueryMsgChange onlineTime. */
+        public onlineTime: number;
+
+        /** QueryMsgChange targetId. */
+        public targetId: string;
+
+        /**
+         * Encodes the specified QueryMsgChange message. Does not implicitly {@link rc.QueryMsgChange.verify|verify} messages.
+         * @param message QueryMsgChange message or plain object to encode
+         * @param [writer] Writer to encode to
+         * @returns Writer
+         */
+        public static encode(message: rc.IQueryMsgChange, writer?: $protobuf.Writer): $protobuf.Writer;
+
+        /**
+         * Decodes a QueryMsgChange message from the specified reader or buffer.
+         * @param reader Reader or buffer to decode from
+         * @param [length] Message length if known beforehand
+         * @returns QueryMsgChange
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): rc.QueryMsgChange;
+    }
+
+    /** Properties of an EventChange. */
+    interface IEventChange {
+
+        /** EventChange businessId */
+        businessId?: (string|null);
+
+        /** EventChange channelType */
+        channelType?: (rc.ChannelType|null);
+
+        /** EventChange time */
+        time?: (number|null);
+
+        /** EventChange changeType */
+        changeType?: (number|null);
+    }
+
+    /** Represents an EventChange. */
+    class EventChange implements IEventChange {
+
+        /**
+         * Constructs a new EventChange.
+         * @param [properties] Properties to set
+         */
+        constructor(properties?: rc.IEventChange);
+
+        /** EventChange businessId. */
+        public businessId: string;
+
+        /** EventChange channelType. */
+        public channelType: rc.ChannelType;
+
+        /** EventChange time. */
+        public time: number;
+
+        /** EventChange changeType. */
+        public changeType: number;
+
+        /**
+         * Encodes the specified EventChange message. Does not implicitly {@link rc.EventChange.verify|verify} messages.
+         * @param message EventChange message or plain object to encode
+         * @param [writer] Writer to encode to
+         * @returns Writer
+         */
+        public static encode(message: rc.IEventChange, writer?: $protobuf.Writer): $protobuf.Writer;
+
+        /**
+         * Decodes an EventChange message from the specified reader or buffer.
+         * @param reader Reader or buffer to decode from
+         * @param [length] Message length if known beforehand
+         * @returns EventChange
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): rc.EventChange;
+    }
+
+    /** Properties of an EventChangeList. */
+    interface IEventChangeList {
+
+        /** EventChangeList list */
+        list?: (rc.IEventChange[]|null);
+
+        /** EventChangeList syncTime */
+        syncTime: number;
+
+        /** EventChangeList hasNext */
+        hasNext?: (boolean|null);
+
+        /** EventChangeList targetId */
+        targetId?: (string|null);
+
+        /** EventChangeList isCompress */
+        isCompress?: (boolean|null);
+    }
+
+    /** Represents an EventChangeList. */
+    class EventChangeList implements IEventChangeList {
+
+        /**
+         * Constructs a new EventChangeList.
+         * @param [properties] Properties to set
+         */
+        constructor(properties?: rc.IEventChangeList);
+
+        /** EventChangeList list. */
+        public list: rc.IEventChange[];
+
+        /** EventChangeList syncTime. */
+        public syncTime: number;
+
+        /** EventChangeList hasNext. */
+        public hasNext: boolean;
+
+        /** EventChangeList targetId. */
+        public targetId: string;
+
+        /** EventChangeList isCompress. */
+        public isCompress: boolean;
+
+        /**
+         * Encodes the specified EventChangeList message. Does not implicitly {@link rc.EventChangeList.verify|verify} messages.
+         * @param message EventChangeList message or plain object to encode
+         * @param [writer] Writer to encode to
+         * @returns Writer
+         */
+        public static encode(message: rc.IEventChangeList, writer?: $protobuf.Writer): $protobuf.Writer;
+
+        /**
+         * Decodes an EventChangeList message from the specified reader or buffer.
+         * @param reader Reader or buffer to decode from
+         * @param [length] Message length if known beforehand
+         * @returns EventChangeList
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): rc.EventChangeList;
+    }
+
+    /** Properties of a PullModifyMsgReq. */
+    interface IPullModifyMsgReq {
+
+        /** PullModifyMsgReq pullVersion */
+        pullVersion?: (number|null);
+
+        /** PullModifyMsgReq compress */
+        compress?: (boolean|null);
+
+        /** PullModifyMsgReq modifyType */
+        modifyType?: (number[]|null);
+    }
+
+    /** Represents a PullModifyMsgReq. */
+    class PullModifyMsgReq implements IPullModifyMsgReq {
+
+        /**
+         * Constructs a new PullModifyMsgReq.
+         * @param [properties] Properties to set
+         */
+        constructor(properties?: rc.IPullModifyMsgReq);
+
+        /** PullModifyMsgReq pullVersion. */
+        public pullVersion: number;
+
+        /** PullModifyMsgReq compress. */
+        public compress: boolean;
+
+        /** PullModifyMsgReq modifyType. */
+        public modifyType: number[];
+
+        /**
+         * Encodes the specified PullModifyMsgReq message. Does not implicitly {@link rc.PullModifyMsgReq.verify|verify} messages.
+         * @param message PullModifyMsgReq message or plain object to encode
+         * @param [writer] Writer to encode to
+         * @returns Writer
+         */
+        public static encode(message: rc.IPullModifyMsgReq, writer?: $protobuf.Writer): $protobuf.Writer;
+
+        /**
+         * Decodes a PullModifyMsgReq message from the specified reader or buffer.
+         * @param reader Reader or buffer to decode from
+         * @param [length] Message length if known beforehand
+         * @returns PullModifyMsgReq
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): rc.PullModifyMsgReq;
+    }
+
+    /** Properties of a ModifyMsg. */
+    interface IModifyMsg {
+
+        /** ModifyMsg modifyType */
+        modifyType?: (number|null);
+
+        /** ModifyMsg msg */
+        msg?: (rc.IDownStreamMessage|null);
+    }
+
+    /** Represents a ModifyMsg. */
+    class ModifyMsg implements IModifyMsg {
+
+        /**
+         * Constructs a new ModifyMsg.
+         * @param [properties] Properties to set
+         */
+        constructor(properties?: rc.IModifyMsg);
+
+        /** ModifyMsg modifyType. */
+        public modifyType: number;
+
+        /** ModifyMsg msg. */
+        public msg?: (rc.IDownStreamMessage|null);
+
+        /**
+         * Encodes the specified ModifyMsg message. Does not implicitly {@link rc.ModifyMsg.verify|verify} messages.
+         * @param message ModifyMsg message or plain object to encode
+         * @param [writer] Writer to encode to
+         * @returns Writer
+         */
+        public static encode(message: rc.IModifyMsg, writer?: $protobuf.Writer): $protobuf.Writer;
+
+        /**
+         * Decodes a ModifyMsg message from the specified reader or buffer.
+         * @param reader Reader or buffer to decode from
+         * @param [length] Message length if known beforehand
+         * @returns ModifyMsg
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): rc.ModifyMsg;
+    }
+
+    /** Properties of a PullModifyMsgResp. */
+    interface IPullModifyMsgResp {
+
+        /** PullModifyMsgResp msg */
+        msg?: (rc.IModifyMsg[]|null);
+
+        /** PullModifyMsgResp nextVersion */
+        nextVersion?: (number|null);
+
+        /** PullModifyMsgResp finished */
+        finished?: (boolean|null);
+
+        /** PullModifyMsgResp compress */
+        compress?: (boolean|null);
+    }
+
+    /** Represents a PullModifyMsgResp. */
+    class PullModifyMsgResp implements IPullModifyMsgResp {
+
+        /**
+         * Constructs a new PullModifyMsgResp.
+         * @param [properties] Properties to set
+         */
+        constructor(properties?: rc.IPullModifyMsgResp);
+
+        /** PullModifyMsgResp msg. */
+        public msg: rc.IModifyMsg[];
+
+        /** PullModifyMsgResp nextVersion. */
+        public nextVersion: number;
+
+        /** PullModifyMsgResp finished. */
+        public finished: boolean;
+
+        /** PullModifyMsgResp compress. */
+        public compress: boolean;
+
+        /**
+         * Encodes the specified PullModifyMsgResp message. Does not implicitly {@link rc.PullModifyMsgResp.verify|verify} messages.
+         * @param message PullModifyMsgResp message or plain object to encode
+         * @param [writer] Writer to encode to
+         * @returns Writer
+         */
+        public static encode(message: rc.IPullModifyMsgResp, writer?: $protobuf.Writer): $protobuf.Writer;
+
+        /**
+         * Decodes a PullModifyMsgResp message from the specified reader or buffer.
+         * @param reader Reader or buffer to decode from
+         * @param [length] Message length if known beforehand
+         * @returns PullModifyMsgResp
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): rc.PullModifyMsgResp;
     }
 
     /** FileType enum. */

@@ -2254,6 +2254,7 @@ export const rc = $root.rc = (() => {
     rc.RelationQryInput = (function() {
 
         function RelationQryInput(properties) {
+            this.channelType = [];
             if (properties)
                 for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
                     if (properties[keys[i]] != null && keys[i] !== "__proto__")
@@ -2267,6 +2268,8 @@ export const rc = $root.rc = (() => {
         RelationQryInput.prototype.isEraseMsgContent = false;
         RelationQryInput.prototype.endTime = 0;
         RelationQryInput.prototype.compressioEnabled = false;
+        RelationQryInput.prototype.qryType = 0;
+        RelationQryInput.prototype.channelType = $util.emptyArray;
 
         RelationQryInput.encode = function encode(message, writer, q) {
             if (!writer)
@@ -2289,6 +2292,11 @@ export const rc = $root.rc = (() => {
                 writer.uint32(48).int64(message.endTime);
             if (message.compressioEnabled != null && Object.hasOwnProperty.call(message, "compressioEnabled"))
                 writer.uint32(56).bool(message.compressioEnabled);
+            if (message.qryType != null && Object.hasOwnProperty.call(message, "qryType"))
+                writer.uint32(64).int32(message.qryType);
+            if (message.channelType != null && message.channelType.length)
+                for (let i = 0; i < message.channelType.length; ++i)
+                    writer.uint32(72).int32(message.channelType[i]);
             return writer;
         };
 
@@ -2343,6 +2351,27 @@ export const rc = $root.rc = (() => {
                         message.compressioEnabled = reader.bool();
                         break;
                     }
+                case 8: {
+                        message.qryType = reader.int32();
+                        break;
+                    }
+                case 9: {
+                        if (!(message.channelType && message.channelType.length))
+                            message.channelType = [];
+                        if ((tag & 7) === 2) {
+                            let end2 = reader.uint32() + reader.pos;
+                            if (end2 > reader.len)
+                                throw RangeError("index out of range");
+                            reader.len = end2;
+                            while (reader.pos < end2)
+                                message.channelType.push(reader.int32());
+                            if (reader.pos !== end2)
+                                throw RangeError("index out of range");
+                            reader.len = end;
+                        } else
+                            message.channelType.push(reader.int32());
+                        break;
+                    }
                 default:
                     reader.skipType(tag & 7, long);
                     break;
@@ -2357,6 +2386,165 @@ export const rc = $root.rc = (() => {
         };
 
         return RelationQryInput;
+    })();
+
+    rc.RelationOpInput = (function() {
+
+        function RelationOpInput(properties) {
+            if (properties)
+                for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        }
+
+        RelationOpInput.prototype.conversationId = "";
+        RelationOpInput.prototype.conversationType = 1;
+        RelationOpInput.prototype.busChannel = "";
+
+        RelationOpInput.encode = function encode(message, writer, q) {
+            if (!writer)
+                writer = $Writer.create();
+            if (q === undefined)
+                q = 0;
+            if (q > $util.recursionLimit)
+                throw Error("max depth exceeded");
+            writer.uint32(10).string(message.conversationId);
+            writer.uint32(16).int32(message.conversationType);
+            if (message.busChannel != null && Object.hasOwnProperty.call(message, "busChannel"))
+                writer.uint32(26).string(message.busChannel);
+            return writer;
+        };
+
+        RelationOpInput.decode = function decode(reader, length, error, long) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (long === undefined)
+                long = 0;
+            if (long > $Reader.recursionLimit)
+                throw Error("maximum nesting depth exceeded");
+            let end, message;
+            if (length === undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = new $root.rc.RelationOpInput();
+            while (reader.pos < end) {
+                let tag = reader.uint32();
+                if (tag === error)
+                    break;
+                switch (tag >>> 3) {
+                case 1: {
+                        message.conversationId = reader.string();
+                        break;
+                    }
+                case 2: {
+                        message.conversationType = reader.int32();
+                        break;
+                    }
+                case 3: {
+                        message.busChannel = reader.string();
+                        break;
+                    }
+                default:
+                    reader.skipType(tag & 7, long);
+                    break;
+                }
+            }
+            if (length !== undefined) {
+                if (reader.pos !== end)
+                    throw RangeError("index out of range");
+                reader.len = length;
+            }
+            if (!Object.hasOwnProperty.call(message, "conversationId"))
+                throw $util.ProtocolError("missing required 'conversationId'", { instance: message });
+            if (!Object.hasOwnProperty.call(message, "conversationType"))
+                throw $util.ProtocolError("missing required 'conversationType'", { instance: message });
+            return message;
+        };
+
+        return RelationOpInput;
+    })();
+
+    rc.RelationDelBatchReq = (function() {
+
+        function RelationDelBatchReq(properties) {
+            this.relation = [];
+            if (properties)
+                for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        }
+
+        RelationDelBatchReq.prototype.relation = $util.emptyArray;
+        RelationDelBatchReq.prototype.cleanMsg = false;
+
+        RelationDelBatchReq.encode = function encode(message, writer, q) {
+            if (!writer)
+                writer = $Writer.create();
+            if (q === undefined)
+                q = 0;
+            if (q > $util.recursionLimit)
+                throw Error("max depth exceeded");
+            if (message.relation != null && message.relation.length)
+                for (let i = 0; i < message.relation.length; ++i)
+                    $root.rc.RelationOpInput.encode(message.relation[i], writer.uint32(10).fork(), q + 1).ldelim();
+            if (message.cleanMsg != null && Object.hasOwnProperty.call(message, "cleanMsg"))
+                writer.uint32(16).bool(message.cleanMsg);
+            return writer;
+        };
+
+        RelationDelBatchReq.decode = function decode(reader, length, error, long) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (long === undefined)
+                long = 0;
+            if (long > $Reader.recursionLimit)
+                throw Error("maximum nesting depth exceeded");
+            let end, message;
+            if (length === undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = new $root.rc.RelationDelBatchReq();
+            while (reader.pos < end) {
+                let tag = reader.uint32();
+                if (tag === error)
+                    break;
+                switch (tag >>> 3) {
+                case 1: {
+                        if (!(message.relation && message.relation.length))
+                            message.relation = [];
+                        message.relation.push($root.rc.RelationOpInput.decode(reader, reader.uint32(), undefined, long + 1));
+                        break;
+                    }
+                case 2: {
+                        message.cleanMsg = reader.bool();
+                        break;
+                    }
+                default:
+                    reader.skipType(tag & 7, long);
+                    break;
+                }
+            }
+            if (length !== undefined) {
+                if (reader.pos !== end)
+                    throw RangeError("index out of range");
+                reader.len = length;
+            }
+            return message;
+        };
+
+        return RelationDelBatchReq;
     })();
 
     rc.RelationsInput = (function() {
@@ -5131,6 +5319,780 @@ export const rc = $root.rc = (() => {
         };
 
         return SessionDisTagReq;
+    })();
+
+    rc.BotInput = (function() {
+
+        function BotInput(properties) {
+            this.ids = [];
+            if (properties)
+                for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        }
+
+        BotInput.prototype.ids = $util.emptyArray;
+
+        BotInput.encode = function encode(message, writer, q) {
+            if (!writer)
+                writer = $Writer.create();
+            if (q === undefined)
+                q = 0;
+            if (q > $util.recursionLimit)
+                throw Error("max depth exceeded");
+            if (message.ids != null && message.ids.length)
+                for (let i = 0; i < message.ids.length; ++i)
+                    writer.uint32(10).string(message.ids[i]);
+            return writer;
+        };
+
+        BotInput.decode = function decode(reader, length, error, long) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (long === undefined)
+                long = 0;
+            if (long > $Reader.recursionLimit)
+                throw Error("maximum nesting depth exceeded");
+            let end, message;
+            if (length === undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = new $root.rc.BotInput();
+            while (reader.pos < end) {
+                let tag = reader.uint32();
+                if (tag === error)
+                    break;
+                switch (tag >>> 3) {
+                case 1: {
+                        if (!(message.ids && message.ids.length))
+                            message.ids = [];
+                        message.ids.push(reader.string());
+                        break;
+                    }
+                default:
+                    reader.skipType(tag & 7, long);
+                    break;
+                }
+            }
+            if (length !== undefined) {
+                if (reader.pos !== end)
+                    throw RangeError("index out of range");
+                reader.len = length;
+            }
+            return message;
+        };
+
+        return BotInput;
+    })();
+
+    rc.BotInfo = (function() {
+
+        function BotInfo(properties) {
+            if (properties)
+                for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        }
+
+        BotInfo.prototype.id = "";
+        BotInfo.prototype.name = "";
+        BotInfo.prototype.portraitUrl = "";
+        BotInfo.prototype.type = "";
+        BotInfo.prototype.createTime = 0;
+        BotInfo.prototype.updateTime = 0;
+
+        BotInfo.encode = function encode(message, writer, q) {
+            if (!writer)
+                writer = $Writer.create();
+            if (q === undefined)
+                q = 0;
+            if (q > $util.recursionLimit)
+                throw Error("max depth exceeded");
+            if (message.id != null && Object.hasOwnProperty.call(message, "id"))
+                writer.uint32(10).string(message.id);
+            if (message.name != null && Object.hasOwnProperty.call(message, "name"))
+                writer.uint32(18).string(message.name);
+            if (message.portraitUrl != null && Object.hasOwnProperty.call(message, "portraitUrl"))
+                writer.uint32(26).string(message.portraitUrl);
+            if (message.type != null && Object.hasOwnProperty.call(message, "type"))
+                writer.uint32(34).string(message.type);
+            if (message.createTime != null && Object.hasOwnProperty.call(message, "createTime"))
+                writer.uint32(48).int64(message.createTime);
+            if (message.updateTime != null && Object.hasOwnProperty.call(message, "updateTime"))
+                writer.uint32(56).int64(message.updateTime);
+            return writer;
+        };
+
+        BotInfo.decode = function decode(reader, length, error, long) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (long === undefined)
+                long = 0;
+            if (long > $Reader.recursionLimit)
+                throw Error("maximum nesting depth exceeded");
+            let end, message;
+            if (length === undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = new $root.rc.BotInfo();
+            while (reader.pos < end) {
+                let tag = reader.uint32();
+                if (tag === error)
+                    break;
+                switch (tag >>> 3) {
+                case 1: {
+                        message.id = reader.string();
+                        break;
+                    }
+                case 2: {
+                        message.name = reader.string();
+                        break;
+                    }
+                case 3: {
+                        message.portraitUrl = reader.string();
+                        break;
+                    }
+                case 4: {
+                        message.type = reader.string();
+                        break;
+                    }
+                case 6: {
+                        message.createTime = reader.int64();
+                        break;
+                    }
+                case 7: {
+                        message.updateTime = reader.int64();
+                        break;
+                    }
+                default:
+                    reader.skipType(tag & 7, long);
+                    break;
+                }
+            }
+            if (length !== undefined) {
+                if (reader.pos !== end)
+                    throw RangeError("index out of range");
+                reader.len = length;
+            }
+            return message;
+        };
+
+        return BotInfo;
+    })();
+
+    rc.BotOutput = (function() {
+
+        function BotOutput(properties) {
+            this.bots = [];
+            if (properties)
+                for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        }
+
+        BotOutput.prototype.bots = $util.emptyArray;
+
+        BotOutput.encode = function encode(message, writer, q) {
+            if (!writer)
+                writer = $Writer.create();
+            if (q === undefined)
+                q = 0;
+            if (q > $util.recursionLimit)
+                throw Error("max depth exceeded");
+            if (message.bots != null && message.bots.length)
+                for (let i = 0; i < message.bots.length; ++i)
+                    $root.rc.BotInfo.encode(message.bots[i], writer.uint32(10).fork(), q + 1).ldelim();
+            return writer;
+        };
+
+        BotOutput.decode = function decode(reader, length, error, long) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (long === undefined)
+                long = 0;
+            if (long > $Reader.recursionLimit)
+                throw Error("maximum nesting depth exceeded");
+            let end, message;
+            if (length === undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = new $root.rc.BotOutput();
+            while (reader.pos < end) {
+                let tag = reader.uint32();
+                if (tag === error)
+                    break;
+                switch (tag >>> 3) {
+                case 1: {
+                        if (!(message.bots && message.bots.length))
+                            message.bots = [];
+                        message.bots.push($root.rc.BotInfo.decode(reader, reader.uint32(), undefined, long + 1));
+                        break;
+                    }
+                default:
+                    reader.skipType(tag & 7, long);
+                    break;
+                }
+            }
+            if (length !== undefined) {
+                if (reader.pos !== end)
+                    throw RangeError("index out of range");
+                reader.len = length;
+            }
+            return message;
+        };
+
+        return BotOutput;
+    })();
+
+    rc.QueryMsgChange = (function() {
+
+        function QueryMsgChange(properties) {
+            if (properties)
+                for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        }
+
+        QueryMsgChange.prototype.syncTime = 0;
+        QueryMsgChange.prototype.needCompress = 0;
+        QueryMsgChange.prototype.onlineTime = 0;
+        QueryMsgChange.prototype.targetId = "";
+
+        QueryMsgChange.encode = function encode(message, writer, q) {
+            if (!writer)
+                writer = $Writer.create();
+            if (q === undefined)
+                q = 0;
+            if (q > $util.recursionLimit)
+                throw Error("max depth exceeded");
+            writer.uint32(8).int64(message.syncTime);
+            if (message.needCompress != null && Object.hasOwnProperty.call(message, "needCompress"))
+                writer.uint32(16).int32(message.needCompress);
+            if (message.onlineTime != null && Object.hasOwnProperty.call(message, "onlineTime"))
+                writer.uint32(24).int64(message.onlineTime);
+            if (message.targetId != null && Object.hasOwnProperty.call(message, "targetId"))
+                writer.uint32(34).string(message.targetId);
+            return writer;
+        };
+
+        QueryMsgChange.decode = function decode(reader, length, error, long) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (long === undefined)
+                long = 0;
+            if (long > $Reader.recursionLimit)
+                throw Error("maximum nesting depth exceeded");
+            let end, message;
+            if (length === undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = new $root.rc.QueryMsgChange();
+            while (reader.pos < end) {
+                let tag = reader.uint32();
+                if (tag === error)
+                    break;
+                switch (tag >>> 3) {
+                case 1: {
+                        message.syncTime = reader.int64();
+                        break;
+                    }
+                case 2: {
+                        message.needCompress = reader.int32();
+                        break;
+                    }
+                case 3: {
+                        message.onlineTime = reader.int64();
+                        break;
+                    }
+                case 4: {
+                        message.targetId = reader.string();
+                        break;
+                    }
+                default:
+                    reader.skipType(tag & 7, long);
+                    break;
+                }
+            }
+            if (length !== undefined) {
+                if (reader.pos !== end)
+                    throw RangeError("index out of range");
+                reader.len = length;
+            }
+            if (!Object.hasOwnProperty.call(message, "syncTime"))
+                throw $util.ProtocolError("missing required 'syncTime'", { instance: message });
+            return message;
+        };
+
+        return QueryMsgChange;
+    })();
+
+    rc.EventChange = (function() {
+
+        function EventChange(properties) {
+            if (properties)
+                for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        }
+
+        EventChange.prototype.businessId = "";
+        EventChange.prototype.channelType = 1;
+        EventChange.prototype.time = 0;
+        EventChange.prototype.changeType = 0;
+
+        EventChange.encode = function encode(message, writer, q) {
+            if (!writer)
+                writer = $Writer.create();
+            if (q === undefined)
+                q = 0;
+            if (q > $util.recursionLimit)
+                throw Error("max depth exceeded");
+            if (message.businessId != null && Object.hasOwnProperty.call(message, "businessId"))
+                writer.uint32(10).string(message.businessId);
+            if (message.channelType != null && Object.hasOwnProperty.call(message, "channelType"))
+                writer.uint32(16).int32(message.channelType);
+            if (message.time != null && Object.hasOwnProperty.call(message, "time"))
+                writer.uint32(24).int64(message.time);
+            if (message.changeType != null && Object.hasOwnProperty.call(message, "changeType"))
+                writer.uint32(32).int32(message.changeType);
+            return writer;
+        };
+
+        EventChange.decode = function decode(reader, length, error, long) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (long === undefined)
+                long = 0;
+            if (long > $Reader.recursionLimit)
+                throw Error("maximum nesting depth exceeded");
+            let end, message;
+            if (length === undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = new $root.rc.EventChange();
+            while (reader.pos < end) {
+                let tag = reader.uint32();
+                if (tag === error)
+                    break;
+                switch (tag >>> 3) {
+                case 1: {
+                        message.businessId = reader.string();
+                        break;
+                    }
+                case 2: {
+                        message.channelType = reader.int32();
+                        break;
+                    }
+                case 3: {
+                        message.time = reader.int64();
+                        break;
+                    }
+                case 4: {
+                        message.changeType = reader.int32();
+                        break;
+                    }
+                default:
+                    reader.skipType(tag & 7, long);
+                    break;
+                }
+            }
+            if (length !== undefined) {
+                if (reader.pos !== end)
+                    throw RangeError("index out of range");
+                reader.len = length;
+            }
+            return message;
+        };
+
+        return EventChange;
+    })();
+
+    rc.EventChangeList = (function() {
+
+        function EventChangeList(properties) {
+            this.list = [];
+            if (properties)
+                for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        }
+
+        EventChangeList.prototype.list = $util.emptyArray;
+        EventChangeList.prototype.syncTime = 0;
+        EventChangeList.prototype.hasNext = false;
+        EventChangeList.prototype.targetId = "";
+        EventChangeList.prototype.isCompress = false;
+
+        EventChangeList.encode = function encode(message, writer, q) {
+            if (!writer)
+                writer = $Writer.create();
+            if (q === undefined)
+                q = 0;
+            if (q > $util.recursionLimit)
+                throw Error("max depth exceeded");
+            if (message.list != null && message.list.length)
+                for (let i = 0; i < message.list.length; ++i)
+                    $root.rc.EventChange.encode(message.list[i], writer.uint32(10).fork(), q + 1).ldelim();
+            writer.uint32(16).int64(message.syncTime);
+            if (message.hasNext != null && Object.hasOwnProperty.call(message, "hasNext"))
+                writer.uint32(24).bool(message.hasNext);
+            if (message.targetId != null && Object.hasOwnProperty.call(message, "targetId"))
+                writer.uint32(34).string(message.targetId);
+            if (message.isCompress != null && Object.hasOwnProperty.call(message, "isCompress"))
+                writer.uint32(40).bool(message.isCompress);
+            return writer;
+        };
+
+        EventChangeList.decode = function decode(reader, length, error, long) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (long === undefined)
+                long = 0;
+            if (long > $Reader.recursionLimit)
+                throw Error("maximum nesting depth exceeded");
+            let end, message;
+            if (length === undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = new $root.rc.EventChangeList();
+            while (reader.pos < end) {
+                let tag = reader.uint32();
+                if (tag === error)
+                    break;
+                switch (tag >>> 3) {
+                case 1: {
+                        if (!(message.list && message.list.length))
+                            message.list = [];
+                        message.list.push($root.rc.EventChange.decode(reader, reader.uint32(), undefined, long + 1));
+                        break;
+                    }
+                case 2: {
+                        message.syncTime = reader.int64();
+                        break;
+                    }
+                case 3: {
+                        message.hasNext = reader.bool();
+                        break;
+                    }
+                case 4: {
+                        message.targetId = reader.string();
+                        break;
+                    }
+                case 5: {
+                        message.isCompress = reader.bool();
+                        break;
+                    }
+                default:
+                    reader.skipType(tag & 7, long);
+                    break;
+                }
+            }
+            if (length !== undefined) {
+                if (reader.pos !== end)
+                    throw RangeError("index out of range");
+                reader.len = length;
+            }
+            if (!Object.hasOwnProperty.call(message, "syncTime"))
+                throw $util.ProtocolError("missing required 'syncTime'", { instance: message });
+            return message;
+        };
+
+        return EventChangeList;
+    })();
+
+    rc.PullModifyMsgReq = (function() {
+
+        function PullModifyMsgReq(properties) {
+            this.modifyType = [];
+            if (properties)
+                for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        }
+
+        PullModifyMsgReq.prototype.pullVersion = 0;
+        PullModifyMsgReq.prototype.compress = false;
+        PullModifyMsgReq.prototype.modifyType = $util.emptyArray;
+
+        PullModifyMsgReq.encode = function encode(message, writer, q) {
+            if (!writer)
+                writer = $Writer.create();
+            if (q === undefined)
+                q = 0;
+            if (q > $util.recursionLimit)
+                throw Error("max depth exceeded");
+            if (message.pullVersion != null && Object.hasOwnProperty.call(message, "pullVersion"))
+                writer.uint32(8).int64(message.pullVersion);
+            if (message.compress != null && Object.hasOwnProperty.call(message, "compress"))
+                writer.uint32(16).bool(message.compress);
+            if (message.modifyType != null && message.modifyType.length)
+                for (let i = 0; i < message.modifyType.length; ++i)
+                    writer.uint32(24).int32(message.modifyType[i]);
+            return writer;
+        };
+
+        PullModifyMsgReq.decode = function decode(reader, length, error, long) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (long === undefined)
+                long = 0;
+            if (long > $Reader.recursionLimit)
+                throw Error("maximum nesting depth exceeded");
+            let end, message;
+            if (length === undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = new $root.rc.PullModifyMsgReq();
+            while (reader.pos < end) {
+                let tag = reader.uint32();
+                if (tag === error)
+                    break;
+                switch (tag >>> 3) {
+                case 1: {
+                        message.pullVersion = reader.int64();
+                        break;
+                    }
+                case 2: {
+                        message.compress = reader.bool();
+                        break;
+                    }
+                case 3: {
+                        if (!(message.modifyType && message.modifyType.length))
+                            message.modifyType = [];
+                        if ((tag & 7) === 2) {
+                            let end2 = reader.uint32() + reader.pos;
+                            if (end2 > reader.len)
+                                throw RangeError("index out of range");
+                            reader.len = end2;
+                            while (reader.pos < end2)
+                                message.modifyType.push(reader.int32());
+                            if (reader.pos !== end2)
+                                throw RangeError("index out of range");
+                            reader.len = end;
+                        } else
+                            message.modifyType.push(reader.int32());
+                        break;
+                    }
+                default:
+                    reader.skipType(tag & 7, long);
+                    break;
+                }
+            }
+            if (length !== undefined) {
+                if (reader.pos !== end)
+                    throw RangeError("index out of range");
+                reader.len = length;
+            }
+            return message;
+        };
+
+        return PullModifyMsgReq;
+    })();
+
+    rc.ModifyMsg = (function() {
+
+        function ModifyMsg(properties) {
+            if (properties)
+                for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        }
+
+        ModifyMsg.prototype.modifyType = 0;
+        ModifyMsg.prototype.msg = null;
+
+        ModifyMsg.encode = function encode(message, writer, q) {
+            if (!writer)
+                writer = $Writer.create();
+            if (q === undefined)
+                q = 0;
+            if (q > $util.recursionLimit)
+                throw Error("max depth exceeded");
+            if (message.modifyType != null && Object.hasOwnProperty.call(message, "modifyType"))
+                writer.uint32(8).int32(message.modifyType);
+            if (message.msg != null && Object.hasOwnProperty.call(message, "msg"))
+                $root.rc.DownStreamMessage.encode(message.msg, writer.uint32(18).fork(), q + 1).ldelim();
+            return writer;
+        };
+
+        ModifyMsg.decode = function decode(reader, length, error, long) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (long === undefined)
+                long = 0;
+            if (long > $Reader.recursionLimit)
+                throw Error("maximum nesting depth exceeded");
+            let end, message;
+            if (length === undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = new $root.rc.ModifyMsg();
+            while (reader.pos < end) {
+                let tag = reader.uint32();
+                if (tag === error)
+                    break;
+                switch (tag >>> 3) {
+                case 1: {
+                        message.modifyType = reader.int32();
+                        break;
+                    }
+                case 2: {
+                        message.msg = $root.rc.DownStreamMessage.decode(reader, reader.uint32(), undefined, long + 1);
+                        break;
+                    }
+                default:
+                    reader.skipType(tag & 7, long);
+                    break;
+                }
+            }
+            if (length !== undefined) {
+                if (reader.pos !== end)
+                    throw RangeError("index out of range");
+                reader.len = length;
+            }
+            return message;
+        };
+
+        return ModifyMsg;
+    })();
+
+    rc.PullModifyMsgResp = (function() {
+
+        function PullModifyMsgResp(properties) {
+            this.msg = [];
+            if (properties)
+                for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        }
+
+        PullModifyMsgResp.prototype.msg = $util.emptyArray;
+        PullModifyMsgResp.prototype.nextVersion = 0;
+        PullModifyMsgResp.prototype.finished = false;
+        PullModifyMsgResp.prototype.compress = false;
+
+        PullModifyMsgResp.encode = function encode(message, writer, q) {
+            if (!writer)
+                writer = $Writer.create();
+            if (q === undefined)
+                q = 0;
+            if (q > $util.recursionLimit)
+                throw Error("max depth exceeded");
+            if (message.msg != null && message.msg.length)
+                for (let i = 0; i < message.msg.length; ++i)
+                    $root.rc.ModifyMsg.encode(message.msg[i], writer.uint32(10).fork(), q + 1).ldelim();
+            if (message.nextVersion != null && Object.hasOwnProperty.call(message, "nextVersion"))
+                writer.uint32(16).int64(message.nextVersion);
+            if (message.finished != null && Object.hasOwnProperty.call(message, "finished"))
+                writer.uint32(24).bool(message.finished);
+            if (message.compress != null && Object.hasOwnProperty.call(message, "compress"))
+                writer.uint32(32).bool(message.compress);
+            return writer;
+        };
+
+        PullModifyMsgResp.decode = function decode(reader, length, error, long) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (long === undefined)
+                long = 0;
+            if (long > $Reader.recursionLimit)
+                throw Error("maximum nesting depth exceeded");
+            let end, message;
+            if (length === undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = new $root.rc.PullModifyMsgResp();
+            while (reader.pos < end) {
+                let tag = reader.uint32();
+                if (tag === error)
+                    break;
+                switch (tag >>> 3) {
+                case 1: {
+                        if (!(message.msg && message.msg.length))
+                            message.msg = [];
+                        message.msg.push($root.rc.ModifyMsg.decode(reader, reader.uint32(), undefined, long + 1));
+                        break;
+                    }
+                case 2: {
+                        message.nextVersion = reader.int64();
+                        break;
+                    }
+                case 3: {
+                        message.finished = reader.bool();
+                        break;
+                    }
+                case 4: {
+                        message.compress = reader.bool();
+                        break;
+                    }
+                default:
+                    reader.skipType(tag & 7, long);
+                    break;
+                }
+            }
+            if (length !== undefined) {
+                if (reader.pos !== end)
+                    throw RangeError("index out of range");
+                reader.len = length;
+            }
+            return message;
+        };
+
+        return PullModifyMsgResp;
     })();
 
     rc.FileType = (function() {

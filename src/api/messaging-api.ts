@@ -13,6 +13,7 @@ import { operate, prepare } from './operation';
 import type { Runtime } from './runtime';
 import { normalizeContent, normalizeSendArgs, sendArgChecks, sendOptionsOf } from './send-args';
 import { check, Rules } from './validate';
+import { reportIfBlocked } from './blocked-message';
 
 export function sendMessage(rt: Runtime, args: readonly unknown[]): void {
   const a = normalizeSendArgs(args);
@@ -45,7 +46,10 @@ export function sendMessage(rt: Runtime, args: readonly unknown[]): void {
   void send.then((outcome) => {
     const message = rt.toMessage(outcome.message, outcome.ok ? SentStatus.SENT : SentStatus.FAILED, messageId);
     if (outcome.ok) later(() => callMember(rt.logger, a.callback, 'onSuccess', message));
-    else fail(rt.logger, a.callback, outcome.code, message);
+    else {
+      reportIfBlocked(rt, outcome.code, outcome.message);
+      fail(rt.logger, a.callback, outcome.code, message);
+    }
   });
 }
 

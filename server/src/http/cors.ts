@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 
-export const CORS_PATHS: readonly string[] = ['/navi.js', '/cometnavi.js', '/ping', '/websocket', '/pullmsg.js'];
+export const CORS_PATHS: readonly string[] = ['/navi.js', '/cometnavi.js', '/v2/navi.json', '/ping', '/websocket', '/pullmsg.js'];
 
 export function isCorsPath(url: string): boolean {
   const query = url.indexOf('?');

@@ -1,6 +1,8 @@
 /**
  * Navi bootstrap (PROTOCOL.md §2): `GET /navi.js` (WebSocket clients) and `GET /cometnavi.js`
- * (comet clients) answer `getServerEndpoint(<compact JSON>);` with nothing after it.
+ * (comet clients) answer `getServerEndpoint(<compact JSON>);` with nothing after it. Engine ≥ 5.28
+ * (imlib-next 5.38) only asks `POST /v2/navi.json` and reads the same object as plain JSON
+ * (PROTOCOL-E5.md §1); its CORS preflight is answered by cors.ts.
  *
  * Framing invariants (§2.3): engine 4.x strips the callback prefix and a final `)`/`);` anchored at
  * the very end, so no trailing byte may follow; RongIMLib 2.5.3 cuts at the first `);`, so the JSON
@@ -59,48 +61,73 @@ function advertisedHosts(ctx: ServerContext, fastify: FastifyInstance, request: 
   return [formatHost(ctx.config.host, port)];
 }
 
+interface NaviAnswer {
+  readonly status: number;
+  readonly body: NaviBody;
+}
+
+/** The navi answer for one app key and token, shared by every navi path. */
+function answerNavi(ctx: ServerContext, fastify: FastifyInstance, request: FastifyRequest, appKey: string, token: string, generation: 'v1' | 'v2'): NaviAnswer {
+  const app = ctx.apps.get(appKey);
+  if (app === undefined) return { status: 403, body: { code: 403 } };
+  const claims = ctx.tokens.verify(token);
+  if (!claims.ok || claims.appKey !== appKey) return { status: 401, body: { code: 401 } };
+  const [server = '', ...backups] = advertisedHosts(ctx, fastify, request);
+  const body: NaviBody = {
+    code: 200,
+    server,
+    backupServer: backups.join(','),
+    userId: claims.userId,
+    // E4 pulls chatroom KV on join only when kvStorage is set; joinMChrm decides what it re-joins.
+    kvStorage: chatroomOptionsOf(app).kvEnabled ? 1 : 0,
+    joinMChrm: chatroomOptionsOf(app).multiRoom,
+    openMp: 0,
+    openUS: 0,
+    // 1 lets E4 use group read receipts v2 (rrMsg/rrList) and refuse v1 responses (PROTOCOL.md §2.4).
+    grpRRVer: app.groupReadReceiptV2 === true ? 1 : 0,
+    logSwitch: 0,
+    logPolicy: '',
+    voipCallInfo: null,
+    // The built-in file service (http/files.ts: uploads are POSTed to its root, as to Qiniu's upload host);
+    // E4 hands it to apps as `qiniu`.
+    uploadServer: ctx.files?.options.baseUrl ?? `${request.protocol}://${server}`,
+    historyMsg: true,
+    chatroomMsg: true,
+    // Only engine ≥ 5.28 asks /v2/navi.json (PROTOCOL-E5.md §1.1). openHistoryMsg 0 makes it deliver `s_msg`
+    // directly: the server sends s_msg only for transient messages, which a pull could never return (§4).
+    // openAnti stays off (V3 CONNACK) and type is never 1 (the private-cloud marker refuses to connect).
+    ...(generation === 'v2' ? { openHistoryMsg: 0, openAnti: 0 } : {}),
+  };
+  return { status: 200, body };
+}
+
+/** `application/x-www-form-urlencoded` body of /v2/navi.json (5.38 sends `Application/x-www-form-urlencoded`). */
+const MAX_NAVI_BODY_BYTES = 16 * 1024;
+
 export function registerNavi(fastify: FastifyInstance, ctx: ServerContext): void {
   const handler = async (request: FastifyRequest, reply: FastifyReply): Promise<string> => {
     const requestedCallback = firstQueryValue(request.query, 'callBack');
     const callback = requestedCallback !== undefined && SAFE_CALLBACK.test(requestedCallback) ? requestedCallback : NAVI_CALLBACK;
     void reply.header('content-type', 'application/javascript; charset=utf-8').header('cache-control', 'no-store');
-
     const appKey = firstQueryValue(request.query, 'appId') ?? '';
-    const app = ctx.apps.get(appKey);
-    if (app === undefined) {
-      void reply.code(403);
-      return frameNaviBody(callback, { code: 403 });
-    }
-    const claims = ctx.tokens.verify(firstQueryValue(request.query, 'token') ?? '');
-    if (!claims.ok || claims.appKey !== appKey) {
-      void reply.code(401);
-      return frameNaviBody(callback, { code: 401 });
-    }
-    const [server = '', ...backups] = advertisedHosts(ctx, fastify, request);
-    const body: NaviBody = {
-      code: 200,
-      server,
-      backupServer: backups.join(','),
-      userId: claims.userId,
-      // E4 pulls chatroom KV on join only when kvStorage is set; joinMChrm decides what it re-joins.
-      kvStorage: chatroomOptionsOf(app).kvEnabled ? 1 : 0,
-      joinMChrm: chatroomOptionsOf(app).multiRoom,
-      openMp: 0,
-      openUS: 0,
-      // 1 lets E4 use group read receipts v2 (rrMsg/rrList) and refuse v1 responses (PROTOCOL.md §2.4).
-      grpRRVer: app.groupReadReceiptV2 === true ? 1 : 0,
-      logSwitch: 0,
-      logPolicy: '',
-      voipCallInfo: null,
-      // The built-in file service (http/files.ts: uploads are POSTed to its root, as to Qiniu's upload host);
-      // E4 hands it to apps as `qiniu`.
-      uploadServer: ctx.files?.options.baseUrl ?? `${request.protocol}://${server}`,
-      historyMsg: true,
-      chatroomMsg: true,
-    };
-    void reply.code(200);
-    return frameNaviBody(callback, body);
+    const answer = answerNavi(ctx, fastify, request, appKey, firstQueryValue(request.query, 'token') ?? '', 'v1');
+    void reply.code(answer.status);
+    return frameNaviBody(callback, answer.body);
   };
   fastify.get('/navi.js', handler);
   fastify.get('/cometnavi.js', handler);
+
+  // Engine ≥ 5.28 (PROTOCOL-E5.md §1.1): POST, app key in `RC-Appkey`, token in a form body, plain JSON reply.
+  // The token keeps its `@host` suffix here; verify() strips it. Own scope: the form parser stays local.
+  void fastify.register(async (scope) => {
+    scope.addContentTypeParser('*', { parseAs: 'string', bodyLimit: MAX_NAVI_BODY_BYTES }, (_request, text, done) => done(null, text));
+    scope.post('/v2/navi.json', async (request, reply) => {
+      const appKeyHeader = request.headers['rc-appkey'];
+      const appKey = typeof appKeyHeader === 'string' ? appKeyHeader : '';
+      const form = new URLSearchParams(typeof request.body === 'string' ? request.body : '');
+      const answer = answerNavi(ctx, fastify, request, appKey, form.get('token') ?? '', 'v2');
+      void reply.code(answer.status).header('content-type', 'application/json; charset=utf-8').header('cache-control', 'no-store');
+      return JSON.stringify(answer.body);
+    });
+  });
 }

@@ -20,6 +20,7 @@ import { MessageFilterChain } from './message-filter-chain';
 import { userRelationsFilter } from './user-relations';
 import { createAppServerCallbacks, type AppServerCallbacks } from './callbacks/index';
 import { createConversationFeatures } from './conversation-features';
+import { e5Queries } from './e5-topics';
 import type { SensitiveWords } from './sensitive-words';
 
 /** A PUBLISH on a query topic or a QUERY on a publish topic: answered with an error, never dropped. */
@@ -90,6 +91,7 @@ export function createServices(ctx: ServerContext, hub: Hub): Services {
     ...chatrooms.queries,
     ...fileQueries(ctx.files),
     ...features.queries,
+    ...e5Queries(ctx),
   ];
   for (const [topic, handler] of queries) {
     handlers.set(topic, (port, frame) => (frame.kind === 'query' ? handler(port, frame) : rejectKind(port, frame)));

@@ -7,7 +7,8 @@
  * - otherwise replace words are substituted and the message goes on (receivers, the sender's other devices and
  *   history get the replaced text: 21502 SENSITIVE_REPLACE semantics; the sending device keeps what it sent).
  * A message holding both kinds is blocked. Words come from the store, cached per app until the Server API
- * changes them (same process) or for CACHE_MS (another node changed them).
+ * changes them (same process) or for CACHE_MS (another node changed them). A word list that cannot be read
+ * lets the message through unscreened (logged): moderation must not take the whole app's messaging down.
  */
 import { decodeUtf8, encodeUtf8 } from './wire';
 import type { ServerContext } from '../context';
@@ -80,7 +81,15 @@ export class SensitiveWords {
 
   private async check(message: CandidateMessage): Promise<FilterVerdict> {
     if (message.objectName !== 'RC:TxtMsg' || message.status) return PASS;
-    const words = await this.wordsOf(message.appKey);
+    let words: readonly SensitiveWord[];
+    try {
+      words = await this.wordsOf(message.appKey);
+    } catch (error) {
+      // Fail open: a word list that cannot be read must not stop every text message of the app (the
+      // message's own store write reports a real store outage); it is logged for the operator.
+      this.ctx.log.warn('sensitive words unavailable; message not screened', { appKey: message.appKey, error: String(error) });
+      return PASS;
+    }
     if (words.length === 0) return PASS;
     let content: Record<string, unknown>;
     try {

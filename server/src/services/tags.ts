@@ -129,6 +129,8 @@ export function createTagHandlers(ctx: ServerContext, messaging: MessagingServic
   };
   const ack = (port: SessionPort, frame: QueryFrame, status: number, payload?: Uint8Array): void => port.queryAck(frame.messageId, status, payload, frame.topic);
   const settingOutput = (version: number): Uint8Array => encodeMessage(rc.SetUserSettingOutput, { version, reserve: false });
+  // E4 ignores the addTag/delTag payload; engine 5.38 decodes it and requires `version` (PROTOCOL-E5.md §3.3-2).
+  const stateModified = (version: number): Uint8Array => encodeMessage(rc.SessionStateModifyResp, { version });
 
   return {
     async addSeTag(port, frame) {
@@ -180,7 +182,7 @@ export function createTagHandlers(ctx: ServerContext, messaging: MessagingServic
       if (changes.some((c) => c.conversations.length > TAG_LIMITS.maxConversationsPerTag)) return ack(port, frame, TagStatus.ConversationLimit);
       const result = await ctx.store.tags.link(port.info.appKey, port.info.userId, changes, TAG_LIMITS, ctx.clock.now());
       if (!result.ok) return ack(port, frame, result.reason === 'no-tag' ? TagStatus.TagNotExist : TagStatus.ConversationLimit);
-      ack(port, frame, WireStatus.Ok);
+      ack(port, frame, WireStatus.Ok, stateModified(result.stateVersion));
       statesChanged(port, result.stateVersion);
     },
 
@@ -190,12 +192,21 @@ export function createTagHandlers(ctx: ServerContext, messaging: MessagingServic
       const states = readTagStates(req);
       if (typeof states === 'number') return ack(port, frame, states);
       if (states.length > TAG_LIMITS.maxConversationsPerTag) return ack(port, frame, TagStatus.ConversationLimit);
-      let version = 0;
+      // One write per distinct tag set: E4 names the same tags for every conversation of a call.
+      const bySet = new Map<string, { tagIds: string[]; conversations: ConversationKey[] }>();
       for (const { conversation, tags } of states) {
-        const result = await ctx.store.tags.unlink(port.info.appKey, port.info.userId, tags.map((t) => t.tagId), [conversation], ctx.clock.now());
+        const tagIds = [...new Set(tags.map((t) => t.tagId))].sort();
+        const key = tagIds.join('\u0000');
+        const group = bySet.get(key) ?? { tagIds, conversations: [] };
+        group.conversations.push(conversation);
+        bySet.set(key, group);
+      }
+      let version = 0;
+      for (const { tagIds, conversations } of bySet.values()) {
+        const result = await ctx.store.tags.unlink(port.info.appKey, port.info.userId, tagIds, conversations, ctx.clock.now());
         version = Math.max(version, result.stateVersion);
       }
-      ack(port, frame, WireStatus.Ok);
+      ack(port, frame, WireStatus.Ok, stateModified(version));
       statesChanged(port, version);
     },
 

@@ -20,7 +20,7 @@ export interface TagDefinition {
 }
 
 export interface TagRecord extends TagDefinition {
-  /** ms, set when the tag is created, kept by renames. */
+  /** ms: the settings version of the change that created the tag (≥ its `now`); kept by renames. */
   readonly createdTime: number;
   /** How many conversations carry the tag. */
   readonly conversationCount: number;

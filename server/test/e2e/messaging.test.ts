@@ -321,12 +321,13 @@ describe('conversation status', () => {
     const state = states.state[0]!;
     expect(state.channelId).toBe(b);
     expect(state.type).toBe(1);
-    expect((state.stateItem ?? []).map((i) => [i.sessionStateType, i.value])).toEqual([[1, '1'], [2, '1']]);
+    // The tags item (3) always comes too: E4 replaces a conversation's tags with what it pulls (issue #7).
+    expect((state.stateItem ?? []).map((i) => [i.sessionStateType, i.value])).toEqual([[1, '1'], [2, '1'], [3, '[]']]);
     // Only the changed field moves; the cursor skips what was already pulled.
     const second = decodeAck('SessionStateModifyResp', await setSeAtt(a1, b, [item(2, '0')]));
     const delta = decodeAck('SessionStates', await a2.query('pullSeAtts', a, encodeByName('SessionReq', { time: version })));
     expect(delta.version).toBe(second.version);
-    expect((delta.state[0]!.stateItem ?? []).map((i) => [i.sessionStateType, i.value])).toEqual([[1, '1'], [2, '0']]);
+    expect((delta.state[0]!.stateItem ?? []).map((i) => [i.sessionStateType, i.value])).toEqual([[1, '1'], [2, '0'], [3, '[]']]);
     const none = decodeAck('SessionStates', await a2.query('pullSeAtts', a, encodeByName('SessionReq', { time: second.version })));
     expect(none.state).toEqual([]);
     expect(none.version).toBe(second.version);

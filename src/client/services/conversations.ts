@@ -25,7 +25,7 @@ const TAGS_STATE = 3;
 export interface StatusPullResult {
   /** Conversations whose top/DND changed. */
   readonly changed: ConversationStatus[];
-  /** Some conversation's tags changed (never on the first pull of a fresh device). */
+  /** Some conversation's tags changed (never on the first pull this device completes). */
   readonly tagsChanged: boolean;
 }
 
@@ -155,7 +155,6 @@ export class ConversationService {
 
   private async pullStatusPages(session: UserSession): Promise<StatusPullResult> {
     const changed: ConversationStatus[] = [];
-    const initial = session.statuses.version === 0;
     let tagsChanged = false;
     for (let page = 0; page < MAX_STATUS_PAGES; page += 1) {
       const before = session.statuses.version;
@@ -173,6 +172,7 @@ export class ConversationService {
       }
       if (states.state.length === 0 || session.statuses.version <= before) break;
     }
+    const initial = session.tags.markPulled('states');
     return { changed, tagsChanged: tagsChanged && !initial };
   }
 

@@ -45,7 +45,7 @@ export class TagService {
 
   /**
    * `pullUS` from the stored version: applies the `Tag` list when the server sends one. True when the list
-   * differed from the local one (never on the first pull of a fresh device).
+   * differed from the local one (never on the first pull this device completes).
    */
   pullSettings(session: UserSession): Promise<boolean> {
     const pull = this.pullSettingsOnce(session);
@@ -59,11 +59,11 @@ export class TagService {
 
   private async pullSettingsOnce(session: UserSession): Promise<boolean> {
     const store = session.tags;
-    const initial = store.version === 0;
     const ack = await this.engine.query('pullUS', session.userId, encodeByName('PullUserSettingInput', { version: store.version }));
     if (ack.status !== 0) throw new SdkError(ack.status);
     const out = decodeByName('PullUserSettingOutput', ack.payload);
     const item = out.items.find((i) => i.key === 'Tag');
+    const initial = store.markPulled('settings');
     if (!item) return false;
     const tags: TagInfo[] = (item.tags ?? []).map((t) => ({ tagId: t.tagId, tagName: t.name ?? '', createdTime: Number(t.createdTime ?? 0) }));
     return store.replaceAll(tags, Number(out.version)) && !initial;

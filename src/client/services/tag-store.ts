@@ -27,6 +27,9 @@ export interface TaggedConversation {
 
 interface Persisted {
   version: number;
+  /** A settings pull / a states pull completed on this device (later differences are other devices' changes). */
+  pulled?: boolean;
+  statesPulled?: boolean;
   tags: TagInfo[];
   /** conversationKey → links */
   links: Record<string, TagLink[]>;
@@ -50,6 +53,10 @@ function splitKey(key: string): { conversationType: number; targetId: string } {
 export class TagStore {
   /** The settings version of the last `pullUS` applied. */
   version = 0;
+  /** This device completed a settings pull before (a difference found later is another device's change). */
+  pulled = false;
+  /** Same for conversation states (`pullSeAtts`). */
+  statesPulled = false;
   private tags = new Map<string, TagInfo>();
   private links = new Map<string, TagLink[]>();
 
@@ -58,12 +65,30 @@ export class TagStore {
   async load(): Promise<void> {
     const saved = await this.store.readJson<Persisted>('tags', { version: 0, tags: [], links: {} }, isPersisted);
     this.version = saved.version;
+    this.pulled = saved.pulled === true;
+    this.statesPulled = saved.statesPulled === true;
     this.tags = new Map(saved.tags.filter((t) => isRecord(t) && typeof t.tagId === 'string').map((t) => [t.tagId, t]));
     this.links = new Map(Object.entries(saved.links).filter(([, l]) => Array.isArray(l)));
   }
 
   private persist(): void {
-    void this.store.writeJson('tags', { version: this.version, tags: [...this.tags.values()], links: Object.fromEntries(this.links) });
+    void this.store.writeJson('tags', {
+      version: this.version,
+      pulled: this.pulled,
+      statesPulled: this.statesPulled,
+      tags: [...this.tags.values()],
+      links: Object.fromEntries(this.links),
+    });
+  }
+
+  /** Records that a pull of that kind completed; true when it was the first on this device. */
+  markPulled(kind: 'settings' | 'states'): boolean {
+    const first = kind === 'settings' ? !this.pulled : !this.statesPulled;
+    if (!first) return false;
+    if (kind === 'settings') this.pulled = true;
+    else this.statesPulled = true;
+    this.persist();
+    return true;
   }
 
   /** Oldest first (createdTime, then tagId), as getTagList answers. */

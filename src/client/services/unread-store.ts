@@ -145,11 +145,6 @@ export class UnreadStore {
     this.persist();
   }
 
-  /** Keys (`${type}_${targetId}`) of the conversations with unread messages. */
-  unreadKeys(): string[] {
-    return [...this.entries].filter(([, entry]) => entry.u.length > 0).map(([key]) => key);
-  }
-
   count(conversationType: number, targetId: string): number {
     return this.entries.get(conversationKey(conversationType, targetId))?.u.length ?? 0;
   }

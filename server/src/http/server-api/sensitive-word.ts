@@ -75,7 +75,10 @@ export function sensitiveWordRoutes(words: SensitiveWords): ServerApiModule {
       },
 
       'sensitiveword/list': async ({ app, params }) => {
-        const type = params.integer('type', { min: 0, max: 2, fallback: 2 });
+        // The Node SDK sends `type=undefined` when its caller gives none: that means all, like an absent type.
+        const text = (params.optionalString('type') ?? '').trim();
+        if (!['', '0', '1', '2', 'undefined', 'null'].includes(text)) throw apiError(ServerApiErrors.badParameter, 'type is invalid');
+        const type = text === '0' || text === '1' ? Number(text) : 2;
         const list = await ctx.store.sensitiveWords.list(app.appKey);
         return {
           words: list.filter((w) => type === 2 || w.type === type).map((w) => ({ type: String(w.type), word: w.word, replaceWord: w.replaceWord })),

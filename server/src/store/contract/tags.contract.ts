@@ -17,9 +17,10 @@ export function describeTags(context: ContractContext): void {
       expect(b).toEqual({ ok: true, version: T0 + 1 });
       const renamed = await tags.save(APP, 'u1', [{ tagId: 'b', name: 'Bee 2' }], LIMITS, T0 + 50);
       expect(renamed).toEqual({ ok: true, version: T0 + 50 });
+      // createdTime = the version of the creating change (what E4 stores), kept by the rename.
       expect(await tags.list(APP, 'u1')).toEqual([
-        { tagId: 'a', name: 'Ay', createdTime: T0, conversationCount: 0 },
         { tagId: 'b', name: 'Bee 2', createdTime: T0, conversationCount: 0 },
+        { tagId: 'a', name: 'Ay', createdTime: T0 + 1, conversationCount: 0 },
       ]);
       expect(await tags.settingsVersion(APP, 'u1')).toBe(T0 + 50);
       expect(await tags.list(APP, 'u2')).toEqual([]);

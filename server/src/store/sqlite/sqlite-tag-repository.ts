@@ -38,8 +38,10 @@ export class SqliteTagRepository implements TagRepository {
       const fresh = new Set(tags.filter((t) => db.get(TAG_SQL, appKey, owner, t.tagId) === undefined).map((t) => t.tagId));
       const count = db.get<{ n: number }>(COUNT_TAGS_SQL, appKey, owner)?.n ?? 0;
       if (count + fresh.size > limits.maxTags) return { ok: false, reason: 'limit' };
-      for (const tag of tags) db.run(UPSERT_TAG_SQL, appKey, owner, tag.tagId, tag.name, now);
-      return { ok: true, version: nextOwnerVersion(db, appKey, owner, 'settings', now) };
+      const version = nextOwnerVersion(db, appKey, owner, 'settings', now);
+      // A new tag's createdTime is the version the client gets back (E4 stores that as createdTime).
+      for (const tag of tags) db.run(UPSERT_TAG_SQL, appKey, owner, tag.tagId, tag.name, version);
+      return { ok: true, version };
     });
   }
 

@@ -1,0 +1,67 @@
+/**
+ * Topics only engine 5.x clients ask (PROTOCOL-E5.md §3.4, §5): imlib-next 5.38's connect-time queries and
+ * its conversation removal. Answers always carry the reply type with every proto2-required field: an empty
+ * QUERYACK makes 5.38 throw "Missing at least one required field" (§3.3-2).
+ * - `qAppBot` → BotOutput with no bots (the server hosts none).
+ * - `pullEventChange` → EventChangeList with no events, syncTime echoed (server events are never recorded).
+ * - `pullModifyMsg` → PullModifyMsgResp with no edits, finished, nextVersion = the requested pullVersion
+ *   (5.38 throws when nextVersion goes backwards).
+ * - `delRelationBatch` (replaces E4 `delRelation`) → removes each listed conversation from the caller's list
+ *   and, with `cleanMsg`, also hides its history up to now. No reply payload.
+ */
+import { rc, decodeMessage, encodeMessage, ProtocolError, type QueryFrame } from './wire';
+import type { SessionPort } from '../gateway/topic-router';
+import type { ServerContext } from '../context';
+import { isValidId, WireStatus } from './wire-status';
+
+/** As many conversations as one E4 tag call may name; 5.38's batch API allows fewer. */
+const MAX_BATCH_CONVERSATIONS = 1000;
+
+type Decoder<T> = { decode(bytes: Uint8Array): T };
+type QueryHandler = (port: SessionPort, frame: QueryFrame) => Promise<void> | void;
+
+function read<T>(port: SessionPort, frame: QueryFrame, type: Decoder<T>, name: string): T | undefined {
+  try {
+    return decodeMessage(type, frame.payload, name);
+  } catch (error) {
+    if (!(error instanceof ProtocolError)) throw error;
+    port.queryAck(frame.messageId, WireStatus.InvalidParameter, undefined, frame.topic);
+    return undefined;
+  }
+}
+
+export function e5Queries(ctx: ServerContext): Array<[string, QueryHandler]> {
+  return [
+    ['qAppBot', (port, frame) => {
+      port.queryAck(frame.messageId, WireStatus.Ok, encodeMessage(rc.BotOutput, { bots: [] }), frame.topic);
+    }],
+    ['pullEventChange', (port, frame) => {
+      const req = read(port, frame, rc.QueryMsgChange, 'QueryMsgChange');
+      if (!req) return;
+      const payload = encodeMessage(rc.EventChangeList, { list: [], syncTime: Number(req.syncTime), hasNext: false });
+      port.queryAck(frame.messageId, WireStatus.Ok, payload, frame.topic);
+    }],
+    ['pullModifyMsg', (port, frame) => {
+      const req = read(port, frame, rc.PullModifyMsgReq, 'PullModifyMsgReq');
+      if (!req) return;
+      const payload = encodeMessage(rc.PullModifyMsgResp, { msg: [], nextVersion: Number(req.pullVersion ?? 0), finished: true });
+      port.queryAck(frame.messageId, WireStatus.Ok, payload, frame.topic);
+    }],
+    ['delRelationBatch', async (port, frame) => {
+      const req = read(port, frame, rc.RelationDelBatchReq, 'RelationDelBatchReq');
+      if (!req) return;
+      const relations = req.relation ?? [];
+      if (relations.length === 0 || relations.length > MAX_BATCH_CONVERSATIONS || relations.some((r) => !isValidId(r.conversationId) || !(r.conversationType > 0))) {
+        return port.queryAck(frame.messageId, WireStatus.InvalidParameter, undefined, frame.topic);
+      }
+      const { appKey, userId } = port.info;
+      const now = ctx.clock.now();
+      for (const r of relations) {
+        const conversation = { type: r.conversationType, targetId: r.conversationId };
+        if (req.cleanMsg === true) await ctx.store.messages.clearHistory(appKey, userId, conversation, now);
+        await ctx.store.conversations.remove(appKey, userId, conversation);
+      }
+      port.queryAck(frame.messageId, WireStatus.Ok, undefined, frame.topic);
+    }],
+  ];
+}

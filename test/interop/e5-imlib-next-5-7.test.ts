@@ -1,0 +1,4 @@
+/** Interop: the official engine 5.x client @rongcloud/imlib-next 5.7.3 (+ engine 5.7.3) against our server. */
+import { describeE5Interop } from '../support/official-client-e5/e5-interop-suite';
+
+describeE5Interop('5.7');
