@@ -142,16 +142,22 @@ function jsPlugins({ host, target, bundleName }) {
   ];
 }
 
+/** Mini-program hosts: their runtimes and toolchains get ES2017 code without comments, like the UMD build. */
+export const MINI_PROGRAM_HOSTS = new Set(['wechat', 'toutiao', 'baidu', 'alipay', 'uniapp']);
+
 function jsEntry({ name, input, host }) {
   const node = host === 'node';
+  const legacyHost = MINI_PROGRAM_HOSTS.has(host);
+  const target = legacyHost ? LEGACY_TARGET : MODERN_TARGET;
+  const outputPlugins = legacyHost ? [lowerAndStrip(LEGACY_TARGET)] : [];
   return {
     input,
     onwarn,
     external: node ? (id) => isNodeOnly(id) || isPackageDependency(id) : [],
-    plugins: jsPlugins({ host, target: MODERN_TARGET, bundleName: name }),
+    plugins: jsPlugins({ host, target, bundleName: name }),
     output: [
-      { file: `dist/${name}.mjs`, format: 'es', banner, sourcemap: true },
-      { file: `dist/${name}.cjs`, format: 'cjs', exports: 'named', banner, sourcemap: true },
+      { file: `dist/${name}.mjs`, format: 'es', banner, sourcemap: true, plugins: outputPlugins },
+      { file: `dist/${name}.cjs`, format: 'cjs', exports: 'named', banner, sourcemap: true, plugins: outputPlugins },
     ],
   };
 }

@@ -29,10 +29,17 @@ const ARTIFACTS = [
   'browser.cjs',
   'browser.d.ts',
   'miniprogram/index.js',
+  ...['wechat', 'toutiao', 'baidu', 'alipay', 'uniapp'].flatMap((host) => [`${host}.mjs`, `${host}.cjs`, `${host}.d.ts`]),
 ].map((file) => path.join(dist, file));
 
 /** Bundles that must run on hosts without Node, DOM-only globals or dynamic code. */
-const HOST_BUNDLES = [path.join(dist, 'miniprogram', 'index.js'), path.join(dist, 'lianxin.umd.js')];
+/** Mini-program host entries (rollup.config.mjs MINI_PROGRAM_HOSTS): same constraints as the mini-program build. */
+const MINI_PROGRAM_ENTRIES = ['wechat', 'toutiao', 'baidu', 'alipay', 'uniapp'];
+const HOST_BUNDLES = [
+  path.join(dist, 'miniprogram', 'index.js'),
+  path.join(dist, 'lianxin.umd.js'),
+  ...MINI_PROGRAM_ENTRIES.flatMap((host) => [path.join(dist, `${host}.cjs`), path.join(dist, `${host}.mjs`)]),
+];
 
 /**
  * Forbidden patterns. Word boundaries keep `isFunction(`/`myRequire(` out. `process.` is matched
