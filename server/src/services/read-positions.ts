@@ -4,7 +4,8 @@
  * device, after a cache clear and after a reinstall.
  *
  * Positions move forward when
- * - our SDK clears (`lxReadPos` QUERY: items = the conversations cleared, `clearAll` = everything), and
+ * - our SDK clears (`lxReadPos` QUERY: items = the conversations cleared, `clearAll` = everything up to now,
+ *   `floor` = everything up to a given time: a clearAll made offline), and
  * - any client — the official ones included — sends a read-status sync (`RC:SRSMsg`) or a private read
  *   receipt (`RC:ReadNtf`): observed on the send path, `lastMessageSendTime` (else the message's time).
  * After a move the owner's other sessions get `s_cmd` type 100 (READ_POSITIONS_CHANGED), which the official

@@ -4,8 +4,9 @@
  * used unchanged — its process-wide nonce/timestamp reuse, form encoding, renames (`users` → `members` in Java
  * only, `errorMessage` → `msg`) and error mapping are exactly what an App Server gets.
  *
- * Not driven here because the server does not serve them (yet): `User.Tag.*`, `Sensitive.*` (issue #7),
- * `Message.Discussion.*` (discussions are not supported), `Chatroom.Distribute.*`, `Push.*`.
+ * `Sensitive.*` is driven in server-api-sensitive-word.test.ts. Not served yet: `User.Tag.*` (App Server
+ * user tags for push), `Message.Discussion.*` (discussions are not supported), `Chatroom.Distribute.*`,
+ * `Push.*` (no push provider).
  */
 import { createRequire } from 'node:module';
 import { inflateRawSync } from 'node:zlib';
