@@ -2,7 +2,7 @@
  * `setMessageBlockedListener` (seed L632-649, API_CHECKLIST §6.8): our server refuses a message containing a
  * blocking sensitive word with 21501 (SENSITIVE_SHIELD) in the send's answer; the sending device then reports
  * it here as well as through `onError(21501, message)`. The info carries both uid spellings (seed
- * `blockedMessageUid`, 5.x `blockedMessageUId`); the uid is '' as the server never assigned one.
+ * `blockedMessageUid`, 5.x `blockedMessageUId`): the uid the server gave the refused message in its answer.
  */
 import type { ImMessage } from '../client/services/im-message';
 import { ErrorCode } from '../errors';

@@ -153,7 +153,8 @@ describe('sensitive words', () => {
     const refused = await sendText(alice, bob.userId, 'this is Forbidden stuff');
     expect(refused).toMatchObject({ ok: false, code: ErrorCode.SENSITIVE_SHIELD });
     for (let i = 0; i < 20 && blocked.length === 0; i += 1) await delay(50);
-    expect(blocked).toEqual([expect.objectContaining({ conversationType: PRIVATE, targetId: bob.userId, blockType: 2, blockedMessageUid: expect.any(String) })]);
+    expect(blocked).toEqual([expect.objectContaining({ conversationType: PRIVATE, targetId: bob.userId, blockType: 2, blockedMessageUid: expect.stringMatching(/^[0-9A-V]{4}(-[0-9A-V]{4}){3}$/) })]);
+    expect(blocked[0]).toMatchObject({ blockedMessageUId: (blocked[0] as { blockedMessageUid: string }).blockedMessageUid });
 
     const replaced = await sent(alice, bob.userId, 'oh DARN, darnit');
     expect(replaced.content['content']).toBe('oh DARN, darnit');

@@ -4,7 +4,7 @@
  */
 import type { ConversationKind, SendAck, SendRequest } from './conversation-kind';
 import type { CandidateMessage, MessageFilterChain } from './message-filter-chain';
-import { encodeMessage, rc } from './wire';
+import { encodeMessage, newMessageUidFor, rc } from './wire';
 
 export function candidateOf(request: SendRequest): CandidateMessage {
   const { port, frame, up } = request;
@@ -27,7 +27,8 @@ export function candidateOf(request: SendRequest): CandidateMessage {
 export async function filteredSend(chain: MessageFilterChain, kind: ConversationKind, request: SendRequest): Promise<SendAck> {
   if (chain.isEmpty) return kind.send(request);
   const screened = await chain.screen(candidateOf(request));
-  if (!screened.ok) return { status: screened.status };
+  // A refused message still gets a uid, so the sender can name it (setMessageBlockedListener).
+  if (!screened.ok) return { status: screened.status, messageUId: newMessageUidFor(Date.now()) };
   let effective = request;
   if (screened.replacedBy.length > 0) {
     // The decoded message is this handler's own copy; the echo to the sender's other devices must carry the

@@ -74,7 +74,9 @@ export class SendService {
       const payload = encodeByName('UpStreamMessage', outgoing.upstream);
       const ack = await this.engine.publish(outgoing.topic, input.targetId, payload, { qos: 1, statusMessage: outgoing.statusMessage });
       if (outgoing.statusMessage) return { ok: true, message: { ...pending, sentTime: 0 } };
-      if (ack.status !== 0) return { ok: false, code: ack.status, message: pending };
+      // A refused send may still carry the uid the server gave the refused message (a blocked
+      // message is reported by it, setMessageBlockedListener); keep it when present.
+      if (ack.status !== 0) return { ok: false, code: ack.status, message: ack.messageUId ? { ...pending, messageUId: ack.messageUId } : pending };
       const sent: ImMessage = { ...pending, messageUId: ack.messageUId, sentTime: ack.sentTime };
       session.markSeen(ack.messageUId);
       rememberLatest(session, sent);
