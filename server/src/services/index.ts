@@ -1,5 +1,6 @@
 import type { Hub } from '../gateway/hub';
 import type { SessionPort, TopicHandler, TopicRouter } from '../gateway/topic-router';
+import { decodeMessage, rc } from './wire';
 import type { PublishFrame, QueryFrame } from './wire';
 import { WireStatus } from './wire-status';
 import type { ServerContext } from '../context';
@@ -22,6 +23,29 @@ import { createAppServerCallbacks, type AppServerCallbacks } from './callbacks/i
 import { createConversationFeatures } from './conversation-features';
 import { e5Queries } from './e5-topics';
 import type { SensitiveWords } from './sensitive-words';
+
+type QueryHandler = (port: SessionPort, frame: QueryFrame) => Promise<void> | void;
+
+/**
+ * `qryCMsg` means customer-service history, except that L2 (2.5.x) also sends its generic remote history
+ * of a CHATROOM (type 4) on it (PROTOCOL.md §12 "accept both"): an L2 request whose target is an existing
+ * room of the app is answered as `qryCHMsg`.
+ */
+function l2ChatroomHistoryOrCustomerService(ctx: ServerContext, customerService: QueryHandler, roomQueries: ReadonlyArray<readonly [string, QueryHandler]>): QueryHandler {
+  const roomHistory = roomQueries.find(([topic]) => topic === 'qryCHMsg')?.[1];
+  return async (port, frame) => {
+    if (roomHistory !== undefined && port.info.clientKind === 'L2') {
+      let targetId = frame.targetId;
+      try {
+        targetId = decodeMessage(rc.HistoryMsgInput, frame.payload, 'HistoryMsgInput').targetId || frame.targetId;
+      } catch {
+        // malformed: the customer-service handler answers it
+      }
+      if ((await ctx.store.chatrooms.get(port.info.appKey, targetId)) !== undefined) return roomHistory(port, frame);
+    }
+    return customerService(port, frame);
+  };
+}
 
 /** A PUBLISH on a query topic or a QUERY on a publish topic: answered with an error, never dropped. */
 function rejectKind(port: SessionPort, frame: PublishFrame | QueryFrame): void {
@@ -89,6 +113,8 @@ export function createServices(ctx: ServerContext, hub: Hub): Services {
     ['rrList', createReadersHandler(ctx)],
     ...Object.keys(CLEAN_TOPICS).map((t): [string, ReturnType<typeof createCleanHistoryHandler>] => [t, createCleanHistoryHandler(ctx)]),
     ...chatrooms.queries,
+    // Replaces the generic qryCMsg above: L2's generic getRemoteHistoryMessages asks chatroom history on it.
+    ['qryCMsg', l2ChatroomHistoryOrCustomerService(ctx, createHistoryHandler(ctx), chatrooms.queries)],
     ...fileQueries(ctx.files),
     ...features.queries,
     ...e5Queries(ctx),

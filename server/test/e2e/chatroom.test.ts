@@ -367,6 +367,22 @@ describe('member notifications and history', () => {
     expect((await pull(cc, room, 0, 10)).list.filter((m) => m.classname === 'RC:ChrmMemChange' && m.fromUserId === a)).toEqual([]);
   });
 
+  it('an L2 client\'s generic remote history (qryCMsg) of a chatroom reads the room; E4\'s qryCMsg stays customer service', async () => {
+    const room = uniqueId('r');
+    const [a, b] = [uniqueId('a'), uniqueId('b')];
+    const ca = await connectUser(env(), a);
+    await joinOk(ca, room);
+    const sent = await send(ca, room, 'RC:TxtMsg', { content: 'for the record' });
+    const l2 = await connectUser(env(), b, '2.5.3');
+    const ack = await l2.query('qryCMsg', room, encodeHistory(room, 0, 10, 0));
+    expect(ack.status).toBe(0);
+    expect(decodeByName('HistoryMsgOuput', ack.payload).list.map((m) => m.msgId)).toEqual([sent.messageUId]);
+    const e4 = await connectUser(env(), uniqueId('c'));
+    const cs = await e4.query('qryCMsg', room, encodeHistory(room, 0, 10, 0));
+    expect(cs.status).toBe(0);
+    expect(decodeByName('HistoryMsgOuput', cs.payload).list).toEqual([]);
+  });
+
   it('qryCHMsg pages persisted room messages newest first; 23414 when the app has no chatroom history', async () => {
     const room = uniqueId('r');
     const ca = await connectUser(env(), uniqueId('a'));
