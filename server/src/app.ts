@@ -28,6 +28,7 @@ import { registerDemo } from './http/demo';
 import { registerConsole } from './http/console/console-routes';
 import { attachGateway } from './gateway/index';
 import { createServices, type Services } from './services/index';
+import { registerOps } from './ops/ops-routes';
 
 export interface ServerApp {
   readonly fastify: FastifyInstance;
@@ -59,6 +60,9 @@ export async function createApp(ctx: ServerContext, engines: AppEngines): Promis
   });
 
   registerCors(fastify);
+  // healthz/readyz/metrics + security headers; first, so its onSend hook covers every route.
+  const built: { services?: Services } = {};
+  const ops = registerOps(fastify, ctx, { sessions: () => built.services?.hub.registry.all() ?? [], chatrooms: () => built.services?.chatrooms.service.metrics });
   fastify.setErrorHandler(serverApiErrorHandler);
   fastify.setNotFoundHandler(async (_request, reply) => {
     void reply.code(404).header('content-type', 'application/json; charset=utf-8');
@@ -70,7 +74,6 @@ export async function createApp(ctx: ServerContext, engines: AppEngines): Promis
   if (ctx.files?.options.enabled === true) registerFileRoutes(fastify, ctx.files);
   // The gateway creates the Hub the services fan out through; the Server API then publishes
   // through the same services.
-  const built: { services?: Services } = {};
   const gateway = await attachGateway(fastify, ctx, (hub) => {
     built.services = createServices(ctx, hub);
     return built.services.router;
@@ -84,12 +87,14 @@ export async function createApp(ctx: ServerContext, engines: AppEngines): Promis
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
+      ops.setDraining();
       adminConsole.close();
       built.services?.chatrooms.service.close();
       await gateway.close();
       // After the gateway: its sessions' offline events still reach the status sync queue.
       await built.services?.callbacks.close();
       await fastify.close();
+      ops.close();
     })();
     return closing;
   };

@@ -32,6 +32,7 @@ import { FileService } from './files/file-service';
 import type { FileStore } from './files/file-store';
 import { FileSigner, loadOrCreateFileSecret } from './files/signing';
 import { defaultFileBaseUrl } from './files/base-url';
+import { instrumentStore } from './ops/instrument-store';
 
 const SHUTDOWN_TIMEOUT_MS = 10_000;
 
@@ -93,9 +94,10 @@ async function main(argv: readonly string[]): Promise<void> {
 
   mkdirSync(config.dataDir, { recursive: true });
   // The only place engines are picked: --store postgres://… / --broker redis://… scale out.
-  store = cluster.storeUrl !== undefined
+  // Timed for /metrics (lianxin_store_operation_seconds) without touching the engines.
+  store = instrumentStore(cluster.storeUrl !== undefined
     ? createPgStore({ connectionString: cluster.storeUrl })
-    : await createSqliteStore({ file: config.dbFile });
+    : await createSqliteStore({ file: config.dbFile }));
   await store.migrate();
   const apps = createAppRegistry(config.apps);
   // Built-in file service: local disk under the data dir (an S3-compatible FileStore can replace it here).

@@ -17,6 +17,7 @@ import type { ServerTransport, WriteHint } from './server-transport';
 import type { LocalSession } from './session-registry';
 import { WireStatus, type SessionInfo, type SessionPort, type TopicRouter } from './topic-router';
 import type { UserEvent } from './user-event';
+import { secondsSince, serverMetrics } from '../ops/server-metrics';
 
 export interface SessionDeps {
   readonly router: TopicRouter;
@@ -33,6 +34,8 @@ interface InFlight {
   readonly kind: 'publish' | 'query';
   readonly topic: string;
   readonly qos: number;
+  /** performance.now() at arrival (PUBACK/QUERYACK latency metrics). */
+  readonly startedAt: number;
 }
 
 const NO_FLAGS = { dup: false, qos: 0, retain: false } as const;
@@ -85,6 +88,7 @@ export class Session implements SessionPort, LocalSession {
   receive(frame: Frame): void {
     if (this.closedFlag) return;
     this.lastSeen = this.deps.clock.now();
+    serverMetrics.framesIn.inc({ kind: frame.kind, topic: frame.kind === 'publish' || frame.kind === 'query' ? this.topicLabel(frame.topic) : '' });
     switch (frame.kind) {
       case 'pingreq':
         this.transport.write({ kind: 'pingresp', ...NO_FLAGS });
@@ -111,7 +115,8 @@ export class Session implements SessionPort, LocalSession {
 
   puback(messageId: number, ack: { status: number; sentTime?: number; messageUId?: string }): void {
     if (messageId === 0) return;
-    this.answered(messageId);
+    const request = this.answered(messageId);
+    if (request !== undefined) serverMetrics.pubackLatency.observe({ topic: this.topicLabel(request.topic) }, secondsSince(request.startedAt));
     const sentTime = ack.sentTime ?? this.deps.clock.now();
     this.write({
       kind: 'puback',
@@ -126,6 +131,7 @@ export class Session implements SessionPort, LocalSession {
 
   queryAck(messageId: number, status: number, payload: Uint8Array = new Uint8Array(0), topic?: string): void {
     const request = this.answered(messageId);
+    if (request !== undefined) serverMetrics.queryLatency.observe({ topic: this.topicLabel(request.topic) }, secondsSince(request.startedAt));
     const hintTopic = topic ?? request?.topic;
     const hint: WriteHint | undefined = hintTopic !== undefined ? { topic: hintTopic } : undefined;
     this.write(
@@ -214,7 +220,7 @@ export class Session implements SessionPort, LocalSession {
     const answerable = frame.kind === 'query' || messageId !== 0;
     if (answerable) {
       this.ids.clientSent(messageId);
-      this.inFlight.set(messageId, { kind: frame.kind, topic: frame.topic, qos: frame.qos });
+      this.inFlight.set(messageId, { kind: frame.kind, topic: frame.topic, qos: frame.qos, startedAt: performance.now() });
     }
     if (frame.kind === 'publish' && RATE_LIMITED_TOPICS.has(frame.topic) && !this.limiter.tryAcquire(this.deps.clock.now())) {
       this.puback(messageId, { status: WireStatus.SendTooFast });
@@ -257,8 +263,14 @@ export class Session implements SessionPort, LocalSession {
     return request;
   }
 
+  /** Metric label: a routed topic, `unsupported` for any other (clients choose topics: keep the label set bounded). */
+  private topicLabel(topic: string): string {
+    return this.deps.router.handle(topic) === undefined ? 'unsupported' : topic;
+  }
+
   private write(frame: Frame, hint?: WriteHint): void {
     if (this.closedFlag) return;
+    serverMetrics.framesOut.inc({ kind: frame.kind, topic: frame.kind === 'publish' ? frame.topic : '' });
     this.transport.write(frame, hint);
   }
 }

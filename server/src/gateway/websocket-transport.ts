@@ -3,12 +3,17 @@ import type { WebSocket } from 'ws';
 import { encodeFrame, type Frame } from '../../../src/internal';
 import type { Logger } from '../context';
 import type { ServerTransport } from './server-transport';
+import { SendBacklog, sendQueueLimitsFromEnv } from '../ops/send-backlog';
+import { serverMetrics } from '../ops/server-metrics';
 
 /** Grace period for the WebSocket close handshake before the TCP socket is destroyed. */
 const CLOSE_GRACE_MS = 2000;
+/** Per-connection send backlog bound (bytes + age); a client that stops reading is cut, then syncs on reconnect. */
+const SEND_QUEUE_LIMITS = sendQueueLimitsFromEnv(process.env);
 
 export class WebSocketTransport implements ServerTransport {
   readonly kind = 'websocket' as const;
+  private readonly backlog = new SendBacklog(SEND_QUEUE_LIMITS);
 
   constructor(
     private readonly ws: WebSocket,
@@ -24,7 +29,17 @@ export class WebSocketTransport implements ServerTransport {
       this.log.error('cannot encode frame', { kind: frame.kind, error });
       return;
     }
-    this.ws.send(bytes, { binary: true });
+    const { ws } = this;
+    const verdict = this.backlog.check(ws.bufferedAmount, Date.now());
+    if (verdict !== 'ok') {
+      serverMetrics.dropped.inc({ reason: `slow_consumer_${verdict}` });
+      this.log.warn('slow consumer disconnected', { reason: verdict, bufferedBytes: ws.bufferedAmount });
+      ws.terminate();
+      return;
+    }
+    ws.send(bytes, { binary: true }, () => {
+      if (ws.bufferedAmount === 0) this.backlog.drained();
+    });
   }
 
   close(): void {

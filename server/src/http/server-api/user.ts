@@ -1,5 +1,6 @@
 /**
- * `user/*` endpoints, first slice (SERVER_API.md §2.1): getToken, refresh, token/expire.
+ * `user/*` endpoints, first slice (SERVER_API.md §2.1): getToken, refresh (token/expire lives in
+ * user-admin.ts: it also disconnects the sessions whose tokens it revokes, which needs the hub).
  */
 import { apiError, ServerApiErrors } from '../../errors';
 import type { ServerApiModule } from './index';
@@ -11,7 +12,6 @@ export const USER_ID_RULE = { pattern: /^[A-Za-z0-9+=_-]+$/, maxBytes: 64 } as c
 const NAME_MAX_CHARS = 64;
 const NAME_MAX_BYTES = 128;
 const PORTRAIT_RULE = { maxBytes: 1024 } as const;
-const EXPIRE_MAX_USERS = 20;
 
 function profileOf(name: string | undefined, portraitUri: string | undefined): { name?: string; portraitUri?: string } {
   const profile: { name?: string; portraitUri?: string } = {};
@@ -50,9 +50,4 @@ export const userRoutes: ServerApiModule = (ctx) => ({
     await ctx.store.users.upsert(app.appKey, userId, profileOf(name, portraitUri), ctx.clock.now());
   },
 
-  'user/token/expire': async ({ app, params }) => {
-    const userIds = params.strings('userId', { ...USER_ID_RULE, required: true, maxItems: EXPIRE_MAX_USERS });
-    const time = params.integer('time', { min: 0, max: 2 ** 48 - 1 });
-    await ctx.store.users.expireTokens(app.appKey, userIds, time);
-  },
 });

@@ -1,0 +1,118 @@
+/**
+ * Operations endpoints on the main port: `/healthz` (the process answers), `/readyz` (accepting
+ * connections and the store answers a read), `/metrics` (Prometheus text format, optionally behind a
+ * bearer token compared in constant time), plus security headers on every HTTP response.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { ServerContext } from '../context';
+import type { SessionInfo } from '../gateway/topic-router';
+import type { ChatroomMetrics } from '../services/chatrooms/chatroom-metrics';
+import { CONTENT_TYPE } from './metrics-registry';
+import { safeEqual } from './safe-equal';
+import { registerSecurityHeaders } from './security-headers';
+import { serverMetrics, type ServerMetrics } from './server-metrics';
+
+/** Environment variable holding the `/metrics` bearer token (unset: the endpoint is open). */
+export const METRICS_TOKEN_ENV = 'LIANXIN_METRICS_TOKEN';
+const READY_STORE_TIMEOUT_MS = 2000;
+const LAG_PROBE_MS = 500;
+
+export interface OpsSources {
+  /** The sessions of this node (the Hub's registry). */
+  readonly sessions: () => readonly { readonly info: SessionInfo }[];
+  /** Read at scrape time (the services may be built after the routes are registered). */
+  readonly chatrooms?: () => ChatroomMetrics | undefined;
+  /** Bearer token for `/metrics`; default: the LIANXIN_METRICS_TOKEN environment variable. */
+  readonly metricsToken?: string;
+  readonly metrics?: ServerMetrics;
+}
+
+export interface OpsHandle {
+  /** From now on `/readyz` answers 503 (graceful shutdown: load balancers stop sending). */
+  setDraining(): void;
+  close(): void;
+}
+
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+    work.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  });
+}
+
+export function registerOps(fastify: FastifyInstance, ctx: ServerContext, sources: OpsSources): OpsHandle {
+  const metrics = sources.metrics ?? serverMetrics;
+  const rawToken = sources.metricsToken ?? process.env[METRICS_TOKEN_ENV];
+  const token = rawToken === undefined || rawToken === '' ? undefined : rawToken;
+  let draining = false;
+
+  registerSecurityHeaders(fastify);
+
+  const unregister = metrics.registry.addCollector(() => {
+    metrics.connections.reset();
+    for (const { info } of sources.sessions()) metrics.connections.inc({ platform: info.platform, transport: info.transport });
+    const chatrooms = sources.chatrooms?.();
+    if (chatrooms !== undefined) {
+      for (const [priority, n] of Object.entries(chatrooms.dropped)) metrics.dropped.set({ reason: `chatroom_${priority}_priority` }, n);
+      for (const [priority, n] of Object.entries(chatrooms.accepted)) metrics.chatroomAccepted.set({ priority }, n);
+      for (const [reason, n] of Object.entries(chatrooms.kicked)) metrics.chatroomKicked.set({ reason }, n);
+    }
+  });
+
+  let last = performance.now();
+  const lagProbe = setInterval(() => {
+    const now = performance.now();
+    metrics.eventLoopLag.set({}, Math.max(0, (now - last - LAG_PROBE_MS) / 1000));
+    last = now;
+  }, LAG_PROBE_MS);
+  lagProbe.unref();
+
+  fastify.get('/healthz', async (_request, reply) => {
+    void reply.header('cache-control', 'no-store');
+    return { status: 'ok' };
+  });
+
+  fastify.get('/readyz', async (_request, reply) => {
+    void reply.header('cache-control', 'no-store');
+    if (draining) return reply.code(503).send({ status: 'draining' });
+    try {
+      // Any read proves the store answers; the empty key matches no user.
+      await withTimeout(ctx.store.users.get('', ''), READY_STORE_TIMEOUT_MS);
+    } catch (error) {
+      ctx.log.warn('readiness check: store unavailable', { error: error instanceof Error ? error.message : String(error) });
+      return reply.code(503).send({ status: 'store unavailable' });
+    }
+    return { status: 'ready' };
+  });
+
+  fastify.get('/metrics', async (request, reply) => {
+    void reply.header('cache-control', 'no-store');
+    if (token !== undefined) {
+      const header = request.headers.authorization ?? '';
+      const presented = header.startsWith('Bearer ') ? header.slice('Bearer '.length) : '';
+      if (!safeEqual(presented, token)) {
+        return reply.code(401).header('www-authenticate', 'Bearer realm="metrics"').send({ status: 'unauthorized' });
+      }
+    }
+    return reply.header('content-type', CONTENT_TYPE).send(metrics.render());
+  });
+
+  return {
+    setDraining: () => {
+      draining = true;
+    },
+    close: () => {
+      clearInterval(lagProbe);
+      unregister();
+    },
+  };
+}

@@ -1,0 +1,98 @@
+/**
+ * Smoke run of every benchmark scenario at tiny scale (issue #12): `bench/run.ts <scenario> --smoke`
+ * exactly as `npm run bench` runs it, in its own process, with a real server process and a separate
+ * generator process, writing into a temporary results directory. Asserts the scripts work and their
+ * figures are sane — never a speed target (those live in bench/RESULTS.md, not in tests).
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ensureBuilt, REPO_ROOT } from '../support/dist';
+
+interface Figure {
+  readonly label: string;
+  readonly values: readonly number[];
+}
+interface Result {
+  readonly scenario: string;
+  readonly caveat?: string;
+  readonly command: string;
+  readonly figures: readonly Figure[];
+  readonly tables?: readonly { readonly rows: readonly (readonly string[])[] }[];
+  readonly notes?: readonly string[];
+}
+
+let out: string;
+
+beforeAll(() => {
+  out = mkdtempSync(path.join(tmpdir(), 'lianxin-bench-smoke-'));
+});
+
+afterAll(() => {
+  rmSync(out, { recursive: true, force: true });
+});
+
+function bench(args: readonly string[]): Result {
+  const run = spawnSync(process.execPath, ['--import', 'tsx', path.join('bench', 'run.ts'), ...args, '--smoke', '--out', out], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+    timeout: 50_000,
+  });
+  if (run.status !== 0) throw new Error(`bench ${args.join(' ')} exited ${run.status} (${run.signal})\n${run.stdout}\n${run.stderr}`);
+  const name = /saved .*results\/([\w-]+)\.json/.exec(run.stdout)?.[1];
+  expect(name).toBeDefined();
+  return JSON.parse(readFileSync(path.join(out, 'results', `${name}.json`), 'utf8')) as Result;
+}
+
+function figure(result: Result, label: string): number {
+  const found = result.figures.find((f) => f.label.startsWith(label));
+  if (found === undefined) throw new Error(`no figure "${label}" in ${result.scenario}: ${result.figures.map((f) => f.label).join(', ')}`);
+  expect(found.values).toHaveLength(1);
+  return found.values[0] as number;
+}
+
+test('p1: persisted private messages are all acked and delivered through s_ntf → pullMsg', () => {
+  const result = bench(['p1']);
+  expect(result.scenario).toBe('p1-private');
+  expect(result.caveat).toBe('smoke scale, not a measurement');
+  expect(figure(result, 'Delivered')).toBeGreaterThan(0);
+  expect(figure(result, 'Acked but not delivered')).toBe(0);
+  expect(figure(result, 'Duplicate deliveries')).toBe(0);
+  expect(figure(result, 'Refused sends')).toBe(0);
+  const p50 = figure(result, 'Send → receive p50');
+  expect(p50).toBeGreaterThan(0);
+  expect(figure(result, 'Send → receive p99')).toBeGreaterThanOrEqual(p50);
+  expect(figure(result, 'Server CPU')).toBeGreaterThan(0);
+}, 60_000);
+
+test('p4: every pending message reaches the SDK listener after a reconnect, once and in order', () => {
+  const result = bench(['p4']);
+  expect(result.scenario).toBe('p4-offline-sync');
+  expect(figure(result, 'Reconnect → all')).toBeGreaterThan(0);
+  expect(figure(result, 'Reconnect → first message')).toBeLessThanOrEqual(figure(result, 'Reconnect → all'));
+  // A mismatch (lost, duplicated or reordered messages) is reported as a note.
+  expect((result.notes ?? []).filter((n) => n.includes('distinct'))).toEqual([]);
+}, 60_000);
+
+test('p5: sizes of our builds and of the official SDK bundled the same way', () => {
+  ensureBuilt(['dist/lianxin.umd.js', 'dist/miniprogram/index.js']);
+  const result = bench(['p5']);
+  expect(result.scenario).toBe('p5-size');
+  // The method reproduces the issue's anchor for the official SDK (84.7 KB gz / 353 KB min).
+  const officialGz = figure(result, 'official imlib-v2 2.9.2 + engine 4.4.2, gzip -9');
+  expect(officialGz).toBeGreaterThan(80);
+  expect(officialGz).toBeLessThan(90);
+  expect(figure(result, 'browser UMD (full v2 API), gzip -9')).toBeGreaterThan(1);
+  expect(figure(result, 'mini-program build, minified')).toBeGreaterThan(1);
+  expect(result.tables?.[0]?.rows.length).toBeGreaterThanOrEqual(3);
+}, 60_000);
+
+test('s0 and RESULTS.md: the probe runs and the report holds every scenario with its command', () => {
+  const result = bench(['s0', '--duration', '100']);
+  expect(figure(result, 'synchronous=FULL, 1 row')).toBeGreaterThan(0);
+  const md = readFileSync(path.join(out, 'RESULTS.md'), 'utf8');
+  for (const title of ['P1 persisted private messaging', 'P4 offline sync', 'P5 SDK size', 'S0 SQLite commit probe']) expect(md).toContain(`## ${title}`);
+  expect(md).toContain('`npm run bench -- p1 --smoke --out ');
+  expect(md).toMatch(/\| Delivered \| [\d,]+ msg\/s \|/);
+}, 60_000);
