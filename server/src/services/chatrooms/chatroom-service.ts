@@ -12,12 +12,13 @@
 import { chatroomOptionsOf, type ChatroomOptions } from '../../chatroom-options';
 import type { ServerContext } from '../../context';
 import type { Hub } from '../../gateway/hub';
-import type { ChatroomHistoryPage, ChatroomMember, ChatroomMessage, TimelinePage } from '../../store/chatroom-repository';
+import type { ChatroomHistoryPage, ChatroomMember, ChatroomMessage } from '../../store/chatroom-repository';
 import { encodeMessage, encodeUtf8, newMessageUidFor, rc } from '../wire';
 import { ChatroomEventBus, type ChatroomEventCause } from './chatroom-events';
 import { ChatroomMetrics, type KickReason } from './chatroom-metrics';
 import type { MessagePriority } from './drop-policy';
 import { RoomState } from './room-state';
+import { incrementalPull, joinPull } from './room-pull';
 import { ChatroomStatus, CommandType, MEMBER_CHANGE_OBJECT_NAME } from './room-wire';
 
 export interface RoomMessageInput {
@@ -45,10 +46,7 @@ export interface PullOutcome {
   readonly finished?: boolean;
 }
 
-/** Join history is at most the latest 50 messages (seed: only 50 are kept for joiners). */
-export const MAX_JOIN_HISTORY = 50;
-/** Messages per incremental `chrmPull` page (E4 asks for 10 but takes any number). */
-export const PULL_PAGE_SIZE = 100;
+export { MAX_JOIN_HISTORY, PULL_PAGE_SIZE } from './room-pull';
 const PRUNE_EVERY_MS = 600_000;
 const DAY_MS = 86_400_000;
 
@@ -161,25 +159,10 @@ export class ChatroomService {
     const room = await this.room(appKey, roomId);
     if (room === undefined) return { status: ChatroomStatus.NotExist };
     if (!room.members.has(userId)) return { status: ChatroomStatus.NotInRoom };
-    const chatrooms = this.ctx.store.chatrooms;
-    if (syncTime <= 0) {
-      // The join pull: the latest N stored messages (history), plus everything that arrived after this
-      // member joined (live traffic the member was notified about before it could pull — skipping it
-      // would lose it, since the client's cursor starts past it). syncTime = the room clock of the same
-      // snapshot unless the live part had to be cut.
-      const joinTime = room.members.get(userId)?.joinTime ?? 0;
-      const history: TimelinePage = await chatrooms.latest(appKey, roomId, Math.min(count, MAX_JOIN_HISTORY));
-      const live = await chatrooms.since(appKey, roomId, joinTime, PULL_PAGE_SIZE, userId);
-      const seen = new Set(history.messages.map((m) => m.uid));
-      const messages = [...history.messages, ...live.messages.filter((m) => !seen.has(m.uid))].sort((a, b) => a.sentTime - b.sentTime);
-      const lastLive = live.messages[live.messages.length - 1];
-      if (live.hasMore && lastLive !== undefined) return { status: 0, messages, syncTime: lastLive.sentTime, finished: false };
-      return { status: 0, messages, syncTime: Math.max(history.timelineTime, live.timelineTime), finished: true };
-    }
-    const page = await chatrooms.since(appKey, roomId, syncTime, PULL_PAGE_SIZE, userId);
-    const last = page.messages[page.messages.length - 1];
-    if (page.hasMore && last !== undefined) return { status: 0, messages: page.messages, syncTime: last.sentTime, finished: false };
-    return { status: 0, messages: page.messages, syncTime: Math.max(syncTime, page.timelineTime), finished: true };
+    const page = syncTime <= 0
+      ? await joinPull(this.ctx.store.chatrooms, appKey, roomId, userId, room.members.get(userId)?.joinTime ?? 0, count)
+      : await incrementalPull(this.ctx.store.chatrooms, appKey, roomId, userId, syncTime);
+    return { status: 0, ...page };
   }
 
   /** Member total and up to `limit` members by join time (the store's view: durable membership). */
