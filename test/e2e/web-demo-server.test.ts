@@ -57,7 +57,7 @@ describe('demo and console HTTP surface', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'lianxin-console-'));
     try {
       const first = await startServer({ devApp: true, dataDir });
-      const password = /console admin password: (\S+)/.exec(first.stderr())?.[1] ?? '';
+      const password = (await first.stderrMatch(/console admin password: (\S+)/))[1] ?? '';
       expect(password).toMatch(/^\S{16}$/);
       expect(readFileSync(join(dataDir, 'console-admin.json'), 'utf8')).not.toContain(password);
 

@@ -31,12 +31,7 @@ beforeAll(async () => {
     launchChromium().then((s) => (session = s)),
   ]);
   for (const result of results) if (result.status === 'rejected') throw result.reason;
-  // stderr is a separate pipe from the stdout line the launcher waits for: give it a moment to arrive.
-  let match: RegExpExecArray | null = null;
-  for (let i = 0; i < 100 && match === null; i++) {
-    match = /console admin password: (\S+)/.exec(server?.stderr() ?? '');
-    if (match === null) await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  const match = await server?.stderrMatch(/console admin password: (\S+)/);
   if (match?.[1] === undefined) throw new Error(`no console password printed:\n${server?.stderr() ?? ''}`);
   adminPassword = match[1];
 }, 60_000);

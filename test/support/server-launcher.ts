@@ -55,6 +55,11 @@ export interface RunningServer {
   kill9(): void;
   stdout(): string;
   stderr(): string;
+  /**
+   * The first match of `pattern` in stderr, waiting for it up to `timeoutMs`: stderr is a separate pipe,
+   * so a line the server wrote before its `listening on` line may arrive after it.
+   */
+  stderrMatch(pattern: RegExp, timeoutMs?: number): Promise<RegExpExecArray>;
 }
 
 const LISTENING = /^listening on (http:\/\/(\S+):(\d+))$/m;
@@ -176,5 +181,14 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     },
     stdout: output.stdout,
     stderr: output.stderr,
+    stderrMatch: async (pattern, timeoutMs = 5000) => {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const match = pattern.exec(output.stderr());
+        if (match !== null) return match;
+        if (Date.now() > deadline) throw new Error(`stderr never matched ${String(pattern)} within ${timeoutMs} ms:\n${output.stderr()}`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    },
   };
 }
