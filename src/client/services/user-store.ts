@@ -12,6 +12,8 @@ export type StoreKey = 'inbox' | 'sendbox' | 'seen' | 'unread' | 'conversation-s
 
 export class UserStore {
   private readonly queues = new Map<string, Promise<void>>();
+  /** Values waiting for a queued write that has not started yet, by storage key. */
+  private readonly unwritten = new Map<string, unknown>();
 
   constructor(
     private readonly storage: KeyValueStorage,
@@ -41,14 +43,25 @@ export class UserStore {
     }
   }
 
-  /** Queues a write of `value`; resolves when this write (and every earlier one to the key) is done. */
+  /** Queues a write of `value`; resolves when a write including it (and every earlier one to the key) is done. */
   writeJson(name: StoreKey, value: unknown): Promise<void> {
     const key = this.key(name);
-    const text = JSON.stringify(value);
-    const previous = this.queues.get(key) ?? Promise.resolve();
-    const next = previous.then(() => this.storage.set(key, text)).catch((error: unknown) => {
-      this.logger.warn(`storage write failed: ${name}`, error);
-    });
+    // Coalescing: while a write of this key is queued and not started, later values replace it, and the
+    // value is serialised when the write starts. A burst of updates (a pulled page of messages each
+    // touching the unread record) then costs one serialisation and one storage write, not one each.
+    const queued = this.unwritten.has(key);
+    this.unwritten.set(key, value);
+    const pending = this.queues.get(key);
+    if (queued && pending !== undefined) return pending;
+    const next = (pending ?? Promise.resolve())
+      .then(() => {
+        const latest = this.unwritten.get(key);
+        this.unwritten.delete(key);
+        return this.storage.set(key, JSON.stringify(latest));
+      })
+      .catch((error: unknown) => {
+        this.logger.warn(`storage write failed: ${name}`, error);
+      });
     this.queues.set(key, next);
     return next;
   }
