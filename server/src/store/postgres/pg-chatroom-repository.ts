@@ -18,7 +18,7 @@ import type {
 } from '../chatroom-repository';
 import { newMessageUid } from '../message-uid';
 import type { AppKey, UserId } from '../store';
-import { blob } from '../sqlite/sqlite-rows';
+import { blob } from '../rows';
 import { PgChatroomEntries } from './pg-chatroom-entries';
 import type { PgDatabase, PgQueryable } from './pg-database';
 

@@ -9,8 +9,8 @@ import type {
   UserRecord,
   UserRepository,
 } from '../store';
-import { ENTRY_SELECT, toSyncEntry } from '../sqlite/sqlite-rows';
-import type { EntryRow } from '../sqlite/sqlite-rows';
+import { ENTRY_SELECT, toSyncEntry } from '../rows';
+import type { EntryRow } from '../rows';
 import type { PgDatabase } from './pg-database';
 import { lockStateClock } from './pg-owner-clock';
 

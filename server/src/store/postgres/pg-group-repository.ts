@@ -11,8 +11,8 @@ import type {
   PreJoinHistoryQuery,
   SendPermission,
 } from '../group-repository';
-import { MESSAGE_COLUMNS, toStoredMessage } from '../sqlite/sqlite-rows';
-import type { MessageRow } from '../sqlite/sqlite-rows';
+import { MESSAGE_COLUMNS, toStoredMessage } from '../rows';
+import type { MessageRow } from '../rows';
 import type { PgDatabase, PgQueryable } from './pg-database';
 
 const GROUP = 3;

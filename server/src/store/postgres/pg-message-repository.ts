@@ -14,8 +14,8 @@ import type {
   UserId,
 } from '../store';
 // Row shapes and mappers are engine-independent (same column names and 0/1 flags in both schemas).
-import { blob, ENTRY_SELECT, MESSAGE_COLUMNS, toStoredMessage, toSyncEntry } from '../sqlite/sqlite-rows';
-import type { EntryRow, MessageRow } from '../sqlite/sqlite-rows';
+import { blob, ENTRY_SELECT, MESSAGE_COLUMNS, toStoredMessage, toSyncEntry } from '../rows';
+import type { EntryRow, MessageRow } from '../rows';
 import type { PgDatabase, PgQueryable } from './pg-database';
 import { readPgSyncPage } from './pg-sync';
 

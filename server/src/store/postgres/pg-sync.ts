@@ -2,8 +2,8 @@ import { Direction } from '../store';
 import type { AppKey, SyncEntry, SyncPage, UserId } from '../store';
 import { mergeByTime, syncCutoff, syncPage } from '../sync-page';
 import type { PgDatabase, PgQueryable } from './pg-database';
-import { ENTRY_SELECT, toSyncEntry } from '../sqlite/sqlite-rows';
-import type { EntryRow } from '../sqlite/sqlite-rows';
+import { ENTRY_SELECT, toSyncEntry } from '../rows';
+import type { EntryRow } from '../rows';
 
 /** Upper bound for "no upper bound" in range queries (sentTime is a safe integer). */
 const NO_UPPER_BOUND = Number.MAX_SAFE_INTEGER;

@@ -20,7 +20,7 @@ import { newMessageUid } from '../message-uid';
 import type { AppKey, UserId } from '../store';
 import { SqliteChatroomEntries } from './sqlite-chatroom-entries';
 import type { SqliteDatabase } from './sqlite-database';
-import { blob } from './sqlite-rows';
+import { blob } from '../rows';
 
 const UID_ATTEMPTS = 8;
 

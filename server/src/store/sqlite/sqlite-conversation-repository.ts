@@ -1,7 +1,7 @@
 import type { AppKey, ConversationKey, ConversationRepository, ConversationSummary, UserId } from '../store';
 import type { SqliteDatabase } from './sqlite-database';
-import { ENTRY_SELECT, toSyncEntry } from './sqlite-rows';
-import type { EntryRow } from './sqlite-rows';
+import { ENTRY_SELECT, toSyncEntry } from '../rows';
+import type { EntryRow } from '../rows';
 
 const NO_UPPER_BOUND = Number.MAX_SAFE_INTEGER;
 

@@ -12,8 +12,8 @@ import type {
   SendPermission,
 } from '../group-repository';
 import type { SqliteDatabase } from './sqlite-database';
-import { MESSAGE_COLUMNS, toStoredMessage } from './sqlite-rows';
-import type { MessageRow } from './sqlite-rows';
+import { MESSAGE_COLUMNS, toStoredMessage } from '../rows';
+import type { MessageRow } from '../rows';
 
 const GROUP = 3;
 const NO_UPPER_BOUND = Number.MAX_SAFE_INTEGER;

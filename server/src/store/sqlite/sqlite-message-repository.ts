@@ -14,8 +14,8 @@ import type {
   UserId,
 } from '../store';
 import type { SqliteDatabase } from './sqlite-database';
-import { blob, ENTRY_SELECT, MESSAGE_COLUMNS, toStoredMessage, toSyncEntry } from './sqlite-rows';
-import type { EntryRow, MessageRow } from './sqlite-rows';
+import { blob, ENTRY_SELECT, MESSAGE_COLUMNS, toStoredMessage, toSyncEntry } from '../rows';
+import type { EntryRow, MessageRow } from '../rows';
 import { readSyncPage } from './sqlite-sync';
 
 /** Attempts at drawing a fresh uid when the unique index reports a collision (never expected, see message-uid.ts). */

@@ -1,6 +1,7 @@
-import type { Direction, StoredMessage, SyncEntry } from '../store';
+/** Row shapes and mappers shared by the SQL engines: SQLite and PostgreSQL read the same columns back. */
+import type { Direction, StoredMessage, SyncEntry } from './store';
 
-/** Columns of `messages` as read back (BLOBs come out as Buffers). */
+/** Columns of `messages` as read back (BLOB/BYTEA come out as bytes). */
 export interface MessageRow {
   readonly id: number;
   readonly app_key: string;
