@@ -17,37 +17,13 @@ import type {
   UserMarkKind,
 } from '../chatroom-repository';
 import { newMessageUid } from '../message-uid';
+import { toMessage, toRoom, type MessageRow, type RoomRow } from '../chatroom-rows';
 import type { AppKey, UserId } from '../store';
 import { blob } from '../rows';
 import { PgChatroomEntries } from './pg-chatroom-entries';
 import type { PgDatabase, PgQueryable } from './pg-database';
 
 const UID_ATTEMPTS = 8;
-
-interface RoomRow {
-  readonly app_key: string;
-  readonly room_id: string;
-  readonly name: string;
-  readonly created_time: number;
-  readonly active_time: number;
-  readonly timeline_time: number;
-  readonly keepalive: number;
-  readonly muted: number;
-}
-
-interface MessageRow {
-  readonly app_key: string;
-  readonly room_id: string;
-  readonly sent_time: number;
-  readonly uid: string;
-  readonly from_user_id: string;
-  readonly object_name: string;
-  readonly content: Uint8Array;
-  readonly flags: number;
-  readonly config_flag: number | null;
-  readonly push_content: string | null;
-  readonly extra_content: string | null;
-}
 
 const ROOM_COLUMNS = 'app_key, room_id, name, created_time, active_time, timeline_time, keepalive, muted';
 const GET_ROOM_SQL = `SELECT ${ROOM_COLUMNS} FROM chatrooms WHERE app_key = ? AND room_id = ?`;
@@ -113,34 +89,6 @@ const REMOVE_LIST_SQL = 'DELETE FROM chatroom_app_lists WHERE app_key = ? AND ki
 const LIST_VALUES_SQL = 'SELECT value FROM chatroom_app_lists WHERE app_key = ? AND kind = ? ORDER BY value';
 const IN_LIST_SQL = 'SELECT 1 AS x FROM chatroom_app_lists WHERE app_key = ? AND kind = ? AND value = ?';
 
-function toRoom(row: RoomRow): ChatroomRecord {
-  return {
-    appKey: row.app_key,
-    roomId: row.room_id,
-    name: row.name,
-    createdTime: row.created_time,
-    activeTime: row.active_time,
-    timelineTime: row.timeline_time,
-    keepalive: row.keepalive === 1,
-    muted: row.muted === 1,
-  };
-}
-
-function toMessage(row: MessageRow): ChatroomMessage {
-  return {
-    appKey: row.app_key,
-    roomId: row.room_id,
-    uid: row.uid,
-    sentTime: row.sent_time,
-    fromUserId: row.from_user_id,
-    objectName: row.object_name,
-    content: new Uint8Array(row.content),
-    flags: row.flags,
-    ...(row.config_flag !== null && { configFlag: row.config_flag }),
-    ...(row.push_content !== null && { pushContent: row.push_content }),
-    ...(row.extra_content !== null && { extraContent: row.extra_content }),
-  };
-}
 
 function roomIds(rows: readonly { room_id: string }[]): string[] {
   return rows.map((row) => row.room_id);

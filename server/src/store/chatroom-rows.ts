@@ -1,0 +1,56 @@
+/** Chatroom row shapes and their mapping, shared by the SQL engines (both read the same columns back). */
+import type { ChatroomMessage, ChatroomRecord } from './chatroom-repository';
+
+export interface RoomRow {
+  readonly app_key: string;
+  readonly room_id: string;
+  readonly name: string;
+  readonly created_time: number;
+  readonly active_time: number;
+  readonly timeline_time: number;
+  readonly keepalive: number;
+  readonly muted: number;
+}
+
+export interface MessageRow {
+  readonly app_key: string;
+  readonly room_id: string;
+  readonly sent_time: number;
+  readonly uid: string;
+  readonly from_user_id: string;
+  readonly object_name: string;
+  readonly content: Uint8Array;
+  readonly flags: number;
+  readonly config_flag: number | null;
+  readonly push_content: string | null;
+  readonly extra_content: string | null;
+}
+
+export function toRoom(row: RoomRow): ChatroomRecord {
+  return {
+    appKey: row.app_key,
+    roomId: row.room_id,
+    name: row.name,
+    createdTime: row.created_time,
+    activeTime: row.active_time,
+    timelineTime: row.timeline_time,
+    keepalive: row.keepalive === 1,
+    muted: row.muted === 1,
+  };
+}
+
+export function toMessage(row: MessageRow): ChatroomMessage {
+  return {
+    appKey: row.app_key,
+    roomId: row.room_id,
+    uid: row.uid,
+    sentTime: row.sent_time,
+    fromUserId: row.from_user_id,
+    objectName: row.object_name,
+    content: new Uint8Array(row.content),
+    flags: row.flags,
+    ...(row.config_flag !== null && { configFlag: row.config_flag }),
+    ...(row.push_content !== null && { pushContent: row.push_content }),
+    ...(row.extra_content !== null && { extraContent: row.extra_content }),
+  };
+}
