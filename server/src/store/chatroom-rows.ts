@@ -1,5 +1,5 @@
 /** Chatroom row shapes and their mapping, shared by the SQL engines (both read the same columns back). */
-import type { ChatroomMessage, ChatroomRecord } from './chatroom-repository';
+import type { ChatroomEntry, ChatroomMessage, ChatroomRecord } from './chatroom-repository';
 
 export interface RoomRow {
   readonly app_key: string;
@@ -52,5 +52,30 @@ export function toMessage(row: MessageRow): ChatroomMessage {
     ...(row.config_flag !== null && { configFlag: row.config_flag }),
     ...(row.push_content !== null && { pushContent: row.push_content }),
     ...(row.extra_content !== null && { extraContent: row.extra_content }),
+  };
+}
+
+/** A KV entry row (`chatroom_entries`). */
+export interface EntryRow {
+  readonly key: string;
+  readonly value: string;
+  readonly user_id: string;
+  readonly auto_delete: number;
+  readonly overwrite: number;
+  readonly deleted: number;
+  readonly updated_time: number;
+}
+
+export const ENTRY_COLUMNS = 'key, value, user_id, auto_delete, overwrite, deleted, updated_time';
+
+export function toEntry(row: EntryRow): ChatroomEntry {
+  return {
+    key: row.key,
+    value: row.value,
+    userId: row.user_id,
+    autoDelete: row.auto_delete === 1,
+    overwrite: row.overwrite === 1,
+    deleted: row.deleted === 1,
+    updatedTime: row.updated_time,
   };
 }

@@ -1,28 +1,19 @@
 import type { ChatroomEntry, EntryChange, EntryChanges, EntryRemoveResult, EntrySetResult } from '../chatroom-repository';
 import type { AppKey, UserId } from '../store';
+import { ENTRY_COLUMNS, toEntry, type EntryRow } from '../chatroom-rows';
 import type { PgDatabase, PgQueryable } from './pg-database';
 
 /** Removals kept per room for incremental pulls; older ones are purged and raise `kv_floor`. */
 const MAX_TOMBSTONES = 200;
 
-interface EntryRow {
-  readonly key: string;
-  readonly value: string;
-  readonly user_id: string;
-  readonly auto_delete: number;
-  readonly overwrite: number;
-  readonly deleted: number;
-  readonly updated_time: number;
-}
 
-const COLUMNS = 'key, value, user_id, auto_delete, overwrite, deleted, updated_time';
 const ROOM_CLOCK_SQL = 'SELECT kv_time, kv_floor FROM chatrooms WHERE app_key = ? AND room_id = ?';
 // The room row is the per-room serialization point of KV writes on every node: its lock is held until
 // COMMIT, so kv_time advances and the changes it stamps become visible in the same order (pullKV
 // cursors never skip a change).
 const LOCK_CLOCK_SQL = `${ROOM_CLOCK_SQL} FOR UPDATE`;
 const SET_CLOCK_SQL = 'UPDATE chatrooms SET kv_time = ? WHERE app_key = ? AND room_id = ?';
-const GET_SQL = `SELECT ${COLUMNS} FROM chatroom_entries WHERE app_key = ? AND room_id = ? AND key = ?`;
+const GET_SQL = `SELECT ${ENTRY_COLUMNS} FROM chatroom_entries WHERE app_key = ? AND room_id = ? AND key = ?`;
 const LIVE_COUNT_SQL = 'SELECT COUNT(*) AS n FROM chatroom_entries WHERE app_key = ? AND room_id = ? AND deleted = 0';
 const UPSERT_SQL = `INSERT INTO chatroom_entries (app_key, room_id, key, value, user_id, auto_delete, overwrite, deleted, updated_time)
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -31,11 +22,11 @@ const UPSERT_SQL = `INSERT INTO chatroom_entries (app_key, room_id, key, value, 
 // Many removals (an owner leaving) in one statement: keys and their new times unnested side by side.
 const TOMBSTONE_MANY_SQL = `UPDATE chatroom_entries e SET value = '', user_id = ?, overwrite = 0, deleted = 1, updated_time = u.t
   FROM unnest(?::text[], ?::bigint[]) AS u(k, t) WHERE e.app_key = ? AND e.room_id = ? AND e.key = u.k`;
-const LIVE_SQL = `SELECT ${COLUMNS} FROM chatroom_entries WHERE app_key = ? AND room_id = ? AND deleted = 0 ORDER BY key`;
-const LIVE_KEYS_SQL = `SELECT ${COLUMNS} FROM chatroom_entries WHERE app_key = ? AND room_id = ? AND deleted = 0
+const LIVE_SQL = `SELECT ${ENTRY_COLUMNS} FROM chatroom_entries WHERE app_key = ? AND room_id = ? AND deleted = 0 ORDER BY key`;
+const LIVE_KEYS_SQL = `SELECT ${ENTRY_COLUMNS} FROM chatroom_entries WHERE app_key = ? AND room_id = ? AND deleted = 0
   AND key = ANY(?::text[]) ORDER BY key`;
-const SINCE_SQL = `SELECT ${COLUMNS} FROM chatroom_entries WHERE app_key = ? AND room_id = ? AND updated_time > ? ORDER BY updated_time`;
-const AUTO_DELETE_SQL = `SELECT ${COLUMNS} FROM chatroom_entries
+const SINCE_SQL = `SELECT ${ENTRY_COLUMNS} FROM chatroom_entries WHERE app_key = ? AND room_id = ? AND updated_time > ? ORDER BY updated_time`;
+const AUTO_DELETE_SQL = `SELECT ${ENTRY_COLUMNS} FROM chatroom_entries
   WHERE app_key = ? AND room_id = ? AND user_id = ? AND auto_delete = 1 AND deleted = 0 ORDER BY updated_time`;
 const TOMBSTONE_COUNT_SQL = 'SELECT COUNT(*) AS n FROM chatroom_entries WHERE app_key = ? AND room_id = ? AND deleted = 1';
 const PURGE_OLDEST_SQL = `DELETE FROM chatroom_entries WHERE app_key = ? AND room_id = ? AND key IN (
@@ -43,17 +34,6 @@ const PURGE_OLDEST_SQL = `DELETE FROM chatroom_entries WHERE app_key = ? AND roo
   RETURNING updated_time`;
 const SET_FLOOR_SQL = 'UPDATE chatrooms SET kv_floor = GREATEST(kv_floor, ?) WHERE app_key = ? AND room_id = ?';
 
-function toEntry(row: EntryRow): ChatroomEntry {
-  return {
-    key: row.key,
-    value: row.value,
-    userId: row.user_id,
-    autoDelete: row.auto_delete === 1,
-    overwrite: row.overwrite === 1,
-    deleted: row.deleted === 1,
-    updatedTime: row.updated_time,
-  };
-}
 
 /** The KV half of the PostgreSQL chatroom repository; every write is one transaction holding the room row lock. */
 export class PgChatroomEntries {

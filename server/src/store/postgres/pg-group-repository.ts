@@ -13,6 +13,7 @@ import type {
 } from '../group-repository';
 import { MESSAGE_COLUMNS, toStoredMessage } from '../rows';
 import type { MessageRow } from '../rows';
+import { unique, type GagRow, type GroupRow, type MemberRow } from '../group-rows';
 import type { PgDatabase, PgQueryable } from './pg-database';
 
 const GROUP = 3;
@@ -84,28 +85,6 @@ const MARK_READ_SQL = `INSERT INTO group_reads (message_id, user_id, read_time)
 const READERS_SQL = `SELECT r.user_id, r.read_time FROM group_reads r
   WHERE r.message_id = (SELECT id FROM messages WHERE app_key = ? AND uid = ?) ORDER BY r.read_time, r.user_id`;
 
-interface GroupRow {
-  readonly group_id: string;
-  readonly name: string;
-  readonly created_time: number;
-  readonly member_count: number;
-}
-
-interface MemberRow {
-  readonly user_id: string;
-  readonly joined_time: number;
-}
-
-interface GagRow {
-  readonly user_id: string;
-  readonly group_id: string;
-  readonly start_time: number;
-  readonly until: number;
-}
-
-function unique<T>(items: readonly T[]): T[] {
-  return [...new Set(items)];
-}
 
 /** Thrown inside a transaction to roll it back and hand a result out (a full group changes nothing). */
 class Rejected extends Error {

@@ -1,32 +1,23 @@
 import type { ChatroomEntry, EntryChange, EntryChanges, EntryRemoveResult, EntrySetResult } from '../chatroom-repository';
 import type { AppKey, UserId } from '../store';
+import { ENTRY_COLUMNS, toEntry, type EntryRow } from '../chatroom-rows';
 import type { SqliteDatabase } from './sqlite-database';
 
 /** Removals kept per room for incremental pulls; older ones are purged and raise `kv_floor`. */
 const MAX_TOMBSTONES = 200;
 
-interface EntryRow {
-  readonly key: string;
-  readonly value: string;
-  readonly user_id: string;
-  readonly auto_delete: number;
-  readonly overwrite: number;
-  readonly deleted: number;
-  readonly updated_time: number;
-}
 
-const COLUMNS = 'key, value, user_id, auto_delete, overwrite, deleted, updated_time';
 const ROOM_CLOCK_SQL = 'SELECT kv_time, kv_floor FROM chatrooms WHERE app_key = ? AND room_id = ?';
 const SET_CLOCK_SQL = 'UPDATE chatrooms SET kv_time = ? WHERE app_key = ? AND room_id = ?';
-const GET_SQL = `SELECT ${COLUMNS} FROM chatroom_entries WHERE app_key = ? AND room_id = ? AND key = ?`;
+const GET_SQL = `SELECT ${ENTRY_COLUMNS} FROM chatroom_entries WHERE app_key = ? AND room_id = ? AND key = ?`;
 const LIVE_COUNT_SQL = 'SELECT COUNT(*) AS n FROM chatroom_entries WHERE app_key = ? AND room_id = ? AND deleted = 0';
 const UPSERT_SQL = `INSERT INTO chatroom_entries (app_key, room_id, key, value, user_id, auto_delete, overwrite, deleted, updated_time)
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
   ON CONFLICT (app_key, room_id, key) DO UPDATE SET value = excluded.value, user_id = excluded.user_id,
     auto_delete = excluded.auto_delete, overwrite = excluded.overwrite, deleted = excluded.deleted, updated_time = excluded.updated_time`;
-const LIVE_SQL = `SELECT ${COLUMNS} FROM chatroom_entries WHERE app_key = ? AND room_id = ? AND deleted = 0 ORDER BY key`;
-const SINCE_SQL = `SELECT ${COLUMNS} FROM chatroom_entries WHERE app_key = ? AND room_id = ? AND updated_time > ? ORDER BY updated_time`;
-const AUTO_DELETE_SQL = `SELECT ${COLUMNS} FROM chatroom_entries
+const LIVE_SQL = `SELECT ${ENTRY_COLUMNS} FROM chatroom_entries WHERE app_key = ? AND room_id = ? AND deleted = 0 ORDER BY key`;
+const SINCE_SQL = `SELECT ${ENTRY_COLUMNS} FROM chatroom_entries WHERE app_key = ? AND room_id = ? AND updated_time > ? ORDER BY updated_time`;
+const AUTO_DELETE_SQL = `SELECT ${ENTRY_COLUMNS} FROM chatroom_entries
   WHERE app_key = ? AND room_id = ? AND user_id = ? AND auto_delete = 1 AND deleted = 0 ORDER BY updated_time`;
 const TOMBSTONE_COUNT_SQL = 'SELECT COUNT(*) AS n FROM chatroom_entries WHERE app_key = ? AND room_id = ? AND deleted = 1';
 const OLDEST_TOMBSTONES_SQL = `SELECT key, updated_time FROM chatroom_entries WHERE app_key = ? AND room_id = ? AND deleted = 1
@@ -34,17 +25,6 @@ const OLDEST_TOMBSTONES_SQL = `SELECT key, updated_time FROM chatroom_entries WH
 const DELETE_KEY_SQL = 'DELETE FROM chatroom_entries WHERE app_key = ? AND room_id = ? AND key = ?';
 const SET_FLOOR_SQL = 'UPDATE chatrooms SET kv_floor = MAX(kv_floor, ?) WHERE app_key = ? AND room_id = ?';
 
-function toEntry(row: EntryRow): ChatroomEntry {
-  return {
-    key: row.key,
-    value: row.value,
-    userId: row.user_id,
-    autoDelete: row.auto_delete === 1,
-    overwrite: row.overwrite === 1,
-    deleted: row.deleted === 1,
-    updatedTime: row.updated_time,
-  };
-}
 
 /** The KV half of the SQLite chatroom repository; every method runs in one transaction. */
 export class SqliteChatroomEntries {
