@@ -11,8 +11,9 @@
  * my.onNetworkStatusChange, my.onAppShow / onAppHide and their off*; my.uploadFile (`fileName` is
  * the field name, `fileType` image | video | audio is required) → UploadTask with onProgressUpdate.
  *
- * The published typings are `@mini-types/alipay`; once they are a devDependency, an
- * alipay-typings.check.ts like the WeChat one can prove they satisfy this interface.
+ * Kept structural (not `Pick<typeof my, …>`) so dist/alipay.d.ts needs no typings package.
+ * alipay-typings.check.ts (tsconfig.alipay.json) proves the published typings,
+ * `@mini-types/alipay`, satisfy it apart from the members it narrows — each with its reason there.
  */
 import type { LifecycleHost } from '../shared/host-lifecycle';
 import type { HostCloseResult, HostMessageResult, HostSocketTask } from '../shared/task-socket';
@@ -85,11 +86,12 @@ export interface AlipayHost extends LifecycleHost {
   connectSocket(options: AlipayConnectSocketOptions): HostSocketTask | undefined;
   sendSocketMessage(options: AlipaySendSocketMessageOptions): void;
   closeSocket(options?: { success?(result: unknown): void; fail?(result: AlipayFailResult): void }): void;
-  onSocketOpen(listener: (result: unknown) => void): void;
+  /** The open event carries no argument (as @mini-types/alipay types it). */
+  onSocketOpen(listener: () => void): void;
   onSocketMessage(listener: (result: HostMessageResult) => void): void;
   onSocketClose(listener: (result: HostCloseResult) => void): void;
   onSocketError(listener: (result: unknown) => void): void;
-  offSocketOpen?(listener?: (result: unknown) => void): void;
+  offSocketOpen?(listener?: () => void): void;
   offSocketMessage?(listener?: (result: HostMessageResult) => void): void;
   offSocketClose?(listener?: (result: HostCloseResult) => void): void;
   offSocketError?(listener?: (result: unknown) => void): void;

@@ -26,7 +26,8 @@ export function connectSingleSocket(
     for (const listener of [...listeners]) listener(result);
   };
 
-  const onOpen = (result: unknown): void => emit(open, result);
+  // my.onSocketOpen passes no argument; the task-style listener gets an empty result.
+  const onOpen = (): void => emit(open, {});
   const onMessage = (result: HostMessageResult): void => emit(message, result);
   const onError = (result: unknown): void => emit(error, result);
   const onClose = (result: HostCloseResult): void => {

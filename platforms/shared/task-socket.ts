@@ -11,7 +11,8 @@ import { bytesOf } from './host-data';
 import type { GateEntry, SocketGate } from './socket-gate';
 
 export interface HostCloseResult {
-  readonly code?: number;
+  /** A number on most hosts; Douyin's typings allow a numeric string. */
+  readonly code?: number | string;
   readonly reason?: string;
 }
 
@@ -164,7 +165,7 @@ export function openTaskSocket(
     });
     task.onClose((result) => {
       hostGone();
-      finish(typeof result?.code === 'number' ? result.code : 1006, typeof result?.reason === 'string' ? result.reason : '');
+      finish(closeCodeOf(result?.code), typeof result?.reason === 'string' ? result.reason : '');
     });
   };
 
@@ -204,4 +205,11 @@ export function openTaskSocket(
       clock.setTimeout(() => handlers.onClose(code ?? 1000, reason ?? ''), 0);
     },
   };
+}
+
+/** The close code as a number: numeric strings parsed, anything else 1006 (abnormal closure). */
+export function closeCodeOf(code: number | string | undefined): number {
+  if (typeof code === 'number') return code;
+  if (typeof code === 'string' && /^\d{1,4}$/.test(code)) return Number(code);
+  return 1006;
 }

@@ -6,8 +6,9 @@
  * 'text' | 'arraybuffer', `timeout` ≤ 60 000 ms), tt.getStorageSync ('' for a missing key) /
  * setStorageSync / removeStorageSync, tt.onNetworkStatusChange, tt.onAppShow / onAppHide and off*.
  *
- * The published typings are `@douyin-microapp/typings`; once they are a devDependency, a
- * toutiao-typings.check.ts like the WeChat one can prove they satisfy this interface.
+ * Kept structural (not `Pick<typeof tt, …>`) so dist/toutiao.d.ts needs no typings package.
+ * toutiao-typings.check.ts (tsconfig.toutiao.json) proves the published typings,
+ * `@douyin-microapp/typings`, satisfy it apart from the members it narrows — each with its reason.
  */
 import type { HostSocketTask } from '../shared/task-socket';
 import type { WxStyleConnectSocketOptions, WxStyleHost } from '../shared/wx-style';

@@ -18,9 +18,35 @@ export type { MiniProgramAdapterOptions } from '../shared/mini-program-adapter';
 
 declare const uni: UniappHost | undefined;
 
+/**
+ * The host as literal `uni.<name>` member calls, not the bare `uni` object: uni-app's H5 build keeps
+ * only the APIs that app code names literally (tree shaking), so passing `uni` whole would hand the
+ * adapter an object without them. Optional hooks stay absent when the target lacks them.
+ */
+function uniHost(): UniappHost {
+  // `uni` is the host global (checked by the caller); never a parameter, so no bundler can rename it.
+  const host = uni as UniappHost;
+  const optional = <K extends keyof UniappHost>(present: boolean, name: K, member: NonNullable<UniappHost[K]>): Partial<UniappHost> =>
+    (present ? { [name]: member } : {});
+  return {
+    connectSocket: (options) => uni!.connectSocket(options),
+    request: (options) => uni!.request(options),
+    getStorageSync: (key) => uni!.getStorageSync(key),
+    setStorageSync: (key, data) => uni!.setStorageSync(key, data),
+    removeStorageSync: (key) => uni!.removeStorageSync(key),
+    ...optional(typeof host.uploadFile === 'function', 'uploadFile', (options) => uni!.uploadFile!(options)),
+    ...optional(typeof host.onNetworkStatusChange === 'function', 'onNetworkStatusChange', (listener) => uni!.onNetworkStatusChange!(listener)),
+    ...optional(typeof host.offNetworkStatusChange === 'function', 'offNetworkStatusChange', (listener) => uni!.offNetworkStatusChange!(listener)),
+    ...optional(typeof host.onAppShow === 'function', 'onAppShow', (listener) => uni!.onAppShow!(listener)),
+    ...optional(typeof host.offAppShow === 'function', 'offAppShow', (listener) => uni!.offAppShow!(listener)),
+    ...optional(typeof host.onAppHide === 'function', 'onAppHide', (listener) => uni!.onAppHide!(listener)),
+    ...optional(typeof host.offAppHide === 'function', 'offAppHide', (listener) => uni!.offAppHide!(listener)),
+  };
+}
+
 const adapter = lazyAdapter(() => {
   if (typeof uni === 'undefined') throw new Error('lianxin/uniapp: the global `uni` is missing (not a uni-app build?)');
-  return createUniappAdapter(uni);
+  return createUniappAdapter(uniHost());
 });
 const lib = createRongIMLib(adapter, { logStdout: consoleLog });
 
