@@ -9,8 +9,10 @@
  * Invariants the bundle-hygiene test checks on the output:
  *   - host bundles (everything except `node`) inline all dependencies, contain no `require(`,
  *     `eval`, `Function(` or host-only globals, and never contain `ws` or `node:*` modules;
- *   - only the `node` entry may import `ws`/Node built-ins, and it keeps them (and protobufjs)
- *     external so Node resolves them from node_modules.
+ *   - only the `node` entry may import `ws`/Node built-ins, and it keeps them external so Node
+ *     resolves them from node_modules;
+ *   - no bundle contains protobufjs or the pbjs classes (proto/gen/rc.js): the SDK runs the table
+ *     codec; the pbjs code is the server's and the tests' reference oracle.
  * The server (server/) runs from source with tsx and is not bundled here.
  */
 import { builtinModules } from 'node:module';
@@ -58,23 +60,20 @@ const isPackageDependency = (id) =>
   Object.keys(pkg.dependencies ?? {}).some((dep) => id === dep || id.startsWith(`${dep}/`));
 
 /**
- * Module stubs for host bundles. protobufjs 7's minimal runtime probes for optional modules:
- * `@protobufjs/inquire` (older 7.x; implemented with `eval`) and `long` (a `require` inside
- * try/catch). src/protocol/pb.ts runs protobufjs without Long, so both resolve to `null`, which
- * is exactly what protobufjs sees when the module is absent. Without this the bundle would keep
- * an `eval`/`require(` that mini-program hosts reject.
+ * Refuses Node-only modules and protobufjs, naming the importer so the fix is obvious. The SDK runs
+ * the table codec (src/protocol/table-codec.ts); protobufjs and the pbjs classes (proto/gen/rc.js)
+ * are the server's and the tests' reference oracle (src/protocol/pbjs-reference.ts), never bundled.
  */
-const STUBS = {
-  '@protobufjs/inquire': 'export default function inquire() { return null; }\n',
-  long: 'export default null;\n',
-};
-
-/** Resolves STUBS and refuses Node-only modules, naming the importer so the fix is obvious. */
 function hostSafe(bundleName) {
   return {
     name: 'lianxin-host-safe',
     resolveId(source, importer) {
-      if (Object.hasOwn(STUBS, source)) return `\0stub:${source}`;
+      if (source === 'protobufjs' || source.startsWith('protobufjs/') || /[\\/]proto[\\/]gen[\\/]rc(\.js)?$/.test(source)) {
+        this.error(
+          `"${source}" imported by ${importer ? path.relative(process.cwd(), importer) : '(entry)'} cannot go into the ${bundleName} bundle; ` +
+            'the SDK uses the table codec (src/protocol/messages.ts), the pbjs classes are for the server and tests only.',
+        );
+      }
       if (isNodeOnly(source)) {
         this.error(
           `"${source}" imported by ${importer ? path.relative(process.cwd(), importer) : '(entry)'} cannot go into the ${bundleName} bundle; ` +
@@ -82,9 +81,6 @@ function hostSafe(bundleName) {
         );
       }
       return null;
-    },
-    load(id) {
-      return id.startsWith('\0stub:') ? STUBS[id.slice('\0stub:'.length)] : null;
     },
   };
 }
@@ -134,8 +130,7 @@ function jsPlugins({ host, target, bundleName }) {
       exportConditions: browserLike ? ['browser', 'default'] : ['node', 'default'],
     }),
     commonjs({
-      // protobufjs requires `long` inside try/catch; convert it so it resolves to the stub above
-      // instead of surviving as a runtime `require("long")`.
+      // A `require` inside try/catch in an inlined dependency must not survive as a runtime `require(`.
       ignoreTryCatch: browserLike ? false : true,
     }),
     esbuild({ target, tsconfig: 'tsconfig.base.json', sourceMap: true }),

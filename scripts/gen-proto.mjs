@@ -2,9 +2,23 @@
 /**
  * Regenerates the committed protobuf code from proto/*.proto:
  *
- *   proto/gen/rc.js        static encoders/decoders (pbjs static-module, ES module, no comments)
- *   proto/gen/rc.d.ts      typings (pbts, with doc comments)
- *   proto/gen/rc-schema.ts field table per message (used by comet JSON; no reflection at run time)
+ *   proto/gen/rc.js        pbjs static encoders/decoders (static-module, ES module, no comments)
+ *   proto/gen/rc.d.ts      typings (pbts, with doc comments); the message types everyone imports
+ *   proto/gen/rc-schema.ts compact field table (one string per package: messages and enums)
+ *
+ * Which code runs where (decision recorded in docs/ARCHITECTURE.md, "Decisions"):
+ * - The SDK runs the table-driven codec (src/protocol/table-codec.ts) over rc-schema.ts: no
+ *   eval/new Function, no reflection, no protobufjs or Long at run time, int64 as exact JS numbers
+ *   (hi/lo arithmetic, no BigInt). It replaced ≈ 215 KB of minified pbjs code + protobufjs runtime
+ *   + long in every SDK bundle with ≈ 15 KB (codec + table).
+ * - rc.js stays generated, committed and drift-checked: it is the reference oracle. A differential
+ *   fast-check test (test/unit/protocol/table-codec-differential.test.ts) requires, for every
+ *   message type, encode(table) === encode(pbjs) byte for byte and equal decodes.
+ * - The server keeps the pbjs classes (src/internal.ts exports `rc` from
+ *   src/protocol/pbjs-reference.ts): measured with `npm run bench -- codec`, pbjs encodes small
+ *   messages faster on Node (Buffer writer, native UTF-8) and decodes Buffers faster (native
+ *   utf8Slice), and the server must not get slower. The table codec is faster on plain
+ *   Uint8Arrays, which is what browsers and mini-programs hand the SDK.
  *
  * Usage: node scripts/gen-proto.mjs [outDir]   (default proto/gen; the drift test passes a temp dir)
  *
@@ -89,7 +103,7 @@ function postProcessDts(dts) {
 
 const SCALARS = new Set(['int32', 'int64', 'bool', 'string', 'bytes']);
 
-/** Build-time reflection only: turns the schema into a plain table for comet JSON conversion. */
+/** Build-time reflection only: turns the schema into the compact table the table codec and comet JSON read. */
 function buildSchemaModule() {
   const root = new protobuf.Root();
   root.resolvePath = (origin, target) => (origin ? join(dirname(origin), target) : target);
@@ -103,7 +117,8 @@ function buildSchemaModule() {
   for (const name of names) {
     const t = ns.nested[name];
     if (t instanceof protobuf.Enum) {
-      const values = Object.entries(t.values).sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1));
+      // Declaration order: proto2's default for an enum field is its first declared value.
+      const values = Object.entries(t.values);
       enums.push({ name, values });
     } else if (t instanceof protobuf.Type) {
       if (t.nestedArray.length || t.oneofsArray.length) throw new Error(`gen-proto: ${name}: nested types/oneofs unsupported`);
@@ -125,6 +140,20 @@ function buildSchemaModule() {
     }
   }
   const q = (s) => `'${s}'`;
+  const CODE = { int32: 'i', int64: 'l', bool: 'b', string: 's', bytes: 'y' };
+  const RULE = { required: '!', repeated: '*', optional: '' };
+  const fieldToken = (f, prev) => `${f.name}.${CODE[f.type] ?? f.type}${RULE[f.rule]}${f.id === prev + 1 ? '' : `=${f.id}`}`;
+  const messageToken = (m) => `${m.name}:${m.fields.map((f, i) => fieldToken(f, i === 0 ? 0 : m.fields[i - 1].id)).join(',')}`;
+  for (const m of messages) for (const f of m.fields) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(f.name)) throw new Error(`gen-proto: ${m.name}.${f.name}: field name unsupported by the table`);
+    if (f.type.length < 2 && !(f.type in CODE)) throw new Error(`gen-proto: ${m.name}.${f.name}: type name too short for the table`);
+  }
+  const chunk = (tokens) => {
+    // One string literal per ~8 messages keeps lines readable and diffs local.
+    const parts = [];
+    for (let i = 0; i < tokens.length; i += 8) parts.push(`  ${q(tokens.slice(i, i + 8).join(';'))}`);
+    return parts.join(' +\n  \';\' +\n');
+  };
   const lines = [
     HEADER.trimEnd(),
     '/* eslint-disable */',
@@ -137,15 +166,19 @@ function buildSchemaModule() {
     '/** [field number, field name, type, rule]; type is an RcScalar, an RcEnumName or an RcMessageName. */',
     'export type RcField = readonly [number, string, RcScalar | RcEnumName | RcMessageName, RcFieldRule];',
     '',
-    '/** Fields of every message in package rc, ascending by field number. */',
-    'export const RC_MESSAGES: { readonly [K in RcMessageName]: readonly RcField[] } = {',
-    ...messages.map((m) => `  ${m.name}: [${m.fields.map((f) => `[${f.id}, ${q(f.name)}, ${q(f.type)}, ${q(f.rule)}]`).join(', ')}],`),
-    '};',
+    '/**',
+    ' * Every message of package rc as one compact string (parsed once by src/protocol/schema.ts):',
+    ' * `Message:field,field;Message:…`, a field being `name.TYPE[RULE][=number]` with TYPE one of',
+    ' * i=int32 l=int64 b=bool s=string y=bytes or an enum/message name, RULE `!` required, `*` repeated,',
+    ' * nothing for optional, and `=number` only when the number is not the previous one + 1.',
+    ' * Fields are in ascending number order.',
+    ' */',
+    'export const RC_MESSAGE_TABLE: string =',
+    `${chunk(messages.map(messageToken))};`,
     '',
-    '/** Values of every enum in package rc. */',
-    'export const RC_ENUMS: { readonly [K in RcEnumName]: Readonly<Record<string, number>> } = {',
-    ...enums.map((e) => `  ${e.name}: { ${e.values.map(([k, v]) => `${k}: ${v}`).join(', ')} },`),
-    '};',
+    '/** Every enum of package rc: `Enum:KEY=value,…;Enum:…`, values in declaration order (the first is the default). */',
+    'export const RC_ENUM_TABLE: string =',
+    `  ${q(enums.map((e) => `${e.name}:${e.values.map(([k, v]) => `${k}=${v}`).join(',')}`).join(';'))};`,
     '',
   ];
   return lines.join('\n');

@@ -42,7 +42,7 @@ export type { CometConnectReply, CometDialect, CometFrame, CometSignal } from '.
 export { cometUpstreamFrame, parseCometQuery, parseCometUpstream } from './protocol/comet-upstream';
 export type { CometUpstream } from './protocol/comet-upstream';
 
-// Protobuf runtime glue (./protocol/messages re-exports it after configuring protobufjs).
+// Protobuf: codec-neutral helpers over any `X.decode` / `X.encode(…).finish()` object.
 export { decodeMessage, encodeMessage } from './protocol/messages';
 export type { MessageDecoder, MessageEncoder } from './protocol/messages';
 
@@ -54,8 +54,9 @@ export type { MessagePolicy } from './protocol/object-names';
 export { decodeUtf8, encodeCesu8, encodeUtf8 } from './codec/utf8';
 export { decodeBase64, encodeBase64, encodeBase64Url } from './codec/base64';
 
-// Protobuf schema: generated classes, schema table, name-based codecs.
-export { rc, RC_ENUMS, RC_MESSAGES, messageCodec, decodeByName, encodeByName } from './protocol/messages';
+// Protobuf schema: schema table, name-based codecs (table codec) and the server's `rc.X` classes.
+export { RC_ENUMS, RC_MESSAGES, messageCodec, decodeByName, encodeByName } from './protocol/messages';
+export { rc } from './protocol/pbjs-reference';
 export type { MessageCodec, MessageInit, MessageOf, RcEnumName, RcField, RcFieldRule, RcMessageName, RcScalar } from './protocol/messages';
 export { decodeDelRelationType } from './protocol/relation-tolerant';
 

@@ -159,166 +159,52 @@ export type RcEnumName = 'ChannelType' | 'FileType' | 'GroupHashType' | 'Identit
 /** [field number, field name, type, rule]; type is an RcScalar, an RcEnumName or an RcMessageName. */
 export type RcField = readonly [number, string, RcScalar | RcEnumName | RcMessageName, RcFieldRule];
 
-/** Fields of every message in package rc, ascending by field number. */
-export const RC_MESSAGES: { readonly [K in RcMessageName]: readonly RcField[] } = {
-  Add2BlackListInput: [[1, 'userId', 'string', 'required']],
-  BlackListStatusInput: [[1, 'userId', 'string', 'required']],
-  BlockPushInput: [[1, 'blockeeId', 'string', 'required']],
-  BotInfo: [[1, 'id', 'string', 'optional'], [2, 'name', 'string', 'optional'], [3, 'portraitUrl', 'string', 'optional'], [4, 'type', 'string', 'optional'], [6, 'createTime', 'int64', 'optional'], [7, 'updateTime', 'int64', 'optional']],
-  BotInput: [[1, 'ids', 'string', 'repeated']],
-  BotOutput: [[1, 'bots', 'BotInfo', 'repeated']],
-  ChannelEvictionInput: [[1, 'user', 'string', 'required']],
-  ChannelInfoInput: [[1, 'nothing', 'int32', 'required']],
-  ChannelInfoOutput: [[1, 'type', 'ChannelType', 'required'], [2, 'channelId', 'string', 'required'], [3, 'channelName', 'string', 'required'], [4, 'adminUserId', 'string', 'required'], [5, 'firstTenUserIds', 'string', 'repeated'], [6, 'openStatus', 'int32', 'required']],
-  ChannelInfosInput: [[1, 'page', 'int32', 'required'], [2, 'number', 'int32', 'optional']],
-  ChannelInfosOutput: [[1, 'channels', 'ChannelInfoOutput', 'repeated'], [2, 'total', 'int32', 'required']],
-  ChannelInvitationInput: [[1, 'users', 'string', 'repeated']],
-  ChrmInput: [[1, 'nothing', 'int32', 'required']],
-  ChrmKVEntity: [[1, 'key', 'string', 'required'], [2, 'value', 'string', 'required'], [3, 'status', 'int32', 'optional'], [4, 'timestamp', 'int64', 'optional'], [5, 'uid', 'string', 'optional']],
-  ChrmKVOutput: [[1, 'entries', 'ChrmKVEntity', 'repeated'], [2, 'bFullUpdate', 'bool', 'optional'], [3, 'syncTime', 'int64', 'optional']],
-  ChrmMember: [[1, 'time', 'int64', 'required'], [2, 'id', 'string', 'required']],
-  ChrmOutput: [[1, 'nothing', 'int32', 'required'], [2, 'sessionId', 'string', 'optional'], [3, 'joinTime', 'int64', 'optional']],
-  ChrmPullMsg: [[1, 'syncTime', 'int64', 'required'], [2, 'count', 'int32', 'required']],
-  ChrmPullMsgNew: [[1, 'count', 'int32', 'required'], [2, 'syncTime', 'int64', 'required'], [3, 'chrmId', 'string', 'optional']],
-  CleanHisMsgInput: [[1, 'targetId', 'string', 'required'], [2, 'dataTime', 'int64', 'required'], [3, 'conversationType', 'int32', 'optional']],
-  CreateDiscussionInput: [[1, 'name', 'string', 'optional']],
-  CreateDiscussionOutput: [[1, 'id', 'string', 'required']],
-  DeleteChrmKV: [[1, 'entry', 'ChrmKVEntity', 'required'], [2, 'bNotify', 'bool', 'optional'], [3, 'notification', 'UpStreamMessage', 'optional'], [4, 'type', 'ChannelType', 'optional']],
-  DeleteMsg: [[1, 'msgId', 'string', 'optional'], [2, 'msgDataTime', 'int64', 'optional'], [3, 'direct', 'int32', 'optional']],
-  DeleteMsgInput: [[1, 'type', 'ChannelType', 'optional'], [2, 'conversationId', 'string', 'optional'], [3, 'msgs', 'DeleteMsg', 'repeated']],
-  DeleteMsgOutput: [[1, 'nothing', 'int32', 'required']],
-  DeleteSessionsInput: [[1, 'sessions', 'SessionInfo', 'repeated']],
-  DeleteSessionsOutput: [[1, 'nothing', 'int32', 'optional']],
-  DownStreamMessage: [[1, 'fromUserId', 'string', 'required'], [2, 'type', 'ChannelType', 'required'], [3, 'groupId', 'string', 'optional'], [4, 'classname', 'string', 'required'], [5, 'content', 'bytes', 'required'], [6, 'dataTime', 'int64', 'required'], [7, 'status', 'int64', 'required'], [8, 'extra', 'int64', 'optional'], [9, 'msgId', 'string', 'optional'], [10, 'direction', 'int32', 'optional'], [11, 'plantform', 'int32', 'optional'], [12, 'isRemoved', 'int32', 'optional'], [13, 'source', 'string', 'optional'], [14, 'clientUniqueId', 'int64', 'optional'], [15, 'extraContent', 'string', 'optional'], [16, 'pushContent', 'string', 'optional'], [17, 'configFlag', 'int32', 'optional'], [18, 'pushExt', 'PushExtra', 'optional']],
-  DownStreamMessages: [[1, 'list', 'DownStreamMessage', 'repeated'], [2, 'syncTime', 'int64', 'required'], [3, 'finished', 'bool', 'optional'], [4, 'broadcastSyncTime', 'int64', 'optional'], [5, 'systemTime', 'int64', 'optional'], [8, 'compressioEnabled', 'bool', 'optional']],
-  EventChange: [[1, 'businessId', 'string', 'optional'], [2, 'channelType', 'ChannelType', 'optional'], [3, 'time', 'int64', 'optional'], [4, 'changeType', 'int32', 'optional']],
-  EventChangeList: [[1, 'list', 'EventChange', 'repeated'], [2, 'syncTime', 'int64', 'required'], [3, 'hasNext', 'bool', 'optional'], [4, 'targetId', 'string', 'optional'], [5, 'isCompress', 'bool', 'optional']],
-  GetDownloadUrlInput: [[1, 'type', 'FileType', 'required'], [2, 'key', 'string', 'required'], [3, 'fileName', 'string', 'optional']],
-  GetDownloadUrlOutput: [[1, 'downloadUrl', 'string', 'required']],
-  GetQNdownloadUrlInput: [[1, 'type', 'FileType', 'required'], [2, 'key', 'string', 'required'], [3, 'fileName', 'string', 'optional']],
-  GetQNdownloadUrlOutput: [[1, 'downloadUrl', 'string', 'required']],
-  GetQNupTokenInput: [[1, 'type', 'FileType', 'required'], [2, 'key', 'string', 'optional'], [3, 'httpMethod', 'string', 'optional'], [4, 'queryString', 'string', 'optional']],
-  GetQNupTokenOutput: [[1, 'deadline', 'int64', 'required'], [2, 'token', 'string', 'required'], [3, 'bosToken', 'string', 'optional'], [4, 'bosDate', 'string', 'optional'], [5, 'path', 'string', 'optional'], [6, 'osskeyId', 'string', 'optional'], [7, 'ossPolicy', 'string', 'optional'], [8, 'ossSign', 'string', 'optional'], [9, 'ossBucketName', 'string', 'optional'], [10, 's3Credential', 'string', 'optional'], [11, 's3Algorithm', 'string', 'optional'], [12, 's3Date', 'string', 'optional'], [13, 's3Policy', 'string', 'optional'], [14, 's3Signature', 'string', 'optional'], [15, 's3BucketName', 'string', 'optional'], [16, 'stcAuthorization', 'string', 'optional'], [17, 'stcContentSha256', 'string', 'optional'], [18, 'stcDate', 'string', 'optional'], [19, 'stcBucketName', 'string', 'optional']],
-  GetSessionIdInput: [[1, 'nothing', 'int32', 'required']],
-  GetSessionIdOutput: [[1, 'sessionId', 'int32', 'required']],
-  GetUserInfoInput: [[1, 'nothing', 'int32', 'required']],
-  GetUserInfoOutput: [[1, 'userId', 'string', 'required'], [2, 'userName', 'string', 'required'], [3, 'userPortrait', 'string', 'required']],
-  GetUserStatusInput: [[1, 'nothing', 'int32', 'optional']],
-  GetUserStatusOutput: [[1, 'status', 'string', 'optional'], [2, 'subUserId', 'string', 'optional']],
-  GroupHashInput: [[1, 'userId', 'string', 'required'], [2, 'groupHashCode', 'string', 'required']],
-  GroupHashOutput: [[1, 'result', 'GroupHashType', 'required']],
-  GroupInfo: [[1, 'id', 'string', 'required'], [2, 'name', 'string', 'required']],
-  GroupInput: [[1, 'groupInfo', 'GroupInfo', 'repeated']],
-  GroupMembersInput: [[1, 'page', 'int32', 'required'], [2, 'number', 'int32', 'optional']],
-  GroupMembersOutput: [[1, 'members', 'MemberInfo', 'repeated'], [2, 'total', 'int32', 'required']],
-  GroupOutput: [[1, 'nothing', 'int32', 'required']],
-  GrpMsgReadUser: [[1, 'readTime', 'int64', 'required'], [2, 'userId', 'string', 'required']],
-  GrpReadReceiptMsg: [[1, 'msgId', 'string', 'repeated'], [2, 'busChannel', 'string', 'optional']],
-  GrpReadReceiptQryReq: [[1, 'msgId', 'string', 'repeated'], [2, 'busChannel', 'string', 'optional']],
-  GrpReadReceiptQryResp: [[1, 'totalMemberNum', 'int32', 'required'], [2, 'list', 'GrpMsgReadUser', 'repeated']],
-  HistoryMessageInput: [[1, 'targetId', 'string', 'required'], [2, 'dataTime', 'int64', 'required'], [3, 'size', 'int32', 'required']],
-  HistoryMessagesOuput: [[1, 'list', 'DownStreamMessage', 'repeated'], [2, 'syncTime', 'int64', 'required'], [3, 'hasMsg', 'int32', 'required']],
-  HistoryMsgInput: [[1, 'targetId', 'string', 'optional'], [2, 'time', 'int64', 'optional'], [3, 'count', 'int32', 'optional'], [4, 'order', 'int32', 'optional'], [5, 'busChannel', 'string', 'optional'], [6, 'compressioEnabled', 'bool', 'optional'], [10, 'ignoreCmd', 'bool', 'optional']],
-  HistoryMsgOuput: [[1, 'list', 'DownStreamMessage', 'repeated'], [2, 'syncTime', 'int64', 'required'], [3, 'hasMsg', 'int32', 'required']],
-  LeaveChannelInput: [[1, 'nothing', 'int32', 'required']],
-  MCFollowInput: [[1, 'id', 'string', 'required']],
-  MCFollowOutput: [[1, 'nothing', 'int32', 'required'], [2, 'info', 'MpInfo', 'optional']],
-  MPFollowInput: [[1, 'id', 'string', 'required']],
-  MPFollowOutput: [[1, 'nothing', 'int32', 'required'], [2, 'info', 'MpInfo', 'optional']],
-  MemberInfo: [[1, 'userId', 'string', 'required'], [2, 'userName', 'string', 'required'], [3, 'userPortrait', 'string', 'required'], [4, 'extension', 'string', 'required']],
-  ModifyMsg: [[1, 'modifyType', 'int32', 'optional'], [2, 'msg', 'DownStreamMessage', 'optional']],
-  ModifyPermissionInput: [[1, 'openStatus', 'int32', 'required']],
-  MpInfo: [[1, 'mpid', 'string', 'required'], [2, 'name', 'string', 'required'], [3, 'type', 'string', 'required'], [4, 'time', 'int64', 'required'], [5, 'portraitUrl', 'string', 'optional'], [6, 'extra', 'string', 'optional']],
-  NotifyMsg: [[1, 'type', 'int32', 'required'], [2, 'time', 'int64', 'optional'], [3, 'chrmId', 'string', 'optional']],
-  PullModifyMsgReq: [[1, 'pullVersion', 'int64', 'optional'], [2, 'compress', 'bool', 'optional'], [3, 'modifyType', 'int32', 'repeated']],
-  PullModifyMsgResp: [[1, 'msg', 'ModifyMsg', 'repeated'], [2, 'nextVersion', 'int64', 'optional'], [3, 'finished', 'bool', 'optional'], [4, 'compress', 'bool', 'optional']],
-  PullMpInput: [[1, 'time', 'int64', 'required'], [2, 'mpid', 'string', 'required']],
-  PullMpOutput: [[1, 'status', 'int32', 'required'], [2, 'info', 'MpInfo', 'repeated']],
-  PullUserSettingInput: [[1, 'version', 'int64', 'required'], [2, 'reserve', 'bool', 'optional']],
-  PullUserSettingOutput: [[1, 'items', 'UserSettingItem', 'repeated'], [2, 'version', 'int64', 'required']],
-  PushExtra: [[1, 'title', 'string', 'optional'], [2, 'templateIdNoUse', 'int32', 'optional'], [3, 'pushId', 'string', 'optional'], [4, 'pushConfigs', 'string', 'optional'], [5, 'templateId', 'string', 'optional']],
-  QueryBlackListInput: [[1, 'nothing', 'int32', 'required']],
-  QueryBlackListOutput: [[1, 'userIds', 'string', 'repeated']],
-  QueryChatRoomInfoInput: [[1, 'count', 'int32', 'required'], [2, 'order', 'int32', 'optional']],
-  QueryChatRoomInfoOutput: [[1, 'userTotalNums', 'int32', 'optional'], [2, 'userInfos', 'ChrmMember', 'repeated']],
-  QueryChatroomInfoInput: [[1, 'count', 'int32', 'required'], [2, 'order', 'int32', 'optional']],
-  QueryChatroomInfoOutput: [[1, 'userTotalNums', 'int32', 'optional'], [2, 'userInfos', 'ChrmMember', 'repeated']],
-  QueryChrmKV: [[1, 'timestamp', 'int64', 'required']],
-  QueryMsgChange: [[1, 'syncTime', 'int64', 'required'], [2, 'needCompress', 'int32', 'optional'], [3, 'onlineTime', 'int64', 'optional'], [4, 'targetId', 'string', 'optional']],
-  ReadPositionItem: [[1, 'type', 'int32', 'required'], [2, 'targetId', 'string', 'required'], [3, 'readTime', 'int64', 'required']],
-  ReadPositionOutput: [[1, 'items', 'ReadPositionItem', 'repeated'], [2, 'version', 'int64', 'required'], [3, 'floor', 'int64', 'optional'], [4, 'hasMore', 'bool', 'optional']],
-  ReadPositionReq: [[1, 'since', 'int64', 'required'], [2, 'items', 'ReadPositionItem', 'repeated'], [3, 'clearAll', 'bool', 'optional'], [4, 'floor', 'int64', 'optional']],
-  RelationDelBatchReq: [[1, 'relation', 'RelationOpInput', 'repeated'], [2, 'cleanMsg', 'bool', 'optional']],
-  RelationInfo: [[1, 'type', 'ChannelType', 'required'], [2, 'userId', 'string', 'required'], [3, 'msg', 'DownStreamMessage', 'optional'], [4, 'readMsgTime', 'int64', 'optional'], [5, 'unreadCount', 'int64', 'optional'], [6, 'channelId', 'string', 'optional']],
-  RelationInfoReadTime: [[1, 'type', 'ChannelType', 'required'], [2, 'readMsgTime', 'int64', 'required'], [3, 'targetId', 'string', 'required']],
-  RelationOpInput: [[1, 'conversationId', 'string', 'required'], [2, 'conversationType', 'ChannelType', 'required'], [3, 'busChannel', 'string', 'optional']],
-  RelationQryInput: [[1, 'type', 'ChannelType', 'optional'], [2, 'count', 'int32', 'optional'], [3, 'startTime', 'int64', 'optional'], [4, 'order', 'int32', 'optional'], [5, 'isEraseMsgContent', 'bool', 'optional'], [6, 'endTime', 'int64', 'optional'], [7, 'compressioEnabled', 'bool', 'optional'], [8, 'qryType', 'int32', 'optional'], [9, 'channelType', 'ChannelType', 'repeated']],
-  RelationsInput: [[1, 'type', 'ChannelType', 'required'], [2, 'msg', 'DownStreamMessage', 'optional'], [3, 'count', 'int32', 'optional'], [4, 'offset', 'int32', 'optional'], [5, 'startTime', 'int64', 'optional'], [6, 'endTime', 'int64', 'optional']],
-  RelationsOutput: [[1, 'info', 'RelationInfo', 'repeated']],
-  RemoveFromBlackListInput: [[1, 'userId', 'string', 'required']],
-  RenameChannelInput: [[1, 'name', 'string', 'required']],
-  ReportSDKInput: [[1, 'sdkInfo', 'string', 'required']],
-  ReportSDKOutput: [[1, 'nothing', 'int32', 'optional']],
-  RtcDataInput: [[1, 'interior', 'bool', 'required'], [2, 'target', 'targetType', 'required'], [3, 'key', 'string', 'repeated'], [4, 'objectName', 'string', 'optional'], [5, 'content', 'string', 'optional']],
-  RtcDelDataInput: [[1, 'key', 'string', 'repeated'], [2, 'isInterior', 'bool', 'required'], [3, 'target', 'targetType', 'required']],
-  RtcInput: [[1, 'roomType', 'int32', 'required'], [2, 'broadcastType', 'int32', 'optional'], [3, 'extraInnerData', 'RtcValueInfo', 'optional'], [4, 'needSysChatroom', 'bool', 'optional'], [5, 'identityChangeType', 'IdentityChangeType', 'optional']],
-  RtcKVEntity: [[1, 'key', 'string', 'required'], [2, 'value', 'string', 'required'], [3, 'status', 'int32', 'optional'], [4, 'timestamp', 'int64', 'optional'], [5, 'uid', 'string', 'optional']],
-  RtcKVOutput: [[1, 'entries', 'RtcKVEntity', 'repeated'], [2, 'bFullUpdate', 'bool', 'optional'], [3, 'syncTime', 'int64', 'optional']],
-  RtcKeyDeleteInput: [[1, 'key', 'string', 'repeated']],
-  RtcNotifyMsg: [[1, 'type', 'int32', 'required'], [2, 'time', 'int64', 'optional'], [3, 'roomId', 'string', 'optional']],
-  RtcOutput: [[1, 'nothing', 'int32', 'optional']],
-  RtcPullKV: [[1, 'timestamp', 'int64', 'required'], [2, 'roomId', 'string', 'required']],
-  RtcQryInput: [[1, 'isInterior', 'bool', 'required'], [2, 'target', 'targetType', 'required'], [3, 'key', 'string', 'repeated']],
-  RtcQryOutput: [[1, 'outInfo', 'RtcValueInfo', 'repeated']],
-  RtcQryUserOutDataInput: [[1, 'userId', 'string', 'repeated']],
-  RtcQueryListInput: [[1, 'order', 'int32', 'optional']],
-  RtcRoomInfoOutput: [[1, 'roomId', 'string', 'optional'], [2, 'roomData', 'RtcValueInfo', 'repeated'], [3, 'userCount', 'int32', 'optional'], [4, 'list', 'RtcUserInfo', 'repeated']],
-  RtcSetDataInput: [[1, 'interior', 'bool', 'required'], [2, 'target', 'targetType', 'required'], [3, 'key', 'string', 'required'], [4, 'value', 'string', 'required'], [5, 'objectName', 'string', 'optional'], [6, 'content', 'string', 'optional']],
-  RtcSetOutDataInput: [[1, 'target', 'targetType', 'required'], [2, 'valueInfo', 'RtcValueInfo', 'repeated'], [3, 'objectName', 'string', 'optional'], [4, 'content', 'string', 'optional']],
-  RtcTokenOutput: [[1, 'rtcToken', 'string', 'required']],
-  RtcUserInfo: [[1, 'userId', 'string', 'required'], [2, 'userData', 'RtcValueInfo', 'repeated']],
-  RtcUserListOutput: [[1, 'list', 'RtcUserInfo', 'repeated'], [2, 'token', 'string', 'optional'], [3, 'sessionId', 'string', 'optional'], [4, 'roomInfo', 'RtcValueInfo', 'repeated']],
-  RtcUserOutDataOutput: [[1, 'user', 'RtcUserInfo', 'repeated']],
-  RtcUserSetDataInput: [[1, 'valueInfo', 'RtcValueInfo', 'repeated'], [2, 'objectName', 'string', 'required'], [3, 'content', 'RtcValueInfo', 'repeated']],
-  RtcValueInfo: [[1, 'key', 'string', 'required'], [2, 'value', 'string', 'required']],
-  SearchMpInput: [[1, 'type', 'int32', 'required'], [2, 'id', 'string', 'required']],
-  SearchMpOutput: [[1, 'nothing', 'int32', 'required'], [2, 'info', 'MpInfo', 'repeated']],
-  SessionDisTagReq: [[1, 'tagId', 'string', 'repeated']],
-  SessionInfo: [[1, 'type', 'ChannelType', 'required'], [2, 'channelId', 'string', 'required']],
-  SessionMsgReadInput: [[1, 'type', 'ChannelType', 'required'], [2, 'msgTime', 'int64', 'required'], [3, 'channelId', 'string', 'required']],
-  SessionMsgReadOutput: [[1, 'nothing', 'int32', 'optional']],
-  SessionReq: [[1, 'time', 'int64', 'required']],
-  SessionState: [[1, 'type', 'ChannelType', 'required'], [2, 'channelId', 'string', 'required'], [3, 'time', 'int64', 'optional'], [4, 'stateItem', 'SessionStateItem', 'repeated']],
-  SessionStateItem: [[1, 'sessionStateType', 'SessionStateType', 'required'], [2, 'value', 'string', 'required'], [3, 'tags', 'SessionTagItem', 'repeated']],
-  SessionStateModifyReq: [[1, 'version', 'int64', 'required'], [2, 'state', 'SessionState', 'repeated']],
-  SessionStateModifyResp: [[1, 'version', 'int64', 'required']],
-  SessionStates: [[1, 'version', 'int64', 'required'], [2, 'state', 'SessionState', 'repeated']],
-  SessionTagAddInput: [[1, 'version', 'int64', 'required'], [2, 'tags', 'SessionTagItem', 'repeated']],
-  SessionTagDelInput: [[1, 'version', 'int64', 'required'], [2, 'tags', 'SessionTagItem', 'repeated']],
-  SessionTagItem: [[1, 'tagId', 'string', 'required'], [2, 'name', 'string', 'optional'], [3, 'createdTime', 'int64', 'optional'], [4, 'isTop', 'bool', 'optional']],
-  SessionsAttOutput: [[1, 'inboxTime', 'int64', 'required'], [2, 'sendboxTime', 'int64', 'required'], [3, 'totalUnreadCount', 'int64', 'required']],
-  SessionsAttQryInput: [[1, 'nothing', 'int32', 'required']],
-  SetChrmKV: [[1, 'entry', 'ChrmKVEntity', 'required'], [2, 'bNotify', 'bool', 'optional'], [3, 'notification', 'UpStreamMessage', 'optional'], [4, 'type', 'ChannelType', 'optional']],
-  SetUserSettingInput: [[1, 'version', 'int64', 'required'], [2, 'value', 'string', 'required']],
-  SetUserSettingOutput: [[1, 'version', 'int64', 'required'], [2, 'reserve', 'bool', 'required']],
-  SetUserStatusInput: [[1, 'status', 'int32', 'optional']],
-  SetUserStatusOutput: [[1, 'nothing', 'int32', 'optional']],
-  SubUserStatusInput: [[1, 'userid', 'string', 'repeated']],
-  SubUserStatusOutput: [[1, 'nothing', 'int32', 'optional']],
-  SyncRequestMsg: [[1, 'syncTime', 'int64', 'required'], [2, 'ispolling', 'bool', 'required'], [3, 'isweb', 'bool', 'optional'], [4, 'isPullSend', 'bool', 'optional'], [5, 'isKeeping', 'bool', 'optional'], [6, 'sendBoxSyncTime', 'int64', 'optional'], [7, 'broadcastSyncTime', 'int64', 'optional'], [8, 'endTime', 'int64', 'optional'], [9, 'compressioEnabled', 'bool', 'optional']],
-  UpStreamMessage: [[1, 'sessionId', 'int32', 'required'], [2, 'classname', 'string', 'required'], [3, 'content', 'bytes', 'required'], [4, 'pushText', 'string', 'optional'], [5, 'appData', 'string', 'optional'], [6, 'userId', 'string', 'repeated'], [7, 'delMsgTime', 'int64', 'optional'], [8, 'delMsgId', 'string', 'optional'], [9, 'configFlag', 'int32', 'optional'], [10, 'clientUniqueId', 'int64', 'optional'], [11, 'extraContent', 'string', 'optional'], [12, 'pushExt', 'PushExtra', 'optional'], [13, 'busChannel', 'string', 'optional'], [22, 'optionBits', 'int32', 'optional']],
-  UserSettingItem: [[1, 'targetId', 'string', 'required'], [2, 'type', 'ChannelType', 'required'], [4, 'key', 'string', 'required'], [5, 'value', 'bytes', 'required'], [6, 'version', 'int64', 'required'], [7, 'status', 'int32', 'required'], [8, 'tags', 'SessionTagItem', 'repeated']],
-  UserSettingNotification: [[1, 'version', 'int64', 'required'], [2, 'reserve', 'bool', 'required']],
-  VoipDynamicInput: [[1, 'engineType', 'int32', 'required'], [2, 'channelName', 'string', 'required'], [3, 'channelExtra', 'string', 'optional']],
-  VoipDynamicOutput: [[1, 'dynamicKey', 'string', 'required']],
-};
+/**
+ * Every message of package rc as one compact string (parsed once by src/protocol/schema.ts):
+ * `Message:field,field;Message:…`, a field being `name.TYPE[RULE][=number]` with TYPE one of
+ * i=int32 l=int64 b=bool s=string y=bytes or an enum/message name, RULE `!` required, `*` repeated,
+ * nothing for optional, and `=number` only when the number is not the previous one + 1.
+ * Fields are in ascending number order.
+ */
+export const RC_MESSAGE_TABLE: string =
+  'Add2BlackListInput:userId.s!;BlackListStatusInput:userId.s!;BlockPushInput:blockeeId.s!;BotInfo:id.s,name.s,portraitUrl.s,type.s,createTime.l=6,updateTime.l;BotInput:ids.s*;BotOutput:bots.BotInfo*;ChannelEvictionInput:user.s!;ChannelInfoInput:nothing.i!' +
+  ';' +
+  'ChannelInfoOutput:type.ChannelType!,channelId.s!,channelName.s!,adminUserId.s!,firstTenUserIds.s*,openStatus.i!;ChannelInfosInput:page.i!,number.i;ChannelInfosOutput:channels.ChannelInfoOutput*,total.i!;ChannelInvitationInput:users.s*;ChrmInput:nothing.i!;ChrmKVEntity:key.s!,value.s!,status.i,timestamp.l,uid.s;ChrmKVOutput:entries.ChrmKVEntity*,bFullUpdate.b,syncTime.l;ChrmMember:time.l!,id.s!' +
+  ';' +
+  'ChrmOutput:nothing.i!,sessionId.s,joinTime.l;ChrmPullMsg:syncTime.l!,count.i!;ChrmPullMsgNew:count.i!,syncTime.l!,chrmId.s;CleanHisMsgInput:targetId.s!,dataTime.l!,conversationType.i;CreateDiscussionInput:name.s;CreateDiscussionOutput:id.s!;DeleteChrmKV:entry.ChrmKVEntity!,bNotify.b,notification.UpStreamMessage,type.ChannelType;DeleteMsg:msgId.s,msgDataTime.l,direct.i' +
+  ';' +
+  'DeleteMsgInput:type.ChannelType,conversationId.s,msgs.DeleteMsg*;DeleteMsgOutput:nothing.i!;DeleteSessionsInput:sessions.SessionInfo*;DeleteSessionsOutput:nothing.i;DownStreamMessage:fromUserId.s!,type.ChannelType!,groupId.s,classname.s!,content.y!,dataTime.l!,status.l!,extra.l,msgId.s,direction.i,plantform.i,isRemoved.i,source.s,clientUniqueId.l,extraContent.s,pushContent.s,configFlag.i,pushExt.PushExtra;DownStreamMessages:list.DownStreamMessage*,syncTime.l!,finished.b,broadcastSyncTime.l,systemTime.l,compressioEnabled.b=8;EventChange:businessId.s,channelType.ChannelType,time.l,changeType.i;EventChangeList:list.EventChange*,syncTime.l!,hasNext.b,targetId.s,isCompress.b' +
+  ';' +
+  'GetDownloadUrlInput:type.FileType!,key.s!,fileName.s;GetDownloadUrlOutput:downloadUrl.s!;GetQNdownloadUrlInput:type.FileType!,key.s!,fileName.s;GetQNdownloadUrlOutput:downloadUrl.s!;GetQNupTokenInput:type.FileType!,key.s,httpMethod.s,queryString.s;GetQNupTokenOutput:deadline.l!,token.s!,bosToken.s,bosDate.s,path.s,osskeyId.s,ossPolicy.s,ossSign.s,ossBucketName.s,s3Credential.s,s3Algorithm.s,s3Date.s,s3Policy.s,s3Signature.s,s3BucketName.s,stcAuthorization.s,stcContentSha256.s,stcDate.s,stcBucketName.s;GetSessionIdInput:nothing.i!;GetSessionIdOutput:sessionId.i!' +
+  ';' +
+  'GetUserInfoInput:nothing.i!;GetUserInfoOutput:userId.s!,userName.s!,userPortrait.s!;GetUserStatusInput:nothing.i;GetUserStatusOutput:status.s,subUserId.s;GroupHashInput:userId.s!,groupHashCode.s!;GroupHashOutput:result.GroupHashType!;GroupInfo:id.s!,name.s!;GroupInput:groupInfo.GroupInfo*' +
+  ';' +
+  'GroupMembersInput:page.i!,number.i;GroupMembersOutput:members.MemberInfo*,total.i!;GroupOutput:nothing.i!;GrpMsgReadUser:readTime.l!,userId.s!;GrpReadReceiptMsg:msgId.s*,busChannel.s;GrpReadReceiptQryReq:msgId.s*,busChannel.s;GrpReadReceiptQryResp:totalMemberNum.i!,list.GrpMsgReadUser*;HistoryMessageInput:targetId.s!,dataTime.l!,size.i!' +
+  ';' +
+  'HistoryMessagesOuput:list.DownStreamMessage*,syncTime.l!,hasMsg.i!;HistoryMsgInput:targetId.s,time.l,count.i,order.i,busChannel.s,compressioEnabled.b,ignoreCmd.b=10;HistoryMsgOuput:list.DownStreamMessage*,syncTime.l!,hasMsg.i!;LeaveChannelInput:nothing.i!;MCFollowInput:id.s!;MCFollowOutput:nothing.i!,info.MpInfo;MPFollowInput:id.s!;MPFollowOutput:nothing.i!,info.MpInfo' +
+  ';' +
+  'MemberInfo:userId.s!,userName.s!,userPortrait.s!,extension.s!;ModifyMsg:modifyType.i,msg.DownStreamMessage;ModifyPermissionInput:openStatus.i!;MpInfo:mpid.s!,name.s!,type.s!,time.l!,portraitUrl.s,extra.s;NotifyMsg:type.i!,time.l,chrmId.s;PullModifyMsgReq:pullVersion.l,compress.b,modifyType.i*;PullModifyMsgResp:msg.ModifyMsg*,nextVersion.l,finished.b,compress.b;PullMpInput:time.l!,mpid.s!' +
+  ';' +
+  'PullMpOutput:status.i!,info.MpInfo*;PullUserSettingInput:version.l!,reserve.b;PullUserSettingOutput:items.UserSettingItem*,version.l!;PushExtra:title.s,templateIdNoUse.i,pushId.s,pushConfigs.s,templateId.s;QueryBlackListInput:nothing.i!;QueryBlackListOutput:userIds.s*;QueryChatRoomInfoInput:count.i!,order.i;QueryChatRoomInfoOutput:userTotalNums.i,userInfos.ChrmMember*' +
+  ';' +
+  'QueryChatroomInfoInput:count.i!,order.i;QueryChatroomInfoOutput:userTotalNums.i,userInfos.ChrmMember*;QueryChrmKV:timestamp.l!;QueryMsgChange:syncTime.l!,needCompress.i,onlineTime.l,targetId.s;ReadPositionItem:type.i!,targetId.s!,readTime.l!;ReadPositionOutput:items.ReadPositionItem*,version.l!,floor.l,hasMore.b;ReadPositionReq:since.l!,items.ReadPositionItem*,clearAll.b,floor.l;RelationDelBatchReq:relation.RelationOpInput*,cleanMsg.b' +
+  ';' +
+  'RelationInfo:type.ChannelType!,userId.s!,msg.DownStreamMessage,readMsgTime.l,unreadCount.l,channelId.s;RelationInfoReadTime:type.ChannelType!,readMsgTime.l!,targetId.s!;RelationOpInput:conversationId.s!,conversationType.ChannelType!,busChannel.s;RelationQryInput:type.ChannelType,count.i,startTime.l,order.i,isEraseMsgContent.b,endTime.l,compressioEnabled.b,qryType.i,channelType.ChannelType*;RelationsInput:type.ChannelType!,msg.DownStreamMessage,count.i,offset.i,startTime.l,endTime.l;RelationsOutput:info.RelationInfo*;RemoveFromBlackListInput:userId.s!;RenameChannelInput:name.s!' +
+  ';' +
+  'ReportSDKInput:sdkInfo.s!;ReportSDKOutput:nothing.i;RtcDataInput:interior.b!,target.targetType!,key.s*,objectName.s,content.s;RtcDelDataInput:key.s*,isInterior.b!,target.targetType!;RtcInput:roomType.i!,broadcastType.i,extraInnerData.RtcValueInfo,needSysChatroom.b,identityChangeType.IdentityChangeType;RtcKVEntity:key.s!,value.s!,status.i,timestamp.l,uid.s;RtcKVOutput:entries.RtcKVEntity*,bFullUpdate.b,syncTime.l;RtcKeyDeleteInput:key.s*' +
+  ';' +
+  'RtcNotifyMsg:type.i!,time.l,roomId.s;RtcOutput:nothing.i;RtcPullKV:timestamp.l!,roomId.s!;RtcQryInput:isInterior.b!,target.targetType!,key.s*;RtcQryOutput:outInfo.RtcValueInfo*;RtcQryUserOutDataInput:userId.s*;RtcQueryListInput:order.i;RtcRoomInfoOutput:roomId.s,roomData.RtcValueInfo*,userCount.i,list.RtcUserInfo*' +
+  ';' +
+  'RtcSetDataInput:interior.b!,target.targetType!,key.s!,value.s!,objectName.s,content.s;RtcSetOutDataInput:target.targetType!,valueInfo.RtcValueInfo*,objectName.s,content.s;RtcTokenOutput:rtcToken.s!;RtcUserInfo:userId.s!,userData.RtcValueInfo*;RtcUserListOutput:list.RtcUserInfo*,token.s,sessionId.s,roomInfo.RtcValueInfo*;RtcUserOutDataOutput:user.RtcUserInfo*;RtcUserSetDataInput:valueInfo.RtcValueInfo*,objectName.s!,content.RtcValueInfo*;RtcValueInfo:key.s!,value.s!' +
+  ';' +
+  'SearchMpInput:type.i!,id.s!;SearchMpOutput:nothing.i!,info.MpInfo*;SessionDisTagReq:tagId.s*;SessionInfo:type.ChannelType!,channelId.s!;SessionMsgReadInput:type.ChannelType!,msgTime.l!,channelId.s!;SessionMsgReadOutput:nothing.i;SessionReq:time.l!;SessionState:type.ChannelType!,channelId.s!,time.l,stateItem.SessionStateItem*' +
+  ';' +
+  'SessionStateItem:sessionStateType.SessionStateType!,value.s!,tags.SessionTagItem*;SessionStateModifyReq:version.l!,state.SessionState*;SessionStateModifyResp:version.l!;SessionStates:version.l!,state.SessionState*;SessionTagAddInput:version.l!,tags.SessionTagItem*;SessionTagDelInput:version.l!,tags.SessionTagItem*;SessionTagItem:tagId.s!,name.s,createdTime.l,isTop.b;SessionsAttOutput:inboxTime.l!,sendboxTime.l!,totalUnreadCount.l!' +
+  ';' +
+  'SessionsAttQryInput:nothing.i!;SetChrmKV:entry.ChrmKVEntity!,bNotify.b,notification.UpStreamMessage,type.ChannelType;SetUserSettingInput:version.l!,value.s!;SetUserSettingOutput:version.l!,reserve.b!;SetUserStatusInput:status.i;SetUserStatusOutput:nothing.i;SubUserStatusInput:userid.s*;SubUserStatusOutput:nothing.i' +
+  ';' +
+  'SyncRequestMsg:syncTime.l!,ispolling.b!,isweb.b,isPullSend.b,isKeeping.b,sendBoxSyncTime.l,broadcastSyncTime.l,endTime.l,compressioEnabled.b;UpStreamMessage:sessionId.i!,classname.s!,content.y!,pushText.s,appData.s,userId.s*,delMsgTime.l,delMsgId.s,configFlag.i,clientUniqueId.l,extraContent.s,pushExt.PushExtra,busChannel.s,optionBits.i=22;UserSettingItem:targetId.s!,type.ChannelType!,key.s!=4,value.y!,version.l!,status.i!,tags.SessionTagItem*;UserSettingNotification:version.l!,reserve.b!;VoipDynamicInput:engineType.i!,channelName.s!,channelExtra.s;VoipDynamicOutput:dynamicKey.s!';
 
-/** Values of every enum in package rc. */
-export const RC_ENUMS: { readonly [K in RcEnumName]: Readonly<Record<string, number>> } = {
-  ChannelType: { PERSON: 1, PERSONS: 2, GROUP: 3, TEMPGROUP: 4, CUSTOMERSERVICE: 5, NOTIFY: 6, MC: 7, MP: 8 },
-  FileType: { image: 1, audio: 2, video: 3, file: 4 },
-  GroupHashType: { group_success: 0, group_failure: 1 },
-  IdentityChangeType: { AnchorToViewer: 1, ViewerToAnchor: 2 },
-  SessionStateType: { IsSilent: 1, IsTop: 2, Tags: 3 },
-  targetType: { ROOM: 1, PERSON: 2 },
-};
+/** Every enum of package rc: `Enum:KEY=value,…;Enum:…`, values in declaration order (the first is the default). */
+export const RC_ENUM_TABLE: string =
+  'ChannelType:PERSON=1,PERSONS=2,GROUP=3,TEMPGROUP=4,CUSTOMERSERVICE=5,NOTIFY=6,MC=7,MP=8;FileType:image=1,audio=2,video=3,file=4;GroupHashType:group_success=0,group_failure=1;IdentityChangeType:AnchorToViewer=1,ViewerToAnchor=2;SessionStateType:IsSilent=1,IsTop=2,Tags=3;targetType:ROOM=1,PERSON=2';

@@ -20,6 +20,12 @@ import { ProtocolError } from '../protocol/protocol-error';
 export interface Utf8DecodeOptions {
   /** Throw ProtocolError('bad-utf8') on malformed input instead of substituting U+FFFD. */
   readonly strict?: boolean;
+  /**
+   * Lenient mode only: `'keep'` decodes a 3-byte encoded surrogate that is not half of a CESU-8
+   * pair to that UTF-16 code unit (WTF-8, what @protobufjs/utf8 does) instead of U+FFFD, so a
+   * lone surrogate written by a protobuf encoder round-trips.
+   */
+  readonly surrogates?: 'replace' | 'keep';
 }
 
 const REPLACEMENT = 0xfffd;
@@ -170,6 +176,7 @@ export function decodeUtf8(
     throw new RangeError(`decodeUtf8: bad range [${start}, ${end}) of ${bytes.length}`);
   }
   const strict = options.strict === true;
+  const keep = !strict && options.surrogates === 'keep';
   let result = '';
   const units: number[] = [];
   const malformed = (at: number): void => {
@@ -201,11 +208,13 @@ export function decodeUtf8(
         units.push(cp, low.cp);
         i += 6;
       } else {
-        malformed(i);
+        if (keep) units.push(cp);
+        else malformed(i);
         i += 3;
       }
     } else if (isLowSurrogate(cp)) {
-      malformed(i);
+      if (keep) units.push(cp);
+      else malformed(i);
       i += 3;
     } else if (cp >= 0x10000) {
       units.push(0xd800 + ((cp - 0x10000) >> 10), 0xdc00 + ((cp - 0x10000) & 0x3ff));

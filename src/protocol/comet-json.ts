@@ -6,28 +6,19 @@
  * bodies back into protobuf bytes with `cometJsonToPayload(...)`, so both transports share one
  * binary pipeline. The SDK's comet transport does the same in the other direction.
  *
- * Driven by the generated schema table (proto/gen/rc-schema.ts); no protobufjs reflection, no
- * eval, and UTF-8 via src/codec/utf8 (no TextEncoder/TextDecoder).
+ * Driven by the generated schema table (./schema) and the table codec: no protobufjs, no eval,
+ * and UTF-8 via src/codec/utf8 (no TextEncoder/TextDecoder).
  */
 import { decodeUtf8, encodeUtf8 } from '../codec/utf8';
-import { RC_ENUMS, RC_MESSAGES } from '../../proto/gen/rc-schema';
-import type { RcEnumName, RcField, RcMessageName } from '../../proto/gen/rc-schema';
-import { messageCodec } from './messages';
-import { decodeMessage, encodeMessage } from './pb';
 import { ProtocolError } from './protocol-error';
+import { RC_MESSAGES, isEnumName, isMessageName } from './schema';
+import type { RcField, RcMessageName } from './schema';
+import { decodeTable, encodeTable } from './table-codec';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 const INT32_MIN = -0x80000000;
 const INT32_MAX = 0x7fffffff;
-
-function isEnumName(type: string): type is RcEnumName {
-  return Object.prototype.hasOwnProperty.call(RC_ENUMS, type);
-}
-
-function isMessageName(type: string): type is RcMessageName {
-  return Object.prototype.hasOwnProperty.call(RC_MESSAGES, type);
-}
 
 function hasOwn(obj: object, key: string): boolean {
   return Object.prototype.hasOwnProperty.call(obj, key);
@@ -85,7 +76,7 @@ function messageToJson(type: RcMessageName, message: object, path: string): { [k
  * ProtocolError('protobuf') for bad bytes.
  */
 export function payloadToCometJson(typeName: RcMessageName, bytes: Uint8Array): string {
-  const message = decodeMessage(messageCodec(typeName), bytes, typeName);
+  const message = decodeTable(typeName, bytes);
   return JSON.stringify(messageToJson(typeName, message, typeName));
 }
 
@@ -178,5 +169,5 @@ export function cometJsonToPayload(typeName: RcMessageName, json: string | objec
     }
   }
   if (!isPlainObject(parsed)) return fail(typeName, 'payload must be a JSON object');
-  return encodeMessage(messageCodec(typeName), messageFromJson(typeName, parsed, typeName));
+  return encodeTable(typeName, messageFromJson(typeName, parsed, typeName));
 }

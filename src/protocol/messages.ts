@@ -1,22 +1,20 @@
 /**
- * The wire schema as TypeScript: generated message classes (proto/gen/rc.js, from proto/*.proto),
- * their schema table, and name-based codecs.
+ * The wire schema as TypeScript: message types (proto/gen/rc.d.ts, types only), the schema table
+ * and name-based codecs running on the table codec (./table-codec). Nothing here loads protobufjs
+ * or the pbjs static code (proto/gen/rc.js): that code is the test oracle (./pbjs-reference).
  *
- * Import protobuf types from here, not from proto/gen directly: this module pulls in ./pb, which
- * configures protobufjs (int64 → number) before anything can decode.
- *
- * Decoded messages are class instances whose absent optional fields are prototype defaults
- * ('' / 0 / false / null / []), so test presence with `Object.hasOwn`-style checks when absence
- * matters (e.g. `DownStreamMessages.finished`: absent means true).
+ * Decoded messages are instances whose absent optional fields are prototype defaults
+ * ('' / 0 / false / null / empty bytes) and whose repeated fields are own arrays, so test presence
+ * with `Object.hasOwn`-style checks when absence matters (e.g. `DownStreamMessages.finished`:
+ * absent means true).
  */
-import { rc } from '../../proto/gen/rc';
-import type { RcMessageName } from '../../proto/gen/rc-schema';
-import { decodeMessage, encodeMessage } from './pb';
-import type { MessageDecoder, MessageEncoder } from './pb';
+import type { rc } from '../../proto/gen/rc';
+import type { RcMessageName } from './schema';
+import { decodeTable, encodeTable } from './table-codec';
 
-export { rc };
-export { RC_ENUMS, RC_MESSAGES } from '../../proto/gen/rc-schema';
-export type { RcEnumName, RcField, RcFieldRule, RcMessageName, RcScalar } from '../../proto/gen/rc-schema';
+export type { rc };
+export { RC_ENUMS, RC_MESSAGES } from './schema';
+export type { RcEnumName, RcField, RcFieldRule, RcMessageName, RcScalar } from './schema';
 export { decodeMessage, encodeMessage } from './pb';
 export type { MessageDecoder, MessageEncoder } from './pb';
 
@@ -25,28 +23,39 @@ export type MessageOf<N extends RcMessageName> = InstanceType<(typeof rc)[N]>;
 /** Plain-object type accepted by the encoder, e.g. `MessageInit<'UpStreamMessage'>` = `rc.IUpStreamMessage`. */
 export type MessageInit<N extends RcMessageName> = Parameters<(typeof rc)[N]['encode']>[0];
 
-/** A generated class seen without its static type (for table-driven code keyed by RcMessageName). */
+/** A codec object shaped like a pbjs class (`decode(bytes)`, `encode(obj).finish()`). */
 export interface MessageCodec {
   decode(reader: Uint8Array): object;
   encode(message: object): { finish(): Uint8Array };
 }
 
-/** The generated class for a schema name. */
+const codecs = new Map<RcMessageName, MessageCodec>();
+
+/** The table codec of a schema name, shaped like the pbjs class it replaces. */
 export function messageCodec(name: RcMessageName): MessageCodec {
-  return rc[name];
+  let codec = codecs.get(name);
+  if (codec === undefined) {
+    codec = {
+      decode: (bytes) => decodeTable(name, bytes),
+      encode: (message) => {
+        const bytes = encodeTable(name, message);
+        return { finish: () => bytes };
+      },
+    };
+    codecs.set(name, codec);
+  }
+  return codec;
 }
 
 /** Decodes `bytes` as message `name`; failures throw ProtocolError('protobuf'). */
 export function decodeByName<N extends RcMessageName>(name: N, bytes: Uint8Array): MessageOf<N> {
-  // TypeScript cannot relate `rc[N]['decode']`'s return type to MessageOf<N> for a generic N.
-  const codec = rc[name] as unknown as MessageDecoder<MessageOf<N>>;
-  return decodeMessage(codec, bytes, name);
+  // The table codec builds instances of exactly this shape (see ./table-codec).
+  return decodeTable(name, bytes) as unknown as MessageOf<N>;
 }
 
 /** Encodes a plain object as message `name`. */
 export function encodeByName<N extends RcMessageName>(name: N, message: MessageInit<N>): Uint8Array {
-  const codec = rc[name] as unknown as MessageEncoder<MessageInit<N>>;
-  return encodeMessage(codec, message);
+  return encodeTable(name, message as object);
 }
 
 // Readable aliases for the types most code touches. Every other type is `rc.<Name>` / `rc.I<Name>`.

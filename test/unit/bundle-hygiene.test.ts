@@ -205,6 +205,17 @@ describe('host bundles contain no host-hostile code', () => {
   );
 });
 
+describe('the SDK bundles run the table codec, not protobufjs', () => {
+  const SDK_BUNDLES = ['lianxin.mjs', 'lianxin.cjs', 'browser.mjs', 'node.mjs', 'lianxin.umd.js', 'miniprogram/index.js', ...MINI_PROGRAM_ENTRIES.map((h) => `${h}.mjs`)];
+  test.each(SDK_BUNDLES)('%s carries no protobufjs runtime, Long or pbjs classes', (file) => {
+    const code = readFileSync(path.join(dist, file), 'utf8');
+    // Markers of each: protobufjs/minimal's Writer/Reader, long's class, the generated classes.
+    expect(code).not.toMatch(/protobufjs|\$protobuf|LongBits|Long\.fromBits|\.prototype\.skipType\b|rc\.UpStreamMessage\s*=/);
+    // The compact table the table codec reads is there instead.
+    expect(code).toContain('UpStreamMessage:sessionId.i!');
+  });
+});
+
 describe('bundles load on their hosts', () => {
   test('UMD defines the RongIMLib global in a fresh context with only a fake window', () => {
     const sandbox: Record<string, unknown> = {};

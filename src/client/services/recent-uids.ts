@@ -9,6 +9,11 @@ export const DEFAULT_RECENT_UID_CAPACITY = 2000;
 
 export class RecentUids {
   private readonly uids = new Set<string>();
+  /**
+   * `JSON.stringify(toArray())` without the brackets, kept up to date per add: persisting the set
+   * after every received message then costs a string append, not a serialisation of every uid.
+   */
+  private json = '';
 
   constructor(private readonly capacity: number = DEFAULT_RECENT_UID_CAPACITY) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError('capacity must be a positive integer');
@@ -27,20 +32,30 @@ export class RecentUids {
     if (uid === '') return true;
     if (this.uids.has(uid)) return false;
     this.uids.add(uid);
+    const quoted = JSON.stringify(uid);
+    this.json = this.json === '' ? quoted : `${this.json},${quoted}`;
     while (this.uids.size > this.capacity) {
       const oldest = this.uids.values().next();
       if (oldest.done === true) break;
       this.uids.delete(oldest.value);
+      // The oldest entry is the first one in the text: drop it and its comma.
+      this.json = this.json.slice(JSON.stringify(oldest.value).length + 1);
     }
     return true;
   }
 
   delete(uid: string): void {
-    this.uids.delete(uid);
+    if (this.uids.delete(uid)) this.json = JSON.stringify([...this.uids]).slice(1, -1);
   }
 
   clear(): void {
     this.uids.clear();
+    this.json = '';
+  }
+
+  /** `JSON.stringify(toArray())`, maintained incrementally. */
+  toJson(): string {
+    return `[${this.json}]`;
   }
 
   /** Oldest first, so `load(toArray())` restores the same eviction order. */
@@ -50,7 +65,7 @@ export class RecentUids {
 
   /** Replaces the content; when `list` is longer than the capacity only its newest entries are kept. */
   load(list: readonly unknown[]): void {
-    this.uids.clear();
+    this.clear();
     for (const uid of list) if (typeof uid === 'string') this.add(uid);
   }
 }

@@ -47,8 +47,37 @@ function mentionsMe(message: ImMessage, me: string): boolean {
   return Array.isArray(list) && list.includes(me);
 }
 
+/** JSON text of one entry's `u` list (no brackets) and what it was computed from. */
+interface ListText {
+  readonly list: Array<[string, number]>;
+  readonly length: number;
+  readonly first: [string, number] | undefined;
+  readonly text: string;
+}
+
 export class UnreadStore {
   private entries = new Map<string, Entry>();
+  /**
+   * Persisting runs after every counted message; re-serialising a conversation with thousands of
+   * unread pairs each time made receiving O(unread). The text of each list is extended in place
+   * when the only change since the last persist is one appended pair (see `listText`).
+   */
+  private listTexts = new Map<string, ListText>();
+  /**
+   * The uids of each unread list, so the duplicate check per received message is O(1) rather than a
+   * scan of up to MAX_TRACKED_UNREAD pairs. Keyed by the list itself: a list replaced by filter/clear
+   * simply has no index yet; one changed in place (splice) no longer matches its size and is rebuilt.
+   */
+  private readonly uidIndex = new WeakMap<Array<[string, number]>, Set<string>>();
+
+  private uidsOf(list: Array<[string, number]>): Set<string> {
+    let uids = this.uidIndex.get(list);
+    if (uids === undefined || uids.size !== list.length) {
+      uids = new Set(list.map(([uid]) => uid));
+      this.uidIndex.set(list, uids);
+    }
+    return uids;
+  }
   /** Everything sent at or before it is read, in every conversation. */
   private floor = 0;
 
@@ -57,6 +86,7 @@ export class UnreadStore {
   async load(): Promise<void> {
     const raw = await this.store.readJson<Record<string, unknown>>('unread', {}, isRecord);
     this.entries = new Map();
+    this.listTexts = new Map();
     this.floor = 0;
     for (const [key, value] of Object.entries(raw)) {
       if (!isEntry(value)) continue;
@@ -65,10 +95,33 @@ export class UnreadStore {
     }
   }
 
+  /**
+   * `JSON.stringify(list).slice(1, -1)`, reused or extended from the last persist. Every mutation is
+   * persisted before the next one, so "same array, same first pair, one more element" can only be a
+   * push; anything else (a new array from filter/clear, a splice) is serialised afresh.
+   */
+  private listText(key: string, list: Array<[string, number]>): string {
+    const cached = this.listTexts.get(key);
+    let text: string;
+    if (cached !== undefined && cached.list === list && cached.first === list[0] && list.length === cached.length) {
+      text = cached.text;
+    } else if (cached !== undefined && cached.list === list && cached.length > 0 && cached.first === list[0] && list.length === cached.length + 1) {
+      text = `${cached.text},${JSON.stringify(list[list.length - 1])}`;
+    } else {
+      text = JSON.stringify(list).slice(1, -1);
+    }
+    this.listTexts.set(key, { list, length: list.length, first: list[0], text });
+    return text;
+  }
+
+  /** Writes exactly `JSON.stringify({ ...entries, [FLOOR_KEY]: floor entry })`, built from cached list texts. */
   private persist(): void {
-    const record: Record<string, Entry> = Object.fromEntries(this.entries);
-    if (this.floor > 0) record[FLOOR_KEY] = { u: [], hm: false, t: this.floor };
-    void this.store.writeJson('unread', record);
+    const parts: string[] = [];
+    for (const [key, entry] of this.entries) {
+      parts.push(`${JSON.stringify(key)}:{"u":[${this.listText(key, entry.u)}],"hm":${JSON.stringify(entry.hm)},"t":${JSON.stringify(entry.t)}}`);
+    }
+    if (this.floor > 0) parts.push(`${JSON.stringify(FLOOR_KEY)}:{"u":[],"hm":false,"t":${JSON.stringify(this.floor)}}`);
+    void this.store.writeJsonText('unread', `{${parts.join(',')}}`);
   }
 
   private entry(key: string): Entry {
@@ -89,9 +142,14 @@ export class UnreadStore {
     if (message.sentTime <= this.floor) return false;
     const entry = this.entry(conversationKey(message.conversationType, message.targetId));
     if (message.sentTime <= entry.t) return false;
-    if (message.messageUId !== '' && entry.u.some(([uid]) => uid === message.messageUId)) return false;
+    const uids = this.uidsOf(entry.u);
+    if (message.messageUId !== '' && uids.has(message.messageUId)) return false;
     entry.u.push([message.messageUId, message.sentTime]);
-    if (entry.u.length > MAX_TRACKED_UNREAD) entry.u.splice(0, entry.u.length - MAX_TRACKED_UNREAD);
+    uids.add(message.messageUId);
+    if (entry.u.length > MAX_TRACKED_UNREAD) {
+      entry.u.splice(0, entry.u.length - MAX_TRACKED_UNREAD);
+      this.uidIndex.delete(entry.u);
+    }
     if (mentionsMe(message, me)) entry.hm = true;
     this.persist();
     return true;

@@ -67,7 +67,7 @@ export class UserSession {
       this.seenDirty = true;
       void Promise.resolve().then(() => {
         this.seenDirty = false;
-        return this.store.writeJson('seen', this.seen.toArray());
+        return this.store.writeJsonText('seen', this.seen.toJson());
       });
     }
     return fresh;

@@ -10,6 +10,11 @@ import type { Logger } from '../logger';
 
 export type StoreKey = 'inbox' | 'sendbox' | 'seen' | 'unread' | 'conversation-status' | 'tags' | 'read-positions';
 
+/** A value already serialised by its owner (see `writeJsonText`). */
+class JsonText {
+  constructor(readonly text: string) {}
+}
+
 export class UserStore {
   private readonly queues = new Map<string, Promise<void>>();
   /** Values waiting for a queued write that has not started yet, by storage key. */
@@ -57,13 +62,18 @@ export class UserStore {
       .then(() => {
         const latest = this.unwritten.get(key);
         this.unwritten.delete(key);
-        return this.storage.set(key, JSON.stringify(latest));
+        return this.storage.set(key, latest instanceof JsonText ? latest.text : JSON.stringify(latest));
       })
       .catch((error: unknown) => {
         this.logger.warn(`storage write failed: ${name}`, error);
       });
     this.queues.set(key, next);
     return next;
+  }
+
+  /** `writeJson` for a value whose JSON text the caller already has (kept incrementally). */
+  writeJsonText(name: StoreKey, text: string): Promise<void> {
+    return this.writeJson(name, new JsonText(text));
   }
 
   /** Resolves once every queued write has been applied (tests, logout). */

@@ -43,3 +43,19 @@ test('property: size never exceeds capacity and the newest uid is always remembe
     }),
   );
 });
+
+test('toJson() stays equal to JSON.stringify(toArray()) through adds, evictions, deletes and loads', () => {
+  const set = new RecentUids(4);
+  const check = (): void => expect(set.toJson()).toBe(JSON.stringify(set.toArray()));
+  check();
+  for (const uid of ['a', 'b"q', 'c\\d', '中', 'e', 'f', 'a']) {
+    set.add(uid);
+    check();
+  }
+  set.delete('e');
+  check();
+  set.load(['x', 'y', 'z', 'w', 'v']);
+  check();
+  set.clear();
+  check();
+});

@@ -124,3 +124,56 @@ test('state is persisted per app and user and restored by load', async () => {
   await otherUser.load();
   expect(otherUser.count(1, 'peer')).toBe(0);
 });
+
+test('the persisted text is exactly JSON.stringify of the record, through pushes, recalls, clears and floors', async () => {
+  const storage = memoryStorage();
+  const store = new UserStore(storage, 'app', 'me', SILENT_LOGGER);
+  const unread = new UnreadStore(store);
+  const stored = async (): Promise<string | undefined> => {
+    await store.flush();
+    return storage.get('lx-unread-app-me');
+  };
+  const msgs = Array.from({ length: 6 }, (_, i) => received({ targetId: i % 2 === 0 ? 'a' : 'b', senderUserId: 'x' }));
+  for (const m of msgs) {
+    unread.onReceived(m);
+    const text = await stored();
+    const reloaded = new UnreadStore(store);
+    await reloaded.load();
+    expect(reloaded.count(1, m.targetId)).toBe(unread.count(1, m.targetId));
+    expect(text).toBe(JSON.stringify(JSON.parse(text ?? 'null')));
+  }
+  const first = msgs[0] as ImMessage;
+  unread.onRecalled(1, 'a', first.messageUId);
+  unread.onReceived(received({ targetId: 'a', senderUserId: 'x' }));
+  unread.clear(1, 'b', (msgs[3] as ImMessage).sentTime);
+  unread.clearUpTo((msgs[1] as ImMessage).sentTime);
+  unread.onReceived(received({ targetId: 'b', senderUserId: 'x' }));
+  const text = (await stored()) ?? '';
+  const record = JSON.parse(text) as Record<string, { u: Array<[string, number]> }>;
+  expect(text).toBe(JSON.stringify(record));
+  expect(record['1_a']?.u.length).toBe(unread.count(1, 'a'));
+  expect(record['1_b']?.u.length).toBe(unread.count(1, 'b'));
+  expect(Object.keys(record)).toEqual(['1_a', '1_b', '*']);
+});
+
+test('a message counted once is not counted again, also after recalls, partial clears and reloads', async () => {
+  const store = new UserStore(memoryStorage(), 'app', 'me', SILENT_LOGGER);
+  const unread = new UnreadStore(store);
+  const msgs = Array.from({ length: 5 }, () => received({ senderUserId: 'x' }));
+  for (const m of msgs) expect(unread.onReceived(m)).toBe(true);
+  for (const m of msgs) expect(unread.onReceived(m)).toBe(false);
+  expect(unread.count(1, 'peer')).toBe(5);
+  const [a, b, c] = msgs as [ImMessage, ImMessage, ImMessage];
+  expect(unread.onRecalled(1, 'peer', b.messageUId)).toBe(true);
+  expect(unread.onReceived(a)).toBe(false);
+  expect(unread.count(1, 'peer')).toBe(4);
+  unread.clear(1, 'peer', a.sentTime);
+  expect(unread.onReceived(c)).toBe(false);
+  expect(unread.count(1, 'peer')).toBe(3);
+  await store.flush();
+  const reloaded = new UnreadStore(store);
+  await reloaded.load();
+  expect(reloaded.onReceived(c)).toBe(false);
+  expect(reloaded.onReceived(received({ senderUserId: 'x' }))).toBe(true);
+  expect(reloaded.count(1, 'peer')).toBe(4);
+});

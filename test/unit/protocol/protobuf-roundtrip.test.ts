@@ -7,8 +7,8 @@ import {
   encodeByName,
   encodeMessage,
   messageCodec,
-  rc,
 } from '../../../src/protocol/messages';
+import { rc } from '../../../src/protocol/pbjs-reference';
 import type { MessageInit, RcMessageName } from '../../../src/protocol/messages';
 import { INT64_SAMPLES, MESSAGE_NAMES, minimalMessage, plain, sampleMessage, stripField } from './protobuf-samples';
 
@@ -17,7 +17,7 @@ function encodeSample(type: RcMessageName, sample: Record<string, unknown>): Uin
 }
 
 describe('generated schema', () => {
-  it('has one generated class per schema message and one runtime enum per schema enum', () => {
+  it('has one pbjs class per schema message and one runtime enum per schema enum', () => {
     const runtime = Object.keys(rc).sort();
     expect(runtime).toEqual([...MESSAGE_NAMES, ...Object.keys(RC_ENUMS)].sort());
     for (const name of MESSAGE_NAMES) expect(typeof messageCodec(name).decode).toBe('function');
