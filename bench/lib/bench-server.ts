@@ -22,8 +22,12 @@ export interface BenchServer {
   stop(): Promise<void>;
 }
 
-export async function startBenchServer(cpus: string | undefined, extraArgs: readonly string[] = []): Promise<BenchServer> {
-  const running = await startServer({ apps: [BENCH_APP], args: [...extraArgs] });
+export async function startBenchServer(
+  cpus: string | undefined,
+  extraArgs: readonly string[] = [],
+  env: Readonly<Record<string, string>> = {},
+): Promise<BenchServer> {
+  const running = await startServer({ apps: [BENCH_APP], args: [...extraArgs], env });
   const pid = running.proc.pid;
   const pinned = pinProcess(pid, cpus);
   let dataFs = 'unknown';

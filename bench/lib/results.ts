@@ -4,6 +4,7 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import type { ChartRef } from './charts';
 import type { CommitFacts, MachineFacts } from './machine';
 import { median, minMax } from './stats';
 
@@ -39,6 +40,8 @@ export interface ScenarioResult {
   readonly figures: readonly Figure[];
   readonly tables?: readonly Table[];
   readonly notes?: readonly string[];
+  /** SVG charts saved by the scenario under `<dir>/charts/` (bench/lib/charts.ts), linked in its section. */
+  readonly charts?: readonly ChartRef[];
 }
 
 export function saveResult(dir: string, result: ScenarioResult): string {
@@ -100,6 +103,8 @@ export function renderSection(result: ScenarioResult, analysis?: string): string
     lines.push('| Figure | Median | Min – max | Runs | Target |', '|---|---:|---:|---:|---|', ...result.figures.map(figureRow), '');
   }
   for (const table of result.tables ?? []) lines.push(tableText(table), '');
+  const charts = result.charts ?? [];
+  if (charts.length > 0) lines.push(charts.map((chart) => `![${chart.title}](${chart.file})`).join(' '), '');
   for (const note of result.notes ?? []) lines.push(`> ${note}`, '');
   if (analysis !== undefined) lines.push('**Analysis** (hand-written, `bench/analysis/' + result.scenario + '.md`)', '', analysis, '');
   return lines.join('\n');
@@ -115,7 +120,8 @@ export function renderResults(results: readonly ScenarioResult[], analysis: (sce
     'Method: the server is the real `server/src/main.ts` in its own process; the load generator is a separate',
     'process driving thin protocol clients built on our wire codec (`src/internal`), pinned to another core with',
     '`taskset` when available. Figures are medians over the runs, with the min – max range. Ratios against peers',
-    'are only meaningful within one run on one machine. SVG charts (vega-lite, rendered headless) are a later step.',
+    'are only meaningful within one run on one machine. Charts are SVG rendered headless from the same figures',
+    '(vega-lite → vega `View.toSVG()`, bench/lib/charts.ts).',
     '',
   ];
   return `${[...preamble, ...results.map((r) => renderSection(r, analysis(r.scenario)))].join('\n').trimEnd()}\n`;

@@ -82,6 +82,11 @@ export class ThinClient {
     return this.request('query', topic, targetId, payload, 0) as Promise<QueryAckFrame>;
   }
 
+  /** PINGREQ: a client that sends nothing for the server's idle timeout (45 s) is disconnected. */
+  ping(): void {
+    if (this.ws.readyState === WebSocket.OPEN) this.ws.send(encodeFrame({ kind: 'pingreq', ...NO_FLAGS }, 'client'), { binary: true });
+  }
+
   close(): Promise<number> {
     this.ws.close();
     return this.closed;

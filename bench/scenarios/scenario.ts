@@ -1,6 +1,7 @@
 /** What a scenario module provides to bench/run.ts. */
 import type { Flags } from '../lib/args';
 import type { CorePlan } from '../lib/pin';
+import type { ChartRef } from '../lib/charts';
 import type { Figure, Table } from '../lib/results';
 
 export interface ScenarioContext {
@@ -19,6 +20,8 @@ export interface ScenarioOutput {
   readonly figures: readonly Figure[];
   readonly tables?: readonly Table[];
   readonly notes?: readonly string[];
+  /** SVG charts the scenario saved (bench/lib/charts.ts); paths relative to the results directory. */
+  readonly charts?: readonly ChartRef[];
 }
 
 export interface Scenario {

@@ -21,6 +21,7 @@ interface Result {
   readonly figures: readonly Figure[];
   readonly tables?: readonly { readonly rows: readonly (readonly string[])[] }[];
   readonly notes?: readonly string[];
+  readonly charts?: readonly { readonly title: string; readonly file: string }[];
 }
 
 let out: string;
@@ -37,7 +38,7 @@ function bench(args: readonly string[]): Result {
   const run = spawnSync(process.execPath, ['--import', 'tsx', path.join('bench', 'run.ts'), ...args, '--smoke', '--out', out], {
     cwd: REPO_ROOT,
     encoding: 'utf8',
-    timeout: 50_000,
+    timeout: 80_000,
   });
   if (run.status !== 0) throw new Error(`bench ${args.join(' ')} exited ${run.status} (${run.signal})\n${run.stdout}\n${run.stderr}`);
   const name = /saved .*results\/([\w-]+)\.json/.exec(run.stdout)?.[1];
@@ -64,6 +65,27 @@ test('p1: persisted private messages are all acked and delivered through s_ntf â
   expect(p50).toBeGreaterThan(0);
   expect(figure(result, 'Send â†’ receive p99')).toBeGreaterThanOrEqual(p50);
   expect(figure(result, 'Server CPU')).toBeGreaterThan(0);
+  // The peers ran in the same run, same shape: aedes QoS 1 + mqtt and the raw ws relay.
+  for (const peer of ['aedes QoS1', 'raw ws relay']) {
+    expect(figure(result, `${peer}: delivered`)).toBeGreaterThan(0);
+    expect(figure(result, `${peer}: acked but not delivered`)).toBe(0);
+    expect(figure(result, `Ours / ${peer}`)).toBeGreaterThan(0);
+  }
+  expect(result.tables?.[0]?.rows).toHaveLength(3);
+  expect(result.charts?.map((c) => c.file)).toEqual([
+    'charts/p1-private-smoke-throughput.svg',
+    'charts/p1-private-smoke-latency.svg',
+    'charts/p1-private-smoke-cpu-per-message.svg',
+  ]);
+  for (const chart of result.charts ?? []) expect(readFileSync(path.join(out, chart.file), 'utf8')).toMatch(/^<svg[^>]*>[\s\S]*<\/svg>$/);
+}, 90_000);
+
+test('p1-store: the SQLite store appends through group commit and one transaction per message', () => {
+  const result = bench(['p1-store']);
+  expect(result.scenario).toBe('p1-store');
+  expect(figure(result, 'Group commit, 800 appends per turn')).toBeGreaterThan(0);
+  expect(figure(result, 'Group commit, 800 per turn: CPU per append')).toBeGreaterThan(0);
+  expect(figure(result, 'One transaction per append (maxBatch 1')).toBeGreaterThan(0);
 }, 60_000);
 
 test('p4: every pending message reaches the SDK listener after a reconnect, once and in order', () => {
@@ -96,3 +118,24 @@ test('s0 and RESULTS.md: the probe runs and the report holds every scenario with
   expect(md).toContain('`npm run bench -- p1 --smoke --out ');
   expect(md).toMatch(/\| Delivered \| [\d,]+ msg\/s \|/);
 }, 60_000);
+
+test('p3: a small room fans every message out to every member, ours and the same-run peers (ws broadcast, socket.io room)', () => {
+  const result = bench(['p3']);
+  expect(result.scenario).toBe('p3-chatroom');
+  expect(result.caveat).toBe('smoke scale, not a measurement');
+  // 21 members: 20 recipients; every step delivered everything by the end of its drain.
+  expect(figure(result, '21 members: max sustained deliveries')).toBeGreaterThan(0);
+  expect(figure(result, '21 members: p99 at max')).toBeGreaterThanOrEqual(figure(result, '21 members: p50 at max'));
+  expect(figure(result, '21 members: server CPU at max')).toBeGreaterThan(0);
+  expect(figure(result, '21 members: generator CPU at max')).toBeGreaterThan(0);
+  expect(figure(result, '21 members: deliveries at the drop-policy intake')).toBeGreaterThan(0);
+  for (const peer of ['raw ws broadcast', 'socket.io room']) {
+    expect(figure(result, `21 members: ${peer} max sustained`)).toBeGreaterThan(0);
+    expect(figure(result, `21 members: ours / ${peer}`)).toBeGreaterThan(0);
+  }
+  // Side by side (3 systems), then one ladder table per system; the ladder's rows are its steps.
+  expect(result.tables?.[0]?.rows).toHaveLength(3);
+  expect(result.tables).toHaveLength(4);
+  for (const table of result.tables?.slice(1) ?? []) expect(table.rows.length).toBeGreaterThanOrEqual(1);
+  expect(result.charts?.map((c) => c.file)).toEqual(['charts/p3-chatroom-smoke-throughput.svg']);
+}, 90_000);
