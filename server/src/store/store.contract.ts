@@ -1,4 +1,5 @@
 import { describeAppend } from './contract/append.contract';
+import { describeApps } from './contract/apps.contract';
 import { describeChatroomEntries } from './contract/chatroom-entries.contract';
 import { describeChatrooms } from './contract/chatroom.contract';
 import type { ContractContext } from './contract/contract-support';
@@ -6,6 +7,7 @@ import { describeConversations } from './contract/conversation.contract';
 import { describeConversationStates } from './contract/conversation-state.contract';
 import { describeGroups } from './contract/group.contract';
 import { describeHistory } from './contract/history.contract';
+import { describePushState } from './contract/push.contract';
 import { describeRecallAndPrune } from './contract/recall-prune.contract';
 import { describeServerApiState } from './contract/server-api.contract';
 import { describeSync } from './contract/sync.contract';
@@ -13,6 +15,7 @@ import { describeTags } from './contract/tags.contract';
 import { describeReadStateAndModeration } from './contract/read-state.contract';
 import { describeTenancyAndDurability } from './contract/tenancy-durability.contract';
 import { describeUsers } from './contract/users.contract';
+import { describeUnreadCounts } from './contract/unread-counts.contract';
 import type { Store } from './store';
 
 /**
@@ -75,8 +78,11 @@ export function describeStoreContract(
     describeChatrooms(context);
     describeChatroomEntries(context);
     describeServerApiState(context);
+    describePushState(context);
     describeTags(context);
     describeReadStateAndModeration(context);
+    describeUnreadCounts(context);
     describeTenancyAndDurability(context);
+    describeApps(context);
   });
 }

@@ -27,6 +27,9 @@ import type { TagRepository } from './tag-repository';
 import type { ReadPositionRepository } from './read-position-repository';
 import type { SensitiveWordRepository } from './sensitive-word-repository';
 import type { MessageExpansionRepository } from './message-expansion-repository';
+import type { UnreadCountRepository } from './unread-count-repository';
+import type { ChatroomDistributionRepository, PushRecordRepository, UserTagRepository } from './push-repository';
+import type { AppRepository } from './app-repository';
 
 export type { ChatroomRepository } from './chatroom-repository';
 
@@ -245,6 +248,16 @@ export interface Store {
   readonly sensitiveWords: SensitiveWordRepository;
   /** Message expansion merged into the stored extraContent (message-expansion-repository.ts). */
   readonly expansions: MessageExpansionRepository;
+  /** Unread counts derived from inbox entries and read positions (unread-count-repository.ts). */
+  readonly unreadCounts: UnreadCountRepository;
+  /** User tags for tag-targeted pushes (push-repository.ts). */
+  readonly userTags: UserTagRepository;
+  /** Records of `push` calls (push-repository.ts). */
+  readonly pushes: PushRecordRepository;
+  /** Chatrooms whose member messages are not distributed (push-repository.ts). */
+  readonly chatroomDistribution: ChatroomDistributionRepository;
+  /** Apps created from the admin console (app-repository.ts); config apps are not stored. */
+  readonly apps: AppRepository;
   /** Runs the numbered migrations not yet applied. Called once by main.ts, never lazily. */
   migrate(): Promise<void>;
   close(): Promise<void>;

@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import type { CallbackKind, CallbackQueueRepository, NewCallback, QueuedCallback } from '../callback-queue-repository';
 import type { AppKey } from '../store';
 import type { PgDatabase } from './pg-database';
@@ -30,7 +31,6 @@ const TRIM_SQL = 'DELETE FROM callback_queue WHERE id IN (SELECT id FROM callbac
 const HEADS = 'SELECT MIN(id) AS id FROM callback_queue GROUP BY app_key, kind';
 const HEADS_SQL = `SELECT q.* FROM callback_queue q JOIN (${HEADS}) h ON q.id = h.id WHERE q.not_before <= ? ORDER BY q.id LIMIT ?`;
 const NEXT_DUE_SQL = `SELECT MIN(q.not_before) AS t FROM callback_queue q JOIN (${HEADS}) h ON q.id = h.id`;
-const REMOVE_SQL = 'DELETE FROM callback_queue WHERE id = ?';
 const POSTPONE_SQL = 'UPDATE callback_queue SET attempts = attempts + 1, not_before = ? WHERE id = ?';
 const DROP_STREAM_SQL = 'DELETE FROM callback_queue WHERE app_key = ? AND kind = ?';
 
@@ -47,10 +47,90 @@ function toQueued(row: QueueRow): QueuedCallback {
   };
 }
 
+/*
+ * Several nodes, one queue: each stream (app + kind) is delivered by ONE node at a time, or its head
+ * would be posted once per node. A node owns a stream while it holds a session-level advisory lock on
+ * it, taken with pg_try_advisory_lock on a connection kept for that purpose: `heads` only returns the
+ * heads of streams this node owns (claiming unowned ones as it meets them) and skips streams another
+ * node owns. The lock lives as long as the owner's connection, so a node that dies (kill -9, network
+ * loss) releases its streams without any timeout, and another node takes them over at its next pump.
+ * A node releases a stream once it has emptied it, so the next node that enqueues to it (and pumps)
+ * can claim it; while a due head belongs to another node, `nextDue` answers "in FOREIGN_POLL_MS" so
+ * this node looks again shortly (that covers an item enqueued here just as the owner let go, and an
+ * owner that died). The key includes the schema so tenants of one database (tests) never contend.
+ * Delivery stays at-least-once: a head posted just before its owner died is posted again by the next
+ * owner.
+ */
+const STREAM_KEY = "hashtext('lianxin-callback-stream'), hashtext(current_schema() || chr(31) || $1 || chr(31) || $2)";
+const TRY_LOCK_SQL = `SELECT pg_try_advisory_lock(${STREAM_KEY}) AS ok`;
+const UNLOCK_SQL = `SELECT pg_advisory_unlock(${STREAM_KEY}) AS ok`;
+const REMOVE_RETURNING_SQL = 'DELETE FROM callback_queue WHERE id = ? RETURNING app_key, kind';
+const STREAM_EMPTY_SQL = 'SELECT NOT EXISTS (SELECT 1 FROM callback_queue WHERE app_key = ? AND kind = ?) AS empty';
+const DUE_HEADS_SQL = `SELECT q.app_key, q.kind, q.not_before FROM callback_queue q JOIN (${'SELECT MIN(id) AS id FROM callback_queue GROUP BY app_key, kind'}) h ON q.id = h.id ORDER BY q.not_before LIMIT 100`;
+/** How soon to look again at due heads that another node owns. */
+export const FOREIGN_POLL_MS = 1000;
+
 export class PgCallbackQueue implements CallbackQueueRepository {
+  /** Streams (app NUL kind) this node holds the lock of, on `lockClient`. */
+  private readonly owned = new Set<string>();
+  private lockClient: pg.PoolClient | undefined;
+  private enqueues: Promise<unknown> = Promise.resolve();
+
   constructor(private readonly database: PgDatabase) {}
 
-  async enqueue(items: readonly NewCallback[], now: number, maxPerApp: number): Promise<number> {
+  /** Releases the stream locks (closing their connection); the store calls it before ending the pool. */
+  release(): void {
+    this.dropLocks(false);
+  }
+
+  private dropLocks(broken: boolean): void {
+    const client = this.lockClient;
+    this.lockClient = undefined;
+    this.owned.clear();
+    // Destroying the connection releases every session lock it held at once.
+    client?.release(broken ? new Error('lock connection lost') : true);
+  }
+
+  /** The lock connection, checked alive: a lost one took our locks with it, so ownership starts over. */
+  private async locks(): Promise<pg.PoolClient> {
+    if (this.lockClient !== undefined) {
+      try {
+        await this.lockClient.query('SELECT 1');
+        return this.lockClient;
+      } catch {
+        this.dropLocks(true);
+      }
+    }
+    const client = await this.database.pool.connect();
+    client.on('error', () => {
+      if (this.lockClient === client) this.dropLocks(true);
+    });
+    this.lockClient = client;
+    return client;
+  }
+
+  private async owns(appKey: string, kind: string): Promise<boolean> {
+    const key = `${appKey}\u0000${kind}`;
+    if (this.owned.has(key)) return true;
+    const client = await this.locks();
+    const result = await client.query<{ ok: boolean }>(TRY_LOCK_SQL, [appKey, kind]);
+    if (result.rows[0]?.ok !== true) return false;
+    this.owned.add(key);
+    return true;
+  }
+
+  /**
+   * Enqueues of this node run one after another, in call order: two overlapping transactions on two pool
+   * connections could otherwise take the app lock (and so their ids) in the opposite order, and a later
+   * event would be delivered first.
+   */
+  enqueue(items: readonly NewCallback[], now: number, maxPerApp: number): Promise<number> {
+    const run = this.enqueues.then(() => this.enqueueNow(items, now, maxPerApp));
+    this.enqueues = run.catch(() => undefined);
+    return run;
+  }
+
+  private async enqueueNow(items: readonly NewCallback[], now: number, maxPerApp: number): Promise<number> {
     if (items.length === 0) return 0;
     // Locks in one global order (sorted app keys) so that two batches spanning the same apps cannot deadlock.
     const apps = [...new Set(items.map((item) => item.appKey))].sort();
@@ -75,15 +155,40 @@ export class PgCallbackQueue implements CallbackQueueRepository {
   }
 
   async heads(now: number, limit: number): Promise<readonly QueuedCallback[]> {
-    return (await this.database.all<QueueRow>(HEADS_SQL, now, Math.max(1, limit))).map(toQueued);
+    const rows = await this.database.all<QueueRow>(HEADS_SQL, now, Math.max(1, limit));
+    const mine: QueuedCallback[] = [];
+    for (const row of rows) if (await this.owns(row.app_key, row.kind)) mine.push(toQueued(row));
+    return mine;
   }
 
   async nextDue(): Promise<number | undefined> {
-    return (await this.database.get<{ t: number | null }>(NEXT_DUE_SQL))?.t ?? undefined;
+    const rows = await this.database.all<{ app_key: string; kind: string; not_before: number }>(DUE_HEADS_SQL);
+    if (rows.length === 0) return undefined;
+    const now = Date.now();
+    let earliest = Number.POSITIVE_INFINITY;
+    for (const row of rows) {
+      // Ascending: the first head not due yet bounds every later one.
+      if (row.not_before > now) return Math.min(earliest, row.not_before);
+      if (await this.owns(row.app_key, row.kind)) return row.not_before;
+      earliest = Math.min(earliest, now + FOREIGN_POLL_MS);
+    }
+    return earliest === Number.POSITIVE_INFINITY ? (await this.database.get<{ t: number | null }>(NEXT_DUE_SQL))?.t ?? undefined : earliest;
   }
 
   async remove(id: number): Promise<void> {
-    await this.database.run(REMOVE_SQL, id);
+    const row = await this.database.get<{ app_key: string; kind: string }>(REMOVE_RETURNING_SQL, id);
+    if (row !== undefined) await this.releaseIfEmpty(row.app_key, row.kind);
+  }
+
+  /** Lets go of an emptied stream, so whichever node enqueues to it next can deliver it. */
+  private async releaseIfEmpty(appKey: string, kind: string): Promise<void> {
+    const key = `${appKey}\u0000${kind}`;
+    const client = this.lockClient;
+    if (!this.owned.has(key) || client === undefined) return;
+    const empty = await this.database.get<{ empty: boolean }>(STREAM_EMPTY_SQL, appKey, kind);
+    if (empty?.empty !== true) return;
+    this.owned.delete(key);
+    await client.query(UNLOCK_SQL, [appKey, kind]).catch(() => this.dropLocks(true));
   }
 
   async postpone(id: number, notBefore: number): Promise<void> {
@@ -91,7 +196,9 @@ export class PgCallbackQueue implements CallbackQueueRepository {
   }
 
   async dropStream(appKey: AppKey, kind: CallbackKind): Promise<number> {
-    return this.database.run(DROP_STREAM_SQL, appKey, kind);
+    const dropped = await this.database.run(DROP_STREAM_SQL, appKey, kind);
+    await this.releaseIfEmpty(appKey, kind);
+    return dropped;
   }
 
   async size(appKey?: AppKey): Promise<number> {

@@ -16,12 +16,12 @@ import type {
   UserMark,
   UserMarkKind,
 } from '../chatroom-repository';
-import { newMessageUid } from '../message-uid';
 import { toMessage, toRoom, type MessageRow, type RoomRow } from '../chatroom-rows';
 import type { AppKey, UserId } from '../store';
 import { blob } from '../rows';
 import { PgChatroomEntries } from './pg-chatroom-entries';
-import type { PgDatabase, PgQueryable } from './pg-database';
+import type { PgDatabase } from './pg-database';
+import { randomUidChars, uidSql } from './pg-uid';
 
 const UID_ATTEMPTS = 8;
 
@@ -58,12 +58,20 @@ const ROOMS_OF_SQL = 'SELECT room_id FROM chatroom_members WHERE app_key = ? AND
 // appended after a join commits after it, with a strictly greater sentTime.
 const JOIN_TOUCH_SQL = `UPDATE chatrooms SET active_time = GREATEST(active_time, ?), timeline_time = GREATEST(timeline_time, ?)
   WHERE app_key = ? AND room_id = ?`;
-const APPEND_TICK_SQL = `UPDATE chatrooms SET timeline_time = GREATEST(?, timeline_time + 1), active_time = GREATEST(active_time, ?)
-  WHERE app_key = ? AND room_id = ? RETURNING timeline_time AS t`;
+// One autocommit statement (as the private append, pg-message-repository.ts): the room's clock row lock
+// is held only while PostgreSQL runs and commits it, never across client round trips. A uid collision
+// inserts nothing (the tick is spent, a harmless gap) and the statement is retried.
+const APPEND_SQL = `WITH t AS (
+    UPDATE chatrooms SET timeline_time = GREATEST($1::bigint, timeline_time + 1), active_time = GREATEST(active_time, $1::bigint)
+    WHERE app_key = $2 AND room_id = $3 RETURNING timeline_time AS st),
+  v AS (SELECT t.st, ${uidSql('t.st', '$4')} AS uid FROM t),
+  m AS (
+    INSERT INTO chatroom_messages (app_key, room_id, sent_time, uid, from_user_id, object_name, content, flags, config_flag, push_content, extra_content)
+    SELECT $2, $3, v.st, v.uid, $5, $6, $7, $8, $9, $10, $11 FROM v
+    ON CONFLICT (app_key, uid) DO NOTHING RETURNING uid)
+SELECT v.st AS t, m.uid AS uid FROM v LEFT JOIN m ON true`;
 
 const MESSAGE_COLUMNS = 'app_key, room_id, sent_time, uid, from_user_id, object_name, content, flags, config_flag, push_content, extra_content';
-const INSERT_MESSAGE_SQL = `INSERT INTO chatroom_messages (${MESSAGE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-  ON CONFLICT (app_key, uid) DO NOTHING`;
 const SINCE_SQL = `SELECT ${MESSAGE_COLUMNS} FROM chatroom_messages WHERE app_key = ? AND room_id = ? AND sent_time > ?
   ORDER BY sent_time LIMIT ?`;
 const SINCE_EXCLUDING_SQL = `SELECT ${MESSAGE_COLUMNS} FROM chatroom_messages WHERE app_key = ? AND room_id = ? AND sent_time > ?
@@ -177,25 +185,40 @@ export class PgChatroomRepository implements ChatroomRepository {
 
   async append(message: NewChatroomMessage): Promise<ChatroomMessage> {
     const now = Math.floor(message.now);
-    return this.database.tx(async (q) => {
-      const tick = await q.get<{ t: number }>(APPEND_TICK_SQL, now, now, message.appKey, message.roomId);
-      if (tick === undefined) throw new Error(`chatroom ${message.roomId} does not exist`);
-      const sentTime = tick.t;
-      const uid = await this.insertMessage(q, message, sentTime);
-      return {
-        appKey: message.appKey,
-        roomId: message.roomId,
-        uid,
-        sentTime,
-        fromUserId: message.fromUserId,
-        objectName: message.objectName,
-        content: new Uint8Array(message.content),
-        flags: message.flags,
-        ...(message.configFlag !== undefined && { configFlag: message.configFlag }),
-        ...(message.pushContent !== undefined && { pushContent: message.pushContent }),
-        ...(message.extraContent !== undefined && { extraContent: message.extraContent }),
-      };
-    });
+    let row: { t: number; uid: string | null } | undefined;
+    for (let attempt = 0; attempt < UID_ATTEMPTS; attempt++) {
+      row = await this.database.get<{ t: number; uid: string | null }>(
+        APPEND_SQL,
+        now,
+        message.appKey,
+        message.roomId,
+        randomUidChars(this.options.random),
+        message.fromUserId,
+        message.objectName,
+        blob(message.content),
+        message.flags,
+        message.configFlag ?? null,
+        message.pushContent ?? null,
+        message.extraContent ?? null,
+      );
+      if (row === undefined) throw new Error(`chatroom ${message.roomId} does not exist`);
+      if (row.uid !== null) break;
+    }
+    if (row === undefined || row.uid === null) throw new Error('could not draw a unique chatroom message uid');
+    const { t: sentTime, uid } = row;
+    return {
+      appKey: message.appKey,
+      roomId: message.roomId,
+      uid,
+      sentTime,
+      fromUserId: message.fromUserId,
+      objectName: message.objectName,
+      content: new Uint8Array(message.content),
+      flags: message.flags,
+      ...(message.configFlag !== undefined && { configFlag: message.configFlag }),
+      ...(message.pushContent !== undefined && { pushContent: message.pushContent }),
+      ...(message.extraContent !== undefined && { extraContent: message.extraContent }),
+    };
   }
 
   async since(appKey: AppKey, roomId: string, after: number, limit: number, excludeFrom?: UserId): Promise<TimelinePage> {
@@ -293,27 +316,5 @@ export class PgChatroomRepository implements ChatroomRepository {
 
   async appList(appKey: AppKey, kind: AppListKind): Promise<readonly string[]> {
     return (await this.database.all<{ value: string }>(LIST_VALUES_SQL, appKey, kind)).map((row) => row.value);
-  }
-
-  private async insertMessage(q: PgQueryable, message: NewChatroomMessage, sentTime: number): Promise<string> {
-    for (let attempt = 0; attempt < UID_ATTEMPTS; attempt++) {
-      const uid = newMessageUid(sentTime, this.options.random);
-      const inserted = await q.run(
-        INSERT_MESSAGE_SQL,
-        message.appKey,
-        message.roomId,
-        sentTime,
-        uid,
-        message.fromUserId,
-        message.objectName,
-        blob(message.content),
-        message.flags,
-        message.configFlag ?? null,
-        message.pushContent ?? null,
-        message.extraContent ?? null,
-      );
-      if (inserted > 0) return uid;
-    }
-    throw new Error('could not draw a unique chatroom message uid');
   }
 }

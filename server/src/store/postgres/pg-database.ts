@@ -1,6 +1,7 @@
 import pg from 'pg';
 import type { PoolClient, QueryResultRow } from 'pg';
 import type { PgMigration } from './migrations';
+import { NORMALIZE_COLLATION_SQL } from './pg-collation';
 
 /** int8 (BIGINT: times, ids) comes back as a JS number: every value we store is a safe integer. */
 const INT8_OID = 20;
@@ -120,6 +121,10 @@ export class PgDatabase implements PgQueryable {
         await q.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', migration.version, migration.name, Date.now());
       });
     }
+    await this.tx(async (q) => {
+      await q.run("SELECT pg_advisory_xact_lock(hashtext('lianxin-migrations'))");
+      await q.run(NORMALIZE_COLLATION_SQL);
+    });
   }
 
   /** Idempotent. */

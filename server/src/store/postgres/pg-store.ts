@@ -1,4 +1,3 @@
-import type { CallbackQueueRepository } from '../callback-queue-repository';
 import type { ChatroomRepository } from '../chatroom-repository';
 import type { GroupRepository } from '../group-repository';
 import type { MessageExpansionRepository } from '../message-expansion-repository';
@@ -16,11 +15,17 @@ import { PgGroupRepository } from './pg-group-repository';
 import { PgMessageRepository } from './pg-message-repository';
 import { PgCallbackQueue } from './pg-callback-queue';
 import { PgMessageExpansionRepository } from './pg-message-expansions';
+import type { UnreadCountRepository } from '../unread-count-repository';
+import { PgUnreadCountRepository } from './pg-unread-counts';
 import { PgMessageLog } from './pg-message-log';
 import { PgReadPositionRepository } from './pg-read-positions';
 import { PgSensitiveWordRepository } from './pg-sensitive-words';
 import { PgTagRepository } from './pg-tag-repository';
 import { PgUserListRepository } from './pg-user-lists';
+import type { ChatroomDistributionRepository, PushRecordRepository, UserTagRepository } from '../push-repository';
+import { PgChatroomDistributionRepository, PgPushRecordRepository, PgUserTagRepository } from './pg-push-repositories';
+import type { AppRepository } from '../app-repository';
+import { PgAppRepository } from './pg-apps';
 
 export interface PgStoreOptions {
   /** `postgres://user:pass@host:port/db` */
@@ -44,12 +49,17 @@ export class PgStore implements Store {
   readonly chatrooms: ChatroomRepository;
   readonly groups: GroupRepository;
   readonly userLists: UserListRepository;
-  readonly callbackQueue: CallbackQueueRepository;
+  readonly callbackQueue: PgCallbackQueue;
   readonly messageLog: MessageLogRepository;
   readonly tags: TagRepository;
   readonly readPositions: ReadPositionRepository;
   readonly sensitiveWords: SensitiveWordRepository;
   readonly expansions: MessageExpansionRepository;
+  readonly unreadCounts: UnreadCountRepository;
+  readonly userTags: UserTagRepository;
+  readonly pushes: PushRecordRepository;
+  readonly chatroomDistribution: ChatroomDistributionRepository;
+  readonly apps: AppRepository;
   readonly database: PgDatabase;
 
   constructor(options: PgStoreOptions) {
@@ -64,12 +74,17 @@ export class PgStore implements Store {
     this.chatrooms = new PgChatroomRepository(this.database, { random: options.random ?? Math.random });
     this.groups = new PgGroupRepository(this.database);
     this.expansions = new PgMessageExpansionRepository(this.database);
+    this.unreadCounts = new PgUnreadCountRepository(this.database);
     this.sensitiveWords = new PgSensitiveWordRepository(this.database);
     this.readPositions = new PgReadPositionRepository(this.database);
     this.tags = new PgTagRepository(this.database);
     this.messageLog = new PgMessageLog(this.database);
     this.callbackQueue = new PgCallbackQueue(this.database);
     this.userLists = new PgUserListRepository(this.database);
+    this.userTags = new PgUserTagRepository(this.database);
+    this.pushes = new PgPushRecordRepository(this.database);
+    this.chatroomDistribution = new PgChatroomDistributionRepository(this.database);
+    this.apps = new PgAppRepository(this.database);
   }
 
   async migrate(): Promise<void> {
@@ -78,6 +93,7 @@ export class PgStore implements Store {
 
   /** Idempotent; later calls on the repositories reject. */
   async close(): Promise<void> {
+    this.callbackQueue.release();
     await this.database.close();
   }
 }

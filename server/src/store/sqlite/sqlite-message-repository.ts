@@ -1,6 +1,4 @@
-import { newMessageUid } from '../message-uid';
-import { ownerConversation } from '../owner-conversation';
-import { Direction } from '../store';
+import { AppendBatcher, type AppendBatcherOptions, type AppendOutcome } from '../message-append-batcher';
 import type {
   AppKey,
   ConversationKey,
@@ -14,25 +12,13 @@ import type {
   UserId,
 } from '../store';
 import type { SqliteDatabase } from './sqlite-database';
-import { blob, ENTRY_SELECT, MESSAGE_COLUMNS, toStoredMessage, toSyncEntry } from '../rows';
+import { ENTRY_SELECT, MESSAGE_COLUMNS, toStoredMessage, toSyncEntry } from '../rows';
+import { SqliteAppendWriter } from './sqlite-append-writer';
 import type { EntryRow, MessageRow } from '../rows';
 import { readSyncPage } from './sqlite-sync';
 
-/** Attempts at drawing a fresh uid when the unique index reports a collision (never expected, see message-uid.ts). */
-const UID_ATTEMPTS = 8;
 const NO_UPPER_BOUND = Number.MAX_SAFE_INTEGER;
 
-const CLOCK_SQL = 'SELECT last_sent_time AS t FROM app_clocks WHERE app_key = ?';
-const SET_CLOCK_SQL = `INSERT INTO app_clocks (app_key, last_sent_time) VALUES (?, ?)
-  ON CONFLICT (app_key) DO UPDATE SET last_sent_time = excluded.last_sent_time`;
-const INSERT_MESSAGE_SQL = `INSERT INTO messages (app_key, uid, sent_time, from_user_id, conversation_type, target_id,
-  object_name, content, flags, config_flag, push_content, push_data, push_ext, extra_content)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (app_key, uid) DO NOTHING`;
-const INSERT_ENTRY_SQL = `INSERT INTO entries (message_id, owner, app_key, direction, conv_type, conv_target, sent_time, mentioned)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?)`;
-const TOUCH_CONVERSATION_SQL = `INSERT INTO conversations (app_key, owner, type, target_id, updated_time, listed)
-  VALUES (?, ?, ?, ?, ?, 1)
-  ON CONFLICT (app_key, owner, type, target_id) DO UPDATE SET updated_time = excluded.updated_time, listed = 1`;
 const MESSAGE_BY_UID_SQL = `SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.app_key = ? AND m.uid = ?`;
 const RECALL_SQL = 'UPDATE messages SET recalled = 1 WHERE id = ?';
 const CLEARED_SQL = 'SELECT cleared_up_to AS t FROM conversations WHERE app_key = ? AND owner = ? AND type = ? AND target_id = ?';
@@ -55,84 +41,54 @@ const NEWER_SQL = `${VISIBLE} ORDER BY e.sent_time ASC LIMIT ?`;
 export interface SqliteMessageRepositoryOptions {
   /** Randomness for uids, [0, 1) like Math.random. */
   readonly random: () => number;
+  /** Group commit of appends (message-append-batcher.ts); defaults: up to 1024 per commit, flushed each event-loop turn. */
+  readonly groupCommit?: Partial<AppendBatcherOptions>;
 }
 
+/**
+ * Appends are group-committed: those queued in one event-loop turn share one BEGIN IMMEDIATE … COMMIT
+ * (one WAL fsync with synchronous=FULL) and each resolves after that COMMIT, so the PUBACK still follows
+ * durability. A message that fails rolls back alone (clock included) and rejects only its caller (see
+ * sqlite-append-writer.ts). Messages are written in call order, so sentTime stays strictly increasing in
+ * the order `append` was called, as with one transaction per message.
+ */
 export class SqliteMessageRepository implements MessageRepository {
+  private readonly batcher: AppendBatcher<NewMessage, StoredMessage>;
+  private readonly writer: SqliteAppendWriter;
+
   constructor(
     private readonly database: SqliteDatabase,
-    private readonly options: SqliteMessageRepositoryOptions,
-  ) {}
+    options: SqliteMessageRepositoryOptions,
+  ) {
+    this.writer = new SqliteAppendWriter(database, options.random);
+    this.batcher = new AppendBatcher((batch) => this.commitBatch(batch), options.groupCommit);
+  }
 
   async append(message: NewMessage): Promise<StoredMessage> {
     if ((message.flags & 1) === 0) throw new Error('append: only persisted messages (flags & 1) are stored');
-    return this.database.write(() => this.appendNow(message));
+    return this.batcher.enqueue(message);
   }
 
-  private appendNow(message: NewMessage): StoredMessage {
-    const db = this.database;
-    const last = db.get<{ t: number }>(CLOCK_SQL, message.appKey)?.t ?? 0;
-    const sentTime = Math.max(Math.floor(message.now), last + 1);
-    db.run(SET_CLOCK_SQL, message.appKey, sentTime);
-
-    const { id, uid } = this.insertMessage(message, sentTime);
-
-    // A recipient always gets its inbox entry; the sender's sendbox entry is dropped when the sender is also
-    // a recipient (message to oneself, group message directed to oneself): one row per (message, owner).
-    const mentioned = new Set(message.mentionedUserIds ?? []);
-    const owners = new Map<UserId, Direction>();
-    for (const recipient of message.recipients) owners.set(recipient, Direction.Receive);
-    if (message.senderSendbox && !owners.has(message.fromUserId)) owners.set(message.fromUserId, Direction.Send);
-
-    for (const [owner, direction] of owners) {
-      const conversation = ownerConversation(message, owner);
-      const isMentioned = direction === Direction.Receive && mentioned.has(owner) ? 1 : 0;
-      db.run(INSERT_ENTRY_SQL, id, owner, message.appKey, direction, conversation.type, conversation.targetId, sentTime, isMentioned);
-      db.run(TOUCH_CONVERSATION_SQL, message.appKey, owner, conversation.type, conversation.targetId, sentTime);
-    }
-
-    return {
-      appKey: message.appKey,
-      uid,
-      sentTime,
-      fromUserId: message.fromUserId,
-      conversationType: message.conversationType,
-      targetId: message.targetId,
-      objectName: message.objectName,
-      content: new Uint8Array(message.content),
-      flags: message.flags,
-      ...(message.configFlag !== undefined && { configFlag: message.configFlag }),
-      ...(message.pushContent !== undefined && { pushContent: message.pushContent }),
-      ...(message.pushData !== undefined && { pushData: message.pushData }),
-      ...(message.pushExt !== undefined && { pushExt: new Uint8Array(message.pushExt) }),
-      ...(message.extraContent !== undefined && { extraContent: message.extraContent }),
-      recalled: false,
-    };
+  /** Commits every queued append now; the store calls it before closing the database. */
+  async flush(): Promise<void> {
+    await this.batcher.flush();
   }
 
-  private insertMessage(message: NewMessage, sentTime: number): { id: number; uid: string } {
-    for (let attempt = 0; attempt < UID_ATTEMPTS; attempt++) {
-      const uid = newMessageUid(sentTime, this.options.random);
-      const result = this.database
-        .statement(INSERT_MESSAGE_SQL)
-        .run(
-          message.appKey,
-          uid,
-          sentTime,
-          message.fromUserId,
-          message.conversationType,
-          message.targetId,
-          message.objectName,
-          blob(message.content),
-          message.flags,
-          message.configFlag ?? null,
-          message.pushContent ?? null,
-          message.pushData ?? null,
-          message.pushExt === undefined ? null : blob(message.pushExt),
-          message.extraContent ?? null,
-        );
-      if (result.changes === 1) return { id: Number(result.lastInsertRowid), uid };
+  /** Group-commit counters (batches, messages) for diagnostics and tests. */
+  get groupCommitStats(): { readonly batches: number; readonly jobs: number } {
+    return this.batcher.stats;
+  }
+
+  /**
+   * The optimistic pass writes the batch without savepoints; only if a message throws is the transaction
+   * rolled back and the batch written again with a savepoint per message (sqlite-append-writer.ts).
+   */
+  private commitBatch(batch: readonly NewMessage[]): AppendOutcome<StoredMessage>[] {
+    try {
+      return this.database.write(() => this.writer.writeBatch(batch, false));
+    } catch {
+      return this.database.write(() => this.writer.writeBatch(batch, true));
     }
-    throw new Error(`append: no free messageUId after ${UID_ATTEMPTS} attempts`);
   }
 
   async sync(

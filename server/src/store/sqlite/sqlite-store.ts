@@ -23,19 +23,30 @@ import { SqliteTagRepository } from './sqlite-tag-repository';
 import { SqliteReadPositionRepository } from './sqlite-read-positions';
 import { SqliteSensitiveWordRepository } from './sqlite-sensitive-words';
 import { SqliteMessageExpansionRepository } from './sqlite-message-expansions';
+import type { UnreadCountRepository } from '../unread-count-repository';
+import { SqliteUnreadCountRepository } from './sqlite-unread-counts';
+import type { ChatroomDistributionRepository, PushRecordRepository, UserTagRepository } from '../push-repository';
+import { SqliteChatroomDistributionRepository, SqlitePushRecordRepository, SqliteUserTagRepository } from './sqlite-push-repositories';
+import type { AppRepository } from '../app-repository';
+import { SqliteAppRepository } from './sqlite-apps';
+import type { AppendBatcherOptions } from '../message-append-batcher';
 
 export interface SqliteStoreOptions {
   /** Database file (created if missing); `:memory:` works for throwaway stores. */
   readonly file: string;
   /** Randomness for messageUIds, [0, 1) like Math.random (the default). */
   readonly random?: () => number;
+  /** Group commit of message appends (see sqlite-message-repository.ts); defaults suit a server. */
+  readonly groupCommit?: Partial<AppendBatcherOptions>;
 }
 
 /**
  * The embedded single-node engine. better-sqlite3 is synchronous, so each call runs to completion (in one
  * transaction) before the next starts: concurrent callers are serialized by the event loop, which is
- * what keeps `sentTime` strictly increasing without further locking. Another process on the same file
- * is kept out of the way by BEGIN IMMEDIATE + busy_timeout.
+ * what keeps `sentTime` strictly increasing without further locking. Message appends are the exception
+ * to "one call, one transaction": they are group-committed (several callers' appends in one transaction,
+ * in call order, each resolved after the commit). Another process on the same file is kept out of the
+ * way by BEGIN IMMEDIATE + busy_timeout.
  */
 export class SqliteStore implements Store {
   readonly messages: MessageRepository;
@@ -51,11 +62,21 @@ export class SqliteStore implements Store {
   readonly readPositions: ReadPositionRepository;
   readonly sensitiveWords: SensitiveWordRepository;
   readonly expansions: MessageExpansionRepository;
+  readonly unreadCounts: UnreadCountRepository;
+  readonly userTags: UserTagRepository;
+  readonly pushes: PushRecordRepository;
+  readonly chatroomDistribution: ChatroomDistributionRepository;
+  readonly apps: AppRepository;
   private readonly database: SqliteDatabase;
+  private readonly messageRepository: SqliteMessageRepository;
 
   constructor(options: SqliteStoreOptions) {
     this.database = new SqliteDatabase(options.file);
-    this.messages = new SqliteMessageRepository(this.database, { random: options.random ?? Math.random });
+    this.messageRepository = new SqliteMessageRepository(this.database, {
+      random: options.random ?? Math.random,
+      ...(options.groupCommit !== undefined && { groupCommit: options.groupCommit }),
+    });
+    this.messages = this.messageRepository;
     this.conversations = new SqliteConversationRepository(this.database);
     this.users = new SqliteUserRepository(this.database);
     this.conversationStates = new SqliteConversationStateRepository(this.database);
@@ -68,14 +89,20 @@ export class SqliteStore implements Store {
     this.readPositions = new SqliteReadPositionRepository(this.database);
     this.sensitiveWords = new SqliteSensitiveWordRepository(this.database);
     this.expansions = new SqliteMessageExpansionRepository(this.database);
+    this.unreadCounts = new SqliteUnreadCountRepository(this.database);
+    this.userTags = new SqliteUserTagRepository(this.database);
+    this.pushes = new SqlitePushRecordRepository(this.database);
+    this.chatroomDistribution = new SqliteChatroomDistributionRepository(this.database);
+    this.apps = new SqliteAppRepository(this.database);
   }
 
   async migrate(): Promise<void> {
     this.database.migrate(MIGRATIONS);
   }
 
-  /** Idempotent; later calls on the repositories reject. */
+  /** Idempotent; appends already queued are committed first; later calls on the repositories reject. */
   async close(): Promise<void> {
+    if (this.database.open) await this.messageRepository.flush();
     this.database.close();
   }
 }

@@ -4,6 +4,8 @@ import * as m003 from './003-chatrooms';
 import * as m004 from './004-conversation-states';
 import * as m005 from './005-tags';
 import * as m006 from './006-server-api';
+import * as m007 from './007-apps';
+import * as m009 from './009-push';
 
 export interface Migration {
   readonly version: number;
@@ -13,4 +15,4 @@ export interface Migration {
 }
 
 /** Ascending by version; append new modules here (never edit an applied one). */
-export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m004, m005, m006];
+export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m004, m005, m006, m007, m009];

@@ -1,0 +1,44 @@
+import type { AppKey, ConversationKey, UserId } from '../store';
+import type { UnreadCount, UnreadCountRepository, UnreadPage } from '../unread-count-repository';
+import { afterParams, FIRST_UNREAD_SQL, FLOOR_SQL, LIST_INBOX_SQL, ONE_CONVERSATION_SQL, POSITION_SQL, unreadFromRow } from '../unread-count-sql';
+import type { FirstUnreadRow, UnreadRow } from '../unread-count-sql';
+import type { SqliteDatabase } from './sqlite-database';
+
+/** Read-only: every call is one read transaction (one snapshot of entries and positions). */
+export class SqliteUnreadCountRepository implements UnreadCountRepository {
+  constructor(private readonly database: SqliteDatabase) {}
+
+  async listInbox(appKey: AppKey, owner: UserId, upTo: number, notBefore: number, limit: number, after?: ConversationKey): Promise<UnreadPage> {
+    const db = this.database;
+    return db.read(() => {
+      const floor = this.floor(appKey, owner);
+      const rows = db.all<UnreadRow>(LIST_INBOX_SQL, floor, floor, floor, appKey, owner, notBefore, upTo, ...afterParams(after), Math.max(1, limit) + 1);
+      const items = rows.slice(0, Math.max(1, limit)).map((row) => this.withFirst(appKey, owner, floor, upTo, notBefore, row));
+      const last = items[items.length - 1];
+      return rows.length > items.length && last !== undefined ? { items, next: last.conversation } : { items };
+    });
+  }
+
+  async unreadOf(appKey: AppKey, owner: UserId, conversations: readonly ConversationKey[], upTo: number, notBefore: number): Promise<readonly UnreadCount[]> {
+    const db = this.database;
+    return db.read(() => {
+      const floor = this.floor(appKey, owner);
+      return conversations.map((conversation) => {
+        const row = db.get<UnreadRow>(ONE_CONVERSATION_SQL, floor, floor, floor, appKey, owner, notBefore, upTo, conversation.type, conversation.targetId);
+        if (row !== undefined) return this.withFirst(appKey, owner, floor, upTo, notBefore, row);
+        const own = db.get<{ read_time: number }>(POSITION_SQL, appKey, owner, conversation.type, conversation.targetId)?.read_time ?? 0;
+        return { conversation: { type: conversation.type, targetId: conversation.targetId }, readTime: Math.max(own, floor), count: 0, mentionCount: 0 };
+      });
+    });
+  }
+
+  private withFirst(appKey: AppKey, owner: UserId, floor: number, upTo: number, notBefore: number, row: UnreadRow): UnreadCount {
+    if (row.first_time === null) return unreadFromRow(row, floor, undefined);
+    const first = this.database.get<FirstUnreadRow>(FIRST_UNREAD_SQL, appKey, owner, notBefore, upTo, floor, row.conv_type, row.conv_target, row.first_time);
+    return unreadFromRow(row, floor, first);
+  }
+
+  private floor(appKey: AppKey, owner: UserId): number {
+    return this.database.get<{ read_time: number }>(FLOOR_SQL, appKey, owner)?.read_time ?? 0;
+  }
+}
