@@ -4,9 +4,9 @@
  * used unchanged — its process-wide nonce/timestamp reuse, form encoding, renames (`users` → `members` in Java
  * only, `errorMessage` → `msg`) and error mapping are exactly what an App Server gets.
  *
- * `Sensitive.*` is driven in server-api-sensitive-word.test.ts. Not served yet: `User.Tag.*` (App Server
- * user tags for push), `Message.Discussion.*` (discussions are not supported), `Chatroom.Distribute.*`,
- * `Push.*` (no push provider).
+ * `Sensitive.*` is driven in server-api-sensitive-word.test.ts; `User.Tag.*`, `Push.*`, `Chatroom.Distribute.*`
+ * and `Message.Discussion.*` (not supported: 1009) in server-api-push.test.ts. server-api-coverage.test.ts checks
+ * that every SDK method is served or listed as unsupported (docs/server-api-coverage.md).
  */
 import { createRequire } from 'node:module';
 import { inflateRawSync } from 'node:zlib';

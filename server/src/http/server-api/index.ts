@@ -14,6 +14,7 @@ import { apiError, serverApiErrorHandler, ServerApiErrors } from '../../errors';
 import { authenticateServerApi, readSignatureHeaders } from './auth';
 import { Params, parseServerApiBody } from './params';
 import { ApiRateLimiter } from './rate-limits';
+import { MemoryRateBuckets, type RateBuckets } from '../../broker/rate-buckets';
 import { userRoutes } from './user';
 
 export interface ServerApiRequest {
@@ -35,10 +36,10 @@ export type ServerApiModule = (ctx: ServerContext) => ServerApiRoutes;
 /** Modules that need nothing but the context; app.ts adds the ones built on services. */
 export const BASE_MODULES: readonly ServerApiModule[] = [userRoutes];
 
-export async function registerServerApi(fastify: FastifyInstance, ctx: ServerContext, modules: readonly ServerApiModule[] = BASE_MODULES): Promise<void> {
+export async function registerServerApi(fastify: FastifyInstance, ctx: ServerContext, modules: readonly ServerApiModule[] = BASE_MODULES, rateBuckets: RateBuckets = new MemoryRateBuckets(() => ctx.clock.now())): Promise<void> {
   await fastify.register(async (api) => {
     const appOf = new WeakMap<FastifyRequest, AppConfig>();
-    const limiter = new ApiRateLimiter();
+    const limiter = new ApiRateLimiter(rateBuckets, (error) => ctx.log.warn('shared rate limit unavailable; request let through', { error: String(error) }));
 
     api.removeAllContentTypeParsers();
     api.addContentTypeParser('*', { parseAs: 'string' }, (request, body, done) => {
@@ -63,12 +64,12 @@ export async function registerServerApi(fastify: FastifyInstance, ctx: ServerCon
         api.post(url, async (request, reply) => {
           const app = appOf.get(request);
           if (app === undefined) throw apiError(ServerApiErrors.signature);
-          const charge = limiter.charge(app, path.replace(/^\/+/, ''), request.body, ctx.clock.now());
+          const charge = await limiter.charge(app, path.replace(/^\/+/, ''), request.body);
           let result: ServerApiResult | void;
           try {
             result = await handler({ app, params: new Params(request.body), ctx, origin: `${request.protocol}://${request.host}` });
           } catch (error) {
-            charge.refund();
+            await charge.refund();
             throw error;
           }
           void reply.code(200).header('content-type', 'application/json; charset=utf-8');

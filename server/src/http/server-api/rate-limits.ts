@@ -5,12 +5,13 @@
  *
  * Publish endpoints cost one unit per message, as RongCloud counts them (a private publish to N users is N,
  * a group publish to 3 groups is 3); every other call costs one. A request that fails (bad parameters…)
- * gets its units back: only accepted work is counted. Over the limit: HTTP 429 with code 1008 — never a 5xx,
+ * gets its units back: only accepted work is counted. A changed limit (config reload) starts a fresh bucket. Over the limit: HTTP 429 with code 1008 — never a 5xx,
  * which the SDKs would take for a dead server and fail over.
  */
-import { appServerOptionsOf, rateLimitFor, type RateLimit } from '../../app-server-options';
+import { appServerOptionsOf, rateLimitFor } from '../../app-server-options';
 import type { AppConfig } from '../../config';
 import { apiError, ServerApiErrors } from '../../errors';
+import type { RateBuckets } from '../../broker/rate-buckets';
 
 /** The body field whose values count as messages, by endpoint. */
 const COUNTED_FIELD: Readonly<Record<string, string>> = {
@@ -31,46 +32,44 @@ export function costOf(endpoint: string, body: unknown): number {
   return Math.max(1, Array.isArray(value) ? value.length : value === undefined ? 0 : 1);
 }
 
-interface Bucket {
-  tokens: number;
-  at: number;
-  readonly limit: RateLimit;
-}
-
 export interface RateCharge {
   /** Gives the units back (the request failed). Idempotent. */
-  refund(): void;
+  refund(): Promise<void>;
 }
 
-const FREE: RateCharge = { refund: () => undefined };
+const FREE: RateCharge = { refund: async () => undefined };
 
+/**
+ * The buckets live in a RateBuckets engine: in memory for one process, in Redis for a cluster, so an
+ * app's limit holds for all nodes together. If the shared engine fails, the request is let through
+ * (`onError` reports it): a broker outage must not turn into refused App Server calls.
+ */
 export class ApiRateLimiter {
-  private readonly buckets = new Map<string, Bucket>();
+  constructor(
+    private readonly buckets: RateBuckets,
+    private readonly onError: (error: unknown) => void = () => undefined,
+  ) {}
 
   /** Takes the request's units or throws the 1008 error. */
-  charge(app: AppConfig, endpoint: string, body: unknown, now: number): RateCharge {
+  async charge(app: AppConfig, endpoint: string, body: unknown): Promise<RateCharge> {
     const limit = rateLimitFor(appServerOptionsOf(app), endpoint);
     if (limit === undefined) return FREE;
-    const key = `${app.appKey}\u0000${endpoint}`;
-    let bucket = this.buckets.get(key);
-    if (bucket === undefined || bucket.limit.limit !== limit.limit || bucket.limit.windowMs !== limit.windowMs) {
-      bucket = { tokens: limit.limit, at: now, limit };
-      this.buckets.set(key, bucket);
-    }
-    bucket.tokens = Math.min(limit.limit, bucket.tokens + ((now - bucket.at) * limit.limit) / limit.windowMs);
-    bucket.at = Math.max(bucket.at, now);
+    const key = `${app.appKey}\u0000${endpoint}\u0000${limit.limit}/${limit.windowMs}`;
     const cost = costOf(endpoint, body);
-    if (cost > bucket.tokens) {
-      throw apiError(ServerApiErrors.rateLimited, `rate limit exceeded: ${endpoint} allows ${limit.limit} per ${limit.windowMs} ms`);
+    let taken: boolean;
+    try {
+      taken = await this.buckets.take(key, cost, limit.limit, limit.windowMs);
+    } catch (error) {
+      this.onError(error);
+      return FREE;
     }
-    bucket.tokens -= cost;
-    const charged = bucket;
+    if (!taken) throw apiError(ServerApiErrors.rateLimited, `rate limit exceeded: ${endpoint} allows ${limit.limit} per ${limit.windowMs} ms`);
     let refunded = false;
     return {
-      refund: () => {
+      refund: async () => {
         if (refunded) return;
         refunded = true;
-        charged.tokens = Math.min(charged.limit.limit, charged.tokens + cost);
+        await this.buckets.refund(key, cost, limit.limit, limit.windowMs).catch(this.onError);
       },
     };
   }
