@@ -8,17 +8,25 @@
  *   (5.38 throws when nextVersion goes backwards).
  * - `delRelationBatch` (replaces E4 `delRelation`) → removes each listed conversation from the caller's list
  *   and, with `cleanMsg`, also hides its history up to now. No reply payload.
+ * - server-side unread (`pullSe`, `qrySessionsUnread`): e5-unread.ts.
+ * - read receipts V4/V5 (`sendMsgRead` PUBLISH, `qryMsgRead`, `qryMsgReadCntBatch`, `readReceipt`, `qryReceipt`,
+ *   `qryReceiptBatch`): e5-read-receipts.ts.
  */
-import { rc, decodeMessage, encodeMessage, ProtocolError, type QueryFrame } from './wire';
+import { rc, decodeMessage, encodeMessage, ProtocolError, type PublishFrame, type QueryFrame } from './wire';
 import type { SessionPort } from '../gateway/topic-router';
 import type { ServerContext } from '../context';
 import { isValidId, WireStatus } from './wire-status';
+import { e5UnreadQueries } from './e5-unread';
+import { E5ReadReceipts } from './e5-read-receipts';
+import { ReadPositionService } from './read-positions';
+import type { MessagingService } from './messaging';
 
 /** As many conversations as one E4 tag call may name; 5.38's batch API allows fewer. */
 const MAX_BATCH_CONVERSATIONS = 1000;
 
 type Decoder<T> = { decode(bytes: Uint8Array): T };
 type QueryHandler = (port: SessionPort, frame: QueryFrame) => Promise<void> | void;
+type PublishHandler = (port: SessionPort, frame: PublishFrame) => Promise<void> | void;
 
 function read<T>(port: SessionPort, frame: QueryFrame, type: Decoder<T>, name: string): T | undefined {
   try {
@@ -30,7 +38,12 @@ function read<T>(port: SessionPort, frame: QueryFrame, type: Decoder<T>, name: s
   }
 }
 
-export function e5Queries(ctx: ServerContext): Array<[string, QueryHandler]> {
+/** PUBLISH topics only engine 5.x clients send. */
+export function e5Publishes(ctx: ServerContext, messaging: MessagingService): Array<[string, PublishHandler]> {
+  return new E5ReadReceipts(ctx, messaging, new ReadPositionService(ctx, messaging)).publishes();
+}
+
+export function e5Queries(ctx: ServerContext, messaging: MessagingService): Array<[string, QueryHandler]> {
   return [
     ['qAppBot', (port, frame) => {
       port.queryAck(frame.messageId, WireStatus.Ok, encodeMessage(rc.BotOutput, { bots: [] }), frame.topic);
@@ -63,5 +76,7 @@ export function e5Queries(ctx: ServerContext): Array<[string, QueryHandler]> {
       }
       port.queryAck(frame.messageId, WireStatus.Ok, undefined, frame.topic);
     }],
+    ...e5UnreadQueries(ctx),
+    ...new E5ReadReceipts(ctx, messaging, new ReadPositionService(ctx, messaging)).queries(),
   ];
 }

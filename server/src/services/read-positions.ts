@@ -10,12 +10,17 @@
  *   receipt (`RC:ReadNtf`): observed on the send path, `lastMessageSendTime` (else the message's time).
  * After a move the owner's other sessions get `s_cmd` type 100 (READ_POSITIONS_CHANGED), which the official
  * clients ignore (E4 acts on types 2 and 3 only; L2 cannot decode s_cmd over WebSocket), and our SDK answers
- * with an `lxReadPos` from its last version.
+ * with an `lxReadPos` from its last version. In apps with server-side unread (`serverSaveUnread`) the official
+ * clients are told too, with the read-status sync they understand (`syncOfficialClients`).
+ * Read receipts V4/V5 of engine 5.x move positions through `markRead` (e5-read-receipts.ts).
  */
-import { rc, decodeMessage, decodeUtf8, encodeMessage, ProtocolError, type QueryFrame } from './wire';
+import { rc, decodeMessage, decodeUtf8, encodeMessage, encodeUtf8, newMessageUidFor, ProtocolError, type QueryFrame } from './wire';
 import type { SessionPort } from '../gateway/topic-router';
 import type { ServerContext } from '../context';
 import type { ConversationKey } from '../store/store';
+import { Direction } from '../store/store';
+import type { ReadPosition } from '../store/read-position-repository';
+import { toDownStream } from './message-view';
 import type { MessagingService } from './messaging';
 import type { SentMessage } from './message-filter-chain';
 import { isValidId, WireStatus } from './wire-status';
@@ -56,7 +61,8 @@ export class ReadPositionService {
     const now = this.ctx.clock.now();
     // 0 = the server's now; nothing is ever marked read ahead of the server's clock.
     const wanted = items.map((i) => ({ conversation: { type: i.type, targetId: i.targetId }, readTime: Math.min(Number(i.readTime) || now, now) }));
-    let changed = wanted.length > 0 ? (await this.ctx.store.readPositions.advance(appKey, userId, wanted, now)).length > 0 : false;
+    const moved = wanted.length > 0 ? await this.ctx.store.readPositions.advance(appKey, userId, wanted, now) : [];
+    let changed = moved.length > 0;
     const floorTime = req.clearAll === true ? now : Math.min(Math.max(0, Number(req.floor ?? 0)), now);
     if (floorTime > 0) {
       // Conversation type 0 never exists: its read time is the floor alone.
@@ -76,6 +82,7 @@ export class ReadPositionService {
     });
     port.queryAck(frame.messageId, WireStatus.Ok, payload, frame.topic);
     if (changed) this.notify(appKey, userId, version, port.info.sessionId);
+    this.syncOfficialClients(appKey, userId, moved, port.info.sessionId);
   };
 
   /** Observer of accepted client sends: read-status syncs and read receipts move the sender's position. */
@@ -90,10 +97,54 @@ export class ReadPositionService {
       (moved) => {
         const version = moved[moved.length - 1]?.version;
         if (version !== undefined) this.notify(appKey, fromUserId, version, message.sessionId);
+        // An RC:SRSMsg already reaches the sender's other devices (echo); a read receipt does not.
+        if (message.objectName !== 'RC:SRSMsg') this.syncOfficialClients(appKey, fromUserId, moved, message.sessionId);
       },
       (error: unknown) => this.ctx.log.warn('read position update failed', { appKey, userId: fromUserId, error: String(error) }),
     );
   };
+
+  /**
+   * Moves `userId`'s read position of `conversation` up to `readTime` (never back; a read receipt V4/V5 means
+   * "read up to here") and tells the user's other sessions, as a read-status sync does.
+   */
+  async markRead(appKey: string, userId: string, conversation: ConversationKey, readTime: number, exceptSessionId: string): Promise<void> {
+    if (!validType(conversation.type) || !(readTime > 0)) return;
+    const moved = await this.ctx.store.readPositions.advance(appKey, userId, [{ conversation, readTime: Math.min(readTime, this.ctx.clock.now()) }], this.ctx.clock.now());
+    const version = moved[moved.length - 1]?.version;
+    if (version !== undefined) this.notify(appKey, userId, version, exceptSessionId);
+    this.syncOfficialClients(appKey, userId, moved, exceptSessionId);
+  }
+
+  /**
+   * Apps with server-side unread (`serverSaveUnread`, e5-unread.ts): positions moved by our SDK or by a read
+   * receipt also reach the user's other online official clients, as the read-status sync they understand —
+   * an `RC:SRSMsg` from the user itself (`s_msg`, SEND direction) timed at the read time, so a client clears
+   * the conversation only if it has counted nothing newer. Without it, 5.x would catch up on its next connect.
+   */
+  private syncOfficialClients(appKey: string, userId: string, moved: readonly ReadPosition[], exceptSessionId: string): void {
+    if (moved.length === 0 || this.ctx.apps.get(appKey)?.serverSaveUnread !== true) return;
+    for (const position of moved) {
+      const { type, targetId } = position.conversation;
+      const downStream = toDownStream({
+        message: {
+          appKey,
+          uid: newMessageUidFor(position.readTime),
+          sentTime: position.readTime,
+          fromUserId: userId,
+          conversationType: type,
+          targetId,
+          objectName: 'RC:SRSMsg',
+          content: encodeUtf8(JSON.stringify({ lastMessageSendTime: position.readTime })),
+          flags: 0,
+          recalled: false,
+        },
+        direction: Direction.Send,
+        mentioned: false,
+      });
+      this.messaging.pushToUser(appKey, userId, 's_msg', encodeMessage(rc.DownStreamMessage, downStream), exceptSessionId);
+    }
+  }
 
   private notify(appKey: string, userId: string, version: number, exceptSessionId: string): void {
     this.messaging.pushToUser(appKey, userId, 's_cmd', encodeMessage(rc.NotifyMsg, { type: READ_POSITIONS_CHANGED, time: version }), exceptSessionId);
