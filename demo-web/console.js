@@ -20,6 +20,9 @@ const SECTIONS = [
       { title: 'Unblock user', path: 'user/unblock', fields: [{ name: 'userId', label: 'User ID' }] },
       { title: 'Blocked users', path: 'user/block/query', fields: [] },
       { title: 'Online?', path: 'user/checkOnline', fields: [{ name: 'userId', label: 'User ID' }] },
+      { title: 'Blacklist add', path: 'user/blacklist/add', fields: [{ name: 'userId', label: 'Owner user ID' }, { name: 'blackUserId', label: 'Users to blacklist', array: true }] },
+      { title: 'Blacklist remove', path: 'user/blacklist/remove', fields: [{ name: 'userId', label: 'Owner user ID' }, { name: 'blackUserId', label: 'Users to remove', array: true }] },
+      { title: 'Blacklist of a user', path: 'user/blacklist/query', fields: [{ name: 'userId', label: 'Owner user ID' }] },
     ],
   },
   {
@@ -83,18 +86,27 @@ async function showConsole() {
   $('login').hidden = true;
   $('console').hidden = false;
   $('logout').hidden = false;
-  const { body } = await api('/console/api/apps');
-  state.apps = body.apps ?? [];
-  const select = $('app-key');
-  select.replaceChildren(...state.apps.map((a) => new Option(`${a.appKey}${a.dev ? ' (dev)' : ''}`, a.appKey)));
+  await loadApps();
   // The demo chat runs on the dev app: start there when it exists.
   const dev = state.apps.find((a) => a.dev);
-  if (dev) select.value = dev.appKey;
-  renderApps();
+  if (dev) $('app-key').value = dev.appKey;
   selectTab('apps');
 }
 
-const state = { apps: [], statsTimer: null };
+/** Reloads the app list (table + picker), keeping the picked app when it is still usable. */
+async function loadApps() {
+  const { body } = await api('/console/api/apps');
+  state.apps = body.apps ?? [];
+  state.canCreate = body.canCreate === true;
+  const select = $('app-key');
+  const picked = select.value;
+  const usable = state.apps.filter((a) => a.enabled);
+  select.replaceChildren(...usable.map((a) => new Option(`${a.appKey}${a.dev ? ' (dev)' : ''}${a.name ? ` — ${a.name}` : ''}`, a.appKey)));
+  if (usable.some((a) => a.appKey === picked)) select.value = picked;
+  renderApps();
+}
+
+const state = { apps: [], canCreate: false, statsTimer: null };
 
 function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
@@ -175,12 +187,109 @@ async function call(path, params) {
 function renderApps() {
   const panel = $('panel-apps');
   const table = el('table', { 'aria-label': 'Apps' });
-  table.append(el('tr', {}, el('th', { text: 'App key' }), el('th', { text: 'Secret' }), el('th', { text: 'Dev' }), el('th', { text: 'Options' })));
+  table.append(el('tr', {}, ...['App key', 'Name', 'Secret', 'Source', 'State', 'Options', 'Actions'].map((t) => el('th', { text: t }))));
   for (const app of state.apps) {
-    table.append(el('tr', {}, el('td', { text: app.appKey }), el('td', { text: app.appSecretMasked }), el('td', { text: app.dev ? 'yes' : '' }), el('td', {}, el('code', { text: JSON.stringify(app.options) }))));
+    const actions = el('td', {});
+    if (app.readOnly) {
+      actions.append(el('span', { class: 'hint', text: 'read-only (server configuration)' }));
+    } else {
+      const toggle = el('button', { type: 'button', text: app.enabled ? 'Disable' : 'Enable', 'aria-label': `${app.enabled ? 'Disable' : 'Enable'} app ${app.appKey}` });
+      toggle.addEventListener('click', () => void changeApp(app.appKey, app.enabled ? 'disable' : 'enable'));
+      const rotate = el('button', { type: 'button', text: 'Rotate secret', 'aria-label': `Rotate the secret of app ${app.appKey}` });
+      rotate.addEventListener('click', () => {
+        if (confirm(`Rotate the secret of ${app.appKey}? Its tokens stop working and its users are disconnected.`)) void changeApp(app.appKey, 'rotate');
+      });
+      actions.append(toggle, rotate);
+    }
+    const source = app.dev ? 'dev app' : app.source === 'console' ? 'console' : 'config';
+    table.append(el('tr', { 'data-app': app.appKey },
+      el('td', { text: app.appKey }), el('td', { text: app.name ?? '' }), el('td', { text: app.appSecretMasked }), el('td', { text: source }),
+      el('td', { class: 'app-state', text: app.enabled ? 'enabled' : 'disabled' }), el('td', {}, el('code', { text: JSON.stringify(app.options) })), actions));
   }
-  const note = el('p', { class: 'hint', text: 'Apps come from the server configuration (--app KEY:SECRET:options, LIANXIN_APPS, the config file, --dev-app); secrets are never sent to the browser.' });
-  panel.replaceChildren(el('div', {}, table, note));
+  const note = el('p', { class: 'hint', text: 'Configured apps (--app KEY:SECRET:options, LIANXIN_APPS, the config file, --dev-app) are read-only here. Apps created below are stored by the server and usable at once. Secrets are shown once, when created or rotated.' });
+  panel.replaceChildren(el('div', {}, table, note, createAppForm(), optionsForm(), el('div', { id: 'secret-once', role: 'alert' })));
+}
+
+/** Per-app options of a console app (the same names as --app KEY:SECRET:name=value). */
+function optionsForm() {
+  const form = el('form', { class: 'action', id: 'app-options-form' });
+  const select = el('select', { id: 'options-app-key' });
+  const editable = state.apps.filter((a) => !a.readOnly);
+  select.append(...editable.map((a) => new Option(a.name ? `${a.appKey} — ${a.name}` : a.appKey, a.appKey)));
+  const input = el('input', { id: 'options-text', placeholder: 'recallWindowMs=60000,multiDevice=1' });
+  const fill = () => {
+    const app = editable.find((a) => a.appKey === select.value);
+    input.value = Object.entries(app?.optionText ?? {}).map(([k, v]) => `${k}=${v}`).join(',');
+  };
+  select.addEventListener('change', fill);
+  fill();
+  form.append(
+    el('h3', { text: 'App options' }),
+    el('label', { for: 'options-app-key', text: 'Console app' }), select,
+    el('label', { for: 'options-text', text: 'Options (replace all; name=value, comma separated)' }), input,
+    el('button', { type: 'submit', text: 'Save options' }),
+  );
+  if (editable.length === 0) form.querySelector('button').disabled = true;
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    await changeApp(select.value, 'options', { options: parseOptions(input.value) });
+  });
+  return form;
+}
+
+function parseOptions(text) {
+  const options = {};
+  for (const pair of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const eq = pair.indexOf('=');
+    if (eq > 0) options[pair.slice(0, eq).trim()] = pair.slice(eq + 1).trim();
+  }
+  return options;
+}
+
+function createAppForm() {
+  const form = el('form', { class: 'action', id: 'create-app-form' });
+  form.append(
+    el('h3', { text: 'Create app' }),
+    el('label', { for: 'new-app-name', text: 'App name' }), el('input', { id: 'new-app-name', name: 'name', maxlength: '64' }),
+    el('label', { for: 'new-app-key', text: 'App key (empty = generated)' }), el('input', { id: 'new-app-key', name: 'appKey', maxlength: '64' }),
+    el('label', { for: 'new-app-options', text: 'Options (name=value, comma separated)' }), el('input', { id: 'new-app-options', name: 'options', placeholder: 'multiDevice=1,maxGroupMembers=500' }),
+    el('button', { type: 'submit', text: 'Create app' }),
+  );
+  if (!state.canCreate) form.querySelector('button').disabled = true;
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const options = parseOptions($('new-app-options').value);
+    const { status, body } = await api('/console/api/apps', { method: 'POST', body: JSON.stringify({ name: $('new-app-name').value, appKey: $('new-app-key').value, options }) });
+    if (status !== 200) {
+      $('status').textContent = `app not created: ${body.errorMessage ?? status}`;
+      return;
+    }
+    await loadApps();
+    showSecretOnce(body.appKey, body.appSecret, 'created');
+    $('app-key').value = body.appKey;
+  });
+  return form;
+}
+
+/** The one time a secret is shown: after creation or rotation. */
+function showSecretOnce(appKey, secret, what) {
+  $('status').textContent = `app ${appKey} ${what}`;
+  $('secret-once').replaceChildren(
+    el('p', { text: `App ${appKey} ${what}. Copy its secret now: it is not shown again.` }),
+    el('p', {}, el('span', { text: 'App key: ' }), el('code', { id: 'once-app-key', text: appKey })),
+    el('p', {}, el('span', { text: 'App secret: ' }), el('code', { id: 'once-app-secret', text: secret })),
+  );
+}
+
+async function changeApp(appKey, action, payload = {}) {
+  const { status, body } = await api(`/console/api/apps/${encodeURIComponent(appKey)}/${action}`, { method: 'POST', body: JSON.stringify(payload) });
+  if (status !== 200) {
+    $('status').textContent = `${action} ${appKey} failed: ${body.errorMessage ?? status}`;
+    return;
+  }
+  await loadApps();
+  if (body.appSecret) showSecretOnce(appKey, body.appSecret, 'secret rotated');
+  else $('status').textContent = action === 'options' ? `app ${appKey}: options saved` : `app ${appKey} ${action}d`;
 }
 
 function buildSettings() {

@@ -18,6 +18,8 @@ const SEND_ERRORS = {
   22408: '22408 FORBIDDEN_IN_GROUP: 当前用户在群组中已被禁言 (muted in this group)',
   23406: '23406 NOT_IN_CHATROOM: 当前用户不在聊天室中 (not in the chatroom)',
   23408: '23408 FORBIDDEN_IN_CHATROOM: 当前用户在聊天室中已被禁言 (muted in this chatroom)',
+  34002: '34002: 小视频时间长度超出限制 (sight video longer than 2 minutes)',
+  34003: '34003: GIF 消息文件大小超出限制 (GIF larger than 2 MB)',
 };
 const TYPE_NAMES = { 1: 'Private', 3: 'Group', 4: 'Chatroom' };
 
@@ -31,6 +33,10 @@ const state = {
   tagsByConversation: new Map(),
   lastTyping: 0,
   roomTimer: null,
+  token: null,
+  blacklist: [],
+  /** [loaded, total] pairs of the last upload, in the order onProgress reported them. */
+  uploadProgress: [],
 };
 window.demoState = state; // for debugging in devtools
 
@@ -66,6 +72,7 @@ async function connectAs(userId) {
     });
   });
   state.me = userId;
+  state.token = answer.token;
   state.im = RongIMClient.getInstance();
   setStatus(`connected as ${userId}`);
   document.title = `${userId} — Lianxin demo chat`;
@@ -73,6 +80,54 @@ async function connectAs(userId) {
   $('app').hidden = false;
   $('open-target').focus();
   await refreshConversations();
+  await refreshBlacklist();
+}
+
+// ------------------------------------------------------------------------------ blacklist
+
+/** 2.9.2 web apps manage blacklists through their App Server; the dev server stands in for it. */
+async function blacklistCall(action, userId) {
+  const response = await fetch('/demo/api/blacklist', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ token: state.token, action, ...(userId ? { userId } : {}) }),
+  });
+  const answer = await response.json().catch(() => ({}));
+  if (answer.code !== 200) throw new Error(`blacklist ${action}: ${answer.errorMessage ?? answer.code ?? response.status}`);
+  return answer;
+}
+
+async function refreshBlacklist() {
+  try {
+    state.blacklist = (await blacklistCall('list')).users ?? [];
+  } catch (error) {
+    $('blacklist-error').textContent = error.message;
+    return;
+  }
+  const ul = $('blacklist');
+  ul.replaceChildren();
+  for (const userId of state.blacklist) {
+    const li = document.createElement('li');
+    li.dataset.user = userId;
+    li.append(span('conv-name', userId));
+    const remove = document.createElement('button');
+    remove.type = 'button';
+    remove.textContent = 'Remove';
+    remove.setAttribute('aria-label', `Remove ${userId} from the blacklist`);
+    remove.addEventListener('click', () => void changeBlacklist('remove', userId));
+    li.append(remove);
+    ul.append(li);
+  }
+}
+
+async function changeBlacklist(action, userId) {
+  $('blacklist-error').textContent = '';
+  try {
+    await blacklistCall(action, userId);
+  } catch (error) {
+    $('blacklist-error').textContent = error.message;
+  }
+  await refreshBlacklist();
 }
 
 // ------------------------------------------------------------------------------ conversation list
@@ -382,6 +437,7 @@ function uploadAndSend(file, image) {
   const progress = $('upload-progress');
   progress.hidden = false;
   progress.value = 0;
+  state.uploadProgress = [];
   const config = {
     fileType,
     getToken: (done) => state.im.getFileToken(fileType, { onSuccess: (data) => done(data.token, data), onError: (code) => fail(code) }),
@@ -393,7 +449,10 @@ function uploadAndSend(file, image) {
   const init = image ? UploadClient.initImage : UploadClient.initFile;
   init(config, (uploadFile) => {
     uploadFile.upload(file, {
-      onProgress: (loaded, total) => (progress.value = total > 0 ? Math.round((loaded / total) * 100) : 0),
+      onProgress: (loaded, total) => {
+        state.uploadProgress.push([loaded, total]);
+        progress.value = total > 0 ? Math.round((loaded / total) * 100) : 0;
+      },
       onError: fail,
       onCompleted: (data) => {
         state.im.getFileUrl(fileType, data.filename, data.name, {
@@ -533,6 +592,12 @@ function wire() {
     event.target.value = '';
   });
   $('load-older').addEventListener('click', () => void loadOlder());
+  $('blacklist-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    const userId = $('blacklist-user').value.trim();
+    $('blacklist-user').value = '';
+    if (userId !== '') void changeBlacklist('add', userId);
+  });
   $('toggle-top').addEventListener('click', () => void toggleStatus('isTop'));
   $('toggle-dnd').addEventListener('click', () => void toggleStatus('notificationStatus'));
   document.addEventListener('visibilitychange', () => {

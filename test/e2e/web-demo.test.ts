@@ -6,95 +6,49 @@
  * with the documented 22408 message; the chatroom view shows the member count and KV seats.
  * Screenshots of the main screens go to test-artifacts/ (gitignored). Needs `npm run build`.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
-import { bounded, launchChromium, type ChromiumSession } from '../support/chromium';
-import { REPO_ROOT, startServer, type RunningServer } from '../support/server-launcher';
+import { bounded } from '../support/chromium';
+import { REPO_ROOT } from '../support/server-launcher';
+import { consoleAction, openConsole as openConsoleAs, openConversation, openDemo as openDemoAs, send, shot, startDemoEnv, type DemoEnv } from './web-demo-support';
 
 jest.setTimeout(120_000);
 
-const ARTIFACTS = join(REPO_ROOT, 'test-artifacts');
 const RUN = Date.now().toString(36);
 /** 1×1 PNG. */
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
 
-let server: RunningServer | undefined;
-let session: ChromiumSession | undefined;
-let adminPassword = '';
+let env: DemoEnv | undefined;
+let stopEnv: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
   if (!existsSync(join(REPO_ROOT, 'dist', 'browser.mjs'))) throw new Error('dist/browser.mjs is missing: run `npm run build` first');
-  mkdirSync(ARTIFACTS, { recursive: true });
-  const results = await Promise.allSettled([
-    startServer({ devApp: true }).then((s) => (server = s)),
-    launchChromium().then((s) => (session = s)),
-  ]);
-  for (const result of results) if (result.status === 'rejected') throw result.reason;
-  const match = await server?.stderrMatch(/console admin password: (\S+)/);
-  if (match?.[1] === undefined) throw new Error(`no console password printed:\n${server?.stderr() ?? ''}`);
-  adminPassword = match[1];
+  const started = await startDemoEnv();
+  env = started.env;
+  stopEnv = started.stop;
 }, 60_000);
 
 afterAll(async () => {
-  await session?.close();
-  await server?.stop();
+  await stopEnv?.();
 });
 
-function ready(): { server: RunningServer; session: ChromiumSession } {
-  if (server === undefined || session === undefined) throw new Error('set-up failed');
-  return { server, session };
+function ready(): { env: DemoEnv; session: DemoEnv['session'] } {
+  if (env === undefined) throw new Error('set-up failed');
+  return { env, session: env.session };
 }
 
-async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
-}
+const openDemo = (userId: string) => openDemoAs(ready().env, userId);
 
-/** A fresh browser profile on the demo, connected as `userId` through the dev token endpoint. */
-async function openDemo(userId: string): Promise<Page> {
-  const { server: s, session: chromium } = ready();
-  const page = await chromium.newPage();
-  await bounded(chromium, page, 'load the demo', page.goto(`${s.url}/`));
-  await page.getByLabel('User ID').fill(userId);
-  await page.getByRole('button', { name: 'Connect' }).click();
-  await bounded(chromium, page, `${userId} connects`, page.locator('#status', { hasText: `connected as ${userId}` }).waitFor());
-  return page;
-}
-
-async function openConversation(page: Page, type: 'Private' | 'Group' | 'Chatroom', targetId: string): Promise<void> {
-  await page.getByLabel('Type').selectOption({ label: type });
-  await page.getByLabel('Target ID').fill(targetId);
-  await page.getByRole('button', { name: 'Open' }).click();
-  await page.locator('#chat-title', { hasText: targetId }).waitFor();
-}
-
-async function send(page: Page, text: string): Promise<void> {
-  await page.getByRole('textbox', { name: 'Message', exact: true }).fill(text);
-  await page.getByRole('textbox', { name: 'Message', exact: true }).press('Enter');
-}
-
-async function openConsole(): Promise<Page> {
-  const { server: s, session: chromium } = ready();
-  const page = await chromium.newPage();
-  await bounded(chromium, page, 'load the console', page.goto(`${s.url}/console`));
+/** The console after a refused wrong password, then the generated one. */
+async function openConsole() {
+  const { env: e } = ready();
+  const page = await e.session.newPage();
+  await bounded(e.session, page, 'load the console', page.goto(`${e.server.url}/console`));
   await page.getByLabel('Admin password').fill('wrong-password');
   await page.getByRole('button', { name: 'Log in' }).click();
   await page.locator('#login-error', { hasText: 'wrong password' }).waitFor();
-  await page.getByLabel('Admin password').fill(adminPassword);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await bounded(chromium, page, 'console logged in', page.getByRole('tab', { name: 'Groups' }).waitFor());
-  return page;
-}
-
-/** Fills one action form of the console (by its Server API path) and submits it; returns the answer text. */
-async function consoleAction(page: Page, tab: string, path: string, values: Record<string, string>): Promise<string> {
-  await page.getByRole('tab', { name: tab }).click();
-  const form = page.locator(`form[data-path="${path}"]`);
-  for (const [name, value] of Object.entries(values)) await form.locator(`[name="${name}"]`).fill(value);
-  await form.getByRole('button').click();
-  const result = page.locator('#result', { hasText: `POST /${path}.json` });
-  await result.waitFor();
-  return (await result.textContent()) ?? '';
+  await page.context().close();
+  return openConsoleAs(e);
 }
 
 /**

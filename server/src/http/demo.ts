@@ -103,4 +103,29 @@ export function registerDemo(fastify: FastifyInstance, ctx: ServerContext, root:
     const answer = await callServerApi(fastify, app, 'user/getToken', { userId, name, portraitUri: '' }, ctx.clock.now());
     return reply.code(answer.status).send({ ...answer.body, appKey: app.appKey });
   });
+
+  /**
+   * The demo's blacklist view. RongIMLib 2.9.2's blacklist methods are not implemented on the web
+   * (E4 throws; PROTOCOL.md §6.6), so a 2.x web app manages blacklists through its App Server: this
+   * dev-only endpoint stands in for one, like the token endpoint above. The caller proves who it is
+   * with its own token (`user/blacklist/*` of the token's user only), then one signed Server API call.
+   */
+  fastify.post('/demo/api/blacklist', async (request, reply) => {
+    const app = devTokenApp(ctx);
+    if (app === undefined) return reply.code(403).send({ code: 403, errorMessage: 'the demo blacklist is only available for the dev app outside NODE_ENV=production' });
+    const body = (typeof request.body === 'object' && request.body !== null ? request.body : {}) as Record<string, unknown>;
+    const claims = ctx.tokens.verify(typeof body['token'] === 'string' ? body['token'] : '');
+    if (!claims.ok || claims.appKey !== app.appKey) return reply.code(401).send({ code: 401, errorMessage: 'a token of the dev app is required' });
+    const action = body['action'];
+    const now = ctx.clock.now();
+    if (action === 'list') {
+      const answer = await callServerApi(fastify, app, 'user/blacklist/query', { userId: claims.userId }, now);
+      return reply.code(answer.status).send(answer.body);
+    }
+    const target = typeof body['userId'] === 'string' ? body['userId'] : '';
+    if (!USER_ID.test(target)) return reply.code(400).send({ code: 1002, errorMessage: 'userId: 1-64 of A-Z a-z 0-9 _ = + - . @' });
+    if (action !== 'add' && action !== 'remove') return reply.code(400).send({ code: 1002, errorMessage: 'action: add, remove or list' });
+    const answer = await callServerApi(fastify, app, `user/blacklist/${action}`, { userId: claims.userId, blackUserId: [target] }, now);
+    return reply.code(answer.status).send(answer.body);
+  });
 }

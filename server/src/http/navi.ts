@@ -85,12 +85,18 @@ function answerNavi(ctx: ServerContext, fastify: FastifyInstance, request: Fasti
     openUS: 0,
     // 1 lets E4 use group read receipts v2 (rrMsg/rrList) and refuse v1 responses (PROTOCOL.md §2.4).
     grpRRVer: app.groupReadReceiptV2 === true ? 1 : 0,
+    // Engine ≥ 5.28 only (PROTOCOL-E5.md §1.3): 3 = read receipts V4, 4 = V5 (services/e5-read-receipts.ts).
+    ...(generation === 'v2' && app.e5ReadReceipts !== undefined ? { grpRRVer: app.e5ReadReceipts === 'v4' ? 3 : 4 } : {}),
+    // Server-side unread (services/e5-unread.ts); clients that do not know the field ignore it.
+    ...(app.serverSaveUnread === true ? { serverSaveUnread: 1 } : {}),
     logSwitch: 0,
     logPolicy: '',
     voipCallInfo: null,
     // The built-in file service (http/files.ts: uploads are POSTed to its root, as to Qiniu's upload host);
     // E4 hands it to apps as `qiniu`.
     uploadServer: ctx.files?.options.baseUrl ?? `${request.protocol}://${server}`,
+    // KB, as the official navi sends it; SDKs check GIF sizes against it before sending (34003).
+    ...(ctx.files === undefined ? {} : { gifSize: Math.floor(ctx.files.options.maxGifBytes / 1024) }),
     historyMsg: true,
     chatroomMsg: true,
     // Only engine ≥ 5.28 asks /v2/navi.json (PROTOCOL-E5.md §1.1). openHistoryMsg 0 makes it deliver `s_msg`

@@ -13,6 +13,8 @@ const OTHER_KEY = 'otherapp';
 const RECOMMENDED_FIELDS = [
   'code', 'server', 'backupServer', 'userId', 'kvStorage', 'joinMChrm', 'openMp', 'openUS', 'grpRRVer',
   'logSwitch', 'logPolicy', 'voipCallInfo', 'uploadServer', 'historyMsg', 'chatroomMsg',
+  // KB; the built-in file service's GIF limit (default 2 MB), which SDKs check before sending (34003).
+  'gifSize',
 ].sort();
 
 /** Engine 4.x: strip the first `getServerEndpoint(`, then a final `);` or `)` anchored at the end. */
@@ -80,6 +82,7 @@ describe('navi and ping', () => {
           logPolicy: '',
           voipCallInfo: null,
           uploadServer: `http://127.0.0.1:${server.port}`,
+          gifSize: 2048,
           historyMsg: true,
           chatroomMsg: true,
         });

@@ -12,6 +12,7 @@ import type { ServiceEngine } from './engine-port';
 import type { ImMessage } from './im-message';
 import { Direction, UpFlag } from './im-message';
 import { buildOutgoing, pushExtra } from './outgoing';
+import { checkMediaLimits } from './media-limits';
 import type { OutgoingInput, PushConfigInput } from './outgoing';
 import { rememberLatest } from './receive-pipeline';
 import type { UserSession } from './user-session';
@@ -65,6 +66,7 @@ export class SendService {
 
     let outgoing;
     try {
+      checkMediaLimits(input.objectName, input.content, this.engine.navi);
       outgoing = buildOutgoing(input, me);
     } catch (error) {
       return { ok: false, code: errorCodeOf(error), message: draft(input.content, 0, false) };

@@ -15,6 +15,7 @@ import type { Services } from '../../services/index';
 import { callServerApi, normalizeServerApiPath, type ServerApiParams } from '../server-api-inject';
 import { ConsoleAuth, SESSION_TTL_MS, sessionCookie, sessionFromCookie } from './console-auth';
 import { ConsoleStats } from './console-stats';
+import { registerConsoleApps } from './console-apps';
 
 export const CONSOLE_HEADER = 'x-lianxin-console';
 
@@ -35,10 +36,6 @@ function text(value: unknown): string {
 function isParamValue(value: unknown): value is string | number | boolean | (string | number)[] {
   if (Array.isArray(value)) return value.every((v) => typeof v === 'string' || typeof v === 'number');
   return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
-}
-
-function mask(secret: string): string {
-  return secret.length <= 4 ? '****' : `${'*'.repeat(secret.length - 4)}${secret.slice(-4)}`;
 }
 
 export function registerConsole(fastify: FastifyInstance, ctx: ServerContext, services: Services): ConsoleHandle {
@@ -83,12 +80,8 @@ export function registerConsole(fastify: FastifyInstance, ctx: ServerContext, se
     return { changed: true };
   });
 
-  fastify.get('/console/api/apps', async (request, reply) => {
-    if (!guard(request, reply)) return reply;
-    return {
-      apps: ctx.apps.list().map(({ appKey, appSecret, dev, ...options }) => ({ appKey, appSecretMasked: mask(appSecret), dev, options })),
-    };
-  });
+  // Apps: configured ones read-only, console-created ones stored and served at once (console-apps.ts).
+  const apps = registerConsoleApps(fastify, ctx, services, guard);
 
   fastify.post('/console/api/call', async (request, reply) => {
     if (!guard(request, reply)) return reply;
@@ -114,5 +107,11 @@ export function registerConsole(fastify: FastifyInstance, ctx: ServerContext, se
     return stats.snapshot();
   });
 
-  return { generatedPassword: auth.generatedPassword, close: () => stats.close() };
+  return {
+    generatedPassword: auth.generatedPassword,
+    close: () => {
+      stats.close();
+      apps.close();
+    },
+  };
 }
