@@ -5,6 +5,10 @@
  *   <entry>.mjs / <entry>.cjs / <entry>.d.ts  one trio per row of ENTRIES
  *   lianxin.umd.js                             UMD, global `RongIMLib`, entry platforms/auto.ts
  *   miniprogram/index.js                       single-file CommonJS for mini-program toolchains
+ *   miniprogram/<host>.js                      the same for one host (wechat, toutiao, baidu, alipay)
+ *   lianxin-emoji.umd.js, miniprogram/emoji.js the emoji plugin (`RongIMEmoji`, src/emoji/index.ts):
+ *                                              a UMD script that extends the global `RongIMLib`, and
+ *                                              its mini-program CommonJS file; not in the IMLib bundles
  *
  * Invariants the bundle-hygiene test checks on the output:
  *   - host bundles (everything except `node`) inline all dependencies, contain no `require(`,
@@ -12,17 +16,22 @@
  *   - only the `node` entry may import `ws`/Node built-ins, and it keeps them external so Node
  *     resolves them from node_modules;
  *   - no bundle contains protobufjs or the pbjs classes (proto/gen/rc.js): the SDK runs the table
- *     codec; the pbjs code is the server's and the tests' reference oracle.
+ *     codec; the pbjs code is the server's and the tests' reference oracle;
+ *   - every public enum equals TypeScript's emit (compactEnums writes them as tables), and no IMLib
+ *     bundle carries the emoji plugin.
+ * Size passes (bench/analysis/p5-size.md): compactEnums (numeric enums as tables) and mangleProps
+ * over the provably private members (provablyPrivateMembers).
  * The server (server/) runs from source with tsx and is not bundled here.
  */
 import { builtinModules } from 'node:module';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import commonjs from '@rollup/plugin-commonjs';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import esbuild from 'rollup-plugin-esbuild';
 import { transform } from 'esbuild';
 import dts from 'rollup-plugin-dts';
+import MagicString from 'magic-string';
 
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
 const banner = `/*! lianxin v${pkg.version} | ${pkg.license} */`;
@@ -45,11 +54,15 @@ export const ENTRIES = [
   { name: 'baidu', input: 'platforms/baidu/index.ts', host: 'baidu', tsconfig: 'tsconfig.miniprogram.json' },
   { name: 'alipay', input: 'platforms/alipay/index.ts', host: 'alipay', tsconfig: 'tsconfig.miniprogram.json' },
   { name: 'uniapp', input: 'platforms/uniapp/index.ts', host: 'uniapp', tsconfig: 'tsconfig.uniapp.json' },
+  // Optional plugins, host-free, lowered like the mini-program code (any host may load them).
+  { name: 'emoji', input: 'src/emoji/index.ts', host: 'plugin', tsconfig: 'tsconfig.browser.json' },
 ];
 
 /** Entry of the UMD global and of the mini-program bundle (one rollup pass, two outputs). */
 export const UMD_INPUT = 'platforms/auto.ts';
 export const UMD_GLOBAL = 'RongIMLib';
+/** The emoji plugin: RongIMLib 2.x shipped it as its own script, outside the IMLib package. */
+export const EMOJI_INPUT = 'src/emoji/index.ts';
 /** ES level for code that must run on old mini-program/WebView engines. */
 const LEGACY_TARGET = 'es2017';
 const MODERN_TARGET = 'es2020';
@@ -110,11 +123,134 @@ function lowerAndStrip(target) {
       const result = await transform(code, {
         loader: 'js',
         target,
+        ...mangleOptionsFor(chunk),
         legalComments: 'inline',
         sourcemap: true,
         sourcefile: chunk.fileName,
       });
       return { code: result.code, map: result.map };
+    },
+  };
+}
+
+/**
+ * Private members that are provably internal, for esbuild `mangleProps` (a short name in every
+ * bundle instead of `retryCount`, `scheduleRetry`, …). A name qualifies only when:
+ *   - it is declared `private`/`protected` in the engine's folders (MANGLE_FOLDERS: connection
+ *     engine, services, transports, protocol, shared host plumbing), never in the facade (src/api),
+ *     whose objects apps hold and may decorate;
+ *   - every other occurrence of the word in src/, platforms/ and the schema table, comments
+ *     aside, is `this.<name>`: no `other.<name>`, no object key, no destructuring, no string (so
+ *     never a wire, JSON, storage or host field).
+ * A new use elsewhere silently takes the name out of the set (it is then just not mangled); esbuild
+ * picks replacement names that collide with no other property of the chunk.
+ */
+const MANGLE_FOLDERS = ['src/client/', 'src/transport/', 'src/protocol/', 'platforms/shared/'];
+
+function tsFilesUnder(dir) {
+  return readdirSync(dir).flatMap((entry) => {
+    const file = path.join(dir, entry);
+    if (statSync(file).isDirectory()) return tsFilesUnder(file);
+    return file.endsWith('.ts') ? [file] : [];
+  });
+}
+
+export function provablyPrivateMembers() {
+  const stripComments = (code) => code.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:])\/\/[^\n]*/g, '$1');
+  const files = [...tsFilesUnder('src'), ...tsFilesUnder('platforms'), path.join('proto', 'gen', 'rc-schema.ts')].map((file) => ({
+    file: file.split(path.sep).join('/'),
+    code: stripComments(readFileSync(file, 'utf8')),
+  }));
+  const all = files.map((f) => f.code).join('\n');
+  const declaration = (name) => `\\b(?:private|protected)\\s+(?:readonly\\s+)?(?:static\\s+)?(?:async\\s+)?(?:get\\s+|set\\s+)?${name}(?![\\w$])`;
+  const declaredIn = new Map();
+  for (const { file, code } of files) {
+    for (const match of code.matchAll(new RegExp(declaration('([A-Za-z_][\\w]*)'), 'g'))) {
+      const name = match[1];
+      declaredIn.set(name, [...(declaredIn.get(name) ?? []), file]);
+    }
+  }
+  const count = (pattern) => (all.match(new RegExp(pattern, 'g')) ?? []).length;
+  const names = [...declaredIn]
+    .filter(([name, where]) => name.length > 2 && where.every((file) => MANGLE_FOLDERS.some((folder) => file.startsWith(folder))))
+    .map(([name]) => name)
+    .filter((name) => count(`(?<![\\w$])${name}(?![\\w$])`) === count(`\\bthis\\.${name}(?![\\w$])`) + count(declaration(name)))
+    .sort();
+  return names;
+}
+
+const PRIVATE_MEMBERS = provablyPrivateMembers();
+const MANGLE_PROPS = PRIVATE_MEMBERS.length > 0 ? new RegExp(`^(?:${PRIVATE_MEMBERS.join('|')})$`) : undefined;
+
+/**
+ * The scan above covers our sources only: a chunk that inlines node_modules code could use one of
+ * the names for something else, so it is refused rather than mangled blindly.
+ */
+function mangleOptionsFor(chunk) {
+  if (MANGLE_PROPS === undefined) return {};
+  const foreign = chunk.moduleIds.filter((id) => id.includes('node_modules'));
+  if (foreign.length > 0) {
+    throw new Error(`${chunk.fileName}: mangleProps covers src/ and platforms/ only, but the chunk inlines ${foreign.join(', ')}`);
+  }
+  return { mangleProps: MANGLE_PROPS };
+}
+
+/** Renames the provably private members (above) in a rendered chunk; the legacy pass does it too. */
+function manglePrivate() {
+  return {
+    name: 'lianxin-mangle-private',
+    async renderChunk(code, chunk) {
+      if (MANGLE_PROPS === undefined) return null;
+      const result = await transform(code, { loader: 'js', ...mangleOptionsFor(chunk), legalComments: 'inline', sourcemap: true, sourcefile: chunk.fileName });
+      return { code: result.code, map: result.map };
+    },
+  };
+}
+
+/** Runtime of compactEnums(): builds the object a TypeScript numeric enum compiles to, in the same order. */
+const ENUM_TABLE_ID = '\0lianxin-enum-table';
+const ENUM_TABLE_CODE = `export function enumTable(spec) {
+  var table = {};
+  spec.split(',').forEach(function (pair) {
+    var at = pair.indexOf('=');
+    var name = pair.slice(0, at);
+    table[(table[name] = +pair.slice(at + 1))] = name;
+  });
+  return table;
+}
+`;
+
+/**
+ * Emits each numeric TypeScript enum of the SDK (`[export] enum X { A = 1, … }`, every member an
+ * explicit integer literal) as `enumTable("A=1,…")` instead of `X[X["A"] = 1] = "A"`: each name is
+ * written once, not twice (the public `ErrorCode` alone has ~160 members). Only the JavaScript
+ * changes: the source, tsc and the bundled .d.ts keep the real enum, and the object built at load
+ * is the one TypeScript's emit builds (name → value, value → last name, same insertion order;
+ * bundle-hygiene compares them). Enums with any other member form are left to esbuild.
+ */
+function compactEnums() {
+  const ENUM = /^(export\s+)?enum\s+([A-Za-z_$][\w$]*)\s*\{([^{}]*)\}/gm;
+  const MEMBER = /^([A-Za-z_$][\w$]*)\s*=\s*(-?\d+)$/;
+  return {
+    name: 'lianxin-compact-enums',
+    resolveId: (source) => (source === ENUM_TABLE_ID ? ENUM_TABLE_ID : null),
+    load: (id) => (id === ENUM_TABLE_ID ? ENUM_TABLE_CODE : null),
+    transform(code, id) {
+      if (!id.endsWith('.ts') || id.includes('node_modules') || !/\benum\s/.test(code)) return null;
+      const out = new MagicString(code);
+      let changed = false;
+      for (const match of code.matchAll(ENUM)) {
+        const body = match[3].replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/[^\n]*/g, '');
+        const members = body.split(',').map((part) => part.trim()).filter((part) => part !== '');
+        const pairs = members.map((member) => MEMBER.exec(member));
+        if (pairs.length === 0 || pairs.some((pair) => pair === null)) continue;
+        const spec = pairs.map((pair) => `${pair[1]}=${Number(pair[2])}`).join(',');
+        out.overwrite(match.index, match.index + match[0].length, `${match[1] ?? ''}const ${match[2]} = /* @__PURE__ */ __enumTable(${JSON.stringify(spec)});`);
+        changed = true;
+      }
+      if (!changed) return null;
+      out.prepend(`import { enumTable as __enumTable } from ${JSON.stringify(ENUM_TABLE_ID)};\n`);
+      return { code: out.toString(), map: out.generateMap({ hires: true, source: id }) };
     },
   };
 }
@@ -133,18 +269,27 @@ function jsPlugins({ host, target, bundleName }) {
       // A `require` inside try/catch in an inlined dependency must not survive as a runtime `require(`.
       ignoreTryCatch: browserLike ? false : true,
     }),
+    compactEnums(),
     esbuild({ target, tsconfig: 'tsconfig.base.json', sourceMap: true }),
   ];
 }
 
 /** Mini-program hosts: their runtimes and toolchains get ES2017 code without comments, like the UMD build. */
 export const MINI_PROGRAM_HOSTS = new Set(['wechat', 'toutiao', 'baidu', 'alipay', 'uniapp']);
+/**
+ * Hosts whose npm build copies package.json "miniprogram" (dist/miniprogram/): each also gets
+ * dist/miniprogram/<host>.js (`require('lianxin/wechat')`), which carries only its own adapter where
+ * index.js carries all of them (it sniffs the host). uni-app bundles from node_modules with Vite.
+ */
+const PER_HOST_MINIPROGRAM = new Set(['wechat', 'toutiao', 'baidu', 'alipay']);
+/** Entries lowered like the mini-program hosts: the mini-program hosts and the host-free plugins. */
+const LEGACY_HOSTS = new Set([...MINI_PROGRAM_HOSTS, 'plugin']);
 
 function jsEntry({ name, input, host }) {
   const node = host === 'node';
-  const legacyHost = MINI_PROGRAM_HOSTS.has(host);
+  const legacyHost = LEGACY_HOSTS.has(host);
   const target = legacyHost ? LEGACY_TARGET : MODERN_TARGET;
-  const outputPlugins = legacyHost ? [lowerAndStrip(LEGACY_TARGET)] : [];
+  const outputPlugins = legacyHost ? [lowerAndStrip(LEGACY_TARGET)] : [manglePrivate()];
   return {
     input,
     onwarn,
@@ -153,6 +298,10 @@ function jsEntry({ name, input, host }) {
     output: [
       { file: `dist/${name}.mjs`, format: 'es', banner, sourcemap: true, plugins: outputPlugins },
       { file: `dist/${name}.cjs`, format: 'cjs', exports: 'named', banner, sourcemap: true, plugins: outputPlugins },
+      // Per-host mini-program build: the <host>.cjs code, in the folder the hosts' npm build copies.
+      ...(PER_HOST_MINIPROGRAM.has(host)
+        ? [{ file: `dist/miniprogram/${name}.js`, format: 'cjs', exports: 'named', banner, sourcemap: false, plugins: outputPlugins }]
+        : []),
     ],
   };
 }
@@ -176,6 +325,8 @@ const legacy = {
       file: 'dist/lianxin.umd.js',
       format: 'umd',
       name: UMD_GLOBAL,
+      // Extends an existing `RongIMLib` (the emoji plugin may have been loaded first) instead of replacing it.
+      extend: true,
       exports: 'named',
       banner,
       sourcemap: true,
@@ -194,4 +345,25 @@ const legacy = {
   ],
 };
 
-export default [...ENTRIES.map(jsEntry), legacy, ...ENTRIES.map(dtsEntry)];
+/** The emoji plugin as a script: adds `RongIMEmoji`/`createRongIMEmoji` to `window.RongIMLib`, creating it if absent. */
+const emojiPlugin = {
+  input: EMOJI_INPUT,
+  onwarn,
+  external: [],
+  plugins: jsPlugins({ host: 'plugin', target: LEGACY_TARGET, bundleName: 'emoji plugin' }),
+  output: [
+    {
+      file: 'dist/lianxin-emoji.umd.js',
+      format: 'umd',
+      name: UMD_GLOBAL,
+      extend: true,
+      exports: 'named',
+      banner,
+      sourcemap: true,
+      plugins: [lowerAndStrip(LEGACY_TARGET)],
+    },
+    { file: 'dist/miniprogram/emoji.js', format: 'cjs', exports: 'named', banner, sourcemap: false, plugins: [lowerAndStrip(LEGACY_TARGET)] },
+  ],
+};
+
+export default [...ENTRIES.map(jsEntry), legacy, emojiPlugin, ...ENTRIES.map(dtsEntry)];

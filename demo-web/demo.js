@@ -1,11 +1,13 @@
 /*
  * Lianxin demo chat: a RongIMLib Web 2.x app written against the SDK's public API only
- * (`import * as RongIMLib from 'lianxin/browser'`, served here as /demo/sdk/browser.mjs), the way
+ * (`import * as RongIMLib from 'lianxin/browser'`, served here as /demo/sdk/browser.mjs, and the
+ * emoji plugin `import { RongIMEmoji } from 'lianxin/emoji'`, served as /demo/sdk/emoji.mjs), the way
  * an app would use it. The server's dev token endpoint stands in for an App Server.
  */
 import * as RongIMLib from '/demo/sdk/browser.mjs';
+import { RongIMEmoji } from '/demo/sdk/emoji.mjs';
 
-const { RongIMClient, ConversationType: CT, FileType, UploadClient, RongIMEmoji } = RongIMLib;
+const { RongIMClient, ConversationType: CT, FileType, UploadClient } = RongIMLib;
 const $ = (id) => document.getElementById(id);
 const SEATS = 8;
 const PAGE = 20;

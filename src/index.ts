@@ -101,7 +101,3 @@ export { describeUploadFile } from './upload/upload-file';
 export type { UploadFileInfo } from './upload/upload-file';
 export type { FileTokenResult } from './client/services/files';
 export type { PendingUpload, Thumbnail, ThumbnailOptions, UploadRequest, UploadSource, UploadSourceKind } from './platform/upload-request';
-
-// Emoji plugin (`RongIMLib.RongIMEmoji`); pure data + string functions, dropped by bundlers when unused.
-export { createRongIMEmoji, RongIMEmoji } from './emoji/rong-im-emoji';
-export type { EmojiConfig, EmojiDetail, EmojiLang, EmojiListItem } from './emoji/rong-im-emoji';

@@ -19,10 +19,11 @@ interface Artifact {
   readonly label: string;
   /** Path under the repo root; `official` = the official packages' entry. */
   readonly file: string;
-  readonly kind: 'browser' | 'host' | 'miniprogram' | 'node' | 'official';
+  readonly kind: 'browser' | 'host' | 'miniprogram' | 'node' | 'plugin' | 'official';
 }
 
 const ARTIFACTS: readonly Artifact[] = [
+  // The IMLib surface incl. UploadClient; RongIMEmoji is the separate plugin below, as in RongIMLib 2.x.
   { label: 'browser UMD (full v2 API)', file: 'dist/lianxin.umd.js', kind: 'browser' },
   { label: 'browser ESM', file: 'dist/browser.mjs', kind: 'browser' },
   { label: 'wechat', file: 'dist/wechat.mjs', kind: 'host' },
@@ -32,6 +33,9 @@ const ARTIFACTS: readonly Artifact[] = [
   { label: 'uniapp', file: 'dist/uniapp.mjs', kind: 'host' },
   { label: 'node', file: 'dist/node.mjs', kind: 'node' },
   { label: 'mini-program build', file: 'dist/miniprogram/index.js', kind: 'miniprogram' },
+  { label: 'mini-program build, wechat only', file: 'dist/miniprogram/wechat.js', kind: 'miniprogram' },
+  { label: 'mini-program build, alipay only', file: 'dist/miniprogram/alipay.js', kind: 'miniprogram' },
+  { label: 'emoji plugin (UMD script)', file: 'dist/lianxin-emoji.umd.js', kind: 'plugin' },
   { label: 'official imlib-v2 2.9.2 + engine 4.4.2', file: '@rongcloud/imlib-v2', kind: 'official' },
 ];
 

@@ -6,7 +6,8 @@
  *   - dist/browser.mjs loaded with <script type="module">,
  *   - the official @rongcloud/imlib-v2 2.9.2 UMD build (on @rongcloud/engine 4.4.2's UMD build),
  * and users on two pages (two browser profiles) exchange private text messages both ways through
- * the server. Needs `npm run build` first (npm test does it).
+ * the server (one page over comet, the built comet transport); the emoji plugin script (dist/lianxin-emoji.umd.js) joins the `RongIMLib` global in
+ * either load order. Needs `npm run build` first (npm test does it).
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -61,7 +62,7 @@ let session: ChromiumSession | undefined;
 const opened: Page[] = [];
 
 beforeAll(async () => {
-  for (const file of ['lianxin.umd.js', 'browser.mjs']) {
+  for (const file of ['lianxin.umd.js', 'browser.mjs', 'lianxin-emoji.umd.js']) {
     if (!existsSync(join(REPO_ROOT, 'dist', file))) throw new Error(`dist/${file} is missing: run \`npm run build\` first`);
   }
   // allSettled: whatever did start is assigned before a failure surfaces, so afterAll stops it.
@@ -100,7 +101,7 @@ async function tokenFor(userId: string): Promise<string> {
 }
 
 /** Opens the sample app on `kind` as a fresh user in a fresh browser profile and waits for connect. */
-async function openSample(kind: SampleKind, name: string): Promise<SamplePage> {
+async function openSample(kind: SampleKind, name: string, extra: Readonly<Record<string, string>> = {}): Promise<SamplePage> {
   const { server: s, statics: st, session: chromium } = ready();
   counter += 1;
   const userId = `${name}-${RUN}-${counter}`;
@@ -109,7 +110,7 @@ async function openSample(kind: SampleKind, name: string): Promise<SamplePage> {
   opened.push(page);
   const sockets: string[] = [];
   page.on('websocket', (ws) => sockets.push(ws.url()));
-  const query = new URLSearchParams({ appKey: DEFAULT_TEST_APP.key, token, navi: s.url });
+  const query = new URLSearchParams({ appKey: DEFAULT_TEST_APP.key, token, navi: s.url, ...extra });
   await bounded(chromium, page, `load sample-${kind}.html`, page.goto(st.url(`/pages/sample-${kind}.html?${query.toString()}`)));
   await bounded(
     chromium,
@@ -259,9 +260,56 @@ describe('RongIMLib 2.x sample in headless Chromium against the real server', ()
     await exchangeBothWays(heidi, grace);
   });
 
+  it('dist/lianxin.umd.js over comet (connectionType: comet, no WebSocket) talks to a WebSocket page', async () => {
+    const ivan = await openSample('umd', 'ivan', { connectionType: 'comet' });
+    const judy = await openSample('umd', 'judy');
+    await sendAndReceive(ivan, judy);
+    await sendAndReceive(judy, ivan);
+    expect(ivan.sockets).toEqual([]);
+    expectHealthy(judy);
+  });
+
   it('the official @rongcloud/imlib-v2 UMD build in Chromium and Lianxin in Chromium exchange messages both ways', async () => {
     const official = await openSample('official', 'erin');
     const ours = await openSample('umd', 'frank');
     await exchangeBothWays(official, ours);
+  });
+
+  it.each([
+    ['after', ['/dist/lianxin.umd.js', '/dist/lianxin-emoji.umd.js']],
+    ['before', ['/dist/lianxin-emoji.umd.js', '/dist/lianxin.umd.js']],
+  ] as const)('the emoji plugin script loaded %s the IMLib script adds RongIMLib.RongIMEmoji next to RongIMClient', async (order, scripts) => {
+    const { statics: st, session: chromium } = ready();
+    const path = `/pages/emoji-${order}.html`;
+    st.put(path, `<!doctype html><html><head><meta charset="utf-8" />${scripts.map((src) => `<script src="${src}"></script>`).join('')}</head><body></body></html>`);
+    const page = await chromium.newPage();
+    opened.push(page);
+    await bounded(chromium, page, `load ${path}`, page.goto(st.url(path)));
+    const seen = await page.evaluate(() => {
+      interface Emoji { emojiToSymbol(t: string): string; symbolToEmoji(t: string): string; list: readonly unknown[] }
+      const lib = (globalThis as unknown as { RongIMLib: { RongIMEmoji?: Emoji; RongIMClient?: { init?: unknown }; ConversationType?: { PRIVATE?: number } } }).RongIMLib;
+      const emoji = lib.RongIMEmoji;
+      return {
+        client: typeof lib.RongIMClient?.init,
+        private: lib.ConversationType?.PRIVATE,
+        count: emoji?.list.length,
+        symbol: emoji?.emojiToSymbol('hi 😀👍'),
+        glyph: emoji?.symbolToEmoji('[赞]'),
+      };
+    });
+    expect(seen).toEqual({ client: 'function', private: 1, count: 128, symbol: 'hi [笑嘻嘻][赞]', glyph: '👍' });
+    expect(chromium.logOf(page).split('\n').filter((line) => line.includes('pageerror:'))).toEqual([]);
+  });
+
+  it('the IMLib bundles no longer carry RongIMEmoji (it is the plugin entry lianxin/emoji)', async () => {
+    const { statics: st, session: chromium } = ready();
+    st.put('/pages/no-emoji.html', '<!doctype html><html><head><script src="/dist/lianxin.umd.js"></script></head><body></body></html>');
+    const page = await chromium.newPage();
+    opened.push(page);
+    await bounded(chromium, page, 'load no-emoji.html', page.goto(st.url('/pages/no-emoji.html')));
+    expect(await page.evaluate(() => {
+      const lib = (globalThis as unknown as { RongIMLib: Record<string, unknown> }).RongIMLib;
+      return [typeof lib['RongIMClient'], typeof lib['RongIMEmoji']];
+    })).toEqual(['object', 'undefined']);
   });
 });

@@ -87,7 +87,7 @@ describe('media send-time limits', () => {
 });
 
 describe('navi gifSize follows the server file limit', () => {
-  test('a server with --files maxGif=512K advertises gifSize 512, and our SDK's 600 KB GIF fails with 34003', async () => {
+  test('a server with --files maxGif=512K advertises gifSize 512, and a 600 KB GIF from our SDK fails with 34003', async () => {
     const small = await startServer({ apps: [APP], args: ['--files', 'maxGif=512K'] });
     const local: SdkUser[] = [];
     try {

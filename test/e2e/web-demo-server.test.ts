@@ -30,7 +30,7 @@ async function post(url: string, body: unknown, headers: Record<string, string> 
 describe('demo and console HTTP surface', () => {
   it('serves the demo, the console page and the SDK bundle, and nothing outside demo-web/', async () => {
     const s = await start({ devApp: true });
-    for (const path of ['/', '/console', '/demo/demo.js', '/demo/console.js', '/demo/demo.css', '/demo/sdk/browser.mjs']) {
+    for (const path of ['/', '/console', '/demo/demo.js', '/demo/console.js', '/demo/demo.css', '/demo/sdk/browser.mjs', '/demo/sdk/emoji.mjs', '/demo/sdk/lianxin-emoji.umd.js']) {
       const res = await fetch(s.url + path);
       expect({ path, status: res.status }).toEqual({ path, status: 200 });
     }

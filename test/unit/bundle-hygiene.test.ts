@@ -11,10 +11,14 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import vm from 'node:vm';
+import * as enums from '../../src/api/enums';
 
 const root = path.resolve(__dirname, '..', '..');
 const dist = path.join(root, 'dist');
 const rel = (file: string): string => path.relative(root, file);
+
+/** Hosts with a per-host mini-program build dist/miniprogram/<host>.js (rollup.config.mjs PER_HOST_MINIPROGRAM). */
+const PER_HOST_MINIPROGRAM = ['wechat', 'toutiao', 'baidu', 'alipay'];
 
 /** Built by every `npm run build`; package.json may point at more (checked separately). */
 const ARTIFACTS = [
@@ -29,7 +33,14 @@ const ARTIFACTS = [
   'browser.cjs',
   'browser.d.ts',
   'miniprogram/index.js',
+  // The emoji plugin (src/emoji/index.ts): ESM/CJS/.d.ts, the UMD plugin script, its mini-program file.
+  'emoji.mjs',
+  'emoji.cjs',
+  'emoji.d.ts',
+  'lianxin-emoji.umd.js',
+  'miniprogram/emoji.js',
   ...['wechat', 'toutiao', 'baidu', 'alipay', 'uniapp'].flatMap((host) => [`${host}.mjs`, `${host}.cjs`, `${host}.d.ts`]),
+  ...PER_HOST_MINIPROGRAM.map((host) => `miniprogram/${host}.js`),
 ].map((file) => path.join(dist, file));
 
 /** Bundles that must run on hosts without Node, DOM-only globals or dynamic code. */
@@ -38,6 +49,9 @@ const MINI_PROGRAM_ENTRIES = ['wechat', 'toutiao', 'baidu', 'alipay', 'uniapp'];
 const HOST_BUNDLES = [
   path.join(dist, 'miniprogram', 'index.js'),
   path.join(dist, 'lianxin.umd.js'),
+  path.join(dist, 'lianxin-emoji.umd.js'),
+  path.join(dist, 'miniprogram', 'emoji.js'),
+  path.join(dist, 'emoji.mjs'),
   ...MINI_PROGRAM_ENTRIES.flatMap((host) => [path.join(dist, `${host}.cjs`), path.join(dist, `${host}.mjs`)]),
 ];
 
@@ -235,8 +249,78 @@ describe('bundles load on their hosts', () => {
     expect(Object.keys(sandbox['RongIMLib'] as object).sort()).toEqual(Object.keys(cjs).sort());
   });
 
+  test.each(PER_HOST_MINIPROGRAM)('dist/miniprogram/%s.js is the code of dist/<host>.cjs (the host e2e runs that file)', (host) => {
+    const withoutMapUrl = (code: string): string => code.replace(/\n\/\/# sourceMappingURL=\S+\s*$/, '\n');
+    const perHost = readFileSync(path.join(dist, 'miniprogram', `${host}.js`), 'utf8');
+    expect(withoutMapUrl(perHost)).toBe(withoutMapUrl(readFileSync(path.join(dist, `${host}.cjs`), 'utf8')));
+    expect(Object.keys(loadInBareHost(perHost))).toContain('RongIMClient');
+  });
+
   test('mini-program bundle loads with require, process and every global object shadowed', () => {
     const api = loadInBareHost(readFileSync(path.join(dist, 'miniprogram', 'index.js'), 'utf8'));
     expect(Object.keys(api).length).toBeGreaterThan(0);
+  });
+
+});
+
+describe('public enums survive the compact enum emit (rollup.config.mjs compactEnums)', () => {
+  // TypeScript's own emit (swc compiles the source here): name → value and value → name, in order.
+  test.each(['lianxin.cjs', 'miniprogram/index.js', 'wechat.cjs'])('%s: every enum equals the compiled source, key order included', (file) => {
+    const api = loadInBareHost(readFileSync(path.join(dist, file), 'utf8'));
+    const names = Object.keys(enums);
+    expect(names.length).toBeGreaterThan(15);
+    for (const name of names) {
+      expect({ name, entries: Object.entries(api[name] as object) }).toEqual({ name, entries: Object.entries((enums as Record<string, object>)[name] ?? {}) });
+    }
+    // Duplicate values map back to the last name, as in TypeScript's emit (51001 → CLOSE_BEFORE_OPEN).
+    expect((api['ErrorCode'] as Record<number, string>)[51001]).toBe('CLOSE_BEFORE_OPEN');
+  });
+
+  test('the bundled .d.ts still declares real enums', () => {
+    const types = readFileSync(path.join(dist, 'lianxin.d.ts'), 'utf8');
+    expect(types).toMatch(/declare enum ErrorCode \{/);
+    expect(types).toMatch(/declare enum ConversationType \{/);
+  });
+});
+
+describe('the emoji plugin is its own entry', () => {
+  /** The first emoji row's Chinese name, as it appears in any bundle that carries the emoji table. */
+  const EMOJI_TABLE_MARKER = /u1F600|\\u7B11\\u563B\\u563B|笑嘻嘻/;
+  const IMLIB_BUNDLES = ['lianxin.mjs', 'lianxin.umd.js', 'browser.mjs', 'node.mjs', 'miniprogram/index.js', ...MINI_PROGRAM_ENTRIES.map((h) => `${h}.mjs`)];
+
+  test.each(['emoji.mjs', 'emoji.cjs', 'lianxin-emoji.umd.js', 'miniprogram/emoji.js'])('%s carries the emoji table (the marker below is sound)', (file) => {
+    expect(readFileSync(path.join(dist, file), 'utf8')).toMatch(EMOJI_TABLE_MARKER);
+  });
+
+  test.each(IMLIB_BUNDLES)('%s carries neither RongIMEmoji nor the emoji table', (file) => {
+    const code = readFileSync(path.join(dist, file), 'utf8');
+    expect(code).not.toMatch(/RongIMEmoji/);
+    expect(code).not.toMatch(EMOJI_TABLE_MARKER);
+  });
+
+  const runScripts = (files: readonly string[]): Record<string, unknown> => {
+    const sandbox: Record<string, unknown> = {};
+    sandbox['window'] = sandbox;
+    const context = vm.createContext(sandbox);
+    for (const file of files) vm.runInContext(readFileSync(path.join(dist, file), 'utf8'), context, { filename: file });
+    return sandbox;
+  };
+
+  test.each([
+    ['after', ['lianxin.umd.js', 'lianxin-emoji.umd.js']],
+    ['before', ['lianxin-emoji.umd.js', 'lianxin.umd.js']],
+  ] as const)('the UMD plugin script loaded %s the IMLib UMD joins the same RongIMLib global', (_order, files) => {
+    const lib = runScripts(files)['RongIMLib'] as Record<string, unknown>;
+    const imlibOnly = Object.keys(runScripts(['lianxin.umd.js'])['RongIMLib'] as object);
+    expect(Object.keys(lib).sort()).toEqual([...imlibOnly, 'RongIMEmoji', 'createRongIMEmoji'].sort());
+    const emoji = lib['RongIMEmoji'] as { emojiToSymbol(text: string): string };
+    expect(emoji.emojiToSymbol('😀')).toBe('[笑嘻嘻]');
+  });
+
+  test('the UMD plugin script alone creates RongIMLib; its mini-program file loads in a bare host', () => {
+    const alone = runScripts(['lianxin-emoji.umd.js'])['RongIMLib'] as Record<string, unknown>;
+    expect(Object.keys(alone).sort()).toEqual(['RongIMEmoji', 'createRongIMEmoji']);
+    const mini = loadInBareHost(readFileSync(path.join(dist, 'miniprogram', 'emoji.js'), 'utf8'));
+    expect((mini['RongIMEmoji'] as { symbolToEmoji(text: string): string }).symbolToEmoji('[赞]')).toBe('👍');
   });
 });

@@ -1,7 +1,8 @@
 /**
  * The web demo (demo-web/) at `/` and the admin console page at `/console`, plus the browser SDK
- * bundle (dist/browser.mjs) at `/demo/sdk/browser.mjs`, served from fixed folders only: a URL maps
- * to a file inside demo-web/ (or to one of the two dist files), never outside, never a dotfile.
+ * bundle (dist/browser.mjs) and the emoji plugin (dist/emoji.mjs, dist/lianxin-emoji.umd.js) under
+ * `/demo/sdk/`, served from fixed folders only: a URL maps to a file inside demo-web/ (or to one of
+ * the listed dist files), never outside, never a dotfile.
  *
  * `POST /demo/api/token` issues user tokens for the generated DEV app only (through the signed
  * Server API `user/getToken`), and answers 403 when there is no dev app or NODE_ENV=production:
@@ -68,6 +69,11 @@ export function devTokenApp(ctx: ServerContext, env: NodeJS.ProcessEnv = process
   return ctx.apps.list().find((app) => app.dev);
 }
 
+/** The dist files the demo pages load: the browser SDK and the emoji plugin (ESM and UMD script), with their maps. */
+const SDK_FILES: ReadonlySet<string> = new Set(
+  ['browser.mjs', 'emoji.mjs', 'lianxin-emoji.umd.js'].flatMap((file) => [file, `${file}.map`]),
+);
+
 const USER_ID = /^[A-Za-z0-9_=+\-.@]{1,64}$/;
 
 export function registerDemo(fastify: FastifyInstance, ctx: ServerContext, root: string = findRepoRoot()): void {
@@ -78,7 +84,7 @@ export function registerDemo(fastify: FastifyInstance, ctx: ServerContext, root:
   fastify.get('/console', async (_request, reply) => sendFile(reply, safeFile(web, 'console.html')));
   fastify.get('/demo/sdk/:file', async (request, reply) => {
     const { file } = request.params as { file: string };
-    return sendFile(reply, file === 'browser.mjs' || file === 'browser.mjs.map' ? safeFile(dist, file) : undefined);
+    return sendFile(reply, SDK_FILES.has(file) ? safeFile(dist, file) : undefined);
   });
   fastify.get('/demo/*', async (request, reply) => {
     const rest = (request.params as { '*': string })['*'];

@@ -15,6 +15,8 @@
   const options = {
     navi: params.get('navi'), // 私有部署配置
   };
+  // Optional: 'comet' makes the SDK long-poll over HTTP instead of opening a WebSocket.
+  if (params.get('connectionType')) options.connectionType = params.get('connectionType');
 
   const app = (window.app = {
     statuses: [],

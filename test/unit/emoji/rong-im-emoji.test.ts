@@ -4,7 +4,7 @@
  * out as safe strings, and the private-use forms old Web SDKs produced are decoded.
  */
 import fc from 'fast-check';
-import { createRongIMEmoji, RongIMEmoji } from '../../../src/index';
+import { createRongIMEmoji, RongIMEmoji } from '../../../src/emoji/index';
 import { DEFAULT_EMOJI_ROWS } from '../../../src/emoji/emoji-data';
 
 const rows = DEFAULT_EMOJI_ROWS.map(([unicode, codePoints, zh, en, x]) => ({
