@@ -24,6 +24,8 @@ export interface ThinClientOptions {
   readonly connackTimeoutMs?: number;
   /** Local source address (127.0.0.x) when one address's port range is not enough. */
   readonly localAddress?: string;
+  /** `lianxin=<value>&directPush=1` in the URL: the server may push stored messages as `s_msg` (InboxPuller direct mode). */
+  readonly lianxin?: string;
 }
 
 type AckFrame = PubackFrame | QueryAckFrame;
@@ -49,7 +51,7 @@ export class ThinClient {
 
   static async connect(options: ThinClientOptions): Promise<ThinClient> {
     const base = options.url.replace(/^http/, 'ws').replace(/\/+$/, '');
-    const query = `appId=${encodeURIComponent(options.appKey)}&token=${encodeURIComponent(options.token)}&sdkVer=2.9.2&pid=undefined&apiVer=normal`;
+    const query = `appId=${encodeURIComponent(options.appKey)}&token=${encodeURIComponent(options.token)}&sdkVer=2.9.2&pid=undefined&apiVer=normal${options.lianxin !== undefined ? `&lianxin=${encodeURIComponent(options.lianxin)}&directPush=1` : ''}`;
     const ws = new WebSocket(`${base}/websocket?${query}`, { perMessageDeflate: false, ...(options.localAddress !== undefined ? { localAddress: options.localAddress } : {}) });
     ws.binaryType = 'nodebuffer';
     const client = new ThinClient(ws);
@@ -150,11 +152,31 @@ export class InboxPuller {
   pulls = 0;
   errors = 0;
 
+  /** Direct mode: every inbox entry up to this time was handed to `onMessages` (s_msg or pull). */
+  private delivered = 0;
+  /** Direct mode: pushes that arrived while a pull was in flight, delivered after its page. */
+  private held: PulledMessage[] = [];
+
+  /**
+   * `direct`: the client connected with `lianxin=` and takes `s_msg` pushes of stored messages like our
+   * SDK; it pulls once at start (the server pushes only after a finished pull), holds pushes while a pull
+   * is in flight (one may be read in the same TCP chunk as the pull answer, before the answer's promise
+   * continuation runs) and delivers them after the page, dropping entries at or below what it already
+   * delivered (a pull may return a pushed entry again). This is what `directPush=1` promises the server.
+   */
   constructor(
     private readonly client: ThinClient,
     private readonly onMessages: (messages: readonly PulledMessage[]) => void,
+    private readonly direct = false,
   ) {
     client.onPush = (frame) => {
+      if (direct && frame.topic === 's_msg') {
+        const m = decodeByName('DownStreamMessage', frame.payload);
+        const message = { fromUserId: m.fromUserId, msgId: m.msgId ?? '', dataTime: Number(m.dataTime), content: m.content };
+        if (this.pulling) this.held.push(message);
+        else this.deliverDirect([message]);
+        return;
+      }
       if (frame.topic !== 's_ntf') return;
       const notify = decodeByName('NotifyMsg', frame.payload);
       if (notify.type === 2) return;
@@ -162,6 +184,13 @@ export class InboxPuller {
       if (time > this.notifiedTime) this.notifiedTime = time;
       if (time > this.cursor) this.pull();
     };
+  }
+
+  /** Entries in ascending order; those already delivered are dropped. */
+  private deliverDirect(list: readonly PulledMessage[]): void {
+    const fresh = list.filter((m) => m.dataTime > this.delivered);
+    for (const m of fresh) this.delivered = m.dataTime;
+    if (fresh.length > 0) this.onMessages(fresh);
   }
 
   pull(): void {
@@ -173,13 +202,18 @@ export class InboxPuller {
       this.pulling = false;
       if (ack.status !== 0) {
         this.errors += 1;
+        if (this.direct) this.deliverDirect(this.held.splice(0));
         return;
       }
       const page = decodeByName('DownStreamMessages', ack.payload);
       const syncTime = Number(page.syncTime);
       if (syncTime > this.cursor) this.cursor = syncTime;
-      if (page.list.length > 0) {
-        this.onMessages(page.list.map((m) => ({ fromUserId: m.fromUserId, msgId: m.msgId ?? '', dataTime: Number(m.dataTime), content: m.content })));
+      const list = page.list.map((m) => ({ fromUserId: m.fromUserId, msgId: m.msgId ?? '', dataTime: Number(m.dataTime), content: m.content }));
+      if (this.direct) {
+        this.deliverDirect(list);
+        this.deliverDirect(this.held.splice(0));
+      } else if (list.length > 0) {
+        this.onMessages(list);
       }
       this.emptyRepulls = page.list.length === 0 ? this.emptyRepulls + 1 : 0;
       if (page.finished === false || (this.notifiedTime > this.cursor && this.emptyRepulls < 3)) this.pull();

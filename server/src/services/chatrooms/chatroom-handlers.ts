@@ -7,7 +7,7 @@ import { decodeMessage, encodeMessage, ProtocolError, rc, type QueryFrame } from
 import { isValidId } from '../wire-status';
 import type { ChatroomEntries } from './chatroom-kv';
 import type { ChatroomService } from './chatroom-service';
-import { ChatroomStatus, KV_NOTIFY_OBJECT_NAME, roomDownStream, toKvEntity } from './room-wire';
+import { ChatroomStatus, encodeRoomPage, KV_NOTIFY_OBJECT_NAME, roomDownStream, toKvEntity } from './room-wire';
 
 type QueryHandler = (port: SessionPort, frame: QueryFrame) => Promise<void>;
 
@@ -81,12 +81,9 @@ export function createChatroomHandlers(rooms: ChatroomService, entries: Chatroom
     const result = await rooms.pull(port.info.appKey, port.info.userId, roomId, input.syncTime, input.count);
     if (result.status !== 0 || result.messages === undefined) return port.queryAck(frame.messageId, result.status, undefined, frame.topic);
     const syncTime = result.syncTime ?? 0;
-    // `finished` is left out on complete pages: E4 reads absent as true, E5 ≥ 5.28 misreads field 3 (PROTOCOL-E5.md §3.3).
-    const payload = encodeMessage(rc.DownStreamMessages, {
-      list: result.messages.map(roomDownStream),
-      syncTime,
-      ...(result.finished === false ? { finished: false } : {}),
-    });
+    const shared = result.shared;
+    // A shared page (complete, same syncTime for every member) is encoded once for all of them.
+    const payload = shared !== undefined ? (shared.encoded ??= encodeRoomPage(result.messages, syncTime, true)) : encodeRoomPage(result.messages, syncTime, result.finished !== false);
     port.queryAck(frame.messageId, 0, payload, frame.topic);
     if (result.finished === false && port.info.clientKind === 'L2') {
       // L2 does not continue a truncated page by itself; a new notification makes it pull again.

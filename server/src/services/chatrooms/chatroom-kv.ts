@@ -11,6 +11,29 @@ import type { ChatroomEntry, EntryChanges } from '../../store/chatroom-repositor
 import type { ChatroomService } from './chatroom-service';
 import { ChatroomStatus, isValidEntryKey, MAX_ENTRY_VALUE_CHARS } from './room-wire';
 
+/** Entries per `setKVS`/`delKVS` (imlib-next refuses more locally with the same code). */
+export const MAX_BATCH_ENTRIES = 10;
+/** CHATROOM_KV_STORE_NOT_ALL_SUCCESS: some keys of a batch failed (`errorKeys` says which and why). */
+export const KV_NOT_ALL_SUCCESS = 23428;
+/** CHATROOM_KV_STORE_OUT_LIMIT: more than MAX_BATCH_ENTRIES entries in one batch. */
+export const KV_BATCH_OUT_LIMIT = 23429;
+
+export interface BatchItem {
+  readonly key: string;
+  /** Ignored by removals. */
+  readonly value: string;
+  readonly autoDelete: boolean;
+  readonly force: boolean;
+}
+
+export interface BatchResult {
+  /** 0, KV_NOT_ALL_SUCCESS, or the code that refused the whole batch (then `failed`/`versions` are empty). */
+  readonly status: number;
+  readonly failed: ReadonlyArray<{ readonly key: string; readonly errorCode: number }>;
+  /** The changed keys with their new updatedTime. */
+  readonly versions: ReadonlyArray<{ readonly key: string; readonly version: number }>;
+}
+
 export interface EntryNotification {
   readonly objectName: string;
   readonly content: Uint8Array;
@@ -59,6 +82,48 @@ export class ChatroomEntries {
     if (!result.ok) return result.reason === 'not-found' ? ChatroomStatus.KvKeyMissing : ChatroomStatus.KvNotOwner;
     await this.changed(request, result.entry);
     return 0;
+  }
+
+  /**
+   * `setKVS` / `delKVS` (engine 5.x `setChatRoomEntries` / `removeChatRoomEntries`): each key under the
+   * single-key rules above (the seed: a batch may only touch keys that are new or the caller's own, unless
+   * forced), key by key, so a refused key does not undo the others; the room is told once, and the optional
+   * notification goes once for the whole batch.
+   */
+  async batch(base: { readonly appKey: string; readonly roomId: string; readonly userId: string }, items: readonly BatchItem[], removal: boolean, notification?: EntryNotification): Promise<BatchResult> {
+    const refused = (status: number): BatchResult => ({ status, failed: [], versions: [] });
+    if (!this.rooms.options(base.appKey).kvEnabled) return refused(ChatroomStatus.KvDisabled);
+    if (items.length === 0) return refused(ChatroomStatus.InvalidParameter);
+    if (items.length > MAX_BATCH_ENTRIES) return refused(KV_BATCH_OUT_LIMIT);
+    const member = await this.rooms.isMember(base.appKey, base.roomId, base.userId);
+    if (member === undefined) return refused(ChatroomStatus.NotExist);
+    if (!member) return refused(ChatroomStatus.NotInRoom);
+    const failed: Array<{ key: string; errorCode: number }> = [];
+    const versions: Array<{ key: string; version: number }> = [];
+    let last: ChatroomEntry | undefined;
+    const { maxKeys } = this.rooms.options(base.appKey);
+    for (const item of items) {
+      const invalid = !isValidEntryKey(item.key) || (!removal && (item.value.length === 0 || [...item.value].length > MAX_ENTRY_VALUE_CHARS));
+      if (invalid) {
+        failed.push({ key: item.key, errorCode: ChatroomStatus.InvalidParameter });
+        continue;
+      }
+      const now = this.ctx.clock.now();
+      if (removal) {
+        const result = await this.ctx.store.chatrooms.removeEntry(base.appKey, base.roomId, item.key, base.userId, item.force, now);
+        if (!result.ok) failed.push({ key: item.key, errorCode: result.reason === 'not-found' ? ChatroomStatus.KvKeyMissing : ChatroomStatus.KvNotOwner });
+        else last = result.entry;
+        if (result.ok) versions.push({ key: item.key, version: result.entry.updatedTime });
+      } else {
+        const change = { key: item.key, value: item.value, userId: base.userId, autoDelete: item.autoDelete, force: item.force };
+        const result = await this.ctx.store.chatrooms.setEntry(base.appKey, base.roomId, change, maxKeys, now);
+        if (!result.ok) failed.push({ key: item.key, errorCode: result.reason === 'limit' ? ChatroomStatus.KvLimit : ChatroomStatus.KvNotOwner });
+        else last = result.entry;
+        if (result.ok) versions.push({ key: item.key, version: result.entry.updatedTime });
+      }
+    }
+    if (last !== undefined) await this.changed({ ...base, key: last.key, value: last.value, autoDelete: false, force: false, ...(notification ? { notification } : {}) }, last);
+    return { status: failed.length > 0 ? KV_NOT_ALL_SUCCESS : 0, failed, versions };
   }
 
   /** `pullKV`: everything (timestamp 0) or the changes after it. Readable without being a member. */

@@ -6,19 +6,25 @@
  * session on this node gets one coalesced `s_ntf{type:2, chrmId, time}` and pulls with `chrmPull`
  * (PROTOCOL.md §8.7). Members without a session receive nothing and are accounted by the auto-kick rule.
  * The fan-out writes to local sessions directly (one pass over the room's online members per flush, no
- * per-member broker publish): that is the per-node half of the cluster design, where each node would
- * subscribe a `chatroom:<appKey>:<roomId>` Broker topic and serve its own members the same way.
+ * per-member broker publish). Across nodes (gateway/room-relay.ts) every node with the room loaded
+ * subscribes `chatroom:<appKey>:<roomId>`; the node that appends publishes one `notify` per flush and
+ * every other node serves its own members the same way. Joins, leaves, KV changes and destruction are
+ * mirrored the same way, so kicked or banned members stop receiving on every node. Auto-kick accounting
+ * runs on the appending node, which asks cluster presence before kicking a member it sees offline (the
+ * member may be online on another node).
  */
 import { chatroomOptionsOf, type ChatroomOptions } from '../../chatroom-options';
 import type { ServerContext } from '../../context';
 import type { Hub } from '../../gateway/hub';
+import { RoomRelay, type RoomSignal } from '../../gateway/room-relay';
 import type { ChatroomHistoryPage, ChatroomMember, ChatroomMessage } from '../../store/chatroom-repository';
 import { encodeMessage, encodeUtf8, newMessageUidFor, rc } from '../wire';
 import { ChatroomEventBus, type ChatroomEventCause } from './chatroom-events';
 import { ChatroomMetrics, type KickReason } from './chatroom-metrics';
 import type { MessagePriority } from './drop-policy';
-import { RoomState } from './room-state';
-import { incrementalPull, joinPull } from './room-pull';
+import type { SharedPage } from './room-page-cache';
+import { NOTIFY_HOLD_MAX_MS, RoomState } from './room-state';
+import { incrementalPull, joinPull, PULL_PAGE_SIZE, type PullPage } from './room-pull';
 import { ChatroomStatus, CommandType, MEMBER_CHANGE_OBJECT_NAME } from './room-wire';
 
 export interface RoomMessageInput {
@@ -44,6 +50,8 @@ export interface PullOutcome {
   readonly messages?: readonly ChatroomMessage[];
   readonly syncTime?: number;
   readonly finished?: boolean;
+  /** The room's shared page this answer is (room-page-cache.ts): the handler memoises its encoding there. */
+  readonly shared?: SharedPage;
 }
 
 export { MAX_JOIN_HISTORY, PULL_PAGE_SIZE } from './room-pull';
@@ -63,6 +71,7 @@ export class ChatroomService {
   /** Loaded rooms each user is a member of, so presence changes reach them. */
   private readonly userRooms = new Map<string, Set<RoomState>>();
   private readonly stopPresence: () => void;
+  private readonly relay: RoomRelay;
   private readonly sweeper: ReturnType<typeof setInterval>;
   private sweeping = false;
   private lastPrune = 0;
@@ -73,6 +82,7 @@ export class ChatroomService {
     private readonly hub: Hub,
   ) {
     this.stopPresence = hub.onLocalPresence((appKey, userId, online) => this.presenceChanged(appKey, userId, online));
+    this.relay = new RoomRelay(hub.nodeId, hub.broker, (appKey, roomId, signal) => this.remoteSignal(appKey, roomId, signal), (error, context) => ctx.log.warn('chatroom relay failed', { context, error: String(error) }));
     const idle = Math.min(...ctx.apps.list().map((app) => chatroomOptionsOf(app).idleDestroyMs), 3_600_000);
     this.sweeper = setInterval(() => void this.sweep(), Math.max(20, Math.min(60_000, Math.floor(idle / 4))));
     this.sweeper.unref();
@@ -108,6 +118,7 @@ export class ChatroomService {
       const { joinTime, added } = await this.ctx.store.chatrooms.join(appKey, roomId, userId, now);
       room.addMember(userId, joinTime, this.isOnline(appKey, userId), now);
       this.index(room, userId);
+      if (added) this.relay.publish(appKey, roomId, { k: 'member', userId, joined: true, joinTime });
       if (added) this.events.emit({ appKey, roomId, type: 'join', cause: 'explicit', userIds: [userId], time: now });
       if (added && opts.memberNotify) await this.memberChange(room, userId, 1);
       return { status: 0, joinTime };
@@ -161,8 +172,30 @@ export class ChatroomService {
     if (!room.members.has(userId)) return { status: ChatroomStatus.NotInRoom };
     const page = syncTime <= 0
       ? await joinPull(this.ctx.store.chatrooms, appKey, roomId, userId, room.members.get(userId)?.joinTime ?? 0, count)
-      : await incrementalPull(this.ctx.store.chatrooms, appKey, roomId, userId, syncTime);
+      : await this.sharedPull(room, userId, syncTime);
+    // After the answer is written (the handler writes it when this resolves): the notification held back
+    // while this pull was due (RoomState.admitNotify).
+    // A truncated page is continued by the client (E4) or by the handler's own s_ntf (L2): still due.
+    if (page.finished !== false && room.pulled(userId, page.syncTime)) setImmediate(() => this.notifyMember(room, userId));
     return { status: 0, ...page };
+  }
+
+  /**
+   * An incremental pull through the room's page cache: one store read per (room, cursor) between two
+   * appends instead of one per member. Same answer as incrementalPull (room-page-cache.ts invariants).
+   */
+  private async sharedPull(room: RoomState, userId: string, syncTime: number): Promise<PullPage & { readonly shared?: SharedPage }> {
+    let page = room.pages.get(syncTime);
+    if (page === undefined) {
+      const version = room.pages.version;
+      const read = await this.ctx.store.chatrooms.since(room.appKey, room.roomId, syncTime, PULL_PAGE_SIZE);
+      if (read.hasMore) return incrementalPull(this.ctx.store.chatrooms, room.appKey, room.roomId, userId, syncTime);
+      room.pages.keep(syncTime, read.messages, read.timelineTime, version);
+      page = room.pages.get(syncTime) ?? { messages: read.messages, timelineTime: read.timelineTime, senders: new Set(read.messages.map((m) => m.fromUserId)) };
+    }
+    const synced = Math.max(syncTime, page.timelineTime);
+    if (page.senders.has(userId)) return { messages: page.messages.filter((m) => m.fromUserId !== userId), syncTime: synced, finished: true };
+    return { messages: page.messages, syncTime: synced, finished: true, shared: page };
   }
 
   /** Member total and up to `limit` members by join time (the store's view: durable membership). */
@@ -190,7 +223,9 @@ export class ChatroomService {
       room.destroyed = true;
       this.rooms.delete(roomKey(appKey, roomId));
       for (const userId of room.members.keys()) this.unindex(room, userId);
+      void this.relay.unwatch(appKey, roomId);
       if (members === undefined) return false;
+      this.relay.publish(appKey, roomId, { k: 'destroy', time: now });
       const payload = encodeMessage(rc.NotifyMsg, { type: CommandType.RoomDestroyed, time: now, chrmId: roomId });
       for (const userId of members) this.pushTo(appKey, userId, 's_cmd', roomId, payload);
       this.metrics.destroyed++;
@@ -211,10 +246,16 @@ export class ChatroomService {
     const marks = await this.ctx.store.chatrooms.marks(appKey, 'whitelist', roomId, this.ctx.clock.now());
     room.protectedUsers.clear();
     for (const mark of marks) room.protectedUsers.add(mark.userId);
+    this.relay.publish(appKey, roomId, { k: 'whitelist' });
   }
 
   /** Tells the room's members online here (but `exceptUserId`) that KV entries changed up to `time`. */
   announceEntries(appKey: string, roomId: string, time: number, exceptUserId: string): void {
+    this.relay.publish(appKey, roomId, { k: 'kv', time, except: exceptUserId });
+    this.pushEntries(appKey, roomId, time, exceptUserId);
+  }
+
+  private pushEntries(appKey: string, roomId: string, time: number, exceptUserId: string): void {
     const room = this.rooms.get(roomKey(appKey, roomId));
     if (room === undefined) return;
     const payload = encodeMessage(rc.NotifyMsg, { type: CommandType.KvChanged, time, chrmId: roomId });
@@ -225,6 +266,7 @@ export class ChatroomService {
     this.closed = true;
     clearInterval(this.sweeper);
     this.stopPresence();
+    void this.relay.close();
   }
 
   private async room(appKey: string, roomId: string): Promise<RoomState | undefined> {
@@ -242,6 +284,9 @@ export class ChatroomService {
   private async load(appKey: string, roomId: string): Promise<RoomState | undefined> {
     const chatrooms = this.ctx.store.chatrooms;
     if ((await chatrooms.get(appKey, roomId)) === undefined) return undefined;
+    // Subscribed before membership is read: a change committed after the read arrives as a signal
+    // (applied once the room is loaded, see remoteSignal), one committed before is in the read.
+    await this.relay.watch(appKey, roomId);
     const opts = this.options(appKey);
     const room = new RoomState(appKey, roomId, { windowMs: opts.quotaWindowMs, high: opts.quotaHigh, shared: opts.quotaShared });
     const now = this.ctx.clock.now();
@@ -264,6 +309,7 @@ export class ChatroomService {
     room.removeMember(userId);
     this.unindex(room, userId);
     if (!was) return false;
+    this.relay.publish(appKey, roomId, { k: 'member', userId, joined: false });
     const cause: ChatroomEventCause = reason === 'offline' || reason === 'missed' ? 'auto-kick' : reason === 'blocked' ? 'blocked' : 'explicit';
     this.events.emit({ appKey, roomId, type: 'quit', cause, userIds: [userId], time: this.ctx.clock.now() });
     if (reason !== 'quit') this.metrics.kicked[reason]++;
@@ -277,10 +323,17 @@ export class ChatroomService {
   /** Call with the room's queue held. Appends, schedules the notification, applies the auto-kick rule. */
   private async append(room: RoomState, input: RoomMessageInput, now: number, countsForKick: boolean): Promise<ChatroomMessage> {
     const stored = await this.ctx.store.chatrooms.append({ ...input, now });
+    room.pages.invalidate();
     this.scheduleNotify(room, stored.sentTime, stored.fromUserId);
     if (countsForKick) {
       const opts = this.options(room.appKey);
       for (const { userId, reason } of room.accountMessage(now, { offlineMs: opts.kickOfflineMs, missedMessages: opts.kickMissedMessages })) {
+        if (await this.onlineElsewhere(room.appKey, userId)) {
+          // Online on another node: this node's offline accounting does not apply; start it over.
+          room.setOnline(userId, true, now);
+          room.setOnline(userId, false, now);
+          continue;
+        }
         await this.removeMember(room, userId, reason);
       }
     }
@@ -313,12 +366,56 @@ export class ChatroomService {
     const pending = room.pendingNotify;
     room.pendingNotify = undefined;
     if (pending === undefined || room.destroyed || this.closed) return;
-    const payload = encodeMessage(rc.NotifyMsg, { type: 2, time: pending.time, chrmId: room.roomId });
-    const soleSender = pending.senders.size === 1 ? pending.senders.values().next().value : undefined;
+    this.relay.publish(room.appKey, room.roomId, { k: 'notify', time: pending.time, senders: [...pending.senders] });
+    this.notifyLocal(room, pending.time, pending.senders);
+  }
+
+  /**
+   * One `s_ntf{type:2}` to each member online on this node, but a sole sender of the batch and members
+   * whose pull of an earlier notification is still due (RoomState.admitNotify).
+   */
+  private notifyLocal(room: RoomState, time: number, senders: ReadonlySet<string>): void {
+    if (time > room.notifiedTime) room.notifiedTime = time;
+    const payload = encodeMessage(rc.NotifyMsg, { type: 2, time: room.notifiedTime, chrmId: room.roomId });
+    const soleSender = senders.size === 1 ? senders.values().next().value : undefined;
+    const now = this.ctx.clock.now();
+    let held = false;
     for (const [userId, member] of room.members) {
       if (!member.online || userId === soleSender) continue;
+      if (!room.admitNotify(member, this.hub.registry.sessionsOf(room.appKey, userId).length === 1, now, room.notifiedTime)) {
+        if (member.held) held = true;
+        continue;
+      }
       this.metrics.notifications += this.pushTo(room.appKey, userId, 's_ntf', room.roomId, payload);
     }
+    if (held) this.checkHeldLater(room);
+  }
+
+  /** Members whose pull never came get their held-back notification after NOTIFY_HOLD_MAX_MS anyway. */
+  private checkHeldLater(room: RoomState): void {
+    if (room.heldCheck !== undefined) return;
+    room.heldCheck = setTimeout(() => {
+      room.heldCheck = undefined;
+      if (room.destroyed || this.closed) return;
+      const now = this.ctx.clock.now();
+      let pending = false;
+      for (const [userId, member] of room.members) {
+        if (!member.held || !member.online) continue;
+        if (member.awaitingSince === undefined || now - member.awaitingSince >= NOTIFY_HOLD_MAX_MS) this.notifyMember(room, userId);
+        else pending = true;
+      }
+      if (pending) this.checkHeldLater(room);
+    }, NOTIFY_HOLD_MAX_MS);
+    room.heldCheck.unref();
+  }
+
+  /** The held-back notification of one member, after its pull was answered. */
+  private notifyMember(room: RoomState, userId: string): void {
+    const member = room.members.get(userId);
+    if (room.destroyed || this.closed || member === undefined || !member.online) return;
+    if (!room.admitNotify(member, this.hub.registry.sessionsOf(room.appKey, userId).length === 1, this.ctx.clock.now(), room.notifiedTime)) return;
+    const payload = encodeMessage(rc.NotifyMsg, { type: 2, time: room.notifiedTime, chrmId: room.roomId });
+    this.metrics.notifications += this.pushTo(room.appKey, userId, 's_ntf', room.roomId, payload);
   }
 
   private pushTo(appKey: string, userId: string, topic: string, targetId: string, payload: Uint8Array): number {
@@ -331,6 +428,71 @@ export class ChatroomService {
       }
     }
     return sessions.length;
+  }
+
+  /** Cluster presence says the user has a session on another node (never true on a single node). */
+  private async onlineElsewhere(appKey: string, userId: string): Promise<boolean> {
+    try {
+      return (await this.hub.sessionsOf(appKey, userId)).some((s) => s.nodeId !== this.hub.nodeId);
+    } catch (error) {
+      // Presence unreachable: do not kick on a guess.
+      this.ctx.log.warn('chatroom presence check failed', { appKey, userId, error: String(error) });
+      return true;
+    }
+  }
+
+  /** A signal from another node serving the room (room-relay.ts); applied after any load in progress. */
+  private remoteSignal(appKey: string, roomId: string, signal: RoomSignal): void {
+    const key = roomKey(appKey, roomId);
+    const loaded = this.rooms.get(key);
+    if (loaded !== undefined) {
+      this.applySignal(loaded, signal);
+      return;
+    }
+    void this.loading.get(key)?.then((room) => {
+      if (room !== undefined) this.applySignal(room, signal);
+    });
+  }
+
+  private applySignal(room: RoomState, signal: RoomSignal): void {
+    if (room.destroyed || this.closed) return;
+    const { appKey, roomId } = room;
+    const now = this.ctx.clock.now();
+    switch (signal.k) {
+      case 'notify':
+        room.pages.invalidate();
+        this.notifyLocal(room, signal.time, new Set(signal.senders));
+        return;
+      case 'member':
+        if (signal.joined) {
+          room.addMember(signal.userId, signal.joinTime ?? now, this.isOnline(appKey, signal.userId), now);
+          this.index(room, signal.userId);
+        } else {
+          room.removeMember(signal.userId);
+          this.unindex(room, signal.userId);
+        }
+        return;
+      case 'kv':
+        this.pushEntries(appKey, roomId, signal.time, signal.except);
+        return;
+      case 'whitelist':
+        void this.ctx.store.chatrooms.marks(appKey, 'whitelist', roomId, now).then((marks) => {
+          room.protectedUsers.clear();
+          for (const mark of marks) room.protectedUsers.add(mark.userId);
+        }, (error: unknown) => this.ctx.log.warn('chatroom whitelist reload failed', { error: String(error) }));
+        return;
+      case 'destroy': {
+        room.destroyed = true;
+        this.rooms.delete(roomKey(appKey, roomId));
+        const payload = encodeMessage(rc.NotifyMsg, { type: CommandType.RoomDestroyed, time: signal.time, chrmId: roomId });
+        for (const userId of room.members.keys()) {
+          this.unindex(room, userId);
+          this.pushTo(appKey, userId, 's_cmd', roomId, payload);
+        }
+        void this.relay.unwatch(appKey, roomId);
+        return;
+      }
+    }
   }
 
   private isOnline(appKey: string, userId: string): boolean {

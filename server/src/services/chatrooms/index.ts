@@ -8,6 +8,7 @@ import type { SessionPort } from '../../gateway/topic-router';
 import type { ConversationKind } from '../conversation-kind';
 import type { QueryFrame } from '../wire';
 import { createChatroomHandlers } from './chatroom-handlers';
+import { createBatchEntryHandlers } from './chatroom-batch-kv';
 import { chatroomConversationKind } from './chatroom-kind';
 import { ChatroomEntries } from './chatroom-kv';
 import { ChatroomService } from './chatroom-service';
@@ -26,5 +27,5 @@ export interface Chatrooms {
 export function createChatrooms(ctx: ServerContext, hub: Hub): Chatrooms {
   const service = new ChatroomService(ctx, hub);
   const entries = new ChatroomEntries(ctx, service);
-  return { service, entries, kind: chatroomConversationKind(service), queries: createChatroomHandlers(service, entries) };
+  return { service, entries, kind: chatroomConversationKind(service), queries: [...createChatroomHandlers(service, entries), ...createBatchEntryHandlers(entries)] };
 }

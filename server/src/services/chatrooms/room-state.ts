@@ -6,6 +6,7 @@
  * membership.
  */
 import { IntakeQuota, type QuotaSettings } from './drop-policy';
+import { RoomPageCache } from './room-page-cache';
 
 export interface MemberState {
   readonly joinTime: number;
@@ -14,7 +15,22 @@ export interface MemberState {
   offlineSince: number;
   /** Room messages that arrived while offline. */
   missed: number;
+  /** ms when a notification was sent that this member has not pulled since (flow control); undefined when none. */
+  awaitingSince: number | undefined;
+  /** A notification was held back while `awaitingSince` was set. */
+  held: boolean;
+  /** syncTime of the last pull answered since the member came online (what its client has). */
+  pulledTo: number;
 }
+
+/**
+ * A member who was notified and has not pulled yet is not notified again: the pull it is about to make
+ * covers every message up to its snapshot, and a newer held-back notification is sent when that pull is
+ * answered (`pulled`). This keeps a busy room at one s_ntf + one chrmPull per member per round trip
+ * instead of one s_ntf (+ PUBACK) per flush. A member that has not pulled within this long is notified
+ * again regardless (a client may ignore a notification, e.g. E4 for a room it does not think it is in).
+ */
+export const NOTIFY_HOLD_MAX_MS = 2000;
 
 export interface KickRule {
   readonly offlineMs: number;
@@ -26,10 +42,16 @@ export class RoomState {
   /** `chatroom/user/whitelist`: never auto-kicked, messages never dropped. */
   readonly protectedUsers = new Set<string>();
   readonly quota: IntakeQuota;
+  /** `chrmPull` pages shared by the members (room-page-cache.ts). */
+  readonly pages = new RoomPageCache();
   /** Set once the room is destroyed: queued work must not touch it any more. */
   destroyed = false;
   /** Newest message time not yet announced, and who sent the messages since the last announcement. */
   pendingNotify: { time: number; readonly senders: Set<string> } | undefined;
+  /** Newest `s_ntf{type:2}` time announced on this node. */
+  notifiedTime = 0;
+  /** Pending re-check of held-back notifications whose pull never came (NOTIFY_HOLD_MAX_MS). */
+  heldCheck: ReturnType<typeof setTimeout> | undefined;
   private readonly offline = new Set<string>();
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -54,7 +76,7 @@ export class RoomState {
 
   addMember(userId: string, joinTime: number, online: boolean, now: number): void {
     const existing = this.members.get(userId);
-    const member: MemberState = { joinTime: existing?.joinTime ?? joinTime, online, offlineSince: now, missed: 0 };
+    const member: MemberState = { joinTime: existing?.joinTime ?? joinTime, online, offlineSince: now, missed: 0, awaitingSince: undefined, held: false, pulledTo: 0 };
     this.members.set(userId, member);
     if (online) this.offline.delete(userId);
     else this.offline.add(userId);
@@ -69,6 +91,9 @@ export class RoomState {
     const member = this.members.get(userId);
     if (member === undefined || member.online === online) return;
     member.online = online;
+    member.awaitingSince = undefined;
+    member.held = false;
+    member.pulledTo = 0;
     if (online) {
       this.offline.delete(userId);
     } else {
@@ -94,6 +119,38 @@ export class RoomState {
       else if (member.missed >= rule.missedMessages) kicked.push({ userId, reason: 'missed' });
     }
     return kicked;
+  }
+
+  /**
+   * Whether to send the notification of `time` to `member` now; records it. Flow control applies to members
+   * with a single session on this node only: with several, one device's pull says nothing about the others'.
+   * A member whose last pull already reached `time` (it pulled between the append and this notification)
+   * needs none: its client would not pull for it, so waiting for that pull would stall it.
+   */
+  admitNotify(member: MemberState, singleSession: boolean, now: number, time: number): boolean {
+    if (!singleSession) {
+      member.awaitingSince = undefined;
+      return true;
+    }
+    if (member.pulledTo >= time) return false;
+    if (member.awaitingSince !== undefined && now - member.awaitingSince < NOTIFY_HOLD_MAX_MS) {
+      member.held = true;
+      return false;
+    }
+    member.awaitingSince = now;
+    member.held = false;
+    return true;
+  }
+
+  /** A pull by `userId` was answered up to `syncTime`: true when a held-back, newer notification is due now. */
+  pulled(userId: string, syncTime: number): boolean {
+    const member = this.members.get(userId);
+    if (member !== undefined && syncTime > member.pulledTo) member.pulledTo = syncTime;
+    if (member === undefined || member.awaitingSince === undefined) return false;
+    member.awaitingSince = undefined;
+    const due = member.held && this.notifiedTime > syncTime;
+    member.held = false;
+    return due;
   }
 
   onlineMembers(): string[] {

@@ -1,5 +1,5 @@
 /** Chatroom wire details: status codes (PROTOCOL.md §11.2), payload shapes the clients decode. */
-import type { rc } from '../../../../src/internal';
+import { encodeMessage, rc } from '../wire';
 import type { ChatroomEntry, ChatroomMessage } from '../../store/chatroom-repository';
 import { statusFor } from '../message-view';
 
@@ -43,6 +43,14 @@ export function roomDownStream(message: ChatroomMessage): rc.IDownStreamMessage 
   if (message.pushContent !== undefined) out.pushContent = message.pushContent;
   if (message.configFlag !== undefined) out.configFlag = message.configFlag;
   return out;
+}
+
+/**
+ * A `chrmPull` answer. `finished` is left out on complete pages: E4 reads absent as true, E5 ≥ 5.28 misreads
+ * field 3 (PROTOCOL-E5.md §3.3).
+ */
+export function encodeRoomPage(messages: readonly ChatroomMessage[], syncTime: number, finished: boolean): Uint8Array {
+  return encodeMessage(rc.DownStreamMessages, { list: messages.map(roomDownStream), syncTime, ...(finished ? {} : { finished: false }) });
 }
 
 /** ChrmKVEntity.status bits: 1 auto-delete, 2 overwrite, 4 deleted (PROTOCOL.md §7.6). */

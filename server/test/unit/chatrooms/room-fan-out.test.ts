@@ -1,0 +1,102 @@
+/**
+ * The P3 fan-out helpers (bench/analysis/p3-chatroom.md): the shared chrmPull pages of a room
+ * (RoomPageCache) and the notification flow control of RoomState (admitNotify / pulled).
+ */
+import { RoomPageCache } from '../../../src/services/chatrooms/room-page-cache';
+import { NOTIFY_HOLD_MAX_MS, RoomState } from '../../../src/services/chatrooms/room-state';
+import type { ChatroomMessage } from '../../../src/store/chatroom-repository';
+
+function message(sentTime: number, fromUserId: string): ChatroomMessage {
+  return { appKey: 'k', roomId: 'r', uid: `U${sentTime}`, sentTime, fromUserId, objectName: 'RC:TxtMsg', content: new Uint8Array([sentTime % 256]), flags: 3 };
+}
+
+describe('RoomPageCache', () => {
+  const timeline = [message(10, 'a'), message(20, 'b'), message(30, 'a')];
+
+  it('serves every cursor at or after the tail base from one read, one shared page per cursor', () => {
+    const cache = new RoomPageCache();
+    expect(cache.get(5)).toBeUndefined();
+    cache.keep(5, timeline, 30, cache.version);
+    const all = cache.get(5);
+    expect(all?.messages.map((m) => m.sentTime)).toEqual([10, 20, 30]);
+    expect([...(all?.senders ?? [])].sort()).toEqual(['a', 'b']);
+    expect(cache.get(5)).toBe(all);
+    expect(cache.get(20)?.messages.map((m) => m.sentTime)).toEqual([30]);
+    expect(cache.get(20)?.senders).toEqual(new Set(['a']));
+    expect(cache.get(30)?.messages).toEqual([]);
+    expect(cache.get(30)?.timelineTime).toBe(30);
+    // Older than the base: not covered.
+    expect(cache.get(4)).toBeUndefined();
+  });
+
+  it('drops everything on invalidate and never keeps a read that raced an invalidation', () => {
+    const cache = new RoomPageCache();
+    const version = cache.version;
+    cache.invalidate();
+    cache.keep(0, timeline, 30, version);
+    expect(cache.get(0)).toBeUndefined();
+    cache.keep(0, timeline, 30, cache.version);
+    expect(cache.get(10)?.messages).toHaveLength(2);
+    cache.invalidate();
+    expect(cache.get(10)).toBeUndefined();
+  });
+
+  it('keeps the widest tail: a read from a later cursor does not replace an earlier base', () => {
+    const cache = new RoomPageCache();
+    cache.keep(0, timeline, 30, cache.version);
+    cache.keep(20, timeline.slice(2), 30, cache.version);
+    expect(cache.get(0)?.messages).toHaveLength(3);
+  });
+});
+
+describe('RoomState notification flow control', () => {
+  const room = (): RoomState => {
+    const state = new RoomState('k', 'r', { windowMs: 200, high: 20, shared: 20 });
+    state.addMember('u', 0, true, 0);
+    return state;
+  };
+
+  it('holds a notification while the previous one is not pulled, and asks for it once the pull is older', () => {
+    const state = room();
+    const member = state.members.get('u')!;
+    state.notifiedTime = 100;
+    expect(state.admitNotify(member, true, 1000, 100)).toBe(true);
+    state.notifiedTime = 200;
+    expect(state.admitNotify(member, true, 1010, 200)).toBe(false);
+    // The pull answered up to 150 < 200: the held notification is due now.
+    expect(state.pulled('u', 150)).toBe(true);
+    expect(state.admitNotify(member, true, 1020, 200)).toBe(true);
+    // A pull that covers the newest notified time needs nothing more.
+    expect(state.admitNotify(member, true, 1030, 200)).toBe(false);
+    expect(state.pulled('u', 200)).toBe(false);
+    state.notifiedTime = 300;
+    expect(state.admitNotify(member, true, 1040, 300)).toBe(true);
+  });
+
+  it('does not notify (nor wait for) a member whose last pull already reached the notified time', () => {
+    const state = room();
+    const member = state.members.get('u')!;
+    // The member pulled after the append but before the notification went out: its client has it and
+    // would not pull for it, so no notification and no pending pull.
+    state.pulled('u', 500);
+    expect(state.admitNotify(member, true, 1000, 500)).toBe(false);
+    expect(member.awaitingSince).toBeUndefined();
+    expect(state.admitNotify(member, true, 1001, 501)).toBe(true);
+  });
+
+  it('notifies again after NOTIFY_HOLD_MAX_MS without a pull, and never holds members with several sessions', () => {
+    const state = room();
+    const member = state.members.get('u')!;
+    expect(state.admitNotify(member, true, 0, 1)).toBe(true);
+    expect(state.admitNotify(member, true, NOTIFY_HOLD_MAX_MS - 1, 2)).toBe(false);
+    expect(state.admitNotify(member, true, NOTIFY_HOLD_MAX_MS, 3)).toBe(true);
+    expect(state.admitNotify(member, false, NOTIFY_HOLD_MAX_MS + 1, 4)).toBe(true);
+    expect(state.admitNotify(member, false, NOTIFY_HOLD_MAX_MS + 2, 5)).toBe(true);
+    // Going offline or online forgets the pending pull and the pulled cursor.
+    state.pulled('u', 50);
+    expect(state.admitNotify(member, true, 10_000, 60)).toBe(true);
+    state.setOnline('u', false, 10_001);
+    state.setOnline('u', true, 10_002);
+    expect(state.admitNotify(member, true, 10_003, 6)).toBe(true);
+  });
+});
