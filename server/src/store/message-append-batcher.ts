@@ -120,7 +120,7 @@ export class AppendBatcher<J, R> {
       this.afterBatch();
       return;
     }
-    if (Array.isArray(outcomes)) {
+    if (!(outcomes instanceof Promise)) {
       settle(batch, outcomes);
       this.afterBatch();
       return;

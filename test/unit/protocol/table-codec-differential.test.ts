@@ -215,7 +215,8 @@ describe('repeated varint fields: packed and unpacked', () => {
   });
 
   it.each(cases.map(([name, f]) => [`${name}.${f[1]}`, name, f] as const))('%s decodes packed like pbjs', (_label, name, [id, field, type]) => {
-    const values = fc.sample(type === 'bool' ? fc.boolean() : type === 'int64' ? int64 : int32, 6);
+    const element: fc.Arbitrary<number | boolean> = type === 'bool' ? fc.boolean() : type === 'int64' ? int64 : int32;
+    const values = fc.sample(element, 6);
     const base = encodeTable(name, fc.sample(messageArb(name), { numRuns: 1, seed: id })[0] ?? {});
     const stripped = stripField(base, id);
     const body: number[] = [];

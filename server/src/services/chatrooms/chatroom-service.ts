@@ -11,20 +11,22 @@
  * every other node serves its own members the same way. Joins, leaves, KV changes and destruction are
  * mirrored the same way, so kicked or banned members stop receiving on every node. Auto-kick accounting
  * runs on the appending node, which asks cluster presence before kicking a member it sees offline (the
- * member may be online on another node).
+ * member may be online on another node). Notification flow control and pulls: room-flow.ts; applying
+ * other nodes' signals: room-signals.ts. Membership changes and the user index stay here.
  */
 import { chatroomOptionsOf, type ChatroomOptions } from '../../chatroom-options';
 import type { ServerContext } from '../../context';
 import type { Hub } from '../../gateway/hub';
-import { RoomRelay, type RoomSignal } from '../../gateway/room-relay';
+import { RoomRelay } from '../../gateway/room-relay';
 import type { ChatroomHistoryPage, ChatroomMember, ChatroomMessage } from '../../store/chatroom-repository';
 import { encodeMessage, encodeUtf8, newMessageUidFor, rc } from '../wire';
 import { ChatroomEventBus, type ChatroomEventCause } from './chatroom-events';
 import { ChatroomMetrics, type KickReason } from './chatroom-metrics';
 import type { MessagePriority } from './drop-policy';
 import type { SharedPage } from './room-page-cache';
-import { NOTIFY_HOLD_MAX_MS, RoomState } from './room-state';
-import { incrementalPull, joinPull, PULL_PAGE_SIZE, type PullPage } from './room-pull';
+import { RoomFlow } from './room-flow';
+import { receiveRoomSignal, type RoomSignalHost } from './room-signals';
+import { RoomState } from './room-state';
 import { ChatroomStatus, CommandType, MEMBER_CHANGE_OBJECT_NAME } from './room-wire';
 
 export interface RoomMessageInput {
@@ -72,6 +74,9 @@ export class ChatroomService {
   private readonly userRooms = new Map<string, Set<RoomState>>();
   private readonly stopPresence: () => void;
   private readonly relay: RoomRelay;
+  private readonly flow: RoomFlow;
+  /** This service as room-signals.ts sees it: other nodes' signals mirror into these rooms. */
+  private readonly signals: RoomSignalHost;
   private readonly sweeper: ReturnType<typeof setInterval>;
   private sweeping = false;
   private lastPrune = 0;
@@ -82,7 +87,17 @@ export class ChatroomService {
     private readonly hub: Hub,
   ) {
     this.stopPresence = hub.onLocalPresence((appKey, userId, online) => this.presenceChanged(appKey, userId, online));
-    this.relay = new RoomRelay(hub.nodeId, hub.broker, (appKey, roomId, signal) => this.remoteSignal(appKey, roomId, signal), (error, context) => ctx.log.warn('chatroom relay failed', { context, error: String(error) }));
+    // Signals only arrive once a room is watched (load), i.e. after this constructor: `signals` is set by then.
+    this.relay = new RoomRelay(hub.nodeId, hub.broker, (appKey, roomId, signal) => receiveRoomSignal(this.signals, appKey, roomId, signal), (error, context) => ctx.log.warn('chatroom relay failed', { context, error: String(error) }));
+    this.flow = new RoomFlow(ctx, hub, this.metrics, this.relay);
+    this.signals = {
+      ctx, relay: this.relay, flow: this.flow, isClosed: () => this.closed,
+      loaded: (appKey, roomId) => this.rooms.get(roomKey(appKey, roomId)),
+      loading: (appKey, roomId) => this.loading.get(roomKey(appKey, roomId)),
+      forget: (room) => void this.rooms.delete(roomKey(room.appKey, room.roomId)),
+      index: (room, userId) => this.index(room, userId), unindex: (room, userId) => this.unindex(room, userId),
+      isOnline: (appKey, userId) => this.isOnline(appKey, userId), pushEntries: (...args) => this.pushEntries(...args),
+    };
     const idle = Math.min(...ctx.apps.list().map((app) => chatroomOptionsOf(app).idleDestroyMs), 3_600_000);
     this.sweeper = setInterval(() => void this.sweep(), Math.max(20, Math.min(60_000, Math.floor(idle / 4))));
     this.sweeper.unref();
@@ -170,32 +185,7 @@ export class ChatroomService {
     const room = await this.room(appKey, roomId);
     if (room === undefined) return { status: ChatroomStatus.NotExist };
     if (!room.members.has(userId)) return { status: ChatroomStatus.NotInRoom };
-    const page = syncTime <= 0
-      ? await joinPull(this.ctx.store.chatrooms, appKey, roomId, userId, room.members.get(userId)?.joinTime ?? 0, count)
-      : await this.sharedPull(room, userId, syncTime);
-    // After the answer is written (the handler writes it when this resolves): the notification held back
-    // while this pull was due (RoomState.admitNotify).
-    // A truncated page is continued by the client (E4) or by the handler's own s_ntf (L2): still due.
-    if (page.finished !== false && room.pulled(userId, page.syncTime)) setImmediate(() => this.notifyMember(room, userId));
-    return { status: 0, ...page };
-  }
-
-  /**
-   * An incremental pull through the room's page cache: one store read per (room, cursor) between two
-   * appends instead of one per member. Same answer as incrementalPull (room-page-cache.ts invariants).
-   */
-  private async sharedPull(room: RoomState, userId: string, syncTime: number): Promise<PullPage & { readonly shared?: SharedPage }> {
-    let page = room.pages.get(syncTime);
-    if (page === undefined) {
-      const version = room.pages.version;
-      const read = await this.ctx.store.chatrooms.since(room.appKey, room.roomId, syncTime, PULL_PAGE_SIZE);
-      if (read.hasMore) return incrementalPull(this.ctx.store.chatrooms, room.appKey, room.roomId, userId, syncTime);
-      room.pages.keep(syncTime, read.messages, read.timelineTime, version);
-      page = room.pages.get(syncTime) ?? { messages: read.messages, timelineTime: read.timelineTime, senders: new Set(read.messages.map((m) => m.fromUserId)) };
-    }
-    const synced = Math.max(syncTime, page.timelineTime);
-    if (page.senders.has(userId)) return { messages: page.messages.filter((m) => m.fromUserId !== userId), syncTime: synced, finished: true };
-    return { messages: page.messages, syncTime: synced, finished: true, shared: page };
+    return { status: 0, ...await this.flow.pull(room, userId, syncTime, count) };
   }
 
   /** Member total and up to `limit` members by join time (the store's view: durable membership). */
@@ -227,7 +217,7 @@ export class ChatroomService {
       if (members === undefined) return false;
       this.relay.publish(appKey, roomId, { k: 'destroy', time: now });
       const payload = encodeMessage(rc.NotifyMsg, { type: CommandType.RoomDestroyed, time: now, chrmId: roomId });
-      for (const userId of members) this.pushTo(appKey, userId, 's_cmd', roomId, payload);
+      for (const userId of members) this.flow.pushTo(appKey, userId, 's_cmd', roomId, payload);
       this.metrics.destroyed++;
       this.events.emit({ appKey, roomId, type: 'destroy', cause: reason === 'idle' ? 'auto-destroy' : 'explicit', userIds: [], time: now });
       return true;
@@ -259,11 +249,12 @@ export class ChatroomService {
     const room = this.rooms.get(roomKey(appKey, roomId));
     if (room === undefined) return;
     const payload = encodeMessage(rc.NotifyMsg, { type: CommandType.KvChanged, time, chrmId: roomId });
-    for (const userId of room.onlineMembers()) if (userId !== exceptUserId) this.pushTo(appKey, userId, 's_cmd', roomId, payload);
+    for (const userId of room.onlineMembers()) if (userId !== exceptUserId) this.flow.pushTo(appKey, userId, 's_cmd', roomId, payload);
   }
 
   close(): void {
     this.closed = true;
+    this.flow.close();
     clearInterval(this.sweeper);
     this.stopPresence();
     void this.relay.close();
@@ -324,7 +315,7 @@ export class ChatroomService {
   private async append(room: RoomState, input: RoomMessageInput, now: number, countsForKick: boolean): Promise<ChatroomMessage> {
     const stored = await this.ctx.store.chatrooms.append({ ...input, now });
     room.pages.invalidate();
-    this.scheduleNotify(room, stored.sentTime, stored.fromUserId);
+    this.flow.schedule(room, stored.sentTime, stored.fromUserId);
     if (countsForKick) {
       const opts = this.options(room.appKey);
       for (const { userId, reason } of room.accountMessage(now, { offlineMs: opts.kickOfflineMs, missedMessages: opts.kickMissedMessages })) {
@@ -346,90 +337,6 @@ export class ChatroomService {
     await this.append(room, input, this.ctx.clock.now(), false);
   }
 
-  /**
-   * Coalesces notifications: messages appended in the same turn of the event loop produce one `s_ntf` per
-   * online member, carrying the newest time. A member who is the only sender of the batch is skipped (its
-   * pulls leave its own messages out, PROTOCOL.md U20).
-   */
-  private scheduleNotify(room: RoomState, time: number, sender: string): void {
-    const pending = room.pendingNotify;
-    if (pending !== undefined) {
-      pending.time = Math.max(pending.time, time);
-      pending.senders.add(sender);
-      return;
-    }
-    room.pendingNotify = { time, senders: new Set([sender]) };
-    setImmediate(() => this.flushNotify(room));
-  }
-
-  private flushNotify(room: RoomState): void {
-    const pending = room.pendingNotify;
-    room.pendingNotify = undefined;
-    if (pending === undefined || room.destroyed || this.closed) return;
-    this.relay.publish(room.appKey, room.roomId, { k: 'notify', time: pending.time, senders: [...pending.senders] });
-    this.notifyLocal(room, pending.time, pending.senders);
-  }
-
-  /**
-   * One `s_ntf{type:2}` to each member online on this node, but a sole sender of the batch and members
-   * whose pull of an earlier notification is still due (RoomState.admitNotify).
-   */
-  private notifyLocal(room: RoomState, time: number, senders: ReadonlySet<string>): void {
-    if (time > room.notifiedTime) room.notifiedTime = time;
-    const payload = encodeMessage(rc.NotifyMsg, { type: 2, time: room.notifiedTime, chrmId: room.roomId });
-    const soleSender = senders.size === 1 ? senders.values().next().value : undefined;
-    const now = this.ctx.clock.now();
-    let held = false;
-    for (const [userId, member] of room.members) {
-      if (!member.online || userId === soleSender) continue;
-      if (!room.admitNotify(member, this.hub.registry.sessionsOf(room.appKey, userId).length === 1, now, room.notifiedTime)) {
-        if (member.held) held = true;
-        continue;
-      }
-      this.metrics.notifications += this.pushTo(room.appKey, userId, 's_ntf', room.roomId, payload);
-    }
-    if (held) this.checkHeldLater(room);
-  }
-
-  /** Members whose pull never came get their held-back notification after NOTIFY_HOLD_MAX_MS anyway. */
-  private checkHeldLater(room: RoomState): void {
-    if (room.heldCheck !== undefined) return;
-    room.heldCheck = setTimeout(() => {
-      room.heldCheck = undefined;
-      if (room.destroyed || this.closed) return;
-      const now = this.ctx.clock.now();
-      let pending = false;
-      for (const [userId, member] of room.members) {
-        if (!member.held || !member.online) continue;
-        if (member.awaitingSince === undefined || now - member.awaitingSince >= NOTIFY_HOLD_MAX_MS) this.notifyMember(room, userId);
-        else pending = true;
-      }
-      if (pending) this.checkHeldLater(room);
-    }, NOTIFY_HOLD_MAX_MS);
-    room.heldCheck.unref();
-  }
-
-  /** The held-back notification of one member, after its pull was answered. */
-  private notifyMember(room: RoomState, userId: string): void {
-    const member = room.members.get(userId);
-    if (room.destroyed || this.closed || member === undefined || !member.online) return;
-    if (!room.admitNotify(member, this.hub.registry.sessionsOf(room.appKey, userId).length === 1, this.ctx.clock.now(), room.notifiedTime)) return;
-    const payload = encodeMessage(rc.NotifyMsg, { type: 2, time: room.notifiedTime, chrmId: room.roomId });
-    this.metrics.notifications += this.pushTo(room.appKey, userId, 's_ntf', room.roomId, payload);
-  }
-
-  private pushTo(appKey: string, userId: string, topic: string, targetId: string, payload: Uint8Array): number {
-    const sessions = this.hub.registry.sessionsOf(appKey, userId);
-    for (const session of sessions) {
-      try {
-        session.deliver({ kind: 'push', topic, targetId, payload, qos: 1 });
-      } catch (error) {
-        this.ctx.log.warn('chatroom push failed', { appKey, userId, topic, error: String(error) });
-      }
-    }
-    return sessions.length;
-  }
-
   /** Cluster presence says the user has a session on another node (never true on a single node). */
   private async onlineElsewhere(appKey: string, userId: string): Promise<boolean> {
     try {
@@ -438,60 +345,6 @@ export class ChatroomService {
       // Presence unreachable: do not kick on a guess.
       this.ctx.log.warn('chatroom presence check failed', { appKey, userId, error: String(error) });
       return true;
-    }
-  }
-
-  /** A signal from another node serving the room (room-relay.ts); applied after any load in progress. */
-  private remoteSignal(appKey: string, roomId: string, signal: RoomSignal): void {
-    const key = roomKey(appKey, roomId);
-    const loaded = this.rooms.get(key);
-    if (loaded !== undefined) {
-      this.applySignal(loaded, signal);
-      return;
-    }
-    void this.loading.get(key)?.then((room) => {
-      if (room !== undefined) this.applySignal(room, signal);
-    });
-  }
-
-  private applySignal(room: RoomState, signal: RoomSignal): void {
-    if (room.destroyed || this.closed) return;
-    const { appKey, roomId } = room;
-    const now = this.ctx.clock.now();
-    switch (signal.k) {
-      case 'notify':
-        room.pages.invalidate();
-        this.notifyLocal(room, signal.time, new Set(signal.senders));
-        return;
-      case 'member':
-        if (signal.joined) {
-          room.addMember(signal.userId, signal.joinTime ?? now, this.isOnline(appKey, signal.userId), now);
-          this.index(room, signal.userId);
-        } else {
-          room.removeMember(signal.userId);
-          this.unindex(room, signal.userId);
-        }
-        return;
-      case 'kv':
-        this.pushEntries(appKey, roomId, signal.time, signal.except);
-        return;
-      case 'whitelist':
-        void this.ctx.store.chatrooms.marks(appKey, 'whitelist', roomId, now).then((marks) => {
-          room.protectedUsers.clear();
-          for (const mark of marks) room.protectedUsers.add(mark.userId);
-        }, (error: unknown) => this.ctx.log.warn('chatroom whitelist reload failed', { error: String(error) }));
-        return;
-      case 'destroy': {
-        room.destroyed = true;
-        this.rooms.delete(roomKey(appKey, roomId));
-        const payload = encodeMessage(rc.NotifyMsg, { type: CommandType.RoomDestroyed, time: signal.time, chrmId: roomId });
-        for (const userId of room.members.keys()) {
-          this.unindex(room, userId);
-          this.pushTo(appKey, userId, 's_cmd', roomId, payload);
-        }
-        void this.relay.unwatch(appKey, roomId);
-        return;
-      }
     }
   }
 

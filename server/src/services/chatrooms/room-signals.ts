@@ -1,0 +1,96 @@
+/**
+ * Applies the signals other nodes publish on `chatroom:<appKey>:<roomId>` (gateway/room-relay.ts) to this
+ * node's copy of the room: message wake-ups, mirrored joins and leaves (quit, kick, ban, eviction), KV
+ * changes, whitelist reloads and destruction.
+ *
+ * Invariants: the store stays the truth and the originating node already stored the change and served its
+ * own members, so nothing here writes to the store or publishes again (that would echo between nodes);
+ * only this node's in-memory room and its own online members are touched. A signal for a room that is
+ * neither loaded nor loading here is dropped: a later load reads the change from the store. A signal that
+ * arrives while the room loads is applied once it is loaded — the load subscribes before it reads, so a
+ * change is in the read, in a signal, or both (a join seen twice keeps its first join time, RoomState.addMember).
+ */
+import type { ServerContext } from '../../context';
+import type { RoomRelay, RoomSignal } from '../../gateway/room-relay';
+import { encodeMessage, rc } from '../wire';
+import type { RoomFlow } from './room-flow';
+import type { RoomState } from './room-state';
+import { CommandType } from './room-wire';
+
+/** What signal handling needs of the node's chatroom service (ChatroomService provides it). */
+export interface RoomSignalHost {
+  readonly ctx: ServerContext;
+  readonly relay: RoomRelay;
+  readonly flow: RoomFlow;
+  /** True once the service is closed: signals still in flight are ignored. */
+  isClosed(): boolean;
+  /** The room loaded on this node, if any. */
+  loaded(appKey: string, roomId: string): RoomState | undefined;
+  /** The load of the room in progress on this node, if any. */
+  loading(appKey: string, roomId: string): Promise<RoomState | undefined> | undefined;
+  /** Drops a destroyed room from the loaded rooms (the next use reloads it from the store). */
+  forget(room: RoomState): void;
+  /** Adds/removes the room in the user's index of loaded rooms (so presence changes reach it). */
+  index(room: RoomState, userId: string): void;
+  unindex(room: RoomState, userId: string): void;
+  /** The user has a session on this node. */
+  isOnline(appKey: string, userId: string): boolean;
+  /** `s_cmd` KV-changed to the room's members online here but `exceptUserId`. */
+  pushEntries(appKey: string, roomId: string, time: number, exceptUserId: string): void;
+}
+
+/** A signal from another node serving the room; applied after any load in progress. */
+export function receiveRoomSignal(host: RoomSignalHost, appKey: string, roomId: string, signal: RoomSignal): void {
+  const loaded = host.loaded(appKey, roomId);
+  if (loaded !== undefined) {
+    applyRoomSignal(host, loaded, signal);
+    return;
+  }
+  void host.loading(appKey, roomId)?.then((room) => {
+    if (room !== undefined) applyRoomSignal(host, room, signal);
+  });
+}
+
+function applyRoomSignal(host: RoomSignalHost, room: RoomState, signal: RoomSignal): void {
+  if (room.destroyed || host.isClosed()) return;
+  const { ctx } = host;
+  const { appKey, roomId } = room;
+  const now = ctx.clock.now();
+  switch (signal.k) {
+    case 'notify':
+      // New messages were appended elsewhere: pages cached here no longer reach the timeline's end.
+      room.pages.invalidate();
+      host.flow.notifyLocal(room, signal.time, new Set(signal.senders));
+      return;
+    case 'member':
+      if (signal.joined) {
+        room.addMember(signal.userId, signal.joinTime ?? now, host.isOnline(appKey, signal.userId), now);
+        host.index(room, signal.userId);
+      } else {
+        // Kicked, banned or quit elsewhere: no longer notified here either.
+        room.removeMember(signal.userId);
+        host.unindex(room, signal.userId);
+      }
+      return;
+    case 'kv':
+      host.pushEntries(appKey, roomId, signal.time, signal.except);
+      return;
+    case 'whitelist':
+      void ctx.store.chatrooms.marks(appKey, 'whitelist', roomId, now).then((marks) => {
+        room.protectedUsers.clear();
+        for (const mark of marks) room.protectedUsers.add(mark.userId);
+      }, (error: unknown) => ctx.log.warn('chatroom whitelist reload failed', { error: String(error) }));
+      return;
+    case 'destroy': {
+      room.destroyed = true;
+      host.forget(room);
+      const payload = encodeMessage(rc.NotifyMsg, { type: CommandType.RoomDestroyed, time: signal.time, chrmId: roomId });
+      for (const userId of room.members.keys()) {
+        host.unindex(room, userId);
+        host.flow.pushTo(appKey, userId, 's_cmd', roomId, payload);
+      }
+      void host.relay.unwatch(appKey, roomId);
+      return;
+    }
+  }
+}
