@@ -12,9 +12,9 @@
  * - `qryMsgRead` (ReceiptQryReq{msgId, targetId} → QueryReceiptResp{num, list[{userId, receiptTime}], readCnt}).
  * - `qryMsgReadCntBatch` (ReceiptCntQryReq{type, msgId[]} → ReceiptCntQryResp{result[{msgId, cnt, tmn}]}).
  * V5 (`sendReadReceiptResponseV5`, `getMessageReadReceiptInfoV5[ByIdentifiers]`, `getMessagesReadReceipt…V5`):
- * - `readReceipt` (ReadReceipt{targetId, type, msgIds[]}, target = the first uid): marks them read. RongCloud
- *   tells the senders through server events (`pullEventChange`); this server records no events, so V5 senders
- *   learn about reads by asking (not live).
+ * - `readReceipt` (ReadReceipt{targetId, type, msgIds[]}, target = the first uid): marks them read; each
+ *   message this reader had not read yet becomes a server event of its sender (e5-server-events.ts: the
+ *   sender's 5.38 raises MESSAGE_RECEIPT_RESPONSE_V5 live, or after its next connect).
  * - `qryReceipt` (QueryReceiptReq → ReceiptResp): qryType 1 = a page of readers (readType 1) or of members who
  *   have not read (readType 2), `pageToken` = offset; qryType 2 = the given users only; otherwise counts.
  * - `qryReceiptBatch` (QueryReceiptBatchReq{items[{targetId, type, msgIds}]} → QueryReceiptBatchResp).
@@ -34,6 +34,7 @@ import {
 } from './e5-wire';
 import type { E5Object, Schema } from './e5-wire';
 import { GROUP, PRIVATE, receiptMessage, receiptState } from './e5-receipt-state';
+import { E5ServerEvents } from './e5-server-events';
 import type { ConversationRef, ReceiptReader, ReceiptState } from './e5-receipt-state';
 
 /** Messages per receipt call (5.x allows 1–100 uids). */
@@ -62,11 +63,15 @@ function conversationOf(type: number, targetId: string): ConversationRef | undef
 const user = (reader: ReceiptReader): E5Object => ({ userId: reader.userId, receiptTime: reader.readTime });
 
 export class E5ReadReceipts {
+  private readonly events: E5ServerEvents;
+
   constructor(
     private readonly ctx: ServerContext,
     private readonly messaging: MessagingService,
     private readonly reads: ReadPositionService,
-  ) {}
+  ) {
+    this.events = new E5ServerEvents(ctx, messaging);
+  }
 
   /** The caller's receipts-visible messages among `uids`, in the given order. */
   private async messages(appKey: string, caller: string, conversation: ConversationRef, uids: readonly string[]): Promise<StoredMessage[]> {
@@ -169,7 +174,17 @@ export class E5ReadReceipts {
     const conversation = req && conversationOf(field.num(req, 'type'), field.str(req, 'targetId'));
     const uids = req ? field.strings(req, 'msgIds') : [];
     if (!conversation || uids.length === 0 || uids.length > MAX_UIDS) return port.queryAck(frame.messageId, WireStatus.InvalidParameter, undefined, frame.topic);
-    await this.markRead(port, conversation, await this.messages(port.info.appKey, port.info.userId, conversation, uids));
+    const { appKey, userId } = port.info;
+    const messages = await this.messages(appKey, userId, conversation, uids);
+    // Only first reads become events: a repeated receipt changes no count.
+    const unread: StoredMessage[] = [];
+    for (const message of messages) {
+      if (message.fromUserId !== userId && (await receiptState(this.ctx, appKey, message)).unread.includes(userId)) unread.push(message);
+    }
+    await this.markRead(port, conversation, messages);
+    const states: ReceiptState[] = [];
+    for (const message of unread) states.push(await receiptState(this.ctx, appKey, message));
+    await this.events.recordReads(appKey, userId, states);
     port.queryAck(frame.messageId, WireStatus.Ok, undefined, frame.topic);
   };
 

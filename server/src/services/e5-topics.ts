@@ -3,7 +3,7 @@
  * its conversation removal. Answers always carry the reply type with every proto2-required field: an empty
  * QUERYACK makes 5.38 throw "Missing at least one required field" (§3.3-2).
  * - `qAppBot` → BotOutput with no bots (the server hosts none).
- * - `pullEventChange` → EventChangeList with no events, syncTime echoed (server events are never recorded).
+ * - `pullEventChange` → the caller's server events (read receipts V5 events): e5-server-events.ts.
  * - `pullModifyMsg` → PullModifyMsgResp with no edits, finished, nextVersion = the requested pullVersion
  *   (5.38 throws when nextVersion goes backwards).
  * - `delRelationBatch` (replaces E4 `delRelation`) → removes each listed conversation from the caller's list
@@ -18,6 +18,7 @@ import type { ServerContext } from '../context';
 import { isValidId, WireStatus } from './wire-status';
 import { e5UnreadQueries } from './e5-unread';
 import { E5ReadReceipts } from './e5-read-receipts';
+import { E5ServerEvents } from './e5-server-events';
 import { ReadPositionService } from './read-positions';
 import type { MessagingService } from './messaging';
 
@@ -48,12 +49,7 @@ export function e5Queries(ctx: ServerContext, messaging: MessagingService): Arra
     ['qAppBot', (port, frame) => {
       port.queryAck(frame.messageId, WireStatus.Ok, encodeMessage(rc.BotOutput, { bots: [] }), frame.topic);
     }],
-    ['pullEventChange', (port, frame) => {
-      const req = read(port, frame, rc.QueryMsgChange, 'QueryMsgChange');
-      if (!req) return;
-      const payload = encodeMessage(rc.EventChangeList, { list: [], syncTime: Number(req.syncTime), hasNext: false });
-      port.queryAck(frame.messageId, WireStatus.Ok, payload, frame.topic);
-    }],
+    ['pullEventChange', new E5ServerEvents(ctx, messaging).pullEventChange],
     ['pullModifyMsg', (port, frame) => {
       const req = read(port, frame, rc.PullModifyMsgReq, 'PullModifyMsgReq');
       if (!req) return;

@@ -275,3 +275,24 @@ export const QueryReceiptBatchResp = schema('QueryReceiptBatchResp', {
   }), repeated: true },
   compress: { no: 2, type: 'bool' },
 });
+
+// ── Server events (pullEventChange; read receipts V5 events) ────────────────────────────────────────────
+/** proto/e5.proto declares QueryMsgChange/EventChangeList too, but its EventChange stops at field 4. */
+export const QueryMsgChange = schema('QueryMsgChange', {
+  syncTime: { no: 1, type: 'int64' }, needCompress: { no: 2, type: 'int32' }, onlineTime: { no: 3, type: 'int64' }, targetId: { no: 4, type: 'string' },
+});
+export const EventChange = schema('EventChange', {
+  businessId: { no: 1, type: 'string' }, channelType: { no: 2, type: 'int32' }, time: { no: 3, type: 'int64' },
+  changeType: { no: 4, type: 'int32' }, originalId: { no: 5, type: 'string' }, originalTime: { no: 6, type: 'int64' },
+  secondaryId: { no: 7, type: 'string' }, operatorId: { no: 10, type: 'string' }, subChangeType: { no: 11, type: 'int32' },
+  eventData: { no: 16, type: 'bytes' },
+});
+export const EventChangeList = schema('EventChangeList', {
+  list: { no: 1, type: EventChange, repeated: true }, syncTime: { no: 2, type: 'int64' }, hasNext: { no: 3, type: 'bool' },
+  targetId: { no: 4, type: 'string' }, isCompress: { no: 5, type: 'bool' },
+});
+/** eventData of changeType 36 / subChangeType 0: the state of one message after a V5 read. */
+export const MsgReadEvent = schema('MsgReadEvent', {
+  msgId: { no: 1, type: 'string' }, msgTime: { no: 2, type: 'int64' }, totalCnt: { no: 3, type: 'int32' },
+  readCnt: { no: 4, type: 'int32' }, unreadCnt: { no: 5, type: 'int32' }, readList: { no: 6, type: ReceiptUser, repeated: true },
+});

@@ -11,6 +11,7 @@ import { describePushState } from './contract/push.contract';
 import { describeRecallAndPrune } from './contract/recall-prune.contract';
 import { describeServerApiState } from './contract/server-api.contract';
 import { describeSync } from './contract/sync.contract';
+import { describeServerEvents } from './contract/server-events.contract';
 import { describeTags } from './contract/tags.contract';
 import { describeReadStateAndModeration } from './contract/read-state.contract';
 import { describeTenancyAndDurability } from './contract/tenancy-durability.contract';
@@ -84,5 +85,6 @@ export function describeStoreContract(
     describeUnreadCounts(context);
     describeTenancyAndDurability(context);
     describeApps(context);
+    describeServerEvents(context);
   });
 }

@@ -30,6 +30,7 @@ import type { MessageExpansionRepository } from './message-expansion-repository'
 import type { UnreadCountRepository } from './unread-count-repository';
 import type { ChatroomDistributionRepository, PushRecordRepository, UserTagRepository } from './push-repository';
 import type { AppRepository } from './app-repository';
+import type { ServerEventRepository } from './server-event-repository';
 
 export type { ChatroomRepository } from './chatroom-repository';
 
@@ -258,6 +259,8 @@ export interface Store {
   readonly chatroomDistribution: ChatroomDistributionRepository;
   /** Apps created from the admin console (app-repository.ts); config apps are not stored. */
   readonly apps: AppRepository;
+  /** Per-user engine 5.x server events, read by `pullEventChange` (server-event-repository.ts). */
+  readonly serverEvents: ServerEventRepository;
   /** Runs the numbered migrations not yet applied. Called once by main.ts, never lazily. */
   migrate(): Promise<void>;
   close(): Promise<void>;

@@ -40,7 +40,7 @@ export interface StatusEvent {
 }
 
 export interface ListenerEvent {
-  readonly name: 'CHATROOM' | 'CONVERSATION' | 'MESSAGE_READ_RECEIPT_V4' | 'MESSAGE_RECEIPT_RESPONSE' | 'READ_RECEIPT_RECEIVED';
+  readonly name: 'CHATROOM' | 'CONVERSATION' | 'MESSAGE_READ_RECEIPT_V4' | 'MESSAGE_RECEIPT_RESPONSE_V5' | 'MESSAGE_RECEIPT_RESPONSE' | 'READ_RECEIPT_RECEIVED';
   readonly data: unknown;
 }
 

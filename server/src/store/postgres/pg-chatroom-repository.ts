@@ -18,12 +18,10 @@ import type {
 } from '../chatroom-repository';
 import { toMessage, toRoom, type MessageRow, type RoomRow } from '../chatroom-rows';
 import type { AppKey, UserId } from '../store';
-import { blob } from '../rows';
 import { PgChatroomEntries } from './pg-chatroom-entries';
 import type { PgDatabase } from './pg-database';
-import { randomUidChars, uidSql } from './pg-uid';
-
-const UID_ATTEMPTS = 8;
+import { AppendBatcher, type AppendBatcherOptions } from '../message-append-batcher';
+import { PgChatroomAppendWriter } from './pg-chatroom-append-writer';
 
 const ROOM_COLUMNS = 'app_key, room_id, name, created_time, active_time, timeline_time, keepalive, muted';
 const GET_ROOM_SQL = `SELECT ${ROOM_COLUMNS} FROM chatrooms WHERE app_key = ? AND room_id = ?`;
@@ -55,21 +53,9 @@ const MEMBERS_DESC_SQL = `SELECT user_id, join_time FROM chatroom_members WHERE 
   ORDER BY join_time DESC, user_id DESC LIMIT ?`;
 const ROOMS_OF_SQL = 'SELECT room_id FROM chatroom_members WHERE app_key = ? AND user_id = ? ORDER BY room_id';
 // Joins and appends of one room serialize on its row lock (held until COMMIT on every node): a message
-// appended after a join commits after it, with a strictly greater sentTime.
+// appended after a join commits after it, with a strictly greater sentTime (appends: pg-chatroom-append-writer.ts).
 const JOIN_TOUCH_SQL = `UPDATE chatrooms SET active_time = GREATEST(active_time, ?), timeline_time = GREATEST(timeline_time, ?)
   WHERE app_key = ? AND room_id = ?`;
-// One autocommit statement (as the private append, pg-message-repository.ts): the room's clock row lock
-// is held only while PostgreSQL runs and commits it, never across client round trips. A uid collision
-// inserts nothing (the tick is spent, a harmless gap) and the statement is retried.
-const APPEND_SQL = `WITH t AS (
-    UPDATE chatrooms SET timeline_time = GREATEST($1::bigint, timeline_time + 1), active_time = GREATEST(active_time, $1::bigint)
-    WHERE app_key = $2 AND room_id = $3 RETURNING timeline_time AS st),
-  v AS (SELECT t.st, ${uidSql('t.st', '$4')} AS uid FROM t),
-  m AS (
-    INSERT INTO chatroom_messages (app_key, room_id, sent_time, uid, from_user_id, object_name, content, flags, config_flag, push_content, extra_content)
-    SELECT $2, $3, v.st, v.uid, $5, $6, $7, $8, $9, $10, $11 FROM v
-    ON CONFLICT (app_key, uid) DO NOTHING RETURNING uid)
-SELECT v.st AS t, m.uid AS uid FROM v LEFT JOIN m ON true`;
 
 const MESSAGE_COLUMNS = 'app_key, room_id, sent_time, uid, from_user_id, object_name, content, flags, config_flag, push_content, extra_content';
 const SINCE_SQL = `SELECT ${MESSAGE_COLUMNS} FROM chatroom_messages WHERE app_key = ? AND room_id = ? AND sent_time > ?
@@ -104,16 +90,20 @@ function roomIds(rows: readonly { room_id: string }[]): string[] {
 
 /**
  * PostgreSQL chatroom storage. The room clocks (timeline_time, kv_time) are advanced under the room row's
- * lock inside the transaction that uses them, so every node sees one order per room.
+ * lock inside the transaction that uses them, so every node sees one order per room. Timeline appends are
+ * group-committed like private messages (one statement per batch, a savepoint per message on failure).
  */
 export class PgChatroomRepository implements ChatroomRepository {
   private readonly kv: PgChatroomEntries;
+  private readonly batcher: AppendBatcher<NewChatroomMessage, ChatroomMessage>;
 
   constructor(
     private readonly database: PgDatabase,
-    private readonly options: { readonly random: () => number },
+    options: { readonly random: () => number; readonly groupCommit?: Partial<AppendBatcherOptions> },
   ) {
     this.kv = new PgChatroomEntries(database);
+    const writer = new PgChatroomAppendWriter(database, options.random);
+    this.batcher = new AppendBatcher((batch) => writer.commit(batch), options.groupCommit);
   }
 
   async create(appKey: AppKey, roomId: string, name: string, now: number): Promise<{ room: ChatroomRecord; created: boolean }> {
@@ -184,41 +174,12 @@ export class PgChatroomRepository implements ChatroomRepository {
   }
 
   async append(message: NewChatroomMessage): Promise<ChatroomMessage> {
-    const now = Math.floor(message.now);
-    let row: { t: number; uid: string | null } | undefined;
-    for (let attempt = 0; attempt < UID_ATTEMPTS; attempt++) {
-      row = await this.database.get<{ t: number; uid: string | null }>(
-        APPEND_SQL,
-        now,
-        message.appKey,
-        message.roomId,
-        randomUidChars(this.options.random),
-        message.fromUserId,
-        message.objectName,
-        blob(message.content),
-        message.flags,
-        message.configFlag ?? null,
-        message.pushContent ?? null,
-        message.extraContent ?? null,
-      );
-      if (row === undefined) throw new Error(`chatroom ${message.roomId} does not exist`);
-      if (row.uid !== null) break;
-    }
-    if (row === undefined || row.uid === null) throw new Error('could not draw a unique chatroom message uid');
-    const { t: sentTime, uid } = row;
-    return {
-      appKey: message.appKey,
-      roomId: message.roomId,
-      uid,
-      sentTime,
-      fromUserId: message.fromUserId,
-      objectName: message.objectName,
-      content: new Uint8Array(message.content),
-      flags: message.flags,
-      ...(message.configFlag !== undefined && { configFlag: message.configFlag }),
-      ...(message.pushContent !== undefined && { pushContent: message.pushContent }),
-      ...(message.extraContent !== undefined && { extraContent: message.extraContent }),
-    };
+    return this.batcher.enqueue(message);
+  }
+
+  /** Commits every queued timeline append now; the store calls it before closing the pool. */
+  async flush(): Promise<void> {
+    await this.batcher.flush();
   }
 
   async since(appKey: AppKey, roomId: string, after: number, limit: number, excludeFrom?: UserId): Promise<TimelinePage> {

@@ -1,5 +1,4 @@
-import { ownerConversation } from '../owner-conversation';
-import { Direction } from '../store';
+import { AppendBatcher, type AppendBatcherOptions } from '../message-append-batcher';
 import type {
   AppKey,
   ConversationKey,
@@ -13,47 +12,14 @@ import type {
   UserId,
 } from '../store';
 // Row shapes and mappers are engine-independent (same column names and 0/1 flags in both schemas).
-import { blob, ENTRY_SELECT, MESSAGE_COLUMNS, toStoredMessage, toSyncEntry } from '../rows';
+import { ENTRY_SELECT, MESSAGE_COLUMNS, toStoredMessage, toSyncEntry } from '../rows';
 import type { EntryRow, MessageRow } from '../rows';
 import type { PgDatabase, PgQueryable } from './pg-database';
-import { randomUidChars, uidSql } from './pg-uid';
+import { PgAppendWriter } from './pg-append-writer';
 import { readPgSyncPage } from './pg-sync';
 
-const UID_ATTEMPTS = 8;
 const NO_UPPER_BOUND = Number.MAX_SAFE_INTEGER;
 
-// The clock row is the per-app serialization point across all nodes: the upsert takes its row lock
-// and holds it until COMMIT, so appends of one app commit in sentTime order and a reader never sees
-// sentTime n+1 committed while n is still in flight (sync cursors never skip a message).
-//
-// The whole append is ONE statement run in autocommit (APPEND_SQL): the tick, the message row, its
-// entries and the conversation upserts are data-modifying CTEs, so the clock lock is held only while
-// PostgreSQL executes and commits that statement, never across client round trips. (With one
-// statement per step inside BEGIN…COMMIT the lock spanned four round trips through a busy Node
-// event loop, and every append of the app, on every node, queued behind it: P7 measured
-// `Lock:transactionid` as the dominant wait and ≈ 100–230 appends/s per app.) The uid's time part is
-// computed in SQL from the ticked sentTime (message-uid.ts layout); its 7 random characters come from
-// here. A uid collision inserts nothing and the statement is retried with a fresh tick and randomness.
-const APPEND_SQL = `WITH t AS (
-    INSERT INTO app_clocks (app_key, last_sent_time) VALUES ($1, $2)
-    ON CONFLICT (app_key) DO UPDATE SET last_sent_time = GREATEST(app_clocks.last_sent_time + 1, EXCLUDED.last_sent_time)
-    RETURNING last_sent_time AS st),
-  v AS (SELECT t.st, ${uidSql('t.st', '$3')} AS uid FROM t),
-  m AS (
-    INSERT INTO messages (app_key, uid, sent_time, from_user_id, conversation_type, target_id,
-      object_name, content, flags, config_flag, push_content, push_data, push_ext, extra_content)
-    SELECT $1, v.uid, v.st, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14 FROM v
-    ON CONFLICT (app_key, uid) DO NOTHING RETURNING id, uid, sent_time),
-  e AS (
-    INSERT INTO entries (message_id, owner, app_key, direction, conv_type, conv_target, sent_time, mentioned)
-    SELECT m.id, x.owner, $1, x.direction, x.conv_type, x.conv_target, m.sent_time, x.mentioned
-    FROM m, unnest($15::text[], $16::bigint[], $17::bigint[], $18::text[], $19::bigint[]) AS x(owner, direction, conv_type, conv_target, mentioned)),
-  c AS (
-    INSERT INTO conversations (app_key, owner, type, target_id, updated_time, listed)
-    SELECT $1, x.owner, x.conv_type, x.conv_target, m.sent_time, 1
-    FROM m, unnest($15::text[], $17::bigint[], $18::text[]) AS x(owner, conv_type, conv_target)
-    ON CONFLICT (app_key, owner, type, target_id) DO UPDATE SET updated_time = EXCLUDED.updated_time, listed = 1)
-SELECT v.st AS t, m.id AS id, m.uid AS uid FROM v LEFT JOIN m ON true`;
 const MESSAGE_BY_UID_SQL = `SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.app_key = ? AND m.uid = ?`;
 const LOCK_BY_UID_SQL = `${MESSAGE_BY_UID_SQL} FOR UPDATE`;
 const RECALL_SQL = 'UPDATE messages SET recalled = 1 WHERE id = ?';
@@ -72,77 +38,48 @@ const VISIBLE = `${ENTRY_SELECT}
 const OLDER_SQL = `${VISIBLE} ORDER BY e.sent_time DESC LIMIT ?`;
 const NEWER_SQL = `${VISIBLE} ORDER BY e.sent_time ASC LIMIT ?`;
 
+export interface PgMessageRepositoryOptions {
+  /** Randomness for uids, [0, 1) like Math.random. */
+  readonly random: () => number;
+  /** Group commit of appends (message-append-batcher.ts); defaults: up to 1024 per commit, flushed each event-loop turn. */
+  readonly groupCommit?: Partial<AppendBatcherOptions>;
+}
+
+/**
+ * Appends are group-committed (pg-append-writer.ts): those queued while a batch is in flight, or within
+ * one event-loop turn, are written by one autocommit statement that locks each app's clock row once, and
+ * each resolves after that COMMIT (so the PUBACK still follows durability). The clock row is the per-app
+ * serialization point across all nodes: its lock is held until COMMIT, so appends of one app commit in
+ * sentTime order and a reader never sees sentTime n+1 committed while n is still in flight (sync cursors
+ * never skip a message). It is never held across client round trips on the fast path (P7: one statement
+ * per step inside BEGIN…COMMIT made `Lock:transactionid` the dominant wait). A failing batch is retried
+ * with a SAVEPOINT per message, so a bad message fails alone. Batches never overlap and are written in
+ * call order, so sentTime stays strictly increasing in the order `append` was called on this node.
+ */
 export class PgMessageRepository implements MessageRepository {
+  private readonly batcher: AppendBatcher<NewMessage, StoredMessage>;
+
   constructor(
     private readonly database: PgDatabase,
-    private readonly options: { readonly random: () => number },
-  ) {}
+    options: PgMessageRepositoryOptions,
+  ) {
+    const writer = new PgAppendWriter(database, options.random);
+    this.batcher = new AppendBatcher((batch) => writer.commit(batch), options.groupCommit);
+  }
 
   async append(message: NewMessage): Promise<StoredMessage> {
     if ((message.flags & 1) === 0) throw new Error('append: only persisted messages (flags & 1) are stored');
-    const mentioned = new Set(message.mentionedUserIds ?? []);
-    const owners = new Map<UserId, Direction>();
-    for (const recipient of message.recipients) owners.set(recipient, Direction.Receive);
-    if (message.senderSendbox && !owners.has(message.fromUserId)) owners.set(message.fromUserId, Direction.Send);
+    return this.batcher.enqueue(message);
+  }
 
-    const ownerIds: string[] = [];
-    const directions: number[] = [];
-    const types: number[] = [];
-    const targets: string[] = [];
-    const mentions: number[] = [];
-    for (const [owner, direction] of owners) {
-      const conversation = ownerConversation(message, owner);
-      ownerIds.push(owner);
-      directions.push(direction);
-      types.push(conversation.type);
-      targets.push(conversation.targetId);
-      mentions.push(direction === Direction.Receive && mentioned.has(owner) ? 1 : 0);
-    }
-    let stored: { t: number; id: number | null; uid: string | null } | undefined;
-    for (let attempt = 0; attempt < UID_ATTEMPTS && (stored?.id ?? null) === null; attempt++) {
-      stored = await this.database.get<{ t: number; id: number | null; uid: string | null }>(
-        APPEND_SQL,
-        message.appKey,
-        Math.floor(message.now),
-        randomUidChars(this.options.random),
-        message.fromUserId,
-        message.conversationType,
-        message.targetId,
-        message.objectName,
-        blob(message.content),
-        message.flags,
-        message.configFlag ?? null,
-        message.pushContent ?? null,
-        message.pushData ?? null,
-        message.pushExt === undefined ? null : blob(message.pushExt),
-        message.extraContent ?? null,
-        ownerIds,
-        directions,
-        types,
-        targets,
-        mentions,
-      );
-    }
-    if (stored === undefined || stored.uid === null) throw new Error(`append: no free messageUId after ${UID_ATTEMPTS} attempts`);
-    const { t: sentTime, uid } = stored;
+  /** Commits every queued append now; the store calls it before closing the pool. */
+  async flush(): Promise<void> {
+    await this.batcher.flush();
+  }
 
-    return {
-      appKey: message.appKey,
-      uid,
-      sentTime,
-      fromUserId: message.fromUserId,
-      conversationType: message.conversationType,
-      targetId: message.targetId,
-      objectName: message.objectName,
-      content: new Uint8Array(message.content),
-      flags: message.flags,
-      ...(message.configFlag !== undefined && { configFlag: message.configFlag }),
-      ...(message.pushContent !== undefined && { pushContent: message.pushContent }),
-      ...(message.pushData !== undefined && { pushData: message.pushData }),
-      ...(message.pushExt !== undefined && { pushExt: new Uint8Array(message.pushExt) }),
-      ...(message.extraContent !== undefined && { extraContent: message.extraContent }),
-      recalled: false,
-    };
+  /** Group-commit counters (batches, messages) for diagnostics and tests. */
+  get groupCommitStats(): { readonly batches: number; readonly jobs: number } {
+    return this.batcher.stats;
   }
 
   async sync(appKey: AppKey, owner: UserId, inboxAfter: number, sendboxAfter: number | null, limit: number, notBefore: number): Promise<SyncPage> {

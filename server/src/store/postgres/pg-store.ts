@@ -7,6 +7,7 @@ import type { SensitiveWordRepository } from '../sensitive-word-repository';
 import type { ConversationRepository, ConversationStateRepository, MessageRepository, Store, UserRepository } from '../store';
 import type { TagRepository } from '../tag-repository';
 import type { UserListRepository } from '../user-list-repository';
+import type { AppendBatcherOptions } from '../message-append-batcher';
 import { PG_MIGRATIONS } from './migrations';
 import { PgConversationRepository, PgConversationStateRepository, PgUserRepository } from './pg-core-repositories';
 import { PgChatroomRepository } from './pg-chatroom-repository';
@@ -26,6 +27,8 @@ import type { ChatroomDistributionRepository, PushRecordRepository, UserTagRepos
 import { PgChatroomDistributionRepository, PgPushRecordRepository, PgUserTagRepository } from './pg-push-repositories';
 import type { AppRepository } from '../app-repository';
 import { PgAppRepository } from './pg-apps';
+import type { ServerEventRepository } from '../server-event-repository';
+import { PgServerEventRepository } from './pg-server-events';
 
 export interface PgStoreOptions {
   /** `postgres://user:pass@host:port/db` */
@@ -34,6 +37,8 @@ export interface PgStoreOptions {
   readonly maxConnections?: number;
   /** Randomness for messageUIds, [0, 1) like Math.random (the default). */
   readonly random?: () => number;
+  /** Group commit of message and chatroom timeline appends (message-append-batcher.ts); defaults as there. */
+  readonly groupCommit?: Partial<AppendBatcherOptions>;
 }
 
 /**
@@ -60,18 +65,30 @@ export class PgStore implements Store {
   readonly pushes: PushRecordRepository;
   readonly chatroomDistribution: ChatroomDistributionRepository;
   readonly apps: AppRepository;
+  readonly serverEvents: ServerEventRepository;
   readonly database: PgDatabase;
+  private readonly messageRepository: PgMessageRepository;
+  private readonly chatroomRepository: PgChatroomRepository;
+  private closing = false;
 
   constructor(options: PgStoreOptions) {
     this.database = new PgDatabase({
       connectionString: options.connectionString,
       ...(options.maxConnections !== undefined && { maxConnections: options.maxConnections }),
     });
-    this.messages = new PgMessageRepository(this.database, { random: options.random ?? Math.random });
+    this.messageRepository = new PgMessageRepository(this.database, {
+      random: options.random ?? Math.random,
+      ...(options.groupCommit !== undefined && { groupCommit: options.groupCommit }),
+    });
+    this.messages = this.messageRepository;
     this.conversations = new PgConversationRepository(this.database);
     this.users = new PgUserRepository(this.database);
     this.conversationStates = new PgConversationStateRepository(this.database);
-    this.chatrooms = new PgChatroomRepository(this.database, { random: options.random ?? Math.random });
+    this.chatroomRepository = new PgChatroomRepository(this.database, {
+      random: options.random ?? Math.random,
+      ...(options.groupCommit !== undefined && { groupCommit: options.groupCommit }),
+    });
+    this.chatrooms = this.chatroomRepository;
     this.groups = new PgGroupRepository(this.database);
     this.expansions = new PgMessageExpansionRepository(this.database);
     this.unreadCounts = new PgUnreadCountRepository(this.database);
@@ -85,6 +102,7 @@ export class PgStore implements Store {
     this.pushes = new PgPushRecordRepository(this.database);
     this.chatroomDistribution = new PgChatroomDistributionRepository(this.database);
     this.apps = new PgAppRepository(this.database);
+    this.serverEvents = new PgServerEventRepository(this.database);
   }
 
   async migrate(): Promise<void> {
@@ -93,6 +111,11 @@ export class PgStore implements Store {
 
   /** Idempotent; later calls on the repositories reject. */
   async close(): Promise<void> {
+    // Appends already accepted are committed first (their callers are waiting for that COMMIT).
+    if (!this.closing) {
+      this.closing = true;
+      await Promise.all([this.messageRepository.flush(), this.chatroomRepository.flush()]).catch(() => undefined);
+    }
     this.callbackQueue.release();
     await this.database.close();
   }

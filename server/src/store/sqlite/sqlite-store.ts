@@ -30,6 +30,8 @@ import { SqliteChatroomDistributionRepository, SqlitePushRecordRepository, Sqlit
 import type { AppRepository } from '../app-repository';
 import { SqliteAppRepository } from './sqlite-apps';
 import type { AppendBatcherOptions } from '../message-append-batcher';
+import type { ServerEventRepository } from '../server-event-repository';
+import { SqliteServerEventRepository } from './sqlite-server-events';
 
 export interface SqliteStoreOptions {
   /** Database file (created if missing); `:memory:` works for throwaway stores. */
@@ -67,6 +69,7 @@ export class SqliteStore implements Store {
   readonly pushes: PushRecordRepository;
   readonly chatroomDistribution: ChatroomDistributionRepository;
   readonly apps: AppRepository;
+  readonly serverEvents: ServerEventRepository;
   private readonly database: SqliteDatabase;
   private readonly messageRepository: SqliteMessageRepository;
 
@@ -94,6 +97,7 @@ export class SqliteStore implements Store {
     this.pushes = new SqlitePushRecordRepository(this.database);
     this.chatroomDistribution = new SqliteChatroomDistributionRepository(this.database);
     this.apps = new SqliteAppRepository(this.database);
+    this.serverEvents = new SqliteServerEventRepository(this.database);
   }
 
   async migrate(): Promise<void> {

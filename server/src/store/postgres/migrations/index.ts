@@ -6,6 +6,7 @@ import * as m005 from './005-tags';
 import * as m006 from './006-server-api';
 import * as m007 from './007-apps';
 import * as m009 from './009-push';
+import * as m010 from './010-server-events';
 
 /**
  * PostgreSQL schema, numbered like the SQLite one (same tables and index plans; BIGINT times,
@@ -19,4 +20,4 @@ export interface PgMigration {
 }
 
 /** Ascending by version; append new modules here (never edit an applied one). */
-export const PG_MIGRATIONS: readonly PgMigration[] = [m001, m002, m003, m004, m005, m006, m007, m009];
+export const PG_MIGRATIONS: readonly PgMigration[] = [m001, m002, m003, m004, m005, m006, m007, m009, m010];

@@ -6,6 +6,7 @@ import * as m005 from './005-tags';
 import * as m006 from './006-server-api';
 import * as m007 from './007-apps';
 import * as m009 from './009-push';
+import * as m010 from './010-server-events';
 
 export interface Migration {
   readonly version: number;
@@ -15,4 +16,4 @@ export interface Migration {
 }
 
 /** Ascending by version; append new modules here (never edit an applied one). */
-export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m004, m005, m006, m007, m009];
+export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m004, m005, m006, m007, m009, m010];
