@@ -10,13 +10,19 @@ import { boolFlag, parseArgs } from './lib/args';
 import { commitFacts, machineFacts, repoRoot } from './lib/machine';
 import { corePlan } from './lib/pin';
 import { saveResult, writeResultsMarkdown, type ScenarioResult } from './lib/results';
+import { codecBench } from './scenarios/codec';
 import { p1Private } from './scenarios/p1-private';
+import { p1Store } from './scenarios/p1-store';
+import { p2Connections } from './scenarios/p2-connections';
+import { p3Chatroom } from './scenarios/p3-chatroom';
 import { p4OfflineSync } from './scenarios/p4-offline-sync';
 import { p5Size } from './scenarios/p5-size';
+import { p6ReceiveCost } from './scenarios/p6-receive-cost';
+import { p7Cluster } from './scenarios/p7-cluster';
 import { s0SqliteCommit } from './scenarios/s0-sqlite-commit';
 import type { Scenario } from './scenarios/scenario';
 
-const SCENARIOS: readonly Scenario[] = [p1Private, p4OfflineSync, p5Size, s0SqliteCommit];
+const SCENARIOS: readonly Scenario[] = [p1Private, p1Store, p2Connections, p3Chatroom, p4OfflineSync, p5Size, s0SqliteCommit, codecBench, p6ReceiveCost, p7Cluster];
 /** A 1-minute load average above this (on any core count) means other work shared the machine. */
 const BUSY_LOAD = 0.7;
 

@@ -16,13 +16,15 @@ export interface P1Config extends P1Shape {
   readonly appKey: string;
   readonly senders: readonly BenchUser[];
   readonly receivers: readonly BenchUser[];
+  /** Receivers connect as our SDK (`lianxin=`) and take direct `s_msg` delivery. */
+  readonly direct?: boolean;
 }
 
 async function main(config: P1Config, phase: (name: string) => void): Promise<P1Result> {
   const t0 = performance.now();
-  const connect = (users: readonly BenchUser[]) => (i: number) =>
-    ThinClient.connect({ url: config.url, appKey: config.appKey, token: (users[i] as BenchUser).token });
-  const receivers = await connectInBatches(config.receivers.length, connect(config.receivers));
+  const connect = (users: readonly BenchUser[], lianxin?: string) => (i: number) =>
+    ThinClient.connect({ url: config.url, appKey: config.appKey, token: (users[i] as BenchUser).token, ...(lianxin !== undefined ? { lianxin } : {}) });
+  const receivers = await connectInBatches(config.receivers.length, connect(config.receivers, config.direct === true ? 'bench' : undefined));
   const senders = await connectInBatches(config.senders.length, connect(config.senders));
   const connectMs = performance.now() - t0;
 
@@ -31,7 +33,8 @@ async function main(config: P1Config, phase: (name: string) => void): Promise<P1
   const onMessages = (messages: readonly PulledMessage[]): void => {
     for (const message of messages) meter.onDelivered(decodeUtf8(message.content));
   };
-  const pullers = receivers.map((client) => new InboxPuller(client, onMessages));
+  const pullers = receivers.map((client) => new InboxPuller(client, onMessages, config.direct === true));
+  if (config.direct === true) for (const puller of pullers) puller.pull();
 
   const sendOne = (sender: number): void => {
     if (!meter.sending) return;

@@ -7,7 +7,8 @@
  * order of the systems rotates between runs so slow drift of the machine does not favour one of them.
  *
  * Flags: --pairs --window --size --warmup --duration --drain --runs, --peers aedes,ws|none,
- * --server-profile DIR (V8 CPU profile of our server over each measured window).
+ * --server-profile DIR (V8 CPU profile of our server over each measured window), --direct (receivers
+ * connect as our SDK does, `lianxin=`, and take stored messages as direct `s_msg` pushes; issue #12).
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -80,7 +81,7 @@ async function runOurs(ctx: ScenarioContext, shape: Shape, run: number): Promise
     const ids = (prefix: string): string[] => Array.from({ length: shape.pairs }, (_, i) => `${prefix}${tag}_${i}`);
     const senders = await issueTokens(server.api, ids('s'));
     const receivers = await issueTokens(server.api, ids('r'));
-    const config: P1Config = { url: server.url, appKey: 'lxbench', senders, receivers, ...shape };
+    const config: P1Config = { url: server.url, appKey: 'lxbench', senders, receivers, ...shape, ...(ctx.flags.get('direct') === 'true' ? { direct: true } : {}) };
     const active = profiler;
     const sampler = windowSampler(
       server.pid,
@@ -174,7 +175,7 @@ async function run(ctx: ScenarioContext): Promise<ScenarioOutput> {
   const tables: Table[] = systems.length > 1 ? [sideBySide(systems, perSystem)] : [];
   const charts = await p1Charts(ctx, systems, perSystem, smoke);
   return {
-    params: { ...shape, peers: systems.filter((s) => s !== 'ours').join(',') || 'none' },
+    params: { ...shape, peers: systems.filter((s) => s !== 'ours').join(',') || 'none', ...(flags.get('direct') === 'true' ? { receivers: 'direct s_msg (lianxin=)' } : {}) },
     runs,
     pinning: pinningFailed ? `${ctx.plan.note} (pinning failed for some process)` : ctx.plan.note,
     figures: series.figures(),

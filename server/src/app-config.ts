@@ -6,6 +6,7 @@ import { APP_SERVER_OPTION_NAMES, mergeAppServerOptions, parseAppServerOption } 
 import type { AppServerOptions } from './app-server-options';
 import { CHATROOM_OPTION_NAMES, parseChatroomOption } from './chatroom-options';
 import type { ChatroomOptions } from './chatroom-options';
+import { parseAllowedOrigins } from './gateway/origin-policy';
 
 /** Per-app behaviour switches (`--app KEY:SECRET:opt=value,…`). */
 export interface AppOptions {
@@ -26,6 +27,22 @@ export interface AppOptions {
   readonly groupHistoryBeforeJoin?: boolean;
   /** navi `grpRRVer=1`: group read receipts v2 (`rrMsg`/`rrList`); absent = false (v1 messages only). */
   readonly groupReadReceiptV2?: boolean;
+  /**
+   * Engine 5.x server-side unread (navi `serverSaveUnread=1`, services/e5-unread.ts): imlib-next ≥ 5.x reads
+   * its unread counts from the server's read positions (`pullSe`) and refuses `clearMessagesUnreadStatus`
+   * (apps call `markRemoteConversationAsRead` instead), so it is an opt-in; absent = false.
+   */
+  readonly serverSaveUnread?: boolean;
+  /**
+   * Read receipts announced to engine 5.x clients on `/v2/navi.json` (`grpRRVer` 3 = V4, 4 = V5,
+   * services/e5-read-receipts.ts); absent = what `groupReadReceiptV2` gives every client.
+   */
+  readonly e5ReadReceipts?: 'v4' | 'v5';
+  /**
+   * Page origins allowed to connect over WebSocket/comet (gateway/origin-policy.ts); absent = any.
+   * `--app` form: `allowedOrigins=a.example.com|*.example.org|https%3A%2F%2Fapp.example.net`.
+   */
+  readonly allowedOrigins?: readonly string[];
 }
 
 /** RongCloud's default group size limit (seed: 群上限 3000). */
@@ -111,6 +128,9 @@ const OPTION_NAMES: Readonly<Record<string, keyof AppOptions>> = {
   groupHistoryBeforeJoin: 'groupHistoryBeforeJoin',
   groupReceiptV2: 'groupReadReceiptV2',
   groupReadReceiptV2: 'groupReadReceiptV2',
+  serverSaveUnread: 'serverSaveUnread',
+  e5ReadReceipts: 'e5ReadReceipts',
+  allowedOrigins: 'allowedOrigins',
 };
 
 /** Validates key, secret and options; `where` prefixes every error message. */
@@ -134,6 +154,26 @@ export function createAppConfig(appKey: string, appSecret: string, rawOptions: R
       case 'maxGroupMembers': options.maxGroupMembers = parseInteger(value, label, 1, 1_000_000); break;
       case 'groupHistoryBeforeJoin': options.groupHistoryBeforeJoin = parseBoolean(value, label); break;
       case 'groupReadReceiptV2': options.groupReadReceiptV2 = parseBoolean(value, label); break;
+      case 'serverSaveUnread': options.serverSaveUnread = parseBoolean(value, label); break;
+      case 'e5ReadReceipts': {
+        const version = value.trim().toLowerCase();
+        if (version !== 'v4' && version !== 'v5') throw new ConfigError(`${label}: "${value}" is not v4 or v5`);
+        options.e5ReadReceipts = version;
+        break;
+      }
+      case 'allowedOrigins': {
+        // %-decoded so that `https%3A%2F%2Fhost` survives the `KEY:SECRET:opt=v` syntax.
+        let text: string;
+        try {
+          text = decodeURIComponent(value);
+        } catch {
+          throw new ConfigError(`${label}: invalid %-encoding`);
+        }
+        const origins = parseAllowedOrigins(text);
+        if ('error' in origins) throw new ConfigError(`${label}: ${origins.error}`);
+        options.allowedOrigins = origins;
+        break;
+      }
       default: {
         const appServer = parseAppServerOption(name, value);
         if (typeof appServer === 'string') throw new ConfigError(`${label}: ${appServer}`);
@@ -172,7 +212,46 @@ export function splitList(text: string): string[] {
   return text.split(/[,\s]+/).filter((item) => item !== '');
 }
 
-export function createAppRegistry(apps: readonly AppConfig[]): AppRegistry {
-  const byKey = new Map(apps.map((app) => [app.appKey, app] as const));
-  return { get: (appKey) => byKey.get(appKey), list: () => apps };
+/** An AppRegistry whose app list can be swapped at runtime (config reload, SIGHUP). */
+export interface ReloadableAppRegistry extends AppRegistry {
+  /** Replaces the whole list; readers see either the old or the new list, never a mix. */
+  replace(apps: readonly AppConfig[]): void;
+  /**
+   * Replaces the apps created from the admin console (the enabled ones: a disabled app is absent, so
+   * navi, connect and the Server API refuse it). `replace` keeps them; they come after the configured
+   * apps, and a configured app wins a key clash.
+   */
+  setStoredApps(apps: readonly AppConfig[]): void;
+  /** Whether `appKey` is a configured app (read-only in the console), not a stored one. */
+  isConfigured(appKey: string): boolean;
+}
+
+export function createAppRegistry(initial: readonly AppConfig[]): ReloadableAppRegistry {
+  let configured = initial;
+  let stored: readonly AppConfig[] = [];
+  let apps = initial;
+  let byKey = new Map(apps.map((app) => [app.appKey, app] as const));
+  let configuredKeys = new Set(initial.map((app) => app.appKey));
+  const rebuild = (): void => {
+    configuredKeys = new Set(configured.map((app) => app.appKey));
+    apps = [...configured, ...stored.filter((app) => !configuredKeys.has(app.appKey))];
+    byKey = new Map(apps.map((app) => [app.appKey, app] as const));
+  };
+  return {
+    get: (appKey) => byKey.get(appKey),
+    list: () => apps,
+    replace: (next) => {
+      configured = next;
+      rebuild();
+    },
+    setStoredApps: (next) => {
+      stored = next;
+      rebuild();
+    },
+    isConfigured: (appKey) => configuredKeys.has(appKey),
+  };
+}
+
+export function isReloadableAppRegistry(registry: AppRegistry): registry is ReloadableAppRegistry {
+  return typeof (registry as Partial<ReloadableAppRegistry>).replace === 'function';
 }

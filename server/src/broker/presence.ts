@@ -20,4 +20,10 @@ export interface PresenceRegistry {
   /** Live (unexpired) sessions, in no particular order. */
   sessionsOf(appKey: string, userId: string): Promise<readonly SessionRef[]>;
   close(): Promise<void>;
+  /**
+   * Engines that can lose their entries while nodes keep running (a Redis restart without persistence)
+   * call `listener` after reconnecting, so nodes re-add their live sessions at once instead of waiting
+   * for the next heartbeat refresh. Absent for engines that cannot lose entries (in-memory).
+   */
+  onReconnect?(listener: () => void): () => void;
 }

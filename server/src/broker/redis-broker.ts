@@ -9,6 +9,12 @@ export interface RedisBrokerOptions {
   readonly channelPrefix?: string;
   /** Called when a subscriber throws or the connection reports an error; delivery goes on. */
   readonly onError?: (error: unknown, topic?: BrokerTopic) => void;
+  /**
+   * PING period (ms) of the health probe: `healthy()` is false once no PONG came for 3 periods, which
+   * catches a black-holed connection (a partition that neither resets nor closes the socket, so the
+   * client still says "ready"). Default 1000; 0 disables the probe.
+   */
+  readonly healthProbeMs?: number;
 }
 
 interface Subscription {
@@ -34,6 +40,8 @@ export class RedisBroker implements Broker {
   /** Channels with a completed SUBSCRIBE (only touched inside the per-channel chain). */
   private readonly atRedis = new Set<string>();
   private closed = false;
+  private lastPong = Date.now();
+  private readonly probe: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: RedisBrokerOptions) {
     this.prefix = options.channelPrefix ?? 'lianxin:';
@@ -44,11 +52,21 @@ export class RedisBroker implements Broker {
     this.pub.on('error', report);
     this.sub.on('error', report);
     this.sub.on('messageBuffer', (channel: Buffer, message: Buffer) => this.dispatch(channel.toString('utf8'), message));
+    const every = options.healthProbeMs ?? 1000;
+    if (every > 0) {
+      this.probe = setInterval(() => {
+        // Both connections: a partition may cut either; PING is allowed in subscriber mode.
+        Promise.all([this.pub.ping(), this.sub.ping()]).then(() => {
+          this.lastPong = Date.now();
+        }, () => undefined);
+      }, every);
+      this.probe.unref();
+    }
   }
 
-  async publish(topic: BrokerTopic, payload: Uint8Array): Promise<void> {
+  async publish(topic: BrokerTopic, payload: Uint8Array): Promise<number> {
     this.assertOpen();
-    await this.pub.publish(this.prefix + topic, Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength));
+    return this.pub.publish(this.prefix + topic, Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength));
   }
 
   async subscribe(topic: BrokerTopic, onMessage: (payload: Uint8Array) => void): Promise<Unsubscribe> {
@@ -84,9 +102,16 @@ export class RedisBroker implements Broker {
     };
   }
 
+  healthy(): boolean {
+    if (this.closed || this.pub.status !== 'ready' || this.sub.status !== 'ready') return false;
+    const every = this.options.healthProbeMs ?? 1000;
+    return every <= 0 || Date.now() - this.lastPong < every * 3;
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    clearInterval(this.probe);
     this.topics.clear();
     await Promise.allSettled([this.pub.quit(), this.sub.quit()]);
   }

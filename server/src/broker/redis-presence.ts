@@ -51,12 +51,18 @@ type PresenceCommands = Redis & {
 export class RedisPresence implements PresenceRegistry {
   private readonly redis: PresenceCommands;
   private readonly prefix: string;
+  private readonly reconnectListeners = new Set<() => void>();
   private closed = false;
 
   constructor(options: RedisPresenceOptions) {
     this.prefix = options.keyPrefix ?? 'lianxin:';
     const redis = new Redis(options.url, { maxRetriesPerRequest: 1, connectionName: 'lianxin-presence' });
     redis.on('error', (error: unknown) => options.onError?.(error));
+    let readyBefore = false;
+    redis.on('ready', () => {
+      if (readyBefore && !this.closed) for (const listener of [...this.reconnectListeners]) listener();
+      readyBefore = true;
+    });
     redis.defineCommand('lxPresenceAdd', { numberOfKeys: 2, lua: ADD });
     redis.defineCommand('lxPresenceList', { numberOfKeys: 2, lua: LIST });
     redis.defineCommand('lxPresenceRemove', { numberOfKeys: 2, lua: REMOVE });
@@ -90,9 +96,15 @@ export class RedisPresence implements PresenceRegistry {
     return values.map((v) => JSON.parse(v) as SessionRef);
   }
 
+  onReconnect(listener: () => void): () => void {
+    this.reconnectListeners.add(listener);
+    return () => this.reconnectListeners.delete(listener);
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.reconnectListeners.clear();
     await this.redis.quit().catch(() => undefined);
   }
 

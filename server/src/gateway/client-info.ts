@@ -15,6 +15,14 @@ export interface ConnectParams {
   readonly apiVer?: string;
   /** The peer's address as the server socket sees it (callbacks report it as `clientIp`). */
   readonly clientIp?: string;
+  /** `lianxin=<version>`: our own SDK. */
+  readonly lianxinVersion?: string;
+  /**
+   * `directPush=1`: the client keeps order when a stored message arrives as `s_msg` right behind a pull
+   * answer (it holds pushes until the pull round is delivered), so it may get direct delivery
+   * (services/inbox-delivery.ts). No released client sends it yet.
+   */
+  readonly directPush?: true;
 }
 
 export type ConnectParamsResult = { readonly ok: true; readonly params: ConnectParams } | { readonly ok: false; readonly missing: string };
@@ -27,6 +35,7 @@ export function parseConnectParams(query: URLSearchParams, clientIp?: string): C
   const sdkVer = query.get('sdkVer') ?? '';
   const apiVer = query.get('apiVer') ?? undefined;
   const pid = query.get('pid') ?? undefined;
+  const lianxinVersion = query.get('lianxin') ?? '';
   const params: ConnectParams = {
     appKey,
     token: normaliseToken(rawToken),
@@ -36,6 +45,8 @@ export function parseConnectParams(query: URLSearchParams, clientIp?: string): C
     ...(pid !== undefined && pid !== 'undefined' && pid !== '' ? { pid } : {}),
     ...(apiVer !== undefined ? { apiVer } : {}),
     ...(clientIp !== undefined && clientIp !== '' ? { clientIp } : {}),
+    ...(lianxinVersion !== '' ? { lianxinVersion } : {}),
+    ...(query.get('directPush') === '1' ? { directPush: true as const } : {}),
   };
   return { ok: true, params };
 }

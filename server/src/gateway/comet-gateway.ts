@@ -9,6 +9,8 @@ import { cometUpstreamFrame, encodeCometConnectReply, parseCometQuery, parseCome
 import type { ServerContext } from '../context';
 import { parseConnectParams, type ConnectParams } from './client-info';
 import { upstreamPayload } from './comet-payloads';
+import { logFields } from './log-fields';
+import { FORWARDED_HEADER, type CometForwarder } from './comet-forwarding';
 import { CometTransport, lostSessionBody } from './comet-transport';
 import type { Session } from './session';
 import type { ClientKind } from './topic-router';
@@ -31,7 +33,10 @@ export interface CometGateway {
   readonly size: number;
 }
 
-export async function registerCometRoutes(fastify: FastifyInstance, ctx: ServerContext, manager: SessionManager): Promise<CometGateway> {
+/** Extra time a relayed request may take on top of the comet hold before the asker gives up. */
+const RELAY_MARGIN_MS = 5000;
+
+export async function registerCometRoutes(fastify: FastifyInstance, ctx: ServerContext, manager: SessionManager, forwarder?: CometForwarder): Promise<CometGateway> {
   const entries = new Map<string, CometEntry>();
   const tombstones = new Map<string, CometDialect>();
   const { cometHoldMs, cometExpiryMs } = manager.timeouts;
@@ -59,12 +64,13 @@ export async function registerCometRoutes(fastify: FastifyInstance, ctx: ServerC
     const parsed = parseConnectParams(query, request.ip);
     if (!parsed.ok) return send(reply, encodeCometConnectReply({ status: MISSING_PARAM_STATUS[parsed.missing] ?? 2 }));
     const params: ConnectParams = parsed.params;
-    const auth = await manager.authenticate(params);
+    const arrivedAt = manager.now();
+    const sessionId = manager.newSessionId();
+    const auth = await manager.authenticate(params, { connId: sessionId, origin: request.headers.origin });
     if (!auth.ok) return send(reply, encodeCometConnectReply({ status: auth.connackStatus }));
     const dialect: CometDialect = params.clientKind === 'L2' ? 'l2' : 'e4';
     const transport = new CometTransport(dialect, cometHoldMs, () => ctx.clock.now(), ctx.log);
-    const sessionId = manager.newSessionId();
-    const session = await manager.open(params, auth.userId, auth.app, sessionId, transport);
+    const session = await manager.open(params, auth.userId, auth.app, sessionId, transport, arrivedAt);
     entries.set(sessionId, { session, transport });
     send(reply, encodeCometConnectReply({ status: 0, userId: auth.userId, sessionId, timestamp: session.info.connectedAt }));
     await manager.afterConnack(session, auth.app);
@@ -80,8 +86,27 @@ export async function registerCometRoutes(fastify: FastifyInstance, ctx: ServerC
     return entry;
   };
 
+  /**
+   * Cluster mode: a request for a session another node owns is relayed there (comet-forwarding.ts).
+   * Returns undefined when the request is ours to answer.
+   */
+  const relayed = (request: FastifyRequest, reply: FastifyReply, sessionId: string | undefined, dialect: () => CometDialect): Promise<void> | undefined => {
+    if (forwarder === undefined || request.headers[FORWARDED_HEADER] !== undefined) return undefined;
+    const owner = forwarder.remoteOwner(sessionId);
+    if (owner === undefined) return undefined;
+    const body = typeof request.body === 'string' ? request.body : undefined;
+    const method = request.method === 'POST' ? 'POST' : 'GET';
+    return forwarder.relay(owner, { method, url: request.url, ...(body === undefined ? {} : { body }) }, cometHoldMs + RELAY_MARGIN_MS).then((res) => {
+      if (res === undefined) return send(reply, lostSessionBody(dialect()));
+      if (reply.sent) return;
+      void reply.code(res.status).header('access-control-allow-origin', '*').header('cache-control', 'no-store').type(res.contentType).send(res.body);
+    });
+  };
+
   const pull = (request: FastifyRequest, reply: FastifyReply): Promise<void> | void => {
     const query = parseCometQuery(rawQuery(request.url));
+    const forwarded = relayed(request, reply, query['sessionid'], () => dialectOf(query['sessionid'] ?? '', query['timestrap']));
+    if (forwarded !== undefined) return forwarded;
     const entry = lookup(query['sessionid'], reply, query['timestrap']);
     if (!entry) return;
     const { session, transport } = entry;
@@ -113,6 +138,8 @@ export async function registerCometRoutes(fastify: FastifyInstance, ctx: ServerC
       if (error instanceof ProtocolError) return send(reply, LOST_PARAMS, 400);
       throw error;
     }
+    const forwarded = relayed(request, reply, up.sessionId, () => dialectOf(up.sessionId ?? '', undefined));
+    if (forwarded !== undefined) return forwarded;
     const entry = lookup(up.sessionId, reply);
     if (!entry) return;
     const { session, transport } = entry;
@@ -124,7 +151,7 @@ export async function registerCometRoutes(fastify: FastifyInstance, ctx: ServerC
     } catch (error) {
       if (!(error instanceof ProtocolError)) throw error;
       // Same rule as a malformed WebSocket frame: only this connection ends.
-      ctx.log.info('malformed comet upstream, closing session', { sessionId: session.info.sessionId, code: error.code, message: error.message });
+      ctx.log.info('malformed comet upstream, closing session', logFields(session.info, { code: error.code, message: error.message }));
       session.close();
       return send(reply, '[]');
     }
@@ -165,7 +192,7 @@ export async function registerCometRoutes(fastify: FastifyInstance, ctx: ServerC
       for (const [sessionId, { session, transport }] of entries) {
         if (now - transport.lastActivity <= cometExpiryMs) continue;
         if (!session.closed) {
-          ctx.log.debug('comet session expired', { sessionId });
+          ctx.log.debug('comet session expired', logFields(session.info));
           session.close();
         }
         forget(sessionId, transport.dialect);

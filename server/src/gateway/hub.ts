@@ -8,7 +8,7 @@ import { userTopic, type Broker, type Unsubscribe } from '../broker/broker';
 import type { PresenceRegistry, SessionRef } from '../broker/presence';
 import { SessionRegistry, userKey, type LocalSession } from './session-registry';
 import type { SessionInfo } from './topic-router';
-import { decodeUserEnvelope, encodeUserEnvelope, type UserEvent } from './user-event';
+import { decodeUserEnvelope, encodeUserEnvelope, type UserEnvelope, type UserEvent } from './user-event';
 
 export type { UserEvent } from './user-event';
 
@@ -32,20 +32,40 @@ export class Hub<S extends LocalSession = LocalSession> {
   private readonly presenceListeners = new Set<LocalPresenceListener>();
   private readonly sessionListeners = new Set<LocalSessionListener>();
   private closed = false;
+  private readonly stopReconnect: (() => void) | undefined;
 
   constructor(private readonly options: HubOptions<S>) {
     this.nodeId = options.nodeId;
+    // Presence lost its entries (Redis restarted): re-add this node's live sessions now.
+    this.stopReconnect = options.presence.onReconnect?.(() => void this.refreshAll());
+  }
+
+  /** Re-adds every local session to presence (after a presence engine reconnect). */
+  async refreshAll(): Promise<void> {
+    await Promise.all(this.options.registry.all().map((session) => this.refresh(session).catch((e: unknown) => this.report(e, 'presence.refresh'))));
   }
 
   get registry(): SessionRegistry<S> {
     return this.options.registry;
   }
 
+  /** The cross-node broker, for services with their own topics (chatroom fan-out, room-relay.ts). */
+  get broker(): Broker {
+    return this.options.broker;
+  }
+
   /** Sends `event` to every session of the user on every node (but `exceptSessionId`). */
   async toUser(appKey: string, userId: string, event: UserEvent, opts: { exceptSessionId?: string } = {}): Promise<void> {
     if (this.closed) return;
-    const bytes = encodeUserEnvelope(opts.exceptSessionId !== undefined ? { event, exceptSessionId: opts.exceptSessionId } : { event });
-    await this.options.broker.publish(userTopic(appKey, userId), bytes);
+    const envelope: UserEnvelope = opts.exceptSessionId !== undefined ? { event, exceptSessionId: opts.exceptSessionId } : { event };
+    const topic = userTopic(appKey, userId);
+    if (this.subscriptions.has(userKey(appKey, userId)) && this.options.broker.soleLocalSubscriber?.(topic) === true) {
+      // Only this node listens (in-process broker): skip the envelope encode/decode. Still a microtask
+      // later, like the broker, so events keep their order and a publisher never re-enters a session.
+      queueMicrotask(() => this.deliverEnvelope(appKey, userId, envelope));
+      return;
+    }
+    await this.options.broker.publish(topic, encodeUserEnvelope(envelope));
   }
 
   async isOnline(appKey: string, userId: string): Promise<boolean> {
@@ -119,11 +139,12 @@ export class Hub<S extends LocalSession = LocalSession> {
     const localOthers = this.options.registry.sessionsOf(appKey, userId).filter((s) => s.info.sessionId !== sessionId && s.info.platform === platform);
     // Presence may lag (refresh throttling, another node); the publish is cheap, the check saves most of them.
     if (others.length === 0 && localOthers.length === 0) return;
-    await this.toUser(appKey, userId, { kind: 'kick', reason, platform, exceptSessionId: sessionId, olderThan: session.info.connectedAt });
+    await this.toUser(appKey, userId, { kind: 'kick', reason, platform, exceptSessionId: sessionId, olderThan: session.info.arrivedAt ?? session.info.connectedAt });
   }
 
   async close(): Promise<void> {
     this.closed = true;
+    this.stopReconnect?.();
     const subs = [...this.subscriptions.values()];
     this.subscriptions.clear();
     await Promise.all(subs.map((s) => s.then((u) => u()).catch((e: unknown) => this.report(e, 'unsubscribe'))));
@@ -137,6 +158,11 @@ export class Hub<S extends LocalSession = LocalSession> {
       this.report(error, 'decode user event');
       return;
     }
+    this.deliverEnvelope(appKey, userId, envelope);
+  }
+
+  private deliverEnvelope(appKey: string, userId: string, envelope: UserEnvelope): void {
+    if (this.closed) return;
     const { event, exceptSessionId } = envelope;
     for (const session of this.options.registry.sessionsOf(appKey, userId)) {
       const id = session.info.sessionId;
@@ -178,5 +204,5 @@ export class Hub<S extends LocalSession = LocalSession> {
 function kickApplies(event: Extract<UserEvent, { kind: 'kick' }>, info: SessionInfo): boolean {
   if (info.sessionId === event.exceptSessionId) return false;
   if (event.platform !== undefined && event.platform !== info.platform) return false;
-  return event.olderThan === undefined || info.connectedAt < event.olderThan;
+  return event.olderThan === undefined || (info.arrivedAt ?? info.connectedAt) < event.olderThan;
 }

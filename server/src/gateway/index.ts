@@ -9,6 +9,7 @@ import type { Broker } from '../broker/broker';
 import type { PresenceRegistry } from '../broker/presence';
 import type { ServerContext } from '../context';
 import { registerCometRoutes } from './comet-gateway';
+import { CometForwarder } from './comet-forwarding';
 import { Hub } from './hub';
 import type { Session } from './session';
 import { SessionRegistry } from './session-registry';
@@ -25,6 +26,11 @@ export type { GatewayTimeouts } from './session-manager';
 
 export interface GatewayHandle {
   readonly hub: Hub;
+  /**
+   * Graceful node drain: new connections get CONNACK REDIRECT, live sessions finish what they
+   * received, get DISCONNECT REDIRECT and are closed. The routes stay up (comet relays, Server API).
+   */
+  drain(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -84,7 +90,10 @@ export async function attachGateway(
   });
   const topicRouter = typeof router === 'function' ? router(hub) : router;
   const manager = new SessionManager(ctx, topicRouter, hub, timeouts);
-  const comet = await registerCometRoutes(fastify, ctx, manager);
+  // Comet polls for sessions of other nodes are relayed over `node:<id>` (no sticky sessions).
+  const forwarder = new CometForwarder(nodeId, broker, fastify, ctx.log);
+  await forwarder.start();
+  const comet = await registerCometRoutes(fastify, ctx, manager, forwarder);
   const websocket = attachWebSocketGateway(fastify.server, manager, ctx.log);
 
   const sweepEvery = Math.max(50, Math.min(5000, Math.floor(Math.min(timeouts.idleTimeoutMs, timeouts.cometExpiryMs) / 4)));
@@ -95,14 +104,20 @@ export async function attachGateway(
   sweeper.unref();
 
   let closing: Promise<void> | undefined;
+  let draining: Promise<void> | undefined;
   return {
     hub,
+    drain: () => {
+      draining ??= manager.drain();
+      return draining;
+    },
     close: () => {
       closing ??= (async () => {
         clearInterval(sweeper);
         comet.close();
         await manager.closeAll();
         await websocket.close();
+        await forwarder.close();
         await hub.close();
       })();
       return closing;

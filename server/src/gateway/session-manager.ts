@@ -8,8 +8,10 @@ import type { AppConfig, ServerContext } from '../context';
 import type { ConnectParams } from './client-info';
 import { connackStatusFor } from './client-info';
 import type { Hub } from './hub';
+import { logFields } from './log-fields';
+import { ORIGIN_REFUSED_CONNACK, originAllowed } from './origin-policy';
 import type { ServerTransport } from './server-transport';
-import { Session } from './session';
+import { Session, type SessionDeps } from './session';
 import type { TopicRouter } from './topic-router';
 
 export interface GatewayTimeouts {
@@ -38,10 +40,17 @@ export type AuthOutcome =
   | { readonly ok: false; readonly connackStatus: number };
 
 /** CONNACK status when the URL lacks a parameter: appId → identifier rejected, token → token incorrect. */
+/** CONNACK REDIRECT (PROTOCOL.md §3.2): E4 and L2 both drop their navi cache and reconnect through navi. */
+export const REDIRECT_CONNACK = 6;
+
+/** How long a new single-device session may stay silent before it kicks the older ones anyway. */
+export const KICK_GRACE_MS = 1000;
+
 export const MISSING_PARAM_STATUS: Readonly<Record<string, number>> = { appId: 2, token: 4 };
 
 export class SessionManager {
-  private readonly lastRefresh = new WeakMap<Session, number>();
+  /** One deps object per send-rate value, shared by sessions (no per-session closures: P2 memory). */
+  private readonly depsByRate = new Map<number, SessionDeps>();
   /** Detaches under way, so shutdown can wait for them before the engines close. */
   private readonly detaching = new Set<Promise<void>>();
 
@@ -52,18 +61,45 @@ export class SessionManager {
     readonly timeouts: GatewayTimeouts,
   ) {}
 
-  async authenticate(params: ConnectParams): Promise<AuthOutcome> {
+  /** Set by `drain`: new connections are answered CONNACK 6 (REDIRECT: ask navi again, go elsewhere). */
+  private draining = false;
+
+  get isDraining(): boolean {
+    return this.draining;
+  }
+
+  /**
+   * `connection.origin`: the page origin is checked against the app's allowed list before the token,
+   * so a foreign page learns nothing about it. `connection.connId` (the id the session will get) is
+   * only for log lines.
+   */
+  async authenticate(params: ConnectParams, connection: { readonly connId?: string; readonly origin?: string | undefined } = {}): Promise<AuthOutcome> {
+    if (this.draining) return { ok: false, connackStatus: REDIRECT_CONNACK };
+    const { connId, origin } = connection;
+    const known = this.ctx.apps.get(params.appKey);
+    if (known !== undefined && !originAllowed(known.allowedOrigins, origin)) {
+      this.ctx.log.info('connection refused: origin not allowed', { connId, appKey: params.appKey, origin });
+      return { ok: false, connackStatus: ORIGIN_REFUSED_CONNACK };
+    }
     let result;
     try {
       result = await this.ctx.tokens.authenticateConnection(params.appKey, params.token, this.ctx.clock.now());
     } catch (error) {
-      this.ctx.log.error('authentication failed', { appKey: params.appKey, error });
+      this.ctx.log.error('authentication failed', { connId, appKey: params.appKey, error });
       return { ok: false, connackStatus: connackStatusFor(params.clientKind, 3) };
     }
-    if (!result.ok) return { ok: false, connackStatus: connackStatusFor(params.clientKind, result.connackStatus) };
+    if (!result.ok) {
+      this.ctx.log.debug('connection refused', { connId, appKey: params.appKey, connackStatus: result.connackStatus });
+      return { ok: false, connackStatus: connackStatusFor(params.clientKind, result.connackStatus) };
+    }
     const app = this.ctx.apps.get(params.appKey);
     if (!app) return { ok: false, connackStatus: 2 };
     return { ok: true, userId: result.userId, app };
+  }
+
+  /** The server clock (ms), for transports stamping request arrival. */
+  now(): number {
+    return this.ctx.clock.now();
   }
 
   newSessionId(): string {
@@ -75,7 +111,8 @@ export class SessionManager {
    * Creates and registers the session. The caller writes the CONNACK right after, then calls
    * `afterConnack` (the multi-device kick must not race the new client's first frames).
    */
-  async open(params: ConnectParams, userId: string, app: AppConfig, sessionId: string, transport: ServerTransport): Promise<Session> {
+  /** `arrivedAt`: when the connection request arrived (SessionInfo.arrivedAt); default now. */
+  async open(params: ConnectParams, userId: string, app: AppConfig, sessionId: string, transport: ServerTransport, arrivedAt?: number): Promise<Session> {
     const connectedAt = this.ctx.clock.now();
     const session = new Session(
       {
@@ -87,33 +124,53 @@ export class SessionManager {
         sdkVer: params.sdkVer,
         transport: transport.kind,
         connectedAt,
+        arrivedAt: arrivedAt ?? connectedAt,
         ...(params.clientIp !== undefined ? { clientIp: params.clientIp } : {}),
+        ...(params.lianxinVersion !== undefined ? { lianxinVersion: params.lianxinVersion } : {}),
+        ...(params.directPush === true ? { directPush: true as const } : {}),
       },
       transport,
-      {
-        router: this.router,
-        clock: this.ctx.clock,
-        log: this.ctx.log,
-        maxSendRatePerSecond: app.maxSendRatePerSecond,
-        onHeartbeat: (s) => this.heartbeat(s),
-        onClosed: (s) => this.closed(s),
-      },
+      this.depsFor(app.maxSendRatePerSecond),
     );
-    this.lastRefresh.set(session, connectedAt);
+    session.presenceRefreshedAt = connectedAt;
     await this.hub.attach(session);
     if (session.closed) await this.hub.detach(session);
-    this.ctx.log.debug('session opened', { sessionId, appKey: params.appKey, userId, clientKind: params.clientKind, transport: transport.kind });
+    this.ctx.log.debug('session opened', { connId: sessionId, appKey: params.appKey, userId, clientKind: params.clientKind, platform: params.platform, transport: transport.kind, clientIp: params.clientIp });
     return session;
   }
 
-  /** Single-device apps: the new login kicks the user's other sessions of the same platform class. */
+  /**
+   * Single-device apps: the new login kicks the user's other sessions of the same platform class —
+   * once it has shown it is alive (its first frame after the CONNACK; at most KICK_GRACE_MS). In a
+   * reconnect storm the kernel may hand over a connection the client abandoned long ago (it timed out
+   * waiting and retried): authenticated late, it would otherwise kick the client's live session, and a
+   * kicked client does not reconnect (DISCONNECT 1).
+   */
   async afterConnack(session: Session, app: AppConfig): Promise<void> {
     if (app.multiDevice || session.closed) return;
+    if (!session.spoke) await session.whenActive(KICK_GRACE_MS);
+    if (session.closed) return;
     try {
       await this.hub.kickOtherDevices(session);
     } catch (error) {
-      this.ctx.log.warn('multi-device kick failed', { sessionId: session.info.sessionId, error });
+      this.ctx.log.warn('multi-device kick failed', logFields(session.info, { error }));
     }
+  }
+
+  private depsFor(maxSendRatePerSecond: number): SessionDeps {
+    let deps = this.depsByRate.get(maxSendRatePerSecond);
+    if (deps === undefined) {
+      deps = {
+        router: this.router,
+        clock: this.ctx.clock,
+        log: this.ctx.log,
+        maxSendRatePerSecond,
+        onHeartbeat: (s) => this.heartbeat(s),
+        onClosed: (s) => this.closed(s),
+      };
+      this.depsByRate.set(maxSendRatePerSecond, deps);
+    }
+    return deps;
   }
 
   /** Closes WebSocket sessions whose client has been silent too long. Comet expiry is the comet gateway's. */
@@ -123,10 +180,23 @@ export class SessionManager {
       if (session.info.transport !== 'websocket') continue;
       const limit = session.info.clientKind === 'L2' ? this.timeouts.l2IdleTimeoutMs : this.timeouts.idleTimeoutMs;
       if (now - session.lastSeen > limit) {
-        this.ctx.log.debug('idle session closed', { sessionId: session.info.sessionId });
+        this.ctx.log.debug('idle session closed', logFields(session.info));
         session.close();
       }
     }
+  }
+
+  /**
+   * Node drain: refuse new sessions (CONNACK REDIRECT), let each live session finish what it has
+   * received, send it DISCONNECT REDIRECT and close it; resolves once all have left hub and presence.
+   */
+  async drain(): Promise<void> {
+    this.draining = true;
+    await Promise.all(this.hub.registry.all().map((session) => session.drain().catch((error: unknown) => {
+      this.ctx.log.warn('session drain failed', { sessionId: session.info.sessionId, error });
+      session.close();
+    })));
+    await Promise.all([...this.detaching]);
   }
 
   /** Closes every session and waits until each has left the hub and presence. */
@@ -137,16 +207,16 @@ export class SessionManager {
 
   private heartbeat(session: Session): void {
     const now = this.ctx.clock.now();
-    const last = this.lastRefresh.get(session) ?? 0;
+    const last = session.presenceRefreshedAt;
     if (now - last < this.timeouts.presenceTtlMs / 4) return;
-    this.lastRefresh.set(session, now);
-    this.hub.refresh(session).catch((error: unknown) => this.ctx.log.warn('presence refresh failed', { error }));
+    session.presenceRefreshedAt = now;
+    this.hub.refresh(session).catch((error: unknown) => this.ctx.log.warn('presence refresh failed', logFields(session.info, { error })));
   }
 
   private closed(session: Session): void {
-    const detach = this.hub.detach(session).catch((error: unknown) => this.ctx.log.warn('session detach failed', { error }));
+    const detach = this.hub.detach(session).catch((error: unknown) => this.ctx.log.warn('session detach failed', logFields(session.info, { error })));
     this.detaching.add(detach);
     void detach.finally(() => this.detaching.delete(detach));
-    this.ctx.log.debug('session closed', { sessionId: session.info.sessionId });
+    this.ctx.log.debug('session closed', logFields(session.info, { durationMs: this.ctx.clock.now() - session.info.connectedAt }));
   }
 }

@@ -17,6 +17,7 @@ import type { ServerTransport, WriteHint } from './server-transport';
 import type { LocalSession } from './session-registry';
 import { WireStatus, type SessionInfo, type SessionPort, type TopicRouter } from './topic-router';
 import type { UserEvent } from './user-event';
+import { logFields } from './log-fields';
 import { secondsSince, serverMetrics } from '../ops/server-metrics';
 
 export interface SessionDeps {
@@ -45,14 +46,29 @@ function isEchoable(topic: string): boolean {
   return !topic.endsWith('MsgS') && topic !== 'recallMsg';
 }
 
+const RESOLVED: Promise<void> = Promise.resolve();
+
+/**
+ * Memory: an idle session holds only `info`, its transport and a few scalars. The id allocator, the
+ * in-flight map, the rate limiter and the request queue are created on first use and the queue is dropped again when it
+ * drains; `deps` is shared by every session of an app (session-manager.ts). This is what keeps a
+ * connected-but-idle client within the P2 budget (≤ 6 KB RSS per connection, bench/analysis/p2-connections.md).
+ */
 export class Session implements SessionPort, LocalSession {
-  private readonly ids = new ServerIdAllocator();
-  private readonly inFlight = new Map<number, InFlight>();
-  private readonly limiter: SendRateLimiter;
-  private queue: Promise<void> = Promise.resolve();
+  private idAllocator: ServerIdAllocator | undefined;
+  private inFlightMap: Map<number, InFlight> | undefined;
+  private limiter: SendRateLimiter | undefined;
+  /** Set only while `whenActive` waits (the first seconds of a single-device session). */
+  private activityWaiter: (() => void) | undefined;
+  /** Tail of the PUBLISH/QUERY chain; undefined when nothing is queued. */
+  private queue: Promise<void> | undefined;
   private closedFlag = false;
   /** ms of the last frame (or comet poll) from the client. */
   lastSeen: number;
+  /** Whether the client has sent a frame (or polled) since the session was created. */
+  spoke = false;
+  /** ms of the last presence refresh (SessionManager throttles refreshes with it). */
+  presenceRefreshedAt = 0;
   /** QUERYCONs received (acks of qos-1 QUERYACKs); accepted, never required. */
   queryConCount = 0;
 
@@ -62,7 +78,14 @@ export class Session implements SessionPort, LocalSession {
     private readonly deps: SessionDeps,
   ) {
     this.lastSeen = deps.clock.now();
-    this.limiter = new SendRateLimiter(deps.maxSendRatePerSecond);
+  }
+
+  private get ids(): ServerIdAllocator {
+    return (this.idAllocator ??= new ServerIdAllocator());
+  }
+
+  private get inFlight(): Map<number, InFlight> {
+    return (this.inFlightMap ??= new Map());
   }
 
   get closed(): boolean {
@@ -71,23 +94,46 @@ export class Session implements SessionPort, LocalSession {
 
   /** Whether a server push with this id still awaits the client's PUBACK. */
   isAwaitingAck(messageId: number): boolean {
-    return this.ids.isOutstanding(messageId);
+    return this.idAllocator?.isOutstanding(messageId) === true;
   }
 
   /** Resolves when every queued PUBLISH/QUERY has been handled (tests, graceful shutdown). */
   idle(): Promise<void> {
-    return this.queue;
+    return this.queue ?? RESOLVED;
   }
 
   /** Liveness without a frame (comet polls). */
   touch(): void {
     this.lastSeen = this.deps.clock.now();
+    this.spoke = true;
+    this.activityWaiter?.();
     this.deps.onHeartbeat?.(this);
+  }
+
+  /**
+   * Resolves at the client's first frame (or comet poll) from now on, when the session closes, or
+   * after `maxWaitMs`, whichever comes first. Live clients speak right after their CONNACK (E4, E5
+   * and L2 ping at once); an abandoned connection attempt never does.
+   */
+  whenActive(maxWaitMs: number): Promise<void> {
+    if (this.closedFlag) return RESOLVED;
+    this.activityWaiter?.();
+    return new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        if (this.activityWaiter === done) this.activityWaiter = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, maxWaitMs);
+      this.activityWaiter = done;
+    });
   }
 
   receive(frame: Frame): void {
     if (this.closedFlag) return;
     this.lastSeen = this.deps.clock.now();
+    this.spoke = true;
+    this.activityWaiter?.();
     serverMetrics.framesIn.inc({ kind: frame.kind, topic: frame.kind === 'publish' || frame.kind === 'query' ? this.topicLabel(frame.topic) : '' });
     switch (frame.kind) {
       case 'pingreq':
@@ -99,7 +145,7 @@ export class Session implements SessionPort, LocalSession {
         this.accept(frame);
         return;
       case 'puback':
-        this.ids.serverAcked(frame.messageId);
+        this.idAllocator?.serverAcked(frame.messageId);
         return;
       case 'querycon':
         this.queryConCount++;
@@ -109,7 +155,7 @@ export class Session implements SessionPort, LocalSession {
         this.close();
         return;
       default:
-        this.deps.log.debug('ignored client frame', { sessionId: this.info.sessionId, kind: frame.kind });
+        this.deps.log.debug('ignored client frame', logFields(this.info, { kind: frame.kind }));
     }
   }
 
@@ -188,11 +234,30 @@ export class Session implements SessionPort, LocalSession {
     this.close(wireReason);
   }
 
+  /**
+   * Graceful drain (node shutdown): lets every PUBLISH/QUERY received so far be handled and answered
+   * (their store writes commit and their PUBACKs go out), then tells the client to reconnect elsewhere:
+   * DISCONNECT 0 (REDIRECT: engine 4/5 and our SDK re-request navi and reconnect; PROTOCOL.md §3.4)
+   * and close. L2 maps reason 0 to "disconnected" without reconnecting, so it gets a plain close,
+   * which its reconnect logic treats as a network loss.
+   */
+  async drain(maxRounds = 50): Promise<void> {
+    for (let round = 0; round < maxRounds && !this.closedFlag; round++) {
+      const queued = this.queue;
+      await queued;
+      if (queued === this.queue) break;
+    }
+    if (this.closedFlag) return;
+    if (this.info.clientKind === 'L2') this.close();
+    else this.disconnect(0);
+  }
+
   /** Closes the connection (without DISCONNECT unless `disconnect` sent one) and unregisters. */
   close(reason?: number): void {
     if (this.closedFlag) return;
     this.closedFlag = true;
-    this.inFlight.clear();
+    this.inFlightMap = undefined;
+    this.activityWaiter?.();
     this.transport.close(reason);
     this.deps.onClosed(this);
   }
@@ -222,11 +287,16 @@ export class Session implements SessionPort, LocalSession {
       this.ids.clientSent(messageId);
       this.inFlight.set(messageId, { kind: frame.kind, topic: frame.topic, qos: frame.qos, startedAt: performance.now() });
     }
-    if (frame.kind === 'publish' && RATE_LIMITED_TOPICS.has(frame.topic) && !this.limiter.tryAcquire(this.deps.clock.now())) {
+    if (frame.kind === 'publish' && RATE_LIMITED_TOPICS.has(frame.topic) && !(this.limiter ??= new SendRateLimiter(this.deps.maxSendRatePerSecond)).tryAcquire(this.deps.clock.now())) {
       this.puback(messageId, { status: WireStatus.SendTooFast });
       return;
     }
-    this.queue = this.queue.then(() => this.handle(frame, answerable));
+    const tail: Promise<void> = (this.queue ?? RESOLVED)
+      .then(() => this.handle(frame, answerable))
+      .then(() => {
+        if (this.queue === tail) this.queue = undefined;
+      });
+    this.queue = tail;
   }
 
   private async handle(frame: PublishFrame | QueryFrame, answerable: boolean): Promise<void> {
@@ -234,19 +304,19 @@ export class Session implements SessionPort, LocalSession {
     const request = this.inFlight.get(frame.messageId);
     const handler = this.deps.router.handle(frame.topic);
     if (!handler) {
-      this.deps.log.info('unsupported topic', { sessionId: this.info.sessionId, topic: frame.topic, kind: frame.kind });
+      this.deps.log.info('unsupported topic', logFields(this.info, { topic: frame.topic, kind: frame.kind }));
       if (answerable) this.fail(frame, WireStatus.UnsupportedTopic);
       return;
     }
     try {
       await handler(this, frame);
     } catch (error) {
-      this.deps.log.error('topic handler failed', { sessionId: this.info.sessionId, topic: frame.topic, error });
+      this.deps.log.error('topic handler failed', logFields(this.info, { topic: frame.topic, error }));
       if (answerable && this.inFlight.get(frame.messageId) === request) this.fail(frame, WireStatus.HandlerFailed);
       return;
     }
     if (answerable && !this.closedFlag && request !== undefined && this.inFlight.get(frame.messageId) === request) {
-      this.deps.log.warn('topic handler did not answer', { sessionId: this.info.sessionId, topic: frame.topic });
+      this.deps.log.warn('topic handler did not answer', logFields(this.info, { topic: frame.topic }));
       this.fail(frame, WireStatus.HandlerFailed);
     }
   }
@@ -257,9 +327,9 @@ export class Session implements SessionPort, LocalSession {
   }
 
   private answered(messageId: number): InFlight | undefined {
-    const request = this.inFlight.get(messageId);
-    this.inFlight.delete(messageId);
-    this.ids.clientAnswered(messageId);
+    const request = this.inFlightMap?.get(messageId);
+    this.inFlightMap?.delete(messageId);
+    this.idAllocator?.clientAnswered(messageId);
     return request;
   }
 

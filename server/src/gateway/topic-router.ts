@@ -20,8 +20,18 @@ export interface SessionInfo {
   readonly transport: 'websocket' | 'comet';
   /** Server time (ms) of the CONNACK; clients flag messages older than this as offline. */
   readonly connectedAt: number;
+  /**
+   * Server time (ms) the connection request arrived (WebSocket upgrade, comet connect), before
+   * authentication. Multi-device kicks order sessions by it: in a reconnect storm a slow, abandoned
+   * attempt can be authenticated after the client's newer attempt and must not kick that live session.
+   */
+  readonly arrivedAt?: number;
   /** The client's address as seen by this server (absent when unknown). */
   readonly clientIp?: string;
+  /** Our own SDK's version (connect URL `lianxin=`); absent for the official clients. */
+  readonly lianxinVersion?: string;
+  /** The client declared `directPush=1` (ConnectParams.directPush). */
+  readonly directPush?: true;
 }
 
 export interface SessionPort {

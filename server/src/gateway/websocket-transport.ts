@@ -11,13 +11,36 @@ const CLOSE_GRACE_MS = 2000;
 /** Per-connection send backlog bound (bytes + age); a client that stops reading is cut, then syncs on reconnect. */
 const SEND_QUEUE_LIMITS = sendQueueLimitsFromEnv(process.env);
 
+/** The part of net.Socket used to batch writes (`ws` keeps it as `_socket`; absent on mocks). */
+interface CorkableSocket {
+  cork(): void;
+  uncork(): void;
+}
+
+function corkableSocketOf(ws: WebSocket): CorkableSocket | undefined {
+  const socket = (ws as unknown as { _socket?: Partial<CorkableSocket> })._socket;
+  return socket !== undefined && typeof socket.cork === 'function' && typeof socket.uncork === 'function' ? (socket as CorkableSocket) : undefined;
+}
+
 export class WebSocketTransport implements ServerTransport {
   readonly kind = 'websocket' as const;
-  private readonly backlog = new SendBacklog(SEND_QUEUE_LIMITS);
+  /** Created on the first write that finds bytes queued: most connections never need one. */
+  private backlog: SendBacklog | undefined;
+  /**
+   * Frames written in one event-loop turn (PUBACK, s_ntf/s_msg, pull answer…) leave in one `writev`: the
+   * socket is corked at the turn's first write and uncorked in `setImmediate`. Each CMP frame stays its own
+   * WebSocket message. While corked, `bufferedAmount` includes this turn's own frames, so the backlog is
+   * judged on what was queued before the turn (`bufferedBeforeTurn`) plus this turn's bytes for the size cap.
+   */
+  private corked = false;
+  private bufferedBeforeTurn = 0;
+  private turnBytes = 0;
 
   constructor(
     private readonly ws: WebSocket,
     private readonly log: Logger,
+    /** The session id this connection gets (log lines; log.ts conventions). */
+    private readonly connId?: string,
   ) {}
 
   write(frame: Frame): void {
@@ -30,15 +53,35 @@ export class WebSocketTransport implements ServerTransport {
       return;
     }
     const { ws } = this;
-    const verdict = this.backlog.check(ws.bufferedAmount, Date.now());
-    if (verdict !== 'ok') {
-      serverMetrics.dropped.inc({ reason: `slow_consumer_${verdict}` });
-      this.log.warn('slow consumer disconnected', { reason: verdict, bufferedBytes: ws.bufferedAmount });
-      ws.terminate();
-      return;
+    if (!this.corked) this.cork();
+    const buffered = this.corked ? this.bufferedBeforeTurn : ws.bufferedAmount;
+    if (buffered > 0 || this.backlog !== undefined) {
+      this.backlog ??= new SendBacklog(SEND_QUEUE_LIMITS);
+      const verdict = buffered + this.turnBytes > SEND_QUEUE_LIMITS.maxBytes ? 'too_many_bytes' : this.backlog.check(buffered, Date.now());
+      if (verdict !== 'ok') {
+        serverMetrics.dropped.inc({ reason: `slow_consumer_${verdict}` });
+        this.log.warn('slow consumer disconnected', { connId: this.connId, reason: verdict, bufferedBytes: buffered });
+        ws.terminate();
+        return;
+      }
     }
-    ws.send(bytes, { binary: true }, () => {
-      if (ws.bufferedAmount === 0) this.backlog.drained();
+    if (this.corked) this.turnBytes += bytes.length;
+    ws.send(bytes, { binary: true }, this.backlog === undefined ? undefined : () => {
+      if (ws.bufferedAmount === 0) this.backlog?.drained();
+    });
+  }
+
+  private cork(): void {
+    const socket = corkableSocketOf(this.ws);
+    if (socket === undefined) return;
+    this.bufferedBeforeTurn = this.ws.bufferedAmount;
+    this.turnBytes = 0;
+    this.corked = true;
+    socket.cork();
+    setImmediate(() => {
+      this.corked = false;
+      this.turnBytes = 0;
+      socket.uncork();
     });
   }
 

@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../context';
 import type { SessionInfo } from '../gateway/topic-router';
 import type { ChatroomMetrics } from '../services/chatrooms/chatroom-metrics';
+import { ConfigReloader } from './config-reload';
 import { CONTENT_TYPE } from './metrics-registry';
 import { safeEqual } from './safe-equal';
 import { registerSecurityHeaders } from './security-headers';
@@ -22,9 +23,19 @@ export interface OpsSources {
   readonly sessions: () => readonly { readonly info: SessionInfo }[];
   /** Read at scrape time (the services may be built after the routes are registered). */
   readonly chatrooms?: () => ChatroomMetrics | undefined;
-  /** Bearer token for `/metrics`; default: the LIANXIN_METRICS_TOKEN environment variable. */
+  /**
+   * Bearer token for `/metrics` and `/ops/*`; default: the config's `metricsToken` (`--metrics-token`,
+   * LIANXIN_METRICS_TOKEN, config file), then the LIANXIN_METRICS_TOKEN environment variable.
+   */
   readonly metricsToken?: string;
+  /**
+   * Reload the config on SIGHUP. Default: only when the config came from `loadConfig` (a real server
+   * process), so in-process test servers never take over the process's signal.
+   */
+  readonly reloadOnSighup?: boolean;
   readonly metrics?: ServerMetrics;
+  /** Cross-node broker connected (cluster mode); `/readyz` fails while it is not. Absent: always. */
+  readonly brokerHealthy?: () => boolean;
 }
 
 export interface OpsHandle {
@@ -51,9 +62,28 @@ function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
 
 export function registerOps(fastify: FastifyInstance, ctx: ServerContext, sources: OpsSources): OpsHandle {
   const metrics = sources.metrics ?? serverMetrics;
-  const rawToken = sources.metricsToken ?? process.env[METRICS_TOKEN_ENV];
-  const token = rawToken === undefined || rawToken === '' ? undefined : rawToken;
+  const initialToken = sources.metricsToken ?? ctx.config.metricsToken ?? process.env[METRICS_TOKEN_ENV];
+  // Mutable: a config reload may rotate it.
+  let token = initialToken === undefined || initialToken === '' ? undefined : initialToken;
   let draining = false;
+  const authorized = (header: string | undefined): boolean => {
+    if (token === undefined) return false;
+    const presented = header !== undefined && header.startsWith('Bearer ') ? header.slice('Bearer '.length) : '';
+    return safeEqual(presented, token);
+  };
+  const reloader = new ConfigReloader({
+    ctx,
+    requestLog: fastify.log,
+    setMetricsToken: (next) => {
+      token = next;
+    },
+  });
+  const onSighup = (): void => {
+    ctx.log.info('SIGHUP: reloading config');
+    reloader.reload();
+  };
+  const sighup = sources.reloadOnSighup ?? ctx.config.source !== undefined;
+  if (sighup) process.on('SIGHUP', onSighup);
 
   registerSecurityHeaders(fastify);
 
@@ -81,14 +111,15 @@ export function registerOps(fastify: FastifyInstance, ctx: ServerContext, source
     return { status: 'ok' };
   });
 
-  fastify.get('/readyz', async (_request, reply) => {
+  fastify.get('/readyz', async (request, reply) => {
     void reply.header('cache-control', 'no-store');
     if (draining) return reply.code(503).send({ status: 'draining' });
+    if (sources.brokerHealthy !== undefined && !sources.brokerHealthy()) return reply.code(503).send({ status: 'broker unavailable' });
     try {
       // Any read proves the store answers; the empty key matches no user.
       await withTimeout(ctx.store.users.get('', ''), READY_STORE_TIMEOUT_MS);
     } catch (error) {
-      ctx.log.warn('readiness check: store unavailable', { error: error instanceof Error ? error.message : String(error) });
+      ctx.log.warn('readiness check: store unavailable', { reqId: request.id, error: error instanceof Error ? error.message : String(error) });
       return reply.code(503).send({ status: 'store unavailable' });
     }
     return { status: 'ready' };
@@ -96,14 +127,23 @@ export function registerOps(fastify: FastifyInstance, ctx: ServerContext, source
 
   fastify.get('/metrics', async (request, reply) => {
     void reply.header('cache-control', 'no-store');
-    if (token !== undefined) {
-      const header = request.headers.authorization ?? '';
-      const presented = header.startsWith('Bearer ') ? header.slice('Bearer '.length) : '';
-      if (!safeEqual(presented, token)) {
-        return reply.code(401).header('www-authenticate', 'Bearer realm="metrics"').send({ status: 'unauthorized' });
-      }
+    if (token !== undefined && !authorized(request.headers.authorization)) {
+      return reply.code(401).header('www-authenticate', 'Bearer realm="metrics"').send({ status: 'unauthorized' });
     }
     return reply.header('content-type', CONTENT_TYPE).send(metrics.render());
+  });
+
+  // Same effect as SIGHUP, for operators without shell access to the process. Disabled (404) unless a
+  // metrics token is configured: an unauthenticated reload trigger is not something to leave open.
+  fastify.post('/ops/reload', async (request, reply) => {
+    void reply.header('cache-control', 'no-store');
+    if (token === undefined) return reply.code(404).send({ status: 'disabled: configure a metrics token' });
+    if (!authorized(request.headers.authorization)) {
+      return reply.code(401).header('www-authenticate', 'Bearer realm="metrics"').send({ status: 'unauthorized' });
+    }
+    request.log.info('config reload requested');
+    const outcome = reloader.reload();
+    return reply.code(outcome.ok ? 200 : 422).send(outcome);
   });
 
   return {
@@ -112,6 +152,7 @@ export function registerOps(fastify: FastifyInstance, ctx: ServerContext, source
     },
     close: () => {
       clearInterval(lagProbe);
+      if (sighup) process.off('SIGHUP', onSighup);
       unregister();
     },
   };

@@ -19,10 +19,13 @@ import { createChatrooms, type Chatrooms } from './chatrooms/index';
 import { fileQueries } from './files';
 import { MessageFilterChain } from './message-filter-chain';
 import { userRelationsFilter } from './user-relations';
+import { mediaLimitsFilter } from './media-limits';
 import { createAppServerCallbacks, type AppServerCallbacks } from './callbacks/index';
 import { createConversationFeatures } from './conversation-features';
-import { e5Queries } from './e5-topics';
+import { e5Publishes, e5Queries } from './e5-topics';
 import type { SensitiveWords } from './sensitive-words';
+import { ChatroomDistribution, distributionGatedKind } from './chatroom-distribution';
+import { PushService } from './push-service';
 
 type QueryHandler = (port: SessionPort, frame: QueryFrame) => Promise<void> | void;
 
@@ -70,6 +73,10 @@ export interface Services {
   readonly hub: Hub;
   /** Sensitive words (filter + cache the Server API invalidates). */
   readonly sensitiveWords: SensitiveWords;
+  /** Chatroom message distribution switch (Server API `chatroom/message/*Distribution`). */
+  readonly distribution: ChatroomDistribution;
+  /** `push`: tag/audience targeted in-app messages and push records. */
+  readonly pushes: PushService;
 }
 
 /**
@@ -87,9 +94,11 @@ export function createServices(ctx: ServerContext, hub: Hub): Services {
   const groups = new GroupService(ctx, messaging);
   kinds.set(3, groups.kind());
   const chatrooms = createChatrooms(ctx, hub);
-  kinds.set(4, chatrooms.kind);
+  const distribution = new ChatroomDistribution(ctx);
+  kinds.set(4, distributionGatedKind(chatrooms.kind, chatrooms.service, distribution, ctx));
   const filters = new MessageFilterChain((error, where) => ctx.log.warn('message filter failed', { where, error: String(error) }));
   filters.addFilter(userRelationsFilter(ctx));
+  filters.addFilter(mediaLimitsFilter(ctx));
   const callbacks = createAppServerCallbacks(ctx, hub, filters, chatrooms.service.events);
   const features = createConversationFeatures(ctx, messaging, filters);
   const send = createSendHandler(kinds, filters);
@@ -98,7 +107,7 @@ export function createServices(ctx: ServerContext, hub: Hub): Services {
   handlers.set('recallMsg', (port, frame) => (frame.kind === 'publish' ? recall(port, frame) : rejectKind(port, frame)));
 
   const queries: Array<[string, (port: SessionPort, frame: QueryFrame) => Promise<void> | void]> = [
-    ['pullMsg', createPullHandler(ctx)],
+    ['pullMsg', createPullHandler(ctx, messaging.delivery)],
     ['qryRelationR', createRelationListHandler(ctx)],
     ['qryRelation', createRelationListHandler(ctx)],
     ['delRelation', createDelRelationHandler(ctx)],
@@ -117,10 +126,13 @@ export function createServices(ctx: ServerContext, hub: Hub): Services {
     ['qryCMsg', l2ChatroomHistoryOrCustomerService(ctx, createHistoryHandler(ctx), chatrooms.queries)],
     ...fileQueries(ctx.files),
     ...features.queries,
-    ...e5Queries(ctx),
+    ...e5Queries(ctx, messaging),
   ];
   for (const [topic, handler] of queries) {
     handlers.set(topic, (port, frame) => (frame.kind === 'query' ? handler(port, frame) : rejectKind(port, frame)));
   }
-  return { router: { handle: (topic) => handlers.get(topic) }, messaging, kinds, groups, chatrooms, filters, callbacks, hub, sensitiveWords: features.sensitiveWords };
+  for (const [topic, handler] of e5Publishes(ctx, messaging)) {
+    handlers.set(topic, (port, frame) => (frame.kind === 'publish' ? handler(port, frame) : rejectKind(port, frame)));
+  }
+  return { router: { handle: (topic) => handlers.get(topic) }, messaging, kinds, groups, chatrooms, filters, callbacks, hub, sensitiveWords: features.sensitiveWords, distribution, pushes: new PushService(ctx, messaging) };
 }

@@ -3,7 +3,9 @@ import type { Hub } from '../gateway/hub';
 import type { UserEvent } from '../gateway/user-event';
 import type { ServerContext } from '../context';
 import type { StoredMessage } from '../store/store';
-import { FlagBit, transientDownStream } from './message-view';
+import { Direction } from '../store/store';
+import { FlagBit, toDownStream, transientDownStream } from './message-view';
+import { InboxDelivery } from './inbox-delivery';
 
 /**
  * Recipients notified in the caller's turn; the rest get theirs in slices of this size on later event-loop
@@ -60,14 +62,34 @@ export interface SendResult {
 /**
  * Dispatch of one message: durable write first, then notifications (notify-then-sync, STYLE.md §9.6).
  * Persisted messages reach recipients through `s_ntf` → `pullMsg` (robust against the clients dropping
- * `s_msg` during a pull, PROTOCOL.md §5.4); transient ones (status, non-persisted commands) through `s_msg`
- * to online sessions only. A lost notification costs latency, never data.
+ * `s_msg` during a pull, PROTOCOL.md §5.4), or directly as `s_msg` to a session that declared it keeps
+ * order (`directPush=1`) and provably has every earlier entry (inbox-delivery.ts); transient ones (status, non-persisted commands) through
+ * `s_msg` to online sessions only. A lost notification costs latency, never data.
  */
 export class MessagingService {
+  /**
+   * Inbox notifications of stored messages not yet emitted, by (app, user, skipped session): group commit
+   * resolves a whole batch of appends in one microtask run, so a user who got several messages in it gets
+   * one `s_ntf` carrying the newest time (one pull fetches them all) instead of one per message.
+   */
+  private readonly pendingNotifications = new Map<string, { appKey: string; userId: string; time: number; exceptSessionId?: string }>();
+  private notificationsQueued = false;
+
+  /** Which sessions may take a stored message as `s_msg` (inbox-delivery.ts); the pull handler feeds it. */
+  readonly delivery = new InboxDelivery();
+
   constructor(
     private readonly ctx: ServerContext,
     private readonly hub: Hub,
-  ) {}
+  ) {
+    hub.onLocalSession((info, online) => {
+      if (!online) this.delivery.untrack(info.sessionId);
+      else if (info.directPush === true && info.transport === 'websocket') this.delivery.track(info.sessionId);
+    });
+    hub.onLocalPresence((appKey, userId, online) => {
+      if (!online) this.delivery.forgetUser(appKey, userId);
+    });
+  }
 
   async send(message: OutgoingMessage, origin: SendOrigin = {}): Promise<SendResult> {
     if (message.flags & FlagBit.Persisted) {
@@ -93,9 +115,15 @@ export class MessagingService {
   }
 
   private afterStored(stored: StoredMessage, message: OutgoingMessage, origin: SendOrigin): void {
-    inSlices([...new Set(message.recipients)], (userId) => {
-      if (userId !== message.fromUserId) this.notifyInbox(stored.appKey, userId, stored.sentTime);
-    });
+    const { recipients } = message;
+    if (recipients.length === 1) {
+      // The private-message case, without the fan-out machinery.
+      if (recipients[0] !== message.fromUserId) this.toInbox(stored, recipients[0] as string, message.mentionedUserIds);
+    } else if (recipients.length > 1) {
+      inSlices([...new Set(recipients)], (userId) => {
+        if (userId !== message.fromUserId) this.toInbox(stored, userId, message.mentionedUserIds);
+      });
+    }
     if (!message.senderSendbox) return;
     if (origin.echo) {
       this.emit(stored.appKey, message.fromUserId, {
@@ -108,7 +136,71 @@ export class MessagingService {
       }, origin.sessionId);
     }
     // The sendbox pull is what keeps the sender's other devices right even when the echo is dropped.
-    this.notifyInbox(stored.appKey, message.fromUserId, stored.sentTime, origin.sessionId);
+    this.notifySoon(stored.appKey, message.fromUserId, stored.sentTime, origin.sessionId);
+  }
+
+  /**
+   * A stored message reaches `userId`'s inbox: pushed as `s_msg` to each local session that provably has
+   * every earlier entry (inbox-delivery.ts), `s_ntf` to every other session. Runs in commit order.
+   */
+  private toInbox(stored: StoredMessage, userId: string, mentionedUserIds: readonly string[] | undefined): void {
+    const local = this.hub.registry.sessionsOf(stored.appKey, userId);
+    const previous = this.delivery.recordInbox(stored.appKey, userId, stored.sentTime, local.length > 0);
+    let payload: Uint8Array | undefined;
+    let directId: string | undefined;
+    let direct = 0;
+    for (const session of local) {
+      const id = session.info.sessionId;
+      if (!this.delivery.eligible(id, previous, stored.sentTime)) continue;
+      payload ??= encodeMessage(rc.DownStreamMessage, toDownStream({
+        message: stored,
+        direction: Direction.Receive,
+        mentioned: mentionedUserIds?.includes(userId) ?? false,
+      }));
+      // qos 0: a push lost with its connection is pulled after the reconnect, a PUBACK would be pure cost.
+      session.deliver({ kind: 'push', topic: 's_msg', targetId: stored.fromUserId, payload, qos: 0 });
+      this.delivery.pushed(id, stored.sentTime);
+      directId = id;
+      direct += 1;
+    }
+    if (direct === 0) {
+      this.notifySoon(stored.appKey, userId, stored.sentTime);
+    } else if (local.length > direct) {
+      // Rare (several devices here): one skipped session at most, the others' s_ntf is harmless to them.
+      this.notifySoon(stored.appKey, userId, stored.sentTime, direct === 1 ? directId : undefined);
+    } else {
+      void this.notifyRemote(stored.appKey, userId, stored.sentTime, local.map((s) => s.info.sessionId));
+    }
+  }
+
+  /** `s_ntf` for sessions of the user on other nodes, if presence knows any; nothing to do on one node. */
+  private async notifyRemote(appKey: string, userId: string, time: number, handled: readonly string[]): Promise<void> {
+    try {
+      const refs = await this.hub.sessionsOf(appKey, userId);
+      if (!refs.some((ref) => !handled.includes(ref.sessionId))) return;
+    } catch (error) {
+      this.ctx.log.warn('presence lookup failed', { appKey, userId, error: String(error) });
+    }
+    this.notifySoon(appKey, userId, time, handled.length === 1 ? handled[0] : undefined);
+  }
+
+  /** `notifyInbox` after the current microtask run, coalesced per (app, user, skipped session). */
+  private notifySoon(appKey: string, userId: string, time: number, exceptSessionId?: string): void {
+    const key = exceptSessionId === undefined ? `${appKey}\u0000${userId}` : `${appKey}\u0000${userId}\u0000${exceptSessionId}`;
+    const pending = this.pendingNotifications.get(key);
+    if (pending !== undefined) {
+      pending.time = Math.max(pending.time, time);
+      return;
+    }
+    this.pendingNotifications.set(key, { appKey, userId, time, ...(exceptSessionId !== undefined && { exceptSessionId }) });
+    if (this.notificationsQueued) return;
+    this.notificationsQueued = true;
+    queueMicrotask(() => {
+      this.notificationsQueued = false;
+      const due = [...this.pendingNotifications.values()];
+      this.pendingNotifications.clear();
+      for (const n of due) this.notifyInbox(n.appKey, n.userId, n.time, n.exceptSessionId);
+    });
   }
 
   private deliverTransient(message: OutgoingMessage, sentTime: number, messageUId: string, origin: SendOrigin): void {

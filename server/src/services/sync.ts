@@ -3,6 +3,7 @@ import type { SessionPort } from '../gateway/topic-router';
 import type { ServerContext } from '../context';
 import { toDownStream } from './message-view';
 import { WireStatus } from './wire-status';
+import type { InboxDelivery } from './inbox-delivery';
 
 /** Entries per pullMsg page. E4 re-pulls on `finished=false`; L2 gets an extra s_ntf instead. */
 export const SYNC_PAGE_SIZE = 200;
@@ -13,35 +14,58 @@ const DAY_MS = 86_400_000;
  * only when `isPullSend`, ascending; `syncTime` on the last page is the owner's high-water mark so E4
  * never loops on a notification time it queued.
  */
-export function createPullHandler(ctx: ServerContext) {
+export function createPullHandler(ctx: ServerContext, delivery?: InboxDelivery) {
   return async (port: SessionPort, frame: QueryFrame): Promise<void> => {
-    let req: rc.SyncRequestMsg;
+    if (!delivery) return pull(ctx, port, frame);
+    // Tracked from arrival to answer: an s_msg written meanwhile could reach the client mid-pull.
+    const { appKey, userId, sessionId } = port.info;
+    delivery.pullStarted(sessionId);
+    let answered = false;
     try {
-      req = decodeMessage(rc.SyncRequestMsg, frame.payload, 'SyncRequestMsg');
-    } catch (error) {
-      if (error instanceof ProtocolError) return port.queryAck(frame.messageId, WireStatus.InvalidParameter, undefined, frame.topic);
-      throw error;
-    }
-    const { appKey, userId } = port.info;
-    const retentionDays = ctx.apps.get(appKey)?.offlineRetentionDays ?? 7;
-    const now = ctx.clock.now();
-    const page = await ctx.store.messages.sync(
-      appKey,
-      userId,
-      Math.max(0, req.syncTime),
-      req.isPullSend ? Math.max(0, req.sendBoxSyncTime ?? 0) : null,
-      SYNC_PAGE_SIZE,
-      now - retentionDays * DAY_MS,
-    );
-    const payload = encodeMessage(rc.DownStreamMessages, {
-      list: page.entries.map((entry) => toDownStream(entry)),
-      syncTime: page.syncTime,
-      finished: !page.hasMore,
-    });
-    port.queryAck(frame.messageId, WireStatus.Ok, payload, frame.topic);
-    if (page.hasMore && port.info.clientKind === 'L2') {
-      // L2 does not continue on finished=false; a notification newer than its cursor makes it pull again.
-      port.push('s_ntf', userId, encodeMessage(rc.NotifyMsg, { type: 1, time: page.syncTime + 1 }), 1);
+      await pull(ctx, port, frame, (answer) => {
+        answered = true;
+        delivery.pullAnswered(appKey, userId, sessionId, answer);
+      });
+    } finally {
+      if (!answered) delivery.pullAnswered(appKey, userId, sessionId, 'failed');
     }
   };
+}
+
+/** `beforeAnswer` runs synchronously right before the page is written. */
+async function pull(
+  ctx: ServerContext,
+  port: SessionPort,
+  frame: QueryFrame,
+  beforeAnswer?: (answer: { syncTime: number; finished: boolean }) => void,
+): Promise<void> {
+  let req: rc.SyncRequestMsg;
+  try {
+    req = decodeMessage(rc.SyncRequestMsg, frame.payload, 'SyncRequestMsg');
+  } catch (error) {
+    if (error instanceof ProtocolError) return port.queryAck(frame.messageId, WireStatus.InvalidParameter, undefined, frame.topic);
+    throw error;
+  }
+  const { appKey, userId } = port.info;
+  const retentionDays = ctx.apps.get(appKey)?.offlineRetentionDays ?? 7;
+  const now = ctx.clock.now();
+  const page = await ctx.store.messages.sync(
+    appKey,
+    userId,
+    Math.max(0, req.syncTime),
+    req.isPullSend ? Math.max(0, req.sendBoxSyncTime ?? 0) : null,
+    SYNC_PAGE_SIZE,
+    now - retentionDays * DAY_MS,
+  );
+  const payload = encodeMessage(rc.DownStreamMessages, {
+    list: page.entries.map((entry) => toDownStream(entry)),
+    syncTime: page.syncTime,
+    finished: !page.hasMore,
+  });
+  beforeAnswer?.({ syncTime: page.syncTime, finished: !page.hasMore });
+  port.queryAck(frame.messageId, WireStatus.Ok, payload, frame.topic);
+  if (page.hasMore && port.info.clientKind === 'L2') {
+    // L2 does not continue on finished=false; a notification newer than its cursor makes it pull again.
+    port.push('s_ntf', userId, encodeMessage(rc.NotifyMsg, { type: 1, time: page.syncTime + 1 }), 1);
+  }
 }

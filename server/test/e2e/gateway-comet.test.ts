@@ -135,6 +135,16 @@ describe('comet long-poll and upstream', () => {
     expect(await e4.post({ messageid: 1, header: 999, sessionid: 'nosuch.session' }, '{}')).toEqual({ status: 400, text: 'lost params' });
   });
 
+  it('answers a session id naming a node that does not exist at once, without relaying or holding it', async () => {
+    // `<node>.<id>` ids of other nodes are relayed over `node:<id>` in a cluster; nobody listens on a
+    // forged node's topic, so the poll must not wait for the relay timeout (hold + 5 s here).
+    const e4 = new CometRawClient({ url: server.url, appKey: DEFAULT_TEST_APP.key, token: '', sdkVer: '2.9.2' });
+    const started = Date.now();
+    const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => e4.pollOnce(`forged${i}.session`)));
+    expect(answers.every((a) => a.status === 200 && a.text === '[{"headerCode":224,"status":3}]')).toBe(true);
+    expect(Date.now() - started).toBeLessThan(3000);
+  });
+
   it('closes a session whose POST body is malformed; its next poll is told the session is gone', async () => {
     const c = await comet('hank', { poll: false });
     await c.post({ messageid: 1, header: 80, topic: 'pullMsg', targetid: 'hank' }, '{not json');

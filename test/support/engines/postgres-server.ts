@@ -21,6 +21,8 @@ export interface RunningPostgres {
   restart(): Promise<void>;
   /** Stops the server without removing the data dir. */
   halt(): Promise<void>;
+  /** Starts a halted server again (same data dir and port); no-op while it runs. */
+  resume(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -135,6 +137,9 @@ export async function startPostgres(): Promise<RunningPostgres> {
       await launch();
     },
     halt,
+    resume: async () => {
+      if (proc === undefined) await launch();
+    },
     stop: async () => {
       await halt();
       rmSync(root, { recursive: true, force: true });

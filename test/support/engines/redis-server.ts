@@ -14,6 +14,9 @@ export interface RunningRedis {
   readonly port: number;
   /** Kills and starts again on the same port (fault tests); data is not kept. */
   restart(): Promise<void>;
+  /** Kills the server (an outage); `resume` starts it again on the same port, empty. */
+  halt(): Promise<void>;
+  resume(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -93,6 +96,10 @@ export async function startRedis(): Promise<RunningRedis> {
     restart: async () => {
       await kill();
       await launch();
+    },
+    halt: kill,
+    resume: async () => {
+      if (proc === undefined) await launch();
     },
     stop: async () => {
       await kill();

@@ -33,7 +33,7 @@ if (!redisAvailable() || !postgresAvailable()) {
     // Sequential starts: both run the migrations; the advisory lock makes the second a no-op.
     for (const id of ['n1', 'n2']) {
       nodes.push(await startServer({
-        apps: [{ ...DEFAULT_TEST_APP, options: { multiDevice: false, maxSendRate: 1000 } }],
+        apps: [{ ...DEFAULT_TEST_APP, options: { multiDevice: false, maxSendRate: 1000, 'rate.user/checkOnline': '3/min' } }],
         args: ['--store', storeUrl, '--broker', redis.url, '--node-id', id],
       }));
     }
@@ -72,6 +72,15 @@ if (!redisAvailable() || !postgresAvailable()) {
       // The same user reconnecting through the other node sees the same inbox.
       const cb2 = await connectUser(node(0).url, DEFAULT_TEST_APP.key, api, b, clients);
       expect(await pull(cb2)).toEqual([ack.messageUId]);
+    });
+
+    it('Server API rate limits are shared: 3 per minute for the app in all, whichever node answers', async () => {
+      const apiB = serverApi(node(1).url, DEFAULT_TEST_APP.key, DEFAULT_TEST_APP.secret);
+      const codes: number[] = [];
+      for (const client of [api, apiB, api, apiB, api]) {
+        codes.push((await client.post('user/checkOnline', { userId: uniqueId('o') })).body.code as number);
+      }
+      expect(codes).toEqual([200, 200, 200, 1008, 1008]);
     });
 
     it('a second web login on node 2 kicks the session on node 1', async () => {

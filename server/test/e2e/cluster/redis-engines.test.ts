@@ -3,6 +3,8 @@ import { brokerContract } from '../../../src/broker/broker.contract';
 import { presenceContract } from '../../../src/broker/presence.contract';
 import { RedisBroker } from '../../../src/broker/redis-broker';
 import { RedisPresence } from '../../../src/broker/redis-presence';
+import { rateBucketsContract } from '../../../src/broker/rate-buckets.contract';
+import { RedisRateBuckets } from '../../../src/broker/redis-rate-buckets';
 import { redisAvailable, startRedis, warnSkipped } from '../../../../test/support/engines/redis-server';
 import type { RunningRedis } from '../../../../test/support/engines/redis-server';
 
@@ -37,6 +39,15 @@ if (!available) {
       run += 1;
       const prefix = `t${run}:`;
       return Array.from({ length: count }, () => new RedisPresence({ url: redis.url, keyPrefix: prefix }));
+    },
+    advance: (ms) => new Promise((r) => setTimeout(r, ms)),
+  });
+
+  rateBucketsContract('redis', {
+    connect: async (count) => {
+      run += 1;
+      const prefix = `t${run}:`;
+      return Array.from({ length: count }, () => new RedisRateBuckets({ url: redis.url, keyPrefix: prefix }));
     },
     advance: (ms) => new Promise((r) => setTimeout(r, ms)),
   });

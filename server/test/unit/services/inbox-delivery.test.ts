@@ -1,0 +1,60 @@
+/** Rules for pushing a stored message as `s_msg` (server/src/services/inbox-delivery.ts). */
+import { InboxDelivery } from '../../../src/services/inbox-delivery';
+
+const APP = 'app';
+const U = 'u1';
+
+function ready(): InboxDelivery {
+  const d = new InboxDelivery();
+  d.track('s1');
+  d.pullStarted('s1');
+  d.pullAnswered(APP, U, 's1', { syncTime: 100, finished: true });
+  return d;
+}
+
+describe('InboxDelivery', () => {
+  it('allows the next entry after a finished pull and then each following one', () => {
+    const d = ready();
+    const prev = d.recordInbox(APP, U, 110, true);
+    expect(prev).toBe(100);
+    expect(d.eligible('s1', prev, 110)).toBe(true);
+    d.pushed('s1', 110);
+    const next = d.recordInbox(APP, U, 120, true);
+    expect(d.eligible('s1', next, 120)).toBe(true);
+  });
+
+  it('refuses while a pull is outstanding, after an unfinished or failed page, and for untracked sessions', () => {
+    const d = ready();
+    d.pullStarted('s1');
+    expect(d.eligible('s1', 100, 110)).toBe(false);
+    d.pullAnswered(APP, U, 's1', { syncTime: 105, finished: false });
+    expect(d.eligible('s1', 100, 110)).toBe(false);
+    d.pullStarted('s1');
+    d.pullAnswered(APP, U, 's1', 'failed');
+    expect(d.eligible('s1', 100, 110)).toBe(false);
+    expect(d.eligible('other', 100, 110)).toBe(false);
+  });
+
+  it('refuses when an earlier entry was not delivered (it went by s_ntf) until a pull covers it', () => {
+    const d = ready();
+    // 110 was recorded but not pushed (e.g. the session was mid-pull): 120 must not overtake it.
+    d.recordInbox(APP, U, 110, true);
+    const prev = d.recordInbox(APP, U, 120, true);
+    expect(prev).toBe(110);
+    expect(d.eligible('s1', prev, 120)).toBe(false);
+    d.pullStarted('s1');
+    d.pullAnswered(APP, U, 's1', { syncTime: 120, finished: true });
+    const after = d.recordInbox(APP, U, 130, true);
+    expect(d.eligible('s1', after, 130)).toBe(true);
+  });
+
+  it('refuses an entry the session already has, and an unknown inbox (no pull, user forgotten)', () => {
+    const d = ready();
+    expect(d.eligible('s1', 90, 100)).toBe(false);
+    d.forgetUser(APP, U);
+    expect(d.recordInbox(APP, U, 140, true)).toBeUndefined();
+    expect(d.eligible('s1', undefined, 140)).toBe(false);
+    d.untrack('s1');
+    expect(d.stateOf('s1')).toBeUndefined();
+  });
+});
