@@ -12,7 +12,10 @@ export function webSocketUrl(endpoint: Endpoint): string {
   const scheme = endpoint.secure ? 'wss' : 'ws';
   return (
     `${scheme}://${endpoint.host}/websocket?appId=${endpoint.appKey}&token=${encodeURIComponent(endpoint.token)}` +
-    `&sdkVer=${endpoint.sdkVersion}&apiVer=normal&lianxin=${encodeURIComponent(endpoint.lianxinVersion)}`
+    `&sdkVer=${endpoint.sdkVersion}&apiVer=normal&lianxin=${encodeURIComponent(endpoint.lianxinVersion)}` +
+    // We keep order when a stored message is pushed as s_msg right behind a pull answer (sync.ts holds
+    // pushes during a round), so the server may skip the s_ntf → pullMsg round trip (inbox-delivery.ts).
+    '&directPush=1'
   );
 }
 

@@ -105,8 +105,13 @@ export function brokerContract(name: string, hooks: BrokerContractHooks): void {
       expect(got).toEqual(['1', '2']);
     });
 
-    it('publishing to a topic nobody listens to is a no-op', async () => {
-      await expect(get(0).publish('user:k:nobody', enc('x'))).resolves.toBeUndefined();
+    it('publishing to a topic nobody listens to is a no-op that reports 0 receivers', async () => {
+      await expect(get(0).publish('user:k:nobody', enc('x'))).resolves.toBe(0);
+    });
+
+    it('publish reports how many subscribers it reached (comet relays answer at once when it is 0)', async () => {
+      await get(1).subscribe('user:k:counted', () => undefined);
+      await expect(get(0).publish('user:k:counted', enc('x'))).resolves.toBeGreaterThanOrEqual(1);
     });
 
     it('carries arbitrary bytes, including empty payloads', async () => {

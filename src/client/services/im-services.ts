@@ -82,6 +82,10 @@ export class ImServices {
         const session = this.current;
         if (session) this.pipeline.receivePage(session, messages, finished);
       },
+      deliverOne: (message) => {
+        const session = this.current;
+        if (session) this.pipeline.receiveOne(session, message);
+      },
       onOfflineFinished: () => this.events.emit('offlineFinished'),
     });
     this.unsubscribes.push(engine.on('push', (event) => this.onPush(event)));
@@ -164,8 +168,8 @@ export class ImServices {
           break;
         }
         case 's_msg': {
-          // Delivered at once even during a pull: status messages can never be pulled, and the
-          // uid dedupe drops a persisted one the pull brings again. The cursor is not moved.
+          // Sync holds it while a pull round is in flight (order) and moves the inbox cursor past a
+          // stored one; the uid dedupe drops one a pull page already brought.
           const down = decodeByName('DownStreamMessage', event.payload);
           let message = fromDownStream(down, context);
           // Pushed without the stored/counted bits: sent as a status message (isStatusMessage), so
@@ -173,7 +177,7 @@ export class ImServices {
           if ((Number(down.status) & (DownFlag.Persisted | DownFlag.Counted)) === 0 && !message.status) {
             message = { ...message, persisted: false, counted: false, status: true };
           }
-          this.pipeline.receiveOne(session, message);
+          this.sync.push(message);
           break;
         }
         default:

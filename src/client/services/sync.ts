@@ -6,6 +6,16 @@
  * notification time is beyond the returned cursor — but never spins on a page that moves nothing.
  * Cursors only grow and are stored per appKey+user after each page, after the page was delivered
  * (so a crash re-delivers, and the receive pipeline's uid dedupe drops the repeats).
+ *
+ * Direct `s_msg` pushes (we connect with `directPush=1`, server/src/services/inbox-delivery.ts) are held
+ * while a round is in flight — from sending `pullMsg` until its last page (`finished=false` continuations
+ * included) was delivered — and delivered after it, in arrival order; the uid dedupe drops those the
+ * page already brought. Without the hold, an `s_msg` read in the same TCP chunk as the pull answer
+ * would reach the app before the page's older messages. A push delivered outside a round moves the
+ * inbox cursor to its time when it is stored and newer, so the next pull does not fetch it again.
+ * Such a cursor is only as good as the server's proof that every earlier entry was delivered; an
+ * `s_ntf` for a time between the last pulled cursor and the pushed one (an entry appended on another
+ * cluster node, or a sendbox entry) makes the next round pull from the last pulled cursor instead.
  */
 import { decodeByName, encodeByName } from '../../protocol/messages';
 import type { Clock, TimerId } from '../../platform/platform-adapter';
@@ -27,9 +37,14 @@ export interface SyncDeps {
   readonly logger: Logger;
   /** Hands one page to the receive pipeline, in order. `finished` = no further page follows. */
   deliver(messages: readonly ImMessage[], finished: boolean): void;
+  /** Hands one pushed message to the receive pipeline. */
+  deliverOne(message: ImMessage): void;
   /** The first round of a connection that reached `finished` (setPullOfflineFinished). */
   onOfflineFinished(): void;
 }
+
+/** Pushes held during one round; a server flooding pushes while we pull cannot grow it unbounded. */
+export const MAX_HELD_PUSHES = 10_000;
 
 export class SyncService {
   private session: UserSession | undefined;
@@ -42,6 +57,13 @@ export class SyncService {
   private lastPullAt = 0;
   private offlineReported = false;
   private timer: TimerId | undefined;
+  /** `s_msg` pushes that arrived while a round was in flight, in arrival order. */
+  private held: ImMessage[] = [];
+  private inRound = false;
+  /** The inbox cursor as far as pull pages confirmed it (pushes may have moved `session.inbox` beyond). */
+  private pulledInbox = 0;
+  /** The next round pulls from `pulledInbox`: an entry below the pushed cursor may be missing. */
+  private rewind = false;
 
   constructor(private readonly deps: SyncDeps) {}
 
@@ -51,6 +73,7 @@ export class SyncService {
     this.session = session;
     this.context = context;
     this.offlineReported = false;
+    this.pulledInbox = session.inbox;
     this.scheduleBackground();
     void this.pull();
   }
@@ -60,6 +83,11 @@ export class SyncService {
     this.pulling = false;
     this.again = false;
     this.queuedTime = 0;
+    // Held pushes of the old connection are dropped: stored ones come back with the next pull (the
+    // cursor never moved past them); transient ones are stale by then.
+    this.held = [];
+    this.inRound = false;
+    this.rewind = false;
     if (this.timer !== undefined) this.deps.clock.clearTimeout(this.timer);
     this.timer = undefined;
   }
@@ -69,8 +97,44 @@ export class SyncService {
     if (!this.session) return;
     this.queuedTime = Math.max(this.queuedTime, time);
     // The inbox cursor is the server's high-water mark over inbox and sendbox (§8.3): nothing newer.
-    if (time > 0 && time <= this.session.inbox) return;
+    if (time > 0 && time <= this.session.inbox) {
+      if (time <= this.pulledInbox) return;
+      this.rewind = true;
+    }
     void this.pull();
+  }
+
+  /** A stored or transient message pushed as `s_msg`: delivered now, or after the round in flight. */
+  push(message: ImMessage): void {
+    if (!this.session) return;
+    if (this.inRound) {
+      if (this.held.length < MAX_HELD_PUSHES) this.held.push(message);
+      else {
+        // Not held: a stored one is pulled by the next round instead (the cursor is not past it).
+        this.queuedTime = Math.max(this.queuedTime, message.sentTime);
+        this.again = true;
+      }
+      return;
+    }
+    this.deliverPush(this.session, message);
+  }
+
+  private deliverPush(session: UserSession, message: ImMessage): void {
+    this.deps.deliverOne(message);
+    // Only a stored message is an inbox entry; a status message's time says nothing about the inbox.
+    // The sendbox cursor is left to pulls (it has no "pulled" twin to rewind to).
+    if (!message.persisted || message.sentTime <= session.inbox) return;
+    session.inbox = message.sentTime;
+    session.saveCursors();
+  }
+
+  private releaseHeld(generation: number): void {
+    this.inRound = false;
+    const held = this.held;
+    this.held = [];
+    const session = this.session;
+    if (!session || generation !== this.generation) return;
+    for (const message of held) this.deliverPush(session, message);
   }
 
   /** Runs pull rounds until nothing is pending. Never rejects. */
@@ -84,7 +148,12 @@ export class SyncService {
     try {
       do {
         this.again = false;
-        await this.round(generation);
+        this.inRound = true;
+        try {
+          await this.round(generation);
+        } finally {
+          if (generation === this.generation) this.releaseHeld(generation);
+        }
       } while (this.again && generation === this.generation);
     } catch (error) {
       // A failed pull must not stop later ones (seed 5.9.8): the next notify/timer retries.
@@ -100,7 +169,7 @@ export class SyncService {
       const context = this.context;
       if (!session || !context || generation !== this.generation) return;
       const request = encodeByName('SyncRequestMsg', {
-        syncTime: session.inbox,
+        syncTime: this.rewind ? this.pulledInbox : session.inbox,
         ispolling: false,
         isPullSend: true,
         sendBoxSyncTime: session.sendbox,
@@ -122,6 +191,8 @@ export class SyncService {
       }
       this.deps.deliver(messages, finished);
       session.inbox = Math.max(session.inbox, Number(out.syncTime));
+      this.pulledInbox = Math.max(this.pulledInbox, Number(out.syncTime));
+      if (finished) this.rewind = false;
       session.saveCursors();
       if (finished && !this.offlineReported) {
         this.offlineReported = true;

@@ -24,7 +24,7 @@ function setup() {
 
 describe('WebSocket transport', () => {
   it('builds the E4-shaped URL with our own version appended', () => {
-    expect(webSocketUrl(ENDPOINT)).toBe('ws://h.test:9000/websocket?appId=app&token=a%2Fb%2Bc%40&sdkVer=2.9.2&apiVer=normal&lianxin=1.0.0');
+    expect(webSocketUrl(ENDPOINT)).toBe('ws://h.test:9000/websocket?appId=app&token=a%2Fb%2Bc%40&sdkVer=2.9.2&apiVer=normal&lianxin=1.0.0&directPush=1');
     expect(webSocketUrl({ ...ENDPOINT, secure: true }).startsWith('wss://h.test:9000/websocket?')).toBe(true);
   });
 

@@ -1,0 +1,93 @@
+/**
+ * Direct `s_msg` delivery on the SDK side (src/client/services/sync.ts): pushes that arrive while a pull
+ * round is in flight are held and delivered after the page, repeats dropped; a push outside a round moves
+ * the inbox cursor. Real engine and services over the scripted host (only the socket/clock are fake); the
+ * push is written right behind the pull answer, before any promise continuation runs — as `ws` does.
+ */
+import { createEngine } from '../../../src/client/im-engine';
+import { ImServices } from '../../../src/client/services/im-services';
+import type { ImMessage } from '../../../src/client/services/im-message';
+import { SILENT_LOGGER } from '../../../src/client/logger';
+import { decodeByName, encodeByName } from '../../../src/protocol/messages';
+import { encodeUtf8 } from '../../../src/internal';
+import type { QueryFrame } from '../../../src/protocol/frame';
+import { F, FakeHost } from './fake-host';
+
+const PERSISTED_COUNTED = 16 | 32;
+
+function down(uid: string, time: number) {
+  return { fromUserId: 'peer', type: 1, classname: 'RC:TxtMsg', content: encodeUtf8(`{"content":"${uid}"}`), dataTime: time, status: PERSISTED_COUNTED, msgId: uid };
+}
+
+function page(uids: readonly [string, number][], syncTime: number): Uint8Array {
+  return encodeByName('DownStreamMessages', { list: uids.map(([uid, time]) => down(uid, time)), syncTime, finished: true });
+}
+
+async function setup() {
+  const host = new FakeHost();
+  const engine = createEngine({ platform: host.adapter, appKey: 'appkey1', navi: ['http://navi.test:9000'], sdkVersion: '2.9.2', random: () => 0.5 });
+  const services = new ImServices({ engine, platform: host.adapter, appKey: 'appkey1', policyOf: () => undefined, logger: SILENT_LOGGER, typingExpireMs: 6000 });
+  const got: ImMessage[] = [];
+  services.events.on('message', ({ message }) => got.push(message));
+  const connected = engine.connect('tok1');
+  await host.clock.advance(0);
+  const socket = host.lastSocket;
+  socket.open();
+  socket.deliver(F.connack(0));
+  await host.clock.advance(0);
+  await connected;
+  await services.attach('user1', 1_700_000_000_500);
+  await host.clock.advance(0);
+  const pulls = (): QueryFrame[] => socket.sent.filter((f): f is QueryFrame => f.kind === 'query' && f.topic === 'pullMsg');
+  const syncTimeOf = (q: QueryFrame | undefined): number => Number(decodeByName('SyncRequestMsg', q?.payload ?? new Uint8Array(0)).syncTime);
+  let pushId = 100;
+  const push = (uid: string, time: number): void => {
+    pushId += 1;
+    socket.deliver(F.push('s_msg', pushId, encodeByName('DownStreamMessage', down(uid, time))));
+  };
+  return { host, socket, services, got, pulls, syncTimeOf, push };
+}
+
+describe('direct s_msg delivery', () => {
+  it('connects with directPush=1', async () => {
+    const { socket } = await setup();
+    expect(socket.query.get('directPush')).toBe('1');
+  });
+
+  it('an s_msg right behind the pull answer is delivered after the page, once', async () => {
+    const { host, socket, got, pulls, push } = await setup();
+    const first = pulls()[0];
+    expect(first).toBeDefined();
+    // One TCP read: the answer (m1, m2) and, synchronously behind it, pushes m2 (repeat) and m3.
+    socket.deliver(F.queryack(first?.messageId ?? -1, page([['m1', 1000], ['m2', 1001]], 1001)));
+    push('m2', 1001);
+    push('m3', 1002);
+    expect(got).toHaveLength(0);
+    await host.clock.advance(0);
+    expect(got.map((m) => m.messageUId)).toEqual(['m1', 'm2', 'm3']);
+  });
+
+  it('a push outside a round moves the inbox cursor; an s_ntf below it pulls from the last pulled cursor', async () => {
+    const { host, socket, services, got, pulls, syncTimeOf, push } = await setup();
+    socket.deliver(F.queryack(pulls()[0]?.messageId ?? -1, page([['m1', 1000]], 1000)));
+    await host.clock.advance(0);
+    push('m2', 2000);
+    expect(got.map((m) => m.messageUId)).toEqual(['m1', 'm2']);
+    expect(services.session?.inbox).toBe(2000);
+    // A newer entry: pulled from the pushed cursor, so m2 is not fetched again.
+    socket.deliver(F.push('s_ntf', 200, encodeByName('NotifyMsg', { type: 1, time: 3000 })));
+    await host.clock.advance(0);
+    expect(syncTimeOf(pulls()[1])).toBe(2000);
+    socket.deliver(F.queryack(pulls()[1]?.messageId ?? -1, page([['m3', 3000]], 3000)));
+    await host.clock.advance(0);
+    push('m4', 4000);
+    // An entry older than the pushed cursor but newer than the pulled one (another node): re-pull from 3000.
+    socket.deliver(F.push('s_ntf', 201, encodeByName('NotifyMsg', { type: 1, time: 3500 })));
+    await host.clock.advance(0);
+    expect(syncTimeOf(pulls()[2])).toBe(3000);
+    socket.deliver(F.queryack(pulls()[2]?.messageId ?? -1, page([['m35', 3500], ['m4', 4000]], 4000)));
+    await host.clock.advance(0);
+    expect(got.map((m) => m.messageUId)).toEqual(['m1', 'm2', 'm3', 'm4', 'm35']);
+    expect(services.session?.inbox).toBe(4000);
+  });
+});
