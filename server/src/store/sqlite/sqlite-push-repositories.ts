@@ -1,6 +1,7 @@
 import type { AppKey, UserId } from '../store';
 import type { ChatroomDistributionRepository, PushRecord, PushRecordRepository, TagAudience, UserTagRepository } from '../push-repository';
 import type { SqliteDatabase } from './sqlite-database';
+import { pushRecordOf, type PushRow } from '../push-rows';
 
 const DELETE_TAGS_SQL = 'DELETE FROM user_tags WHERE app_key = ? AND user_id = ?';
 const INSERT_TAG_SQL = 'INSERT INTO user_tags (app_key, user_id, tag, position, created_time) VALUES (?, ?, ?, ?, ?)';
@@ -39,32 +40,6 @@ export class SqliteUserTagRepository implements UserTagRepository {
     const any = JSON.stringify(anyOf);
     return this.database.all<{ user_id: string }>(MATCHING_SQL, appKey, after, all, any, all, allOf.length, anyOf.length, any, limit).map((row) => row.user_id);
   }
-}
-
-interface PushRow {
-  app_key: string;
-  id: string;
-  created_time: number;
-  from_user_id: string;
-  platforms: string;
-  audience: string;
-  notification: string;
-  object_name: string | null;
-  recipient_count: number;
-}
-
-export function pushRecordOf(row: PushRow): PushRecord {
-  return {
-    appKey: row.app_key,
-    id: row.id,
-    createdTime: row.created_time,
-    fromUserId: row.from_user_id,
-    platforms: JSON.parse(row.platforms) as string[],
-    audience: row.audience,
-    notification: row.notification,
-    ...(row.object_name === null ? {} : { objectName: row.object_name }),
-    recipientCount: row.recipient_count,
-  };
 }
 
 const INSERT_PUSH_SQL = `INSERT INTO push_records (app_key, id, created_time, from_user_id, platforms, audience, notification, object_name, recipient_count)
