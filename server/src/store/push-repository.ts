@@ -54,8 +54,21 @@ export interface PushRecord {
   readonly recipientCount: number;
 }
 
+/**
+ * `PushRecordRepository.add` of an id the app already has. Engines detect the conflict themselves (ON CONFLICT DO
+ * NOTHING, then no row changed) rather than passing the driver's constraint error on: callers and the contract get one
+ * error type on every engine, created in our own code (a driver's error class can come from another realm under
+ * test runners that reload modules, where `instanceof Error` fails).
+ */
+export class DuplicatePushIdError extends Error {
+  constructor(readonly appKey: AppKey, readonly id: string) {
+    super(`push record ${id} already exists for app ${appKey}`);
+    this.name = 'DuplicatePushIdError';
+  }
+}
+
 export interface PushRecordRepository {
-  /** Stores a record; rejects when the app already has one with this id. */
+  /** Stores a record; rejects with DuplicatePushIdError when the app already has one with this id. */
   add(record: PushRecord): Promise<void>;
   get(appKey: AppKey, id: string): Promise<PushRecord | undefined>;
   /** The app's newest records first (ties: greater id first), at most `limit`. */

@@ -1,4 +1,4 @@
-import type { PushRecord } from '../push-repository';
+import { DuplicatePushIdError, type PushRecord } from '../push-repository';
 import type { ContractContext } from './contract-support';
 import { APP, OTHER_APP, T0 } from './contract-support';
 
@@ -64,7 +64,7 @@ export function describePushState(context: ContractContext): void {
       await pushes.add(record('p1'));
       await pushes.add(notificationOnly('p2', T0 + 5));
       await pushes.add(record('p1', { appKey: OTHER_APP }));
-      await expect(pushes.add(record('p1', { createdTime: T0 + 9 }))).rejects.toThrow();
+      await expect(pushes.add(record('p1', { createdTime: T0 + 9 }))).rejects.toBeInstanceOf(DuplicatePushIdError);
       expect(await pushes.get(APP, 'p1')).toEqual(record('p1'));
       expect(await pushes.get(APP, 'missing')).toBeUndefined();
       const reopened = await context.reopen();

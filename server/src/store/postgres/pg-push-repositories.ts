@@ -1,5 +1,5 @@
 import type { AppKey, UserId } from '../store';
-import type { ChatroomDistributionRepository, PushRecord, PushRecordRepository, TagAudience, UserTagRepository } from '../push-repository';
+import { DuplicatePushIdError, type ChatroomDistributionRepository, type PushRecord, type PushRecordRepository, type TagAudience, type UserTagRepository } from '../push-repository';
 import type { PgDatabase } from './pg-database';
 import { pushRecordOf, type PushRow } from '../push-rows';
 
@@ -46,7 +46,7 @@ export class PgUserTagRepository implements UserTagRepository {
 }
 
 const INSERT_PUSH_SQL = `INSERT INTO push_records (app_key, id, created_time, from_user_id, platforms, audience, notification, object_name, recipient_count)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (app_key, id) DO NOTHING`;
 const GET_PUSH_SQL = 'SELECT * FROM push_records WHERE app_key = ? AND id = ?';
 const RECENT_PUSH_SQL = 'SELECT * FROM push_records WHERE app_key = ? ORDER BY created_time DESC, id COLLATE "C" DESC LIMIT ?';
 
@@ -54,7 +54,8 @@ export class PgPushRecordRepository implements PushRecordRepository {
   constructor(private readonly database: PgDatabase) {}
 
   async add(record: PushRecord): Promise<void> {
-    await this.database.run(INSERT_PUSH_SQL, record.appKey, record.id, record.createdTime, record.fromUserId, JSON.stringify(record.platforms), record.audience, record.notification, record.objectName ?? null, record.recipientCount);
+    const inserted = await this.database.run(INSERT_PUSH_SQL, record.appKey, record.id, record.createdTime, record.fromUserId, JSON.stringify(record.platforms), record.audience, record.notification, record.objectName ?? null, record.recipientCount);
+    if (inserted === 0) throw new DuplicatePushIdError(record.appKey, record.id);
   }
 
   async get(appKey: AppKey, id: string): Promise<PushRecord | undefined> {

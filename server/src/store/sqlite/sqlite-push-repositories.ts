@@ -1,5 +1,5 @@
 import type { AppKey, UserId } from '../store';
-import type { ChatroomDistributionRepository, PushRecord, PushRecordRepository, TagAudience, UserTagRepository } from '../push-repository';
+import { DuplicatePushIdError, type ChatroomDistributionRepository, type PushRecord, type PushRecordRepository, type TagAudience, type UserTagRepository } from '../push-repository';
 import type { SqliteDatabase } from './sqlite-database';
 import { pushRecordOf, type PushRow } from '../push-rows';
 
@@ -43,7 +43,7 @@ export class SqliteUserTagRepository implements UserTagRepository {
 }
 
 const INSERT_PUSH_SQL = `INSERT INTO push_records (app_key, id, created_time, from_user_id, platforms, audience, notification, object_name, recipient_count)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (app_key, id) DO NOTHING`;
 const GET_PUSH_SQL = 'SELECT * FROM push_records WHERE app_key = ? AND id = ?';
 const RECENT_PUSH_SQL = 'SELECT * FROM push_records WHERE app_key = ? ORDER BY created_time DESC, id DESC LIMIT ?';
 
@@ -52,9 +52,8 @@ export class SqlitePushRecordRepository implements PushRecordRepository {
 
   async add(record: PushRecord): Promise<void> {
     const db = this.database;
-    db.write(() => {
-      db.run(INSERT_PUSH_SQL, record.appKey, record.id, record.createdTime, record.fromUserId, JSON.stringify(record.platforms), record.audience, record.notification, record.objectName ?? null, record.recipientCount);
-    });
+    const inserted = db.write(() => db.run(INSERT_PUSH_SQL, record.appKey, record.id, record.createdTime, record.fromUserId, JSON.stringify(record.platforms), record.audience, record.notification, record.objectName ?? null, record.recipientCount));
+    if (inserted === 0) throw new DuplicatePushIdError(record.appKey, record.id);
   }
 
   async get(appKey: AppKey, id: string): Promise<PushRecord | undefined> {
