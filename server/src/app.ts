@@ -31,6 +31,7 @@ import { registerConsole } from './http/console/console-routes';
 import { attachGateway } from './gateway/index';
 import { createServices, type Services } from './services/index';
 import { registerOps } from './ops/ops-routes';
+import { pinoFor } from './log';
 
 export interface ServerApp {
   readonly fastify: FastifyInstance;
@@ -66,7 +67,8 @@ function appServerModules(services: Services): ServerApiModule[] {
 export async function createApp(ctx: ServerContext, engines: AppEngines): Promise<ServerApp> {
   const verbose = ctx.config.logLevel === 'debug' || ctx.config.logLevel === 'trace';
   const fastify = Fastify({
-    logger: { level: ctx.config.logLevel, stream: process.stderr },
+    // The application logger's pino instance: one format, one redaction list and one level for both streams.
+    loggerInstance: pinoFor(ctx.log, ctx.config.logLevel),
     logController: new LogController({ disableRequestLogging: !verbose }),
     // Some server SDKs build `//user/getToken.json` from a base URL ending in `/`.
     routerOptions: { ignoreDuplicateSlashes: true },

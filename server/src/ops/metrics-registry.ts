@@ -1,224 +1,157 @@
 /**
- * A small Prometheus text-exposition (format 0.0.4) writer: counters, gauges and histograms with
- * labels, plus collect-on-scrape gauges. Written here because `prom-client` is not a dependency; the
- * output is what Prometheus scrapes (`# HELP`, `# TYPE`, one sample per line, `_bucket{le=…}`,
- * `_sum`, `_count`). Invariants: label sets are bounded by the caller (platform, transport, topic,
- * reason — never ids); every series of one metric has the same label names.
+ * The metrics registry of one server, on `prom-client`: a private `Registry` (never prom-client's
+ * global one, so several servers or test registries in one process do not collide), the default
+ * process/Node.js metrics, and counters/gauges/histograms that carry two guarantees of their own:
+ *
+ * - Cardinality guard: each metric holds at most `MAX_SERIES` distinct label sets over its
+ *   lifetime; later new sets are folded into one series whose every label is `overflow`. Callers
+ *   must still pass only bounded values (platform, transport, topic, reason — never ids); the
+ *   guard only keeps a mistake from growing memory without bound.
+ * - Uniform label sets: every series of a metric carries all its label names, in declaration order
+ *   (a missing one is written as ""), so scrapes are stable for tools that match on text.
+ *
+ * Values refreshed at scrape time use prom-client's `collect()` hook through `onCollect`.
  */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type LabelValues } from 'prom-client';
 
-export type Labels = Readonly<Record<string, string>>;
-
-export const CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
-
-/** Series per metric above which new label sets are folded into one `overflow` series (cardinality guard). */
-const MAX_SERIES = 1000;
-
-interface Metric {
-  readonly name: string;
-  render(): string;
-}
-
-function escapeLabelValue(value: string): string {
-  return value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
-}
-
-function escapeHelp(text: string): string {
-  return text.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
-}
-
-function labelText(names: readonly string[], values: readonly string[], extra?: string): string {
-  const parts = names.map((name, i) => `${name}="${escapeLabelValue(values[i] ?? '')}"`);
-  if (extra !== undefined) parts.push(extra);
-  return parts.length === 0 ? '' : `{${parts.join(',')}}`;
-}
-
-function formatNumber(value: number): string {
-  if (Number.isNaN(value)) return 'NaN';
-  if (value === Infinity) return '+Inf';
-  if (value === -Infinity) return '-Inf';
-  return String(value);
-}
-
-const NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
-const LABEL = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
-
-abstract class LabelledMetric<V> implements Metric {
-  protected readonly series = new Map<string, { values: string[]; value: V }>();
-
-  constructor(
-    readonly name: string,
-    readonly help: string,
-    readonly labelNames: readonly string[],
-    private readonly type: string,
-  ) {
-    if (!NAME.test(name)) throw new Error(`invalid metric name ${name}`);
-    for (const label of labelNames) if (!LABEL.test(label) || label === 'le') throw new Error(`invalid label ${label}`);
-  }
-
-  protected abstract initial(): V;
-  protected abstract lines(labels: readonly string[], value: V): string[];
-
-  protected entry(labels: Labels = {}): { values: string[]; value: V } {
-    let values = this.labelNames.map((name) => labels[name] ?? '');
-    let key = values.join('\u0000');
-    let found = this.series.get(key);
-    if (found === undefined) {
-      if (this.series.size >= MAX_SERIES) {
-        values = this.labelNames.map(() => 'overflow');
-        key = values.join('\u0000');
-        found = this.series.get(key);
-      }
-      if (found === undefined) {
-        found = { values, value: this.initial() };
-        this.series.set(key, found);
-      }
-    }
-    return found;
-  }
-
-  render(): string {
-    const out = [`# HELP ${this.name} ${escapeHelp(this.help)}`, `# TYPE ${this.name} ${this.type}`];
-    for (const { values, value } of this.series.values()) out.push(...this.lines(values, value));
-    return out.join('\n');
-  }
-}
-
-export class Counter extends LabelledMetric<{ n: number }> {
-  constructor(name: string, help: string, labelNames: readonly string[] = []) {
-    super(name, help, labelNames, 'counter');
-  }
-
-  inc(labels?: Labels, by = 1): void {
-    if (!(by >= 0)) return;
-    this.entry(labels).value.n += by;
-  }
-
-  /** For counters kept elsewhere (monotonic totals read at scrape time). */
-  set(labels: Labels, total: number): void {
-    this.entry(labels).value.n = total;
-  }
-
-  get(labels?: Labels): number {
-    return this.entry(labels).value.n;
-  }
-
-  protected initial(): { n: number } {
-    return { n: 0 };
-  }
-
-  protected lines(values: readonly string[], value: { n: number }): string[] {
-    return [`${this.name}${labelText(this.labelNames, values)} ${formatNumber(value.n)}`];
-  }
-}
-
-export class Gauge extends LabelledMetric<{ n: number }> {
-  constructor(name: string, help: string, labelNames: readonly string[] = []) {
-    super(name, help, labelNames, 'gauge');
-  }
-
-  set(labels: Labels, value: number): void {
-    this.entry(labels).value.n = value;
-  }
-
-  inc(labels?: Labels, by = 1): void {
-    this.entry(labels).value.n += by;
-  }
-
-  dec(labels?: Labels, by = 1): void {
-    this.entry(labels).value.n -= by;
-  }
-
-  get(labels?: Labels): number {
-    return this.entry(labels).value.n;
-  }
-
-  /** Drops every series (collect-on-scrape gauges rebuild them). */
-  reset(): void {
-    this.series.clear();
-  }
-
-  protected initial(): { n: number } {
-    return { n: 0 };
-  }
-
-  protected lines(values: readonly string[], value: { n: number }): string[] {
-    return [`${this.name}${labelText(this.labelNames, values)} ${formatNumber(value.n)}`];
-  }
-}
-
-interface HistogramValue {
-  readonly counts: number[];
-  sum: number;
-  count: number;
-}
+/** Distinct label sets per metric above which new ones are folded into the `overflow` series. */
+export const MAX_SERIES = 1000;
+export const OVERFLOW_LABEL = 'overflow';
 
 /** Seconds buckets suited to in-process latencies (0.5 ms … 10 s). */
 export const LATENCY_BUCKETS: readonly number[] = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
-export class Histogram extends LabelledMetric<HistogramValue> {
-  readonly buckets: readonly number[];
+/** Maps caller labels to the bounded, complete label object recorded (one cached object per label set). */
+class SeriesGuard<T extends string> {
+  private readonly seen = new Map<string, LabelValues<T>>();
+  private overflow: LabelValues<T> | undefined;
 
-  constructor(name: string, help: string, labelNames: readonly string[] = [], buckets: readonly number[] = LATENCY_BUCKETS) {
-    super(name, help, labelNames, 'histogram');
-    this.buckets = [...buckets].sort((a, b) => a - b);
-  }
+  constructor(private readonly labelNames: readonly T[]) {}
 
-  observe(labels: Labels | undefined, value: number): void {
-    if (!Number.isFinite(value)) return;
-    const entry = this.entry(labels).value;
-    entry.sum += value;
-    entry.count++;
-    for (let i = 0; i < this.buckets.length; i++) {
-      if (value <= (this.buckets[i] as number)) entry.counts[i] = (entry.counts[i] ?? 0) + 1;
+  bound(labels: LabelValues<T>): LabelValues<T> {
+    const values = this.labelNames.map((name) => String(labels[name] ?? ''));
+    const key = values.join('\u0000');
+    const known = this.seen.get(key);
+    if (known !== undefined) return known;
+    if (this.seen.size >= MAX_SERIES) {
+      this.overflow ??= Object.fromEntries(this.labelNames.map((name) => [name, OVERFLOW_LABEL])) as LabelValues<T>;
+      return this.overflow;
     }
-  }
-
-  snapshot(labels?: Labels): { sum: number; count: number } {
-    const { sum, count } = this.entry(labels).value;
-    return { sum, count };
-  }
-
-  protected initial(): HistogramValue {
-    return { counts: this.buckets.map(() => 0), sum: 0, count: 0 };
-  }
-
-  protected lines(values: readonly string[], value: HistogramValue): string[] {
-    const out: string[] = [];
-    this.buckets.forEach((bound, i) => {
-      out.push(`${this.name}_bucket${labelText(this.labelNames, values, `le="${formatNumber(bound)}"`)} ${value.counts[i] ?? 0}`);
-    });
-    out.push(`${this.name}_bucket${labelText(this.labelNames, values, 'le="+Inf"')} ${value.count}`);
-    out.push(`${this.name}_sum${labelText(this.labelNames, values)} ${formatNumber(value.sum)}`);
-    out.push(`${this.name}_count${labelText(this.labelNames, values)} ${value.count}`);
-    return out;
+    const complete = Object.fromEntries(this.labelNames.map((name, i) => [name, values[i] ?? ''])) as LabelValues<T>;
+    this.seen.set(key, complete);
+    return complete;
   }
 }
 
-/** Holds metrics in registration order and runs collectors (refresh scrape-time gauges) before rendering. */
-export class MetricsRegistry {
-  private readonly metrics = new Map<string, Metric>();
-  private readonly collectors = new Set<() => void>();
+type Update<T extends string> = (labels?: LabelValues<T> | number, value?: number) => void;
 
-  register<M extends Metric>(metric: M): M {
-    if (this.metrics.has(metric.name)) throw new Error(`metric ${metric.name} registered twice`);
-    this.metrics.set(metric.name, metric);
-    return metric;
-  }
+/**
+ * Wraps one prom-client update method (`inc`, `dec`, `set`, `observe`: all `(labels?, value?)`) with
+ * the guard. Recording never throws into the hot path: a non-finite value (or a negative counter
+ * increment) is dropped instead of prom-client's TypeError.
+ */
+function guarded<T extends string>(guard: SeriesGuard<T>, update: Update<T>, nonNegative = false): Update<T> {
+  return (labels, value) => {
+    const amount = typeof labels === 'object' ? value : labels;
+    if (amount !== undefined && (!Number.isFinite(amount) || (nonNegative && amount < 0))) return;
+    if (typeof labels === 'object') update(guard.bound(labels), value);
+    else update(labels, value);
+  };
+}
 
-  /** Runs before each render; returns an unregister function. A throwing collector is skipped. */
-  addCollector(collect: () => void): () => void {
-    this.collectors.add(collect);
-    return () => this.collectors.delete(collect);
-  }
+export interface MetricOptions {
+  /** Reset the metric before its `onCollect` hooks run (values wholly rebuilt at each scrape). */
+  readonly resetOnCollect?: boolean;
+}
 
-  render(): string {
-    for (const collect of this.collectors) {
+/** The scrape-time hooks of one metric, run from its prom-client `collect()`. */
+class CollectHooks {
+  readonly hooks = new Set<() => void>();
+  reset: (() => void) | undefined;
+
+  run(): void {
+    this.reset?.();
+    for (const hook of this.hooks) {
       try {
-        collect();
+        hook();
       } catch {
-        // One broken source must not take the whole scrape down.
+        // Skipped: see MetricsRegistry.onCollect.
       }
     }
-    return `${[...this.metrics.values()].map((m) => m.render()).join('\n')}\n`;
   }
+}
+
+export class MetricsRegistry {
+  /** prom-client registry scraped at `/metrics`. */
+  readonly registry = new Registry();
+  private readonly collectors = new Map<object, CollectHooks>();
+
+  /** `defaultMetrics`: prom-client's process and Node.js metrics (CPU, memory, fds, event loop lag, GC, …). */
+  constructor(options: { readonly defaultMetrics?: boolean } = {}) {
+    if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** The `Content-Type` of `metrics()` (Prometheus text format 0.0.4). */
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  /** The exposition text; runs every collect hook first. */
+  metrics(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  counter<T extends string = never>(name: string, help: string, labelNames: readonly T[] = [], options: MetricOptions = {}): Counter<T> {
+    const hooks = new CollectHooks();
+    const counter = new Counter<T>({ name, help, labelNames, registers: [this.registry], collect: () => hooks.run() });
+    const guard = new SeriesGuard(labelNames);
+    counter.inc = guarded(guard, counter.inc.bind(counter) as Update<T>, true) as Counter<T>['inc'];
+    return this.track(counter, hooks, options, () => counter.reset());
+  }
+
+  gauge<T extends string = never>(name: string, help: string, labelNames: readonly T[] = [], options: MetricOptions = {}): Gauge<T> {
+    const hooks = new CollectHooks();
+    const gauge = new Gauge<T>({ name, help, labelNames, registers: [this.registry], collect: () => hooks.run() });
+    const guard = new SeriesGuard(labelNames);
+    gauge.inc = guarded(guard, gauge.inc.bind(gauge) as Update<T>) as Gauge<T>['inc'];
+    gauge.dec = guarded(guard, gauge.dec.bind(gauge) as Update<T>) as Gauge<T>['dec'];
+    gauge.set = guarded(guard, gauge.set.bind(gauge) as Update<T>) as Gauge<T>['set'];
+    return this.track(gauge, hooks, options, () => gauge.reset());
+  }
+
+  histogram<T extends string = never>(name: string, help: string, labelNames: readonly T[] = [], buckets: readonly number[] = LATENCY_BUCKETS, options: MetricOptions = {}): Histogram<T> {
+    const hooks = new CollectHooks();
+    const histogram = new Histogram<T>({ name, help, labelNames, buckets: [...buckets], registers: [this.registry], collect: () => hooks.run() });
+    const guard = new SeriesGuard(labelNames);
+    histogram.observe = guarded(guard, histogram.observe.bind(histogram) as Update<T>) as Histogram<T>['observe'];
+    return this.track(histogram, hooks, options, () => histogram.reset());
+  }
+
+  /**
+   * Runs `refresh` each time `metric` (created by this registry) is collected for a scrape; returns the
+   * unregister function. A throwing hook is skipped: one broken source must not fail the whole scrape.
+   */
+  onCollect(metric: object, refresh: () => void): () => void {
+    const hooks = this.collectors.get(metric);
+    if (hooks === undefined) throw new Error('onCollect: metric not created by this registry');
+    hooks.hooks.add(refresh);
+    return () => {
+      hooks.hooks.delete(refresh);
+    };
+  }
+
+  private track<M extends object>(metric: M, hooks: CollectHooks, options: MetricOptions, reset: () => void): M {
+    if (options.resetOnCollect === true) hooks.reset = reset;
+    this.collectors.set(metric, hooks);
+    return metric;
+  }
+}
+
+/**
+ * Sets a counter series to a monotonic total kept elsewhere (read in a collect hook), for series that
+ * share a counter with ones incremented live (e.g. `lianxin_dropped_total`).
+ */
+export function setCounterTotal<T extends string>(counter: Counter<T>, labels: LabelValues<T>, total: number): void {
+  counter.remove(labels);
+  counter.inc(labels, total);
 }

@@ -1,14 +1,14 @@
 /**
  * Operations endpoints on the main port: `/healthz` (the process answers), `/readyz` (accepting
- * connections and the store answers a read), `/metrics` (Prometheus text format, optionally behind a
- * bearer token compared in constant time), plus security headers on every HTTP response.
+ * connections and the store answers a read), `/metrics` (prom-client's Prometheus text format,
+ * optionally behind a bearer token compared in constant time), plus security headers on every HTTP response.
  */
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../context';
 import type { SessionInfo } from '../gateway/topic-router';
 import type { ChatroomMetrics } from '../services/chatrooms/chatroom-metrics';
 import { ConfigReloader } from './config-reload';
-import { CONTENT_TYPE } from './metrics-registry';
+import { setCounterTotal } from './metrics-registry';
 import { safeEqual } from './safe-equal';
 import { registerSecurityHeaders } from './security-headers';
 import { serverMetrics, type ServerMetrics } from './server-metrics';
@@ -16,7 +16,6 @@ import { serverMetrics, type ServerMetrics } from './server-metrics';
 /** Environment variable holding the `/metrics` bearer token (unset: the endpoint is open). */
 export const METRICS_TOKEN_ENV = 'LIANXIN_METRICS_TOKEN';
 const READY_STORE_TIMEOUT_MS = 2000;
-const LAG_PROBE_MS = 500;
 
 export interface OpsSources {
   /** The sessions of this node (the Hub's registry). */
@@ -87,24 +86,23 @@ export function registerOps(fastify: FastifyInstance, ctx: ServerContext, source
 
   registerSecurityHeaders(fastify);
 
-  const unregister = metrics.registry.addCollector(() => {
-    metrics.connections.reset();
-    for (const { info } of sources.sessions()) metrics.connections.inc({ platform: info.platform, transport: info.transport });
-    const chatrooms = sources.chatrooms?.();
-    if (chatrooms !== undefined) {
-      for (const [priority, n] of Object.entries(chatrooms.dropped)) metrics.dropped.set({ reason: `chatroom_${priority}_priority` }, n);
-      for (const [priority, n] of Object.entries(chatrooms.accepted)) metrics.chatroomAccepted.set({ priority }, n);
-      for (const [reason, n] of Object.entries(chatrooms.kicked)) metrics.chatroomKicked.set({ reason }, n);
-    }
-  });
-
-  let last = performance.now();
-  const lagProbe = setInterval(() => {
-    const now = performance.now();
-    metrics.eventLoopLag.set({}, Math.max(0, (now - last - LAG_PROBE_MS) / 1000));
-    last = now;
-  }, LAG_PROBE_MS);
-  lagProbe.unref();
+  // Collect-on-scrape: `connections` and the chatroom counters are reset before their hooks run.
+  const unregister = [
+    metrics.registry.onCollect(metrics.connections, () => {
+      for (const { info } of sources.sessions()) metrics.connections.inc({ platform: info.platform, transport: info.transport });
+    }),
+    metrics.registry.onCollect(metrics.dropped, () => {
+      const chatrooms = sources.chatrooms?.();
+      if (chatrooms === undefined) return;
+      for (const [priority, n] of Object.entries(chatrooms.dropped)) setCounterTotal(metrics.dropped, { reason: `chatroom_${priority}_priority` }, n);
+    }),
+    metrics.registry.onCollect(metrics.chatroomAccepted, () => {
+      for (const [priority, n] of Object.entries(sources.chatrooms?.()?.accepted ?? {})) metrics.chatroomAccepted.inc({ priority }, n);
+    }),
+    metrics.registry.onCollect(metrics.chatroomKicked, () => {
+      for (const [reason, n] of Object.entries(sources.chatrooms?.()?.kicked ?? {})) metrics.chatroomKicked.inc({ reason }, n);
+    }),
+  ];
 
   fastify.get('/healthz', async (_request, reply) => {
     void reply.header('cache-control', 'no-store');
@@ -130,7 +128,8 @@ export function registerOps(fastify: FastifyInstance, ctx: ServerContext, source
     if (token !== undefined && !authorized(request.headers.authorization)) {
       return reply.code(401).header('www-authenticate', 'Bearer realm="metrics"').send({ status: 'unauthorized' });
     }
-    return reply.header('content-type', CONTENT_TYPE).send(metrics.render());
+    const text = await metrics.render();
+    return reply.header('content-type', metrics.contentType).send(text);
   });
 
   // Same effect as SIGHUP, for operators without shell access to the process. Disabled (404) unless a
@@ -151,9 +150,8 @@ export function registerOps(fastify: FastifyInstance, ctx: ServerContext, source
       draining = true;
     },
     close: () => {
-      clearInterval(lagProbe);
       if (sighup) process.off('SIGHUP', onSighup);
-      unregister();
+      for (const off of unregister) off();
     },
   };
 }

@@ -1,7 +1,8 @@
 /**
  * Operations on a real server process (issue #13): per-app allowed web origins (CONNACK 12 on
- * WebSocket and comet), structured log lines carrying connection/app/user ids and request ids,
- * `--metrics-token`, and config reload (SIGHUP and POST /ops/reload) without dropping connections.
+ * WebSocket and comet), structured (pino) log lines carrying connection/app/user ids and request ids,
+ * no secrets in them, `--metrics-token`, and config reload (SIGHUP and POST /ops/reload) without
+ * dropping connections, including the log level.
  */
 import { request as httpRequest } from 'node:http';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,8 +11,8 @@ import { join } from 'node:path';
 import WebSocket from 'ws';
 import { decodeFrame, type Frame } from '../../../../src/internal';
 import { connectRaw, rawWebSocketUrl, type RawClient } from '../../../../test/support/raw-client';
-import { serverApi } from '../../../../test/support/server-api-client';
-import { startServer, type RunningServer } from '../../../../test/support/server-launcher';
+import { serverApi, sign } from '../../../../test/support/server-api-client';
+import { captureProcess, spawnServerProcess, startServer, type RunningServer } from '../../../../test/support/server-launcher';
 import { tokenFor, uniqueId, upstream, waitFor } from '../e2e-support';
 
 const APP = { key: 'lxorigin', secret: 'lxoriginsecret' };
@@ -118,17 +119,45 @@ describe('structured logs', () => {
     const messages = lines.map((l) => l['msg']);
     expect(messages).toEqual(expect.arrayContaining(['session opened', 'unsupported topic', 'malformed frame, closing connection', 'session closed']));
     for (const line of lines) {
-      expect(line).toMatchObject({ appKey: APP.key, userId: user });
-      expect(typeof line['level']).toBe('number');
+      expect(line).toMatchObject({ appKey: APP.key, userId: user, pid: server.proc.pid });
+      expect([10, 20, 30, 40, 50, 60]).toContain(line['level']);
       expect(typeof line['time']).toBe('number');
+      expect(Math.abs(Date.now() - (line['time'] as number))).toBeLessThan(60_000);
+      expect(typeof line['hostname']).toBe('string');
+      expect(typeof line['msg']).toBe('string');
     }
-    // No token or secret in any line.
-    expect(server.stderr()).not.toContain(APP.secret);
+    // Every stderr line is one JSON object (pino, ours and fastify's); stdout has no log lines.
+    // (main.ts's one plain-text operator line, the generated console password, is not a log line.)
+    for (const line of server.stderr().split('\n')) if (line.startsWith('{')) expect(() => JSON.parse(line) as unknown).not.toThrow();
+    expect(server.stdout()).not.toMatch(/"level":/);
 
     const response = await fetch(`${server.url}/healthz`);
     const requestId = response.headers.get('x-request-id');
     expect(requestId).toMatch(/^req-/);
     await waitFor(() => logLines().some((l) => l['reqId'] === requestId && l['msg'] === 'request completed'), 5000, 'request log line');
+  });
+
+  it('never writes tokens, Server API signatures or secrets, even at debug level with request logging on', async () => {
+    const api = serverApi(server.url, APP.key, APP.secret);
+    const user = uniqueId('sec');
+    // A signed Server API call whose signature we know, and one with a wrong signature (rejected).
+    const nonce = '424242';
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const signature = sign(APP.secret, nonce, timestamp);
+    const issued = await api.post<{ token: string }>('user/getToken', { userId: user, name: user, portraitUri: '' }, { nonce, timestamp });
+    expect(issued.status).toBe(200);
+    const token = issued.body.token;
+    const forged = 'f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0';
+    expect((await api.post('user/getToken', { userId: user, name: user, portraitUri: '' }, { headers: { Signature: forged } })).status).not.toBe(200);
+    // The token in a WebSocket connect URL and in a comet connect URL (an HTTP request fastify logs).
+    const client = await connectRaw({ url: server.url, appKey: APP.key, token });
+    clients.push(client);
+    expect(await cometConnect(APP.key, token, 'https://good.example')).toMatchObject({ status: 0, userId: user });
+    await waitFor(() => logLines().some((l) => l['msg'] === 'session opened' && l['userId'] === user && l['transport'] === 'websocket'), 5000, 'session opened line');
+    await waitFor(() => logLines().some((l) => typeof (l['req'] as { url?: string } | undefined)?.url === 'string' && (l['req'] as { url: string }).url.includes('token=[redacted]')), 5000, 'comet request line');
+
+    const stderr = server.stderr();
+    for (const secret of [token, encodeURIComponent(token), signature, forged, APP.secret]) expect(stderr).not.toContain(secret);
   });
 });
 
@@ -207,8 +236,55 @@ describe('--metrics-token and config reload', () => {
       second.proc.kill('SIGHUP');
       await waitFor(async () => (await scrape(ROTATED_TOKEN)) === 200, 5000, 'rotated token accepted');
       expect(await scrape(METRICS_TOKEN)).toBe(401);
+
     } finally {
       await second.stop();
+      rmSync(own, { recursive: true, force: true });
+    }
+  });
+
+  it('the log level follows the config file on reload (no --log-level flag pinning it)', async () => {
+    const own = mkdtempSync(join(tmpdir(), 'lianxin-ops3-'));
+    const file = join(own, 'config.json');
+    writeFileSync(file, JSON.stringify({ apps: [`${APP.key}:${APP.secret}`], logLevel: 'info' }));
+    // Spawned directly: the launcher's startServer pins `--log-level warn` on the command line.
+    const proc = spawnServerProcess(['--host', '127.0.0.1', '--port', '0', '--data-dir', join(own, 'data'), '--config', file]);
+    const output = captureProcess(proc);
+    const lines = (): Record<string, unknown>[] => output.stderr().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+    try {
+      await waitFor(() => /listening on http:\/\/\S+:\d+\n/.test(output.stdout()), 30_000, 'listening line');
+      const url = /listening on (http:\/\/\S+:\d+)\n/.exec(output.stdout())?.[1] ?? '';
+      const api = serverApi(url, APP.key, APP.secret);
+      // At info: no `session opened` (debug) line.
+      const quiet = await connectRaw({ url, appKey: APP.key, token: await tokenFor(api, uniqueId('lvq')) });
+      await quiet.ping();
+      await quiet.close();
+      expect(lines().some((l) => l['level'] === 20)).toBe(false);
+
+      writeFileSync(file, JSON.stringify({ apps: [`${APP.key}:${APP.secret}`], logLevel: 'debug' }));
+      proc.kill('SIGHUP');
+      await waitFor(() => lines().some((l) => l['msg'] === 'config reloaded'), 5000, 'config reloaded line');
+      expect(lines().find((l) => l['msg'] === 'config reloaded')).toMatchObject({ level: 30, logLevel: 'debug' });
+      const loud = await connectRaw({ url, appKey: APP.key, token: await tokenFor(api, uniqueId('lvd')) });
+      await waitFor(() => lines().some((l) => l['msg'] === 'session opened' && l['connId'] === loud.connack.sessionId && l['level'] === 20), 5000, 'debug line after reload');
+      await loud.close();
+      await waitFor(() => lines().some((l) => l['msg'] === 'session closed' && l['connId'] === loud.connack.sessionId), 5000, 'session closed line');
+
+      // And up to warn: debug and info lines stop (the `config reloaded` line itself is info, so not written).
+      writeFileSync(file, JSON.stringify({ apps: [`${APP.key}:${APP.secret}`], logLevel: 'warn' }));
+      proc.kill('SIGHUP');
+      await waitFor(() => lines().filter((l) => l['msg'] === 'SIGHUP: reloading config').length >= 2, 5000, 'second SIGHUP line');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const before = lines().length;
+      const after = await connectRaw({ url, appKey: APP.key, token: await tokenFor(api, uniqueId('lvw')) });
+      await after.query('noSuchTopicAtWarn', 'x', new Uint8Array(0)); // an info line at info level
+      await after.close();
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(lines().slice(before).filter((l) => (l['level'] as number) < 40)).toEqual([]);
+      expect(output.stdout()).not.toMatch(/"level":/);
+    } finally {
+      proc.kill('SIGTERM');
+      await output.exited;
       rmSync(own, { recursive: true, force: true });
     }
   });
