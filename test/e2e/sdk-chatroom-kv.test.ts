@@ -58,7 +58,7 @@ async function all(user: RoomUser, roomId: string): Promise<Record<string, strin
 }
 
 async function entriesEventually(user: RoomUser, roomId: string, wanted: Record<string, string>): Promise<void> {
-  await eventually(`${JSON.stringify(wanted)} at ${user.userId}`, async () => JSON.stringify(await all(user, roomId)) === JSON.stringify(wanted));
+  await eventually(`${JSON.stringify(wanted)} at ${user.userId}`, async () => JSON.stringify(Object.entries(await all(user, roomId)).sort()) === JSON.stringify(Object.entries(wanted).sort()));
 }
 
 /** The entries reported through the status listener, flattened. */

@@ -33,6 +33,11 @@ export interface StartServerOptions {
   readonly devApp?: boolean;
   /** How long to wait for the `listening on` line (default 30 s). */
   readonly startTimeoutMs?: number;
+  /**
+   * A command that runs the server, e.g. `['ip', 'netns', 'exec', NS]`: it must exec its argument
+   * vector in place (same pid), so signals reach the server itself.
+   */
+  readonly commandPrefix?: readonly string[];
 }
 
 export interface ExitInfo {
@@ -88,14 +93,15 @@ export function appArg(app: TestApp): string {
 }
 
 /** Spawns main.ts with the given arguments, no readiness wait (CLI tests use it for --help etc.). */
-export function spawnServerProcess(args: readonly string[], env: Readonly<Record<string, string>> = {}): ChildProcess {
+export function spawnServerProcess(args: readonly string[], env: Readonly<Record<string, string>> = {}, commandPrefix: readonly string[] = []): ChildProcess {
   const childEnv: Record<string, string> = {};
   for (const [name, value] of Object.entries(process.env)) {
     // Keep the test hermetic: the developer's own LIANXIN_* settings must not leak in.
     if (value !== undefined && !name.startsWith('LIANXIN_') && name !== 'INIT_CWD') childEnv[name] = value;
   }
   Object.assign(childEnv, env);
-  const child = spawn(process.execPath, [...NODE_ARGS, MAIN, ...args], { cwd: REPO_ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const [command, ...prefixArgs] = [...commandPrefix, process.execPath];
+  const child = spawn(command as string, [...prefixArgs, ...NODE_ARGS, MAIN, ...args], { cwd: REPO_ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   installExitHook();
   live.add(child);
   child.once('exit', () => live.delete(child));
@@ -118,7 +124,22 @@ export function captureProcess(child: ChildProcess): { stdout(): string; stderr(
   return { stdout: () => out, stderr: () => err, exited };
 }
 
+/**
+ * `LIANXIN_TEST_TOPOLOGY=cluster` (set by the `cluster-e2e` jest project) makes every `startServer`
+ * without a `dataDir` start three nodes on PostgreSQL + Redis behind a balancer instead
+ * (test/support/engines/cluster-launcher.ts); the returned object has the same interface. A `dataDir`
+ * means a restart on the same SQLite file, which is single-node by nature: that start stays one process.
+ */
 export async function startServer(options: StartServerOptions = {}): Promise<RunningServer> {
+  if (process.env.LIANXIN_TEST_TOPOLOGY === 'cluster' && options.dataDir === undefined) {
+    const { startClusterServer } = await import('./engines/cluster-launcher');
+    return startClusterServer(options);
+  }
+  return startSingleServer(options);
+}
+
+/** One server process, whatever the topology (the cluster launcher starts its nodes with it). */
+export async function startSingleServer(options: StartServerOptions = {}): Promise<RunningServer> {
   const ownDataDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'lianxin-test-'));
   const args = ['--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir, '--log-level', 'warn'];
@@ -126,7 +147,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   if (options.devApp === true) args.push('--dev-app');
   args.push(...(options.args ?? []));
 
-  const proc = spawnServerProcess(args, options.env);
+  const proc = spawnServerProcess(args, options.env, options.commandPrefix);
   const output = captureProcess(proc);
   const timeoutMs = options.startTimeoutMs ?? 30_000;
 

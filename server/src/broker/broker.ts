@@ -15,7 +15,9 @@ export type BrokerTopic =
   | `user:${string}`
   | `chatroom:${string}`
   /** One node: targeted commands (comet forwarding, admin). */
-  | `node:${string}`;
+  | `node:${string}`
+  /** Every node serving an app: its per-node caches of app settings are stale (`app:<appKey>`). */
+  | `app:${string}`;
 
 export type Unsubscribe = () => Promise<void>;
 
@@ -53,9 +55,17 @@ export function chatroomTopic(appKey: string, roomId: string): BrokerTopic {
   return `chatroom:${appKey}:${roomId}`;
 }
 
+/**
+ * Every node that caches settings of the app: a change made through one node's Server API (sensitive
+ * words…) is published here so the others drop their copy at once instead of after their cache time.
+ */
+export function appTopic(appKey: string): BrokerTopic {
+  return `app:${appKey}`;
+}
+
 /** The family of a topic (bounded label for metrics). */
-export function topicKind(topic: string): 'user' | 'chatroom' | 'node' | 'other' {
+export function topicKind(topic: string): 'user' | 'chatroom' | 'node' | 'app' | 'other' {
   const colon = topic.indexOf(':');
   const head = colon < 0 ? topic : topic.slice(0, colon);
-  return head === 'user' || head === 'chatroom' || head === 'node' ? head : 'other';
+  return head === 'user' || head === 'chatroom' || head === 'node' || head === 'app' ? head : 'other';
 }

@@ -6,6 +6,7 @@
 import type { SessionPort } from '../gateway/topic-router';
 import type { QueryFrame } from './wire';
 import type { ServerContext } from '../context';
+import type { Broker } from '../broker/broker';
 import type { MessagingService } from './messaging';
 import type { MessageFilterChain } from './message-filter-chain';
 import { createTagHandlers } from './tags';
@@ -19,10 +20,10 @@ export interface ConversationFeatures {
   readonly sensitiveWords: SensitiveWords;
 }
 
-export function createConversationFeatures(ctx: ServerContext, messaging: MessagingService, filters: MessageFilterChain): ConversationFeatures {
+export function createConversationFeatures(ctx: ServerContext, messaging: MessagingService, filters: MessageFilterChain, broker?: Broker): ConversationFeatures {
   const tags = createTagHandlers(ctx, messaging);
   const reads = new ReadPositionService(ctx, messaging);
-  const sensitiveWords = new SensitiveWords(ctx);
+  const sensitiveWords = new SensitiveWords(ctx, broker);
   filters.addFilter(sensitiveWords.filter);
   filters.addFilter(expansionFilter(ctx));
   filters.addObserver(reads.observe);

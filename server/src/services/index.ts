@@ -100,7 +100,7 @@ export function createServices(ctx: ServerContext, hub: Hub): Services {
   filters.addFilter(userRelationsFilter(ctx));
   filters.addFilter(mediaLimitsFilter(ctx));
   const callbacks = createAppServerCallbacks(ctx, hub, filters, chatrooms.service.events);
-  const features = createConversationFeatures(ctx, messaging, filters);
+  const features = createConversationFeatures(ctx, messaging, filters, hub.broker);
   const send = createSendHandler(kinds, filters);
   for (const topic of SEND_TOPIC_NAMES) handlers.set(topic, (port, frame) => (frame.kind === 'publish' ? send(port, frame) : rejectKind(port, frame)));
   const recall = createRecallHandler(ctx, messaging, kinds);

@@ -7,11 +7,14 @@
  * - otherwise replace words are substituted and the message goes on (receivers, the sender's other devices and
  *   history get the replaced text: 21502 SENSITIVE_REPLACE semantics; the sending device keeps what it sent).
  * A message holding both kinds is blocked. Words come from the store, cached per app until the Server API
- * changes them (same process) or for CACHE_MS (another node changed them). A word list that cannot be read
+ * changes them: the changing node drops its copy and publishes on `app:<appKey>`, where every node that cached
+ * the app's words listens (subscribed before it first reads them); CACHE_MS bounds staleness when that
+ * at-most-once wake-up is lost. A word list that cannot be read
  * lets the message through unscreened (logged): moderation must not take the whole app's messaging down.
  */
 import { decodeUtf8, encodeUtf8 } from './wire';
 import type { ServerContext } from '../context';
+import { appTopic, type Broker } from '../broker/broker';
 import type { SensitiveWord } from '../store/sensitive-word-repository';
 import { SensitiveWordType } from '../store/sensitive-word-repository';
 import type { CandidateMessage, FilterVerdict, MessageFilter } from './message-filter-chain';
@@ -57,20 +60,42 @@ export function screenText(text: string, words: readonly SensitiveWord[]): { blo
 export class SensitiveWords {
   private readonly cache = new Map<string, { readonly words: readonly SensitiveWord[]; readonly loadedAt: number }>();
 
-  constructor(private readonly ctx: ServerContext) {}
+  /** Apps whose `app:` topic this node listens on (subscribed once, on first use). */
+  private readonly watched = new Set<string>();
+  /** Bumped by every invalidation: a read that started before one must not be cached. */
+  private readonly epochs = new Map<string, number>();
 
-  /** Forget the cached words of an app (after a Server API change). */
+  constructor(
+    private readonly ctx: ServerContext,
+    private readonly broker?: Broker,
+  ) {}
+
+  /** Forget the cached words of an app on every node (after a Server API change). */
   invalidate(appKey: string): void {
-    this.cache.delete(appKey);
+    this.drop(appKey);
+    this.broker?.publish(appTopic(appKey), new Uint8Array(0)).catch((error: unknown) => this.ctx.log.warn('sensitive words: invalidation publish failed', { error: String(error) }));
   }
 
   async wordsOf(appKey: string): Promise<readonly SensitiveWord[]> {
     const now = this.ctx.clock.now();
     const cached = this.cache.get(appKey);
     if (cached && now - cached.loadedAt < CACHE_MS) return cached.words;
+    if (this.broker !== undefined && !this.watched.has(appKey)) {
+      this.watched.add(appKey);
+      await this.broker.subscribe(appTopic(appKey), () => this.drop(appKey)).catch((error: unknown) => {
+        this.watched.delete(appKey);
+        this.ctx.log.warn('sensitive words: subscribe failed', { error: String(error) });
+      });
+    }
+    const epoch = this.epochs.get(appKey) ?? 0;
     const words = await this.ctx.store.sensitiveWords.list(appKey);
-    this.cache.set(appKey, { words, loadedAt: now });
+    if ((this.epochs.get(appKey) ?? 0) === epoch) this.cache.set(appKey, { words, loadedAt: now });
     return words;
+  }
+
+  private drop(appKey: string): void {
+    this.cache.delete(appKey);
+    this.epochs.set(appKey, (this.epochs.get(appKey) ?? 0) + 1);
   }
 
   readonly filter: MessageFilter = {

@@ -6,7 +6,7 @@
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, rmSync, chmodSync } from 'node:fs';
+import { appendFileSync, chownSync, existsSync, mkdtempSync, rmSync, chmodSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort } from './redis-server';
@@ -62,7 +62,15 @@ process.on('exit', () => {
   for (const child of live) child.kill('SIGKILL');
 });
 
-export async function startPostgres(): Promise<RunningPostgres> {
+export interface PostgresOptions {
+  /**
+   * Addresses to listen on besides 127.0.0.1 (a namespace link's root end, for the partition test);
+   * clients from their /24 are trusted like loopback ones.
+   */
+  readonly alsoListen?: readonly string[];
+}
+
+export async function startPostgres(options: PostgresOptions = {}): Promise<RunningPostgres> {
   const bin = binDir();
   const owner = runAs();
   const root = mkdtempSync(join(tmpdir(), 'lianxin-pg-'));
@@ -75,12 +83,15 @@ export async function startPostgres(): Promise<RunningPostgres> {
     encoding: 'utf8',
   });
   if (init.status !== 0) throw new Error(`initdb failed: ${init.stderr}${init.stdout}`);
+  const alsoListen = options.alsoListen ?? [];
+  // Runs as root or as the data dir's owner; either may append to the owner's pg_hba.conf.
+  for (const address of alsoListen) appendFileSync(join(dataDir, 'pg_hba.conf'), `host all all ${address.replace(/\.\d+$/, '.0')}/24 trust\n`);
   const port = await freePort();
   let proc: ChildProcess | undefined;
 
   const launch = async (): Promise<void> => {
     // fsync off: test data need not survive a machine crash, only a server restart.
-    const args = ['-D', dataDir, '-p', String(port), '-k', root, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off',
+    const args = ['-D', dataDir, '-p', String(port), '-k', root, '-c', `listen_addresses=${['127.0.0.1', ...alsoListen].join(',')}`, '-c', 'fsync=off',
       '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=200'];
     const child = spawn(join(bin, 'postgres'), args, { ...spawnOptions, stdio: ['ignore', 'pipe', 'pipe'] });
     live.add(child);

@@ -50,13 +50,18 @@ process.on('exit', () => {
   for (const child of live) child.kill('SIGKILL');
 });
 
-export async function startRedis(): Promise<RunningRedis> {
+export interface RedisOptions {
+  /** Addresses to listen on besides 127.0.0.1 (a namespace link's root end, for the partition test). */
+  readonly alsoBind?: readonly string[];
+}
+
+export async function startRedis(options: RedisOptions = {}): Promise<RunningRedis> {
   const dir = mkdtempSync(join(tmpdir(), 'lianxin-redis-'));
   const port = await freePort();
   let proc: ChildProcess | undefined;
 
   const launch = async (): Promise<void> => {
-    const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--protected-mode', 'no'];
+    const args = ['--port', String(port), '--bind', '127.0.0.1', ...(options.alsoBind ?? []), '--save', '', '--appendonly', 'no', '--dir', dir, '--protected-mode', 'no'];
     const child = spawn(BINARY, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     live.add(child);
     child.once('exit', () => live.delete(child));

@@ -5,11 +5,12 @@
  * (`--public-url`), so SDK clients that reconnect through navi land on a live node, as in production.
  */
 import { serverApi, type ServerApiClient } from '../../../../test/support/server-api-client';
-import { DEFAULT_TEST_APP, startServer, type RunningServer, type TestApp } from '../../../../test/support/server-launcher';
+import { DEFAULT_TEST_APP, startSingleServer, type RunningServer, type TestApp } from '../../../../test/support/server-launcher';
 import { postgresAvailable, startPostgres, type RunningPostgres } from '../../../../test/support/engines/postgres-server';
 import { redisAvailable, startRedis, warnSkipped, type RunningRedis } from '../../../../test/support/engines/redis-server';
 import { startBalancer, type RunningBalancer } from '../../../../test/support/engines/tcp-balancer';
 import { startProxy, type RunningProxy } from '../../../../test/support/engines/tcp-proxy';
+import type { IsolatedHost } from './netns';
 
 /** The app the cluster suites use: single-device (kicks across nodes) and no send-rate limit in the way. */
 export const CLUSTER_APP: TestApp = { ...DEFAULT_TEST_APP, options: { multiDevice: false, maxSendRate: 1000 } };
@@ -23,6 +24,11 @@ export interface ClusterOptions {
   readonly database: string;
   /** Nodes whose PostgreSQL and Redis connections go through black-holing proxies (`partition`). */
   readonly partitionable?: readonly number[];
+  /**
+   * A node run in its own network namespace (netns.ts): PostgreSQL and Redis also listen on the
+   * namespace's data link, and `partition`/`heal` of that node cut and restore the link.
+   */
+  readonly isolated?: { readonly node: number; readonly host: IsolatedHost };
 }
 
 export interface Cluster {
@@ -39,7 +45,7 @@ export interface Cluster {
   api(i?: number): ServerApiClient;
   /** Refreshes the balancer's backend list from the live nodes and waits for a health check. */
   rebalance(): Promise<void>;
-  /** Cuts node `i` off PostgreSQL and Redis (silence, no reset); it must be `partitionable`. */
+  /** Cuts node `i` off PostgreSQL and Redis (silence, no reset); it must be `partitionable` or `isolated`. */
   partition(i: number): void;
   heal(i: number): void;
   stop(): Promise<void>;
@@ -56,7 +62,9 @@ export function skipClusterSuite(what: string): void {
 }
 
 export async function startCluster(options: ClusterOptions): Promise<Cluster> {
-  const [pg, redis] = await Promise.all([startPostgres(), startRedis()]);
+  const isolated = options.isolated;
+  const alsoListen = isolated === undefined ? [] : [isolated.host.serviceAddress];
+  const [pg, redis] = await Promise.all([startPostgres({ alsoListen }), startRedis({ alsoBind: alsoListen })]);
   const storeUrl = await pg.createDatabase(options.database);
   const lb = await startBalancer();
   const nodes: (RunningServer | undefined)[] = Array.from({ length: options.nodes }, () => undefined);
@@ -64,6 +72,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const proxies = new Map<number, readonly RunningProxy[]>();
   for (const i of options.partitionable ?? []) proxies.set(i, await Promise.all([startProxy(pg.port), startProxy(redis.port)]));
   const proxied = (i: number): { store: string; broker: string } => {
+    if (isolated?.node === i) return { store: isolated.host.viaDataLink(storeUrl), broker: isolated.host.viaDataLink(redis.url) };
     const pair = proxies.get(i);
     if (pair === undefined) return { store: storeUrl, broker: redis.url };
     const [toPg, toRedis] = pair as [RunningProxy, RunningProxy];
@@ -80,10 +89,16 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     await lb.check();
   };
   const startNode = async (i: number): Promise<RunningServer> => {
-    const server = await startServer({
+    const inNamespace = isolated?.node === i ? isolated.host : undefined;
+    const server = await startSingleServer({
       apps,
-      args: ['--store', proxied(i).store, '--broker', proxied(i).broker, '--node-id', `n${i + 1}`, '--public-url', lb.url, ...(options.args ?? [])],
+      args: [
+        '--store', proxied(i).store, '--broker', proxied(i).broker, '--node-id', `n${i + 1}`, '--public-url', lb.url,
+        ...(inNamespace === undefined ? [] : ['--host', inNamespace.nodeAddress]),
+        ...(options.args ?? []),
+      ],
       ...(options.env === undefined ? {} : { env: options.env }),
+      ...(inNamespace === undefined ? {} : { commandPrefix: inNamespace.commandPrefix }),
     });
     nodes[i] = server;
     await rebalance();
@@ -108,12 +123,15 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     api: (i = 0) => serverApi(node(i).url, app.key, app.secret),
     rebalance,
     partition: (i) => {
-      for (const proxy of proxiesOf(i)) proxy.cut();
+      if (isolated?.node === i) isolated.host.cut();
+      else for (const proxy of proxiesOf(i)) proxy.cut();
     },
     heal: (i) => {
-      for (const proxy of proxiesOf(i)) proxy.heal();
+      if (isolated?.node === i) isolated.host.heal();
+      else for (const proxy of proxiesOf(i)) proxy.heal();
     },
     stop: async () => {
+      isolated?.host.heal();
       for (const pair of proxies.values()) for (const proxy of pair) proxy.heal();
       await Promise.all(nodes.map((n) => n?.stop()));
       for (const pair of proxies.values()) await Promise.all(pair.map((proxy) => proxy.stop()));
