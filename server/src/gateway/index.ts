@@ -45,7 +45,8 @@ export interface GatewayOptions {
 
 /**
  * Environment overrides for the timeouts (tests and operators), read once at attach:
- * LIANXIN_WS_IDLE_TIMEOUT_MS, LIANXIN_WS_IDLE_TIMEOUT_L2_MS, LIANXIN_COMET_HOLD_MS, LIANXIN_COMET_EXPIRY_MS.
+ * LIANXIN_WS_IDLE_TIMEOUT_MS, LIANXIN_WS_IDLE_TIMEOUT_L2_MS, LIANXIN_COMET_HOLD_MS, LIANXIN_COMET_EXPIRY_MS,
+ * LIANXIN_RENOTIFY_MS.
  */
 function timeoutsFromEnv(env: NodeJS.ProcessEnv): Partial<GatewayTimeouts> {
   const read = (name: string): number | undefined => {
@@ -63,6 +64,8 @@ function timeoutsFromEnv(env: NodeJS.ProcessEnv): Partial<GatewayTimeouts> {
   if (hold !== undefined) out.cometHoldMs = hold;
   const expiry = read('LIANXIN_COMET_EXPIRY_MS') ?? (hold !== undefined ? hold * 2 : undefined);
   if (expiry !== undefined) out.cometExpiryMs = expiry;
+  const renotify = read('LIANXIN_RENOTIFY_MS');
+  if (renotify !== undefined) out.renotifyMs = renotify;
   return out;
 }
 
@@ -96,7 +99,8 @@ export async function attachGateway(
   const comet = await registerCometRoutes(fastify, ctx, manager, forwarder);
   const websocket = attachWebSocketGateway(fastify.server, manager, ctx.log);
 
-  const sweepEvery = Math.max(50, Math.min(5000, Math.floor(Math.min(timeouts.idleTimeoutMs, timeouts.cometExpiryMs) / 4)));
+  // The re-notify lands between renotifyMs and renotifyMs + sweepEvery after the unpulled s_ntf.
+  const sweepEvery = Math.max(50, Math.min(5000, Math.floor(Math.min(timeouts.idleTimeoutMs, timeouts.cometExpiryMs, timeouts.renotifyMs) / 4)));
   const sweeper = setInterval(() => {
     manager.sweep();
     comet.sweep();

@@ -8,6 +8,7 @@ import type { AppConfig, ServerContext } from '../context';
 import type { ConnectParams } from './client-info';
 import { connackStatusFor } from './client-info';
 import type { Hub } from './hub';
+import { DEFAULT_RENOTIFY_MS } from './inbox-renotify';
 import { logFields } from './log-fields';
 import { ORIGIN_REFUSED_CONNACK, originAllowed } from './origin-policy';
 import type { ServerTransport } from './server-transport';
@@ -25,6 +26,8 @@ export interface GatewayTimeouts {
   readonly cometExpiryMs: number;
   /** Presence TTL; refreshed by heartbeats and polls well before it runs out. */
   readonly presenceTtlMs: number;
+  /** A session told of inbox data it has not pulled within this long is sent `s_ntf` again (inbox-renotify.ts). */
+  readonly renotifyMs: number;
 }
 
 export const DEFAULT_TIMEOUTS: GatewayTimeouts = {
@@ -33,6 +36,7 @@ export const DEFAULT_TIMEOUTS: GatewayTimeouts = {
   cometHoldMs: 25_000,
   cometExpiryMs: 50_000,
   presenceTtlMs: 150_000,
+  renotifyMs: DEFAULT_RENOTIFY_MS,
 };
 
 export type AuthOutcome =
@@ -173,10 +177,14 @@ export class SessionManager {
     return deps;
   }
 
-  /** Closes WebSocket sessions whose client has been silent too long. Comet expiry is the comet gateway's. */
+  /**
+   * Closes WebSocket sessions whose client has been silent too long (comet expiry is the comet gateway's),
+   * and re-notifies sessions that have not pulled inbox data they were told of (inbox-renotify.ts).
+   */
   sweep(): void {
     const now = this.ctx.clock.now();
     for (const session of this.hub.registry.all()) {
+      if (session.renotifyIfDue(now, this.timeouts.renotifyMs)) this.ctx.log.debug('inbox re-notified', logFields(session.info));
       if (session.info.transport !== 'websocket') continue;
       const limit = session.info.clientKind === 'L2' ? this.timeouts.l2IdleTimeoutMs : this.timeouts.idleTimeoutMs;
       if (now - session.lastSeen > limit) {

@@ -10,7 +10,9 @@
  */
 import type { Frame, PublishFrame, QueryFrame } from '../../../src/internal';
 import type { Clock, Logger } from '../context';
+import { encodeMessage, rc } from '../../../src/internal';
 import { disconnectReasonFor } from './client-info';
+import { inboxNotifyTime, MAX_RENOTIFY } from './inbox-renotify';
 import { RATE_LIMITED_TOPICS, SendRateLimiter } from './rate-limiter';
 import { ServerIdAllocator } from './server-ids';
 import type { ServerTransport, WriteHint } from './server-transport';
@@ -71,6 +73,14 @@ export class Session implements SessionPort, LocalSession {
   presenceRefreshedAt = 0;
   /** QUERYCONs received (acks of qos-1 QUERYACKs); accepted, never required. */
   queryConCount = 0;
+  /** Newest inbox `s_ntf` time written to this session; -1 = none (inbox-renotify.ts). */
+  private notifiedTo = -1;
+  /** Newest `syncTime` of a pull answer written to this session; -1 = none. */
+  private pulledUpTo = -1;
+  /** ms since when `notifiedTo > pulledUpTo` (restarted by each re-notify); 0 = nothing unpulled. */
+  private unpulledSince = 0;
+  /** Re-notifications since the last pull answer (≤ MAX_RENOTIFY). */
+  private renotified = 0;
 
   constructor(
     readonly info: SessionInfo,
@@ -198,6 +208,7 @@ export class Session implements SessionPort, LocalSession {
 
   push(topic: string, targetId: string, payload: Uint8Array, qos: 0 | 1 = 1): void {
     if (this.closedFlag) return;
+    if (topic === 's_ntf') this.notified(payload);
     const messageId = this.ids.next(qos === 1);
     this.write({
       kind: 'publish',
@@ -210,6 +221,27 @@ export class Session implements SessionPort, LocalSession {
       messageId,
       payload,
     });
+  }
+
+  /** A `pullMsg` answer with this `syncTime` is about to be written (SessionPort.pulledTo). */
+  pulledTo(syncTime: number): void {
+    if (syncTime > this.pulledUpTo) this.pulledUpTo = syncTime;
+    this.renotified = 0;
+    if (this.pulledUpTo >= this.notifiedTo) this.unpulledSince = 0;
+    else if (this.unpulledSince === 0) this.unpulledSince = Math.max(1, this.deps.clock.now());
+  }
+
+  /**
+   * Called by the gateway sweep: sends the newest inbox `s_ntf` again when the session has not pulled up to
+   * it within `afterMs` (inbox-renotify.ts); at most MAX_RENOTIFY times until its next pull answer.
+   * Returns whether it sent one.
+   */
+  renotifyIfDue(now: number, afterMs: number): boolean {
+    if (this.unpulledSince === 0 || now - this.unpulledSince < afterMs || this.closedFlag) return false;
+    this.renotified += 1;
+    this.unpulledSince = this.renotified < MAX_RENOTIFY ? now : 0;
+    this.push('s_ntf', this.info.userId, encodeMessage(rc.NotifyMsg, { type: 1, time: this.notifiedTo }), 1);
+    return true;
   }
 
   deliver(event: UserEvent): void {
@@ -260,6 +292,13 @@ export class Session implements SessionPort, LocalSession {
     this.activityWaiter?.();
     this.transport.close(reason);
     this.deps.onClosed(this);
+  }
+
+  private notified(payload: Uint8Array): void {
+    const time = inboxNotifyTime(payload);
+    if (time === undefined) return;
+    if (time > this.notifiedTo) this.notifiedTo = time;
+    if (this.unpulledSince === 0 && this.notifiedTo > this.pulledUpTo && this.renotified < MAX_RENOTIFY) this.unpulledSince = Math.max(1, this.deps.clock.now());
   }
 
   /** PROTOCOL.md §5.5: DUP PUBLISH (date 0) with server id N, then a PUBACK N with uid/time. */

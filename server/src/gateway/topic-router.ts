@@ -49,6 +49,11 @@ export interface SessionPort {
   queryAck(messageId: number, status: number, payload?: Uint8Array, topic?: string): void;
   /** Server-initiated PUBLISH (leading date = now) with a server-allocated messageId. */
   push(topic: string, targetId: string, payload: Uint8Array, qos?: 0 | 1): void;
+  /**
+   * The `pullMsg` handler is about to answer with this `syncTime`: the session has the inbox up to it
+   * (the gateway re-notifies a session that was told of newer data and never pulled, inbox-renotify.ts).
+   */
+  pulledTo?(syncTime: number): void;
 }
 
 /**
