@@ -32,7 +32,7 @@ import { UserSession } from './user-session';
 
 export interface ImServicesOptions {
   readonly engine: ServiceEngine;
-  readonly platform: Pick<PlatformAdapter, 'storage' | 'clock'>;
+  readonly platform: Pick<PlatformAdapter, 'storage' | 'clock' | 'lifecycle'>;
   readonly appKey: string;
   readonly policyOf: PolicyLookup;
   readonly logger: Logger;
@@ -88,6 +88,10 @@ export class ImServices {
       },
       onOfflineFinished: () => this.events.emit('offlineFinished'),
     });
+    // Write-behind storage: a host moving the app to the background may kill it without another
+    // callback (mini-program onAppHide, a browser tab hidden before unload), so what was received is
+    // written now — the stored sync cursor and seen-uid record stay as fresh as the delivered messages.
+    this.unsubscribes.push(platform.lifecycle.onBackground(() => void this.current?.flush()));
     this.unsubscribes.push(engine.on('push', (event) => this.onPush(event)));
     this.unsubscribes.push(engine.on('echo', (event) => this.onEcho(event)));
   }
@@ -120,7 +124,7 @@ export class ImServices {
       let session = this.current;
       if (!session || session.userId !== userId) {
         this.detach();
-        session = await UserSession.open(this.options.platform.storage, this.options.appKey, userId, this.options.logger);
+        session = await UserSession.open(this.options.platform.storage, this.options.appKey, userId, this.options.logger, this.options.platform.clock);
         this.current = session;
       }
       this.sync.start(session, { me: userId, connectedAt, policyOf: this.options.policyOf });
@@ -137,6 +141,8 @@ export class ImServices {
   pause(): void {
     this.sync.stop();
     this.typing.stop();
+    // Write-behind storage (user-store.ts): what the session counted so far is written now.
+    void this.current?.flush();
   }
 
   /** Drops the user's in-memory state (clearCache, logout, user switch). Stored state stays on disk. */

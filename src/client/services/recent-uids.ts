@@ -10,10 +10,11 @@ export const DEFAULT_RECENT_UID_CAPACITY = 2000;
 export class RecentUids {
   private readonly uids = new Set<string>();
   /**
-   * `JSON.stringify(toArray())` without the brackets, kept up to date per add: persisting the set
-   * after every received message then costs a string append, not a serialisation of every uid.
+   * `JSON.stringify(toArray())` without the brackets, or undefined once stale: an add appends to it
+   * (a string append, not a serialisation of every uid); an eviction or delete makes it stale, and
+   * `toJson` rebuilds it then, once per storage write rather than once per received message.
    */
-  private json = '';
+  private json: string | undefined = '';
 
   constructor(private readonly capacity: number = DEFAULT_RECENT_UID_CAPACITY) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError('capacity must be a positive integer');
@@ -32,20 +33,21 @@ export class RecentUids {
     if (uid === '') return true;
     if (this.uids.has(uid)) return false;
     this.uids.add(uid);
-    const quoted = JSON.stringify(uid);
-    this.json = this.json === '' ? quoted : `${this.json},${quoted}`;
+    if (this.json !== undefined) {
+      const quoted = JSON.stringify(uid);
+      this.json = this.json === '' ? quoted : `${this.json},${quoted}`;
+    }
     while (this.uids.size > this.capacity) {
       const oldest = this.uids.values().next();
       if (oldest.done === true) break;
       this.uids.delete(oldest.value);
-      // The oldest entry is the first one in the text: drop it and its comma.
-      this.json = this.json.slice(JSON.stringify(oldest.value).length + 1);
+      this.json = undefined;
     }
     return true;
   }
 
   delete(uid: string): void {
-    if (this.uids.delete(uid)) this.json = JSON.stringify([...this.uids]).slice(1, -1);
+    if (this.uids.delete(uid)) this.json = undefined;
   }
 
   clear(): void {
@@ -53,8 +55,9 @@ export class RecentUids {
     this.json = '';
   }
 
-  /** `JSON.stringify(toArray())`, maintained incrementally. */
+  /** `JSON.stringify(toArray())`, maintained incrementally between evictions. */
   toJson(): string {
+    this.json ??= JSON.stringify([...this.uids]).slice(1, -1);
     return `[${this.json}]`;
   }
 

@@ -58,9 +58,9 @@ interface ListText {
 export class UnreadStore {
   private entries = new Map<string, Entry>();
   /**
-   * Persisting runs after every counted message; re-serialising a conversation with thousands of
-   * unread pairs each time made receiving O(unread). The text of each list is extended in place
-   * when the only change since the last persist is one appended pair (see `listText`).
+   * Re-serialising a conversation with thousands of unread pairs on every write made receiving
+   * O(unread). The text of each list is extended when the only changes since the last
+   * serialisation are appended pairs (see `listText`).
    */
   private listTexts = new Map<string, ListText>();
   /**
@@ -96,17 +96,18 @@ export class UnreadStore {
   }
 
   /**
-   * `JSON.stringify(list).slice(1, -1)`, reused or extended from the last persist. Every mutation is
-   * persisted before the next one, so "same array, same first pair, one more element" can only be a
-   * push; anything else (a new array from filter/clear, a splice) is serialised afresh.
+   * `JSON.stringify(list).slice(1, -1)`, reused or extended from the last serialisation. Lists change
+   * by push, by replacement (filter/clear: a new array) or by splice, and every splice drops the
+   * cached text (onRecalled, the MAX_TRACKED_UNREAD trim); so "same array, same first pair, more
+   * elements" can only be pushes, and anything else is serialised afresh.
    */
   private listText(key: string, list: Array<[string, number]>): string {
     const cached = this.listTexts.get(key);
     let text: string;
     if (cached !== undefined && cached.list === list && cached.first === list[0] && list.length === cached.length) {
       text = cached.text;
-    } else if (cached !== undefined && cached.list === list && cached.length > 0 && cached.first === list[0] && list.length === cached.length + 1) {
-      text = `${cached.text},${JSON.stringify(list[list.length - 1])}`;
+    } else if (cached !== undefined && cached.list === list && cached.length > 0 && cached.first === list[0] && list.length > cached.length) {
+      text = `${cached.text},${JSON.stringify(list.slice(cached.length)).slice(1, -1)}`;
     } else {
       text = JSON.stringify(list).slice(1, -1);
     }
@@ -114,15 +115,20 @@ export class UnreadStore {
     return text;
   }
 
-  /** Writes exactly `JSON.stringify({ ...entries, [FLOOR_KEY]: floor entry })`, built from cached list texts. */
+  /** Queues a write of the record; it is serialised (`serialize`) when the write starts (write-behind). */
   private persist(): void {
+    void this.store.writeJsonText('unread', this.serialize);
+  }
+
+  /** Exactly `JSON.stringify({ ...entries, [FLOOR_KEY]: floor entry })`, built from cached list texts. */
+  private readonly serialize = (): string => {
     const parts: string[] = [];
     for (const [key, entry] of this.entries) {
       parts.push(`${JSON.stringify(key)}:{"u":[${this.listText(key, entry.u)}],"hm":${JSON.stringify(entry.hm)},"t":${JSON.stringify(entry.t)}}`);
     }
     if (this.floor > 0) parts.push(`${JSON.stringify(FLOOR_KEY)}:{"u":[],"hm":false,"t":${JSON.stringify(this.floor)}}`);
-    void this.store.writeJsonText('unread', `{${parts.join(',')}}`);
-  }
+    return `{${parts.join(',')}}`;
+  };
 
   private entry(key: string): Entry {
     let entry = this.entries.get(key);
@@ -140,15 +146,16 @@ export class UnreadStore {
     if (message.direction !== Direction.Receive || message.senderUserId === me) return false;
     if (!message.counted || message.status) return false;
     if (message.sentTime <= this.floor) return false;
-    const entry = this.entry(conversationKey(message.conversationType, message.targetId));
+    const key = conversationKey(message.conversationType, message.targetId);
+    const entry = this.entry(key);
     if (message.sentTime <= entry.t) return false;
     const uids = this.uidsOf(entry.u);
     if (message.messageUId !== '' && uids.has(message.messageUId)) return false;
     entry.u.push([message.messageUId, message.sentTime]);
     uids.add(message.messageUId);
     if (entry.u.length > MAX_TRACKED_UNREAD) {
-      entry.u.splice(0, entry.u.length - MAX_TRACKED_UNREAD);
-      this.uidIndex.delete(entry.u);
+      for (const [uid] of entry.u.splice(0, entry.u.length - MAX_TRACKED_UNREAD)) uids.delete(uid);
+      this.listTexts.delete(key);
     }
     if (mentionsMe(message, me)) entry.hm = true;
     this.persist();
@@ -157,11 +164,13 @@ export class UnreadStore {
 
   /** A recall of `messageUId` in the conversation: removes it from the unread list if it is there. */
   onRecalled(conversationType: number, targetId: string, messageUId: string): boolean {
-    const entry = this.entries.get(conversationKey(conversationType, targetId));
+    const key = conversationKey(conversationType, targetId);
+    const entry = this.entries.get(key);
     if (!entry) return false;
     const index = entry.u.findIndex(([uid]) => uid === messageUId);
     if (index < 0) return false;
     entry.u.splice(index, 1);
+    this.listTexts.delete(key);
     if (entry.u.length === 0) entry.hm = false;
     this.persist();
     return true;

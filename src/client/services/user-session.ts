@@ -4,7 +4,7 @@
  * drafts and latest-message cache. A new user gets a new session, so nothing of the previous user
  * is visible after a switch (seed 2.9.8 / 2.10.3 / 5.7.3 fixes).
  */
-import type { KeyValueStorage } from '../../platform/platform-adapter';
+import type { Clock, KeyValueStorage } from '../../platform/platform-adapter';
 import { ConversationStatusStore } from './conversation-status-store';
 import type { ImMessage } from './im-message';
 import { ReadPositionState } from './read-position-sync';
@@ -12,7 +12,7 @@ import { RecentUids } from './recent-uids';
 import { TagStore } from './tag-store';
 import type { Logger } from '../logger';
 import { UnreadStore } from './unread-store';
-import { isArray, isNumber, UserStore } from './user-store';
+import { isArray, isNumber, UserStore, WRITE_BEHIND_MS } from './user-store';
 
 export class UserSession {
   readonly seen = new RecentUids();
@@ -28,7 +28,6 @@ export class UserSession {
   readonly latest = new Map<string, ImMessage>();
   inbox = 0;
   sendbox = 0;
-  private seenDirty = false;
 
   private constructor(readonly store: UserStore) {
     this.unread = new UnreadStore(store);
@@ -41,8 +40,9 @@ export class UserSession {
     return this.store.userId;
   }
 
-  static async open(storage: KeyValueStorage, appKey: string, userId: string, logger: Logger): Promise<UserSession> {
-    const session = new UserSession(new UserStore(storage, appKey, userId, logger));
+  /** With `clock`, storage writes are write-behind (WRITE_BEHIND_MS, user-store.ts). */
+  static async open(storage: KeyValueStorage, appKey: string, userId: string, logger: Logger, clock?: Clock): Promise<UserSession> {
+    const session = new UserSession(new UserStore(storage, appKey, userId, logger, clock, clock === undefined ? 0 : WRITE_BEHIND_MS));
     const store = session.store;
     const [inbox, sendbox, seen] = await Promise.all([
       store.readJson('inbox', 0, isNumber),
@@ -59,19 +59,15 @@ export class UserSession {
     return session;
   }
 
-  /** Records a delivered uid; false when it was delivered before. Persisted lazily (one write per tick). */
+  /** Records a delivered uid; false when it was delivered before. Persisted lazily (serialised when the write starts). */
   markSeen(uid: string): boolean {
     if (uid === '') return true;
     const fresh = this.seen.add(uid);
-    if (fresh && !this.seenDirty) {
-      this.seenDirty = true;
-      void Promise.resolve().then(() => {
-        this.seenDirty = false;
-        return this.store.writeJsonText('seen', this.seen.toJson());
-      });
-    }
+    if (fresh) void this.store.writeJsonText('seen', this.seenJson);
     return fresh;
   }
+
+  private readonly seenJson = (): string => this.seen.toJson();
 
   saveCursors(): void {
     void this.store.writeJson('inbox', this.inbox);

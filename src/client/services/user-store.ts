@@ -4,28 +4,58 @@
  * users on one device never read each other's state (switching users must not leak, seed 2.9.8).
  * Writes to one key are applied in call order; a failed write is logged, never thrown at callers
  * (the in-memory copy stays authoritative for the session).
+ *
+ * Write-behind: with a clock, a write waits `writeBehindMs` before it starts, and every later value
+ * of the key until then replaces it. Host storages write synchronously to disk (localStorage,
+ * `wx.setStorageSync`) and the unread/seen records grow to thousands of entries, so one write per
+ * received message made receiving cost O(unread) in serialisation and storage I/O (issue #12 P6);
+ * a burst now costs one serialisation and one write per interval. `flush()` starts waiting writes at
+ * once (the engine calls it when the connection pauses); an app killed mid-interval loses at most
+ * that interval of counters, which the next connect's sync and read-position reconciliation repair.
  */
-import type { KeyValueStorage } from '../../platform/platform-adapter';
+import type { Clock, KeyValueStorage } from '../../platform/platform-adapter';
 import type { Logger } from '../logger';
 
 export type StoreKey = 'inbox' | 'sendbox' | 'seen' | 'unread' | 'conversation-status' | 'tags' | 'read-positions';
 
-/** A value already serialised by its owner (see `writeJsonText`). */
+/** A value its owner serialises itself (see `writeJsonText`), when the write starts. */
 class JsonText {
-  constructor(readonly text: string) {}
+  constructor(readonly text: () => string) {}
 }
+
+/** Default write-behind interval of the SDK's sessions (UserSession.open). */
+export const WRITE_BEHIND_MS = 100;
 
 export class UserStore {
   private readonly queues = new Map<string, Promise<void>>();
   /** Values waiting for a queued write that has not started yet, by storage key. */
   private readonly unwritten = new Map<string, unknown>();
+  /** Releases of the writes waiting out the write-behind interval. */
+  private readonly waiting = new Set<() => void>();
 
   constructor(
     private readonly storage: KeyValueStorage,
     private readonly appKey: string,
     readonly userId: string,
     private readonly logger: Logger,
+    private readonly clock?: Clock,
+    private readonly writeBehindMs = 0,
   ) {}
+
+  /** Resolves after the write-behind interval, or at once on `flush()`. */
+  private interval(): Promise<void> {
+    const clock = this.clock;
+    if (clock === undefined || this.writeBehindMs <= 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const release = (): void => {
+        clock.clearTimeout(timer);
+        this.waiting.delete(release);
+        resolve();
+      };
+      const timer = clock.setTimeout(release, this.writeBehindMs);
+      this.waiting.add(release);
+    });
+  }
 
   key(name: StoreKey): string {
     return `lx-${name}-${this.appKey}-${this.userId}`;
@@ -58,11 +88,11 @@ export class UserStore {
     this.unwritten.set(key, value);
     const pending = this.queues.get(key);
     if (queued && pending !== undefined) return pending;
-    const next = (pending ?? Promise.resolve())
+    const next = Promise.all([pending, this.interval()])
       .then(() => {
         const latest = this.unwritten.get(key);
         this.unwritten.delete(key);
-        return this.storage.set(key, latest instanceof JsonText ? latest.text : JSON.stringify(latest));
+        return this.storage.set(key, latest instanceof JsonText ? latest.text() : JSON.stringify(latest));
       })
       .catch((error: unknown) => {
         this.logger.warn(`storage write failed: ${name}`, error);
@@ -71,13 +101,14 @@ export class UserStore {
     return next;
   }
 
-  /** `writeJson` for a value whose JSON text the caller already has (kept incrementally). */
-  writeJsonText(name: StoreKey, text: string): Promise<void> {
+  /** `writeJson` for a value whose owner serialises it (incrementally): `text` runs when the write starts. */
+  writeJsonText(name: StoreKey, text: () => string): Promise<void> {
     return this.writeJson(name, new JsonText(text));
   }
 
-  /** Resolves once every queued write has been applied (tests, logout). */
+  /** Starts the writes waiting out the interval; resolves once every queued write has been applied. */
   async flush(): Promise<void> {
+    for (const release of [...this.waiting]) release();
     await Promise.all([...this.queues.values()]);
   }
 }
