@@ -1,6 +1,7 @@
 /**
  * P1 generator, our server: `senders` thin clients each keep `window` persisted private messages
- * (`ppMsgP`, qos 1) in flight to random receivers; receivers get them through `s_ntf` → `pullMsg`.
+ * (`ppMsgP`, qos 1) in flight to random receivers; receivers get them as our SDK does (`direct`: `directPush=1`,
+ * stored messages pushed as `s_msg`, pulls when told) or as the official client (`s_ntf` → `pullMsg`).
  * The closed loop and the counting are p1-meter.ts, shared with the peers' generators.
  */
 import { decodeUtf8, encodeByName, encodeUtf8 } from '../../src/internal';
@@ -16,7 +17,7 @@ export interface P1Config extends P1Shape {
   readonly appKey: string;
   readonly senders: readonly BenchUser[];
   readonly receivers: readonly BenchUser[];
-  /** Receivers connect as our SDK (`lianxin=`) and take direct `s_msg` delivery. */
+  /** Receivers connect as our SDK (`lianxin=…&directPush=1`) and take direct `s_msg` delivery. */
   readonly direct?: boolean;
 }
 

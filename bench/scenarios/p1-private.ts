@@ -1,14 +1,16 @@
 /**
  * P1 persisted private messaging (issue #12): `pairs` senders and `pairs` receivers, each sender keeping
  * `window` messages in flight to random receivers; every message is committed before its PUBACK and
- * reaches the online recipient through s_ntf → pullMsg. In the same run and the same shape (client count,
+ * reaches the online recipient the way our SDK receives it: the receivers connect with `directPush=1` as
+ * the SDK does over WebSocket (src/transport/websocket-transport.ts) and take stored messages as `s_msg`
+ * pushes, falling back to s_ntf → pullMsg whenever the server says so. In the same run and the same shape (client count,
  * window, message bytes, pinning), the peers: `aedes` QoS 1 with `mqtt` clients, and a raw `ws`
  * request/ack relay (the runtime's ceiling). A fresh server (and data directory) per run and system; the
  * order of the systems rotates between runs so slow drift of the machine does not favour one of them.
  *
  * Flags: --pairs --window --size --warmup --duration --drain --runs, --peers aedes,ws|none,
- * --server-profile DIR (V8 CPU profile of our server over each measured window), --direct (receivers
- * connect as our SDK does, `lianxin=`, and take stored messages as direct `s_msg` pushes; issue #12).
+ * --server-profile DIR (V8 CPU profile of our server over each measured window), --no-direct (receivers
+ * connect as the official E4 client does, without `directPush=1`: every message through s_ntf → pullMsg).
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -81,7 +83,7 @@ async function runOurs(ctx: ScenarioContext, shape: Shape, run: number): Promise
     const ids = (prefix: string): string[] => Array.from({ length: shape.pairs }, (_, i) => `${prefix}${tag}_${i}`);
     const senders = await issueTokens(server.api, ids('s'));
     const receivers = await issueTokens(server.api, ids('r'));
-    const config: P1Config = { url: server.url, appKey: 'lxbench', senders, receivers, ...shape, ...(ctx.flags.get('direct') === 'true' ? { direct: true } : {}) };
+    const config: P1Config = { url: server.url, appKey: 'lxbench', senders, receivers, ...shape, ...(directReceivers(ctx) ? { direct: true } : {}) };
     const active = profiler;
     const sampler = windowSampler(
       server.pid,
@@ -120,6 +122,11 @@ async function runPeer(ctx: ScenarioContext, shape: Shape, system: 'aedes' | 'ws
   } finally {
     await peer.stop();
   }
+}
+
+/** Receivers behave as our SDK (directPush=1) unless `--no-direct` / `--direct false`. */
+function directReceivers(ctx: ScenarioContext): boolean {
+  return ctx.flags.get('direct') !== 'false';
 }
 
 function peersFlag(text: string | undefined): System[] {
@@ -175,7 +182,11 @@ async function run(ctx: ScenarioContext): Promise<ScenarioOutput> {
   const tables: Table[] = systems.length > 1 ? [sideBySide(systems, perSystem)] : [];
   const charts = await p1Charts(ctx, systems, perSystem, smoke);
   return {
-    params: { ...shape, peers: systems.filter((s) => s !== 'ours').join(',') || 'none', ...(flags.get('direct') === 'true' ? { receivers: 'direct s_msg (lianxin=)' } : {}) },
+    params: {
+      ...shape,
+      peers: systems.filter((s) => s !== 'ours').join(',') || 'none',
+      receivers: directReceivers(ctx) ? 'as our SDK (directPush=1: s_msg)' : 'as the official client (s_ntf → pullMsg)',
+    },
     runs,
     pinning: pinningFailed ? `${ctx.plan.note} (pinning failed for some process)` : ctx.plan.note,
     figures: series.figures(),

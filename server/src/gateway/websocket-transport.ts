@@ -11,15 +11,41 @@ const CLOSE_GRACE_MS = 2000;
 /** Per-connection send backlog bound (bytes + age); a client that stops reading is cut, then syncs on reconnect. */
 const SEND_QUEUE_LIMITS = sendQueueLimitsFromEnv(process.env);
 
-/** The part of net.Socket used to batch writes (`ws` keeps it as `_socket`; absent on mocks). */
-interface CorkableSocket {
-  cork(): void;
-  uncork(): void;
+/** The part of net.Socket used to write a turn's frames at once (`ws` keeps it as `_socket`; absent on mocks). */
+interface RawSocket {
+  write(chunk: Uint8Array, callback?: (error?: Error | null) => void): boolean;
 }
 
-function corkableSocketOf(ws: WebSocket): CorkableSocket | undefined {
-  const socket = (ws as unknown as { _socket?: Partial<CorkableSocket> })._socket;
-  return socket !== undefined && typeof socket.cork === 'function' && typeof socket.uncork === 'function' ? (socket as CorkableSocket) : undefined;
+function rawSocketOf(ws: WebSocket): RawSocket | undefined {
+  const socket = (ws as unknown as { _socket?: Partial<RawSocket> })._socket;
+  return socket !== undefined && typeof socket.write === 'function' ? (socket as RawSocket) : undefined;
+}
+
+/** Bytes of the header of an unmasked, final, binary WebSocket frame (RFC 6455 §5.2) carrying `length` bytes. */
+function headerLength(length: number): number {
+  return length < 126 ? 2 : length < 65536 ? 4 : 10;
+}
+
+function writeHeader(out: Uint8Array, at: number, length: number): number {
+  out[at] = 0x82;
+  if (length < 126) {
+    out[at + 1] = length;
+    return at + 2;
+  }
+  if (length < 65536) {
+    out[at + 1] = 126;
+    out[at + 2] = length >>> 8;
+    out[at + 3] = length & 0xff;
+    return at + 4;
+  }
+  out[at + 1] = 127;
+  // The upper 32 bits stay 0: a CMP frame is far below 4 GiB (MAX_WS_MESSAGE_BYTES).
+  out.fill(0, at + 2, at + 6);
+  out[at + 6] = (length >>> 24) & 0xff;
+  out[at + 7] = (length >>> 16) & 0xff;
+  out[at + 8] = (length >>> 8) & 0xff;
+  out[at + 9] = length & 0xff;
+  return at + 10;
 }
 
 export class WebSocketTransport implements ServerTransport {
@@ -27,12 +53,16 @@ export class WebSocketTransport implements ServerTransport {
   /** Created on the first write that finds bytes queued: most connections never need one. */
   private backlog: SendBacklog | undefined;
   /**
-   * Frames written in one event-loop turn (PUBACK, s_ntf/s_msg, pull answer…) leave in one `writev`: the
-   * socket is corked at the turn's first write and uncorked in `setImmediate`. Each CMP frame stays its own
-   * WebSocket message. While corked, `bufferedAmount` includes this turn's own frames, so the backlog is
-   * judged on what was queued before the turn (`bufferedBeforeTurn`) plus this turn's bytes for the size cap.
+   * Frames written in one event-loop turn (PUBACK, s_msg/s_ntf, pull answer…) leave in one socket write of
+   * one buffer: they are collected here and framed as WebSocket messages at the end of the turn
+   * (`setImmediate`), each CMP frame still its own binary message. This replaces `ws.send` per frame (a
+   * header allocation, two socket writes and a callback each) on the hot path; it relies on what the
+   * gateway guarantees — no permessage-deflate (`ws` never queues or transforms frames then), so bytes
+   * written to the socket directly keep their order with `ws`'s own control frames. While frames wait
+   * here `bufferedAmount` does not count them: the backlog is judged on what was queued before the turn
+   * (`bufferedBeforeTurn`) plus this turn's bytes for the size cap.
    */
-  private corked = false;
+  private turn: Uint8Array[] | undefined;
   private bufferedBeforeTurn = 0;
   private turnBytes = 0;
 
@@ -53,35 +83,55 @@ export class WebSocketTransport implements ServerTransport {
       return;
     }
     const { ws } = this;
-    if (!this.corked) this.cork();
-    const buffered = this.corked ? this.bufferedBeforeTurn : ws.bufferedAmount;
+    const socket = rawSocketOf(ws);
+    if (socket !== undefined && this.turn === undefined) this.startTurn();
+    const buffered = this.turn !== undefined ? this.bufferedBeforeTurn : ws.bufferedAmount;
     if (buffered > 0 || this.backlog !== undefined) {
       this.backlog ??= new SendBacklog(SEND_QUEUE_LIMITS);
       const verdict = buffered + this.turnBytes > SEND_QUEUE_LIMITS.maxBytes ? 'too_many_bytes' : this.backlog.check(buffered, Date.now());
       if (verdict !== 'ok') {
         serverMetrics.dropped.inc({ reason: `slow_consumer_${verdict}` });
         this.log.warn('slow consumer disconnected', { connId: this.connId, reason: verdict, bufferedBytes: buffered });
+        this.turn = undefined;
         ws.terminate();
         return;
       }
     }
-    if (this.corked) this.turnBytes += bytes.length;
+    if (this.turn !== undefined) {
+      this.turn.push(bytes);
+      this.turnBytes += headerLength(bytes.length) + bytes.length;
+      return;
+    }
     ws.send(bytes, { binary: true }, this.backlog === undefined ? undefined : () => {
       if (ws.bufferedAmount === 0) this.backlog?.drained();
     });
   }
 
-  private cork(): void {
-    const socket = corkableSocketOf(this.ws);
-    if (socket === undefined) return;
+  private startTurn(): void {
+    this.turn = [];
     this.bufferedBeforeTurn = this.ws.bufferedAmount;
     this.turnBytes = 0;
-    this.corked = true;
-    socket.cork();
-    setImmediate(() => {
-      this.corked = false;
-      this.turnBytes = 0;
-      socket.uncork();
+    setImmediate(() => this.flushTurn());
+  }
+
+  /** Writes the turn's frames, each as one WebSocket binary message, in one socket write. */
+  private flushTurn(): void {
+    const frames = this.turn;
+    const size = this.turnBytes;
+    this.turn = undefined;
+    this.turnBytes = 0;
+    const { ws } = this;
+    const socket = rawSocketOf(ws);
+    if (frames === undefined || frames.length === 0 || ws.readyState !== ws.OPEN || socket === undefined) return;
+    const out = Buffer.allocUnsafe(size);
+    let at = 0;
+    for (const bytes of frames) {
+      at = writeHeader(out, at, bytes.length);
+      out.set(bytes, at);
+      at += bytes.length;
+    }
+    socket.write(out, this.backlog === undefined ? undefined : () => {
+      if (ws.bufferedAmount === 0) this.backlog?.drained();
     });
   }
 
@@ -93,6 +143,8 @@ export class WebSocketTransport implements ServerTransport {
   closeWith(code: number, reason = ''): void {
     const { ws } = this;
     if (ws.readyState === ws.CLOSED || ws.readyState === ws.CLOSING) return;
+    // This turn's frames go before the close frame, as they would have with ws.send.
+    this.flushTurn();
     ws.close(code, reason);
     const timer = setTimeout(() => ws.terminate(), CLOSE_GRACE_MS);
     timer.unref();

@@ -1,170 +1,333 @@
+import type Database from 'better-sqlite3';
 import type { AppendOutcome } from '../message-append-batcher';
-import { newMessageUid } from '../message-uid';
 import { ownerConversation } from '../owner-conversation';
-import { blob } from '../rows';
 import { Direction } from '../store';
-import type { AppKey, NewMessage, StoredMessage, UserId } from '../store';
-import type { SqliteDatabase } from './sqlite-database';
+import type { NewMessage, StoredMessage } from '../store';
 
-/** Attempts at drawing a fresh uid when the unique index reports a collision (never expected, see message-uid.ts). */
-const UID_ATTEMPTS = 8;
+/**
+ * One message of a group-commit batch as the executor takes it: plain data only (it crosses to the writer
+ * thread by structured clone). Everything that does not depend on the app clock is decided here, on the
+ * caller's thread: the entry rows and the uid's 35 random bits (so an injected `random` stays in charge).
+ */
+export interface AppendJob {
+  readonly appKey: string;
+  /** The caller's clock; sentTime = max(floor(now), app clock + 1). */
+  readonly now: number;
+  /** The 7 random base32hex characters of the uid (message-uid.ts); the 9 time characters follow sentTime. */
+  readonly uidRandom: string;
+  readonly fromUserId: string;
+  readonly conversationType: number;
+  readonly targetId: string;
+  readonly objectName: string;
+  readonly content: Uint8Array;
+  readonly flags: number;
+  readonly configFlag: number | null;
+  readonly pushContent: string | null;
+  readonly pushData: string | null;
+  readonly pushExt: Uint8Array | null;
+  readonly extraContent: string | null;
+  /** One row per owner: [owner, direction, conversation type, conversation target, mentioned]. */
+  readonly entries: readonly (readonly [string, number, number, string, 0 | 1])[];
+}
 
-const CLOCK_SQL = 'SELECT last_sent_time AS t FROM app_clocks WHERE app_key = ?';
-const SET_CLOCK_SQL = `INSERT INTO app_clocks (app_key, last_sent_time) VALUES (?, ?)
-  ON CONFLICT (app_key) DO UPDATE SET last_sent_time = excluded.last_sent_time`;
-const INSERT_MESSAGE_SQL = `INSERT INTO messages (app_key, uid, sent_time, from_user_id, conversation_type, target_id,
-  object_name, content, flags, config_flag, push_content, push_data, push_ext, extra_content)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (app_key, uid) DO NOTHING`;
-const ENTRY_COLUMNS = 'INSERT INTO entries (message_id, owner, app_key, direction, conv_type, conv_target, sent_time, mentioned) VALUES';
-const INSERT_ENTRY_SQL = `${ENTRY_COLUMNS} (?, ?, ?, ?, ?, ?, ?, ?)`;
-/** The common case (a private message: the recipient's inbox and the sender's sendbox) in one statement. */
-const INSERT_TWO_ENTRIES_SQL = `${ENTRY_COLUMNS} (?, ?, ?, ?, ?, ?, ?, ?), (?, ?, ?, ?, ?, ?, ?, ?)`;
-const TOUCH_CONVERSATION_SQL = `INSERT INTO conversations (app_key, owner, type, target_id, updated_time, listed)
-  VALUES (?, ?, ?, ?, ?, 1)
-  ON CONFLICT (app_key, owner, type, target_id) DO UPDATE SET updated_time = excluded.updated_time, listed = 1`;
+/** What the commit assigned to one message. */
+export interface AppendCommitted {
+  readonly sentTime: number;
+  readonly uid: string;
+}
 
-type EntryParams = [owner: UserId, direction: Direction, convType: number, convTarget: string, mentioned: 0 | 1];
+/** Writes a batch in one transaction; one outcome per job; throws when nothing was committed. */
+export type AppendExecutor = (jobs: readonly AppendJob[]) => AppendOutcome<AppendCommitted>[];
 
-/** What a batch changes besides the message and entry rows, applied once at its end. */
-interface BatchState {
-  /** Greatest sentTime assigned per app in this batch. */
-  readonly clocks: Map<AppKey, number>;
-  /** Conversation touches keyed by (app, owner, type, target): only the newest sentTime matters. */
-  readonly touches: Map<string, readonly [AppKey, UserId, number, string, number]>;
+/**
+ * The uid's 7 random characters, drawn exactly as newMessageUid draws them (one `random()` per character,
+ * base32hex), so the executor's time part + this give the uid newMessageUid(sentTime, random) would.
+ */
+function uidRandomPart(random: () => number): string {
+  let chars = '';
+  for (let i = 0; i < 7; i++) chars += UID_ALPHABET.charAt(Math.min(31, Math.max(0, Math.floor(random() * 32))));
+  return chars;
+}
+
+const UID_ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUV';
+
+/**
+ * The job for `message`. A recipient always gets its inbox entry; the sender's sendbox entry is dropped when
+ * the sender is also a recipient (message to oneself, group message directed to oneself): one row per
+ * (message, owner).
+ */
+export function planAppend(message: NewMessage, random: () => number): AppendJob {
+  return {
+    appKey: message.appKey,
+    now: message.now,
+    uidRandom: uidRandomPart(random),
+    fromUserId: message.fromUserId,
+    conversationType: message.conversationType,
+    targetId: message.targetId,
+    objectName: message.objectName,
+    content: message.content,
+    flags: message.flags,
+    configFlag: message.configFlag ?? null,
+    pushContent: message.pushContent ?? null,
+    pushData: message.pushData ?? null,
+    pushExt: message.pushExt ?? null,
+    extraContent: message.extraContent ?? null,
+    entries: entryRows(message),
+  };
+}
+
+function entryRows(message: NewMessage): [string, number, number, string, 0 | 1][] {
+  const { recipients, fromUserId } = message;
+  const mentioned = message.mentionedUserIds;
+  const only = recipients.length === 1 ? recipients[0] : undefined;
+  if (only !== undefined && only !== fromUserId && (mentioned === undefined || mentioned.length === 0)) {
+    // The private-message case without the sets below.
+    const inbox = ownerConversation(message, only);
+    const rows: [string, number, number, string, 0 | 1][] = [[only, Direction.Receive, inbox.type, inbox.targetId, 0]];
+    if (message.senderSendbox) {
+      const sendbox = ownerConversation(message, fromUserId);
+      rows.push([fromUserId, Direction.Send, sendbox.type, sendbox.targetId, 0]);
+    }
+    return rows;
+  }
+  const mentionedSet = mentioned !== undefined && mentioned.length > 0 ? new Set(mentioned) : undefined;
+  const entries: [string, number, number, string, 0 | 1][] = [];
+  const owners = new Set<string>();
+  for (const recipient of recipients) {
+    if (owners.has(recipient)) continue;
+    owners.add(recipient);
+    const conversation = ownerConversation(message, recipient);
+    entries.push([recipient, Direction.Receive, conversation.type, conversation.targetId, mentionedSet?.has(recipient) === true ? 1 : 0]);
+  }
+  if (message.senderSendbox && !owners.has(fromUserId)) {
+    const conversation = ownerConversation(message, fromUserId);
+    entries.push([fromUserId, Direction.Send, conversation.type, conversation.targetId, 0]);
+  }
+  return entries;
 }
 
 /**
- * Writes one group-commit batch of appends in the current write transaction, in batch order.
- *
- * Per message only the rows that are its own are written (message + one entry per owner); the app clock
- * and the conversation rows are per-batch state written once at the end (a conversation touched by ten
- * messages of the batch is upserted once, with the newest sentTime). The result is the same database as
- * with one transaction per message, minus the intermediate states nobody could observe.
- *
- * Failure isolation: the batch is first written optimistically with no savepoints (the fast path). If any
- * message throws, the caller rolls the transaction back and calls again with `isolate`: every message
- * then runs in its own SAVEPOINT and only the failing ones get an error outcome; a failing message's
- * clock step and conversation touches are dropped with it (state is recorded only after its rows are in).
+ * A batch of jobs in the form that crosses to the writer thread cheaply: one flat array of primitives and
+ * one byte buffer holding every content and pushExt (transferred, not copied). Structured clone of job
+ * objects costs a key string per field, and of a `content` view the whole buffer under it — a frame's
+ * content is a view into the socket's read chunk.
  */
-export class SqliteAppendWriter {
-  private readonly inSavepoint: (message: NewMessage, state: BatchState) => StoredMessage;
+export interface PackedJobs {
+  readonly fields: (string | number | null)[];
+  readonly bytes: Uint8Array<ArrayBuffer>;
+}
 
-  constructor(
-    private readonly database: SqliteDatabase,
-    private readonly random: () => number,
-  ) {
-    // better-sqlite3 runs a transaction function called inside a transaction as a SAVEPOINT.
-    this.inSavepoint = database.db.transaction((message: NewMessage, state: BatchState) => this.writeOne(message, state));
+/** Per job: 14 scalars (byte lengths in place of content and pushExt, -1 for no pushExt), entry count, entries × 5. */
+export function packJobs(jobs: readonly AppendJob[]): PackedJobs {
+  let size = 0;
+  for (const job of jobs) size += job.content.byteLength + (job.pushExt?.byteLength ?? 0);
+  const bytes = new Uint8Array(size);
+  const fields: (string | number | null)[] = [];
+  let offset = 0;
+  for (const job of jobs) {
+    bytes.set(job.content, offset);
+    offset += job.content.byteLength;
+    if (job.pushExt !== null) {
+      bytes.set(job.pushExt, offset);
+      offset += job.pushExt.byteLength;
+    }
+    fields.push(job.appKey, job.now, job.uidRandom, job.fromUserId, job.conversationType, job.targetId, job.objectName,
+      job.content.byteLength, job.flags, job.configFlag, job.pushContent, job.pushData, job.pushExt === null ? -1 : job.pushExt.byteLength,
+      job.extraContent, job.entries.length);
+    for (const entry of job.entries) fields.push(entry[0], entry[1], entry[2], entry[3], entry[4]);
+  }
+  return { fields, bytes };
+}
+
+/** The inverse of packJobs; self-contained like createAppendExecutor (the writer thread runs its source). */
+export function unpackJobs(packed: PackedJobs): AppendJob[] {
+  const { fields: f, bytes } = packed;
+  const jobs: AppendJob[] = [];
+  let i = 0;
+  let offset = 0;
+  while (i < f.length) {
+    const contentLength = f[i + 7] as number;
+    const content = bytes.subarray(offset, offset + contentLength);
+    offset += contentLength;
+    const pushExtLength = f[i + 12] as number;
+    let pushExt: Uint8Array | null = null;
+    if (pushExtLength >= 0) {
+      pushExt = bytes.subarray(offset, offset + pushExtLength);
+      offset += pushExtLength;
+    }
+    const entryCount = f[i + 14] as number;
+    const entries: [string, number, number, string, 0 | 1][] = [];
+    for (let e = 0; e < entryCount; e++) {
+      const at = i + 15 + e * 5;
+      entries.push([f[at] as string, f[at + 1] as number, f[at + 2] as number, f[at + 3] as string, f[at + 4] as 0 | 1]);
+    }
+    jobs.push({
+      appKey: f[i] as string,
+      now: f[i + 1] as number,
+      uidRandom: f[i + 2] as string,
+      fromUserId: f[i + 3] as string,
+      conversationType: f[i + 4] as number,
+      targetId: f[i + 5] as string,
+      objectName: f[i + 6] as string,
+      content,
+      flags: f[i + 8] as number,
+      configFlag: f[i + 9] as number | null,
+      pushContent: f[i + 10] as string | null,
+      pushData: f[i + 11] as string | null,
+      pushExt,
+      extraContent: f[i + 13] as string | null,
+      entries,
+    });
+    i += 15 + entryCount * 5;
+  }
+  return jobs;
+}
+
+/** The stored form of `message` once committed as `committed`. */
+export function storedMessage(message: NewMessage, committed: AppendCommitted): StoredMessage {
+  return {
+    appKey: message.appKey,
+    uid: committed.uid,
+    sentTime: committed.sentTime,
+    fromUserId: message.fromUserId,
+    conversationType: message.conversationType,
+    targetId: message.targetId,
+    objectName: message.objectName,
+    content: new Uint8Array(message.content),
+    flags: message.flags,
+    ...(message.configFlag !== undefined && { configFlag: message.configFlag }),
+    ...(message.pushContent !== undefined && { pushContent: message.pushContent }),
+    ...(message.pushData !== undefined && { pushData: message.pushData }),
+    ...(message.pushExt !== undefined && { pushExt: new Uint8Array(message.pushExt) }),
+    ...(message.extraContent !== undefined && { extraContent: message.extraContent }),
+    recalled: false,
+  };
+}
+
+/**
+ * The batch writer for connection `db`, run on the caller's thread (inline) or inside the writer thread
+ * (sqlite-append-worker.ts), which evaluates this function's source text: it must stay self-contained —
+ * no imported values, only its parameter, globals and its own locals (types are erased).
+ *
+ * Per message only its own rows are written (message + its entries); the app clock and the conversation
+ * rows are per-batch state written once at the end (a conversation touched by ten messages of the batch is
+ * upserted once, with the newest sentTime). The result is the same database as with one transaction per
+ * message, minus intermediate states nobody could observe. Messages are written in job order, so sentTime
+ * is strictly increasing in job order per app; two uids of one app never share their time part, so the
+ * unique (app_key, uid) index cannot fire (message-uid.ts) — if it ever did, that message fails alone.
+ *
+ * Failure isolation: the batch is first written optimistically with no savepoints (BEGIN IMMEDIATE …
+ * COMMIT, the fast path). If anything throws, the transaction is rolled back and the batch written again
+ * with one SAVEPOINT per message: only the failing ones get an error outcome, and a failing message's clock
+ * step and conversation touches are dropped with it (state is recorded only after its rows are in).
+ */
+export function createAppendExecutor(db: Database.Database): AppendExecutor {
+  const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUV';
+  const TIME_MODULUS = 2 ** 45;
+  const entryColumns = 'INSERT INTO entries (message_id, owner, app_key, direction, conv_type, conv_target, sent_time, mentioned) VALUES';
+  const readClock = db.prepare('SELECT last_sent_time AS t FROM app_clocks WHERE app_key = ?');
+  const setClock = db.prepare(`INSERT INTO app_clocks (app_key, last_sent_time) VALUES (?, ?)
+    ON CONFLICT (app_key) DO UPDATE SET last_sent_time = excluded.last_sent_time`);
+  const insertMessage = db.prepare(`INSERT INTO messages (app_key, uid, sent_time, from_user_id, conversation_type, target_id,
+    object_name, content, flags, config_flag, push_content, push_data, push_ext, extra_content)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  const insertEntry = db.prepare(`${entryColumns} (?, ?, ?, ?, ?, ?, ?, ?)`);
+  // The common case (a private message: the recipient's inbox and the sender's sendbox) in one statement.
+  const insertTwoEntries = db.prepare(`${entryColumns} (?, ?, ?, ?, ?, ?, ?, ?), (?, ?, ?, ?, ?, ?, ?, ?)`);
+  const touchConversation = db.prepare(`INSERT INTO conversations (app_key, owner, type, target_id, updated_time, listed)
+    VALUES (?, ?, ?, ?, ?, 1)
+    ON CONFLICT (app_key, owner, type, target_id) DO UPDATE SET updated_time = excluded.updated_time, listed = 1`);
+  const begin = db.prepare('BEGIN IMMEDIATE');
+  const commit = db.prepare('COMMIT');
+  const rollback = db.prepare('ROLLBACK');
+  const savepoint = db.prepare('SAVEPOINT append_job');
+  const release = db.prepare('RELEASE append_job');
+  const rollbackTo = db.prepare('ROLLBACK TO append_job');
+
+  const blob = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+
+  const uidOf = (sentTime: number, random: string): string => {
+    let time = sentTime % TIME_MODULUS;
+    let chars = '';
+    for (let i = 0; i < 9; i++) {
+      chars = ALPHABET.charAt(time % 32) + chars;
+      time = Math.floor(time / 32);
+    }
+    chars += random;
+    return `${chars.slice(0, 4)}-${chars.slice(4, 8)}-${chars.slice(8, 12)}-${chars.slice(12, 16)}`;
+  };
+
+  interface BatchState {
+    readonly clocks: Map<string, number>;
+    readonly touches: Map<string, [string, string, number, string, number]>;
   }
 
-  /** Call inside a write transaction. Without `isolate`, the first failing message throws. */
-  writeBatch(batch: readonly NewMessage[], isolate: boolean): AppendOutcome<StoredMessage>[] {
+  const writeOne = (job: AppendJob, state: BatchState): AppendCommitted => {
+    const appKey = job.appKey;
+    let last = state.clocks.get(appKey);
+    if (last === undefined) last = (readClock.get(appKey) as { t: number } | undefined)?.t ?? 0;
+    const sentTime = Math.max(Math.floor(job.now), last + 1);
+    const uid = uidOf(sentTime, job.uidRandom);
+    const result = insertMessage.run(appKey, uid, sentTime, job.fromUserId, job.conversationType, job.targetId, job.objectName,
+      blob(job.content), job.flags, job.configFlag, job.pushContent, job.pushData, job.pushExt === null ? null : blob(job.pushExt), job.extraContent);
+    const id = result.lastInsertRowid;
+    const entries = job.entries;
+    const a = entries[0];
+    const b = entries[1];
+    if (entries.length === 2 && a !== undefined && b !== undefined) {
+      insertTwoEntries.run(id, a[0], appKey, a[1], a[2], a[3], sentTime, a[4], id, b[0], appKey, b[1], b[2], b[3], sentTime, b[4]);
+    } else {
+      for (const e of entries) insertEntry.run(id, e[0], appKey, e[1], e[2], e[3], sentTime, e[4]);
+    }
+    // Recorded only now that every row of this message is in (see isolation above).
+    state.clocks.set(appKey, sentTime);
+    for (const e of entries) state.touches.set(`${appKey}\u0000${e[0]}\u0000${e[2]}\u0000${e[3]}`, [appKey, e[0], e[2], e[3], sentTime]);
+    return { sentTime, uid };
+  };
+
+  const writeAll = (jobs: readonly AppendJob[], isolate: boolean): AppendOutcome<AppendCommitted>[] => {
     const state: BatchState = { clocks: new Map(), touches: new Map() };
-    const outcomes: AppendOutcome<StoredMessage>[] = new Array<AppendOutcome<StoredMessage>>(batch.length);
-    for (let i = 0; i < batch.length; i++) {
-      const message = batch[i] as NewMessage;
+    const outcomes: AppendOutcome<AppendCommitted>[] = [];
+    for (const job of jobs) {
       if (!isolate) {
-        outcomes[i] = { ok: true, value: this.writeOne(message, state) };
+        outcomes.push({ ok: true, value: writeOne(job, state) });
         continue;
       }
+      savepoint.run();
       try {
-        outcomes[i] = { ok: true, value: this.inSavepoint(message, state) };
+        outcomes.push({ ok: true, value: writeOne(job, state) });
+        release.run();
       } catch (error) {
         // Some errors (disk full, I/O) make SQLite roll back the whole transaction: nothing of the batch is
         // committed then, so the batch fails as a whole rather than continuing in autocommit mode.
-        if (!this.database.db.inTransaction) throw error;
-        outcomes[i] = { ok: false, error };
+        if (!db.inTransaction) throw error;
+        rollbackTo.run();
+        release.run();
+        outcomes.push({ ok: false, error });
       }
     }
-    const db = this.database;
-    for (const [appKey, last] of state.clocks) db.run(SET_CLOCK_SQL, appKey, last);
-    const touch = db.statement(TOUCH_CONVERSATION_SQL);
-    for (const row of state.touches.values()) touch.run(...row);
+    for (const [appKey, last] of state.clocks) setClock.run(appKey, last);
+    for (const row of state.touches.values()) touchConversation.run(row[0], row[1], row[2], row[3], row[4]);
     return outcomes;
-  }
+  };
 
-  private writeOne(message: NewMessage, state: BatchState): StoredMessage {
-    const db = this.database;
-    const appKey = message.appKey;
-    const last = state.clocks.get(appKey) ?? db.get<{ t: number }>(CLOCK_SQL, appKey)?.t ?? 0;
-    const sentTime = Math.max(Math.floor(message.now), last + 1);
-    const { id, uid } = this.insertMessage(message, sentTime);
-
-    // A recipient always gets its inbox entry; the sender's sendbox entry is dropped when the sender is also
-    // a recipient (message to oneself, group message directed to oneself): one row per (message, owner).
-    const mentioned = message.mentionedUserIds !== undefined && message.mentionedUserIds.length > 0 ? new Set(message.mentionedUserIds) : undefined;
-    const entries: EntryParams[] = [];
-    const owners = new Set<UserId>();
-    for (const recipient of message.recipients) {
-      if (owners.has(recipient)) continue;
-      owners.add(recipient);
-      const conversation = ownerConversation(message, recipient);
-      entries.push([recipient, Direction.Receive, conversation.type, conversation.targetId, mentioned?.has(recipient) === true ? 1 : 0]);
+  const attempt = (jobs: readonly AppendJob[], isolate: boolean): AppendOutcome<AppendCommitted>[] => {
+    begin.run();
+    try {
+      const outcomes = writeAll(jobs, isolate);
+      commit.run();
+      return outcomes;
+    } catch (error) {
+      if (db.inTransaction) rollback.run();
+      throw error;
     }
-    if (message.senderSendbox && !owners.has(message.fromUserId)) {
-      const conversation = ownerConversation(message, message.fromUserId);
-      entries.push([message.fromUserId, Direction.Send, conversation.type, conversation.targetId, 0]);
-    }
-    this.insertEntries(id, appKey, sentTime, entries);
+  };
 
-    // Recorded only now that every row of this message is in (see the class comment on isolation).
-    state.clocks.set(appKey, sentTime);
-    for (const [owner, , type, target] of entries) {
-      state.touches.set(`${appKey}\u0000${owner}\u0000${type}\u0000${target}`, [appKey, owner, type, target, sentTime]);
+  return (jobs) => {
+    try {
+      return attempt(jobs, false);
+    } catch {
+      return attempt(jobs, true);
     }
-
-    return {
-      appKey,
-      uid,
-      sentTime,
-      fromUserId: message.fromUserId,
-      conversationType: message.conversationType,
-      targetId: message.targetId,
-      objectName: message.objectName,
-      content: new Uint8Array(message.content),
-      flags: message.flags,
-      ...(message.configFlag !== undefined && { configFlag: message.configFlag }),
-      ...(message.pushContent !== undefined && { pushContent: message.pushContent }),
-      ...(message.pushData !== undefined && { pushData: message.pushData }),
-      ...(message.pushExt !== undefined && { pushExt: new Uint8Array(message.pushExt) }),
-      ...(message.extraContent !== undefined && { extraContent: message.extraContent }),
-      recalled: false,
-    };
-  }
-
-  private insertEntries(id: number, appKey: AppKey, sentTime: number, entries: readonly EntryParams[]): void {
-    const db = this.database;
-    const [a, b] = entries;
-    if (entries.length === 2 && a !== undefined && b !== undefined) {
-      db.statement(INSERT_TWO_ENTRIES_SQL).run(id, a[0], appKey, a[1], a[2], a[3], sentTime, a[4], id, b[0], appKey, b[1], b[2], b[3], sentTime, b[4]);
-      return;
-    }
-    const insert = db.statement(INSERT_ENTRY_SQL);
-    for (const [owner, direction, type, target, isMentioned] of entries) insert.run(id, owner, appKey, direction, type, target, sentTime, isMentioned);
-  }
-
-  private insertMessage(message: NewMessage, sentTime: number): { id: number; uid: string } {
-    const insert = this.database.statement(INSERT_MESSAGE_SQL);
-    for (let attempt = 0; attempt < UID_ATTEMPTS; attempt++) {
-      const uid = newMessageUid(sentTime, this.random);
-      const result = insert.run(
-        message.appKey,
-        uid,
-        sentTime,
-        message.fromUserId,
-        message.conversationType,
-        message.targetId,
-        message.objectName,
-        blob(message.content),
-        message.flags,
-        message.configFlag ?? null,
-        message.pushContent ?? null,
-        message.pushData ?? null,
-        message.pushExt === undefined ? null : blob(message.pushExt),
-        message.extraContent ?? null,
-      );
-      if (result.changes === 1) return { id: Number(result.lastInsertRowid), uid };
-    }
-    throw new Error(`append: no free messageUId after ${UID_ATTEMPTS} attempts`);
-  }
+  };
 }

@@ -13,7 +13,8 @@ import type {
 } from '../store';
 import type { SqliteDatabase } from './sqlite-database';
 import { ENTRY_SELECT, MESSAGE_COLUMNS, toStoredMessage, toSyncEntry } from '../rows';
-import { SqliteAppendWriter } from './sqlite-append-writer';
+import { createAppendExecutor, planAppend, storedMessage, type AppendCommitted, type AppendExecutor } from './sqlite-append-writer';
+import type { SqliteAppendWorker } from './sqlite-append-worker';
 import type { EntryRow, MessageRow } from '../rows';
 import { readSyncPage } from './sqlite-sync';
 
@@ -43,6 +44,8 @@ export interface SqliteMessageRepositoryOptions {
   readonly random: () => number;
   /** Group commit of appends (message-append-batcher.ts); defaults: up to 1024 per commit, flushed each event-loop turn. */
   readonly groupCommit?: Partial<AppendBatcherOptions>;
+  /** Commits batches on this writer thread; absent: on the caller's thread, with the main connection. */
+  readonly worker?: SqliteAppendWorker;
 }
 
 /**
@@ -50,17 +53,22 @@ export interface SqliteMessageRepositoryOptions {
  * (one WAL fsync with synchronous=FULL) and each resolves after that COMMIT, so the PUBACK still follows
  * durability. A message that fails rolls back alone (clock included) and rejects only its caller (see
  * sqlite-append-writer.ts). Messages are written in call order, so sentTime stays strictly increasing in
- * the order `append` was called, as with one transaction per message.
+ * the order `append` was called, as with one transaction per message. With a writer thread the commit runs
+ * there (sqlite-append-worker.ts) while the next batch gathers here; batches still never overlap.
  */
 export class SqliteMessageRepository implements MessageRepository {
   private readonly batcher: AppendBatcher<NewMessage, StoredMessage>;
-  private readonly writer: SqliteAppendWriter;
+  private readonly random: () => number;
+  private readonly worker: SqliteAppendWorker | undefined;
+  /** Inline executor, prepared on first use (the tables exist only after migrate()). */
+  private executor: AppendExecutor | undefined;
 
   constructor(
     private readonly database: SqliteDatabase,
     options: SqliteMessageRepositoryOptions,
   ) {
-    this.writer = new SqliteAppendWriter(database, options.random);
+    this.random = options.random;
+    this.worker = options.worker;
     this.batcher = new AppendBatcher((batch) => this.commitBatch(batch), options.groupCommit);
   }
 
@@ -74,21 +82,24 @@ export class SqliteMessageRepository implements MessageRepository {
     await this.batcher.flush();
   }
 
+  /** flush(), then stops the writer thread if there is one. */
+  async close(): Promise<void> {
+    await this.batcher.flush();
+    await this.worker?.close();
+  }
+
   /** Group-commit counters (batches, messages) for diagnostics and tests. */
   get groupCommitStats(): { readonly batches: number; readonly jobs: number } {
     return this.batcher.stats;
   }
 
-  /**
-   * The optimistic pass writes the batch without savepoints; only if a message throws is the transaction
-   * rolled back and the batch written again with a savepoint per message (sqlite-append-writer.ts).
-   */
-  private commitBatch(batch: readonly NewMessage[]): AppendOutcome<StoredMessage>[] {
-    try {
-      return this.database.write(() => this.writer.writeBatch(batch, false));
-    } catch {
-      return this.database.write(() => this.writer.writeBatch(batch, true));
-    }
+  private commitBatch(batch: readonly NewMessage[]): AppendOutcome<StoredMessage>[] | Promise<AppendOutcome<StoredMessage>[]> {
+    const jobs = batch.map((message) => planAppend(message, this.random));
+    const toStored = (outcomes: readonly AppendOutcome<AppendCommitted>[]): AppendOutcome<StoredMessage>[] =>
+      outcomes.map((outcome, i) => (outcome.ok ? { ok: true, value: storedMessage(batch[i] as NewMessage, outcome.value) } : outcome));
+    if (this.worker !== undefined) return this.worker.commit(jobs).then(toStored);
+    this.executor ??= createAppendExecutor(this.database.db);
+    return toStored(this.executor(jobs));
   }
 
   async sync(

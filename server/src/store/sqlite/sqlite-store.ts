@@ -32,6 +32,7 @@ import { SqliteAppRepository } from './sqlite-apps';
 import type { AppendBatcherOptions } from '../message-append-batcher';
 import type { ServerEventRepository } from '../server-event-repository';
 import { SqliteServerEventRepository } from './sqlite-server-events';
+import { SqliteAppendWorker } from './sqlite-append-worker';
 
 export interface SqliteStoreOptions {
   /** Database file (created if missing); `:memory:` works for throwaway stores. */
@@ -40,6 +41,12 @@ export interface SqliteStoreOptions {
   readonly random?: () => number;
   /** Group commit of message appends (see sqlite-message-repository.ts); defaults suit a server. */
   readonly groupCommit?: Partial<AppendBatcherOptions>;
+  /**
+   * Where group commits run: `thread` (default for a file database) — a writer thread with its own
+   * connection, so the fsync does not hold the event loop (sqlite-append-worker.ts); `inline` — on the
+   * caller's thread (always so for `:memory:`).
+   */
+  readonly appendWriter?: 'thread' | 'inline';
 }
 
 /**
@@ -75,9 +82,11 @@ export class SqliteStore implements Store {
 
   constructor(options: SqliteStoreOptions) {
     this.database = new SqliteDatabase(options.file);
+    const worker = options.appendWriter === 'inline' ? undefined : SqliteAppendWorker.forFile(options.file);
     this.messageRepository = new SqliteMessageRepository(this.database, {
       random: options.random ?? Math.random,
       ...(options.groupCommit !== undefined && { groupCommit: options.groupCommit }),
+      ...(worker !== undefined && { worker }),
     });
     this.messages = this.messageRepository;
     this.conversations = new SqliteConversationRepository(this.database);
@@ -106,7 +115,7 @@ export class SqliteStore implements Store {
 
   /** Idempotent; appends already queued are committed first; later calls on the repositories reject. */
   async close(): Promise<void> {
-    if (this.database.open) await this.messageRepository.flush();
+    if (this.database.open) await this.messageRepository.close();
     this.database.close();
   }
 }

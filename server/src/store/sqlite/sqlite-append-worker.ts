@@ -1,0 +1,154 @@
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { AppendOutcome } from '../message-append-batcher';
+import { createAppendExecutor, packJobs, unpackJobs, type AppendCommitted, type AppendJob } from './sqlite-append-writer';
+import { SQLITE_PRAGMAS } from './sqlite-database';
+
+/**
+ * The group commit's writer thread: a `worker_threads` worker with its own better-sqlite3 connection to the
+ * same file runs each batch (createAppendExecutor: BEGIN IMMEDIATE … COMMIT, the WAL fsync, and any WAL
+ * auto-checkpoint) while the event loop keeps serving frames and reads on the main connection — WAL lets
+ * readers proceed during a write, and a reader started after the COMMIT returned sees it. The caller's
+ * promise settles on the worker's answer, which is sent only after COMMIT returned, so "resolved ⇒
+ * durable" (PUBACK after commit) is unchanged.
+ *
+ * The worker is evaluated from source (`eval: true`) rather than loaded from a file, so it runs the same
+ * way under tsx, a compiled build and jest's CommonJS transform: the executor's own source text plus a
+ * bootstrap requiring better-sqlite3 by the path resolved here. Batches never overlap (the batcher waits
+ * for one answer before the next batch), answers come back in order. The worker is unref'd between
+ * batches, so an idle store does not keep the process alive, and ref'd while a batch is in flight.
+ */
+export class SqliteAppendWorker {
+  private worker: Worker | undefined;
+  private readonly waiting: { resolve(outcomes: AppendOutcome<AppendCommitted>[]): void; reject(error: unknown): void }[] = [];
+  private closed = false;
+
+  private constructor(
+    private readonly file: string,
+    private readonly driver: string,
+  ) {}
+
+  /** A writer thread for `file`, or undefined when it cannot run here (in-memory database, driver not resolvable). */
+  static forFile(file: string): SqliteAppendWorker | undefined {
+    if (file === '' || file === ':memory:' || file.startsWith('file:')) return undefined;
+    const driver = resolveDriver();
+    return driver === undefined ? undefined : new SqliteAppendWorker(path.resolve(file), driver);
+  }
+
+  commit(jobs: readonly AppendJob[]): Promise<AppendOutcome<AppendCommitted>[]> {
+    if (this.closed) return Promise.reject(new Error('append writer closed'));
+    const worker = this.start();
+    const packed = packJobs(jobs);
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ resolve, reject });
+      worker.ref();
+      worker.postMessage(packed, [packed.bytes.buffer]);
+    });
+  }
+
+  /** Stops the thread (after the batch in flight, which the batcher's flush() awaited already). */
+  async close(): Promise<void> {
+    this.closed = true;
+    const worker = this.worker;
+    if (worker === undefined) return;
+    this.worker = undefined;
+    await new Promise<void>((resolve) => {
+      worker.once('exit', () => resolve());
+      // Held until it has closed its connection, or an idle process could exit first.
+      worker.ref();
+      worker.postMessage('close');
+    });
+  }
+
+  private start(): Worker {
+    if (this.worker !== undefined) return this.worker;
+    const worker = new Worker(workerSource(), { eval: true, workerData: { file: this.file, driver: this.driver, pragmas: SQLITE_PRAGMAS } });
+    worker.unref();
+    worker.on('message', (reply: { readonly outcomes?: unknown[]; readonly error?: unknown }) => {
+      const waiter = this.waiting.shift();
+      if (this.waiting.length === 0) worker.unref();
+      if (waiter === undefined) return;
+      if (reply.outcomes !== undefined) waiter.resolve(unpackOutcomes(reply.outcomes));
+      else waiter.reject(toError(reply.error));
+    });
+    const fail = (error: unknown): void => {
+      if (this.worker === worker) this.worker = undefined;
+      for (const waiter of this.waiting.splice(0)) waiter.reject(error);
+    };
+    worker.on('error', fail);
+    worker.on('exit', (code) => fail(new Error(`append writer exited (code ${code})`)));
+    this.worker = worker;
+    return worker;
+  }
+}
+
+/** The worker answers [sentTime, uid] per committed job and [-1, error] per failed one, flat. */
+function unpackOutcomes(flat: readonly unknown[]): AppendOutcome<AppendCommitted>[] {
+  const outcomes: AppendOutcome<AppendCommitted>[] = [];
+  for (let i = 0; i < flat.length; i += 2) {
+    const sentTime = flat[i] as number;
+    outcomes.push(sentTime >= 0 ? { ok: true, value: { sentTime, uid: flat[i + 1] as string } } : { ok: false, error: toError(flat[i + 1]) });
+  }
+  return outcomes;
+}
+
+/**
+ * Errors cross the thread as { message, code } (better-sqlite3's SqliteError is not one of the error types
+ * structured clone keeps) and become an Error with the driver's `code` here.
+ */
+function toError(sent: unknown): Error {
+  const { message, code } = (sent ?? {}) as { message?: unknown; code?: unknown };
+  const error = new Error(typeof message === 'string' ? message : 'append writer failed');
+  return typeof code === 'string' ? Object.assign(error, { code }) : error;
+}
+
+/** better-sqlite3's entry file, resolved the way this process resolves packages; undefined if it is not found. */
+function resolveDriver(): string | undefined {
+  const bases = [path.join(process.cwd(), 'index.js'), process.argv[1]];
+  for (const base of bases) {
+    if (base === undefined) continue;
+    try {
+      return createRequire(base).resolve('better-sqlite3');
+    } catch {
+      // try the next base
+    }
+  }
+  return undefined;
+}
+
+/**
+ * `__name` is the helper some TypeScript transforms (tsx/esbuild keepNames) call inside function bodies;
+ * the executor's text may contain such calls, so the worker defines it as the identity.
+ */
+function workerSource(): string {
+  return `'use strict';
+var __name = function (target) { return target; };
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.driver);
+const db = new Database(workerData.file);
+for (const pragma of workerData.pragmas) db.pragma(pragma);
+const createAppendExecutor = ${createAppendExecutor.toString()};
+const unpackJobs = ${unpackJobs.toString()};
+const plain = (error) => ({ message: String(error && error.message !== undefined ? error.message : error), code: error && typeof error.code === 'string' ? error.code : undefined });
+let execute;
+parentPort.on('message', (message) => {
+  if (message === 'close') {
+    db.close();
+    parentPort.close();
+    return;
+  }
+  try {
+    if (execute === undefined) execute = createAppendExecutor(db);
+    const outcomes = [];
+    for (const outcome of execute(unpackJobs(message))) {
+      if (outcome.ok) outcomes.push(outcome.value.sentTime, outcome.value.uid);
+      else outcomes.push(-1, plain(outcome.error));
+    }
+    parentPort.postMessage({ outcomes });
+  } catch (error) {
+    parentPort.postMessage({ error: plain(error) });
+  }
+});
+`;
+}
