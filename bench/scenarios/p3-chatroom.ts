@@ -276,8 +276,11 @@ async function runOurs(ctx: ScenarioContext, shape: Shape, members: number, inta
 async function runPeer(ctx: ScenarioContext, shape: Shape, members: number, kind: 'ws' | 'socketio'): Promise<Ladder> {
   const peer: PeerProcess = await startPeer(ctx.root, kind === 'ws' ? 'p3-ws-broadcast.ts' : 'p3-socketio-room.ts', [], ctx.plan.server);
   try {
-    const target: Target = { kind, url: `http://127.0.0.1:${peer.port}`, pid: peer.pid, appKey: '', tokens: Array.from({ length: members - 1 }, () => ''), senderToken: '', senderId: 'sender' };
-    return await withGenerators(ctx, shape, target, 'room', async (generators, connectMs, pinned) => {
+    // Ids shaped like ours (runOurs): the peers broadcast a DownStreamMessage carrying the same fromUserId and
+    // groupId lengths as the one our server delivers, so every system moves the same bytes per delivery.
+    const tag = Date.now().toString(36);
+    const target: Target = { kind, url: `http://127.0.0.1:${peer.port}`, pid: peer.pid, appKey: '', tokens: Array.from({ length: members - 1 }, () => ''), senderToken: '', senderId: `s${tag}` };
+    return await withGenerators(ctx, shape, target, `room${tag}`, async (generators, connectMs, pinned) => {
       const steps = await ladder(ctx, shape, generators, target.tokens.length, peer.pid, `${SHORT[kind]} ${members}`);
       return { steps, best: bestOf(steps), connectMs, pinned: pinned && peer.pinned };
     });

@@ -46,6 +46,11 @@ class SimulatedSession {
     this.newest = Math.max(this.newest, Number(decodeByName('NotifyMsg', event.payload).time));
   }
 
+  /** The gateway's sweep asks every registered session; chatroom notifications are never re-notified. */
+  renotifyIfDue(): boolean {
+    return false;
+  }
+
   close(): void {
     void this.hub.detach(this);
   }

@@ -82,8 +82,8 @@ export function createChatroomHandlers(rooms: ChatroomService, entries: Chatroom
     if (result.status !== 0 || result.messages === undefined) return port.queryAck(frame.messageId, result.status, undefined, frame.topic);
     const syncTime = result.syncTime ?? 0;
     const shared = result.shared;
-    // A shared page (complete, same syncTime for every member) is encoded once for all of them.
-    const payload = shared !== undefined ? (shared.encoded ??= encodeRoomPage(result.messages, syncTime, true)) : encodeRoomPage(result.messages, syncTime, result.finished !== false);
+    // A shared page (same messages, syncTime and finished for every member) is encoded once for all of them.
+    const payload = shared !== undefined ? (shared.encoded ??= encodeRoomPage(shared.messages, shared.syncTime, shared.finished)) : encodeRoomPage(result.messages, syncTime, result.finished !== false);
     port.queryAck(frame.messageId, 0, payload, frame.topic);
     if (result.finished === false && port.info.clientKind === 'L2') {
       // L2 does not continue a truncated page by itself; a new notification makes it pull again.

@@ -394,6 +394,8 @@ export class ChatroomService {
         this.lastPrune = now;
         const days = Math.max(...this.ctx.apps.list().map((app) => chatroomOptionsOf(app).historyRetentionDays), 1);
         await this.ctx.store.chatrooms.pruneMessages(now - days * DAY_MS);
+        // Kept pull pages may hold pruned messages (room-page-cache.ts keeps truncated pages across appends).
+        for (const room of this.rooms.values()) room.pages.clear();
       }
     } catch (error) {
       if (!this.closed) this.ctx.log.warn('chatroom sweep failed', { error: String(error) });

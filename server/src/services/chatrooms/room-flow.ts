@@ -12,10 +12,13 @@
 import type { ServerContext } from '../../context';
 import type { Hub } from '../../gateway/hub';
 import type { RoomRelay } from '../../gateway/room-relay';
+import type { LocalSession } from '../../gateway/session-registry';
+import type { UserEvent } from '../../gateway/user-event';
+import type { ChatroomMessage } from '../../store/chatroom-repository';
 import { encodeMessage, rc } from '../wire';
 import type { ChatroomMetrics } from './chatroom-metrics';
 import type { SharedPage } from './room-page-cache';
-import { incrementalPull, joinPull, PULL_PAGE_SIZE, type PullPage } from './room-pull';
+import { joinPull, PULL_PAGE_SIZE, type PullPage } from './room-pull';
 import { NOTIFY_HOLD_MAX_MS, type RoomState } from './room-state';
 
 export class RoomFlow {
@@ -70,29 +73,39 @@ export class RoomFlow {
    */
   notifyLocal(room: RoomState, time: number, senders: ReadonlySet<string>): void {
     if (time > room.notifiedTime) room.notifiedTime = time;
-    const payload = encodeMessage(rc.NotifyMsg, { type: 2, time: room.notifiedTime, chrmId: room.roomId });
+    // One payload and one push event for the whole flush: sessions read the event and never keep it.
+    const event: UserEvent = { kind: 'push', topic: 's_ntf', targetId: room.roomId, payload: encodeMessage(rc.NotifyMsg, { type: 2, time: room.notifiedTime, chrmId: room.roomId }), qos: 1 };
     const soleSender = senders.size === 1 ? senders.values().next().value : undefined;
     const now = this.ctx.clock.now();
+    const { appKey } = room;
+    const { registry } = this.hub;
     let held = false;
-    for (const [userId, member] of room.members) {
-      if (!member.online || userId === soleSender) continue;
-      if (!room.admitNotify(member, this.hub.registry.sessionsOf(room.appKey, userId).length === 1, now, room.notifiedTime)) {
+    let written = 0;
+    // A snapshot: a write may close a slow consumer, and going offline reorders `room.online`.
+    for (const member of room.online.slice()) {
+      if (!member.online || member.userId === soleSender) continue;
+      const sessions = registry.sessionsOf(appKey, member.userId);
+      if (!room.admitNotify(member, sessions.length === 1, now, room.notifiedTime)) {
         if (member.held) held = true;
         continue;
       }
-      this.metrics.notifications += this.pushTo(room.appKey, userId, 's_ntf', room.roomId, payload);
+      written += this.deliverAll(sessions, event, member.userId);
     }
+    this.metrics.notifications += written;
     if (held) this.checkHeldLater(room);
   }
 
   /** Writes one push to every session of the user on this node; the number of sessions written to. */
   pushTo(appKey: string, userId: string, topic: string, targetId: string, payload: Uint8Array): number {
-    const sessions = this.hub.registry.sessionsOf(appKey, userId);
+    return this.deliverAll(this.hub.registry.sessionsOf(appKey, userId), { kind: 'push', topic, targetId, payload, qos: 1 }, userId);
+  }
+
+  private deliverAll(sessions: readonly LocalSession[], event: UserEvent, userId: string): number {
     for (const session of sessions) {
       try {
-        session.deliver({ kind: 'push', topic, targetId, payload, qos: 1 });
+        session.deliver(event);
       } catch (error) {
-        this.ctx.log.warn('chatroom push failed', { appKey, userId, topic, error: String(error) });
+        this.ctx.log.warn('chatroom push failed', { appKey: session.info.appKey, userId, topic: event.kind === 'push' ? event.topic : event.kind, error: String(error) });
       }
     }
     return sessions.length;
@@ -109,20 +122,24 @@ export class RoomFlow {
 
   /**
    * An incremental pull through the room's page cache: one store read per (room, cursor) between two
-   * appends instead of one per member. Same answer as incrementalPull (room-page-cache.ts invariants).
+   * appends instead of one per member, and one per cursor at all for a truncated page (more than
+   * PULL_PAGE_SIZE messages behind). Same answer as incrementalPull (room-page-cache.ts invariants), except
+   * that a sender's own messages are filtered out of the shared window rather than skipped by the query:
+   * its page may hold fewer entries, with the same syncTime, so nothing of others' is ever skipped.
    */
   private async sharedPull(room: RoomState, userId: string, syncTime: number): Promise<PullPage & { readonly shared?: SharedPage }> {
     let page = room.pages.get(syncTime);
     if (page === undefined) {
       const version = room.pages.version;
       const read = await this.ctx.store.chatrooms.since(room.appKey, room.roomId, syncTime, PULL_PAGE_SIZE);
-      if (read.hasMore) return incrementalPull(this.ctx.store.chatrooms, room.appKey, room.roomId, userId, syncTime);
-      room.pages.keep(syncTime, read.messages, read.timelineTime, version);
-      page = room.pages.get(syncTime) ?? { messages: read.messages, timelineTime: read.timelineTime, senders: new Set(read.messages.map((m) => m.fromUserId)) };
+      if (read.hasMore) page = room.pages.keepTruncated(syncTime, read.messages);
+      else {
+        room.pages.keep(syncTime, read.messages, read.timelineTime, version);
+        page = room.pages.get(syncTime) ?? uncachedPage(read.messages, read.timelineTime, syncTime);
+      }
     }
-    const synced = Math.max(syncTime, page.timelineTime);
-    if (page.senders.has(userId)) return { messages: page.messages.filter((m) => m.fromUserId !== userId), syncTime: synced, finished: true };
-    return { messages: page.messages, syncTime: synced, finished: true, shared: page };
+    if (page.senders.has(userId)) return { messages: page.messages.filter((m) => m.fromUserId !== userId), syncTime: page.syncTime, finished: page.finished };
+    return { messages: page.messages, syncTime: page.syncTime, finished: page.finished, shared: page };
   }
 
   /** Members whose pull never came get their held-back notification after NOTIFY_HOLD_MAX_MS anyway. */
@@ -151,4 +168,9 @@ export class RoomFlow {
     const payload = encodeMessage(rc.NotifyMsg, { type: 2, time: room.notifiedTime, chrmId: room.roomId });
     this.metrics.notifications += this.pushTo(room.appKey, userId, 's_ntf', room.roomId, payload);
   }
+}
+
+/** A complete read that could not be kept (an append raced it): served to this member only. */
+function uncachedPage(messages: readonly ChatroomMessage[], timelineTime: number, after: number): SharedPage {
+  return { messages, timelineTime, syncTime: Math.max(after, timelineTime), finished: true, senders: new Set(messages.map((m) => m.fromUserId)) };
 }

@@ -12,14 +12,24 @@
  *   is notified, so a pull caused by a notification never gets a page older than what it announced;
  *   a read during which an invalidation happened is not kept (`version`);
  * - a requester who sent a message of the page gets a filtered copy (its own messages are left out,
- *   PROTOCOL.md U20), never the shared encoding (the caller checks `senders`).
+ *   PROTOCOL.md U20), never the shared encoding (the caller checks `senders`);
+ * - a truncated read (`hasMore`: the first PULL_PAGE_SIZE messages after a cursor) is kept too, by exact
+ *   cursor, and survives appends: sentTime is strictly increasing per room (`timelineTime + 1`, assigned
+ *   under the room row's lock in both engines), so a later append can never land inside it. Without this, a
+ *   room whose notify → pull cycle spans more than a page fell back to one store query and one encoding
+ *   per member, and collapsed (256 msg/s into 5,000 members: 36% of the server in SQLite, completion 0.14).
+ *   Only `clear()` (messages deleted: retention) drops them.
  */
 import type { ChatroomMessage } from '../../store/chatroom-repository';
 
 export interface SharedPage {
   readonly messages: readonly ChatroomMessage[];
-  /** The room clock of the snapshot. */
+  /** The room clock of the snapshot (truncated pages: the last message's sentTime). */
   readonly timelineTime: number;
+  /** The answer's syncTime: max(cursor, timelineTime) when complete, the last message's sentTime when truncated. */
+  readonly syncTime: number;
+  /** False for a truncated page (the client pulls again from `syncTime`). */
+  readonly finished: boolean;
   readonly senders: ReadonlySet<string>;
   /** The `DownStreamMessages` encoding of `messages` (memoised by the pull handler). */
   encoded?: Uint8Array;
@@ -32,9 +42,13 @@ interface Tail {
   readonly timelineTime: number;
 }
 
+/** Truncated pages kept (by cursor); a room's members converge on a few cursors, so this is plenty. */
+const MAX_TRUNCATED = 32;
+
 export class RoomPageCache {
   private tail: Tail | undefined;
   private readonly pages = new Map<number, SharedPage>();
+  private readonly truncated = new Map<number, SharedPage>();
   private generation = 0;
 
   get version(): number {
@@ -43,14 +57,32 @@ export class RoomPageCache {
 
   /** The page after cursor `after`, when the tail covers it. */
   get(after: number): SharedPage | undefined {
+    const cut = this.truncated.get(after);
+    if (cut !== undefined) return cut;
     const tail = this.tail;
     if (tail === undefined || after < tail.base) return undefined;
     let page = this.pages.get(after);
     if (page === undefined) {
-      const messages = tail.messages.slice(firstAfter(tail.messages, after));
-      page = { messages, timelineTime: tail.timelineTime, senders: new Set(messages.map((m) => m.fromUserId)) };
+      page = sharedPage(tail.messages.slice(firstAfter(tail.messages, after)), tail.timelineTime, Math.max(after, tail.timelineTime), true);
       this.pages.set(after, page);
     }
+    return page;
+  }
+
+  /**
+   * Keeps a truncated read (the first messages after `after`, more exist) and returns its page. The oldest
+   * cursor goes beyond MAX_TRUNCATED.
+   */
+  keepTruncated(after: number, messages: readonly ChatroomMessage[]): SharedPage {
+    const last = messages[messages.length - 1];
+    const end = last === undefined ? after : last.sentTime;
+    const page = sharedPage(messages, end, end, false);
+    if (last === undefined) return page;
+    if (this.truncated.size >= MAX_TRUNCATED) {
+      const oldest = this.truncated.keys().next();
+      if (oldest.done !== true) this.truncated.delete(oldest.value);
+    }
+    this.truncated.set(after, page);
     return page;
   }
 
@@ -62,11 +94,24 @@ export class RoomPageCache {
     this.pages.clear();
   }
 
+  /** New messages were appended: complete pages no longer reach the timeline's end (truncated ones stay). */
   invalidate(): void {
     this.generation++;
     this.tail = undefined;
     this.pages.clear();
   }
+
+  /** Messages were deleted (retention): nothing kept is a snapshot of the store any more. */
+  clear(): void {
+    this.invalidate();
+    this.truncated.clear();
+  }
+}
+
+function sharedPage(messages: readonly ChatroomMessage[], timelineTime: number, syncTime: number, finished: boolean): SharedPage {
+  const senders = new Set<string>();
+  for (const m of messages) senders.add(m.fromUserId);
+  return { messages, timelineTime, syncTime, finished, senders };
 }
 
 /** Index of the first message with sentTime > `after` (messages ascending). */

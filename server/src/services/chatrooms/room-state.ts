@@ -9,6 +9,7 @@ import { IntakeQuota, type QuotaSettings } from './drop-policy';
 import { RoomPageCache } from './room-page-cache';
 
 export interface MemberState {
+  readonly userId: string;
   readonly joinTime: number;
   online: boolean;
   /** ms when the member was last seen going offline (meaningless while online). */
@@ -21,6 +22,8 @@ export interface MemberState {
   held: boolean;
   /** syncTime of the last pull answered since the member came online (what its client has). */
   pulledTo: number;
+  /** Index in RoomState.online while online, -1 otherwise. */
+  slot: number;
 }
 
 /**
@@ -39,6 +42,12 @@ export interface KickRule {
 
 export class RoomState {
   readonly members = new Map<string, MemberState>();
+  /**
+   * The online members as a flat array (order irrelevant; swap-remove keeps changes O(1)): the fan-out of
+   * every flush walks this instead of the map. Invariant: `online[m.slot] === m` exactly for the members
+   * with `m.online`.
+   */
+  readonly online: MemberState[] = [];
   /** `chatroom/user/whitelist`: never auto-kicked, messages never dropped. */
   readonly protectedUsers = new Set<string>();
   readonly quota: IntakeQuota;
@@ -76,14 +85,19 @@ export class RoomState {
 
   addMember(userId: string, joinTime: number, online: boolean, now: number): void {
     const existing = this.members.get(userId);
-    const member: MemberState = { joinTime: existing?.joinTime ?? joinTime, online, offlineSince: now, missed: 0, awaitingSince: undefined, held: false, pulledTo: 0 };
+    if (existing !== undefined) this.unlist(existing);
+    const member: MemberState = { userId, joinTime: existing?.joinTime ?? joinTime, online, offlineSince: now, missed: 0, awaitingSince: undefined, held: false, pulledTo: 0, slot: -1 };
     this.members.set(userId, member);
-    if (online) this.offline.delete(userId);
-    else this.offline.add(userId);
+    if (online) {
+      this.list(member);
+      this.offline.delete(userId);
+    } else this.offline.add(userId);
   }
 
   removeMember(userId: string): boolean {
     this.offline.delete(userId);
+    const member = this.members.get(userId);
+    if (member !== undefined) this.unlist(member);
     return this.members.delete(userId);
   }
 
@@ -95,8 +109,10 @@ export class RoomState {
     member.held = false;
     member.pulledTo = 0;
     if (online) {
+      this.list(member);
       this.offline.delete(userId);
     } else {
+      this.unlist(member);
       member.offlineSince = now;
       member.missed = 0;
       this.offline.add(userId);
@@ -154,8 +170,23 @@ export class RoomState {
   }
 
   onlineMembers(): string[] {
-    const out: string[] = [];
-    for (const [userId, member] of this.members) if (member.online) out.push(userId);
-    return out;
+    return this.online.map((member) => member.userId);
+  }
+
+  private list(member: MemberState): void {
+    if (member.slot >= 0) return;
+    member.slot = this.online.length;
+    this.online.push(member);
+  }
+
+  private unlist(member: MemberState): void {
+    const { slot } = member;
+    if (slot < 0) return;
+    const last = this.online.pop() as MemberState;
+    if (last !== member) {
+      this.online[slot] = last;
+      last.slot = slot;
+    }
+    member.slot = -1;
   }
 }

@@ -41,11 +41,56 @@ describe('RoomPageCache', () => {
     expect(cache.get(10)).toBeUndefined();
   });
 
+  it('shares a truncated read by cursor across appends until cleared; the answer continues from its last message', () => {
+    const cache = new RoomPageCache();
+    const page = cache.keepTruncated(5, timeline);
+    expect(page).toMatchObject({ syncTime: 30, finished: false });
+    expect(cache.get(5)).toBe(page);
+    // An append cannot land inside it (sentTime grows): it survives the invalidation of complete pages.
+    cache.invalidate();
+    expect(cache.get(5)).toBe(page);
+    cache.clear();
+    expect(cache.get(5)).toBeUndefined();
+    // An empty read is never kept.
+    expect(cache.keepTruncated(7, [])).toMatchObject({ syncTime: 7, finished: false, messages: [] });
+    expect(cache.get(7)).toBeUndefined();
+  });
+
+  it('answers a complete page with syncTime = max(cursor, room clock)', () => {
+    const cache = new RoomPageCache();
+    cache.keep(5, timeline, 40, cache.version);
+    expect(cache.get(5)).toMatchObject({ syncTime: 40, finished: true });
+    expect(cache.get(50)).toMatchObject({ syncTime: 50, finished: true, messages: [] });
+  });
+
   it('keeps the widest tail: a read from a later cursor does not replace an earlier base', () => {
     const cache = new RoomPageCache();
     cache.keep(0, timeline, 30, cache.version);
     cache.keep(20, timeline.slice(2), 30, cache.version);
     expect(cache.get(0)?.messages).toHaveLength(3);
+  });
+});
+
+describe('RoomState online list', () => {
+  it('holds exactly the online members through joins, presence changes, re-joins and leaves', () => {
+    const state = new RoomState('k', 'r', { windowMs: 200, high: 20, shared: 20 });
+    const check = (): void => {
+      const expected = [...state.members.values()].filter((m) => m.online).map((m) => m.userId).sort();
+      expect(state.online.map((m) => m.userId).sort()).toEqual(expected);
+      state.online.forEach((m, i) => expect(m.slot).toBe(i));
+    };
+    for (const id of ['a', 'b', 'c', 'd']) state.addMember(id, 1, id !== 'd', 1);
+    check();
+    state.setOnline('a', false, 2);
+    check();
+    state.setOnline('d', true, 2);
+    state.addMember('b', 5, true, 3);
+    check();
+    expect(state.members.get('b')?.joinTime).toBe(1);
+    state.removeMember('c');
+    state.removeMember('a');
+    check();
+    expect(state.onlineMembers().sort()).toEqual(['b', 'd']);
   });
 });
 
