@@ -54,12 +54,12 @@ export async function registerCometRoutes(fastify: FastifyInstance, ctx: ServerC
   const dialectOf = (sessionId: string, timestrap: string | undefined): CometDialect =>
     tombstones.get(sessionId) ?? (timestrap !== undefined && timestrap.includes('.') ? 'l2' : 'e4');
 
-  const send = (reply: FastifyReply, body: string, status = 200): void => {
-    if (reply.sent) return;
-    void reply.code(status).header('access-control-allow-origin', '*').header('cache-control', 'no-store').type(status === 200 ? 'application/json; charset=utf-8' : 'text/plain; charset=utf-8').send(body);
+  const send = (reply: FastifyReply, body: string, status = 200): FastifyReply => {
+    if (reply.sent) return reply;
+    return reply.code(status).header('access-control-allow-origin', '*').header('cache-control', 'no-store').type(status === 200 ? 'application/json; charset=utf-8' : 'text/plain; charset=utf-8').send(body);
   };
 
-  const connect = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+  const connect = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | void> => {
     const query = new URLSearchParams(rawQuery(request.url));
     const parsed = parseConnectParams(query, request.ip);
     if (!parsed.ok) return send(reply, encodeCometConnectReply({ status: MISSING_PARAM_STATUS[parsed.missing] ?? 2 }));
@@ -74,6 +74,7 @@ export async function registerCometRoutes(fastify: FastifyInstance, ctx: ServerC
     entries.set(sessionId, { session, transport });
     send(reply, encodeCometConnectReply({ status: 0, userId: auth.userId, sessionId, timestamp: session.info.connectedAt }));
     await manager.afterConnack(session, auth.app);
+    return reply;
   };
 
   const lookup = (sessionId: string | undefined, reply: FastifyReply, timestrap?: string): CometEntry | undefined => {
@@ -90,7 +91,7 @@ export async function registerCometRoutes(fastify: FastifyInstance, ctx: ServerC
    * Cluster mode: a request for a session another node owns is relayed there (comet-forwarding.ts).
    * Returns undefined when the request is ours to answer.
    */
-  const relayed = (request: FastifyRequest, reply: FastifyReply, sessionId: string | undefined, dialect: () => CometDialect): Promise<void> | undefined => {
+  const relayed = (request: FastifyRequest, reply: FastifyReply, sessionId: string | undefined, dialect: () => CometDialect): Promise<FastifyReply> | undefined => {
     if (forwarder === undefined || request.headers[FORWARDED_HEADER] !== undefined) return undefined;
     const owner = forwarder.remoteOwner(sessionId);
     if (owner === undefined) return undefined;
@@ -98,12 +99,15 @@ export async function registerCometRoutes(fastify: FastifyInstance, ctx: ServerC
     const method = request.method === 'POST' ? 'POST' : 'GET';
     return forwarder.relay(owner, { method, url: request.url, ...(body === undefined ? {} : { body }) }, cometHoldMs + RELAY_MARGIN_MS).then((res) => {
       if (res === undefined) return send(reply, lostSessionBody(dialect()));
-      if (reply.sent) return;
-      void reply.code(res.status).header('access-control-allow-origin', '*').header('cache-control', 'no-store').type(res.contentType).send(res.body);
+      if (reply.sent) return reply;
+      return reply.code(res.status).header('access-control-allow-origin', '*').header('cache-control', 'no-store').type(res.contentType).send(res.body);
     });
   };
 
-  const pull = (request: FastifyRequest, reply: FastifyReply): Promise<void> | void => {
+  // Handlers that answer later resolve with `reply` (fastify then waits for the response to end):
+  // resolving with undefined while reply.send() is still in its async onSend hooks made fastify
+  // send a second time (ERR_HTTP_HEADERS_SENT, found by the fuzz run).
+  const pull = (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> | FastifyReply | void => {
     const query = parseCometQuery(rawQuery(request.url));
     const forwarded = relayed(request, reply, query['sessionid'], () => dialectOf(query['sessionid'] ?? '', query['timestrap']));
     if (forwarded !== undefined) return forwarded;
@@ -115,22 +119,22 @@ export async function registerCometRoutes(fastify: FastifyInstance, ctx: ServerC
       return send(reply, lostSessionBody(transport.dialect));
     }
     if (!session.closed) session.touch();
-    return new Promise<void>((resolve) => {
+    return new Promise<FastifyReply>((resolve) => {
       const answer = (body: string): void => {
         send(reply, body);
         if (transport.drained) forget(session.info.sessionId, transport.dialect);
-        resolve();
+        resolve(reply);
       };
       transport.poll(answer);
       reply.raw.once('close', () => {
         // The client went away while we held its poll: free the slot.
         transport.cancelPoll(answer);
-        resolve();
+        resolve(reply);
       });
     });
   };
 
-  const upstream = (request: FastifyRequest, reply: FastifyReply): Promise<void> | void => {
+  const upstream = (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> | FastifyReply | void => {
     let up;
     try {
       up = parseCometUpstream(rawQuery(request.url));
@@ -161,12 +165,12 @@ export async function registerCometRoutes(fastify: FastifyInstance, ctx: ServerC
       session.receive(frame);
       return send(reply, '[]');
     }
-    return new Promise<void>((resolve) => {
+    return new Promise<FastifyReply>((resolve) => {
       transport.expectAnswer(
         up.messageId,
         (text) => {
           send(reply, text);
-          resolve();
+          resolve(reply);
         },
         cometHoldMs,
       );
