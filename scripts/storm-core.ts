@@ -9,8 +9,11 @@
  */
 import WebSocket from 'ws';
 import { decodeByName, decodeFrame, encodeByName, encodeFrame, type Frame } from '../src/internal';
-import { percentile } from '../bench/lib/stats';
 import type { ServerApiClient } from '../test/support/server-api-client';
+import type { GcMemory } from './server-inspector';
+import { scrape, sleep, startProbes, type LatencyFigures } from './storm-probes';
+
+export type { LatencyFigures } from './storm-probes';
 
 export interface StormUser {
   readonly userId: string;
@@ -38,17 +41,25 @@ export interface StormOptions {
   /** 'network': the clients destroy their sockets; 'restart': `restart()` kills and restarts the server. */
   readonly mode: 'network' | 'restart';
   readonly restart?: () => Promise<void>;
+  /**
+   * The server's memory after a forced full GC (scripts/server-inspector.ts). When given, it is taken
+   * at the baseline, before the drop and after recovery, and then every client disconnects and it is
+   * taken once more with no session left: retained memory shows as heapUsed above the baseline.
+   */
+  readonly memory?: () => Promise<GcMemory>;
   readonly log?: (line: string) => void;
 }
 
-export interface LatencyFigures {
-  readonly count: number;
-  readonly p50: number;
-  readonly p99: number;
-  readonly max: number;
-  readonly failures: number;
-  readonly firstFailure?: string;
+/** Server memory after a forced GC at each phase (only with StormOptions.memory). */
+export interface StormGcMemory {
+  readonly baseline: GcMemory;
+  readonly beforeDrop: GcMemory;
+  readonly afterRecovery: GcMemory;
+  /** Every client disconnected and its session gone. */
+  readonly afterDisconnect: GcMemory;
+  readonly sessionsAfterDisconnect: number;
 }
+
 
 export interface StormReport {
   readonly clients: number;
@@ -74,6 +85,9 @@ export interface StormReport {
   readonly failureReasons: Readonly<Record<string, number>>;
   /** Clients whose recovered connection ended again before the end, by reason. */
   readonly endedAfterRecovery: Readonly<Record<string, number>>;
+  readonly gc?: StormGcMemory;
+  /** Server API publishes retried after a transport error during the storm. */
+  readonly publishRetries: number;
 }
 
 const NO_FLAGS = { dup: false, qos: 0, retain: false } as const;
@@ -191,75 +205,13 @@ class StormClient {
   }
 }
 
-async function scrape(url: string, token: string | undefined): Promise<{ sessions: number; rssMb: number; heapMb: number }> {
-  const response = await fetch(`${url}/metrics`, token === undefined ? {} : { headers: { authorization: `Bearer ${token}` } });
-  const text = await response.text();
-  let sessions = 0;
-  let rss = 0;
-  let heap = 0;
-  for (const line of text.split('\n')) {
-    if (line.startsWith('lianxin_connections{')) sessions += Number(line.slice(line.lastIndexOf(' ') + 1));
-    else if (line.startsWith('process_resident_memory_bytes ')) rss = Number(line.slice(line.lastIndexOf(' ') + 1));
-    else if (line.startsWith('nodejs_heap_used_bytes ')) heap = Number(line.slice(line.lastIndexOf(' ') + 1));
-  }
-  return { sessions, rssMb: rss / 1e6, heapMb: heap / 1e6 };
-}
-
-function figures(samples: readonly number[], failures: number, firstFailure: string | undefined): LatencyFigures {
-  return { count: samples.length, p50: percentile(samples, 50), p99: percentile(samples, 99), max: samples.length === 0 ? Number.NaN : Math.max(...samples), failures, ...(firstFailure !== undefined ? { firstFailure } : {}) };
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Probes /healthz and navi every `everyMs` until stopped; one request of each kind at a time. */
-function startProbes(options: StormOptions, everyMs: number): { stop(): Promise<{ healthz: LatencyFigures; navi: LatencyFigures }> } {
-  const health: number[] = [];
-  const navi: number[] = [];
-  let healthFailures = 0;
-  let naviFailures = 0;
-  let healthFirst: string | undefined;
-  let naviFirst: string | undefined;
-  let running = true;
-  const probe = async (samples: number[], path: () => string, onFail: (why: string) => void): Promise<void> => {
-    while (running) {
-      const t0 = performance.now();
-      try {
-        const response = await fetch(`${options.url()}${path()}`, { signal: AbortSignal.timeout(10_000) });
-        await response.text();
-        if (response.status !== 200) onFail(`HTTP ${response.status}`);
-        else samples.push(performance.now() - t0);
-      } catch (error) {
-        const cause = typeof error === 'object' && error !== null && 'cause' in error ? String((error as { cause: unknown }).cause) : '';
-        onFail(`${String(error)} ${cause}`.trim());
-      }
-      await sleep(everyMs);
-    }
-  };
-  const token = options.users[0]?.token ?? '';
-  const loops = [
-    probe(health, () => '/healthz', (why) => {
-      healthFailures++;
-      healthFirst ??= why;
-    }),
-    probe(navi, () => `/navi.js?appId=${encodeURIComponent(options.appKey)}&token=${encodeURIComponent(token)}&callBack=getServerEndpoint`, (why) => {
-      naviFailures++;
-      naviFirst ??= why;
-    }),
-  ];
-  return {
-    stop: async () => {
-      running = false;
-      await Promise.all(loops);
-      return { healthz: figures(health, healthFailures, healthFirst), navi: figures(navi, naviFailures, naviFirst) };
-    },
-  };
-}
 
 export async function runStorm(options: StormOptions): Promise<StormReport> {
   const log = options.log ?? ((): void => undefined);
   const clients = options.users.map((user) => new StormClient(user));
   const address = (i: number): string | undefined => (options.localAddresses === undefined || options.localAddresses.length === 0 ? undefined : options.localAddresses[i % options.localAddresses.length]);
   const baseline = await scrape(options.url(), options.metricsToken);
+  const gcBaseline = await options.memory?.();
 
   // Heartbeats like a real client, from one shared tick (a slice of the clients per tick).
   let pingCursor = 0;
@@ -283,6 +235,7 @@ export async function runStorm(options: StormOptions): Promise<StormReport> {
   );
   const initialConnectMs = performance.now() - t0;
   await sleep(500);
+  const gcBeforeDrop = await options.memory?.();
   const beforeDrop = await scrape(options.url(), options.metricsToken);
   log(`storm: ${clients.length} connected in ${(initialConnectMs / 1000).toFixed(1)} s; server sessions ${beforeDrop.sessions}, RSS ${beforeDrop.rssMb.toFixed(0)} MB`);
 
@@ -346,9 +299,22 @@ export async function runStorm(options: StormOptions): Promise<StormReport> {
   }
   // One message per client while they are away: the pull after reconnecting must bring it.
   const api = options.api();
+  let publishRetries = 0;
   for (let i = 0; i < clients.length; i += 1000) {
     const to = clients.slice(i, i + 1000).map((c) => c.user.userId);
-    const response = await api.post<{ code: number }>('message/private/publish', { fromUserId: 'storm-sender', toUserId: to, objectName: 'RC:TxtMsg', content: JSON.stringify({ content: 'while you were away' }) });
+    const form = { fromUserId: 'storm-sender', toUserId: to, objectName: 'RC:TxtMsg', content: JSON.stringify({ content: 'while you were away' }) };
+    // The API shares the listener with the storm: a connection refused/reset in the burst is retried
+    // (an operator's script would), counted in the report; a non-200 answer is a failure.
+    let response: Awaited<ReturnType<typeof api.post<{ code: number }>>> | undefined;
+    for (let attempt = 0; response === undefined; attempt++) {
+      try {
+        response = await api.post<{ code: number }>('message/private/publish', form);
+      } catch (error) {
+        if (attempt >= 20) throw error;
+        publishRetries++;
+        await sleep(1000);
+      }
+    }
     if (response.body.code !== 200) throw new Error(`publish during the storm failed: ${response.text}`);
   }
   publishedAll();
@@ -374,9 +340,22 @@ export async function runStorm(options: StormOptions): Promise<StormReport> {
   for (const client of clients) {
     if (!client.connected) endedAfterRecovery[client.endedBy ?? 'never recovered'] = (endedAfterRecovery[client.endedBy ?? 'never recovered'] ?? 0) + 1;
   }
+  const gcAfterRecovery = await options.memory?.();
   for (const client of clients) {
     client.onDown = undefined;
     client.ws?.terminate();
+  }
+  let gc: StormGcMemory | undefined;
+  if (options.memory !== undefined && gcBaseline !== undefined && gcBeforeDrop !== undefined && gcAfterRecovery !== undefined) {
+    let left = await scrape(options.url(), options.metricsToken);
+    for (let i = 0; i < 150 && left.sessions > 0; i++) {
+      await sleep(200);
+      left = await scrape(options.url(), options.metricsToken);
+    }
+    const afterDisconnect = await options.memory();
+    gc = { baseline: gcBaseline, beforeDrop: gcBeforeDrop, afterRecovery: gcAfterRecovery, afterDisconnect, sessionsAfterDisconnect: left.sessions };
+    const line = (name: string, m: GcMemory): string => `${name} heapUsed ${m.heapUsedMb.toFixed(1)} MB, RSS ${m.rssMb.toFixed(0)} MB`;
+    log(`storm: after forced GC: ${line('baseline', gcBaseline)}; ${line('connected', gcBeforeDrop)}; ${line('recovered', gcAfterRecovery)}; ${line(`all disconnected (${left.sessions} sessions left)`, afterDisconnect)}`);
   }
   return {
     clients: clients.length,
@@ -399,5 +378,7 @@ export async function runStorm(options: StormOptions): Promise<StormReport> {
     heapAfterMb: after.heapMb,
     failureReasons,
     endedAfterRecovery,
+    publishRetries,
+    ...(gc !== undefined ? { gc } : {}),
   };
 }

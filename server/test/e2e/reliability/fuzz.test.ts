@@ -45,6 +45,9 @@ it('survives a bounded fuzz run with no crash, hang, undocumented answer or corr
   expect(report.serverAlive).toBe(true);
   expect(report.inputs).toBeGreaterThan(1000);
   expect(report.byFamily).toEqual(expect.objectContaining({ payload: expect.any(Number), frame: expect.any(Number), comet: expect.any(Number), http: expect.any(Number) }));
+  expect(report.byTarget).toEqual(expect.objectContaining({ 'cmp-payload': expect.any(Number), 'cmp-frame': expect.any(Number), comet: expect.any(Number), 'navi-ping': expect.any(Number), 'server-api': expect.any(Number) }));
+  // Payload inputs go on connections of their own: nearly all get their single answer checked.
+  expect(report.answered).toBeGreaterThan(0.9 * (report.byTarget['cmp-payload'] ?? 0) - 200);
   expect(report.canaryFailures).toBe(0);
   expect(report.canaryDelivered).toBe(report.canarySent);
   expect(report.storedIntact).toBe(true);
