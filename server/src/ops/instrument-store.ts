@@ -4,7 +4,7 @@
  * are looked up on the real object, so engine-specific fields and `this` keep working.
  */
 import type { Store } from '../store/store';
-import { serverMetrics, secondsSince, type ServerMetrics } from './server-metrics';
+import { serverMetrics, type ServerMetrics } from './server-metrics';
 
 function instrumentRepository<R extends object>(repository: R, name: string, metrics: ServerMetrics): R {
   const wrapped = new Map<PropertyKey, unknown>();
@@ -15,29 +15,27 @@ function instrumentRepository<R extends object>(repository: R, name: string, met
       const cached = wrapped.get(property);
       if (cached !== undefined) return cached;
       const method = value as (...args: unknown[]) => unknown;
-      const labels = { repository: name, operation: property };
+      // Bound once per method: a call records without label lookups; only the success path needs its start time.
+      const series = metrics.storeSeries(name, property);
+      const failed = (error: unknown): never => {
+        series.error();
+        throw error;
+      };
       const timed = function (this: unknown, ...args: unknown[]): unknown {
         const startedAt = performance.now();
         let result: unknown;
         try {
           result = method.apply(target, args);
         } catch (error) {
-          metrics.storeErrors.inc(labels);
-          throw error;
+          return failed(error);
         }
         if (result instanceof Promise) {
-          return result.then(
-            (resolved: unknown) => {
-              metrics.storeLatency.observe(labels, secondsSince(startedAt));
-              return resolved;
-            },
-            (error: unknown) => {
-              metrics.storeErrors.inc(labels);
-              throw error;
-            },
-          );
+          return result.then((resolved: unknown) => {
+            series.observe((performance.now() - startedAt) / 1000);
+            return resolved;
+          }, failed);
         }
-        metrics.storeLatency.observe(labels, secondsSince(startedAt));
+        series.observe((performance.now() - startedAt) / 1000);
         return result;
       };
       wrapped.set(property, timed);

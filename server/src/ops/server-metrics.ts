@@ -9,8 +9,97 @@
  * Process metrics (`process_resident_memory_bytes`, `process_start_time_seconds`,
  * `nodejs_eventloop_lag_seconds`, CPU, fds, GC, heap spaces, …) are prom-client's default metrics.
  */
-import type { Counter, Gauge, Histogram } from 'prom-client';
-import { MetricsRegistry } from './metrics-registry';
+import type { Counter, Gauge, Histogram, LabelValues } from 'prom-client';
+import { MAX_SERIES, MetricsRegistry } from './metrics-registry';
+
+/** One label set of a histogram and an error counter, bound once (store calls: `storeSeries`). */
+export interface TimedSeries {
+  /** Records one duration in seconds. */
+  observe(seconds: number): void;
+  /** Counts one failure. */
+  error(): void;
+}
+
+type Update = (labels?: LabelValues<string> | number, value?: number) => void;
+
+/**
+ * Label sets of a hot metric bound once, keyed by their values (nested maps, no key string built per call).
+ * At most MAX_SERIES are bound; later ones go through the registry's guarded method (which folds them).
+ */
+class BoundSeries<S> {
+  private readonly byFirst = new Map<string, Map<string, S>>();
+  private size = 0;
+
+  constructor(private readonly bind: (first: string, second: string) => S) {}
+
+  get(first: string, second: string): S | undefined {
+    let inner = this.byFirst.get(first);
+    const known = inner?.get(second);
+    if (known !== undefined) return known;
+    if (this.size >= MAX_SERIES) return undefined;
+    if (inner === undefined) {
+      inner = new Map();
+      this.byFirst.set(first, inner);
+    }
+    const series = this.bind(first, second);
+    inner.set(second, series);
+    this.size++;
+    return series;
+  }
+}
+
+/**
+ * A counter whose hot label sets count in plain numbers, added to prom-client when the counter is collected
+ * (every scrape and `get()` collect first, so what is read is exact): an increment costs no label hashing.
+ * Other calls (no labels, other label names) keep the registry's guarded `inc`.
+ */
+function fastCounter(registry: MetricsRegistry, counter: Counter<string>, first: string, second: string | undefined): BoundSeries<{ pending: number }> {
+  const guarded = counter.inc.bind(counter) as Update;
+  const pendings = new Map<{ pending: number }, LabelValues<string>>();
+  const series = new BoundSeries<{ pending: number }>((a, b) => {
+    const slot = { pending: 0 };
+    pendings.set(slot, second === undefined ? { [first]: a } : { [first]: a, [second]: b });
+    return slot;
+  });
+  registry.onCollect(counter, () => {
+    for (const [slot, labels] of pendings) {
+      if (slot.pending === 0) continue;
+      const amount = slot.pending;
+      slot.pending = 0;
+      guarded(labels, amount);
+    }
+  });
+  counter.inc = ((labels?: LabelValues<string> | number, value?: number): void => {
+    if (typeof labels === 'object' && (value === undefined || (Number.isFinite(value) && value >= 0))) {
+      const slot = series.get(String(labels[first] ?? ''), second === undefined ? '' : String(labels[second] ?? ''));
+      if (slot !== undefined) {
+        slot.pending += value ?? 1;
+        return;
+      }
+    }
+    guarded(labels, value);
+  }) as Counter<string>['inc'];
+  return series;
+}
+
+/** A histogram whose hot label sets observe through prom-client's pre-bound children (`labels()`), past the guard. */
+function fastHistogram(histogram: Histogram<string>, first: string, second: string | undefined): BoundSeries<(value: number) => void> {
+  const guarded = histogram.observe.bind(histogram) as Update;
+  const series = new BoundSeries<(value: number) => void>((a, b) => {
+    const child = histogram.labels(second === undefined ? { [first]: a } : { [first]: a, [second]: b });
+    return (value) => {
+      if (Number.isFinite(value)) child.observe(value);
+    };
+  });
+  histogram.observe = ((labels?: LabelValues<string> | number, value?: number): void => {
+    if (typeof labels === 'object' && value !== undefined) {
+      const observe = series.get(String(labels[first] ?? ''), second === undefined ? '' : String(labels[second] ?? ''));
+      if (observe !== undefined) return observe(value);
+    }
+    guarded(labels, value);
+  }) as Histogram<string>['observe'];
+  return series;
+}
 
 export class ServerMetrics {
   readonly registry: MetricsRegistry;
@@ -46,6 +135,29 @@ export class ServerMetrics {
     this.heapUsed = registry.gauge('nodejs_heap_used_bytes', 'V8 heap used in bytes.');
     const heapUsed = this.heapUsed;
     registry.onCollect(heapUsed, () => heapUsed.set(process.memoryUsage().heapUsed));
+    // Recorded per frame / per store call: bound label sets (same series, same values, less work per call).
+    fastCounter(registry, this.framesIn as Counter<string>, 'kind', 'topic');
+    fastCounter(registry, this.framesOut as Counter<string>, 'kind', 'topic');
+    fastHistogram(this.pubackLatency as Histogram<string>, 'topic', undefined);
+    fastHistogram(this.queryLatency as Histogram<string>, 'topic', undefined);
+    const storeLatency = fastHistogram(this.storeLatency as Histogram<string>, 'repository', 'operation');
+    const storeErrors = fastCounter(registry, this.storeErrors as Counter<string>, 'repository', 'operation');
+    this.storeSeriesOf = (repository, operation) => {
+      const observe = storeLatency.get(repository, operation);
+      const errors = storeErrors.get(repository, operation);
+      const labels = { repository, operation };
+      return {
+        observe: observe ?? ((seconds) => this.storeLatency.observe(labels, seconds)),
+        error: errors !== undefined ? () => void errors.pending++ : () => this.storeErrors.inc(labels),
+      };
+    };
+  }
+
+  private readonly storeSeriesOf: (repository: string, operation: string) => TimedSeries;
+
+  /** The `lianxin_store_operation_seconds` / `lianxin_store_errors_total` series of one store method; bind it once. */
+  storeSeries(repository: string, operation: string): TimedSeries {
+    return this.storeSeriesOf(repository, operation);
   }
 
   /** The exposition text (Prometheus format; content type `contentType`). */

@@ -6,27 +6,34 @@ import type { ConversationKind, SendAck, SendRequest } from './conversation-kind
 import type { CandidateMessage, MessageFilterChain } from './message-filter-chain';
 import { encodeMessage, newMessageUidFor, rc } from './wire';
 
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+const NOT_DIRECTED: readonly string[] = Object.freeze([]);
+
 export function candidateOf(request: SendRequest): CandidateMessage {
   const { port, frame, up } = request;
-  return {
-    appKey: port.info.appKey,
-    fromUserId: port.info.userId,
+  const info = port.info;
+  const candidate: Mutable<CandidateMessage> = {
+    appKey: info.appKey,
+    fromUserId: info.userId,
     conversationType: request.conversationType,
     targetId: frame.targetId,
     objectName: up.classname,
     content: up.content,
-    ...(up.pushText ? { pushContent: up.pushText } : {}),
-    directedTo: up.userId ?? [],
+    directedTo: up.userId ?? NOT_DIRECTED,
     status: request.statusTopic,
-    platform: port.info.platform,
-    sessionId: port.info.sessionId,
-    ...(port.info.clientIp !== undefined ? { clientIp: port.info.clientIp } : {}),
+    platform: info.platform,
+    sessionId: info.sessionId,
   };
+  if (up.pushText) candidate.pushContent = up.pushText;
+  if (info.clientIp !== undefined) candidate.clientIp = info.clientIp;
+  return candidate;
 }
 
 export async function filteredSend(chain: MessageFilterChain, kind: ConversationKind, request: SendRequest): Promise<SendAck> {
   if (chain.isEmpty) return kind.send(request);
-  const screened = await chain.screen(candidateOf(request));
+  const pending = chain.screen(candidateOf(request));
+  const screened = pending instanceof Promise ? await pending : pending;
   // A refused message still gets a uid, so the sender can name it (setMessageBlockedListener).
   if (!screened.ok) return { status: screened.status, messageUId: newMessageUidFor(Date.now()) };
   let effective = request;
@@ -39,7 +46,7 @@ export async function filteredSend(chain: MessageFilterChain, kind: Conversation
     effective = { ...request, up, frame: { ...request.frame, payload: encodeMessage(rc.UpStreamMessage, up) } };
   }
   const ack = await kind.send(effective);
-  if (ack.status === 0 && ack.messageUId !== undefined) {
+  if (ack.status === 0 && ack.messageUId !== undefined && chain.hasObservers) {
     chain.sent({ ...screened.message, messageUId: ack.messageUId, sentTime: ack.sentTime ?? 0, replacedBy: screened.replacedBy });
   }
   return ack;

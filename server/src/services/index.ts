@@ -97,7 +97,7 @@ export function createServices(ctx: ServerContext, hub: Hub): Services {
   const distribution = new ChatroomDistribution(ctx);
   kinds.set(4, distributionGatedKind(chatrooms.kind, chatrooms.service, distribution, ctx));
   const filters = new MessageFilterChain((error, where) => ctx.log.warn('message filter failed', { where, error: String(error) }));
-  filters.addFilter(userRelationsFilter(ctx));
+  filters.addFilter(userRelationsFilter(ctx, hub.broker));
   filters.addFilter(mediaLimitsFilter(ctx));
   const callbacks = createAppServerCallbacks(ctx, hub, filters, chatrooms.service.events);
   const features = createConversationFeatures(ctx, messaging, filters, hub.broker);

@@ -79,6 +79,8 @@ export type ScreenResult =
 
 export const PASS: FilterVerdict = { action: 'pass' };
 
+const NO_REPLACEMENTS: readonly string[] = Object.freeze([]);
+
 export class MessageFilterChain {
   private filters: readonly MessageFilter[] = [];
   private readonly observers = new Set<SentMessageObserver>();
@@ -103,28 +105,74 @@ export class MessageFilterChain {
     return this.filters.length === 0 && this.observers.size === 0;
   }
 
-  async screen(candidate: CandidateMessage): Promise<ScreenResult> {
+  /** Whether anyone observes accepted messages (a sender may skip building the SentMessage). */
+  get hasObservers(): boolean {
+    return this.observers.size > 0;
+  }
+
+  /**
+   * Runs the filters. Synchronous verdicts are taken without a promise; the result is a promise only once a
+   * filter returned one (most messages pass every filter from caches, with no allocation but the result).
+   */
+  screen(candidate: CandidateMessage): ScreenResult | Promise<ScreenResult> {
     let message = candidate;
-    const replacedBy: string[] = [];
-    for (const filter of this.filters) {
-      let verdict: FilterVerdict;
+    let replacedBy = NO_REPLACEMENTS;
+    const filters = this.filters;
+    for (let i = 0; i < filters.length; i++) {
+      const filter = filters[i] as MessageFilter;
+      let verdict: FilterVerdict | Promise<FilterVerdict>;
       try {
-        verdict = await filter.check(message);
+        verdict = filter.check(message);
       } catch (error) {
-        this.onError(error, `filter ${filter.name}`);
-        return { ok: false, status: FilterStatus.Failed, by: filter.name, reason: 'filter failed' };
+        return this.failed(error, filter);
       }
-      if (verdict.action === 'reject') return { ok: false, status: verdict.status, by: filter.name, reason: verdict.reason };
-      if (verdict.action === 'replace') {
-        message = {
-          ...message,
-          ...(verdict.content !== undefined ? { content: verdict.content } : {}),
-          ...(verdict.pushContent !== undefined ? { pushContent: verdict.pushContent } : {}),
-        };
-        replacedBy.push(filter.name);
-      }
+      if (verdict instanceof Promise) return this.screenAsync(filters, i, verdict, message, replacedBy);
+      if (verdict.action === 'pass') continue;
+      const next = this.apply(filter, verdict, message, replacedBy);
+      if ('ok' in next) return next;
+      message = next.message;
+      replacedBy = next.replacedBy;
     }
     return { ok: true, message, replacedBy };
+  }
+
+  /** The rest of `screen` from the first filter that answered with a promise (`filters[at]`). */
+  private async screenAsync(filters: readonly MessageFilter[], at: number, first: Promise<FilterVerdict>, candidate: CandidateMessage, replaced: readonly string[]): Promise<ScreenResult> {
+    let message = candidate;
+    let replacedBy = replaced;
+    for (let i = at; i < filters.length; i++) {
+      const filter = filters[i] as MessageFilter;
+      let verdict: FilterVerdict;
+      try {
+        verdict = await (i === at ? first : filter.check(message));
+      } catch (error) {
+        return this.failed(error, filter);
+      }
+      if (verdict.action === 'pass') continue;
+      const next = this.apply(filter, verdict, message, replacedBy);
+      if ('ok' in next) return next;
+      message = next.message;
+      replacedBy = next.replacedBy;
+    }
+    return { ok: true, message, replacedBy };
+  }
+
+  /** A refusal as the result, or the message and replacements the next filter sees. */
+  private apply(filter: MessageFilter, verdict: Exclude<FilterVerdict, { readonly action: 'pass' }>, message: CandidateMessage, replacedBy: readonly string[]): ScreenResult | { readonly message: CandidateMessage; readonly replacedBy: readonly string[] } {
+    if (verdict.action === 'reject') return { ok: false, status: verdict.status, by: filter.name, reason: verdict.reason };
+    return {
+      message: {
+        ...message,
+        ...(verdict.content !== undefined ? { content: verdict.content } : {}),
+        ...(verdict.pushContent !== undefined ? { pushContent: verdict.pushContent } : {}),
+      },
+      replacedBy: [...replacedBy, filter.name],
+    };
+  }
+
+  private failed(error: unknown, filter: MessageFilter): ScreenResult {
+    this.onError(error, `filter ${filter.name}`);
+    return { ok: false, status: FilterStatus.Failed, by: filter.name, reason: 'filter failed' };
   }
 
   sent(message: SentMessage): void {

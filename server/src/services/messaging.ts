@@ -1,4 +1,5 @@
 import { rc, encodeMessage, newMessageUidFor } from './wire';
+import { userTopic } from '../broker/broker';
 import type { Hub } from '../gateway/hub';
 import type { UserEvent } from '../gateway/user-event';
 import type { ServerContext } from '../context';
@@ -114,6 +115,21 @@ export class MessagingService {
     this.emit(appKey, userId, { kind: 'push', topic: 's_ntf', targetId: userId, payload, qos: 1 }, exceptSessionId);
   }
 
+  /**
+   * Whether `userId` has no session anywhere but `sessionId` (this node holds it and only this node listens on
+   * the user's topic: in-process broker). Then the echo and the sendbox `s_ntf` have nobody to reach.
+   */
+  private onlySession(appKey: string, userId: string, sessionId: string | undefined): boolean {
+    if (sessionId === undefined) return false;
+    const local = this.hub.registry.sessionsOf(appKey, userId);
+    return local.length === 1 && local[0]?.info.sessionId === sessionId && this.onlyThisNode(appKey, userId);
+  }
+
+  /** Only this node listens on the user's topic (call with a local session of the user: this hub subscribed). */
+  private onlyThisNode(appKey: string, userId: string): boolean {
+    return this.hub.broker.soleLocalSubscriber?.(userTopic(appKey, userId)) === true;
+  }
+
   private afterStored(stored: StoredMessage, message: OutgoingMessage, origin: SendOrigin): void {
     const { recipients } = message;
     if (recipients.length === 1) {
@@ -124,7 +140,7 @@ export class MessagingService {
         if (userId !== message.fromUserId) this.toInbox(stored, userId, message.mentionedUserIds);
       });
     }
-    if (!message.senderSendbox) return;
+    if (!message.senderSendbox || this.onlySession(stored.appKey, message.fromUserId, origin.sessionId)) return;
     if (origin.echo) {
       this.emit(stored.appKey, message.fromUserId, {
         kind: 'echo',
@@ -168,7 +184,7 @@ export class MessagingService {
     } else if (local.length > direct) {
       // Rare (several devices here): one skipped session at most, the others' s_ntf is harmless to them.
       this.notifySoon(stored.appKey, userId, stored.sentTime, direct === 1 ? directId : undefined);
-    } else {
+    } else if (!this.onlyThisNode(stored.appKey, userId)) {
       void this.notifyRemote(stored.appKey, userId, stored.sentTime, local.map((s) => s.info.sessionId));
     }
   }

@@ -1,6 +1,6 @@
 import { rc, decodeMessage, ProtocolError, type PublishFrame } from './wire';
 import type { SessionPort } from '../gateway/topic-router';
-import type { MessagingService } from './messaging';
+import type { MessagingService, OutgoingMessage } from './messaging';
 import type { ConversationKind, ConversationKinds, SendAck } from './conversation-kind';
 import type { MessageFilterChain } from './message-filter-chain';
 import { filteredSend } from './filtered-send';
@@ -49,19 +49,20 @@ export function readUpStream(payload: Uint8Array): UpStream | number {
  */
 export function createSendHandler(kinds: ConversationKinds, filters?: MessageFilterChain) {
   return async (port: SessionPort, frame: PublishFrame): Promise<void> => {
-    const ack = (result: SendAck): void => {
-      // Status messages (messageId 0) are fire-and-forget: the client ignores any PUBACK for id 0.
-      if (frame.messageId !== 0) port.puback(frame.messageId, result);
-    };
     const spec = SEND_TOPICS[frame.topic];
-    if (!spec || !isValidId(frame.targetId)) return ack({ status: WireStatus.InvalidParameter });
+    if (!spec || !isValidId(frame.targetId)) return ackSend(port, frame, { status: WireStatus.InvalidParameter });
     const up = readUpStream(frame.payload);
-    if (typeof up === 'number') return ack({ status: up });
+    if (typeof up === 'number') return ackSend(port, frame, { status: up });
     const kind = kinds.get(spec.type);
-    if (!kind) return ack({ status: NOT_A_MEMBER[spec.type] ?? WireStatus.InvalidParameter });
+    if (!kind) return ackSend(port, frame, { status: NOT_A_MEMBER[spec.type] ?? WireStatus.InvalidParameter });
     const request = { port, frame, up, conversationType: spec.type, statusTopic: spec.status };
-    ack(await (filters === undefined ? kind.send(request) : filteredSend(filters, kind, request)));
+    ackSend(port, frame, await (filters === undefined ? kind.send(request) : filteredSend(filters, kind, request)));
   };
+}
+
+function ackSend(port: SessionPort, frame: PublishFrame, result: SendAck): void {
+  // Status messages (messageId 0) are fire-and-forget: the client ignores any PUBACK for id 0.
+  if (frame.messageId !== 0) port.puback(frame.messageId, result);
 }
 
 /**
@@ -82,22 +83,20 @@ export function peerConversationKind(messaging: MessagingService): ConversationK
   return {
     async send({ port, frame, up, conversationType, statusTopic }) {
       const { appKey, userId, sessionId } = port.info;
-      const result = await messaging.send(
-        {
-          appKey,
-          fromUserId: userId,
-          conversationType,
-          targetId: frame.targetId,
-          objectName: up.classname,
-          content: up.content,
-          // Status topics are never stored whatever the client's bits say (PROTOCOL.md §12).
-          flags: statusTopic ? 0 : up.sessionId,
-          ...optionalFields(up),
-          recipients: peerRecipients(frame.targetId, userId, up.userId),
-          senderSendbox: true,
-        },
-        { sessionId, ...(statusTopic ? {} : { echo: { topic: frame.topic, upstream: frame.payload } }) },
-      );
+      const message: Mutable<OutgoingMessage> = {
+        appKey,
+        fromUserId: userId,
+        conversationType,
+        targetId: frame.targetId,
+        objectName: up.classname,
+        content: up.content,
+        // Status topics are never stored whatever the client's bits say (PROTOCOL.md §12).
+        flags: statusTopic ? 0 : up.sessionId,
+        recipients: peerRecipients(frame.targetId, userId, up.userId),
+        senderSendbox: true,
+      };
+      addOptionalFields(message, up);
+      const result = await messaging.send(message, statusTopic ? { sessionId } : { sessionId, echo: { topic: frame.topic, upstream: frame.payload } });
       return { status: WireStatus.Ok, sentTime: result.sentTime, messageUId: result.messageUId };
     },
     async recallRecipients(message) {
@@ -106,13 +105,21 @@ export function peerConversationKind(messaging: MessagingService): ConversationK
   };
 }
 
-/** The optional UpStreamMessage fields carried into storage and delivery. */
-export function optionalFields(up: UpStream): { configFlag?: number; pushContent?: string; pushData?: string; pushExt?: Uint8Array; extraContent?: string } {
-  const out: { configFlag?: number; pushContent?: string; pushData?: string; pushExt?: Uint8Array; extraContent?: string } = {};
+type OptionalFields = { configFlag?: number; pushContent?: string; pushData?: string; pushExt?: Uint8Array; extraContent?: string };
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** Sets the optional UpStreamMessage fields carried into storage and delivery on `out` (those present only). */
+export function addOptionalFields(out: OptionalFields, up: UpStream): void {
   if (up.configFlag) out.configFlag = up.configFlag;
   if (up.pushText) out.pushContent = up.pushText;
   if (up.appData) out.pushData = up.appData;
   if (up.extraContent) out.extraContent = up.extraContent;
   if (up.pushExt) out.pushExt = rc.PushExtra.encode(up.pushExt).finish();
+}
+
+/** The optional UpStreamMessage fields carried into storage and delivery. */
+export function optionalFields(up: UpStream): OptionalFields {
+  const out: OptionalFields = {};
+  addOptionalFields(out, up);
   return out;
 }

@@ -9,6 +9,7 @@ import type { ErrorDef } from '../../errors';
 import { apiError, ServerApiErrors } from '../../errors';
 import type { Hub } from '../../gateway/hub';
 import type { UserListKind } from '../../store/user-list-repository';
+import { userListsChanged } from '../../services/user-relations';
 import { formatDateTime } from './group';
 import type { ServerApiHandler, ServerApiModule, ServerApiRequest } from './index';
 import { USER_ID_RULE } from './user';
@@ -26,7 +27,7 @@ const BLOCK_QUERY_ALL = 1000;
 const LIST_PAGE_MAX = 1000;
 const COUNT_EXCEEDED: ErrorDef = { code: 1502, httpStatus: 400, message: 'count exceeded' };
 
-function listRoutes(kind: UserListKind, memberField: string, path: string): Record<string, ServerApiHandler> {
+function listRoutes(kind: UserListKind, memberField: string, path: string, hub: Hub): Record<string, ServerApiHandler> {
   const add: ServerApiHandler = async ({ app, params, ctx }) => {
     const owner = params.requiredString('userId', USER_ID_RULE);
     const members = params.strings(memberField, { ...USER_ID_RULE, required: true, maxItems: IDS_PER_CALL });
@@ -40,11 +41,13 @@ function listRoutes(kind: UserListKind, memberField: string, path: string): Reco
       if (current + fresh > max) throw apiError(COUNT_EXCEEDED, `${path} holds at most ${max} users`);
     }
     await lists.add(app.appKey, owner, kind, members, ctx.clock.now());
+    await userListsChanged(ctx, app.appKey, owner, hub.broker);
   };
   const remove: ServerApiHandler = async ({ app, params, ctx }) => {
     const owner = params.requiredString('userId', USER_ID_RULE);
     const members = params.strings(memberField, { ...USER_ID_RULE, required: true, maxItems: IDS_PER_CALL });
     await ctx.store.userLists.remove(app.appKey, owner, kind, members);
+    await userListsChanged(ctx, app.appKey, owner, hub.broker);
   };
   const query: ServerApiHandler = async ({ app, params, ctx }) => {
     const owner = params.requiredString('userId', USER_ID_RULE);
@@ -107,7 +110,7 @@ export function userAdminRoutes(hub: Hub): ServerApiModule {
       return { userName: user.name, userPortrait: user.portraitUri, createTime: formatDateTime(user.createdTime) };
     },
 
-    ...listRoutes('black', 'blackUserId', 'user/blacklist'),
-    ...listRoutes('white', 'whiteUserId', 'user/whitelist'),
+    ...listRoutes('black', 'blackUserId', 'user/blacklist', hub),
+    ...listRoutes('white', 'whiteUserId', 'user/whitelist', hub),
   });
 }
