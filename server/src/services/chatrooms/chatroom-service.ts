@@ -25,6 +25,7 @@ import { ChatroomMetrics, type KickReason } from './chatroom-metrics';
 import type { MessagePriority } from './drop-policy';
 import type { SharedPage } from './room-page-cache';
 import { RoomFlow } from './room-flow';
+import { renotifyMsFromEnv, sweepCadence } from './room-renotify';
 import { receiveRoomSignal, type RoomSignalHost } from './room-signals';
 import { RoomState } from './room-state';
 import { ChatroomStatus, CommandType, MEMBER_CHANGE_OBJECT_NAME } from './room-wire';
@@ -56,6 +57,14 @@ export interface PullOutcome {
   readonly shared?: SharedPage;
 }
 
+export interface ChatroomServiceOptions {
+  /**
+   * A member notified of room data it has not pulled within this long gets the room `s_ntf` again
+   * (room-renotify.ts). Default: `LIANXIN_RENOTIFY_MS` (the gateway's inbox value), else 35 s.
+   */
+  readonly renotifyMs?: number;
+}
+
 export { MAX_JOIN_HISTORY, PULL_PAGE_SIZE } from './room-pull';
 const PRUNE_EVERY_MS = 600_000;
 const DAY_MS = 86_400_000;
@@ -78,6 +87,10 @@ export class ChatroomService {
   /** This service as room-signals.ts sees it: other nodes' signals mirror into these rooms. */
   private readonly signals: RoomSignalHost;
   private readonly sweeper: ReturnType<typeof setInterval>;
+  private readonly renotifyMs: number;
+  /** Idle destruction runs every this many sweep ticks (the tick also serves the re-notify delay). */
+  private readonly idleEveryTicks: number;
+  private ticks = 0;
   private sweeping = false;
   private lastPrune = 0;
   private closed = false;
@@ -85,7 +98,9 @@ export class ChatroomService {
   constructor(
     private readonly ctx: ServerContext,
     private readonly hub: Hub,
+    options: ChatroomServiceOptions = {},
   ) {
+    this.renotifyMs = options.renotifyMs ?? renotifyMsFromEnv(process.env);
     this.stopPresence = hub.onLocalPresence((appKey, userId, online) => this.presenceChanged(appKey, userId, online));
     // Signals only arrive once a room is watched (load), i.e. after this constructor: `signals` is set by then.
     this.relay = new RoomRelay(hub.nodeId, hub.broker, (appKey, roomId, signal) => receiveRoomSignal(this.signals, appKey, roomId, signal), (error, context) => ctx.log.warn('chatroom relay failed', { context, error: String(error) }));
@@ -99,7 +114,9 @@ export class ChatroomService {
       isOnline: (appKey, userId) => this.isOnline(appKey, userId), pushEntries: (...args) => this.pushEntries(...args),
     };
     const idle = Math.min(...ctx.apps.list().map((app) => chatroomOptionsOf(app).idleDestroyMs), 3_600_000);
-    this.sweeper = setInterval(() => void this.sweep(), Math.max(20, Math.min(60_000, Math.floor(idle / 4))));
+    const { tickMs, idleEveryTicks } = sweepCadence(idle, this.renotifyMs);
+    this.idleEveryTicks = idleEveryTicks;
+    this.sweeper = setInterval(() => this.tick(), tickMs);
     this.sweeper.unref();
   }
 
@@ -161,7 +178,10 @@ export class ChatroomService {
   async send(input: RoomMessageInput, source: 'client' | 'server'): Promise<SendOutcome> {
     const room = await this.room(input.appKey, input.roomId);
     if (room === undefined) return { status: ChatroomStatus.NotExist };
-    return room.run(async () => {
+    // The room's queue is held until the append is queued in the store, not until it commits: the store
+    // commits in call order (both engines group-commit), so the room's next sends can join the same
+    // transaction while the answer still waits for this one's COMMIT.
+    const queued = await room.run(async (): Promise<SendOutcome | { readonly committed: Promise<ChatroomMessage> }> => {
       if (room.destroyed) return { status: ChatroomStatus.NotExist };
       const now = this.ctx.clock.now();
       if (source === 'client') {
@@ -175,9 +195,11 @@ export class ChatroomService {
         }
         this.metrics.accepted[priority]++;
       }
-      const stored = await this.append(room, input, now, true);
-      return { status: 0, sentTime: stored.sentTime, messageUId: stored.uid };
+      return this.append(room, input, now, true);
     });
+    if (!('committed' in queued)) return queued;
+    const stored = await queued.committed;
+    return { status: 0, sentTime: stored.sentTime, messageUId: stored.uid };
   }
 
   /** `chrmPull`: join history when `syncTime` ≤ 0, else everything newer than it but the requester's own. */
@@ -203,6 +225,7 @@ export class ChatroomService {
     const room = await this.room(appKey, roomId);
     if (room === undefined) return false;
     return room.run(async () => {
+      await room.appended;
       if (room.destroyed) return false;
       const now = this.ctx.clock.now();
       if (reason === 'idle') {
@@ -311,11 +334,17 @@ export class ChatroomService {
     return true;
   }
 
-  /** Call with the room's queue held. Appends, schedules the notification, applies the auto-kick rule. */
-  private async append(room: RoomState, input: RoomMessageInput, now: number, countsForKick: boolean): Promise<ChatroomMessage> {
-    const stored = await this.ctx.store.chatrooms.append({ ...input, now });
-    room.pages.invalidate();
-    this.flow.schedule(room, stored.sentTime, stored.fromUserId);
+  /**
+   * Call with the room's queue held. Queues the append in the store and applies the auto-kick rule;
+   * `committed` resolves after the COMMIT, once the notification is scheduled.
+   */
+  private async append(room: RoomState, input: RoomMessageInput, now: number, countsForKick: boolean): Promise<{ readonly committed: Promise<ChatroomMessage> }> {
+    const committed = this.ctx.store.chatrooms.append({ ...input, now }).then((stored) => {
+      room.pages.invalidate();
+      this.flow.schedule(room, stored.sentTime, stored.fromUserId);
+      return stored;
+    });
+    room.appended = committed.then(() => undefined, () => undefined);
     if (countsForKick) {
       const opts = this.options(room.appKey);
       for (const { userId, reason } of room.accountMessage(now, { offlineMs: opts.kickOfflineMs, missedMessages: opts.kickMissedMessages })) {
@@ -328,13 +357,13 @@ export class ChatroomService {
         await this.removeMember(room, userId, reason);
       }
     }
-    return stored;
+    return { committed };
   }
 
   private async memberChange(room: RoomState, userId: string, status: 0 | 1): Promise<void> {
     const content = encodeUtf8(JSON.stringify({ userList: [{ userId, status }], memberCount: room.members.size }));
     const input = { appKey: room.appKey, roomId: room.roomId, fromUserId: userId, objectName: MEMBER_CHANGE_OBJECT_NAME, content, flags: 0 };
-    await this.append(room, input, this.ctx.clock.now(), false);
+    await (await this.append(room, input, this.ctx.clock.now(), false)).committed;
   }
 
   /** Cluster presence says the user has a session on another node (never true on a single node). */
@@ -375,6 +404,20 @@ export class ChatroomService {
     if (rooms === undefined) return;
     rooms.delete(room);
     if (rooms.size === 0) this.userRooms.delete(key);
+  }
+
+  /** One sweep tick: re-notifies (synchronous, field checks per room) and, every idleEveryTicks, the store sweep. */
+  private tick(): void {
+    if (this.closed) return;
+    const now = this.ctx.clock.now();
+    let renotified = 0;
+    for (const room of this.rooms.values()) renotified += this.flow.renotify(room, now, this.renotifyMs);
+    if (renotified > 0) this.ctx.log.debug('chatroom re-notified', { members: renotified });
+    this.ticks += 1;
+    if (this.ticks >= this.idleEveryTicks) {
+      this.ticks = 0;
+      void this.sweep();
+    }
   }
 
   /** Idle destruction per app, and (every 10 min) timeline retention. Never overlaps itself. */

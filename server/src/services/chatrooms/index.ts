@@ -11,9 +11,9 @@ import { createChatroomHandlers } from './chatroom-handlers';
 import { createBatchEntryHandlers } from './chatroom-batch-kv';
 import { chatroomConversationKind } from './chatroom-kind';
 import { ChatroomEntries } from './chatroom-kv';
-import { ChatroomService } from './chatroom-service';
+import { ChatroomService, type ChatroomServiceOptions } from './chatroom-service';
 
-export { ChatroomService } from './chatroom-service';
+export { ChatroomService, type ChatroomServiceOptions } from './chatroom-service';
 export { ChatroomEntries } from './chatroom-kv';
 export { ChatroomMetrics } from './chatroom-metrics';
 
@@ -24,8 +24,8 @@ export interface Chatrooms {
   readonly queries: ReadonlyArray<[string, (port: SessionPort, frame: QueryFrame) => Promise<void>]>;
 }
 
-export function createChatrooms(ctx: ServerContext, hub: Hub): Chatrooms {
-  const service = new ChatroomService(ctx, hub);
+export function createChatrooms(ctx: ServerContext, hub: Hub, options: ChatroomServiceOptions = {}): Chatrooms {
+  const service = new ChatroomService(ctx, hub, options);
   const entries = new ChatroomEntries(ctx, service);
   return { service, entries, kind: chatroomConversationKind(service), queries: [...createChatroomHandlers(service, entries), ...createBatchEntryHandlers(entries)] };
 }

@@ -7,7 +7,8 @@
  * Invariants: only members with a session on this node are written to (other nodes serve theirs from the
  * `notify` signal, gateway/room-relay.ts); nothing is sent for a destroyed room or after close();
  * `s_ntf` always carries the room's newest notified time, so a held-back or lost one is caught up by the
- * next. The caller owns room membership and the room's queue; nothing here changes membership.
+ * next; one sent and never pulled is repeated by the service sweep (renotify, room-renotify.ts). The
+ * caller owns room membership and the room's queue; nothing here changes membership.
  */
 import type { ServerContext } from '../../context';
 import type { Hub } from '../../gateway/hub';
@@ -47,7 +48,7 @@ export class RoomFlow {
     // After the answer is written (the handler writes it when this resolves): the notification held back
     // while this pull was due (RoomState.admitNotify).
     // A truncated page is continued by the client (E4) or by the handler's own s_ntf (L2): still due.
-    if (page.finished !== false && room.pulled(userId, page.syncTime)) setImmediate(() => this.notifyMember(room, userId));
+    if (page.finished !== false && room.pulled(userId, page.syncTime, this.ctx.clock.now())) setImmediate(() => this.notifyMember(room, userId));
     return page;
   }
 
@@ -93,6 +94,20 @@ export class RoomFlow {
     }
     this.metrics.notifications += written;
     if (held) this.checkHeldLater(room);
+  }
+
+  /**
+   * Called by the chatroom service sweep: sends the room `s_ntf` again to members that have not pulled up
+   * to their newest one within `afterMs` (room-renotify.ts). Returns how many members were re-notified.
+   */
+  renotify(room: RoomState, now: number, afterMs: number): number {
+    if (room.destroyed || this.closed) return 0;
+    const due = room.takeRenotifies(now, afterMs);
+    for (const member of due) {
+      const payload = encodeMessage(rc.NotifyMsg, { type: 2, time: member.notifiedTo, chrmId: room.roomId });
+      this.metrics.notifications += this.pushTo(room.appKey, member.userId, 's_ntf', room.roomId, payload);
+    }
+    return due.length;
   }
 
   /** Writes one push to every session of the user on this node; the number of sessions written to. */

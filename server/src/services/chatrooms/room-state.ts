@@ -7,6 +7,7 @@
  */
 import { IntakeQuota, type QuotaSettings } from './drop-policy';
 import { RoomPageCache } from './room-page-cache';
+import { MAX_RENOTIFY } from './room-renotify';
 
 export interface MemberState {
   readonly userId: string;
@@ -22,6 +23,12 @@ export interface MemberState {
   held: boolean;
   /** syncTime of the last pull answered since the member came online (what its client has). */
   pulledTo: number;
+  /** Newest room `s_ntf` time sent to this member since it came online; 0 = none (room-renotify.ts). */
+  notifiedTo: number;
+  /** ms since when `notifiedTo > pulledTo` (restarted by each re-notify); 0 = nothing to re-notify. */
+  unpulledSince: number;
+  /** Re-notifications since the last finished pull answer (at most MAX_RENOTIFY). */
+  renotified: number;
   /** Index in RoomState.online while online, -1 otherwise. */
   slot: number;
 }
@@ -59,8 +66,15 @@ export class RoomState {
   pendingNotify: { time: number; readonly senders: Set<string> } | undefined;
   /** Newest `s_ntf{type:2}` time announced on this node. */
   notifiedTime = 0;
+  /** Settles once the last append queued for this room is committed (or failed): destruction waits for it. */
+  appended: Promise<void> = Promise.resolve();
   /** Pending re-check of held-back notifications whose pull never came (NOTIFY_HOLD_MAX_MS). */
   heldCheck: ReturnType<typeof setTimeout> | undefined;
+  /**
+   * ≤ the `unpulledSince` of every online member with one set; 0 when none may be set. The re-notify sweep
+   * skips the room until this is older than the delay (room-renotify.ts).
+   */
+  renotifyCheck = 0;
   private readonly offline = new Set<string>();
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -86,7 +100,10 @@ export class RoomState {
   addMember(userId: string, joinTime: number, online: boolean, now: number): void {
     const existing = this.members.get(userId);
     if (existing !== undefined) this.unlist(existing);
-    const member: MemberState = { userId, joinTime: existing?.joinTime ?? joinTime, online, offlineSince: now, missed: 0, awaitingSince: undefined, held: false, pulledTo: 0, slot: -1 };
+    const member: MemberState = {
+      userId, joinTime: existing?.joinTime ?? joinTime, online, offlineSince: now, missed: 0,
+      awaitingSince: undefined, held: false, pulledTo: 0, notifiedTo: 0, unpulledSince: 0, renotified: 0, slot: -1,
+    };
     this.members.set(userId, member);
     if (online) {
       this.list(member);
@@ -108,6 +125,9 @@ export class RoomState {
     member.awaitingSince = undefined;
     member.held = false;
     member.pulledTo = 0;
+    member.notifiedTo = 0;
+    member.unpulledSince = 0;
+    member.renotified = 0;
     if (online) {
       this.list(member);
       this.offline.delete(userId);
@@ -142,10 +162,12 @@ export class RoomState {
    * with a single session on this node only: with several, one device's pull says nothing about the others'.
    * A member whose last pull already reached `time` (it pulled between the append and this notification)
    * needs none: its client would not pull for it, so waiting for that pull would stall it.
+   * An admitted notification is written by the caller: it is recorded for the re-notify sweep.
    */
   admitNotify(member: MemberState, singleSession: boolean, now: number, time: number): boolean {
     if (!singleSession) {
       member.awaitingSince = undefined;
+      this.notified(member, now, time);
       return true;
     }
     if (member.pulledTo >= time) return false;
@@ -155,22 +177,63 @@ export class RoomState {
     }
     member.awaitingSince = now;
     member.held = false;
+    this.notified(member, now, time);
     return true;
   }
 
-  /** A pull by `userId` was answered up to `syncTime`: true when a held-back, newer notification is due now. */
-  pulled(userId: string, syncTime: number): boolean {
+  /**
+   * A finished pull by `userId` was answered up to `syncTime` at `now`: true when a held-back, newer
+   * notification is due now. Restarts the member's re-notify count.
+   */
+  pulled(userId: string, syncTime: number, now: number): boolean {
     const member = this.members.get(userId);
-    if (member !== undefined && syncTime > member.pulledTo) member.pulledTo = syncTime;
-    if (member === undefined || member.awaitingSince === undefined) return false;
+    if (member === undefined) return false;
+    if (syncTime > member.pulledTo) member.pulledTo = syncTime;
+    member.renotified = 0;
+    if (member.pulledTo >= member.notifiedTo) member.unpulledSince = 0;
+    else if (member.unpulledSince === 0) this.watchUnpulled(member, now);
+    if (member.awaitingSince === undefined) return false;
     member.awaitingSince = undefined;
     const due = member.held && this.notifiedTime > syncTime;
     member.held = false;
     return due;
   }
 
+  /**
+   * The online members whose first unpulled notification is at least `afterMs` old (room-renotify.ts), each
+   * counted as re-notified now; the caller sends each its room `s_ntf` again with `notifiedTo`. Walks the
+   * online members only when `renotifyCheck` says one may be due.
+   */
+  takeRenotifies(now: number, afterMs: number): MemberState[] {
+    if (this.renotifyCheck === 0 || now - this.renotifyCheck < afterMs) return [];
+    const due: MemberState[] = [];
+    let next = 0;
+    for (const member of this.online) {
+      if (member.unpulledSince === 0) continue;
+      if (now - member.unpulledSince >= afterMs) {
+        due.push(member);
+        member.renotified += 1;
+        member.unpulledSince = member.renotified < MAX_RENOTIFY ? Math.max(1, now) : 0;
+      }
+      if (member.unpulledSince !== 0 && (next === 0 || member.unpulledSince < next)) next = member.unpulledSince;
+    }
+    this.renotifyCheck = next;
+    return due;
+  }
+
   onlineMembers(): string[] {
     return this.online.map((member) => member.userId);
+  }
+
+  /** A notification of `time` is being written to `member`. */
+  private notified(member: MemberState, now: number, time: number): void {
+    if (time > member.notifiedTo) member.notifiedTo = time;
+    if (member.unpulledSince === 0 && member.notifiedTo > member.pulledTo && member.renotified < MAX_RENOTIFY) this.watchUnpulled(member, now);
+  }
+
+  private watchUnpulled(member: MemberState, now: number): void {
+    member.unpulledSince = Math.max(1, now);
+    if (this.renotifyCheck === 0 || member.unpulledSince < this.renotifyCheck) this.renotifyCheck = member.unpulledSince;
   }
 
   private list(member: MemberState): void {

@@ -79,6 +79,7 @@ export class SqliteStore implements Store {
   readonly serverEvents: ServerEventRepository;
   private readonly database: SqliteDatabase;
   private readonly messageRepository: SqliteMessageRepository;
+  private readonly chatroomRepository: SqliteChatroomRepository;
 
   constructor(options: SqliteStoreOptions) {
     this.database = new SqliteDatabase(options.file);
@@ -92,7 +93,11 @@ export class SqliteStore implements Store {
     this.conversations = new SqliteConversationRepository(this.database);
     this.users = new SqliteUserRepository(this.database);
     this.conversationStates = new SqliteConversationStateRepository(this.database);
-    this.chatrooms = new SqliteChatroomRepository(this.database, { random: options.random ?? Math.random });
+    this.chatroomRepository = new SqliteChatroomRepository(this.database, {
+      random: options.random ?? Math.random,
+      ...(options.groupCommit !== undefined && { groupCommit: options.groupCommit }),
+    });
+    this.chatrooms = this.chatroomRepository;
     this.groups = new SqliteGroupRepository(this.database);
     this.userLists = new SqliteUserListRepository(this.database);
     this.callbackQueue = new SqliteCallbackQueue(this.database);
@@ -115,7 +120,7 @@ export class SqliteStore implements Store {
 
   /** Idempotent; appends already queued are committed first; later calls on the repositories reject. */
   async close(): Promise<void> {
-    if (this.database.open) await this.messageRepository.close();
+    if (this.database.open) await Promise.all([this.messageRepository.close(), this.chatroomRepository.flush()]);
     this.database.close();
   }
 }

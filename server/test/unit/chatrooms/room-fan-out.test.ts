@@ -109,11 +109,11 @@ describe('RoomState notification flow control', () => {
     state.notifiedTime = 200;
     expect(state.admitNotify(member, true, 1010, 200)).toBe(false);
     // The pull answered up to 150 < 200: the held notification is due now.
-    expect(state.pulled('u', 150)).toBe(true);
+    expect(state.pulled('u', 150, 0)).toBe(true);
     expect(state.admitNotify(member, true, 1020, 200)).toBe(true);
     // A pull that covers the newest notified time needs nothing more.
     expect(state.admitNotify(member, true, 1030, 200)).toBe(false);
-    expect(state.pulled('u', 200)).toBe(false);
+    expect(state.pulled('u', 200, 0)).toBe(false);
     state.notifiedTime = 300;
     expect(state.admitNotify(member, true, 1040, 300)).toBe(true);
   });
@@ -123,7 +123,7 @@ describe('RoomState notification flow control', () => {
     const member = state.members.get('u')!;
     // The member pulled after the append but before the notification went out: its client has it and
     // would not pull for it, so no notification and no pending pull.
-    state.pulled('u', 500);
+    state.pulled('u', 500, 0);
     expect(state.admitNotify(member, true, 1000, 500)).toBe(false);
     expect(member.awaitingSince).toBeUndefined();
     expect(state.admitNotify(member, true, 1001, 501)).toBe(true);
@@ -138,7 +138,7 @@ describe('RoomState notification flow control', () => {
     expect(state.admitNotify(member, false, NOTIFY_HOLD_MAX_MS + 1, 4)).toBe(true);
     expect(state.admitNotify(member, false, NOTIFY_HOLD_MAX_MS + 2, 5)).toBe(true);
     // Going offline or online forgets the pending pull and the pulled cursor.
-    state.pulled('u', 50);
+    state.pulled('u', 50, 0);
     expect(state.admitNotify(member, true, 10_000, 60)).toBe(true);
     state.setOnline('u', false, 10_001);
     state.setOnline('u', true, 10_002);
