@@ -67,6 +67,12 @@ function send(from: SdkUser, to: string, text: string): Promise<Message> {
 
 const connected = (user: SdkUser) => () => user.im.getCurrentConnectionStatus() === ConnectionStatus.CONNECTED;
 
+/** The transport of the user's latest session, from the SDK's own log line on each CONNACK. */
+function sessionTransport(user: SdkUser): string | undefined {
+  const line = [...user.logs].reverse().find((l) => / connected as .* via (websocket|comet) /.test(l));
+  return line === undefined ? undefined : / via (websocket|comet) /.exec(line)?.[1];
+}
+
 describe.each(SIMULATED_HOST_IDS.map((id) => [id]))('%s', (host) => {
   const comet = host === 'alipay-comet';
 
@@ -112,20 +118,40 @@ describe.each(SIMULATED_HOST_IDS.map((id) => [id]))('%s', (host) => {
     const { user: bob, device } = await online(host, 'bob');
     const { user: alice } = await online(host, 'alice');
     const limit = simulatedAdapter(host, new SimulatedDevice()).capabilities.maxConcurrentSockets;
-    for (let i = 0; i < 12; i++) {
+    const sessions = (): number => bob.statuses.filter((s) => s === ConnectionStatus.CONNECTED).length;
+    // Every third drop waits for a session newer than the last one it cut, and cuts it: the storm
+    // takes the SDK through 5 reconnects however fast or slow the machine is. The drops in between
+    // land wherever the reconnect happens to be (navi, ping, a socket opening, the back-off), so
+    // how many sockets they cost is up to scheduling and is not asserted. No drop follows the last
+    // cut, so the session that comes back after it stays up.
+    let cutSession = 0;
+    let sentDuringStorm: Message | undefined;
+    for (let i = 0; i <= 12; i++) {
+      if (i % 3 === 0) {
+        await waitFor(`a session newer than #${cutSession} to cut`, () => sessions() > cutSession && connected(bob)() && device.cuttable > 0, 20_000);
+        cutSession = sessions();
+      }
       device.dropConnections();
-      await delay(30 + (i % 4) * 70);
+      if (i === 6) sentDuringStorm = await send(alice, bob.userId, 'during the storm');
+      if (i < 12) await delay(30 + (i % 4) * 70);
     }
-    await waitFor('reconnected after the storm', connected(bob), 20_000);
+    await waitFor('reconnected after the storm', () => sessions() > cutSession && connected(bob)(), 20_000);
+    expect(sessions()).toBeGreaterThanOrEqual(6);
     const sent = await send(alice, bob.userId, 'after the storm');
     await bob.next((m) => m.messageUId === sent.messageUId);
+    await bob.next((m) => m.messageUId === sentDuringStorm?.messageUId);
+    expect(bob.received.filter((r) => r.message.messageUId === sentDuringStorm?.messageUId)).toHaveLength(1);
 
-    // It was a storm: the SDK came back several times, each time on a new socket (or comet).
-    expect(bob.statuses.filter((s) => s === ConnectionStatus.CONNECTED).length).toBeGreaterThanOrEqual(3);
-    if (comet) expect(device.socketsOpened).toBe(0);
-    else expect(device.socketsOpened).toBeGreaterThanOrEqual(3);
     expect(device.connectFailures).toEqual([]);
     expect(device.peakLiveSockets).toBeLessThanOrEqual(limit);
-    await waitFor('one live socket', () => device.liveSockets === (comet ? 0 : 1), 5_000);
+    // None left behind: once the cut sockets have reported their close, the live session holds one
+    // socket, or none on comet. A drop that cuts a WebSocket before it opens makes the SDK fall back
+    // to comet on that host (src/transport/transport-selector.ts), so either may be live here.
+    const onComet = sessionTransport(bob) === 'comet';
+    if (comet) {
+      expect(onComet).toBe(true);
+      expect(device.socketsOpened).toBe(0);
+    }
+    await waitFor('only the live session’s socket left', () => device.liveSockets === (onComet ? 0 : 1), 5_000);
   });
 });

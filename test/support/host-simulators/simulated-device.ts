@@ -70,6 +70,11 @@ export class SimulatedDevice {
     return this.online;
   }
 
+  /** Sockets and requests alive right now: what `dropConnections()` would cut. */
+  get cuttable(): number {
+    return this.active.size;
+  }
+
   /** Why new network calls fail right now, or undefined when they may go out. */
   get blocked(): 'offline' | 'background' | undefined {
     if (!this.online) return 'offline';

@@ -27,7 +27,9 @@ export async function joinPull(rooms: ChatroomRepository, appKey: string, roomId
   const seen = new Set(history.messages.map((m) => m.uid));
   const messages = [...history.messages, ...live.messages.filter((m) => !seen.has(m.uid))].sort((a, b) => a.sentTime - b.sentTime);
   const lastLive = live.messages[live.messages.length - 1];
-  if (live.hasMore && lastLive !== undefined) return { messages, syncTime: lastLive.sentTime, finished: false };
+  // A cut live part continues from its last message: history newer than that (the room's latest N) would
+  // arrive ahead of the messages between, so it is left to the following pages.
+  if (live.hasMore && lastLive !== undefined) return { messages: messages.filter((m) => m.sentTime <= lastLive.sentTime), syncTime: lastLive.sentTime, finished: false };
   return { messages, syncTime: Math.max(history.timelineTime, live.timelineTime), finished: true };
 }
 
