@@ -110,7 +110,12 @@ export class PgDatabase implements PgQueryable {
    * together are serialized by a transaction-scoped advisory lock, so each migration runs once.
    */
   async migrate(migrations: readonly PgMigration[]): Promise<void> {
-    await this.run('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)');
+    // Under the lock too: concurrent CREATE TABLE IF NOT EXISTS is not atomic in PostgreSQL (the loser
+    // fails on pg_type_typname_nsp_index instead of skipping), seen when three nodes start together.
+    await this.tx(async (q) => {
+      await q.run("SELECT pg_advisory_xact_lock(hashtext('lianxin-migrations'))");
+      await q.run('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)');
+    });
     const ordered = [...migrations].sort((a, b) => a.version - b.version);
     for (const migration of ordered) {
       await this.tx(async (q) => {
