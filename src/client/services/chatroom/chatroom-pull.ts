@@ -61,7 +61,11 @@ export class RoomPuller {
   notify(room: RoomPullState, time: number): void {
     if (time > 0 && time <= room.cursor) return;
     room.queued.push(time);
-    void this.pull(room);
+    // A join whose first pull never finished (the connection dropped right after the join answer) is
+    // still at cursor 0: its next pull is that join pull again, with the join's count and time — a plain
+    // page of 10 from 0 would hand over up to 10 messages older than the join.
+    if (room.cursor === 0 && room.joinTime > 0) void this.pull(room, room.count, room.joinTime);
+    else void this.pull(room);
   }
 
   /**
