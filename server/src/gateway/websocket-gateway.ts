@@ -13,6 +13,7 @@ import { parseConnectParams } from './client-info';
 import { logFields } from './log-fields';
 import type { Session } from './session';
 import { MISSING_PARAM_STATUS, type SessionManager } from './session-manager';
+import { eventLoopAdmission, type TurnAdmission } from './turn-admission';
 import { WebSocketTransport } from './websocket-transport';
 
 export const WEBSOCKET_PATH = '/websocket';
@@ -27,7 +28,8 @@ export interface WebSocketGateway {
   close(): Promise<void>;
 }
 
-export function attachWebSocketGateway(server: Server, manager: SessionManager, log: Logger): WebSocketGateway {
+/** `admission`: where upgrades queue in a burst (default: the process's event loop admission). */
+export function attachWebSocketGateway(server: Server, manager: SessionManager, log: Logger, admission: TurnAdmission = eventLoopAdmission): WebSocketGateway {
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_MESSAGE_BYTES, perMessageDeflate: false, clientTracking: true, WebSocket: GatewaySocket });
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
@@ -44,11 +46,18 @@ export function attachWebSocketGateway(server: Server, manager: SessionManager, 
     }
     const origin = req.headers.origin;
     const arrivedAt = manager.now();
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      const connId = manager.newSessionId();
-      handleConnection(ws as GatewaySocket, url.searchParams, manager, log, connId, arrivedAt, req.socket.remoteAddress, origin).catch((error: unknown) => {
-        log.error('websocket connection setup failed', { connId, error });
-        ws.terminate();
+    // In a storm the upgrades (101 write, authentication, session) go through the loop a slice per
+    // turn (turn-admission.ts); until then the socket only needs an error listener (http removed its own).
+    socket.on('error', ignoreWhileWaiting);
+    admission.run(() => {
+      socket.off('error', ignoreWhileWaiting);
+      if (socket.destroyed) return;
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        const connId = manager.newSessionId();
+        handleConnection(ws as GatewaySocket, url.searchParams, manager, log, connId, arrivedAt, req.socket.remoteAddress, origin).catch((error: unknown) => {
+          log.error('websocket connection setup failed', { connId, error });
+          ws.terminate();
+        });
       });
     });
   };
@@ -75,6 +84,10 @@ class GatewaySocket extends WebSocket {
   session: Session | undefined;
   /** Frames that arrived before the CONNACK (replayed once the session exists); undefined after it. */
   early: Uint8Array[] | undefined;
+}
+
+function ignoreWhileWaiting(): void {
+  // The socket is destroyed by then; the queued upgrade sees that and drops it.
 }
 
 // `this` is the emitting socket, always a GatewaySocket (the server creates no other kind).

@@ -4,6 +4,7 @@ import type { ServerContext } from '../context';
 import { toDownStream } from './message-view';
 import { WireStatus } from './wire-status';
 import type { InboxDelivery } from './inbox-delivery';
+import { eventLoopAdmission } from '../gateway/turn-admission';
 
 /** Entries per pullMsg page. E4 re-pulls on `finished=false`; L2 gets an extra s_ntf instead. */
 export const SYNC_PAGE_SIZE = 200;
@@ -16,16 +17,19 @@ const DAY_MS = 86_400_000;
  */
 export function createPullHandler(ctx: ServerContext, delivery?: InboxDelivery) {
   return async (port: SessionPort, frame: QueryFrame): Promise<void> => {
-    if (!delivery) return pull(ctx, port, frame);
+    // A storm's pulls (a synchronous store read each, on this thread) run a slice per loop turn.
+    if (!delivery) return eventLoopAdmission.schedule(() => pull(ctx, port, frame));
     // Tracked from arrival to answer: an s_msg written meanwhile could reach the client mid-pull.
     const { appKey, userId, sessionId } = port.info;
     delivery.pullStarted(sessionId);
     let answered = false;
     try {
-      await pull(ctx, port, frame, (answer) => {
-        answered = true;
-        delivery.pullAnswered(appKey, userId, sessionId, answer);
-      });
+      await eventLoopAdmission.schedule(() =>
+        pull(ctx, port, frame, (answer) => {
+          answered = true;
+          delivery.pullAnswered(appKey, userId, sessionId, answer);
+        }),
+      );
     } finally {
       if (!answered) delivery.pullAnswered(appKey, userId, sessionId, 'failed');
     }
