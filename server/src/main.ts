@@ -147,7 +147,9 @@ async function main(argv: readonly string[]): Promise<void> {
   const engines = broker;
   lagMetrics.watch(() => engines.healthy?.() ?? true);
   app = await createApp(ctx, { broker, presence, nodeId: cluster.nodeId, rateBuckets });
-  await app.fastify.listen({ host: config.host, port: config.port });
+  // A reconnect storm lands thousands of SYNs at once; Node's default backlog (511) overflows and the
+  // dropped clients only return on the kernel's SYN retries 7–31 s later. The kernel caps it at somaxconn.
+  await app.fastify.listen({ host: config.host, port: config.port, backlog: 4096 });
   if (stopping) return;
 
   const address = app.fastify.server.address() as AddressInfo;
