@@ -33,6 +33,8 @@ export interface RoomPullState {
   joinTime: number;
   cursor: number;
   pulling: boolean;
+  /** A join pull asked for while a round was running: it runs when that round ends. */
+  joinPull?: { readonly count: number; readonly joinTime: number } | undefined;
   /** Notified times the cursor has not reached yet. */
   queued: number[];
   readonly seen: RecentUids;
@@ -73,7 +75,13 @@ export class RoomPuller {
    * `count` is the join count for the first page. Never rejects.
    */
   async pull(room: RoomPullState, count = ROOM_PULL_COUNT, joinTime = 0): Promise<void> {
-    if (room.pulling) return;
+    if (room.pulling) {
+      // A running round picks up notified times itself, but not a (re-)join: the round may have been
+      // asked before the join reached the server (a notification right after a reconnect) and end with
+      // an error or a page from before the join; the join pull then runs after it instead of being lost.
+      if (joinTime > 0) room.joinPull = { count, joinTime };
+      return;
+    }
     room.pulling = true;
     try {
       await this.round(room, count, joinTime);
@@ -82,6 +90,9 @@ export class RoomPuller {
     } finally {
       room.pulling = false;
     }
+    const next = room.joinPull;
+    room.joinPull = undefined;
+    if (next !== undefined && this.deps.isCurrent(room)) await this.pull(room, next.count, next.joinTime);
   }
 
   private async round(room: RoomPullState, firstCount: number, joinTime: number): Promise<void> {
