@@ -120,8 +120,10 @@ describe('web demo chat in headless Chromium', () => {
     const group = `g${RUN}`;
     const room = `r${RUN}`;
     const admin = await openConsole();
-    // The console starts on the dev app, the one the demo chat uses.
-    expect(await admin.getByLabel('App', { exact: true }).inputValue()).toMatch(/^dev/);
+    // The console starts on the dev app, the one the demo chat uses (filled once its app list has loaded).
+    const appField = admin.getByLabel('App', { exact: true });
+    for (let i = 0; i < 100 && (await appField.inputValue()) === ''; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await appField.inputValue()).toMatch(/^dev/);
     expect(await consoleAction(admin, 'Groups', 'group/create', { groupId: group, groupName: 'Demo group', userId: `${carol},${dave}` })).toContain('"code": 200');
     expect(await consoleAction(admin, 'Chatrooms', 'chatroom/create', { chatroomId: room, name: 'Demo room' })).toContain('"code": 200');
 

@@ -1,7 +1,9 @@
 /**
  * FileStore on the local disk, under `<dataDir>/files`:
  *
- *   staging/<random>.part                      uploads in progress (wiped when the store opens)
+ *   staging/<process>/<random>.part            uploads in progress, one directory per server process (several
+ *                                              nodes may share the data dir); left-overs of dead processes
+ *                                              are removed when a store opens
  *   objects/<appKey>/<id[0,2]>/<id>            committed bytes
  *   objects/<appKey>/<id[0,2]>/<id>.json       their metadata (StoredFile)
  *   keys/<appKey>/<h[0,2]>/<h>.json            h = sha256(owner \n key) → { id } of the newest upload
@@ -14,7 +16,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
-import { mkdir, open, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, readdir, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
 import type { ByteRange, FileStore, FileWriter, NewStoredFile, StoredFile } from './file-store';
@@ -22,6 +24,8 @@ import { isUploadFileType } from './file-kinds';
 
 const APP_KEY = /^[A-Za-z0-9_-]{1,64}$/;
 const OBJECT_ID = /^[0-9a-f]{32}$/;
+/** Staging entries older than this belong to dead processes (an upload never takes a day). */
+const STALE_STAGING_MS = 24 * 60 * 60 * 1000;
 const HEAD_BYTES = 64 * 1024;
 
 export interface LocalFileStoreOptions {
@@ -32,9 +36,18 @@ export interface LocalFileStoreOptions {
 
 export async function createLocalFileStore(options: LocalFileStoreOptions): Promise<FileStore> {
   const root = resolve(options.root);
-  const staging = join(root, 'staging');
-  // Anything left in staging is from a process that died mid-upload: never committed, never visible.
-  await rm(staging, { recursive: true, force: true });
+  const stagingRoot = join(root, 'staging');
+  await mkdir(stagingRoot, { recursive: true });
+  // Anything left by a process that died mid-upload was never committed, never visible. Other live
+  // processes (cluster nodes sharing the data dir) keep their own directory: only entries untouched for
+  // STALE_STAGING_MS — far longer than any upload — are removed, and never another node's fresh one.
+  const now = (options.now ?? Date.now)();
+  for (const entry of await readdir(stagingRoot).catch(() => [] as string[])) {
+    const path = join(stagingRoot, entry);
+    const info = await stat(path).catch(() => undefined);
+    if (info !== undefined && now - info.mtimeMs > STALE_STAGING_MS) await rm(path, { recursive: true, force: true });
+  }
+  const staging = join(stagingRoot, `${process.pid}-${randomBytes(4).toString('hex')}`);
   await mkdir(staging, { recursive: true });
   await mkdir(join(root, 'objects'), { recursive: true });
   await mkdir(join(root, 'keys'), { recursive: true });
@@ -91,7 +104,12 @@ class LocalFileStore implements FileStore {
 
   async begin(): Promise<FileWriter> {
     const path = inside(this.root, join(this.staging, `${randomBytes(16).toString('hex')}.part`));
-    const handle = await open(path, 'wx+', 0o600);
+    const handle = await open(path, 'wx+', 0o600).catch(async (error: unknown) => {
+      // Another node that opened its store removed this process's directory as stale (no upload for a day).
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      await mkdir(this.staging, { recursive: true });
+      return open(path, 'wx+', 0o600);
+    });
     return new LocalFileWriter(this, path, handle);
   }
 

@@ -198,25 +198,30 @@ describe('local file store', () => {
     await again.abort();
   });
 
-  it('leaves nothing after abort, ignores malformed ids, and clears staging on open', async () => {
+  it('leaves nothing after abort, ignores malformed ids, and clears a dead process\'s staging on open', async () => {
     const root = join(dir, 'files');
+    const staged = (): string[] => readdirSync(join(root, 'staging'), { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => e.name);
     const store = await createLocalFileStore({ root });
     const writer = await store.begin();
     await writer.write(noise(1000));
-    expect(readdirSync(join(root, 'staging'))).toHaveLength(1);
+    expect(staged()).toHaveLength(1);
     await writer.abort();
     await writer.abort();
-    expect(readdirSync(join(root, 'staging'))).toEqual([]);
+    expect(staged()).toEqual([]);
     await expect(writer.write(Buffer.from('x'))).rejects.toThrow(/finished/);
     for (const id of ['../../x', 'A'.repeat(32), '0'.repeat(31), '']) expect(await store.get('app', id)).toBeUndefined();
     expect(await store.get('../app', '0'.repeat(32))).toBeUndefined();
     const crashed = await store.begin();
     await crashed.write(Buffer.from('half'));
+    // Another node sharing the data dir opens its store now: a live upload is not its to remove.
     await createLocalFileStore({ root });
-    expect(readdirSync(join(root, 'staging'))).toEqual([]);
+    expect(staged()).toHaveLength(1);
+    // A day later the upload's process is long dead: the next open removes what it left.
+    await createLocalFileStore({ root, now: () => Date.now() + 25 * 60 * 60 * 1000 });
+    expect(staged()).toEqual([]);
     await crashed.abort();
     const bad = await store.begin();
     await expect(bad.commit({ ...meta, appKey: '../../etc' })).rejects.toThrow(/invalid app key/);
-    expect(readdirSync(join(root, 'staging'))).toEqual([]);
+    expect(staged()).toEqual([]);
   });
 });
