@@ -1,5 +1,5 @@
 /** Chatroom row shapes and their mapping, shared by the SQL engines (both read the same columns back). */
-import type { ChatroomEntry, ChatroomMessage, ChatroomRecord } from './chatroom-repository';
+import type { ChatroomEntry, ChatroomMessage, ChatroomRecord, NewChatroomMessage } from './chatroom-repository';
 
 export interface RoomRow {
   readonly app_key: string;
@@ -77,5 +77,22 @@ export function toEntry(row: EntryRow): ChatroomEntry {
     overwrite: row.overwrite === 1,
     deleted: row.deleted === 1,
     updatedTime: row.updated_time,
+  };
+}
+
+/** What a new room message is once stored with `uid` at `sentTime` (both engines answer appends with it). */
+export function storedRoomMessageOf(message: NewChatroomMessage, uid: string, sentTime: number): ChatroomMessage {
+  return {
+    appKey: message.appKey,
+    roomId: message.roomId,
+    uid,
+    sentTime,
+    fromUserId: message.fromUserId,
+    objectName: message.objectName,
+    content: new Uint8Array(message.content),
+    flags: message.flags,
+    ...(message.configFlag !== undefined && { configFlag: message.configFlag }),
+    ...(message.pushContent !== undefined && { pushContent: message.pushContent }),
+    ...(message.extraContent !== undefined && { extraContent: message.extraContent }),
   };
 }

@@ -1,5 +1,5 @@
 /** Row shapes and mappers shared by the SQL engines: SQLite and PostgreSQL read the same columns back. */
-import type { Direction, StoredMessage, SyncEntry } from './store';
+import type { Direction, NewMessage, StoredMessage, SyncEntry } from './store';
 
 /** Columns of `messages` as read back (BLOB/BYTEA come out as bytes). */
 export interface MessageRow {
@@ -67,4 +67,25 @@ export function toStoredMessage(row: MessageRow): StoredMessage {
 
 export function toSyncEntry(row: EntryRow): SyncEntry {
   return { message: toStoredMessage(row), direction: row.direction as Direction, mentioned: row.mentioned !== 0 };
+}
+
+/** What a new message is once stored with `uid` at `sentTime` (both engines answer appends with it). */
+export function storedMessageOf(message: NewMessage, uid: string, sentTime: number): StoredMessage {
+  return {
+    appKey: message.appKey,
+    uid,
+    sentTime,
+    fromUserId: message.fromUserId,
+    conversationType: message.conversationType,
+    targetId: message.targetId,
+    objectName: message.objectName,
+    content: new Uint8Array(message.content),
+    flags: message.flags,
+    ...(message.configFlag !== undefined && { configFlag: message.configFlag }),
+    ...(message.pushContent !== undefined && { pushContent: message.pushContent }),
+    ...(message.pushData !== undefined && { pushData: message.pushData }),
+    ...(message.pushExt !== undefined && { pushExt: new Uint8Array(message.pushExt) }),
+    ...(message.extraContent !== undefined && { extraContent: message.extraContent }),
+    recalled: false,
+  };
 }

@@ -1,6 +1,6 @@
 import type { AppendOutcome } from '../message-append-batcher';
 import { ownerConversation } from '../owner-conversation';
-import { blob } from '../rows';
+import { blob, storedMessageOf } from '../rows';
 import { Direction } from '../store';
 import type { AppKey, NewMessage, StoredMessage, UserId } from '../store';
 import type { PgDatabase, PgQueryable } from './pg-database';
@@ -118,25 +118,6 @@ function prepare(message: NewMessage): Prepared {
   return { message, owners, directions, types, targets, mentions };
 }
 
-function stored(message: NewMessage, uid: string, sentTime: number): StoredMessage {
-  return {
-    appKey: message.appKey,
-    uid,
-    sentTime,
-    fromUserId: message.fromUserId,
-    conversationType: message.conversationType,
-    targetId: message.targetId,
-    objectName: message.objectName,
-    content: new Uint8Array(message.content),
-    flags: message.flags,
-    ...(message.configFlag !== undefined && { configFlag: message.configFlag }),
-    ...(message.pushContent !== undefined && { pushContent: message.pushContent }),
-    ...(message.pushData !== undefined && { pushData: message.pushData }),
-    ...(message.pushExt !== undefined && { pushExt: new Uint8Array(message.pushExt) }),
-    ...(message.extraContent !== undefined && { extraContent: message.extraContent }),
-    recalled: false,
-  };
-}
 
 /**
  * Writes group-commit batches of private/group/system appends (pg-message-repository.ts).
@@ -222,7 +203,7 @@ export class PgAppendWriter {
     );
     for (const row of rows) {
       const p = prepared[row.i];
-      if (p !== undefined) outcomes[row.i] = { ok: true, value: stored(p.message, row.uid, row.t) };
+      if (p !== undefined) outcomes[row.i] = { ok: true, value: storedMessageOf(p.message, row.uid, row.t) };
     }
     // An app whose clock row vanished wrote nothing: forget it, the caller retries those messages.
     for (const i of mi) if (outcomes[i] === undefined) this.clocks.delete(prepared[i]?.message.appKey ?? '');
@@ -271,6 +252,6 @@ export class PgAppendWriter {
       );
     }
     if (row === undefined || row.uid === null) throw new Error(`append: no free messageUId after ${UID_ATTEMPTS} attempts`);
-    return stored(message, row.uid, row.t);
+    return storedMessageOf(message, row.uid, row.t);
   }
 }

@@ -1,6 +1,7 @@
 import type { ChatroomMessage, NewChatroomMessage } from '../chatroom-repository';
 import type { AppendOutcome } from '../message-append-batcher';
 import { blob } from '../rows';
+import { storedRoomMessageOf } from '../chatroom-rows';
 import type { PgDatabase, PgQueryable } from './pg-database';
 import { randomUidChars, uidSql } from './pg-uid';
 
@@ -49,21 +50,6 @@ const APPEND_BATCH_SQL = `WITH r AS (
     SELECT app_key, room_id, st, uid, from_user_id, object_name, content, flags, config_flag, push_content, extra_content FROM w ORDER BY i)
 SELECT i, st AS t, uid FROM w`;
 
-function stored(message: NewChatroomMessage, uid: string, sentTime: number): ChatroomMessage {
-  return {
-    appKey: message.appKey,
-    roomId: message.roomId,
-    uid,
-    sentTime,
-    fromUserId: message.fromUserId,
-    objectName: message.objectName,
-    content: new Uint8Array(message.content),
-    flags: message.flags,
-    ...(message.configFlag !== undefined && { configFlag: message.configFlag }),
-    ...(message.pushContent !== undefined && { pushContent: message.pushContent }),
-    ...(message.extraContent !== undefined && { extraContent: message.extraContent }),
-  };
-}
 
 const missingRoom = (message: NewChatroomMessage): Error => new Error(`chatroom ${message.roomId} does not exist`);
 
@@ -119,7 +105,7 @@ export class PgChatroomAppendWriter {
       keys.map((r) => r.app), keys.map((r) => r.room), keys.map((r) => r.n), keys.map((r) => r.m), keys.map((r) => r.latest),
       mi, mApp, mRoom, mK, mMk, mRnd, mFrom, mObject, mContent, mFlags, mConfig, mPushContent, mExtra,
     );
-    for (const row of rows) outcomes[row.i] = { ok: true, value: stored(batch[row.i] as NewChatroomMessage, row.uid, row.t) };
+    for (const row of rows) outcomes[row.i] = { ok: true, value: storedRoomMessageOf(batch[row.i] as NewChatroomMessage, row.uid, row.t) };
   }
 
   private async writeIsolated(q: PgQueryable, message: NewChatroomMessage): Promise<AppendOutcome<ChatroomMessage>> {
@@ -159,6 +145,6 @@ export class PgChatroomAppendWriter {
       if (row.uid !== null) break;
     }
     if (row === undefined || row.uid === null) throw new Error('could not draw a unique chatroom message uid');
-    return stored(message, row.uid, row.t);
+    return storedRoomMessageOf(message, row.uid, row.t);
   }
 }

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { AppendOutcome } from '../message-append-batcher';
 import { ownerConversation } from '../owner-conversation';
+import { storedMessageOf } from '../rows';
 import { Direction } from '../store';
 import type { NewMessage, StoredMessage } from '../store';
 
@@ -185,23 +186,7 @@ export function unpackJobs(packed: PackedJobs): AppendJob[] {
 
 /** The stored form of `message` once committed as `committed`. */
 export function storedMessage(message: NewMessage, committed: AppendCommitted): StoredMessage {
-  return {
-    appKey: message.appKey,
-    uid: committed.uid,
-    sentTime: committed.sentTime,
-    fromUserId: message.fromUserId,
-    conversationType: message.conversationType,
-    targetId: message.targetId,
-    objectName: message.objectName,
-    content: new Uint8Array(message.content),
-    flags: message.flags,
-    ...(message.configFlag !== undefined && { configFlag: message.configFlag }),
-    ...(message.pushContent !== undefined && { pushContent: message.pushContent }),
-    ...(message.pushData !== undefined && { pushData: message.pushData }),
-    ...(message.pushExt !== undefined && { pushExt: new Uint8Array(message.pushExt) }),
-    ...(message.extraContent !== undefined && { extraContent: message.extraContent }),
-    recalled: false,
-  };
+  return storedMessageOf(message, committed.uid, committed.sentTime);
 }
 
 /**

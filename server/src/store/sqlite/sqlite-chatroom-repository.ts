@@ -18,7 +18,7 @@ import type {
 } from '../chatroom-repository';
 import { AppendBatcher, type AppendBatcherOptions, type AppendOutcome } from '../message-append-batcher';
 import { newMessageUid } from '../message-uid';
-import { toMessage, toRoom, type MessageRow, type RoomRow } from '../chatroom-rows';
+import { storedRoomMessageOf, toMessage, toRoom, type MessageRow, type RoomRow } from '../chatroom-rows';
 import type { AppKey, UserId } from '../store';
 import { SqliteChatroomEntries } from './sqlite-chatroom-entries';
 import type { SqliteDatabase } from './sqlite-database';
@@ -203,19 +203,7 @@ export class SqliteChatroomRepository implements ChatroomRepository {
     const sentTime = Math.max(now, room.timeline_time + 1);
     const uid = this.insertMessage(message, sentTime);
     this.database.run(APPEND_TOUCH_SQL, sentTime, now, message.appKey, message.roomId);
-    return {
-      appKey: message.appKey,
-      roomId: message.roomId,
-      uid,
-      sentTime,
-      fromUserId: message.fromUserId,
-      objectName: message.objectName,
-      content: new Uint8Array(message.content),
-      flags: message.flags,
-      ...(message.configFlag !== undefined && { configFlag: message.configFlag }),
-      ...(message.pushContent !== undefined && { pushContent: message.pushContent }),
-      ...(message.extraContent !== undefined && { extraContent: message.extraContent }),
-    };
+    return storedRoomMessageOf(message, uid, sentTime);
   }
 
   async since(appKey: AppKey, roomId: string, after: number, limit: number, excludeFrom?: UserId): Promise<TimelinePage> {
