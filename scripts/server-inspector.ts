@@ -6,8 +6,8 @@
  * a full GC is what the server still references (retained memory); RSS also holds pages V8 and the
  * allocator keep after a peak, so RSS alone cannot tell a leak from a high-water mark.
  */
-import WebSocket from 'ws';
 import type { RunningServer } from '../test/support/server-launcher';
+import { connectInspector } from '../bench/lib/server-profiler';
 
 export interface GcMemory {
   readonly rssMb: number;
@@ -26,32 +26,7 @@ export interface ServerInspector {
 }
 
 export async function attachInspector(running: RunningServer): Promise<ServerInspector> {
-  const match = await running.stderrMatch(/Debugger listening on (ws:\/\/\S+)/, 10_000);
-  const ws = new WebSocket(match[1] as string, { perMessageDeflate: false });
-  await new Promise<void>((resolve, reject) => {
-    ws.once('open', () => resolve());
-    ws.once('error', reject);
-  });
-  let nextId = 1;
-  const waiting = new Map<number, { resolve: (result: unknown) => void; reject: (error: Error) => void }>();
-  ws.on('message', (data: WebSocket.RawData) => {
-    const message = JSON.parse(data.toString()) as { id?: number; result?: unknown; error?: { message: string } };
-    if (message.id === undefined) return;
-    const entry = waiting.get(message.id);
-    waiting.delete(message.id);
-    if (message.error !== undefined) entry?.reject(new Error(message.error.message));
-    else entry?.resolve(message.result);
-  });
-  ws.on('close', () => {
-    for (const entry of waiting.values()) entry.reject(new Error('inspector closed'));
-    waiting.clear();
-  });
-  const call = (method: string, params: Record<string, unknown> = {}): Promise<unknown> =>
-    new Promise((resolve, reject) => {
-      const id = nextId++;
-      waiting.set(id, { resolve, reject });
-      ws.send(JSON.stringify({ id, method, params }));
-    });
+  const { call, close } = await connectInspector(running);
   const evaluate = async <T>(expression: string): Promise<T> => {
     const result = (await call('Runtime.evaluate', { expression, returnByValue: true })) as { result?: { value?: unknown }; exceptionDetails?: { text: string } };
     if (result.exceptionDetails !== undefined) throw new Error(`evaluate failed: ${result.exceptionDetails.text}`);
@@ -67,6 +42,6 @@ export async function attachInspector(running: RunningServer): Promise<ServerIns
       return { rssMb: mb(m.rss), heapUsedMb: mb(m.heapUsed), heapTotalMb: mb(m.heapTotal), externalMb: mb(m.external), arrayBuffersMb: mb(m.arrayBuffers) };
     },
     evaluate,
-    close: () => ws.close(),
+    close,
   };
 }

@@ -19,9 +19,15 @@ export interface ServerProfiler {
   close(): void;
 }
 
-export async function attachProfiler(running: RunningServer): Promise<ServerProfiler> {
+/** A DevTools-protocol session on the server's inspector (started with INSPECT_ENV). */
+export interface InspectorSession {
+  call(method: string, params?: Record<string, unknown>): Promise<unknown>;
+  close(): void;
+}
+
+export async function connectInspector(running: RunningServer): Promise<InspectorSession> {
   const match = await running.stderrMatch(/Debugger listening on (ws:\/\/\S+)/, 10_000);
-  const ws = new WebSocket(match[1] as string);
+  const ws = new WebSocket(match[1] as string, { perMessageDeflate: false });
   await new Promise<void>((resolve, reject) => {
     ws.once('open', () => resolve());
     ws.once('error', reject);
@@ -36,12 +42,23 @@ export async function attachProfiler(running: RunningServer): Promise<ServerProf
     if (message.error !== undefined) entry?.reject(new Error(message.error.message));
     else entry?.resolve(message.result);
   });
-  const call = (method: string, params: Record<string, unknown> = {}): Promise<unknown> =>
-    new Promise((resolve, reject) => {
-      const id = nextId++;
-      waiting.set(id, { resolve, reject });
-      ws.send(JSON.stringify({ id, method, params }));
-    });
+  ws.on('close', () => {
+    for (const entry of waiting.values()) entry.reject(new Error('inspector closed'));
+    waiting.clear();
+  });
+  return {
+    call: (method, params = {}) =>
+      new Promise((resolve, reject) => {
+        const id = nextId++;
+        waiting.set(id, { resolve, reject });
+        ws.send(JSON.stringify({ id, method, params }));
+      }),
+    close: () => ws.close(),
+  };
+}
+
+export async function attachProfiler(running: RunningServer): Promise<ServerProfiler> {
+  const { call, close } = await connectInspector(running);
   await call('Profiler.enable');
   // 250 µs sampling: fine enough for per-message costs of a few µs summed over many messages.
   await call('Profiler.setSamplingInterval', { interval: 250 });
@@ -53,6 +70,6 @@ export async function attachProfiler(running: RunningServer): Promise<ServerProf
       const result = (await call('Profiler.stop')) as { profile: unknown };
       writeFileSync(file, JSON.stringify(result.profile));
     },
-    close: () => ws.close(),
+    close,
   };
 }
