@@ -1,5 +1,6 @@
 import type { AppendOutcome } from '../message-append-batcher';
 import { ownerConversation } from '../owner-conversation';
+import { inSavepoint } from './pg-savepoint';
 import { blob, storedMessageOf } from '../rows';
 import { Direction } from '../store';
 import type { AppKey, NewMessage, StoredMessage, UserId } from '../store';
@@ -157,7 +158,7 @@ export class PgAppendWriter {
     const left = prepared.flatMap((p, i) => (p !== undefined && outcomes[i] === undefined ? [i] : []));
     if (fastFailed || left.length > 0) {
       await this.database.tx(async (q) => {
-        for (const i of left) outcomes[i] = await this.writeIsolated(q, prepared[i] as Prepared);
+        for (const i of left) outcomes[i] = await inSavepoint(q, () => this.writeOne(q, prepared[i] as Prepared));
       });
     }
     return outcomes.map((o) => o ?? { ok: false, error: new Error('append: message was not written') });
@@ -207,21 +208,6 @@ export class PgAppendWriter {
     }
     // An app whose clock row vanished wrote nothing: forget it, the caller retries those messages.
     for (const i of mi) if (outcomes[i] === undefined) this.clocks.delete(prepared[i]?.message.appKey ?? '');
-  }
-
-  private async writeIsolated(q: PgQueryable, p: Prepared): Promise<AppendOutcome<StoredMessage>> {
-    await q.run('SAVEPOINT append_one');
-    try {
-      const value = await this.writeOne(q, p);
-      await q.run('RELEASE SAVEPOINT append_one');
-      return { ok: true, value };
-    } catch (error) {
-      // If the rollback itself fails the connection or transaction is gone: the whole batch fails.
-      await q.run('ROLLBACK TO SAVEPOINT append_one').catch(() => {
-        throw error;
-      });
-      return { ok: false, error };
-    }
   }
 
   private async writeOne(q: PgQueryable, p: Prepared): Promise<StoredMessage> {

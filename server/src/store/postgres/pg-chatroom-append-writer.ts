@@ -1,5 +1,6 @@
 import type { ChatroomMessage, NewChatroomMessage } from '../chatroom-repository';
 import type { AppendOutcome } from '../message-append-batcher';
+import { inSavepoint } from './pg-savepoint';
 import { blob } from '../rows';
 import { storedRoomMessageOf } from '../chatroom-rows';
 import type { PgDatabase, PgQueryable } from './pg-database';
@@ -74,7 +75,7 @@ export class PgChatroomAppendWriter {
       outcomes.fill(undefined);
     }
     await this.database.tx(async (q) => {
-      for (let i = 0; i < batch.length; i++) outcomes[i] = await this.writeIsolated(q, batch[i] as NewChatroomMessage);
+      for (let i = 0; i < batch.length; i++) outcomes[i] = await inSavepoint(q, () => this.writeOne(q, batch[i] as NewChatroomMessage));
     });
     return outcomes.map((o) => o ?? { ok: false, error: new Error('chatroom append: message was not written') });
   }
@@ -106,21 +107,6 @@ export class PgChatroomAppendWriter {
       mi, mApp, mRoom, mK, mMk, mRnd, mFrom, mObject, mContent, mFlags, mConfig, mPushContent, mExtra,
     );
     for (const row of rows) outcomes[row.i] = { ok: true, value: storedRoomMessageOf(batch[row.i] as NewChatroomMessage, row.uid, row.t) };
-  }
-
-  private async writeIsolated(q: PgQueryable, message: NewChatroomMessage): Promise<AppendOutcome<ChatroomMessage>> {
-    await q.run('SAVEPOINT append_one');
-    try {
-      const value = await this.writeOne(q, message);
-      await q.run('RELEASE SAVEPOINT append_one');
-      return { ok: true, value };
-    } catch (error) {
-      // If the rollback itself fails the connection or transaction is gone: the whole batch fails.
-      await q.run('ROLLBACK TO SAVEPOINT append_one').catch(() => {
-        throw error;
-      });
-      return { ok: false, error };
-    }
   }
 
   private async writeOne(q: PgQueryable, message: NewChatroomMessage): Promise<ChatroomMessage> {
