@@ -12,7 +12,8 @@
  * mirrored the same way, so kicked or banned members stop receiving on every node. Auto-kick accounting
  * runs on the appending node, which asks cluster presence before kicking a member it sees offline (the
  * member may be online on another node). Notification flow control and pulls: room-flow.ts; applying
- * other nodes' signals: room-signals.ts. Membership changes and the user index stay here.
+ * other nodes' signals: room-signals.ts; the loaded rooms and the per-user index: room-registry.ts; the
+ * re-notify and idle/retention timer: room-sweeper.ts. Membership changes and message intake stay here.
  */
 import { chatroomOptionsOf, type ChatroomOptions } from '../../chatroom-options';
 import type { ServerContext } from '../../context';
@@ -25,9 +26,11 @@ import { ChatroomMetrics, type KickReason } from './chatroom-metrics';
 import type { MessagePriority } from './drop-policy';
 import type { SharedPage } from './room-page-cache';
 import { RoomFlow } from './room-flow';
-import { renotifyMsFromEnv, sweepCadence } from './room-renotify';
+import { RoomRegistry } from './room-registry';
+import { renotifyMsFromEnv } from './room-renotify';
 import { receiveRoomSignal, type RoomSignalHost } from './room-signals';
-import { RoomState } from './room-state';
+import type { RoomState } from './room-state';
+import { RoomSweeper } from './room-sweeper';
 import { ChatroomStatus, CommandType, MEMBER_CHANGE_OBJECT_NAME } from './room-wire';
 
 export interface RoomMessageInput {
@@ -66,33 +69,18 @@ export interface ChatroomServiceOptions {
 }
 
 export { MAX_JOIN_HISTORY, PULL_PAGE_SIZE } from './room-pull';
-const PRUNE_EVERY_MS = 600_000;
-const DAY_MS = 86_400_000;
-
-function roomKey(appKey: string, roomId: string): string {
-  return `${appKey}\u0000${roomId}`;
-}
 
 export class ChatroomService {
   readonly metrics = new ChatroomMetrics();
   /** Create/join/quit/destroy, after the change is stored (App Server chatroom status sync). */
   readonly events = new ChatroomEventBus((error) => this.ctx.log.warn('chatroom event listener failed', { error: String(error) }));
-  private readonly rooms = new Map<string, RoomState>();
-  private readonly loading = new Map<string, Promise<RoomState | undefined>>();
-  /** Loaded rooms each user is a member of, so presence changes reach them. */
-  private readonly userRooms = new Map<string, Set<RoomState>>();
   private readonly stopPresence: () => void;
   private readonly relay: RoomRelay;
+  private readonly rooms: RoomRegistry;
   private readonly flow: RoomFlow;
   /** This service as room-signals.ts sees it: other nodes' signals mirror into these rooms. */
   private readonly signals: RoomSignalHost;
-  private readonly sweeper: ReturnType<typeof setInterval>;
-  private readonly renotifyMs: number;
-  /** Idle destruction runs every this many sweep ticks (the tick also serves the re-notify delay). */
-  private readonly idleEveryTicks: number;
-  private ticks = 0;
-  private sweeping = false;
-  private lastPrune = 0;
+  private readonly sweeper: RoomSweeper;
   private closed = false;
 
   constructor(
@@ -100,24 +88,22 @@ export class ChatroomService {
     private readonly hub: Hub,
     options: ChatroomServiceOptions = {},
   ) {
-    this.renotifyMs = options.renotifyMs ?? renotifyMsFromEnv(process.env);
-    this.stopPresence = hub.onLocalPresence((appKey, userId, online) => this.presenceChanged(appKey, userId, online));
+    const renotifyMs = options.renotifyMs ?? renotifyMsFromEnv(process.env);
     // Signals only arrive once a room is watched (load), i.e. after this constructor: `signals` is set by then.
     this.relay = new RoomRelay(hub.nodeId, hub.broker, (appKey, roomId, signal) => receiveRoomSignal(this.signals, appKey, roomId, signal), (error, context) => ctx.log.warn('chatroom relay failed', { context, error: String(error) }));
+    const rooms = new RoomRegistry(ctx, hub, this.relay);
+    this.rooms = rooms;
+    this.stopPresence = hub.onLocalPresence((appKey, userId, online) => rooms.presenceChanged(appKey, userId, online));
     this.flow = new RoomFlow(ctx, hub, this.metrics, this.relay);
     this.signals = {
       ctx, relay: this.relay, flow: this.flow, isClosed: () => this.closed,
-      loaded: (appKey, roomId) => this.rooms.get(roomKey(appKey, roomId)),
-      loading: (appKey, roomId) => this.loading.get(roomKey(appKey, roomId)),
-      forget: (room) => void this.rooms.delete(roomKey(room.appKey, room.roomId)),
-      index: (room, userId) => this.index(room, userId), unindex: (room, userId) => this.unindex(room, userId),
-      isOnline: (appKey, userId) => this.isOnline(appKey, userId), pushEntries: (...args) => this.pushEntries(...args),
+      loaded: (appKey, roomId) => rooms.loaded(appKey, roomId),
+      loading: (appKey, roomId) => rooms.loadingOf(appKey, roomId),
+      forget: (room) => rooms.forget(room),
+      index: (room, userId) => rooms.index(room, userId), unindex: (room, userId) => rooms.unindex(room, userId),
+      isOnline: (appKey, userId) => rooms.isOnline(appKey, userId), pushEntries: (...args) => this.pushEntries(...args),
     };
-    const idle = Math.min(...ctx.apps.list().map((app) => chatroomOptionsOf(app).idleDestroyMs), 3_600_000);
-    const { tickMs, idleEveryTicks } = sweepCadence(idle, this.renotifyMs);
-    this.idleEveryTicks = idleEveryTicks;
-    this.sweeper = setInterval(() => this.tick(), tickMs);
-    this.sweeper.unref();
+    this.sweeper = new RoomSweeper({ ctx, flow: this.flow, rooms: () => rooms.all(), destroyIdle: (appKey, roomId) => this.destroy(appKey, roomId, 'idle') }, renotifyMs);
   }
 
   options(appKey: string): ChatroomOptions {
@@ -127,12 +113,12 @@ export class ChatroomService {
   /** `joinChrm` (mode 'join': creates the room when the app allows) or `joinChrmR` ('rejoin': existing rooms only). */
   async join(appKey: string, userId: string, roomId: string, mode: 'join' | 'rejoin'): Promise<{ readonly status: number; readonly joinTime?: number }> {
     const opts = this.options(appKey);
-    let found = await this.room(appKey, roomId);
+    let found = await this.rooms.room(appKey, roomId);
     if (found === undefined) {
       if (mode === 'rejoin' || !opts.autoCreate) return { status: ChatroomStatus.NotExist };
       const { created } = await this.ctx.store.chatrooms.create(appKey, roomId, '', this.ctx.clock.now());
       if (created) this.announceCreated(appKey, roomId);
-      found = await this.room(appKey, roomId);
+      found = await this.rooms.room(appKey, roomId);
       if (found === undefined) return { status: ChatroomStatus.NotExist };
     }
     const room = found;
@@ -148,8 +134,8 @@ export class ChatroomService {
       if (!room.members.has(userId) && opts.maxMembers > 0 && room.members.size >= opts.maxMembers) return { status: ChatroomStatus.Full };
       const now = this.ctx.clock.now();
       const { joinTime, added } = await this.ctx.store.chatrooms.join(appKey, roomId, userId, now);
-      room.addMember(userId, joinTime, this.isOnline(appKey, userId), now);
-      this.index(room, userId);
+      room.addMember(userId, joinTime, this.rooms.isOnline(appKey, userId), now);
+      this.rooms.index(room, userId);
       if (added) this.relay.publish(appKey, roomId, { k: 'member', userId, joined: true, joinTime });
       if (added) this.events.emit({ appKey, roomId, type: 'join', cause: 'explicit', userIds: [userId], time: now });
       if (added && opts.memberNotify) await this.memberChange(room, userId, 1);
@@ -159,14 +145,14 @@ export class ChatroomService {
 
   /** Removes a member (quit, eviction by another join, kick); false when the user was not in the room. */
   async leave(appKey: string, roomId: string, userId: string, reason: 'quit' | KickReason): Promise<boolean> {
-    const room = await this.room(appKey, roomId);
+    const room = await this.rooms.room(appKey, roomId);
     if (room === undefined) return false;
     return room.run(() => this.removeMember(room, userId, reason));
   }
 
   /** Whether `userId` is in the room; undefined when the room does not exist. */
   async isMember(appKey: string, roomId: string, userId: string): Promise<boolean | undefined> {
-    const room = await this.room(appKey, roomId);
+    const room = await this.rooms.room(appKey, roomId);
     return room === undefined ? undefined : room.members.has(userId);
   }
 
@@ -176,7 +162,7 @@ export class ChatroomService {
    * tell; the real service behaves so) and counted in `metrics.dropped`. From the Server API: none of that.
    */
   async send(input: RoomMessageInput, source: 'client' | 'server'): Promise<SendOutcome> {
-    const room = await this.room(input.appKey, input.roomId);
+    const room = await this.rooms.room(input.appKey, input.roomId);
     if (room === undefined) return { status: ChatroomStatus.NotExist };
     // The room's queue is held until the append is queued in the store, not until it commits: the store
     // commits in call order (both engines group-commit), so the room's next sends can join the same
@@ -204,7 +190,7 @@ export class ChatroomService {
 
   /** `chrmPull`: join history when `syncTime` ≤ 0, else everything newer than it but the requester's own. */
   async pull(appKey: string, userId: string, roomId: string, syncTime: number, count: number): Promise<PullOutcome> {
-    const room = await this.room(appKey, roomId);
+    const room = await this.rooms.room(appKey, roomId);
     if (room === undefined) return { status: ChatroomStatus.NotExist };
     if (!room.members.has(userId)) return { status: ChatroomStatus.NotInRoom };
     return { status: 0, ...await this.flow.pull(room, userId, syncTime, count) };
@@ -222,7 +208,7 @@ export class ChatroomService {
 
   /** Destroys a room (Server API or idle sweep); members online here get `s_cmd{type:4}`. */
   async destroy(appKey: string, roomId: string, reason: 'api' | 'idle'): Promise<boolean> {
-    const room = await this.room(appKey, roomId);
+    const room = await this.rooms.room(appKey, roomId);
     if (room === undefined) return false;
     return room.run(async () => {
       await room.appended;
@@ -234,8 +220,8 @@ export class ChatroomService {
       }
       const members = await this.ctx.store.chatrooms.destroy(appKey, roomId);
       room.destroyed = true;
-      this.rooms.delete(roomKey(appKey, roomId));
-      for (const userId of room.members.keys()) this.unindex(room, userId);
+      this.rooms.forget(room);
+      for (const userId of room.members.keys()) this.rooms.unindex(room, userId);
       void this.relay.unwatch(appKey, roomId);
       if (members === undefined) return false;
       this.relay.publish(appKey, roomId, { k: 'destroy', time: now });
@@ -254,7 +240,7 @@ export class ChatroomService {
 
   /** Applies a user-whitelist change (already stored) to the loaded room. */
   async refreshProtected(appKey: string, roomId: string): Promise<void> {
-    const room = this.rooms.get(roomKey(appKey, roomId));
+    const room = this.rooms.loaded(appKey, roomId);
     if (room === undefined) return;
     const marks = await this.ctx.store.chatrooms.marks(appKey, 'whitelist', roomId, this.ctx.clock.now());
     room.protectedUsers.clear();
@@ -269,7 +255,7 @@ export class ChatroomService {
   }
 
   private pushEntries(appKey: string, roomId: string, time: number, exceptUserId: string): void {
-    const room = this.rooms.get(roomKey(appKey, roomId));
+    const room = this.rooms.loaded(appKey, roomId);
     if (room === undefined) return;
     const payload = encodeMessage(rc.NotifyMsg, { type: CommandType.KvChanged, time, chrmId: roomId });
     for (const userId of room.onlineMembers()) if (userId !== exceptUserId) this.flow.pushTo(appKey, userId, 's_cmd', roomId, payload);
@@ -278,41 +264,9 @@ export class ChatroomService {
   close(): void {
     this.closed = true;
     this.flow.close();
-    clearInterval(this.sweeper);
+    this.sweeper.close();
     this.stopPresence();
     void this.relay.close();
-  }
-
-  private async room(appKey: string, roomId: string): Promise<RoomState | undefined> {
-    const key = roomKey(appKey, roomId);
-    const loaded = this.rooms.get(key);
-    if (loaded !== undefined) return loaded;
-    let pending = this.loading.get(key);
-    if (pending === undefined) {
-      pending = this.load(appKey, roomId).finally(() => this.loading.delete(key));
-      this.loading.set(key, pending);
-    }
-    return pending;
-  }
-
-  private async load(appKey: string, roomId: string): Promise<RoomState | undefined> {
-    const chatrooms = this.ctx.store.chatrooms;
-    if ((await chatrooms.get(appKey, roomId)) === undefined) return undefined;
-    // Subscribed before membership is read: a change committed after the read arrives as a signal
-    // (applied once the room is loaded, see remoteSignal), one committed before is in the read.
-    await this.relay.watch(appKey, roomId);
-    const opts = this.options(appKey);
-    const room = new RoomState(appKey, roomId, { windowMs: opts.quotaWindowMs, high: opts.quotaHigh, shared: opts.quotaShared });
-    const now = this.ctx.clock.now();
-    const { members } = await chatrooms.members(appKey, roomId, Number.MAX_SAFE_INTEGER, 'asc');
-    // Members without a session here count as offline from now (e.g. after a restart).
-    for (const member of members) {
-      room.addMember(member.userId, member.joinTime, this.isOnline(appKey, member.userId), now);
-      this.index(room, member.userId);
-    }
-    for (const mark of await chatrooms.marks(appKey, 'whitelist', roomId, now)) room.protectedUsers.add(mark.userId);
-    this.rooms.set(roomKey(appKey, roomId), room);
-    return room;
   }
 
   /** Call with the room's queue held. */
@@ -321,7 +275,7 @@ export class ChatroomService {
     const { appKey, roomId } = room;
     const was = await this.ctx.store.chatrooms.leave(appKey, roomId, userId);
     room.removeMember(userId);
-    this.unindex(room, userId);
+    this.rooms.unindex(room, userId);
     if (!was) return false;
     this.relay.publish(appKey, roomId, { k: 'member', userId, joined: false });
     const cause: ChatroomEventCause = reason === 'offline' || reason === 'missed' ? 'auto-kick' : reason === 'blocked' ? 'blocked' : 'explicit';
@@ -374,76 +328,6 @@ export class ChatroomService {
       // Presence unreachable: do not kick on a guess.
       this.ctx.log.warn('chatroom presence check failed', { appKey, userId, error: String(error) });
       return true;
-    }
-  }
-
-  private isOnline(appKey: string, userId: string): boolean {
-    return this.hub.registry.sessionsOf(appKey, userId).length > 0;
-  }
-
-  private presenceChanged(appKey: string, userId: string, online: boolean): void {
-    const rooms = this.userRooms.get(roomKey(appKey, userId));
-    if (rooms === undefined) return;
-    const now = this.ctx.clock.now();
-    for (const room of rooms) room.setOnline(userId, online, now);
-  }
-
-  private index(room: RoomState, userId: string): void {
-    const key = roomKey(room.appKey, userId);
-    let rooms = this.userRooms.get(key);
-    if (rooms === undefined) {
-      rooms = new Set();
-      this.userRooms.set(key, rooms);
-    }
-    rooms.add(room);
-  }
-
-  private unindex(room: RoomState, userId: string): void {
-    const key = roomKey(room.appKey, userId);
-    const rooms = this.userRooms.get(key);
-    if (rooms === undefined) return;
-    rooms.delete(room);
-    if (rooms.size === 0) this.userRooms.delete(key);
-  }
-
-  /** One sweep tick: re-notifies (synchronous, field checks per room) and, every idleEveryTicks, the store sweep. */
-  private tick(): void {
-    if (this.closed) return;
-    const now = this.ctx.clock.now();
-    let renotified = 0;
-    for (const room of this.rooms.values()) renotified += this.flow.renotify(room, now, this.renotifyMs);
-    if (renotified > 0) this.ctx.log.debug('chatroom re-notified', { members: renotified });
-    this.ticks += 1;
-    if (this.ticks >= this.idleEveryTicks) {
-      this.ticks = 0;
-      void this.sweep();
-    }
-  }
-
-  /** Idle destruction per app, and (every 10 min) timeline retention. Never overlaps itself. */
-  private async sweep(): Promise<void> {
-    if (this.closed || this.sweeping) return;
-    this.sweeping = true;
-    try {
-      const now = this.ctx.clock.now();
-      for (const app of this.ctx.apps.list()) {
-        const opts = chatroomOptionsOf(app);
-        for (const roomId of await this.ctx.store.chatrooms.idle(app.appKey, now - opts.idleDestroyMs, 100)) {
-          if (this.closed) return;
-          await this.destroy(app.appKey, roomId, 'idle');
-        }
-      }
-      if (now - this.lastPrune >= PRUNE_EVERY_MS) {
-        this.lastPrune = now;
-        const days = Math.max(...this.ctx.apps.list().map((app) => chatroomOptionsOf(app).historyRetentionDays), 1);
-        await this.ctx.store.chatrooms.pruneMessages(now - days * DAY_MS);
-        // Kept pull pages may hold pruned messages (room-page-cache.ts keeps truncated pages across appends).
-        for (const room of this.rooms.values()) room.pages.clear();
-      }
-    } catch (error) {
-      if (!this.closed) this.ctx.log.warn('chatroom sweep failed', { error: String(error) });
-    } finally {
-      this.sweeping = false;
     }
   }
 }
