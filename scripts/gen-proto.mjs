@@ -5,6 +5,8 @@
  *   proto/gen/rc.js        pbjs static encoders/decoders (static-module, ES module, no comments)
  *   proto/gen/rc.d.ts      typings (pbts, with doc comments); the message types everyone imports
  *   proto/gen/rc-schema.ts compact field table (one string per package: messages and enums)
+ *   proto/gen/rc-schema-sdk.ts the same table cut to what the SDK can encode or decode: what SDK
+ *                          bundles carry instead of rc-schema.ts (rollup.config.mjs `sdkTables`)
  *
  * Which code runs where (decision recorded in docs/ARCHITECTURE.md, "Decisions"):
  * - The SDK runs the table-driven codec (src/protocol/table-codec.ts) over rc-schema.ts: no
@@ -103,8 +105,8 @@ function postProcessDts(dts) {
 
 const SCALARS = new Set(['int32', 'int64', 'bool', 'string', 'bytes']);
 
-/** Build-time reflection only: turns the schema into the compact table the table codec and comet JSON read. */
-function buildSchemaModule() {
+/** Build-time reflection only: the messages and enums of package rc, in name order. */
+function readSchema() {
   const root = new protobuf.Root();
   root.resolvePath = (origin, target) => (origin ? join(dirname(origin), target) : target);
   root.loadSync(protoFiles.map((f) => join(repoRoot, f)), { keepCase: true });
@@ -139,6 +141,49 @@ function buildSchemaModule() {
       throw new Error(`gen-proto: unsupported definition ${name}`);
     }
   }
+  return { messages, enums };
+}
+
+/**
+ * SDK source files that name wire types; the rest of src/ and platforms/ is the SDK too. Left out:
+ * the modules only the server and the tests load (the whole topic catalogue, the pbjs oracle, the
+ * server's export list).
+ */
+const NOT_SDK = new Set(['src/internal.ts', 'src/protocol/topics.ts', 'src/protocol/official-topics.ts', 'src/protocol/pbjs-reference.ts']);
+
+function sdkSourceFiles(dir) {
+  const out = [];
+  for (const entry of readdirSync(join(repoRoot, dir), { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    const rel = `${dir}/${entry.name}`;
+    if (entry.isDirectory()) out.push(...sdkSourceFiles(rel));
+    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts') && !NOT_SDK.has(rel)) out.push(rel);
+  }
+  return out;
+}
+
+/**
+ * What the SDK can encode or decode: every message the SDK source names in a string literal (its
+ * topics in src/protocol/sdk-topics.ts, its `encodeByName('…')`/`decodeByName('…')` calls), closed
+ * over message- and enum-typed fields. Over-inclusion is harmless (bytes only); a missing type
+ * would make the bundle unable to code it, which test/unit/protocol/sdk-tables.test.ts rules out.
+ */
+function sdkSchema({ messages, enums }) {
+  const byName = new Map(messages.map((m) => [m.name, m]));
+  const enumNames = new Set(enums.map((e) => e.name));
+  const wanted = new Set();
+  const visit = (name) => {
+    if (wanted.has(name)) return;
+    wanted.add(name);
+    for (const f of byName.get(name)?.fields ?? []) if (byName.has(f.type) || enumNames.has(f.type)) visit(f.type);
+  };
+  for (const file of [...sdkSourceFiles('src'), ...sdkSourceFiles('platforms')]) {
+    for (const m of readFileSync(join(repoRoot, file), 'utf8').matchAll(/'(\w+)'/g)) if (byName.has(m[1])) visit(m[1]);
+  }
+  return { messages: messages.filter((m) => wanted.has(m.name)), enums: enums.filter((e) => wanted.has(e.name)) };
+}
+
+/** The compact table module: the whole schema (`sdk` false) or the SDK's cut, which re-exports the full types. */
+function schemaModule({ messages, enums }, sdk) {
   const q = (s) => `'${s}'`;
   const CODE = { int32: 'i', int64: 'l', bool: 'b', string: 's', bytes: 'y' };
   const RULE = { required: '!', repeated: '*', optional: '' };
@@ -154,20 +199,32 @@ function buildSchemaModule() {
     for (let i = 0; i < tokens.length; i += 8) parts.push(`  ${q(tokens.slice(i, i + 8).join(';'))}`);
     return parts.join(' +\n  \';\' +\n');
   };
+  const types = sdk
+    ? [
+        '/**',
+        ' * The SDK\'s cut of rc-schema.ts: the messages the SDK source names (its topics, its codec calls) and',
+        ' * every type their fields use. SDK bundles resolve `rc-schema` to this file (rollup.config.mjs',
+        ' * `sdkTables`); the types stay those of the whole schema.',
+        ' */',
+        "export type { RcEnumName, RcField, RcFieldRule, RcMessageName, RcScalar } from './rc-schema';",
+      ]
+    : [
+        '/** Scalar wire types used by the schema (the generator rejects any other). */',
+        "export type RcScalar = 'int32' | 'int64' | 'bool' | 'string' | 'bytes';",
+        "export type RcFieldRule = 'required' | 'optional' | 'repeated';",
+        `export type RcMessageName =\n${messages.map((m) => `  | ${q(m.name)}`).join('\n')};`,
+        `export type RcEnumName = ${enums.map((e) => q(e.name)).join(' | ')};`,
+        '/** [field number, field name, type, rule]; type is an RcScalar, an RcEnumName or an RcMessageName. */',
+        'export type RcField = readonly [number, string, RcScalar | RcEnumName | RcMessageName, RcFieldRule];',
+      ];
   const lines = [
     HEADER.trimEnd(),
     '/* eslint-disable */',
     '',
-    '/** Scalar wire types used by the schema (the generator rejects any other). */',
-    "export type RcScalar = 'int32' | 'int64' | 'bool' | 'string' | 'bytes';",
-    "export type RcFieldRule = 'required' | 'optional' | 'repeated';",
-    `export type RcMessageName =\n${messages.map((m) => `  | ${q(m.name)}`).join('\n')};`,
-    `export type RcEnumName = ${enums.map((e) => q(e.name)).join(' | ')};`,
-    '/** [field number, field name, type, rule]; type is an RcScalar, an RcEnumName or an RcMessageName. */',
-    'export type RcField = readonly [number, string, RcScalar | RcEnumName | RcMessageName, RcFieldRule];',
+    ...types,
     '',
     '/**',
-    ' * Every message of package rc as one compact string (parsed once by src/protocol/schema.ts):',
+    ` * ${sdk ? 'The SDK\'s messages' : 'Every message of package rc'} as one compact string (parsed once by src/protocol/schema.ts):`,
     ' * `Message:field,field;Message:…`, a field being `name.TYPE[RULE][=number]` with TYPE one of',
     ' * i=int32 l=int64 b=bool s=string y=bytes or an enum/message name, RULE `!` required, `*` repeated,',
     ' * nothing for optional, and `=number` only when the number is not the previous one + 1.',
@@ -176,7 +233,7 @@ function buildSchemaModule() {
     'export const RC_MESSAGE_TABLE: string =',
     `${chunk(messages.map(messageToken))};`,
     '',
-    '/** Every enum of package rc: `Enum:KEY=value,…;Enum:…`, values in declaration order (the first is the default). */',
+    `/** ${sdk ? 'The enums those messages use' : 'Every enum of package rc'}: \`Enum:KEY=value,…;Enum:…\`, values in declaration order (the first is the default). */`,
     'export const RC_ENUM_TABLE: string =',
     `  ${q(enums.map((e) => `${e.name}:${e.values.map(([k, v]) => `${k}=${v}`).join(',')}`).join(';'))};`,
     '',
@@ -196,7 +253,9 @@ function main() {
     mkdirSync(outDir, { recursive: true });
     writeFileSync(join(outDir, 'rc.js'), postProcessJs(js));
     writeFileSync(join(outDir, 'rc.d.ts'), postProcessDts(readFileSync(dtsRaw, 'utf8')));
-    writeFileSync(join(outDir, 'rc-schema.ts'), buildSchemaModule());
+    const schema = readSchema();
+    writeFileSync(join(outDir, 'rc-schema.ts'), schemaModule(schema, false));
+    writeFileSync(join(outDir, 'rc-schema-sdk.ts'), schemaModule(sdkSchema(schema), true));
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

@@ -14,7 +14,7 @@ import { callMember, fail, later } from './callbacks';
 import { operate, prepare } from './operation';
 import type { Runtime } from './runtime';
 import type { Check } from './validate';
-import { check, Rules } from './validate';
+import { callbackCheck, check, Rules } from './validate';
 
 const MAX_JOIN_COUNT = 50;
 const MAX_INFO_COUNT = 20;
@@ -24,7 +24,7 @@ const intIn = (min: number, max: number) => (v: unknown): boolean => Rules.INTEG
 const record = (v: unknown): Record<string, unknown> => (Rules.OBJECT(v) ? (v as Record<string, unknown>) : {});
 
 function roomChecks(chatRoomId: unknown, callback: unknown, optionalCallback = true): Check[] {
-  return [check('chatRoomId', chatRoomId, Rules.STRING), check('callback', callback, Rules.CALLBACK, optionalCallback)];
+  return [check('chatRoomId', chatRoomId, Rules.STRING), callbackCheck(callback, optionalCallback)];
 }
 
 export function joinChatRoom(rt: Runtime, chatRoomId: unknown, count: unknown, callback: unknown): void {

@@ -11,7 +11,7 @@ import type { Runtime } from './runtime';
 import { toV2Conversation } from './to-v2';
 import type { V2Conversation } from './to-v2';
 import type { Check } from './validate';
-import { check, describeValue, firstInvalid, Rules } from './validate';
+import { callbackCheck, check, describeValue, firstInvalid, Rules } from './validate';
 
 const TYPES = (v: unknown): boolean => Array.isArray(v) && v.every((t) => Rules.CONVERSATION_TYPE(t));
 
@@ -19,13 +19,13 @@ function conversationChecks(conversationType: unknown, targetId: unknown, callba
   return [
     check('conversationType', conversationType, Rules.CONVERSATION_TYPE),
     check('targetId', targetId, Rules.STRING),
-    check('callback', callback, Rules.CALLBACK, callbackOptional),
+    callbackCheck(callback, callbackOptional),
   ];
 }
 
 export function getConversationList(rt: Runtime, callback: unknown, conversationTypes: unknown, count: unknown): void {
   const checks = [
-    check('callback', callback, Rules.CALLBACK),
+    callbackCheck(callback),
     check('conversationTypes', conversationTypes, TYPES, true),
     check('count', count, (v) => Rules.INTEGER(v) && (v as number) > 0, true),
   ];
@@ -62,7 +62,7 @@ export function clearConversations(rt: Runtime, callback: unknown, conversationT
     rt,
     'clearConversations',
     callback,
-    [check('callback', callback, Rules.CALLBACK, true), check('conversationTypes', conversationTypes, TYPES, true)],
+    [callbackCheck(callback, true), check('conversationTypes', conversationTypes, TYPES, true)],
     async (op) => {
       const types = (conversationTypes as number[] | null | undefined) ?? null;
       const list = await op.services.conversations.list(op.session, op.context, types, LOOKUP_LIST_COUNT);
@@ -96,7 +96,7 @@ export function setConversationStatus(rt: Runtime, conversationType: unknown, ta
 
 export function getTotalUnreadCount(rt: Runtime, callback: unknown, conversationTypes: unknown, includeMuted: unknown): void {
   const checks = [
-    check('callback', callback, Rules.CALLBACK),
+    callbackCheck(callback),
     check('conversationTypes', conversationTypes, TYPES, true),
     check('includeMuted', includeMuted, Rules.BOOLEAN, true),
   ];
@@ -114,7 +114,7 @@ export function getUnreadCount(rt: Runtime, conversationType: unknown, targetId:
 /** Deprecated since 2.6.0 (R292 never answers); sums the local counts of the given type(s). */
 export function getConversationUnreadCount(rt: Runtime, conversationTypes: unknown, callback: unknown): void {
   const types = typeof conversationTypes === 'number' ? [conversationTypes] : conversationTypes;
-  void operate(rt, 'getConversationUnreadCount', callback, [check('conversationTypes', types, TYPES), check('callback', callback, Rules.CALLBACK)], (op) =>
+  void operate(rt, 'getConversationUnreadCount', callback, [check('conversationTypes', types, TYPES), callbackCheck(callback)], (op) =>
     (types as number[]).length === 0 ? 0 : op.session.unread.total(types as number[], true, () => false),
   );
 }
@@ -133,7 +133,7 @@ export function clearUnreadCount(rt: Runtime, conversationType: unknown, targetI
 }
 
 export function clearAllUnreadCount(rt: Runtime, method: string, callback: unknown): void {
-  void operate(rt, method, callback, [check('callback', callback, Rules.CALLBACK, true)], async (op) => {
+  void operate(rt, method, callback, [callbackCheck(callback, true)], async (op) => {
     op.session.unread.clearAll();
     await syncReads(rt, op, { clearAll: true });
     return true;

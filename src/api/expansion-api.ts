@@ -10,7 +10,7 @@ import { expansionEntriesViolation, MAX_KEYS_PER_UPDATE, MAX_KEYS_TOTAL } from '
 import { ErrorCode, SdkError } from '../errors';
 import { operate } from './operation';
 import type { Runtime } from './runtime';
-import { check, Rules } from './validate';
+import { callbackCheck, check, Rules } from './validate';
 
 export { MAX_KEY_LENGTH, MAX_KEYS_PER_UPDATE, MAX_KEYS_TOTAL, MAX_VALUE_LENGTH } from '../client/services/expansion-rules';
 
@@ -48,7 +48,7 @@ function sendExpansionCommand(rt: Runtime, method: string, callback: unknown, me
     rt,
     method,
     callback,
-    [check(arg.name, arg.value, arg.ok), check('message', message, (v) => asExpandable(v) !== undefined), check('callback', callback, Rules.CALLBACK, true)],
+    [check(arg.name, arg.value, arg.ok), check('message', message, (v) => asExpandable(v) !== undefined), callbackCheck(callback, true)],
     async (op) => {
       const m = asExpandable(message) as ExpandableMessage;
       // Only private and group messages can be expanded (RongCloud: 34008 for any other conversation).

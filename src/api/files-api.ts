@@ -9,7 +9,7 @@ import { ErrorCode, SdkError } from '../errors';
 import { isObject } from './callbacks';
 import { operate } from './operation';
 import type { Runtime } from './runtime';
-import { check, Rules } from './validate';
+import { callbackCheck, check, Rules } from './validate';
 
 export function getFileToken(rt: Runtime, fileType: unknown, callback: unknown, fileName?: unknown, httpMethod?: unknown, queryString?: unknown): Promise<FileTokenResult | undefined> {
   return operate(
@@ -18,7 +18,7 @@ export function getFileToken(rt: Runtime, fileType: unknown, callback: unknown, 
     callback,
     [
       check('fileType', fileType, Rules.INTEGER),
-      check('callback', callback, Rules.CALLBACK),
+      callbackCheck(callback),
       check('fileName', fileName, Rules.ONLY_STRING, true),
       check('httpMethod', httpMethod, Rules.ONLY_STRING, true),
       check('queryString', queryString, Rules.ONLY_STRING, true),
@@ -55,7 +55,7 @@ export function getFileUrl(rt: Runtime, fileType: unknown, fileName: unknown, or
       check('fileType', fileType, Rules.INTEGER),
       check('fileName', fileName, Rules.STRING),
       check('oriName', oriName, Rules.ONLY_STRING, true),
-      check('callback', callback, Rules.CALLBACK),
+      callbackCheck(callback),
       check('uploadRes', uploadRes, Rules.OBJECT, true),
       check('uploadMethod', uploadMethod, Rules.INTEGER, true),
     ],

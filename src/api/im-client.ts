@@ -36,29 +36,29 @@ export interface ChatroomEntryInput {
   isAutoDelete?: boolean;
 }
 
-/** Instance → runtime, for the methods attached from unsupported.ts (they cannot read `#rt`). */
+/**
+ * Instance → runtime: private to this module, so apps never see the runtime on the instance. (A
+ * `#rt` field did the same, but ES2017/ES2020 builds lower every read of it to a helper call.)
+ */
 const runtimes = new WeakMap<object, Runtime>();
 
 class IMClientMethods {
-  readonly #rt: Runtime;
-
   constructor(runtime: Runtime) {
-    this.#rt = runtime;
     runtimes.set(this, runtime);
   }
 
   // ---------------------------------------------------------------- connection / session
 
   getCurrentUserId(): string {
-    return this.#rt.engine?.userId ?? '';
+    return runtimeOf(this).engine?.userId ?? '';
   }
 
   getCurrentConnectionStatus(): number {
-    return this.#rt.lastStatus;
+    return runtimeOf(this).lastStatus;
   }
 
   async disconnect(): Promise<void> {
-    const rt = this.#rt;
+    const rt = runtimeOf(this);
     rt.services?.pause();
     try {
       await rt.engine?.disconnect();
@@ -70,19 +70,19 @@ class IMClientMethods {
   /** Used when switching users: disconnects and forgets the user's in-memory state. */
   async logout(): Promise<void> {
     await this.disconnect();
-    this.#rt.services?.detach();
+    runtimeOf(this).services?.detach();
   }
 
   /** Drops the current user's in-memory caches (conversation list, drafts, latest messages) — seed L1374. */
   clearCache(): void {
-    const rt = this.#rt;
+    const rt = runtimeOf(this);
     rt.services?.conversations.reset();
     rt.session?.drafts.clear();
     rt.session?.latest.clear();
   }
 
   getNavi(): Readonly<Record<string, unknown>> {
-    return this.#rt.engine?.navi ?? {};
+    return runtimeOf(this).engine?.navi ?? {};
   }
 
   getSDKInfo(): { version: string } {
@@ -90,13 +90,13 @@ class IMClientMethods {
   }
 
   getAppInfo(): { appKey: string } {
-    return { appKey: this.#rt.appKey };
+    return { appKey: runtimeOf(this).appKey };
   }
 
   /** Plugins (RTC v5) are not supported: always null. */
   install(plugin: unknown, options?: unknown): null {
     void options;
-    this.#rt.logger.warn(`install: plugins are not supported (${typeof plugin})`);
+    runtimeOf(this).logger.warn(`install: plugins are not supported (${typeof plugin})`);
     return null;
   }
 
@@ -108,64 +108,64 @@ class IMClientMethods {
   // ---------------------------------------------------------------- conversations
 
   getConversationList(callback: Callback, conversationTypes?: number[] | null, count?: number): void {
-    conversations.getConversationList(this.#rt, callback, conversationTypes, count);
+    conversations.getConversationList(runtimeOf(this), callback, conversationTypes, count);
   }
 
   getConversation(conversationType: number, targetId: string, callback: Callback): void {
-    conversations.getConversation(this.#rt, conversationType, targetId, callback);
+    conversations.getConversation(runtimeOf(this), conversationType, targetId, callback);
   }
 
   removeConversation(conversationType: number, targetId: string, callback?: Callback): void {
-    conversations.removeConversation(this.#rt, conversationType, targetId, callback);
+    conversations.removeConversation(runtimeOf(this), conversationType, targetId, callback);
   }
 
   clearConversations(callback?: Callback, conversationTypes?: number[]): void {
-    conversations.clearConversations(this.#rt, callback, conversationTypes);
+    conversations.clearConversations(runtimeOf(this), callback, conversationTypes);
   }
 
   setConversationStatus(conversationType: number, targetId: string, status: { isTop?: boolean; notificationStatus?: 1 | 2 }, callback?: Callback): void {
-    conversations.setConversationStatus(this.#rt, conversationType, targetId, status, callback);
+    conversations.setConversationStatus(runtimeOf(this), conversationType, targetId, status, callback);
   }
 
   // ---------------------------------------------------------------- unread counts (local)
 
   getTotalUnreadCount(callback: Callback, conversationTypes?: number[], includeMuted?: boolean): void {
-    conversations.getTotalUnreadCount(this.#rt, callback, conversationTypes, includeMuted);
+    conversations.getTotalUnreadCount(runtimeOf(this), callback, conversationTypes, includeMuted);
   }
 
   getUnreadCount(conversationType: number, targetId: string, callback: Callback): void {
-    conversations.getUnreadCount(this.#rt, conversationType, targetId, callback);
+    conversations.getUnreadCount(runtimeOf(this), conversationType, targetId, callback);
   }
 
   getConversationUnreadCount(conversationTypes: number | number[], callback: Callback): void {
-    conversations.getConversationUnreadCount(this.#rt, conversationTypes, callback);
+    conversations.getConversationUnreadCount(runtimeOf(this), conversationTypes, callback);
   }
 
   clearUnreadCount(conversationType: number, targetId: string, callback?: Callback): void {
-    conversations.clearUnreadCount(this.#rt, conversationType, targetId, callback);
+    conversations.clearUnreadCount(runtimeOf(this), conversationType, targetId, callback);
   }
 
   clearAllUnreadCount(callback?: Callback): void {
-    conversations.clearAllUnreadCount(this.#rt, 'clearAllUnreadCount', callback);
+    conversations.clearAllUnreadCount(runtimeOf(this), 'clearAllUnreadCount', callback);
   }
 
   /** Deprecated (2.3.5): same as clearAllUnreadCount. */
   clearTotalUnreadCount(callback?: Callback): void {
-    conversations.clearAllUnreadCount(this.#rt, 'clearTotalUnreadCount', callback);
+    conversations.clearAllUnreadCount(runtimeOf(this), 'clearTotalUnreadCount', callback);
   }
 
   // ---------------------------------------------------------------- drafts (memory only)
 
   saveTextMessageDraft(conversationType: number, targetId: string, draftText: string): boolean {
-    return conversations.saveTextMessageDraft(this.#rt, conversationType, targetId, draftText);
+    return conversations.saveTextMessageDraft(runtimeOf(this), conversationType, targetId, draftText);
   }
 
   getTextMessageDraft(conversationType: number, targetId: string): string | undefined {
-    return conversations.getTextMessageDraft(this.#rt, conversationType, targetId);
+    return conversations.getTextMessageDraft(runtimeOf(this), conversationType, targetId);
   }
 
   clearTextMessageDraft(conversationType: number, targetId: string): boolean {
-    return conversations.clearTextMessageDraft(this.#rt, conversationType, targetId);
+    return conversations.clearTextMessageDraft(runtimeOf(this), conversationType, targetId);
   }
 
   // ---------------------------------------------------------------- messages
@@ -175,174 +175,174 @@ class IMClientMethods {
    * an object in the 8th slot is taken as `config` (seed samples).
    */
   sendMessage(conversationType: number, targetId: string, msg: unknown, callback: Callback, isMentioned?: boolean, pushContent?: string | null, pushData?: string | null, methodType?: unknown, config?: unknown): void {
-    messaging.sendMessage(this.#rt, [conversationType, targetId, msg, callback, isMentioned, pushContent, pushData, methodType, config]);
+    messaging.sendMessage(runtimeOf(this), [conversationType, targetId, msg, callback, isMentioned, pushContent, pushData, methodType, config]);
   }
 
   sendRecallMessage(message: unknown, callback: Callback, options?: unknown): void {
-    messaging.sendRecallMessage(this.#rt, message, callback, options);
+    messaging.sendRecallMessage(runtimeOf(this), message, callback, options);
   }
 
   sendTypingStatusMessage(conversationType: number, targetId: string, typingContentType: string, callback?: Callback): void {
-    messaging.sendTypingStatusMessage(this.#rt, conversationType, targetId, typingContentType, callback);
+    messaging.sendTypingStatusMessage(runtimeOf(this), conversationType, targetId, typingContentType, callback);
   }
 
   getHistoryMessages(conversationType: number, targetId: string, timestamp: number, count: number, callback: Callback, objectName?: string, order?: 0 | 1): void {
-    messaging.getHistoryMessages(this.#rt, [conversationType, targetId, timestamp, count, callback, objectName, order]);
+    messaging.getHistoryMessages(runtimeOf(this), [conversationType, targetId, timestamp, count, callback, objectName, order]);
   }
 
   deleteRemoteMessages(conversationType: number, targetId: string, messages: unknown[], callback?: Callback): void {
-    messaging.deleteRemoteMessages(this.#rt, conversationType, targetId, messages, callback);
+    messaging.deleteRemoteMessages(runtimeOf(this), conversationType, targetId, messages, callback);
   }
 
   clearRemoteHistoryMessages(params: { conversationType: number; targetId: string; timestamp: number }, callback?: Callback): void {
-    messaging.clearRemoteHistoryMessages(this.#rt, params, callback);
+    messaging.clearRemoteHistoryMessages(runtimeOf(this), params, callback);
   }
 
   updateMessageExpansion(expansionDic: Record<string, string>, message: unknown, callback?: Callback): void {
-    expansion.updateMessageExpansion(this.#rt, expansionDic, message, callback);
+    expansion.updateMessageExpansion(runtimeOf(this), expansionDic, message, callback);
   }
 
   removeMessageExpansionForKey(keys: string[], message: unknown, callback?: Callback): void {
-    expansion.removeMessageExpansionForKey(this.#rt, keys, message, callback);
+    expansion.removeMessageExpansionForKey(runtimeOf(this), keys, message, callback);
   }
 
   // ---------------------------------------------------------------- conversation tags (synced)
 
   /** `tag`: `{tagId ≤ 10, tagName ≤ 15}`; at most 20 tags per user (26004). */
   createTag(tag: { tagId: string; tagName: string }, callback?: Callback): void {
-    tags.createTag(this.#rt, tag, callback);
+    tags.createTag(runtimeOf(this), tag, callback);
   }
 
   removeTag(tagId: string, callback?: Callback): void {
-    tags.removeTag(this.#rt, tagId, callback);
+    tags.removeTag(runtimeOf(this), tagId, callback);
   }
 
   updateTag(tag: { tagId: string; tagName: string }, callback?: Callback): void {
-    tags.updateTag(this.#rt, tag, callback);
+    tags.updateTag(runtimeOf(this), tag, callback);
   }
 
   /** `onSuccess([{tagId, tagName, conversationCount, createdTime}])`, oldest first. */
   getTagList(callback: Callback): void {
-    tags.getTagList(this.#rt, callback);
+    tags.getTagList(runtimeOf(this), callback);
   }
 
   /** `conversations`: `[{type, targetId}]`, at most 1000 (34013); at most 1000 conversations per tag. */
   addTagForConversations(tagId: string, conversations: Array<{ type: number; targetId: string; channelId?: string }>, callback?: Callback): void {
-    tags.addTagForConversations(this.#rt, tagId, conversations, callback);
+    tags.addTagForConversations(runtimeOf(this), tagId, conversations, callback);
   }
 
   /** One tag off many conversations. */
   removeTagForConversations(tagId: string, conversations: Array<{ type: number; targetId: string; channelId?: string }>, callback?: Callback): void {
-    tags.removeTagForConversations(this.#rt, tagId, conversations, callback);
+    tags.removeTagForConversations(runtimeOf(this), tagId, conversations, callback);
   }
 
   /** Many tags off one conversation. */
   removeTagsForConversation(conversation: { type: number; targetId: string; channelId?: string }, tagIds: string[], callback?: Callback): void {
-    tags.removeTagsForConversation(this.#rt, conversation, tagIds, callback);
+    tags.removeTagsForConversation(runtimeOf(this), conversation, tagIds, callback);
   }
 
   /** `onSuccess([{tagId, tagName, createdTime, isTop}])`. */
   getTagsForConversation(conversation: { type: number; targetId: string; channelId?: string }, callback: Callback): void {
-    tags.getTagsForConversation(this.#rt, conversation, callback);
+    tags.getTagsForConversation(runtimeOf(this), conversation, callback);
   }
 
   /** Conversations of the tag older than `startTime` (0 = now), at most `count`, each with `isTopInTag`. */
   getConversationListByTag(tagId: string, count: number, startTime: number, callback: Callback): void {
-    tags.getConversationListByTag(this.#rt, tagId, count, startTime, callback);
+    tags.getConversationListByTag(runtimeOf(this), tagId, count, startTime, callback);
   }
 
   getUnreadCountByTag(tagId: string, containMuted: boolean, callback: Callback): void {
-    tags.getUnreadCountByTag(this.#rt, tagId, containMuted, callback);
+    tags.getUnreadCountByTag(runtimeOf(this), tagId, containMuted, callback);
   }
 
   /** Top inside the tag only (the global top is setConversationStatus); 33102 if the conversation lacks the tag. */
   setConversationStatusInTag(tagId: string, conversation: { type: number; targetId: string; channelId?: string }, status: { isTop: boolean }, callback?: Callback): void {
-    tags.setConversationStatusInTag(this.#rt, tagId, conversation, status, callback);
+    tags.setConversationStatusInTag(runtimeOf(this), tagId, conversation, status, callback);
   }
 
   // ---------------------------------------------------------------- read receipts
 
   /** Group receipts v1: answers pending `ReadReceiptRequestMessage`s; null when none is pending. */
   sendReceiptResponse(conversationType: number, targetId: string, callback: Callback): void {
-    messaging.sendReceiptResponse(this.#rt, conversationType, targetId, callback);
+    messaging.sendReceiptResponse(runtimeOf(this), conversationType, targetId, callback);
   }
 
   /** Group receipts v2 (navi `grpRRVer=1`, else 35003): marks the messages read (`rrMsg`). */
   sendReadReceiptMessage(messageUIds: string[], targetId: string, callback: Callback): void {
-    messaging.sendReadReceiptMessage(this.#rt, messageUIds, targetId, callback);
+    messaging.sendReadReceiptMessage(runtimeOf(this), messageUIds, targetId, callback);
   }
 
   /** Group receipts v2: `onSuccess({totalMemberCount, list: [{userId, readTime}]})` (`rrList`). */
   getMessageReader(messageUId: string, targetId: string, callback: Callback): void {
-    messaging.getMessageReader(this.#rt, messageUId, targetId, callback);
+    messaging.getMessageReader(runtimeOf(this), messageUId, targetId, callback);
   }
 
   // ---------------------------------------------------------------- chatrooms
 
   /** Joins with the latest `count` (0–50, default 10) room messages delivered to the message listener. */
   joinChatRoom(chatRoomId: string, count: number, callback: Callback): void {
-    chatroom.joinChatRoom(this.#rt, chatRoomId, count, callback);
+    chatroom.joinChatRoom(runtimeOf(this), chatRoomId, count, callback);
   }
 
   quitChatRoom(chatRoomId: string, callback: Callback): void {
-    chatroom.quitChatRoom(this.#rt, chatRoomId, callback);
+    chatroom.quitChatRoom(runtimeOf(this), chatRoomId, callback);
   }
 
   /** `onSuccess({userInfos: [{id, time}], userTotalNums})`; count 0–20, order 1 join-time ascending / 2 descending. */
   getChatRoomInfo(chatRoomId: string, count: number, order: number, callback: Callback): void {
-    chatroom.getChatRoomInfo(this.#rt, chatRoomId, count, order, callback);
+    chatroom.getChatRoomInfo(runtimeOf(this), chatRoomId, count, order, callback);
   }
 
   /** `onSuccess(messages, hasMore)`; order 0 = older than `timestamp` (0 = now), 1 = newer. */
   getChatRoomHistoryMessages(chatRoomId: string, count: number, order: 0 | 1, callback: Callback, timestamp?: number): void {
-    chatroom.getChatRoomHistoryMessages(this.#rt, chatRoomId, count, order, callback, timestamp);
+    chatroom.getChatRoomHistoryMessages(runtimeOf(this), chatRoomId, count, order, callback, timestamp);
   }
 
   setChatroomEntry(chatRoomId: string, entry: ChatroomEntryInput, callback?: Callback): void {
-    chatroom.changeChatroomEntry(this.#rt, 'setChatroomEntry', chatRoomId, entry, callback, false, false);
+    chatroom.changeChatroomEntry(runtimeOf(this), 'setChatroomEntry', chatRoomId, entry, callback, false, false);
   }
 
   forceSetChatroomEntry(chatRoomId: string, entry: ChatroomEntryInput, callback?: Callback): void {
-    chatroom.changeChatroomEntry(this.#rt, 'forceSetChatroomEntry', chatRoomId, entry, callback, false, true);
+    chatroom.changeChatroomEntry(runtimeOf(this), 'forceSetChatroomEntry', chatRoomId, entry, callback, false, true);
   }
 
   removeChatroomEntry(chatRoomId: string, entry: ChatroomEntryInput, callback?: Callback): void {
-    chatroom.changeChatroomEntry(this.#rt, 'removeChatroomEntry', chatRoomId, entry, callback, true, false);
+    chatroom.changeChatroomEntry(runtimeOf(this), 'removeChatroomEntry', chatRoomId, entry, callback, true, false);
   }
 
   forceRemoveChatroomEntry(chatRoomId: string, entry: ChatroomEntryInput, callback?: Callback): void {
-    chatroom.changeChatroomEntry(this.#rt, 'forceRemoveChatroomEntry', chatRoomId, entry, callback, true, true);
+    chatroom.changeChatroomEntry(runtimeOf(this), 'forceRemoveChatroomEntry', chatRoomId, entry, callback, true, true);
   }
 
   /** `options.entries`: `{key: value}` (seed) or `[{key, value}]` (5.x); `isAutoDelete?`, `isForce?`. */
   setChatRoomEntries(chatRoomId: string, options: { entries: Record<string, string> | Array<{ key: string; value: string }>; isAutoDelete?: boolean; isForce?: boolean }, callback?: Callback): void {
-    chatroom.changeChatRoomEntries(this.#rt, 'setChatRoomEntries', chatRoomId, options, callback, false);
+    chatroom.changeChatRoomEntries(runtimeOf(this), 'setChatRoomEntries', chatRoomId, options, callback, false);
   }
 
   /** `options.entries`: `[{key}]` (or key strings); `isForce?`. */
   removeChatRoomEntries(chatRoomId: string, options: { entries: Array<{ key: string } | string>; isForce?: boolean }, callback?: Callback): void {
-    chatroom.changeChatRoomEntries(this.#rt, 'removeChatRoomEntries', chatRoomId, options, callback, true);
+    chatroom.changeChatRoomEntries(runtimeOf(this), 'removeChatRoomEntries', chatRoomId, options, callback, true);
   }
 
   /** The locally known value (`onSuccess(value)`), 23427 when absent. */
   getChatroomEntry(chatRoomId: string, key: string, callback: Callback): void {
-    chatroom.getChatroomEntry(this.#rt, chatRoomId, key, callback);
+    chatroom.getChatroomEntry(runtimeOf(this), chatRoomId, key, callback);
   }
 
   getAllChatroomEntries(chatRoomId: string, callback: Callback): void {
-    chatroom.getAllChatroomEntries(this.#rt, chatRoomId, callback);
+    chatroom.getAllChatroomEntries(runtimeOf(this), chatRoomId, callback);
   }
 
   // ---------------------------------------------------------------- files (upload token, download URL)
 
   /** `onSuccess({token, deadline, fileName, bos, qiniu, ossConfig, …})`; upload to `qiniu` (the navi uploadServer). */
   getFileToken(fileType: number, callback: Callback, fileName?: string, httpMethod?: 'POST' | 'PUT', queryString?: string): void {
-    void files.getFileToken(this.#rt, fileType, callback, fileName, httpMethod, queryString);
+    void files.getFileToken(runtimeOf(this), fileType, callback, fileName, httpMethod, queryString);
   }
 
   /** `onSuccess({downloadUrl})` for an uploaded object key (`data.filename` of the upload). */
   getFileUrl(fileType: number, fileName: string, oriName: string | null | undefined, callback: Callback, uploadRes?: object, uploadMethod?: number): void {
-    void files.getFileUrl(this.#rt, fileType, fileName, oriName, callback, uploadRes, uploadMethod);
+    void files.getFileUrl(runtimeOf(this), fileType, fileName, oriName, callback, uploadRes, uploadMethod);
   }
 
 }

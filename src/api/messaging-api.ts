@@ -12,7 +12,7 @@ import { SentStatus } from './enums';
 import { operate, prepare } from './operation';
 import type { Runtime } from './runtime';
 import { normalizeContent, normalizeSendArgs, sendArgChecks, sendOptionsOf } from './send-args';
-import { check, Rules } from './validate';
+import { callbackCheck, check, Rules } from './validate';
 import { reportIfBlocked } from './blocked-message';
 
 export function sendMessage(rt: Runtime, args: readonly unknown[]): void {
@@ -66,7 +66,7 @@ export function sendRecallMessage(rt: Runtime, message: unknown, callback: unkno
     rt,
     'sendRecallMessage',
     callback,
-    [check('message', message, (v) => recallTarget(v) !== undefined), check('callback', callback, Rules.CALLBACK, true), check('options', options, Rules.OBJECT, true)],
+    [check('message', message, (v) => recallTarget(v) !== undefined), callbackCheck(callback, true), check('options', options, Rules.OBJECT, true)],
     (op) => {
       const o = (options ?? {}) as Record<string, unknown>;
       const recallOptions: RecallOptions = {
@@ -88,7 +88,7 @@ export function sendTypingStatusMessage(rt: Runtime, conversationType: unknown, 
     check('conversationType', conversationType, Rules.CONVERSATION_TYPE),
     check('targetId', targetId, Rules.STRING),
     check('typingContentType', typingContentType, Rules.STRING),
-    check('callback', callback, Rules.CALLBACK, true),
+    callbackCheck(callback, true),
   ];
   void operate(
     rt,
@@ -119,7 +119,7 @@ export function getHistoryMessages(rt: Runtime, args: readonly unknown[]): void 
     check('targetId', targetId, Rules.STRING),
     check('timestamp', timestamp, (v) => typeof v === 'number' && v >= 0, true),
     check('count', count, (v) => typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 20),
-    check('callback', callback, Rules.CALLBACK),
+    callbackCheck(callback),
     check('objectName', objectName, Rules.ONLY_STRING, true),
     check('order', order, (v) => v === 0 || v === 1, true),
   ];
@@ -148,7 +148,7 @@ export function deleteRemoteMessages(rt: Runtime, conversationType: unknown, tar
     check('conversationType', conversationType, Rules.CONVERSATION_TYPE),
     check('targetId', targetId, Rules.STRING),
     check('messages', messages, (v) => Array.isArray(v) && v.length >= 1 && v.length <= MAX_DELETE_MESSAGES && v.every((m) => deleteItem(m) !== undefined)),
-    check('callback', callback, Rules.CALLBACK, true),
+    callbackCheck(callback, true),
   ];
   void operate(rt, 'deleteRemoteMessages', callback, checks, (op) =>
     op.services.history.deleteMessages(op.session, conversationType as number, targetId as string, (messages as unknown[]).map((m) => deleteItem(m) as DeleteItem)),
@@ -162,7 +162,7 @@ export function clearRemoteHistoryMessages(rt: Runtime, params: unknown, callbac
     check('params.conversationType', p['conversationType'], Rules.CONVERSATION_TYPE),
     check('params.targetId', p['targetId'], Rules.STRING),
     check('params.timestamp', p['timestamp'], (v) => typeof v === 'number' && v >= 0, true),
-    check('callback', callback, Rules.CALLBACK, true),
+    callbackCheck(callback, true),
   ];
   void operate(rt, 'clearRemoteHistoryMessages', callback, checks, (op) =>
     op.services.history.clearBefore(op.session, p['conversationType'] as number, p['targetId'] as string, typeof p['timestamp'] === 'number' ? p['timestamp'] : 0),
@@ -171,7 +171,7 @@ export function clearRemoteHistoryMessages(rt: Runtime, params: unknown, callbac
 
 /** Group receipts v1: one directed `RC:RRRspMsg` answering every pending request of the conversation. */
 export function sendReceiptResponse(rt: Runtime, conversationType: unknown, targetId: unknown, callback: unknown): void {
-  const checks = [check('conversationType', conversationType, Rules.CONVERSATION_TYPE), check('targetId', targetId, Rules.STRING), check('callback', callback, Rules.CALLBACK, true)];
+  const checks = [check('conversationType', conversationType, Rules.CONVERSATION_TYPE), check('targetId', targetId, Rules.STRING), callbackCheck(callback, true)];
   void operate(
     rt,
     'sendReceiptResponse',
@@ -214,7 +214,7 @@ export function sendReadReceiptMessage(rt: Runtime, messageUIds: unknown, target
   const checks = [
     check('messageUIds', messageUIds, (v) => Array.isArray(v) && v.length > 0 && v.every((uid) => Rules.STRING(uid))),
     check('targetId', targetId, Rules.STRING),
-    check('callback', callback, Rules.CALLBACK, true),
+    callbackCheck(callback, true),
   ];
   void operate(rt, 'sendReadReceiptMessage', callback, checks, async (op) => {
     requireReceiptsV2(rt, 'sendReadReceiptMessage');
@@ -224,7 +224,7 @@ export function sendReadReceiptMessage(rt: Runtime, messageUIds: unknown, target
 
 /** Receipts v2: `rrList` → `onSuccess({totalMemberCount, list: [{userId, readTime}]})`. */
 export function getMessageReader(rt: Runtime, messageUId: unknown, targetId: unknown, callback: unknown): void {
-  const checks = [check('messageUId', messageUId, Rules.STRING), check('targetId', targetId, Rules.STRING), check('callback', callback, Rules.CALLBACK)];
+  const checks = [check('messageUId', messageUId, Rules.STRING), check('targetId', targetId, Rules.STRING), callbackCheck(callback)];
   void operate(rt, 'getMessageReader', callback, checks, (op) => {
     requireReceiptsV2(rt, 'getMessageReader');
     return op.services.groupReceipts.readers(targetId as string, messageUId as string);

@@ -6,7 +6,7 @@
  */
 import type { SendOptions } from '../client/services/outgoing';
 import type { Check } from './validate';
-import { check, Rules } from './validate';
+import { callbackCheck, check, Rules } from './validate';
 
 export interface SendArgs {
   readonly conversationType: unknown;
@@ -38,7 +38,7 @@ export function sendArgChecks(a: SendArgs): Check[] {
     check('conversationType', a.conversationType, Rules.CONVERSATION_TYPE),
     check('targetId', a.targetId, Rules.STRING),
     check('msg', a.msg, isMessageLike),
-    check('callback', a.callback, Rules.CALLBACK, true),
+    callbackCheck(a.callback, true),
     check('isMentioned', a.isMentioned, Rules.BOOLEAN, true),
     check('pushContent', a.pushContent, Rules.ONLY_STRING, true),
     check('pushData', a.pushData, Rules.ONLY_STRING, true),

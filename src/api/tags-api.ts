@@ -14,7 +14,7 @@ import { operate } from './operation';
 import type { Runtime } from './runtime';
 import { toV2Conversation } from './to-v2';
 import type { V2Conversation } from './to-v2';
-import { check, Rules } from './validate';
+import { callbackCheck, check, Rules } from './validate';
 
 /** Server conversation pages read while looking for `count` conversations of a tag. */
 const MAX_LIST_PAGES = 10;
@@ -64,13 +64,13 @@ async function settled(op: OpContext): Promise<void> {
 
 export function createTag(rt: Runtime, tag: unknown, callback: unknown): void {
   const t = tagObject(tag);
-  const checks = [check('tag', tag, Rules.OBJECT), check('tag.tagId', t['tagId'], TAG_ID), check('tag.tagName', t['tagName'], TAG_NAME), check('callback', callback, Rules.CALLBACK, true)];
+  const checks = [check('tag', tag, Rules.OBJECT), check('tag.tagId', t['tagId'], TAG_ID), check('tag.tagName', t['tagName'], TAG_NAME), callbackCheck(callback, true)];
   void operate(rt, 'createTag', callback, checks, (op) => op.services.settings.tags.save(op.session, t['tagId'] as string, t['tagName'] as string));
 }
 
 export function updateTag(rt: Runtime, tag: unknown, callback: unknown): void {
   const t = tagObject(tag);
-  const checks = [check('tag', tag, Rules.OBJECT), check('tag.tagId', t['tagId'], TAG_ID), check('tag.tagName', t['tagName'], TAG_NAME), check('callback', callback, Rules.CALLBACK, true)];
+  const checks = [check('tag', tag, Rules.OBJECT), check('tag.tagId', t['tagId'], TAG_ID), check('tag.tagName', t['tagName'], TAG_NAME), callbackCheck(callback, true)];
   void operate(rt, 'updateTag', callback, checks, async (op) => {
     await settled(op);
     if (!op.session.tags.get(t['tagId'] as string)) throw new SdkError(ErrorCode.TAG_NOT_EXIST);
@@ -79,13 +79,13 @@ export function updateTag(rt: Runtime, tag: unknown, callback: unknown): void {
 }
 
 export function removeTag(rt: Runtime, tagId: unknown, callback: unknown): void {
-  void operate(rt, 'removeTag', callback, [check('tagId', tagId, TAG_ID), check('callback', callback, Rules.CALLBACK, true)], (op) =>
+  void operate(rt, 'removeTag', callback, [check('tagId', tagId, TAG_ID), callbackCheck(callback, true)], (op) =>
     op.services.settings.tags.remove(op.session, tagId as string),
   );
 }
 
 export function getTagList(rt: Runtime, callback: unknown): void {
-  void operate(rt, 'getTagList', callback, [check('callback', callback, Rules.CALLBACK)], async (op): Promise<TagInfoResult[]> => {
+  void operate(rt, 'getTagList', callback, [callbackCheck(callback)], async (op): Promise<TagInfoResult[]> => {
     await settled(op);
     const store = op.session.tags;
     return store.list().map((t) => ({ tagId: t.tagId, tagName: t.tagName, conversationCount: store.conversationsOf(t.tagId).length, createdTime: t.createdTime }));
@@ -93,7 +93,7 @@ export function getTagList(rt: Runtime, callback: unknown): void {
 }
 
 export function addTagForConversations(rt: Runtime, tagId: unknown, conversations: unknown, callback: unknown): void {
-  const checks = [check('tagId', tagId, TAG_ID), check('conversations', conversations, CONVERSATIONS), check('callback', callback, Rules.CALLBACK, true)];
+  const checks = [check('tagId', tagId, TAG_ID), check('conversations', conversations, CONVERSATIONS), callbackCheck(callback, true)];
   void operate(rt, 'addTagForConversations', callback, checks, async (op) => {
     const list = (conversations as unknown[]).map((c) => conversationOf(c) as ConversationRef);
     if (list.length > MAX_CONVERSATIONS_PER_CALL) throw new SdkError(ErrorCode.CONVER_OUT_LIMIT_ERROR);
@@ -103,21 +103,21 @@ export function addTagForConversations(rt: Runtime, tagId: unknown, conversation
 }
 
 export function removeTagForConversations(rt: Runtime, tagId: unknown, conversations: unknown, callback: unknown): void {
-  const checks = [check('tagId', tagId, TAG_ID), check('conversations', conversations, CONVERSATIONS), check('callback', callback, Rules.CALLBACK, true)];
+  const checks = [check('tagId', tagId, TAG_ID), check('conversations', conversations, CONVERSATIONS), callbackCheck(callback, true)];
   void operate(rt, 'removeTagForConversations', callback, checks, (op) =>
     op.services.settings.tags.removeFromConversations(op.session, [tagId as string], (conversations as unknown[]).map((c) => conversationOf(c) as ConversationRef)),
   );
 }
 
 export function removeTagsForConversation(rt: Runtime, conversation: unknown, tagIds: unknown, callback: unknown): void {
-  const checks = [check('conversation', conversation, CONVERSATION), check('tagIds', tagIds, TAG_IDS), check('callback', callback, Rules.CALLBACK, true)];
+  const checks = [check('conversation', conversation, CONVERSATION), check('tagIds', tagIds, TAG_IDS), callbackCheck(callback, true)];
   void operate(rt, 'removeTagsForConversation', callback, checks, (op) =>
     op.services.settings.tags.removeFromConversations(op.session, tagIds as string[], [conversationOf(conversation) as ConversationRef]),
   );
 }
 
 export function getTagsForConversation(rt: Runtime, conversation: unknown, callback: unknown): void {
-  const checks = [check('conversation', conversation, CONVERSATION), check('callback', callback, Rules.CALLBACK)];
+  const checks = [check('conversation', conversation, CONVERSATION), callbackCheck(callback)];
   void operate(rt, 'getTagsForConversation', callback, checks, async (op): Promise<ConversationTagResult[]> => {
     await settled(op);
     const c = conversationOf(conversation) as ConversationRef;
@@ -136,7 +136,7 @@ export function setConversationStatusInTag(rt: Runtime, tagId: unknown, conversa
     check('conversation', conversation, CONVERSATION),
     check('status', status, Rules.OBJECT),
     check('status.isTop', s['isTop'], Rules.BOOLEAN),
-    check('callback', callback, Rules.CALLBACK, true),
+    callbackCheck(callback, true),
   ];
   void operate(rt, 'setConversationStatusInTag', callback, checks, async (op) => {
     await settled(op);
@@ -154,7 +154,7 @@ export function getConversationListByTag(rt: Runtime, tagId: unknown, count: unk
     check('tagId', tagId, TAG_ID),
     check('count', count, (v) => Rules.INTEGER(v) && (v as number) > 0),
     check('startTime', startTime, (v) => Rules.NUMBER(v) && (v as number) >= 0),
-    check('callback', callback, Rules.CALLBACK),
+    callbackCheck(callback),
   ];
   void operate(rt, 'getConversationListByTag', callback, checks, async (op): Promise<V2ConversationInTag[]> => {
     await settled(op);
@@ -184,7 +184,7 @@ export function getConversationListByTag(rt: Runtime, tagId: unknown, count: unk
 /** Sum of the tag's conversations' unread counts; DND conversations only with `containMuted`. Unknown tag → 0. */
 export function getUnreadCountByTag(rt: Runtime, tagId: unknown, containMuted: unknown, callback: unknown): void {
   // R292 asserts a boolean; the seed's table says Number: both are accepted.
-  const checks = [check('tagId', tagId, TAG_ID), check('containMuted', containMuted, (v) => Rules.BOOLEAN(v) || Rules.NUMBER(v)), check('callback', callback, Rules.CALLBACK)];
+  const checks = [check('tagId', tagId, TAG_ID), check('containMuted', containMuted, (v) => Rules.BOOLEAN(v) || Rules.NUMBER(v)), callbackCheck(callback)];
   const includeMuted = containMuted === true || (typeof containMuted === 'number' && containMuted !== 0);
   void operate(rt, 'getUnreadCountByTag', callback, checks, async (op) => {
     await settled(op);

@@ -46,3 +46,9 @@ export function describeValue(value: unknown): string {
     return String(value);
   }
 }
+
+/** The check of a method's `callback` argument (an object with onSuccess/onError), optional or not. */
+export function callbackCheck(callback: unknown, optional = false): Check {
+  return check('callback', callback, Rules.CALLBACK, optional);
+}
+

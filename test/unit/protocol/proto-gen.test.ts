@@ -24,10 +24,10 @@ describe('proto/gen', () => {
 
   it('contains exactly the generated files', () => {
     expect(readdirSync(committed).sort()).toEqual(readdirSync(fresh).sort());
-    expect(readdirSync(fresh).sort()).toEqual(['rc-schema.ts', 'rc.d.ts', 'rc.js']);
+    expect(readdirSync(fresh).sort()).toEqual(['rc-schema-sdk.ts', 'rc-schema.ts', 'rc.d.ts', 'rc.js']);
   });
 
-  it.each(['rc.js', 'rc.d.ts', 'rc-schema.ts'])('%s is up to date (run `npm run proto:gen`)', (file) => {
+  it.each(['rc.js', 'rc.d.ts', 'rc-schema.ts', 'rc-schema-sdk.ts'])('%s is up to date (run `npm run proto:gen`)', (file) => {
     const want = readFileSync(join(fresh, file), 'utf8');
     const have = readFileSync(join(committed, file), 'utf8');
     // Compare lengths first so a drift shows a short message rather than a 400 kB diff.
