@@ -230,6 +230,19 @@ describe('the SDK bundles run the table codec, not protobufjs', () => {
   });
 });
 
+describe('the SDK bundles carry only the SDK\'s topics and messages (rollup.config.mjs sdkTables)', () => {
+  const SDK_BUNDLES = ['lianxin.mjs', 'lianxin.umd.js', 'browser.mjs', 'miniprogram/index.js', ...MINI_PROGRAM_ENTRIES.map((h) => `${h}.mjs`)];
+  // Topics only the server answers (src/protocol/official-topics.ts) and messages only they use.
+  const SERVER_ONLY = ['rtcRJoin_data', 'rtc_ntf', 's_stat', 'setOfflineMsgDur', 'RtcNotifyMsg:', 'MPFollowInput:', 'GetUserStatusOutput:'];
+  test.each(SDK_BUNDLES)('%s holds no server-only topic or message', (file) => {
+    const code = readFileSync(path.join(dist, file), 'utf8');
+    expect(SERVER_ONLY.filter((name) => code.includes(name))).toEqual([]);
+    // The SDK's own entries are still there.
+    expect(code).toContain('qryRelationR');
+    expect(code).toContain('DownStreamMessage:');
+  });
+});
+
 describe('bundles load on their hosts', () => {
   test('UMD defines the RongIMLib global in a fresh context with only a fake window', () => {
     const sandbox: Record<string, unknown> = {};
