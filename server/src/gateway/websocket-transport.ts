@@ -48,6 +48,28 @@ function writeHeader(out: Uint8Array, at: number, length: number): number {
   return at + 10;
 }
 
+/**
+ * Transports holding frames for the end of this turn, in the order their turns started: one `setImmediate`
+ * per event-loop turn flushes them all, instead of an Immediate and a closure per connection per turn.
+ */
+let turnsToFlush: WebSocketTransport[] = [];
+let flushScheduled = false;
+
+function flushTurns(): void {
+  const transports = turnsToFlush;
+  // A write during these flushes (none today: socket.write calls back later) starts a new turn and schedules.
+  turnsToFlush = [];
+  flushScheduled = false;
+  for (const transport of transports) {
+    // One connection's failure must not leave the others' frames unsent (their turns would never end).
+    try {
+      transport.flushTurn();
+    } catch (error) {
+      transport.abort(error);
+    }
+  }
+}
+
 export class WebSocketTransport implements ServerTransport {
   readonly kind = 'websocket' as const;
   /** Created on the first write that finds bytes queued: most connections never need one. */
@@ -111,11 +133,18 @@ export class WebSocketTransport implements ServerTransport {
     this.turn = [];
     this.bufferedBeforeTurn = this.ws.bufferedAmount;
     this.turnBytes = 0;
-    setImmediate(() => this.flushTurn());
+    turnsToFlush.push(this);
+    if (!flushScheduled) {
+      flushScheduled = true;
+      setImmediate(flushTurns);
+    }
   }
 
-  /** Writes the turn's frames, each as one WebSocket binary message, in one socket write. */
-  private flushTurn(): void {
+  /**
+   * Writes the turn's frames, each as one WebSocket binary message, in one socket write. Called at the end
+   * of the turn (flushTurns) and before a close; a no-op when the turn was already flushed.
+   */
+  flushTurn(): void {
     const frames = this.turn;
     const size = this.turnBytes;
     this.turn = undefined;
@@ -133,6 +162,13 @@ export class WebSocketTransport implements ServerTransport {
     socket.write(out, this.backlog === undefined ? undefined : () => {
       if (ws.bufferedAmount === 0) this.backlog?.drained();
     });
+  }
+
+  /** A turn that could not be written: the connection is cut (the client syncs on reconnect). */
+  abort(error: unknown): void {
+    this.log.error('cannot write frames', { connId: this.connId, error });
+    this.turn = undefined;
+    this.ws.terminate();
   }
 
   close(): void {

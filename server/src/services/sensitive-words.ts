@@ -77,9 +77,17 @@ export class SensitiveWords {
   }
 
   async wordsOf(appKey: string): Promise<readonly SensitiveWord[]> {
-    const now = this.ctx.clock.now();
+    return this.cachedWords(appKey) ?? this.load(appKey);
+  }
+
+  /** The app's words when a fresh copy is cached (no store read, no promise), else undefined. */
+  private cachedWords(appKey: string): readonly SensitiveWord[] | undefined {
     const cached = this.cache.get(appKey);
-    if (cached && now - cached.loadedAt < CACHE_MS) return cached.words;
+    return cached !== undefined && this.ctx.clock.now() - cached.loadedAt < CACHE_MS ? cached.words : undefined;
+  }
+
+  private async load(appKey: string): Promise<readonly SensitiveWord[]> {
+    const now = this.ctx.clock.now();
     if (this.broker !== undefined && !this.watched.has(appKey)) {
       this.watched.add(appKey);
       await this.broker.subscribe(appTopic(appKey), () => this.drop(appKey)).catch((error: unknown) => {
@@ -104,17 +112,30 @@ export class SensitiveWords {
     check: (message) => this.check(message),
   };
 
-  private async check(message: CandidateMessage): Promise<FilterVerdict> {
+  /**
+   * Synchronous when the app's words are cached (the usual case, and always PASS when it has none) or the
+   * message is not a stored text message; a promise only while the words are (re)loaded.
+   */
+  private check(message: CandidateMessage): FilterVerdict | Promise<FilterVerdict> {
     if (message.objectName !== 'RC:TxtMsg' || message.status) return PASS;
+    const words = this.cachedWords(message.appKey);
+    return words !== undefined ? this.screenWith(message, words) : this.loadAndScreen(message);
+  }
+
+  private async loadAndScreen(message: CandidateMessage): Promise<FilterVerdict> {
     let words: readonly SensitiveWord[];
     try {
-      words = await this.wordsOf(message.appKey);
+      words = await this.load(message.appKey);
     } catch (error) {
       // Fail open: a word list that cannot be read must not stop every text message of the app (the
       // message's own store write reports a real store outage); it is logged for the operator.
       this.ctx.log.warn('sensitive words unavailable; message not screened', { appKey: message.appKey, error: String(error) });
       return PASS;
     }
+    return this.screenWith(message, words);
+  }
+
+  private screenWith(message: CandidateMessage, words: readonly SensitiveWord[]): FilterVerdict {
     if (words.length === 0) return PASS;
     let content: Record<string, unknown>;
     try {

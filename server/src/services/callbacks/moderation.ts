@@ -9,8 +9,8 @@
  * A timeout, a non-2xx status or an unreadable answer applies the app's failure mode: deliver
  * (`moderationFailOpen`, the default, as RongCloud does) or refuse with 30014. Status messages are not reviewed.
  */
-import { appServerOptionsOf } from '../../app-server-options';
-import type { ServerContext } from '../../context';
+import { appServerOptionsOf, DEFAULT_APP_SERVER_OPTIONS } from '../../app-server-options';
+import type { AppConfig, ServerContext } from '../../context';
 import { FilterStatus, PASS, type CandidateMessage, type FilterVerdict, type MessageFilter } from '../message-filter-chain';
 import { decodeUtf8, encodeUtf8, newMessageUidFor } from '../wire';
 import { MAX_CONTENT_BYTES } from '../wire-status';
@@ -87,23 +87,30 @@ export function readModerationAnswer(text: string, original: Uint8Array): Filter
 }
 
 export function moderationFilter(ctx: ServerContext, post: CallbackPost = postCallback): MessageFilter {
+  async function review(app: AppConfig, url: string, message: CandidateMessage): Promise<FilterVerdict> {
+    const options = appServerOptionsOf(app);
+    const now = ctx.clock.now();
+    const body = moderationForm(message, now).toString();
+    const result = await post(app, { url, contentType: 'application/x-www-form-urlencoded', body, timeoutMs: options.moderationTimeoutMs }, now);
+    const verdict = result.ok ? readModerationAnswer(result.text, message.content) : undefined;
+    if (verdict !== undefined) return verdict;
+    const why = result.ok ? 'unreadable answer' : result.error;
+    ctx.log.warn('moderation callback failed', { appKey: message.appKey, failOpen: options.moderationFailOpen, error: why });
+    return options.moderationFailOpen ? PASS : { action: 'reject', status: FilterStatus.Failed, reason: `moderation unavailable (${why})` };
+  }
   return {
     name: MODERATION_FILTER_NAME,
     order: 300,
-    async check(message) {
+    // Synchronous PASS when there is nothing to review (a status message, no moderation URL, a type the app
+    // does not review): the chain then stays promise-free for the common send. Only a review is async.
+    check(message) {
       if (message.status) return PASS;
       const app = ctx.apps.get(message.appKey);
-      const options = appServerOptionsOf(app);
-      if (app === undefined || options.moderationUrl === undefined) return PASS;
-      if (options.moderationObjectNames.length > 0 && !options.moderationObjectNames.includes(message.objectName)) return PASS;
-      const now = ctx.clock.now();
-      const body = moderationForm(message, now).toString();
-      const result = await post(app, { url: options.moderationUrl, contentType: 'application/x-www-form-urlencoded', body, timeoutMs: options.moderationTimeoutMs }, now);
-      const verdict = result.ok ? readModerationAnswer(result.text, message.content) : undefined;
-      if (verdict !== undefined) return verdict;
-      const why = result.ok ? 'unreadable answer' : result.error;
-      ctx.log.warn('moderation callback failed', { appKey: message.appKey, failOpen: options.moderationFailOpen, error: why });
-      return options.moderationFailOpen ? PASS : { action: 'reject', status: FilterStatus.Failed, reason: `moderation unavailable (${why})` };
+      const url = app?.appServer?.moderationUrl ?? DEFAULT_APP_SERVER_OPTIONS.moderationUrl;
+      if (app === undefined || url === undefined) return PASS;
+      const names = app.appServer?.moderationObjectNames ?? DEFAULT_APP_SERVER_OPTIONS.moderationObjectNames;
+      if (names.length > 0 && !names.includes(message.objectName)) return PASS;
+      return review(app, url, message);
     },
   };
 }

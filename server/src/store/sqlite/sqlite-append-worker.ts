@@ -43,7 +43,7 @@ export class SqliteAppendWorker {
     return new Promise((resolve, reject) => {
       this.waiting.push({ resolve, reject });
       worker.ref();
-      worker.postMessage(packed, [packed.bytes.buffer]);
+      worker.postMessage(packed, [packed.numbers.buffer, packed.bytes.buffer]);
     });
   }
 
