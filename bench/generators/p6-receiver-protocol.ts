@@ -13,6 +13,8 @@ export interface P6ReceiverConfig {
   readonly url: string;
   readonly appKey: string;
   readonly token: string;
+  /** Thin receiver only: connect with `directPush=1` and take stored messages as `s_msg` (our SDK's path). */
+  readonly direct?: boolean;
 }
 
 export type P6ParentMessage =

@@ -5,7 +5,9 @@
  * per receiver. Figure = receiving process CPU time (user + system) per message, from the `expect`
  * mark to the listener call that completes the count (socket read, frame + protobuf decode, sync
  * pulls, dispatch to the listener). A third receiver, a thin protocol client with no SDK, measures
- * the floor that any client pays for the same stream on this machine. A warm-up stream precedes each measured one (JIT), and each run
+ * the floor that any client pays for the same stream on this machine; a fourth, the same thin client
+ * connected with `directPush=1` as our SDK is, measures the floor of the direct `s_msg` path, so our
+ * SDK's own per-message work is "ours − direct floor". A warm-up stream precedes each measured one (JIT), and each run
  * uses fresh processes and users on one server.
  *
  * Flags: `--messages 3000 --warmup 500 --rate 400 --runs 3 --timeout 120000`; `--profile DIR` writes a
@@ -140,7 +142,7 @@ async function run(ctx: ScenarioContext): Promise<ScenarioOutput> {
   const runs = intFlag(flags, 'runs', smoke ? 1 : 3, 1, 50);
   const timeoutMs = intFlag(flags, 'timeout', smoke ? 30_000 : 120_000, 1000, 600_000);
   const series = new FigureSeries();
-  let pinning = `server on CPU ${ctx.plan.server ?? '—'}, all three receivers on CPU ${ctx.plan.generator ?? '—'}, sender in the orchestrator (unpinned)`;
+  let pinning = `server on CPU ${ctx.plan.server ?? '—'}, all four receivers on CPU ${ctx.plan.generator ?? '—'}, sender in the orchestrator (unpinned)`;
   // Inside the repo's node_modules so the bundle's `import 'ws'` resolves.
   const cache = path.join(ctx.root, 'node_modules', '.cache');
   mkdirSync(cache, { recursive: true });
@@ -152,31 +154,39 @@ async function run(ctx: ScenarioContext): Promise<ScenarioOutput> {
   try {
     for (let r = 0; r < runs; r++) {
       const tag = `${Date.now().toString(36)}r${r}`;
-      const [senderUser, ours, official, thin] = await issueTokens(server.api, [`p6s${tag}`, `p6l${tag}`, `p6o${tag}`, `p6t${tag}`]);
-      if (senderUser === undefined || ours === undefined || official === undefined || thin === undefined) throw new Error('p6: tokens missing');
+      const [senderUser, ours, official, thin, thinDirect] = await issueTokens(server.api, [`p6s${tag}`, `p6l${tag}`, `p6o${tag}`, `p6t${tag}`, `p6d${tag}`]);
+      if (senderUser === undefined || ours === undefined || official === undefined || thin === undefined || thinDirect === undefined) throw new Error('p6: tokens missing');
       const receivers = [
         startReceiver(ctx.root, 'lianxin', ourScript, ours, ctx.plan.generator, flags.get('profile')),
         startReceiver(ctx.root, 'official', officialScript, official, ctx.plan.generator, flags.get('profile')),
         startReceiver(ctx.root, 'thin', thinScript, thin, ctx.plan.generator, flags.get('profile')),
+        startReceiver(ctx.root, 'thin-direct', thinScript, thinDirect, ctx.plan.generator, flags.get('profile')),
       ];
       if (!server.pinned || receivers.some((x) => !x.pinned)) pinning = `${ctx.plan.note} (pinning failed)`;
       const sender = await ThinClient.connect({ url: server.url, appKey: 'lxbench', token: senderUser.token });
       try {
-        for (const receiver of receivers) receiver.post({ type: 'init', config: { url: server.url, appKey: 'lxbench', token: receiver.user.token } });
+        for (const receiver of receivers) {
+          receiver.post({ type: 'init', config: { url: server.url, appKey: 'lxbench', token: receiver.user.token, ...(receiver.label === 'thin-direct' ? { direct: true } : {}) } });
+        }
         await Promise.all(receivers.map((receiver) => expectMessage(receiver, 'ready', timeoutMs)));
         await measure(sender, receivers, warmup, rate, `${tag}w`, timeoutMs);
         const measured = await measure(sender, receivers, messages, rate, tag, timeoutMs);
         const ourCpu = (measured.get('lianxin')?.cpuMicros ?? Number.NaN) / messages;
         const officialCpu = (measured.get('official')?.cpuMicros ?? Number.NaN) / messages;
         const thinCpu = (measured.get('thin')?.cpuMicros ?? Number.NaN) / messages;
-        ctx.log(`p6 run ${r + 1}/${runs}: lianxin ${ourCpu.toFixed(1)} µs/msg, official ${officialCpu.toFixed(1)} µs/msg (ratio ${(ourCpu / officialCpu).toFixed(2)}), thin-client floor ${thinCpu.toFixed(1)} µs/msg`);
+        const directCpu = (measured.get('thin-direct')?.cpuMicros ?? Number.NaN) / messages;
+        ctx.log(
+          `p6 run ${r + 1}/${runs}: lianxin ${ourCpu.toFixed(1)} µs/msg, official ${officialCpu.toFixed(1)} µs/msg (ratio ${(ourCpu / officialCpu).toFixed(2)}), ` +
+            `thin-client floor ${thinCpu.toFixed(1)} µs/msg (pull), ${directCpu.toFixed(1)} µs/msg (direct s_msg)`,
+        );
         series.add('ours', { label: 'Our SDK (Node adapter): CPU per received message', unit: 'µs', decimals: 1 }, ourCpu);
         series.add('official', { label: 'Official imlib-v2 2.9.2: CPU per received message', unit: 'µs', decimals: 1 }, officialCpu);
         series.add('ratio', { label: 'Ratio ours / official', unit: '×', target: '≤ 0.33', decimals: 2 }, ourCpu / officialCpu);
+        // Our SDK takes the direct path, so its split is against the direct floor; "ours − pull floor" is negative.
         series.add('thin', { label: 'Floor: thin protocol client (ws + frames + pull loop, no SDK)', unit: 'µs', decimals: 1 }, thinCpu);
-        series.add('oursAboveFloor', { label: 'Our SDK above the floor', unit: 'µs', decimals: 1 }, ourCpu - thinCpu);
         series.add('officialAboveFloor', { label: 'Official above the floor', unit: 'µs', decimals: 1 }, officialCpu - thinCpu);
-        series.add('ratioAboveFloor', { label: 'Ratio above the floor (ours − floor) / (official − floor)', unit: '×', decimals: 2 }, (ourCpu - thinCpu) / (officialCpu - thinCpu));
+        series.add('thinDirect', { label: 'Floor of the direct path: thin client taking s_msg pushes (directPush=1, no SDK)', unit: 'µs', decimals: 1 }, directCpu);
+        series.add('oursAboveDirectFloor', { label: 'Our SDK above the direct floor (its own per-message work)', unit: 'µs', decimals: 1 }, ourCpu - directCpu);
         series.add('oursWall', { label: 'Our SDK: stream start → last message at the listener', unit: 'ms', decimals: 0 }, measured.get('lianxin')?.wallMs ?? Number.NaN);
         series.add('officialWall', { label: 'Official: stream start → last message at the listener', unit: 'ms', decimals: 0 }, measured.get('official')?.wallMs ?? Number.NaN);
       } finally {
@@ -196,8 +206,9 @@ async function run(ctx: ScenarioContext): Promise<ScenarioOutput> {
     pinning,
     figures: series.figures(),
     notes: [
-      'All three receivers get the same messages (private RC:TxtMsg from one sender, round-robin over the receivers) in the same run; the server notifies, each client pulls (the protocol\'s sync loop), then dispatches to its listener.',
+      'All four receivers get the same messages (private RC:TxtMsg from one sender, round-robin over the receivers) in the same run. The official client and the pull-path thin client are notified (s_ntf) and pull (the protocol\'s sync loop); our SDK and the direct thin client connect with directPush=1 and get each stored message pushed as s_msg.',
       'A third receiver, a thin protocol client (bench/lib/thin-client.ts) on the same stream, gives the floor every client pays on this machine (socket, frames, the pull round trips) before doing anything with a message.',
+      'A fourth receiver, the same thin client connected with directPush=1 as our SDK is, takes stored messages as s_msg pushes with no round trip: the floor under our SDK, whose own per-message work is the difference.',
       'Our SDK is bundled from source with esbuild and run by plain node (no tsx loader thread in its CPU time); the official client runs unmodified (its CommonJS build) on the browser host shims of test/support/official-client/.',
     ],
   };

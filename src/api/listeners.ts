@@ -5,7 +5,6 @@
  * `onDeleted`/`onDelete`.
  */
 import type { Logger } from '../client/logger';
-import { callFirst } from './callbacks';
 import type { Message } from './message';
 
 export type ListenerKind =
@@ -67,11 +66,25 @@ export class ListenerSlots {
     return listener !== undefined && names.some((n) => typeof listener[n] === 'function');
   }
 
+  /**
+   * Calls the first callback of `event` the listener defines (`callFirst`, inlined: this runs once per
+   * received message, so no closure or argument copies); an exception is logged, never thrown.
+   */
   emit<K extends ListenerKind>(kind: K, event: EventOf<K>, ...args: unknown[]): void {
-    const listener = this.slots.get(kind);
+    const listener = this.slots.get(kind) as Record<string, unknown> | undefined;
     if (listener === undefined) return;
     const names = (EVENT_NAMES[kind] as Record<EventOf<K>, readonly string[]>)[event];
-    callFirst(this.logger, listener, names, ...args);
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i] as string;
+      const fn = listener[name];
+      if (typeof fn !== 'function') continue;
+      try {
+        (fn as (...a: unknown[]) => unknown).apply(listener, args);
+      } catch (error) {
+        this.logger.error(`app callback '${name}' threw`, error);
+      }
+      return;
+    }
   }
 
   clear(): void {

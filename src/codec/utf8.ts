@@ -31,6 +31,42 @@ export interface Utf8DecodeOptions {
 const REPLACEMENT = 0xfffd;
 /** String.fromCharCode.apply argument count stays well under every engine's limit. */
 const CHUNK = 4096;
+/** Up to this many bytes, `decodeAscii` concatenates chars (V8 keeps strings this short flat). */
+const SHORT_ASCII = 8;
+/** Up to this many bytes, `decodeAscii` fills a reused code-unit list of exactly that length. */
+const POOLED_ASCII = 128;
+/** Reused code-unit lists by length (made on first use; no callbacks run while one is filled). */
+const POOL: number[][] = [];
+
+/**
+ * `bytes[start, end)`, every byte < 0x80, as a flat string. Char-by-char concatenation past 12 chars
+ * makes V8 build a rope (ConsString) that every later hash (Set/Map key: uids, ids) or JSON.stringify
+ * must flatten first, and a subarray per call allocates; a reused list of the exact length handed to
+ * `String.fromCharCode.apply` does neither (resizing one shared list instead costs a runtime call per
+ * string). Measured in the P6 receive profile (issue #12).
+ */
+export function decodeAscii(bytes: Uint8Array, start: number, end: number): string {
+  const length = end - start;
+  if (length <= SHORT_ASCII) {
+    let s = '';
+    for (let i = start; i < end; i++) s += String.fromCharCode(bytes[i] as number);
+    return s;
+  }
+  if (length <= POOLED_ASCII) {
+    let units = POOL[length];
+    if (units === undefined) {
+      units = new Array<number>(length).fill(0);
+      POOL[length] = units;
+    }
+    for (let i = 0; i < length; i++) units[i] = bytes[start + i] as number;
+    return String.fromCharCode.apply(null, units);
+  }
+  let result = '';
+  for (let from = start; from < end; from += CHUNK) {
+    result += String.fromCharCode.apply(null, bytes.subarray(from, Math.min(from + CHUNK, end)) as unknown as number[]);
+  }
+  return result;
+}
 
 function isHighSurrogate(unit: number): boolean {
   return unit >= 0xd800 && unit <= 0xdbff;
@@ -175,15 +211,19 @@ export function decodeUtf8(
   if (!(start >= 0 && start <= end && end <= bytes.length) || start % 1 !== 0 || end % 1 !== 0) {
     throw new RangeError(`decodeUtf8: bad range [${start}, ${end}) of ${bytes.length}`);
   }
+  // ASCII prefix (all of a typical JSON message content) in one go (decodeAscii); the general loop
+  // below takes over at the first byte ≥ 0x80.
+  let i = start;
+  while (i < end && (bytes[i] as number) < 0x80) i++;
+  let result = i > start ? decodeAscii(bytes, start, i) : '';
+  if (i === end) return result;
   const strict = options.strict === true;
   const keep = !strict && options.surrogates === 'keep';
-  let result = '';
   const units: number[] = [];
   const malformed = (at: number): void => {
     if (strict) throw new ProtocolError('bad-utf8', `malformed UTF-8 at byte ${at}`);
     units.push(REPLACEMENT);
   };
-  let i = start;
   while (i < end) {
     if (units.length >= CHUNK) {
       result += String.fromCharCode.apply(null, units);

@@ -55,22 +55,36 @@ function decodeConnack(r: ByteReader, flags: FrameFlags): Frame {
   return { kind: 'connack', ...flags, status, userId, sessionId, timestamp };
 }
 
-function decodeBody(r: ByteReader, type: number, flags: FrameFlags, origin: FrameOrigin): Frame | undefined {
-  switch (kindOfType(type)) {
+/**
+ * A PUBLISH (every received message) is built as one literal with its flags inline, not from a flags
+ * object spread into it; same fields, same order as the other kinds.
+ */
+function decodePublish(r: ByteReader, header: number, origin: FrameOrigin): Frame {
+  const dup = (header & 8) !== 0;
+  const qos = (header & 6) >> 1;
+  const retain = (header & 1) !== 0;
+  if (origin === 'server') {
+    const date = r.u32('date');
+    const topic = r.utf('topic');
+    const targetId = r.utf('targetId');
+    const messageId = r.u16('messageId');
+    return { kind: 'publish', dup, qos, retain, date, topic, targetId, messageId, payload: r.rest() };
+  }
+  const topic = r.utf('topic');
+  const targetId = r.utf('targetId');
+  const messageId = r.u16('messageId');
+  return { kind: 'publish', dup, qos, retain, topic, targetId, messageId, payload: r.rest() };
+}
+
+function decodeBody(r: ByteReader, type: number, header: number, origin: FrameOrigin): Frame | undefined {
+  const kind = kindOfType(type);
+  if (kind === 'publish') return decodePublish(r, header, origin);
+  const flags = flagsOf(header);
+  switch (kind) {
     case 'connect':
       return decodeConnect(r, flags);
     case 'connack':
       return decodeConnack(r, flags);
-    case 'publish': {
-      const date = origin === 'server' ? r.u32('date') : undefined;
-      const topic = r.utf('topic');
-      const targetId = r.utf('targetId');
-      const messageId = r.u16('messageId');
-      const payload = r.rest();
-      return date === undefined
-        ? { kind: 'publish', ...flags, topic, targetId, messageId, payload }
-        : { kind: 'publish', ...flags, date, topic, targetId, messageId, payload };
-    }
     case 'puback': {
       const messageId = r.u16('messageId');
       if (origin === 'client') return { kind: 'puback', ...flags, messageId };
@@ -111,7 +125,7 @@ export function decodeFrame(bytes: Uint8Array, origin: FrameOrigin, options: Dec
   const r = new ByteReader(bytes);
   const header = r.u8('header');
   const type = typeNibble(header);
-  const frame = decodeBody(r, type, flagsOf(header), origin);
+  const frame = decodeBody(r, type, header, origin);
   if (frame === undefined) {
     const hint = type >= 8 && type <= 11 ? ' (SUBSCRIBE/SUBACK/UNSUBSCRIBE/UNSUBACK are never used)' : '';
     throw new ProtocolError('bad-header', `unknown frame type ${type} in header 0x${header.toString(16)}${hint}`);

@@ -1,6 +1,6 @@
 /** Decoding half of the table codec (contract in ./table-codec.ts). Not reentrant: module-level cursor. */
 import { ProtocolError } from './protocol-error';
-import { decodeUtf8 } from '../codec/utf8';
+import { decodeAscii, decodeUtf8 } from '../codec/utf8';
 import { BOOL, EMPTY, INT32, INT64, MAX_DEPTH, MESSAGE, REPEATED, STRING, fail, specOf } from './table-spec';
 import type { MessageSpec, Obj } from './table-spec';
 import type { RcMessageName } from './schema';
@@ -107,30 +107,18 @@ function readBytes(end: number): Uint8Array {
   return length === 0 ? new Uint8Array(0) : input.subarray(start, pos);
 }
 
-/** Below this length a char-by-char concatenation beats building an argument list. */
-const SHORT_STRING = 24;
-const CHUNK = 4096;
-
+/**
+ * ASCII strings (ids, object names) go through `decodeAscii`, which returns flat strings: they are
+ * hashed right after (dedupe Set, id Map) and a rope would be flattened there first.
+ */
 function readString(end: number): string {
   const length = readLength(end);
   const buf = input;
   const start = pos;
   const stop = start + length;
   pos = stop;
-  if (length <= SHORT_STRING) {
-    let s = '';
-    for (let i = start; i < stop; i++) {
-      const c = buf[i] as number;
-      if (c >= 128) return decodeUtf8(buf, start, stop, { surrogates: 'keep' });
-      s += String.fromCharCode(c);
-    }
-    return s;
-  }
   for (let i = start; i < stop; i++) if ((buf[i] as number) >= 128) return decodeUtf8(buf, start, stop, { surrogates: 'keep' });
-  if (length <= CHUNK) return String.fromCharCode.apply(null, buf.subarray(start, stop) as unknown as number[]);
-  let s = '';
-  for (let i = start; i < stop; i += CHUNK) s += String.fromCharCode.apply(null, buf.subarray(i, Math.min(i + CHUNK, stop)) as unknown as number[]);
-  return s;
+  return decodeAscii(buf, start, stop);
 }
 
 function skip(wire: number, end: number, depth: number): void {

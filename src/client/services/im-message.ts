@@ -77,12 +77,8 @@ export function encodeExpansion(expansion: Readonly<Record<string, string>>): st
   return JSON.stringify(wire);
 }
 
-function flagsFor(objectName: string, lookup: PolicyLookup, wirePersisted: boolean, wireCounted: boolean): { persisted: boolean; counted: boolean; status: boolean } {
-  // E4 ignores the wire bits for names it knows (built-in or registered) and trusts them otherwise.
-  const policy = lookup(objectName);
-  if (policy) return { persisted: policy.persisted, counted: policy.counted, status: policy.status };
-  return { persisted: wirePersisted, counted: wireCounted, status: false };
-}
+/** `ImMessage` while it is built (the optional fields are added only when present). */
+type Building = { -readonly [K in keyof ImMessage]: ImMessage[K] };
 
 export interface WireContext {
   readonly me: string;
@@ -90,7 +86,11 @@ export interface WireContext {
   readonly policyOf: PolicyLookup;
 }
 
-/** A DownStreamMessage (pull, s_msg, history, conversation list) as seen by user `ctx.me`. */
+/**
+ * A DownStreamMessage (pull, s_msg, history, conversation list) as seen by user `ctx.me`. Built as one
+ * object literal of a fixed shape (no spread of a flags object per message): E4 ignores the wire
+ * bits for names it knows (built-in or registered) and trusts them otherwise.
+ */
 export function fromDownStream(d: rc.IDownStreamMessage, ctx: WireContext): ImMessage {
   const type = Number(d.type);
   const groupLike = GROUP_ID_TYPES.has(type);
@@ -100,10 +100,11 @@ export function fromDownStream(d: rc.IDownStreamMessage, ctx: WireContext): ImMe
   // One-to-one conversations: the peer is in fromUserId for both directions (sendbox rule, §8.3 rule 6).
   const targetId = groupLike ? (d.groupId ?? '') : fromUserId;
   const status = Number(d.status ?? 0);
-  const contentText = decodeUtf8(d.content ?? new Uint8Array(0));
-  const flags = flagsFor(d.classname, ctx.policyOf, (status & DownFlag.Persisted) !== 0, (status & DownFlag.Counted) !== 0);
+  const contentText = d.content ? decodeUtf8(d.content) : '';
+  const policy = ctx.policyOf(d.classname);
   const sentTime = Number(d.dataTime);
-  const message: ImMessage = {
+  const extra = d.extraContent;
+  const message: Building = {
     conversationType: type,
     targetId,
     senderUserId: direction === Direction.Send ? ctx.me : fromUserId,
@@ -114,15 +115,17 @@ export function fromDownStream(d: rc.IDownStreamMessage, ctx: WireContext): ImMe
     sentTime,
     direction,
     offline: sentTime < ctx.connectedAt,
-    ...flags,
+    persisted: policy ? policy.persisted : (status & DownFlag.Persisted) !== 0,
+    counted: policy ? policy.counted : (status & DownFlag.Counted) !== 0,
+    status: policy ? policy.status : false,
     mentioned: (status & DownFlag.Mentioned) !== 0,
     retrieved: (status & DownFlag.Retrieved) !== 0,
     disableNotification: (status & DownFlag.DisableNotification) !== 0,
     canIncludeExpansion: (status & DownFlag.CanIncludeExpansion) !== 0,
-    expansion: parseExpansion(d.extraContent),
-    ...(d.pushContent ? { pushContent: d.pushContent } : {}),
-    ...(d.configFlag ? { configFlag: d.configFlag } : {}),
+    expansion: extra ? parseExpansion(extra) : null,
   };
+  if (d.pushContent) message.pushContent = d.pushContent;
+  if (d.configFlag) message.configFlag = d.configFlag;
   return message;
 }
 
@@ -138,9 +141,9 @@ export interface EchoInput {
 export function fromEcho(echo: EchoInput, ctx: WireContext): ImMessage {
   const up = echo.upstream;
   const bits = Number(up.sessionId ?? 0);
-  const contentText = decodeUtf8(up.content ?? new Uint8Array(0));
-  const flags = flagsFor(up.classname, ctx.policyOf, (bits & UpFlag.Persisted) !== 0, (bits & UpFlag.Counted) !== 0);
-  return {
+  const contentText = up.content ? decodeUtf8(up.content) : '';
+  const policy = ctx.policyOf(up.classname);
+  const message: Building = {
     conversationType: echo.conversationType,
     targetId: echo.targetId,
     senderUserId: ctx.me,
@@ -151,15 +154,18 @@ export function fromEcho(echo: EchoInput, ctx: WireContext): ImMessage {
     sentTime: echo.sentTime,
     direction: Direction.Send,
     offline: echo.sentTime < ctx.connectedAt,
-    ...flags,
+    persisted: policy ? policy.persisted : (bits & UpFlag.Persisted) !== 0,
+    counted: policy ? policy.counted : (bits & UpFlag.Counted) !== 0,
+    status: policy ? policy.status : false,
     mentioned: (bits & UpFlag.Mentioned) !== 0,
     retrieved: false,
     disableNotification: (bits & UpFlag.DisableNotification) !== 0,
     canIncludeExpansion: (bits & UpFlag.CanIncludeExpansion) !== 0,
     expansion: parseExpansion(up.extraContent),
-    ...(up.pushText ? { pushContent: up.pushText } : {}),
-    ...(up.configFlag ? { configFlag: up.configFlag } : {}),
   };
+  if (up.pushText) message.pushContent = up.pushText;
+  if (up.configFlag) message.configFlag = up.configFlag;
+  return message;
 }
 
 /** Key of a conversation in local maps and storage. */

@@ -56,6 +56,7 @@ export class ImServices {
   private connectedAt = 0;
   private opening: Promise<UserSession> | undefined;
   private openingKey = '';
+  private wireContext: WireContext | undefined;
 
   constructor(private readonly options: ImServicesOptions) {
     const { engine, platform, logger } = options;
@@ -109,7 +110,12 @@ export class ImServices {
   get context(): WireContext | undefined {
     const session = this.current;
     if (!session) return undefined;
-    return { me: session.userId, connectedAt: this.connectedAt, policyOf: this.options.policyOf };
+    // One object per (user, connection), not one per received push.
+    const cached = this.wireContext;
+    if (cached !== undefined && cached.me === session.userId && cached.connectedAt === this.connectedAt) return cached;
+    const context: WireContext = { me: session.userId, connectedAt: this.connectedAt, policyOf: this.options.policyOf };
+    this.wireContext = context;
+    return context;
   }
 
   /**

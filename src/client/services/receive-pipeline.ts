@@ -14,6 +14,8 @@ import type { ServiceEvents } from './service-events';
 import type { TypingTracker } from './typing-tracker';
 import type { UserSession } from './user-session';
 
+const NO_CONTENT: Readonly<Record<string, unknown>> = Object.freeze({});
+
 export class ReceivePipeline {
   constructor(
     private readonly events: TypedEmitter<ServiceEvents>,
@@ -23,10 +25,10 @@ export class ReceivePipeline {
   /** One pullMsg page, in server order. */
   receivePage(session: UserSession, messages: readonly ImMessage[], finished: boolean): void {
     const fresh = messages.filter((m) => session.markSeen(m.messageUId));
-    fresh.forEach((message, index) => {
+    for (let index = 0; index < fresh.length; index++) {
       const leftCount = fresh.length - 1 - index;
-      this.process(session, message, leftCount, !finished || leftCount > 0);
-    });
+      this.process(session, fresh[index] as ImMessage, leftCount, !finished || leftCount > 0);
+    }
   }
 
   /** A single pushed or echoed message. */
@@ -37,7 +39,7 @@ export class ReceivePipeline {
 
   private process(session: UserSession, message: ImMessage, leftCount: number, hasMore: boolean): void {
     const me = session.userId;
-    const content = message.content ?? {};
+    const content = message.content ?? NO_CONTENT;
     switch (message.objectName) {
       case 'RC:RcCmd': {
         const uid = content['messageUId'];
@@ -64,8 +66,10 @@ export class ReceivePipeline {
       default:
         break;
     }
-    session.unread.onReceived(message);
-    rememberLatest(session, message);
+    // One key for both maps (a string built and hashed once per message, not twice).
+    const key = conversationKey(message.conversationType, message.targetId);
+    session.unread.onReceived(message, key);
+    rememberLatest(session, message, key);
     this.events.emit('message', { message, leftCount, hasMore });
   }
 
@@ -84,9 +88,8 @@ export class ReceivePipeline {
 }
 
 /** Keeps the newest persisted message of each conversation for the conversation list (R292 `ne()`). */
-export function rememberLatest(session: UserSession, message: ImMessage): void {
+export function rememberLatest(session: UserSession, message: ImMessage, key = conversationKey(message.conversationType, message.targetId)): void {
   if (!message.persisted || message.status) return;
-  const key = conversationKey(message.conversationType, message.targetId);
   const previous = session.latest.get(key);
   if (!previous || previous.sentTime <= message.sentTime) session.latest.set(key, message);
 }

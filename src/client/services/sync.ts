@@ -125,7 +125,7 @@ export class SyncService {
     // The sendbox cursor is left to pulls (it has no "pulled" twin to rewind to).
     if (!message.persisted || message.sentTime <= session.inbox) return;
     session.inbox = message.sentTime;
-    session.saveCursors();
+    session.saveInbox();
   }
 
   private releaseHeld(generation: number): void {

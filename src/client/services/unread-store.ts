@@ -139,14 +139,14 @@ export class UnreadStore {
     return entry;
   }
 
-  /** Counts `message` if it is an unread-worthy received message; true when the count changed. */
-  onReceived(message: ImMessage): boolean {
+  /** Counts `message` if it is an unread-worthy received message; true when the count changed. `conversation`: its conversationKey, when the caller has it. */
+  onReceived(message: ImMessage, conversation?: string): boolean {
     const me = this.store.userId;
     if (!COUNTED_CONVERSATION_TYPES.has(message.conversationType)) return false;
     if (message.direction !== Direction.Receive || message.senderUserId === me) return false;
     if (!message.counted || message.status) return false;
     if (message.sentTime <= this.floor) return false;
-    const key = conversationKey(message.conversationType, message.targetId);
+    const key = conversation ?? conversationKey(message.conversationType, message.targetId);
     const entry = this.entry(key);
     if (message.sentTime <= entry.t) return false;
     const uids = this.uidsOf(entry.u);

@@ -69,6 +69,11 @@ export class UserSession {
 
   private readonly seenJson = (): string => this.seen.toJson();
 
+  /** A direct push moved only the inbox cursor. */
+  saveInbox(): void {
+    void this.store.writeJson('inbox', this.inbox);
+  }
+
   saveCursors(): void {
     void this.store.writeJson('inbox', this.inbox);
     void this.store.writeJson('sendbox', this.sendbox);

@@ -18,18 +18,27 @@ import type { Logger } from '../logger';
 
 export type StoreKey = 'inbox' | 'sendbox' | 'seen' | 'unread' | 'conversation-status' | 'tags' | 'read-positions';
 
-/** A value its owner serialises itself (see `writeJsonText`), when the write starts. */
-class JsonText {
-  constructor(readonly text: () => string) {}
-}
-
 /** Default write-behind interval of the SDK's sessions (UserSession.open). */
 export const WRITE_BEHIND_MS = 100;
 
+/**
+ * One storage key's write queue. Receiving touches several keys per message (seen uids, unread, the
+ * inbox cursor), so the common call — a write of that key is already waiting — only replaces the
+ * waiting value: no key string, promise or wrapper is made per call.
+ */
+interface Slot {
+  readonly key: string;
+  /** The newest write of this key in the chain (each starts after the previous one is applied). */
+  tail: Promise<void> | undefined;
+  /** A write is queued and has not started: a later value replaces `value`/`text`. */
+  waiting: boolean;
+  value: unknown;
+  /** Set instead of `value` by `writeJsonText`: the owner serialises it when the write starts. */
+  text: (() => string) | undefined;
+}
+
 export class UserStore {
-  private readonly queues = new Map<string, Promise<void>>();
-  /** Values waiting for a queued write that has not started yet, by storage key. */
-  private readonly unwritten = new Map<string, unknown>();
+  private readonly slots = new Map<StoreKey, Slot>();
   /** Releases of the writes waiting out the write-behind interval. */
   private readonly waiting = new Set<() => void>();
 
@@ -58,7 +67,16 @@ export class UserStore {
   }
 
   key(name: StoreKey): string {
-    return `lx-${name}-${this.appKey}-${this.userId}`;
+    return this.slotOf(name).key;
+  }
+
+  private slotOf(name: StoreKey): Slot {
+    let slot = this.slots.get(name);
+    if (slot === undefined) {
+      slot = { key: `lx-${name}-${this.appKey}-${this.userId}`, tail: undefined, waiting: false, value: undefined, text: undefined };
+      this.slots.set(name, slot);
+    }
+    return slot;
   }
 
   async readJson<T>(name: StoreKey, fallback: T, accept: (value: unknown) => value is T): Promise<T> {
@@ -80,36 +98,48 @@ export class UserStore {
 
   /** Queues a write of `value`; resolves when a write including it (and every earlier one to the key) is done. */
   writeJson(name: StoreKey, value: unknown): Promise<void> {
-    const key = this.key(name);
-    // Coalescing: while a write of this key is queued and not started, later values replace it, and the
-    // value is serialised when the write starts. A burst of updates (a pulled page of messages each
-    // touching the unread record) then costs one serialisation and one storage write, not one each.
-    const queued = this.unwritten.has(key);
-    this.unwritten.set(key, value);
-    const pending = this.queues.get(key);
-    if (queued && pending !== undefined) return pending;
-    const next = Promise.all([pending, this.interval()])
-      .then(() => {
-        const latest = this.unwritten.get(key);
-        this.unwritten.delete(key);
-        return this.storage.set(key, latest instanceof JsonText ? latest.text() : JSON.stringify(latest));
-      })
-      .catch((error: unknown) => {
-        this.logger.warn(`storage write failed: ${name}`, error);
-      });
-    this.queues.set(key, next);
-    return next;
+    const slot = this.slotOf(name);
+    slot.value = value;
+    slot.text = undefined;
+    return this.queue(name, slot);
   }
 
   /** `writeJson` for a value whose owner serialises it (incrementally): `text` runs when the write starts. */
   writeJsonText(name: StoreKey, text: () => string): Promise<void> {
-    return this.writeJson(name, new JsonText(text));
+    const slot = this.slotOf(name);
+    slot.value = undefined;
+    slot.text = text;
+    return this.queue(name, slot);
+  }
+
+  /**
+   * Coalescing: while a write of the key is queued and not started, later values replace it, and the
+   * value is serialised when the write starts. A burst of updates (a pulled page of messages each
+   * touching the unread record) then costs one serialisation and one storage write, not one each.
+   */
+  private queue(name: StoreKey, slot: Slot): Promise<void> {
+    if (slot.waiting && slot.tail !== undefined) return slot.tail;
+    slot.waiting = true;
+    const next = Promise.all([slot.tail, this.interval()])
+      .then(() => {
+        slot.waiting = false;
+        const text = slot.text;
+        const value = slot.value;
+        slot.text = undefined;
+        slot.value = undefined;
+        return this.storage.set(slot.key, text !== undefined ? text() : JSON.stringify(value));
+      })
+      .catch((error: unknown) => {
+        this.logger.warn(`storage write failed: ${name}`, error);
+      });
+    slot.tail = next;
+    return next;
   }
 
   /** Starts the writes waiting out the interval; resolves once every queued write has been applied. */
   async flush(): Promise<void> {
     for (const release of [...this.waiting]) release();
-    await Promise.all([...this.queues.values()]);
+    await Promise.all([...this.slots.values()].map((slot) => slot.tail));
   }
 }
 
