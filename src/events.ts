@@ -41,13 +41,21 @@ export class TypedEmitter<M extends EventMap> {
   emit<K extends keyof M>(event: K, ...args: [M[K]] extends [void] ? [] : [M[K]]): void {
     const set = this.listeners.get(event);
     if (!set || set.size === 0) return;
-    // Snapshot: listeners added or removed during dispatch take effect from the next emit.
-    for (const listener of [...set]) {
-      try {
-        (listener as unknown as (...a: unknown[]) => void)(...args);
-      } catch (error) {
-        this.onListenerError(error, event);
-      }
+    // Snapshot: listeners added or removed during dispatch take effect from the next emit. One
+    // listener (the usual case, once per received message) is taken out of the set without a copy.
+    if (set.size === 1) {
+      const only = set.values().next().value;
+      if (only !== undefined) this.invoke(only, event, args);
+      return;
+    }
+    for (const listener of [...set]) this.invoke(listener, event, args);
+  }
+
+  private invoke(listener: unknown, event: keyof M, args: readonly unknown[]): void {
+    try {
+      (listener as (...a: unknown[]) => void)(...args);
+    } catch (error) {
+      this.onListenerError(error, event);
     }
   }
 

@@ -73,6 +73,8 @@ export class Runtime {
   lastStatus: ConnectionStatus = ConnectionStatus.DISCONNECTED;
   private nextId = 1;
   private readonly ids = new Map<string, number>();
+  private readonly idOrder: (string | undefined)[] = [];
+  private idNext = 0;
 
   constructor(
     readonly platform: PlatformAdapter,
@@ -138,7 +140,7 @@ export class Runtime {
    * binds a uid to an id handed out earlier (sendMessage's onBefore).
    */
   toMessage(m: ImMessage, sentStatus?: SentStatus, messageId?: number): Message {
-    if (messageId !== undefined && m.messageUId !== '') this.ids.set(m.messageUId, messageId);
+    if (messageId !== undefined && m.messageUId !== '') this.remember(m.messageUId, messageId);
     return toV2Message(m, this.registry, {
       messageId: messageId ?? this.idFor(m.messageUId),
       ...(sentStatus !== undefined ? { sentStatus } : {}),
@@ -158,13 +160,23 @@ export class Runtime {
     let id = this.ids.get(uid);
     if (id === undefined) {
       id = this.newMessageId();
-      this.ids.set(uid, id);
-      if (this.ids.size > MAX_REMEMBERED_IDS) {
-        const oldest = this.ids.keys().next();
-        if (oldest.done !== true) this.ids.delete(oldest.value);
-      }
+      this.remember(uid, id);
     }
     return id;
+  }
+
+  /**
+   * Keeps at most MAX_REMEMBERED_IDS uids, oldest out first through a ring of them (a Map's oldest key
+   * would be found by walking over the holes its own deletions leave, once per received message).
+   */
+  private remember(uid: string, id: number): void {
+    if (!this.ids.has(uid)) {
+      const evicted = this.idOrder[this.idNext];
+      if (evicted !== undefined) this.ids.delete(evicted);
+      this.idOrder[this.idNext] = uid;
+      this.idNext = (this.idNext + 1) % MAX_REMEMBERED_IDS;
+    }
+    this.ids.set(uid, id);
   }
 
   private wire(engine: Engine, services: ImServices): void {
@@ -210,7 +222,8 @@ export class Runtime {
     const message = this.toMessage(m);
     const receiptResponse = this.receipts.observe(m);
     if (receiptResponse) message.receiptResponse = receiptResponse;
-    for (const watcher of [...this.listeners.messageWatchers]) {
+    const watchers = this.listeners.messageWatchers;
+    for (const watcher of watchers.size === 0 ? [] : [...watchers]) {
       try {
         watcher(message);
       } catch (error) {

@@ -18,6 +18,7 @@ import { decodeUtf8 } from '../codec/utf8';
 import { ProtocolError } from './protocol-error';
 
 const TWO_POW_32 = 0x100000000;
+const STRICT = { strict: true } as const;
 
 export class ByteReader {
   private pos: number;
@@ -81,10 +82,11 @@ export class ByteReader {
 
   /** `u16 byteLength` + CESU-8/UTF-8 bytes, decoded strictly. */
   utf(field: string): string {
-    const length = this.u16(`${field} length`);
+    // The field name goes into an error's text only: no string is built per read.
+    const length = this.u16(field);
     const at = this.need(length, field);
     try {
-      return decodeUtf8(this.bytes, at, at + length, { strict: true });
+      return decodeUtf8(this.bytes, at, at + length, STRICT);
     } catch (error) {
       if (error instanceof ProtocolError) {
         throw new ProtocolError(error.code, `${field}: ${error.message}`);

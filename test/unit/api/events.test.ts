@@ -40,3 +40,24 @@ test('once fires a single time; unsubscribe and removal during dispatch take eff
   emitter.removeAllListeners();
   expect(emitter.listenerCount('value')).toBe(0);
 });
+
+test('a sole listener that adds listeners during dispatch: they run from the next emit; its errors are contained', () => {
+  const errors: unknown[] = [];
+  const emitter = new TypedEmitter<Events>((error) => errors.push(error instanceof Error ? error.message : error));
+  const seen: string[] = [];
+  emitter.on('value', (v) => {
+    seen.push(`first${v}`);
+    if (v === 1) emitter.on('value', (w) => seen.push(`added${w}`));
+    if (v === 3) throw new Error('sole boom');
+  });
+  emitter.emit('value', 1);
+  expect(seen).toEqual(['first1']);
+  emitter.emit('value', 2);
+  expect(seen).toEqual(['first1', 'first2', 'added2']);
+  const lone = new TypedEmitter<Events>((error) => errors.push(error instanceof Error ? error.message : error));
+  lone.on('value', () => {
+    throw new Error('sole boom');
+  });
+  expect(() => lone.emit('value', 3)).not.toThrow();
+  expect(errors).toEqual(['sole boom']);
+});
