@@ -1,6 +1,6 @@
 /**
  * Smoke runs (issue #12: every scenario at tiny scale) of `codec` (table codec vs pbjs) and `p6` (SDK
- * receive cost: our SDK, the official client and a thin-client floor on one stream), exactly as
+ * receive cost: our SDK, the official client and two thin-client floors on one stream), exactly as
  * `npm run bench` runs them, writing into a temporary results directory. Asserts the scripts work and
  * their figures are sane — never a speed target.
  */
@@ -61,5 +61,7 @@ test('p6: our SDK, the official client and the thin client all receive the strea
   expect(ours).toBeGreaterThan(0);
   expect(official).toBeGreaterThan(0);
   expect(figure(result, 'Floor: thin protocol client')).toBeGreaterThan(0);
+  // The fourth receiver: the thin client taking s_msg pushes (directPush=1).
+  expect(figure(result, 'Floor of the direct path')).toBeGreaterThan(0);
   expect(figure(result, 'Ratio ours / official')).toBeCloseTo(ours / official, 5);
 }, 120_000);
