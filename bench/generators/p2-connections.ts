@@ -5,8 +5,14 @@
  *   after the CONNACK and then every `pingIntervalMs` (E4's cadence), PINGRESP counted;
  * - `ws`: a bare `ws` server (no auth); a 1-byte binary heartbeat echoed by the server;
  * - `aedes`: MQTT 3.1.1 over TCP with the `mqtt` client, keepalive = pingIntervalMs (PINGREQ/PINGRESP).
- * Heartbeats come from one shared 250 ms tick that walks a slice of the clients, so the generator
- * itself does not hold one timer per connection. Each generator stays under its own fd limit: the
+ * Heartbeats come from one shared 250 ms tick over a FIFO of the connections ordered by their last
+ * PINGREQ: each tick pings every connection whose interval has elapsed (by the clock, not by a count of
+ * ticks), so a generator whose loop runs late catches up instead of stretching every connection's
+ * interval, and the generator holds no timer per connection. It measures its own punctuality: the gap
+ * between consecutive heartbeats of a connection (late = over 1.5 intervals, overdue = at or over the
+ * server's idle timeout), and for every connection the server closed, how long the generator had been
+ * silent on it — so a drop is attributed to the server (it closed a connection that heartbeated on
+ * time) or to the generator (it fell behind). Each generator stays under its own fd limit: the
  * orchestrator gives every generator at most ≈ 17,000 connections and its own source address.
  *
  * IPC: parent → { type: 'start', config }; child → { type: 'connected', … }; parent → { type: 'stop' };
@@ -31,6 +37,8 @@ export interface P2GeneratorConfig {
   /** Connection attempts in flight at once. */
   readonly concurrency: number;
   readonly pingIntervalMs: number;
+  /** The server's idle timeout: a heartbeat gap at least this long is the generator's fault. */
+  readonly idleTimeoutMs: number;
   readonly connectTimeoutMs: number;
 }
 
@@ -49,11 +57,28 @@ export interface P2Result {
   readonly heartbeatsAnswered: number;
   /** Connections that closed while they should have stayed up. */
   readonly dropped: number;
+  /** Of `dropped`: no heartbeat of theirs came an idle timeout late and they were not that silent at the close (the server's fault). */
+  readonly droppedWhilePunctual: number;
+  /** Heartbeats sent more than 1.5 intervals after the connection's previous one. */
+  readonly lateHeartbeats: number;
+  /** Heartbeats sent at or after the idle timeout since the previous one (the server may rightly have closed). */
+  readonly overdueHeartbeats: number;
+  /** Longest gap between two heartbeats of one connection, ms. */
+  readonly maxHeartbeatGapMs: number;
+  /** Longest gap between two heartbeat ticks of this process (its event loop's lateness), ms. */
+  readonly maxTickGapMs: number;
 }
 
+/** A live connection as the heartbeat scheduler sees it. */
 interface Conn {
-  ping(): void;
-  close(): void;
+  /** performance.now() of the last heartbeat written (the first one right after the CONNACK/open). */
+  lastPingAt: number;
+  /** Some heartbeat of it went out at or after the idle timeout: a later drop is the generator's fault. */
+  overdue: boolean;
+  readonly isOpen: () => boolean;
+  /** Writes one heartbeat (no bookkeeping: the scheduler does it). */
+  readonly ping: () => void;
+  readonly close: () => void;
 }
 
 const PINGREQ = encodeFrame({ kind: 'pingreq', dup: false, qos: 0, retain: false }, 'client');
@@ -63,12 +88,52 @@ const TICK_MS = 250;
 let heartbeatsSent = 0;
 let heartbeatsAnswered = 0;
 let dropped = 0;
+let droppedWhilePunctual = 0;
+let lateHeartbeats = 0;
+let overdueHeartbeats = 0;
+let maxHeartbeatGapMs = 0;
+let maxTickGapMs = 0;
 let stopping = false;
+/** Set from the config at start. */
+let idleTimeoutMs = 45_000;
+let pingIntervalMs = 15_000;
+
+/** Bookkeeping of one heartbeat written on `conn` at `now`. */
+function heartbeatSent(conn: Conn, now: number): void {
+  const gap = now - conn.lastPingAt;
+  if (gap > maxHeartbeatGapMs) maxHeartbeatGapMs = gap;
+  if (gap > pingIntervalMs * 1.5) lateHeartbeats++;
+  if (gap >= idleTimeoutMs) {
+    overdueHeartbeats++;
+    conn.overdue = true;
+  }
+  conn.lastPingAt = now;
+  heartbeatsSent++;
+}
+
+/**
+ * A connection closed by the other side while it should have stayed up. It counts as punctual (the
+ * server's fault) when none of its heartbeats came late by the idle timeout and it has not been silent
+ * that long now. A heartbeat written after the server's close but before this process read it (its
+ * loop lagging) makes the connection overdue, not punctual. Seen late, the silence may look longer
+ * than it was at the close: the punctual count is a lower bound of the server's faults.
+ */
+function droppedConn(conn: Conn): void {
+  dropped++;
+  if (!conn.overdue && performance.now() - conn.lastPingAt < idleTimeoutMs) droppedWhilePunctual++;
+}
 
 function connectLianxin(config: P2GeneratorConfig, token: string): Promise<Conn> {
   const base = config.url.replace(/^http/, 'ws').replace(/\/+$/, '');
   const query = `appId=${encodeURIComponent(config.appKey)}&token=${encodeURIComponent(token)}&sdkVer=2.9.2&pid=undefined&apiVer=normal`;
   const ws = new WebSocket(`${base}/websocket?${query}`, { perMessageDeflate: false, ...(config.localAddress !== undefined ? { localAddress: config.localAddress } : {}) });
+  const conn: Conn = {
+    lastPingAt: 0,
+    overdue: false,
+    isOpen: () => ws.readyState === WebSocket.OPEN,
+    ping: () => ws.send(PINGREQ),
+    close: () => ws.terminate(),
+  };
   return new Promise<Conn>((resolve, reject) => {
     let accepted = false;
     const timer = setTimeout(() => {
@@ -82,7 +147,7 @@ function connectLianxin(config: P2GeneratorConfig, token: string): Promise<Conn>
       }
     });
     ws.on('close', () => {
-      if (accepted && !stopping) dropped++;
+      if (accepted && !stopping) droppedConn(conn);
       if (!accepted) {
         clearTimeout(timer);
         reject(new Error('closed before CONNACK'));
@@ -103,22 +168,23 @@ function connectLianxin(config: P2GeneratorConfig, token: string): Promise<Conn>
       }
       accepted = true;
       // E4 and L2 send their first PINGREQ right after the CONNACK.
+      conn.lastPingAt = performance.now();
       heartbeatsSent++;
       ws.send(PINGREQ);
-      resolve({
-        ping: () => {
-          if (ws.readyState !== WebSocket.OPEN) return;
-          heartbeatsSent++;
-          ws.send(PINGREQ);
-        },
-        close: () => ws.terminate(),
-      });
+      resolve(conn);
     });
   });
 }
 
 function connectWs(config: P2GeneratorConfig): Promise<Conn> {
   const ws = new WebSocket(config.url.replace(/^http/, 'ws'), { perMessageDeflate: false, ...(config.localAddress !== undefined ? { localAddress: config.localAddress } : {}) });
+  const conn: Conn = {
+    lastPingAt: 0,
+    overdue: false,
+    isOpen: () => ws.readyState === WebSocket.OPEN,
+    ping: () => ws.send(HEARTBEAT),
+    close: () => ws.terminate(),
+  };
   return new Promise<Conn>((resolve, reject) => {
     let open = false;
     const timer = setTimeout(() => {
@@ -132,7 +198,7 @@ function connectWs(config: P2GeneratorConfig): Promise<Conn> {
       }
     });
     ws.on('close', () => {
-      if (open && !stopping) dropped++;
+      if (open && !stopping) droppedConn(conn);
     });
     ws.on('message', () => {
       heartbeatsAnswered++;
@@ -140,14 +206,8 @@ function connectWs(config: P2GeneratorConfig): Promise<Conn> {
     ws.on('open', () => {
       open = true;
       clearTimeout(timer);
-      resolve({
-        ping: () => {
-          if (ws.readyState !== WebSocket.OPEN) return;
-          heartbeatsSent++;
-          ws.send(HEARTBEAT);
-        },
-        close: () => ws.terminate(),
-      });
+      conn.lastPingAt = performance.now();
+      resolve(conn);
     });
   });
 }
@@ -161,30 +221,34 @@ function connectAedes(config: P2GeneratorConfig): Promise<Conn> {
     () => net.createConnection({ host: url.hostname, port: Number(url.port), ...(config.localAddress !== undefined ? { localAddress: config.localAddress } : {}) }),
     { clientId, keepalive: Math.round(config.pingIntervalMs / 1000), reconnectPeriod: 0, connectTimeout: config.connectTimeoutMs, protocolVersion: 4, clean: true },
   );
+  // The client runs its own keepalive (one timer per client, which is the client's cost, not the
+  // server's): the scheduler never pings it (isOpen false), its PINGREQs are only measured.
+  const conn: Conn = { lastPingAt: 0,
+    overdue: false, isOpen: () => false, ping: () => undefined, close: () => client.end(true) };
   return new Promise<Conn>((resolve, reject) => {
     let open = false;
     client.on('error', (error) => {
       if (!open) reject(error);
     });
     client.on('close', () => {
-      if (open && !stopping) dropped++;
+      if (open && !stopping) droppedConn(conn);
       if (!open) reject(new Error('closed before CONNACK'));
     });
     client.on('packetsend', (packet) => {
-      if (packet.cmd === 'pingreq') heartbeatsSent++;
+      if (packet.cmd === 'pingreq') heartbeatSent(conn, performance.now());
     });
     client.on('packetreceive', (packet) => {
       if (packet.cmd === 'pingresp') heartbeatsAnswered++;
     });
     client.once('connect', () => {
       open = true;
-      // The client runs its own keepalive (one timer per client, which is the client's cost, not the server's).
-      resolve({ ping: () => undefined, close: () => client.end(true) });
+      conn.lastPingAt = performance.now();
+      resolve(conn);
     });
   });
 }
 
-async function run(config: P2GeneratorConfig, conns: Conn[]): Promise<P2Connected> {
+async function run(config: P2GeneratorConfig, conns: Conn[], heartbeats: Heartbeats): Promise<P2Connected> {
   let failed = 0;
   let firstError: string | undefined;
   let next = 0;
@@ -197,6 +261,7 @@ async function run(config: P2GeneratorConfig, conns: Conn[]): Promise<P2Connecte
         const conn =
           config.kind === 'lianxin' ? await connectLianxin(config, config.tokens[i] as string) : config.kind === 'ws' ? await connectWs(config) : await connectAedes(config);
         conns.push(conn);
+        heartbeats.add(conn);
         lastAt = performance.now();
       } catch (error) {
         failed++;
@@ -208,17 +273,49 @@ async function run(config: P2GeneratorConfig, conns: Conn[]): Promise<P2Connecte
   return { type: 'connected', connected: conns.length, failed, acceptMs: lastAt - t0, ...(firstError !== undefined ? { firstError } : {}) };
 }
 
-/** One shared tick pings the slice of clients whose turn it is, spreading heartbeats evenly. */
-function startHeartbeats(conns: readonly Conn[], intervalMs: number): NodeJS.Timeout {
-  let cursor = 0;
-  return setInterval(() => {
-    // The list grows while connecting: every connection is pinged once per interval.
-    const perTick = Math.ceil((conns.length * TICK_MS) / intervalMs);
-    for (let i = 0; i < perTick && conns.length > 0; i++) {
-      (conns[cursor % conns.length] as Conn).ping();
-      cursor++;
+/**
+ * Heartbeat scheduler: a FIFO of connections in order of their last heartbeat. Every connection has the
+ * same interval and is appended when it is pinged (or connects) with the current time, so the queue stays
+ * sorted and each tick pings exactly the due prefix — however late the tick runs, no connection waits
+ * more than its interval plus this process's loop lateness.
+ */
+class Heartbeats {
+  private readonly queue: Conn[] = [];
+  private head = 0;
+  private lastTickAt = performance.now();
+  private readonly ticker: NodeJS.Timeout;
+
+  constructor(private readonly intervalMs: number) {
+    this.ticker = setInterval(() => this.tick(), TICK_MS);
+  }
+
+  add(conn: Conn): void {
+    this.queue.push(conn);
+  }
+
+  stop(): void {
+    clearInterval(this.ticker);
+  }
+
+  private tick(): void {
+    const now = performance.now();
+    if (now - this.lastTickAt > maxTickGapMs) maxTickGapMs = now - this.lastTickAt;
+    this.lastTickAt = now;
+    while (this.head < this.queue.length) {
+      const conn = this.queue[this.head] as Conn;
+      if (now - conn.lastPingAt < this.intervalMs) break;
+      this.head++;
+      // A closed connection leaves the queue; an open one goes to the back, due one interval from now.
+      if (!conn.isOpen()) continue;
+      heartbeatSent(conn, now);
+      conn.ping();
+      this.queue.push(conn);
     }
-  }, TICK_MS);
+    if (this.head > 4096 && this.head * 2 > this.queue.length) {
+      this.queue.splice(0, this.head);
+      this.head = 0;
+    }
+  }
 }
 
 function send(message: unknown): Promise<void> {
@@ -232,18 +329,22 @@ process.on('message', (raw) => {
   const message = raw as { type: string; config?: P2GeneratorConfig };
   if (message.type !== 'start' || message.config === undefined) return;
   const config = message.config;
+  idleTimeoutMs = config.idleTimeoutMs;
+  pingIntervalMs = config.pingIntervalMs;
   // Heartbeats start with the first connection: connecting 17,000 may take longer than the server's
   // 45 s idle timeout, and a connection that stays silent that long is (rightly) closed.
   const conns: Conn[] = [];
-  const ticker = startHeartbeats(conns, config.pingIntervalMs);
-  void run(config, conns).then(async (connected) => {
+  const heartbeats = new Heartbeats(config.pingIntervalMs);
+  void run(config, conns, heartbeats).then(async (connected) => {
     await send(connected);
     process.on('message', (stopRaw) => {
       if ((stopRaw as { type: string }).type !== 'stop') return;
       stopping = true;
-      clearInterval(ticker);
+      heartbeats.stop();
       for (const conn of conns) conn.close();
-      const result: P2Result = { type: 'result', heartbeatsSent, heartbeatsAnswered, dropped };
+      const result: P2Result = {
+        type: 'result', heartbeatsSent, heartbeatsAnswered, dropped, droppedWhilePunctual, lateHeartbeats, overdueHeartbeats, maxHeartbeatGapMs, maxTickGapMs,
+      };
       void send(result).then(() => process.exit(0));
     });
   }, async (error: unknown) => {

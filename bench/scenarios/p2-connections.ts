@@ -22,11 +22,14 @@ import { startServer } from '../../test/support/server-launcher';
 import { pinProcess } from '../lib/pin';
 import { sampleProcess } from '../lib/proc-stats';
 import type { P2Connected, P2GeneratorConfig, P2Kind, P2Result } from '../generators/p2-connections';
+import { DEFAULT_TIMEOUTS } from '../../server/src/gateway/session-manager';
 import { FigureSeries, type Scenario, type ScenarioContext, type ScenarioOutput } from './scenario';
 
 /** Connections one generator process opens at most (fd limit 20,000; headroom for its own files). */
 const PER_GENERATOR = 17_000;
 const PING_INTERVAL_MS = 15_000;
+/** The server's default WebSocket idle timeout (GatewayTimeouts.idleTimeoutMs); the generators judge their punctuality by it. */
+const IDLE_TIMEOUT_MS = DEFAULT_TIMEOUTS.idleTimeoutMs;
 
 interface Target {
   readonly kind: P2Kind;
@@ -46,6 +49,15 @@ interface Measured {
   readonly rssAfterMb: number;
   readonly heartbeatsAnswered: number;
   readonly dropped: number;
+  /** Of `dropped`: the generator had heartbeated on the connection within the idle timeout. */
+  readonly droppedWhilePunctual: number;
+  /** Generator punctuality (see P2Result). */
+  readonly lateHeartbeats: number;
+  readonly overdueHeartbeats: number;
+  readonly maxHeartbeatGapMs: number;
+  readonly maxTickGapMs: number;
+  /** Our servers' own count of sessions closed by the idle sweep (`lianxin_dropped_total{reason="idle_timeout"}`). */
+  readonly serverIdleCloses?: number;
   readonly firstError?: string;
 }
 
@@ -96,11 +108,21 @@ class GeneratorProcess {
   }
 }
 
-async function heapUsed(metricsUrl: string | undefined): Promise<number | undefined> {
+async function metricValue(metricsUrl: string | undefined, series: string): Promise<number | undefined> {
   if (metricsUrl === undefined) return undefined;
   const text = await (await fetch(metricsUrl)).text();
-  const line = text.split('\n').find((l) => l.startsWith('nodejs_heap_used_bytes '));
-  return line === undefined ? undefined : Number(line.split(' ')[1]);
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+  return line === undefined ? undefined : Number(line.slice(series.length + 1));
+}
+
+function heapUsed(metricsUrl: string | undefined): Promise<number | undefined> {
+  return metricValue(metricsUrl, 'nodejs_heap_used_bytes');
+}
+
+/** Sessions the server closed for silence; 0 when the series does not exist yet (none closed). */
+async function idleCloses(metricsUrl: string | undefined): Promise<number | undefined> {
+  if (metricsUrl === undefined) return undefined;
+  return (await metricValue(metricsUrl, 'lianxin_dropped_total{reason="idle_timeout"}')) ?? 0;
 }
 
 /**
@@ -119,7 +141,7 @@ async function warmUp(ctx: ScenarioContext, targets: readonly Target[], n: numbe
     const count = target.kind === 'lianxin' ? Math.min(n, target.tokens.length) : n;
     const config: P2GeneratorConfig = {
       kind: target.kind, url: target.url, appKey: 'lxbench', tokens: target.tokens.slice(0, count), count,
-      localAddress: `127.0.0.${address + i}`, concurrency: 64, pingIntervalMs: PING_INTERVAL_MS, connectTimeoutMs: 60_000,
+      localAddress: `127.0.0.${address + i}`, concurrency: 64, pingIntervalMs: PING_INTERVAL_MS, idleTimeoutMs: IDLE_TIMEOUT_MS, connectTimeoutMs: 60_000,
     };
     gen.send({ type: 'start', config });
     return gen;
@@ -156,10 +178,12 @@ async function measure(ctx: ScenarioContext, targets: readonly Target[], counts:
         localAddress: `127.0.0.${address++}`,
         concurrency: 64,
         pingIntervalMs: PING_INTERVAL_MS,
+        idleTimeoutMs: IDLE_TIMEOUT_MS,
         connectTimeoutMs: 60_000,
       };
       gen.send({ type: 'start', config });
-      starts.push(gen.next<P2Connected>(600_000));
+      // Generous: on a busy shared machine 100,000 connections took over 10 min to accept.
+      starts.push(gen.next<P2Connected>(1_800_000));
     }
   });
   try {
@@ -175,6 +199,8 @@ async function measure(ctx: ScenarioContext, targets: readonly Target[], counts:
     const heapDelta = heapKnown ? after.reduce((sum, a, i) => sum + (a.heap as number) - (before[i]?.heap as number), 0) : undefined;
     for (const { gen } of generators) gen.send({ type: 'stop' });
     const results = await Promise.all(generators.map(({ gen }) => gen.next<P2Result>(120_000)));
+    const idle = await Promise.all(targets.map((t) => idleCloses(t.metricsUrl)));
+    const serverIdleCloses = idle.every((n) => n !== undefined) ? idle.reduce<number>((sum, n) => sum + (n as number), 0) : undefined;
     const firstError = connectedReports.find((r) => r.firstError !== undefined)?.firstError;
     return {
       connected,
@@ -185,6 +211,12 @@ async function measure(ctx: ScenarioContext, targets: readonly Target[], counts:
       rssAfterMb: after.reduce((sum, a) => sum + a.rss, 0) / 1e6,
       heartbeatsAnswered: results.reduce((sum, r) => sum + r.heartbeatsAnswered, 0),
       dropped: results.reduce((sum, r) => sum + r.dropped, 0),
+      droppedWhilePunctual: results.reduce((sum, r) => sum + r.droppedWhilePunctual, 0),
+      lateHeartbeats: results.reduce((sum, r) => sum + r.lateHeartbeats, 0),
+      overdueHeartbeats: results.reduce((sum, r) => sum + r.overdueHeartbeats, 0),
+      maxHeartbeatGapMs: Math.max(0, ...results.map((r) => r.maxHeartbeatGapMs)),
+      maxTickGapMs: Math.max(0, ...results.map((r) => r.maxTickGapMs)),
+      ...(serverIdleCloses !== undefined ? { serverIdleCloses } : {}),
       ...(firstError !== undefined ? { firstError } : {}),
     };
   } finally {
@@ -264,6 +296,13 @@ async function run(ctx: ScenarioContext): Promise<ScenarioOutput> {
     series.add(`${key}-rate`, { label: `${label}: accepted per second`, unit: 'conn/s', decimals: 0 }, m.connected / (m.acceptMs / 1000));
     series.add(`${key}-connected`, { label: `${label}: connected`, unit: 'conn', decimals: 0 }, m.connected);
     series.add(`${key}-dropped`, { label: `${label}: dropped while idle`, unit: 'conn', decimals: 0, target: '0' }, m.dropped);
+    // Attribution of drops: a server that closes a connection heartbeating on time is at fault; a
+    // generator whose heartbeats went out later than the idle timeout is (the server rightly closed).
+    series.add(`${key}-dropped-punctual`, { label: `${label}: dropped although heartbeating on time`, unit: 'conn', decimals: 0, target: '0' }, m.droppedWhilePunctual);
+    if (m.serverIdleCloses !== undefined) series.add(`${key}-idle-closes`, { label: `${label}: closed by the server's idle sweep`, unit: 'conn', decimals: 0 }, m.serverIdleCloses);
+    series.add(`${key}-late`, { label: `${label}: generator heartbeats late (> 1.5 × ${PING_INTERVAL_MS / 1000} s)`, unit: 'beats', decimals: 0 }, m.lateHeartbeats);
+    series.add(`${key}-overdue`, { label: `${label}: generator heartbeats overdue (≥ ${IDLE_TIMEOUT_MS / 1000} s idle timeout)`, unit: 'beats', decimals: 0, target: '0' }, m.overdueHeartbeats);
+    series.add(`${key}-max-gap`, { label: `${label}: longest heartbeat gap of a connection`, unit: 's', decimals: 1 }, m.maxHeartbeatGapMs / 1000);
     if (m.failed > 0) notes.push(`${label}: ${m.failed} connection attempts failed (first: ${m.firstError ?? 'unknown'}).`);
   };
 
@@ -291,6 +330,7 @@ async function run(ctx: ScenarioContext): Promise<ScenarioOutput> {
         await new Promise((resolve) => setTimeout(resolve, 1000));
         const m = await measure(ctx, servers.map((s) => s.target), counts, settleMs, 20, warm);
         ctx.log(`p2 ${n} processes: ${m.connected} conns, ${(m.rssPerConnBytes / 1024).toFixed(2)} KB RSS/conn, ${(m.acceptMs / 1000).toFixed(1)} s`);
+        ctx.log(`p2 ${n} processes: dropped ${m.dropped} (${m.droppedWhilePunctual} while heartbeating on time; server idle sweep ${m.serverIdleCloses ?? '?'}), heartbeats late ${m.lateHeartbeats}, overdue ${m.overdueHeartbeats}, max gap ${(m.maxHeartbeatGapMs / 1000).toFixed(1)} s, max tick gap ${(m.maxTickGapMs / 1000).toFixed(1)} s`);
         record('many', `Lianxin, ${n} processes, ${total} total`, m, '≤ 6 KB');
         series.add('many-rss-total', { label: `Lianxin, ${n} processes: total server RSS`, unit: 'MB', decimals: 0 }, m.rssAfterMb);
       } finally {
@@ -312,7 +352,8 @@ async function run(ctx: ScenarioContext): Promise<ScenarioOutput> {
     }
   }
   notes.push(`RSS per connection = (server RSS with all connected, after the settle time with heartbeats running − RSS before) / connections, where "before" is after a warm-up of ${warm} connections opened and closed (JIT code and the young generation at working size: the marginal cost of a connection); same method for the peers. Kernel socket buffers are not in RSS for any of the three. Our servers issue their users' tokens from a separate process on the same data directory, so their baseline holds no request garbage.`);
-  notes.push(`Heartbeats every ${PING_INTERVAL_MS / 1000} s per connection (E4 cadence: CMP PINGREQ; a 1-byte echoed message for bare ws; MQTT keepalive for aedes). Generators: ≤ ${PER_GENERATOR} connections per process, one loopback source address each.`);
+  notes.push(`Heartbeats every ${PING_INTERVAL_MS / 1000} s per connection (E4 cadence: CMP PINGREQ; a 1-byte echoed message for bare ws; MQTT keepalive for aedes), scheduled by the clock (a due-time queue), so a generator whose loop runs late catches up. Generators: ≤ ${PER_GENERATOR} connections per process, one loopback source address each.`);
+  notes.push(`Drops are attributed: "dropped although heartbeating on time" counts connections closed while none of their heartbeats had come ${IDLE_TIMEOUT_MS / 1000} s (the server's idle timeout) or more after the previous one (the server's fault; target 0); "generator heartbeats overdue" counts heartbeats the generator itself sent that late (the server may rightly close those); "closed by the server's idle sweep" is the servers' own lianxin_dropped_total{reason="idle_timeout"}.`);
   return {
     params: { perProcess, total, perServer, peerCount, settleMs, warm },
     runs,

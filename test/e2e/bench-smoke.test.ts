@@ -153,6 +153,12 @@ test('p2: idle authenticated connections are all accepted and kept, in one and i
   expect(Number.isFinite(figure(result, 'Lianxin, 1 process × 200: server RSS per connection'))).toBe(true);
   expect(figure(result, 'Lianxin, 2 processes, 400 total: connected')).toBe(400);
   expect(figure(result, 'Lianxin, 2 processes, 400 total: dropped while idle')).toBe(0);
+  // Drops are attributed: none of a connection that heartbeated on time, and the generator kept its cadence.
+  for (const shape of ['Lianxin, 1 process × 200', 'Lianxin, 2 processes, 400 total']) {
+    expect(figure(result, `${shape}: dropped although heartbeating on time`)).toBe(0);
+    expect(figure(result, `${shape}: generator heartbeats overdue`)).toBe(0);
+    expect(figure(result, `${shape}: closed by the server's idle sweep`)).toBe(0);
+  }
   for (const peer of ['bare ws server × 200', 'aedes (MQTT/TCP) × 200']) {
     expect(figure(result, `${peer}: connected`)).toBe(200);
     expect(Number.isFinite(figure(result, `${peer}: server RSS per connection`))).toBe(true);

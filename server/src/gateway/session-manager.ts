@@ -14,6 +14,7 @@ import { ORIGIN_REFUSED_CONNACK, originAllowed } from './origin-policy';
 import type { ServerTransport } from './server-transport';
 import { Session, type SessionDeps } from './session';
 import type { TopicRouter } from './topic-router';
+import { serverMetrics } from '../ops/server-metrics';
 
 export interface GatewayTimeouts {
   /** Close a WebSocket silent for longer than this (E4/E5 ping every 15 s). */
@@ -189,6 +190,7 @@ export class SessionManager {
       const limit = session.info.clientKind === 'L2' ? this.timeouts.l2IdleTimeoutMs : this.timeouts.idleTimeoutMs;
       if (now - session.lastSeen > limit) {
         this.ctx.log.debug('idle session closed', logFields(session.info));
+        serverMetrics.dropped.inc({ reason: 'idle_timeout' });
         session.close();
       }
     }
