@@ -9,15 +9,14 @@
  * WebSocket + fetch/XHR). Each host has its own entry too (`lianxin/wechat`, …); Node.js apps import
  * `lianxin/node`.
  */
-import { createRongIMLib, createUploadClient } from '../src/index';
 import type { PlatformAdapter } from '../src/platform/platform-adapter';
 import { createAlipayAdapter } from './alipay/alipay-adapter';
 import type { AlipayHost } from './alipay/alipay-host';
 import { createBaiduAdapter } from './baidu/baidu-adapter';
 import type { BaiduHost } from './baidu/baidu-host';
 import { createBrowserAdapter } from './browser/browser-adapter';
-import { consoleLog } from './shared/host-globals';
 import { lazyAdapter } from './shared/lazy-adapter';
+import { preWire } from './shared/pre-wired';
 import { createToutiaoAdapter } from './toutiao/toutiao-adapter';
 import type { ToutiaoHost } from './toutiao/toutiao-host';
 import { createUniappAdapter } from './uniapp/uniapp-adapter';
@@ -51,11 +50,10 @@ function detectHost(): PlatformAdapter {
   throw new Error('lianxin: no supported host found (no uni/wx/tt/swan/my, no WebSocket). In Node.js import "lianxin/node".');
 }
 
-const adapter = lazyAdapter(detectHost);
-const lib = createRongIMLib(adapter, { logStdout: consoleLog });
+const wired = preWire(lazyAdapter(detectHost));
 
 /** The pre-wired singleton, as `RongIMLib.RongIMClient` in the official SDK. */
-export const RongIMClient = lib.RongIMClient;
+export const RongIMClient = wired.RongIMClient;
 
 /** RongCloud's upload plugin API (`UploadClient.initImage/initFile`), uploading to the connected client's navi `uploadServer`. */
-export const UploadClient = createUploadClient(adapter, { navi: () => lib.RongIMClient.getInstance()?.getNavi() });
+export const UploadClient = wired.UploadClient;

@@ -4,9 +4,8 @@
  * SocketTask, or without binary frames, call
  * `createRongIMLib(createAlipayAdapter(my, { socketMode: 'single' }))` / `{ binaryFrames: false }`.
  */
-import { createRongIMLib, createUploadClient } from '../../src/index';
-import { consoleLog } from '../shared/host-globals';
 import { lazyAdapter } from '../shared/lazy-adapter';
+import { missingHost, preWire } from '../shared/pre-wired';
 import { createAlipayAdapter } from './alipay-adapter';
 import type { AlipayHost } from './alipay-host';
 
@@ -19,14 +18,10 @@ export type { MiniProgramAdapterOptions } from '../shared/mini-program-adapter';
 
 declare const my: AlipayHost | undefined;
 
-const adapter = lazyAdapter(() => {
-  if (typeof my === 'undefined') throw new Error('lianxin/alipay: the global `my` is missing (not an Alipay mini-program?)');
-  return createAlipayAdapter(my);
-});
-const lib = createRongIMLib(adapter, { logStdout: consoleLog });
+const wired = preWire(lazyAdapter(() => createAlipayAdapter(typeof my === 'undefined' ? missingHost('alipay', 'my', 'an Alipay mini-program') : my)));
 
 /** The pre-wired singleton, as `RongIMLib.RongIMClient` in the official SDK. */
-export const RongIMClient = lib.RongIMClient;
+export const RongIMClient = wired.RongIMClient;
 
 /** RongCloud's upload plugin API (`UploadClient.initImage/initFile`), uploading to the connected client's navi `uploadServer`. */
-export const UploadClient = createUploadClient(adapter, { navi: () => lib.RongIMClient.getInstance()?.getNavi() });
+export const UploadClient = wired.UploadClient;

@@ -3,21 +3,9 @@
  * WeChat (SocketTask with ArrayBuffer frames, `swan.request`, sync storage, app events).
  */
 import type { PlatformAdapter } from '../../src/platform/platform-adapter';
-import { createMiniProgramAdapter, type MiniProgramAdapterOptions } from '../shared/mini-program-adapter';
-import { wxStyleRequest, wxStyleSocket, wxStyleStore, wxStyleUpload } from '../shared/wx-style';
+import { createWxStyleAdapter, type MiniProgramAdapterOptions } from '../shared/mini-program-adapter';
 import { BAIDU_MAX_SOCKETS, type BaiduHost } from './baidu-host';
 
 export function createBaiduAdapter(swan: BaiduHost, options: MiniProgramAdapterOptions = {}): PlatformAdapter {
-  return createMiniProgramAdapter(
-    {
-      name: 'baidu',
-      capabilities: { maxConcurrentSockets: BAIDU_MAX_SOCKETS, binaryFrames: true },
-      socket: wxStyleSocket(swan),
-      request: wxStyleRequest(swan, { rawDataType: 'string' }),
-      uploadFile: wxStyleUpload(swan),
-      storage: wxStyleStore(swan),
-      lifecycle: swan,
-    },
-    options,
-  );
+  return createWxStyleAdapter(swan, 'baidu', BAIDU_MAX_SOCKETS, 'string', options);
 }

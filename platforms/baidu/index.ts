@@ -3,9 +3,8 @@
  * adapter over the global `swan`, resolved on first use. Apps that need their own adapter call
  * `createRongIMLib(createBaiduAdapter(swan))`.
  */
-import { createRongIMLib, createUploadClient } from '../../src/index';
-import { consoleLog } from '../shared/host-globals';
 import { lazyAdapter } from '../shared/lazy-adapter';
+import { missingHost, preWire } from '../shared/pre-wired';
 import { createBaiduAdapter } from './baidu-adapter';
 import type { BaiduHost } from './baidu-host';
 
@@ -17,14 +16,10 @@ export type { MiniProgramAdapterOptions } from '../shared/mini-program-adapter';
 
 declare const swan: BaiduHost | undefined;
 
-const adapter = lazyAdapter(() => {
-  if (typeof swan === 'undefined') throw new Error('lianxin/baidu: the global `swan` is missing (not a Baidu mini-program?)');
-  return createBaiduAdapter(swan);
-});
-const lib = createRongIMLib(adapter, { logStdout: consoleLog });
+const wired = preWire(lazyAdapter(() => createBaiduAdapter(typeof swan === 'undefined' ? missingHost('baidu', 'swan', 'a Baidu mini-program') : swan)));
 
 /** The pre-wired singleton, as `RongIMLib.RongIMClient` in the official SDK. */
-export const RongIMClient = lib.RongIMClient;
+export const RongIMClient = wired.RongIMClient;
 
 /** RongCloud's upload plugin API (`UploadClient.initImage/initFile`), uploading to the connected client's navi `uploadServer`. */
-export const UploadClient = createUploadClient(adapter, { navi: () => lib.RongIMClient.getInstance()?.getNavi() });
+export const UploadClient = wired.UploadClient;

@@ -6,7 +6,8 @@ import type { HttpRequest, HttpResponse, PendingRequest } from '../../src/platfo
 import { HttpRequestError } from '../../src/platform/http-request-error';
 import type { BrowserHost } from './browser-host';
 
-function parseHeaderBlock(block: string): Record<string, string> {
+/** `getAllResponseHeaders()` text as lower-cased name → value. */
+export function parseHeaderBlock(block: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const line of block.split(/\r?\n/)) {
     const i = line.indexOf(':');
@@ -76,6 +77,68 @@ function fetchRequest(
   return { response, abort: () => stop(new HttpRequestError('aborted', `${request.method} ${request.url} aborted`)) };
 }
 
+/** The XMLHttpRequest members one exchange uses (requests and uploads type the rest themselves). */
+export interface XhrExchange {
+  readonly status: number;
+  onload: (() => void) | null;
+  onerror: (() => void) | null;
+  onabort: (() => void) | null;
+  getAllResponseHeaders(): string;
+  send(body: unknown): void;
+  abort(): void;
+}
+
+/**
+ * One XMLHttpRequest, settled once. `prepare` creates and opens it (a throw rejects with that
+ * error) and returns it with the body to send; load resolves with `bodyOf(xhr)`, error/abort/
+ * timeout/`abort()` reject with an HttpRequestError whose message starts with `what`.
+ * (`xhr.timeout` is never set: the timeout is ours, so the host's `ontimeout` never fires.)
+ */
+export function xhrExchange<X extends XhrExchange>(
+  host: BrowserHost,
+  what: string,
+  timeoutMs: number,
+  prepare: (settled: () => boolean) => readonly [X, unknown],
+  bodyOf: (xhr: X) => string | Uint8Array,
+): PendingRequest {
+  let settled = false;
+  let timer: unknown;
+  let xhr: X | undefined;
+  let stop: (error: Error) => void = () => undefined;
+  const response = new Promise<HttpResponse>((resolve, reject) => {
+    const fail = (error: Error): void => {
+      if (settled) return;
+      settled = true;
+      host.clearTimeout(timer);
+      reject(error);
+    };
+    stop = (error) => {
+      fail(error);
+      xhr?.abort();
+    };
+    let prepared: readonly [X, unknown];
+    try {
+      prepared = prepare(() => settled);
+    } catch (error) {
+      fail(error instanceof Error ? error : new Error(String(error)));
+      return;
+    }
+    const [x, body] = prepared;
+    xhr = x;
+    x.onload = () => {
+      if (settled) return;
+      settled = true;
+      host.clearTimeout(timer);
+      resolve({ status: x.status, headers: parseHeaderBlock(x.getAllResponseHeaders()), body: bodyOf(x) });
+    };
+    x.onerror = () => fail(new HttpRequestError('network', `${what} failed`));
+    x.onabort = () => fail(new HttpRequestError('aborted', `${what} aborted`));
+    timer = host.setTimeout(() => stop(new HttpRequestError('timeout', `${what} timed out after ${timeoutMs} ms`)), timeoutMs);
+    x.send(body);
+  });
+  return { response, abort: () => stop(new HttpRequestError('aborted', `${what} aborted`)) };
+}
+
 function xhrRequest(host: BrowserHost, request: HttpRequest): PendingRequest {
   const Xhr = host.XMLHttpRequest;
   if (Xhr === undefined) {
@@ -84,42 +147,21 @@ function xhrRequest(host: BrowserHost, request: HttpRequest): PendingRequest {
       abort: () => undefined,
     };
   }
-  const xhr = new Xhr();
-  let settled = false;
-  let timer: unknown;
-  let rejectWith: (error: HttpRequestError) => void = () => undefined;
-  const response = new Promise<HttpResponse>((resolve, reject) => {
-    const fail = (error: HttpRequestError): void => {
-      if (settled) return;
-      settled = true;
-      host.clearTimeout(timer);
-      reject(error);
-    };
-    rejectWith = (error) => {
-      fail(error);
-      xhr.abort();
-    };
-    xhr.open(request.method, request.url, true);
-    xhr.responseType = request.responseType === 'bytes' ? 'arraybuffer' : 'text';
-    for (const [name, value] of Object.entries(request.headers ?? {})) xhr.setRequestHeader(name, value);
-    xhr.onload = () => {
-      if (settled) return;
-      settled = true;
-      host.clearTimeout(timer);
+  return xhrExchange(
+    host,
+    `${request.method} ${request.url}`,
+    request.timeoutMs,
+    () => {
+      const xhr = new Xhr();
+      xhr.open(request.method, request.url, true);
+      xhr.responseType = request.responseType === 'bytes' ? 'arraybuffer' : 'text';
+      for (const [name, value] of Object.entries(request.headers ?? {})) xhr.setRequestHeader(name, value);
+      const body = request.body;
+      return [xhr, body === undefined ? null : typeof body === 'string' ? body : exactBytes(body)];
+    },
+    (xhr) => {
       const raw = xhr.response;
-      const body =
-        request.responseType === 'text' ? xhr.responseText : raw instanceof ArrayBuffer ? new Uint8Array(raw) : new Uint8Array(0);
-      resolve({ status: xhr.status, headers: parseHeaderBlock(xhr.getAllResponseHeaders()), body });
-    };
-    xhr.onerror = () => fail(new HttpRequestError('network', `${request.method} ${request.url} failed`));
-    xhr.ontimeout = () => fail(new HttpRequestError('timeout', `${request.method} ${request.url} timed out`));
-    xhr.onabort = () => fail(new HttpRequestError('aborted', `${request.method} ${request.url} aborted`));
-    timer = host.setTimeout(
-      () => rejectWith(new HttpRequestError('timeout', `${request.method} ${request.url} timed out after ${request.timeoutMs} ms`)),
-      request.timeoutMs,
-    );
-    const body = request.body;
-    xhr.send(body === undefined ? null : typeof body === 'string' ? body : exactBytes(body));
-  });
-  return { response, abort: () => rejectWith(new HttpRequestError('aborted', `${request.method} ${request.url} aborted`)) };
+      return request.responseType === 'text' ? xhr.responseText : raw instanceof ArrayBuffer ? new Uint8Array(raw) : new Uint8Array(0);
+    },
+  );
 }

@@ -6,11 +6,10 @@
  *    `toDataURL` (white background, since JPEG has no alpha).
  * Host objects are typed structurally (as in browser-host.ts) so tests can pass stand-ins.
  */
-import type { HttpResponse } from '../../src/platform/platform-adapter';
 import type { PendingUpload, Thumbnail, ThumbnailOptions, UploadRequest, UploadSource } from '../../src/platform/upload-request';
-import { HttpRequestError } from '../../src/platform/http-request-error';
 import { stripDataUrl, thumbnailGeometry } from '../../src/upload/thumbnail-geometry';
 import type { BrowserHost } from './browser-host';
+import { xhrExchange } from './browser-http';
 
 export interface HostFormData {
   append(name: string, value: unknown, filename?: string): void;
@@ -59,15 +58,6 @@ export interface UploadHost extends BrowserHost {
   readonly URL?: { createObjectURL(blob: unknown): string; revokeObjectURL(url: string): void };
 }
 
-function parseHeaderBlock(block: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const line of block.split(/\r?\n/)) {
-    const i = line.indexOf(':');
-    if (i > 0) out[line.slice(0, i).trim().toLowerCase()] = line.slice(i + 1).trim();
-  }
-  return out;
-}
-
 function blobOf(host: UploadHost, source: UploadSource, type: string): unknown {
   if (source.kind === 'host') return source.value;
   if (source.kind === 'bytes') {
@@ -79,56 +69,32 @@ function blobOf(host: UploadHost, source: UploadSource, type: string): unknown {
 
 export function browserUpload(host: UploadHost, request: UploadRequest): PendingUpload {
   const Xhr = host.XMLHttpRequest as unknown as (new () => HostUploadXhr) | undefined;
-  if (Xhr === undefined || host.FormData === undefined) {
+  const Form = host.FormData;
+  if (Xhr === undefined || Form === undefined) {
     return { response: Promise.reject(new Error('uploads need XMLHttpRequest and FormData')), abort: () => undefined };
   }
-  let settled = false;
-  let timer: unknown;
-  let xhr: HostUploadXhr | undefined;
-  let stop: (error: Error) => void = () => undefined;
-  const response = new Promise<HttpResponse>((resolve, reject) => {
-    const fail = (error: Error): void => {
-      if (settled) return;
-      settled = true;
-      host.clearTimeout(timer);
-      reject(error);
-    };
-    stop = (error) => {
-      fail(error);
-      xhr?.abort();
-    };
-    let form: HostFormData;
-    try {
-      form = new (host.FormData as new () => HostFormData)();
+  return xhrExchange(
+    host,
+    `upload to ${request.url}`,
+    request.timeoutMs,
+    (settled) => {
+      const form = new Form();
       for (const [name, value] of Object.entries(request.fields)) form.append(name, value);
       form.append(request.fileField, blobOf(host, request.source, request.contentType), request.fileName);
-    } catch (error) {
-      fail(error instanceof Error ? error : new Error(String(error)));
-      return;
-    }
-    const x = new Xhr();
-    xhr = x;
-    x.open('POST', request.url, true);
-    // Content-Type is left to the browser: it adds the multipart boundary.
-    for (const [name, value] of Object.entries(request.headers ?? {})) if (name.toLowerCase() !== 'content-type') x.setRequestHeader(name, value);
-    if (x.upload !== undefined && request.onProgress !== undefined) {
-      const report = request.onProgress;
-      x.upload.onprogress = (event) => {
-        if (!settled) report(event.loaded, event.lengthComputable ? event.total : 0);
-      };
-    }
-    x.onload = () => {
-      if (settled) return;
-      settled = true;
-      host.clearTimeout(timer);
-      resolve({ status: x.status, headers: parseHeaderBlock(x.getAllResponseHeaders()), body: x.responseText });
-    };
-    x.onerror = () => fail(new HttpRequestError('network', `upload to ${request.url} failed`));
-    x.onabort = () => fail(new HttpRequestError('aborted', `upload to ${request.url} aborted`));
-    timer = host.setTimeout(() => stop(new HttpRequestError('timeout', `upload to ${request.url} timed out after ${request.timeoutMs} ms`)), request.timeoutMs);
-    x.send(form);
-  });
-  return { response, abort: () => stop(new HttpRequestError('aborted', `upload to ${request.url} aborted`)) };
+      const xhr = new Xhr();
+      xhr.open('POST', request.url, true);
+      // Content-Type is left to the browser: it adds the multipart boundary.
+      for (const [name, value] of Object.entries(request.headers ?? {})) if (name.toLowerCase() !== 'content-type') xhr.setRequestHeader(name, value);
+      if (xhr.upload !== undefined && request.onProgress !== undefined) {
+        const report = request.onProgress;
+        xhr.upload.onprogress = (event) => {
+          if (!settled()) report(event.loaded, event.lengthComputable ? event.total : 0);
+        };
+      }
+      return [xhr, form];
+    },
+    (xhr) => xhr.responseText,
+  );
 }
 
 /** JPEG thumbnail drawn on a canvas; rejects when the host cannot decode or draw. */

@@ -3,7 +3,7 @@
  * (the page's WebSocket, fetch/XHR, localStorage, online/visibility events). Drop-in for
  * `import * as RongIMLib from '@rongcloud/imlib-v2'`.
  */
-import { createRongIMLib, createUploadClient, LogLevel } from '../../src/index';
+import { preWire } from '../shared/pre-wired';
 import { createBrowserAdapter } from './browser-adapter';
 
 export * from '../../src/index';
@@ -11,17 +11,10 @@ export { createBrowserAdapter, DEFAULT_STORAGE_PREFIX } from './browser-adapter'
 export type { BrowserAdapterOptions } from './browser-adapter';
 export type { BrowserHost } from './browser-host';
 
-const adapter = createBrowserAdapter();
-const lib = createRongIMLib(adapter, {
-  logStdout: (level, content) => {
-    if (level >= LogLevel.ERROR) console.error(content);
-    else if (level >= LogLevel.WARN) console.warn(content);
-    else console.log(content);
-  },
-});
+const wired = preWire(createBrowserAdapter());
 
 /** The pre-wired singleton, as `RongIMLib.RongIMClient` in the official SDK. */
-export const RongIMClient = lib.RongIMClient;
+export const RongIMClient = wired.RongIMClient;
 
 /** RongCloud's upload plugin API (`UploadClient.initImage/initFile`), uploading to the connected client's navi `uploadServer`. */
-export const UploadClient = createUploadClient(adapter, { navi: () => lib.RongIMClient.getInstance()?.getNavi() });
+export const UploadClient = wired.UploadClient;

@@ -21,6 +21,7 @@ import { createHostStorage, type SyncStore } from './host-storage';
 import { hostUpload, type HostUploadStarter } from './host-upload';
 import { SocketGate } from './socket-gate';
 import { openTaskSocket, type SocketDialect } from './task-socket';
+import { wxStyleRequest, wxStyleSocket, wxStyleStore, wxStyleUpload, type WxStyleHost } from './wx-style';
 
 export interface MiniProgramAdapterOptions {
   /** Prefix of every storage key this adapter writes (default `lianxin:`). */
@@ -76,4 +77,30 @@ export function createMiniProgramAdapter(parts: MiniProgramParts, options: MiniP
     clock,
     lifecycle: createHostLifecycle(parts.lifecycle),
   };
+}
+
+/**
+ * The adapter of a host of the wx API family (wx, tt, swan, uni): the shared mapping, parameterised
+ * by the host's quirks (its name, socket limit, the `dataType` value that leaves bodies unparsed).
+ */
+export function createWxStyleAdapter(
+  host: WxStyleHost,
+  name: PlatformName,
+  maxConcurrentSockets: number,
+  rawDataType: string,
+  options: MiniProgramAdapterOptions,
+  binaryFrames = true,
+): PlatformAdapter {
+  return createMiniProgramAdapter(
+    {
+      name,
+      capabilities: { maxConcurrentSockets, binaryFrames },
+      socket: wxStyleSocket(host),
+      request: wxStyleRequest(host, { rawDataType }),
+      uploadFile: wxStyleUpload(host),
+      storage: wxStyleStore(host),
+      lifecycle: host,
+    },
+    options,
+  );
 }

@@ -3,9 +3,8 @@
  * adapter over the global `tt`, resolved on first use. Apps that need their own adapter call
  * `createRongIMLib(createToutiaoAdapter(tt))`.
  */
-import { createRongIMLib, createUploadClient } from '../../src/index';
-import { consoleLog } from '../shared/host-globals';
 import { lazyAdapter } from '../shared/lazy-adapter';
+import { missingHost, preWire } from '../shared/pre-wired';
 import { createToutiaoAdapter } from './toutiao-adapter';
 import type { ToutiaoHost } from './toutiao-host';
 
@@ -17,14 +16,10 @@ export type { MiniProgramAdapterOptions } from '../shared/mini-program-adapter';
 
 declare const tt: ToutiaoHost | undefined;
 
-const adapter = lazyAdapter(() => {
-  if (typeof tt === 'undefined') throw new Error('lianxin/toutiao: the global `tt` is missing (not a Douyin/Toutiao mini-program?)');
-  return createToutiaoAdapter(tt);
-});
-const lib = createRongIMLib(adapter, { logStdout: consoleLog });
+const wired = preWire(lazyAdapter(() => createToutiaoAdapter(typeof tt === 'undefined' ? missingHost('toutiao', 'tt', 'a Douyin/Toutiao mini-program') : tt)));
 
 /** The pre-wired singleton, as `RongIMLib.RongIMClient` in the official SDK. */
-export const RongIMClient = lib.RongIMClient;
+export const RongIMClient = wired.RongIMClient;
 
 /** RongCloud's upload plugin API (`UploadClient.initImage/initFile`), uploading to the connected client's navi `uploadServer`. */
-export const UploadClient = createUploadClient(adapter, { navi: () => lib.RongIMClient.getInstance()?.getNavi() });
+export const UploadClient = wired.UploadClient;

@@ -3,9 +3,8 @@
  * the global `uni` (App, H5 and mini-program targets), resolved on first use. Apps that need
  * their own adapter call `createRongIMLib(createUniappAdapter(uni))`.
  */
-import { createRongIMLib, createUploadClient } from '../../src/index';
-import { consoleLog } from '../shared/host-globals';
 import { lazyAdapter } from '../shared/lazy-adapter';
+import { missingHost, preWire } from '../shared/pre-wired';
 import { createUniappAdapter } from './uniapp-adapter';
 import type { UniappHost } from './uniapp-host';
 
@@ -44,14 +43,10 @@ function uniHost(): UniappHost {
   };
 }
 
-const adapter = lazyAdapter(() => {
-  if (typeof uni === 'undefined') throw new Error('lianxin/uniapp: the global `uni` is missing (not a uni-app build?)');
-  return createUniappAdapter(uniHost());
-});
-const lib = createRongIMLib(adapter, { logStdout: consoleLog });
+const wired = preWire(lazyAdapter(() => createUniappAdapter(typeof uni === 'undefined' ? missingHost('uniapp', 'uni', 'a uni-app build') : uniHost())));
 
 /** The pre-wired singleton, as `RongIMLib.RongIMClient` in the official SDK. */
-export const RongIMClient = lib.RongIMClient;
+export const RongIMClient = wired.RongIMClient;
 
 /** RongCloud's upload plugin API (`UploadClient.initImage/initFile`), uploading to the connected client's navi `uploadServer`. */
-export const UploadClient = createUploadClient(adapter, { navi: () => lib.RongIMClient.getInstance()?.getNavi() });
+export const UploadClient = wired.UploadClient;

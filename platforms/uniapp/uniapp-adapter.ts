@@ -4,8 +4,7 @@
  * ArrayBuffer frames (old HBuilderX builds): the SDK then connects over comet.
  */
 import type { PlatformAdapter } from '../../src/platform/platform-adapter';
-import { createMiniProgramAdapter, type MiniProgramAdapterOptions } from '../shared/mini-program-adapter';
-import { wxStyleRequest, wxStyleSocket, wxStyleStore, wxStyleUpload } from '../shared/wx-style';
+import { createWxStyleAdapter, type MiniProgramAdapterOptions } from '../shared/mini-program-adapter';
 import { UNIAPP_MAX_SOCKETS, type UniappHost } from './uniapp-host';
 
 export interface UniappAdapterOptions extends MiniProgramAdapterOptions {
@@ -14,17 +13,6 @@ export interface UniappAdapterOptions extends MiniProgramAdapterOptions {
 }
 
 export function createUniappAdapter(uni: UniappHost, options: UniappAdapterOptions = {}): PlatformAdapter {
-  return createMiniProgramAdapter(
-    {
-      name: 'uniapp',
-      capabilities: { maxConcurrentSockets: UNIAPP_MAX_SOCKETS, binaryFrames: options.binaryFrames ?? true },
-      socket: wxStyleSocket(uni),
-      // Any value but 'json' leaves the body as the server sent it (uni documents 'json' only).
-      request: wxStyleRequest(uni, { rawDataType: 'text' }),
-      uploadFile: wxStyleUpload(uni),
-      storage: wxStyleStore(uni),
-      lifecycle: uni,
-    },
-    options,
-  );
+  // Any `dataType` but 'json' leaves the body as the server sent it (uni documents 'json' only).
+  return createWxStyleAdapter(uni, 'uniapp', UNIAPP_MAX_SOCKETS, 'text', options, options.binaryFrames ?? true);
 }

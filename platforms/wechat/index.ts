@@ -3,9 +3,8 @@
  * adapter over the global `wx`, resolved on first use. Apps that need their own adapter (tests, a
  * wrapped `wx`) call `createRongIMLib(createWechatAdapter(wx))`.
  */
-import { createRongIMLib, createUploadClient } from '../../src/index';
-import { consoleLog } from '../shared/host-globals';
 import { lazyAdapter } from '../shared/lazy-adapter';
+import { missingHost, preWire } from '../shared/pre-wired';
 import { createWechatAdapter } from './wechat-adapter';
 import type { WechatHost } from './wechat-host';
 
@@ -17,14 +16,10 @@ export type { MiniProgramAdapterOptions } from '../shared/mini-program-adapter';
 
 declare const wx: WechatHost | undefined;
 
-const adapter = lazyAdapter(() => {
-  if (typeof wx === 'undefined') throw new Error('lianxin/wechat: the global `wx` is missing (not a WeChat mini-program?)');
-  return createWechatAdapter(wx);
-});
-const lib = createRongIMLib(adapter, { logStdout: consoleLog });
+const wired = preWire(lazyAdapter(() => createWechatAdapter(typeof wx === 'undefined' ? missingHost('wechat', 'wx', 'a WeChat mini-program') : wx)));
 
 /** The pre-wired singleton, as `RongIMLib.RongIMClient` in the official SDK. */
-export const RongIMClient = lib.RongIMClient;
+export const RongIMClient = wired.RongIMClient;
 
 /** RongCloud's upload plugin API (`UploadClient.initImage/initFile`), uploading to the connected client's navi `uploadServer`. */
-export const UploadClient = createUploadClient(adapter, { navi: () => lib.RongIMClient.getInstance()?.getNavi() });
+export const UploadClient = wired.UploadClient;

@@ -4,24 +4,12 @@
  * unparsed), storage is the sync key/value store, lifecycle is network-status and app show/hide.
  */
 import type { PlatformAdapter } from '../../src/platform/platform-adapter';
-import { createMiniProgramAdapter, type MiniProgramAdapterOptions } from '../shared/mini-program-adapter';
-import { wxStyleRequest, wxStyleSocket, wxStyleStore, wxStyleUpload } from '../shared/wx-style';
+import { createWxStyleAdapter, type MiniProgramAdapterOptions } from '../shared/mini-program-adapter';
 import { WECHAT_MAX_SOCKETS, type WechatHost } from './wechat-host';
 
 /** wx documents `'json'` and "other" (`其他`): any value but `'json'` disables JSON parsing. */
 const RAW_DATA_TYPE = '其他';
 
 export function createWechatAdapter(wx: WechatHost, options: MiniProgramAdapterOptions = {}): PlatformAdapter {
-  return createMiniProgramAdapter(
-    {
-      name: 'wechat',
-      capabilities: { maxConcurrentSockets: WECHAT_MAX_SOCKETS, binaryFrames: true },
-      socket: wxStyleSocket(wx),
-      request: wxStyleRequest(wx, { rawDataType: RAW_DATA_TYPE }),
-      uploadFile: wxStyleUpload(wx),
-      storage: wxStyleStore(wx),
-      lifecycle: wx,
-    },
-    options,
-  );
+  return createWxStyleAdapter(wx, 'wechat', WECHAT_MAX_SOCKETS, RAW_DATA_TYPE, options);
 }

@@ -20,19 +20,15 @@ export interface StatePolicy {
   readonly canSend: boolean;
   /** publish/query wait for the connection instead of failing at once. */
   readonly queuesOutbound: boolean;
-  /** The engine retries by itself from this state. */
-  readonly retries: boolean;
-  /** Only an explicit connect()/reconnect() leaves this state. */
-  readonly terminal: boolean;
 }
 
 export const STATE_POLICY = {
-  idle: { canSend: false, queuesOutbound: false, retries: false, terminal: false },
-  connecting: { canSend: false, queuesOutbound: true, retries: true, terminal: false },
-  connected: { canSend: true, queuesOutbound: false, retries: false, terminal: false },
-  reconnecting: { canSend: false, queuesOutbound: true, retries: true, terminal: false },
-  suspended: { canSend: false, queuesOutbound: false, retries: true, terminal: false }, // offline
-  closed: { canSend: false, queuesOutbound: false, retries: false, terminal: true }, // logout, kicked, bad token
+  idle: { canSend: false, queuesOutbound: false },
+  connecting: { canSend: false, queuesOutbound: true },
+  connected: { canSend: true, queuesOutbound: false },
+  reconnecting: { canSend: false, queuesOutbound: true },
+  suspended: { canSend: false, queuesOutbound: false }, // offline
+  closed: { canSend: false, queuesOutbound: false }, // logout, kicked, bad token
 } as const satisfies Record<ConnectionState, StatePolicy>;
 
 /**

@@ -165,21 +165,7 @@ export class Connection {
       timedOut = true;
       cancel.cancel();
     }, this.config.timing.connectTimeoutMs);
-    attemptConnect(
-      {
-        platform,
-        appKey: this.config.appKey,
-        navigators: this.config.navigators,
-        token: this.token,
-        sdkVersion: this.config.sdkVersion,
-        lianxinVersion: this.config.lianxinVersion,
-        connectionType: this.config.connectionType,
-        naviCache: this.naviCache,
-        random: this.config.random,
-        timing: this.config.timing,
-      },
-      cancel,
-    )
+    attemptConnect({ ...this.config, token: this.token, naviCache: this.naviCache }, cancel)
       .catch((): AttemptResult => ({ ok: false, code: EngineCode.Unknown, cause: { kind: 'network', code: EngineCode.Unknown } }))
       .then((result) => {
         platform.clock.clearTimeout(timer);

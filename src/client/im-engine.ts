@@ -217,26 +217,15 @@ class ImEngine implements Engine {
 
   publish(topic: string, targetId: string, payload: Uint8Array, opts: PublishOptions = {}): Promise<PublishResult> {
     const qos = opts.qos ?? 1;
-    const fireAndForget = opts.statusMessage === true;
-    return new Promise((resolve, reject) => {
-      this.submit({
-        fireAndForget,
-        build: (messageId) => ({ kind: 'publish', dup: false, qos, retain: false, topic, targetId, messageId, payload }),
-        settle: (s) => (s.ok ? resolve(publishResult(s.value, this.serverNow())) : reject(new EngineError(s.code))),
-        deadline: this.platform.clock.now() + REQUEST_TIMEOUT_MS,
-      });
-    });
+    return this.request(
+      opts.statusMessage === true,
+      (messageId) => ({ kind: 'publish', dup: false, qos, retain: false, topic, targetId, messageId, payload }),
+      (ack) => publishResult(ack, this.serverNow()),
+    );
   }
 
   query(topic: string, targetId: string, payload: Uint8Array): Promise<QueryResult> {
-    return new Promise((resolve, reject) => {
-      this.submit({
-        fireAndForget: false,
-        build: (messageId) => ({ kind: 'query', dup: false, qos: 0, retain: false, topic, targetId, messageId, payload }),
-        settle: (s) => (s.ok ? resolve(queryResult(s.value)) : reject(new EngineError(s.code))),
-        deadline: this.platform.clock.now() + REQUEST_TIMEOUT_MS,
-      });
-    });
+    return this.request(false, (messageId) => ({ kind: 'query', dup: false, qos: 0, retain: false, topic, targetId, messageId, payload }), queryResult);
   }
 
   on<E extends keyof EngineEvents>(event: E, listener: EngineEvents[E]): () => void {
@@ -251,6 +240,18 @@ class ImEngine implements Engine {
 
   private serverNow(): number {
     return this.platform.clock.now() + this.connection.serverTimeDelta;
+  }
+
+  /** One request through the queue/ack machinery; `result` turns its ack into what the caller gets. */
+  private request<T>(fireAndForget: boolean, build: OutboundRequest['build'], result: (ack: Ack | undefined) => T): Promise<T> {
+    return new Promise((resolve, reject) => {
+      this.submit({
+        fireAndForget,
+        build,
+        settle: (s) => (s.ok ? resolve(result(s.value)) : reject(new EngineError(s.code))),
+        deadline: this.platform.clock.now() + REQUEST_TIMEOUT_MS,
+      });
+    });
   }
 
   private submit(request: OutboundRequest): void {

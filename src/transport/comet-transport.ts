@@ -103,11 +103,7 @@ class CometTransport implements Transport {
   private async pollLoop(): Promise<void> {
     while (!this.closed) {
       const url = `${this.base}/pullmsg.js?sessionid=${encodeURIComponent(this.sessionId)}&timestrap=${this.platform.clock.now()}&pid=${encodeURIComponent(this.pid)}`;
-      const res = await this.request('GET', url, undefined, COMET_POLL_TIMEOUT_MS);
-      if (res === undefined) return;
-      const frames = this.framesOf(res);
-      if (frames === undefined) return;
-      if (frames.length > 0 && !this.closed) this.events.onFrames(frames);
+      if (!this.deliver(await this.request('GET', url, undefined, COMET_POLL_TIMEOUT_MS))) return;
     }
   }
 
@@ -118,11 +114,7 @@ class CometTransport implements Transport {
       for (let frame = this.outbox.shift(); frame !== undefined && !this.closed; frame = this.outbox.shift()) {
         const post = this.postFor(frame);
         if (post === undefined) continue;
-        const res = await this.request('POST', post.url, post.body, COMET_REQUEST_TIMEOUT_MS);
-        if (res === undefined) return;
-        const frames = this.framesOf(res);
-        if (frames === undefined) return;
-        if (frames.length > 0 && !this.closed) this.events.onFrames(frames);
+        if (!this.deliver(await this.request('POST', post.url, post.body, COMET_REQUEST_TIMEOUT_MS))) return;
       }
     } finally {
       this.posting = false;
@@ -196,6 +188,14 @@ class CometTransport implements Transport {
       return undefined;
     }
     return frames;
+  }
+
+  /** Hands a response's frames on; false when the loop must stop (closed, no response, not signals). */
+  private deliver(res: HttpResponse | undefined): boolean {
+    const frames = res === undefined ? undefined : this.framesOf(res);
+    if (frames === undefined) return false;
+    if (frames.length > 0 && !this.closed) this.events.onFrames(frames);
+    return true;
   }
 
   /** JSON payloads → protobuf bytes. A payload that does not convert drops that one signal. */

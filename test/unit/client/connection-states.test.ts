@@ -44,10 +44,12 @@ describe('nextState', () => {
     }
   }
 
-  it('only closed is terminal, only connected can send', () => {
+  it('only connect leaves idle and closed, only connected can send', () => {
     for (const s of CONNECTION_STATES) {
-      expect(STATE_POLICY[s].terminal).toBe(s === 'closed');
       expect(STATE_POLICY[s].canSend).toBe(s === 'connected');
+      const leaves = Object.values(C).filter((c) => nextState(s, c) !== undefined && nextState(s, c) !== s);
+      if (s === 'closed' || s === 'idle') expect(leaves).toEqual([C.connect]);
+      else expect(leaves.length).toBeGreaterThan(1);
     }
   });
 
@@ -81,6 +83,7 @@ describe('StateMachine', () => {
       'reconnecting>reconnecting:network',
       'reconnecting>closed:kicked',
     ]);
-    expect(sm.policy.terminal).toBe(true);
+    expect(sm.state).toBe('closed');
+    expect(sm.policy).toBe(STATE_POLICY.closed);
   });
 });
