@@ -330,7 +330,14 @@ export class Session implements SessionPort, LocalSession {
       this.puback(messageId, { status: WireStatus.SendTooFast });
       return;
     }
-    const tail: Promise<void> = (this.queue ?? RESOLVED)
+    if (this.queue === undefined) {
+      // An idle session handles the frame now rather than a microtask later (nothing is queued before it, so
+      // arrival order holds); a handler still running when it returns becomes the queue, and its own
+      // continuation drops the queue again if nothing was chained behind it (handle()).
+      this.queue = this.handle(frame, answerable);
+      return;
+    }
+    const tail: Promise<void> = this.queue
       .then(() => this.handle(frame, answerable))
       .then(() => {
         if (this.queue === tail) this.queue = undefined;
@@ -338,22 +345,51 @@ export class Session implements SessionPort, LocalSession {
     this.queue = tail;
   }
 
-  private async handle(frame: PublishFrame | QueryFrame, answerable: boolean): Promise<void> {
-    if (this.closedFlag) return;
+  /**
+   * Runs the frame's handler and makes sure it answered. Not `async`: a handler that answers synchronously
+   * costs no promise, an asynchronous one a single continuation (a client send's PUBACK comes from the
+   * store append's settlement, issue #12 P1). Never rejects. When the returned promise is the queue (an idle
+   * session's frame) its continuation clears the queue; a frame chained behind others is cleared by accept().
+   */
+  private handle(frame: PublishFrame | QueryFrame, answerable: boolean): Promise<void> | undefined {
+    if (this.closedFlag) return undefined;
     const request = this.inFlight.get(frame.messageId);
     const handler = this.deps.router.handle(frame.topic);
     if (!handler) {
       this.deps.log.info('unsupported topic', logFields(this.info, { topic: frame.topic, kind: frame.kind }));
       if (answerable) this.fail(frame, WireStatus.UnsupportedTopic);
-      return;
+      return undefined;
     }
+    let result: Promise<void> | void;
     try {
-      await handler(this, frame);
+      result = handler(this, frame);
     } catch (error) {
-      this.deps.log.error('topic handler failed', logFields(this.info, { topic: frame.topic, error }));
-      if (answerable && this.inFlight.get(frame.messageId) === request) this.fail(frame, WireStatus.HandlerFailed);
-      return;
+      this.handlerFailed(frame, answerable, request, error);
+      return undefined;
     }
+    if (!(result instanceof Promise)) {
+      this.checkAnswered(frame, answerable, request);
+      return undefined;
+    }
+    const done: Promise<void> = result.then(
+      () => {
+        this.checkAnswered(frame, answerable, request);
+        if (this.queue === done) this.queue = undefined;
+      },
+      (error: unknown) => {
+        this.handlerFailed(frame, answerable, request, error);
+        if (this.queue === done) this.queue = undefined;
+      },
+    );
+    return done;
+  }
+
+  private handlerFailed(frame: PublishFrame | QueryFrame, answerable: boolean, request: InFlight | undefined, error: unknown): void {
+    this.deps.log.error('topic handler failed', logFields(this.info, { topic: frame.topic, error }));
+    if (answerable && this.inFlight.get(frame.messageId) === request) this.fail(frame, WireStatus.HandlerFailed);
+  }
+
+  private checkAnswered(frame: PublishFrame | QueryFrame, answerable: boolean, request: InFlight | undefined): void {
     if (answerable && !this.closedFlag && request !== undefined && this.inFlight.get(frame.messageId) === request) {
       this.deps.log.warn('topic handler did not answer', logFields(this.info, { topic: frame.topic }));
       this.fail(frame, WireStatus.HandlerFailed);

@@ -33,7 +33,8 @@ export interface SessionDeliveryState {
 
 export class InboxDelivery {
   private readonly sessions = new Map<string, SessionDeliveryState>();
-  private readonly lastInbox = new Map<string, number>();
+  /** By app, then user: two lookups without building a key string per stored message (issue #12 P1). */
+  private readonly lastInbox = new Map<string, Map<string, number>>();
 
   /** A session that takes direct delivery has connected (`directPush=1` over WebSocket). */
   track(sessionId: string): void {
@@ -47,7 +48,10 @@ export class InboxDelivery {
 
   /** The user's last session on this node is gone: what we knew about the inbox goes stale. */
   forgetUser(appKey: string, userId: string): void {
-    this.lastInbox.delete(key(appKey, userId));
+    const users = this.lastInbox.get(appKey);
+    if (users === undefined) return;
+    users.delete(userId);
+    if (users.size === 0) this.lastInbox.delete(appKey);
   }
 
   /** A `pullMsg` of the session arrived (before reading the store). */
@@ -72,9 +76,9 @@ export class InboxDelivery {
     if (!answer.finished) return;
     state.delivered = Math.max(state.delivered, answer.syncTime);
     // Every entry ≤ syncTime was committed before the read; later ones raise lastInbox as they resolve.
-    const k = key(appKey, userId);
-    const last = this.lastInbox.get(k);
-    this.lastInbox.set(k, last === undefined ? answer.syncTime : Math.max(last, answer.syncTime));
+    const users = this.usersOf(appKey);
+    const last = users.get(userId);
+    users.set(userId, last === undefined ? answer.syncTime : Math.max(last, answer.syncTime));
   }
 
   /**
@@ -82,9 +86,10 @@ export class InboxDelivery {
    * inbox entry as far as this node knows (undefined = unknown), and records this one.
    */
   recordInbox(appKey: string, userId: string, time: number, userHasLocalSessions: boolean): number | undefined {
-    const k = key(appKey, userId);
-    const previous = this.lastInbox.get(k);
-    if (userHasLocalSessions) this.lastInbox.set(k, previous === undefined ? time : Math.max(previous, time));
+    if (!userHasLocalSessions) return this.lastInbox.get(appKey)?.get(userId);
+    const users = this.usersOf(appKey);
+    const previous = users.get(userId);
+    users.set(userId, previous === undefined ? time : Math.max(previous, time));
     return previous;
   }
 
@@ -101,12 +106,17 @@ export class InboxDelivery {
     if (state) state.delivered = Math.max(state.delivered, time);
   }
 
+  private usersOf(appKey: string): Map<string, number> {
+    let users = this.lastInbox.get(appKey);
+    if (users === undefined) {
+      users = new Map();
+      this.lastInbox.set(appKey, users);
+    }
+    return users;
+  }
+
   /** Test/diagnostic view. */
   stateOf(sessionId: string): Readonly<SessionDeliveryState> | undefined {
     return this.sessions.get(sessionId);
   }
-}
-
-function key(appKey: string, userId: string): string {
-  return `${appKey}\u0000${userId}`;
 }

@@ -3,7 +3,7 @@ import { userTopic } from '../broker/broker';
 import type { Hub } from '../gateway/hub';
 import type { UserEvent } from '../gateway/user-event';
 import type { ServerContext } from '../context';
-import type { StoredMessage } from '../store/store';
+import type { NewMessage, StoredMessage } from '../store/store';
 import { Direction } from '../store/store';
 import { FlagBit, toDownStream, transientDownStream } from './message-view';
 import { InboxDelivery } from './inbox-delivery';
@@ -55,10 +55,17 @@ export interface SendOrigin {
 }
 
 export interface SendResult {
+  /**
+   * Always `WireStatus.Ok` (a refusal rejects or never reaches `send`): the result doubles as a conversation
+   * kind's `SendAck`, so a client send hands it on to the PUBACK without another continuation.
+   */
+  readonly status: 0;
   readonly sentTime: number;
   readonly messageUId: string;
   readonly stored: boolean;
 }
+
+const NO_ORIGIN: SendOrigin = Object.freeze({});
 
 /**
  * Dispatch of one message: durable write first, then notifications (notify-then-sync, STYLE.md §9.6).
@@ -92,16 +99,33 @@ export class MessagingService {
     });
   }
 
-  async send(message: OutgoingMessage, origin: SendOrigin = {}): Promise<SendResult> {
+  /**
+   * Not `async`, and the stored path has exactly one continuation (afterStored + the result) on the append's
+   * promise: group commit settles a whole batch in one microtask run, so every layer's `await` here was a
+   * promise and a tick per message (issue #12 P1). A synchronous throw (bad input to the store) still comes
+   * back as a rejection.
+   */
+  send(message: OutgoingMessage, origin: SendOrigin = NO_ORIGIN): Promise<SendResult> {
     if (message.flags & FlagBit.Persisted) {
-      const stored = await this.ctx.store.messages.append({ ...message, now: this.ctx.clock.now() });
-      this.afterStored(stored, message, origin);
-      return { sentTime: stored.sentTime, messageUId: stored.uid, stored: true };
+      let appended: Promise<StoredMessage>;
+      try {
+        appended = this.ctx.store.messages.append(newMessageOf(message, this.ctx.clock.now()));
+      } catch (error) {
+        return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+      }
+      return appended.then((stored) => {
+        this.afterStored(stored, message, origin);
+        return { status: 0, sentTime: stored.sentTime, messageUId: stored.uid, stored: true };
+      });
     }
     const sentTime = this.ctx.clock.now();
     const messageUId = newMessageUidFor(sentTime);
-    this.deliverTransient(message, sentTime, messageUId, origin);
-    return { sentTime, messageUId, stored: false };
+    try {
+      this.deliverTransient(message, sentTime, messageUId, origin);
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+    return Promise.resolve({ status: 0, sentTime, messageUId, stored: false });
   }
 
   /** A server push (`s_cmd`, `s_us`, …) to every session of `userId` but `exceptSessionId`. */
@@ -257,3 +281,28 @@ export class MessagingService {
     });
   }
 }
+
+/** The store's row for `message`, built field by field (no spread temporary; absent optionals stay absent). */
+function newMessageOf(message: OutgoingMessage, now: number): NewMessage {
+  const row: Mutable<NewMessage> = {
+    appKey: message.appKey,
+    fromUserId: message.fromUserId,
+    conversationType: message.conversationType,
+    targetId: message.targetId,
+    objectName: message.objectName,
+    content: message.content,
+    flags: message.flags,
+    recipients: message.recipients,
+    senderSendbox: message.senderSendbox,
+    now,
+  };
+  if (message.configFlag !== undefined) row.configFlag = message.configFlag;
+  if (message.pushContent !== undefined) row.pushContent = message.pushContent;
+  if (message.pushData !== undefined) row.pushData = message.pushData;
+  if (message.pushExt !== undefined) row.pushExt = message.pushExt;
+  if (message.extraContent !== undefined) row.extraContent = message.extraContent;
+  if (message.mentionedUserIds !== undefined) row.mentionedUserIds = message.mentionedUserIds;
+  return row;
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };

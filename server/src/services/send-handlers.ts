@@ -1,7 +1,7 @@
 import { rc, decodeMessage, ProtocolError, type PublishFrame } from './wire';
 import type { SessionPort } from '../gateway/topic-router';
 import type { MessagingService, OutgoingMessage } from './messaging';
-import type { ConversationKind, ConversationKinds, SendAck } from './conversation-kind';
+import type { ConversationKind, ConversationKinds, SendAck, SendRequest } from './conversation-kind';
 import type { MessageFilterChain } from './message-filter-chain';
 import { filteredSend } from './filtered-send';
 import { isValidId, isValidObjectName, MAX_CONTENT_BYTES, WireStatus } from './wire-status';
@@ -48,21 +48,29 @@ export function readUpStream(payload: Uint8Array): UpStream | number {
  * message-filter-chain.ts), then let the conversation kind store or relay it; PUBACK after the commit.
  */
 export function createSendHandler(kinds: ConversationKinds, filters?: MessageFilterChain) {
-  return async (port: SessionPort, frame: PublishFrame): Promise<void> => {
+  // Not `async`: a refusal answers synchronously, an accepted send has one continuation (the PUBACK) on the
+  // promise of its conversation kind, which for a private message is the store append's own continuation.
+  return (port: SessionPort, frame: PublishFrame): Promise<void> | undefined => {
     const spec = SEND_TOPICS[frame.topic];
     if (!spec || !isValidId(frame.targetId)) return ackSend(port, frame, { status: WireStatus.InvalidParameter });
     const up = readUpStream(frame.payload);
     if (typeof up === 'number') return ackSend(port, frame, { status: up });
     const kind = kinds.get(spec.type);
     if (!kind) return ackSend(port, frame, { status: NOT_A_MEMBER[spec.type] ?? WireStatus.InvalidParameter });
-    const request = { port, frame, up, conversationType: spec.type, statusTopic: spec.status };
-    ackSend(port, frame, await (filters === undefined ? kind.send(request) : filteredSend(filters, kind, request)));
+    const request: SendRequest = { port, frame, up, conversationType: spec.type, statusTopic: spec.status };
+    if (filters !== undefined) return filteredSend(filters, kind, request, answerSend);
+    return kind.send(request).then((ack) => ackSend(port, frame, ack));
   };
 }
 
-function ackSend(port: SessionPort, frame: PublishFrame, result: SendAck): void {
+function answerSend(request: SendRequest, ack: SendAck): void {
+  ackSend(request.port, request.frame, ack);
+}
+
+function ackSend(port: SessionPort, frame: PublishFrame, result: SendAck): undefined {
   // Status messages (messageId 0) are fire-and-forget: the client ignores any PUBACK for id 0.
   if (frame.messageId !== 0) port.puback(frame.messageId, result);
+  return undefined;
 }
 
 /**
@@ -81,10 +89,12 @@ function peerRecipients(targetId: string, senderId: string, directed: readonly s
  */
 export function peerConversationKind(messaging: MessagingService): ConversationKind {
   return {
-    async send({ port, frame, up, conversationType, statusTopic }) {
-      const { appKey, userId, sessionId } = port.info;
+    // Not `async`: the messaging result is already a SendAck (status 0), handed on without a continuation.
+    send({ port, frame, up, conversationType, statusTopic }) {
+      const info = port.info;
+      const userId = info.userId;
       const message: Mutable<OutgoingMessage> = {
-        appKey,
+        appKey: info.appKey,
         fromUserId: userId,
         conversationType,
         targetId: frame.targetId,
@@ -96,8 +106,7 @@ export function peerConversationKind(messaging: MessagingService): ConversationK
         senderSendbox: true,
       };
       addOptionalFields(message, up);
-      const result = await messaging.send(message, statusTopic ? { sessionId } : { sessionId, echo: { topic: frame.topic, upstream: frame.payload } });
-      return { status: WireStatus.Ok, sentTime: result.sentTime, messageUId: result.messageUId };
+      return messaging.send(message, statusTopic ? { sessionId: info.sessionId } : { sessionId: info.sessionId, echo: { topic: frame.topic, upstream: frame.payload } });
     },
     async recallRecipients(message) {
       return message.targetId === message.fromUserId ? [] : [message.targetId];

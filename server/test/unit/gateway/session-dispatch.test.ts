@@ -1,0 +1,110 @@
+/**
+ * The PUBLISH dispatch of one Session (server/src/gateway/session.ts) with a recording transport: frames
+ * are handled one at a time in arrival order, an idle session's synchronous handler answers within
+ * `receive`, and a handler that throws, rejects or forgets to answer still gets exactly one PUBACK.
+ */
+import type { Frame, PublishFrame } from '../../../../src/internal';
+import { Session } from '../../../src/gateway/session';
+import { mapRouter, WireStatus, type SessionInfo, type TopicHandler } from '../../../src/gateway/topic-router';
+import type { Logger } from '../../../src/log';
+
+const quiet: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+
+function harness(handlers: Record<string, TopicHandler>): { session: Session; acks: () => [number, number][] } {
+  const written: Frame[] = [];
+  const info: SessionInfo = { sessionId: 'n.1', appKey: 'k', userId: 'bob', platform: 'web', clientKind: 'E4', sdkVer: '2.9.2', transport: 'websocket', connectedAt: 1 };
+  const session = new Session(
+    info,
+    { kind: 'websocket', write: (frame) => written.push(frame), close: () => undefined },
+    { router: mapRouter(handlers), clock: { now: () => 1_000_000 }, log: quiet, maxSendRatePerSecond: 1000, onClosed: () => undefined },
+  );
+  const acks = (): [number, number][] => written.flatMap((f): [number, number][] => (f.kind === 'puback' ? [[f.messageId, f.status ?? -1]] : []));
+  return { session, acks };
+}
+
+function publish(topic: string, messageId: number): PublishFrame {
+  return { kind: 'publish', dup: false, qos: 1, retain: false, topic, targetId: 'alice', messageId, payload: new Uint8Array(0) };
+}
+
+/** A promise with its resolve, for handlers that answer when the test says so. */
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve = (): void => undefined;
+  const promise = new Promise<void>((r) => {
+    resolve = r;
+  });
+  return { promise, resolve };
+}
+
+describe('Session PUBLISH dispatch', () => {
+  it('answers a synchronous handler of an idle session within receive()', async () => {
+    const { session, acks } = harness({ t: (port, frame) => port.puback(frame.messageId, { status: 0 }) });
+    session.receive(publish('t', 1));
+    expect(acks()).toEqual([[1, 0]]);
+    session.receive(publish('t', 2));
+    expect(acks()).toEqual([[1, 0], [2, 0]]);
+    await session.idle();
+  });
+
+  it('handles frames one at a time in arrival order while a handler is pending', async () => {
+    const started: number[] = [];
+    const gates = new Map<number, ReturnType<typeof deferred>>();
+    const { session, acks } = harness({
+      t: (port, frame) => {
+        started.push(frame.messageId);
+        const gate = deferred();
+        gates.set(frame.messageId, gate);
+        return gate.promise.then(() => port.puback(frame.messageId, { status: 0 }));
+      },
+    });
+    session.receive(publish('t', 1));
+    session.receive(publish('t', 2));
+    session.receive(publish('t', 3));
+    expect(started).toEqual([1]);
+    await Promise.resolve();
+    expect(started).toEqual([1]);
+    gates.get(1)?.resolve();
+    for (let i = 0; i < 10 && started.length < 2; i++) await Promise.resolve();
+    expect(started).toEqual([1, 2]);
+    expect(acks()).toEqual([[1, 0]]);
+    gates.get(2)?.resolve();
+    for (let i = 0; i < 20 && started.length < 3; i++) await Promise.resolve();
+    gates.get(3)?.resolve();
+    await session.idle();
+    expect(started).toEqual([1, 2, 3]);
+    expect(acks()).toEqual([[1, 0], [2, 0], [3, 0]]);
+    // The queue is dropped once drained: the next frame is handled at once again.
+    session.receive(publish('t', 4));
+    expect(started).toEqual([1, 2, 3, 4]);
+    gates.get(4)?.resolve();
+    await session.idle();
+    expect(acks()).toEqual([[1, 0], [2, 0], [3, 0], [4, 0]]);
+  });
+
+  it('answers HandlerFailed once when a handler throws, rejects or does not answer, and goes on', async () => {
+    const { session, acks } = harness({
+      throws: () => {
+        throw new Error('boom');
+      },
+      rejects: () => Promise.reject(new Error('boom')),
+      forgets: () => undefined,
+      forgetsLater: () => Promise.resolve(),
+      ok: (port, frame) => port.puback(frame.messageId, { status: 0 }),
+      unknownTopicIsNotHere: (port, frame) => port.puback(frame.messageId, { status: 0 }),
+    });
+    session.receive(publish('throws', 1));
+    session.receive(publish('rejects', 2));
+    session.receive(publish('forgets', 3));
+    session.receive(publish('forgetsLater', 4));
+    session.receive(publish('ok', 5));
+    session.receive(publish('nope', 6));
+    await session.idle();
+    expect(acks()).toEqual([
+      [1, WireStatus.HandlerFailed],
+      [2, WireStatus.HandlerFailed],
+      [3, WireStatus.HandlerFailed],
+      [4, WireStatus.HandlerFailed],
+      [5, 0],
+      [6, WireStatus.UnsupportedTopic],
+    ]);
+  });
+});
