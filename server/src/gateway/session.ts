@@ -20,6 +20,7 @@ import type { LocalSession } from './session-registry';
 import { WireStatus, type SessionInfo, type SessionPort, type TopicRouter } from './topic-router';
 import type { UserEvent } from './user-event';
 import { logFields } from './log-fields';
+import { NO_FLAGS, pubackFrame, publishFrame } from './session-frames';
 import { secondsSince, serverMetrics } from '../ops/server-metrics';
 
 export interface SessionDeps {
@@ -40,8 +41,6 @@ interface InFlight {
   /** performance.now() at arrival (PUBACK/QUERYACK latency metrics). */
   readonly startedAt: number;
 }
-
-const NO_FLAGS = { dup: false, qos: 0, retain: false } as const;
 
 /** Topics never echoed to other devices (PROTOCOL.md §5.5): status messages crash E4, recall misfiles. */
 function isEchoable(topic: string): boolean {
@@ -173,16 +172,7 @@ export class Session implements SessionPort, LocalSession {
     if (messageId === 0) return;
     const request = this.answered(messageId);
     if (request !== undefined) serverMetrics.pubackLatency.observe({ topic: this.topicLabel(request.topic) }, secondsSince(request.startedAt));
-    const sentTime = ack.sentTime ?? this.deps.clock.now();
-    this.write({
-      kind: 'puback',
-      ...NO_FLAGS,
-      messageId,
-      date: Math.floor(sentTime / 1000),
-      status: ack.status,
-      millisecond: sentTime % 1000,
-      messageUId: ack.messageUId ?? '',
-    });
+    this.write(pubackFrame(messageId, ack.status, ack.sentTime ?? this.deps.clock.now(), ack.messageUId ?? ''));
   }
 
   queryAck(messageId: number, status: number, payload: Uint8Array = new Uint8Array(0), topic?: string): void {
@@ -209,18 +199,7 @@ export class Session implements SessionPort, LocalSession {
   push(topic: string, targetId: string, payload: Uint8Array, qos: 0 | 1 = 1): void {
     if (this.closedFlag) return;
     if (topic === 's_ntf') this.notified(payload);
-    const messageId = this.ids.next(qos === 1);
-    this.write({
-      kind: 'publish',
-      dup: false,
-      qos,
-      retain: false,
-      date: Math.floor(this.deps.clock.now() / 1000),
-      topic,
-      targetId,
-      messageId,
-      payload,
-    });
+    this.write(publishFrame(topic, targetId, this.ids.next(qos === 1), payload, qos, this.deps.clock.now()));
   }
 
   /** A `pullMsg` answer with this `syncTime` is about to be written (SessionPort.pulledTo). */
@@ -307,16 +286,8 @@ export class Session implements SessionPort, LocalSession {
     // L2 in comet mode does not pair echoes; it would show the message with a wrong time.
     if (this.info.transport === 'comet' && this.info.clientKind === 'L2') return;
     const messageId = this.ids.next(false);
-    this.write({ kind: 'publish', dup: true, qos: 1, retain: false, date: 0, topic, targetId, messageId, payload: upstream });
-    this.write({
-      kind: 'puback',
-      ...NO_FLAGS,
-      messageId,
-      date: Math.floor(sentTime / 1000),
-      status: WireStatus.Ok,
-      millisecond: sentTime % 1000,
-      messageUId,
-    });
+    this.write(publishFrame(topic, targetId, messageId, upstream, 1, 0, true));
+    this.write(pubackFrame(messageId, WireStatus.Ok, sentTime, messageUId));
   }
 
   private accept(frame: PublishFrame | QueryFrame): void {
