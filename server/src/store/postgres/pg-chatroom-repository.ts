@@ -173,7 +173,7 @@ export class PgChatroomRepository implements ChatroomRepository {
     return roomIds(await this.database.all<{ room_id: string }>(ROOMS_OF_SQL, appKey, userId));
   }
 
-  async append(message: NewChatroomMessage): Promise<ChatroomMessage> {
+  append(message: NewChatroomMessage): Promise<ChatroomMessage> {
     return this.batcher.enqueue(message);
   }
 
