@@ -93,9 +93,13 @@ export class SqliteStore implements Store {
     this.conversations = new SqliteConversationRepository(this.database);
     this.users = new SqliteUserRepository(this.database);
     this.conversationStates = new SqliteConversationStateRepository(this.database);
+    // Chatroom appends commit when they are called (a batch of one, committed synchronously inside
+    // `append`), not at the end of the turn: deferring them cut chatroom fan-out ≈ 10× (bench P3 at 5,000
+    // members: ≈ 700k → ≈ 60k deliveries/s; bench/analysis/p3-chatroom.md, round 4), a cost far above the
+    // fsync per room message that grouping saved. Private messages keep their group commit.
     this.chatroomRepository = new SqliteChatroomRepository(this.database, {
       random: options.random ?? Math.random,
-      ...(options.groupCommit !== undefined && { groupCommit: options.groupCommit }),
+      groupCommit: { ...options.groupCommit, maxBatch: 1 },
     });
     this.chatrooms = this.chatroomRepository;
     this.groups = new SqliteGroupRepository(this.database);

@@ -76,7 +76,7 @@ async function until(check: () => boolean, timeoutMs = 2000): Promise<void> {
   while (!check() && Date.now() < end) await sleep(5);
 }
 
-test('sends of one room in the same turn share one commit and keep their call order', async () => {
+test('sends of one room in the same turn commit one by one in call order and share one notification', async () => {
   for (const user of ['a', 'b', 'c', 'l']) {
     await online(user);
     expect((await service.join(APP, user, 'r', 'join')).status).toBe(0);
@@ -86,7 +86,9 @@ test('sends of one room in the same turn share one commit and keep their call or
   const before = repository.appendStats;
   const outcomes = await Promise.all(['a', 'b', 'c', 'a'].map((user, i) => service.send(input(user, `m${i}`), 'client')));
   expect(outcomes.map((o) => o.status)).toEqual([0, 0, 0, 0]);
-  expect(repository.appendStats.batches - before.batches).toBe(1);
+  // The store commits each chatroom append when it is called (sqlite-store.ts: a group commit deferred to the
+  // end of the turn cut fan-out ≈ 10×, bench P3 round 4).
+  expect(repository.appendStats.batches - before.batches).toBe(4);
   expect(repository.appendStats.jobs - before.jobs).toBe(4);
   const times = outcomes.map((o) => o.sentTime ?? 0);
   expect([...times].sort((x, y) => x - y)).toEqual(times);
