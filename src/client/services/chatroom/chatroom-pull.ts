@@ -11,7 +11,10 @@
  *  - pulled messages older than the cursor the page was asked from are dropped, and each uid is
  *    delivered once;
  *  - another page follows while the server says `finished=false` or a notified time (`s_ntf` type 2)
- *    is still ahead of the cursor — but a page that moves nothing ends the round (no spinning).
+ *    is still ahead of the cursor — but a page that moves nothing ends the round (no spinning), unless
+ *    a notification arrived while that page was asked: the server may have built the answer from a
+ *    snapshot older than the message it then announced (a pull read in flight on one node while another
+ *    commits, seen in the cluster e2e), and E4-style waiting for the server's re-notify costs 35 s.
  */
 import { decodeByName, encodeByName } from '../../../protocol/messages';
 import { RecentUids } from '../recent-uids';
@@ -37,11 +40,13 @@ export interface RoomPullState {
   joinPull?: { readonly count: number; readonly joinTime: number } | undefined;
   /** Notified times the cursor has not reached yet. */
   queued: number[];
+  /** Notifications queued so far (a page asked before the latest one may predate its message). */
+  notices: number;
   readonly seen: RecentUids;
 }
 
 export function newRoomState(roomId: string, count: number): RoomPullState {
-  return { roomId, count, joinTime: 0, cursor: 0, pulling: false, queued: [], seen: new RecentUids(RECENT_ROOM_UIDS) };
+  return { roomId, count, joinTime: 0, cursor: 0, pulling: false, queued: [], notices: 0, seen: new RecentUids(RECENT_ROOM_UIDS) };
 }
 
 export interface RoomPullDeps {
@@ -63,6 +68,7 @@ export class RoomPuller {
   notify(room: RoomPullState, time: number): void {
     if (time > 0 && time <= room.cursor) return;
     room.queued.push(time);
+    room.notices += 1;
     // A join whose first pull never finished (the connection dropped right after the join answer) is
     // still at cursor 0: its next pull is that join pull again, with the join's count and time — a plain
     // page of 10 from 0 would hand over up to 10 messages older than the join.
@@ -100,6 +106,7 @@ export class RoomPuller {
     for (let page = 0; page < MAX_ROOM_PAGES; page += 1) {
       const from = room.cursor;
       const count = page === 0 ? firstCount : ROOM_PULL_COUNT;
+      const notices = room.notices;
       const ack = await engine.query('chrmPull', room.roomId, encodeByName('ChrmPullMsg', { syncTime: from, count }));
       if (!this.deps.isCurrent(room)) return;
       if (ack.status !== 0) {
@@ -124,7 +131,7 @@ export class RoomPuller {
       const more = !finished || room.queued.length > 0;
       this.deps.deliver(room, fresh, !more);
       if (!more) return;
-      if (room.cursor === from && out.list.length === 0) {
+      if (room.cursor === from && out.list.length === 0 && room.notices === notices) {
         // The server cannot reach the notified time: stop rather than spin; the next notification retries.
         room.queued = [];
         return;
