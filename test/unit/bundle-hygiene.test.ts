@@ -11,6 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import vm from 'node:vm';
+import { parse } from 'acorn';
 import * as enums from '../../src/api/enums';
 
 const root = path.resolve(__dirname, '..', '..');
@@ -217,6 +218,38 @@ describe('host bundles contain no host-hostile code', () => {
       expect(imports).toEqual([]);
     },
   );
+});
+
+/**
+ * The legacy bundles (rollup.config.mjs LEGACY_TARGET) are ECMAScript 2017: no object spread/rest, `?.`,
+ * `??`, class fields or optional catch binding reach a mini-program runtime. The syntax is lowered once per
+ * chunk (lowerAndStrip), so each helper esbuild needs for it is emitted once, not once per module.
+ */
+describe('legacy bundles are ES2017, with each lowering helper once', () => {
+  const LEGACY = ['lianxin.umd.js', 'lianxin-emoji.umd.js', 'miniprogram/index.js', 'miniprogram/emoji.js', ...MINI_PROGRAM_ENTRIES.map((h) => `${h}.cjs`)];
+  test.each(LEGACY)('%s parses as ES2017', (file) => {
+    const code = readFileSync(path.join(dist, file), 'utf8');
+    const format = file.endsWith('.mjs') ? 'module' : 'script';
+    expect(() => parse(code, { ecmaVersion: 2017, sourceType: format })).not.toThrow();
+  });
+
+  test('the ES2017 parse rejects newer syntax', () => {
+    for (const code of ['const a = { ...b };', 'a?.b;', 'a ?? b;', 'class A { x = 1; }', 'try {} catch {}']) {
+      expect(() => parse(code, { ecmaVersion: 2017, sourceType: 'script' })).toThrow();
+    }
+    const helpers = [...'var __spreadValues$p = 1; var __spreadValues = 2;'.matchAll(/\bvar (__[A-Za-z]+)(?:\$\d*[a-z]*)? = /g)].map((m) => m[1]);
+    expect(helpers).toEqual(['__spreadValues', '__spreadValues']);
+  });
+
+  test.each(LEGACY)('%s declares each esbuild helper at most once', (file) => {
+    const code = readFileSync(path.join(dist, file), 'utf8');
+    const helpers = new Map<string, number>();
+    for (const match of code.matchAll(/\bvar (__[A-Za-z]+)(?:\$\d*[a-z]*)? = /g)) {
+      const name = match[1] as string;
+      helpers.set(name, (helpers.get(name) ?? 0) + 1);
+    }
+    expect([...helpers].filter(([, count]) => count > 1)).toEqual([]);
+  });
 });
 
 describe('the SDK bundles run the table codec, not protobufjs', () => {
