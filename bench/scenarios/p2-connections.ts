@@ -46,6 +46,11 @@ interface Measured {
   readonly acceptMs: number;
   readonly rssPerConnBytes: number;
   readonly heapPerConnBytes?: number;
+  /** V8 heap committed (used + free pages kept) per connection. */
+  readonly heapTotalPerConnBytes?: number;
+  /** Growth of the young generation's committed size, summed over the processes. */
+  readonly newSpaceDeltaMb?: number;
+  readonly externalPerConnBytes?: number;
   readonly rssAfterMb: number;
   readonly heartbeatsAnswered: number;
   readonly dropped: number;
@@ -119,6 +124,37 @@ function heapUsed(metricsUrl: string | undefined): Promise<number | undefined> {
   return metricValue(metricsUrl, 'nodejs_heap_used_bytes');
 }
 
+/** Where a server's RSS goes besides live heap (prom-client default metrics): explains RSS − heap. */
+interface MemoryParts {
+  /** V8 heap committed (all spaces). */
+  readonly heapTotal?: number;
+  /** The young generation's committed size: grows under allocation pressure, in RSS until shrunk. */
+  readonly newSpace?: number;
+  /** Memory V8 accounts to external objects (Buffers, ArrayBuffers). */
+  readonly external?: number;
+}
+
+async function memoryParts(metricsUrl: string | undefined): Promise<MemoryParts> {
+  const [heapTotal, newSpace, external] = await Promise.all([
+    metricValue(metricsUrl, 'nodejs_heap_size_total_bytes'),
+    metricValue(metricsUrl, 'nodejs_heap_space_size_total_bytes{space="new"}'),
+    metricValue(metricsUrl, 'nodejs_external_memory_bytes'),
+  ]);
+  return { ...(heapTotal !== undefined ? { heapTotal } : {}), ...(newSpace !== undefined ? { newSpace } : {}), ...(external !== undefined ? { external } : {}) };
+}
+
+/** Sum over targets of after − before for one part; undefined unless every target reported it. */
+function partDelta(before: readonly MemoryParts[], after: readonly MemoryParts[], part: keyof MemoryParts): number | undefined {
+  let sum = 0;
+  for (let i = 0; i < after.length; i++) {
+    const a = after[i]?.[part];
+    const b = before[i]?.[part];
+    if (a === undefined || b === undefined) return undefined;
+    sum += a - b;
+  }
+  return sum;
+}
+
 /** Sessions the server closed for silence; 0 when the series does not exist yet (none closed). */
 async function idleCloses(metricsUrl: string | undefined): Promise<number | undefined> {
   if (metricsUrl === undefined) return undefined;
@@ -158,7 +194,7 @@ async function warmUp(ctx: ScenarioContext, targets: readonly Target[], n: numbe
 
 async function measure(ctx: ScenarioContext, targets: readonly Target[], counts: readonly number[], settleMs: number, firstAddress: number, warm = 0): Promise<Measured> {
   await warmUp(ctx, targets, warm, firstAddress + 30);
-  const before = await Promise.all(targets.map(async (t) => ({ rss: sampleProcess(t.pid).rssBytes, heap: await heapUsed(t.metricsUrl) })));
+  const before = await Promise.all(targets.map(async (t) => ({ rss: sampleProcess(t.pid).rssBytes, heap: await heapUsed(t.metricsUrl), parts: await memoryParts(t.metricsUrl) })));
   const generators: { gen: GeneratorProcess; target: number }[] = [];
   let address = firstAddress;
   const t0 = performance.now();
@@ -193,7 +229,12 @@ async function measure(ctx: ScenarioContext, targets: readonly Target[], counts:
     const failed = connectedReports.reduce((sum, r) => sum + r.failed, 0);
     ctx.log(`p2: ${connected} connected (${failed} failed) in ${(acceptMs / 1000).toFixed(1)} s; settling ${settleMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, settleMs));
-    const after = await Promise.all(targets.map(async (t) => ({ rss: sampleProcess(t.pid).rssBytes, heap: await heapUsed(t.metricsUrl) })));
+    const after = await Promise.all(targets.map(async (t) => ({ rss: sampleProcess(t.pid).rssBytes, heap: await heapUsed(t.metricsUrl), parts: await memoryParts(t.metricsUrl) })));
+    const beforeParts = before.map((b) => b.parts);
+    const afterParts = after.map((a) => a.parts);
+    const heapTotalDelta = partDelta(beforeParts, afterParts, 'heapTotal');
+    const newSpaceDelta = partDelta(beforeParts, afterParts, 'newSpace');
+    const externalDelta = partDelta(beforeParts, afterParts, 'external');
     const rssDelta = after.reduce((sum, a, i) => sum + a.rss - (before[i]?.rss ?? 0), 0);
     const heapKnown = after.every((a, i) => a.heap !== undefined && before[i]?.heap !== undefined);
     const heapDelta = heapKnown ? after.reduce((sum, a, i) => sum + (a.heap as number) - (before[i]?.heap as number), 0) : undefined;
@@ -208,6 +249,9 @@ async function measure(ctx: ScenarioContext, targets: readonly Target[], counts:
       acceptMs,
       rssPerConnBytes: connected > 0 ? rssDelta / connected : Number.NaN,
       ...(heapDelta !== undefined && connected > 0 ? { heapPerConnBytes: heapDelta / connected } : {}),
+      ...(heapTotalDelta !== undefined && connected > 0 ? { heapTotalPerConnBytes: heapTotalDelta / connected } : {}),
+      ...(newSpaceDelta !== undefined ? { newSpaceDeltaMb: newSpaceDelta / 1e6 } : {}),
+      ...(externalDelta !== undefined && connected > 0 ? { externalPerConnBytes: externalDelta / connected } : {}),
       rssAfterMb: after.reduce((sum, a) => sum + a.rss, 0) / 1e6,
       heartbeatsAnswered: results.reduce((sum, r) => sum + r.heartbeatsAnswered, 0),
       dropped: results.reduce((sum, r) => sum + r.dropped, 0),
@@ -292,6 +336,9 @@ async function run(ctx: ScenarioContext): Promise<ScenarioOutput> {
   const record = (key: string, label: string, m: Measured, target?: string): void => {
     series.add(`${key}-rss`, { label: `${label}: server RSS per connection`, unit: 'KB', decimals: 2, ...(target !== undefined ? { target } : {}) }, m.rssPerConnBytes / 1024);
     if (m.heapPerConnBytes !== undefined) series.add(`${key}-heap`, { label: `${label}: V8 heap per connection`, unit: 'KB', decimals: 2 }, m.heapPerConnBytes / 1024);
+    if (m.heapTotalPerConnBytes !== undefined) series.add(`${key}-heap-committed`, { label: `${label}: V8 heap committed per connection`, unit: 'KB', decimals: 2 }, m.heapTotalPerConnBytes / 1024);
+    if (m.newSpaceDeltaMb !== undefined) series.add(`${key}-new-space`, { label: `${label}: young generation growth (all processes)`, unit: 'MB', decimals: 1 }, m.newSpaceDeltaMb);
+    if (m.externalPerConnBytes !== undefined) series.add(`${key}-external`, { label: `${label}: external memory per connection`, unit: 'KB', decimals: 2 }, m.externalPerConnBytes / 1024);
     series.add(`${key}-accept`, { label: `${label}: time to accept all`, unit: 's', decimals: 1 }, m.acceptMs / 1000);
     series.add(`${key}-rate`, { label: `${label}: accepted per second`, unit: 'conn/s', decimals: 0 }, m.connected / (m.acceptMs / 1000));
     series.add(`${key}-connected`, { label: `${label}: connected`, unit: 'conn', decimals: 0 }, m.connected);
