@@ -42,13 +42,15 @@ export class RoomFlow {
    * else everything newer than it but the requester's own.
    */
   async pull(room: RoomState, userId: string, syncTime: number, count: number): Promise<PullPage & { readonly shared?: SharedPage }> {
+    const notifiedAtAsk = room.members.get(userId)?.notifiedTo ?? 0;
     const page = syncTime <= 0
       ? await joinPull(this.ctx.store.chatrooms, room.appKey, room.roomId, userId, room.members.get(userId)?.joinTime ?? 0, count)
       : await this.sharedPull(room, userId, syncTime);
     // After the answer is written (the handler writes it when this resolves): the notification held back
     // while this pull was due (RoomState.admitNotify).
     // A truncated page is continued by the client (E4) or by the handler's own s_ntf (L2): still due.
-    if (page.finished !== false && room.pulled(userId, page.syncTime, this.ctx.clock.now())) setImmediate(() => this.notifyMember(room, userId));
+    // So is a notification written while this pull was answered from an older snapshot (RoomState.pulled).
+    if (page.finished !== false && room.pulled(userId, page.syncTime, this.ctx.clock.now(), notifiedAtAsk)) setImmediate(() => this.notifyMember(room, userId));
     return page;
   }
 

@@ -182,19 +182,24 @@ export class RoomState {
   }
 
   /**
-   * A finished pull by `userId` was answered up to `syncTime` at `now`: true when a held-back, newer
-   * notification is due now. Restarts the member's re-notify count.
+   * A finished pull by `userId` was answered up to `syncTime` at `now`: true when a notification is due
+   * now — one held back that is newer than the answer, or one written while this pull was being answered
+   * (`notifiedAtAsk`: the member's `notifiedTo` when the pull was asked) that the answer does not reach.
+   * The latter happens when the answer's store read predates a message committed meanwhile (another
+   * cluster node, or a PostgreSQL read in flight); E4 ignores an `s_ntf` while its pull is pending, so
+   * without this the message would wait for the re-notify sweep (35 s). Restarts the re-notify count.
    */
-  pulled(userId: string, syncTime: number, now: number): boolean {
+  pulled(userId: string, syncTime: number, now: number, notifiedAtAsk: number): boolean {
     const member = this.members.get(userId);
     if (member === undefined) return false;
     if (syncTime > member.pulledTo) member.pulledTo = syncTime;
     member.renotified = 0;
     if (member.pulledTo >= member.notifiedTo) member.unpulledSince = 0;
     else if (member.unpulledSince === 0) this.watchUnpulled(member, now);
-    if (member.awaitingSince === undefined) return false;
+    const raced = member.notifiedTo > notifiedAtAsk && member.notifiedTo > member.pulledTo;
+    if (member.awaitingSince === undefined) return raced;
     member.awaitingSince = undefined;
-    const due = member.held && this.notifiedTime > syncTime;
+    const due = raced || (member.held && this.notifiedTime > syncTime);
     member.held = false;
     return due;
   }

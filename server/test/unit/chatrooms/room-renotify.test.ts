@@ -33,7 +33,7 @@ describe('RoomState re-notify', () => {
     expect(room.admitNotify(member('u'), false, now, 60)).toBe(true);
     expect(room.takeRenotifies(now + 10 * DELAY, DELAY)).toEqual([]);
     // ...a pull answer short of it does, from the answer on.
-    expect(room.pulled('u', 55, now + 10 * DELAY)).toBe(false);
+    expect(room.pulled('u', 55, now + 10 * DELAY, member('u').notifiedTo)).toBe(false);
     expect(room.takeRenotifies(now + 11 * DELAY - 1, DELAY)).toEqual([]);
     expect(ids(room.takeRenotifies(now + 11 * DELAY, DELAY))).toEqual(['u']);
     expect(member('u').notifiedTo).toBe(60);
@@ -43,14 +43,14 @@ describe('RoomState re-notify', () => {
     const { room, member } = roomWith('a', 'b');
     expect(room.admitNotify(member('a'), true, 100, 10)).toBe(true);
     expect(room.admitNotify(member('b'), true, 100, 10)).toBe(true);
-    expect(room.pulled('a', 10, 105)).toBe(false);
+    expect(room.pulled('a', 10, 105, member('a').notifiedTo)).toBe(false);
     // b's later notifications do not restart its clock.
     expect(room.admitNotify(member('b'), false, 500, 20)).toBe(true);
     expect(room.takeRenotifies(100 + DELAY - 1, DELAY)).toEqual([]);
     expect(ids(room.takeRenotifies(100 + DELAY, DELAY))).toEqual(['b']);
     expect(member('b').notifiedTo).toBe(20);
     // A finished pull answer at or past the newest notification ends it.
-    expect(room.pulled('b', 25, DELAY + 101)).toBe(false);
+    expect(room.pulled('b', 25, DELAY + 101, member('b').notifiedTo)).toBe(false);
     expect(room.takeRenotifies(100 * DELAY, DELAY)).toEqual([]);
     expect(room.renotifyCheck).toBe(0);
   });
