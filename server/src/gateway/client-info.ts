@@ -32,7 +32,7 @@ export function parseConnectParams(query: URLSearchParams, clientIp?: string): C
   if (appKey === '') return { ok: false, missing: 'appId' };
   const rawToken = query.get('token');
   if (rawToken === null) return { ok: false, missing: 'token' };
-  const sdkVer = query.get('sdkVer') ?? '';
+  const sdkVer = interned(query.get('sdkVer') ?? '');
   const apiVer = query.get('apiVer') ?? undefined;
   const pid = query.get('pid') ?? undefined;
   const lianxinVersion = query.get('lianxin') ?? '';
@@ -49,6 +49,21 @@ export function parseConnectParams(query: URLSearchParams, clientIp?: string): C
     ...(query.get('directPush') === '1' ? { directPush: true as const } : {}),
   };
   return { ok: true, params };
+}
+
+/** Distinct sdkVer values kept (a few SDK releases in practice); past it, strings are used as parsed. */
+const MAX_INTERNED = 256;
+const internedVersions = new Map<string, string>();
+
+/**
+ * One string per distinct SDK version instead of one per session (kept in SessionInfo: P2 memory).
+ * Bounded, so clients sending arbitrary versions cannot grow it.
+ */
+function interned(value: string): string {
+  const known = internedVersions.get(value);
+  if (known !== undefined) return known;
+  if (internedVersions.size < MAX_INTERNED) internedVersions.set(value, value);
+  return value;
 }
 
 export function normaliseToken(token: string): string {

@@ -122,7 +122,8 @@ export class SessionManager {
     const session = new Session(
       {
         sessionId,
-        appKey: params.appKey,
+        // The app's own key string, not the one parsed from this connection's URL (one string less per session).
+        appKey: app.appKey,
         userId,
         platform: params.platform,
         clientKind: params.clientKind,

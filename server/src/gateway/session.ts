@@ -50,6 +50,14 @@ function isEchoable(topic: string): boolean {
 const RESOLVED: Promise<void> = Promise.resolve();
 
 /**
+ * `ms` as a small integer when it is one: arithmetic on epoch-ms doubles yields a heap number even when the
+ * result is integral, and one such store makes the field a boxed double for every session.
+ */
+function unboxed(ms: number): number {
+  return ms === (ms | 0) ? ms | 0 : ms;
+}
+
+/**
  * Memory: an idle session holds only `info`, its transport and a few scalars. The id allocator, the
  * in-flight map, the rate limiter and the request queue are created on first use and the queue is dropped again when it
  * drains; `deps` is shared by every session of an app (session-manager.ts). This is what keeps a
@@ -64,12 +72,15 @@ export class Session implements SessionPort, LocalSession {
   /** Tail of the PUBLISH/QUERY chain; undefined when nothing is queued. */
   private queue: Promise<void> | undefined;
   private closedFlag = false;
-  /** ms of the last frame (or comet poll) from the client. */
-  lastSeen: number;
+  /**
+   * `lastSeen` and `presenceRefreshedAt` are kept as ms after `info.connectedAt`: small integers stay
+   * unboxed, where an epoch-ms field costs a 16-byte heap number per session (P2 memory). Presence is
+   * refreshed at the connection (SessionManager.open).
+   */
+  private seenAfter: number;
+  private refreshedAfter = 0;
   /** Whether the client has sent a frame (or polled) since the session was created. */
   spoke = false;
-  /** ms of the last presence refresh (SessionManager throttles refreshes with it). */
-  presenceRefreshedAt = 0;
   /** QUERYCONs received (acks of qos-1 QUERYACKs); accepted, never required. */
   queryConCount = 0;
   /** Newest inbox `s_ntf` time written to this session; -1 = none (inbox-renotify.ts). */
@@ -86,7 +97,23 @@ export class Session implements SessionPort, LocalSession {
     private readonly transport: ServerTransport,
     private readonly deps: SessionDeps,
   ) {
-    this.lastSeen = deps.clock.now();
+    this.seenAfter = unboxed(deps.clock.now() - info.connectedAt);
+  }
+
+  /** ms of the last frame (or comet poll) from the client. */
+  get lastSeen(): number {
+    return this.info.connectedAt + this.seenAfter;
+  }
+  set lastSeen(ms: number) {
+    this.seenAfter = unboxed(ms - this.info.connectedAt);
+  }
+
+  /** ms of the last presence refresh (SessionManager throttles refreshes with it). */
+  get presenceRefreshedAt(): number {
+    return this.info.connectedAt + this.refreshedAfter;
+  }
+  set presenceRefreshedAt(ms: number) {
+    this.refreshedAfter = unboxed(ms - this.info.connectedAt);
   }
 
   private get ids(): ServerIdAllocator {

@@ -5,6 +5,7 @@
  * each; a text message, a malformed frame or an oversized message closes that connection only.
  */
 import type { IncomingMessage, Server } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { decodeFrame, ProtocolError } from '../../../src/internal';
@@ -30,7 +31,16 @@ export interface WebSocketGateway {
 
 /** `admission`: where upgrades queue in a burst (default: the process's event loop admission). */
 export function attachWebSocketGateway(server: Server, manager: SessionManager, log: Logger, admission: TurnAdmission = eventLoopAdmission): WebSocketGateway {
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_MESSAGE_BYTES, perMessageDeflate: false, clientTracking: true, WebSocket: GatewaySocket });
+  // Per connection, `ws`'s own client tracking costs a close listener closure, its context and a listener
+  // array (≈ 180 bytes), and auto-pong a completion closure (≈ 100 bytes): this gateway tracks its sockets
+  // in one Set and GatewaySocket answers pings itself (P2 memory, bench/analysis/p2-connections.md).
+  const sockets = new Set<GatewaySocket>();
+  class TrackedSocket extends GatewaySocket {
+    override get tracked(): Set<GatewaySocket> {
+      return sockets;
+    }
+  }
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_MESSAGE_BYTES, perMessageDeflate: false, clientTracking: false, autoPong: false, WebSocket: TrackedSocket });
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     let url: URL;
@@ -54,7 +64,7 @@ export function attachWebSocketGateway(server: Server, manager: SessionManager, 
       if (socket.destroyed) return;
       wss.handleUpgrade(req, socket, head, (ws) => {
         const connId = manager.newSessionId();
-        handleConnection(ws as GatewaySocket, url.searchParams, manager, log, connId, arrivedAt, req.socket.remoteAddress, origin).catch((error: unknown) => {
+        handleConnection(ws as GatewaySocket, url.searchParams, manager, log, connId, arrivedAt, peerAddress(req.socket), origin).catch((error: unknown) => {
           log.error('websocket connection setup failed', { connId, error });
           ws.terminate();
         });
@@ -66,7 +76,11 @@ export function attachWebSocketGateway(server: Server, manager: SessionManager, 
   return {
     close: async () => {
       server.off('upgrade', onUpgrade);
-      for (const ws of wss.clients) ws.terminate();
+      // Resolves once every socket has emitted 'close' (what `ws`'s client tracking waited for): a tracked
+      // socket has not emitted it yet, and terminate() makes it do so.
+      const closed = [...sockets].map((ws) => new Promise<void>((resolve) => ws.once('close', () => resolve())));
+      for (const ws of sockets) ws.terminate();
+      await Promise.all(closed);
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
   };
@@ -78,12 +92,38 @@ export function attachWebSocketGateway(server: Server, manager: SessionManager, 
  * connection (P2 memory: ≈ 0.6 KB less per idle connection, bench/analysis/p2-connections.md).
  */
 class GatewaySocket extends WebSocket {
-  connId = '';
-  log: Logger | undefined;
+  /** Set before any listener runs (handleConnection); holds the log and connection id too. */
   transport: WebSocketTransport | undefined;
   session: Session | undefined;
   /** Frames that arrived before the CONNACK (replayed once the session exists); undefined after it. */
   early: Uint8Array[] | undefined;
+
+  /** The gateway's set of open sockets: a getter of a per-gateway subclass, so it costs no field. */
+  get tracked(): Set<GatewaySocket> | undefined {
+    return undefined;
+  }
+
+  /**
+   * Pings are answered here (RFC 6455 §5.5.3, what `ws`'s auto-pong did) rather than from a `ping`
+   * listener: the three listeners below fill the listener table's initial capacity, and a fourth event
+   * name would grow it by ≈ 100 bytes per connection.
+   */
+  override emit(event: string | symbol, ...args: unknown[]): boolean {
+    if (event === 'ping') this.transport?.pong(args[0] as Uint8Array);
+    return super.emit(event, ...args);
+  }
+}
+
+/**
+ * The peer address, without leaving net.Socket's cached `_peername` object ({address, family, port},
+ * ≈ 56 bytes) on every connection: nothing reads it again after the upgrade, and a later read
+ * simply asks the handle again.
+ */
+function peerAddress(socket: Socket): string | undefined {
+  const address = socket.remoteAddress;
+  const cached = socket as unknown as { _peername?: unknown };
+  if (cached._peername !== undefined) cached._peername = undefined;
+  return address;
 }
 
 function ignoreWhileWaiting(): void {
@@ -92,12 +132,14 @@ function ignoreWhileWaiting(): void {
 
 // `this` is the emitting socket, always a GatewaySocket (the server creates no other kind).
 function onSocketError(this: WebSocket, error: Error): void {
-  const ws = this as GatewaySocket;
-  ws.log?.debug('websocket error', { connId: ws.connId, error: error.message });
+  const transport = (this as GatewaySocket).transport;
+  transport?.log.debug('websocket error', { connId: transport.connId, error: error.message });
 }
 
 function onSocketClose(this: WebSocket): void {
-  (this as GatewaySocket).session?.close();
+  const ws = this as GatewaySocket;
+  ws.tracked?.delete(ws);
+  ws.session?.close();
 }
 
 function onSocketMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
@@ -124,7 +166,7 @@ function feed(ws: GatewaySocket, target: Session, bytes: Uint8Array): void {
     frame = decodeFrame(bytes, 'client');
   } catch (error) {
     if (!(error instanceof ProtocolError)) throw error;
-    ws.log?.info('malformed frame, closing connection', logFields(target.info, { code: error.code, message: error.message }));
+    ws.transport?.log.info('malformed frame, closing connection', logFields(target.info, { code: error.code, message: error.message }));
     ws.transport?.closeWith(CloseCode.ProtocolError, 'malformed frame');
     target.close();
     return;
@@ -134,9 +176,8 @@ function feed(ws: GatewaySocket, target: Session, bytes: Uint8Array): void {
 
 async function handleConnection(ws: GatewaySocket, query: URLSearchParams, manager: SessionManager, log: Logger, connId: string, arrivedAt: number, clientIp?: string, origin?: string): Promise<void> {
   const transport = new WebSocketTransport(ws, log, connId);
-  ws.connId = connId;
-  ws.log = log;
   ws.transport = transport;
+  ws.tracked?.add(ws);
   ws.on('error', onSocketError);
   ws.on('message', onSocketMessage);
   ws.on('close', onSocketClose);

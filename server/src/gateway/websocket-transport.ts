@@ -71,7 +71,11 @@ function flushTurns(): void {
 }
 
 export class WebSocketTransport implements ServerTransport {
-  readonly kind = 'websocket' as const;
+  /** A prototype getter, not a field: one less slot per connection (P2 memory). */
+  get kind(): 'websocket' {
+    return 'websocket';
+  }
+
   /** Created on the first write that finds bytes queued: most connections never need one. */
   private backlog: SendBacklog | undefined;
   /**
@@ -90,10 +94,29 @@ export class WebSocketTransport implements ServerTransport {
 
   constructor(
     private readonly ws: WebSocket,
-    private readonly log: Logger,
+    readonly log: Logger,
     /** The session id this connection gets (log lines; log.ts conventions). */
-    private readonly connId?: string,
+    readonly connId?: string,
   ) {}
+
+  /**
+   * Answers a client ping (the gateway turns `ws`'s auto-pong off: it costs a closure per connection).
+   * `ws` bounded unanswered auto-pongs; here a client whose socket already holds more than the send
+   * backlog bound is cut as a slow consumer instead of being sent more.
+   */
+  pong(data: Uint8Array): void {
+    const { ws } = this;
+    if (ws.readyState !== ws.OPEN) return;
+    if (ws.bufferedAmount > SEND_QUEUE_LIMITS.maxBytes) {
+      serverMetrics.dropped.inc({ reason: 'slow_consumer_too_many_bytes' });
+      this.log.warn('slow consumer disconnected', { connId: this.connId, reason: 'too_many_bytes', bufferedBytes: ws.bufferedAmount });
+      this.turn = undefined;
+      ws.terminate();
+      return;
+    }
+    // Written at once, ahead of this turn's frames, as `ws`'s auto-pong did.
+    ws.pong(data, false);
+  }
 
   write(frame: Frame): void {
     if (this.ws.readyState !== this.ws.OPEN) return;

@@ -1,8 +1,8 @@
 import { SessionRegistry, type LocalSession } from '../../../src/gateway/session-registry';
 import type { SessionInfo } from '../../../src/gateway/topic-router';
 
-function session(sessionId: string, userId: string): LocalSession {
-  const info: SessionInfo = { sessionId, appKey: 'k', userId, platform: 'web', clientKind: 'E4', sdkVer: '2.9.2', transport: 'websocket', connectedAt: 1 };
+function session(sessionId: string, userId: string, appKey = 'k'): LocalSession {
+  const info: SessionInfo = { sessionId, appKey, userId, platform: 'web', clientKind: 'E4', sdkVer: '2.9.2', transport: 'websocket', connectedAt: 1 };
   return { info, deliver: () => undefined };
 }
 
@@ -35,5 +35,21 @@ describe('SessionRegistry (one session held directly, a Set from the second)', (
     expect(registry.remove(impostor)).toBe(false);
     expect(registry.get('same')).toBe(a);
     expect(registry.sessionsOf('k', 'u')).toEqual([a]);
+  });
+
+  it('keeps users of different apps apart, also under the same user id', () => {
+    const registry = new SessionRegistry();
+    const [a, b] = [session('a', 'u', 'k1'), session('b', 'u', 'k2')];
+    expect(registry.add(a)).toBe(true);
+    expect(registry.add(b)).toBe(true);
+    expect(registry.sessionsOf('k1', 'u')).toEqual([a]);
+    expect(registry.sessionsOf('k2', 'u')).toEqual([b]);
+    expect(registry.sessionsOf('k3', 'u')).toEqual([]);
+    expect(registry.remove(a)).toBe(true);
+    expect(registry.sessionsOf('k2', 'u')).toEqual([b]);
+    expect(registry.add(a)).toBe(true);
+    expect(registry.remove(b)).toBe(true);
+    expect(registry.remove(a)).toBe(true);
+    expect(registry.size).toBe(0);
   });
 });
