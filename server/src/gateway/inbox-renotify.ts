@@ -55,3 +55,60 @@ export function inboxNotifyTime(payload: Uint8Array): number | undefined {
   }
   return type === 2 ? undefined : time;
 }
+
+/**
+ * One session's inbox notification bookkeeping, created on its first inbox `s_ntf` or pull (an idle
+ * connection that does neither carries none: P2 memory).
+ */
+export class InboxMarks {
+  /** Newest inbox `s_ntf` time written to the session; -1 = none. */
+  notifiedTo = -1;
+  /** Newest `syncTime` of a pull answer written to the session; -1 = none. */
+  private pulledUpTo = -1;
+  /** `notifiedTo` when the pull being answered started its read; -1 = none. */
+  private notifiedAtPull = -1;
+  /** ms since when `notifiedTo > pulledUpTo` (restarted by each re-notify); 0 = nothing unpulled. */
+  private unpulledSince = 0;
+  /** Re-notifications since the last pull answer (≤ MAX_RENOTIFY). */
+  private renotified = 0;
+
+  /** An inbox `s_ntf` of `time` is being written. */
+  notified(time: number, now: number): void {
+    if (time > this.notifiedTo) this.notifiedTo = time;
+    if (this.unpulledSince === 0 && this.notifiedTo > this.pulledUpTo && this.renotified < MAX_RENOTIFY) this.unpulledSince = Math.max(1, now);
+  }
+
+  /** A pull starts reading its page. */
+  pullAsked(): void {
+    this.notifiedAtPull = this.notifiedTo;
+  }
+
+  /**
+   * A pull answer reaching `syncTime` is about to be written. True when a notification was written while
+   * that page was read and the page does not reach it (the read's snapshot predates a commit on another
+   * node): the caller repeats it right after the answer, since E4 ignores `s_ntf` while its pull is pending.
+   */
+  pulledTo(syncTime: number, now: number): boolean {
+    if (syncTime > this.pulledUpTo) this.pulledUpTo = syncTime;
+    this.renotified = 0;
+    if (this.pulledUpTo >= this.notifiedTo) this.unpulledSince = 0;
+    else if (this.unpulledSince === 0) this.unpulledSince = Math.max(1, now);
+    return this.notifiedTo > this.notifiedAtPull && this.unpulled();
+  }
+
+  /** Whether a notification is newer than every pull answer. */
+  unpulled(): boolean {
+    return this.notifiedTo > this.pulledUpTo;
+  }
+
+  /**
+   * The gateway sweep: true (and counted) when the first unpulled notification is at least `afterMs` old;
+   * at most MAX_RENOTIFY times until the next pull answer.
+   */
+  takeDue(now: number, afterMs: number): boolean {
+    if (this.unpulledSince === 0 || now - this.unpulledSince < afterMs) return false;
+    this.renotified += 1;
+    this.unpulledSince = this.renotified < MAX_RENOTIFY ? now : 0;
+    return true;
+  }
+}

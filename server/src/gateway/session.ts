@@ -12,7 +12,7 @@ import type { Frame, PublishFrame, QueryFrame } from '../../../src/internal';
 import type { Clock, Logger } from '../context';
 import { encodeMessage, rc } from '../../../src/internal';
 import { disconnectReasonFor } from './client-info';
-import { inboxNotifyTime, MAX_RENOTIFY } from './inbox-renotify';
+import { inboxNotifyTime, InboxMarks } from './inbox-renotify';
 import { RATE_LIMITED_TOPICS, SendRateLimiter } from './rate-limiter';
 import { ServerIdAllocator } from './server-ids';
 import type { ServerTransport, WriteHint } from './server-transport';
@@ -83,14 +83,8 @@ export class Session implements SessionPort, LocalSession {
   spoke = false;
   /** QUERYCONs received (acks of qos-1 QUERYACKs); accepted, never required. */
   queryConCount = 0;
-  /** Newest inbox `s_ntf` time written to this session; -1 = none (inbox-renotify.ts). */
-  private notifiedTo = -1;
-  /** Newest `syncTime` of a pull answer written to this session; -1 = none. */
-  private pulledUpTo = -1;
-  /** ms since when `notifiedTo > pulledUpTo` (restarted by each re-notify); 0 = nothing unpulled. */
-  private unpulledSince = 0;
-  /** Re-notifications since the last pull answer (≤ MAX_RENOTIFY). */
-  private renotified = 0;
+  /** Inbox notification bookkeeping (inbox-renotify.ts), from the first inbox `s_ntf` or pull on. */
+  private inbox: InboxMarks | undefined;
 
   constructor(
     readonly info: SessionInfo,
@@ -229,12 +223,18 @@ export class Session implements SessionPort, LocalSession {
     this.write(publishFrame(topic, targetId, this.ids.next(qos === 1), payload, qos, this.deps.clock.now()));
   }
 
+  /** The `pullMsg` handler starts reading its page (SessionPort.pullAsked). */
+  pullAsked(): void {
+    (this.inbox ??= new InboxMarks()).pullAsked();
+  }
+
   /** A `pullMsg` answer with this `syncTime` is about to be written (SessionPort.pulledTo). */
   pulledTo(syncTime: number): void {
-    if (syncTime > this.pulledUpTo) this.pulledUpTo = syncTime;
-    this.renotified = 0;
-    if (this.pulledUpTo >= this.notifiedTo) this.unpulledSince = 0;
-    else if (this.unpulledSince === 0) this.unpulledSince = Math.max(1, this.deps.clock.now());
+    if (!(this.inbox ??= new InboxMarks()).pulledTo(syncTime, this.deps.clock.now())) return;
+    // A notification the answer's read missed: again right after the answer (InboxMarks.pulledTo).
+    setImmediate(() => {
+      if (!this.closedFlag && this.inbox?.unpulled() === true) this.notifyInbox();
+    });
   }
 
   /**
@@ -243,11 +243,14 @@ export class Session implements SessionPort, LocalSession {
    * Returns whether it sent one.
    */
   renotifyIfDue(now: number, afterMs: number): boolean {
-    if (this.unpulledSince === 0 || now - this.unpulledSince < afterMs || this.closedFlag) return false;
-    this.renotified += 1;
-    this.unpulledSince = this.renotified < MAX_RENOTIFY ? now : 0;
-    this.push('s_ntf', this.info.userId, encodeMessage(rc.NotifyMsg, { type: 1, time: this.notifiedTo }), 1);
+    if (this.closedFlag || this.inbox?.takeDue(now, afterMs) !== true) return false;
+    this.notifyInbox();
     return true;
+  }
+
+  /** The inbox `s_ntf` of the newest notified time, again. */
+  private notifyInbox(): void {
+    this.push('s_ntf', this.info.userId, encodeMessage(rc.NotifyMsg, { type: 1, time: this.inbox?.notifiedTo ?? 0 }), 1);
   }
 
   deliver(event: UserEvent): void {
@@ -302,9 +305,7 @@ export class Session implements SessionPort, LocalSession {
 
   private notified(payload: Uint8Array): void {
     const time = inboxNotifyTime(payload);
-    if (time === undefined) return;
-    if (time > this.notifiedTo) this.notifiedTo = time;
-    if (this.unpulledSince === 0 && this.notifiedTo > this.pulledUpTo && this.renotified < MAX_RENOTIFY) this.unpulledSince = Math.max(1, this.deps.clock.now());
+    if (time !== undefined) (this.inbox ??= new InboxMarks()).notified(time, this.deps.clock.now());
   }
 
   /** PROTOCOL.md §5.5: DUP PUBLISH (date 0) with server id N, then a PUBACK N with uid/time. */

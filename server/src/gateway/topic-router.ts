@@ -54,6 +54,8 @@ export interface SessionPort {
    * (the gateway re-notifies a session that was told of newer data and never pulled, inbox-renotify.ts).
    */
   pulledTo?(syncTime: number): void;
+  /** The `pullMsg` handler is about to read its page: notifications from now on may be newer than the read. */
+  pullAsked?(): void;
 }
 
 /**

@@ -51,6 +51,7 @@ async function pull(
     throw error;
   }
   const { appKey, userId } = port.info;
+  port.pullAsked?.();
   const retentionDays = ctx.apps.get(appKey)?.offlineRetentionDays ?? 7;
   const now = ctx.clock.now();
   const page = await ctx.store.messages.sync(

@@ -89,4 +89,39 @@ describe('Session re-notify', () => {
     expect(session.renotifyIfDue(clock.t, DELAY)).toBe(false);
     expect(notified()).toEqual([450, 900, 600]);
   });
+
+  it('repeats, right after the answer, a notification written while the pull read an older snapshot', async () => {
+    const { session, notified } = harness();
+    const immediate = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+    session.push('s_ntf', 'bob', inbox(100));
+    session.pullAsked();
+    // Another node commits 200 and its notification is written while the page is read...
+    session.push('s_ntf', 'bob', inbox(200));
+    // ...but the page's snapshot ends at 150: 200 goes out again after the answer.
+    session.pulledTo(150);
+    expect(notified()).toEqual([100, 200]);
+    await immediate();
+    expect(notified()).toEqual([100, 200, 200]);
+    // A pull that reaches it needs nothing more.
+    session.pullAsked();
+    session.pulledTo(200);
+    await immediate();
+    expect(notified()).toEqual([100, 200, 200]);
+    // A notification already written when the pull started is not a race: the sweep covers it.
+    session.push('s_ntf', 'bob', inbox(300));
+    session.pullAsked();
+    session.pulledTo(250);
+    await immediate();
+    expect(notified()).toEqual([100, 200, 200, 300]);
+  });
+
+  it('does not repeat it on a session closed meanwhile', async () => {
+    const { session, notified } = harness();
+    session.pullAsked();
+    session.push('s_ntf', 'bob', inbox(100));
+    session.pulledTo(50);
+    session.close();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(notified()).toEqual([100]);
+  });
 });
