@@ -108,9 +108,11 @@ class GatewaySocket extends WebSocket {
    * listener: the three listeners below fill the listener table's initial capacity, and a fourth event
    * name would grow it by ≈ 100 bytes per connection.
    */
-  override emit(event: string | symbol, ...args: unknown[]): boolean {
-    if (event === 'ping') this.transport?.pong(args[0] as Uint8Array);
-    return super.emit(event, ...args);
+  // Two fixed arguments, not a rest array: this runs for every frame ('message'), and a server-side
+  // socket's events carry at most two ('message' data/isBinary, 'close' code/reason).
+  override emit(event: string | symbol, first?: unknown, second?: unknown): boolean {
+    if (event === 'ping') this.transport?.pong(first as Uint8Array);
+    return super.emit(event, first, second);
   }
 }
 
