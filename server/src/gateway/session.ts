@@ -20,7 +20,7 @@ import type { LocalSession } from './session-registry';
 import { WireStatus, type SessionInfo, type SessionPort, type TopicRouter } from './topic-router';
 import type { UserEvent } from './user-event';
 import { logFields } from './log-fields';
-import { NO_FLAGS, pubackFrame, publishFrame } from './session-frames';
+import { isEchoable, NO_FLAGS, pubackFrame, publishFrame, unboxed } from './session-frames';
 import { secondsSince, serverMetrics } from '../ops/server-metrics';
 
 export interface SessionDeps {
@@ -42,20 +42,7 @@ interface InFlight {
   readonly startedAt: number;
 }
 
-/** Topics never echoed to other devices (PROTOCOL.md §5.5): status messages crash E4, recall misfiles. */
-function isEchoable(topic: string): boolean {
-  return !topic.endsWith('MsgS') && topic !== 'recallMsg';
-}
-
 const RESOLVED: Promise<void> = Promise.resolve();
-
-/**
- * `ms` as a small integer when it is one: arithmetic on epoch-ms doubles yields a heap number even when the
- * result is integral, and one such store makes the field a boxed double for every session.
- */
-function unboxed(ms: number): number {
-  return ms === (ms | 0) ? ms | 0 : ms;
-}
 
 /**
  * Memory: an idle session holds only `info`, its transport and a few scalars. The id allocator, the
