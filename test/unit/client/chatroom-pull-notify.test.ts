@@ -8,14 +8,12 @@
  * ends the round when the page moves nothing (no spinning).
  * Real engine and services over the scripted host (only the socket and clock are fake).
  */
-import { createEngine } from '../../../src/client/im-engine';
-import { ImServices } from '../../../src/client/services/im-services';
 import type { ImMessage } from '../../../src/client/services/im-message';
-import { SILENT_LOGGER } from '../../../src/client/logger';
 import { decodeByName, encodeByName } from '../../../src/protocol/messages';
 import { encodeUtf8 } from '../../../src/internal';
 import type { QueryFrame } from '../../../src/protocol/frame';
-import { F, FakeHost } from './fake-host';
+import { connectedServices } from './connected-services';
+import { F } from './fake-host';
 
 const ROOM = 'room1';
 const JOIN_TIME = 1_700_000_001_000;
@@ -29,20 +27,11 @@ function page(messages: readonly [string, number][], syncTime: number): Uint8Arr
 }
 
 async function joined() {
-  const host = new FakeHost();
-  const engine = createEngine({ platform: host.adapter, appKey: 'appkey1', navi: ['http://navi.test:9000'], sdkVersion: '2.9.2', random: () => 0.5 });
-  const services = new ImServices({ engine, platform: host.adapter, appKey: 'appkey1', policyOf: () => undefined, logger: SILENT_LOGGER, typingExpireMs: 6000 });
+  const { host, services, socket } = await connectedServices();
   const got: ImMessage[] = [];
   services.events.on('message', ({ message }) => {
     if (message.conversationType === 4) got.push(message);
   });
-  const connected = engine.connect('tok1');
-  await host.clock.advance(0);
-  const socket = host.lastSocket;
-  socket.open();
-  socket.deliver(F.connack(0));
-  await host.clock.advance(0);
-  await connected;
   const queries = (topic: string): QueryFrame[] => socket.sent.filter((f): f is QueryFrame => f.kind === 'query' && f.topic === topic);
   const pulls = (): QueryFrame[] => queries('chrmPull');
   const cursorOf = (q: QueryFrame | undefined): number => Number(decodeByName('ChrmPullMsg', q?.payload ?? new Uint8Array(0)).syncTime);

@@ -4,14 +4,12 @@
  * the inbox cursor. Real engine and services over the scripted host (only the socket/clock are fake); the
  * push is written right behind the pull answer, before any promise continuation runs — as `ws` does.
  */
-import { createEngine } from '../../../src/client/im-engine';
-import { ImServices } from '../../../src/client/services/im-services';
 import type { ImMessage } from '../../../src/client/services/im-message';
-import { SILENT_LOGGER } from '../../../src/client/logger';
 import { decodeByName, encodeByName } from '../../../src/protocol/messages';
 import { encodeUtf8 } from '../../../src/internal';
 import type { QueryFrame } from '../../../src/protocol/frame';
-import { F, FakeHost } from './fake-host';
+import { connectedServices } from './connected-services';
+import { F } from './fake-host';
 
 const PERSISTED_COUNTED = 16 | 32;
 
@@ -24,18 +22,9 @@ function page(uids: readonly [string, number][], syncTime: number): Uint8Array {
 }
 
 async function setup() {
-  const host = new FakeHost();
-  const engine = createEngine({ platform: host.adapter, appKey: 'appkey1', navi: ['http://navi.test:9000'], sdkVersion: '2.9.2', random: () => 0.5 });
-  const services = new ImServices({ engine, platform: host.adapter, appKey: 'appkey1', policyOf: () => undefined, logger: SILENT_LOGGER, typingExpireMs: 6000 });
+  const { host, services, socket } = await connectedServices();
   const got: ImMessage[] = [];
   services.events.on('message', ({ message }) => got.push(message));
-  const connected = engine.connect('tok1');
-  await host.clock.advance(0);
-  const socket = host.lastSocket;
-  socket.open();
-  socket.deliver(F.connack(0));
-  await host.clock.advance(0);
-  await connected;
   await services.attach('user1', 1_700_000_000_500);
   await host.clock.advance(0);
   const pulls = (): QueryFrame[] => socket.sent.filter((f): f is QueryFrame => f.kind === 'query' && f.topic === 'pullMsg');
