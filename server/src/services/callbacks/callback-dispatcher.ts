@@ -41,6 +41,13 @@ export class CallbackDispatcher {
   private buffer: NewCallback[] = [];
   private flushing: Promise<void> | undefined;
   private readonly inFlight = new Map<string, Promise<void>>();
+  /**
+   * Per stream, the id of the item last delivered and removed. A `heads` read that started before that
+   * item's removal committed (PostgreSQL: the read and the DELETE run on different pool connections) can
+   * still return it as the head after its delivery left `inFlight`; posting it again would be a duplicate.
+   * Only that item can come back so: every earlier one was removed before it became the head.
+   */
+  private readonly finished = new Map<string, number>();
   private timer: ReturnType<typeof setTimeout> | undefined;
   private timerAt = Number.POSITIVE_INFINITY;
   private pumping = false;
@@ -124,8 +131,10 @@ export class CallbackDispatcher {
       const now = this.ctx.clock.now();
       for (const head of await queue.heads(now, HEADS_PER_PUMP)) {
         const key = `${head.appKey}\u0000${head.kind}`;
-        if (this.inFlight.has(key) || this.closed) continue;
-        const delivery = this.deliver(head).finally(() => {
+        if (this.inFlight.has(key) || this.finished.get(key) === head.id || this.closed) continue;
+        const delivery = this.deliver(head).then((removed) => {
+          if (removed) this.finished.set(key, head.id);
+        }).finally(() => {
           this.inFlight.delete(key);
           this.pump();
         });
@@ -154,7 +163,8 @@ export class CallbackDispatcher {
     this.timer.unref();
   }
 
-  private async deliver(head: QueuedCallback): Promise<void> {
+  /** Resolves true when the item left the queue (delivered, or its stream dropped); never rejects. */
+  private async deliver(head: QueuedCallback): Promise<boolean> {
     const queue = this.ctx.store.callbackQueue;
     try {
       const app = this.ctx.apps.get(head.appKey);
@@ -163,22 +173,24 @@ export class CallbackDispatcher {
         const dropped = await queue.dropStream(head.appKey, head.kind);
         this.stats.dropped += dropped;
         this.ctx.log.warn('queued callbacks dropped: no URL configured for them any more', { appKey: head.appKey, kind: head.kind, dropped });
-        return;
+        return true;
       }
       const options = appServerOptionsOf(app);
       const result = await this.post(app, { url, contentType: head.contentType, body: head.body, timeoutMs: options.callbackTimeoutMs }, this.ctx.clock.now());
       if (result.ok) {
         this.stats.delivered++;
         await queue.remove(head.id);
-        return;
+        return true;
       }
       this.stats.failedAttempts++;
       const delay = Math.min(options.callbackRetryMaxMs, options.callbackRetryMs * 2 ** Math.min(head.attempts, 30));
       this.ctx.log.debug('callback failed, will retry', { appKey: head.appKey, kind: head.kind, attempts: head.attempts + 1, delay, error: result.error });
       if (!this.closed) await queue.postpone(head.id, this.ctx.clock.now() + delay);
+      return false;
     } catch (error) {
       // After close the store may be gone: the item simply stays queued for the next start.
       if (!this.closed) this.ctx.log.error('callback delivery failed', { appKey: head.appKey, kind: head.kind, error: String(error) });
+      return false;
     }
   }
 }

@@ -98,4 +98,38 @@ describe('CallbackDispatcher', () => {
     await dispatcher.close();
     await ctx.store.close();
   });
+
+  it('never posts an item twice when a queue read that predates its removal returns after its delivery', async () => {
+    // PostgreSQL runs a `heads` read and the DELETE of the item just delivered on different pool
+    // connections, so a read can return that item as the stream's head after its delivery finished.
+    // Emulated at the store boundary: every `heads` answer arrives 30 ms after its (real) read.
+    const store = createSqliteStore({ file: ':memory:' });
+    await store.migrate();
+    const queue = store.callbackQueue;
+    const realHeads = queue.heads.bind(queue);
+    queue.heads = async (now, limit) => {
+      const rows = await realHeads(now, limit);
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      return rows;
+    };
+    const ctx = await contextWith([createAppConfig('k', 's', FAST)], store);
+    const seen: string[] = [];
+    const post: CallbackPost = async (_app, request) => {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      seen.push(request.body);
+      return { ok: true, status: 200, text: '' };
+    };
+    const dispatcher = new CallbackDispatcher(ctx, post);
+    dispatcher.start();
+    dispatcher.enqueue({ appKey: 'k', kind: 'route', contentType: 'text/plain', body: 'r0' });
+    // r1 arrives while r0 is being posted: its pump reads the queue while r0 is still in it.
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    dispatcher.enqueue({ appKey: 'k', kind: 'route', contentType: 'text/plain', body: 'r1' });
+    await until(() => seen.includes('r1'), 'r1 delivered');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(seen).toEqual(['r0', 'r1']);
+    expect(await ctx.store.callbackQueue.size()).toBe(0);
+    await dispatcher.close();
+  });
 });
+
