@@ -1,4 +1,5 @@
 import type { PresenceRegistry, SessionRef } from './presence';
+import { unboxed } from '../small-int';
 
 export interface MemoryPresenceOptions {
   /** Injectable clock (ms), so TTL expiry is testable without waiting. */
@@ -22,10 +23,7 @@ class Entry {
     readonly connectedAt: number,
     expiresAt: number,
   ) {
-    const after = expiresAt - connectedAt;
-    // Stored as a small integer when it is one: the subtraction of two epoch-ms doubles yields a heap
-    // number even when integral, and one such store makes the field a boxed double for every entry.
-    this.expiresAfter = after === (after | 0) ? after | 0 : after;
+    this.expiresAfter = unboxed(expiresAt - connectedAt);
   }
 
   get expiresAt(): number {

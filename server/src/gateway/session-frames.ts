@@ -1,7 +1,7 @@
 /**
  * The server→client frames a Session writes, built in one place: the PUBACK of a client send and of a
  * multi-device echo carry the same fields (PROTOCOL.md §5.5), and every push is a PUBLISH dated in seconds.
- * Beside them, two small rules of the Session: which sends are echoed, and how its times are stored.
+ * Beside them, the Session's rule of which sends are echoed.
  */
 import type { PubackFrame, PublishFrame } from '../../../src/internal';
 
@@ -28,12 +28,4 @@ export function publishFrame(topic: string, targetId: string, messageId: number,
 /** Topics never echoed to other devices (PROTOCOL.md §5.5): status messages crash E4, recall misfiles. */
 export function isEchoable(topic: string): boolean {
   return !topic.endsWith('MsgS') && topic !== 'recallMsg';
-}
-
-/**
- * `ms` as a small integer when it is one: arithmetic on epoch-ms doubles yields a heap number even when the
- * result is integral, and one such store makes the field a boxed double for every session.
- */
-export function unboxed(ms: number): number {
-  return ms === (ms | 0) ? ms | 0 : ms;
 }

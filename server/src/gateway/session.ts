@@ -20,7 +20,8 @@ import type { LocalSession } from './session-registry';
 import { WireStatus, type SessionInfo, type SessionPort, type TopicRouter } from './topic-router';
 import type { UserEvent } from './user-event';
 import { logFields } from './log-fields';
-import { isEchoable, NO_FLAGS, pubackFrame, publishFrame, unboxed } from './session-frames';
+import { isEchoable, NO_FLAGS, pubackFrame, publishFrame } from './session-frames';
+import { unboxed } from '../small-int';
 import { secondsSince, serverMetrics } from '../ops/server-metrics';
 
 export interface SessionDeps {
