@@ -44,6 +44,8 @@ interface Shape {
 interface Measured {
   readonly result: P1Result;
   readonly serverCpu: number | undefined;
+  /** The server's main thread alone (event loop); the rest of `serverCpu` is the SQLite writer and V8's helpers. */
+  readonly serverMainCpu?: number | undefined;
   readonly serverRssMb: number | undefined;
   readonly pinned: boolean;
   readonly dataFs?: string;
@@ -65,6 +67,7 @@ function windowSampler(pid: number | undefined, profiler?: { start(): void; stop
       }
     },
     cpu: (): number | undefined => (before !== undefined && after !== undefined ? cpuShare(before, after) : undefined),
+    mainCpu: (): number | undefined => (before !== undefined && after !== undefined ? cpuShare(before, after, true) : undefined),
     rssMb: (): number | undefined => (after !== undefined ? after.rssBytes / 1e6 : undefined),
   };
 }
@@ -101,7 +104,14 @@ async function runOurs(ctx: ScenarioContext, shape: Shape, run: number): Promise
       onPhase: sampler.onPhase,
     });
     await Promise.all(profiling);
-    return { result, serverCpu: sampler.cpu(), serverRssMb: sampler.rssMb(), pinned: pinned && server.pinned, dataFs: server.dataFs };
+    return {
+      result,
+      serverCpu: sampler.cpu(),
+      serverMainCpu: sampler.mainCpu(),
+      serverRssMb: sampler.rssMb(),
+      pinned: pinned && server.pinned,
+      dataFs: server.dataFs,
+    };
   } finally {
     profiler?.close();
     await server.stop();
@@ -207,6 +217,13 @@ function addOurFigures(series: FigureSeries, measured: Measured): void {
   if (measured.serverCpu !== undefined) {
     series.add('serverCpu', { label: 'Server CPU during measurement', unit: 'cores', decimals: 2 }, measured.serverCpu);
     series.add('cpuPerMsg', { label: 'Server CPU per delivered message', unit: 'µs', decimals: 0 }, cpuPerMessage(measured));
+  }
+  if (measured.serverCpu !== undefined && measured.serverMainCpu !== undefined) {
+    // Where the CPU goes: the event loop (frames, sessions, sockets) vs the SQLite writer thread and V8's helper threads.
+    const main = { result, serverCpu: measured.serverMainCpu };
+    const others = { result, serverCpu: measured.serverCpu - measured.serverMainCpu };
+    series.add('cpuPerMsgMain', { label: '… of which the main thread (event loop)', unit: 'µs', decimals: 0 }, cpuPerMessage(main));
+    series.add('cpuPerMsgOther', { label: '… of which other threads (SQLite writer, V8 helpers)', unit: 'µs', decimals: 0 }, cpuPerMessage(others));
   }
   if (measured.serverRssMb !== undefined) series.add('serverRss', { label: 'Server RSS at end of measurement', unit: 'MB', decimals: 0 }, measured.serverRssMb);
   series.add('genCpu', { label: 'Generator CPU during measurement', unit: 'cores', decimals: 2 }, result.generatorCpu);

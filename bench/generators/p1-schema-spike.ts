@@ -1,0 +1,132 @@
+/**
+ * P1 store-layout spike: what the per-message write of a private message would cost under layouts the
+ * shipped SQLite schema does not use, measured on bare better-sqlite3 (one thread, no store code) with the
+ * tables of server/src/store/sqlite/migrations/001-initial.ts reduced to what an append touches (messages,
+ * entries with entries_sync/entries_history, conversations with conversations_recent) and the shipped
+ * pragmas (WAL, synchronous=FULL, foreign keys, wal_autocheckpoint=10000). P1's shape: random pairs among 200
+ * senders and 200 receivers, `--batch` messages per transaction, one conversation upsert per touched
+ * conversation per batch (as the writer coalesces them), `--prefill` messages first, then `--measure` timed.
+ *
+ * Variants (combinable):
+ *   --hot-cold N    entries go to a small `entries_hot` table with the same two indexes; every N messages one
+ *                   transaction moves them to `entries` (INSERT … SELECT + DELETE). Reports the move's share.
+ *   --without-rowid entries as a WITHOUT ROWID table on its primary key (message_id, owner).
+ *   --int-keys app|all  integer app id (and with `all` integer user ids) instead of the TEXT keys that lead
+ *                   every per-owner index.
+ *
+ *   node --import tsx bench/generators/p1-schema-spike.ts [--prefill 48000] [--measure 32000] [--batch 400] [variants]
+ *
+ * Prints one JSON line: messages/s and process CPU per message (user, system, and the hot→cold move's part).
+ */
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+function flag(name: string): string | undefined {
+  const at = process.argv.indexOf(`--${name}`);
+  return at < 0 ? undefined : (process.argv[at + 1] ?? '');
+}
+
+const prefill = Number(flag('prefill') ?? 48_000);
+const measure = Number(flag('measure') ?? 32_000);
+const batch = Number(flag('batch') ?? 400);
+const hotCold = flag('hot-cold') !== undefined ? Number(flag('hot-cold')) : 0;
+const withoutRowid = process.argv.includes('--without-rowid');
+const intKeys = flag('int-keys') ?? 'none';
+const PAIRS = 200;
+
+const dir = mkdtempSync(path.join(tmpdir(), 'lianxin-schema-spike-'));
+const db = new Database(path.join(dir, 'spike.db'));
+for (const pragma of ['journal_mode = WAL', 'synchronous = FULL', 'foreign_keys = ON', 'wal_autocheckpoint = 10000']) db.pragma(pragma);
+
+const appType = intKeys === 'none' ? 'TEXT' : 'INTEGER';
+const userType = intKeys === 'all' ? 'INTEGER' : 'TEXT';
+const entriesTable = (name: string): string => `
+CREATE TABLE ${name} (
+  message_id INTEGER NOT NULL REFERENCES messages (id) ON DELETE CASCADE, owner ${userType} NOT NULL, app_key ${appType} NOT NULL,
+  direction INTEGER NOT NULL, conv_type INTEGER NOT NULL, conv_target ${userType} NOT NULL, sent_time INTEGER NOT NULL,
+  mentioned INTEGER NOT NULL, deleted INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (message_id, owner))${withoutRowid ? ' WITHOUT ROWID' : ''};
+CREATE INDEX ${name}_sync ON ${name} (app_key, owner, direction, sent_time);
+CREATE INDEX ${name}_history ON ${name} (app_key, owner, conv_type, conv_target, sent_time);`;
+db.exec(`
+CREATE TABLE messages (
+  id INTEGER PRIMARY KEY, app_key ${appType} NOT NULL, uid TEXT NOT NULL, sent_time INTEGER NOT NULL, from_user_id ${userType} NOT NULL,
+  conversation_type INTEGER NOT NULL, target_id ${userType} NOT NULL, object_name TEXT NOT NULL, content BLOB NOT NULL, flags INTEGER NOT NULL);
+CREATE UNIQUE INDEX messages_uid ON messages (app_key, uid);
+CREATE INDEX messages_sent_time ON messages (sent_time);
+${entriesTable('entries')}
+${hotCold > 0 ? entriesTable('entries_hot') : ''}
+CREATE TABLE conversations (
+  app_key ${appType} NOT NULL, owner ${userType} NOT NULL, type INTEGER NOT NULL, target_id ${userType} NOT NULL, updated_time INTEGER NOT NULL,
+  listed INTEGER NOT NULL, cleared_up_to INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (app_key, owner, type, target_id)) WITHOUT ROWID;
+CREATE INDEX conversations_recent ON conversations (app_key, owner, listed, updated_time, type, target_id);`);
+
+const app: string | number = intKeys === 'none' ? 'lxbench' : 1;
+const sender = (i: number): string | number => (intKeys === 'all' ? i : `bench-s${i}`);
+const receiver = (i: number): string | number => (intKeys === 'all' ? 1000 + i : `bench-r${i}`);
+const into = hotCold > 0 ? 'entries_hot' : 'entries';
+const insertMessage = db.prepare(`INSERT INTO messages (app_key, uid, sent_time, from_user_id, conversation_type, target_id, object_name, content, flags)
+  VALUES (?, ?, ?, ?, 1, ?, 'RC:TxtMsg', ?, 3)`);
+const insertEntries = db.prepare(`INSERT INTO ${into} (message_id, owner, app_key, direction, conv_type, conv_target, sent_time, mentioned)
+  VALUES (?, ?, ?, 1, 1, ?, ?, 0), (?, ?, ?, 2, 1, ?, ?, 0)`);
+const touchConversation = db.prepare(`INSERT INTO conversations (app_key, owner, type, target_id, updated_time, listed) VALUES (?, ?, 1, ?, ?, 1)
+  ON CONFLICT (app_key, owner, type, target_id) DO UPDATE SET updated_time = excluded.updated_time, listed = 1`);
+const moveCopy = hotCold > 0 ? db.prepare('INSERT INTO entries SELECT * FROM entries_hot WHERE message_id <= ?') : undefined;
+const moveDelete = hotCold > 0 ? db.prepare('DELETE FROM entries_hot WHERE message_id <= ?') : undefined;
+const content = Buffer.from(`{"content":"${'x'.repeat(60)}","extra":"t=12345.678;1.1"}`);
+
+let clock = 1_700_000_000_000;
+let sinceMove = 0;
+let moveMicros = 0;
+
+function append(total: number): void {
+  for (let done = 0; done < total; done += batch) {
+    db.exec('BEGIN IMMEDIATE');
+    const touched = new Map<string, [string | number, string | number, number]>();
+    let lastId = 0;
+    for (let i = 0; i < batch; i++) {
+      const from = sender(Math.floor(Math.random() * PAIRS));
+      const to = receiver(Math.floor(Math.random() * PAIRS));
+      clock++;
+      const id = Number(insertMessage.run(app, `${clock.toString(32)}-${i}`, clock, from, to, content).lastInsertRowid);
+      insertEntries.run(id, from, app, to, clock, id, to, app, from, clock);
+      touched.set(`${from}\0${to}`, [from, to, clock]);
+      touched.set(`${to}\0${from}`, [to, from, clock]);
+      lastId = id;
+    }
+    for (const [owner, target, time] of touched.values()) touchConversation.run(app, owner, target, time);
+    db.exec('COMMIT');
+    sinceMove += batch;
+    if (moveCopy !== undefined && moveDelete !== undefined && sinceMove >= hotCold) {
+      const cpu = process.cpuUsage();
+      db.exec('BEGIN IMMEDIATE');
+      moveCopy.run(lastId);
+      moveDelete.run(lastId);
+      db.exec('COMMIT');
+      const spent = process.cpuUsage(cpu);
+      moveMicros += spent.user + spent.system;
+      sinceMove = 0;
+    }
+  }
+}
+
+try {
+  append(prefill);
+  moveMicros = 0;
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  append(measure);
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  console.log(JSON.stringify({
+    prefill, measure, batch, hotCold, withoutRowid, intKeys,
+    messagesPerSecond: Math.round(measure / seconds),
+    cpuMicrosPerMessage: Number(((cpu.user + cpu.system) / measure).toFixed(1)),
+    systemMicrosPerMessage: Number((cpu.system / measure).toFixed(1)),
+    ...(hotCold > 0 && { moveMicrosPerMessage: Number((moveMicros / measure).toFixed(1)) }),
+  }));
+} finally {
+  db.close();
+  rmSync(dir, { recursive: true, force: true });
+}
