@@ -1,6 +1,7 @@
 /**
- * The SQL both engines run for unread-count-repository.ts: the schema of migrations 001 and 005 is the same in
- * both, and these statements use only what SQLite and PostgreSQL share (no scalar MAX/GREATEST).
+ * The SQL PostgreSQL runs for unread-count-repository.ts (migrations 001 and 005), and the row shapes and
+ * helpers both engines share; SQLite runs the same statements over its integer-keyed entries and conversations
+ * (migration 011) from sqlite-unread-counts.ts, with the same parameters and results.
  *
  * Query plan: the owner's inbox entries in the retention window, by `entries_sync` (app_key, owner, direction,
  * sent_time) for the list and by `entries_history` (…, conv_type, conv_target, sent_time) for one

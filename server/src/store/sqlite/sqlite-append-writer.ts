@@ -266,19 +266,24 @@ export function storedMessage(message: NewMessage, committed: AppendCommitted): 
 export function createAppendExecutor(db: Database.Database): AppendExecutor {
   const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUV';
   const TIME_MODULUS = 2 ** 45;
-  const entryColumns = 'INSERT INTO entries (message_id, owner, app_key, direction, conv_type, conv_target, sent_time, mentioned) VALUES';
+  const entryColumns = 'INSERT INTO entries (message_id, owner_ref, direction, conv_type, conv_target_ref, sent_time, mentioned) VALUES';
+  // Owners and conversation targets are interned in `names` (migration 011); ids are never reused, so those
+  // read committed are cached. Ones created in a batch are cached only once that batch committed (a rolled
+  // back batch takes its names rows with it).
+  const findName = db.prepare('SELECT id FROM names WHERE app_key = ? AND name = ?');
+  const insertName = db.prepare('INSERT INTO names (app_key, name) VALUES (?, ?)');
   const readClock = db.prepare('SELECT last_sent_time AS t FROM app_clocks WHERE app_key = ?');
   const setClock = db.prepare(`INSERT INTO app_clocks (app_key, last_sent_time) VALUES (?, ?)
     ON CONFLICT (app_key) DO UPDATE SET last_sent_time = excluded.last_sent_time`);
   const insertMessage = db.prepare(`INSERT INTO messages (app_key, uid, sent_time, from_user_id, conversation_type, target_id,
     object_name, content, flags, config_flag, push_content, push_data, push_ext, extra_content)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-  const insertEntry = db.prepare(`${entryColumns} (?, ?, ?, ?, ?, ?, ?, ?)`);
+  const insertEntry = db.prepare(`${entryColumns} (?, ?, ?, ?, ?, ?, ?)`);
   // The common case (a private message: the recipient's inbox and the sender's sendbox) in one statement.
-  const insertTwoEntries = db.prepare(`${entryColumns} (?, ?, ?, ?, ?, ?, ?, ?), (?, ?, ?, ?, ?, ?, ?, ?)`);
-  const touchConversation = db.prepare(`INSERT INTO conversations (app_key, owner, type, target_id, updated_time, listed)
-    VALUES (?, ?, ?, ?, ?, 1)
-    ON CONFLICT (app_key, owner, type, target_id) DO UPDATE SET updated_time = excluded.updated_time, listed = 1`);
+  const insertTwoEntries = db.prepare(`${entryColumns} (?, ?, ?, ?, ?, ?, ?), (?, ?, ?, ?, ?, ?, ?)`);
+  const touchConversation = db.prepare(`INSERT INTO conversations (owner_ref, type, target_ref, updated_time, listed)
+    VALUES (?, ?, ?, ?, 1)
+    ON CONFLICT (owner_ref, type, target_ref) DO UPDATE SET updated_time = excluded.updated_time, listed = 1`);
   const begin = db.prepare('BEGIN IMMEDIATE');
   const commit = db.prepare('COMMIT');
   const rollback = db.prepare('ROLLBACK');
@@ -299,10 +304,51 @@ export function createAppendExecutor(db: Database.Database): AppendExecutor {
     return `${chars.slice(0, 4)}-${chars.slice(4, 8)}-${chars.slice(8, 12)}-${chars.slice(12, 16)}`;
   };
 
+  /** Committed names: app key → name → id; emptied when it holds NAMES_CACHED (a bound on the thread's memory). */
+  const names = new Map<string, Map<string, number>>();
+  const NAMES_CACHED = 100_000;
+  let namesCached = 0;
+
   interface BatchState {
     readonly clocks: Map<string, number>;
-    readonly touches: Map<string, [string, string, number, string, number]>;
+    /** Per conversation row touched: [owner ref, type, target ref, sentTime], keyed by the three refs. */
+    readonly touches: Map<string, [number, number, number, number]>;
+    /** Names created in this batch (app key \u0000 name → id), cached once it commits. */
+    readonly created: Map<string, number>;
+    /** Keys of `created` added by the message being written (dropped again if its savepoint is rolled back). */
+    readonly jobCreated: string[];
   }
+
+  const cacheName = (ofApp: Map<string, number>, name: string, id: number): void => {
+    if (namesCached >= NAMES_CACHED) {
+      for (const cached of names.values()) cached.clear();
+      namesCached = 0;
+    }
+    ofApp.set(name, id);
+    namesCached++;
+  };
+
+  const refOf = (appKey: string, name: string, state: BatchState): number => {
+    let ofApp = names.get(appKey);
+    if (ofApp === undefined) {
+      ofApp = new Map();
+      names.set(appKey, ofApp);
+    }
+    const cached = ofApp.get(name);
+    if (cached !== undefined) return cached;
+    const key = `${appKey}\u0000${name}`;
+    const created = state.created.get(key);
+    if (created !== undefined) return created;
+    const found = findName.get(appKey, name) as { id: number } | undefined;
+    if (found !== undefined) {
+      cacheName(ofApp, name, found.id);
+      return found.id;
+    }
+    const id = Number(insertName.run(appKey, name).lastInsertRowid);
+    state.created.set(key, id);
+    state.jobCreated.push(key);
+    return id;
+  };
 
   const writeOne = (job: AppendJob, state: BatchState): AppendCommitted => {
     const appKey = job.appKey;
@@ -310,25 +356,31 @@ export function createAppendExecutor(db: Database.Database): AppendExecutor {
     if (last === undefined) last = (readClock.get(appKey) as { t: number } | undefined)?.t ?? 0;
     const sentTime = Math.max(Math.floor(job.now), last + 1);
     const uid = uidOf(sentTime, job.uidRandom);
+    const entries = job.entries;
+    const refs: number[] = [];
+    for (const e of entries) refs.push(refOf(appKey, e[0], state), refOf(appKey, e[3], state));
     const result = insertMessage.run(appKey, uid, sentTime, job.fromUserId, job.conversationType, job.targetId, job.objectName,
       blob(job.content), job.flags, job.configFlag, job.pushContent, job.pushData, job.pushExt === null ? null : blob(job.pushExt), job.extraContent);
     const id = result.lastInsertRowid;
-    const entries = job.entries;
     const a = entries[0];
     const b = entries[1];
     if (entries.length === 2 && a !== undefined && b !== undefined) {
-      insertTwoEntries.run(id, a[0], appKey, a[1], a[2], a[3], sentTime, a[4], id, b[0], appKey, b[1], b[2], b[3], sentTime, b[4]);
+      insertTwoEntries.run(id, refs[0], a[1], a[2], refs[1], sentTime, a[4], id, refs[2], b[1], b[2], refs[3], sentTime, b[4]);
     } else {
-      for (const e of entries) insertEntry.run(id, e[0], appKey, e[1], e[2], e[3], sentTime, e[4]);
+      entries.forEach((e, i) => insertEntry.run(id, refs[2 * i], e[1], e[2], refs[2 * i + 1], sentTime, e[4]));
     }
     // Recorded only now that every row of this message is in (see isolation above).
     state.clocks.set(appKey, sentTime);
-    for (const e of entries) state.touches.set(`${appKey}\u0000${e[0]}\u0000${e[2]}\u0000${e[3]}`, [appKey, e[0], e[2], e[3], sentTime]);
+    entries.forEach((e, i) => {
+      const owner = refs[2 * i] as number;
+      const target = refs[2 * i + 1] as number;
+      state.touches.set(`${owner} ${e[2]} ${target}`, [owner, e[2], target, sentTime]);
+    });
     return { sentTime, uid };
   };
 
-  const writeAll = (jobs: readonly AppendJob[], isolate: boolean): AppendOutcome<AppendCommitted>[] => {
-    const state: BatchState = { clocks: new Map(), touches: new Map() };
+  const writeAll = (jobs: readonly AppendJob[], isolate: boolean, created: Map<string, number>): AppendOutcome<AppendCommitted>[] => {
+    const state: BatchState = { clocks: new Map(), touches: new Map(), created, jobCreated: [] };
     const outcomes: AppendOutcome<AppendCommitted>[] = [];
     for (const job of jobs) {
       if (!isolate) {
@@ -336,6 +388,7 @@ export function createAppendExecutor(db: Database.Database): AppendExecutor {
         continue;
       }
       savepoint.run();
+      state.jobCreated.length = 0;
       try {
         outcomes.push({ ok: true, value: writeOne(job, state) });
         release.run();
@@ -345,19 +398,26 @@ export function createAppendExecutor(db: Database.Database): AppendExecutor {
         if (!db.inTransaction) throw error;
         rollbackTo.run();
         release.run();
+        for (const key of state.jobCreated) created.delete(key);
         outcomes.push({ ok: false, error });
       }
     }
     for (const [appKey, last] of state.clocks) setClock.run(appKey, last);
-    for (const row of state.touches.values()) touchConversation.run(row[0], row[1], row[2], row[3], row[4]);
+    for (const row of state.touches.values()) touchConversation.run(row[0], row[1], row[2], row[3]);
     return outcomes;
   };
 
   const attempt = (jobs: readonly AppendJob[], isolate: boolean): AppendOutcome<AppendCommitted>[] => {
     begin.run();
     try {
-      const outcomes = writeAll(jobs, isolate);
+      const created = new Map<string, number>();
+      const outcomes = writeAll(jobs, isolate, created);
       commit.run();
+      for (const [key, id] of created) {
+        const cut = key.indexOf('\u0000');
+        const ofApp = names.get(key.slice(0, cut));
+        if (ofApp !== undefined) cacheName(ofApp, key.slice(cut + 1), id);
+      }
       return outcomes;
     } catch (error) {
       if (db.inTransaction) rollback.run();

@@ -2,26 +2,30 @@ import type { AppKey, ConversationKey, ConversationRepository, ConversationSumma
 import type { SqliteDatabase } from './sqlite-database';
 import { ENTRY_SELECT, toSyncEntry } from '../rows';
 import type { EntryRow } from '../rows';
+import { REF } from './sqlite-names';
 
 const NO_UPPER_BOUND = Number.MAX_SAFE_INTEGER;
 
 interface ConversationRow {
   readonly type: number;
+  readonly target_ref: number;
   readonly target_id: string;
   readonly updated_time: number;
   readonly cleared_up_to: number;
 }
 
-// Keyset paging backwards along conversations_recent; (type, target_id) break ties so that a batch boundary
-// never skips a row, and ordering by the full index key needs no sort step.
-const RECENT_SQL = `SELECT type, target_id, updated_time, cleared_up_to FROM conversations
-  WHERE app_key = ? AND owner = ? AND listed = 1 AND (updated_time, type, target_id) < (?, ?, ?)
-  ORDER BY updated_time DESC, type DESC, target_id DESC LIMIT ?`;
+// Keyset paging backwards along conversations_recent; (type, target_ref) break ties so that a batch boundary
+// never skips a row, and ordering by the full index key needs no sort step. The target's name by its ref.
+const RECENT_SQL = `SELECT c.type, c.target_ref, n.name AS target_id, c.updated_time, c.cleared_up_to
+  FROM conversations c JOIN names n ON n.id = c.target_ref
+  WHERE c.owner_ref = ? AND c.listed = 1 AND (c.updated_time, c.type, c.target_ref) < (?, ?, ?)
+  ORDER BY c.updated_time DESC, c.type DESC, c.target_ref DESC LIMIT ?`;
+const OWNER_REF_SQL = 'SELECT id FROM names WHERE app_key = ? AND name = ?';
 const LATEST_SQL = `${ENTRY_SELECT}
-  WHERE e.app_key = ? AND e.owner = ? AND e.conv_type = ? AND e.conv_target = ?
+  WHERE e.owner_ref = ? AND e.conv_type = ? AND e.conv_target_ref = ?
     AND e.sent_time > ? AND e.deleted = 0 AND m.recalled = 0
   ORDER BY e.sent_time DESC LIMIT 1`;
-const REMOVE_SQL = 'UPDATE conversations SET listed = 0 WHERE app_key = ? AND owner = ? AND type = ? AND target_id = ?';
+const REMOVE_SQL = `UPDATE conversations SET listed = 0 WHERE owner_ref = ${REF} AND type = ? AND target_ref = ${REF}`;
 
 export class SqliteConversationRepository implements ConversationRepository {
   constructor(private readonly database: SqliteDatabase) {}
@@ -31,16 +35,18 @@ export class SqliteConversationRepository implements ConversationRepository {
     if (wanted === 0) return [];
     return this.database.read(() => {
       const result: ConversationSummary[] = [];
+      const ownerRef = this.database.get<{ id: number }>(OWNER_REF_SQL, appKey, owner)?.id;
+      if (ownerRef === undefined) return result;
       // Conversations whose messages are all hidden (recalled, deleted, cleared, pruned) are skipped, so a
       // batch may yield fewer than wanted: keep reading until enough or exhausted.
       // (before, -∞, '') as an exclusive upper bound selects exactly updated_time < before.
-      let cursor = { time: before > 0 ? before : NO_UPPER_BOUND, type: Number.MIN_SAFE_INTEGER, targetId: '' };
+      let cursor = { time: before > 0 ? before : NO_UPPER_BOUND, type: Number.MIN_SAFE_INTEGER, targetRef: Number.MIN_SAFE_INTEGER };
       for (;;) {
         const batch = this.database.all<ConversationRow>(
-          RECENT_SQL, appKey, owner, cursor.time, cursor.type, cursor.targetId, wanted,
+          RECENT_SQL, ownerRef, cursor.time, cursor.type, cursor.targetRef, wanted,
         );
         for (const row of batch) {
-          const latest = this.database.get<EntryRow>(LATEST_SQL, appKey, owner, row.type, row.target_id, row.cleared_up_to);
+          const latest = this.database.get<EntryRow>(LATEST_SQL, ownerRef, row.type, row.target_ref, row.cleared_up_to);
           if (latest === undefined) continue;
           result.push({
             conversation: { type: row.type, targetId: row.target_id },
@@ -51,14 +57,14 @@ export class SqliteConversationRepository implements ConversationRepository {
         }
         const last = batch[batch.length - 1];
         if (batch.length < wanted || last === undefined) return result;
-        cursor = { time: last.updated_time, type: last.type, targetId: last.target_id };
+        cursor = { time: last.updated_time, type: last.type, targetRef: last.target_ref };
       }
     });
   }
 
   async remove(appKey: AppKey, owner: UserId, conversation: ConversationKey): Promise<void> {
     this.database.write(() => {
-      this.database.run(REMOVE_SQL, appKey, owner, conversation.type, conversation.targetId);
+      this.database.run(REMOVE_SQL, appKey, owner, conversation.type, appKey, conversation.targetId);
     });
   }
 }

@@ -12,6 +12,7 @@ import type {
   SendPermission,
 } from '../group-repository';
 import type { SqliteDatabase } from './sqlite-database';
+import { REF } from './sqlite-names';
 import { MESSAGE_COLUMNS, toStoredMessage } from '../rows';
 import type { MessageRow } from '../rows';
 import { unique, type GagRow, type GroupRow, type MemberRow } from '../group-rows';
@@ -60,13 +61,13 @@ const WHITELIST_REMOVE_SQL = 'DELETE FROM group_ban_whitelist WHERE app_key = ? 
 const WHITELIST_SQL = 'SELECT user_id FROM group_ban_whitelist WHERE app_key = ? AND group_id = ? ORDER BY user_id';
 const WHITELISTED_SQL = 'SELECT 1 AS found FROM group_ban_whitelist WHERE app_key = ? AND group_id = ? AND user_id = ?';
 
-const RECIPIENTS_SQL = `SELECT e.owner FROM entries e
+const RECIPIENTS_SQL = `SELECT n.name AS owner FROM entries e JOIN names n ON n.id = e.owner_ref
   WHERE e.message_id = (SELECT id FROM messages WHERE app_key = ? AND uid = ?) AND e.direction = ${Direction.Receive}
-  ORDER BY e.owner`;
+  ORDER BY n.name`;
 const SHARE_SQL = `INSERT INTO group_shared_messages (message_id, app_key, group_id, sent_time)
   SELECT id, app_key, target_id, sent_time FROM messages WHERE app_key = ? AND uid = ? AND conversation_type = ${GROUP}
   ON CONFLICT (message_id) DO NOTHING`;
-const CLEARED_SQL = `SELECT cleared_up_to AS t FROM conversations WHERE app_key = ? AND owner = ? AND type = ${GROUP} AND target_id = ?`;
+const CLEARED_SQL = `SELECT cleared_up_to AS t FROM conversations WHERE owner_ref = ${REF} AND type = ${GROUP} AND target_ref = ${REF}`;
 const SHARED = `SELECT ${MESSAGE_COLUMNS} FROM group_shared_messages s JOIN messages m ON m.id = s.message_id
   WHERE s.app_key = ? AND s.group_id = ? AND s.sent_time > ? AND s.sent_time < ? AND m.recalled = 0`;
 const SHARED_OLDER_SQL = `${SHARED} ORDER BY s.sent_time DESC LIMIT ?`;
@@ -235,7 +236,7 @@ export class SqliteGroupRepository implements GroupRepository {
     const count = Math.max(0, Math.floor(query.count));
     const db = this.database;
     return db.read(() => {
-      const cleared = db.get<{ t: number }>(CLEARED_SQL, appKey, owner, groupId)?.t ?? 0;
+      const cleared = db.get<{ t: number }>(CLEARED_SQL, appKey, owner, appKey, groupId)?.t ?? 0;
       const upper = query.order === 0 && query.time > 0 ? Math.min(query.time, query.before) : query.before;
       const lower = query.order === 1 ? Math.max(cleared, query.time) : cleared;
       const rows = db.all<MessageRow>(query.order === 0 ? SHARED_OLDER_SQL : SHARED_NEWER_SQL, appKey, groupId, lower, Math.min(upper, NO_UPPER_BOUND), count + 1);

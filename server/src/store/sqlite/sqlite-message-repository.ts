@@ -16,25 +16,27 @@ import { ENTRY_SELECT, MESSAGE_COLUMNS, toStoredMessage, toSyncEntry } from '../
 import { createAppendExecutor, planAppend, storedMessage, type AppendCommitted, type AppendExecutor } from './sqlite-append-writer';
 import type { SqliteAppendWorker } from './sqlite-append-worker';
 import type { EntryRow, MessageRow } from '../rows';
+import { internName, REF } from './sqlite-names';
 import { readSyncPage } from './sqlite-sync';
 
 const NO_UPPER_BOUND = Number.MAX_SAFE_INTEGER;
 
 const MESSAGE_BY_UID_SQL = `SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.app_key = ? AND m.uid = ?`;
 const RECALL_SQL = 'UPDATE messages SET recalled = 1 WHERE id = ?';
-const CLEARED_SQL = 'SELECT cleared_up_to AS t FROM conversations WHERE app_key = ? AND owner = ? AND type = ? AND target_id = ?';
-const CLEAR_SQL = `INSERT INTO conversations (app_key, owner, type, target_id, updated_time, listed, cleared_up_to)
-  VALUES (?, ?, ?, ?, 0, 0, ?)
-  ON CONFLICT (app_key, owner, type, target_id) DO UPDATE SET cleared_up_to = MAX(cleared_up_to, excluded.cleared_up_to)`;
+const CLEARED_SQL = `SELECT cleared_up_to AS t FROM conversations WHERE owner_ref = ${REF} AND type = ? AND target_ref = ${REF}`;
+// Both names are interned first (internName), so the subqueries find them.
+const CLEAR_SQL = `INSERT INTO conversations (owner_ref, type, target_ref, updated_time, listed, cleared_up_to)
+  VALUES (${REF}, ?, ${REF}, 0, 0, ?)
+  ON CONFLICT (owner_ref, type, target_ref) DO UPDATE SET cleared_up_to = MAX(cleared_up_to, excluded.cleared_up_to)`;
 const DELETE_FOR_OWNER_SQL = `UPDATE entries SET deleted = 1
   WHERE message_id = (SELECT id FROM messages WHERE app_key = ? AND uid = ?)
-    AND owner = ? AND conv_type = ? AND conv_target = ?`;
+    AND owner_ref = ${REF} AND conv_type = ? AND conv_target_ref = ${REF}`;
 const PRUNE_SQL = 'DELETE FROM messages WHERE sent_time < ?';
 
 // Visible = not deleted by the owner, not recalled, above the owner's clear watermark. One range scan on
 // entries_history; rows hidden by delete/recall are skipped inside it.
 const VISIBLE = `${ENTRY_SELECT}
-  WHERE e.app_key = ? AND e.owner = ? AND e.conv_type = ? AND e.conv_target = ?
+  WHERE e.owner_ref = ${REF} AND e.conv_type = ? AND e.conv_target_ref = ${REF}
     AND e.sent_time > ? AND e.sent_time < ? AND e.deleted = 0 AND m.recalled = 0`;
 const OLDER_SQL = `${VISIBLE} ORDER BY e.sent_time DESC LIMIT ?`;
 const NEWER_SQL = `${VISIBLE} ORDER BY e.sent_time ASC LIMIT ?`;
@@ -126,9 +128,9 @@ export class SqliteMessageRepository implements MessageRepository {
       const cleared = this.clearedUpTo(appKey, owner, conversation);
       const rows =
         query.order === 0
-          ? this.database.all<EntryRow>(OLDER_SQL, appKey, owner, conversation.type, conversation.targetId, cleared,
+          ? this.database.all<EntryRow>(OLDER_SQL, appKey, owner, conversation.type, appKey, conversation.targetId, cleared,
               query.time === 0 ? NO_UPPER_BOUND : query.time, count + 1)
-          : this.database.all<EntryRow>(NEWER_SQL, appKey, owner, conversation.type, conversation.targetId,
+          : this.database.all<EntryRow>(NEWER_SQL, appKey, owner, conversation.type, appKey, conversation.targetId,
               Math.max(cleared, query.time), NO_UPPER_BOUND, count + 1);
       const page = rows.slice(0, count).map(toSyncEntry);
       if (query.order === 1) page.reverse();
@@ -137,7 +139,7 @@ export class SqliteMessageRepository implements MessageRepository {
   }
 
   private clearedUpTo(appKey: AppKey, owner: UserId, conversation: ConversationKey): number {
-    return this.database.get<{ t: number }>(CLEARED_SQL, appKey, owner, conversation.type, conversation.targetId)?.t ?? 0;
+    return this.database.get<{ t: number }>(CLEARED_SQL, appKey, owner, conversation.type, appKey, conversation.targetId)?.t ?? 0;
   }
 
   async recall(appKey: AppKey, uid: string, by: UserId): Promise<RecallResult> {
@@ -154,14 +156,16 @@ export class SqliteMessageRepository implements MessageRepository {
   async deleteForOwner(appKey: AppKey, owner: UserId, conversation: ConversationKey, uids: readonly string[]): Promise<void> {
     this.database.write(() => {
       for (const uid of new Set(uids)) {
-        this.database.run(DELETE_FOR_OWNER_SQL, appKey, uid, owner, conversation.type, conversation.targetId);
+        this.database.run(DELETE_FOR_OWNER_SQL, appKey, uid, appKey, owner, conversation.type, appKey, conversation.targetId);
       }
     });
   }
 
   async clearHistory(appKey: AppKey, owner: UserId, conversation: ConversationKey, upTo: number): Promise<void> {
     this.database.write(() => {
-      this.database.run(CLEAR_SQL, appKey, owner, conversation.type, conversation.targetId, upTo);
+      internName(this.database, appKey, owner);
+      internName(this.database, appKey, conversation.targetId);
+      this.database.run(CLEAR_SQL, appKey, owner, conversation.type, appKey, conversation.targetId, upTo);
     });
   }
 

@@ -4,17 +4,17 @@ import { mergeByTime, syncCutoff, syncPage } from '../sync-page';
 import type { SqliteDatabase } from './sqlite-database';
 import { ENTRY_SELECT, toSyncEntry } from '../rows';
 import type { EntryRow } from '../rows';
+import { REF } from './sqlite-names';
 
 /** Upper bound for "no upper bound" in range queries (sentTime is a safe integer). */
 const NO_UPPER_BOUND = Number.MAX_SAFE_INTEGER;
 
 // One index range scan on entries_sync per direction.
 const RANGE_SQL = `${ENTRY_SELECT}
-  WHERE e.app_key = ? AND e.owner = ? AND e.direction = ? AND e.sent_time > ? AND e.sent_time <= ?
+  WHERE e.owner_ref = ${REF} AND e.direction = ? AND e.sent_time > ? AND e.sent_time <= ?
   ORDER BY e.sent_time LIMIT ?`;
-const EXISTS_AFTER_SQL =
-  'SELECT 1 AS found FROM entries WHERE app_key = ? AND owner = ? AND direction = ? AND sent_time > ? LIMIT 1';
-const HIGH_WATER_SQL = 'SELECT MAX(sent_time) AS t FROM entries WHERE app_key = ? AND owner = ? AND direction = ?';
+const EXISTS_AFTER_SQL = `SELECT 1 AS found FROM entries WHERE owner_ref = ${REF} AND direction = ? AND sent_time > ? LIMIT 1`;
+const HIGH_WATER_SQL = `SELECT MAX(sent_time) AS t FROM entries WHERE owner_ref = ${REF} AND direction = ?`;
 
 interface Lane {
   readonly direction: Direction;

@@ -72,7 +72,9 @@ describe('SQLite append writer thread', () => {
     try {
       const row = other.prepare('SELECT sent_time AS t FROM messages WHERE uid = ?').get(stored.uid) as { t: number } | undefined;
       expect(row?.t).toBe(stored.sentTime);
-      const entries = other.prepare('SELECT owner FROM entries e JOIN messages m ON m.id = e.message_id WHERE m.uid = ? ORDER BY owner').all(stored.uid);
+      const entries = other
+        .prepare('SELECT n.name AS owner FROM entries e JOIN messages m ON m.id = e.message_id JOIN names n ON n.id = e.owner_ref WHERE m.uid = ? ORDER BY n.name')
+        .all(stored.uid);
       expect(entries).toEqual([{ owner: 'a' }, { owner: 'b' }]);
     } finally {
       other.close();

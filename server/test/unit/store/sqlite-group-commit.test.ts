@@ -2,6 +2,7 @@
  * Group commit of message appends on the SQLite engine: appends issued in one event-loop turn share a
  * transaction, keep call order (sentTime strictly increasing), fail one by one, and survive close().
  */
+import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -76,6 +77,35 @@ describe('SQLite group commit', () => {
     const inbox = await store.messages.sync(APP, 'b', 0, null, 10, 0);
     expect(inbox.entries.map((e) => text(e.message))).toEqual(['{"content":"one"}', '{"content":"two"}']);
     expect(statsOf(store).batches).toBe(1);
+    await store.close();
+  });
+
+  it('drops the names a failing message interned with its savepoint, and interns them again when next used', async () => {
+    const { store, dir } = await openStore();
+    const bad: NewMessage = { ...privateMessage('newcomer', 'stranger', { now: T0 }), objectName: null as unknown as string };
+    const results = await Promise.allSettled([
+      store.messages.append(privateMessage('a', 'b', { now: T0, text: 'one' })),
+      store.messages.append(bad),
+      store.messages.append(privateMessage('c', 'd', { now: T0, text: 'two' })),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    const names = (): string[] => {
+      const db = new Database(join(dir, 'store.db'), { readonly: true });
+      try {
+        return (db.prepare('SELECT name FROM names ORDER BY id').all() as { name: string }[]).map((row) => row.name);
+      } finally {
+        db.close();
+      }
+    };
+    expect(names()).toEqual(['b', 'a', 'd', 'c']);
+    // The ids the rolled-back names had are taken by later names; the writer must not hand out its stale ones.
+    await store.messages.append(privateMessage('e', 'f', { now: T0, text: 'three' }));
+    await store.messages.append(privateMessage('newcomer', 'stranger', { now: T0, text: 'four' }));
+    expect(names()).toEqual(['b', 'a', 'd', 'c', 'f', 'e', 'stranger', 'newcomer']);
+    for (const [owner, direction, expected] of [['d', 2, 'two'], ['f', 2, 'three'], ['stranger', 2, 'four'], ['newcomer', 1, 'four']] as const) {
+      const page = await store.messages.sync(APP, owner, 0, 0, 10, 0);
+      expect(page.entries.map((e) => [e.direction, text(e.message)])).toEqual([[direction, `{"content":"${expected}"}`]]);
+    }
     await store.close();
   });
 

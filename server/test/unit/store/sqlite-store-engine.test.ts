@@ -98,3 +98,80 @@ describe('sync never splits a run of equal sentTime', () => {
     expect(last).toMatchObject({ hasMore: false, syncTime: T0 + 2 });
   });
 });
+
+describe('migration 011: entries and conversations keyed by names ids', () => {
+  /** A database at schema 10 holding what the earlier layout stored: TEXT owners and targets. */
+  function schema10(path: string): void {
+    const db = new Database(path);
+    try {
+      db.pragma('foreign_keys = ON');
+      db.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
+      for (const migration of MIGRATIONS.filter((m) => m.version <= 10)) {
+        db.exec(migration.sql);
+        db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, 0)').run(migration.version, migration.name);
+      }
+      const insertMessage = db.prepare(`INSERT INTO messages (id, app_key, uid, sent_time, from_user_id, conversation_type, target_id, object_name, content, flags)
+        VALUES (?, ?, ?, ?, ?, ?, ?, 'RC:TxtMsg', ?, 3)`);
+      const insertEntry = db.prepare(`INSERT INTO entries (message_id, owner, app_key, direction, conv_type, conv_target, sent_time, mentioned, deleted)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+      const content = Buffer.from('{"content":"x"}');
+      // app: a → b (private), b → a (private, deleted by a), a → g1 (group: b and c mentioned c); other: a → b.
+      insertMessage.run(1, 'app', 'UID1', T0, 'a', 1, 'b', content);
+      insertEntry.run(1, 'b', 'app', 2, 1, 'a', T0, 0, 0);
+      insertEntry.run(1, 'a', 'app', 1, 1, 'b', T0, 0, 0);
+      insertMessage.run(2, 'app', 'UID2', T0 + 1, 'b', 1, 'a', content);
+      insertEntry.run(2, 'a', 'app', 2, 1, 'b', T0 + 1, 0, 1);
+      insertEntry.run(2, 'b', 'app', 1, 1, 'a', T0 + 1, 0, 0);
+      insertMessage.run(3, 'app', 'UID3', T0 + 2, 'a', 3, 'g1', content);
+      insertEntry.run(3, 'b', 'app', 2, 3, 'g1', T0 + 2, 0, 0);
+      insertEntry.run(3, 'c', 'app', 2, 3, 'g1', T0 + 2, 1, 0);
+      insertEntry.run(3, 'a', 'app', 1, 3, 'g1', T0 + 2, 0, 0);
+      insertMessage.run(4, 'other', 'UID4', T0 + 3, 'a', 1, 'b', content);
+      insertEntry.run(4, 'b', 'other', 2, 1, 'a', T0 + 3, 0, 0);
+      const insertConversation = db.prepare(`INSERT INTO conversations (app_key, owner, type, target_id, updated_time, listed, cleared_up_to)
+        VALUES (?, ?, ?, ?, ?, ?, ?)`);
+      insertConversation.run('app', 'a', 1, 'b', T0 + 1, 1, 0);
+      insertConversation.run('app', 'b', 1, 'a', T0 + 1, 1, T0); // b cleared its history up to the first message
+      insertConversation.run('app', 'a', 3, 'g1', T0 + 2, 1, 0);
+      insertConversation.run('app', 'b', 3, 'g1', T0 + 2, 1, 0);
+      insertConversation.run('app', 'c', 3, 'g1', T0 + 2, 0, 0); // c removed it from its list
+      insertConversation.run('other', 'b', 1, 'a', T0 + 3, 1, 0);
+    } finally {
+      db.close();
+    }
+  }
+
+  it('keeps every entry and conversation row, readable through the repositories', async () => {
+    await store.close();
+    rmSync(directory, { recursive: true, force: true });
+    directory = mkdtempSync(join(tmpdir(), 'lianxin-sqlite-'));
+    file = join(directory, 'store.db');
+    schema10(file);
+    store = createSqliteStore({ file });
+    await store.migrate();
+
+    const uids = (entries: readonly { message: { uid: string } }[]): string[] => entries.map((e) => e.message.uid);
+    const bSync = await store.messages.sync('app', 'b', 0, 0, 10, 0);
+    expect(bSync.entries.map((e) => [e.message.uid, e.direction])).toEqual([['UID1', 2], ['UID2', 1], ['UID3', 2]]);
+    expect(uids((await store.messages.sync('other', 'b', 0, null, 10, 0)).entries)).toEqual(['UID4']);
+    // a deleted UID2 for itself; b cleared up to UID1.
+    const ab = { type: 1, targetId: 'b' };
+    expect(uids((await store.messages.history({ appKey: 'app', owner: 'a', conversation: ab, time: 0, count: 10, order: 0 })).messages)).toEqual(['UID1']);
+    const ba = { type: 1, targetId: 'a' };
+    expect(uids((await store.messages.history({ appKey: 'app', owner: 'b', conversation: ba, time: 0, count: 10, order: 0 })).messages)).toEqual(['UID2']);
+    expect((await store.conversations.list('app', 'a', 10, 0)).map((c) => [c.conversation, c.latest.message.uid])).toEqual([
+      [{ type: 3, targetId: 'g1' }, 'UID3'],
+      [ab, 'UID1'],
+    ]);
+    expect((await store.conversations.list('app', 'c', 10, 0))).toEqual([]);
+    expect(await store.groups.recipientsOf('app', 'UID3')).toEqual(['b', 'c']);
+    const cUnread = await store.unreadCounts.listInbox('app', 'c', T0 + 10, 0, 10);
+    expect(cUnread.items.map((i) => [i.conversation, i.count, i.mentionCount])).toEqual([[{ type: 3, targetId: 'g1' }, 1, 1]]);
+
+    // New messages join the migrated rows: names interned before are reused.
+    await store.messages.append(message('a', 'b', T0 + 10));
+    expect(uids((await store.messages.sync('app', 'b', bSync.syncTime, null, 10, 0)).entries)).toHaveLength(1);
+    const names = raw((db) => db.prepare("SELECT name FROM names WHERE app_key = 'app' ORDER BY name").all());
+    expect(names).toEqual([{ name: 'a' }, { name: 'b' }, { name: 'c' }, { name: 'g1' }]);
+  });
+});

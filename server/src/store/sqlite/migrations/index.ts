@@ -7,6 +7,7 @@ import * as m006 from './006-server-api';
 import * as m007 from './007-apps';
 import * as m009 from './009-push';
 import * as m010 from './010-server-events';
+import * as m011 from './011-name-refs';
 
 export interface Migration {
   readonly version: number;
@@ -16,4 +17,4 @@ export interface Migration {
 }
 
 /** Ascending by version; append new modules here (never edit an applied one). */
-export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m004, m005, m006, m007, m009, m010];
+export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m004, m005, m006, m007, m009, m010, m011];
