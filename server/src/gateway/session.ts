@@ -59,6 +59,13 @@ export class Session implements SessionPort, LocalSession {
   private activityWaiter: (() => void) | undefined;
   /** Tail of the PUBLISH/QUERY chain; undefined when nothing is queued. */
   private queue: Promise<void> | undefined;
+  /**
+   * Settles once every frame so far is past its order-sensitive step — a pipelined send once its handler
+   * returned without deferring its order, any other frame once answered; undefined when all are.
+   */
+  private gate: Promise<void> | undefined;
+  /** The handler running right now called deferOrder. */
+  private orderDeferred = false;
   private closedFlag = false;
   /**
    * `lastSeen` and `presenceRefreshedAt` are kept as ms after `info.connectedAt`: small integers stay
@@ -211,6 +218,11 @@ export class Session implements SessionPort, LocalSession {
     this.write(publishFrame(topic, targetId, this.ids.next(qos === 1), payload, qos, this.deps.clock.now()));
   }
 
+  /** The running handler waits before its order-sensitive step (SessionPort.deferOrder): later frames queue. */
+  deferOrder(): void {
+    this.orderDeferred = true;
+  }
+
   /** The `pullMsg` handler starts reading its page (SessionPort.pullAsked). */
   pullAsked(): void {
     (this.inbox ??= new InboxMarks()).pullAsked();
@@ -317,26 +329,47 @@ export class Session implements SessionPort, LocalSession {
       this.puback(messageId, { status: WireStatus.SendTooFast });
       return;
     }
-    if (this.queue === undefined) {
-      // An idle session handles the frame now rather than a microtask later (nothing is queued before it, so
-      // arrival order holds); a handler still running when it returns becomes the queue, and its own
-      // continuation drops the queue again if nothing was chained behind it (handle()).
-      this.queue = this.handle(frame, answerable);
-      return;
-    }
-    const tail: Promise<void> = this.queue
-      .then(() => this.handle(frame, answerable))
-      .then(() => {
-        if (this.queue === tail) this.queue = undefined;
+    // A frame waits for every earlier frame to be answered (`queue`), except a pipelined send (issue #12 P1),
+    // which waits only until every earlier frame is past its order-sensitive step (`gate`): a client's window
+    // of sends then reaches the store's group commit together, still appended in arrival order.
+    const pipelined = this.deps.router.pipelined?.(frame.topic) === true;
+    const wait = pipelined ? this.gate : this.queue;
+    let done: Promise<void> | undefined;
+    let passed: Promise<void> | undefined;
+    if (wait === undefined) {
+      // Handled now rather than a microtask later: nothing it must follow is pending, so arrival order holds.
+      this.orderDeferred = false;
+      done = this.handle(frame, answerable);
+      passed = pipelined && !this.orderDeferred ? undefined : done;
+    } else {
+      let handled: Promise<void> | undefined;
+      const started = wait.then(() => {
+        this.orderDeferred = false;
+        handled = this.handle(frame, answerable);
+        return pipelined && !this.orderDeferred ? undefined : handled;
       });
-    this.queue = tail;
+      passed = started.then((answered) => answered);
+      done = started.then(() => handled);
+    }
+    if (passed !== undefined) {
+      const gate = passed;
+      this.gate = gate;
+      void gate.then(() => {
+        if (this.gate === gate) this.gate = undefined;
+      });
+    }
+    if (done === undefined) return;
+    const all = this.queue === undefined ? done : Promise.all([this.queue, done]).then(() => undefined);
+    this.queue = all;
+    void all.then(() => {
+      if (this.queue === all) this.queue = undefined;
+    });
   }
 
   /**
    * Runs the frame's handler and makes sure it answered. Not `async`: a handler that answers synchronously
    * costs no promise, an asynchronous one a single continuation (a client send's PUBACK comes from the
-   * store append's settlement, issue #12 P1). Never rejects. When the returned promise is the queue (an idle
-   * session's frame) its continuation clears the queue; a frame chained behind others is cleared by accept().
+   * store append's settlement, issue #12 P1). Never rejects; accept() keeps the queue.
    */
   private handle(frame: PublishFrame | QueryFrame, answerable: boolean): Promise<void> | undefined {
     if (this.closedFlag) return undefined;
@@ -358,17 +391,10 @@ export class Session implements SessionPort, LocalSession {
       this.checkAnswered(frame, answerable, request);
       return undefined;
     }
-    const done: Promise<void> = result.then(
-      () => {
-        this.checkAnswered(frame, answerable, request);
-        if (this.queue === done) this.queue = undefined;
-      },
-      (error: unknown) => {
-        this.handlerFailed(frame, answerable, request, error);
-        if (this.queue === done) this.queue = undefined;
-      },
+    return result.then(
+      () => this.checkAnswered(frame, answerable, request),
+      (error: unknown) => this.handlerFailed(frame, answerable, request, error),
     );
-    return done;
   }
 
   private handlerFailed(frame: PublishFrame | QueryFrame, answerable: boolean, request: InFlight | undefined, error: unknown): void {

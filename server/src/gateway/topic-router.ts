@@ -56,17 +56,32 @@ export interface SessionPort {
   pulledTo?(syncTime: number): void;
   /** The `pullMsg` handler is about to read its page: notifications from now on may be newer than the read. */
   pullAsked?(): void;
+  /**
+   * The running handler of a pipelined topic (TopicRouter.pipelined) is about to wait before its
+   * order-sensitive step (e.g. for an asynchronous filter verdict before the store append): the session starts
+   * no later frame before every earlier one is answered.
+   */
+  deferOrder?(): void;
 }
 
 /**
  * Handles one client PUBLISH or QUERY. It must answer (puback/queryAck) before its promise
  * settles; if it throws or forgets, the gateway answers with `WireStatus.HandlerFailed`.
- * Frames of one session are handled one at a time, in arrival order.
+ * Frames of one session are handled one at a time, in arrival order — except consecutive frames of
+ * pipelined topics (TopicRouter.pipelined).
  */
 export type TopicHandler = (port: SessionPort, frame: PublishFrame | QueryFrame) => Promise<void> | void;
 
 export interface TopicRouter {
   handle(topic: string): TopicHandler | undefined;
+  /**
+   * Whether the handler of `topic` does its order-sensitive step (a message send: the store append, whose call
+   * order fixes sentTime and the order of the answers) before it first waits, unless it says otherwise through
+   * `SessionPort.deferOrder`. A frame of such a topic may start while earlier frames of the same kind are still
+   * waiting for their answer (the store's group commit then sees a session's whole window at once); any other
+   * frame still waits for every earlier frame to be answered.
+   */
+  pipelined?(topic: string): boolean;
 }
 
 /** Status codes the gateway itself puts in PUBACK/QUERYACK (PROTOCOL.md §11, API_CHECKLIST.md). */

@@ -78,8 +78,11 @@ export function parseExpansionCommand(content: Uint8Array): ExpansionCommand | n
 }
 
 export function expansionFilter(ctx: ServerContext): MessageFilter {
-  const check = async (message: CandidateMessage): Promise<FilterVerdict> => {
-    if (message.objectName !== 'RC:MsgExMsg' || message.status) return PASS;
+  // Not `async` for the messages it has nothing to do with (every one but an expansion command): a promise
+  // here made every send's screening asynchronous (issue #12 P1).
+  const check = (message: CandidateMessage): FilterVerdict | Promise<FilterVerdict> =>
+    message.objectName !== 'RC:MsgExMsg' || message.status ? PASS : checkCommand(message);
+  const checkCommand = async (message: CandidateMessage): Promise<FilterVerdict> => {
     const command = parseExpansionCommand(message.content);
     if (typeof command === 'number') return reject(command, 'bad expansion command');
     const { appKey, fromUserId } = message;

@@ -41,7 +41,11 @@ export type SendAnswer = (request: SendRequest, ack: SendAck) => void;
 export function filteredSend(chain: MessageFilterChain, kind: ConversationKind, request: SendRequest, answer: SendAnswer): Promise<void> | undefined {
   if (chain.isEmpty) return kind.send(request).then((ack) => answer(request, ack));
   const screened = chain.screen(candidateOf(request));
-  if (screened instanceof Promise) return screened.then((verdict) => sendScreened(chain, kind, request, verdict, answer));
+  if (screened instanceof Promise) {
+    // The append waits for the verdict: a pipelined session must not start its next send before it.
+    request.port.deferOrder?.();
+    return screened.then((verdict) => sendScreened(chain, kind, request, verdict, answer));
+  }
   return sendScreened(chain, kind, request, screened, answer);
 }
 

@@ -5,7 +5,7 @@ import type { PublishFrame, QueryFrame } from './wire';
 import { WireStatus } from './wire-status';
 import type { ServerContext } from '../context';
 import { MessagingService } from './messaging';
-import { createSendHandler, peerConversationKind, SEND_TOPIC_NAMES } from './send-handlers';
+import { createSendHandler, peerConversationKind, SEND_TOPIC_NAMES, sendTopicType } from './send-handlers';
 import type { ConversationKind, ConversationKinds } from './conversation-kind';
 import { createRecallHandler } from './recall';
 import { createPullHandler } from './sync';
@@ -134,5 +134,10 @@ export function createServices(ctx: ServerContext, hub: Hub): Services {
   for (const [topic, handler] of e5Publishes(ctx, messaging)) {
     handlers.set(topic, (port, frame) => (frame.kind === 'publish' ? handler(port, frame) : rejectKind(port, frame)));
   }
-  return { router: { handle: (topic) => handlers.get(topic) }, messaging, kinds, groups, chatrooms, filters, callbacks, hub, sensitiveWords: features.sensitiveWords, distribution, pushes: new PushService(ctx, messaging) };
+  // Sends to the peer kind reach the store append (or the transient delivery) before their first wait — only an
+  // asynchronous filter verdict comes first, and filteredSend says so (deferOrder) — so a session's window of
+  // such sends may enter the group commit together. Group sends read the member list first; chatroom sends go
+  // through the room's own path: those stay one at a time.
+  const pipelined = new Set(SEND_TOPIC_NAMES.filter((topic) => kinds.get(sendTopicType(topic) ?? -1) === peer));
+  return { router: { handle: (topic) => handlers.get(topic), pipelined: (topic) => pipelined.has(topic) }, messaging, kinds, groups, chatrooms, filters, callbacks, hub, sensitiveWords: features.sensitiveWords, distribution, pushes: new PushService(ctx, messaging) };
 }

@@ -20,6 +20,11 @@ const SEND_TOPICS: Readonly<Record<string, { readonly type: number; readonly sta
 
 export const SEND_TOPIC_NAMES: readonly string[] = Object.keys(SEND_TOPICS);
 
+/** The conversation type a send topic carries (undefined for any other topic). */
+export function sendTopicType(topic: string): number | undefined {
+  return SEND_TOPICS[topic]?.type;
+}
+
 /** The refusal for a conversation type no kind serves: the sender cannot be a member of it. */
 const NOT_A_MEMBER: Readonly<Record<number, number>> = {
   2: WireStatus.NotInDiscussion,

@@ -176,6 +176,24 @@ describe('private messages', () => {
     expect(new Set(times).size).toBe(3);
   });
 
+  it('sent back to back without waiting for PUBACKs keep the send order in time, history and sync (pipelined sends)', async () => {
+    const [a, b] = [uniqueUser('a'), uniqueUser('b')];
+    const ca = await connect(a);
+    const cb = await connect(b);
+    const acks = await Promise.all(Array.from({ length: 40 }, (_, i) => ca.publish('ppMsgP', b, up('RC:TxtMsg', { content: `m${i}` }))));
+    expect(acks.map((ack) => ack.status ?? 0)).toEqual(acks.map(() => 0));
+    const times = acks.map((ack) => (ack.date ?? 0) * 1000 + (ack.millisecond ?? 0));
+    for (let i = 1; i < times.length; i++) expect(times[i]).toBeGreaterThan(times[i - 1] as number);
+    const page = await pull(cb);
+    expect(page.list.map((m) => m.msgId)).toEqual(acks.map((ack) => ack.messageUId));
+    expect(page.list.map((m) => JSON.parse(str(m.content)).content)).toEqual(acks.map((_, i) => `m${i}`));
+    // A query right behind a burst waits for it: history holds all of them.
+    const burst = Array.from({ length: 10 }, (_, i) => ca.publish('ppMsgP', b, up('RC:TxtMsg', { content: `n${i}` })));
+    const newest = await history(ca, b, 0, 5, 0);
+    expect(newest.list.map((m) => JSON.parse(str(m.content)).content)).toEqual(['n9', 'n8', 'n7', 'n6', 'n5']);
+    await Promise.all(burst);
+  });
+
   it('reject bad input with the documented status and keep the connection', async () => {
     const a = uniqueUser('a');
     const ca = await connect(a);

@@ -11,6 +11,7 @@ import { createLogger } from '../../../src/log';
 import { createTokenService } from '../../../src/services/auth-tokens';
 import type { CallbackPost } from '../../../src/services/callbacks/callback-http';
 import { moderationFilter } from '../../../src/services/callbacks/moderation';
+import { expansionFilter } from '../../../src/services/expansion-filter';
 import { MessageFilterChain, type CandidateMessage, type ScreenResult } from '../../../src/services/message-filter-chain';
 import { SensitiveWords } from '../../../src/services/sensitive-words';
 import { SensitiveWordType } from '../../../src/store/sensitive-word-repository';
@@ -43,6 +44,7 @@ async function setup(apps: AppConfig[]): Promise<Setup> {
   const chain = new MessageFilterChain();
   chain.addFilter(new SensitiveWords(ctx, new MemoryBroker()).filter);
   chain.addFilter(moderationFilter(ctx, post));
+  chain.addFilter(expansionFilter(ctx));
   return { chain, store, posts };
 }
 
@@ -63,6 +65,10 @@ describe('filter chain: synchronous verdicts when the filters have nothing to do
     // Not a text message: no word list needed at all.
     expect(isPromise(chain.screen(candidate('k', 'RC:ImgMsg')))).toBe(false);
     expect(posts).toEqual([]);
+    // An expansion command is the one message the expansion filter looks up (the original in the store).
+    const expansion = chain.screen({ ...candidate('k', 'RC:MsgExMsg'), content: utf8(JSON.stringify({ mid: 'AAAA-AAAA-AAAA-AAAA', put: { k: 'v' } })) });
+    expect(isPromise(expansion)).toBe(true);
+    expect(await expansion).toMatchObject({ ok: false, status: 34008, by: 'message-expansion' });
     await store.close();
   });
 
