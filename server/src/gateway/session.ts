@@ -17,6 +17,7 @@ import { RATE_LIMITED_TOPICS, SendRateLimiter } from './rate-limiter';
 import { ServerIdAllocator } from './server-ids';
 import type { ServerTransport, WriteHint } from './server-transport';
 import type { LocalSession } from './session-registry';
+import { FrameOrder } from './frame-order';
 import { WireStatus, type SessionInfo, type SessionPort, type TopicRouter } from './topic-router';
 import type { UserEvent } from './user-event';
 import { logFields } from './log-fields';
@@ -57,15 +58,8 @@ export class Session implements SessionPort, LocalSession {
   private limiter: SendRateLimiter | undefined;
   /** Set only while `whenActive` waits (the first seconds of a single-device session). */
   private activityWaiter: (() => void) | undefined;
-  /** Tail of the PUBLISH/QUERY chain; undefined when nothing is queued. */
-  private queue: Promise<void> | undefined;
-  /**
-   * Settles once every frame so far is past its order-sensitive step — a pipelined send once its handler
-   * returned without deferring its order, any other frame once answered; undefined when all are.
-   */
-  private gate: Promise<void> | undefined;
-  /** The handler running right now called deferOrder. */
-  private orderDeferred = false;
+  /** The order of PUBLISH/QUERY frames (frame-order.ts); created with the first one (idle sessions stay small). */
+  private order: FrameOrder | undefined;
   private closedFlag = false;
   /**
    * `lastSeen` and `presenceRefreshedAt` are kept as ms after `info.connectedAt`: small integers stay
@@ -124,7 +118,7 @@ export class Session implements SessionPort, LocalSession {
 
   /** Resolves when every queued PUBLISH/QUERY has been handled (tests, graceful shutdown). */
   idle(): Promise<void> {
-    return this.queue ?? RESOLVED;
+    return this.order?.pending ?? RESOLVED;
   }
 
   /** Liveness without a frame (comet polls). */
@@ -220,7 +214,7 @@ export class Session implements SessionPort, LocalSession {
 
   /** The running handler waits before its order-sensitive step (SessionPort.deferOrder): later frames queue. */
   deferOrder(): void {
-    this.orderDeferred = true;
+    this.order?.deferOrder();
   }
 
   /** The `pullMsg` handler starts reading its page (SessionPort.pullAsked). */
@@ -284,9 +278,9 @@ export class Session implements SessionPort, LocalSession {
    */
   async drain(maxRounds = 50): Promise<void> {
     for (let round = 0; round < maxRounds && !this.closedFlag; round++) {
-      const queued = this.queue;
+      const queued = this.order?.pending;
       await queued;
-      if (queued === this.queue) break;
+      if (queued === this.order?.pending) break;
     }
     if (this.closedFlag) return;
     if (this.info.clientKind === 'L2') this.close();
@@ -329,47 +323,13 @@ export class Session implements SessionPort, LocalSession {
       this.puback(messageId, { status: WireStatus.SendTooFast });
       return;
     }
-    // A frame waits for every earlier frame to be answered (`queue`), except a pipelined send (issue #12 P1),
-    // which waits only until every earlier frame is past its order-sensitive step (`gate`): a client's window
-    // of sends then reaches the store's group commit together, still appended in arrival order.
-    const pipelined = this.deps.router.pipelined?.(frame.topic) === true;
-    const wait = pipelined ? this.gate : this.queue;
-    let done: Promise<void> | undefined;
-    let passed: Promise<void> | undefined;
-    if (wait === undefined) {
-      // Handled now rather than a microtask later: nothing it must follow is pending, so arrival order holds.
-      this.orderDeferred = false;
-      done = this.handle(frame, answerable);
-      passed = pipelined && !this.orderDeferred ? undefined : done;
-    } else {
-      let handled: Promise<void> | undefined;
-      const started = wait.then(() => {
-        this.orderDeferred = false;
-        handled = this.handle(frame, answerable);
-        return pipelined && !this.orderDeferred ? undefined : handled;
-      });
-      passed = started.then((answered) => answered);
-      done = started.then(() => handled);
-    }
-    if (passed !== undefined) {
-      const gate = passed;
-      this.gate = gate;
-      void gate.then(() => {
-        if (this.gate === gate) this.gate = undefined;
-      });
-    }
-    if (done === undefined) return;
-    const all = this.queue === undefined ? done : Promise.all([this.queue, done]).then(() => undefined);
-    this.queue = all;
-    void all.then(() => {
-      if (this.queue === all) this.queue = undefined;
-    });
+    (this.order ??= new FrameOrder()).admit(this.deps.router.pipelined?.(frame.topic) === true, () => this.handle(frame, answerable));
   }
 
   /**
    * Runs the frame's handler and makes sure it answered. Not `async`: a handler that answers synchronously
    * costs no promise, an asynchronous one a single continuation (a client send's PUBACK comes from the
-   * store append's settlement, issue #12 P1). Never rejects; accept() keeps the queue.
+   * store append's settlement, issue #12 P1). Never rejects.
    */
   private handle(frame: PublishFrame | QueryFrame, answerable: boolean): Promise<void> | undefined {
     if (this.closedFlag) return undefined;
