@@ -1,7 +1,7 @@
 /**
- * The SQL PostgreSQL runs for unread-count-repository.ts (migrations 001 and 005), and the row shapes and
- * helpers both engines share; SQLite runs the same statements over its integer-keyed entries and conversations
- * (migration 011) from sqlite-unread-counts.ts, with the same parameters and results.
+ * The SQL of unread-count-repository.ts: the statements both engines run over their own schema (SQLite keys
+ * entries and conversations by integer ids since its migration 011, sqlite-unread-counts.ts), PostgreSQL's
+ * instance of them, and the row shapes and helpers both share.
  *
  * Query plan: the owner's inbox entries in the retention window, by `entries_sync` (app_key, owner, direction,
  * sent_time) for the list and by `entries_history` (…, conv_type, conv_target, sent_time) for one
@@ -10,38 +10,63 @@
 import type { ConversationKey } from './store';
 import type { FirstUnread, UnreadCount } from './unread-count-repository';
 
-/** One inbox entry is unread (parameter: the owner's floor). */
-const IS_UNREAD = `e.deleted = 0 AND m.recalled = 0 AND (m.flags & 2) <> 0 AND m.from_user_id <> e.owner
-    AND e.sent_time > ? AND e.sent_time > COALESCE(rp.read_time, 0) AND e.sent_time > COALESCE(c.cleared_up_to, 0)`;
+/** Where an engine's schema keeps what the unread statements read. */
+export interface UnreadSchema {
+  /**
+   * FROM … WHERE of the owner's inbox entries (`e`) with their message (`m`), read position (`rp`) and
+   * conversation row (`c`); parameters: app_key, owner, notBefore, upTo.
+   */
+  readonly inboxFrom: string;
+  /** The owner's user id; the conversation target's id; what groups the entries by conversation. */
+  readonly owner: string;
+  readonly target: string;
+  readonly targetKey: string;
+  /** The condition for one conversation's target (its parameters follow the type's). */
+  readonly oneTarget: string;
+}
 
-/** Parameters: app_key, owner, notBefore, upTo. */
-const INBOX_FROM = `FROM entries e
+/** The statements over `schema`; conversations are ordered and paged by (type, target id). */
+export function unreadStatements(schema: UnreadSchema): { readonly list: string; readonly one: string; readonly first: string } {
+  /** One inbox entry is unread (parameter: the owner's floor). */
+  const isUnread = `e.deleted = 0 AND m.recalled = 0 AND (m.flags & 2) <> 0 AND m.from_user_id <> ${schema.owner}
+    AND e.sent_time > ? AND e.sent_time > COALESCE(rp.read_time, 0) AND e.sent_time > COALESCE(c.cleared_up_to, 0)`;
+  /** Parameters: floor ×3. */
+  const aggregates = `e.conv_type AS conv_type, ${schema.target} AS conv_target,
+  SUM(CASE WHEN ${isUnread} THEN 1 ELSE 0 END) AS cnt,
+  SUM(CASE WHEN ${isUnread} AND e.mentioned <> 0 THEN 1 ELSE 0 END) AS mentions,
+  MIN(CASE WHEN ${isUnread} THEN e.sent_time END) AS first_time,
+  MAX(COALESCE(rp.read_time, 0)) AS read_time`;
+  return {
+    /** floor ×3, app_key, owner, notBefore, upTo, after.type ×2, after.targetId, limit. */
+    list: `SELECT ${aggregates} ${schema.inboxFrom}
+    AND (e.conv_type > ? OR (e.conv_type = ? AND ${schema.target} > ?))
+  GROUP BY e.conv_type, ${schema.targetKey} ORDER BY e.conv_type, ${schema.target} LIMIT ?`,
+    /** floor ×3, app_key, owner, notBefore, upTo, type, the target's parameters. */
+    one: `SELECT ${aggregates} ${schema.inboxFrom}
+    AND e.conv_type = ? AND ${schema.oneTarget}
+  GROUP BY e.conv_type, ${schema.targetKey}`,
+    /** app_key, owner, notBefore, upTo, floor, type, the target's parameters, first_time. */
+    first: `SELECT m.uid AS uid, m.sent_time AS sent_time, m.object_name AS object_name ${schema.inboxFrom}
+    AND ${isUnread} AND e.conv_type = ? AND ${schema.oneTarget} AND e.sent_time = ?
+  LIMIT 1`,
+  };
+}
+
+/** PostgreSQL's schema (migrations 001 and 005): entries and conversations keyed by TEXT. */
+const PG_UNREAD = unreadStatements({
+  inboxFrom: `FROM entries e
   JOIN messages m ON m.id = e.message_id
   LEFT JOIN read_positions rp ON rp.app_key = e.app_key AND rp.owner = e.owner AND rp.conversation_type = e.conv_type AND rp.target_id = e.conv_target
   LEFT JOIN conversations c ON c.app_key = e.app_key AND c.owner = e.owner AND c.type = e.conv_type AND c.target_id = e.conv_target
-  WHERE e.app_key = ? AND e.owner = ? AND e.direction = 2 AND e.sent_time >= ? AND e.sent_time <= ?`;
-
-/** Parameters: floor ×3. */
-const AGGREGATES = `e.conv_type AS conv_type, e.conv_target AS conv_target,
-  SUM(CASE WHEN ${IS_UNREAD} THEN 1 ELSE 0 END) AS cnt,
-  SUM(CASE WHEN ${IS_UNREAD} AND e.mentioned <> 0 THEN 1 ELSE 0 END) AS mentions,
-  MIN(CASE WHEN ${IS_UNREAD} THEN e.sent_time END) AS first_time,
-  MAX(COALESCE(rp.read_time, 0)) AS read_time`;
-
-/** floor ×3, app_key, owner, notBefore, upTo, after.type ×2, after.targetId, limit. */
-export const LIST_INBOX_SQL = `SELECT ${AGGREGATES} ${INBOX_FROM}
-    AND (e.conv_type > ? OR (e.conv_type = ? AND e.conv_target > ?))
-  GROUP BY e.conv_type, e.conv_target ORDER BY e.conv_type, e.conv_target LIMIT ?`;
-
-/** floor ×3, app_key, owner, notBefore, upTo, type, targetId. */
-export const ONE_CONVERSATION_SQL = `SELECT ${AGGREGATES} ${INBOX_FROM}
-    AND e.conv_type = ? AND e.conv_target = ?
-  GROUP BY e.conv_type, e.conv_target`;
-
-/** app_key, owner, notBefore, upTo, floor, type, targetId, first_time. */
-export const FIRST_UNREAD_SQL = `SELECT m.uid AS uid, m.sent_time AS sent_time, m.object_name AS object_name ${INBOX_FROM}
-    AND ${IS_UNREAD} AND e.conv_type = ? AND e.conv_target = ? AND e.sent_time = ?
-  LIMIT 1`;
+  WHERE e.app_key = ? AND e.owner = ? AND e.direction = 2 AND e.sent_time >= ? AND e.sent_time <= ?`,
+  owner: 'e.owner',
+  target: 'e.conv_target',
+  targetKey: 'e.conv_target',
+  oneTarget: 'e.conv_target = ?',
+});
+export const LIST_INBOX_SQL = PG_UNREAD.list;
+export const ONE_CONVERSATION_SQL = PG_UNREAD.one;
+export const FIRST_UNREAD_SQL = PG_UNREAD.first;
 
 export const FLOOR_SQL = 'SELECT read_time FROM read_floors WHERE app_key = ? AND owner = ?';
 export const POSITION_SQL = 'SELECT read_time FROM read_positions WHERE app_key = ? AND owner = ? AND conversation_type = ? AND target_id = ?';

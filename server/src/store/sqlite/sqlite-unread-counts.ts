@@ -1,52 +1,30 @@
 import type { AppKey, ConversationKey, UserId } from '../store';
 import type { UnreadCount, UnreadCountRepository, UnreadPage } from '../unread-count-repository';
-import { afterParams, FLOOR_SQL, POSITION_SQL, unreadFromRow } from '../unread-count-sql';
+import { afterParams, FLOOR_SQL, POSITION_SQL, unreadFromRow, unreadStatements } from '../unread-count-sql';
 import type { FirstUnreadRow, UnreadRow } from '../unread-count-sql';
 import type { SqliteDatabase } from './sqlite-database';
 import { REF } from './sqlite-names';
 
 /*
- * unread-count-sql.ts's statements over migration 011's integer keys (same parameters, same results): the
- * owner's names row `o` first (unique), then its inbox entries by `entries_sync` (owner_ref, direction,
- * sent_time) — or `entries_history` for one conversation — each probing its message, its target's names row
- * `t`, its read position and its conversation row by primary key. Conversations are ordered and paged by
- * (type, target name), as in PostgreSQL.
+ * unread-count-sql.ts's statements over migration 011's integer keys (same parameters and results as in
+ * PostgreSQL, but one conversation's target is named by app key and id): the owner's names row `o` first
+ * (unique), then its inbox entries by `entries_sync` (owner_ref, direction, sent_time) — or `entries_history`
+ * for one conversation — each probing its message, its target's names row `t`, its read position and its
+ * conversation row by primary key.
  */
-
-/** One inbox entry is unread (parameter: the owner's floor). */
-const IS_UNREAD = `e.deleted = 0 AND m.recalled = 0 AND (m.flags & 2) <> 0 AND m.from_user_id <> o.name
-    AND e.sent_time > ? AND e.sent_time > COALESCE(rp.read_time, 0) AND e.sent_time > COALESCE(c.cleared_up_to, 0)`;
-
-/** Parameters: app_key, owner, notBefore, upTo. */
-const INBOX_FROM = `FROM names o
+const { list: LIST_INBOX_SQL, one: ONE_CONVERSATION_SQL, first: FIRST_UNREAD_SQL } = unreadStatements({
+  inboxFrom: `FROM names o
   JOIN entries e ON e.owner_ref = o.id
   JOIN names t ON t.id = e.conv_target_ref
   JOIN messages m ON m.id = e.message_id
   LEFT JOIN read_positions rp ON rp.app_key = o.app_key AND rp.owner = o.name AND rp.conversation_type = e.conv_type AND rp.target_id = t.name
   LEFT JOIN conversations c ON c.owner_ref = e.owner_ref AND c.type = e.conv_type AND c.target_ref = e.conv_target_ref
-  WHERE o.app_key = ? AND o.name = ? AND e.direction = 2 AND e.sent_time >= ? AND e.sent_time <= ?`;
-
-/** Parameters: floor ×3. */
-const AGGREGATES = `e.conv_type AS conv_type, t.name AS conv_target,
-  SUM(CASE WHEN ${IS_UNREAD} THEN 1 ELSE 0 END) AS cnt,
-  SUM(CASE WHEN ${IS_UNREAD} AND e.mentioned <> 0 THEN 1 ELSE 0 END) AS mentions,
-  MIN(CASE WHEN ${IS_UNREAD} THEN e.sent_time END) AS first_time,
-  MAX(COALESCE(rp.read_time, 0)) AS read_time`;
-
-/** floor ×3, app_key, owner, notBefore, upTo, after.type ×2, after.targetId, limit. */
-const LIST_INBOX_SQL = `SELECT ${AGGREGATES} ${INBOX_FROM}
-    AND (e.conv_type > ? OR (e.conv_type = ? AND t.name > ?))
-  GROUP BY e.conv_type, e.conv_target_ref ORDER BY e.conv_type, t.name LIMIT ?`;
-
-/** floor ×3, app_key, owner, notBefore, upTo, type, app_key, targetId. */
-const ONE_CONVERSATION_SQL = `SELECT ${AGGREGATES} ${INBOX_FROM}
-    AND e.conv_type = ? AND e.conv_target_ref = ${REF}
-  GROUP BY e.conv_type, e.conv_target_ref`;
-
-/** app_key, owner, notBefore, upTo, floor, type, app_key, targetId, first_time. */
-const FIRST_UNREAD_SQL = `SELECT m.uid AS uid, m.sent_time AS sent_time, m.object_name AS object_name ${INBOX_FROM}
-    AND ${IS_UNREAD} AND e.conv_type = ? AND e.conv_target_ref = ${REF} AND e.sent_time = ?
-  LIMIT 1`;
+  WHERE o.app_key = ? AND o.name = ? AND e.direction = 2 AND e.sent_time >= ? AND e.sent_time <= ?`,
+  owner: 'o.name',
+  target: 't.name',
+  targetKey: 'e.conv_target_ref',
+  oneTarget: `e.conv_target_ref = ${REF}`,
+});
 
 /** Read-only: every call is one read transaction (one snapshot of entries and positions). */
 export class SqliteUnreadCountRepository implements UnreadCountRepository {
