@@ -11,7 +11,8 @@
  * (app, uid) and retry with fresh randomness if it ever fires.
  */
 
-const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUV';
+/** base32hex (RFC 4648 §7): ASCII order = numeric order. */
+export const UID_ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUV';
 const TIME_CHARS = 9;
 const RANDOM_CHARS = 7;
 const TIME_MODULUS = 2 ** (5 * TIME_CHARS);
@@ -28,12 +29,12 @@ export function newMessageUid(sentTime: number, random: () => number): string {
   const chars: string[] = [];
   let time = sentTime % TIME_MODULUS;
   for (let i = 0; i < TIME_CHARS; i++) {
-    chars.unshift(ALPHABET.charAt(time % 32));
+    chars.unshift(UID_ALPHABET.charAt(time % 32));
     time = Math.floor(time / 32);
   }
   for (let i = 0; i < RANDOM_CHARS; i++) {
     const digit = Math.min(31, Math.max(0, Math.floor(random() * 32)));
-    chars.push(ALPHABET.charAt(digit));
+    chars.push(UID_ALPHABET.charAt(digit));
   }
   const text = chars.join('');
   return `${text.slice(0, 4)}-${text.slice(4, 8)}-${text.slice(8, 12)}-${text.slice(12, 16)}`;

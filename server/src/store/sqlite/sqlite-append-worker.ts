@@ -2,7 +2,8 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { AppendOutcome } from '../message-append-batcher';
-import { createAppendExecutor, packJobs, unpackJobs, type AppendCommitted, type AppendJob } from './sqlite-append-writer';
+import { packJobs, unpackJobs } from './sqlite-append-pack';
+import { createAppendExecutor, type AppendCommitted, type AppendJob } from './sqlite-append-writer';
 import { SQLITE_PRAGMAS } from './sqlite-database';
 
 /**

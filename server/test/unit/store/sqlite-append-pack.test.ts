@@ -3,7 +3,8 @@
  * every field of every job comes back as it went in — null and set optional fields, fractional clocks,
  * non-ASCII strings, bytes that are views into a larger buffer — and repeated strings are sent once.
  */
-import { packJobs, planAppend, unpackJobs, type AppendJob } from '../../../src/store/sqlite/sqlite-append-writer';
+import { packJobs, unpackJobs } from '../../../src/store/sqlite/sqlite-append-pack';
+import { planAppend, type AppendJob } from '../../../src/store/sqlite/sqlite-append-writer';
 
 const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text);
 
