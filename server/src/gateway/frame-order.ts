@@ -44,13 +44,13 @@ export class FrameOrder {
       passed = pipelined && !this.deferred ? undefined : done;
     } else {
       let handled: Promise<void> | undefined;
-      const started = wait.then(() => {
+      // Settles once this frame is past its order-sensitive step (returning `handled` waits for its answer).
+      passed = wait.then(() => {
         this.deferred = false;
         handled = run();
         return pipelined && !this.deferred ? undefined : handled;
       });
-      passed = started.then((answered) => answered);
-      done = started.then(() => handled);
+      done = passed.then(() => handled);
     }
     if (passed !== undefined) {
       const gate = passed;
