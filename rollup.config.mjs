@@ -20,12 +20,12 @@
  *   - every public enum equals TypeScript's emit (compactEnums writes them as tables), and no IMLib
  *     bundle carries the emoji plugin.
  * Size passes (bench/analysis/p5-size.md): sdkTables (the SDK's cut of the topic and message
- * tables), compactEnums (numeric enums as tables) and mangleProps over the provably private members
- * (provablyPrivateMembers).
+ * tables), compactEnums (numeric enums as tables) and every private/protected member renamed
+ * (renamePrivate, scripts/private-renames.mjs) and shortened (mangleProps).
  * The server (server/) runs from source with tsx and is not bundled here.
  */
 import { builtinModules } from 'node:module';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import commonjs from '@rollup/plugin-commonjs';
@@ -34,6 +34,7 @@ import esbuild from 'rollup-plugin-esbuild';
 import { transform } from 'esbuild';
 import dts from 'rollup-plugin-dts';
 import MagicString from 'magic-string';
+import { privateRenames, PRIVATE_PROPS } from './scripts/private-renames.mjs';
 
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
 const banner = `/*! lianxin v${pkg.version} | ${pkg.license} */`;
@@ -161,73 +162,45 @@ function lowerAndStrip(target) {
 }
 
 /**
- * Private members that are provably internal, for esbuild `mangleProps` (a short name in every
- * bundle instead of `retryCount`, `scheduleRetry`, …). A name qualifies only when:
- *   - it is declared `private`/`protected` in the engine's folders (MANGLE_FOLDERS: connection
- *     engine, services, transports, protocol, shared host plumbing), never in the facade (src/api),
- *     whose objects apps hold and may decorate;
- *   - every other occurrence of the word in src/, platforms/ and the schema table, comments
- *     aside, is `this.<name>`: no `other.<name>`, no object key, no destructuring, no string (so
- *     never a wire, JSON, storage or host field).
- * A new use elsewhere silently takes the name out of the set (it is then just not mangled); esbuild
- * picks replacement names that collide with no other property of the chunk.
+ * Private members: every `private`/`protected` member of src/ and platforms/ carries PRIVATE_PREFIX in
+ * the modules rollup reads (renamePrivate, with TypeScript's own rename: scripts/private-renames.mjs),
+ * and the chunk pass shortens exactly the marked names (esbuild `mangleProps`, quoted accesses
+ * included; esbuild picks short names that collide with no other property of the chunk).
  */
-const MANGLE_FOLDERS = ['src/client/', 'src/transport/', 'src/protocol/', 'platforms/shared/'];
+const PRIVATE_EDITS = privateRenames(ROOT);
 
-function tsFilesUnder(dir) {
-  return readdirSync(dir).flatMap((entry) => {
-    const file = path.join(dir, entry);
-    if (statSync(file).isDirectory()) return tsFilesUnder(file);
-    return file.endsWith('.ts') ? [file] : [];
-  });
+function renamePrivate() {
+  return {
+    name: 'lianxin-rename-private',
+    transform(code, id) {
+      const edits = PRIVATE_EDITS.get(id);
+      if (edits === undefined) return null;
+      // The edits are offsets into the file on disk; a plugin that changed the text before would shift them.
+      if (code !== readFileSync(id, 'utf8')) this.error(`${id}: renamePrivate must see the module as it is on disk`);
+      const out = new MagicString(code);
+      for (const edit of edits) out.overwrite(edit.start, edit.end, edit.text);
+      return { code: out.toString(), map: out.generateMap({ hires: true, source: id }) };
+    },
+  };
 }
-
-export function provablyPrivateMembers() {
-  const stripComments = (code) => code.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:])\/\/[^\n]*/g, '$1');
-  const files = [...tsFilesUnder('src'), ...tsFilesUnder('platforms'), path.join('proto', 'gen', 'rc-schema.ts')].map((file) => ({
-    file: file.split(path.sep).join('/'),
-    code: stripComments(readFileSync(file, 'utf8')),
-  }));
-  const all = files.map((f) => f.code).join('\n');
-  const declaration = (name) => `\\b(?:private|protected)\\s+(?:readonly\\s+)?(?:static\\s+)?(?:async\\s+)?(?:get\\s+|set\\s+)?${name}(?![\\w$])`;
-  const declaredIn = new Map();
-  for (const { file, code } of files) {
-    for (const match of code.matchAll(new RegExp(declaration('([A-Za-z_][\\w]*)'), 'g'))) {
-      const name = match[1];
-      declaredIn.set(name, [...(declaredIn.get(name) ?? []), file]);
-    }
-  }
-  const count = (pattern) => (all.match(new RegExp(pattern, 'g')) ?? []).length;
-  const names = [...declaredIn]
-    .filter(([name, where]) => name.length > 2 && where.every((file) => MANGLE_FOLDERS.some((folder) => file.startsWith(folder))))
-    .map(([name]) => name)
-    .filter((name) => count(`(?<![\\w$])${name}(?![\\w$])`) === count(`\\bthis\\.${name}(?![\\w$])`) + count(declaration(name)))
-    .sort();
-  return names;
-}
-
-const PRIVATE_MEMBERS = provablyPrivateMembers();
-const MANGLE_PROPS = PRIVATE_MEMBERS.length > 0 ? new RegExp(`^(?:${PRIVATE_MEMBERS.join('|')})$`) : undefined;
 
 /**
- * The scan above covers our sources only: a chunk that inlines node_modules code could use one of
- * the names for something else, so it is refused rather than mangled blindly.
+ * The marker is ours: a chunk that inlines node_modules code could spell a property the same way, so it
+ * is refused rather than mangled blindly.
  */
 function mangleOptionsFor(chunk) {
-  if (MANGLE_PROPS === undefined) return {};
   const foreign = chunk.moduleIds.filter((id) => id.includes('node_modules'));
   if (foreign.length > 0) {
     throw new Error(`${chunk.fileName}: mangleProps covers src/ and platforms/ only, but the chunk inlines ${foreign.join(', ')}`);
   }
-  return { mangleProps: MANGLE_PROPS };
+  return { mangleProps: PRIVATE_PROPS, mangleQuoted: true };
 }
 
-/** Renames the provably private members (above) in a rendered chunk; the legacy pass does it too. */
+/** Shortens the marked private members (above) in a rendered chunk; the legacy pass does it too. */
 function manglePrivate() {
   return {
     name: 'lianxin-mangle-private',
     async renderChunk(code, chunk) {
-      if (MANGLE_PROPS === undefined) return null;
       const result = await transform(code, { loader: 'js', ...mangleOptionsFor(chunk), legalComments: 'inline', sourcemap: true, sourcefile: chunk.fileName });
       return { code: result.code, map: result.map };
     },
@@ -287,6 +260,7 @@ function jsPlugins({ host, target, bundleName }) {
   return [
     ...(browserLike ? [hostSafe(bundleName)] : []),
     sdkTables(),
+    renamePrivate(),
     nodeResolve({
       extensions: ['.ts', '.mjs', '.js', '.json'],
       browser: browserLike,

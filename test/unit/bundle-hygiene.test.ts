@@ -13,6 +13,7 @@ import path from 'node:path';
 import vm from 'node:vm';
 import { parse } from 'acorn';
 import * as enums from '../../src/api/enums';
+import { PRIVATE_PREFIX, privateRenames } from '../../scripts/private-renames.mjs';
 
 const root = path.resolve(__dirname, '..', '..');
 const dist = path.join(root, 'dist');
@@ -110,6 +111,14 @@ function scan(code: string): Hit[] {
     }
   }
   return [...hits, ...unguardedTextCodecs(code)];
+}
+
+function tsFilesUnder(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) return tsFilesUnder(full);
+    return entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts') ? [full] : [];
+  });
 }
 
 function newestMtime(dir: string): number {
@@ -368,5 +377,37 @@ describe('the emoji plugin is its own entry', () => {
     expect(Object.keys(alone).sort()).toEqual(['RongIMEmoji', 'createRongIMEmoji']);
     const mini = loadInBareHost(readFileSync(path.join(dist, 'miniprogram', 'emoji.js'), 'utf8'));
     expect((mini['RongIMEmoji'] as { symbolToEmoji(text: string): string }).symbolToEmoji('[赞]')).toBe('👍');
+  });
+});
+
+describe('private members are renamed and shortened (rollup.config.mjs renamePrivate, scripts/private-renames.mjs)', () => {
+  const JS = ARTIFACTS.filter((file) => !file.endsWith('.d.ts'));
+  const renames = privateRenames(root);
+  const editsByName = new Map<string, number>();
+  for (const edits of renames.values()) {
+    for (const edit of edits) {
+      const name = edit.text.slice(edit.text.indexOf(PRIVATE_PREFIX) + PRIVATE_PREFIX.length).match(/^[\w$]+/)?.[0] ?? '';
+      editsByName.set(name, (editsByName.get(name) ?? 0) + 1);
+    }
+  }
+  // Names spelt nowhere in the sources but at their own renamed uses (comments included): none of them
+  // may survive as a property in any bundle.
+  const sources = ['src', 'platforms', path.join('proto', 'gen')]
+    .flatMap((dir) => tsFilesUnder(path.join(root, dir)))
+    .map((file) => readFileSync(file, 'utf8'))
+    .join('\n');
+  const wordCount = (name: string): number => (sources.match(new RegExp(`(?<![\\w$])${name.replace(/\$/g, '\\$')}(?![\\w$])`, 'g')) ?? []).length;
+  const exclusive = [...editsByName].filter(([name, edits]) => wordCount(name) === edits).map(([name]) => name);
+
+  test('the sources have private members to rename, most of them spelt nowhere else', () => {
+    expect(editsByName.size).toBeGreaterThan(150);
+    expect(exclusive.length).toBeGreaterThan(60);
+  });
+
+  test.each(JS.map((file) => [rel(file), file] as const))('%s: no marked name is left as a property, no private-only name at all', (_name, file) => {
+    const code = readFileSync(file, 'utf8');
+    expect(code.match(/[.'"`]_\$p_[\w$]*/g) ?? []).toEqual([]);
+    const left = exclusive.filter((name) => new RegExp(`[.'"\`]${name.replace(/\$/g, '\\$')}(?![\\w$])`).test(code));
+    expect(left).toEqual([]);
   });
 });

@@ -1,0 +1,10 @@
+/** Types of scripts/private-renames.mjs (the build's private-member renaming), for the tests. */
+export declare const PRIVATE_PREFIX: string;
+export declare const PRIVATE_PROPS: RegExp;
+export interface PrivateRenameEdit {
+  readonly start: number;
+  readonly end: number;
+  readonly text: string;
+}
+/** Absolute source file → its edits, sorted and non-overlapping, as offsets into the file on disk. */
+export declare function privateRenames(root: string): Map<string, PrivateRenameEdit[]>;
