@@ -10,6 +10,11 @@
  * Variants (combinable):
  *   --hot-cold N    entries go to a small `entries_hot` table with the same two indexes; every N messages one
  *                   transaction moves them to `entries` (INSERT … SELECT + DELETE). Reports the move's share.
+ *   --pending N     written behind: a message's entries go to `entries_hot`, an append-only table with no
+ *                   per-owner index, and its conversation touches are kept in memory; every N messages one
+ *                   transaction moves the entries to `entries` in index order (owner, conversation, time) and
+ *                   upserts the touched conversations in key order. Reports the move's share. (What a store
+ *                   that answers reads only after flushing the pending rows would write.)
  *   --without-rowid entries as a WITHOUT ROWID table on its primary key (message_id, owner).
  *   --int-keys app|all  integer app id (and with `all` integer user ids) instead of the TEXT keys that lead
  *                   every per-owner index.
@@ -31,7 +36,8 @@ function flag(name: string): string | undefined {
 const prefill = Number(flag('prefill') ?? 48_000);
 const measure = Number(flag('measure') ?? 32_000);
 const batch = Number(flag('batch') ?? 400);
-const hotCold = flag('hot-cold') !== undefined ? Number(flag('hot-cold')) : 0;
+const pending = flag('pending') !== undefined ? Number(flag('pending')) : 0;
+const hotCold = flag('hot-cold') !== undefined ? Number(flag('hot-cold')) : pending;
 const withoutRowid = process.argv.includes('--without-rowid');
 const intKeys = flag('int-keys') ?? 'none';
 const PAIRS = 200;
@@ -42,13 +48,13 @@ for (const pragma of ['journal_mode = WAL', 'synchronous = FULL', 'foreign_keys 
 
 const appType = intKeys === 'none' ? 'TEXT' : 'INTEGER';
 const userType = intKeys === 'all' ? 'INTEGER' : 'TEXT';
-const entriesTable = (name: string): string => `
+const entriesTable = (name: string, indexed = true): string => `
 CREATE TABLE ${name} (
   message_id INTEGER NOT NULL REFERENCES messages (id) ON DELETE CASCADE, owner ${userType} NOT NULL, app_key ${appType} NOT NULL,
   direction INTEGER NOT NULL, conv_type INTEGER NOT NULL, conv_target ${userType} NOT NULL, sent_time INTEGER NOT NULL,
   mentioned INTEGER NOT NULL, deleted INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (message_id, owner))${withoutRowid ? ' WITHOUT ROWID' : ''};
-CREATE INDEX ${name}_sync ON ${name} (app_key, owner, direction, sent_time);
-CREATE INDEX ${name}_history ON ${name} (app_key, owner, conv_type, conv_target, sent_time);`;
+${indexed ? `CREATE INDEX ${name}_sync ON ${name} (app_key, owner, direction, sent_time);
+CREATE INDEX ${name}_history ON ${name} (app_key, owner, conv_type, conv_target, sent_time);` : ''}`;
 db.exec(`
 CREATE TABLE messages (
   id INTEGER PRIMARY KEY, app_key ${appType} NOT NULL, uid TEXT NOT NULL, sent_time INTEGER NOT NULL, from_user_id ${userType} NOT NULL,
@@ -56,7 +62,7 @@ CREATE TABLE messages (
 CREATE UNIQUE INDEX messages_uid ON messages (app_key, uid);
 CREATE INDEX messages_sent_time ON messages (sent_time);
 ${entriesTable('entries')}
-${hotCold > 0 ? entriesTable('entries_hot') : ''}
+${hotCold > 0 ? entriesTable('entries_hot', pending === 0) : ''}
 CREATE TABLE conversations (
   app_key ${appType} NOT NULL, owner ${userType} NOT NULL, type INTEGER NOT NULL, target_id ${userType} NOT NULL, updated_time INTEGER NOT NULL,
   listed INTEGER NOT NULL, cleared_up_to INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (app_key, owner, type, target_id)) WITHOUT ROWID;
@@ -72,13 +78,19 @@ const insertEntries = db.prepare(`INSERT INTO ${into} (message_id, owner, app_ke
   VALUES (?, ?, ?, 1, 1, ?, ?, 0), (?, ?, ?, 2, 1, ?, ?, 0)`);
 const touchConversation = db.prepare(`INSERT INTO conversations (app_key, owner, type, target_id, updated_time, listed) VALUES (?, ?, 1, ?, ?, 1)
   ON CONFLICT (app_key, owner, type, target_id) DO UPDATE SET updated_time = excluded.updated_time, listed = 1`);
-const moveCopy = hotCold > 0 ? db.prepare('INSERT INTO entries SELECT * FROM entries_hot WHERE message_id <= ?') : undefined;
+const moveCopy = hotCold > 0
+  ? db.prepare(`INSERT INTO entries SELECT * FROM entries_hot WHERE message_id <= ?${pending > 0 ? ' ORDER BY app_key, owner, conv_type, conv_target, sent_time' : ''}`)
+  : undefined;
 const moveDelete = hotCold > 0 ? db.prepare('DELETE FROM entries_hot WHERE message_id <= ?') : undefined;
 const content = Buffer.from(`{"content":"${'x'.repeat(60)}","extra":"t=12345.678;1.1"}`);
 
 let clock = 1_700_000_000_000;
 let sinceMove = 0;
 let moveMicros = 0;
+/** --pending: conversation touches kept until the move. */
+const deferred = new Map<string, [string | number, string | number, number]>();
+const byKey = (a: [string | number, string | number, number], b: [string | number, string | number, number]): number =>
+  a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0;
 
 function append(total: number): void {
   for (let done = 0; done < total; done += batch) {
@@ -95,7 +107,8 @@ function append(total: number): void {
       touched.set(`${to}\0${from}`, [to, from, clock]);
       lastId = id;
     }
-    for (const [owner, target, time] of touched.values()) touchConversation.run(app, owner, target, time);
+    if (pending > 0) for (const [key, touch] of touched) deferred.set(key, touch);
+    else for (const [owner, target, time] of touched.values()) touchConversation.run(app, owner, target, time);
     db.exec('COMMIT');
     sinceMove += batch;
     if (moveCopy !== undefined && moveDelete !== undefined && sinceMove >= hotCold) {
@@ -103,6 +116,8 @@ function append(total: number): void {
       db.exec('BEGIN IMMEDIATE');
       moveCopy.run(lastId);
       moveDelete.run(lastId);
+      for (const [owner, target, time] of [...deferred.values()].sort(byKey)) touchConversation.run(app, owner, target, time);
+      deferred.clear();
       db.exec('COMMIT');
       const spent = process.cpuUsage(cpu);
       moveMicros += spent.user + spent.system;
@@ -120,7 +135,7 @@ try {
   const seconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
   console.log(JSON.stringify({
-    prefill, measure, batch, hotCold, withoutRowid, intKeys,
+    prefill, measure, batch, hotCold, pending, withoutRowid, intKeys,
     messagesPerSecond: Math.round(measure / seconds),
     cpuMicrosPerMessage: Number(((cpu.user + cpu.system) / measure).toFixed(1)),
     systemMicrosPerMessage: Number((cpu.system / measure).toFixed(1)),
