@@ -15,6 +15,8 @@
  *                   transaction moves the entries to `entries` in index order (owner, conversation, time) and
  *                   upserts the touched conversations in key order. Reports the move's share. (What a store
  *                   that answers reads only after flushing the pending rows would write.)
+ *   --pending-sync-index  with --pending: `entries_hot` keeps the sync index (owner, direction, time), so an inbox
+ *                   pull can read pending rows without waiting for the move.
  *   --without-rowid entries as a WITHOUT ROWID table on its primary key (message_id, owner).
  *   --int-keys app|all  integer app id (and with `all` integer user ids) instead of the TEXT keys that lead
  *                   every per-owner index.
@@ -39,6 +41,7 @@ const batch = Number(flag('batch') ?? 400);
 const pending = flag('pending') !== undefined ? Number(flag('pending')) : 0;
 const hotCold = flag('hot-cold') !== undefined ? Number(flag('hot-cold')) : pending;
 const withoutRowid = process.argv.includes('--without-rowid');
+const pendingSyncIndex = process.argv.includes('--pending-sync-index');
 const intKeys = flag('int-keys') ?? 'none';
 const PAIRS = 200;
 
@@ -48,13 +51,13 @@ for (const pragma of ['journal_mode = WAL', 'synchronous = FULL', 'foreign_keys 
 
 const appType = intKeys === 'none' ? 'TEXT' : 'INTEGER';
 const userType = intKeys === 'all' ? 'INTEGER' : 'TEXT';
-const entriesTable = (name: string, indexed = true): string => `
+const entriesTable = (name: string, indexed = true, syncIndexed = indexed): string => `
 CREATE TABLE ${name} (
   message_id INTEGER NOT NULL REFERENCES messages (id) ON DELETE CASCADE, owner ${userType} NOT NULL, app_key ${appType} NOT NULL,
   direction INTEGER NOT NULL, conv_type INTEGER NOT NULL, conv_target ${userType} NOT NULL, sent_time INTEGER NOT NULL,
   mentioned INTEGER NOT NULL, deleted INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (message_id, owner))${withoutRowid ? ' WITHOUT ROWID' : ''};
-${indexed ? `CREATE INDEX ${name}_sync ON ${name} (app_key, owner, direction, sent_time);
-CREATE INDEX ${name}_history ON ${name} (app_key, owner, conv_type, conv_target, sent_time);` : ''}`;
+${syncIndexed ? `CREATE INDEX ${name}_sync ON ${name} (app_key, owner, direction, sent_time);` : ''}
+${indexed ? `CREATE INDEX ${name}_history ON ${name} (app_key, owner, conv_type, conv_target, sent_time);` : ''}`;
 db.exec(`
 CREATE TABLE messages (
   id INTEGER PRIMARY KEY, app_key ${appType} NOT NULL, uid TEXT NOT NULL, sent_time INTEGER NOT NULL, from_user_id ${userType} NOT NULL,
@@ -62,7 +65,7 @@ CREATE TABLE messages (
 CREATE UNIQUE INDEX messages_uid ON messages (app_key, uid);
 CREATE INDEX messages_sent_time ON messages (sent_time);
 ${entriesTable('entries')}
-${hotCold > 0 ? entriesTable('entries_hot', pending === 0) : ''}
+${hotCold > 0 ? entriesTable('entries_hot', pending === 0, pending === 0 || pendingSyncIndex) : ''}
 CREATE TABLE conversations (
   app_key ${appType} NOT NULL, owner ${userType} NOT NULL, type INTEGER NOT NULL, target_id ${userType} NOT NULL, updated_time INTEGER NOT NULL,
   listed INTEGER NOT NULL, cleared_up_to INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (app_key, owner, type, target_id)) WITHOUT ROWID;
@@ -135,7 +138,7 @@ try {
   const seconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
   console.log(JSON.stringify({
-    prefill, measure, batch, hotCold, pending, withoutRowid, intKeys,
+    prefill, measure, batch, hotCold, pending, pendingSyncIndex, withoutRowid, intKeys,
     messagesPerSecond: Math.round(measure / seconds),
     cpuMicrosPerMessage: Number(((cpu.user + cpu.system) / measure).toFixed(1)),
     systemMicrosPerMessage: Number((cpu.system / measure).toFixed(1)),
