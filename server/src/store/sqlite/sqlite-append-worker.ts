@@ -20,31 +20,74 @@ import { SQLITE_PRAGMAS } from './sqlite-database';
  * for one answer before the next batch), answers come back in order. The worker is unref'd between
  * batches, so an idle store does not keep the process alive, and ref'd while a batch is in flight.
  */
+interface WorkerReply {
+  readonly outcomes?: unknown[];
+  /** Entries pending after the batch (a move may follow it in the thread). */
+  readonly pending?: number;
+  readonly moved?: true;
+  readonly error?: unknown;
+}
+
 export class SqliteAppendWorker {
   private worker: Worker | undefined;
-  private readonly waiting: { resolve(outcomes: AppendOutcome<AppendCommitted>[]): void; reject(error: unknown): void }[] = [];
+  private readonly waiting: { resolve(reply: WorkerReply): void; reject(error: unknown): void }[] = [];
   private closed = false;
+  /** Whether entries may be pending in the thread: set by a batch that wrote some, cleared when a move is asked for. */
+  private maybePending = true;
+  private moving: Promise<void> | undefined;
 
   private constructor(
     private readonly file: string,
     private readonly driver: string,
+    private readonly moveAtRows: number,
   ) {}
 
   /** A writer thread for `file`, or undefined when it cannot run here (in-memory database, driver not resolvable). */
-  static forFile(file: string): SqliteAppendWorker | undefined {
+  static forFile(file: string, moveAtRows: number): SqliteAppendWorker | undefined {
     if (file === '' || file === ':memory:' || file.startsWith('file:')) return undefined;
     const driver = resolveDriver();
-    return driver === undefined ? undefined : new SqliteAppendWorker(path.resolve(file), driver);
+    return driver === undefined ? undefined : new SqliteAppendWorker(path.resolve(file), driver, moveAtRows);
   }
 
   commit(jobs: readonly AppendJob[]): Promise<AppendOutcome<AppendCommitted>[]> {
+    const packed = packJobs(jobs);
+    return this.ask(packed, [packed.numbers.buffer, packed.bytes.buffer]).then((reply) => {
+      if ((reply.pending ?? 0) > 0) this.maybePending = true;
+      return unpackOutcomes(reply.outcomes ?? []);
+    });
+  }
+
+  /**
+   * Moves the pending entries (createAppendExecutor's move) after the batches already handed over; resolves
+   * once they are in `entries`. Answers at once when no batch wrote any since the last move. A caller that
+   * comes while a move is under way shares it: every batch answered before that caller came was handed over
+   * before the move was asked for (answers come back in order), so that move covers it.
+   */
+  move(): Promise<void> {
+    if (this.moving !== undefined) return this.moving;
+    if (!this.maybePending || this.closed) return Promise.resolve();
+    this.maybePending = false;
+    const moving = this.ask('move', []).then(
+      () => {
+        this.moving = undefined;
+      },
+      (error: unknown) => {
+        this.moving = undefined;
+        this.maybePending = true;
+        throw error;
+      },
+    );
+    this.moving = moving;
+    return moving;
+  }
+
+  private ask(message: unknown, transfer: ArrayBuffer[]): Promise<WorkerReply> {
     if (this.closed) return Promise.reject(new Error('append writer closed'));
     const worker = this.start();
-    const packed = packJobs(jobs);
     return new Promise((resolve, reject) => {
       this.waiting.push({ resolve, reject });
       worker.ref();
-      worker.postMessage(packed, [packed.numbers.buffer, packed.bytes.buffer]);
+      worker.postMessage(message, transfer);
     });
   }
 
@@ -64,13 +107,16 @@ export class SqliteAppendWorker {
 
   private start(): Worker {
     if (this.worker !== undefined) return this.worker;
-    const worker = new Worker(workerSource(), { eval: true, workerData: { file: this.file, driver: this.driver, pragmas: SQLITE_PRAGMAS } });
+    const worker = new Worker(workerSource(), {
+      eval: true,
+      workerData: { file: this.file, driver: this.driver, pragmas: SQLITE_PRAGMAS, moveAtRows: this.moveAtRows },
+    });
     worker.unref();
-    worker.on('message', (reply: { readonly outcomes?: unknown[]; readonly error?: unknown }) => {
+    worker.on('message', (reply: WorkerReply) => {
       const waiter = this.waiting.shift();
       if (this.waiting.length === 0) worker.unref();
       if (waiter === undefined) return;
-      if (reply.outcomes !== undefined) waiter.resolve(unpackOutcomes(reply.outcomes));
+      if (reply.error === undefined) waiter.resolve(reply);
       else waiter.reject(toError(reply.error));
     });
     const fail = (error: unknown): void => {
@@ -140,15 +186,28 @@ parentPort.on('message', (message) => {
     return;
   }
   try {
-    if (execute === undefined) execute = createAppendExecutor(db);
+    if (execute === undefined) execute = createAppendExecutor(db, workerData.moveAtRows);
+    if (message === 'move') {
+      execute.move();
+      parentPort.postMessage({ moved: true });
+      return;
+    }
     const outcomes = [];
-    for (const outcome of execute(unpackJobs(message))) {
+    for (const outcome of execute.append(unpackJobs(message))) {
       if (outcome.ok) outcomes.push(outcome.value.sentTime, outcome.value.uid);
       else outcomes.push(-1, plain(outcome.error));
     }
-    parentPort.postMessage({ outcomes });
+    parentPort.postMessage({ outcomes, pending: execute.pendingRows() });
   } catch (error) {
     parentPort.postMessage({ error: plain(error) });
+    return;
+  }
+  // After the answer, so the batch's PUBACKs do not wait for it. A move that fails leaves the entries pending;
+  // the next move (due, or asked for by a reader, who then sees the error) tries again.
+  try {
+    execute.moveIfDue();
+  } catch {
+    // kept pending, see above
   }
 });
 `;

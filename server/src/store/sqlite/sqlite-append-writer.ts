@@ -38,8 +38,22 @@ export interface AppendCommitted {
   readonly uid: string;
 }
 
-/** Writes a batch in one transaction; one outcome per job; throws when nothing was committed. */
-export type AppendExecutor = (jobs: readonly AppendJob[]) => AppendOutcome<AppendCommitted>[];
+/**
+ * The group commit's writer over one connection. `append` writes a batch in one transaction (one outcome per
+ * job; throws when nothing was committed); the batch's entries go to `entries_pending` (migration 012).
+ * `move` carries every pending entry to `entries`, and the conversation rows they imply, in one transaction;
+ * `moveIfDue`, called after each batch, does so in steps once `moveAtRows` entries are pending (one step per
+ * call, a range of owners with about a quarter of that many rows). `pendingRows` counts what is pending.
+ */
+export interface AppendExecutor {
+  append(jobs: readonly AppendJob[]): AppendOutcome<AppendCommitted>[];
+  move(): void;
+  moveIfDue(): void;
+  pendingRows(): number;
+}
+
+/** Pending entries that make a move due: large enough that a move writes each per-owner page once for many rows. */
+export const MOVE_AT_ROWS = 8000;
 
 /**
  * The uid's 7 random characters, drawn exactly as newMessageUid draws them (one `random()` per character,
@@ -114,12 +128,16 @@ export function storedMessage(message: NewMessage, committed: AppendCommitted): 
 /**
  * The batch writer for connection `db`, run on the caller's thread (inline) or inside the writer thread
  * (sqlite-append-worker.ts), which evaluates this function's source text: it must stay self-contained —
- * no imported values, only its parameter, globals and its own locals (types are erased).
+ * no imported values, only its parameters, globals and its own locals (types are erased).
  *
- * Per message only its own rows are written (message + its entries); the app clock and the conversation
- * rows are per-batch state written once at the end (a conversation touched by ten messages of the batch is
- * upserted once, with the newest sentTime). The result is the same database as with one transaction per
- * message, minus intermediate states nobody could observe. Messages are written in job order, so sentTime
+ * Per message only its own rows are written (message + its entries, into `entries_pending`); the app clock is
+ * per-batch state written once at the end. The conversation rows are not written per batch: a move derives
+ * them from the pending entries it carries (per owner and conversation, listed again with the newest
+ * sentTime — what touching them per message gave), so they are exactly as current as the entries, and a
+ * crash between two moves loses nothing (the store moves what is pending when it opens). Readers of
+ * per-owner state other than the inbox pull ask for a move first (SqliteStore), so they never see the
+ * difference. Moving in index order writes each per-owner page once for many rows (bench/analysis/
+ * p1-private.md round 10: about half the store's CPU per message). Messages are written in job order, so sentTime
  * is strictly increasing in job order per app; two uids of one app never share their time part, so the
  * unique (app_key, uid) index cannot fire (message-uid.ts) — if it ever did, that message fails alone.
  *
@@ -128,10 +146,10 @@ export function storedMessage(message: NewMessage, committed: AppendCommitted): 
  * with one SAVEPOINT per message: only the failing ones get an error outcome, and a failing message's clock
  * step and conversation touches are dropped with it (state is recorded only after its rows are in).
  */
-export function createAppendExecutor(db: Database.Database): AppendExecutor {
+export function createAppendExecutor(db: Database.Database, moveAtRows: number): AppendExecutor {
   const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUV';
   const TIME_MODULUS = 2 ** 45;
-  const entryColumns = 'INSERT INTO entries (message_id, owner_ref, direction, conv_type, conv_target_ref, sent_time, mentioned) VALUES';
+  const entryColumns = 'INSERT INTO entries_pending (message_id, owner_ref, direction, conv_type, conv_target_ref, sent_time, mentioned) VALUES';
   // Owners and conversation targets are interned in `names` (migration 011); ids are never reused, so those
   // read committed are cached. Ones created in a batch are cached only once that batch committed (a rolled
   // back batch takes its names rows with it).
@@ -146,9 +164,23 @@ export function createAppendExecutor(db: Database.Database): AppendExecutor {
   const insertEntry = db.prepare(`${entryColumns} (?, ?, ?, ?, ?, ?, ?)`);
   // The common case (a private message: the recipient's inbox and the sender's sendbox) in one statement.
   const insertTwoEntries = db.prepare(`${entryColumns} (?, ?, ?, ?, ?, ?, ?), (?, ?, ?, ?, ?, ?, ?)`);
-  const touchConversation = db.prepare(`INSERT INTO conversations (owner_ref, type, target_ref, updated_time, listed)
-    VALUES (?, ?, ?, ?, 1)
+  const countPending = db.prepare('SELECT COUNT(*) AS n FROM entries_pending');
+  // A move takes the pending rows of the owners in (after, upTo] (owner refs): every row of an owner moves in
+  // one transaction, in index order. Rows whose message is gone (only retention deletes messages, and it moves
+  // first) are dropped, never moved: they would fail the entries foreign key and hold every later move back.
+  const owners = 'FROM entries_pending p WHERE p.owner_ref > ? AND p.owner_ref <= ?';
+  const live = `${owners} AND EXISTS (SELECT 1 FROM messages m WHERE m.id = p.message_id)`;
+  const moveEntries = db.prepare(`INSERT INTO entries (message_id, owner_ref, direction, conv_type, conv_target_ref, sent_time, mentioned)
+    SELECT message_id, owner_ref, direction, conv_type, conv_target_ref, sent_time, mentioned ${live}
+    ORDER BY owner_ref, conv_type, conv_target_ref, sent_time`);
+  // (The WHERE also satisfies SQLite's rule that an upsert's SELECT needs one to parse.)
+  const moveConversations = db.prepare(`INSERT INTO conversations (owner_ref, type, target_ref, updated_time, listed)
+    SELECT owner_ref, conv_type, conv_target_ref, MAX(sent_time), 1 ${live}
+    GROUP BY owner_ref, conv_type, conv_target_ref ORDER BY owner_ref, conv_type, conv_target_ref
     ON CONFLICT (owner_ref, type, target_ref) DO UPDATE SET updated_time = excluded.updated_time, listed = 1`);
+  const dropMoved = db.prepare('DELETE FROM entries_pending WHERE owner_ref > ? AND owner_ref <= ?');
+  // The owner at which a step of about `rows` pending rows ends (all of that owner's rows go with it).
+  const stepEnd = db.prepare('SELECT owner_ref AS ref FROM entries_pending WHERE owner_ref > ? ORDER BY owner_ref LIMIT 1 OFFSET ?');
   const begin = db.prepare('BEGIN IMMEDIATE');
   const commit = db.prepare('COMMIT');
   const rollback = db.prepare('ROLLBACK');
@@ -176,8 +208,8 @@ export function createAppendExecutor(db: Database.Database): AppendExecutor {
 
   interface BatchState {
     readonly clocks: Map<string, number>;
-    /** Per conversation row touched: [owner ref, type, target ref, sentTime], keyed by the three refs. */
-    readonly touches: Map<string, [number, number, number, number]>;
+    /** Entries written by the jobs that are in. */
+    rows: number;
     /** Names created in this batch (app key \u0000 name → id), cached once it commits. */
     readonly created: Map<string, number>;
     /** Keys of `created` added by the message being written (dropped again if its savepoint is rolled back). */
@@ -236,16 +268,12 @@ export function createAppendExecutor(db: Database.Database): AppendExecutor {
     }
     // Recorded only now that every row of this message is in (see isolation above).
     state.clocks.set(appKey, sentTime);
-    entries.forEach((e, i) => {
-      const owner = refs[2 * i] as number;
-      const target = refs[2 * i + 1] as number;
-      state.touches.set(`${owner} ${e[2]} ${target}`, [owner, e[2], target, sentTime]);
-    });
+    state.rows += entries.length;
     return { sentTime, uid };
   };
 
   const writeAll = (jobs: readonly AppendJob[], isolate: boolean, created: Map<string, number>): AppendOutcome<AppendCommitted>[] => {
-    const state: BatchState = { clocks: new Map(), touches: new Map(), created, jobCreated: [] };
+    const state: BatchState = { clocks: new Map(), rows: 0, created, jobCreated: [] };
     const outcomes: AppendOutcome<AppendCommitted>[] = [];
     for (const job of jobs) {
       if (!isolate) {
@@ -268,9 +296,13 @@ export function createAppendExecutor(db: Database.Database): AppendExecutor {
       }
     }
     for (const [appKey, last] of state.clocks) setClock.run(appKey, last);
-    for (const row of state.touches.values()) touchConversation.run(row[0], row[1], row[2], row[3]);
+    batchRows = state.rows;
     return outcomes;
   };
+
+  /** Entries pending in the table (read once, then counted); entries written by the batch being committed. */
+  let pending = (countPending.get() as { n: number }).n;
+  let batchRows = 0;
 
   const attempt = (jobs: readonly AppendJob[], isolate: boolean): AppendOutcome<AppendCommitted>[] => {
     begin.run();
@@ -278,6 +310,7 @@ export function createAppendExecutor(db: Database.Database): AppendExecutor {
       const created = new Map<string, number>();
       const outcomes = writeAll(jobs, isolate, created);
       commit.run();
+      pending += batchRows;
       for (const [key, id] of created) {
         const cut = key.indexOf('\u0000');
         const ofApp = names.get(key.slice(0, cut));
@@ -290,11 +323,52 @@ export function createAppendExecutor(db: Database.Database): AppendExecutor {
     }
   };
 
-  return (jobs) => {
+  const NO_OWNER = -1;
+  const ALL_OWNERS = Number.MAX_SAFE_INTEGER;
+  const moveOwners = (after: number, upTo: number): void => {
+    begin.run();
     try {
-      return attempt(jobs, false);
-    } catch {
-      return attempt(jobs, true);
+      moveEntries.run(after, upTo);
+      moveConversations.run(after, upTo);
+      pending -= dropMoved.run(after, upTo).changes;
+      commit.run();
+    } catch (error) {
+      if (db.inTransaction) rollback.run();
+      pending = (countPending.get() as { n: number }).n;
+      throw error;
     }
+  };
+
+  /**
+   * A due move sweeps the owners in steps of about a quarter of `moveAtRows` rows, one step after each batch,
+   * so appends never wait behind more than one step; `sweptTo` is where the sweep stands (NO_OWNER: none under
+   * way). Rows that come for owners already swept wait for the next sweep. A step takes at least twice the
+   * rows of the batch before it, so a sweep always gains on what comes in (large group fan-outs) and the next
+   * one starts with fewer rows pending.
+   */
+  const stepRows = Math.max(1, Math.floor(moveAtRows / 4));
+  let sweptTo = NO_OWNER;
+
+  const move = (): void => {
+    if (pending > 0) moveOwners(NO_OWNER, ALL_OWNERS);
+    sweptTo = NO_OWNER;
+  };
+
+  return {
+    append(jobs) {
+      try {
+        return attempt(jobs, false);
+      } catch {
+        return attempt(jobs, true);
+      }
+    },
+    move,
+    moveIfDue() {
+      if (sweptTo === NO_OWNER && pending < moveAtRows) return;
+      const end = (stepEnd.get(sweptTo, Math.max(stepRows, 2 * batchRows)) as { ref: number } | undefined)?.ref ?? ALL_OWNERS;
+      moveOwners(sweptTo, end);
+      sweptTo = end === ALL_OWNERS ? NO_OWNER : end;
+    },
+    pendingRows: () => pending,
   };
 }

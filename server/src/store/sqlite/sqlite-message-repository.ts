@@ -48,6 +48,8 @@ export interface SqliteMessageRepositoryOptions {
   readonly groupCommit?: Partial<AppendBatcherOptions>;
   /** Commits batches on this writer thread; absent: on the caller's thread, with the main connection. */
   readonly worker?: SqliteAppendWorker;
+  /** Pending entries that make the writer move them (createAppendExecutor). */
+  readonly moveAtRows: number;
 }
 
 /**
@@ -64,6 +66,7 @@ export class SqliteMessageRepository implements MessageRepository {
   private readonly worker: SqliteAppendWorker | undefined;
   /** Inline executor, prepared on first use (the tables exist only after migrate()). */
   private executor: AppendExecutor | undefined;
+  private readonly moveAtRows: number;
 
   constructor(
     private readonly database: SqliteDatabase,
@@ -71,6 +74,7 @@ export class SqliteMessageRepository implements MessageRepository {
   ) {
     this.random = options.random;
     this.worker = options.worker;
+    this.moveAtRows = options.moveAtRows;
     this.batcher = new AppendBatcher((batch) => this.commitBatch(batch), options.groupCommit);
   }
 
@@ -101,8 +105,31 @@ export class SqliteMessageRepository implements MessageRepository {
     const toStored = (outcomes: readonly AppendOutcome<AppendCommitted>[]): AppendOutcome<StoredMessage>[] =>
       outcomes.map((outcome, i) => (outcome.ok ? { ok: true, value: storedMessage(batch[i] as NewMessage, outcome.value) } : outcome));
     if (this.worker !== undefined) return this.worker.commit(jobs).then(toStored);
-    this.executor ??= createAppendExecutor(this.database.db);
-    return toStored(this.executor(jobs));
+    const executor = this.inlineExecutor();
+    const outcomes = toStored(executor.append(jobs));
+    executor.moveIfDue();
+    return outcomes;
+  }
+
+  private inlineExecutor(): AppendExecutor {
+    this.executor ??= createAppendExecutor(this.database.db, this.moveAtRows);
+    return this.executor;
+  }
+
+  /**
+   * Resolves once every entry of an append already answered is in `entries` and its conversation rows are
+   * written (createAppendExecutor's move, on the writer thread when there is one). Every reader or writer of
+   * per-owner rows but the inbox pull (which reads the pending ones too) calls it first.
+   */
+  settle(): Promise<void> {
+    if (this.worker !== undefined) return this.worker.move();
+    this.inlineExecutor().move();
+    return Promise.resolve();
+  }
+
+  /** At open, before any writer thread runs: moves what a previous process left pending, on the main connection. */
+  movePendingNow(): void {
+    createAppendExecutor(this.database.db, this.moveAtRows).move();
   }
 
   async sync(
@@ -124,6 +151,7 @@ export class SqliteMessageRepository implements MessageRepository {
   async history(query: HistoryQuery): Promise<HistoryPage> {
     const { appKey, owner, conversation } = query;
     const count = Math.max(0, Math.floor(query.count));
+    await this.settle();
     return this.database.read(() => {
       const cleared = this.clearedUpTo(appKey, owner, conversation);
       const rows =
@@ -154,6 +182,7 @@ export class SqliteMessageRepository implements MessageRepository {
   }
 
   async deleteForOwner(appKey: AppKey, owner: UserId, conversation: ConversationKey, uids: readonly string[]): Promise<void> {
+    await this.settle();
     this.database.write(() => {
       for (const uid of new Set(uids)) {
         this.database.run(DELETE_FOR_OWNER_SQL, appKey, uid, appKey, owner, conversation.type, appKey, conversation.targetId);
@@ -162,6 +191,7 @@ export class SqliteMessageRepository implements MessageRepository {
   }
 
   async clearHistory(appKey: AppKey, owner: UserId, conversation: ConversationKey, upTo: number): Promise<void> {
+    await this.settle();
     this.database.write(() => {
       internName(this.database, appKey, owner);
       internName(this.database, appKey, conversation.targetId);
@@ -170,6 +200,7 @@ export class SqliteMessageRepository implements MessageRepository {
   }
 
   async prune(before: number): Promise<number> {
+    await this.settle();
     return this.database.write(() => this.database.run(PRUNE_SQL, before));
   }
 }

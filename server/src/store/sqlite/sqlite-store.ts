@@ -33,6 +33,7 @@ import type { AppendBatcherOptions } from '../message-append-batcher';
 import type { ServerEventRepository } from '../server-event-repository';
 import { SqliteServerEventRepository } from './sqlite-server-events';
 import { SqliteAppendWorker } from './sqlite-append-worker';
+import { MOVE_AT_ROWS } from './sqlite-append-writer';
 
 export interface SqliteStoreOptions {
   /** Database file (created if missing); `:memory:` works for throwaway stores. */
@@ -47,6 +48,8 @@ export interface SqliteStoreOptions {
    * caller's thread (always so for `:memory:`).
    */
   readonly appendWriter?: 'thread' | 'inline';
+  /** Pending entries that make the writer move them (sqlite-append-writer.ts); default MOVE_AT_ROWS. */
+  readonly moveAtRows?: number;
 }
 
 /**
@@ -83,14 +86,17 @@ export class SqliteStore implements Store {
 
   constructor(options: SqliteStoreOptions) {
     this.database = new SqliteDatabase(options.file);
-    const worker = options.appendWriter === 'inline' ? undefined : SqliteAppendWorker.forFile(options.file);
+    const moveAtRows = options.moveAtRows ?? MOVE_AT_ROWS;
+    const worker = options.appendWriter === 'inline' ? undefined : SqliteAppendWorker.forFile(options.file, moveAtRows);
     this.messageRepository = new SqliteMessageRepository(this.database, {
       random: options.random ?? Math.random,
       ...(options.groupCommit !== undefined && { groupCommit: options.groupCommit }),
       ...(worker !== undefined && { worker }),
+      moveAtRows,
     });
     this.messages = this.messageRepository;
-    this.conversations = new SqliteConversationRepository(this.database);
+    const settle = (): Promise<void> => this.messageRepository.settle();
+    this.conversations = new SqliteConversationRepository(this.database, settle);
     this.users = new SqliteUserRepository(this.database);
     this.conversationStates = new SqliteConversationStateRepository(this.database);
     // Chatroom appends commit when they are called (a batch of one, committed synchronously inside
@@ -102,7 +108,7 @@ export class SqliteStore implements Store {
       groupCommit: { ...options.groupCommit, maxBatch: 1 },
     });
     this.chatrooms = this.chatroomRepository;
-    this.groups = new SqliteGroupRepository(this.database);
+    this.groups = new SqliteGroupRepository(this.database, settle);
     this.userLists = new SqliteUserListRepository(this.database);
     this.callbackQueue = new SqliteCallbackQueue(this.database);
     this.messageLog = new SqliteMessageLog(this.database);
@@ -110,7 +116,7 @@ export class SqliteStore implements Store {
     this.readPositions = new SqliteReadPositionRepository(this.database);
     this.sensitiveWords = new SqliteSensitiveWordRepository(this.database);
     this.expansions = new SqliteMessageExpansionRepository(this.database);
-    this.unreadCounts = new SqliteUnreadCountRepository(this.database);
+    this.unreadCounts = new SqliteUnreadCountRepository(this.database, settle);
     this.userTags = new SqliteUserTagRepository(this.database);
     this.pushes = new SqlitePushRecordRepository(this.database);
     this.chatroomDistribution = new SqliteChatroomDistributionRepository(this.database);
@@ -118,8 +124,10 @@ export class SqliteStore implements Store {
     this.serverEvents = new SqliteServerEventRepository(this.database);
   }
 
+  /** Runs the migrations, then moves entries a previous process left pending (it stopped between two moves). */
   async migrate(): Promise<void> {
     this.database.migrate(MIGRATIONS);
+    this.messageRepository.movePendingNow();
   }
 
   /** Idempotent; appends already queued are committed first; later calls on the repositories reject. */

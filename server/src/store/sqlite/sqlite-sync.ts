@@ -2,19 +2,28 @@ import { Direction } from '../store';
 import type { AppKey, SyncEntry, SyncPage, UserId } from '../store';
 import { mergeByTime, syncCutoff, syncPage } from '../sync-page';
 import type { SqliteDatabase } from './sqlite-database';
-import { ENTRY_SELECT, toSyncEntry } from '../rows';
+import { ENTRY_COLUMNS, toSyncEntry } from '../rows';
 import type { EntryRow } from '../rows';
 import { REF } from './sqlite-names';
 
 /** Upper bound for "no upper bound" in range queries (sentTime is a safe integer). */
 const NO_UPPER_BOUND = Number.MAX_SAFE_INTEGER;
 
-// One index range scan on entries_sync per direction.
-const RANGE_SQL = `${ENTRY_SELECT}
-  WHERE e.owner_ref = ${REF} AND e.direction = ? AND e.sent_time > ? AND e.sent_time <= ?
+// The inbox pull reads the entries the writer has not moved yet too (migration 012): one index range scan per
+// direction on entries_sync and one on entries_pending_sync, in one statement (one snapshot: a move takes rows
+// out of entries_pending and into entries in one transaction, so no row is seen twice or missed).
+// Each side is limited on its own, so a long inbox is never read further than the page.
+const lane = (table: string): string => `SELECT * FROM (SELECT message_id, direction, mentioned, sent_time FROM ${table}
+    WHERE owner_ref = ${REF} AND direction = ? AND sent_time > ? AND sent_time <= ? ORDER BY sent_time LIMIT ?)`;
+const RANGE_SQL = `SELECT ${ENTRY_COLUMNS} FROM (${lane('entries')} UNION ALL ${lane('entries_pending')}) e
+  JOIN messages m ON m.id = e.message_id
   ORDER BY e.sent_time LIMIT ?`;
-const EXISTS_AFTER_SQL = `SELECT 1 AS found FROM entries WHERE owner_ref = ${REF} AND direction = ? AND sent_time > ? LIMIT 1`;
-const HIGH_WATER_SQL = `SELECT MAX(sent_time) AS t FROM entries WHERE owner_ref = ${REF} AND direction = ?`;
+// Pending rows count only with their message (entries' own rows go with it by the foreign key's cascade).
+const PENDING = `entries_pending p JOIN messages m ON m.id = p.message_id WHERE p.owner_ref = ${REF} AND p.direction = ?`;
+const EXISTS_AFTER_SQL = `SELECT EXISTS (SELECT 1 FROM entries WHERE owner_ref = ${REF} AND direction = ? AND sent_time > ?)
+  OR EXISTS (SELECT 1 FROM ${PENDING} AND p.sent_time > ?) AS found`;
+const HIGH_WATER_SQL = `SELECT MAX(COALESCE((SELECT MAX(sent_time) FROM entries WHERE owner_ref = ${REF} AND direction = ?), 0),
+  COALESCE((SELECT MAX(p.sent_time) FROM ${PENDING}), 0)) AS t`;
 
 interface Lane {
   readonly direction: Direction;
@@ -40,16 +49,19 @@ export function readSyncPage(
   const lanes: Lane[] = [{ direction: Direction.Receive, after: Math.max(inboxAfter, retentionFloor) }];
   if (sendboxAfter !== null) lanes.push({ direction: Direction.Send, after: Math.max(sendboxAfter, retentionFloor) });
 
-  const range = (lane: Lane, upTo: number, max: number): SyncEntry[] =>
-    database
-      .all<EntryRow>(RANGE_SQL, appKey, owner, lane.direction, lane.after, upTo, max)
-      .map(toSyncEntry);
-  const existsAfter = (lane: Lane, time: number): boolean =>
-    database.get<{ found: number }>(EXISTS_AFTER_SQL, appKey, owner, lane.direction, time) !== undefined;
+  const range = (lane: Lane, upTo: number, max: number): SyncEntry[] => {
+    const side = [appKey, owner, lane.direction, lane.after, upTo, max];
+    return database.all<EntryRow>(RANGE_SQL, ...side, ...side, max).map(toSyncEntry);
+  };
+  const existsAfter = (lane: Lane, time: number): boolean => {
+    const where = [appKey, owner, lane.direction, time];
+    return database.get<{ found: number }>(EXISTS_AFTER_SQL, ...where, ...where)?.found === 1;
+  };
   const highWater = (): number => {
     let max = 0;
     for (const direction of [Direction.Receive, Direction.Send]) {
-      const row = database.get<{ t: number | null }>(HIGH_WATER_SQL, appKey, owner, direction);
+      const where = [appKey, owner, direction];
+      const row = database.get<{ t: number | null }>(HIGH_WATER_SQL, ...where, ...where);
       max = Math.max(max, row?.t ?? 0);
     }
     return max;
