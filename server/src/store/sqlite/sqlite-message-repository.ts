@@ -107,7 +107,12 @@ export class SqliteMessageRepository implements MessageRepository {
     if (this.worker !== undefined) return this.worker.commit(jobs).then(toStored);
     const executor = this.inlineExecutor();
     const outcomes = toStored(executor.append(jobs));
-    executor.moveIfDue();
+    try {
+      executor.moveIfDue();
+    } catch {
+      // The batch is committed either way; its entries stay pending and the next move tries again (a reader
+      // that asks for one sees the error).
+    }
     return outcomes;
   }
 
