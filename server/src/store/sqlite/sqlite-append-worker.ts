@@ -58,14 +58,16 @@ export class SqliteAppendWorker {
   }
 
   /**
-   * Moves the pending entries (createAppendExecutor's move) after the batches already handed over; resolves
-   * once they are in `entries`. Answers at once when no batch wrote any since the last move. A caller that
-   * comes while a move is under way shares it: every batch answered before that caller came was handed over
-   * before the move was asked for (answers come back in order), so that move covers it.
+   * Moves the pending entries (createAppendExecutor's move) after the batches already handed over — all of
+   * them, or one owner's — and resolves once they are in `entries`. Answers at once when no batch wrote any
+   * since the last move of all. A caller that comes while a move of all is under way shares it: every batch
+   * answered before that caller came was handed over before the move was asked for (answers come back in
+   * order), so that move covers it.
    */
-  move(): Promise<void> {
+  move(owner?: { readonly appKey: string; readonly userId: string }): Promise<void> {
     if (this.moving !== undefined) return this.moving;
     if (!this.maybePending || this.closed) return Promise.resolve();
+    if (owner !== undefined) return this.ask({ move: [owner.appKey, owner.userId] }, []).then(() => undefined);
     this.maybePending = false;
     const moving = this.ask('move', []).then(
       () => {
@@ -187,8 +189,9 @@ parentPort.on('message', (message) => {
   }
   try {
     if (execute === undefined) execute = createAppendExecutor(db, workerData.moveAtRows);
-    if (message === 'move') {
-      execute.move();
+    if (message === 'move' || Array.isArray(message.move)) {
+      if (message === 'move') execute.move();
+      else execute.move(message.move[0], message.move[1]);
       parentPort.postMessage({ moved: true });
       return;
     }

@@ -41,13 +41,14 @@ export interface AppendCommitted {
 /**
  * The group commit's writer over one connection. `append` writes a batch in one transaction (one outcome per
  * job; throws when nothing was committed); the batch's entries go to `entries_pending` (migration 012).
- * `move` carries every pending entry to `entries`, and the conversation rows they imply, in one transaction;
+ * `move` carries every pending entry (or one owner's) to `entries`, and the conversation rows they imply, in one transaction;
  * `moveIfDue`, called after each batch, does so in steps once `moveAtRows` entries are pending (one step per
  * call, a range of owners with about a quarter of that many rows). `pendingRows` counts what is pending.
  */
 export interface AppendExecutor {
   append(jobs: readonly AppendJob[]): AppendOutcome<AppendCommitted>[];
-  move(): void;
+  /** Every pending row; or only those of one owner (`appKey`, `owner`): what a read of that owner's rows needs. */
+  move(appKey?: string, owner?: string): void;
   moveIfDue(): void;
   pendingRows(): number;
 }
@@ -349,9 +350,16 @@ export function createAppendExecutor(db: Database.Database, moveAtRows: number):
   const stepRows = Math.max(1, Math.floor(moveAtRows / 4));
   let sweptTo = NO_OWNER;
 
-  const move = (): void => {
-    if (pending > 0) moveOwners(NO_OWNER, ALL_OWNERS);
-    sweptTo = NO_OWNER;
+  const move = (appKey?: string, owner?: string): void => {
+    if (pending === 0) return;
+    if (appKey === undefined || owner === undefined) {
+      moveOwners(NO_OWNER, ALL_OWNERS);
+      sweptTo = NO_OWNER;
+      return;
+    }
+    // A name never interned has no rows; the sweep goes on where it stood.
+    const ref = (findName.get(appKey, owner) as { id: number } | undefined)?.id;
+    if (ref !== undefined) moveOwners(ref - 1, ref);
   };
 
   return {

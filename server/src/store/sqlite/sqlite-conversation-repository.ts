@@ -30,14 +30,14 @@ const REMOVE_SQL = `UPDATE conversations SET listed = 0 WHERE owner_ref = ${REF}
 export class SqliteConversationRepository implements ConversationRepository {
   constructor(
     private readonly database: SqliteDatabase,
-    /** Moves the message writer's pending entries (SqliteMessageRepository.settle); called before every read or write here. */
-    private readonly settle: () => Promise<void>,
+    /** Moves the owner's pending entries (SqliteMessageRepository.settle); called before every read or write here. */
+    private readonly settle: (appKey?: AppKey, owner?: UserId) => Promise<void>,
   ) {}
 
   async list(appKey: AppKey, owner: UserId, count: number, before: number): Promise<readonly ConversationSummary[]> {
     const wanted = Math.max(0, Math.floor(count));
     if (wanted === 0) return [];
-    await this.settle();
+    await this.settle(appKey, owner);
     return this.database.read(() => {
       const result: ConversationSummary[] = [];
       const ownerRef = this.database.get<{ id: number }>(OWNER_REF_SQL, appKey, owner)?.id;
@@ -68,7 +68,7 @@ export class SqliteConversationRepository implements ConversationRepository {
   }
 
   async remove(appKey: AppKey, owner: UserId, conversation: ConversationKey): Promise<void> {
-    await this.settle();
+    await this.settle(appKey, owner);
     this.database.write(() => {
       this.database.run(REMOVE_SQL, appKey, owner, conversation.type, appKey, conversation.targetId);
     });

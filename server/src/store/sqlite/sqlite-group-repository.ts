@@ -83,8 +83,8 @@ const READERS_SQL = `SELECT r.user_id, r.read_time FROM group_reads r
 export class SqliteGroupRepository implements GroupRepository {
   constructor(
     private readonly database: SqliteDatabase,
-    /** Moves the message writer's pending entries (SqliteMessageRepository.settle): before reading entries or conversations. */
-    private readonly settle: () => Promise<void>,
+    /** Moves pending entries (SqliteMessageRepository.settle; one owner's, or all): before reading entries or conversations. */
+    private readonly settle: (appKey?: AppKey, owner?: UserId) => Promise<void>,
   ) {}
 
   async join(appKey: AppKey, groupId: string, userIds: readonly UserId[], options: { readonly name?: string; readonly maxMembers: number; readonly now: number }): Promise<GroupJoinResult> {
@@ -240,7 +240,7 @@ export class SqliteGroupRepository implements GroupRepository {
     const { appKey, owner, groupId } = query;
     const count = Math.max(0, Math.floor(query.count));
     const db = this.database;
-    await this.settle();
+    await this.settle(appKey, owner);
     return db.read(() => {
       const cleared = db.get<{ t: number }>(CLEARED_SQL, appKey, owner, appKey, groupId)?.t ?? 0;
       const upper = query.order === 0 && query.time > 0 ? Math.min(query.time, query.before) : query.before;

@@ -122,13 +122,16 @@ export class SqliteMessageRepository implements MessageRepository {
   }
 
   /**
-   * Resolves once every entry of an append already answered is in `entries` and its conversation rows are
-   * written (createAppendExecutor's move, on the writer thread when there is one). Every reader or writer of
-   * per-owner rows but the inbox pull (which reads the pending ones too) calls it first.
+   * Resolves once every entry of an append already answered — of `owner` only, when given — is in `entries`
+   * and its conversation rows are written (createAppendExecutor's move, on the writer thread when there is
+   * one). Every reader or writer of per-owner rows but the inbox pull (which reads the pending ones too)
+   * calls it first: with its owner when it reads one owner's rows, so the others' stay pending for a move
+   * that writes each page once for many rows.
    */
-  settle(): Promise<void> {
-    if (this.worker !== undefined) return this.worker.move();
-    this.inlineExecutor().move();
+  settle(appKey?: AppKey, owner?: UserId): Promise<void> {
+    const one = appKey !== undefined && owner !== undefined ? { appKey, userId: owner } : undefined;
+    if (this.worker !== undefined) return this.worker.move(one);
+    this.inlineExecutor().move(one?.appKey, one?.userId);
     return Promise.resolve();
   }
 
@@ -156,7 +159,7 @@ export class SqliteMessageRepository implements MessageRepository {
   async history(query: HistoryQuery): Promise<HistoryPage> {
     const { appKey, owner, conversation } = query;
     const count = Math.max(0, Math.floor(query.count));
-    await this.settle();
+    await this.settle(appKey, owner);
     return this.database.read(() => {
       const cleared = this.clearedUpTo(appKey, owner, conversation);
       const rows =
@@ -187,7 +190,7 @@ export class SqliteMessageRepository implements MessageRepository {
   }
 
   async deleteForOwner(appKey: AppKey, owner: UserId, conversation: ConversationKey, uids: readonly string[]): Promise<void> {
-    await this.settle();
+    await this.settle(appKey, owner);
     this.database.write(() => {
       for (const uid of new Set(uids)) {
         this.database.run(DELETE_FOR_OWNER_SQL, appKey, uid, appKey, owner, conversation.type, appKey, conversation.targetId);
@@ -196,7 +199,7 @@ export class SqliteMessageRepository implements MessageRepository {
   }
 
   async clearHistory(appKey: AppKey, owner: UserId, conversation: ConversationKey, upTo: number): Promise<void> {
-    await this.settle();
+    await this.settle(appKey, owner);
     this.database.write(() => {
       internName(this.database, appKey, owner);
       internName(this.database, appKey, conversation.targetId);

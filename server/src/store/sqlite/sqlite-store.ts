@@ -1,4 +1,4 @@
-import type { ConversationRepository, ConversationStateRepository, MessageRepository, Store, UserRepository } from '../store';
+import type { AppKey, ConversationRepository, ConversationStateRepository, MessageRepository, Store, UserId, UserRepository } from '../store';
 import { SqliteConversationStateRepository } from './sqlite-conversation-state-repository';
 import { SqliteChatroomRepository } from './sqlite-chatroom-repository';
 import type { ChatroomRepository } from '../chatroom-repository';
@@ -95,7 +95,7 @@ export class SqliteStore implements Store {
       moveAtRows,
     });
     this.messages = this.messageRepository;
-    const settle = (): Promise<void> => this.messageRepository.settle();
+    const settle = (appKey?: AppKey, owner?: UserId): Promise<void> => this.messageRepository.settle(appKey, owner);
     this.conversations = new SqliteConversationRepository(this.database, settle);
     this.users = new SqliteUserRepository(this.database);
     this.conversationStates = new SqliteConversationStateRepository(this.database);

@@ -30,12 +30,12 @@ const { list: LIST_INBOX_SQL, one: ONE_CONVERSATION_SQL, first: FIRST_UNREAD_SQL
 export class SqliteUnreadCountRepository implements UnreadCountRepository {
   constructor(
     private readonly database: SqliteDatabase,
-    /** Moves the message writer's pending entries (SqliteMessageRepository.settle); called before every read here. */
-    private readonly settle: () => Promise<void>,
+    /** Moves the owner's pending entries (SqliteMessageRepository.settle); called before every read here. */
+    private readonly settle: (appKey?: AppKey, owner?: UserId) => Promise<void>,
   ) {}
 
   async listInbox(appKey: AppKey, owner: UserId, upTo: number, notBefore: number, limit: number, after?: ConversationKey): Promise<UnreadPage> {
-    await this.settle();
+    await this.settle(appKey, owner);
     const db = this.database;
     return db.read(() => {
       const floor = this.floor(appKey, owner);
@@ -47,7 +47,7 @@ export class SqliteUnreadCountRepository implements UnreadCountRepository {
   }
 
   async unreadOf(appKey: AppKey, owner: UserId, conversations: readonly ConversationKey[], upTo: number, notBefore: number): Promise<readonly UnreadCount[]> {
-    await this.settle();
+    await this.settle(appKey, owner);
     const db = this.database;
     return db.read(() => {
       const floor = this.floor(appKey, owner);

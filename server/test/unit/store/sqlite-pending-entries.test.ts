@@ -45,7 +45,7 @@ afterAll(() => {
 });
 
 describe.each(['thread', 'inline'] as const)('entries written behind (%s writer)', (appendWriter) => {
-  it('the pull reads pending entries in place; a history read moves them first', async () => {
+  it('the pull reads pending entries in place; a history read moves its owner\'s first, a read across owners all', async () => {
     const file = newFile();
     const store = await openStore(file, appendWriter, 1_000_000);
     await store.messages.append(privateMessage('a', 'b', { now: T0, text: 'one' }));
@@ -59,8 +59,13 @@ describe.each(['thread', 'inline'] as const)('entries written behind (%s writer)
 
     const history = await store.messages.history({ appKey: APP, owner: 'a', conversation: { type: PRIVATE, targetId: 'b' }, time: 0, count: 10, order: 0 });
     expect(history.messages.map((e) => text(e.message))).toEqual(['two', 'one']);
+    // a's two entries and a's conversation row; b's stay pending.
+    expect(counts(file)).toEqual({ pending: 2, entries: 2, conversations: 1 });
+    expect(await store.messages.sync(APP, 'a', 0, 0, 10, 0)).toMatchObject({ syncTime: T0 + 1, sendboxTime: T0 });
+    // Retention reads every owner's rows: everything moves first.
+    expect(await store.messages.prune(T0 - 1)).toBe(0);
     expect(counts(file)).toEqual({ pending: 0, entries: 4, conversations: 2 });
-    // The same pull after the move: the same page.
+    // The same pull after the moves: the same page.
     expect(await store.messages.sync(APP, 'b', 0, 0, 10, 0)).toEqual(inbox);
     await store.close();
   });
