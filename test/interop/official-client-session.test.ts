@@ -40,13 +40,14 @@ describe('official web client 2.9.2 ↔ Lianxin server: sessions, tokens, transp
     const badToken = 'not-a-real-token';
     const fresh = await fx.launch('bad-token', { trace: true });
     expect(await fresh.connect(badToken, 30_000)).toEqual({ ok: false, kind: 'error', code: 30007 });
-    expect(fresh.logs()).toMatch(/http< 401 GET \S+\/navi\.js\?appId=/);
+    expect(await fresh.waitForLog(/http< 401 GET \S+\/navi\.js\?appId=/)).toMatch(/http< 401 GET \S+\/navi\.js\?appId=/);
     expect(fresh.statuses).not.toContain(ConnectionStatus.CONNECTED);
 
     const cached = await fx.launch('bad-token-cached-navi', { trace: true, localStorage: await fx.cachedNaviFor(badToken) });
     expect(await cached.connect(badToken, 30_000)).toEqual({ ok: false, kind: 'error', code: 30002 });
+    // Once the CONNACK's line is in, every earlier line is: no navi request among them.
+    expect(await cached.waitForLog(/ws< 20 0[0-9a-f] 04(?: |$)/m)).toMatch(/ws< 20 0[0-9a-f] 04(?: |$)/m);
     expect(cached.logs()).not.toMatch(/http> GET \S+\/navi\.js/);
-    expect(cached.logs()).toMatch(/ws< 20 0[0-9a-f] 04(?: |$)/m);
     expect(cached.statuses).not.toContain(ConnectionStatus.CONNECTED);
 
     const empty = await fx.launch('empty-token');
@@ -64,8 +65,9 @@ describe('official web client 2.9.2 ↔ Lianxin server: sessions, tokens, transp
 
     const expired = await fx.launch('expired-token', { trace: true });
     expect(await expired.connect(token, 30_000)).toEqual({ ok: false, kind: 'error', code: 30002 });
-    expect(expired.logs()).toMatch(/http< 200 GET \S+\/navi\.js\?appId=/);
-    expect(expired.logs()).toMatch(/ws< 20 0[0-9a-f] 0a(?: |$)/m);
+    // The trace lines come over stderr, the answer over IPC: wait for the lines rather than race them.
+    expect(await expired.waitForLog(/http< 200 GET \S+\/navi\.js\?appId=/)).toMatch(/http< 200 GET \S+\/navi\.js\?appId=/);
+    expect(await expired.waitForLog(/ws< 20 0[0-9a-f] 0a(?: |$)/m)).toMatch(/ws< 20 0[0-9a-f] 0a(?: |$)/m);
     expect(expired.statuses).not.toContain(ConnectionStatus.CONNECTED);
 
     // A token issued after the expiry time works again.

@@ -94,6 +94,11 @@ export interface OfficialClient {
   dropSockets(): Promise<void>;
   /** Child stderr so far (SDK warnings, traces with LIANXIN_TRACE=1). */
   logs(): string;
+  /**
+   * Resolves with logs() once they match `pattern`, or rejects after `timeoutMs`. The log lines come over the
+   * child's stderr and a call's answer over its IPC channel: an answer may arrive before the lines it followed.
+   */
+  waitForLog(pattern: RegExp, timeoutMs?: number): Promise<string>;
   disconnect(): Promise<void>;
   kill(): Promise<void>;
 }
@@ -329,6 +334,14 @@ export async function launchOfficialClient(options: LaunchOptions): Promise<Offi
       await request('closeSockets', {}, callTimeoutMs);
     },
     logs: () => logText,
+    waitForLog: async (pattern, timeoutMs = DEFAULT_WAIT_MS) => {
+      const deadline = Date.now() + timeoutMs;
+      while (!pattern.test(logText)) {
+        if (Date.now() >= deadline) throw new Error(`${label}: no log line matched ${String(pattern)} within ${timeoutMs} ms\n${logText.slice(-4000)}`);
+        await delay(20);
+      }
+      return logText;
+    },
     disconnect: async () => {
       const result = (await request('disconnect', {}, callTimeoutMs)) as CallResult;
       if (!result.ok) throw new Error(`${label}: disconnect failed: ${JSON.stringify(result)}`);
