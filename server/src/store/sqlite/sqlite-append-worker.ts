@@ -6,6 +6,15 @@ import { packJobs, unpackJobs } from './sqlite-append-pack';
 import { createAppendExecutor, type AppendCommitted, type AppendJob } from './sqlite-append-writer';
 import { SQLITE_PRAGMAS } from './sqlite-database';
 
+/** What the writer thread answers: a batch's outcomes, a move's acknowledgement, or the error that failed either. */
+interface WorkerReply {
+  readonly outcomes?: unknown[];
+  /** Entries pending after the batch (a move may follow it in the thread). */
+  readonly pending?: number;
+  readonly moved?: true;
+  readonly error?: unknown;
+}
+
 /**
  * The group commit's writer thread: a `worker_threads` worker with its own better-sqlite3 connection to the
  * same file runs each batch (createAppendExecutor: BEGIN IMMEDIATE … COMMIT, the WAL fsync, and any WAL
@@ -19,15 +28,9 @@ import { SQLITE_PRAGMAS } from './sqlite-database';
  * bootstrap requiring better-sqlite3 by the path resolved here. Batches never overlap (the batcher waits
  * for one answer before the next batch), answers come back in order. The worker is unref'd between
  * batches, so an idle store does not keep the process alive, and ref'd while a batch is in flight.
+ * The thread also moves the pending entries (migration 012): a step after answering a batch once they are
+ * due, and all of them or one owner's when a reader asks (`move`), in order with the batches.
  */
-interface WorkerReply {
-  readonly outcomes?: unknown[];
-  /** Entries pending after the batch (a move may follow it in the thread). */
-  readonly pending?: number;
-  readonly moved?: true;
-  readonly error?: unknown;
-}
-
 export class SqliteAppendWorker {
   private worker: Worker | undefined;
   private readonly waiting: { resolve(reply: WorkerReply): void; reject(error: unknown): void }[] = [];
