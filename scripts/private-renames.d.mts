@@ -7,4 +7,6 @@ export interface PrivateRenameEdit {
   readonly text: string;
 }
 /** Absolute source file → its edits, sorted and non-overlapping, as offsets into the file on disk. */
+/** The TypeScript sources under `dir` (recursive), declaration files left out. */
+export declare function tsFilesUnder(dir: string): string[];
 export declare function privateRenames(root: string): Map<string, PrivateRenameEdit[]>;

@@ -25,7 +25,8 @@ export const PRIVATE_PROPS = /^_\$p_/;
 
 const SOURCE_ROOTS = ['src', 'platforms'];
 
-function tsFilesUnder(dir) {
+/** The TypeScript sources under `dir` (recursive), declaration files left out. */
+export function tsFilesUnder(dir) {
   return readdirSync(dir).flatMap((entry) => {
     const file = path.join(dir, entry);
     if (statSync(file).isDirectory()) return tsFilesUnder(file);

@@ -13,7 +13,7 @@ import path from 'node:path';
 import vm from 'node:vm';
 import { parse } from 'acorn';
 import * as enums from '../../src/api/enums';
-import { PRIVATE_PREFIX, privateRenames } from '../../scripts/private-renames.mjs';
+import { PRIVATE_PREFIX, privateRenames, tsFilesUnder } from '../../scripts/private-renames.mjs';
 
 const root = path.resolve(__dirname, '..', '..');
 const dist = path.join(root, 'dist');
@@ -111,14 +111,6 @@ function scan(code: string): Hit[] {
     }
   }
   return [...hits, ...unguardedTextCodecs(code)];
-}
-
-function tsFilesUnder(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) return tsFilesUnder(full);
-    return entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts') ? [full] : [];
-  });
 }
 
 function newestMtime(dir: string): number {

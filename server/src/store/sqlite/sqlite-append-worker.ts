@@ -72,7 +72,7 @@ export class SqliteAppendWorker {
     if (!this.maybePending || this.closed) return Promise.resolve();
     if (owner !== undefined) return this.ask({ move: [owner.appKey, owner.userId] }, []).then(() => undefined);
     this.maybePending = false;
-    const moving = this.ask('move', []).then(
+    const moving = this.ask({ move: [] }, []).then(
       () => {
         this.moving = undefined;
       },
@@ -192,9 +192,8 @@ parentPort.on('message', (message) => {
   }
   try {
     if (execute === undefined) execute = createAppendExecutor(db, workerData.moveAtRows);
-    if (message === 'move' || Array.isArray(message.move)) {
-      if (message === 'move') execute.move();
-      else execute.move(message.move[0], message.move[1]);
+    if (Array.isArray(message.move)) {
+      execute.move(message.move[0], message.move[1]);
       parentPort.postMessage({ moved: true });
       return;
     }

@@ -136,7 +136,7 @@ export function storedMessage(message: NewMessage, committed: AppendCommitted): 
  * them from the pending entries it carries (per owner and conversation, listed again with the newest
  * sentTime — what touching them per message gave), so they are exactly as current as the entries, and a
  * crash between two moves loses nothing (the store moves what is pending when it opens). Readers of
- * per-owner state other than the inbox pull ask for a move first (SqliteStore), so they never see the
+ * per-owner state other than the inbox pull ask for a move first (SqliteMessageRepository.settle), so they never see the
  * difference. Moving in index order writes each per-owner page once for many rows (bench/analysis/
  * p1-private.md round 10: about half the store's CPU per message). Messages are written in job order, so sentTime
  * is strictly increasing in job order per app; two uids of one app never share their time part, so the
