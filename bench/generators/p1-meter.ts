@@ -1,14 +1,20 @@
 /**
  * The measurement shared by every P1 generator (ours, aedes + mqtt, raw ws relay), so the three systems
- * are driven by the same closed loop and counted the same way: `senders` each keep `window` messages in
- * flight to random receivers (a new send on each ack), warm-up is not counted, then a measured window,
- * then a drain without new sends until every acked message was delivered or `drainMs` passed. The send
- * time (this process's monotonic clock) travels inside the payload, so latency needs no clock sync.
+ * are driven by the same load and counted the same way. Closed loop (the default): `senders` each keep
+ * `window` messages in flight to random receivers (a new send on each ack) — the throughput at saturation.
+ * Open loop (`rate`): sends leave on a fixed schedule, `rate` per second over the senders in turn, whatever
+ * the acks — the latency at a given offered load. Each message's latency counts from its scheduled time,
+ * so a generator that falls behind its schedule adds to the figure instead of hiding it (no coordinated
+ * omission). Warm-up is not counted, then a measured window, then a drain without new sends until every
+ * acked message was delivered or `drainMs` passed. The send time (this process's monotonic clock) travels
+ * inside the payload, so latency needs no clock sync.
  */
 import { LatencySampler, percentile } from '../lib/stats';
 
 export interface P1Shape {
   readonly window: number;
+  /** Open loop: messages per second offered, whatever the acks (`window` is then unused). */
+  readonly rate?: number;
   readonly contentBytes: number;
   readonly warmupMs: number;
   readonly durationMs: number;
@@ -80,6 +86,11 @@ export class P1Meter {
     return performance.now() < this.sendUntil;
   }
 
+  /** Whether a sender sends again on each ack (closed loop), rather than on the meter's schedule. */
+  get closedLoop(): boolean {
+    return this.shape.rate === undefined;
+  }
+
   get outstanding(): number {
     return this.acked - this.delivered;
   }
@@ -121,12 +132,13 @@ export class P1Meter {
   }
 
   /**
-   * Starts the senders (`start` is called once per sender slot; it keeps its slot busy by sending again on
-   * each ack while `sending`), runs warm-up, measured window and drain, and returns the figures.
+   * Starts the senders and runs warm-up, measured window and drain, and returns the figures. Closed loop:
+   * `start` is called once per sender slot and keeps its slot busy by sending again on each ack while
+   * `sending`. Open loop: `start` sends one message, called on the schedule with the time it was due.
    */
   async run(options: {
     readonly senders: number;
-    readonly start: (sender: number) => void;
+    readonly start: (sender: number, dueAt?: number) => void;
     readonly phase: (name: string) => void;
     /** Whether some send is still awaiting its ack (for the drain). */
     readonly inFlight: () => boolean;
@@ -138,7 +150,11 @@ export class P1Meter {
     this.measureStart = started + shape.warmupMs;
     this.measureEnd = this.measureStart + shape.durationMs;
     this.sendUntil = this.measureEnd;
-    for (let s = 0; s < options.senders; s++) for (let i = 0; i < shape.window; i++) options.start(s);
+    if (shape.rate === undefined) {
+      for (let s = 0; s < options.senders; s++) for (let i = 0; i < shape.window; i++) options.start(s);
+    } else {
+      this.pace(shape.rate, started, options.senders, options.start);
+    }
 
     await sleep(shape.warmupMs);
     options.phase('measure-start');
@@ -173,6 +189,22 @@ export class P1Meter {
       pullErrors: options.pullErrors?.() ?? 0,
       generatorCpu: (cpu.user + cpu.system) / 1000 / wall,
     };
+  }
+
+  /**
+   * The open loop's schedule: every millisecond or so, the sends that came due since, each stamped with the
+   * time it was due, over the senders in turn, until `sending` ends (bounded by the measured window).
+   */
+  private pace(rate: number, started: number, senders: number, start: (sender: number, dueAt: number) => void): void {
+    const interval = 1000 / rate;
+    let issued = 0;
+    const tick = (): void => {
+      if (!this.sending) return;
+      const due = Math.floor((performance.now() - started) / interval) + 1;
+      for (; issued < due; issued++) start(issued % senders, started + issued * interval);
+      setTimeout(tick, 1);
+    };
+    tick();
   }
 }
 

@@ -30,16 +30,16 @@ async function main(config: P1PeerConfig, phase: (name: string) => void): Promis
   const padding = paddingFor(config.contentBytes);
   let inFlight = 0;
 
-  const sendOne = (sender: number): void => {
+  const sendOne = (sender: number, dueAt?: number): void => {
     if (!meter.sending) return;
-    const sentAt = performance.now();
+    const sentAt = dueAt ?? performance.now();
     const topic = `p1/r${Math.floor(Math.random() * config.pairs)}`;
     inFlight += 1;
     meter.onSent();
     (senders[sender] as MqttClient).publish(topic, messageText(padding, sentAt, meter.nextId(sender)), { qos: 1 }, (error) => {
       inFlight -= 1;
       meter.onAck(sentAt, error === undefined || error === null);
-      sendOne(sender);
+      if (meter.closedLoop) sendOne(sender);
     });
   };
 

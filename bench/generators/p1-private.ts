@@ -37,17 +37,17 @@ async function main(config: P1Config, phase: (name: string) => void): Promise<P1
   const pullers = receivers.map((client) => new InboxPuller(client, onMessages, config.direct === true));
   if (config.direct === true) for (const puller of pullers) puller.pull();
 
-  const sendOne = (sender: number): void => {
+  const sendOne = (sender: number, dueAt?: number): void => {
     if (!meter.sending) return;
     const client = senders[sender] as ThinClient;
-    const sentAt = performance.now();
+    const sentAt = dueAt ?? performance.now();
     const target = config.receivers[Math.floor(Math.random() * config.receivers.length)] as BenchUser;
     const content = messageText(padding, sentAt, meter.nextId(sender));
     const payload = encodeByName('UpStreamMessage', { sessionId: 3, classname: 'RC:TxtMsg', content: encodeUtf8(content), configFlag: 0 });
     meter.onSent();
     void client.publish('ppMsgP', target.userId, payload).then((ack) => {
       meter.onAck(sentAt, ack.status === 0);
-      sendOne(sender);
+      if (meter.closedLoop) sendOne(sender);
     });
   };
 

@@ -37,9 +37,9 @@ async function main(config: P1PeerConfig, phase: (name: string) => void): Promis
   let nextRequest = 1;
   const pending = new Map<number, { sender: number; sentAt: number }>();
 
-  const sendOne = (sender: number): void => {
+  const sendOne = (sender: number, dueAt?: number): void => {
     if (!meter.sending) return;
-    const sentAt = performance.now();
+    const sentAt = dueAt ?? performance.now();
     const id = nextRequest++;
     const target = `r${Math.floor(Math.random() * config.pairs)}`;
     pending.set(id, { sender, sentAt });
@@ -56,7 +56,7 @@ async function main(config: P1PeerConfig, phase: (name: string) => void): Promis
       pending.delete(id);
       inFlight -= 1;
       meter.onAck(request.sentAt, true);
-      sendOne(request.sender);
+      if (meter.closedLoop) sendOne(request.sender);
     });
   }
 

@@ -8,7 +8,11 @@
  * request/ack relay (the runtime's ceiling). A fresh server (and data directory) per run and system; the
  * order of the systems rotates between runs so slow drift of the machine does not favour one of them.
  *
- * Flags: --pairs --window --size --warmup --duration --drain --runs, --peers aedes,ws|none,
+ * Then, per run, the same systems at a fixed offered load (open loop, `--fixed-rate` msg/s over the same
+ * senders, whatever the acks; 0 skips it): the latency below saturation. At saturation the closed loop's
+ * latency is set by its window (Little's law: pairs × window / throughput), at a fixed rate by the system.
+ *
+ * Flags: --pairs --window --size --warmup --duration --drain --runs --fixed-rate, --peers aedes,ws|none,
  * --server-profile DIR (V8 CPU profile of our server over each measured window), --no-direct (receivers
  * connect as the official E4 client does, without `directPush=1`: every message through s_ntf → pullMsg).
  */
@@ -29,12 +33,17 @@ import { FigureSeries, type Scenario, type ScenarioContext, type ScenarioOutput 
 
 type System = 'ours' | 'aedes' | 'ws';
 
+/** The fixed offered load of the open-loop runs, msg/s: below our saturation, so it measures latency, not queueing. */
+const FIXED_RATE = 10_000;
+
 const LABEL: Readonly<Record<System, string>> = { ours: 'Lianxin (SQLite, fsync before PUBACK)', aedes: 'aedes QoS 1 + mqtt (in memory)', ws: 'raw ws relay (no storage)' };
 const SHORT: Readonly<Record<System, string>> = { ours: 'Lianxin', aedes: 'aedes QoS1', ws: 'raw ws relay' };
 
 interface Shape {
   readonly pairs: number;
   readonly window: number;
+  /** Open loop at this many msg/s (p1-meter.ts); closed loop with `window` when absent. */
+  readonly rate?: number;
   readonly contentBytes: number;
   readonly warmupMs: number;
   readonly durationMs: number;
@@ -93,7 +102,7 @@ async function runOurs(ctx: ScenarioContext, shape: Shape, run: number): Promise
       active !== undefined && profileDir !== undefined
         ? {
             start: () => profiling.push(active.start()),
-            stop: () => profiling.push(active.stop(path.join(profileDir, `p1-server-run${run + 1}.cpuprofile`))),
+            stop: () => profiling.push(active.stop(path.join(profileDir, `p1-server-run${run + 1}${shape.rate !== undefined ? '-fixed-rate' : ''}.cpuprofile`))),
           }
         : undefined,
     );
@@ -157,9 +166,11 @@ async function run(ctx: ScenarioContext): Promise<ScenarioOutput> {
     drainMs: intFlag(flags, 'drain', smoke ? 3000 : 10_000, 0, 600_000),
   };
   const runs = intFlag(flags, 'runs', smoke ? 1 : 3, 1, 50);
+  const fixedRate = intFlag(flags, 'fixed-rate', smoke ? 200 : FIXED_RATE, 0, 1_000_000);
   const systems: System[] = ['ours', ...peersFlag(flags.get('peers'))];
   const series = new FigureSeries();
   const perSystem = new Map<System, Measured[]>(systems.map((s) => [s, []]));
+  const fixed = new Map<System, Measured[]>(systems.map((s) => [s, []]));
   const notes: string[] = [];
   let pinningFailed = false;
   let dataFs = '';
@@ -182,6 +193,17 @@ async function run(ctx: ScenarioContext): Promise<ScenarioOutput> {
       const target = peer === 'aedes' ? '≥ 1.0' : '≥ 0.5';
       series.add(`ratio-${peer}`, { label: `Ours / ${SHORT[peer]}, delivered (same run)`, unit: '×', target, decimals: 2 }, ours / theirs);
     }
+    if (fixedRate === 0) continue;
+    for (const system of order) {
+      const fixedShape: Shape = { ...shape, rate: fixedRate };
+      const measured = system === 'ours' ? await runOurs(ctx, fixedShape, r) : await runPeer(ctx, fixedShape, system);
+      const { result } = measured;
+      if (!measured.pinned) pinningFailed = true;
+      fixed.get(system)?.push(measured);
+      ctx.log(`p1 run ${r + 1}/${runs} ${SHORT[system]} at ${fixedRate} msg/s offered: ${Math.round(result.deliveredPerSecond)} delivered/s, p50 ${result.latencyP50Ms.toFixed(1)} ms, p99 ${result.latencyP99Ms.toFixed(1)} ms, lost ${result.lost}`);
+      addFixedRateFigures(series, system, fixedRate, measured);
+      if (result.lost > 0) notes.push(`Run ${r + 1}, ${SHORT[system]} at ${fixedRate} msg/s: ${result.lost} acked messages were not delivered within the ${shape.drainMs} ms drain.`);
+    }
   }
   for (const peer of systems.filter((s) => s !== 'ours')) addPeerFigures(series, peer, perSystem.get(peer) ?? []);
 
@@ -190,10 +212,15 @@ async function run(ctx: ScenarioContext): Promise<ScenarioOutput> {
     notes.push('Peers, same shape and pinning: aedes 1.2.0 over TCP with default in-memory persistence and mqtt 5.16.0 clients (receiver i subscribes p1/r<i> at QoS 1; PUBACK = broker accepted, nothing on disk); raw ws relay = bench/peers/ws-relay-server.ts (ack after forwarding, nothing stored). Same message bytes (bench/generators/p1-meter.ts).');
   }
   const tables: Table[] = systems.length > 1 ? [sideBySide(systems, perSystem)] : [];
+  if (fixedRate > 0) {
+    tables.push(sideBySide(systems, fixed, `At ${formatNumber(fixedRate)} msg/s offered (open loop), same run (median, min – max over runs)`));
+    notes.push(`Fixed offered load: ${formatNumber(fixedRate)} msg/s sent on a schedule over the ${shape.pairs} senders in turn, whatever the acks (bench/generators/p1-meter.ts); latency counts from each message's scheduled time. The closed loop above keeps ${shape.pairs * shape.window} messages in flight, so its mean latency is ${shape.pairs * shape.window} / throughput (Little's law) whatever the system; this is the latency below saturation.`);
+  }
   const charts = await p1Charts(ctx, systems, perSystem, smoke);
   return {
     params: {
       ...shape,
+      fixedRate,
       peers: systems.filter((s) => s !== 'ours').join(',') || 'none',
       receivers: directReceivers(ctx) ? 'as our SDK (directPush=1: s_msg)' : 'as the official client (s_ntf → pullMsg)',
     },
@@ -232,6 +259,23 @@ function addOurFigures(series: FigureSeries, measured: Measured): void {
   series.add('refused', { label: 'Refused sends (non-zero PUBACK status)', unit: 'msg', decimals: 0 }, result.refused);
 }
 
+function addFixedRateFigures(series: FigureSeries, system: System, rate: number, measured: Measured): void {
+  const { result } = measured;
+  const at = `at ${formatNumber(rate)} msg/s offered`;
+  const key = `fixed-${system}`;
+  series.add(`${key}-delivered`, { label: `${SHORT[system]} ${at}: delivered`, unit: 'msg/s' }, result.deliveredPerSecond);
+  series.add(`${key}-p50`, { label: `${SHORT[system]} ${at}: send → receive p50`, unit: 'ms', decimals: 1 }, result.latencyP50Ms);
+  series.add(`${key}-p99`, { label: `${SHORT[system]} ${at}: send → receive p99`, unit: 'ms', decimals: 1 }, result.latencyP99Ms);
+  if (measured.serverCpu !== undefined) {
+    series.add(`${key}-cpu`, { label: `${SHORT[system]} ${at}: server CPU`, unit: 'cores', decimals: 2 }, measured.serverCpu);
+    series.add(`${key}-cpu-msg`, { label: `${SHORT[system]} ${at}: server CPU per delivered message`, unit: 'µs', decimals: 0 }, cpuPerMessage(measured));
+  }
+  if (measured.serverCpu !== undefined && measured.serverMainCpu !== undefined) {
+    series.add(`${key}-cpu-msg-main`, { label: `${SHORT[system]} ${at}: … of which the main thread`, unit: 'µs', decimals: 0 }, cpuPerMessage({ result, serverCpu: measured.serverMainCpu }));
+  }
+  series.add(`${key}-lost`, { label: `${SHORT[system]} ${at}: acked but not delivered`, unit: 'msg', decimals: 0 }, result.lost);
+}
+
 function addPeerFigures(series: FigureSeries, peer: System, runs: readonly Measured[]): void {
   for (const { result, serverCpu } of runs) {
     series.add(`${peer}-delivered`, { label: `${SHORT[peer]}: delivered`, unit: 'msg/s' }, result.deliveredPerSecond);
@@ -260,7 +304,7 @@ function stat(values: readonly number[], decimals?: number): string {
   return values.length > 1 ? `${mid} (${formatNumber(min, decimals)} – ${formatNumber(max, decimals)})` : mid;
 }
 
-function sideBySide(systems: readonly System[], perSystem: ReadonlyMap<System, readonly Measured[]>): Table {
+function sideBySide(systems: readonly System[], perSystem: ReadonlyMap<System, readonly Measured[]>, title = 'Side by side, same run (median, min – max over runs)'): Table {
   const ours = perSystem.get('ours') ?? [];
   const rows = systems.map((system) => {
     const runs = perSystem.get(system) ?? [];
@@ -277,7 +321,7 @@ function sideBySide(systems: readonly System[], perSystem: ReadonlyMap<System, r
     ];
   });
   return {
-    title: 'Side by side, same run (median, min – max over runs)',
+    title,
     columns: ['System', 'Delivered msg/s', 'p50 ms', 'p99 ms', 'Server CPU (cores)', 'Server CPU µs / delivered msg', 'Ours / it (delivered)'],
     rows,
   };
