@@ -11,12 +11,16 @@
  * - `commit` returns one outcome per job: a job that fails on its own (bad row) fails only its caller;
  *   if `commit` throws, nothing of the batch was committed and every caller of the batch is rejected.
  *
- * Scheduling: with `lingerMs = 0` a batch is flushed at the end of the current event-loop turn
- * (`setImmediate`), i.e. it holds every append that arrived in that turn's I/O callbacks. Under load the
- * synchronous commit itself is the linger: frames keep arriving while it runs and form the next batch,
- * so the batch size follows the load with no added idle latency. `maxBatch` bounds one transaction: 1024
- * by default, above P1's 800 messages in flight so a slow fsync is paid once per turn, and ≈ 40 ms of
- * SQLite work at most (≈ 40 µs per private message measured in-process).
+ * Scheduling: a batch starts at the end of the current event-loop turn (`setImmediate`), i.e. it holds
+ * every append that arrived in that turn's I/O callbacks. Under heavy load the commit itself is the
+ * linger: frames keep arriving while it runs and form the next batch, so the batch size follows the load.
+ * At moderate load that alone makes batches of one or two messages, each paying a transaction, an fsync
+ * and a hand-off to the writer thread (bench P1 at 5,000 msg/s offered: ≈ 150 µs of server CPU per
+ * message against ≈ 50 at saturation). So while appends keep coming — the previous batch ended less than
+ * `lingerWithinMs` ago — a batch smaller than `lingerBelow` waits up to `lingerMs` for more; after a quiet
+ * spell the first append is committed at the end of its turn (no added latency for a lone message), and a
+ * batch that reaches `lingerBelow` stops waiting. `maxBatch` bounds one transaction: 1024 by default, above
+ * P1's 800 messages in flight so a slow fsync is paid once per turn, and ≈ 40 ms of SQLite work at most.
  */
 
 export type AppendOutcome<R> = { readonly ok: true; readonly value: R } | { readonly ok: false; readonly error: unknown };
@@ -27,11 +31,19 @@ export type CommitBatch<J, R> = (jobs: readonly J[]) => readonly AppendOutcome<R
 export interface AppendBatcherOptions {
   /** Most jobs per commit; reaching it flushes without waiting for the end of the turn. */
   readonly maxBatch: number;
-  /** 0: flush at the end of the current event-loop turn; > 0: wait up to this many ms for more jobs. */
+  /** 0: flush at the end of the current event-loop turn; > 0: a small batch may wait up to this many ms for more jobs. */
   readonly lingerMs: number;
+  /** A batch of this many jobs or more does not wait (it starts at the end of the turn). */
+  readonly lingerBelow: number;
+  /** A batch waits only if the previous one ended less than this many ms ago (Infinity: always). */
+  readonly lingerWithinMs: number;
 }
 
-export const DEFAULT_APPEND_BATCHER_OPTIONS: AppendBatcherOptions = { maxBatch: 1024, lingerMs: 0 };
+/**
+ * 2 ms: at 5,000 private messages/s offered, server CPU 0.77 → 0.47 cores; at saturation (one core) ≈ 5 %
+ * more throughput; a lone message is not delayed (bench/analysis/p1-private.md round 12).
+ */
+export const DEFAULT_APPEND_BATCHER_OPTIONS: AppendBatcherOptions = { maxBatch: 1024, lingerMs: 2, lingerBelow: 64, lingerWithinMs: 10 };
 
 interface Pending<J, R> {
   readonly job: J;
@@ -47,6 +59,10 @@ export class AppendBatcher<J, R> {
   private readonly options: AppendBatcherOptions;
   private batches = 0;
   private jobs = 0;
+  /** When the last batch ended (performance.now()); appends after a quiet spell do not linger. */
+  private lastBatchEnd = Number.NEGATIVE_INFINITY;
+  /** Whether the scheduled start is a linger timer (not the end of the turn). */
+  private lingering = false;
 
   constructor(
     private readonly commit: CommitBatch<J, R>,
@@ -70,6 +86,7 @@ export class AppendBatcher<J, R> {
     return new Promise<R>((resolve, reject) => {
       this.queue.push({ job, resolve, reject });
       if (this.queue.length >= this.options.maxBatch) this.kick();
+      else if (this.queue.length === this.options.lingerBelow && this.lingering) this.startAtEndOfTurn();
       else this.schedule();
     });
   }
@@ -85,23 +102,39 @@ export class AppendBatcher<J, R> {
 
   private schedule(): void {
     if (this.scheduled !== undefined || this.inFlight !== undefined) return;
-    if (this.options.lingerMs > 0) {
-      const timer = setTimeout(() => this.fire(), this.options.lingerMs);
+    const { lingerMs, lingerBelow, lingerWithinMs } = this.options;
+    const busy = lingerWithinMs === Number.POSITIVE_INFINITY || performance.now() - this.lastBatchEnd < lingerWithinMs;
+    if (lingerMs > 0 && this.queue.length < lingerBelow && busy) {
+      const timer = setTimeout(() => this.fire(), lingerMs);
+      this.lingering = true;
       this.scheduled = { cancel: () => clearTimeout(timer) };
     } else {
-      const immediate = setImmediate(() => this.fire());
-      this.scheduled = { cancel: () => clearImmediate(immediate) };
+      this.scheduleEndOfTurn();
     }
+  }
+
+  private scheduleEndOfTurn(): void {
+    const immediate = setImmediate(() => this.fire());
+    this.lingering = false;
+    this.scheduled = { cancel: () => clearImmediate(immediate) };
+  }
+
+  /** A lingering batch that grew large enough: it starts at the end of this turn instead. */
+  private startAtEndOfTurn(): void {
+    this.cancelScheduled();
+    this.scheduleEndOfTurn();
   }
 
   private fire(): void {
     this.scheduled = undefined;
+    this.lingering = false;
     this.kick();
   }
 
   private cancelScheduled(): void {
     this.scheduled?.cancel();
     this.scheduled = undefined;
+    this.lingering = false;
   }
 
   /** Starts a commit of up to maxBatch queued jobs unless one is in flight (it reschedules when done). */
@@ -135,6 +168,7 @@ export class AppendBatcher<J, R> {
   }
 
   private afterBatch(): void {
+    this.lastBatchEnd = performance.now();
     if (this.queue.length === 0) return;
     if (this.queue.length >= this.options.maxBatch) this.kick();
     else this.schedule();

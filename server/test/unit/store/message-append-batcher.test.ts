@@ -54,6 +54,68 @@ describe('AppendBatcher', () => {
     expect(await pending).toBe(7);
   });
 
+  describe('linger', () => {
+    const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+    const recording = (): { batcher: AppendBatcher<number, number>; seen: number[][] } => {
+      const seen: number[][] = [];
+      const batcher = new AppendBatcher<number, number>(
+        (jobs) => {
+          seen.push([...jobs]);
+          return jobs.map((job) => ({ ok: true, value: job }));
+        },
+        { lingerMs: 200, lingerBelow: 4, lingerWithinMs: 1000 },
+      );
+      return { batcher, seen };
+    };
+
+    it('the first append after a quiet spell starts at the end of its turn', async () => {
+      const { batcher, seen } = recording();
+      const started = performance.now();
+      expect(await batcher.enqueue(1)).toBe(1);
+      expect(performance.now() - started).toBeLessThan(150);
+      expect(seen).toEqual([[1]]);
+    });
+
+    it('appends that keep coming wait up to lingerMs and share a batch', async () => {
+      const { batcher, seen } = recording();
+      await batcher.enqueue(1);
+      // A batch just ended: the next append waits for company.
+      const second = batcher.enqueue(2);
+      await sleep(20);
+      expect(seen).toEqual([[1]]);
+      const third = batcher.enqueue(3);
+      expect(await Promise.all([second, third])).toEqual([2, 3]);
+      expect(seen).toEqual([[1], [2, 3]]);
+    });
+
+    it('a lingering batch that reaches lingerBelow starts at the end of the turn', async () => {
+      const { batcher, seen } = recording();
+      await batcher.enqueue(0);
+      const started = performance.now();
+      const jobs = [1, 2, 3, 4].map((n) => batcher.enqueue(n));
+      expect(await Promise.all(jobs)).toEqual([1, 2, 3, 4]);
+      expect(performance.now() - started).toBeLessThan(150);
+      expect(seen).toEqual([[0], [1, 2, 3, 4]]);
+    });
+
+    it('after a quiet spell longer than lingerWithinMs, no wait again', async () => {
+      const seen: number[][] = [];
+      const batcher = new AppendBatcher<number, number>(
+        (jobs) => {
+          seen.push([...jobs]);
+          return jobs.map((job) => ({ ok: true, value: job }));
+        },
+        { lingerMs: 200, lingerBelow: 4, lingerWithinMs: 30 },
+      );
+      await batcher.enqueue(1);
+      await sleep(60);
+      const started = performance.now();
+      await batcher.enqueue(2);
+      expect(performance.now() - started).toBeLessThan(150);
+      expect(seen).toEqual([[1], [2]]);
+    });
+  });
+
   it('refuses a non-positive maxBatch', () => {
     expect(() => new AppendBatcher<number, number>(() => [], { maxBatch: 0 })).toThrow(RangeError);
   });

@@ -54,7 +54,7 @@ describe('SQLite group commit', () => {
   });
 
   it('waits up to lingerMs for more appends when configured', async () => {
-    const { store } = await openStore({ groupCommit: { lingerMs: 20 } });
+    const { store } = await openStore({ groupCommit: { lingerMs: 20, lingerWithinMs: Number.POSITIVE_INFINITY } });
     const first = store.messages.append(privateMessage('a', 'b', { now: T0 }));
     await new Promise((resolve) => setImmediate(resolve));
     const second = store.messages.append(privateMessage('a', 'b', { now: T0 }));
