@@ -102,7 +102,7 @@ describe.each(['thread', 'inline'] as const)('entries written behind (%s writer)
     for (let i = 0; i < 30; i++) {
       await store.messages.append({ ...privateMessage('s', 'g1', { now: T0 + i }), conversationType: 3, recipients: members });
     }
-    // 11 rows per message (10 inboxes and the sendbox); steps of a quarter of 8 rows would fall behind for good.
+    // 11 rows per message (10 inboxes and the sendbox); steps of a sixteenth of 8 rows would fall behind for good.
     expect(counts(file).pending).toBeLessThanOrEqual(22);
     await store.close();
   });
