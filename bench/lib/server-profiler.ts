@@ -73,3 +73,28 @@ export async function attachProfiler(running: RunningServer): Promise<ServerProf
     close,
   };
 }
+
+/**
+ * V8 sampling heap profile of the server over the measured window (`--server-heap-profile DIR`): where the
+ * bytes are allocated, garbage included (objects a scavenge or a full GC already collected still count), so
+ * it shows what makes the scavenger run. Saved as `.heapprofile` (Chrome DevTools → Memory, or
+ * `node --import tsx bench/lib/heap-profile-summary.ts FILE`).
+ */
+export async function attachHeapProfiler(running: RunningServer): Promise<ServerProfiler> {
+  const { call, close } = await connectInspector(running);
+  await call('HeapProfiler.enable');
+  return {
+    start: async () => {
+      await call('HeapProfiler.startSampling', {
+        samplingInterval: 4096,
+        includeObjectsCollectedByMajorGC: true,
+        includeObjectsCollectedByMinorGC: true,
+      });
+    },
+    stop: async (file) => {
+      const result = (await call('HeapProfiler.stopSampling')) as { profile: unknown };
+      writeFileSync(file, JSON.stringify(result.profile));
+    },
+    close,
+  };
+}

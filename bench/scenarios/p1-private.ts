@@ -13,7 +13,8 @@
  * latency is set by its window (Little's law: pairs × window / throughput), at a fixed rate by the system.
  *
  * Flags: --pairs --window --size --warmup --duration --drain --runs --fixed-rate, --peers aedes,ws|none,
- * --server-profile DIR (V8 CPU profile of our server over each measured window), --no-direct (receivers
+ * --server-profile DIR (V8 CPU profile of our server over each measured window), --server-heap-profile DIR (a
+ * sampling heap profile instead: allocated bytes by site, garbage included), --no-direct (receivers
  * connect as the official E4 client does, without `directPush=1`: every message through s_ntf → pullMsg).
  */
 import { mkdirSync } from 'node:fs';
@@ -24,7 +25,7 @@ import { saveBarChart, type ChartRef } from '../lib/charts';
 import { runGenerator } from '../lib/generator';
 import { cpuShare, sampleProcess, type ProcSample } from '../lib/proc-stats';
 import { formatNumber, type Table } from '../lib/results';
-import { attachProfiler, INSPECT_ENV, type ServerProfiler } from '../lib/server-profiler';
+import { attachHeapProfiler, attachProfiler, INSPECT_ENV, type ServerProfiler } from '../lib/server-profiler';
 import { median, minMax } from '../lib/stats';
 import { startPeer } from '../peers/peer-process';
 import type { P1Config, P1Result } from '../generators/p1-private';
@@ -82,14 +83,15 @@ function windowSampler(pid: number | undefined, profiler?: { start(): void; stop
 }
 
 async function runOurs(ctx: ScenarioContext, shape: Shape, run: number): Promise<Measured> {
-  const profileDir = ctx.flags.get('server-profile');
+  const heapProfile = ctx.flags.get('server-heap-profile');
+  const profileDir = heapProfile ?? ctx.flags.get('server-profile');
   const server = await startBenchServer(ctx.plan.server, [], profileDir !== undefined ? INSPECT_ENV : {});
   let profiler: ServerProfiler | undefined;
   const profiling: Promise<void>[] = [];
   try {
     if (profileDir !== undefined) {
       mkdirSync(profileDir, { recursive: true });
-      profiler = await attachProfiler(server.running);
+      profiler = heapProfile !== undefined ? await attachHeapProfiler(server.running) : await attachProfiler(server.running);
     }
     const tag = `${Date.now().toString(36)}r${run}`;
     const ids = (prefix: string): string[] => Array.from({ length: shape.pairs }, (_, i) => `${prefix}${tag}_${i}`);
@@ -102,7 +104,7 @@ async function runOurs(ctx: ScenarioContext, shape: Shape, run: number): Promise
       active !== undefined && profileDir !== undefined
         ? {
             start: () => profiling.push(active.start()),
-            stop: () => profiling.push(active.stop(path.join(profileDir, `p1-server-run${run + 1}${shape.rate !== undefined ? '-fixed-rate' : ''}.cpuprofile`))),
+            stop: () => profiling.push(active.stop(path.join(profileDir, `p1-server-run${run + 1}${shape.rate !== undefined ? '-fixed-rate' : ''}.${heapProfile !== undefined ? 'heapprofile' : 'cpuprofile'}`))),
           }
         : undefined,
     );
