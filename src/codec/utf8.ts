@@ -142,7 +142,15 @@ export function encodeUtf8(s: string): Uint8Array {
 /** CESU-8: every UTF-16 code unit encoded separately; lone surrogates → U+FFFD. */
 export function encodeCesu8(s: string): Uint8Array {
   const out = new Uint8Array(cesu8ByteLength(s));
-  let pos = 0;
+  encodeCesu8Into(s, out, 0);
+  return out;
+}
+
+/**
+ * Writes `s` as CESU-8 into `out` at `pos` (room for `cesu8ByteLength(s)` bytes) and returns the position
+ * after it: frames write their strings in place instead of through a temporary array each.
+ */
+export function encodeCesu8Into(s: string, out: Uint8Array, pos: number): number {
   for (let i = 0; i < s.length; i++) {
     let unit = s.charCodeAt(i);
     if (isHighSurrogate(unit)) {
@@ -159,7 +167,7 @@ export function encodeCesu8(s: string): Uint8Array {
     }
     pos = writeUnit(out, pos, unit);
   }
-  return out;
+  return pos;
 }
 
 /**

@@ -14,7 +14,7 @@
  *   identities, and mapping two different malformed byte strings to the same U+FFFD text would
  *   alias them.
  */
-import { decodeUtf8 } from '../codec/utf8';
+import { decodeUtf8, encodeCesu8Into } from '../codec/utf8';
 import { ProtocolError } from './protocol-error';
 
 const TWO_POW_32 = 0x100000000;
@@ -146,10 +146,11 @@ export class ByteWriter {
     return this.u32(value - high * TWO_POW_32, field);
   }
 
-  /** Writes `u16 length` + the already-encoded string bytes (see `utfBytes`). */
-  utf(encoded: Uint8Array): this {
-    this.u16(encoded.length, 'string length');
-    return this.bytes(encoded);
+  /** Writes `u16 length` + `value` as CESU-8, in place; `byteLength` is its `cesu8ByteLength` (checked by the caller). */
+  utf(value: string, byteLength: number): this {
+    this.u16(byteLength, 'string length');
+    this.pos = encodeCesu8Into(value, this.out, this.pos);
+    return this;
   }
 
   bytes(data: Uint8Array): this {

@@ -16,7 +16,7 @@
  * - The codec is direction-agnostic otherwise: it will encode a CONNACK with origin 'client'.
  *   Which frame kinds a peer may send is the session layer's business.
  */
-import { encodeCesu8 } from '../codec/utf8';
+import { cesu8ByteLength } from '../codec/utf8';
 import { ByteWriter } from './binary';
 import type {
   ConnackFrame,
@@ -29,13 +29,14 @@ import type {
 import { ConnectFlag, headerOf } from './frame-header';
 import { ProtocolError } from './protocol-error';
 
-function utfBytes(value: unknown, field: string): Uint8Array {
+/** The CESU-8 length of a frame string (written in place by ByteWriter.utf), checked against its u16 prefix. */
+function utfLength(value: unknown, field: string): number {
   if (typeof value !== 'string') throw new ProtocolError('invalid-frame', `${field}: not a string`);
-  const bytes = encodeCesu8(value);
-  if (bytes.length > 0xffff) {
-    throw new ProtocolError('invalid-frame', `${field}: ${bytes.length} bytes exceed the u16 length`);
+  const length = cesu8ByteLength(value);
+  if (length > 0xffff) {
+    throw new ProtocolError('invalid-frame', `${field}: ${length} bytes exceed the u16 length`);
   }
-  return bytes;
+  return length;
 }
 
 function payloadOf(frame: { readonly payload: unknown }): Uint8Array {
@@ -43,36 +44,36 @@ function payloadOf(frame: { readonly payload: unknown }): Uint8Array {
   return frame.payload;
 }
 
-/** Optional string that must be present exactly when `wanted`. */
-function optionalUtf(value: string | undefined, wanted: boolean, field: string): Uint8Array | undefined {
+/** Optional string that must be present exactly when `wanted`: its CESU-8 length, -1 when absent. */
+function optionalUtf(value: string | undefined, wanted: boolean, field: string): number {
   if (wanted !== (value !== undefined)) {
     throw new ProtocolError('invalid-frame', `${field}: ${wanted ? 'missing' : 'present but not flagged'}`);
   }
-  return value === undefined ? undefined : utfBytes(value, field);
+  return value === undefined ? -1 : utfLength(value, field);
 }
 
 function encodeConnect(frame: ConnectFrame, header: number): Uint8Array {
   const flags = frame.connectFlags;
   const hasWill = (flags & ConnectFlag.HasWill) !== 0;
-  const protocolName = utfBytes(frame.protocolName, 'protocolName');
-  const clientId = utfBytes(frame.clientId, 'clientId');
+  const protocolName = utfLength(frame.protocolName, 'protocolName');
+  const clientId = utfLength(frame.clientId, 'clientId');
   // Order on the wire after clientId: [willTopic, will], [appId], [token].
-  const optional = [
-    optionalUtf(frame.willTopic, hasWill, 'willTopic'),
-    optionalUtf(frame.will, hasWill, 'will'),
-    optionalUtf(frame.appId, (flags & ConnectFlag.HasAppId) !== 0, 'appId'),
-    optionalUtf(frame.token, (flags & ConnectFlag.HasToken) !== 0, 'token'),
+  const optional: [string | undefined, number][] = [
+    [frame.willTopic, optionalUtf(frame.willTopic, hasWill, 'willTopic')],
+    [frame.will, optionalUtf(frame.will, hasWill, 'will')],
+    [frame.appId, optionalUtf(frame.appId, (flags & ConnectFlag.HasAppId) !== 0, 'appId')],
+    [frame.token, optionalUtf(frame.token, (flags & ConnectFlag.HasToken) !== 0, 'token')],
   ];
-  let size = 1 + 2 + protocolName.length + 1 + 1 + 2 + 2 + clientId.length;
-  for (const s of optional) if (s !== undefined) size += 2 + s.length;
+  let size = 1 + 2 + protocolName + 1 + 1 + 2 + 2 + clientId;
+  for (const [, length] of optional) if (length >= 0) size += 2 + length;
   const w = new ByteWriter(size)
     .u8(header, 'header')
-    .utf(protocolName)
+    .utf(frame.protocolName, protocolName)
     .u8(frame.protocolVersion, 'protocolVersion')
     .u8(flags, 'connectFlags')
     .u16(frame.keepAlive, 'keepAlive')
-    .utf(clientId);
-  for (const s of optional) if (s !== undefined) w.utf(s);
+    .utf(frame.clientId, clientId);
+  for (const [value, length] of optional) if (value !== undefined) w.utf(value, length);
   return w.finish();
 }
 
@@ -82,14 +83,14 @@ function encodeConnack(frame: ConnackFrame, header: number): Uint8Array {
   if (present !== 3) {
     throw new ProtocolError('invalid-frame', 'connack: userId, sessionId and timestamp go together');
   }
-  const userId = utfBytes(frame.userId, 'userId');
-  const sessionId = utfBytes(frame.sessionId, 'sessionId');
-  return new ByteWriter(3 + 2 + userId.length + 2 + sessionId.length + 8)
+  const userId = utfLength(frame.userId, 'userId');
+  const sessionId = utfLength(frame.sessionId, 'sessionId');
+  return new ByteWriter(3 + 2 + userId + 2 + sessionId + 8)
     .u8(header, 'header')
     .u8(0, 'reserved')
     .u8(frame.status, 'status')
-    .utf(userId)
-    .utf(sessionId)
+    .utf(frame.userId as string, userId)
+    .utf(frame.sessionId as string, sessionId)
     .u64(frame.timestamp ?? 0, 'timestamp')
     .finish();
 }
@@ -102,18 +103,18 @@ function encodePublish(frame: PublishFrame, header: number, origin: FrameOrigin)
       withDate ? 'publish: server→client PUBLISH needs date' : 'publish: client→server PUBLISH has no date',
     );
   }
-  const topic = utfBytes(frame.topic, 'topic');
-  const targetId = utfBytes(frame.targetId, 'targetId');
+  const topic = utfLength(frame.topic, 'topic');
+  const targetId = utfLength(frame.targetId, 'targetId');
   const payload = payloadOf(frame);
-  const w = new ByteWriter(1 + (withDate ? 4 : 0) + 2 + topic.length + 2 + targetId.length + 2 + payload.length);
+  const w = new ByteWriter(1 + (withDate ? 4 : 0) + 2 + topic + 2 + targetId + 2 + payload.length);
   w.u8(header, 'header');
   if (frame.date !== undefined) w.u32(frame.date, 'date');
-  return w.utf(topic).utf(targetId).u16(frame.messageId, 'messageId').bytes(payload).finish();
+  return w.utf(frame.topic, topic).utf(frame.targetId, targetId).u16(frame.messageId, 'messageId').bytes(payload).finish();
 }
 
 function encodePuback(frame: PubackFrame, header: number, origin: FrameOrigin): Uint8Array {
   const { date, status, millisecond, messageUId } = frame;
-  const present = [date, status, millisecond, messageUId].filter((v) => v !== undefined).length;
+  const present = (date !== undefined ? 1 : 0) + (status !== undefined ? 1 : 0) + (millisecond !== undefined ? 1 : 0) + (messageUId !== undefined ? 1 : 0);
   if (origin === 'client') {
     if (present !== 0) throw new ProtocolError('invalid-frame', 'puback: client→server PUBACK is messageId only');
     return new ByteWriter(3).u8(header, 'header').u16(frame.messageId, 'messageId').finish();
@@ -121,14 +122,14 @@ function encodePuback(frame: PubackFrame, header: number, origin: FrameOrigin): 
   if (present !== 4 || date === undefined || status === undefined || millisecond === undefined) {
     throw new ProtocolError('invalid-frame', 'puback: server→client PUBACK needs date, status, millisecond, messageUId');
   }
-  const uid = utfBytes(messageUId, 'messageUId');
-  return new ByteWriter(1 + 2 + 4 + 2 + 2 + 2 + uid.length)
+  const uid = utfLength(messageUId, 'messageUId');
+  return new ByteWriter(1 + 2 + 4 + 2 + 2 + 2 + uid)
     .u8(header, 'header')
     .u16(frame.messageId, 'messageId')
     .u32(date, 'date')
     .u16(status, 'status')
     .u16(millisecond, 'millisecond')
-    .utf(uid)
+    .utf(messageUId as string, uid)
     .finish();
 }
 
@@ -145,13 +146,13 @@ export function encodeFrame(frame: Frame, origin: FrameOrigin): Uint8Array {
     case 'puback':
       return encodePuback(frame, header, origin);
     case 'query': {
-      const topic = utfBytes(frame.topic, 'topic');
-      const targetId = utfBytes(frame.targetId, 'targetId');
+      const topic = utfLength(frame.topic, 'topic');
+      const targetId = utfLength(frame.targetId, 'targetId');
       const payload = payloadOf(frame);
-      return new ByteWriter(1 + 2 + topic.length + 2 + targetId.length + 2 + payload.length)
+      return new ByteWriter(1 + 2 + topic + 2 + targetId + 2 + payload.length)
         .u8(header, 'header')
-        .utf(topic)
-        .utf(targetId)
+        .utf(frame.topic, topic)
+        .utf(frame.targetId, targetId)
         .u16(frame.messageId, 'messageId')
         .bytes(payload)
         .finish();
