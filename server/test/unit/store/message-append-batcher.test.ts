@@ -56,14 +56,14 @@ describe('AppendBatcher', () => {
 
   describe('linger', () => {
     const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-    const recording = (): { batcher: AppendBatcher<number, number>; seen: number[][] } => {
+    const recording = (lingerWithinMs = 1000): { batcher: AppendBatcher<number, number>; seen: number[][] } => {
       const seen: number[][] = [];
       const batcher = new AppendBatcher<number, number>(
         (jobs) => {
           seen.push([...jobs]);
           return jobs.map((job) => ({ ok: true, value: job }));
         },
-        { lingerMs: 200, lingerBelow: 4, lingerWithinMs: 1000 },
+        { lingerMs: 200, lingerBelow: 4, lingerWithinMs },
       );
       return { batcher, seen };
     };
@@ -99,14 +99,7 @@ describe('AppendBatcher', () => {
     });
 
     it('after a quiet spell longer than lingerWithinMs, no wait again', async () => {
-      const seen: number[][] = [];
-      const batcher = new AppendBatcher<number, number>(
-        (jobs) => {
-          seen.push([...jobs]);
-          return jobs.map((job) => ({ ok: true, value: job }));
-        },
-        { lingerMs: 200, lingerBelow: 4, lingerWithinMs: 30 },
-      );
+      const { batcher, seen } = recording(30);
       await batcher.enqueue(1);
       await sleep(60);
       const started = performance.now();
