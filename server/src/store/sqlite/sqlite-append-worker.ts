@@ -4,6 +4,7 @@ import { Worker } from 'node:worker_threads';
 import type { AppendOutcome } from '../message-append-batcher';
 import { packJobs, unpackJobs } from './sqlite-append-pack';
 import { createAppendExecutor, type AppendCommitted, type AppendJob } from './sqlite-append-writer';
+import { SqliteCheckpointer, WRITER_AUTOCHECKPOINT_PAGES } from './sqlite-checkpointer';
 import { SQLITE_PRAGMAS } from './sqlite-database';
 
 /** What the writer thread answers: a batch's outcomes, a move's acknowledgement, or the error that failed either. */
@@ -29,10 +30,13 @@ interface WorkerReply {
  * for one answer before the next batch), answers come back in order. The worker is unref'd between
  * batches, so an idle store does not keep the process alive, and ref'd while a batch is in flight.
  * The thread also moves the pending entries (migration 012): a step after answering a batch once they are
- * due, and all of them or one owner's when a reader asks (`move`), in order with the batches.
+ * due, and all of them or one owner's when a reader asks (`move`), in order with the batches. On Linux a
+ * second, low-priority thread keeps the WAL checkpointed (sqlite-checkpointer.ts) and the writer's own
+ * auto-checkpoint is only its safety net.
  */
 export class SqliteAppendWorker {
   private worker: Worker | undefined;
+  private checkpointer: SqliteCheckpointer | undefined;
   private readonly waiting: { resolve(reply: WorkerReply): void; reject(error: unknown): void }[] = [];
   private closed = false;
   /** Whether entries may be pending in the thread: set by a batch that wrote some, cleared when a move is asked for. */
@@ -96,9 +100,12 @@ export class SqliteAppendWorker {
     });
   }
 
-  /** Stops the thread (after the batch in flight, which the batcher's flush() awaited already). */
+  /** Stops the threads (after the batch in flight, which the batcher's flush() awaited already). */
   async close(): Promise<void> {
     this.closed = true;
+    const checkpointer = this.checkpointer;
+    this.checkpointer = undefined;
+    await checkpointer?.close();
     const worker = this.worker;
     if (worker === undefined) return;
     this.worker = undefined;
@@ -112,9 +119,11 @@ export class SqliteAppendWorker {
 
   private start(): Worker {
     if (this.worker !== undefined) return this.worker;
+    if (SqliteCheckpointer.supported()) this.checkpointer ??= SqliteCheckpointer.start(this.file, this.driver);
+    const pragmas = this.checkpointer !== undefined ? [...SQLITE_PRAGMAS, `wal_autocheckpoint = ${WRITER_AUTOCHECKPOINT_PAGES}`] : SQLITE_PRAGMAS;
     const worker = new Worker(workerSource(), {
       eval: true,
-      workerData: { file: this.file, driver: this.driver, pragmas: SQLITE_PRAGMAS, moveAtRows: this.moveAtRows },
+      workerData: { file: this.file, driver: this.driver, pragmas, moveAtRows: this.moveAtRows },
     });
     worker.unref();
     worker.on('message', (reply: WorkerReply) => {
