@@ -26,7 +26,12 @@ const CHECKPOINT_NICE = 19;
  * thread and the writer keeps SQLite's usual auto-checkpoint.
  */
 export class SqliteCheckpointer {
-  private constructor(private readonly worker: Worker) {}
+  /** Settles when the thread has exited, whenever that is (close(), or a failure at start). */
+  private readonly exited: Promise<void>;
+
+  private constructor(private readonly worker: Worker) {
+    this.exited = new Promise((resolve) => worker.once('exit', () => resolve()));
+  }
 
   static supported(): boolean {
     return process.platform === 'linux';
@@ -46,13 +51,11 @@ export class SqliteCheckpointer {
     return new SqliteCheckpointer(worker);
   }
 
-  /** Stops the thread after closing its connection. */
+  /** Stops the thread after closing its connection (at once if it already exited). */
   close(): Promise<void> {
-    return new Promise((resolve) => {
-      this.worker.once('exit', () => resolve());
-      this.worker.ref();
-      this.worker.postMessage('close');
-    });
+    this.worker.ref();
+    this.worker.postMessage('close');
+    return this.exited;
   }
 }
 

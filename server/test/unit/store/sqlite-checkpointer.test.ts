@@ -61,6 +61,14 @@ onLinux('WAL checkpoint thread', () => {
     await store.close();
   });
 
+  it('closes at once when its thread already failed', async () => {
+    const checkpointer = SqliteCheckpointer.start(newFile(), join(tmpdir(), 'no-such-driver', 'index.js'));
+    // The thread exits on its failing require; closing afterwards must not wait for an exit that happened.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const closed = await Promise.race([checkpointer.close().then(() => 'closed'), new Promise((resolve) => setTimeout(() => resolve('hung'), 2000))]);
+    expect(closed).toBe('closed');
+  });
+
   it('runs at the lowest priority and stops with the store', async () => {
     const lowest = (): number => threadNices().filter((nice) => nice === 19).length;
     const already = lowest();
