@@ -65,7 +65,7 @@ function encodeConnect(frame: ConnectFrame, header: number): Uint8Array {
     [frame.token, optionalUtf(frame.token, (flags & ConnectFlag.HasToken) !== 0, 'token')],
   ];
   let size = 1 + 2 + protocolName + 1 + 1 + 2 + 2 + clientId;
-  for (const [, length] of optional) if (length >= 0) size += 2 + length;
+  for (const [value, length] of optional) if (value !== undefined) size += 2 + length;
   const w = new ByteWriter(size)
     .u8(header, 'header')
     .utf(frame.protocolName, protocolName)
