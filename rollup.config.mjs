@@ -35,6 +35,7 @@ import { transform } from 'esbuild';
 import dts from 'rollup-plugin-dts';
 import MagicString from 'magic-string';
 import { privateRenames, PRIVATE_PROPS } from './scripts/private-renames.mjs';
+import { compactEnumEdits, ENUM_TABLE_CODE, ENUM_TABLE_ID, ENUM_TABLE_IMPORT } from './scripts/compact-enums.mjs';
 
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
 const banner = `/*! lianxin v${pkg.version} | ${pkg.license} */`;
@@ -207,49 +208,25 @@ function manglePrivate() {
   };
 }
 
-/** Runtime of compactEnums(): builds the object a TypeScript numeric enum compiles to, in the same order. */
-const ENUM_TABLE_ID = '\0lianxin-enum-table';
-const ENUM_TABLE_CODE = `export function enumTable(spec) {
-  var table = {};
-  spec.split(',').forEach(function (pair) {
-    var at = pair.indexOf('=');
-    var name = pair.slice(0, at);
-    table[(table[name] = +pair.slice(at + 1))] = name;
-  });
-  return table;
-}
-`;
-
 /**
- * Emits each numeric TypeScript enum of the SDK (`[export] enum X { A = 1, … }`, every member an
- * explicit integer literal) as `enumTable("A=1,…")` instead of `X[X["A"] = 1] = "A"`: each name is
- * written once, not twice (the public `ErrorCode` alone has ~160 members). Only the JavaScript
- * changes: the source, tsc and the bundled .d.ts keep the real enum, and the object built at load
- * is the one TypeScript's emit builds (name → value, value → last name, same insertion order;
- * bundle-hygiene compares them). Enums with any other member form are left to esbuild.
+ * Numeric enums as tables (scripts/compact-enums.mjs): each all-literal numeric enum of the SDK becomes
+ * `enumTable("A=1,B,…")` instead of `X[X["A"] = 1] = "A"` (each name written once, not twice; the
+ * public `ErrorCode` alone has ~160 members), built by one shared helper into the object TypeScript's
+ * emit builds (same keys, same order, value → last name for aliases; bundle-hygiene compares them).
+ * Only the JavaScript changes: the source, tsc and the bundled .d.ts keep the real enum.
  */
 function compactEnums() {
-  const ENUM = /^(export\s+)?enum\s+([A-Za-z_$][\w$]*)\s*\{([^{}]*)\}/gm;
-  const MEMBER = /^([A-Za-z_$][\w$]*)\s*=\s*(-?\d+)$/;
   return {
     name: 'lianxin-compact-enums',
     resolveId: (source) => (source === ENUM_TABLE_ID ? ENUM_TABLE_ID : null),
     load: (id) => (id === ENUM_TABLE_ID ? ENUM_TABLE_CODE : null),
     transform(code, id) {
-      if (!id.endsWith('.ts') || id.includes('node_modules') || !/\benum\s/.test(code)) return null;
+      if (!id.endsWith('.ts') || id.includes('node_modules')) return null;
+      const edits = compactEnumEdits(code, id);
+      if (edits.length === 0) return null;
       const out = new MagicString(code);
-      let changed = false;
-      for (const match of code.matchAll(ENUM)) {
-        const body = match[3].replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/[^\n]*/g, '');
-        const members = body.split(',').map((part) => part.trim()).filter((part) => part !== '');
-        const pairs = members.map((member) => MEMBER.exec(member));
-        if (pairs.length === 0 || pairs.some((pair) => pair === null)) continue;
-        const spec = pairs.map((pair) => `${pair[1]}=${Number(pair[2])}`).join(',');
-        out.overwrite(match.index, match.index + match[0].length, `${match[1] ?? ''}const ${match[2]} = /* @__PURE__ */ __enumTable(${JSON.stringify(spec)});`);
-        changed = true;
-      }
-      if (!changed) return null;
-      out.prepend(`import { enumTable as __enumTable } from ${JSON.stringify(ENUM_TABLE_ID)};\n`);
+      for (const edit of edits) out.overwrite(edit.start, edit.end, edit.text);
+      out.prepend(ENUM_TABLE_IMPORT);
       return { code: out.toString(), map: out.generateMap({ hires: true, source: id }) };
     },
   };
