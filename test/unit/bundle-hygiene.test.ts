@@ -11,7 +11,10 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import vm from 'node:vm';
+import { createRequire } from 'node:module';
 import { parse } from 'acorn';
+import { transformSync } from 'esbuild';
+import ts from 'typescript';
 import * as enums from '../../src/api/enums';
 import { PRIVATE_PREFIX, privateRenames, tsFilesUnder } from '../../scripts/private-renames.mjs';
 
@@ -310,17 +313,66 @@ describe('bundles load on their hosts', () => {
 
 });
 
-describe('public enums survive the compact enum emit (rollup.config.mjs compactEnums)', () => {
-  // TypeScript's own emit (swc compiles the source here): name → value and value → name, in order.
-  test.each(['lianxin.cjs', 'miniprogram/index.js', 'wechat.cjs'])('%s: every enum equals the compiled source, key order included', (file) => {
-    const api = loadInBareHost(readFileSync(path.join(dist, file), 'utf8'));
-    const names = Object.keys(enums);
+describe('public enums survive the compact enum emit (rollup.config.mjs compactEnums, scripts/compact-enums.mjs)', () => {
+  /** TypeScript's own emit of the enum modules (tsc's transpiler, CommonJS), run: name → value and value → name, in order. */
+  const tscEnums = ((): Record<string, object> => {
+    const run = (file: string, required: Record<string, unknown>): Record<string, object> => {
+      const js = ts.transpileModule(readFileSync(path.join(root, file), 'utf8'), { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2020 } }).outputText;
+      const moduleObject = { exports: {} as Record<string, object> };
+      vm.runInNewContext(js, { module: moduleObject, exports: moduleObject.exports, require: (id: string) => required[id] });
+      return moduleObject.exports;
+    };
+    return run('src/api/enums.ts', { '../errors': run('src/errors.ts', {}) });
+  })();
+  /** Every `declare enum` of an entry's bundled types: the public enums that entry's JavaScript must carry. */
+  const declaredEnums = (types: string): string[] => [...types.matchAll(/^declare enum (\w+) \{/gm)].map((m) => m[1] ?? '').sort();
+  const nodeRequire = createRequire(path.join(dist, 'node.cjs'));
+  /** The exports of a built JavaScript artifact, evaluated the way its host loads it. */
+  const exportsOf = (file: string): Record<string, unknown> => {
+    const code = readFileSync(path.join(dist, file), 'utf8');
+    if (file.endsWith('.umd.js')) {
+      const sandbox: Record<string, unknown> = {};
+      sandbox['window'] = sandbox;
+      vm.runInContext(code, vm.createContext(sandbox), { filename: file });
+      return sandbox['RongIMLib'] as Record<string, unknown>;
+    }
+    const cjs = file.endsWith('.mjs') ? transformSync(code, { loader: 'js', format: 'cjs', target: 'es2020' }).code : code;
+    if (!file.startsWith('node.')) return loadInBareHost(cjs);
+    const moduleObject: { exports: Record<string, unknown> } = { exports: {} };
+    const factory: unknown = vm.runInThisContext(`(function (module, exports, require) {\n${cjs}\n})`, { filename: file });
+    if (typeof factory !== 'function') throw new Error('vm did not return the module factory');
+    factory(moduleObject, moduleObject.exports, nodeRequire);
+    return moduleObject.exports;
+  };
+  const ENUM_BUNDLES = ARTIFACTS.map(rel)
+    .map((file) => file.replace(/^dist\//, ''))
+    .filter((file) => /\.(mjs|cjs|js)$/.test(file) && !/emoji/.test(file));
+
+  test('the source enums imported here are TypeScript\'s own emit, and every entry declares exactly them', () => {
+    expect(Object.keys(tscEnums).sort()).toEqual(Object.keys(enums).sort());
+    for (const [name, value] of Object.entries(enums)) expect(Object.entries(tscEnums[name] ?? {})).toEqual(Object.entries(value as object));
+    const names = Object.keys(tscEnums).filter((name) => name !== 'ConnectionState').sort();
     expect(names.length).toBeGreaterThan(15);
+    for (const entry of ['lianxin', 'node', 'browser', ...MINI_PROGRAM_ENTRIES]) expect({ entry, enums: declaredEnums(readFileSync(path.join(dist, `${entry}.d.ts`), 'utf8')) }).toEqual({ entry, enums: names });
+  });
+
+  // test.each over every JavaScript artifact: ESM, CommonJS, UMD, mini-program files (the emoji plugin has no enums).
+  test.each(ENUM_BUNDLES)('%s: every public enum equals TypeScript\'s emit, key order included', (file) => {
+    const api = exportsOf(file);
+    const names = Object.keys(tscEnums).filter((name) => name !== 'ConnectionState');
     for (const name of names) {
-      expect({ name, entries: Object.entries(api[name] as object) }).toEqual({ name, entries: Object.entries((enums as Record<string, object>)[name] ?? {}) });
+      expect({ name, keys: Object.keys(api[name] as object) }).toEqual({ name, keys: Object.keys(tscEnums[name] ?? {}) });
+      expect({ name, entries: Object.entries(api[name] as object) }).toEqual({ name, entries: Object.entries(tscEnums[name] ?? {}) });
+      expect(api[name]).toStrictEqual(tscEnums[name]);
     }
     // Duplicate values map back to the last name, as in TypeScript's emit (51001 → CLOSE_BEFORE_OPEN).
     expect((api['ErrorCode'] as Record<number, string>)[51001]).toBe('CLOSE_BEFORE_OPEN');
+  });
+
+  test.each(ENUM_BUNDLES)('%s carries no enum in TypeScript\'s emit (each is a table)', (file) => {
+    // `X[X["A"] = 0] = "A"` as TypeScript/esbuild print it, or `e[e.A=0]="A"` minified.
+    const code = readFileSync(path.join(dist, file), 'utf8');
+    expect(code.match(/[\w$]+\[[\w$]+(?:\[\s*"[\w$]+"\s*\]|\.[\w$]+)\s*=\s*-?\d[^\]]*\]\s*=\s*"/g) ?? []).toEqual([]);
   });
 
   test('the bundled .d.ts still declares real enums', () => {
