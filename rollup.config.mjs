@@ -20,8 +20,9 @@
  *   - every public enum equals TypeScript's emit (compactEnums writes them as tables), and no IMLib
  *     bundle carries the emoji plugin.
  * Size passes (bench/analysis/p5-size.md): sdkTables (the SDK's cut of the topic and message
- * tables), compactEnums (numeric enums as tables) and every private/protected member renamed
- * (renamePrivate, scripts/private-renames.mjs) and shortened (mangleProps).
+ * tables), compactEnums (numeric enums as tables), enum member reads written as their values
+ * (sourceEdits, scripts/enum-inlines.mjs) and every private/protected member renamed (sourceEdits,
+ * scripts/private-renames.mjs) and shortened (mangleProps).
  * The server (server/) runs from source with tsx and is not bundled here.
  */
 import { builtinModules } from 'node:module';
@@ -36,6 +37,7 @@ import dts from 'rollup-plugin-dts';
 import MagicString from 'magic-string';
 import { privateRenames, PRIVATE_PROPS } from './scripts/private-renames.mjs';
 import { compactEnumEdits, ENUM_TABLE_CODE, ENUM_TABLE_ID, ENUM_TABLE_IMPORT } from './scripts/compact-enums.mjs';
+import { enumInlines } from './scripts/enum-inlines.mjs';
 
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
 const banner = `/*! lianxin v${pkg.version} | ${pkg.license} */`;
@@ -163,21 +165,39 @@ function lowerAndStrip(target) {
 }
 
 /**
- * Private members: every `private`/`protected` member of src/ and platforms/ carries PRIVATE_PREFIX in
- * the modules rollup reads (renamePrivate, with TypeScript's own rename: scripts/private-renames.mjs),
- * and the chunk pass shortens exactly the marked names (esbuild `mangleProps`, quoted accesses
- * included; esbuild picks short names that collide with no other property of the chunk).
+ * Edits computed with the TypeScript compiler over src/ and platforms/, applied to the modules rollup reads:
+ *   - private members: every `private`/`protected` member carries PRIVATE_PREFIX (TypeScript's own rename:
+ *     scripts/private-renames.mjs), and the chunk pass shortens exactly the marked names (esbuild
+ *     `mangleProps`, quoted accesses included; esbuild picks short names that collide with no other
+ *     property of the chunk);
+ *   - enum member reads: `ErrorCode.TIMEOUT` written as its value `(-1)` (scripts/enum-inlines.mjs), as
+ *     TypeScript does for a const enum; the enum objects stay as they are.
  */
-const PRIVATE_EDITS = privateRenames(ROOT);
+const SOURCE_EDITS = mergeEdits(privateRenames(ROOT), enumInlines(ROOT));
 
-function renamePrivate() {
+/** One sorted edit list per file from several maps of them; overlapping edits fail the build. */
+function mergeEdits(...maps) {
+  const merged = new Map();
+  for (const map of maps) {
+    for (const [file, edits] of map) merged.set(file, [...(merged.get(file) ?? []), ...edits]);
+  }
+  for (const [file, edits] of merged) {
+    edits.sort((a, b) => a.start - b.start);
+    edits.forEach((edit, i) => {
+      if (i > 0 && edits[i - 1].end > edit.start) throw new Error(`${path.relative(ROOT, file)}: two build edits overlap at ${edit.start}`);
+    });
+  }
+  return merged;
+}
+
+function sourceEdits() {
   return {
-    name: 'lianxin-rename-private',
+    name: 'lianxin-source-edits',
     transform(code, id) {
-      const edits = PRIVATE_EDITS.get(id);
+      const edits = SOURCE_EDITS.get(id);
       if (edits === undefined) return null;
       // The edits are offsets into the file on disk; a plugin that changed the text before would shift them.
-      if (code !== readFileSync(id, 'utf8')) this.error(`${id}: renamePrivate must see the module as it is on disk`);
+      if (code !== readFileSync(id, 'utf8')) this.error(`${id}: sourceEdits must see the module as it is on disk`);
       const out = new MagicString(code);
       for (const edit of edits) out.overwrite(edit.start, edit.end, edit.text);
       return { code: out.toString(), map: out.generateMap({ hires: true, source: id }) };
@@ -237,7 +257,7 @@ function jsPlugins({ host, target, bundleName }) {
   return [
     ...(browserLike ? [hostSafe(bundleName)] : []),
     sdkTables(),
-    renamePrivate(),
+    sourceEdits(),
     nodeResolve({
       extensions: ['.ts', '.mjs', '.js', '.json'],
       browser: browserLike,

@@ -424,7 +424,7 @@ describe('the emoji plugin is its own entry', () => {
   });
 });
 
-describe('private members are renamed and shortened (rollup.config.mjs renamePrivate, scripts/private-renames.mjs)', () => {
+describe('private members are renamed and shortened (rollup.config.mjs sourceEdits, scripts/private-renames.mjs)', () => {
   const JS = ARTIFACTS.filter((file) => !file.endsWith('.d.ts'));
   const renames = privateRenames(root);
   const editsByName = new Map<string, number>();

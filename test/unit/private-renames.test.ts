@@ -1,5 +1,5 @@
 /**
- * scripts/private-renames.mjs (the build's private-member renaming, rollup.config.mjs renamePrivate) on a
+ * scripts/private-renames.mjs (the build's private-member renaming, rollup.config.mjs sourceEdits) on a
  * small project: only the member's own uses change, never an object key, a string or a public member of
  * the same spelling; a name bound to a declaration outside src/ and platforms/ is refused.
  */
