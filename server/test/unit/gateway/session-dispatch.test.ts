@@ -199,6 +199,45 @@ describe('Session PUBLISH dispatch, pipelined topics (issue #12 P1)', () => {
     expect(acks()).toEqual([[2, 0], [3, 0], [1, 0]]);
   });
 
+  it('settles idle() once the frames received so far are answered, though later ones are still pending', async () => {
+    const started: number[] = [];
+    const gates = new Map<number, ReturnType<typeof deferred>>();
+    const { session, acks } = harness({ p: gated(started, gates), q: gated(started, gates) }, ['p']);
+    session.receive(publish('p', 1));
+    session.receive(publish('p', 2));
+    const first = session.idle();
+    // Asked twice with nothing admitted in between: the same wait.
+    expect(session.idle()).toBe(first);
+    let firstSettled = false;
+    void first.then(() => {
+      firstSettled = true;
+    });
+    session.receive(publish('p', 3));
+    session.receive(publish('q', 4));
+    const second = session.idle();
+    expect(second).not.toBe(first);
+    // Answers out of arrival order: 2, then 3 (a later frame), then 1.
+    gates.get(2)?.resolve();
+    gates.get(3)?.resolve();
+    await settle();
+    expect(firstSettled).toBe(false);
+    gates.get(1)?.resolve();
+    await first;
+    expect(acks()).toEqual([[2, 0], [3, 0], [1, 0]]);
+    // 4 (another topic) started once 1–3 were answered; the second wait covers it.
+    await settle();
+    expect(started).toEqual([1, 2, 3, 4]);
+    let secondSettled = false;
+    void second.then(() => {
+      secondSettled = true;
+    });
+    await settle();
+    expect(secondSettled).toBe(false);
+    gates.get(4)?.resolve();
+    await second;
+    await expect(session.idle()).resolves.toBeUndefined();
+  });
+
   it('gives every pipelined frame exactly one answer when handlers fail', async () => {
     const { session, acks } = harness(
       {
