@@ -11,7 +11,11 @@ import type { P1PeerConfig } from './p1-ws-relay';
 function open(url: string, clientId: string): Promise<MqttClient> {
   return new Promise((resolve, reject) => {
     const client = mqtt.connect(url, { clientId, clean: true, reconnectPeriod: 0, keepalive: 60 });
-    client.once('connect', () => resolve(client));
+    client.once('connect', () => {
+      // As `ws` does for our clients and the relay's: no Nagle delay on small frames (aedes-server.ts).
+      (client.stream as { setNoDelay?: (noDelay: boolean) => void }).setNoDelay?.(true);
+      resolve(client);
+    });
     client.once('error', reject);
   });
 }
