@@ -14,7 +14,8 @@ import { callMember, fail, later } from './callbacks';
 import { operate, prepare } from './operation';
 import type { Runtime } from './runtime';
 import type { Check } from './validate';
-import { callbackCheck, check, Rules } from './validate';
+import { callbackCheck, check } from './validate';
+import * as Rules from './rules';
 
 const MAX_JOIN_COUNT = 50;
 const MAX_INFO_COUNT = 20;

@@ -11,7 +11,8 @@ import type { Runtime } from './runtime';
 import { toV2Conversation } from './to-v2';
 import type { V2Conversation } from './to-v2';
 import type { Check } from './validate';
-import { callbackCheck, check, describeValue, firstInvalid, Rules } from './validate';
+import { callbackCheck, check, describeValue, firstInvalid } from './validate';
+import * as Rules from './rules';
 
 const TYPES = (v: unknown): boolean => Array.isArray(v) && v.every((t) => Rules.CONVERSATION_TYPE(t));
 

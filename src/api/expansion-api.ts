@@ -10,7 +10,8 @@ import { expansionEntriesViolation, MAX_KEYS_PER_UPDATE, MAX_KEYS_TOTAL } from '
 import { ErrorCode, SdkError } from '../errors';
 import { operate } from './operation';
 import type { Runtime } from './runtime';
-import { callbackCheck, check, Rules } from './validate';
+import { callbackCheck, check } from './validate';
+import * as Rules from './rules';
 
 export { MAX_KEY_LENGTH, MAX_KEYS_PER_UPDATE, MAX_KEYS_TOTAL, MAX_VALUE_LENGTH } from '../client/services/expansion-rules';
 

@@ -9,7 +9,8 @@ import { ErrorCode, SdkError } from '../errors';
 import { isObject } from './callbacks';
 import { operate } from './operation';
 import type { Runtime } from './runtime';
-import { callbackCheck, check, Rules } from './validate';
+import { callbackCheck, check } from './validate';
+import * as Rules from './rules';
 
 export function getFileToken(rt: Runtime, fileType: unknown, callback: unknown, fileName?: unknown, httpMethod?: unknown, queryString?: unknown): Promise<FileTokenResult | undefined> {
   return operate(

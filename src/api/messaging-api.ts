@@ -12,7 +12,8 @@ import { SentStatus } from './enums';
 import { operate, prepare } from './operation';
 import type { Runtime } from './runtime';
 import { normalizeContent, normalizeSendArgs, sendArgChecks, sendOptionsOf } from './send-args';
-import { callbackCheck, check, Rules } from './validate';
+import { callbackCheck, check } from './validate';
+import * as Rules from './rules';
 import { reportIfBlocked } from './blocked-message';
 
 export function sendMessage(rt: Runtime, args: readonly unknown[]): void {

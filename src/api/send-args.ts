@@ -6,7 +6,8 @@
  */
 import type { SendOptions } from '../client/services/outgoing';
 import type { Check } from './validate';
-import { callbackCheck, check, Rules } from './validate';
+import { callbackCheck, check } from './validate';
+import * as Rules from './rules';
 
 export interface SendArgs {
   readonly conversationType: unknown;

@@ -14,7 +14,8 @@ import { operate } from './operation';
 import type { Runtime } from './runtime';
 import { toV2Conversation } from './to-v2';
 import type { V2Conversation } from './to-v2';
-import { callbackCheck, check, Rules } from './validate';
+import { callbackCheck, check } from './validate';
+import * as Rules from './rules';
 
 /** Server conversation pages read while looking for `count` conversations of a tag. */
 const MAX_LIST_PAGES = 10;

@@ -1,24 +1,12 @@
 /**
  * Argument checks for the public API. A wrong argument is reported as `onError(33003)` plus a logged
  * warning naming the argument — never as an exception thrown out of the SDK (API_CHECKLIST
- * "Decisions": an IM SDK must not crash the app on bad input). Rule names follow the official engine:
- * STRING = non-empty string, ONLY_STRING = any string; optional arguments accept undefined/null.
+ * "Decisions": an IM SDK must not crash the app on bad input). The rules are in rules.ts;
+ * optional arguments accept undefined/null.
  */
-export type Rule = (value: unknown) => boolean;
+import * as Rules from './rules';
 
-export const Rules = {
-  STRING: (v: unknown): boolean => typeof v === 'string' && v.length > 0,
-  ONLY_STRING: (v: unknown): boolean => typeof v === 'string',
-  NUMBER: (v: unknown): boolean => typeof v === 'number' && Number.isFinite(v),
-  INTEGER: (v: unknown): boolean => typeof v === 'number' && Number.isInteger(v),
-  BOOLEAN: (v: unknown): boolean => typeof v === 'boolean',
-  OBJECT: (v: unknown): boolean => typeof v === 'object' && v !== null && !Array.isArray(v),
-  ARRAY: (v: unknown): boolean => Array.isArray(v),
-  CALLBACK: (v: unknown): boolean => typeof v === 'object' && v !== null,
-  FUNCTION: (v: unknown): boolean => typeof v === 'function',
-  /** A ConversationType number. */
-  CONVERSATION_TYPE: (v: unknown): boolean => typeof v === 'number' && [0, 1, 2, 3, 4, 5, 6, 7, 8, 12].includes(v),
-} as const;
+export type Rule = (value: unknown) => boolean;
 
 export interface Check {
   readonly name: string;
