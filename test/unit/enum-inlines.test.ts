@@ -4,39 +4,14 @@
  * re-exported — become the value, and the module computes what it computed before; a key, a string, another
  * object's property of the same spelling, a string enum and a read through anything else stay.
  */
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import vm from 'node:vm';
 import ts from 'typescript';
 import { enumInlines } from '../../scripts/enum-inlines.mjs';
-
-const roots: string[] = [];
-afterAll(() => {
-  for (const root of roots) rmSync(root, { recursive: true, force: true });
-});
+import { editsProject, withEdits } from '../support/build-edits-project';
 
 function project(files: Record<string, string>): string {
-  const root = mkdtempSync(path.join(tmpdir(), 'lianxin-enum-inlines-'));
-  roots.push(root);
-  writeFileSync(path.join(root, 'tsconfig.base.json'), JSON.stringify({ compilerOptions: { target: 'ES2020', module: 'ESNext', moduleResolution: 'Bundler', strict: true, verbatimModuleSyntax: true } }));
-  mkdirSync(path.join(root, 'src'));
-  mkdirSync(path.join(root, 'platforms'));
-  for (const [name, text] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(root, name)), { recursive: true });
-    writeFileSync(path.join(root, name), text);
-  }
-  return root;
-}
-
-function applied(edits: Map<string, readonly { start: number; end: number; text: string }[]>, root: string, file: string, source: string): string {
-  let out = '';
-  let at = 0;
-  for (const edit of edits.get(path.join(root, file)) ?? []) {
-    out += source.slice(at, edit.start) + edit.text;
-    at = edit.end;
-  }
-  return out + source.slice(at);
+  return editsProject('lianxin-enum-inlines-', { target: 'ES2020', module: 'ESNext', moduleResolution: 'Bundler', strict: true, verbatimModuleSyntax: true }, files);
 }
 
 /** A set of modules transpiled by tsc to CommonJS and run together: the exports of `entry`. */
@@ -82,7 +57,7 @@ const FILES = { 'src/errors.ts': ERRORS, 'src/reexport.ts': REEXPORT, 'platforms
 test('reads of a numeric member through the enum binding become the value; nothing else changes', () => {
   const root = project(FILES);
   const edits = enumInlines(root);
-  const use = applied(edits, root, 'platforms/use.ts', USE);
+  const use = withEdits(edits, root, 'platforms/use.ts', USE);
   expect(use).toContain('export const values = [(-1), (1), (51002), (51001), -(-1), 2 - (-1)];');
   expect(use).toContain("export const strings = [(-1).toString(), ErrorCode[(51001)], Named.A, 'ErrorCode.TIMEOUT'];");
   // Not the enum's own binding, or not an enum: another object's key, a class field, a namespace import.
@@ -90,14 +65,14 @@ test('reads of a numeric member through the enum binding become the value; nothi
   expect(use).toContain('return this.codes.TIMEOUT;');
   expect(use).toContain('export const reverse = ErrorCode[51001];');
   // In the enum's own module, a numeric member of a computed enum too (the compiler knows its value).
-  expect(applied(edits, root, 'src/errors.ts', ERRORS)).toContain('export const local = (1) + (9);');
+  expect(withEdits(edits, root, 'src/errors.ts', ERRORS)).toContain('export const local = (1) + (9);');
   expect(edits.has(path.join(root, 'src/reexport.ts'))).toBe(false);
 });
 
 test('the rewritten modules compute what the originals computed', () => {
   const root = project(FILES);
   const edits = enumInlines(root);
-  const after = Object.fromEntries(Object.entries(FILES).map(([file, text]) => [file, applied(edits, root, file, text)]));
+  const after = Object.fromEntries(Object.entries(FILES).map(([file, text]) => [file, withEdits(edits, root, file, text)]));
   const before = run(FILES, 'platforms/use.ts');
   expect(run(after, 'platforms/use.ts')).toEqual(before);
   expect(before['values']).toEqual([-1, 1, 51002, 51001, 1, 3]);

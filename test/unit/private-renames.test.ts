@@ -3,38 +3,18 @@
  * small project: only the member's own uses change, never an object key, a string or a public member of
  * the same spelling; a name bound to a declaration outside src/ and platforms/ is refused.
  */
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { PRIVATE_PREFIX, privateRenames } from '../../scripts/private-renames.mjs';
+import { editsProject, withEdits } from '../support/build-edits-project';
+
+const COMPILER_OPTIONS = { target: 'ES2020', module: 'ESNext', moduleResolution: 'Bundler', strict: true };
 
 function project(files: Record<string, string>): string {
-  const root = mkdtempSync(path.join(tmpdir(), 'lianxin-private-renames-'));
-  writeFileSync(path.join(root, 'tsconfig.base.json'), JSON.stringify({ compilerOptions: { target: 'ES2020', module: 'ESNext', moduleResolution: 'Bundler', strict: true } }));
-  mkdirSync(path.join(root, 'src'));
-  mkdirSync(path.join(root, 'platforms'));
-  for (const [name, text] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(root, name)), { recursive: true });
-    writeFileSync(path.join(root, name), text);
-  }
-  return root;
+  return editsProject('lianxin-private-renames-', COMPILER_OPTIONS, files);
 }
 
 function applied(root: string, file: string, source: string): string {
-  const edits = privateRenames(root).get(path.join(root, file)) ?? [];
-  let out = '';
-  let at = 0;
-  for (const edit of edits) {
-    out += source.slice(at, edit.start) + edit.text;
-    at = edit.end;
-  }
-  return out + source.slice(at);
+  return withEdits(privateRenames(root), root, file, source);
 }
-
-const roots: string[] = [];
-afterAll(() => {
-  for (const root of roots) rmSync(root, { recursive: true, force: true });
-});
 
 test('renames a private member at its declaration and its uses, and nothing else of the same spelling', () => {
   const a = [
@@ -50,7 +30,6 @@ test('renames a private member at its declaration and its uses, and nothing else
     '',
   ].join('\n');
   const root = project({ 'src/a.ts': a });
-  roots.push(root);
   const p = PRIVATE_PREFIX;
   expect(applied(root, 'src/a.ts', a)).toBe(
     [
@@ -72,7 +51,6 @@ test('uses in another file of src/ or platforms/ are renamed with the declaratio
   const a = 'export class Box { protected size = 1; }\n';
   const b = "import { Box } from '../src/a';\nexport class Big extends Box { twice(): number { return this.size * 2; } }\n";
   const root = project({ 'src/a.ts': a, 'platforms/b.ts': b });
-  roots.push(root);
   expect(applied(root, 'platforms/b.ts', b)).toContain(`this.${PRIVATE_PREFIX}size * 2`);
   expect(applied(root, 'src/a.ts', a)).toContain(`protected ${PRIVATE_PREFIX}size = 1`);
 });
@@ -82,6 +60,5 @@ test('a member bound to a declaration outside src/ and platforms/ is refused', (
     'lib/base.ts': 'export class Base { protected size = 1; }\n',
     'src/a.ts': "import { Base } from '../lib/base';\nexport class Box extends Base { protected override size = 2; }\n",
   });
-  roots.push(root);
   expect(() => privateRenames(root)).toThrow(/size.*also named by/);
 });
