@@ -28,6 +28,13 @@ export interface InteropServer {
   launch(label: string, extra?: Partial<LaunchOptions>, app?: TestApp): Promise<OfficialClient>;
   /** Launches a client and connects it as `userId` (default: a fresh user); throws with the client's logs otherwise. */
   online(name: string, extra?: Partial<LaunchOptions>, app?: TestApp, userId?: string): Promise<OnlineUser>;
+  /**
+   * `online`, traced, and past its first sync (the engine logged "pullMsg success"): what a test that sends it
+   * a status message needs. 2.9.2 drops an s_msg that arrives while that first pullMsg is in flight (seen in a
+   * traced failure: the push landed between the pull's QUERYACK and "pullMsg success"); a stored message is
+   * pulled again, a status message is never stored — with RongCloud's own server as well.
+   */
+  onlineSynced(name: string): Promise<OnlineUser>;
   /** localStorage of a page that resolved navi for `token` moments ago (the engine's 2 h navi cache). */
   cachedNaviFor(token: string, app?: TestApp): Promise<Record<string, string>>;
 }
@@ -84,6 +91,11 @@ export function useInteropServer(apps: readonly TestApp[] = [DEFAULT_TEST_APP, M
         throw new Error(`${name} could not connect as ${userId}: ${JSON.stringify(result)}\n${client.logs().slice(-4000)}`);
       }
       return { client, userId, token };
+    },
+    onlineSynced: async (name) => {
+      const user = await fixture.online(name, { trace: true });
+      await user.client.waitForLog(/pullMsg success/);
+      return user;
     },
     cachedNaviFor: async (token, app = DEFAULT_TEST_APP) => {
       const validToken = await fixture.tokenFor(fixture.newUserId('navi-probe'), app);
