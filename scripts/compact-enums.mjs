@@ -38,8 +38,6 @@ export const ENUM_TABLE_CODE = `export function enumTable(spec) {
 /** The import each rewritten module gets (prepended). */
 export const ENUM_TABLE_IMPORT = `import { enumTable as __enumTable } from ${JSON.stringify(ENUM_TABLE_ID)};\n`;
 
-const hasModifier = (node, kind) => (ts.canHaveModifiers(node) ? (ts.getModifiers(node) ?? []) : []).some((m) => m.kind === kind);
-
 /** The number a member initializer is, or undefined when it is not a (negated) numeric literal. */
 function literalValue(initializer) {
   if (ts.isNumericLiteral(initializer)) return Number(initializer.text);
@@ -98,7 +96,7 @@ export function compactEnumEdits(code, fileName) {
     if (modifiers.some((m) => m.kind !== ts.SyntaxKind.ExportKeyword)) continue; // declare, const, default
     const spec = enumSpec(statement);
     if (spec === undefined) continue;
-    const exported = hasModifier(statement, ts.SyntaxKind.ExportKeyword) ? 'export ' : '';
+    const exported = modifiers.length > 0 ? 'export ' : '';
     edits.push({
       start: statement.getStart(sourceFile),
       end: statement.getEnd(),
