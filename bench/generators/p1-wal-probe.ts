@@ -5,9 +5,11 @@
  * Prints one JSON line: appends/s, process CPU per append (both threads), and — with `--frames` — WAL pages
  * (frames) written per message: a side connection holds a read transaction over the measured window, so
  * the WAL is never rewound and its growth counts every frame (checkpoint copies not included). `--sql`
- * runs statements on the store after migrating (for example `DROP INDEX entries_history`, to price an index).
+ * runs statements on the store after migrating (for example `DROP INDEX entries_history`, to price an index);
+ * `--move-at N` sets the store's `moveAtRows` (how many pending per-owner rows make the writer move them; a huge
+ * value prices the moves by leaving them out).
  *
- *   node --import tsx bench/generators/p1-wal-probe.ts [--prefill 48000] [--measure 16000] [--batch 400] [--frames] [--sql "…;…"]
+ *   node --import tsx bench/generators/p1-wal-probe.ts [--prefill 48000] [--measure 16000] [--batch 400] [--frames] [--sql "…;…"] [--move-at N]
  */
 import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -29,7 +31,8 @@ const pairs = 200;
 
 const dir = mkdtempSync(path.join(tmpdir(), 'lianxin-wal-probe-'));
 const file = path.join(dir, 'probe.db');
-const store = new SqliteStore({ file });
+const moveAt = flag('move-at');
+const store = new SqliteStore({ file, ...(moveAt === undefined ? {} : { moveAtRows: Number(moveAt) }) });
 const content = new TextEncoder().encode(`{"content":"${'x'.repeat(60)}","extra":"t=12345.678;1.1"}`);
 
 async function append(total: number): Promise<void> {
