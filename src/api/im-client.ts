@@ -13,7 +13,7 @@ import * as tags from './tags-api';
 import type { Runtime } from './runtime';
 import { SDK_VERSION } from './runtime';
 import type { UnsupportedMethod } from './unsupported';
-import { CPP_ONLY_METHODS, PENDING_METHODS, RTC_METHODS, unsupported } from './unsupported';
+import { CPP_ONLY_METHODS, RTC_METHODS, unsupported } from './unsupported';
 
 /**
  * The `{ onSuccess, onError }` object every v2 method takes. Declared with method syntax on purpose:
@@ -347,7 +347,7 @@ class IMClientMethods {
 
 }
 
-for (const name of [...CPP_ONLY_METHODS, ...RTC_METHODS, ...PENDING_METHODS]) {
+for (const name of [...CPP_ONLY_METHODS, ...RTC_METHODS]) {
   Object.defineProperty(IMClientMethods.prototype, name, {
     configurable: true,
     writable: true,
