@@ -208,12 +208,3 @@ export function isTokenIncorrectCode(code: number): boolean {
   return code === ErrorCode.RC_CONN_USER_OR_PASSWD_ERROR;
 }
 
-/** Shorthand for the failures the SDK raises itself. */
-export const LocalError = {
-  invalidParameter: (what: string): SdkError => new SdkError(ErrorCode.BIZ_ERROR_INVALID_PARAMETER, `invalid parameter: ${what}`),
-  notInitialized: (): SdkError => new SdkError(ErrorCode.BIZ_ERROR_CLIENT_NOT_INIT, 'RongIMClient.init() has not been called'),
-  notConnected: (): SdkError => new SdkError(ErrorCode.RC_NET_CHANNEL_INVALID, 'not connected'),
-  contentTooLarge: (bytes: number): SdkError => new SdkError(ErrorCode.RC_MSG_CONTENT_EXCEED_LIMIT, `message content is ${bytes} bytes (max 131072)`),
-  notSupported: (method: string): SdkError => new SdkError(ErrorCode.NOT_SUPPORT, `'${method}' is unusable in this environment`),
-  timeout: (): SdkError => new SdkError(ErrorCode.TIMEOUT, 'request timed out'),
-} as const;

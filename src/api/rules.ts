@@ -10,8 +10,6 @@ export const NUMBER = (v: unknown): boolean => typeof v === 'number' && Number.i
 export const INTEGER = (v: unknown): boolean => typeof v === 'number' && Number.isInteger(v);
 export const BOOLEAN = (v: unknown): boolean => typeof v === 'boolean';
 export const OBJECT = (v: unknown): boolean => typeof v === 'object' && v !== null && !Array.isArray(v);
-export const ARRAY = (v: unknown): boolean => Array.isArray(v);
 export const CALLBACK = (v: unknown): boolean => typeof v === 'object' && v !== null;
-export const FUNCTION = (v: unknown): boolean => typeof v === 'function';
 /** A ConversationType number. */
 export const CONVERSATION_TYPE = (v: unknown): boolean => typeof v === 'number' && [0, 1, 2, 3, 4, 5, 6, 7, 8, 12].includes(v);

@@ -98,7 +98,3 @@ export class MemoryBroker implements Broker {
     if (this.closed) throw new Error('broker closed');
   }
 }
-
-export function createMemoryBroker(options?: MemoryBrokerOptions): Broker {
-  return new MemoryBroker(options);
-}

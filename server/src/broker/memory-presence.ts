@@ -126,7 +126,3 @@ export class MemoryPresence implements PresenceRegistry {
     if (this.closed) throw new Error('presence closed');
   }
 }
-
-export function createMemoryPresence(options?: MemoryPresenceOptions): PresenceRegistry {
-  return new MemoryPresence(options);
-}

@@ -17,7 +17,6 @@ import type { ServiceEngine } from './engine-port';
 import type { TagInfo } from './tag-store';
 import type { UserSession } from './user-session';
 
-export const MAX_TAGS = 20;
 export const MAX_TAG_ID_LENGTH = 10;
 export const MAX_TAG_NAME_LENGTH = 15;
 export const MAX_CONVERSATIONS_PER_CALL = 1000;
