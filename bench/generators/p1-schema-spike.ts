@@ -20,6 +20,11 @@
  *   --without-rowid entries as a WITHOUT ROWID table on its primary key (message_id, owner).
  *   --int-keys app|all  integer app id (and with `all` integer user ids) instead of the TEXT keys that lead
  *                   every per-owner index.
+ *   --read-fanout N no per-owner rows for a private message: the message row itself is indexed by recipient
+ *                   (inbox), sender (sendbox) and conversation pair (history), each with the time, and the
+ *                   conversation touches are kept in memory and upserted in key order every N messages (as
+ *                   --pending does). The shape of a layout that fans a private message out on read, not on write
+ *                   (per-owner deletions would need tombstones; not written here, as P1 deletes nothing).
  *
  *   node --import tsx bench/generators/p1-schema-spike.ts [--prefill 48000] [--measure 32000] [--batch 400] [variants]
  *
@@ -42,6 +47,7 @@ const pending = flag('pending') !== undefined ? Number(flag('pending')) : 0;
 const hotCold = flag('hot-cold') !== undefined ? Number(flag('hot-cold')) : pending;
 const withoutRowid = process.argv.includes('--without-rowid');
 const pendingSyncIndex = process.argv.includes('--pending-sync-index');
+const readFanout = flag('read-fanout') !== undefined ? Number(flag('read-fanout')) : 0;
 const intKeys = flag('int-keys') ?? 'none';
 const PAIRS = 200;
 
@@ -61,10 +67,13 @@ ${indexed ? `CREATE INDEX ${name}_history ON ${name} (app_key, owner, conv_type,
 db.exec(`
 CREATE TABLE messages (
   id INTEGER PRIMARY KEY, app_key ${appType} NOT NULL, uid TEXT NOT NULL, sent_time INTEGER NOT NULL, from_user_id ${userType} NOT NULL,
-  conversation_type INTEGER NOT NULL, target_id ${userType} NOT NULL, object_name TEXT NOT NULL, content BLOB NOT NULL, flags INTEGER NOT NULL);
+  conversation_type INTEGER NOT NULL, target_id ${userType} NOT NULL, object_name TEXT NOT NULL, content BLOB NOT NULL, flags INTEGER NOT NULL${
+  readFanout > 0 ? `, pair ${userType} NOT NULL` : ''});
 CREATE UNIQUE INDEX messages_uid ON messages (app_key, uid);
 CREATE INDEX messages_sent_time ON messages (sent_time);
-${entriesTable('entries')}
+${readFanout > 0 ? `CREATE INDEX messages_inbox ON messages (target_id, sent_time);
+CREATE INDEX messages_sendbox ON messages (from_user_id, sent_time);
+CREATE INDEX messages_pair ON messages (pair, sent_time);` : entriesTable('entries')}
 ${hotCold > 0 ? entriesTable('entries_hot', pending === 0, pending === 0 || pendingSyncIndex) : ''}
 CREATE TABLE conversations (
   app_key ${appType} NOT NULL, owner ${userType} NOT NULL, type INTEGER NOT NULL, target_id ${userType} NOT NULL, updated_time INTEGER NOT NULL,
@@ -75,9 +84,15 @@ const app: string | number = intKeys === 'none' ? 'lxbench' : 1;
 const sender = (i: number): string | number => (intKeys === 'all' ? i : `bench-s${i}`);
 const receiver = (i: number): string | number => (intKeys === 'all' ? 1000 + i : `bench-r${i}`);
 const into = hotCold > 0 ? 'entries_hot' : 'entries';
-const insertMessage = db.prepare(`INSERT INTO messages (app_key, uid, sent_time, from_user_id, conversation_type, target_id, object_name, content, flags)
+const insertMessage = db.prepare(readFanout > 0
+  ? `INSERT INTO messages (app_key, uid, sent_time, from_user_id, conversation_type, target_id, object_name, content, flags, pair)
+  VALUES (?, ?, ?, ?, 1, ?, 'RC:TxtMsg', ?, 3, ?)`
+  : `INSERT INTO messages (app_key, uid, sent_time, from_user_id, conversation_type, target_id, object_name, content, flags)
   VALUES (?, ?, ?, ?, 1, ?, 'RC:TxtMsg', ?, 3)`);
-const insertEntries = db.prepare(`INSERT INTO ${into} (message_id, owner, app_key, direction, conv_type, conv_target, sent_time, mentioned)
+/** --read-fanout: the conversation pair's key (unordered). */
+const pairOf = (a: string | number, b: string | number): string | number =>
+  typeof a === 'number' && typeof b === 'number' ? Math.min(a, b) * 100_000 + Math.max(a, b) : a < b ? `${a}\0${b}` : `${b}\0${a}`;
+const insertEntries = readFanout > 0 ? undefined : db.prepare(`INSERT INTO ${into} (message_id, owner, app_key, direction, conv_type, conv_target, sent_time, mentioned)
   VALUES (?, ?, ?, 1, 1, ?, ?, 0), (?, ?, ?, 2, 1, ?, ?, 0)`);
 const touchConversation = db.prepare(`INSERT INTO conversations (app_key, owner, type, target_id, updated_time, listed) VALUES (?, ?, 1, ?, ?, 1)
   ON CONFLICT (app_key, owner, type, target_id) DO UPDATE SET updated_time = excluded.updated_time, listed = 1`);
@@ -104,13 +119,15 @@ function append(total: number): void {
       const from = sender(Math.floor(Math.random() * PAIRS));
       const to = receiver(Math.floor(Math.random() * PAIRS));
       clock++;
-      const id = Number(insertMessage.run(app, `${clock.toString(32)}-${i}`, clock, from, to, content).lastInsertRowid);
-      insertEntries.run(id, from, app, to, clock, id, to, app, from, clock);
+      const uid = `${clock.toString(32)}-${i}`;
+      const id = Number((readFanout > 0 ? insertMessage.run(app, uid, clock, from, to, content, pairOf(from, to))
+        : insertMessage.run(app, uid, clock, from, to, content)).lastInsertRowid);
+      insertEntries?.run(id, from, app, to, clock, id, to, app, from, clock);
       touched.set(`${from}\0${to}`, [from, to, clock]);
       touched.set(`${to}\0${from}`, [to, from, clock]);
       lastId = id;
     }
-    if (pending > 0) for (const [key, touch] of touched) deferred.set(key, touch);
+    if (pending > 0 || readFanout > 0) for (const [key, touch] of touched) deferred.set(key, touch);
     else for (const [owner, target, time] of touched.values()) touchConversation.run(app, owner, target, time);
     db.exec('COMMIT');
     sinceMove += batch;
@@ -119,6 +136,16 @@ function append(total: number): void {
       db.exec('BEGIN IMMEDIATE');
       moveCopy.run(lastId);
       moveDelete.run(lastId);
+      for (const [owner, target, time] of [...deferred.values()].sort(byKey)) touchConversation.run(app, owner, target, time);
+      deferred.clear();
+      db.exec('COMMIT');
+      const spent = process.cpuUsage(cpu);
+      moveMicros += spent.user + spent.system;
+      sinceMove = 0;
+    }
+    if (readFanout > 0 && sinceMove >= readFanout) {
+      const cpu = process.cpuUsage();
+      db.exec('BEGIN IMMEDIATE');
       for (const [owner, target, time] of [...deferred.values()].sort(byKey)) touchConversation.run(app, owner, target, time);
       deferred.clear();
       db.exec('COMMIT');
@@ -138,11 +165,11 @@ try {
   const seconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
   console.log(JSON.stringify({
-    prefill, measure, batch, hotCold, pending, pendingSyncIndex, withoutRowid, intKeys,
+    prefill, measure, batch, hotCold, pending, pendingSyncIndex, withoutRowid, intKeys, readFanout,
     messagesPerSecond: Math.round(measure / seconds),
     cpuMicrosPerMessage: Number(((cpu.user + cpu.system) / measure).toFixed(1)),
     systemMicrosPerMessage: Number((cpu.system / measure).toFixed(1)),
-    ...(hotCold > 0 && { moveMicrosPerMessage: Number((moveMicros / measure).toFixed(1)) }),
+    ...((hotCold > 0 || readFanout > 0) && { moveMicrosPerMessage: Number((moveMicros / measure).toFixed(1)) }),
   }));
 } finally {
   db.close();
