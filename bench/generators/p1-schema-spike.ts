@@ -25,6 +25,11 @@
  *                   conversation touches are kept in memory and upserted in key order every N messages (as
  *                   --pending does). The shape of a layout that fans a private message out on read, not on write
  *                   (per-owner deletions would need tombstones; not written here, as P1 deletes nothing).
+ *   --segments N    no per-owner index rows either: a private message's two entries are kept in memory by owner,
+ *                   and every N messages each owner with new entries gets one `segments` row (owner, newest
+ *                   time, the entries packed as a blob: message id, direction, target, time), indexed by
+ *                   (owner, newest time); the conversation touches are upserted in key order at the same time.
+ *                   The shape of per-owner state written as a few packed rows per owner per flush.
  *
  *   node --import tsx bench/generators/p1-schema-spike.ts [--prefill 48000] [--measure 32000] [--batch 400] [variants]
  *
@@ -48,6 +53,7 @@ const hotCold = flag('hot-cold') !== undefined ? Number(flag('hot-cold')) : pend
 const withoutRowid = process.argv.includes('--without-rowid');
 const pendingSyncIndex = process.argv.includes('--pending-sync-index');
 const readFanout = flag('read-fanout') !== undefined ? Number(flag('read-fanout')) : 0;
+const segments = flag('segments') !== undefined ? Number(flag('segments')) : 0;
 const intKeys = flag('int-keys') ?? 'none';
 const PAIRS = 200;
 
@@ -71,7 +77,8 @@ CREATE TABLE messages (
   readFanout > 0 ? `, pair ${userType} NOT NULL` : ''});
 CREATE UNIQUE INDEX messages_uid ON messages (app_key, uid);
 CREATE INDEX messages_sent_time ON messages (sent_time);
-${readFanout > 0 ? `CREATE INDEX messages_inbox ON messages (target_id, sent_time);
+${segments > 0 ? `CREATE TABLE segments (owner ${userType} NOT NULL, newest INTEGER NOT NULL, entries BLOB NOT NULL);
+CREATE INDEX segments_owner ON segments (owner, newest);` : readFanout > 0 ? `CREATE INDEX messages_inbox ON messages (target_id, sent_time);
 CREATE INDEX messages_sendbox ON messages (from_user_id, sent_time);
 CREATE INDEX messages_pair ON messages (pair, sent_time);` : entriesTable('entries')}
 ${hotCold > 0 ? entriesTable('entries_hot', pending === 0, pending === 0 || pendingSyncIndex) : ''}
@@ -92,7 +99,16 @@ const insertMessage = db.prepare(readFanout > 0
 /** --read-fanout: the conversation pair's key (unordered). */
 const pairOf = (a: string | number, b: string | number): string | number =>
   typeof a === 'number' && typeof b === 'number' ? Math.min(a, b) * 100_000 + Math.max(a, b) : a < b ? `${a}\0${b}` : `${b}\0${a}`;
-const insertEntries = readFanout > 0 ? undefined : db.prepare(`INSERT INTO ${into} (message_id, owner, app_key, direction, conv_type, conv_target, sent_time, mentioned)
+const insertSegment = segments > 0 ? db.prepare('INSERT INTO segments (owner, newest, entries) VALUES (?, ?, ?)') : undefined;
+/** --segments: each owner's entries since the last flush, as [message id, direction, target, time] numbers. */
+const unflushed = new Map<string | number, number[]>();
+const targetNumber = (target: string | number): number => (typeof target === 'number' ? target : Number(String(target).replace(/\D/g, '')));
+const keep = (owner: string | number, id: number, direction: number, target: string | number, time: number): void => {
+  let list = unflushed.get(owner);
+  if (list === undefined) unflushed.set(owner, (list = []));
+  list.push(id, direction, targetNumber(target), time);
+};
+const insertEntries = readFanout > 0 || segments > 0 ? undefined : db.prepare(`INSERT INTO ${into} (message_id, owner, app_key, direction, conv_type, conv_target, sent_time, mentioned)
   VALUES (?, ?, ?, 1, 1, ?, ?, 0), (?, ?, ?, 2, 1, ?, ?, 0)`);
 const touchConversation = db.prepare(`INSERT INTO conversations (app_key, owner, type, target_id, updated_time, listed) VALUES (?, ?, 1, ?, ?, 1)
   ON CONFLICT (app_key, owner, type, target_id) DO UPDATE SET updated_time = excluded.updated_time, listed = 1`);
@@ -123,11 +139,15 @@ function append(total: number): void {
       const id = Number((readFanout > 0 ? insertMessage.run(app, uid, clock, from, to, content, pairOf(from, to))
         : insertMessage.run(app, uid, clock, from, to, content)).lastInsertRowid);
       insertEntries?.run(id, from, app, to, clock, id, to, app, from, clock);
+      if (segments > 0) {
+        keep(from, id, 1, to, clock);
+        keep(to, id, 2, from, clock);
+      }
       touched.set(`${from}\0${to}`, [from, to, clock]);
       touched.set(`${to}\0${from}`, [to, from, clock]);
       lastId = id;
     }
-    if (pending > 0 || readFanout > 0) for (const [key, touch] of touched) deferred.set(key, touch);
+    if (pending > 0 || readFanout > 0 || segments > 0) for (const [key, touch] of touched) deferred.set(key, touch);
     else for (const [owner, target, time] of touched.values()) touchConversation.run(app, owner, target, time);
     db.exec('COMMIT');
     sinceMove += batch;
@@ -143,9 +163,12 @@ function append(total: number): void {
       moveMicros += spent.user + spent.system;
       sinceMove = 0;
     }
-    if (readFanout > 0 && sinceMove >= readFanout) {
+    const flushEvery = readFanout > 0 ? readFanout : segments;
+    if (flushEvery > 0 && sinceMove >= flushEvery) {
       const cpu = process.cpuUsage();
       db.exec('BEGIN IMMEDIATE');
+      for (const [owner, list] of unflushed) insertSegment?.run(owner, list[list.length - 1], Buffer.from(new Float64Array(list).buffer));
+      unflushed.clear();
       for (const [owner, target, time] of [...deferred.values()].sort(byKey)) touchConversation.run(app, owner, target, time);
       deferred.clear();
       db.exec('COMMIT');
@@ -165,11 +188,11 @@ try {
   const seconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
   console.log(JSON.stringify({
-    prefill, measure, batch, hotCold, pending, pendingSyncIndex, withoutRowid, intKeys, readFanout,
+    prefill, measure, batch, hotCold, pending, pendingSyncIndex, withoutRowid, intKeys, readFanout, segments,
     messagesPerSecond: Math.round(measure / seconds),
     cpuMicrosPerMessage: Number(((cpu.user + cpu.system) / measure).toFixed(1)),
     systemMicrosPerMessage: Number((cpu.system / measure).toFixed(1)),
-    ...((hotCold > 0 || readFanout > 0) && { moveMicrosPerMessage: Number((moveMicros / measure).toFixed(1)) }),
+    ...((hotCold > 0 || readFanout > 0 || segments > 0) && { moveMicrosPerMessage: Number((moveMicros / measure).toFixed(1)) }),
   }));
 } finally {
   db.close();
