@@ -30,6 +30,8 @@
  *                   time, the entries packed as a blob: message id, direction, target, time), indexed by
  *                   (owner, newest time); the conversation touches are upserted in key order at the same time.
  *                   The shape of per-owner state written as a few packed rows per owner per flush.
+ *   --pair-index    with --segments: the message row also carries the conversation pair's key and is indexed by
+ *                   (pair, time), so history by conversation reads the messages themselves.
  *
  *   node --import tsx bench/generators/p1-schema-spike.ts [--prefill 48000] [--measure 32000] [--batch 400] [variants]
  *
@@ -54,6 +56,9 @@ const withoutRowid = process.argv.includes('--without-rowid');
 const pendingSyncIndex = process.argv.includes('--pending-sync-index');
 const readFanout = flag('read-fanout') !== undefined ? Number(flag('read-fanout')) : 0;
 const segments = flag('segments') !== undefined ? Number(flag('segments')) : 0;
+const pairIndex = segments > 0 && process.argv.includes('--pair-index');
+/** The message row carries the conversation pair (--read-fanout, --segments --pair-index). */
+const withPair = readFanout > 0 || pairIndex;
 const intKeys = flag('int-keys') ?? 'none';
 const PAIRS = 200;
 
@@ -74,11 +79,11 @@ db.exec(`
 CREATE TABLE messages (
   id INTEGER PRIMARY KEY, app_key ${appType} NOT NULL, uid TEXT NOT NULL, sent_time INTEGER NOT NULL, from_user_id ${userType} NOT NULL,
   conversation_type INTEGER NOT NULL, target_id ${userType} NOT NULL, object_name TEXT NOT NULL, content BLOB NOT NULL, flags INTEGER NOT NULL${
-  readFanout > 0 ? `, pair ${userType} NOT NULL` : ''});
+  withPair ? `, pair ${userType} NOT NULL` : ''});
 CREATE UNIQUE INDEX messages_uid ON messages (app_key, uid);
 CREATE INDEX messages_sent_time ON messages (sent_time);
 ${segments > 0 ? `CREATE TABLE segments (owner ${userType} NOT NULL, newest INTEGER NOT NULL, entries BLOB NOT NULL);
-CREATE INDEX segments_owner ON segments (owner, newest);` : readFanout > 0 ? `CREATE INDEX messages_inbox ON messages (target_id, sent_time);
+CREATE INDEX segments_owner ON segments (owner, newest);${pairIndex ? '\nCREATE INDEX messages_pair ON messages (pair, sent_time);' : ''}` : readFanout > 0 ? `CREATE INDEX messages_inbox ON messages (target_id, sent_time);
 CREATE INDEX messages_sendbox ON messages (from_user_id, sent_time);
 CREATE INDEX messages_pair ON messages (pair, sent_time);` : entriesTable('entries')}
 ${hotCold > 0 ? entriesTable('entries_hot', pending === 0, pending === 0 || pendingSyncIndex) : ''}
@@ -91,7 +96,7 @@ const app: string | number = intKeys === 'none' ? 'lxbench' : 1;
 const sender = (i: number): string | number => (intKeys === 'all' ? i : `bench-s${i}`);
 const receiver = (i: number): string | number => (intKeys === 'all' ? 1000 + i : `bench-r${i}`);
 const into = hotCold > 0 ? 'entries_hot' : 'entries';
-const insertMessage = db.prepare(readFanout > 0
+const insertMessage = db.prepare(withPair
   ? `INSERT INTO messages (app_key, uid, sent_time, from_user_id, conversation_type, target_id, object_name, content, flags, pair)
   VALUES (?, ?, ?, ?, 1, ?, 'RC:TxtMsg', ?, 3, ?)`
   : `INSERT INTO messages (app_key, uid, sent_time, from_user_id, conversation_type, target_id, object_name, content, flags)
@@ -136,7 +141,7 @@ function append(total: number): void {
       const to = receiver(Math.floor(Math.random() * PAIRS));
       clock++;
       const uid = `${clock.toString(32)}-${i}`;
-      const id = Number((readFanout > 0 ? insertMessage.run(app, uid, clock, from, to, content, pairOf(from, to))
+      const id = Number((withPair ? insertMessage.run(app, uid, clock, from, to, content, pairOf(from, to))
         : insertMessage.run(app, uid, clock, from, to, content)).lastInsertRowid);
       insertEntries?.run(id, from, app, to, clock, id, to, app, from, clock);
       if (segments > 0) {
@@ -188,7 +193,7 @@ try {
   const seconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
   console.log(JSON.stringify({
-    prefill, measure, batch, hotCold, pending, pendingSyncIndex, withoutRowid, intKeys, readFanout, segments,
+    prefill, measure, batch, hotCold, pending, pendingSyncIndex, withoutRowid, intKeys, readFanout, segments, pairIndex,
     messagesPerSecond: Math.round(measure / seconds),
     cpuMicrosPerMessage: Number(((cpu.user + cpu.system) / measure).toFixed(1)),
     systemMicrosPerMessage: Number((cpu.system / measure).toFixed(1)),
