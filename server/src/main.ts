@@ -109,7 +109,8 @@ async function main(argv: readonly string[]): Promise<void> {
   // Timed for /metrics (lianxin_store_operation_seconds) without touching the engines.
   store = instrumentStore(cluster.storeUrl !== undefined
     ? createPgStore({ connectionString: cluster.storeUrl })
-    : await createSqliteStore({ file: config.dbFile }));
+    // With a broker this node may be one of several on the file: pulls always read it (sqlite-sync-tail.ts).
+    : await createSqliteStore({ file: config.dbFile, syncTail: cluster.brokerUrl === undefined }));
   await store.migrate();
   const apps = createAppRegistry(config.apps);
   // Built-in file service: local disk under the data dir (an S3-compatible FileStore can replace it here).

@@ -2,6 +2,7 @@ import { AppendBatcher, type AppendBatcherOptions, type AppendOutcome } from '..
 import type {
   AppKey,
   ConversationKey,
+  Direction,
   HistoryPage,
   HistoryQuery,
   MessageRepository,
@@ -13,11 +14,12 @@ import type {
 } from '../store';
 import type { SqliteDatabase } from './sqlite-database';
 import { ENTRY_SELECT, MESSAGE_COLUMNS, toStoredMessage, toSyncEntry } from '../rows';
-import { createAppendExecutor, planAppend, storedMessage, type AppendCommitted, type AppendExecutor } from './sqlite-append-writer';
+import { createAppendExecutor, planAppend, storedMessage, type AppendCommitted, type AppendExecutor, type AppendJob } from './sqlite-append-writer';
 import type { SqliteAppendWorker } from './sqlite-append-worker';
 import type { EntryRow, MessageRow } from '../rows';
 import { internName, REF } from './sqlite-names';
 import { readSyncPage } from './sqlite-sync';
+import { SyncTail } from './sqlite-sync-tail';
 
 const NO_UPPER_BOUND = Number.MAX_SAFE_INTEGER;
 
@@ -50,6 +52,8 @@ export interface SqliteMessageRepositoryOptions {
   readonly worker?: SqliteAppendWorker;
   /** Pending entries that make the writer move them (createAppendExecutor). */
   readonly moveAtRows: number;
+  /** Answer pulls of what arrived since an owner's last pull from memory (sqlite-sync-tail.ts); only for the file's sole writer. */
+  readonly syncTail: boolean;
 }
 
 /**
@@ -67,6 +71,7 @@ export class SqliteMessageRepository implements MessageRepository {
   /** Inline executor, prepared on first use (the tables exist only after migrate()). */
   private executor: AppendExecutor | undefined;
   private readonly moveAtRows: number;
+  private readonly tail: SyncTail | undefined;
 
   constructor(
     private readonly database: SqliteDatabase,
@@ -75,6 +80,7 @@ export class SqliteMessageRepository implements MessageRepository {
     this.random = options.random;
     this.worker = options.worker;
     this.moveAtRows = options.moveAtRows;
+    this.tail = options.syncTail ? new SyncTail() : undefined;
     this.batcher = new AppendBatcher((batch) => this.commitBatch(batch), options.groupCommit);
   }
 
@@ -95,6 +101,11 @@ export class SqliteMessageRepository implements MessageRepository {
     await this.worker?.close();
   }
 
+  /** Pulls answered from the sync tails (sqlite-sync-tail.ts), for diagnostics and tests. */
+  get syncTailHits(): number {
+    return this.tail?.hits ?? 0;
+  }
+
   /** Group-commit counters (batches, messages) for diagnostics and tests. */
   get groupCommitStats(): { readonly batches: number; readonly jobs: number } {
     return this.batcher.stats;
@@ -102,11 +113,34 @@ export class SqliteMessageRepository implements MessageRepository {
 
   private commitBatch(batch: readonly NewMessage[]): AppendOutcome<StoredMessage>[] | Promise<AppendOutcome<StoredMessage>[]> {
     const jobs = batch.map((message) => planAppend(message, this.random));
+    const tail = this.tail;
     const toStored = (outcomes: readonly AppendOutcome<AppendCommitted>[]): AppendOutcome<StoredMessage>[] =>
-      outcomes.map((outcome, i) => (outcome.ok ? { ok: true, value: storedMessage(batch[i] as NewMessage, outcome.value) } : outcome));
-    if (this.worker !== undefined) return this.worker.commit(jobs).then(toStored);
+      outcomes.map((outcome, i) => {
+        if (!outcome.ok) return outcome;
+        const stored = storedMessage(batch[i] as NewMessage, outcome.value);
+        if (tail !== undefined) {
+          for (const [owner, direction, , , mentioned] of (jobs[i] as AppendJob).entries) {
+            tail.appended(stored.appKey, owner, stored, direction as Direction, mentioned === 1);
+          }
+        }
+        return { ok: true, value: stored };
+      });
+    if (this.worker !== undefined) {
+      // A batch whose outcome is unknown may have committed entries no tail heard of.
+      return this.worker.commit(jobs).then(toStored, (error: unknown) => {
+        tail?.clear();
+        throw error;
+      });
+    }
     const executor = this.inlineExecutor();
-    const outcomes = toStored(executor.append(jobs));
+    let committed: AppendOutcome<AppendCommitted>[];
+    try {
+      committed = executor.append(jobs);
+    } catch (error) {
+      tail?.clear();
+      throw error;
+    }
+    const outcomes = toStored(committed);
     try {
       executor.moveIfDue();
     } catch {
@@ -148,7 +182,21 @@ export class SqliteMessageRepository implements MessageRepository {
     limit: number,
     notBefore: number,
   ): Promise<SyncPage> {
-    return readSyncPage(this.database, appKey, owner, inboxAfter, sendboxAfter, limit, notBefore);
+    const tail = this.tail;
+    if (tail === undefined) return readSyncPage(this.database, appKey, owner, inboxAfter, sendboxAfter, limit, notBefore);
+    const known = tail.page(appKey, owner, inboxAfter, sendboxAfter, limit, notBefore);
+    if (known !== undefined) return known;
+    const page = readSyncPage(this.database, appKey, owner, inboxAfter, sendboxAfter, limit, notBefore);
+    // A finished page holds every entry above where each direction was read; later appends follow.
+    if (!page.hasMore) {
+      tail.started(appKey, owner, page, Math.max(inboxAfter, notBefore - 1), sendboxAfter === null ? null : Math.max(sendboxAfter, notBefore - 1));
+    }
+    return page;
+  }
+
+  /** A stored message changed or went (recall, expansion, prune): what the tails hold may differ from the store. */
+  forgetSyncTails(): void {
+    this.tail?.clear();
   }
 
   async get(appKey: AppKey, uid: string): Promise<StoredMessage | undefined> {
@@ -185,6 +233,7 @@ export class SqliteMessageRepository implements MessageRepository {
       if (row.from_user_id !== by) return { ok: false, reason: 'not-sender' };
       if (row.recalled !== 0) return { ok: false, reason: 'already-recalled' };
       this.database.run(RECALL_SQL, row.id);
+      this.tail?.clear();
       return { ok: true, message: toStoredMessage({ ...row, recalled: 1 }) };
     });
   }
@@ -209,6 +258,7 @@ export class SqliteMessageRepository implements MessageRepository {
 
   async prune(before: number): Promise<number> {
     await this.settle();
+    this.tail?.clear();
     return this.database.write(() => this.database.run(PRUNE_SQL, before));
   }
 }

@@ -50,6 +50,11 @@ export interface SqliteStoreOptions {
   readonly appendWriter?: 'thread' | 'inline';
   /** Pending entries that make the writer move them (sqlite-append-writer.ts); default MOVE_AT_ROWS. */
   readonly moveAtRows?: number;
+  /**
+   * Answer a pull of what arrived since the owner's last one from memory (sqlite-sync-tail.ts); default true.
+   * Only correct while this process is the file's only writer: false when other processes append to it.
+   */
+  readonly syncTail?: boolean;
 }
 
 /**
@@ -93,6 +98,7 @@ export class SqliteStore implements Store {
       ...(options.groupCommit !== undefined && { groupCommit: options.groupCommit }),
       ...(worker !== undefined && { worker }),
       moveAtRows,
+      syncTail: options.syncTail ?? true,
     });
     this.messages = this.messageRepository;
     const settle = (appKey?: AppKey, owner?: UserId): Promise<void> => this.messageRepository.settle(appKey, owner);
@@ -115,7 +121,7 @@ export class SqliteStore implements Store {
     this.tags = new SqliteTagRepository(this.database);
     this.readPositions = new SqliteReadPositionRepository(this.database);
     this.sensitiveWords = new SqliteSensitiveWordRepository(this.database);
-    this.expansions = new SqliteMessageExpansionRepository(this.database);
+    this.expansions = new SqliteMessageExpansionRepository(this.database, () => this.messageRepository.forgetSyncTails());
     this.unreadCounts = new SqliteUnreadCountRepository(this.database, settle);
     this.userTags = new SqliteUserTagRepository(this.database);
     this.pushes = new SqlitePushRecordRepository(this.database);

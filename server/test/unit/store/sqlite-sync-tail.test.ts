@@ -1,0 +1,143 @@
+/**
+ * Pulls answered from memory (sqlite-sync-tail.ts): whatever the store's sync returns must equal a read of the
+ * file by a connection of its own (the shipped readSyncPage, which knows nothing of tails) — entries, order,
+ * cursors, `hasMore` — through appends of every shape (private, group fan-out with mentions, message to
+ * oneself, system without a sendbox, batches of several), recalls, expansion changes, retention, small pages
+ * and cursors below, at and above what the owner last pulled. Each case runs on the writer thread and inline,
+ * and checks that the tails really answered (a cache that never hits would pass the comparison too).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SqliteStore } from '../../../src/store/sqlite/sqlite-store';
+import { SqliteDatabase } from '../../../src/store/sqlite/sqlite-database';
+import type { SqliteMessageRepository } from '../../../src/store/sqlite/sqlite-message-repository';
+import { readSyncPage } from '../../../src/store/sqlite/sqlite-sync';
+import { APP, T0, groupMessage, privateMessage, systemMessage } from '../../../src/store/contract/contract-support';
+import type { NewMessage, StoredMessage, SyncPage } from '../../../src/store/store';
+
+const directories: string[] = [];
+
+function newFile(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'lianxin-sync-tail-'));
+  directories.push(dir);
+  return join(dir, 'store.db');
+}
+
+afterAll(() => {
+  for (const dir of directories) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A small deterministic generator (mulberry32), so a failure replays. */
+function seeded(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const USERS = ['u0', 'u1', 'u2', 'u3', 'u4', 'u5'];
+
+const hitsOf = (store: SqliteStore): number => (store.messages as SqliteMessageRepository).syncTailHits;
+
+describe.each(['thread', 'inline'] as const)('sync answered from the tails (%s writer)', (appendWriter) => {
+  it('every pull equals a read of the file, through appends, recalls, expansions, retention and small pages', async () => {
+    const file = newFile();
+    const store = new SqliteStore({ file, appendWriter });
+    await store.migrate();
+    const reference = new SqliteDatabase(file);
+    const random = seeded(appendWriter === 'thread' ? 7 : 11);
+    const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)] as T;
+    const stored: StoredMessage[] = [];
+    /** What each owner's last finished pull answered: [syncTime, sendboxTime]. */
+    const cursors = new Map<string, [number, number]>();
+    let now = T0;
+    let pulls = 0;
+
+    const draft = (): NewMessage => {
+      now += 1 + Math.floor(random() * 3);
+      const from = pick(USERS);
+      const kind = random();
+      if (kind < 0.5) return privateMessage(from, pick(USERS.filter((u) => u !== from)), { now, text: `p${now}` });
+      if (kind < 0.6) return privateMessage(from, from, { now, text: `self${now}` });
+      if (kind < 0.7) return systemMessage('admin', pick(USERS), { now, text: `s${now}` });
+      const members = USERS.filter((u) => u !== from && random() < 0.7);
+      if (members.length === 0) members.push(USERS.find((u) => u !== from) as string);
+      return groupMessage(from, 'g1', members, { now, text: `g${now}`, ...(random() < 0.3 && { mentioned: [pick(members)] }) });
+    };
+
+    const pull = async (owner: string): Promise<void> => {
+      const last = cursors.get(owner) ?? [0, 0];
+      const earlier = stored.length > 0 ? pick(stored).sentTime : 0;
+      const inboxAfter = pick([last[0], last[0], last[0], 0, earlier, last[0] + 1]);
+      const sendboxAfter = pick<number | null>([last[1], last[1], null, earlier]);
+      const limit = pick([200, 200, 200, 3]);
+      const notBefore = pick([0, 0, 0, now - 20]);
+      const page: SyncPage = await store.messages.sync(APP, owner, inboxAfter, sendboxAfter, limit, notBefore);
+      const expected = readSyncPage(reference, APP, owner, inboxAfter, sendboxAfter, limit, notBefore);
+      expect({ owner, inboxAfter, sendboxAfter, limit, notBefore, page }).toEqual({ owner, inboxAfter, sendboxAfter, limit, notBefore, page: expected });
+      if (!page.hasMore && inboxAfter === last[0]) cursors.set(owner, [page.syncTime, page.sendboxTime]);
+      pulls++;
+    };
+
+    for (let round = 0; round < 160; round++) {
+      const action = random();
+      if (action < 0.55) {
+        // One to four appends in one turn: they share a group commit.
+        const batch = Array.from({ length: 1 + Math.floor(random() * 4) }, draft);
+        stored.push(...(await Promise.all(batch.map((message) => store.messages.append(message)))));
+      } else if (action < 0.6 && stored.length > 0) {
+        const target = pick(stored);
+        await store.messages.recall(APP, target.uid, target.fromUserId);
+      } else if (action < 0.65 && stored.length > 0) {
+        await store.expansions.merge(APP, pick(stored).uid, { put: { k: `v${round}` } }, 20);
+      } else if (action < 0.67) {
+        await store.messages.prune(now - 30);
+      }
+      for (let i = 0; i < 3; i++) await pull(pick(USERS));
+    }
+    const hits = hitsOf(store);
+    reference.db.close();
+    await store.close();
+    // Most pulls continue from the owner's last one: the tails must have answered a good share of them.
+    expect(pulls).toBe(480);
+    expect(hits).toBeGreaterThan(pulls / 5);
+  });
+
+  it('a tail keeps the newest entries: a cursor below them reads the store, one within them does not', async () => {
+    const file = newFile();
+    const store = new SqliteStore({ file, appendWriter });
+    await store.migrate();
+    const first = await store.messages.sync(APP, 'b', 0, 0, 200, 0);
+    expect(first).toMatchObject({ entries: [], hasMore: false, syncTime: 0 });
+    const sent: StoredMessage[] = [];
+    for (let i = 0; i < 40; i++) sent.push(await store.messages.append(privateMessage('a', 'b', { now: T0 + i, text: `m${i}` })));
+    const before = hitsOf(store);
+    // Within the newest 32 entries: from memory, the same page the file gives.
+    const recent = await store.messages.sync(APP, 'b', (sent[20] as StoredMessage).sentTime, 0, 200, 0);
+    expect(recent.entries.map((e) => e.message.uid)).toEqual(sent.slice(21).map((m) => m.uid));
+    expect(recent).toMatchObject({ hasMore: false, syncTime: (sent[39] as StoredMessage).sentTime });
+    expect(hitsOf(store)).toBe(before + 1);
+    // Older than what the tail kept: the store answers (and the page still holds all 40).
+    const all = await store.messages.sync(APP, 'b', 0, 0, 200, 0);
+    expect(all.entries).toHaveLength(40);
+    expect(hitsOf(store)).toBe(before + 1);
+    await store.close();
+  });
+
+  it('is off when the store is told other processes write the file', async () => {
+    const file = newFile();
+    const store = new SqliteStore({ file, appendWriter, syncTail: false });
+    await store.migrate();
+    await store.messages.sync(APP, 'b', 0, 0, 200, 0);
+    const message = await store.messages.append(privateMessage('a', 'b', { now: T0 }));
+    const page = await store.messages.sync(APP, 'b', 0, 0, 200, 0);
+    expect(page.entries.map((e) => e.message.uid)).toEqual([message.uid]);
+    expect(hitsOf(store)).toBe(0);
+    await store.close();
+  });
+});
