@@ -157,31 +157,32 @@ function append(total: number): void {
     db.exec('COMMIT');
     sinceMove += batch;
     if (moveCopy !== undefined && moveDelete !== undefined && sinceMove >= hotCold) {
-      const cpu = process.cpuUsage();
-      db.exec('BEGIN IMMEDIATE');
-      moveCopy.run(lastId);
-      moveDelete.run(lastId);
-      for (const [owner, target, time] of [...deferred.values()].sort(byKey)) touchConversation.run(app, owner, target, time);
-      deferred.clear();
-      db.exec('COMMIT');
-      const spent = process.cpuUsage(cpu);
-      moveMicros += spent.user + spent.system;
-      sinceMove = 0;
+      periodic(() => {
+        moveCopy.run(lastId);
+        moveDelete.run(lastId);
+      });
     }
     const flushEvery = readFanout > 0 ? readFanout : segments;
     if (flushEvery > 0 && sinceMove >= flushEvery) {
-      const cpu = process.cpuUsage();
-      db.exec('BEGIN IMMEDIATE');
-      for (const [owner, list] of unflushed) insertSegment?.run(owner, list[list.length - 1], Buffer.from(new Float64Array(list).buffer));
-      unflushed.clear();
-      for (const [owner, target, time] of [...deferred.values()].sort(byKey)) touchConversation.run(app, owner, target, time);
-      deferred.clear();
-      db.exec('COMMIT');
-      const spent = process.cpuUsage(cpu);
-      moveMicros += spent.user + spent.system;
-      sinceMove = 0;
+      periodic(() => {
+        for (const [owner, list] of unflushed) insertSegment?.run(owner, list[list.length - 1], Buffer.from(new Float64Array(list).buffer));
+        unflushed.clear();
+      });
     }
   }
+}
+
+/** The periodic transaction (a move or a flush): `work`, then the deferred conversation touches in key order, timed. */
+function periodic(work: () => void): void {
+  const cpu = process.cpuUsage();
+  db.exec('BEGIN IMMEDIATE');
+  work();
+  for (const [owner, target, time] of [...deferred.values()].sort(byKey)) touchConversation.run(app, owner, target, time);
+  deferred.clear();
+  db.exec('COMMIT');
+  const spent = process.cpuUsage(cpu);
+  moveMicros += spent.user + spent.system;
+  sinceMove = 0;
 }
 
 try {
