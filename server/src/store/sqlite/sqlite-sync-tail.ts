@@ -37,11 +37,46 @@ import { syncPage } from '../sync-page';
 const TAIL_ENTRIES = 32;
 const TAIL_TOTAL = 65_536;
 
-interface Tail {
-  floorInbox: number;
-  floorSendbox: number;
-  high: number;
+/** One direction of a tail: every entry above `floor`, ascending. */
+interface Lane {
+  floor: number;
   readonly entries: SyncEntry[];
+}
+
+interface Tail {
+  readonly inbox: Lane;
+  readonly sendbox: Lane;
+  high: number;
+}
+
+/** The entries of an ascending `list` with a time above `after`: found from the end, where a pull's cursor usually is. */
+function above(list: readonly SyncEntry[], after: number): SyncEntry[] {
+  let start = list.length;
+  while (start > 0 && (list[start - 1] as SyncEntry).message.sentTime > after) start--;
+  return list.slice(start);
+}
+
+/** Two ascending lists with distinct times, as one. */
+function merged(a: readonly SyncEntry[], b: readonly SyncEntry[]): SyncEntry[] {
+  if (b.length === 0) return a as SyncEntry[];
+  if (a.length === 0) return b as SyncEntry[];
+  const out: SyncEntry[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    const x = a[i] as SyncEntry;
+    const y = b[j] as SyncEntry;
+    if (x.message.sentTime < y.message.sentTime) {
+      out.push(x);
+      i++;
+    } else {
+      out.push(y);
+      j++;
+    }
+  }
+  for (; i < a.length; i++) out.push(a[i] as SyncEntry);
+  for (; j < b.length; j++) out.push(b[j] as SyncEntry);
+  return out;
 }
 
 export class SyncTail {
@@ -61,15 +96,12 @@ export class SyncTail {
     // The store reads each direction above max(cursor, notBefore - 1).
     const inboxFrom = Math.max(inboxAfter, notBefore - 1);
     const sendboxFrom = sendboxAfter === null ? null : Math.max(sendboxAfter, notBefore - 1);
-    if (inboxFrom < tail.floorInbox || (sendboxFrom !== null && sendboxFrom < tail.floorSendbox)) return undefined;
-    const entries: SyncEntry[] = [];
-    for (const entry of tail.entries) {
-      const from = entry.direction === Direction.Receive ? inboxFrom : sendboxFrom;
-      if (from !== null && entry.message.sentTime > from) entries.push(entry);
-    }
-    if (entries.length > Math.max(1, Math.floor(limit))) return undefined;
+    if (inboxFrom < tail.inbox.floor || (sendboxFrom !== null && sendboxFrom < tail.sendbox.floor)) return undefined;
+    const inbox = above(tail.inbox.entries, inboxFrom);
+    const sendbox = sendboxFrom === null ? [] : above(tail.sendbox.entries, sendboxFrom);
+    if (inbox.length + sendbox.length > Math.max(1, Math.floor(limit))) return undefined;
     this.hits++;
-    return syncPage(entries, false, inboxAfter, sendboxAfter, tail.high);
+    return syncPage(merged(inbox, sendbox), false, inboxAfter, sendboxAfter, tail.high);
   }
 
   /**
@@ -80,10 +112,14 @@ export class SyncTail {
     let owners = this.tails.get(appKey);
     if (owners === undefined) this.tails.set(appKey, (owners = new Map()));
     const old = owners.get(owner);
-    if (old !== undefined) this.total -= old.entries.length;
-    const tail: Tail = { floorInbox: inboxFrom, floorSendbox: sendboxFrom ?? page.syncTime, high: page.syncTime, entries: [...page.entries] };
+    if (old !== undefined) this.total -= old.inbox.entries.length + old.sendbox.entries.length;
+    const tail: Tail = {
+      inbox: { floor: inboxFrom, entries: page.entries.filter((entry) => entry.direction === Direction.Receive) },
+      sendbox: { floor: sendboxFrom ?? page.syncTime, entries: page.entries.filter((entry) => entry.direction !== Direction.Receive) },
+      high: page.syncTime,
+    };
     owners.set(owner, tail);
-    this.total += tail.entries.length;
+    this.total += page.entries.length;
     this.trim(tail);
   }
 
@@ -92,7 +128,7 @@ export class SyncTail {
     const tail = this.tails.get(appKey)?.get(owner);
     // An append already in the snapshot that started the tail has a time ≤ its high-water mark.
     if (tail === undefined || message.sentTime <= tail.high) return;
-    tail.entries.push({ message, direction, mentioned });
+    (direction === Direction.Receive ? tail.inbox : tail.sendbox).entries.push({ message, direction, mentioned });
     tail.high = message.sentTime;
     this.total++;
     this.trim(tail);
@@ -104,12 +140,15 @@ export class SyncTail {
     this.total = 0;
   }
 
+  /** Drops the oldest entries beyond TAIL_ENTRIES, raising their direction's floor. */
   private trim(tail: Tail): void {
-    while (tail.entries.length > TAIL_ENTRIES) {
-      const oldest = tail.entries.shift() as SyncEntry;
+    const { inbox, sendbox } = tail;
+    while (inbox.entries.length + sendbox.entries.length > TAIL_ENTRIES) {
+      const a = inbox.entries[0];
+      const b = sendbox.entries[0];
+      const lane = b === undefined || (a !== undefined && a.message.sentTime < b.message.sentTime) ? inbox : sendbox;
+      lane.floor = (lane.entries.shift() as SyncEntry).message.sentTime;
       this.total--;
-      if (oldest.direction === Direction.Receive) tail.floorInbox = oldest.message.sentTime;
-      else tail.floorSendbox = oldest.message.sentTime;
     }
     if (this.total > TAIL_TOTAL) this.clear();
   }

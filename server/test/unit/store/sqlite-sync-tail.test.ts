@@ -129,6 +129,42 @@ describe.each(['thread', 'inline'] as const)('sync answered from the tails (%s w
     await store.close();
   });
 
+  it('trims the older of the two directions first: every cursor pair gets the page the file gives, the newest 32 from memory', async () => {
+    const file = newFile();
+    const store = new SqliteStore({ file, appendWriter });
+    await store.migrate();
+    const reference = new SqliteDatabase(file);
+    await store.messages.sync(APP, 'a', 0, 0, 200, 0);
+    const sent: StoredMessage[] = [];
+    // Irregular runs of sends and receipts, well past the 32 entries a tail keeps.
+    for (let i = 0; i < 60; i++) {
+      const out = i % 5 < 2 || i % 11 === 0;
+      sent.push(await store.messages.append(out ? privateMessage('a', 'b', { now: T0 + i }) : privateMessage('b', 'a', { now: T0 + i })));
+    }
+    const times = [0, ...sent.map((m) => m.sentTime)];
+    const before = hitsOf(store);
+    for (let i = 0; i < times.length; i += 3) {
+      for (let j = 0; j < times.length; j += 4) {
+        const inboxAfter = times[i] as number;
+        const sendboxAfter = times[j] as number;
+        const page = await store.messages.sync(APP, 'a', inboxAfter, sendboxAfter, 200, 0);
+        expect({ inboxAfter, sendboxAfter, page }).toEqual({ inboxAfter, sendboxAfter, page: readSyncPage(reference, APP, 'a', inboxAfter, sendboxAfter, 200, 0) });
+        // A read of the store starts the tail again from that page: begin each comparison from the same tail.
+        await store.messages.sync(APP, 'a', 0, 0, 200, 0);
+      }
+    }
+    expect(hitsOf(store)).toBeGreaterThan(before);
+    // The tail keeps the newest 32 entries of both directions together: cursors at the newest one it dropped
+    // (whichever its direction) are answered from memory.
+    const dropped = (sent[60 - 32 - 1] as StoredMessage).sentTime;
+    const hitsBefore = hitsOf(store);
+    const page = await store.messages.sync(APP, 'a', dropped, dropped, 200, 0);
+    expect(page.entries.map((e) => e.message.uid)).toEqual(sent.slice(60 - 32).map((m) => m.uid));
+    expect(hitsOf(store)).toBe(hitsBefore + 1);
+    reference.db.close();
+    await store.close();
+  });
+
   it('is off when the store is told other processes write the file', async () => {
     const file = newFile();
     const store = new SqliteStore({ file, appendWriter, syncTail: false });
