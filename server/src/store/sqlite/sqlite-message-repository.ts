@@ -233,7 +233,7 @@ export class SqliteMessageRepository implements MessageRepository {
       if (row.from_user_id !== by) return { ok: false, reason: 'not-sender' };
       if (row.recalled !== 0) return { ok: false, reason: 'already-recalled' };
       this.database.run(RECALL_SQL, row.id);
-      this.tail?.clear();
+      this.forgetSyncTails();
       return { ok: true, message: toStoredMessage({ ...row, recalled: 1 }) };
     });
   }
@@ -258,7 +258,7 @@ export class SqliteMessageRepository implements MessageRepository {
 
   async prune(before: number): Promise<number> {
     await this.settle();
-    this.tail?.clear();
+    this.forgetSyncTails();
     return this.database.write(() => this.database.run(PRUNE_SQL, before));
   }
 }
