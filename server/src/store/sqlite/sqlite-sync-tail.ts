@@ -31,11 +31,19 @@ import { syncPage } from '../sync-page';
  * broker makes this node one of several). Entries the owner deleted or cleared stay in its sync as they do
  * in the store's read (sqlite-sync.ts reads them regardless).
  *
- * Memory is bounded twice: a tail keeps at most TAIL_ENTRIES (dropping its oldest raises that direction's
- * floor — the rule still holds above it), and past TAIL_TOTAL entries in all tails every tail is dropped.
+ * Memory is bounded twice: a tail keeps at most `perOwner` entries (dropping its oldest raises that direction's
+ * floor — the rule still holds above it), and past `total` entries in all tails the tails started longest
+ * ago go first, down to three quarters of it (an owner still pulling gets a new one from its next read of
+ * the store).
  */
-const TAIL_ENTRIES = 32;
-const TAIL_TOTAL = 65_536;
+export interface SyncTailLimits {
+  /** Entries one tail keeps. */
+  readonly perOwner: number;
+  /** Entries all tails keep together. */
+  readonly total: number;
+}
+
+const DEFAULT_LIMITS: SyncTailLimits = { perOwner: 32, total: 65_536 };
 
 /** One direction of a tail: every entry above `floor`, ascending. */
 interface Lane {
@@ -86,6 +94,8 @@ export class SyncTail {
   /** Pages answered from a tail (diagnostics and tests). */
   hits = 0;
 
+  constructor(private readonly limits: SyncTailLimits = DEFAULT_LIMITS) {}
+
   /**
    * The page the store would give, or undefined when it must be read (no tail, a direction read from below
    * its floor, or more than `limit` entries).
@@ -112,7 +122,11 @@ export class SyncTail {
     let owners = this.tails.get(appKey);
     if (owners === undefined) this.tails.set(appKey, (owners = new Map()));
     const old = owners.get(owner);
-    if (old !== undefined) this.total -= old.inbox.entries.length + old.sendbox.entries.length;
+    if (old !== undefined) {
+      this.total -= old.inbox.entries.length + old.sendbox.entries.length;
+      // Re-inserted, so that eviction (oldest start first) finds it last.
+      owners.delete(owner);
+    }
     const tail: Tail = {
       inbox: { floor: inboxFrom, entries: page.entries.filter((entry) => entry.direction === Direction.Receive) },
       sendbox: { floor: sendboxFrom ?? page.syncTime, entries: page.entries.filter((entry) => entry.direction !== Direction.Receive) },
@@ -140,16 +154,29 @@ export class SyncTail {
     this.total = 0;
   }
 
-  /** Drops the oldest entries beyond TAIL_ENTRIES, raising their direction's floor. */
+  /** Drops the oldest entries beyond the per-owner limit, raising their direction's floor; then evicts if over the total. */
   private trim(tail: Tail): void {
     const { inbox, sendbox } = tail;
-    while (inbox.entries.length + sendbox.entries.length > TAIL_ENTRIES) {
+    while (inbox.entries.length + sendbox.entries.length > this.limits.perOwner) {
       const a = inbox.entries[0];
       const b = sendbox.entries[0];
       const lane = b === undefined || (a !== undefined && a.message.sentTime < b.message.sentTime) ? inbox : sendbox;
       lane.floor = (lane.entries.shift() as SyncEntry).message.sentTime;
       this.total--;
     }
-    if (this.total > TAIL_TOTAL) this.clear();
+    if (this.total > this.limits.total) this.evict();
+  }
+
+  /** Whole tails, started longest ago first, until three quarters of the total limit is left. */
+  private evict(): void {
+    const target = Math.floor((this.limits.total * 3) / 4);
+    for (const [appKey, owners] of this.tails) {
+      for (const [owner, tail] of owners) {
+        if (this.total <= target) return;
+        this.total -= tail.inbox.entries.length + tail.sendbox.entries.length;
+        owners.delete(owner);
+      }
+      if (owners.size === 0) this.tails.delete(appKey);
+    }
   }
 }

@@ -13,6 +13,9 @@ import { SqliteStore } from '../../../src/store/sqlite/sqlite-store';
 import { SqliteDatabase } from '../../../src/store/sqlite/sqlite-database';
 import type { SqliteMessageRepository } from '../../../src/store/sqlite/sqlite-message-repository';
 import { readSyncPage } from '../../../src/store/sqlite/sqlite-sync';
+import { SyncTail } from '../../../src/store/sqlite/sqlite-sync-tail';
+import { storedMessageOf } from '../../../src/store/rows';
+import { Direction } from '../../../src/store/store';
 import { APP, T0, groupMessage, privateMessage, systemMessage } from '../../../src/store/contract/contract-support';
 import type { NewMessage, StoredMessage, SyncPage } from '../../../src/store/store';
 
@@ -177,3 +180,39 @@ describe.each(['thread', 'inline'] as const)('sync answered from the tails (%s w
     await store.close();
   });
 });
+
+describe('SyncTail limits', () => {
+  const EMPTY = { entries: [], hasMore: false, syncTime: 0, sendboxTime: 0 };
+  let time = T0;
+  const receive = (tail: SyncTail, owner: string): void => {
+    time++;
+    tail.appended(APP, owner, storedMessageOf(privateMessage('x', owner, { now: time }), `uid-${time}`, time), Direction.Receive, false);
+  };
+  const answered = (tail: SyncTail, owner: string): number | undefined => tail.page(APP, owner, 0, 0, 200, 0)?.entries.length;
+
+  it('past the total, whole tails go, started longest ago first, down to three quarters of it', () => {
+    const tail = new SyncTail({ perOwner: 4, total: 10 });
+    for (const owner of ['o1', 'o2', 'o3', 'o4']) tail.started(APP, owner, EMPTY, 0, 0);
+    for (const owner of ['o1', 'o2', 'o3', 'o4']) for (let i = 0; i < 3; i++) receive(tail, owner);
+    // o4's second entry made 11: o1 and o2 went (11 → 5 ≤ 7), o3 and o4 stay.
+    expect(['o1', 'o2', 'o3', 'o4'].map((owner) => answered(tail, owner))).toEqual([undefined, undefined, 3, 3]);
+    // A tail started again is evicted last.
+    tail.started(APP, 'o3', EMPTY, 0, 0);
+    tail.started(APP, 'o1', EMPTY, 0, 0);
+    for (let i = 0; i < 4; i++) receive(tail, 'o1');
+    for (let i = 0; i < 4; i++) receive(tail, 'o2');
+    for (let i = 0; i < 4; i++) receive(tail, 'o3');
+    // o4 (3) + o3 (4) + o1 (4) = 11 > 10 at o3's fourth entry: o4 goes first, then o3 would be next; 8 > 7, so o3 too.
+    expect(['o1', 'o3', 'o4'].map((owner) => answered(tail, owner))).toEqual([4, undefined, undefined]);
+  });
+
+  it('a tail keeps its newest entries up to the per-owner limit', () => {
+    const tail = new SyncTail({ perOwner: 4, total: 100 });
+    tail.started(APP, 'o1', EMPTY, 0, 0);
+    for (let i = 0; i < 6; i++) receive(tail, 'o1');
+    // Six received, four kept: a cursor at 0 is below the floor now.
+    expect(answered(tail, 'o1')).toBeUndefined();
+    expect(tail.page(APP, 'o1', time - 4, 0, 200, 0)?.entries.map((e) => e.message.sentTime)).toEqual([time - 3, time - 2, time - 1, time]);
+  });
+});
+
