@@ -65,6 +65,7 @@ const STREAM_KEY = "hashtext('lianxin-callback-stream'), hashtext(current_schema
 const TRY_LOCK_SQL = `SELECT pg_try_advisory_lock(${STREAM_KEY}) AS ok`;
 const UNLOCK_SQL = `SELECT pg_advisory_unlock(${STREAM_KEY}) AS ok`;
 const REMOVE_RETURNING_SQL = 'DELETE FROM callback_queue WHERE id = ? RETURNING app_key, kind';
+const STILL_QUEUED_SQL = 'SELECT 1 AS found FROM callback_queue WHERE id = ?';
 const STREAM_EMPTY_SQL = 'SELECT NOT EXISTS (SELECT 1 FROM callback_queue WHERE app_key = ? AND kind = ?) AS empty';
 const DUE_HEADS_SQL = `SELECT q.app_key, q.kind, q.not_before FROM callback_queue q JOIN (${'SELECT MIN(id) AS id FROM callback_queue GROUP BY app_key, kind'}) h ON q.id = h.id ORDER BY q.not_before LIMIT 100`;
 /** How soon to look again at due heads that another node owns. */
@@ -157,7 +158,14 @@ export class PgCallbackQueue implements CallbackQueueRepository {
   async heads(now: number, limit: number): Promise<readonly QueuedCallback[]> {
     const rows = await this.database.all<QueueRow>(HEADS_SQL, now, Math.max(1, limit));
     const mine: QueuedCallback[] = [];
-    for (const row of rows) if (await this.owns(row.app_key, row.kind)) mine.push(toQueued(row));
+    for (const row of rows) {
+      const held = this.owned.has(`${row.app_key}\u0000${row.kind}`);
+      if (!(await this.owns(row.app_key, row.kind))) continue;
+      // Claimed just now: the heads were read before the lock, and the owner that let go of it may have
+      // delivered and removed this very row since (it releases a stream only once it emptied it).
+      if (!held && (await this.database.get<{ found: number }>(STILL_QUEUED_SQL, row.id)) === undefined) continue;
+      mine.push(toQueued(row));
+    }
     return mine;
   }
 
