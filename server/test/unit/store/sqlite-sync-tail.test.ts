@@ -18,6 +18,7 @@ import { storedMessageOf } from '../../../src/store/rows';
 import { Direction } from '../../../src/store/store';
 import { APP, T0, groupMessage, privateMessage, systemMessage } from '../../../src/store/contract/contract-support';
 import type { NewMessage, StoredMessage, SyncPage } from '../../../src/store/store';
+import { seeded } from '../../seeded';
 
 const directories: string[] = [];
 
@@ -30,18 +31,6 @@ function newFile(): string {
 afterAll(() => {
   for (const dir of directories) rmSync(dir, { recursive: true, force: true });
 });
-
-/** A small deterministic generator (mulberry32), so a failure replays. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const USERS = ['u0', 'u1', 'u2', 'u3', 'u4', 'u5'];
 
