@@ -1,6 +1,7 @@
 /**
  * The SQL of unread-count-repository.ts: the statements both engines run over their own schema (SQLite keys
- * entries and conversations by integer ids since its migration 011, sqlite-unread-counts.ts), PostgreSQL's
+ * entries and conversations by integer ids since its migration 011 and packs entries in segments since 013,
+ * handing one owner's to these statements as JSON: sqlite-unread-counts.ts), PostgreSQL's
  * instance of them, and the row shapes and helpers both share.
  *
  * Query plan: the owner's inbox entries in the retention window, by `entries_sync` (app_key, owner, direction,

@@ -4,6 +4,7 @@ import { Worker } from 'node:worker_threads';
 import type { AppendOutcome } from '../message-append-batcher';
 import { packJobs, unpackJobs } from './sqlite-append-pack';
 import { createAppendExecutor, type AppendCommitted, type AppendJob } from './sqlite-append-writer';
+import { decodeSegment, encodeSegment } from './sqlite-entry-segments';
 import { SqliteCheckpointer, WRITER_AUTOCHECKPOINT_PAGES } from './sqlite-checkpointer';
 import { SQLITE_PRAGMAS } from './sqlite-database';
 
@@ -66,7 +67,7 @@ export class SqliteAppendWorker {
 
   /**
    * Moves the pending entries (createAppendExecutor's move) after the batches already handed over — all of
-   * them, or one owner's — and resolves once they are in `entries`. Answers at once when no batch wrote any
+   * them, or one owner's — and resolves once they are packed in `entry_segments`. Answers at once when no batch wrote any
    * since the last move of all. A caller that comes while a move of all is under way shares it: every batch
    * answered before that caller came was handed over before the move was asked for (answers come back in
    * order), so that move covers it.
@@ -189,6 +190,8 @@ const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
 const db = new Database(workerData.file);
 for (const pragma of workerData.pragmas) db.pragma(pragma);
+const encodeSegment = ${encodeSegment.toString()};
+const decodeSegment = ${decodeSegment.toString()};
 const createAppendExecutor = ${createAppendExecutor.toString()};
 const unpackJobs = ${unpackJobs.toString()};
 const plain = (error) => ({ message: String(error && error.message !== undefined ? error.message : error), code: error && typeof error.code === 'string' ? error.code : undefined });
@@ -200,7 +203,7 @@ parentPort.on('message', (message) => {
     return;
   }
   try {
-    if (execute === undefined) execute = createAppendExecutor(db, workerData.moveAtRows);
+    if (execute === undefined) execute = createAppendExecutor(db, workerData.moveAtRows, { encodeSegment, decodeSegment });
     if (Array.isArray(message.move)) {
       execute.move(message.move[0], message.move[1]);
       parentPort.postMessage({ moved: true });

@@ -1,6 +1,8 @@
 import type { AppKey, ConversationKey, ConversationRepository, ConversationSummary, UserId } from '../store';
 import type { SqliteDatabase } from './sqlite-database';
-import { ENTRY_SELECT, toSyncEntry } from '../rows';
+import { toSyncEntry } from '../rows';
+import { SEG } from './sqlite-entry-segments';
+import { conversationEntries, entryRow } from './sqlite-owner-entries';
 import type { EntryRow } from '../rows';
 import { REF } from './sqlite-names';
 
@@ -21,10 +23,6 @@ const RECENT_SQL = `SELECT c.type, c.target_ref, n.name AS target_id, c.updated_
   WHERE c.owner_ref = ? AND c.listed = 1 AND (c.updated_time, c.type, c.target_ref) < (?, ?, ?)
   ORDER BY c.updated_time DESC, c.type DESC, c.target_ref DESC LIMIT ?`;
 const OWNER_REF_SQL = 'SELECT id FROM names WHERE app_key = ? AND name = ?';
-const LATEST_SQL = `${ENTRY_SELECT}
-  WHERE e.owner_ref = ? AND e.conv_type = ? AND e.conv_target_ref = ?
-    AND e.sent_time > ? AND e.deleted = 0 AND m.recalled = 0
-  ORDER BY e.sent_time DESC LIMIT 1`;
 const REMOVE_SQL = `UPDATE conversations SET listed = 0 WHERE owner_ref = ${REF} AND type = ? AND target_ref = ${REF}`;
 
 export class SqliteConversationRepository implements ConversationRepository {
@@ -51,7 +49,7 @@ export class SqliteConversationRepository implements ConversationRepository {
           RECENT_SQL, ownerRef, cursor.time, cursor.type, cursor.targetRef, wanted,
         );
         for (const row of batch) {
-          const latest = this.database.get<EntryRow>(LATEST_SQL, ownerRef, row.type, row.target_ref, row.cleared_up_to);
+          const latest = this.latest(ownerRef, row);
           if (latest === undefined) continue;
           result.push({
             conversation: { type: row.type, targetId: row.target_id },
@@ -65,6 +63,17 @@ export class SqliteConversationRepository implements ConversationRepository {
         cursor = { time: last.updated_time, type: last.type, targetRef: last.target_ref };
       }
     });
+  }
+
+  /** The conversation's newest visible entry: along its chain (sqlite-owner-entries.ts), above the clear mark. */
+  private latest(owner: number, row: ConversationRow): EntryRow | undefined {
+    for (const entry of conversationEntries(this.database, owner, row.type, row.target_ref, row.updated_time)) {
+      if (entry[SEG.sentTime] <= row.cleared_up_to) return undefined;
+      if (entry[SEG.deleted] !== 0) continue;
+      const found = entryRow(this.database, entry);
+      if (found !== undefined && found.recalled === 0) return found;
+    }
+    return undefined;
   }
 
   async remove(appKey: AppKey, owner: UserId, conversation: ConversationKey): Promise<void> {

@@ -61,8 +61,10 @@ const WHITELIST_REMOVE_SQL = 'DELETE FROM group_ban_whitelist WHERE app_key = ? 
 const WHITELIST_SQL = 'SELECT user_id FROM group_ban_whitelist WHERE app_key = ? AND group_id = ? ORDER BY user_id';
 const WHITELISTED_SQL = 'SELECT 1 AS found FROM group_ban_whitelist WHERE app_key = ? AND group_id = ? AND user_id = ?';
 
-const RECIPIENTS_SQL = `SELECT n.name AS owner FROM entries e JOIN names n ON n.id = e.owner_ref
-  WHERE e.message_id = (SELECT id FROM messages WHERE app_key = ? AND uid = ?) AND e.direction = ${Direction.Receive}
+// The inbox owners of a group message, written with it (migration 013).
+const RECIPIENTS_SQL = `SELECT n.name AS owner
+  FROM group_recipients r JOIN json_each(r.owners) j JOIN names n ON n.id = j.value
+  WHERE r.message_id = (SELECT id FROM messages WHERE app_key = ? AND uid = ?)
   ORDER BY n.name`;
 const SHARE_SQL = `INSERT INTO group_shared_messages (message_id, app_key, group_id, sent_time)
   SELECT id, app_key, target_id, sent_time FROM messages WHERE app_key = ? AND uid = ? AND conversation_type = ${GROUP}
@@ -226,7 +228,7 @@ export class SqliteGroupRepository implements GroupRepository {
   }
 
   async recipientsOf(appKey: AppKey, uid: string): Promise<readonly UserId[]> {
-    await this.settle();
+    // Written in the message's own commit: every answered append is there, nothing to move first.
     return this.database.all<{ owner: string }>(RECIPIENTS_SQL, appKey, uid).map((row) => row.owner);
   }
 

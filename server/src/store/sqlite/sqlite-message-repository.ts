@@ -13,35 +13,30 @@ import type {
   UserId,
 } from '../store';
 import type { SqliteDatabase } from './sqlite-database';
-import { ENTRY_SELECT, MESSAGE_COLUMNS, toStoredMessage, toSyncEntry } from '../rows';
+import { MESSAGE_COLUMNS, toStoredMessage, toSyncEntry } from '../rows';
 import { createAppendExecutor, planAppend, storedMessage, type AppendCommitted, type AppendExecutor, type AppendJob } from './sqlite-append-writer';
 import type { SqliteAppendWorker } from './sqlite-append-worker';
 import type { EntryRow, MessageRow } from '../rows';
 import { internName, REF } from './sqlite-names';
 import { readSyncPage } from './sqlite-sync';
 import { SyncTail } from './sqlite-sync-tail';
+import { decodeSegment, encodeSegment, SEG, type SegmentRow } from './sqlite-entry-segments';
+import { conversationEntries, conversationRow, entryRow, ownerRef, rewriteSegment, segmentHolding } from './sqlite-owner-entries';
 
 const NO_UPPER_BOUND = Number.MAX_SAFE_INTEGER;
+const SEGMENT_CODEC = { encodeSegment, decodeSegment };
 
 const MESSAGE_BY_UID_SQL = `SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.app_key = ? AND m.uid = ?`;
 const RECALL_SQL = 'UPDATE messages SET recalled = 1 WHERE id = ?';
-const CLEARED_SQL = `SELECT cleared_up_to AS t FROM conversations WHERE owner_ref = ${REF} AND type = ? AND target_ref = ${REF}`;
 // Both names are interned first (internName), so the subqueries find them.
 const CLEAR_SQL = `INSERT INTO conversations (owner_ref, type, target_ref, updated_time, listed, cleared_up_to)
   VALUES (${REF}, ?, ${REF}, 0, 0, ?)
   ON CONFLICT (owner_ref, type, target_ref) DO UPDATE SET cleared_up_to = MAX(cleared_up_to, excluded.cleared_up_to)`;
-const DELETE_FOR_OWNER_SQL = `UPDATE entries SET deleted = 1
-  WHERE message_id = (SELECT id FROM messages WHERE app_key = ? AND uid = ?)
-    AND owner_ref = ${REF} AND conv_type = ? AND conv_target_ref = ${REF}`;
+const MESSAGE_ID_SQL = 'SELECT id, sent_time FROM messages WHERE app_key = ? AND uid = ?';
 const PRUNE_SQL = 'DELETE FROM messages WHERE sent_time < ?';
-
-// Visible = not deleted by the owner, not recalled, above the owner's clear watermark. One range scan on
-// entries_history; rows hidden by delete/recall are skipped inside it.
-const VISIBLE = `${ENTRY_SELECT}
-  WHERE e.owner_ref = ${REF} AND e.conv_type = ? AND e.conv_target_ref = ${REF}
-    AND e.sent_time > ? AND e.sent_time < ? AND e.deleted = 0 AND m.recalled = 0`;
-const OLDER_SQL = `${VISIBLE} ORDER BY e.sent_time DESC LIMIT ?`;
-const NEWER_SQL = `${VISIBLE} ORDER BY e.sent_time ASC LIMIT ?`;
+// Segments wholly before the window; the entries of one that straddles it name pruned messages and are
+// skipped when read (migration 013).
+const PRUNE_SEGMENTS_SQL = 'DELETE FROM entry_segments WHERE last_time < ?';
 
 export interface SqliteMessageRepositoryOptions {
   /** Randomness for uids, [0, 1) like Math.random. */
@@ -151,12 +146,12 @@ export class SqliteMessageRepository implements MessageRepository {
   }
 
   private inlineExecutor(): AppendExecutor {
-    this.executor ??= createAppendExecutor(this.database.db, this.moveAtRows);
+    this.executor ??= createAppendExecutor(this.database.db, this.moveAtRows, SEGMENT_CODEC);
     return this.executor;
   }
 
   /**
-   * Resolves once every entry of an append already answered — of `owner` only, when given — is in `entries`
+   * Resolves once every entry of an append already answered — of `owner` only, when given — is packed in a segment
    * and its conversation rows are written (createAppendExecutor's move, on the writer thread when there is
    * one). Every reader or writer of per-owner rows but the inbox pull (which reads the pending ones too)
    * calls it first: with its owner when it reads one owner's rows, so the others' stay pending for a move
@@ -171,7 +166,7 @@ export class SqliteMessageRepository implements MessageRepository {
 
   /** At open, before any writer thread runs: moves what a previous process left pending, on the main connection. */
   movePendingNow(): void {
-    createAppendExecutor(this.database.db, this.moveAtRows).move();
+    createAppendExecutor(this.database.db, this.moveAtRows, SEGMENT_CODEC).move();
   }
 
   async sync(
@@ -204,26 +199,55 @@ export class SqliteMessageRepository implements MessageRepository {
     return row === undefined ? undefined : toStoredMessage(row);
   }
 
+  /**
+   * Visible = not deleted by the owner, not recalled, above the owner's clear watermark. The conversation's
+   * entries come newest first along its chain of segments (sqlite-owner-entries.ts); older pages walk down
+   * from the newest entry, so a page costs the hops above it.
+   */
   async history(query: HistoryQuery): Promise<HistoryPage> {
     const { appKey, owner, conversation } = query;
     const count = Math.max(0, Math.floor(query.count));
     await this.settle(appKey, owner);
     return this.database.read(() => {
-      const cleared = this.clearedUpTo(appKey, owner, conversation);
-      const rows =
-        query.order === 0
-          ? this.database.all<EntryRow>(OLDER_SQL, appKey, owner, conversation.type, appKey, conversation.targetId, cleared,
-              query.time === 0 ? NO_UPPER_BOUND : query.time, count + 1)
-          : this.database.all<EntryRow>(NEWER_SQL, appKey, owner, conversation.type, appKey, conversation.targetId,
-              Math.max(cleared, query.time), NO_UPPER_BOUND, count + 1);
+      const db = this.database;
+      const ownerKey = ownerRef(db, appKey, owner);
+      const targetKey = ownerRef(db, appKey, conversation.targetId);
+      if (ownerKey === undefined || targetKey === undefined) return { messages: [], hasMore: false };
+      const row = conversationRow(db, ownerKey, conversation.type, targetKey);
+      if (row === undefined) return { messages: [], hasMore: false };
+      const cleared = row.cleared_up_to;
+      const visible = (entry: SegmentRow): EntryRow | undefined => {
+        if (entry[SEG.deleted] !== 0) return undefined;
+        const found = entryRow(db, entry);
+        return found === undefined || found.recalled !== 0 ? undefined : found;
+      };
+      const rows: EntryRow[] = [];
+      if (query.order === 0) {
+        const before = query.time === 0 ? NO_UPPER_BOUND : query.time;
+        for (const entry of conversationEntries(db, ownerKey, conversation.type, targetKey, row.updated_time)) {
+          const time = entry[SEG.sentTime];
+          if (time <= cleared) break;
+          if (time >= before) continue;
+          const found = visible(entry);
+          if (found !== undefined) rows.push(found);
+          if (rows.length > count) break;
+        }
+      } else {
+        const after = Math.max(cleared, query.time);
+        const newer: SegmentRow[] = [];
+        for (const entry of conversationEntries(db, ownerKey, conversation.type, targetKey, row.updated_time)) {
+          if (entry[SEG.sentTime] <= after) break;
+          newer.push(entry);
+        }
+        for (let i = newer.length - 1; i >= 0 && rows.length <= count; i--) {
+          const found = visible(newer[i] as SegmentRow);
+          if (found !== undefined) rows.push(found);
+        }
+      }
       const page = rows.slice(0, count).map(toSyncEntry);
       if (query.order === 1) page.reverse();
       return { messages: page, hasMore: rows.length > count };
     });
-  }
-
-  private clearedUpTo(appKey: AppKey, owner: UserId, conversation: ConversationKey): number {
-    return this.database.get<{ t: number }>(CLEARED_SQL, appKey, owner, conversation.type, appKey, conversation.targetId)?.t ?? 0;
   }
 
   async recall(appKey: AppKey, uid: string, by: UserId): Promise<RecallResult> {
@@ -240,9 +264,27 @@ export class SqliteMessageRepository implements MessageRepository {
 
   async deleteForOwner(appKey: AppKey, owner: UserId, conversation: ConversationKey, uids: readonly string[]): Promise<void> {
     await this.settle(appKey, owner);
-    this.database.write(() => {
+    const db = this.database;
+    db.write(() => {
+      const ownerKey = ownerRef(db, appKey, owner);
+      const targetKey = ownerRef(db, appKey, conversation.targetId);
+      if (ownerKey === undefined || targetKey === undefined) return;
       for (const uid of new Set(uids)) {
-        this.database.run(DELETE_FOR_OWNER_SQL, appKey, uid, appKey, owner, conversation.type, appKey, conversation.targetId);
+        const message = db.get<{ id: number; sent_time: number }>(MESSAGE_ID_SQL, appKey, uid);
+        if (message === undefined) continue;
+        const record = segmentHolding(db, ownerKey, message.sent_time);
+        if (record === undefined || record.last_time < message.sent_time) continue;
+        const segment = decodeSegment(record.data);
+        let changed = false;
+        for (const row of segment.rows) {
+          if (row[SEG.messageId] === message.id && row[SEG.convType] === conversation.type && row[SEG.targetRef] === targetKey && row[SEG.deleted] === 0) {
+            row[SEG.deleted] = 1;
+            changed = true;
+          }
+        }
+        if (!changed) continue;
+        const previous = new Map(segment.conversations.map((c) => [`${c.type}:${c.targetRef}`, c.prevTime]));
+        rewriteSegment(db, ownerKey, record.first_time, encodeSegment(segment.rows, (type, target) => previous.get(`${type}:${target}`) ?? 0));
       }
     });
   }
@@ -259,6 +301,10 @@ export class SqliteMessageRepository implements MessageRepository {
   async prune(before: number): Promise<number> {
     await this.settle();
     this.forgetSyncTails();
-    return this.database.write(() => this.database.run(PRUNE_SQL, before));
+    return this.database.write(() => {
+      const pruned = this.database.run(PRUNE_SQL, before);
+      this.database.run(PRUNE_SEGMENTS_SQL, before);
+      return pruned;
+    });
   }
 }

@@ -1,5 +1,5 @@
 /**
- * Owners and conversation targets as `names` ids (migration 011-name-refs): `entries` and `conversations`
+ * Owners and conversation targets as `names` ids (migration 011-name-refs): per-owner entries and `conversations`
  * key their per-owner indexes by the integer id of (app key, name) instead of the two strings.
  */
 import type { SqliteDatabase } from './sqlite-database';

@@ -4,26 +4,24 @@ import { mergeByTime, syncCutoff, syncPage } from '../sync-page';
 import type { SqliteDatabase } from './sqlite-database';
 import { ENTRY_COLUMNS, toSyncEntry } from '../rows';
 import type { EntryRow } from '../rows';
-import { REF } from './sqlite-names';
+import { SEG, type SegmentRow } from './sqlite-entry-segments';
+import { entryRows, messageRow, ownerRef, packedAfter, segmentsAfter, segmentsNewestFirst } from './sqlite-owner-entries';
 
 /** Upper bound for "no upper bound" in range queries (sentTime is a safe integer). */
 const NO_UPPER_BOUND = Number.MAX_SAFE_INTEGER;
 
-// The inbox pull reads the entries the writer has not moved yet too (migration 012): one index range scan per
-// direction on entries_sync and one on entries_pending_sync, in one statement (one snapshot: a move takes rows
-// out of entries_pending and into entries in one transaction, so no row is seen twice or missed).
-// Each side is limited on its own, so a long inbox is never read further than the page.
-const lane = (table: string): string => `SELECT * FROM (SELECT message_id, direction, mentioned, sent_time FROM ${table}
-    WHERE owner_ref = ${REF} AND direction = ? AND sent_time > ? AND sent_time <= ? ORDER BY sent_time LIMIT ?)`;
-const RANGE_SQL = `SELECT ${ENTRY_COLUMNS} FROM (${lane('entries')} UNION ALL ${lane('entries_pending')}) e
-  JOIN messages m ON m.id = e.message_id
-  ORDER BY e.sent_time LIMIT ?`;
-// Pending rows count only with their message (entries' own rows go with it by the foreign key's cascade).
-const PENDING = `entries_pending p JOIN messages m ON m.id = p.message_id WHERE p.owner_ref = ${REF} AND p.direction = ?`;
-const EXISTS_AFTER_SQL = `SELECT EXISTS (SELECT 1 FROM entries WHERE owner_ref = ${REF} AND direction = ? AND sent_time > ?)
-  OR EXISTS (SELECT 1 FROM ${PENDING} AND p.sent_time > ?) AS found`;
-const HIGH_WATER_SQL = `SELECT MAX(COALESCE((SELECT MAX(sent_time) FROM entries WHERE owner_ref = ${REF} AND direction = ?), 0),
-  COALESCE((SELECT MAX(p.sent_time) FROM ${PENDING}), 0)) AS t`;
+// The inbox pull reads the owner's segments (migration 013, sqlite-owner-entries.ts) from the one holding
+// the cursor on, and the entries the writer has not moved yet (entries_pending, migration 012) by one index
+// range scan per direction, in one read transaction (one snapshot: a move takes rows out of entries_pending
+// and into a segment in one transaction, so no row is seen twice or missed). Each side is limited on its
+// own, so a long inbox is never read further than the page.
+const PENDING_LANE_SQL = `SELECT ${ENTRY_COLUMNS} FROM entries_pending e JOIN messages m ON m.id = e.message_id
+  WHERE e.owner_ref = ? AND e.direction = ? AND e.sent_time > ? AND e.sent_time <= ? ORDER BY e.sent_time LIMIT ?`;
+// Pending rows count only with their message.
+const PENDING_EXISTS_SQL = `SELECT EXISTS (SELECT 1 FROM entries_pending p JOIN messages m ON m.id = p.message_id
+  WHERE p.owner_ref = ? AND p.direction = ? AND p.sent_time > ?) AS found`;
+const PENDING_HIGH_WATER_SQL = `SELECT MAX(p.sent_time) AS t FROM entries_pending p JOIN messages m ON m.id = p.message_id
+  WHERE p.owner_ref = ? AND p.direction = ?`;
 
 interface Lane {
   readonly direction: Direction;
@@ -49,25 +47,60 @@ export function readSyncPage(
   const lanes: Lane[] = [{ direction: Direction.Receive, after: Math.max(inboxAfter, retentionFloor) }];
   if (sendboxAfter !== null) lanes.push({ direction: Direction.Send, after: Math.max(sendboxAfter, retentionFloor) });
 
+  let ownerKey = -1;
+  /**
+   * Up to `max` entries of the lane in (after, upTo], oldest first: from the segments, then from the pending
+   * rows. An owner's pending rows are all newer than its packed entries (a move takes every pending row of
+   * its owners, and later appends are newer), so the pending rows are read only when the segments run out.
+   */
   const range = (lane: Lane, upTo: number, max: number): SyncEntry[] => {
-    const side = [appKey, owner, lane.direction, lane.after, upTo, max];
-    return database.all<EntryRow>(RANGE_SQL, ...side, ...side, max).map(toSyncEntry);
+    const limit = max < 0 ? Number.MAX_SAFE_INTEGER : max;
+    const found: SyncEntry[] = [];
+    // Messages are read for what is still wanted; a pruned one is left out and the next ones read.
+    let after = lane.after;
+    for (;;) {
+      const wanted = limit - found.length;
+      const candidates = packedAfter(database, ownerKey, lane.direction, after, upTo, wanted);
+      for (const entry of entryRows(database, candidates)) found.push(toSyncEntry(entry));
+      const last = candidates[candidates.length - 1];
+      if (found.length >= limit || last === undefined || candidates.length < wanted) break;
+      after = last[SEG.sentTime];
+    }
+    if (found.length >= limit) return found;
+    const last = found[found.length - 1];
+    const pendingAfter = last === undefined ? lane.after : Math.max(lane.after, last.message.sentTime);
+    const pending = database.all<EntryRow>(PENDING_LANE_SQL, ownerKey, lane.direction, pendingAfter, upTo, max < 0 ? -1 : limit - found.length);
+    for (const entry of pending) found.push(toSyncEntry(entry));
+    return found;
   };
   const existsAfter = (lane: Lane, time: number): boolean => {
-    const where = [appKey, owner, lane.direction, time];
-    return database.get<{ found: number }>(EXISTS_AFTER_SQL, ...where, ...where)?.found === 1;
+    for (const segment of segmentsAfter(database, ownerKey, time)) {
+      for (const row of segment.rows) {
+        if (row[SEG.direction] === lane.direction && row[SEG.sentTime] > time && messageRow(database, row[SEG.messageId]) !== undefined) return true;
+      }
+    }
+    return database.get<{ found: number }>(PENDING_EXISTS_SQL, ownerKey, lane.direction, time)?.found === 1;
   };
+  /** The newest entry of the owner, either direction (what the old per-direction maxima came to). */
   const highWater = (): number => {
     let max = 0;
     for (const direction of [Direction.Receive, Direction.Send]) {
-      const where = [appKey, owner, direction];
-      const row = database.get<{ t: number | null }>(HIGH_WATER_SQL, ...where, ...where);
-      max = Math.max(max, row?.t ?? 0);
+      max = Math.max(max, database.get<{ t: number | null }>(PENDING_HIGH_WATER_SQL, ownerKey, direction)?.t ?? 0);
+    }
+    for (const segment of segmentsNewestFirst(database, ownerKey)) {
+      for (let i = segment.rows.length - 1; i >= 0; i--) {
+        const row = segment.rows[i] as SegmentRow;
+        if (row[SEG.sentTime] <= max) return max;
+        if (messageRow(database, row[SEG.messageId]) !== undefined) return row[SEG.sentTime];
+      }
     }
     return max;
   };
 
   return database.read(() => {
+    const ref = ownerRef(database, appKey, owner);
+    if (ref === undefined) return syncPage([], false, inboxAfter, sendboxAfter, 0);
+    ownerKey = ref;
     const fetched = lanes.map((lane) => range(lane, NO_UPPER_BOUND, pageSize + 1));
     const merged = mergeByTime(fetched[0] ?? [], fetched[1] ?? []);
     const cutoff = syncCutoff(merged, pageSize);

@@ -4,27 +4,68 @@ import { afterParams, FLOOR_SQL, POSITION_SQL, unreadFromRow, unreadStatements }
 import type { FirstUnreadRow, UnreadRow } from '../unread-count-sql';
 import type { SqliteDatabase } from './sqlite-database';
 import { REF } from './sqlite-names';
+import { Direction } from '../store';
+import { decodeSegment, SEG, type SegmentRow } from './sqlite-entry-segments';
+import { conversationEntries, conversationRow, ownerRef, segmentHolding, segmentsAfter } from './sqlite-owner-entries';
 
 /*
- * unread-count-sql.ts's statements over migration 011's integer keys (same parameters and results as in
- * PostgreSQL, but one conversation's target is named by app key and id): the owner's names row `o` first
- * (unique), then its inbox entries by `entries_sync` (owner_ref, direction, sent_time) — or `entries_history`
- * for one conversation — each probing its message, its target's names row `t`, its read position and its
- * conversation row by primary key.
+ * unread-count-sql.ts's statements over migration 013's segments (same parameters and results as in
+ * PostgreSQL, but one conversation's target is named by app key and id): the owner's inbox entries are
+ * decoded from its segments into the connection's TEMP table `unread_inbox` (private to the connection,
+ * emptied after each statement), then the owner's names row `o` first (unique), and each entry probing its
+ * message, its target's names row `t`, its read position and its conversation row by primary key. The list
+ * reads the owner's segments of the retention window; one conversation only that conversation's chain
+ * (sqlite-owner-entries.ts).
  */
 const { list: LIST_INBOX_SQL, one: ONE_CONVERSATION_SQL, first: FIRST_UNREAD_SQL } = unreadStatements({
   inboxFrom: `FROM names o
-  JOIN entries e ON e.owner_ref = o.id
+  JOIN temp.unread_inbox e
   JOIN names t ON t.id = e.conv_target_ref
   JOIN messages m ON m.id = e.message_id
   LEFT JOIN read_positions rp ON rp.app_key = o.app_key AND rp.owner = o.name AND rp.conversation_type = e.conv_type AND rp.target_id = t.name
-  LEFT JOIN conversations c ON c.owner_ref = e.owner_ref AND c.type = e.conv_type AND c.target_ref = e.conv_target_ref
-  WHERE o.app_key = ? AND o.name = ? AND e.direction = 2 AND e.sent_time >= ? AND e.sent_time <= ?`,
+  LEFT JOIN conversations c ON c.owner_ref = o.id AND c.type = e.conv_type AND c.target_ref = e.conv_target_ref
+  WHERE o.app_key = ? AND o.name = ? AND e.sent_time >= ? AND e.sent_time <= ?`,
   owner: 'o.name',
   target: 't.name',
   targetKey: 'e.conv_target_ref',
   oneTarget: `e.conv_target_ref = ${REF}`,
 });
+
+const INBOX_TABLE_SQL = `CREATE TEMP TABLE IF NOT EXISTS unread_inbox (message_id INTEGER NOT NULL, conv_type INTEGER NOT NULL,
+  conv_target_ref INTEGER NOT NULL, sent_time INTEGER NOT NULL, mentioned INTEGER NOT NULL, deleted INTEGER NOT NULL)`;
+// One JSON parameter for all the rows: [message id, type, target ref, sentTime, mentioned, deleted] each.
+const INBOX_ROWS_SQL = `INSERT INTO temp.unread_inbox
+  SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5 FROM json_each(?)`;
+const INBOX_CLEAR_SQL = 'DELETE FROM temp.unread_inbox';
+
+/**
+ * Runs `statement` over the owner's inbox entries `rows` in the window: they fill the TEMP table for its
+ * duration only (inside the caller's read transaction; a TEMP table takes no lock on the database file).
+ */
+function withInbox<T>(database: SqliteDatabase, rows: Iterable<SegmentRow>, notBefore: number, upTo: number, statement: () => T): T {
+  database.db.exec(INBOX_TABLE_SQL);
+  try {
+    const json: string[] = [];
+    for (const row of rows) {
+      const time = row[SEG.sentTime];
+      if (row[SEG.direction] !== Direction.Receive || time < notBefore || time > upTo) continue;
+      json.push(`[${row[SEG.messageId]},${row[SEG.convType]},${row[SEG.targetRef]},${time},${row[SEG.mentioned]},${row[SEG.deleted]}]`);
+    }
+    if (json.length > 0) database.run(INBOX_ROWS_SQL, `[${json.join(',')}]`);
+    return statement();
+  } finally {
+    database.run(INBOX_CLEAR_SQL);
+  }
+}
+
+function* windowRows(database: SqliteDatabase, owner: number, notBefore: number, upTo: number): Generator<SegmentRow> {
+  for (const segment of segmentsAfter(database, owner, notBefore - 1)) {
+    for (const row of segment.rows) {
+      if (row[SEG.sentTime] > upTo) return;
+      yield row;
+    }
+  }
+}
 
 /** Read-only: every call is one read transaction (one snapshot of entries and positions). */
 export class SqliteUnreadCountRepository implements UnreadCountRepository {
@@ -38,9 +79,12 @@ export class SqliteUnreadCountRepository implements UnreadCountRepository {
     await this.settle(appKey, owner);
     const db = this.database;
     return db.read(() => {
+      const ref = ownerRef(db, appKey, owner);
+      if (ref === undefined) return { items: [] };
       const floor = this.floor(appKey, owner);
-      const rows = db.all<UnreadRow>(LIST_INBOX_SQL, floor, floor, floor, appKey, owner, notBefore, upTo, ...afterParams(after), Math.max(1, limit) + 1);
-      const items = rows.slice(0, Math.max(1, limit)).map((row) => this.withFirst(appKey, owner, floor, upTo, notBefore, row));
+      const rows = withInbox(db, [...windowRows(db, ref, notBefore, upTo)], notBefore, upTo, () =>
+        db.all<UnreadRow>(LIST_INBOX_SQL, floor, floor, floor, appKey, owner, notBefore, upTo, ...afterParams(after), Math.max(1, limit) + 1));
+      const items = rows.slice(0, Math.max(1, limit)).map((row) => this.withFirst(appKey, owner, ref, floor, upTo, notBefore, row));
       const last = items[items.length - 1];
       return rows.length > items.length && last !== undefined ? { items, next: last.conversation } : { items };
     });
@@ -51,18 +95,49 @@ export class SqliteUnreadCountRepository implements UnreadCountRepository {
     const db = this.database;
     return db.read(() => {
       const floor = this.floor(appKey, owner);
+      const ref = ownerRef(db, appKey, owner);
       return conversations.map((conversation) => {
-        const row = db.get<UnreadRow>(ONE_CONVERSATION_SQL, floor, floor, floor, appKey, owner, notBefore, upTo, conversation.type, appKey, conversation.targetId);
-        if (row !== undefined) return this.withFirst(appKey, owner, floor, upTo, notBefore, row);
+        const targetRef = ownerRef(db, appKey, conversation.targetId);
+        const inbox = ref === undefined || targetRef === undefined ? [] : this.conversationRows(appKey, owner, ref, conversation, targetRef, floor, notBefore);
+        const row = withInbox(db, inbox, notBefore, upTo, () =>
+          db.get<UnreadRow>(ONE_CONVERSATION_SQL, floor, floor, floor, appKey, owner, notBefore, upTo, conversation.type, appKey, conversation.targetId));
+        if (row !== undefined && ref !== undefined) return this.withFirst(appKey, owner, ref, floor, upTo, notBefore, row);
         const own = db.get<{ read_time: number }>(POSITION_SQL, appKey, owner, conversation.type, conversation.targetId)?.read_time ?? 0;
         return { conversation: { type: conversation.type, targetId: conversation.targetId }, readTime: Math.max(own, floor), count: 0, mentionCount: 0 };
       });
     });
   }
 
-  private withFirst(appKey: AppKey, owner: UserId, floor: number, upTo: number, notBefore: number, row: UnreadRow): UnreadCount {
+  /**
+   * One conversation's entries that can count (newer than the window's start, the floor, its read position
+   * and its clear mark), along its chain (newest first), and the newest one at or below that bound in the
+   * window, so a conversation with nothing unread still has its row.
+   */
+  private conversationRows(appKey: AppKey, owner: UserId, ref: number, conversation: ConversationKey, targetRef: number, floor: number, notBefore: number): SegmentRow[] {
+    const row = conversationRow(this.database, ref, conversation.type, targetRef);
+    if (row === undefined) return [];
+    const read = this.database.get<{ read_time: number }>(POSITION_SQL, appKey, owner, conversation.type, conversation.targetId)?.read_time ?? 0;
+    const bound = Math.max(notBefore - 1, floor, read, row.cleared_up_to);
+    const rows: SegmentRow[] = [];
+    for (const entry of conversationEntries(this.database, ref, conversation.type, targetRef, row.updated_time)) {
+      if (entry[SEG.sentTime] < notBefore) break;
+      if (entry[SEG.direction] !== Direction.Receive) continue;
+      rows.push(entry);
+      if (entry[SEG.sentTime] <= bound) break;
+    }
+    return rows;
+  }
+
+  private withFirst(appKey: AppKey, owner: UserId, ref: number, floor: number, upTo: number, notBefore: number, row: UnreadRow): UnreadCount {
     if (row.first_time === null) return unreadFromRow(row, floor, undefined);
-    const first = this.database.get<FirstUnreadRow>(FIRST_UNREAD_SQL, appKey, owner, notBefore, upTo, floor, row.conv_type, appKey, row.conv_target, row.first_time);
+    const type = Number(row.conv_type);
+    const targetRef = ownerRef(this.database, appKey, row.conv_target);
+    const firstTime = Number(row.first_time);
+    // Only the entry at first_time can match: the owner's one entry at that time, in the segment holding it.
+    const holding = targetRef === undefined ? undefined : segmentHolding(this.database, ref, firstTime);
+    const inbox = holding === undefined ? [] : decodeSegment(holding.data).rows.filter((entry) => entry[SEG.sentTime] === firstTime && entry[SEG.targetRef] === targetRef);
+    const first = withInbox(this.database, inbox, notBefore, upTo, () =>
+      this.database.get<FirstUnreadRow>(FIRST_UNREAD_SQL, appKey, owner, notBefore, upTo, floor, type, appKey, row.conv_target, row.first_time));
     return unreadFromRow(row, floor, first);
   }
 

@@ -72,9 +72,9 @@ describe('SQLite append writer thread', () => {
     try {
       const row = other.prepare('SELECT sent_time AS t FROM messages WHERE uid = ?').get(stored.uid) as { t: number } | undefined;
       expect(row?.t).toBe(stored.sentTime);
-      // Its entries are committed with it, into entries_pending until the writer moves them (migration 012).
+      // Its entries are committed with it, into entries_pending until the writer packs them (migrations 012, 013).
       const entries = other
-        .prepare(`SELECT n.name AS owner FROM (SELECT message_id, owner_ref FROM entries UNION ALL SELECT message_id, owner_ref FROM entries_pending) e
+        .prepare(`SELECT n.name AS owner FROM entries_pending e
           JOIN messages m ON m.id = e.message_id JOIN names n ON n.id = e.owner_ref WHERE m.uid = ? ORDER BY n.name`)
         .all(stored.uid);
       expect(entries).toEqual([{ owner: 'a' }, { owner: 'b' }]);

@@ -1,6 +1,7 @@
 /**
  * Per-owner rows written behind (migration 012, sqlite-append-writer.ts): an append commits its entries into
- * `entries_pending`; the writer moves them to `entries` (and writes the conversation rows they imply) once
+ * `entries_pending`; the writer packs them into per-owner segments (migration 013, `entry_segments`) and
+ * writes the conversation rows they imply once
  * `moveAtRows` are pending, whenever a reader of per-owner state asks first, and at open for rows a previous
  * process left. The inbox pull reads pending rows in place. Each case runs on the writer thread and inline.
  */
@@ -9,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { SqliteStore } from '../../../src/store/sqlite/sqlite-store';
+import { decodeSegment } from '../../../src/store/sqlite/sqlite-entry-segments';
 import { APP, PRIVATE, T0, privateMessage, text as json } from '../../../src/store/contract/contract-support';
 import type { StoredMessage } from '../../../src/store/store';
 
@@ -29,12 +31,18 @@ async function openStore(file: string, appendWriter: 'thread' | 'inline', moveAt
   return store;
 }
 
-/** Rows in each table, read by a connection of its own. */
+/** Every entry packed in a segment: [message id, owner ref]. */
+function packed(db: Database.Database): [number, number][] {
+  const segments = db.prepare('SELECT owner_ref, data FROM entry_segments').all() as { owner_ref: number; data: Uint8Array }[];
+  return segments.flatMap((segment) => decodeSegment(segment.data).rows.map((row): [number, number] => [row[0], segment.owner_ref]));
+}
+
+/** Rows pending, entries packed and conversation rows, read by a connection of its own. */
 function counts(file: string): { pending: number; entries: number; conversations: number } {
   const db = new Database(file, { readonly: true });
   try {
     const n = (table: string): number => (db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
-    return { pending: n('entries_pending'), entries: n('entries'), conversations: n('conversations') };
+    return { pending: n('entries_pending'), entries: packed(db).length, conversations: n('conversations') };
   } finally {
     db.close();
   }
@@ -83,8 +91,8 @@ describe.each(['thread', 'inline'] as const)('entries written behind (%s writer)
     try {
       const left = db.prepare(`SELECT COUNT(*) AS n FROM entries_pending p JOIN messages m ON m.id = p.message_id WHERE m.uid IN (${first.map(() => '?').join(', ')})`);
       expect((left.get(...first) as { n: number }).n).toBe(0);
-      const moved = db.prepare(`SELECT COUNT(*) AS n FROM entries e JOIN messages m ON m.id = e.message_id WHERE m.uid IN (${first.map(() => '?').join(', ')})`);
-      expect((moved.get(...first) as { n: number }).n).toBe(8);
+      const ids = new Set(first.map((uid) => (db.prepare('SELECT id FROM messages WHERE uid = ?').get(uid) as { id: number }).id));
+      expect(packed(db).filter(([id]) => ids.has(id))).toHaveLength(8);
     } finally {
       db.close();
     }

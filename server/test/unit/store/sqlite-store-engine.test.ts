@@ -71,8 +71,8 @@ describe('sync never splits a run of equal sentTime', () => {
     for (const [i, from] of senders.entries()) await store.messages.append(message(from, from === 'a' ? 'b' : 'a', T0 + i));
     raw((db) => {
       db.prepare('UPDATE messages SET sent_time = ? WHERE sent_time IN (?, ?)').run(T0 + 2, T0 + 3, T0 + 4);
-      // Appended entries wait in entries_pending until a move (migration 012); the pull reads both.
-      for (const table of ['entries', 'entries_pending']) db.prepare(`UPDATE ${table} SET sent_time = ? WHERE sent_time IN (?, ?)`).run(T0 + 2, T0 + 3, T0 + 4);
+      // Appended entries wait in entries_pending until a move (migration 012; nothing moves them here).
+      db.prepare('UPDATE entries_pending SET sent_time = ? WHERE sent_time IN (?, ?)').run(T0 + 2, T0 + 3, T0 + 4);
     });
   }
 
@@ -100,17 +100,26 @@ describe('sync never splits a run of equal sentTime', () => {
   });
 });
 
+/** Writes a database at schema `version` (the migrations up to it applied), then `fill` puts rows in it. */
+function atSchema(path: string, version: number, fill: (db: Database.Database) => void): void {
+  const db = new Database(path);
+  try {
+    db.pragma('foreign_keys = ON');
+    db.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
+    for (const migration of MIGRATIONS.filter((m) => m.version <= version)) {
+      db.exec(migration.sql);
+      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, 0)').run(migration.version, migration.name);
+    }
+    fill(db);
+  } finally {
+    db.close();
+  }
+}
+
 describe('migration 011: entries and conversations keyed by names ids', () => {
   /** A database at schema 10 holding what the earlier layout stored: TEXT owners and targets. */
   function schema10(path: string): void {
-    const db = new Database(path);
-    try {
-      db.pragma('foreign_keys = ON');
-      db.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
-      for (const migration of MIGRATIONS.filter((m) => m.version <= 10)) {
-        db.exec(migration.sql);
-        db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, 0)').run(migration.version, migration.name);
-      }
+    atSchema(path, 10, (db) => {
       const insertMessage = db.prepare(`INSERT INTO messages (id, app_key, uid, sent_time, from_user_id, conversation_type, target_id, object_name, content, flags)
         VALUES (?, ?, ?, ?, ?, ?, ?, 'RC:TxtMsg', ?, 3)`);
       const insertEntry = db.prepare(`INSERT INTO entries (message_id, owner, app_key, direction, conv_type, conv_target, sent_time, mentioned, deleted)
@@ -137,9 +146,7 @@ describe('migration 011: entries and conversations keyed by names ids', () => {
       insertConversation.run('app', 'b', 3, 'g1', T0 + 2, 1, 0);
       insertConversation.run('app', 'c', 3, 'g1', T0 + 2, 0, 0); // c removed it from its list
       insertConversation.run('other', 'b', 1, 'a', T0 + 3, 1, 0);
-    } finally {
-      db.close();
-    }
+    });
   }
 
   it('keeps every entry and conversation row, readable through the repositories', async () => {
@@ -174,5 +181,70 @@ describe('migration 011: entries and conversations keyed by names ids', () => {
     expect(uids((await store.messages.sync('app', 'b', bSync.syncTime, null, 10, 0)).entries)).toHaveLength(1);
     const names = raw((db) => db.prepare("SELECT name FROM names WHERE app_key = 'app' ORDER BY name").all());
     expect(names).toEqual([{ name: 'a' }, { name: 'b' }, { name: 'c' }, { name: 'g1' }]);
+  });
+});
+
+describe('migration 013: per-owner entries packed in segments', () => {
+  /**
+   * A database at schema 12: u1 → u2 moved to `entries` (u2 then deleted it for itself and removed the
+   * conversation), a group message to g1 (u2, u3) still pending, as a stopped process leaves it.
+   */
+  function schema12(path: string): void {
+    atSchema(path, 12, (db) => {
+      const names = ['u1', 'u2', 'u3', 'g1'];
+      names.forEach((name, i) => db.prepare('INSERT INTO names (id, app_key, name) VALUES (?, ?, ?)').run(i + 1, 'app', name));
+      const ref = (name: string): number => names.indexOf(name) + 1;
+      const insertMessage = db.prepare(`INSERT INTO messages (id, app_key, uid, sent_time, from_user_id, conversation_type, target_id, object_name, content, flags)
+        VALUES (?, 'app', ?, ?, ?, ?, ?, 'RC:TxtMsg', ?, 3)`);
+      const content = Buffer.from('{"content":"x"}');
+      const row = (table: string) => db.prepare(`INSERT INTO ${table} (message_id, owner_ref, direction, conv_type, conv_target_ref, sent_time, mentioned${table === 'entries' ? ', deleted' : ''})
+        VALUES (?, ?, ?, ?, ?, ?, ?${table === 'entries' ? ', ?' : ''})`);
+      insertMessage.run(1, 'UID1', T0, 'u1', 1, 'u2', content);
+      row('entries').run(1, ref('u2'), 2, 1, ref('u1'), T0, 0, 1);
+      row('entries').run(1, ref('u1'), 1, 1, ref('u2'), T0, 0, 0);
+      insertMessage.run(2, 'UID2', T0 + 1, 'u1', 1, 'u2', content);
+      row('entries').run(2, ref('u2'), 2, 1, ref('u1'), T0 + 1, 0, 0);
+      row('entries').run(2, ref('u1'), 1, 1, ref('u2'), T0 + 1, 0, 0);
+      const conversation = db.prepare('INSERT INTO conversations (owner_ref, type, target_ref, updated_time, listed) VALUES (?, ?, ?, ?, ?)');
+      conversation.run(ref('u1'), 1, ref('u2'), T0 + 1, 1);
+      conversation.run(ref('u2'), 1, ref('u1'), T0 + 1, 0);
+      insertMessage.run(3, 'UID3', T0 + 2, 'u1', 3, 'g1', content);
+      row('entries_pending').run(3, ref('u2'), 2, 3, ref('g1'), T0 + 2, 1);
+      row('entries_pending').run(3, ref('u3'), 2, 3, ref('g1'), T0 + 2, 0);
+      row('entries_pending').run(3, ref('u1'), 1, 3, ref('g1'), T0 + 2, 0);
+    });
+  }
+
+  it('keeps every entry, its deleted flag and the removed conversation; pending group recipients are kept too', async () => {
+    await store.close();
+    rmSync(directory, { recursive: true, force: true });
+    directory = mkdtempSync(join(tmpdir(), 'lianxin-sqlite-'));
+    file = join(directory, 'store.db');
+    schema12(file);
+    store = createSqliteStore({ file });
+    await store.migrate();
+
+    expect(raw((db) => (db.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'entries'").get() as { n: number }).n)).toBe(0);
+    expect(raw((db) => (db.prepare('SELECT COUNT(*) AS n FROM entries_pending').get() as { n: number }).n)).toBe(0);
+    const uids = (entries: readonly { message: { uid: string } }[]): string[] => entries.map((e) => e.message.uid);
+    expect((await store.messages.sync('app', 'u2', 0, 0, 10, 0)).entries.map((e) => [e.message.uid, e.direction, e.mentioned])).toEqual([
+      ['UID1', 2, false], ['UID2', 2, false], ['UID3', 2, true],
+    ]);
+    expect(uids((await store.messages.sync('app', 'u1', 0, 0, 10, 0)).entries)).toEqual(['UID1', 'UID2', 'UID3']);
+    const u2u1 = { type: 1, targetId: 'u1' };
+    expect(uids((await store.messages.history({ appKey: 'app', owner: 'u2', conversation: u2u1, time: 0, count: 10, order: 0 })).messages)).toEqual(['UID2']);
+    expect(uids((await store.messages.history({ appKey: 'app', owner: 'u1', conversation: { type: 1, targetId: 'u2' }, time: 0, count: 10, order: 1 })).messages)).toEqual(['UID2', 'UID1']);
+    // u2 removed its conversation with u1: packing the entries again does not list it.
+    expect((await store.conversations.list('app', 'u2', 10, 0)).map((c) => [c.conversation, c.latest.message.uid])).toEqual([[{ type: 3, targetId: 'g1' }, 'UID3']]);
+    expect(await store.groups.recipientsOf('app', 'UID3')).toEqual(['u2', 'u3']);
+    const unread = await store.unreadCounts.listInbox('app', 'u2', T0 + 10, 0, 10);
+    expect(unread.items.map((i) => [i.conversation, i.count, i.mentionCount])).toEqual([[{ type: 1, targetId: 'u1' }, 1, 0], [{ type: 3, targetId: 'g1' }, 1, 1]]);
+
+    // A new message joins the chain of the packed ones, and lists the removed conversation again.
+    await store.messages.append({ appKey: 'app', fromUserId: 'u1', conversationType: 1, targetId: 'u2', objectName: 'RC:TxtMsg', content: new Uint8Array([123, 125]),
+      flags: 3, recipients: ['u2'], senderSendbox: true, now: T0 + 20 });
+    const history = await store.messages.history({ appKey: 'app', owner: 'u2', conversation: u2u1, time: 0, count: 10, order: 0 });
+    expect(history.messages.map((e) => e.message.sentTime)).toEqual([T0 + 20, T0 + 1]);
+    expect((await store.conversations.list('app', 'u2', 10, 0)).map((c) => c.conversation.targetId)).toEqual(['u1', 'g1']);
   });
 });
