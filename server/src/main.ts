@@ -110,7 +110,7 @@ async function main(argv: readonly string[]): Promise<void> {
   store = instrumentStore(cluster.storeUrl !== undefined
     ? createPgStore({ connectionString: cluster.storeUrl })
     // With a broker this node may be one of several on the file: pulls always read it (sqlite-sync-tail.ts).
-    : await createSqliteStore({ file: config.dbFile, syncTail: cluster.brokerUrl === undefined }));
+    : await createSqliteStore({ file: config.dbFile, soleWriter: cluster.brokerUrl === undefined }));
   await store.migrate();
   const apps = createAppRegistry(config.apps);
   // Built-in file service: local disk under the data dir (an S3-compatible FileStore can replace it here).

@@ -48,13 +48,14 @@ export class SqliteAppendWorker {
     private readonly file: string,
     private readonly driver: string,
     private readonly moveAtRows: number,
+    private readonly soleWriter: boolean,
   ) {}
 
   /** A writer thread for `file`, or undefined when it cannot run here (in-memory database, driver not resolvable). */
-  static forFile(file: string, moveAtRows: number): SqliteAppendWorker | undefined {
+  static forFile(file: string, moveAtRows: number, soleWriter: boolean): SqliteAppendWorker | undefined {
     if (file === '' || file === ':memory:' || file.startsWith('file:')) return undefined;
     const driver = resolveDriver();
-    return driver === undefined ? undefined : new SqliteAppendWorker(path.resolve(file), driver, moveAtRows);
+    return driver === undefined ? undefined : new SqliteAppendWorker(path.resolve(file), driver, moveAtRows, soleWriter);
   }
 
   commit(jobs: readonly AppendJob[]): Promise<AppendOutcome<AppendCommitted>[]> {
@@ -124,7 +125,7 @@ export class SqliteAppendWorker {
     const pragmas = this.checkpointer !== undefined ? [...SQLITE_PRAGMAS, `wal_autocheckpoint = ${WRITER_AUTOCHECKPOINT_PAGES}`] : SQLITE_PRAGMAS;
     const worker = new Worker(workerSource(), {
       eval: true,
-      workerData: { file: this.file, driver: this.driver, pragmas, moveAtRows: this.moveAtRows },
+      workerData: { file: this.file, driver: this.driver, pragmas, moveAtRows: this.moveAtRows, soleWriter: this.soleWriter },
     });
     worker.unref();
     worker.on('message', (reply: WorkerReply) => {
@@ -203,7 +204,7 @@ parentPort.on('message', (message) => {
     return;
   }
   try {
-    if (execute === undefined) execute = createAppendExecutor(db, workerData.moveAtRows, { encodeSegment, decodeSegment });
+    if (execute === undefined) execute = createAppendExecutor(db, workerData.moveAtRows, { encodeSegment, decodeSegment }, workerData.soleWriter);
     if (Array.isArray(message.move)) {
       execute.move(message.move[0], message.move[1]);
       parentPort.postMessage({ moved: true });

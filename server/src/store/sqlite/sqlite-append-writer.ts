@@ -156,7 +156,7 @@ export interface SegmentCodec {
   readonly decodeSegment: typeof decodeSegment;
 }
 
-export function createAppendExecutor(db: Database.Database, moveAtRows: number, codec: SegmentCodec): AppendExecutor {
+export function createAppendExecutor(db: Database.Database, moveAtRows: number, codec: SegmentCodec, soleWriter: boolean): AppendExecutor {
   const { encodeSegment, decodeSegment } = codec;
   const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUV';
   const TIME_MODULUS = 2 ** 45;
@@ -345,12 +345,14 @@ export function createAppendExecutor(db: Database.Database, moveAtRows: number, 
   /**
    * The pending rows, held here by owner in time order — [owner, message id, direction, type, target,
    * sentTime, mentioned, deleted] — so a move packs them without reading them back (materialising rows
-   * costs more than the rest of the move: bench/analysis/p1-private.md round 17). This thread is the only
-   * writer of `entries_pending` and adds a batch's rows only once it committed. Undefined while the table
-   * holds rows this executor did not write (a previous process's, or migration 013's): moves then read the
-   * table, and holding starts again once it is empty.
+   * costs more than the rest of the move: bench/analysis/p1-private.md round 17). Only when this executor is
+   * the file's only writer (`soleWriter`), and it adds a batch's rows only once it committed. Undefined while
+   * the table holds rows this executor did not write (a previous process's, or migration 013's): moves then
+   * read the table, and holding starts again once it is empty. Never with other writers on the file: a move
+   * takes every pending row of its owners, theirs too.
    */
-  let held: Map<number, number[][]> | undefined = pending === 0 ? new Map() : undefined;
+  const startHolding = (): Map<number, number[][]> | undefined => (soleWriter && pending === 0 ? new Map() : undefined);
+  let held = startHolding();
 
   const attempt = (jobs: readonly AppendJob[], isolate: boolean): AppendOutcome<AppendCommitted>[] => {
     begin.run();
@@ -445,11 +447,11 @@ export function createAppendExecutor(db: Database.Database, moveAtRows: number, 
       if (db.inTransaction) rollback.run();
       pending = (countPending.get() as { n: number }).n;
       // What is held still matches the table (the move rolled back); start holding if the table is empty.
-      if (pending === 0) held = new Map();
+      held ??= startHolding();
       throw error;
     }
     if (held !== undefined) for (const owner of heldOwners(held, after, upTo)) held.delete(owner);
-    else if (pending === 0) held = new Map();
+    else held = startHolding();
   };
 
   /** The owner at which a step of about `rows` pending rows after `from` ends (all of that owner's rows go with it). */

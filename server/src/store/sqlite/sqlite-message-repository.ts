@@ -47,8 +47,8 @@ export interface SqliteMessageRepositoryOptions {
   readonly worker?: SqliteAppendWorker;
   /** Pending entries that make the writer move them (createAppendExecutor). */
   readonly moveAtRows: number;
-  /** Answer pulls of what arrived since an owner's last pull from memory (sqlite-sync-tail.ts); only for the file's sole writer. */
-  readonly syncTail: boolean;
+  /** The file's only writer (SqliteStoreOptions.soleWriter): sync tails (sqlite-sync-tail.ts) and the writer's held pending rows. */
+  readonly soleWriter: boolean;
 }
 
 /**
@@ -67,6 +67,7 @@ export class SqliteMessageRepository implements MessageRepository {
   private executor: AppendExecutor | undefined;
   private readonly moveAtRows: number;
   private readonly tail: SyncTail | undefined;
+  private readonly soleWriter: boolean;
 
   constructor(
     private readonly database: SqliteDatabase,
@@ -75,7 +76,8 @@ export class SqliteMessageRepository implements MessageRepository {
     this.random = options.random;
     this.worker = options.worker;
     this.moveAtRows = options.moveAtRows;
-    this.tail = options.syncTail ? new SyncTail() : undefined;
+    this.tail = options.soleWriter ? new SyncTail() : undefined;
+    this.soleWriter = options.soleWriter;
     this.batcher = new AppendBatcher((batch) => this.commitBatch(batch), options.groupCommit);
   }
 
@@ -146,7 +148,7 @@ export class SqliteMessageRepository implements MessageRepository {
   }
 
   private inlineExecutor(): AppendExecutor {
-    this.executor ??= createAppendExecutor(this.database.db, this.moveAtRows, SEGMENT_CODEC);
+    this.executor ??= createAppendExecutor(this.database.db, this.moveAtRows, SEGMENT_CODEC, this.soleWriter);
     return this.executor;
   }
 
@@ -166,7 +168,7 @@ export class SqliteMessageRepository implements MessageRepository {
 
   /** At open, before any writer thread runs: moves what a previous process left pending, on the main connection. */
   movePendingNow(): void {
-    createAppendExecutor(this.database.db, this.moveAtRows, SEGMENT_CODEC).move();
+    createAppendExecutor(this.database.db, this.moveAtRows, SEGMENT_CODEC, false).move();
   }
 
   async sync(

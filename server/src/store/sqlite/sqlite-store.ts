@@ -51,10 +51,12 @@ export interface SqliteStoreOptions {
   /** Pending entries that make the writer move them (sqlite-append-writer.ts); default MOVE_AT_ROWS. */
   readonly moveAtRows?: number;
   /**
-   * Answer a pull of what arrived since the owner's last one from memory (sqlite-sync-tail.ts); default true.
-   * Only correct while this process is the file's only writer: false when other processes append to it.
+   * This process is the file's only writer (default true; main.ts says false when a broker makes the node one
+   * of several on the file). Only then are pulls of what arrived since the owner's last one answered from
+   * memory (sqlite-sync-tail.ts), and moves packed from the writer's own copy of the pending rows
+   * (sqlite-append-writer.ts): another process's appends would be missing from both.
    */
-  readonly syncTail?: boolean;
+  readonly soleWriter?: boolean;
 }
 
 /**
@@ -92,13 +94,14 @@ export class SqliteStore implements Store {
   constructor(options: SqliteStoreOptions) {
     this.database = new SqliteDatabase(options.file);
     const moveAtRows = options.moveAtRows ?? MOVE_AT_ROWS;
-    const worker = options.appendWriter === 'inline' ? undefined : SqliteAppendWorker.forFile(options.file, moveAtRows);
+    const soleWriter = options.soleWriter ?? true;
+    const worker = options.appendWriter === 'inline' ? undefined : SqliteAppendWorker.forFile(options.file, moveAtRows, soleWriter);
     this.messageRepository = new SqliteMessageRepository(this.database, {
       random: options.random ?? Math.random,
       ...(options.groupCommit !== undefined && { groupCommit: options.groupCommit }),
       ...(worker !== undefined && { worker }),
       moveAtRows,
-      syncTail: options.syncTail ?? true,
+      soleWriter,
     });
     this.messages = this.messageRepository;
     const settle = (appKey?: AppKey, owner?: UserId): Promise<void> => this.messageRepository.settle(appKey, owner);

@@ -257,3 +257,28 @@ describe.each([
     expect(checks).toBeGreaterThan(40);
   }, 120_000);
 });
+
+describe('segments with several writers on one file (soleWriter: false)', () => {
+  it('a move packs every pending row of its owners, the other process\'s too: nothing is lost', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lianxin-segments-'));
+    directories.push(dir);
+    const file = join(dir, 'store.db');
+    const first = new SqliteStore({ file, appendWriter: 'inline', moveAtRows: 4, soleWriter: false });
+    await first.migrate();
+    const second = new SqliteStore({ file, appendWriter: 'inline', moveAtRows: 4, soleWriter: false });
+    await second.migrate();
+    const uids: string[] = [];
+    for (let i = 0; i < 40; i++) {
+      const store = i % 3 === 0 ? second : first;
+      uids.push((await store.messages.append(privateMessage(`s${i % 4}`, 'x', { now: T0 + i }))).uid);
+    }
+    for (const store of [first, second]) {
+      const page = await store.messages.sync(APP, 'x', 0, 0, 100, 0);
+      expect(page.entries.map((e) => e.message.uid)).toEqual(uids);
+      const history = await store.messages.history({ appKey: APP, owner: 'x', conversation: { type: PRIVATE, targetId: 's1' }, time: 0, count: 100, order: 0 });
+      expect(history.messages.map((e) => e.message.uid)).toEqual(uids.filter((_, i) => i % 4 === 1).reverse());
+    }
+    await first.close();
+    await second.close();
+  });
+});

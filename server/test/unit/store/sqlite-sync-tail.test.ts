@@ -159,7 +159,7 @@ describe.each(['thread', 'inline'] as const)('sync answered from the tails (%s w
 
   it('is off when the store is told other processes write the file', async () => {
     const file = newFile();
-    const store = new SqliteStore({ file, appendWriter, syncTail: false });
+    const store = new SqliteStore({ file, appendWriter, soleWriter: false });
     await store.migrate();
     await store.messages.sync(APP, 'b', 0, 0, 200, 0);
     const message = await store.messages.append(privateMessage('a', 'b', { now: T0 }));
