@@ -5,7 +5,7 @@
  * Prints one JSON line: appends/s, process CPU per append (both threads), and — with `--frames` — WAL pages
  * (frames) written per message: a side connection holds a read transaction over the measured window, so
  * the WAL is never rewound and its growth counts every frame (checkpoint copies not included). `--sql`
- * runs statements on the store after migrating (for example `DROP INDEX entries_history`, to price an index);
+ * runs statements on the store after migrating (for example `DROP INDEX conversations_recent`, to price an index);
  * `--move-at N` sets the store's `moveAtRows` (how many pending per-owner rows make the writer move them; a huge
  * value prices the moves by leaving them out).
  *
