@@ -5,6 +5,7 @@ import type { AppendOutcome } from '../message-append-batcher';
 import { packJobs, unpackJobs } from './sqlite-append-pack';
 import { createAppendExecutor, type AppendCommitted, type AppendJob } from './sqlite-append-writer';
 import { decodeSegment, encodeSegment } from './sqlite-entry-segments';
+import { createEntryPacker } from './sqlite-entry-packer';
 import { SqliteCheckpointer, WRITER_AUTOCHECKPOINT_PAGES } from './sqlite-checkpointer';
 import { SQLITE_PRAGMAS } from './sqlite-database';
 
@@ -193,6 +194,7 @@ const db = new Database(workerData.file);
 for (const pragma of workerData.pragmas) db.pragma(pragma);
 const encodeSegment = ${encodeSegment.toString()};
 const decodeSegment = ${decodeSegment.toString()};
+const createEntryPacker = ${createEntryPacker.toString()};
 const createAppendExecutor = ${createAppendExecutor.toString()};
 const unpackJobs = ${unpackJobs.toString()};
 const plain = (error) => ({ message: String(error && error.message !== undefined ? error.message : error), code: error && typeof error.code === 'string' ? error.code : undefined });
@@ -204,7 +206,7 @@ parentPort.on('message', (message) => {
     return;
   }
   try {
-    if (execute === undefined) execute = createAppendExecutor(db, workerData.moveAtRows, { encodeSegment, decodeSegment }, workerData.soleWriter);
+    if (execute === undefined) execute = createAppendExecutor(db, workerData.moveAtRows, createEntryPacker(db, { encodeSegment, decodeSegment }, workerData.soleWriter));
     if (Array.isArray(message.move)) {
       execute.move(message.move[0], message.move[1]);
       parentPort.postMessage({ moved: true });

@@ -4,7 +4,7 @@ import { UID_ALPHABET } from '../message-uid';
 import { ownerConversation } from '../owner-conversation';
 import { storedMessageOf } from '../rows';
 import { Direction } from '../store';
-import type { decodeSegment, encodeSegment } from './sqlite-entry-segments';
+import type { EntryPacker } from './sqlite-entry-packer';
 import type { NewMessage, StoredMessage } from '../store';
 
 /**
@@ -131,8 +131,8 @@ export function storedMessage(message: NewMessage, committed: AppendCommitted): 
 /**
  * The batch writer for connection `db`, run on the caller's thread (inline) or inside the writer thread
  * (sqlite-append-worker.ts), which evaluates this function's source text: it must stay self-contained —
- * no imported values, only its parameters (the segment codec among them), globals and its own locals (types
- * are erased).
+ * no imported values, only its parameters (the entry packer among them: sqlite-entry-packer.ts does the moves),
+ * globals and its own locals (types are erased).
  *
  * Per message only its own rows are written (message + its entries, into `entries_pending`); the app clock is
  * per-batch state written once at the end. The conversation rows are not written per batch: a move derives
@@ -150,14 +150,7 @@ export function storedMessage(message: NewMessage, committed: AppendCommitted): 
  * with one SAVEPOINT per message: only the failing ones get an error outcome, and a failing message's clock
  * step and conversation touches are dropped with it (state is recorded only after its rows are in).
  */
-/** The segment codec the executor packs with: passed in, since the writer thread defines its own copy. */
-export interface SegmentCodec {
-  readonly encodeSegment: typeof encodeSegment;
-  readonly decodeSegment: typeof decodeSegment;
-}
-
-export function createAppendExecutor(db: Database.Database, moveAtRows: number, codec: SegmentCodec, soleWriter: boolean): AppendExecutor {
-  const { encodeSegment, decodeSegment } = codec;
+export function createAppendExecutor(db: Database.Database, moveAtRows: number, packer: EntryPacker): AppendExecutor {
   const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUV';
   const TIME_MODULUS = 2 ** 45;
   // ConversationType.GROUP and Direction.Receive (no imported values here).
@@ -179,31 +172,7 @@ export function createAppendExecutor(db: Database.Database, moveAtRows: number, 
   // The common case (a private message: the recipient's inbox and the sender's sendbox) in one statement.
   const insertTwoEntries = db.prepare(`${entryColumns} (?, ?, ?, ?, ?, ?, ?), (?, ?, ?, ?, ?, ?, ?)`);
   const countPending = db.prepare('SELECT COUNT(*) AS n FROM entries_pending');
-  // A move takes the pending rows of the owners in (after, upTo] (owner refs): every row of an owner moves in
-  // one transaction, packed into segments of that owner (sqlite-entry-segments.ts, migration 013). Rows whose
-  // message is gone (only retention deletes messages, and it moves first) are dropped, never moved.
-  const owners = 'FROM entries_pending p WHERE p.owner_ref > ? AND p.owner_ref <= ?';
-  const live = `${owners} AND EXISTS (SELECT 1 FROM messages m WHERE m.id = p.message_id)`;
-  // (No statement runs while another is iterated on one connection: owners first, then each owner's rows.)
-  const movedOwners = db.prepare(`SELECT DISTINCT owner_ref ${live} ORDER BY owner_ref`).pluck();
-  const readMoved = db.prepare(`SELECT owner_ref, message_id, direction, conv_type, conv_target_ref, sent_time, mentioned, deleted ${live}
-    ORDER BY sent_time, direction`).raw();
-  const insertSegment = db.prepare('INSERT INTO entry_segments (owner_ref, first_time, last_time, data) VALUES (?, ?, ?, ?)');
-  const conversationTime = db.prepare('SELECT updated_time FROM conversations WHERE owner_ref = ? AND type = ? AND target_ref = ?').pluck();
-  const olderSegment = db.prepare('SELECT first_time, data FROM entry_segments WHERE owner_ref = ? AND first_time < ? ORDER BY first_time DESC LIMIT 1');
-  // A conversation is listed again only by entries newer than its newest one (never by entries packed again
-  // when migration 013 converted `entries`). (The WHERE also satisfies SQLite's rule that an upsert's SELECT
-  // needs one to parse.)
-  const moveConversations = db.prepare(`INSERT INTO conversations (owner_ref, type, target_ref, updated_time, listed)
-    SELECT owner_ref, conv_type, conv_target_ref, MAX(sent_time), 1 ${live}
-    GROUP BY owner_ref, conv_type, conv_target_ref ORDER BY owner_ref, conv_type, conv_target_ref
-    ON CONFLICT (owner_ref, type, target_ref) DO UPDATE SET
-      listed = CASE WHEN excluded.updated_time > updated_time THEN 1 ELSE listed END,
-      updated_time = MAX(updated_time, excluded.updated_time)`);
   const insertRecipients = db.prepare('INSERT INTO group_recipients (message_id, owners) VALUES (?, ?)');
-  const dropMoved = db.prepare('DELETE FROM entries_pending WHERE owner_ref > ? AND owner_ref <= ?');
-  // The owner at which a step of about `rows` pending rows ends (all of that owner's rows go with it).
-  const stepEnd = db.prepare('SELECT owner_ref AS ref FROM entries_pending WHERE owner_ref > ? ORDER BY owner_ref LIMIT 1 OFFSET ?');
   const begin = db.prepare('BEGIN IMMEDIATE');
   const commit = db.prepare('COMMIT');
   const rollback = db.prepare('ROLLBACK');
@@ -237,7 +206,7 @@ export function createAppendExecutor(db: Database.Database, moveAtRows: number, 
     readonly created: Map<string, number>;
     /** Keys of `created` added by the message being written (dropped again if its savepoint is rolled back). */
     readonly jobCreated: string[];
-    /** The entries written by the jobs that are in, as held rows (see `held`). */
+    /** The entries written by the jobs that are in, as the packer holds them (sqlite-entry-packer.ts). */
     readonly added: number[][];
   }
 
@@ -291,7 +260,7 @@ export function createAppendExecutor(db: Database.Database, moveAtRows: number, 
     } else {
       entries.forEach((e, i) => insertEntry.run(id, refs[2 * i], e[1], e[2], refs[2 * i + 1], sentTime, e[4]));
     }
-    if (held !== undefined) {
+    if (packer.holding()) {
       entries.forEach((e, i) => state.added.push([refs[2 * i] as number, Number(id), e[1], e[2], refs[2 * i + 1] as number, sentTime, e[4], 0]));
     }
     if (job.conversationType === GROUP_TYPE) {
@@ -342,18 +311,6 @@ export function createAppendExecutor(db: Database.Database, moveAtRows: number, 
   let pending = (countPending.get() as { n: number }).n;
   let batchRows = 0;
   let batchAdded: number[][] = [];
-  /**
-   * The pending rows, held here by owner in time order — [owner, message id, direction, type, target,
-   * sentTime, mentioned, deleted] — so a move packs them without reading them back (materialising rows
-   * costs more than the rest of the move: bench/analysis/p1-private.md round 17). Only when this executor is
-   * the file's only writer (`soleWriter`), and it adds a batch's rows only once it committed. Undefined while
-   * the table holds rows this executor did not write (a previous process's, or migration 013's): moves then
-   * read the table, and holding starts again once it is empty. Never with other writers on the file: a move
-   * takes every pending row of its owners, theirs too.
-   */
-  const startHolding = (): Map<number, number[][]> | undefined => (soleWriter && pending === 0 ? new Map() : undefined);
-  let held = startHolding();
-
   const attempt = (jobs: readonly AppendJob[], isolate: boolean): AppendOutcome<AppendCommitted>[] => {
     begin.run();
     try {
@@ -361,14 +318,7 @@ export function createAppendExecutor(db: Database.Database, moveAtRows: number, 
       const outcomes = writeAll(jobs, isolate, created);
       commit.run();
       pending += batchRows;
-      if (held !== undefined) {
-        for (const row of batchAdded) {
-          const owner = row[0] as number;
-          const rows = held.get(owner);
-          if (rows === undefined) held.set(owner, [row]);
-          else rows.push(row);
-        }
-      }
+      packer.hold(batchAdded);
       for (const [key, id] of created) {
         const cut = key.indexOf('\u0000');
         const ofApp = names.get(key.slice(0, cut));
@@ -383,86 +333,18 @@ export function createAppendExecutor(db: Database.Database, moveAtRows: number, 
 
   const NO_OWNER = -1;
   const ALL_OWNERS = Number.MAX_SAFE_INTEGER;
-  /**
-   * Entries per segment at most: a long backlog of one owner is packed in several, so a pull from a cursor
-   * decodes little more than its page.
-   */
-  const SEGMENT_ROWS = 128;
-  /**
-   * The owner's newest entry time of conversation (type, target) before `firstTime`. Normally the
-   * conversation row's time (every new entry is newer than it); entries packed again (migration 013) are not,
-   * and their previous one is looked up in the owner's older segments.
-   */
-  const prevTimeOf = (owner: number, type: number, target: number, firstTime: number): number => {
-    const updated = (conversationTime.get(owner, type, target) as number | undefined) ?? 0;
-    if (updated < firstTime) return updated;
-    let before = firstTime;
-    for (;;) {
-      const older = olderSegment.get(owner, before) as { first_time: number; data: Uint8Array } | undefined;
-      if (older === undefined) return 0;
-      const rows = decodeSegment(older.data).rows;
-      for (let i = rows.length - 1; i >= 0; i--) {
-        const row = rows[i] as number[];
-        if (row[2] === type && row[3] === target && (row[4] as number) < firstTime) return row[4] as number;
-      }
-      before = older.first_time;
-    }
-  };
-
-  /** Writes one owner's rows (held rows: owner first, then the SegmentRow columns; in time order) as segments. */
-  const packOwner = (owner: number, moved: readonly number[][]): void => {
-    // A backlog split over several segments chains each to the one before it in this move.
-    const packed = new Map<string, number>();
-    for (let start = 0; start < moved.length; start += SEGMENT_ROWS) {
-      const rows = moved.slice(start, start + SEGMENT_ROWS).map((row) => row.slice(1));
-      const first = (rows[0] as number[])[4] as number;
-      const last = (rows[rows.length - 1] as number[])[4] as number;
-      const data = encodeSegment(rows, (type, target, firstTime) => packed.get(`${type}:${target}`) ?? prevTimeOf(owner, type, target, firstTime));
-      insertSegment.run(owner, first, last, Buffer.from(data.buffer, data.byteOffset, data.byteLength));
-      for (const row of rows) packed.set(`${row[2]}:${row[3]}`, row[4] as number);
-    }
-  };
-
-  /** The held owners in (after, upTo], ascending. */
-  const heldOwners = (rows: Map<number, number[][]>, after: number, upTo: number): number[] =>
-    [...rows.keys()].filter((owner) => owner > after && owner <= upTo).sort((a, b) => a - b);
-
-  /** Packs the pending rows of the owners in (after, upTo]: from what is held, else read from the table one owner at a time. */
-  const packRange = (after: number, upTo: number): void => {
-    if (held !== undefined) {
-      for (const owner of heldOwners(held, after, upTo)) packOwner(owner, held.get(owner) as number[][]);
-      return;
-    }
-    for (const owner of movedOwners.all(after, upTo) as number[]) packOwner(owner, readMoved.all(owner - 1, owner) as number[][]);
-  };
-
   const moveOwners = (after: number, upTo: number): void => {
     begin.run();
     try {
-      packRange(after, upTo);
-      moveConversations.run(after, upTo);
-      pending -= dropMoved.run(after, upTo).changes;
+      pending -= packer.move(after, upTo);
       commit.run();
     } catch (error) {
       if (db.inTransaction) rollback.run();
       pending = (countPending.get() as { n: number }).n;
-      // What is held still matches the table (the move rolled back); start holding if the table is empty.
-      held ??= startHolding();
+      packer.rolledBack(pending);
       throw error;
     }
-    if (held !== undefined) for (const owner of heldOwners(held, after, upTo)) held.delete(owner);
-    else held = startHolding();
-  };
-
-  /** The owner at which a step of about `rows` pending rows after `from` ends (all of that owner's rows go with it). */
-  const stepEndAfter = (from: number, rows: number): number => {
-    if (held === undefined) return (stepEnd.get(from, rows) as { ref: number } | undefined)?.ref ?? ALL_OWNERS;
-    let seen = 0;
-    for (const owner of heldOwners(held, from, ALL_OWNERS)) {
-      seen += (held.get(owner) as number[][]).length;
-      if (seen > rows) return owner;
-    }
-    return ALL_OWNERS;
+    packer.moved(after, upTo, pending);
   };
 
   /**
@@ -502,7 +384,7 @@ export function createAppendExecutor(db: Database.Database, moveAtRows: number, 
     move,
     moveIfDue() {
       if (sweptTo === NO_OWNER && pending < moveAtRows) return;
-      const end = stepEndAfter(sweptTo, Math.max(stepRows, Math.ceil(STEP_GAIN * batchRows)));
+      const end = packer.stepEnd(sweptTo, Math.max(stepRows, Math.ceil(STEP_GAIN * batchRows)));
       moveOwners(sweptTo, end);
       sweptTo = end === ALL_OWNERS ? NO_OWNER : end;
     },

@@ -20,6 +20,7 @@ import type { EntryRow, MessageRow } from '../rows';
 import { internName, REF } from './sqlite-names';
 import { readSyncPage } from './sqlite-sync';
 import { SyncTail } from './sqlite-sync-tail';
+import { createEntryPacker } from './sqlite-entry-packer';
 import { decodeSegment, encodeSegment, SEG, type SegmentRow } from './sqlite-entry-segments';
 import { conversationEntries, conversationRow, entryRow, ownerRef, rewriteSegment, segmentHolding } from './sqlite-owner-entries';
 
@@ -148,7 +149,7 @@ export class SqliteMessageRepository implements MessageRepository {
   }
 
   private inlineExecutor(): AppendExecutor {
-    this.executor ??= createAppendExecutor(this.database.db, this.moveAtRows, SEGMENT_CODEC, this.soleWriter);
+    this.executor ??= createAppendExecutor(this.database.db, this.moveAtRows, createEntryPacker(this.database.db, SEGMENT_CODEC, this.soleWriter));
     return this.executor;
   }
 
@@ -168,7 +169,7 @@ export class SqliteMessageRepository implements MessageRepository {
 
   /** At open, before any writer thread runs: moves what a previous process left pending, on the main connection. */
   movePendingNow(): void {
-    createAppendExecutor(this.database.db, this.moveAtRows, SEGMENT_CODEC, false).move();
+    createAppendExecutor(this.database.db, this.moveAtRows, createEntryPacker(this.database.db, SEGMENT_CODEC, false)).move();
   }
 
   async sync(
