@@ -13,10 +13,6 @@ const CONVERSATION_SQL = 'SELECT updated_time, cleared_up_to FROM conversations 
 /** The owner's segment holding `time`, if any (segments of one owner never overlap). */
 const HOLDING_SQL = `SELECT first_time, last_time, data FROM entry_segments
   WHERE owner_ref = ? AND first_time <= ? ORDER BY first_time DESC LIMIT 1`;
-/** The owner's segments with entries after `time`, oldest first. */
-const AFTER_SQL = `SELECT first_time, last_time, data FROM entry_segments WHERE owner_ref = ? AND first_time >= COALESCE(
-  (SELECT first_time FROM entry_segments WHERE owner_ref = ? AND first_time <= ? ORDER BY first_time DESC LIMIT 1), 0)
-  ORDER BY first_time`;
 /** Up to `limit` of the owner's segments from the one holding `time` on, oldest first. */
 const AFTER_PAGE_SQL = `SELECT first_time, last_time, data FROM entry_segments WHERE owner_ref = ? AND first_time >= COALESCE(
   (SELECT first_time FROM entry_segments WHERE owner_ref = ? AND first_time <= ? ORDER BY first_time DESC LIMIT 1), 0)
@@ -55,11 +51,20 @@ export function segmentHolding(database: SqliteDatabase, owner: number, time: nu
   return database.get<SegmentRecord>(HOLDING_SQL, owner, time);
 }
 
+/** The owner's segment records with entries after `time`, oldest first, read a few at a time as iterated. */
+function* recordsAfter(database: SqliteDatabase, owner: number, time: number): Generator<SegmentRecord> {
+  let records = database.all<SegmentRecord>(AFTER_PAGE_SQL, owner, owner, time, SEGMENTS_PER_READ);
+  for (;;) {
+    for (const record of records) if (record.last_time > time) yield record;
+    const last = records[records.length - 1];
+    if (records.length < SEGMENTS_PER_READ || last === undefined) return;
+    records = database.all<SegmentRecord>(NEXT_PAGE_SQL, owner, last.first_time, SEGMENTS_PER_READ);
+  }
+}
+
 /** Segments with entries after `time` (only those entries), oldest first, lazily (stop iterating once enough is read). */
 export function* segmentsAfter(database: SqliteDatabase, owner: number, time: number): Generator<DecodedSegment> {
-  for (const record of database.statement(AFTER_SQL).iterate(owner, owner, time) as IterableIterator<SegmentRecord>) {
-    if (record.last_time > time) yield decodeSegment(record.data, time);
-  }
+  for (const record of recordsAfter(database, owner, time)) yield decodeSegment(record.data, time);
 }
 
 /**
@@ -68,18 +73,12 @@ export function* segmentsAfter(database: SqliteDatabase, owner: number, time: nu
  */
 export function packedAfter(database: SqliteDatabase, owner: number, direction: number, after: number, upTo: number, limit: number): SegmentRow[] {
   const out: SegmentRow[] = [];
-  let records = database.all<SegmentRecord>(AFTER_PAGE_SQL, owner, owner, after, SEGMENTS_PER_READ);
-  for (;;) {
-    for (const record of records) {
-      if (record.last_time <= after) continue;
-      const segment = decodeSegment(record.data, after, direction, upTo, limit - out.length);
-      for (const row of segment.rows) out.push(row);
-      if (!segment.complete || out.length >= limit) return out;
-    }
-    const last = records[records.length - 1];
-    if (records.length < SEGMENTS_PER_READ || last === undefined) return out;
-    records = database.all<SegmentRecord>(NEXT_PAGE_SQL, owner, last.first_time, SEGMENTS_PER_READ);
+  for (const record of recordsAfter(database, owner, after)) {
+    const segment = decodeSegment(record.data, after, direction, upTo, limit - out.length);
+    for (const row of segment.rows) out.push(row);
+    if (!segment.complete || out.length >= limit) break;
   }
+  return out;
 }
 
 /** Every segment of the owner, newest first, lazily. */
