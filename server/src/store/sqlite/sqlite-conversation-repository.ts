@@ -2,7 +2,7 @@ import type { AppKey, ConversationKey, ConversationRepository, ConversationSumma
 import type { SqliteDatabase } from './sqlite-database';
 import { toSyncEntry } from '../rows';
 import { SEG } from './sqlite-entry-segments';
-import { conversationEntries, entryRow } from './sqlite-owner-entries';
+import { conversationEntries, entryRow, SegmentCache } from './sqlite-owner-entries';
 import type { EntryRow } from '../rows';
 import { REF } from './sqlite-names';
 
@@ -38,6 +38,7 @@ export class SqliteConversationRepository implements ConversationRepository {
     await this.settle(appKey, owner);
     return this.database.read(() => {
       const result: ConversationSummary[] = [];
+      const segments = new SegmentCache();
       const ownerRef = this.database.get<{ id: number }>(OWNER_REF_SQL, appKey, owner)?.id;
       if (ownerRef === undefined) return result;
       // Conversations whose messages are all hidden (recalled, deleted, cleared, pruned) are skipped, so a
@@ -49,7 +50,7 @@ export class SqliteConversationRepository implements ConversationRepository {
           RECENT_SQL, ownerRef, cursor.time, cursor.type, cursor.targetRef, wanted,
         );
         for (const row of batch) {
-          const latest = this.latest(ownerRef, row);
+          const latest = this.latest(ownerRef, row, segments);
           if (latest === undefined) continue;
           result.push({
             conversation: { type: row.type, targetId: row.target_id },
@@ -66,8 +67,8 @@ export class SqliteConversationRepository implements ConversationRepository {
   }
 
   /** The conversation's newest visible entry: along its chain (sqlite-owner-entries.ts), above the clear mark. */
-  private latest(owner: number, row: ConversationRow): EntryRow | undefined {
-    for (const entry of conversationEntries(this.database, owner, row.type, row.target_ref, row.updated_time)) {
+  private latest(owner: number, row: ConversationRow, segments: SegmentCache): EntryRow | undefined {
+    for (const entry of conversationEntries(this.database, owner, row.type, row.target_ref, row.updated_time, { cache: segments })) {
       if (entry[SEG.sentTime] <= row.cleared_up_to) return undefined;
       if (entry[SEG.deleted] !== 0) continue;
       const found = entryRow(this.database, entry);

@@ -227,7 +227,7 @@ export class SqliteMessageRepository implements MessageRepository {
       const rows: EntryRow[] = [];
       if (query.order === 0) {
         const before = query.time === 0 ? NO_UPPER_BOUND : query.time;
-        for (const entry of conversationEntries(db, ownerKey, conversation.type, targetKey, row.updated_time)) {
+        for (const entry of conversationEntries(db, ownerKey, conversation.type, targetKey, row.updated_time, { from: before })) {
           const time = entry[SEG.sentTime];
           if (time <= cleared) break;
           if (time >= before) continue;

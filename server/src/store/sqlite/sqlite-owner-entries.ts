@@ -88,9 +88,65 @@ export function* segmentsNewestFirst(database: SqliteDatabase, owner: number): G
   }
 }
 
+interface HeldSegment {
+  readonly record: SegmentRecord;
+  readonly segment: DecodedSegment;
+}
+
+/** A cache keeps the first segments it sees (the newest, for a list); a long walk past them decodes as it goes. */
+const CACHED_SEGMENTS = 256;
+
+/**
+ * Segments decoded whole by one read that walks several conversations' chains (the conversation list, unread
+ * counts of several conversations): their newest entries mostly lie in the owner's few newest segments, so
+ * each is fetched and decoded once instead of once per conversation. Segments of one owner never overlap.
+ */
+export class SegmentCache {
+  /** Ordered by first_time. */
+  private readonly held: HeldSegment[] = [];
+
+  get hasRoom(): boolean {
+    return this.held.length < CACHED_SEGMENTS;
+  }
+
+  holding(time: number): HeldSegment | undefined {
+    let low = 0;
+    let high = this.held.length - 1;
+    while (low <= high) {
+      const mid = (low + high) >> 1;
+      const { record } = this.held[mid] as HeldSegment;
+      if (time < record.first_time) high = mid - 1;
+      else if (time > record.last_time) low = mid + 1;
+      else return this.held[mid];
+    }
+    return undefined;
+  }
+
+  add(held: HeldSegment): void {
+    let at = this.held.length;
+    while (at > 0 && (this.held[at - 1] as HeldSegment).record.first_time > held.record.first_time) at--;
+    this.held.splice(at, 0, held);
+  }
+}
+
+/** The owner's segment holding `time`, decoded whole, from `cache` or read (and kept there while it has room). */
+export function decodedHolding(database: SqliteDatabase, owner: number, time: number, cache: SegmentCache): DecodedSegment | undefined {
+  const cached = cache.holding(time);
+  if (cached !== undefined) return cached.segment;
+  const record = segmentHolding(database, owner, time);
+  if (record === undefined) return undefined;
+  const segment = decodeSegment(record.data);
+  if (cache.hasRoom) cache.add({ record, segment });
+  return segment;
+}
+
 /**
  * One conversation's entries of the owner, newest first, from `newest` (the conversation row's
  * updated_time) down: one segment per hop along the chain the segments keep (sqlite-entry-segments.ts).
+ * With `from` (a history page's bound), the walk starts at the segment holding that time when the
+ * conversation has entries there — a page deep in the history then costs what the first one does — and
+ * from `newest` otherwise; entries newer than `from` may still be yielded. With a `cache`, segments are
+ * decoded whole and kept there for the caller's next walks.
  */
 export function* conversationEntries(
   database: SqliteDatabase,
@@ -98,15 +154,38 @@ export function* conversationEntries(
   type: number,
   targetRef: number,
   newest: number,
+  options: { readonly from?: number; readonly cache?: SegmentCache } = {},
 ): Generator<SegmentRow> {
-  let time = newest;
+  const { cache } = options;
+  let time = options.from !== undefined && options.from < newest ? options.from : newest;
+  let first = true;
   while (time > 0) {
-    const record = segmentHolding(database, owner, time);
-    if (record === undefined) return;
-    const segment = decodeSegment(record.data, -1, 0, time, Number.MAX_SAFE_INTEGER, { type, targetRef });
+    let held = cache?.holding(time);
+    if (held === undefined) {
+      const record = segmentHolding(database, owner, time);
+      if (record === undefined) return;
+      const caching = cache !== undefined && cache.hasRoom;
+      const segment = caching ? decodeSegment(record.data) : decodeSegment(record.data, -1, 0, time, Number.MAX_SAFE_INTEGER, { type, targetRef });
+      held = { record, segment };
+      if (caching) cache.add(held);
+    }
+    const { record, segment } = held;
     const c = segment.conversations.findIndex((conversation) => conversation.type === type && conversation.targetRef === targetRef);
-    if (c < 0) return;
-    for (let i = segment.rows.length - 1; i >= 0; i--) yield segment.rows[i] as SegmentRow;
+    if (c < 0) {
+      // A walk started inside the chain at a segment without the conversation: start again from its top.
+      if (first && time !== newest) {
+        first = false;
+        time = newest;
+        continue;
+      }
+      return;
+    }
+    first = false;
+    // A decode for this walk holds only this conversation's rows up to `time`; a cached one holds all.
+    for (let i = segment.rows.length - 1; i >= 0; i--) {
+      const row = segment.rows[i] as SegmentRow;
+      if (segment.convIndex[i] === c && row[SEG.sentTime] <= time) yield row;
+    }
     const previous = (segment.conversations[c] as { prevTime: number }).prevTime;
     // A chain always goes back in time; anything else would be a damaged segment, not a reason to loop.
     if (previous >= record.first_time) return;

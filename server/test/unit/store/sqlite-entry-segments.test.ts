@@ -78,6 +78,9 @@ class Model {
   readonly entries = new Map<string, ModelEntry[]>();
   readonly recalled = new Set<string>();
   readonly cleared = new Map<string, number>();
+  /** Read positions by key(owner, conversation), and each owner's floor. */
+  readonly read = new Map<string, number>();
+  readonly floors = new Map<string, number>();
   readonly senders = new Map<string, string>();
 
   add(owner: string, entry: ModelEntry): void {
@@ -121,8 +124,8 @@ class Model {
       const k = `${e.conversation.type}|${e.conversation.targetId}`;
       const item = byConversation.get(k) ?? { c: e.conversation, count: 0, mentions: 0 };
       byConversation.set(k, item);
-      const cleared = this.cleared.get(key(owner, e.conversation)) ?? 0;
-      if (e.deleted || this.recalled.has(e.uid) || e.time <= cleared || this.senders.get(e.uid) === owner) continue;
+      const bound = Math.max(this.cleared.get(key(owner, e.conversation)) ?? 0, this.read.get(key(owner, e.conversation)) ?? 0, this.floors.get(owner) ?? 0);
+      if (e.deleted || this.recalled.has(e.uid) || e.time <= bound || this.senders.get(e.uid) === owner) continue;
       item.count++;
       if (e.mentioned) item.mentions++;
     }
@@ -186,8 +189,10 @@ describe.each([
       const c = someConversation(owner);
       if (c !== undefined) {
         const times = model.of(owner, c).map((e) => e.time);
+        // Times of the conversation's own entries, and of the owner's other ones (a segment without it).
+        const anyTimes = (model.entries.get(owner) ?? []).map((e) => e.time);
         for (const order of [0, 1] as const) {
-          const time = random() < 0.3 ? 0 : (pick(times) ?? 0) + (random() < 0.5 ? 0 : 1);
+          const time = random() < 0.3 ? 0 : (pick(random() < 0.5 ? times : anyTimes) ?? 0) + (random() < 0.5 ? 0 : 1);
           const count = 1 + Math.floor(random() * 12);
           const page = await store.messages.history({ appKey: APP, owner, conversation: c, time, count, order });
           expect({ owner, c, time, count, order, uids: page.messages.map((e) => e.message.uid), hasMore: page.hasMore }).toEqual({
@@ -210,6 +215,11 @@ describe.each([
       expect(listed.map((s) => [`${s.conversation.type}|${s.conversation.targetId}`, s.latest.message.uid])).toEqual(model.conversations(owner));
       const unread = await store.unreadCounts.listInbox(APP, owner, Number.MAX_SAFE_INTEGER, 0, 100);
       expect(unread.items.map((i) => [i.conversation.type, i.conversation.targetId, i.count, i.mentionCount])).toEqual(model.unread(owner));
+      // Several conversations in one read (their walks share decoded segments), one with no entries at all.
+      const expected = model.unread(owner);
+      const asked = [...expected.filter(() => random() < 0.5), [PRIVATE, 'nobody', 0, 0]];
+      const counts = await store.unreadCounts.unreadOf(APP, owner, asked.map(([type, targetId]) => ({ type: type as number, targetId: targetId as string })), Number.MAX_SAFE_INTEGER, 0);
+      expect(counts.map((i) => [i.conversation.type, i.conversation.targetId, i.count, i.mentionCount])).toEqual(asked);
     };
 
     for (let step = 0; step < 700; step++) {
@@ -224,6 +234,19 @@ describe.each([
         if (entry === undefined) continue;
         await store.messages.deleteForOwner(APP, owner, entry.conversation, [entry.uid]);
         for (const e of model.entries.get(owner) ?? []) if (e.uid === entry.uid && e.conversation.targetId === entry.conversation.targetId) e.deleted = true;
+      } else if (roll < 0.945) {
+        // A read position (most conversations of a busy owner are read) or, rarely, the owner's floor.
+        const owner = pick(USERS);
+        const entry = pick(model.entries.get(owner) ?? []);
+        if (entry === undefined) continue;
+        if (random() < 0.9) {
+          await store.readPositions.advance(APP, owner, [{ conversation: entry.conversation, readTime: entry.time }], now);
+          const k = key(owner, entry.conversation);
+          model.read.set(k, Math.max(model.read.get(k) ?? 0, entry.time));
+        } else {
+          await store.readPositions.advanceFloor(APP, owner, entry.time, now);
+          model.floors.set(owner, Math.max(model.floors.get(owner) ?? 0, entry.time));
+        }
       } else if (roll < 0.96) {
         const owner = pick(USERS);
         const entry = pick(model.entries.get(owner) ?? []);
