@@ -22,7 +22,7 @@ import { readSyncPage } from './sqlite-sync';
 import { SyncTail } from './sqlite-sync-tail';
 import { createEntryPacker } from './sqlite-entry-packer';
 import { decodeSegment, encodeSegment, SEG, type SegmentRow } from './sqlite-entry-segments';
-import { conversationEntries, conversationRow, entryRow, ownerRef, rewriteSegment, segmentHolding } from './sqlite-owner-entries';
+import { conversationEntries, conversationEntriesAfter, conversationRow, entryRow, ownerRef, rewriteSegment, segmentHolding } from './sqlite-owner-entries';
 
 const NO_UPPER_BOUND = Number.MAX_SAFE_INTEGER;
 const SEGMENT_CODEC = { encodeSegment, decodeSegment };
@@ -204,8 +204,9 @@ export class SqliteMessageRepository implements MessageRepository {
 
   /**
    * Visible = not deleted by the owner, not recalled, above the owner's clear watermark. The conversation's
-   * entries come newest first along its chain of segments (sqlite-owner-entries.ts); older pages walk down
-   * from the newest entry, so a page costs the hops above it.
+   * entries come newest first along its chain of segments (sqlite-owner-entries.ts), from the segment holding
+   * the page's bound when the conversation is there; a newer page scans the owner's segments forward from its
+   * bound, or walks the chain down to it when the conversation is sparse there.
    */
   async history(query: HistoryQuery): Promise<HistoryPage> {
     const { appKey, owner, conversation } = query;
@@ -237,14 +238,28 @@ export class SqliteMessageRepository implements MessageRepository {
         }
       } else {
         const after = Math.max(cleared, query.time);
-        const newer: SegmentRow[] = [];
-        for (const entry of conversationEntries(db, ownerKey, conversation.type, targetKey, row.updated_time)) {
-          if (entry[SEG.sentTime] <= after) break;
-          newer.push(entry);
-        }
-        for (let i = newer.length - 1; i >= 0 && rows.length <= count; i--) {
-          const found = visible(newer[i] as SegmentRow);
+        // Forward over the owner's segments while the conversation is dense there; else back along its chain.
+        let complete = true;
+        for (const entry of conversationEntriesAfter(db, ownerKey, conversation.type, targetKey, after)) {
+          if (entry === null) {
+            complete = false;
+            break;
+          }
+          const found = visible(entry);
           if (found !== undefined) rows.push(found);
+          if (rows.length > count) break;
+        }
+        if (!complete) {
+          rows.length = 0;
+          const newer: SegmentRow[] = [];
+          for (const entry of conversationEntries(db, ownerKey, conversation.type, targetKey, row.updated_time)) {
+            if (entry[SEG.sentTime] <= after) break;
+            newer.push(entry);
+          }
+          for (let i = newer.length - 1; i >= 0 && rows.length <= count; i--) {
+            const found = visible(newer[i] as SegmentRow);
+            if (found !== undefined) rows.push(found);
+          }
         }
       }
       const page = rows.slice(0, count).map(toSyncEntry);

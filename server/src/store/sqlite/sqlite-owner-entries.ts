@@ -193,6 +193,26 @@ export function* conversationEntries(
   }
 }
 
+/** How many of the owner's segments a forward read scans before it lets the chain answer instead. */
+const FORWARD_SEGMENTS = 32;
+
+/**
+ * One conversation's entries of the owner after `after`, oldest first, by scanning the owner's segments forward
+ * from the one holding `after` — cheap when the conversation is dense among the owner's entries. After
+ * FORWARD_SEGMENTS segments it yields `null` and stops: a sparse conversation is cheaper read along its chain
+ * (conversationEntries), which only runs backwards.
+ */
+export function* conversationEntriesAfter(database: SqliteDatabase, owner: number, type: number, targetRef: number, after: number): Generator<SegmentRow | null> {
+  let scanned = 0;
+  for (const record of recordsAfter(database, owner, after)) {
+    if (++scanned > FORWARD_SEGMENTS) {
+      yield null;
+      return;
+    }
+    yield* decodeSegment(record.data, after, 0, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, { type, targetRef }).rows;
+  }
+}
+
 export function messageRow(database: SqliteDatabase, id: number): MessageRow | undefined {
   return database.get<MessageRow>(MESSAGE_SQL, id);
 }
