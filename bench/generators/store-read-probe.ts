@@ -2,8 +2,8 @@
  * Per-owner read costs of the SQLite store (bench/analysis/p1-private.md round 17): one owner, 10,000 private
  * messages with 50 peers (a third of them sent by the owner), appended through the real SqliteStore 200 at a
  * time; then, three times over: a pull of the whole backlog in pages of 200, history pages of 20 (5 per
- * conversation, walking back), the conversation list of 50, and the unread counts of every conversation (the
- * inbox list, and the 50 conversations named in one call).
+ * conversation, walking back from the newest, then forward from the oldest), the conversation list of 50, and
+ * the unread counts of every conversation (the inbox list, and the 50 conversations named in one call).
  * Prints one JSON line per round.
  *
  *   node --import tsx bench/generators/store-read-probe.ts [--messages 10000] [--peers 50] [--history-pages 5] [--unread N]
@@ -64,6 +64,15 @@ try {
     }
     const historyMs = ms(t) / (peers.length * historyPages);
     t = process.hrtime.bigint();
+    for (const peer of peers) {
+      let time = 0;
+      for (let page = 0; page < historyPages; page++) {
+        const history = await store.messages.history({ appKey: APP, owner: 'me', conversation: { type: PRIVATE, targetId: peer }, time, count: 20, order: 1 });
+        time = history.messages[0]?.message.sentTime ?? time;
+      }
+    }
+    const forwardMs = ms(t) / (peers.length * historyPages);
+    t = process.hrtime.bigint();
     for (let k = 0; k < 20; k++) await store.conversations.list(APP, 'me', peers.length, 0);
     const listMs = ms(t) / 20;
     t = process.hrtime.bigint();
@@ -75,7 +84,7 @@ try {
     const unreadOfMs = ms(t) / 20;
     const round2 = (value: number): number => Math.round(value * 100) / 100;
     console.log(JSON.stringify({
-      pulled, pullMs: round2(pullMs), historyMsPerPage: round2(historyMs), listMs: round2(listMs), unreadListMs: round2(unreadMs), unreadOfMs: round2(unreadOfMs),
+      pulled, pullMs: round2(pullMs), historyMsPerPage: round2(historyMs), forwardMsPerPage: round2(forwardMs), listMs: round2(listMs), unreadListMs: round2(unreadMs), unreadOfMs: round2(unreadOfMs),
     }));
   }
 } finally {
