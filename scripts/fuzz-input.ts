@@ -1,5 +1,5 @@
 /**
- * The fuzz run's inputs and bookkeeping (scripts/fuzz-core.ts): the seeded generator (mulberry32, so
+ * The fuzz run's inputs and bookkeeping (scripts/fuzz-core.ts): the seeded generator (test/support/seeded.ts, so
  * a seed replays the same inputs), the mutation operators, the topic / Server API vocabularies and
  * the counters every worker writes to. Inputs are counted per family (the four kinds of checks) and
  * per target (what was fuzzed: CMP payloads per topic, raw CMP frames, comet bodies, navi/ping
@@ -8,6 +8,7 @@
 import { encodeByName } from '../src/internal';
 import { ErrorCode } from '../src/errors';
 import type { ServerApiClient } from '../test/support/server-api-client';
+import { seeded } from '../test/support/seeded';
 
 export interface FuzzUser {
   readonly userId: string;
@@ -72,18 +73,6 @@ function concat(...parts: readonly Uint8Array[]): Uint8Array {
   return out;
 }
 
-/** mulberry32: small, fast, seedable. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export class Fuzzer {
   readonly rand: () => number;
   inputs = 0;
@@ -108,7 +97,7 @@ export class Fuzzer {
   readonly stop = new AbortController();
 
   constructor(seed: number, readonly options: FuzzOptions) {
-    this.rand = prng(seed);
+    this.rand = seeded(seed);
     this.deadline = Date.now() + options.durationMs;
     this.maxInputs = options.maxInputs ?? Number.POSITIVE_INFINITY;
     const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text);

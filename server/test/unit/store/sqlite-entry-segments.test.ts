@@ -12,7 +12,7 @@ import { SqliteStore } from '../../../src/store/sqlite/sqlite-store';
 import { decodeSegment, encodeSegment, type SegmentRow } from '../../../src/store/sqlite/sqlite-entry-segments';
 import { APP, GROUP, PRIVATE, T0, groupMessage, privateMessage } from '../../../src/store/contract/contract-support';
 import { Direction, type ConversationKey, type NewMessage } from '../../../src/store/store';
-import { seeded } from '../../seeded';
+import { seeded } from '../../../../test/support/seeded';
 
 const directories: string[] = [];
 

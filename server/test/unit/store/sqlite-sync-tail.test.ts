@@ -18,7 +18,7 @@ import { storedMessageOf } from '../../../src/store/rows';
 import { Direction } from '../../../src/store/store';
 import { APP, T0, groupMessage, privateMessage, systemMessage } from '../../../src/store/contract/contract-support';
 import type { NewMessage, StoredMessage, SyncPage } from '../../../src/store/store';
-import { seeded } from '../../seeded';
+import { seeded } from '../../../../test/support/seeded';
 
 const directories: string[] = [];
 

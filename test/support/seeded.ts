@@ -1,4 +1,4 @@
-/** A small deterministic generator (mulberry32) for randomized store tests, so a failure replays from its seed. */
+/** A small deterministic generator (mulberry32) for randomized tests and the fuzz run, so a failure replays from its seed. */
 export function seeded(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
