@@ -30,6 +30,17 @@ afterEach(async () => {
   rmSync(directory, { recursive: true, force: true });
 });
 
+/** Replaces the test's store by one on a fresh file that `build` wrote at an older schema, opened and migrated. */
+async function reopenFrom(build: (path: string) => void): Promise<void> {
+  await store.close();
+  rmSync(directory, { recursive: true, force: true });
+  directory = mkdtempSync(join(tmpdir(), 'lianxin-sqlite-'));
+  file = join(directory, 'store.db');
+  build(file);
+  store = createSqliteStore({ file });
+  await store.migrate();
+}
+
 function raw<T>(work: (db: Database.Database) => T): T {
   const db = new Database(file);
   try {
@@ -150,13 +161,7 @@ describe('migration 011: entries and conversations keyed by names ids', () => {
   }
 
   it('keeps every entry and conversation row, readable through the repositories', async () => {
-    await store.close();
-    rmSync(directory, { recursive: true, force: true });
-    directory = mkdtempSync(join(tmpdir(), 'lianxin-sqlite-'));
-    file = join(directory, 'store.db');
-    schema10(file);
-    store = createSqliteStore({ file });
-    await store.migrate();
+    await reopenFrom(schema10);
 
     const uids = (entries: readonly { message: { uid: string } }[]): string[] => entries.map((e) => e.message.uid);
     const bSync = await store.messages.sync('app', 'b', 0, 0, 10, 0);
@@ -216,13 +221,7 @@ describe('migration 013: per-owner entries packed in segments', () => {
   }
 
   it('keeps every entry, its deleted flag and the removed conversation; pending group recipients are kept too', async () => {
-    await store.close();
-    rmSync(directory, { recursive: true, force: true });
-    directory = mkdtempSync(join(tmpdir(), 'lianxin-sqlite-'));
-    file = join(directory, 'store.db');
-    schema12(file);
-    store = createSqliteStore({ file });
-    await store.migrate();
+    await reopenFrom(schema12);
 
     expect(raw((db) => (db.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'entries'").get() as { n: number }).n)).toBe(0);
     expect(raw((db) => (db.prepare('SELECT COUNT(*) AS n FROM entries_pending').get() as { n: number }).n)).toBe(0);
