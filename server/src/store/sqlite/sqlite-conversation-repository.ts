@@ -2,7 +2,7 @@ import type { AppKey, ConversationKey, ConversationRepository, ConversationSumma
 import type { SqliteDatabase } from './sqlite-database';
 import { toSyncEntry } from '../rows';
 import { SEG } from './sqlite-entry-segments';
-import { conversationEntries, entryRow, SegmentCache } from './sqlite-owner-entries';
+import { conversationEntries, entryRow, ownerRef, SegmentCache } from './sqlite-owner-entries';
 import type { EntryRow } from '../rows';
 import { REF } from './sqlite-names';
 
@@ -22,7 +22,6 @@ const RECENT_SQL = `SELECT c.type, c.target_ref, n.name AS target_id, c.updated_
   FROM conversations c JOIN names n ON n.id = c.target_ref
   WHERE c.owner_ref = ? AND c.listed = 1 AND (c.updated_time, c.type, c.target_ref) < (?, ?, ?)
   ORDER BY c.updated_time DESC, c.type DESC, c.target_ref DESC LIMIT ?`;
-const OWNER_REF_SQL = 'SELECT id FROM names WHERE app_key = ? AND name = ?';
 const REMOVE_SQL = `UPDATE conversations SET listed = 0 WHERE owner_ref = ${REF} AND type = ? AND target_ref = ${REF}`;
 
 export class SqliteConversationRepository implements ConversationRepository {
@@ -39,18 +38,18 @@ export class SqliteConversationRepository implements ConversationRepository {
     return this.database.read(() => {
       const result: ConversationSummary[] = [];
       const segments = new SegmentCache();
-      const ownerRef = this.database.get<{ id: number }>(OWNER_REF_SQL, appKey, owner)?.id;
-      if (ownerRef === undefined) return result;
+      const ref = ownerRef(this.database, appKey, owner);
+      if (ref === undefined) return result;
       // Conversations whose messages are all hidden (recalled, deleted, cleared, pruned) are skipped, so a
       // batch may yield fewer than wanted: keep reading until enough or exhausted.
       // (before, -∞, '') as an exclusive upper bound selects exactly updated_time < before.
       let cursor = { time: before > 0 ? before : NO_UPPER_BOUND, type: Number.MIN_SAFE_INTEGER, targetRef: Number.MIN_SAFE_INTEGER };
       for (;;) {
         const batch = this.database.all<ConversationRow>(
-          RECENT_SQL, ownerRef, cursor.time, cursor.type, cursor.targetRef, wanted,
+          RECENT_SQL, ref, cursor.time, cursor.type, cursor.targetRef, wanted,
         );
         for (const row of batch) {
-          const latest = this.latest(ownerRef, row, segments);
+          const latest = this.latest(ref, row, segments);
           if (latest === undefined) continue;
           result.push({
             conversation: { type: row.type, targetId: row.target_id },
