@@ -15,6 +15,8 @@ interface WorkerReply {
   /** Entries pending after the batch (a move may follow it in the thread). */
   readonly pending?: number;
   readonly moved?: true;
+  /** After a move: the newest message id on file (createAppendExecutor's move). */
+  readonly through?: number;
   readonly error?: unknown;
 }
 
@@ -91,6 +93,15 @@ export class SqliteAppendWorker {
     );
     this.moving = moving;
     return moving;
+  }
+
+  /**
+   * Moves one owner's unpacked entries after the batches already handed over, always asking the thread, and
+   * resolves with the newest message id on file then: every entry of the owner in a message up to it is packed
+   * (what a pull needs to read derived entries from later messages only, sqlite-sync.ts).
+   */
+  settleOwner(appKey: string, userId: string): Promise<number> {
+    return this.ask({ move: [appKey, userId] }, []).then((reply) => reply.through ?? 0);
   }
 
   private ask(message: unknown, transfer: ArrayBuffer[]): Promise<WorkerReply> {
@@ -208,8 +219,7 @@ parentPort.on('message', (message) => {
   try {
     if (execute === undefined) execute = createAppendExecutor(db, workerData.moveAtRows, createEntryPacker(db, { encodeSegment, decodeSegment }, workerData.soleWriter));
     if (Array.isArray(message.move)) {
-      execute.move(message.move[0], message.move[1]);
-      parentPort.postMessage({ moved: true });
+      parentPort.postMessage({ moved: true, through: execute.move(message.move[0], message.move[1]) });
       return;
     }
     const outcomes = [];

@@ -41,16 +41,21 @@ export interface AppendCommitted {
 
 /**
  * The group commit's writer over one connection. `append` writes a batch in one transaction (one outcome per
- * job; throws when nothing was committed); the batch's entries go to `entries_pending` (migration 012).
- * `move` packs every pending entry (or one owner's) into per-owner segments (migration 013), and writes the conversation rows they imply, in one transaction;
+ * job; throws when nothing was committed); the batch's entries go to `entries_pending` (migration 012), but a
+ * private message's, which are derived from its row (migration 014). `move` packs every entry not packed yet (or
+ * one owner's) into per-owner segments (migration 013), and writes the conversation rows they imply, in one transaction;
  * `moveIfDue`, called after each batch, does so in steps once `moveAtRows` entries are pending (one step per
  * call, a range of owners with about a sixteenth of that many rows, or 1.25× the last batch's rows if more).
  * `pendingRows` counts what is pending.
  */
 export interface AppendExecutor {
   append(jobs: readonly AppendJob[]): AppendOutcome<AppendCommitted>[];
-  /** Every pending row; or only those of one owner (`appKey`, `owner`): what a read of that owner's rows needs. */
-  move(appKey?: string, owner?: string): void;
+  /**
+   * Every pending row; or only those of one owner (`appKey`, `owner`): what a read of that owner's rows needs.
+   * Returns the newest message id on file once done: every entry of the owner (of every owner) in a message up to
+   * it is then packed, so a pull reads only later messages for derived entries (migration 014).
+   */
+  move(appKey?: string, owner?: string): number;
   moveIfDue(): void;
   pendingRows(): number;
 }
@@ -134,7 +139,9 @@ export function storedMessage(message: NewMessage, committed: AppendCommitted): 
  * no imported values, only its parameters (the entry packer among them: sqlite-entry-packer.ts does the moves),
  * globals and its own locals (types are erased).
  *
- * Per message only its own rows are written (message + its entries, into `entries_pending`); the app clock is
+ * Per message only its own rows are written (message + its entries, into `entries_pending`; a private message's
+ * row alone, marked `derived`: its two entries follow from it, migration 014 — bench/analysis/p1-private.md
+ * round 20: a third of the store's CPU per message); the app clock is
  * per-batch state written once at the end. The conversation rows are not written per batch: a move derives
  * them from the pending entries it carries (per owner and conversation, listed again with the newest
  * sentTime — what touching them per message gave), so they are exactly as current as the entries, and a
@@ -153,8 +160,10 @@ export function storedMessage(message: NewMessage, committed: AppendCommitted): 
 export function createAppendExecutor(db: Database.Database, moveAtRows: number, packer: EntryPacker): AppendExecutor {
   const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUV';
   const TIME_MODULUS = 2 ** 45;
-  // ConversationType.GROUP and Direction.Receive (no imported values here).
+  // ConversationType.PRIVATE / GROUP and Direction.Send / Receive (no imported values here).
+  const PRIVATE_TYPE = 1;
   const GROUP_TYPE = 3;
+  const SEND = 1;
   const RECEIVE = 2;
   const entryColumns = 'INSERT INTO entries_pending (message_id, owner_ref, direction, conv_type, conv_target_ref, sent_time, mentioned) VALUES';
   // Owners and conversation targets are interned in `names` (migration 011); ids are never reused, so those
@@ -166,12 +175,30 @@ export function createAppendExecutor(db: Database.Database, moveAtRows: number, 
   const setClock = db.prepare(`INSERT INTO app_clocks (app_key, last_sent_time) VALUES (?, ?)
     ON CONFLICT (app_key) DO UPDATE SET last_sent_time = excluded.last_sent_time`);
   const insertMessage = db.prepare(`INSERT INTO messages (app_key, uid, sent_time, from_user_id, conversation_type, target_id,
-    object_name, content, flags, config_flag, push_content, push_data, push_ext, extra_content)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    object_name, content, flags, config_flag, push_content, push_data, push_ext, extra_content, derived)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   const insertEntry = db.prepare(`${entryColumns} (?, ?, ?, ?, ?, ?, ?)`);
   // The common case (a private message: the recipient's inbox and the sender's sendbox) in one statement.
   const insertTwoEntries = db.prepare(`${entryColumns} (?, ?, ?, ?, ?, ?, ?), (?, ?, ?, ?, ?, ?, ?)`);
+
+  /**
+   * Whether the job's entries are exactly what its row implies (migration 014): a private message's inbox
+   * entry for the recipient (conversation: the sender) and sendbox entry for the sender (the recipient), no
+   * mention. Such a message gets no pending rows: its entries are derived from the row.
+   */
+  const derivable = (job: AppendJob): boolean => {
+    const [a, b] = job.entries;
+    return job.conversationType === PRIVATE_TYPE && job.entries.length === 2 && a !== undefined && b !== undefined &&
+      a[0] === job.targetId && a[1] === RECEIVE && a[2] === PRIVATE_TYPE && a[3] === job.fromUserId && a[4] === 0 &&
+      b[0] === job.fromUserId && b[1] === SEND && b[2] === PRIVATE_TYPE && b[3] === job.targetId && b[4] === 0 &&
+      job.targetId !== job.fromUserId;
+  };
   const countPending = db.prepare('SELECT COUNT(*) AS n FROM entries_pending');
+  // Derived messages above the floor (migration 014): at most two unpacked entries each.
+  const countDerived = db.prepare('SELECT COUNT(*) AS n FROM messages WHERE id > (SELECT through FROM derived_floor WHERE id = 0) AND derived = 1');
+  const newestMessageId = db.prepare('SELECT MAX(id) AS id FROM messages');
+  const newestId = (): number => (newestMessageId.get() as { id: number | null }).id ?? 0;
+  const countUnpacked = (): number => (countPending.get() as { n: number }).n + 2 * (countDerived.get() as { n: number }).n;
   const insertRecipients = db.prepare('INSERT INTO group_recipients (message_id, owners) VALUES (?, ?)');
   const begin = db.prepare('BEGIN IMMEDIATE');
   const commit = db.prepare('COMMIT');
@@ -250,12 +277,16 @@ export function createAppendExecutor(db: Database.Database, moveAtRows: number, 
     const entries = job.entries;
     const refs: number[] = [];
     for (const e of entries) refs.push(refOf(appKey, e[0], state), refOf(appKey, e[3], state));
+    const derived = derivable(job);
     const result = insertMessage.run(appKey, uid, sentTime, job.fromUserId, job.conversationType, job.targetId, job.objectName,
-      blob(job.content), job.flags, job.configFlag, job.pushContent, job.pushData, job.pushExt === null ? null : blob(job.pushExt), job.extraContent);
+      blob(job.content), job.flags, job.configFlag, job.pushContent, job.pushData, job.pushExt === null ? null : blob(job.pushExt), job.extraContent,
+      derived ? 1 : 0);
     const id = result.lastInsertRowid;
     const a = entries[0];
     const b = entries[1];
-    if (entries.length === 2 && a !== undefined && b !== undefined) {
+    if (derived) {
+      // No pending rows: the row is the record (migration 014).
+    } else if (entries.length === 2 && a !== undefined && b !== undefined) {
       insertTwoEntries.run(id, refs[0], a[1], a[2], refs[1], sentTime, a[4], id, refs[2], b[1], b[2], refs[3], sentTime, b[4]);
     } else {
       entries.forEach((e, i) => insertEntry.run(id, refs[2 * i], e[1], e[2], refs[2 * i + 1], sentTime, e[4]));
@@ -307,8 +338,11 @@ export function createAppendExecutor(db: Database.Database, moveAtRows: number, 
     return outcomes;
   };
 
-  /** Entries pending in the table (read once, then counted); entries written by the batch being committed. */
-  let pending = (countPending.get() as { n: number }).n;
+  /**
+   * Entries not packed yet (read once, then counted; an estimate from above while derived messages wait that
+   * were packed for one owner only); entries written by the batch being committed.
+   */
+  let pending = countUnpacked();
   let batchRows = 0;
   let batchAdded: number[][] = [];
   const attempt = (jobs: readonly AppendJob[], isolate: boolean): AppendOutcome<AppendCommitted>[] => {
@@ -340,11 +374,13 @@ export function createAppendExecutor(db: Database.Database, moveAtRows: number, 
       commit.run();
     } catch (error) {
       if (db.inTransaction) rollback.run();
-      pending = (countPending.get() as { n: number }).n;
-      packer.rolledBack(pending);
+      pending = countUnpacked();
+      packer.rolledBack();
       throw error;
     }
-    packer.moved(after, upTo, pending);
+    packer.moved(after, upTo);
+    // After a move of every owner nothing derived is left above the floor: the count is exact again.
+    if (after === NO_OWNER && upTo === ALL_OWNERS) pending = countUnpacked();
   };
 
   /**
@@ -361,16 +397,17 @@ export function createAppendExecutor(db: Database.Database, moveAtRows: number, 
   const STEP_GAIN = 1.25;
   let sweptTo = NO_OWNER;
 
-  const move = (appKey?: string, owner?: string): void => {
-    if (pending === 0) return;
+  const move = (appKey?: string, owner?: string): number => {
+    if (pending === 0) return newestId();
     if (appKey === undefined || owner === undefined) {
       moveOwners(NO_OWNER, ALL_OWNERS);
       sweptTo = NO_OWNER;
-      return;
+      return newestId();
     }
-    // A name never interned has no rows; the sweep goes on where it stood.
+    // A name never interned has no rows, nor does an owner the packer holds nothing of; the sweep goes on where it stood.
     const ref = (findName.get(appKey, owner) as { id: number } | undefined)?.id;
-    if (ref !== undefined) moveOwners(ref - 1, ref);
+    if (ref !== undefined && packer.holds(ref) !== false) moveOwners(ref - 1, ref);
+    return newestId();
   };
 
   return {

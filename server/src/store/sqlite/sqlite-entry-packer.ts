@@ -8,8 +8,9 @@ export interface SegmentCodec {
 }
 
 /**
- * The moves of the append writer (sqlite-append-writer.ts): pending entries packed into per-owner segments
- * (migration 013, sqlite-entry-segments.ts) and the conversation rows they imply. Held rows are
+ * The moves of the append writer (sqlite-append-writer.ts): entries not packed yet — pending rows (migration 012)
+ * and private messages' derived entries (migration 014) — packed into per-owner segments (migration 013,
+ * sqlite-entry-segments.ts), and the conversation rows they imply. Held rows are
  * [owner, message id, direction, type, target, sentTime, mentioned, deleted].
  */
 export interface EntryPacker {
@@ -17,15 +18,18 @@ export interface EntryPacker {
   holding(): boolean;
   /** A committed batch's rows, by owner in time order. */
   hold(rows: readonly number[][]): void;
+  /** Whether the owner has unpacked entries; undefined when not holding (then only the file can tell). */
+  holds(owner: number): boolean | undefined;
   /**
-   * Inside the caller's transaction: packs the pending rows of the owners in (after, upTo] (owner refs) into
-   * segments, upserts their conversations and deletes them from `entries_pending`; returns how many it deleted.
+   * Inside the caller's transaction: packs the unpacked entries of the owners in (after, upTo] (owner refs) into
+   * segments, upserts their conversations, deletes their rows from `entries_pending` and raises the derived floor
+   * (migration 014) past every derived message now packed for both owners; returns how many entries it packed.
    */
   move(after: number, upTo: number): number;
-  /** After the move's commit, with what is pending now. */
-  moved(after: number, upTo: number, pending: number): void;
-  /** After the move rolled back, with what is pending now. */
-  rolledBack(pending: number): void;
+  /** After the move's commit. */
+  moved(after: number, upTo: number): void;
+  /** After the move rolled back. */
+  rolledBack(): void;
   /** The owner at which a step of about `rows` pending rows after `from` ends (all of that owner's rows go with it). */
   stepEnd(from: number, rows: number): number;
 }
@@ -42,9 +46,10 @@ export interface EntryPacker {
  * The pending rows are held here by owner in time order, so a move packs them without reading them back
  * (materialising rows costs more than the rest of the move: bench/analysis/p1-private.md round 17) — only
  * when this process is the file's only writer (`soleWriter`), and a batch's rows only once it committed.
- * Not while the table holds rows this packer did not see (a previous process's, or migration 013's): moves
- * then read the table, and holding starts again once it is empty. Never with other writers on the file: a
- * move takes every pending row of its owners, theirs too.
+ * Not while the file holds unpacked entries this packer did not see (a previous process's, or migration 013's):
+ * moves then read the table and the derived messages above the floor (those newer than their owner's newest
+ * segment are the unpacked ones), and holding starts again once nothing is left. Never with other writers on
+ * the file: a move takes every unpacked entry of its owners, theirs too.
  */
 export function createEntryPacker(db: Database.Database, codec: SegmentCodec, soleWriter: boolean): EntryPacker {
   const { encodeSegment, decodeSegment } = codec;
@@ -60,20 +65,33 @@ export function createEntryPacker(db: Database.Database, codec: SegmentCodec, so
   const insertSegment = db.prepare('INSERT INTO entry_segments (owner_ref, first_time, last_time, data) VALUES (?, ?, ?, ?)');
   const conversationTime = db.prepare('SELECT updated_time FROM conversations WHERE owner_ref = ? AND type = ? AND target_ref = ?').pluck();
   const olderSegment = db.prepare('SELECT first_time, data FROM entry_segments WHERE owner_ref = ? AND first_time < ? ORDER BY first_time DESC LIMIT 1');
-  // A conversation is listed again only by entries newer than its newest one (never by entries packed again
-  // when migration 013 converted `entries`). (The WHERE also satisfies SQLite's rule that an upsert's SELECT
-  // needs one to parse.)
-  const moveConversations = db.prepare(`INSERT INTO conversations (owner_ref, type, target_ref, updated_time, listed)
-    SELECT owner_ref, conv_type, conv_target_ref, MAX(sent_time), 1 ${live}
-    GROUP BY owner_ref, conv_type, conv_target_ref ORDER BY owner_ref, conv_type, conv_target_ref
+  // Conversation rows from the moved rows, whichever way they were found. A conversation is listed again only by
+  // entries newer than its newest one (never by entries packed again when migration 013 converted `entries`).
+  const upsertConversation = db.prepare(`INSERT INTO conversations (owner_ref, type, target_ref, updated_time, listed) VALUES (?, ?, ?, ?, 1)
     ON CONFLICT (owner_ref, type, target_ref) DO UPDATE SET
       listed = CASE WHEN excluded.updated_time > updated_time THEN 1 ELSE listed END,
       updated_time = MAX(updated_time, excluded.updated_time)`);
   const dropMoved = db.prepare('DELETE FROM entries_pending WHERE owner_ref > ? AND owner_ref <= ?');
+  // Derived entries (migration 014): the messages above the floor, with both owners' refs.
+  const PRIVATE_TYPE = 1;
+  const SEND = 1;
+  const RECEIVE = 2;
+  const readFloor = db.prepare('SELECT through FROM derived_floor WHERE id = 0').pluck();
+  const writeFloor = db.prepare('UPDATE derived_floor SET through = ? WHERE id = 0');
+  const maxMessageId = db.prepare('SELECT MAX(id) FROM messages').pluck();
+  const derivedAbove = db.prepare(`SELECT m.id, m.sent_time, f.id, t.id FROM messages m
+    JOIN names f ON f.app_key = m.app_key AND f.name = m.from_user_id
+    JOIN names t ON t.app_key = m.app_key AND t.name = m.target_id
+    WHERE m.id > ? AND m.derived = 1 ORDER BY m.id`).raw();
+  const derivedExists = db.prepare('SELECT EXISTS (SELECT 1 FROM messages WHERE id > ? AND derived = 1)').pluck();
+  const newestPacked = db.prepare('SELECT last_time FROM entry_segments WHERE owner_ref = ? ORDER BY first_time DESC LIMIT 1').pluck();
   const stepEndSql = db.prepare('SELECT owner_ref AS ref FROM entries_pending WHERE owner_ref > ? ORDER BY owner_ref LIMIT 1 OFFSET ?');
 
-  const startHolding = (pending: number): Map<number, number[][]> | undefined => (soleWriter && pending === 0 ? new Map() : undefined);
-  let held = startHolding((countPending.get() as { n: number }).n);
+  // Held rows must be every entry not packed yet: none pending in the table, no derived message unpacked (the
+  // writer's count of pending entries can only overestimate the derived ones: the table is asked).
+  const startHolding = (): Map<number, number[][]> | undefined =>
+    soleWriter && (countPending.get() as { n: number }).n === 0 && derivedExists.get(readFloor.get() as number) === 0 ? new Map() : undefined;
+  let held = startHolding();
 
   /**
    * The owner's newest entry time of conversation (type, target) before `firstTime`. Normally the
@@ -110,12 +128,73 @@ export function createEntryPacker(db: Database.Database, codec: SegmentCodec, so
     }
   };
 
+  /**
+   * Not holding: the derived entries not packed yet (newer than their owner's newest segment) of the owners in
+   * (after, upTo], by owner in time order, and the lowest id of a derived message that keeps an unpacked
+   * entry outside that range (Infinity if none).
+   */
+  const derivedRows = (after: number, upTo: number): { byOwner: Map<number, number[][]>; lowestLeft: number } => {
+    const byOwner = new Map<number, number[][]>();
+    const tops = new Map<number, number>();
+    const top = (owner: number): number => {
+      let time = tops.get(owner);
+      if (time === undefined) {
+        time = (newestPacked.get(owner) as number | undefined) ?? 0;
+        tops.set(owner, time);
+      }
+      return time;
+    };
+    let lowestLeft = Number.POSITIVE_INFINITY;
+    for (const [id, time, from, to] of derivedAbove.all(readFloor.get()) as number[][]) {
+      for (const [owner, direction, target] of [[to, RECEIVE, from], [from, SEND, to]] as number[][]) {
+        if ((time as number) <= top(owner as number)) continue;
+        if ((owner as number) <= after || (owner as number) > upTo) {
+          lowestLeft = Math.min(lowestLeft, id as number);
+          continue;
+        }
+        const row = [owner as number, id as number, direction as number, PRIVATE_TYPE, target as number, time as number, 0, 0];
+        const ofOwner = byOwner.get(owner as number);
+        if (ofOwner === undefined) byOwner.set(owner as number, [row]);
+        else ofOwner.push(row);
+      }
+    }
+    return { byOwner, lowestLeft };
+  };
+
+  /** One owner's rows of two sources (each in time order), in time order, sendbox before inbox at equal times (as readMoved). */
+  const mergeRows = (a: number[][], b: readonly number[][]): number[][] => {
+    if (b.length === 0) return a;
+    const out: number[][] = [];
+    let i = 0;
+    let j = 0;
+    while (i < a.length || j < b.length) {
+      const x = a[i];
+      const y = b[j];
+      if (y === undefined || (x !== undefined && ((x[5] as number) < (y[5] as number) || (x[5] === y[5] && (x[2] as number) <= (y[2] as number))))) {
+        out.push(x as number[]);
+        i++;
+      } else {
+        out.push(y);
+        j++;
+      }
+    }
+    return out;
+  };
+
+  /** Each moved conversation's row: its newest moved time (rows are [owner, id, direction, type, target, time, …]). */
+  const upsertConversations = (owner: number, rows: readonly number[][]): void => {
+    const newest = new Map<string, number[]>();
+    for (const row of rows) newest.set(`${row[3]}:${row[4]}`, row);
+    for (const row of newest.values()) upsertConversation.run(owner, row[3], row[4], row[5]);
+  };
+
   /** The held owners in (after, upTo], ascending. */
   const heldOwners = (rows: Map<number, number[][]>, after: number, upTo: number): number[] =>
     [...rows.keys()].filter((owner) => owner > after && owner <= upTo).sort((a, b) => a - b);
 
   return {
     holding: () => held !== undefined,
+    holds: (owner) => (held === undefined ? undefined : held.has(owner)),
     hold(rows) {
       if (held === undefined) return;
       for (const row of rows) {
@@ -126,21 +205,44 @@ export function createEntryPacker(db: Database.Database, codec: SegmentCodec, so
       }
     },
     move(after, upTo) {
+      let moved = 0;
+      let lowestLeft = Number.POSITIVE_INFINITY;
       if (held !== undefined) {
-        for (const owner of heldOwners(held, after, upTo)) packOwner(owner, held.get(owner) as number[][]);
+        for (const owner of heldOwners(held, after, upTo)) {
+          const rows = held.get(owner) as number[][];
+          packOwner(owner, rows);
+          upsertConversations(owner, rows);
+          moved += rows.length;
+        }
+        for (const [owner, rows] of held) {
+          if (owner <= after || owner > upTo) lowestLeft = Math.min(lowestLeft, (rows[0] as number[])[1] as number);
+        }
+        dropMoved.run(after, upTo);
       } else {
-        for (const owner of movedOwners.all(after, upTo) as number[]) packOwner(owner, readMoved.all(owner - 1, owner) as number[][]);
+        const derived = derivedRows(after, upTo);
+        lowestLeft = derived.lowestLeft;
+        const owners = new Set<number>(movedOwners.all(after, upTo) as number[]);
+        for (const owner of derived.byOwner.keys()) owners.add(owner);
+        for (const owner of [...owners].sort((a, b) => a - b)) {
+          const ofOwner = derived.byOwner.get(owner) ?? [];
+          const rows = mergeRows(readMoved.all(owner - 1, owner) as number[][], ofOwner);
+          packOwner(owner, rows);
+          upsertConversations(owner, rows);
+          moved += ofOwner.length;
+        }
+        moved += dropMoved.run(after, upTo).changes;
       }
-      moveConversations.run(after, upTo);
-      return dropMoved.run(after, upTo).changes;
+      // Every derived message below the lowest one still holding an unpacked entry is packed for both owners.
+      writeFloor.run(lowestLeft === Number.POSITIVE_INFINITY ? ((maxMessageId.get() as number | null) ?? 0) : lowestLeft - 1);
+      return moved;
     },
-    moved(after, upTo, pending) {
+    moved(after, upTo) {
       if (held !== undefined) for (const owner of heldOwners(held, after, upTo)) held.delete(owner);
-      else held = startHolding(pending);
+      else held = startHolding();
     },
-    rolledBack(pending) {
-      // What is held still matches the table (the move rolled back); start holding if the table is empty.
-      held ??= startHolding(pending);
+    rolledBack() {
+      // What is held still matches the table (the move rolled back); start holding if nothing is unpacked.
+      held ??= startHolding();
     },
     stepEnd(from, rows) {
       if (held === undefined) return (stepEndSql.get(from, rows) as { ref: number } | undefined)?.ref ?? ALL_OWNERS;

@@ -156,15 +156,21 @@ export class SqliteMessageRepository implements MessageRepository {
   /**
    * Resolves once every entry of an append already answered — of `owner` only, when given — is packed in a segment
    * and its conversation rows are written (createAppendExecutor's move, on the writer thread when there is
-   * one). Every reader or writer of per-owner rows but the inbox pull (which reads the pending ones too)
-   * calls it first: with its owner when it reads one owner's rows, so the others' stay pending for a move
-   * that writes each page once for many rows.
+   * one). Every reader or writer of per-owner rows but the inbox pull (which reads the unpacked ones too, after
+   * its own `settleForPull` as the file's only writer) calls it first: with its owner when it reads one owner's
+   * rows, so the others' stay pending for a move that writes each page once for many rows.
    */
   settle(appKey?: AppKey, owner?: UserId): Promise<void> {
     const one = appKey !== undefined && owner !== undefined ? { appKey, userId: owner } : undefined;
     if (this.worker !== undefined) return this.worker.move(one);
     this.inlineExecutor().move(one?.appKey, one?.userId);
     return Promise.resolve();
+  }
+
+  /** Packs the owner's unpacked entries; resolves with the newest message id on file then (createAppendExecutor's move). */
+  private settleForPull(appKey: AppKey, owner: UserId): Promise<number> {
+    if (this.worker !== undefined) return this.worker.settleOwner(appKey, owner);
+    return Promise.resolve(this.inlineExecutor().move(appKey, owner));
   }
 
   /** At open, before any writer thread runs: moves what a previous process left pending, on the main connection. */
@@ -184,7 +190,11 @@ export class SqliteMessageRepository implements MessageRepository {
     if (tail === undefined) return readSyncPage(this.database, appKey, owner, inboxAfter, sendboxAfter, limit, notBefore);
     const known = tail.page(appKey, owner, inboxAfter, sendboxAfter, limit, notBefore);
     if (known !== undefined) return known;
-    const page = readSyncPage(this.database, appKey, owner, inboxAfter, sendboxAfter, limit, notBefore);
+    // As the file's only writer, the owner's unpacked entries are packed first (nothing to do, and no
+    // transaction, when the writer holds none of them): the read then looks for derived entries only in
+    // messages newer than that, instead of in every message above the derived floor (sqlite-sync.ts).
+    const packedThrough = await this.settleForPull(appKey, owner);
+    const page = readSyncPage(this.database, appKey, owner, inboxAfter, sendboxAfter, limit, notBefore, packedThrough);
     // A finished page holds every entry above where each direction was read; later appends follow.
     if (!page.hasMore) {
       tail.started(appKey, owner, page, Math.max(inboxAfter, notBefore - 1), sendboxAfter === null ? null : Math.max(sendboxAfter, notBefore - 1));

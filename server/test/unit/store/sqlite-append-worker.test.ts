@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { SqliteStore } from '../../../src/store/sqlite/sqlite-store';
-import { APP, T0, privateMessage, text } from '../../../src/store/contract/contract-support';
+import { APP, GROUP, T0, privateMessage, text } from '../../../src/store/contract/contract-support';
 import { newMessageUid } from '../../../src/store/message-uid';
 import type { NewMessage, StoredMessage } from '../../../src/store/store';
 
@@ -68,16 +68,19 @@ describe('SQLite append writer thread', () => {
   it('resolves an append only once it is committed: another connection to the file already sees it', async () => {
     const { store, file } = await openStore('thread', Math.random);
     const stored = await store.messages.append(privateMessage('a', 'b', { now: T0 }));
+    const toGroup = await store.messages.append({ ...privateMessage('a', 'g1', { now: T0 + 1 }), conversationType: GROUP, recipients: ['b', 'c'] });
     const other = new Database(file, { readonly: true });
     try {
-      const row = other.prepare('SELECT sent_time AS t FROM messages WHERE uid = ?').get(stored.uid) as { t: number } | undefined;
-      expect(row?.t).toBe(stored.sentTime);
-      // Its entries are committed with it, into entries_pending until the writer packs them (migrations 012, 013).
+      const row = other.prepare('SELECT sent_time AS t, derived FROM messages WHERE uid = ?');
+      // A private message's entries are derived from its row (migration 014).
+      expect(row.get(stored.uid)).toEqual({ t: stored.sentTime, derived: 1 });
+      expect(row.get(toGroup.uid)).toEqual({ t: toGroup.sentTime, derived: 0 });
+      // A group message's entries are committed with it, into entries_pending until the writer packs them (migrations 012, 013).
       const entries = other
         .prepare(`SELECT n.name AS owner FROM entries_pending e
           JOIN messages m ON m.id = e.message_id JOIN names n ON n.id = e.owner_ref WHERE m.uid = ? ORDER BY n.name`)
-        .all(stored.uid);
-      expect(entries).toEqual([{ owner: 'a' }, { owner: 'b' }]);
+        .all(toGroup.uid);
+      expect(entries).toEqual([{ owner: 'a' }, { owner: 'b' }, { owner: 'c' }]);
     } finally {
       other.close();
     }
