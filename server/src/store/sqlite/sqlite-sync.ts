@@ -34,16 +34,18 @@ const PENDING_HIGH_WATER_SQL = `SELECT MAX(p.sent_time) AS t FROM entries_pendin
 const DERIVED_FLOOR_SQL = 'SELECT through FROM derived_floor WHERE id = 0';
 const FLOOR_TIME_SQL = 'SELECT sent_time FROM messages WHERE id > ? ORDER BY id LIMIT 1';
 const NEWEST_PACKED_SQL = 'SELECT last_time FROM entry_segments WHERE owner_ref = ? ORDER BY first_time DESC LIMIT 1';
+/** The column naming the owner of a derived entry of `direction`: the recipient's inbox, the sender's sendbox. */
+const ownerColumn = (direction: Direction): string => (direction === Direction.Receive ? 'm.target_id' : 'm.from_user_id');
 const derivedLaneSql = (direction: Direction, byTime: boolean): string => `SELECT ${MESSAGE_COLUMNS}, ${direction} AS direction, 0 AS mentioned
   FROM messages m ${byTime ? 'INDEXED BY messages_sent_time' : 'NOT INDEXED'}
-  WHERE m.id > ? AND m.derived = 1 AND m.app_key = ? AND m.${direction === Direction.Receive ? 'target_id' : 'from_user_id'} = ?
+  WHERE m.id > ? AND m.derived = 1 AND m.app_key = ? AND ${ownerColumn(direction)} = ?
   AND m.sent_time > ? AND m.sent_time <= ? ORDER BY ${byTime ? 'm.sent_time' : 'm.id'} LIMIT ?`;
 const DERIVED_LANE_SQL = {
   byId: { [Direction.Receive]: derivedLaneSql(Direction.Receive, false), [Direction.Send]: derivedLaneSql(Direction.Send, false) },
   byTime: { [Direction.Receive]: derivedLaneSql(Direction.Receive, true), [Direction.Send]: derivedLaneSql(Direction.Send, true) },
 };
 const derivedExistsSql = (direction: Direction): string => `SELECT EXISTS (SELECT 1 FROM messages m WHERE m.id > ? AND m.derived = 1
-  AND m.app_key = ? AND m.${direction === Direction.Receive ? 'target_id' : 'from_user_id'} = ? AND m.sent_time > ?) AS found`;
+  AND m.app_key = ? AND ${ownerColumn(direction)} = ? AND m.sent_time > ?) AS found`;
 const DERIVED_EXISTS_SQL = { [Direction.Receive]: derivedExistsSql(Direction.Receive), [Direction.Send]: derivedExistsSql(Direction.Send) };
 // The owner's newest derived message newer than a bound (the newest packed or pending entry: the segments answer
 // for what is older), newest first, so an owner with recent messages is found after a short walk back.
