@@ -2,7 +2,7 @@
  * The hand-off of a group-commit batch to the SQLite writer thread (sqlite-append-worker.ts) as typed data.
  */
 import { UID_ALPHABET } from '../message-uid';
-import type { AppendJob } from './sqlite-append-writer';
+import type { AppendJob } from './sqlite-append-job';
 
 /**
  * A batch of jobs in the form that crosses to the writer thread cheaply: every scalar in one Float64Array and

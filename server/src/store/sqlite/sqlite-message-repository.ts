@@ -14,7 +14,8 @@ import type {
 } from '../store';
 import type { SqliteDatabase } from './sqlite-database';
 import { MESSAGE_COLUMNS, toStoredMessage, toSyncEntry } from '../rows';
-import { createAppendExecutor, planAppend, storedMessage, type AppendCommitted, type AppendExecutor, type AppendJob } from './sqlite-append-writer';
+import { planAppend, storedMessage, type AppendCommitted, type AppendJob } from './sqlite-append-job';
+import { createAppendExecutor, type AppendExecutor } from './sqlite-append-writer';
 import type { SqliteAppendWorker } from './sqlite-append-worker';
 import type { EntryRow, MessageRow } from '../rows';
 import { internName, REF } from './sqlite-names';

@@ -4,7 +4,7 @@
  * non-ASCII strings, bytes that are views into a larger buffer — and repeated strings are sent once.
  */
 import { packJobs, unpackJobs } from '../../../src/store/sqlite/sqlite-append-pack';
-import { planAppend, type AppendJob } from '../../../src/store/sqlite/sqlite-append-writer';
+import { planAppend, type AppendJob } from '../../../src/store/sqlite/sqlite-append-job';
 
 const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text);
 
