@@ -14,7 +14,7 @@ export interface SegmentCodec {
  * [owner, message id, direction, type, target, sentTime, mentioned, deleted].
  */
 export interface EntryPacker {
-  /** Whether the packer holds the pending rows (then the writer hands it every committed batch's rows). */
+  /** Whether the packer holds the unpacked entries (pending rows and derived ones) (then the writer hands it every committed batch's rows). */
   holding(): boolean;
   /** A committed batch's rows, by owner in time order. */
   hold(rows: readonly number[][]): void;
@@ -43,7 +43,7 @@ export interface EntryPacker {
  * SEGMENT_ROWS each, so a pull from a cursor decodes little more than its page). Rows whose message is gone
  * (only retention deletes messages, and it moves first) are dropped, never packed.
  *
- * The pending rows are held here by owner in time order, so a move packs them without reading them back
+ * The unpacked entries (pending rows and derived ones) are held here by owner in time order, so a move packs them without reading them back
  * (materialising rows costs more than the rest of the move: bench/analysis/p1-private.md round 17) — only
  * when this process is the file's only writer (`soleWriter`), and a batch's rows only once it committed.
  * Not while the file holds unpacked entries this packer did not see (a previous process's, or migration 013's):
