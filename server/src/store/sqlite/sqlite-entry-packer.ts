@@ -14,7 +14,7 @@ export interface SegmentCodec {
  * [owner, message id, direction, type, target, sentTime, mentioned, deleted].
  */
 export interface EntryPacker {
-  /** Whether the packer holds the unpacked entries (pending rows and derived ones) (then the writer hands it every committed batch's rows). */
+  /** Whether the packer holds the unpacked entries, pending and derived; then the writer hands it every committed batch's rows. */
   holding(): boolean;
   /** A committed batch's rows, by owner in time order. */
   hold(rows: readonly number[][]): void;
