@@ -10,10 +10,11 @@ function instrumentRepository<R extends object>(repository: R, name: string, met
   const wrapped = new Map<PropertyKey, unknown>();
   return new Proxy(repository, {
     get(target, property) {
-      const value: unknown = Reflect.get(target, property);
-      if (typeof value !== 'function' || typeof property !== 'string') return value;
+      // Methods are looked up once (a repository's methods never change): the hot path is one Map hit.
       const cached = wrapped.get(property);
       if (cached !== undefined) return cached;
+      const value: unknown = Reflect.get(target, property);
+      if (typeof value !== 'function' || typeof property !== 'string') return value;
       const method = value as (...args: unknown[]) => unknown;
       // Bound once per method: a call records without label lookups; only the success path needs its start time.
       const series = metrics.storeSeries(name, property);
@@ -49,15 +50,14 @@ export function instrumentStore<S extends Store>(store: S, metrics: ServerMetric
   const repositories = new Map<PropertyKey, unknown>();
   return new Proxy(store, {
     get(target, property) {
+      const known = repositories.get(property);
+      if (known !== undefined) return known;
       const value: unknown = Reflect.get(target, property);
       if (typeof property !== 'string' || value === null || typeof value !== 'object') {
         return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
       }
-      let repository = repositories.get(property);
-      if (repository === undefined) {
-        repository = instrumentRepository(value, property, metrics);
-        repositories.set(property, repository);
-      }
+      const repository = instrumentRepository(value, property, metrics);
+      repositories.set(property, repository);
       return repository;
     },
   });

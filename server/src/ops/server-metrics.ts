@@ -10,7 +10,7 @@
  * `nodejs_eventloop_lag_seconds`, CPU, fds, GC, heap spaces, …) are prom-client's default metrics.
  */
 import type { Counter, Gauge, Histogram, LabelValues } from 'prom-client';
-import { MAX_SERIES, MetricsRegistry } from './metrics-registry';
+import { LATENCY_BUCKETS, MAX_SERIES, MetricsRegistry } from './metrics-registry';
 
 /** One label set of a histogram and an error counter, bound once (store calls: `storeSeries`). */
 export interface TimedSeries {
@@ -82,24 +82,95 @@ function fastCounter(registry: MetricsRegistry, counter: Counter<string>, first:
   return series;
 }
 
-/** A histogram whose hot label sets observe through prom-client's pre-bound children (`labels()`), past the guard. */
-function fastHistogram(histogram: Histogram<string>, first: string, second: string | undefined): BoundSeries<(value: number) => void> {
+/**
+ * One hot label set of a histogram, counted here: a bucket index, two additions. prom-client's own `observe`
+ * (even through a bound child) rebuilds and hashes the label key and validates the labels on every call —
+ * measured at ≈ 2.6 % of the event loop in bench P1, where every message is observed twice (PUBACK latency and
+ * the store append).
+ */
+class HotHistogramSeries {
+  /** Per bucket (the last one is +Inf), not cumulative. */
+  readonly counts: Float64Array;
+  sum = 0;
+  count = 0;
+
+  constructor(
+    readonly labels: LabelValues<string>,
+    private readonly bounds: readonly number[],
+  ) {
+    this.counts = new Float64Array(bounds.length + 1);
+  }
+
+  observe(value: number): void {
+    if (!Number.isFinite(value)) return;
+    const bounds = this.bounds;
+    let i = 0;
+    while (i < bounds.length && value > (bounds[i] as number)) i++;
+    this.counts[i]! += 1;
+    this.sum += value;
+    this.count += 1;
+  }
+}
+
+/** The value rows prom-client's Histogram exposes for one series (same shape, so the registry prints them alike). */
+function exportRows(name: string, bounds: readonly number[], series: HotHistogramSeries): object[] {
+  const rows: object[] = [];
+  let cumulative = 0;
+  for (let i = 0; i < bounds.length; i++) {
+    cumulative += series.counts[i] as number;
+    rows.push({ labels: { le: bounds[i] }, sharedLabels: series.labels, value: cumulative, metricName: `${name}_bucket`, exemplar: null });
+  }
+  rows.push(
+    { labels: { le: '+Inf' }, sharedLabels: series.labels, value: series.count, metricName: `${name}_bucket`, exemplar: null },
+    { labels: {}, sharedLabels: series.labels, value: series.sum, metricName: `${name}_sum`, exemplar: undefined },
+    { labels: {}, sharedLabels: series.labels, value: series.count, metricName: `${name}_count`, exemplar: undefined },
+  );
+  return rows;
+}
+
+/**
+ * A histogram whose hot label sets count in HotHistogramSeries, exported beside prom-client's own series (those
+ * recorded past the bound sets: other label names, the guard's overflow) when the histogram is read for a scrape
+ * (`getForPromString`, which `get()` also uses); `reset()` clears both. Same exposition text as prom-client's.
+ */
+function fastHistogram(histogram: Histogram<string>, name: string, first: string, second: string | undefined, bounds: readonly number[]): BoundSeries<HotHistogramSeries> {
   const guarded = histogram.observe.bind(histogram) as Update;
-  const series = new BoundSeries<(value: number) => void>((a, b) => {
-    const child = histogram.labels(second === undefined ? { [first]: a } : { [first]: a, [second]: b });
-    return (value) => {
-      if (Number.isFinite(value)) child.observe(value);
-    };
+  const all: HotHistogramSeries[] = [];
+  const series = new BoundSeries<HotHistogramSeries>((a, b) => {
+    const bound = new HotHistogramSeries(second === undefined ? { [first]: a } : { [first]: a, [second]: b }, bounds);
+    all.push(bound);
+    return bound;
   });
   histogram.observe = ((labels?: LabelValues<string> | number, value?: number): void => {
     if (typeof labels === 'object' && value !== undefined) {
-      const observe = series.get(String(labels[first] ?? ''), second === undefined ? '' : String(labels[second] ?? ''));
-      if (observe !== undefined) return observe(value);
+      const bound = series.get(String(labels[first] ?? ''), second === undefined ? '' : String(labels[second] ?? ''));
+      if (bound !== undefined) return bound.observe(value);
     }
     guarded(labels, value);
   }) as Histogram<string>['observe'];
+  type Exported = { values: object[] };
+  const target = histogram as unknown as { getForPromString(): Promise<Exported>; reset(): void };
+  const read = target.getForPromString.bind(histogram);
+  target.getForPromString = async () => {
+    const data = await read();
+    for (const bound of all) if (bound.count > 0) data.values.push(...exportRows(name, bounds, bound));
+    return data;
+  };
+  const reset = target.reset.bind(histogram);
+  target.reset = () => {
+    reset();
+    for (const bound of all) {
+      bound.counts.fill(0);
+      bound.sum = 0;
+      bound.count = 0;
+    }
+  };
   return series;
 }
+
+const PUBACK_LATENCY = 'lianxin_puback_latency_seconds';
+const QUERYACK_LATENCY = 'lianxin_queryack_latency_seconds';
+const STORE_LATENCY = 'lianxin_store_operation_seconds';
 
 export class ServerMetrics {
   readonly registry: MetricsRegistry;
@@ -122,9 +193,9 @@ export class ServerMetrics {
     this.connections = registry.gauge('lianxin_connections', 'Live client sessions on this node.', ['platform', 'transport'], { resetOnCollect: true });
     this.framesIn = registry.counter('lianxin_frames_in_total', 'CMP frames received from clients, by frame kind and topic (publish/query).', ['kind', 'topic']);
     this.framesOut = registry.counter('lianxin_frames_out_total', 'CMP frames written to clients, by frame kind and topic (server publishes).', ['kind', 'topic']);
-    this.pubackLatency = registry.histogram('lianxin_puback_latency_seconds', 'Time from a client PUBLISH arriving to its PUBACK being written.', ['topic']);
-    this.queryLatency = registry.histogram('lianxin_queryack_latency_seconds', 'Time from a client QUERY arriving to its QUERYACK being written.', ['topic']);
-    this.storeLatency = registry.histogram('lianxin_store_operation_seconds', 'Duration of store repository calls.', ['repository', 'operation']);
+    this.pubackLatency = registry.histogram(PUBACK_LATENCY, 'Time from a client PUBLISH arriving to its PUBACK being written.', ['topic']);
+    this.queryLatency = registry.histogram(QUERYACK_LATENCY, 'Time from a client QUERY arriving to its QUERYACK being written.', ['topic']);
+    this.storeLatency = registry.histogram(STORE_LATENCY, 'Duration of store repository calls.', ['repository', 'operation']);
     this.storeErrors = registry.counter('lianxin_store_errors_total', 'Store repository calls that failed.', ['repository', 'operation']);
     this.dropped = registry.counter('lianxin_dropped_total', 'Deliveries or connections dropped on purpose, by reason.', ['reason']);
     // Totals kept by the chatroom service, copied at each scrape.
@@ -138,16 +209,16 @@ export class ServerMetrics {
     // Recorded per frame / per store call: bound label sets (same series, same values, less work per call).
     fastCounter(registry, this.framesIn as Counter<string>, 'kind', 'topic');
     fastCounter(registry, this.framesOut as Counter<string>, 'kind', 'topic');
-    fastHistogram(this.pubackLatency as Histogram<string>, 'topic', undefined);
-    fastHistogram(this.queryLatency as Histogram<string>, 'topic', undefined);
-    const storeLatency = fastHistogram(this.storeLatency as Histogram<string>, 'repository', 'operation');
+    fastHistogram(this.pubackLatency as Histogram<string>, PUBACK_LATENCY, 'topic', undefined, LATENCY_BUCKETS);
+    fastHistogram(this.queryLatency as Histogram<string>, QUERYACK_LATENCY, 'topic', undefined, LATENCY_BUCKETS);
+    const storeLatency = fastHistogram(this.storeLatency as Histogram<string>, STORE_LATENCY, 'repository', 'operation', LATENCY_BUCKETS);
     const storeErrors = fastCounter(registry, this.storeErrors as Counter<string>, 'repository', 'operation');
     this.storeSeriesOf = (repository, operation) => {
       const observe = storeLatency.get(repository, operation);
       const errors = storeErrors.get(repository, operation);
       const labels = { repository, operation };
       return {
-        observe: observe ?? ((seconds) => this.storeLatency.observe(labels, seconds)),
+        observe: observe !== undefined ? (seconds) => observe.observe(seconds) : (seconds) => this.storeLatency.observe(labels, seconds),
         error: errors !== undefined ? () => void errors.pending++ : () => this.storeErrors.inc(labels),
       };
     };
