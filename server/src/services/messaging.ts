@@ -1,5 +1,4 @@
 import { rc, encodeMessage, newMessageUidFor } from './wire';
-import { userTopic } from '../broker/broker';
 import type { Hub } from '../gateway/hub';
 import type { UserEvent } from '../gateway/user-event';
 import type { ServerContext } from '../context';
@@ -151,7 +150,7 @@ export class MessagingService {
 
   /** Only this node listens on the user's topic (call with a local session of the user: this hub subscribed). */
   private onlyThisNode(appKey: string, userId: string): boolean {
-    return this.hub.broker.soleLocalSubscriber?.(userTopic(appKey, userId)) === true;
+    return this.hub.onlyListener(appKey, userId);
   }
 
   private afterStored(stored: StoredMessage, message: OutgoingMessage, origin: SendOrigin): void {

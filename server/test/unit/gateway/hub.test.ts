@@ -123,6 +123,29 @@ describe('Hub (two nodes on one memory broker)', () => {
     expect(await b.isOnline('k', 'u1')).toBe(false);
   });
 
+  it('knows when it is the only listener of a user topic, and delivers through the broker when it is not', async () => {
+    const s1 = new RecordingSession('A.1', 'u1');
+    const s2 = new RecordingSession('B.1', 'u1');
+    expect(a.onlyListener('k', 'u1')).toBe(false); // no session of u1 here
+    await a.attach(s1);
+    expect(a.onlyListener('k', 'u1')).toBe(true);
+    expect(a.onlyListener('other-app', 'u1')).toBe(false);
+    await b.attach(s2);
+    expect(a.onlyListener('k', 'u1')).toBe(false);
+    expect(b.onlyListener('k', 'u1')).toBe(false);
+    const event: UserEvent = { kind: 'push', topic: 's_ntf', targetId: 'u1', payload: new Uint8Array([8, 1]), qos: 1 };
+    await a.toUser('k', 'u1', event);
+    await tick();
+    expect(s2.events).toEqual([event]); // through the broker to the other node
+    await b.detach(s2);
+    expect(a.onlyListener('k', 'u1')).toBe(true);
+    await a.toUser('k', 'u1', event);
+    await tick();
+    expect(s1.events).toEqual([event, event]);
+    await a.detach(s1);
+    expect(a.onlyListener('k', 'u1')).toBe(false);
+  });
+
   it('lets presence lapse when a node stops refreshing (crashed node)', async () => {
     const s = new RecordingSession('A.1', 'u1');
     await a.attach(s);
