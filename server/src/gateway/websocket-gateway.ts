@@ -15,6 +15,7 @@ import { logFields } from './log-fields';
 import type { Session } from './session';
 import { MISSING_PARAM_STATUS, type SessionManager } from './session-manager';
 import { eventLoopAdmission, type TurnAdmission } from './turn-admission';
+import { configureFastReceive, takeOverReceive, type FastReceiveSocket, type WS_OWNS } from './websocket-receive';
 import { WebSocketTransport } from './websocket-transport';
 
 export const WEBSOCKET_PATH = '/websocket';
@@ -97,6 +98,8 @@ class GatewaySocket extends WebSocket {
   session: Session | undefined;
   /** Frames that arrived before the CONNACK (replayed once the session exists); undefined after it. */
   early: Uint8Array[] | undefined;
+  /** The fast receive path's state (websocket-receive.ts). */
+  receiveState: Uint8Array | typeof WS_OWNS | undefined;
 
   /** The gateway's set of open sockets: a getter of a per-gateway subclass, so it costs no field. */
   get tracked(): Set<GatewaySocket> | undefined {
@@ -152,15 +155,21 @@ function onSocketMessage(this: WebSocket, data: RawData, isBinary: boolean): voi
     ws.session?.close();
     return;
   }
-  const bytes = toBytes(data);
+  acceptBinary(ws, toBytes(data));
+}
+
+/** One binary message of `ws` (its own bytes), from `ws`'s receiver or the fast path (websocket-receive.ts). */
+function acceptBinary(ws: GatewaySocket, bytes: Uint8Array): void {
   if (ws.session) {
     feed(ws, ws.session, bytes);
   } else if ((ws.early ??= []).length < MAX_EARLY_FRAMES) {
     ws.early.push(bytes);
   } else {
-    transport.closeWith(CloseCode.PolicyViolation, 'frames before CONNACK');
+    ws.transport?.closeWith(CloseCode.PolicyViolation, 'frames before CONNACK');
   }
 }
+
+configureFastReceive((ws: FastReceiveSocket, bytes: Uint8Array) => acceptBinary(ws as GatewaySocket, bytes), MAX_WS_MESSAGE_BYTES);
 
 function feed(ws: GatewaySocket, target: Session, bytes: Uint8Array): void {
   let frame;
@@ -180,6 +189,9 @@ async function handleConnection(ws: GatewaySocket, query: URLSearchParams, manag
   const transport = new WebSocketTransport(ws, log, connId);
   ws.transport = transport;
   ws.tracked?.add(ws);
+  // Called from the upgrade callback: nothing has been read from the socket yet.
+  const socket = (ws as unknown as { _socket?: Socket })._socket;
+  if (socket !== undefined) takeOverReceive(ws, socket);
   ws.on('error', onSocketError);
   ws.on('message', onSocketMessage);
   ws.on('close', onSocketClose);

@@ -1,0 +1,149 @@
+/**
+ * The gateway's WebSocket receive path for the frames clients actually send (RFC 6455 §5): complete, final,
+ * masked binary frames within the size limit, and pings and pongs. Each is unmasked straight into the bytes
+ * the CMP decoder reads (one copy) and handed on synchronously, in order.
+ *
+ * Anything else — a text, close or continuation frame, a fragmented message, reserved bits, an unmasked frame,
+ * a control frame over 125 bytes, a payload over the limit — hands the connection back to `ws` for good, at
+ * that frame's first byte: `ws`'s receiver has seen nothing yet, so it starts at a frame boundary and does what
+ * it always did (reassembly, UTF-8 checks, the close handshake, the 1002/1003/1009 closes). Frames handed on
+ * before it and frames `ws` emits after it keep their order: nothing is handed on by this path once `ws` has
+ * the connection.
+ *
+ * Why (bench P1 round 21): `ws`'s receiver is a Writable stream; per frame it slices and concatenates buffers,
+ * unmasks in place, and emits through the stream and the socket's EventEmitter, ≈ 6 % of the event loop at
+ * P1's rate, plus the copy the gateway then made of the frame (the socket's read chunk must not be kept).
+ */
+import type { Socket } from 'node:net';
+
+/** What a connection needs from its `ws` socket. */
+export interface FastReceiveSocket {
+  /** Where this path keeps its state: bytes of a frame not yet complete, `WS_OWNS` once `ws` has the connection. */
+  receiveState: Uint8Array | typeof WS_OWNS | undefined;
+  emit(event: 'ping' | 'pong', data: Buffer): boolean;
+}
+
+/** The connection went back to `ws`'s receiver. */
+export const WS_OWNS = 1;
+
+const FIN_BINARY = 0x82;
+const FIN_PING = 0x89;
+const FIN_PONG = 0x8a;
+const MASKED = 0x80;
+const MAX_CONTROL_PAYLOAD = 125;
+
+interface Takeover {
+  /** The socket property `ws` links a socket to its WebSocket with (found on the first connection). */
+  readonly link: symbol;
+  /** `ws`'s own 'data' listener (one module function for every socket). */
+  readonly wsListener: (chunk: Buffer) => void;
+}
+
+let takeover: Takeover | undefined;
+let maxPayload = 0;
+let onBinary: (socket: FastReceiveSocket, bytes: Uint8Array) => void = () => undefined;
+
+/**
+ * Sets what every taken-over connection does with a binary message (`bytes` is its own copy) and the largest
+ * payload this path takes (larger ones go to `ws`, which closes with 1009 when over its own maxPayload).
+ */
+export function configureFastReceive(handler: (socket: FastReceiveSocket, bytes: Uint8Array) => void, largestPayload: number): void {
+  onBinary = handler;
+  maxPayload = largestPayload;
+}
+
+/**
+ * Moves `socket`'s incoming frames to this path. Call right after `ws` set the connection up (in the upgrade
+ * callback: no data has been read yet). Returns false, leaving `ws` in charge, when `ws`'s wiring is not as
+ * expected (another `ws` version): the connection then works exactly as before.
+ */
+export function takeOverReceive(ws: FastReceiveSocket, socket: Socket): boolean {
+  const listeners = socket.listeners('data') as ((chunk: Buffer) => void)[];
+  if (listeners.length !== 1) return false;
+  const wsListener = listeners[0] as (chunk: Buffer) => void;
+  if (takeover === undefined) {
+    const link = Object.getOwnPropertySymbols(socket).find((symbol) => (socket as unknown as Record<symbol, unknown>)[symbol] === ws);
+    if (link === undefined) return false;
+    takeover = { link, wsListener };
+  }
+  if (wsListener !== takeover.wsListener || (socket as unknown as Record<symbol, unknown>)[takeover.link] !== ws) return false;
+  socket.removeListener('data', wsListener);
+  socket.on('data', onData);
+  return true;
+}
+
+function onData(this: Socket, chunk: Buffer): void {
+  const ws = (this as unknown as Record<symbol, FastReceiveSocket | undefined>)[(takeover as Takeover).link];
+  // `ws` unlinks the socket when it closes; nothing is read after that.
+  if (ws === undefined) return;
+  const held = ws.receiveState;
+  let data: Uint8Array = chunk;
+  if (held !== undefined && held !== WS_OWNS) {
+    data = new Uint8Array(held.length + chunk.length);
+    data.set(held);
+    data.set(chunk, held.length);
+    ws.receiveState = undefined;
+  }
+  let at = 0;
+  const end = data.length;
+  while (end - at >= 2) {
+    const first = data[at] as number;
+    const second = data[at + 1] as number;
+    if ((second & MASKED) === 0 || (first !== FIN_BINARY && first !== FIN_PING && first !== FIN_PONG)) {
+      handBack(this, ws, data, at);
+      return;
+    }
+    let length = second & 0x7f;
+    let header = 2;
+    if (length === 126) {
+      if (end - at < 4) break;
+      length = ((data[at + 2] as number) << 8) | (data[at + 3] as number);
+      header = 4;
+    } else if (length === 127) {
+      if (end - at < 10) break;
+      // Above 2^31 is far past any limit: `ws` refuses it.
+      if (data[at + 2] !== 0 || data[at + 3] !== 0 || data[at + 4] !== 0 || data[at + 5] !== 0 || (data[at + 6] as number) >= 0x80) {
+        handBack(this, ws, data, at);
+        return;
+      }
+      length = (((data[at + 6] as number) << 24) | ((data[at + 7] as number) << 16) | ((data[at + 8] as number) << 8) | (data[at + 9] as number)) >>> 0;
+      header = 10;
+    }
+    if (first === FIN_BINARY ? length > maxPayload : header !== 2 || length > MAX_CONTROL_PAYLOAD) {
+      handBack(this, ws, data, at);
+      return;
+    }
+    const mask = at + header;
+    const payload = mask + 4;
+    if (end - payload < length) break;
+    const m0 = data[mask] as number;
+    const m1 = data[mask + 1] as number;
+    const m2 = data[mask + 2] as number;
+    const m3 = data[mask + 3] as number;
+    const bytes = first === FIN_BINARY ? new Uint8Array(length) : Buffer.allocUnsafe(length);
+    let i = 0;
+    for (; i + 4 <= length; i += 4) {
+      bytes[i] = (data[payload + i] as number) ^ m0;
+      bytes[i + 1] = (data[payload + i + 1] as number) ^ m1;
+      bytes[i + 2] = (data[payload + i + 2] as number) ^ m2;
+      bytes[i + 3] = (data[payload + i + 3] as number) ^ m3;
+    }
+    for (; i < length; i++) bytes[i] = (data[payload + i] as number) ^ (data[mask + (i & 3)] as number);
+    at = payload + length;
+    if (first === FIN_BINARY) onBinary(ws, bytes);
+    else ws.emit(first === FIN_PING ? 'ping' : 'pong', bytes as Buffer);
+    // A handler may have ended the connection (a malformed CMP frame): read no further, as `ws` stops after
+    // its socket is destroyed.
+    if (this.destroyed) return;
+  }
+  if (at < end) ws.receiveState = data.slice(at);
+}
+
+/** `ws` takes the connection from the frame at `at` on (its receiver starts at a frame boundary). */
+function handBack(socket: Socket, ws: FastReceiveSocket, data: Uint8Array, at: number): void {
+  const { wsListener } = takeover as Takeover;
+  ws.receiveState = WS_OWNS;
+  socket.removeListener('data', onData);
+  socket.on('data', wsListener);
+  wsListener.call(socket, Buffer.from(data.buffer, data.byteOffset + at, data.length - at));
+}

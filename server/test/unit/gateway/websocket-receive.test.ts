@@ -1,0 +1,215 @@
+/**
+ * The gateway's fast WebSocket receive path (websocket-receive.ts) on real sockets: a `ws` server as the gateway
+ * sets it up, and a TCP client that does the upgrade by hand and writes frames byte for byte as a client may
+ * (masked, split anywhere, several per write). What the path takes must arrive exactly and in order through
+ * it; everything else must reach `ws` from that frame on, with `ws`'s own behaviour (reassembly, text, closes).
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import { connect, type AddressInfo, type Socket } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { configureFastReceive, takeOverReceive, WS_OWNS, type FastReceiveSocket } from '../../../src/gateway/websocket-receive';
+
+const MAX_PAYLOAD = 100_000;
+
+type Event = readonly ['fast', string] | readonly ['ws', string, boolean] | readonly ['ping' | 'pong', string];
+
+interface ServerSide {
+  readonly ws: WebSocket & FastReceiveSocket;
+  readonly events: Event[];
+  readonly takenOver: boolean;
+}
+
+let server: Server;
+let wss: WebSocketServer;
+let accepted: ((side: ServerSide) => void) | undefined;
+const fast = new Map<FastReceiveSocket, Event[]>();
+
+beforeAll(async () => {
+  configureFastReceive((ws, bytes) => {
+    expect(bytes).toBeInstanceOf(Uint8Array);
+    fast.get(ws)?.push(['fast', Buffer.from(bytes).toString('latin1')]);
+  }, MAX_PAYLOAD);
+  wss = new WebSocketServer({ noServer: true, maxPayload: MAX_PAYLOAD, perMessageDeflate: false, clientTracking: false, autoPong: false });
+  server = createServer();
+  server.on('upgrade', (req, socket, head) => {
+    wss.handleUpgrade(req, socket, head, (client) => {
+      const ws = client as WebSocket & FastReceiveSocket;
+      const events: Event[] = [];
+      fast.set(ws, events);
+      ws.receiveState = undefined;
+      ws.on('message', (data: Buffer, isBinary: boolean) => events.push(['ws', data.toString('latin1'), isBinary]));
+      ws.on('ping', (data: Buffer) => events.push(['ping', data.toString('latin1')]));
+      ws.on('pong', (data: Buffer) => events.push(['pong', data.toString('latin1')]));
+      // ws reports the frames it refuses here before closing (the gateway logs them).
+      ws.on('error', () => undefined);
+      const takenOver = takeOverReceive(ws, (ws as unknown as { _socket: Socket })._socket);
+      accepted?.({ ws, events, takenOver });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+});
+
+afterAll(async () => {
+  await new Promise<void>((resolve) => wss.close(() => resolve()));
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+});
+
+interface Client {
+  readonly socket: Socket;
+  readonly side: ServerSide;
+  /** Bytes the server wrote after the upgrade response. */
+  readonly received: Buffer[];
+  closed: Promise<void>;
+}
+
+async function open(): Promise<Client> {
+  const { port } = server.address() as AddressInfo;
+  const socket = connect(port, '127.0.0.1');
+  const sideReady = new Promise<ServerSide>((resolve) => {
+    accepted = resolve;
+  });
+  const key = randomBytes(16).toString('base64');
+  socket.write(`GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`);
+  const received: Buffer[] = [];
+  let head = Buffer.alloc(0);
+  let upgraded = false;
+  await new Promise<void>((resolve, reject) => {
+    socket.on('error', reject);
+    socket.on('data', (chunk: Buffer) => {
+      if (upgraded) {
+        received.push(chunk);
+        return;
+      }
+      head = Buffer.concat([head, chunk]);
+      const end = head.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      const accept = createHash('sha1').update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
+      expect(head.subarray(0, end).toString()).toContain(`Sec-WebSocket-Accept: ${accept}`);
+      upgraded = true;
+      if (head.length > end + 4) received.push(head.subarray(end + 4));
+      resolve();
+    });
+  });
+  const side = await sideReady;
+  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+  return { socket, side, received, closed };
+}
+
+/** One client frame (RFC 6455 §5.2): `first` is FIN/RSV/opcode, masked unless `masked` is false. */
+function frame(first: number, payload: Buffer, masked = true, forceLength?: 126 | 127): Buffer {
+  const length = payload.length;
+  const form = forceLength ?? (length < 126 ? 0 : length < 65536 ? 126 : 127);
+  const header = form === 0 ? Buffer.from([first, length]) : form === 126 ? Buffer.alloc(4) : Buffer.alloc(10);
+  if (form === 126) {
+    header[0] = first;
+    header[1] = 126;
+    header.writeUInt16BE(length, 2);
+  } else if (form === 127) {
+    header[0] = first;
+    header[1] = 127;
+    header.writeBigUInt64BE(BigInt(length), 2);
+  }
+  if (!masked) return Buffer.concat([header, payload]);
+  header[1] = (header[1] as number) | 0x80;
+  const mask = randomBytes(4);
+  const body = Buffer.from(payload.map((byte, i) => byte ^ (mask[i & 3] as number)));
+  return Buffer.concat([header, mask, body]);
+}
+
+const binary = (text: string): Buffer => frame(0x82, Buffer.from(text, 'latin1'));
+
+async function until(check: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+/** The close code of the server's close frame (unmasked, RFC 6455 §5.5.1), once the connection has ended. */
+async function closeCode(client: Client): Promise<number> {
+  await client.closed;
+  const bytes = Buffer.concat(client.received);
+  for (let at = 0; at + 2 <= bytes.length; ) {
+    const length = (bytes[at + 1] as number) & 0x7f;
+    if (bytes[at] === 0x88) return bytes.readUInt16BE(at + 2);
+    at += 2 + length;
+  }
+  throw new Error('no close frame');
+}
+
+describe('fast WebSocket receive', () => {
+  it('takes binary frames written together, split at every byte, and in every length form, in order', async () => {
+    const c = await open();
+    expect(c.side.takenOver).toBe(true);
+    const big = 'q'.repeat(70_000);
+    const mid = 'm'.repeat(300);
+    c.socket.write(Buffer.concat([binary('one'), binary('two'), binary('')]));
+    for (const byte of Buffer.concat([binary(mid), binary('four')])) c.socket.write(Buffer.from([byte]));
+    c.socket.write(Buffer.concat([binary(big), binary('six')]));
+    // The 16-bit and 64-bit length forms for small payloads too (allowed by RFC 6455's reading side).
+    c.socket.write(Buffer.concat([frame(0x82, Buffer.from('seven'), true, 126), frame(0x82, Buffer.from('eight'), true, 127)]));
+    await until(() => c.side.events.length === 9, 'nine messages');
+    expect(c.side.events).toEqual([['fast', 'one'], ['fast', 'two'], ['fast', ''], ['fast', mid], ['fast', 'four'], ['fast', big], ['fast', 'six'], ['fast', 'seven'], ['fast', 'eight']]);
+    expect(c.side.ws.receiveState).toBeUndefined();
+    c.socket.destroy();
+  });
+
+  it('takes pings and pongs between binary frames (emitted as ws emits them) and keeps the connection', async () => {
+    const c = await open();
+    c.socket.write(Buffer.concat([binary('a'), frame(0x89, Buffer.from('hi')), frame(0x8a, Buffer.from('yo')), binary('b')]));
+    await until(() => c.side.events.length === 4, 'four events');
+    expect(c.side.events).toEqual([['fast', 'a'], ['ping', 'hi'], ['pong', 'yo'], ['fast', 'b']]);
+    expect(c.side.ws.receiveState).not.toBe(WS_OWNS);
+    c.socket.destroy();
+  });
+
+  it('hands a fragmented message to ws, which reassembles it, and ws keeps the connection from then on', async () => {
+    const c = await open();
+    const first = frame(0x02, Buffer.from('ab')); // binary, not final
+    const last = frame(0x80, Buffer.from('cd')); // continuation, final
+    c.socket.write(Buffer.concat([binary('before'), first]));
+    c.socket.write(Buffer.concat([last, binary('after')]));
+    await until(() => c.side.events.length === 3, 'three messages');
+    expect(c.side.events).toEqual([['fast', 'before'], ['ws', 'abcd', true], ['ws', 'after', true]]);
+    expect(c.side.ws.receiveState).toBe(WS_OWNS);
+    c.socket.destroy();
+  });
+
+  it('hands a text frame to ws at its first byte, after the binary frame before it in the same write', async () => {
+    const c = await open();
+    const text = frame(0x81, Buffer.from('hello'));
+    c.socket.write(Buffer.concat([binary('x'), text.subarray(0, 3)]));
+    await until(() => c.side.events.length === 1, 'one message');
+    c.socket.write(Buffer.concat([text.subarray(3), binary('z')]));
+    await until(() => c.side.events.length === 3, 'three messages');
+    expect(c.side.events).toEqual([['fast', 'x'], ['ws', 'hello', false], ['ws', 'z', true]]);
+    c.socket.destroy();
+  });
+
+  it.each([
+    ['an unmasked frame', () => frame(0x82, Buffer.from('x'), false), 1002],
+    ['a reserved bit', () => frame(0xc2, Buffer.from('x')), 1002],
+    ['a ping over 125 bytes', () => frame(0x89, Buffer.alloc(126)), 1002],
+    ['a fragmented ping', () => frame(0x09, Buffer.from('x')), 1002],
+    ['a payload over the limit', () => binary('p'.repeat(MAX_PAYLOAD + 1)), 1009],
+    ['a 64-bit length of 2^32', () => Buffer.from([0x82, 0xff, 0, 0, 0, 1, 0, 0, 0, 0, 1, 2, 3, 4]), 1009],
+  ])('leaves %s to ws, which closes with its code', async (_name, make, code) => {
+    const c = await open();
+    c.socket.write(Buffer.concat([binary('ok'), make()]));
+    expect(await closeCode(c)).toBe(code);
+    expect(c.side.events).toEqual([['fast', 'ok']]);
+  });
+
+  it('leaves a close frame to ws: the close handshake completes with the client’s code', async () => {
+    const c = await open();
+    const closed = new Promise<number>((resolve) => c.side.ws.once('close', (code: number) => resolve(code)));
+    const body = Buffer.alloc(2);
+    body.writeUInt16BE(4001);
+    c.socket.write(Buffer.concat([binary('bye'), frame(0x88, body)]));
+    expect(await closed).toBe(4001);
+    expect(await closeCode(c)).toBe(4001);
+    expect(c.side.events).toEqual([['fast', 'bye']]);
+  });
+});
