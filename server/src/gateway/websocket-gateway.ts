@@ -15,7 +15,7 @@ import { logFields } from './log-fields';
 import type { Session } from './session';
 import { MISSING_PARAM_STATUS, type SessionManager } from './session-manager';
 import { eventLoopAdmission, type TurnAdmission } from './turn-admission';
-import { configureFastReceive, takeOverReceive, type FastReceiveSocket, type WS_OWNS } from './websocket-receive';
+import { configureFastReceive, takeOverReceive, type FastReceiveSocket, type PartialFrame, type WS_OWNS } from './websocket-receive';
 import { WebSocketTransport } from './websocket-transport';
 
 export const WEBSOCKET_PATH = '/websocket';
@@ -99,7 +99,7 @@ class GatewaySocket extends WebSocket {
   /** Frames that arrived before the CONNACK (replayed once the session exists); undefined after it. */
   early: Uint8Array[] | undefined;
   /** The fast receive path's state (websocket-receive.ts). */
-  receiveState: Uint8Array | typeof WS_OWNS | undefined;
+  receiveState: PartialFrame | typeof WS_OWNS | undefined;
 
   /** The gateway's set of open sockets: a getter of a per-gateway subclass, so it costs no field. */
   get tracked(): Set<GatewaySocket> | undefined {

@@ -18,19 +18,36 @@ import type { Socket } from 'node:net';
 
 /** What a connection needs from its `ws` socket. */
 export interface FastReceiveSocket {
-  /** Where this path keeps its state: bytes of a frame not yet complete, `WS_OWNS` once `ws` has the connection. */
-  receiveState: Uint8Array | typeof WS_OWNS | undefined;
+  /** Where this path keeps its state: a frame cut by a read, `WS_OWNS` once `ws` has the connection. */
+  receiveState: PartialFrame | typeof WS_OWNS | undefined;
   emit(event: 'ping' | 'pong', data: Buffer): boolean;
 }
 
 /** The connection went back to `ws`'s receiver. */
 export const WS_OWNS = 1;
 
+/** The reads holding a frame cut by the end of a read, from its first byte on. */
+export class PartialFrame {
+  readonly parts: Uint8Array[];
+  filled: number;
+
+  constructor(
+    first: Uint8Array,
+    /** The whole frame's size once its header is in (frameSize); 0 before. */
+    public size: number,
+  ) {
+    this.parts = [first];
+    this.filled = first.length;
+  }
+}
+
 const FIN_BINARY = 0x82;
 const FIN_PING = 0x89;
 const FIN_PONG = 0x8a;
 const MASKED = 0x80;
 const MAX_CONTROL_PAYLOAD = 125;
+/** The longest header before the payload: 2 bytes, a 64-bit length, the mask. */
+const MAX_HEADER = 14;
 
 interface Takeover {
   /** The socket property `ws` links a socket to its WebSocket with (found on the first connection). */
@@ -77,45 +94,51 @@ function onData(this: Socket, chunk: Buffer): void {
   // `ws` unlinks the socket when it closes; nothing is read after that.
   if (ws === undefined) return;
   const held = ws.receiveState;
-  let data: Uint8Array = chunk;
-  if (held !== undefined && held !== WS_OWNS) {
-    data = new Uint8Array(held.length + chunk.length);
-    data.set(held);
-    data.set(chunk, held.length);
-    ws.receiveState = undefined;
+  if (held === undefined) {
+    scan(this, ws, chunk);
+    return;
   }
-  let at = 0;
+  if (held === WS_OWNS) return;
+  // A frame cut by a read: keep the reads until it is whole (as `ws` does: no bytes are copied or reserved
+  // before they arrive), then join them once.
+  held.parts.push(chunk);
+  held.filled += chunk.length;
+  if (held.size === 0) {
+    const head = join(held.parts, Math.min(held.filled, MAX_HEADER));
+    const size = frameSize(head, 0, head.length);
+    if (size < 0) {
+      ws.receiveState = undefined;
+      handBack(this, ws, join(held.parts, held.filled), 0);
+      return;
+    }
+    if (size === 0) return;
+    held.size = size;
+  }
+  if (held.filled < held.size) return;
+  ws.receiveState = undefined;
+  scan(this, ws, join(held.parts, held.filled));
+}
+
+/** The frames in `data` from its start: handed on while whole, the rest kept in `ws.receiveState`. */
+function scan(socket: Socket, ws: FastReceiveSocket, data: Uint8Array): void {
   const end = data.length;
-  while (end - at >= 2) {
+  let at = 0;
+  while (at < end) {
+    const size = frameSize(data, at, end);
+    if (size < 0) {
+      handBack(socket, ws, data, at);
+      return;
+    }
+    if (size === 0 || end - at < size) {
+      // A view: the read it belongs to is kept until the frame is whole, as `ws` keeps it.
+      ws.receiveState = new PartialFrame(data.subarray(at), size);
+      return;
+    }
     const first = data[at] as number;
-    const second = data[at + 1] as number;
-    if ((second & MASKED) === 0 || (first !== FIN_BINARY && first !== FIN_PING && first !== FIN_PONG)) {
-      handBack(this, ws, data, at);
-      return;
-    }
-    let length = second & 0x7f;
-    let header = 2;
-    if (length === 126) {
-      if (end - at < 4) break;
-      length = ((data[at + 2] as number) << 8) | (data[at + 3] as number);
-      header = 4;
-    } else if (length === 127) {
-      if (end - at < 10) break;
-      // Above 2^31 is far past any limit: `ws` refuses it.
-      if (data[at + 2] !== 0 || data[at + 3] !== 0 || data[at + 4] !== 0 || data[at + 5] !== 0 || (data[at + 6] as number) >= 0x80) {
-        handBack(this, ws, data, at);
-        return;
-      }
-      length = (((data[at + 6] as number) << 24) | ((data[at + 7] as number) << 16) | ((data[at + 8] as number) << 8) | (data[at + 9] as number)) >>> 0;
-      header = 10;
-    }
-    if (first === FIN_BINARY ? length > maxPayload : header !== 2 || length > MAX_CONTROL_PAYLOAD) {
-      handBack(this, ws, data, at);
-      return;
-    }
-    const mask = at + header;
+    const lengthCode = (data[at + 1] as number) & 0x7f;
+    const mask = at + (lengthCode < 126 ? 2 : lengthCode === 126 ? 4 : 10);
     const payload = mask + 4;
-    if (end - payload < length) break;
+    const length = at + size - payload;
     const m0 = data[mask] as number;
     const m1 = data[mask + 1] as number;
     const m2 = data[mask + 2] as number;
@@ -129,14 +152,54 @@ function onData(this: Socket, chunk: Buffer): void {
       bytes[i + 3] = (data[payload + i + 3] as number) ^ m3;
     }
     for (; i < length; i++) bytes[i] = (data[payload + i] as number) ^ (data[mask + (i & 3)] as number);
-    at = payload + length;
+    at += size;
     if (first === FIN_BINARY) onBinary(ws, bytes);
     else ws.emit(first === FIN_PING ? 'ping' : 'pong', bytes as Buffer);
     // A handler may have ended the connection (a malformed CMP frame): read no further, as `ws` stops after
     // its socket is destroyed.
-    if (this.destroyed) return;
+    if (socket.destroyed) return;
   }
-  if (at < end) ws.receiveState = data.slice(at);
+}
+
+/**
+ * The whole size (header, mask, payload) of the frame at `at` when this path takes it; 0 while its header is not
+ * all in `data[at, end)`; -1 when the frame is `ws`'s to handle.
+ */
+function frameSize(data: Uint8Array, at: number, end: number): number {
+  if (end - at < 2) return 0;
+  const first = data[at] as number;
+  const second = data[at + 1] as number;
+  if ((second & MASKED) === 0 || (first !== FIN_BINARY && first !== FIN_PING && first !== FIN_PONG)) return -1;
+  let length = second & 0x7f;
+  let header = 2;
+  if (length === 126) {
+    if (end - at < 4) return 0;
+    length = ((data[at + 2] as number) << 8) | (data[at + 3] as number);
+    header = 4;
+  } else if (length === 127) {
+    if (end - at < 10) return 0;
+    // Above 2^31 is far past any limit: `ws` refuses it.
+    if (data[at + 2] !== 0 || data[at + 3] !== 0 || data[at + 4] !== 0 || data[at + 5] !== 0 || (data[at + 6] as number) >= 0x80) return -1;
+    length = (((data[at + 6] as number) << 24) | ((data[at + 7] as number) << 16) | ((data[at + 8] as number) << 8) | (data[at + 9] as number)) >>> 0;
+    header = 10;
+  }
+  if (first === FIN_BINARY ? length > maxPayload : header !== 2 || length > MAX_CONTROL_PAYLOAD) return -1;
+  return header + 4 + length;
+}
+
+/** The first `count` bytes of `parts`, as one array (the only part itself when it holds them all). */
+function join(parts: readonly Uint8Array[], count: number): Uint8Array {
+  const only = parts[0] as Uint8Array;
+  if (only.length >= count) return only.length === count ? only : only.subarray(0, count);
+  const out = new Uint8Array(count);
+  let at = 0;
+  for (const part of parts) {
+    if (at >= count) break;
+    const take = Math.min(part.length, count - at);
+    out.set(take === part.length ? part : part.subarray(0, take), at);
+    at += take;
+  }
+  return out;
 }
 
 /** `ws` takes the connection from the frame at `at` on (its receiver starts at a frame boundary). */

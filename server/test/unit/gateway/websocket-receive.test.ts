@@ -18,6 +18,8 @@ interface ServerSide {
   readonly ws: WebSocket & FastReceiveSocket;
   readonly events: Event[];
   readonly takenOver: boolean;
+  /** Reads of the server's socket (`data` events): the splits the tests ask for did happen. */
+  reads: number;
 }
 
 let server: Server;
@@ -43,8 +45,11 @@ beforeAll(async () => {
       ws.on('pong', (data: Buffer) => events.push(['pong', data.toString('latin1')]));
       // ws reports the frames it refuses here before closing (the gateway logs them).
       ws.on('error', () => undefined);
-      const takenOver = takeOverReceive(ws, (ws as unknown as { _socket: Socket })._socket);
-      accepted?.({ ws, events, takenOver });
+      const socket = (ws as unknown as { _socket: Socket })._socket;
+      const takenOver = takeOverReceive(ws, socket);
+      const side: ServerSide = { ws, events, takenOver, reads: 0 };
+      socket.on('data', () => void side.reads++);
+      accepted?.(side);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -66,6 +71,7 @@ interface Client {
 async function open(): Promise<Client> {
   const { port } = server.address() as AddressInfo;
   const socket = connect(port, '127.0.0.1');
+  socket.setNoDelay(true);
   const sideReady = new Promise<ServerSide>((resolve) => {
     accepted = resolve;
   });
@@ -119,6 +125,15 @@ function frame(first: number, payload: Buffer, masked = true, forceLength?: 126 
 
 const binary = (text: string): Buffer => frame(0x82, Buffer.from(text, 'latin1'));
 
+/** Writes `bytes` in pieces of `size`, each after the server has read the previous one (no coalescing). */
+async function trickle(c: Client, bytes: Buffer, size: number): Promise<void> {
+  for (let i = 0; i < bytes.length; i += size) {
+    const reads = c.side.reads;
+    c.socket.write(bytes.subarray(i, Math.min(bytes.length, i + size)));
+    await until(() => c.side.reads > reads, 'the server to read');
+  }
+}
+
 async function until(check: () => boolean, what: string): Promise<void> {
   const deadline = Date.now() + 5000;
   while (!check()) {
@@ -146,13 +161,26 @@ describe('fast WebSocket receive', () => {
     const big = 'q'.repeat(70_000);
     const mid = 'm'.repeat(300);
     c.socket.write(Buffer.concat([binary('one'), binary('two'), binary('')]));
-    for (const byte of Buffer.concat([binary(mid), binary('four')])) c.socket.write(Buffer.from([byte]));
+    await trickle(c, Buffer.concat([binary(mid), binary('four')]), 1);
     c.socket.write(Buffer.concat([binary(big), binary('six')]));
     // The 16-bit and 64-bit length forms for small payloads too (allowed by RFC 6455's reading side).
     c.socket.write(Buffer.concat([frame(0x82, Buffer.from('seven'), true, 126), frame(0x82, Buffer.from('eight'), true, 127)]));
     await until(() => c.side.events.length === 9, 'nine messages');
     expect(c.side.events).toEqual([['fast', 'one'], ['fast', 'two'], ['fast', ''], ['fast', mid], ['fast', 'four'], ['fast', big], ['fast', 'six'], ['fast', 'seven'], ['fast', 'eight']]);
     expect(c.side.ws.receiveState).toBeUndefined();
+    c.socket.destroy();
+  });
+
+  it('assembles a large frame from many reads, its header cut byte by byte, and goes on with the next', async () => {
+    const c = await open();
+    const big = Buffer.from(Array.from({ length: 70_000 }, (_, i) => i % 251));
+    const bytes = Buffer.concat([binary('lead'), frame(0x82, big), binary('tail')]);
+    const start = binary('lead').length;
+    await trickle(c, bytes.subarray(0, start + 14), 1);
+    await trickle(c, bytes.subarray(start + 14), 997);
+    expect(c.side.reads).toBeGreaterThan(start + 14 + 70);
+    await until(() => c.side.events.length === 3, 'three messages');
+    expect(c.side.events).toEqual([['fast', 'lead'], ['fast', big.toString('latin1')], ['fast', 'tail']]);
     c.socket.destroy();
   });
 
@@ -200,6 +228,18 @@ describe('fast WebSocket receive', () => {
     c.socket.write(Buffer.concat([binary('ok'), make()]));
     expect(await closeCode(c)).toBe(code);
     expect(c.side.events).toEqual([['fast', 'ok']]);
+  });
+
+  it('hands back at a frame whose header arrives a byte at a time and turns out to be ws’s (text, then unmasked)', async () => {
+    const c = await open();
+    await trickle(c, Buffer.concat([binary('a'), frame(0x81, Buffer.from('hey')), binary('b')]), 1);
+    await until(() => c.side.events.length === 3, 'three messages');
+    expect(c.side.events).toEqual([['fast', 'a'], ['ws', 'hey', false], ['ws', 'b', true]]);
+    c.socket.destroy();
+    const d = await open();
+    await trickle(d, Buffer.concat([binary('c'), frame(0x82, Buffer.from('x'), false)]).subarray(0, 9), 1);
+    expect(await closeCode(d)).toBe(1002);
+    expect(d.side.events).toEqual([['fast', 'c']]);
   });
 
   it('leaves a close frame to ws: the close handshake completes with the client’s code', async () => {
