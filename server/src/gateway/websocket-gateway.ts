@@ -15,7 +15,7 @@ import { logFields } from './log-fields';
 import type { Session } from './session';
 import { MISSING_PARAM_STATUS, type SessionManager } from './session-manager';
 import { eventLoopAdmission, type TurnAdmission } from './turn-admission';
-import { configureFastReceive, takeOverReceive, type FastReceiveSocket, type PartialFrame, type WS_OWNS } from './websocket-receive';
+import { takeOverReceive, type FastReceiveSocket, type PartialFrame, type WS_OWNS } from './websocket-receive';
 import { WebSocketTransport } from './websocket-transport';
 
 export const WEBSOCKET_PATH = '/websocket';
@@ -92,7 +92,7 @@ export function attachWebSocketGateway(server: Server, manager: SessionManager, 
  * fields and the event listeners are shared module functions using `this`, instead of closures per
  * connection (P2 memory: ≈ 0.6 KB less per idle connection, bench/analysis/p2-connections.md).
  */
-class GatewaySocket extends WebSocket {
+class GatewaySocket extends WebSocket implements FastReceiveSocket {
   /** Set before any listener runs (handleConnection); holds the log and connection id too. */
   transport: WebSocketTransport | undefined;
   session: Session | undefined;
@@ -100,6 +100,14 @@ class GatewaySocket extends WebSocket {
   early: Uint8Array[] | undefined;
   /** The fast receive path's state (websocket-receive.ts). */
   receiveState: PartialFrame | typeof WS_OWNS | undefined;
+
+  get fastMaxPayload(): number {
+    return MAX_WS_MESSAGE_BYTES;
+  }
+
+  receiveBinary(bytes: Uint8Array): void {
+    acceptBinary(this, bytes);
+  }
 
   /** The gateway's set of open sockets: a getter of a per-gateway subclass, so it costs no field. */
   get tracked(): Set<GatewaySocket> | undefined {
@@ -168,8 +176,6 @@ function acceptBinary(ws: GatewaySocket, bytes: Uint8Array): void {
     ws.transport?.closeWith(CloseCode.PolicyViolation, 'frames before CONNACK');
   }
 }
-
-configureFastReceive((ws: FastReceiveSocket, bytes: Uint8Array) => acceptBinary(ws as GatewaySocket, bytes), MAX_WS_MESSAGE_BYTES);
 
 function feed(ws: GatewaySocket, target: Session, bytes: Uint8Array): void {
   let frame;

@@ -16,10 +16,14 @@
  */
 import type { Socket } from 'node:net';
 
-/** What a connection needs from its `ws` socket. */
+/** What a connection needs from its `ws` socket (the gateway's socket class: methods and getters, no fields but the state). */
 export interface FastReceiveSocket {
   /** Where this path keeps its state: a frame cut by a read, `WS_OWNS` once `ws` has the connection. */
   receiveState: PartialFrame | typeof WS_OWNS | undefined;
+  /** The largest binary payload this path takes (larger ones go to `ws`, which closes with 1009 over its maxPayload). */
+  readonly fastMaxPayload: number;
+  /** One binary message; `bytes` is its own copy. */
+  receiveBinary(bytes: Uint8Array): void;
   emit(event: 'ping' | 'pong', data: Buffer): boolean;
 }
 
@@ -57,17 +61,6 @@ interface Takeover {
 }
 
 let takeover: Takeover | undefined;
-let maxPayload = 0;
-let onBinary: (socket: FastReceiveSocket, bytes: Uint8Array) => void = () => undefined;
-
-/**
- * Sets what every taken-over connection does with a binary message (`bytes` is its own copy) and the largest
- * payload this path takes (larger ones go to `ws`, which closes with 1009 when over its own maxPayload).
- */
-export function configureFastReceive(handler: (socket: FastReceiveSocket, bytes: Uint8Array) => void, largestPayload: number): void {
-  onBinary = handler;
-  maxPayload = largestPayload;
-}
 
 /**
  * Moves `socket`'s incoming frames to this path. Call right after `ws` set the connection up (in the upgrade
@@ -105,7 +98,7 @@ function onData(this: Socket, chunk: Buffer): void {
   held.filled += chunk.length;
   if (held.size === 0) {
     const head = join(held.parts, Math.min(held.filled, MAX_HEADER));
-    const size = frameSize(head, 0, head.length);
+    const size = frameSize(head, 0, head.length, ws.fastMaxPayload);
     if (size < 0) {
       ws.receiveState = undefined;
       handBack(this, ws, join(held.parts, held.filled), 0);
@@ -122,9 +115,10 @@ function onData(this: Socket, chunk: Buffer): void {
 /** The frames in `data` from its start: handed on while whole, the rest kept in `ws.receiveState`. */
 function scan(socket: Socket, ws: FastReceiveSocket, data: Uint8Array): void {
   const end = data.length;
+  const maxPayload = ws.fastMaxPayload;
   let at = 0;
   while (at < end) {
-    const size = frameSize(data, at, end);
+    const size = frameSize(data, at, end, maxPayload);
     if (size < 0) {
       handBack(socket, ws, data, at);
       return;
@@ -153,7 +147,7 @@ function scan(socket: Socket, ws: FastReceiveSocket, data: Uint8Array): void {
     }
     for (; i < length; i++) bytes[i] = (data[payload + i] as number) ^ (data[mask + (i & 3)] as number);
     at += size;
-    if (first === FIN_BINARY) onBinary(ws, bytes);
+    if (first === FIN_BINARY) ws.receiveBinary(bytes);
     else ws.emit(first === FIN_PING ? 'ping' : 'pong', bytes as Buffer);
     // A handler may have ended the connection (a malformed CMP frame): read no further, as `ws` stops after
     // its socket is destroyed.
@@ -165,7 +159,7 @@ function scan(socket: Socket, ws: FastReceiveSocket, data: Uint8Array): void {
  * The whole size (header, mask, payload) of the frame at `at` when this path takes it; 0 while its header is not
  * all in `data[at, end)`; -1 when the frame is `ws`'s to handle.
  */
-function frameSize(data: Uint8Array, at: number, end: number): number {
+function frameSize(data: Uint8Array, at: number, end: number, maxPayload: number): number {
   if (end - at < 2) return 0;
   const first = data[at] as number;
   const second = data[at + 1] as number;

@@ -8,7 +8,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { connect, type AddressInfo, type Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { configureFastReceive, takeOverReceive, WS_OWNS, type FastReceiveSocket } from '../../../src/gateway/websocket-receive';
+import { takeOverReceive, WS_OWNS, type FastReceiveSocket } from '../../../src/gateway/websocket-receive';
 
 const MAX_PAYLOAD = 100_000;
 
@@ -25,21 +25,22 @@ interface ServerSide {
 let server: Server;
 let wss: WebSocketServer;
 let accepted: ((side: ServerSide) => void) | undefined;
-const fast = new Map<FastReceiveSocket, Event[]>();
 
 beforeAll(async () => {
-  configureFastReceive((ws, bytes) => {
-    expect(bytes).toBeInstanceOf(Uint8Array);
-    fast.get(ws)?.push(['fast', Buffer.from(bytes).toString('latin1')]);
-  }, MAX_PAYLOAD);
   wss = new WebSocketServer({ noServer: true, maxPayload: MAX_PAYLOAD, perMessageDeflate: false, clientTracking: false, autoPong: false });
   server = createServer();
   server.on('upgrade', (req, socket, head) => {
     wss.handleUpgrade(req, socket, head, (client) => {
-      const ws = client as WebSocket & FastReceiveSocket;
       const events: Event[] = [];
-      fast.set(ws, events);
-      ws.receiveState = undefined;
+      // What the gateway's socket class provides, on a plain `ws` socket.
+      const ws = Object.assign(client, {
+        receiveState: undefined,
+        fastMaxPayload: MAX_PAYLOAD,
+        receiveBinary(bytes: Uint8Array): void {
+          expect(bytes).toBeInstanceOf(Uint8Array);
+          events.push(['fast', Buffer.from(bytes).toString('latin1')]);
+        },
+      }) as WebSocket & FastReceiveSocket;
       ws.on('message', (data: Buffer, isBinary: boolean) => events.push(['ws', data.toString('latin1'), isBinary]));
       ws.on('ping', (data: Buffer) => events.push(['ping', data.toString('latin1')]));
       ws.on('pong', (data: Buffer) => events.push(['pong', data.toString('latin1')]));
