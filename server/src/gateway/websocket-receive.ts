@@ -100,7 +100,6 @@ function onData(this: Socket, chunk: Buffer): void {
     const head = join(held.parts, Math.min(held.filled, MAX_HEADER));
     const size = frameSize(head, 0, head.length, ws.fastMaxPayload);
     if (size < 0) {
-      ws.receiveState = undefined;
       handBack(this, ws, join(held.parts, held.filled), 0);
       return;
     }
