@@ -4,10 +4,10 @@
  * (masked, split anywhere, several per write). What the path takes must arrive exactly and in order through
  * it; everything else must reach `ws` from that frame on, with `ws`'s own behaviour (reassembly, text, closes).
  */
-import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import { connect, type AddressInfo, type Socket } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { clientFrame, rawUpgrade } from '../../../../test/support/ws-client-frames';
 import { takeOverReceive, WS_OWNS, type FastReceiveSocket } from '../../../src/gateway/websocket-receive';
 
 const MAX_PAYLOAD = 100_000;
@@ -71,60 +71,21 @@ interface Client {
 
 async function open(): Promise<Client> {
   const { port } = server.address() as AddressInfo;
-  const socket = connect(port, '127.0.0.1');
-  socket.setNoDelay(true);
   const sideReady = new Promise<ServerSide>((resolve) => {
     accepted = resolve;
   });
-  const key = randomBytes(16).toString('base64');
-  socket.write(`GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`);
-  const received: Buffer[] = [];
-  let head = Buffer.alloc(0);
-  let upgraded = false;
-  await new Promise<void>((resolve, reject) => {
-    socket.on('error', reject);
-    socket.on('data', (chunk: Buffer) => {
-      if (upgraded) {
-        received.push(chunk);
-        return;
-      }
-      head = Buffer.concat([head, chunk]);
-      const end = head.indexOf('\r\n\r\n');
-      if (end < 0) return;
-      const accept = createHash('sha1').update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
-      expect(head.subarray(0, end).toString()).toContain(`Sec-WebSocket-Accept: ${accept}`);
-      upgraded = true;
-      if (head.length > end + 4) received.push(head.subarray(end + 4));
-      resolve();
-    });
-  });
+  const { socket, rest } = await rawUpgrade(port, '127.0.0.1');
+  const received: Buffer[] = rest.length > 0 ? [rest] : [];
+  socket.on('data', (chunk: Buffer) => void received.push(chunk));
+  // A reset after the server closed (it refused a frame) ends the connection like a close.
+  socket.on('error', () => undefined);
+  socket.resume();
   const side = await sideReady;
   const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
   return { socket, side, received, closed };
 }
 
-/** One client frame (RFC 6455 §5.2): `first` is FIN/RSV/opcode, masked unless `masked` is false. */
-function frame(first: number, payload: Buffer, masked = true, forceLength?: 126 | 127): Buffer {
-  const length = payload.length;
-  const form = forceLength ?? (length < 126 ? 0 : length < 65536 ? 126 : 127);
-  const header = form === 0 ? Buffer.from([first, length]) : form === 126 ? Buffer.alloc(4) : Buffer.alloc(10);
-  if (form === 126) {
-    header[0] = first;
-    header[1] = 126;
-    header.writeUInt16BE(length, 2);
-  } else if (form === 127) {
-    header[0] = first;
-    header[1] = 127;
-    header.writeBigUInt64BE(BigInt(length), 2);
-  }
-  if (!masked) return Buffer.concat([header, payload]);
-  header[1] = (header[1] as number) | 0x80;
-  const mask = randomBytes(4);
-  const body = Buffer.from(payload.map((byte, i) => byte ^ (mask[i & 3] as number)));
-  return Buffer.concat([header, mask, body]);
-}
-
-const binary = (text: string): Buffer => frame(0x82, Buffer.from(text, 'latin1'));
+const binary = (text: string): Buffer => clientFrame(0x82, Buffer.from(text, 'latin1'));
 
 /** Writes `bytes` in pieces of `size`, each after the server has read the previous one (no coalescing). */
 async function trickle(c: Client, bytes: Buffer, size: number): Promise<void> {
@@ -165,7 +126,7 @@ describe('fast WebSocket receive', () => {
     await trickle(c, Buffer.concat([binary(mid), binary('four')]), 1);
     c.socket.write(Buffer.concat([binary(big), binary('six')]));
     // The 16-bit and 64-bit length forms for small payloads too (allowed by RFC 6455's reading side).
-    c.socket.write(Buffer.concat([frame(0x82, Buffer.from('seven'), true, 126), frame(0x82, Buffer.from('eight'), true, 127)]));
+    c.socket.write(Buffer.concat([clientFrame(0x82, Buffer.from('seven'), { form: 126 }), clientFrame(0x82, Buffer.from('eight'), { form: 127 })]));
     await until(() => c.side.events.length === 9, 'nine messages');
     expect(c.side.events).toEqual([['fast', 'one'], ['fast', 'two'], ['fast', ''], ['fast', mid], ['fast', 'four'], ['fast', big], ['fast', 'six'], ['fast', 'seven'], ['fast', 'eight']]);
     expect(c.side.ws.receiveState).toBeUndefined();
@@ -175,7 +136,7 @@ describe('fast WebSocket receive', () => {
   it('assembles a large frame from many reads, its header cut byte by byte, and goes on with the next', async () => {
     const c = await open();
     const big = Buffer.from(Array.from({ length: 70_000 }, (_, i) => i % 251));
-    const bytes = Buffer.concat([binary('lead'), frame(0x82, big), binary('tail')]);
+    const bytes = Buffer.concat([binary('lead'), clientFrame(0x82, big), binary('tail')]);
     const start = binary('lead').length;
     await trickle(c, bytes.subarray(0, start + 14), 1);
     await trickle(c, bytes.subarray(start + 14), 997);
@@ -187,7 +148,7 @@ describe('fast WebSocket receive', () => {
 
   it('takes pings and pongs between binary frames (emitted as ws emits them) and keeps the connection', async () => {
     const c = await open();
-    c.socket.write(Buffer.concat([binary('a'), frame(0x89, Buffer.from('hi')), frame(0x8a, Buffer.from('yo')), binary('b')]));
+    c.socket.write(Buffer.concat([binary('a'), clientFrame(0x89, Buffer.from('hi')), clientFrame(0x8a, Buffer.from('yo')), binary('b')]));
     await until(() => c.side.events.length === 4, 'four events');
     expect(c.side.events).toEqual([['fast', 'a'], ['ping', 'hi'], ['pong', 'yo'], ['fast', 'b']]);
     expect(c.side.ws.receiveState).not.toBe(WS_OWNS);
@@ -196,8 +157,8 @@ describe('fast WebSocket receive', () => {
 
   it('hands a fragmented message to ws, which reassembles it, and ws keeps the connection from then on', async () => {
     const c = await open();
-    const first = frame(0x02, Buffer.from('ab')); // binary, not final
-    const last = frame(0x80, Buffer.from('cd')); // continuation, final
+    const first = clientFrame(0x02, Buffer.from('ab')); // binary, not final
+    const last = clientFrame(0x80, Buffer.from('cd')); // continuation, final
     c.socket.write(Buffer.concat([binary('before'), first]));
     c.socket.write(Buffer.concat([last, binary('after')]));
     await until(() => c.side.events.length === 3, 'three messages');
@@ -208,7 +169,7 @@ describe('fast WebSocket receive', () => {
 
   it('hands a text frame to ws at its first byte, after the binary frame before it in the same write', async () => {
     const c = await open();
-    const text = frame(0x81, Buffer.from('hello'));
+    const text = clientFrame(0x81, Buffer.from('hello'));
     c.socket.write(Buffer.concat([binary('x'), text.subarray(0, 3)]));
     await until(() => c.side.events.length === 1, 'one message');
     c.socket.write(Buffer.concat([text.subarray(3), binary('z')]));
@@ -218,10 +179,10 @@ describe('fast WebSocket receive', () => {
   });
 
   it.each([
-    ['an unmasked frame', () => frame(0x82, Buffer.from('x'), false), 1002],
-    ['a reserved bit', () => frame(0xc2, Buffer.from('x')), 1002],
-    ['a ping over 125 bytes', () => frame(0x89, Buffer.alloc(126)), 1002],
-    ['a fragmented ping', () => frame(0x09, Buffer.from('x')), 1002],
+    ['an unmasked frame', () => clientFrame(0x82, Buffer.from('x'), { masked: false }), 1002],
+    ['a reserved bit', () => clientFrame(0xc2, Buffer.from('x')), 1002],
+    ['a ping over 125 bytes', () => clientFrame(0x89, Buffer.alloc(126)), 1002],
+    ['a fragmented ping', () => clientFrame(0x09, Buffer.from('x')), 1002],
     ['a payload over the limit', () => binary('p'.repeat(MAX_PAYLOAD + 1)), 1009],
     ['a 64-bit length of 2^32', () => Buffer.from([0x82, 0xff, 0, 0, 0, 1, 0, 0, 0, 0, 1, 2, 3, 4]), 1009],
   ])('leaves %s to ws, which closes with its code', async (_name, make, code) => {
@@ -233,12 +194,12 @@ describe('fast WebSocket receive', () => {
 
   it('hands back at a frame whose header arrives a byte at a time and turns out to be ws’s (text, then unmasked)', async () => {
     const c = await open();
-    await trickle(c, Buffer.concat([binary('a'), frame(0x81, Buffer.from('hey')), binary('b')]), 1);
+    await trickle(c, Buffer.concat([binary('a'), clientFrame(0x81, Buffer.from('hey')), binary('b')]), 1);
     await until(() => c.side.events.length === 3, 'three messages');
     expect(c.side.events).toEqual([['fast', 'a'], ['ws', 'hey', false], ['ws', 'b', true]]);
     c.socket.destroy();
     const d = await open();
-    await trickle(d, Buffer.concat([binary('c'), frame(0x82, Buffer.from('x'), false)]).subarray(0, 9), 1);
+    await trickle(d, Buffer.concat([binary('c'), clientFrame(0x82, Buffer.from('x'), { masked: false })]).subarray(0, 9), 1);
     expect(await closeCode(d)).toBe(1002);
     expect(d.side.events).toEqual([['fast', 'c']]);
   });
@@ -248,7 +209,7 @@ describe('fast WebSocket receive', () => {
     const closed = new Promise<number>((resolve) => c.side.ws.once('close', (code: number) => resolve(code)));
     const body = Buffer.alloc(2);
     body.writeUInt16BE(4001);
-    c.socket.write(Buffer.concat([binary('bye'), frame(0x88, body)]));
+    c.socket.write(Buffer.concat([binary('bye'), clientFrame(0x88, body)]));
     expect(await closed).toBe(4001);
     expect(await closeCode(c)).toBe(4001);
     expect(c.side.events).toEqual([['fast', 'bye']]);
