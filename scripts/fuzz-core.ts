@@ -1,6 +1,6 @@
 /**
  * Fuzzing a real server (issue #13), shared by the bounded jest run and `npm run fuzz`.
- * A seeded mutation fuzzer (reproducible: the seed is printed; scripts/fuzz-input.ts) with four
+ * A seeded mutation fuzzer (reproducible: the seed is printed; scripts/fuzz-input.ts) with five
  * input families:
  * - `payload`: well-formed CMP QUERY/PUBLISH frames on real topic names with mutated or random
  *   protobuf payloads and target ids, on connections that get nothing else — every one that the
@@ -11,6 +11,8 @@
  *   server may answer (documented status), ignore the frame or close THAT connection with
  *   1002/1003/1008 (documented: malformed frame, text frame, frames before CONNACK); anything else
  *   is a violation;
+ * - `wire` (scripts/fuzz-wire.ts): raw TCP connections writing random WebSocket framing, broken in every
+ *   way and cut anywhere, around CMP frames — answered, or closed with a close frame and a documented code;
  * - `comet` and `http` (scripts/fuzz-http.ts): comet upstream bodies, navi/ping queries, Server API.
  * Meanwhile two canary users exchange a message every 200 ms (bystanders must be unaffected), and
  * the canary conversation stored before the run must be unchanged after it (no corruption).
@@ -20,6 +22,7 @@ import { decodeFrame, encodeFrame, type Frame } from '../src/internal';
 import { percentile } from '../bench/lib/stats';
 import { CanaryClient } from './fuzz-canary';
 import { cometWorker, httpWorker } from './fuzz-http';
+import { wireWorker } from './fuzz-wire';
 import { ALLOWED_CLOSE, DOCUMENTED, Fuzzer, HANG_MS, TOPICS, WINDOW, type FuzzOptions, type FuzzUser } from './fuzz-input';
 
 export type { FuzzOptions, FuzzUser } from './fuzz-input';
@@ -30,7 +33,7 @@ export interface FuzzReport {
   readonly inputs: number;
   readonly inputsPerSecond: number;
   readonly byFamily: Readonly<Record<string, number>>;
-  /** What was fuzzed: cmp-payload, cmp-frame, comet, navi-ping, server-api. */
+  /** What was fuzzed: cmp-payload, cmp-frame, ws-frame, comet, navi-ping, server-api. */
   readonly byTarget: Readonly<Record<string, number>>;
   /** cmp-payload inputs per topic. */
   readonly byTopic: Readonly<Record<string, number>>;
@@ -254,7 +257,11 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   const payloadUsers = options.users.slice(0, split);
   const frameUsers = options.users.length > 1 ? options.users.slice(split) : options.users;
   const [, , , canaryResult] = await Promise.all([
-    Promise.all([...payloadUsers.map((user) => wsWorker(f, user, 'payload')), ...frameUsers.map((user) => wsWorker(f, user, 'frame'))]),
+    Promise.all([
+      ...payloadUsers.map((user) => wsWorker(f, user, 'payload')),
+      ...frameUsers.map((user) => wsWorker(f, user, 'frame')),
+      ...(options.wireUsers ?? []).map((user) => wireWorker(f, user)),
+    ]),
     Promise.all((options.cometUsers ?? options.users.slice(0, 2)).map((user) => cometWorker(f, user))),
     Promise.all([httpWorker(f), httpWorker(f)]),
     canary(f),

@@ -25,6 +25,8 @@ export interface FuzzOptions {
    * the second half mutated and random frames (which may close their connection).
    */
   readonly users: readonly FuzzUser[];
+  /** Raw WebSocket connections writing broken framing (scripts/fuzz-wire.ts), one per user; none when not given. */
+  readonly wireUsers?: readonly FuzzUser[];
   /** Comet sessions fuzzed (default: the first two `users`, whose WebSocket sessions they may then replace). */
   readonly cometUsers?: readonly FuzzUser[];
   readonly canarySender: FuzzUser;
@@ -38,8 +40,8 @@ export interface FuzzOptions {
   readonly log?: (line: string) => void;
 }
 
-export type FuzzFamily = 'payload' | 'frame' | 'comet' | 'http';
-export type FuzzTarget = 'cmp-payload' | 'cmp-frame' | 'comet' | 'navi-ping' | 'server-api';
+export type FuzzFamily = 'payload' | 'frame' | 'wire' | 'comet' | 'http';
+export type FuzzTarget = 'cmp-payload' | 'cmp-frame' | 'ws-frame' | 'comet' | 'navi-ping' | 'server-api';
 
 export const HANG_MS = 15_000;
 export const WINDOW = 64;

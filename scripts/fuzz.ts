@@ -41,6 +41,7 @@ const APP = { key: 'lxfuzz', secret: 'lxfuzzsecret', options: { maxSendRate: 1_0
 const TARGETS: readonly [string, string][] = [
   ['cmp-payload', 'CMP QUERY/PUBLISH with mutated/random protobuf payloads, per topic'],
   ['cmp-frame', 'mutated/truncated/random CMP frames, text frames, PINGREQ'],
+  ['ws-frame', 'raw WebSocket frame streams (broken framing of every kind, cut anywhere) around CMP frames'],
   ['comet', 'comet upstream bodies and polls (live and made-up sessions)'],
   ['navi-ping', 'navi.js / cometnavi.js / v2 navi / ping queries and bodies'],
   ['server-api', 'signed Server API requests with random forms'],
@@ -70,7 +71,7 @@ function save(r: FuzzReport, errors: ErrorLines, ok: boolean, failures: readonly
     scenario: 'reliability-fuzz',
     title: 'Fuzz long run',
     passed: ok,
-    params: { seed, inputBudget: maxInputs, serverDataOn: dataParent, minutesBound: minutes, wsConnections: workers, cometSessions: 2, httpWorkers: 2, hangMs: 15_000, serverLogLevel: 'warn' },
+    params: { seed, inputBudget: maxInputs, serverDataOn: dataParent, minutesBound: minutes, wsConnections: workers, rawWsConnections: 2, cometSessions: 2, httpWorkers: 2, hangMs: 15_000, serverLogLevel: 'warn' },
     figures: [
       one('Inputs', 'inputs', r.inputs, `≥ ${maxInputs.toLocaleString('en-US')}`),
       one('Inputs per second', 'inputs/s', r.inputsPerSecond),
@@ -92,7 +93,7 @@ function save(r: FuzzReport, errors: ErrorLines, ok: boolean, failures: readonly
     ],
     notes: [
       `Bystander: two canary users outside the fuzzed set exchanged ${r.canarySent} messages (one every 200 ms, each must be pulled within 5 s); the 5 messages stored before the run were ${r.storedIntact ? 'unchanged' : 'CHANGED'} after it.`,
-      'Allowed outcomes: CMP ack status 0 or a documented ErrorCode (src/errors.ts, PROTOCOL.md §11); a WebSocket close 1000/1002/1003/1005/1008 (normal, malformed frame, text frame, frames before CONNACK); HTTP never 5xx, comet 200 with a JSON array or 400 `lost params`, Server API a JSON body with a numeric `code`.',
+      'Allowed outcomes: CMP ack status 0 or a documented ErrorCode (src/errors.ts, PROTOCOL.md §11); a WebSocket close 1000/1002/1003/1005/1008 (normal, malformed frame, text frame, frames before CONNACK), on raw connections (ws-frame) also 1007/1009 (invalid UTF-8, message over 256 KiB) and always with a close frame; HTTP never 5xx, comet 200 with a JSON array or 400 `lost params`, Server API a JSON body with a numeric `code`.',
       ...(note !== undefined ? [note] : []),
       `Verdict: ${ok ? 'all criteria met' : `FAILED: ${failures.join(', ')}`}.${r.firstViolations.length > 0 ? ` First violations: ${r.firstViolations.slice(0, 5).join(' | ')}` : ''}${errors.first.length > 0 ? ` First server error lines: ${errors.first.slice(0, 3).join(' | ')}` : ''}`,
     ],
@@ -116,9 +117,9 @@ async function main(): Promise<number> {
   });
   try {
     const api = serverApi(server.url, APP.key, APP.secret);
-    const ids = ['fzcanaryS', 'fzcanaryR', 'fzcomet1', 'fzcomet2', ...Array.from({ length: workers }, (_, i) => `fz${i + 1}`)];
-    const [canarySender, canaryReceiver, comet1, comet2, ...users] = await issueTokens(api, ids, 8);
-    if (canarySender === undefined || canaryReceiver === undefined || comet1 === undefined || comet2 === undefined) throw new Error('no users');
+    const ids = ['fzcanaryS', 'fzcanaryR', 'fzcomet1', 'fzcomet2', 'fzwire1', 'fzwire2', ...Array.from({ length: workers }, (_, i) => `fz${i + 1}`)];
+    const [canarySender, canaryReceiver, comet1, comet2, wire1, wire2, ...users] = await issueTokens(api, ids, 8);
+    if (canarySender === undefined || canaryReceiver === undefined || comet1 === undefined || comet2 === undefined || wire1 === undefined || wire2 === undefined) throw new Error('no users');
     console.log(`fuzz: seed ${seed}, up to ${maxInputs} inputs or ${minutes} min, ${workers} WebSocket connections (half payload, half frame) against ${server.url}; load ${start.machine.loadAverage.join(' / ')}`);
     const r = await runFuzz({
       url: server.url,
@@ -126,6 +127,7 @@ async function main(): Promise<number> {
       api,
       users,
       cometUsers: [comet1, comet2],
+      wireUsers: [wire1, wire2],
       canarySender,
       canaryReceiver,
       durationMs: minutes * 60_000,
