@@ -42,6 +42,17 @@ export function intFlag(flags: Flags, name: string, fallback: number, min = 1, m
   return value;
 }
 
+/** A comma-separated list of integers, each in min..max (`--fixed-rate 1000,5000`). */
+export function intListFlag(flags: Flags, name: string, fallback: readonly number[], min = 1, max = Number.MAX_SAFE_INTEGER): number[] {
+  const text = flags.get(name);
+  if (text === undefined) return [...fallback];
+  return text.split(',').map((part) => {
+    const value = Number(part.trim());
+    if (part.trim() === '' || !Number.isInteger(value) || value < min || value > max) throw new Error(`--${name} takes integers in ${min}..${max}, comma-separated, got ${text}`);
+    return value;
+  });
+}
+
 export function boolFlag(flags: Flags, name: string, fallback: boolean): boolean {
   const text = flags.get(name);
   if (text === undefined) return fallback;

@@ -21,7 +21,7 @@ interface Result {
   readonly caveat?: string;
   readonly command: string;
   readonly figures: readonly Figure[];
-  readonly tables?: readonly { readonly rows: readonly (readonly string[])[] }[];
+  readonly tables?: readonly { readonly title?: string; readonly rows: readonly (readonly string[])[] }[];
   readonly notes?: readonly string[];
   readonly charts?: readonly { readonly title: string; readonly file: string }[];
 }
@@ -74,10 +74,19 @@ test('p1: persisted private messages are all acked and delivered (direct s_msg, 
     expect(figure(result, `Ours / ${peer}`)).toBeGreaterThan(0);
   }
   expect(result.tables?.[0]?.rows).toHaveLength(3);
+  // Then each system at the fixed offered load (smoke: 200 msg/s), below saturation.
+  for (const system of ['Lianxin', 'aedes QoS1', 'raw ws relay']) {
+    expect(figure(result, `${system} at 200 msg/s offered: delivered`)).toBeGreaterThan(0);
+    expect(figure(result, `${system} at 200 msg/s offered: acked but not delivered`)).toBe(0);
+  }
+  expect(result.tables?.[1]?.title).toContain('At 200 msg/s offered');
+  expect(result.tables?.[1]?.rows).toHaveLength(3);
   expect(result.charts?.map((c) => c.file)).toEqual([
     'charts/p1-private-smoke-throughput.svg',
     'charts/p1-private-smoke-latency.svg',
     'charts/p1-private-smoke-cpu-per-message.svg',
+    'charts/p1-private-smoke-fixed-rate-p99.svg',
+    'charts/p1-private-smoke-fixed-rate-cpu-per-message.svg',
   ]);
   for (const chart of result.charts ?? []) expect(readFileSync(path.join(out, chart.file), 'utf8')).toMatch(/^<svg[^>]*>[\s\S]*<\/svg>$/);
 }, 90_000);
