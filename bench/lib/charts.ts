@@ -35,6 +35,8 @@ export interface BarChartOptions {
   readonly data: readonly BarDatum[];
   /** A horizontal rule with its label (a target). */
   readonly rule?: { readonly value: number; readonly label: string };
+  /** A logarithmic y axis, for values that span orders of magnitude (all must be > 0). */
+  readonly logScale?: boolean;
   readonly width?: number;
   readonly height?: number;
 }
@@ -54,13 +56,17 @@ export function barChartSpec(options: BarChartOptions): TopLevelSpec {
     .filter((d) => Number.isFinite(d.value))
     .map((d) => ({ group: d.group, series: d.series ?? '', value: d.value, min: d.min ?? d.value, max: d.max ?? d.value, label: formatNumber(d.value) }));
   const grouped = values.some((d) => d.series !== '');
-  const scale = { zero: true };
+  // On a log axis a bar cannot start at 0: it starts at the power of ten below the smallest whisker.
+  const floor = 10 ** Math.floor(Math.log10(Math.min(...values.map((d) => d.min).filter((v) => v > 0), 1)));
+  const log = options.logScale === true;
+  const scale = log ? { type: 'log' as const, domainMin: floor } : { zero: true };
   const x = { field: 'group', type: 'nominal' as const, title: null, sort: null, axis: { labelAngle: 0 } };
   const bars = {
     mark: { type: 'bar' as const, tooltip: true },
     encoding: {
       x,
       y: { field: 'value', type: 'quantitative' as const, title: options.yTitle, scale },
+      ...(log ? { y2: { datum: floor } } : {}),
       ...(grouped ? { xOffset: { field: 'series', type: 'nominal' as const, sort: null }, color: { field: 'series', type: 'nominal' as const, title: null, sort: null } } : {}),
     },
   };

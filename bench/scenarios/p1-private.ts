@@ -375,10 +375,11 @@ async function p1Charts(
       systems.map((system) => ({ group: `${formatNumber(rate)} msg/s`, series: SHORT[system], ...spread((bySystem.get(system) ?? []).map(f).filter(Number.isFinite)) })),
     );
   const fixedP99 = await saveBarChart(outDir, `${prefix}-fixed-rate-p99`, {
-    title: 'P1 send → receive p99 at fixed offered loads (same run)',
+    title: 'P1 send → receive p99 at fixed offered loads (same run; log scale)',
     yTitle: 'p99 ms',
     data: atRates((m) => m.result.latencyP99Ms),
     rule: { value: 50, label: 'p99 target 50 ms (ours)' },
+    logScale: true,
   });
   const fixedCpu = await saveBarChart(outDir, `${prefix}-fixed-rate-cpu-per-message`, {
     title: 'P1 server CPU per delivered message at fixed offered loads (same run)',
