@@ -10,8 +10,9 @@
  * completes). Every CHECK_EVERY streams a PINGREQ in a well-formed frame must be answered unless the server
  * closed the connection: the last stream may have ended inside a frame whose header announced more bytes (up to
  * the 256 KiB limit), so when no answer comes within two seconds, zero bytes past any such frame follow (they
- * read as an unmasked frame, which ends the connection); then the answer or the close must come within HANG_MS. A close must carry a close frame with a
- * documented code: ALLOWED_CLOSE, or `ws`'s 1007 (invalid UTF-8) and 1009 (message too big).
+ * read as an unmasked frame, which ends the connection); then the answer or the close must come within
+ * HANG_MS. A close must carry a close frame with a documented code: ALLOWED_CLOSE, or `ws`'s 1007 (invalid
+ * UTF-8) and 1009 (message too big).
  */
 import type { Socket } from 'node:net';
 import { decodeFrame, encodeFrame } from '../src/internal';

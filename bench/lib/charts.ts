@@ -56,9 +56,9 @@ export function barChartSpec(options: BarChartOptions): TopLevelSpec {
     .filter((d) => Number.isFinite(d.value))
     .map((d) => ({ group: d.group, series: d.series ?? '', value: d.value, min: d.min ?? d.value, max: d.max ?? d.value, label: formatNumber(d.value) }));
   const grouped = values.some((d) => d.series !== '');
-  // On a log axis a bar cannot start at 0: it starts at the power of ten below the smallest whisker.
-  const floor = 10 ** Math.floor(Math.log10(Math.min(...values.map((d) => d.min).filter((v) => v > 0), 1)));
   const log = options.logScale === true;
+  // On a log axis a bar cannot start at 0: it starts at the power of ten below the smallest whisker.
+  const floor = log ? 10 ** Math.floor(Math.log10(Math.min(...values.map((d) => d.min).filter((v) => v > 0), 1))) : 0;
   const scale = log ? { type: 'log' as const, domainMin: floor } : { zero: true };
   const x = { field: 'group', type: 'nominal' as const, title: null, sort: null, axis: { labelAngle: 0 } };
   const bars = {

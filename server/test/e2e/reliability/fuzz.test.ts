@@ -2,9 +2,9 @@
  * A short, bounded fuzz run against a real server process (issue #13); `npm run fuzz -- --minutes N`
  * runs the long version (scripts/fuzz.ts, docs/OPERATIONS.md). Raw WebSocket framing broken in every
  * way, mutated and random CMP frames, protobuf payloads on real topics, comet upstream bodies, navi
- * queries and signed Server API requests: the server must not crash or hang, every rejection must be a documented status or a
- * documented close, canary users next to the fuzzed ones must keep messaging, and the messages stored
- * before the run must be unchanged after it.
+ * queries and signed Server API requests: the server must not crash or hang, every rejection must be a
+ * documented status or a documented close, canary users next to the fuzzed ones must keep messaging,
+ * and the messages stored before the run must be unchanged after it.
  */
 import { issueTokens } from '../../../../bench/lib/bench-server';
 import { runFuzz } from '../../../../scripts/fuzz-core';
