@@ -109,12 +109,17 @@ function checkInteger(value: number, max: number, field: string): void {
   }
 }
 
+/** Where a ByteWriter's bytes come from (`size` bytes; every one is written). */
+export type ByteAllocator = (size: number) => Uint8Array;
+
+export const newBytes: ByteAllocator = (size) => new Uint8Array(size);
+
 export class ByteWriter {
   private readonly out: Uint8Array;
   private pos = 0;
 
-  constructor(size: number) {
-    this.out = new Uint8Array(size);
+  constructor(size: number, allocate: ByteAllocator = newBytes) {
+    this.out = allocate(size);
   }
 
   u8(value: number, field: string): this {

@@ -17,7 +17,7 @@
  *   Which frame kinds a peer may send is the session layer's business.
  */
 import { cesu8ByteLength } from '../codec/utf8';
-import { ByteWriter } from './binary';
+import { ByteWriter, newBytes, type ByteAllocator } from './binary';
 import type {
   ConnackFrame,
   ConnectFrame,
@@ -52,7 +52,7 @@ function optionalUtf(value: string | undefined, wanted: boolean, field: string):
   return value === undefined ? -1 : utfLength(value, field);
 }
 
-function encodeConnect(frame: ConnectFrame, header: number): Uint8Array {
+function encodeConnect(frame: ConnectFrame, header: number, allocate: ByteAllocator): Uint8Array {
   const flags = frame.connectFlags;
   const hasWill = (flags & ConnectFlag.HasWill) !== 0;
   const protocolName = utfLength(frame.protocolName, 'protocolName');
@@ -66,7 +66,7 @@ function encodeConnect(frame: ConnectFrame, header: number): Uint8Array {
   ];
   let size = 1 + 2 + protocolName + 1 + 1 + 2 + 2 + clientId;
   for (const [value, length] of optional) if (value !== undefined) size += 2 + length;
-  const w = new ByteWriter(size)
+  const w = new ByteWriter(size, allocate)
     .u8(header, 'header')
     .utf(frame.protocolName, protocolName)
     .u8(frame.protocolVersion, 'protocolVersion')
@@ -77,15 +77,15 @@ function encodeConnect(frame: ConnectFrame, header: number): Uint8Array {
   return w.finish();
 }
 
-function encodeConnack(frame: ConnackFrame, header: number): Uint8Array {
+function encodeConnack(frame: ConnackFrame, header: number, allocate: ByteAllocator): Uint8Array {
   const present = [frame.userId, frame.sessionId, frame.timestamp].filter((v) => v !== undefined).length;
-  if (present === 0) return new ByteWriter(3).u8(header, 'header').u8(0, 'reserved').u8(frame.status, 'status').finish();
+  if (present === 0) return new ByteWriter(3, allocate).u8(header, 'header').u8(0, 'reserved').u8(frame.status, 'status').finish();
   if (present !== 3) {
     throw new ProtocolError('invalid-frame', 'connack: userId, sessionId and timestamp go together');
   }
   const userId = utfLength(frame.userId, 'userId');
   const sessionId = utfLength(frame.sessionId, 'sessionId');
-  return new ByteWriter(3 + 2 + userId + 2 + sessionId + 8)
+  return new ByteWriter(3 + 2 + userId + 2 + sessionId + 8, allocate)
     .u8(header, 'header')
     .u8(0, 'reserved')
     .u8(frame.status, 'status')
@@ -95,7 +95,7 @@ function encodeConnack(frame: ConnackFrame, header: number): Uint8Array {
     .finish();
 }
 
-function encodePublish(frame: PublishFrame, header: number, origin: FrameOrigin): Uint8Array {
+function encodePublish(frame: PublishFrame, header: number, origin: FrameOrigin, allocate: ByteAllocator): Uint8Array {
   const withDate = origin === 'server';
   if (withDate !== (frame.date !== undefined)) {
     throw new ProtocolError(
@@ -106,24 +106,24 @@ function encodePublish(frame: PublishFrame, header: number, origin: FrameOrigin)
   const topic = utfLength(frame.topic, 'topic');
   const targetId = utfLength(frame.targetId, 'targetId');
   const payload = payloadOf(frame);
-  const w = new ByteWriter(1 + (withDate ? 4 : 0) + 2 + topic + 2 + targetId + 2 + payload.length);
+  const w = new ByteWriter(1 + (withDate ? 4 : 0) + 2 + topic + 2 + targetId + 2 + payload.length, allocate);
   w.u8(header, 'header');
   if (frame.date !== undefined) w.u32(frame.date, 'date');
   return w.utf(frame.topic, topic).utf(frame.targetId, targetId).u16(frame.messageId, 'messageId').bytes(payload).finish();
 }
 
-function encodePuback(frame: PubackFrame, header: number, origin: FrameOrigin): Uint8Array {
+function encodePuback(frame: PubackFrame, header: number, origin: FrameOrigin, allocate: ByteAllocator): Uint8Array {
   const { date, status, millisecond, messageUId } = frame;
   const present = (date !== undefined ? 1 : 0) + (status !== undefined ? 1 : 0) + (millisecond !== undefined ? 1 : 0) + (messageUId !== undefined ? 1 : 0);
   if (origin === 'client') {
     if (present !== 0) throw new ProtocolError('invalid-frame', 'puback: client→server PUBACK is messageId only');
-    return new ByteWriter(3).u8(header, 'header').u16(frame.messageId, 'messageId').finish();
+    return new ByteWriter(3, allocate).u8(header, 'header').u16(frame.messageId, 'messageId').finish();
   }
   if (present !== 4 || date === undefined || status === undefined || millisecond === undefined) {
     throw new ProtocolError('invalid-frame', 'puback: server→client PUBACK needs date, status, millisecond, messageUId');
   }
   const uid = utfLength(messageUId, 'messageUId');
-  return new ByteWriter(1 + 2 + 4 + 2 + 2 + 2 + uid)
+  return new ByteWriter(1 + 2 + 4 + 2 + 2 + 2 + uid, allocate)
     .u8(header, 'header')
     .u16(frame.messageId, 'messageId')
     .u32(date, 'date')
@@ -133,23 +133,26 @@ function encodePuback(frame: PubackFrame, header: number, origin: FrameOrigin): 
     .finish();
 }
 
-/** Encodes one frame as written by `origin`. Throws ProtocolError('invalid-frame') on bad input. */
-export function encodeFrame(frame: Frame, origin: FrameOrigin): Uint8Array {
+/**
+ * Encodes one frame as written by `origin`. Throws ProtocolError('invalid-frame') on bad input. The bytes
+ * come from `allocate` (the server cuts them from a slab).
+ */
+export function encodeFrame(frame: Frame, origin: FrameOrigin, allocate: ByteAllocator = newBytes): Uint8Array {
   const header = headerOf(frame);
   switch (frame.kind) {
     case 'connect':
-      return encodeConnect(frame, header);
+      return encodeConnect(frame, header, allocate);
     case 'connack':
-      return encodeConnack(frame, header);
+      return encodeConnack(frame, header, allocate);
     case 'publish':
-      return encodePublish(frame, header, origin);
+      return encodePublish(frame, header, origin, allocate);
     case 'puback':
-      return encodePuback(frame, header, origin);
+      return encodePuback(frame, header, origin, allocate);
     case 'query': {
       const topic = utfLength(frame.topic, 'topic');
       const targetId = utfLength(frame.targetId, 'targetId');
       const payload = payloadOf(frame);
-      return new ByteWriter(1 + 2 + topic + 2 + targetId + 2 + payload.length)
+      return new ByteWriter(1 + 2 + topic + 2 + targetId + 2 + payload.length, allocate)
         .u8(header, 'header')
         .utf(frame.topic, topic)
         .utf(frame.targetId, targetId)
@@ -159,7 +162,7 @@ export function encodeFrame(frame: Frame, origin: FrameOrigin): Uint8Array {
     }
     case 'queryack': {
       const payload = payloadOf(frame);
-      return new ByteWriter(1 + 2 + 4 + 2 + payload.length)
+      return new ByteWriter(1 + 2 + 4 + 2 + payload.length, allocate)
         .u8(header, 'header')
         .u16(frame.messageId, 'messageId')
         .u32(frame.date, 'date')
@@ -168,12 +171,12 @@ export function encodeFrame(frame: Frame, origin: FrameOrigin): Uint8Array {
         .finish();
     }
     case 'querycon':
-      return new ByteWriter(3).u8(header, 'header').u16(frame.messageId, 'messageId').finish();
+      return new ByteWriter(3, allocate).u8(header, 'header').u16(frame.messageId, 'messageId').finish();
     case 'pingreq':
     case 'pingresp':
-      return new ByteWriter(1).u8(header, 'header').finish();
+      return new ByteWriter(1, allocate).u8(header, 'header').finish();
     case 'disconnect':
-      return new ByteWriter(3).u8(header, 'header').u8(0, 'reserved').u8(frame.reason, 'reason').finish();
+      return new ByteWriter(3, allocate).u8(header, 'header').u8(0, 'reserved').u8(frame.reason, 'reason').finish();
     default:
       return unknownKind(frame);
   }

@@ -5,6 +5,7 @@ import type { Logger } from '../context';
 import type { ServerTransport } from './server-transport';
 import { SendBacklog, sendQueueLimitsFromEnv } from '../ops/send-backlog';
 import { serverMetrics } from '../ops/server-metrics';
+import { outgoingBytes } from '../byte-slab';
 
 /** Grace period for the WebSocket close handshake before the TCP socket is destroyed. */
 const CLOSE_GRACE_MS = 2000;
@@ -122,7 +123,8 @@ export class WebSocketTransport implements ServerTransport {
     if (this.ws.readyState !== this.ws.OPEN) return;
     let bytes: Uint8Array;
     try {
-      bytes = encodeFrame(frame, 'server');
+      // From the slab: the bytes are copied into the turn's one write, or handed to `ws` (which copies or writes them).
+      bytes = encodeFrame(frame, 'server', outgoingBytes.allocate);
     } catch (error) {
       this.log.error('cannot encode frame', { kind: frame.kind, error });
       return;

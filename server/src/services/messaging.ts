@@ -5,6 +5,7 @@ import type { ServerContext } from '../context';
 import type { NewMessage, StoredMessage } from '../store/store';
 import { Direction } from '../store/store';
 import { FlagBit, toDownStream, transientDownStream } from './message-view';
+import { encodeDownStream } from './downstream-encode';
 import { InboxDelivery } from './inbox-delivery';
 
 /**
@@ -191,7 +192,7 @@ export class MessagingService {
     for (const session of local) {
       const id = session.info.sessionId;
       if (!this.delivery.eligible(id, previous, stored.sentTime)) continue;
-      payload ??= encodeMessage(rc.DownStreamMessage, toDownStream({
+      payload ??= encodeDownStream(toDownStream({
         message: stored,
         direction: Direction.Receive,
         mentioned: mentionedUserIds?.includes(userId) ?? false,
@@ -258,8 +259,8 @@ export class MessagingService {
       ...(message.extraContent !== undefined ? { extraContent: message.extraContent } : {}),
     };
     // Two variants only (mentioned or not): encoded once, not per recipient.
-    const plain = encodeMessage(rc.DownStreamMessage, transientDownStream(base, false));
-    const withMention = mentioned.size > 0 ? encodeMessage(rc.DownStreamMessage, transientDownStream(base, true)) : plain;
+    const plain = encodeDownStream(transientDownStream(base, false));
+    const withMention = mentioned.size > 0 ? encodeDownStream(transientDownStream(base, true)) : plain;
     inSlices([...new Set(message.recipients)], (userId) => {
       if (userId === message.fromUserId) return;
       const payload = mentioned.has(userId) ? withMention : plain;

@@ -21,6 +21,7 @@ import type { ConversationKey } from '../store/store';
 import { Direction } from '../store/store';
 import type { ReadPosition } from '../store/read-position-repository';
 import { toDownStream } from './message-view';
+import { encodeDownStream } from './downstream-encode';
 import type { MessagingService } from './messaging';
 import type { SentMessage } from './message-filter-chain';
 import { isValidId, WireStatus } from './wire-status';
@@ -142,7 +143,7 @@ export class ReadPositionService {
         direction: Direction.Send,
         mentioned: false,
       });
-      this.messaging.pushToUser(appKey, userId, 's_msg', encodeMessage(rc.DownStreamMessage, downStream), exceptSessionId);
+      this.messaging.pushToUser(appKey, userId, 's_msg', encodeDownStream(downStream), exceptSessionId);
     }
   }
 

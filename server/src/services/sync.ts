@@ -2,6 +2,7 @@ import { rc, decodeMessage, encodeMessage, ProtocolError, type QueryFrame } from
 import type { SessionPort } from '../gateway/topic-router';
 import type { ServerContext } from '../context';
 import { toDownStream } from './message-view';
+import { encodeDownStreams } from './downstream-encode';
 import { WireStatus } from './wire-status';
 import type { InboxDelivery } from './inbox-delivery';
 import { eventLoopAdmission } from '../gateway/turn-admission';
@@ -62,7 +63,7 @@ async function pull(
     SYNC_PAGE_SIZE,
     now - retentionDays * DAY_MS,
   );
-  const payload = encodeMessage(rc.DownStreamMessages, {
+  const payload = encodeDownStreams({
     list: page.entries.map((entry) => toDownStream(entry)),
     syncTime: page.syncTime,
     finished: !page.hasMore,

@@ -1,7 +1,8 @@
 /** Chatroom wire details: status codes (PROTOCOL.md §11.2), payload shapes the clients decode. */
-import { encodeMessage, rc } from '../wire';
+import type { rc } from '../wire';
 import type { ChatroomEntry, ChatroomMessage } from '../../store/chatroom-repository';
 import { statusFor } from '../message-view';
+import { encodeDownStreams } from '../downstream-encode';
 
 export const ChatroomStatus = {
   NotInRoom: 23406,
@@ -50,7 +51,7 @@ export function roomDownStream(message: ChatroomMessage): rc.IDownStreamMessage 
  * field 3 (PROTOCOL-E5.md §3.3).
  */
 export function encodeRoomPage(messages: readonly ChatroomMessage[], syncTime: number, finished: boolean): Uint8Array {
-  return encodeMessage(rc.DownStreamMessages, { list: messages.map(roomDownStream), syncTime, ...(finished ? {} : { finished: false }) });
+  return encodeDownStreams({ list: messages.map(roomDownStream), syncTime, ...(finished ? {} : { finished: false }) });
 }
 
 /** ChrmKVEntity.status bits: 1 auto-delete, 2 overwrite, 4 deleted (PROTOCOL.md §7.6). */
