@@ -93,8 +93,8 @@ function bound(m: Message): number {
     stringLength(m.source) +
     stringLength(m.extraContent) +
     stringLength(m.pushContent) +
-    // Tags, lengths and numbers: 8 strings × (2 + 3), 8 numbers × (2 + 10).
-    136
+    // The 9 numbers with their tags (at most 67 bytes), the 8 tags and length prefixes of strings and content (55).
+    122
   );
 }
 
@@ -133,10 +133,12 @@ function writeMessage(b: Uint8Array, pos: number, m: Message): number {
 /** `rc.DownStreamMessage.encode(m).finish()` as a plain Uint8Array. */
 export function encodeDownStream(m: Message): Uint8Array {
   // Written straight into the slab; a message that leaves the fast path leaves the slab as it was.
-  const b = outgoingBytes.room(bound(m));
+  const need = bound(m);
+  const b = outgoingBytes.room(need);
   const start = outgoingBytes.start(b);
   const end = writeMessage(b, start, m);
-  return end < 0 ? encodeMessage(rc.DownStreamMessage, m) : outgoingBytes.take(b, end - start);
+  if (end < 0) return encodeMessage(rc.DownStreamMessage, m);
+  return outgoingBytes.take(b, checked(end - start, need));
 }
 
 /** `rc.DownStreamMessages.encode(page).finish()` as a plain Uint8Array. */
@@ -173,5 +175,11 @@ export function encodeDownStreams(page: Page): Uint8Array {
     return encodeMessage(rc.DownStreamMessages, page);
   }
   if (isSet(page.compressioEnabled, page, 'compressioEnabled')) return encodeMessage(rc.DownStreamMessages, page);
-  return outgoingBytes.take(b, pos - start);
+  return outgoingBytes.take(b, checked(pos - start, need));
+}
+
+/** A typed array drops writes past its end silently: a length over the bound is a layout bug, not output. */
+function checked(length: number, need: number): number {
+  if (length > need) throw new Error(`downstream-encode: wrote ${length} bytes, bound ${need} (layout bug)`);
+  return length;
 }
