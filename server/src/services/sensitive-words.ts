@@ -70,10 +70,14 @@ export class SensitiveWords {
     private readonly broker?: Broker,
   ) {}
 
-  /** Forget the cached words of an app on every node (after a Server API change). */
-  invalidate(appKey: string): void {
+  /**
+   * Forget the cached words of an app on every node (after a Server API change). Settles once the broker has
+   * taken the wake-up (never rejects: a lost one is bounded by CACHE_MS), so the API answers after the other
+   * nodes were told, not before.
+   */
+  async invalidate(appKey: string): Promise<void> {
     this.drop(appKey);
-    this.broker?.publish(appTopic(appKey), new Uint8Array(0)).catch((error: unknown) => this.ctx.log.warn('sensitive words: invalidation publish failed', { error: String(error) }));
+    await this.broker?.publish(appTopic(appKey), new Uint8Array(0)).catch((error: unknown) => this.ctx.log.warn('sensitive words: invalidation publish failed', { error: String(error) }));
   }
 
   async wordsOf(appKey: string): Promise<readonly SensitiveWord[]> {

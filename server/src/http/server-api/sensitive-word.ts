@@ -40,7 +40,7 @@ export function sensitiveWordRoutes(words: SensitiveWords): ServerApiModule {
   return (ctx) => {
     const add = async (appKey: string, list: readonly SensitiveWord[]): Promise<void> => {
       if (!(await ctx.store.sensitiveWords.add(appKey, list, MAX_SENSITIVE_WORDS, ctx.clock.now()))) throw apiError(TOO_MANY_WORDS);
-      words.invalidate(appKey);
+      await words.invalidate(appKey);
     };
     return {
       'sensitiveword/add': async ({ app, params }) => {
@@ -65,13 +65,13 @@ export function sensitiveWordRoutes(words: SensitiveWords): ServerApiModule {
       'sensitiveword/delete': async ({ app, params }) => {
         const word = checkWord('word', params.optionalString('word'), true) as string;
         await ctx.store.sensitiveWords.remove(app.appKey, [word]);
-        words.invalidate(app.appKey);
+        await words.invalidate(app.appKey);
       },
 
       'sensitiveword/batch/delete': async ({ app, params }) => {
         const list = params.strings('words', { ...WORD_RULE, required: true, maxItems: MAX_SENSITIVE_WORDS });
         await ctx.store.sensitiveWords.remove(app.appKey, list);
-        words.invalidate(app.appKey);
+        await words.invalidate(app.appKey);
       },
 
       'sensitiveword/list': async ({ app, params }) => {
