@@ -80,7 +80,7 @@ export class SqliteAppendWorker {
   move(owner?: { readonly appKey: string; readonly userId: string }): Promise<void> {
     if (this.moving !== undefined) return this.moving;
     if (!this.maybePending || this.closed) return Promise.resolve();
-    if (owner !== undefined) return this.ask({ move: [owner.appKey, owner.userId] }, []).then(() => undefined);
+    if (owner !== undefined) return this.ask({ move: [owner.appKey, owner.userId, true] }, []).then(() => undefined);
     this.maybePending = false;
     const moving = this.ask({ move: [] }, []).then(
       () => {
@@ -102,7 +102,7 @@ export class SqliteAppendWorker {
    * (what a pull needs to read derived entries from later messages only, sqlite-sync.ts).
    */
   settleOwner(appKey: string, userId: string): Promise<number> {
-    return this.ask({ move: [appKey, userId] }, []).then((reply) => reply.through ?? 0);
+    return this.ask({ move: [appKey, userId, false] }, []).then((reply) => reply.through ?? 0);
   }
 
   private ask(message: unknown, transfer: ArrayBuffer[]): Promise<WorkerReply> {
@@ -220,7 +220,7 @@ parentPort.on('message', (message) => {
   try {
     if (execute === undefined) execute = createAppendExecutor(db, workerData.moveAtRows, createEntryPacker(db, { encodeSegment, decodeSegment }, workerData.soleWriter));
     if (Array.isArray(message.move)) {
-      parentPort.postMessage({ moved: true, through: execute.move(message.move[0], message.move[1]) });
+      parentPort.postMessage({ moved: true, through: execute.move(message.move[0], message.move[1], message.move[2] !== false) });
       return;
     }
     const outcomes = [];

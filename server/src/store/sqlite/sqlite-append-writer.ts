@@ -10,16 +10,18 @@ import type { EntryPacker } from './sqlite-entry-packer';
  * one owner's) into per-owner segments (migration 013), and writes the conversation rows they imply, in one transaction;
  * `moveIfDue`, called after each batch, does so in steps once `moveAtRows` entries are pending (one step per
  * call, a range of owners with about a sixteenth of that many rows, or 1.25× the last batch's rows if more).
- * `pendingRows` counts what is pending.
+ * `pendingRows` counts what is pending: entries, and conversations whose rows are behind (migration 015).
  */
 export interface AppendExecutor {
   append(jobs: readonly AppendJob[]): AppendOutcome<AppendCommitted>[];
   /**
    * Every pending row; or only those of one owner (`appKey`, `owner`): what a read of that owner's rows needs.
    * Returns the newest message id on file once done: every entry of the owner (of every owner) in a message up to
-   * it is then packed, so a pull reads only later messages for derived entries (migration 014).
+   * it is then packed, so a pull reads only later messages for derived entries (migration 014). With
+   * `conversations` (the default; a pull, which reads entries only, passes false) the conversation rows are then
+   * current too (migration 015).
    */
-  move(appKey?: string, owner?: string): number;
+  move(appKey?: string, owner?: string, conversations?: boolean): number;
   moveIfDue(): void;
   pendingRows(): number;
 }
@@ -36,12 +38,12 @@ export const MOVE_AT_ROWS = 8000;
  * Per message only its own rows are written (message + its entries, into `entries_pending`; a private message's
  * row alone, marked `derived`: its two entries follow from it, migration 014 — bench/analysis/p1-private.md
  * round 20: a third of the store's CPU per message); the app clock is
- * per-batch state written once at the end. The conversation rows are not written per batch: a move derives
- * them from the pending entries it carries (per owner and conversation, listed again with the newest
- * sentTime — what touching them per message gave), so they are exactly as current as the entries, and a
- * crash between two moves loses nothing (the store moves what is pending when it opens). Readers of
- * per-owner state other than the inbox pull ask for a move first (SqliteMessageRepository.settle), so they never see the
- * difference. Moving in index order writes each per-owner page once for many rows (bench/analysis/
+ * per-batch state written once at the end. The conversation rows are not written per batch: they are derived
+ * from the entries a move packs (per owner and conversation, listed again with the newest sentTime — what
+ * touching them per message gave), by the move a reader asks for, or later (migration 015, sqlite-entry-packer.ts),
+ * and a crash between two moves loses nothing (the store moves what is pending, and writes the conversation rows
+ * behind, when it opens). Readers of per-owner state other than the inbox pull ask for a move first
+ * (SqliteMessageRepository.settle), so they never see the difference. Moving in index order writes each per-owner page once for many rows (bench/analysis/
  * p1-private.md round 10: about half the store's CPU per message). Messages are written in job order, so sentTime
  * is strictly increasing in job order per app; two uids of one app never share their time part, so the
  * unique (app_key, uid) index cannot fire (message-uid.ts) — if it ever did, that message fails alone.
@@ -261,10 +263,10 @@ export function createAppendExecutor(db: Database.Database, moveAtRows: number, 
 
   const NO_OWNER = -1;
   const ALL_OWNERS = Number.MAX_SAFE_INTEGER;
-  const moveOwners = (after: number, upTo: number): void => {
+  const moveOwners = (after: number, upTo: number, conversations: boolean): void => {
     begin.run();
     try {
-      pending -= packer.move(after, upTo);
+      pending -= packer.move(after, upTo, conversations);
       commit.run();
     } catch (error) {
       if (db.inTransaction) rollback.run();
@@ -291,16 +293,32 @@ export function createAppendExecutor(db: Database.Database, moveAtRows: number, 
   const STEP_GAIN = 1.25;
   let sweptTo = NO_OWNER;
 
-  const move = (appKey?: string, owner?: string): number => {
-    if (pending === 0) return newestId();
+  /** A step of writing the conversation rows longest behind (about this many conversations): a pause like a move step's. */
+  const CATCH_UP_STEP = 2048;
+  const catchUpStep = (): void => {
+    begin.run();
+    try {
+      packer.catchUp(CATCH_UP_STEP);
+      commit.run();
+    } catch (error) {
+      if (db.inTransaction) rollback.run();
+      packer.rolledBack();
+      throw error;
+    }
+    packer.moved(NO_OWNER, NO_OWNER);
+  };
+
+  const move = (appKey?: string, owner?: string, conversations = true): number => {
+    if (pending === 0 && (!conversations || packer.lagging() === 0)) return newestId();
     if (appKey === undefined || owner === undefined) {
-      moveOwners(NO_OWNER, ALL_OWNERS);
+      moveOwners(NO_OWNER, ALL_OWNERS, conversations);
       sweptTo = NO_OWNER;
       return newestId();
     }
-    // A name never interned has no rows, nor does an owner the packer holds nothing of; the sweep goes on where it stood.
+    // A name never interned has no rows, nor does an owner the packer holds nothing of (and whose conversation
+    // rows are current, when they are asked for); the sweep goes on where it stood.
     const ref = (findName.get(appKey, owner) as { id: number } | undefined)?.id;
-    if (ref !== undefined && packer.holds(ref) !== false) moveOwners(ref - 1, ref);
+    if (ref !== undefined && (packer.holds(ref) !== false || (conversations && packer.lags(ref)))) moveOwners(ref - 1, ref, conversations);
     return newestId();
   };
 
@@ -314,11 +332,15 @@ export function createAppendExecutor(db: Database.Database, moveAtRows: number, 
     },
     move,
     moveIfDue() {
-      if (sweptTo === NO_OWNER && pending < moveAtRows) return;
+      if (sweptTo === NO_OWNER && pending < moveAtRows) {
+        // Between sweeps: the conversation rows longest behind, a step at a time, while the lag is past its bounds.
+        if (packer.lagTooLarge()) catchUpStep();
+        return;
+      }
       const end = packer.stepEnd(sweptTo, Math.max(stepRows, Math.ceil(STEP_GAIN * batchRows)));
-      moveOwners(sweptTo, end);
+      moveOwners(sweptTo, end, false);
       sweptTo = end === ALL_OWNERS ? NO_OWNER : end;
     },
-    pendingRows: () => pending,
+    pendingRows: () => pending + packer.lagging(),
   };
 }

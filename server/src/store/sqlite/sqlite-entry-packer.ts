@@ -22,14 +22,27 @@ export interface EntryPacker {
   holds(owner: number): boolean | undefined;
   /**
    * Inside the caller's transaction: packs the unpacked entries of the owners in (after, upTo] (owner refs) into
-   * segments, upserts their conversations, deletes their rows from `entries_pending` and raises the derived floor
-   * (migration 014) past every derived message now packed for both owners; returns how many entries it packed.
+   * segments, deletes their rows from `entries_pending` and raises the derived floor (migration 014) past every
+   * derived message now packed for both owners; returns how many entries it packed. With `conversations` their
+   * conversation rows are written too, with those the owners' earlier moves left behind (migration 015);
+   * without, a holding packer only notes what the rows will need.
    */
-  move(after: number, upTo: number): number;
-  /** After the move's commit. */
+  move(after: number, upTo: number, conversations: boolean): number;
+  /** After the move's commit (or a catch-up's). */
   moved(after: number, upTo: number): void;
-  /** After the move rolled back. */
+  /** After the move (or catch-up) rolled back. */
   rolledBack(): void;
+  /** Conversations whose rows are behind their owner's segments (migration 015); not holding, owners listed on file. */
+  lagging(): number;
+  /** Whether the owner's conversation rows are behind (then a reader's move must write them even with nothing unpacked). */
+  lags(owner: number): boolean;
+  /** Whether the lag is past a bound (memory, or the segments a restart would read again): time for catchUp. */
+  lagTooLarge(): boolean;
+  /**
+   * Inside the caller's transaction: writes the conversation rows of the owners longest behind, about `conversations`
+   * of them; `moved` (or `rolledBack`) follows as for a move.
+   */
+  catchUp(conversations: number): void;
   /** The owner at which a step of about `rows` pending rows after `from` ends (all of that owner's rows go with it). */
   stepEnd(from: number, rows: number): number;
 }
@@ -50,8 +63,22 @@ export interface EntryPacker {
  * moves then read the table and the derived messages above the floor (those newer than their owner's newest
  * segment are the unpacked ones), and holding starts again once nothing is left. Never with other writers on
  * the file: a move takes every unpacked entry of its owners, theirs too.
+ *
+ * Conversation rows (migration 015): a holding packer's moves that no reader asked for (the writer's sweeps, a
+ * pull's) only note, per owner and conversation, the newest time packed, and list the owner in
+ * `conversation_lag`; the rows are written by the move of a reader of the owner's conversations (history, the
+ * list, unread counts, deletions: SqliteMessageRepository.settle), once per conversation however many entries
+ * came in between, or when the lag passes `lagBounds` (conversations noted: memory; entries behind: what a
+ * restart reads again), those longest behind first, a step at a time (`catchUp`). A packer that does not hold
+ * (at open, or with other writers) writes every row at once, and first the rows of the owners on file behind,
+ * from their segments since the lag started.
  */
-export function createEntryPacker(db: Database.Database, codec: SegmentCodec, soleWriter: boolean): EntryPacker {
+export function createEntryPacker(
+  db: Database.Database,
+  codec: SegmentCodec,
+  soleWriter: boolean,
+  lagBounds: { readonly conversations: number; readonly entries: number } = { conversations: 100_000, entries: 1_000_000 },
+): EntryPacker {
   const { encodeSegment, decodeSegment } = codec;
   const SEGMENT_ROWS = 128;
   const ALL_OWNERS = Number.MAX_SAFE_INTEGER;
@@ -76,6 +103,12 @@ export function createEntryPacker(db: Database.Database, codec: SegmentCodec, so
   const PRIVATE_TYPE = 1;
   const SEND = 1;
   const RECEIVE = 2;
+  // Conversation rows behind the segments (migration 015): owners listed with the first entry time not written.
+  const countLag = db.prepare('SELECT COUNT(*) FROM conversation_lag').pluck();
+  const insertLag = db.prepare('INSERT INTO conversation_lag (owner_ref, since_time) VALUES (?, ?)');
+  const deleteLag = db.prepare('DELETE FROM conversation_lag WHERE owner_ref = ?');
+  const lagOnFile = db.prepare('SELECT owner_ref, since_time FROM conversation_lag WHERE owner_ref > ? AND owner_ref <= ? ORDER BY owner_ref').raw();
+  const segmentsSince = db.prepare('SELECT data FROM entry_segments WHERE owner_ref = ? AND first_time >= ? ORDER BY first_time').pluck();
   const readFloor = db.prepare('SELECT through FROM derived_floor WHERE id = 0').pluck();
   const writeFloor = db.prepare('UPDATE derived_floor SET through = ? WHERE id = 0');
   const maxMessageId = db.prepare('SELECT MAX(id) FROM messages').pluck();
@@ -88,10 +121,33 @@ export function createEntryPacker(db: Database.Database, codec: SegmentCodec, so
   const stepEndSql = db.prepare('SELECT owner_ref AS ref FROM entries_pending WHERE owner_ref > ? ORDER BY owner_ref LIMIT 1 OFFSET ?');
 
   // Held rows must be every entry not packed yet: none pending in the table, no derived message unpacked (the
-  // writer's count of pending entries can only overestimate the derived ones: the table is asked).
+  // writer's count of pending entries can only overestimate the derived ones: the table is asked); and the
+  // lag in memory must be all there is: none on file.
   const startHolding = (): Map<number, number[][]> | undefined =>
-    soleWriter && (countPending.get() as { n: number }).n === 0 && derivedExists.get(readFloor.get() as number) === 0 ? new Map() : undefined;
+    soleWriter && (countPending.get() as { n: number }).n === 0 && derivedExists.get(readFloor.get() as number) === 0 && countLag.get() === 0 ? new Map() : undefined;
   let held = startHolding();
+  // Not holding: whether the file may still list owners whose conversation rows are behind (a previous process's).
+  let lagOnFileMaybe = held === undefined && (countLag.get() as number) > 0;
+
+  /**
+   * Holding only: per owner whose conversation rows are behind (listed in `conversation_lag` with the first entry
+   * time not written), how many entries are behind, and per conversation (key type + 64 × target ref) its newest
+   * time. In lag-start order, so the owners longest behind come first.
+   */
+  interface Lag {
+    entries: number;
+    readonly newest: Map<number, number>;
+  }
+  const lag = new Map<number, Lag>();
+  let lagConversations = 0;
+  let lagEntries = 0;
+  // What the transaction under way does to `lag`, applied by moved() once it committed: moves' rows to note (by
+  // owner) and owners whose rows it writes.
+  let noted: [number, readonly number[][]][] = [];
+  let written: number[] = [];
+  const TYPE_SPAN = 64;
+  const keyOf = (type: number, target: number): number => type + TYPE_SPAN * target;
+  const keyable = (type: number): boolean => Number.isInteger(type) && type >= 0 && type < TYPE_SPAN;
 
   /**
    * The owner's newest entry time of conversation (type, target) before `firstTime`. Normally the
@@ -99,6 +155,9 @@ export function createEntryPacker(db: Database.Database, codec: SegmentCodec, so
    * and their previous one is looked up in the owner's older segments.
    */
   const prevTimeOf = (owner: number, type: number, target: number, firstTime: number): number => {
+    // Behind in its row: the lag has the newest time (older than any entry being packed: segments never overlap).
+    const behind = keyable(type) ? lag.get(owner)?.newest.get(keyOf(type, target)) : undefined;
+    if (behind !== undefined) return behind;
     const updated = (conversationTime.get(owner, type, target) as number | undefined) ?? 0;
     if (updated < firstTime) return updated;
     let before = firstTime;
@@ -181,11 +240,68 @@ export function createEntryPacker(db: Database.Database, codec: SegmentCodec, so
     return out;
   };
 
-  /** Each moved conversation's row: its newest moved time (rows are [owner, id, direction, type, target, time, …]). */
+  /** Each moved conversation's row (rows are [owner, id, direction, type, target, time, …]) and those behind: the newest time. */
   const upsertConversations = (owner: number, rows: readonly number[][]): void => {
-    const newest = new Map<string, number[]>();
-    for (const row of rows) newest.set(`${row[3]}:${row[4]}`, row);
-    for (const row of newest.values()) upsertConversation.run(owner, row[3], row[4], row[5]);
+    const newest = new Map<string, [number, number, number]>();
+    for (const [key, time] of lag.get(owner)?.newest ?? []) newest.set(`${key % TYPE_SPAN}:${Math.floor(key / TYPE_SPAN)}`, [key % TYPE_SPAN, Math.floor(key / TYPE_SPAN), time]);
+    for (const row of rows) newest.set(`${row[3]}:${row[4]}`, [row[3] as number, row[4] as number, row[5] as number]);
+    for (const [type, target, time] of newest.values()) upsertConversation.run(owner, type, target, time);
+    if (lag.has(owner)) {
+      deleteLag.run(owner);
+      written.push(owner);
+    }
+  };
+
+  /** Holding, without conversation rows: the owner's lag starts on file with this move (its first entry). */
+  const noteLag = (owner: number, rows: readonly number[][]): void => {
+    if (rows.length === 0) return;
+    if (!lag.has(owner)) insertLag.run(owner, (rows[0] as number[])[5]);
+    noted.push([owner, rows]);
+  };
+
+  /** Applies a committed move's notes to the lag (rows in time order, so the last of a conversation is its newest). */
+  const applyNoted = (): void => {
+    for (const [owner, rows] of noted) {
+      let ofOwner = lag.get(owner);
+      if (ofOwner === undefined) {
+        ofOwner = { entries: 0, newest: new Map() };
+        lag.set(owner, ofOwner);
+      }
+      for (const row of rows) {
+        const key = keyOf(row[3] as number, row[4] as number);
+        if (!ofOwner.newest.has(key)) lagConversations++;
+        ofOwner.newest.set(key, row[5] as number);
+      }
+      ofOwner.entries += rows.length;
+      lagEntries += rows.length;
+    }
+    noted = [];
+    for (const owner of written) {
+      const ofOwner = lag.get(owner);
+      if (ofOwner === undefined) continue;
+      lagConversations -= ofOwner.newest.size;
+      lagEntries -= ofOwner.entries;
+      lag.delete(owner);
+    }
+    written = [];
+  };
+
+  /**
+   * Not holding: the conversation rows of the owners in (after, upTo] that a previous process left behind
+   * (migration 015), from their segments since the lag started; before anything of theirs is packed, so the
+   * chains of the new segments start from current rows.
+   */
+  const catchUpOnFile = (after: number, upTo: number): void => {
+    for (const [owner, since] of lagOnFile.all(after, upTo) as number[][]) {
+      const newest = new Map<string, [number, number, number]>();
+      for (const data of segmentsSince.all(owner, since) as Uint8Array[]) {
+        for (const row of decodeSegment(data).rows) {
+          if ((row[4] as number) >= (since as number)) newest.set(`${row[2]}:${row[3]}`, [row[2] as number, row[3] as number, row[4] as number]);
+        }
+      }
+      for (const [type, target, time] of newest.values()) upsertConversation.run(owner, type, target, time);
+      deleteLag.run(owner);
+    }
   };
 
   /** The held owners in (after, upTo], ascending. */
@@ -204,21 +320,27 @@ export function createEntryPacker(db: Database.Database, codec: SegmentCodec, so
         else ofOwner.push(row as number[]);
       }
     },
-    move(after, upTo) {
+    move(after, upTo, conversations) {
       let moved = 0;
       let lowestLeft = Number.POSITIVE_INFINITY;
       if (held !== undefined) {
         for (const owner of heldOwners(held, after, upTo)) {
           const rows = held.get(owner) as number[][];
           packOwner(owner, rows);
-          upsertConversations(owner, rows);
+          if (conversations || !rows.every((row) => keyable(row[3] as number))) upsertConversations(owner, rows);
+          else noteLag(owner, rows);
           moved += rows.length;
+        }
+        if (conversations) {
+          // Owners behind with nothing unpacked now.
+          for (const owner of lag.keys()) if (owner > after && owner <= upTo && !held.has(owner)) upsertConversations(owner, []);
         }
         for (const [owner, rows] of held) {
           if (owner <= after || owner > upTo) lowestLeft = Math.min(lowestLeft, (rows[0] as number[])[1] as number);
         }
         dropMoved.run(after, upTo);
       } else {
+        catchUpOnFile(after, upTo);
         const derived = derivedRows(after, upTo);
         lowestLeft = derived.lowestLeft;
         const owners = new Set<number>(movedOwners.all(after, upTo) as number[]);
@@ -237,12 +359,29 @@ export function createEntryPacker(db: Database.Database, codec: SegmentCodec, so
       return moved;
     },
     moved(after, upTo) {
+      applyNoted();
       if (held !== undefined) for (const owner of heldOwners(held, after, upTo)) held.delete(owner);
-      else held = startHolding();
+      else {
+        lagOnFileMaybe &&= (countLag.get() as number) > 0;
+        held = startHolding();
+      }
     },
     rolledBack() {
-      // What is held still matches the table (the move rolled back); start holding if nothing is unpacked.
+      // What is held, and the lag, still match the tables (the move rolled back); start holding if nothing is unpacked.
+      noted = [];
+      written = [];
       held ??= startHolding();
+    },
+    lagging: () => (held !== undefined ? lagConversations : lagOnFileMaybe ? (countLag.get() as number) : 0),
+    lags: (owner) => lag.has(owner),
+    lagTooLarge: () => lagConversations > lagBounds.conversations || lagEntries > lagBounds.entries,
+    catchUp(conversations) {
+      let count = 0;
+      for (const [owner, ofOwner] of lag) {
+        if (count >= conversations) break;
+        count += ofOwner.newest.size;
+        upsertConversations(owner, []);
+      }
     },
     stepEnd(from, rows) {
       if (held === undefined) return (stepEndSql.get(from, rows) as { ref: number } | undefined)?.ref ?? ALL_OWNERS;

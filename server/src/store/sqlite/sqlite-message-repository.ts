@@ -171,7 +171,7 @@ export class SqliteMessageRepository implements MessageRepository {
   /** Packs the owner's unpacked entries; resolves with the newest message id on file then (createAppendExecutor's move). */
   private settleForPull(appKey: AppKey, owner: UserId): Promise<number> {
     if (this.worker !== undefined) return this.worker.settleOwner(appKey, owner);
-    return Promise.resolve(this.inlineExecutor().move(appKey, owner));
+    return Promise.resolve(this.inlineExecutor().move(appKey, owner, false));
   }
 
   /** At open, before any writer thread runs: moves what a previous process left pending, on the main connection. */

@@ -1,9 +1,10 @@
 /**
  * Per-owner rows written behind (migration 012, sqlite-append-writer.ts): an append commits its entries into
- * `entries_pending`; the writer packs them into per-owner segments (migration 013, `entry_segments`) and
- * writes the conversation rows they imply once
+ * `entries_pending`; the writer packs them into per-owner segments (migration 013, `entry_segments`) once
  * `moveAtRows` are pending, whenever a reader of per-owner state asks first, and at open for rows a previous
- * process left. The inbox pull reads pending rows in place. Each case runs on the writer thread and inline.
+ * process left. The conversation rows they imply are written when a reader of the owner's conversations asks,
+ * past a bound on what is behind, and at open (migration 015). The inbox pull reads pending rows in place.
+ * Each case runs on the writer thread and inline.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -78,11 +79,11 @@ describe.each(['thread', 'inline'] as const)('entries written behind (%s writer)
     expect(counts(file)).toEqual({ pending: 0, derived: 4, entries: 0, conversations: 0 });
 
     // As the file's only writer the store packs the puller's entries before reading (a pull then looks for derived
-    // entries only in later messages).
+    // entries only in later messages); the pull reads no conversation row, so b's is not written yet.
     const inbox = await store.messages.sync(APP, 'b', 0, 0, 10, 0);
     expect(inbox.entries.map((e) => [text(e.message), e.direction])).toEqual([['one', 2], ['two', 1]]);
     expect(inbox).toMatchObject({ hasMore: false, syncTime: T0 + 1, sendboxTime: T0 + 1 });
-    expect(counts(file)).toEqual({ pending: 0, derived: 2, entries: 2, conversations: 1 });
+    expect(counts(file)).toEqual({ pending: 0, derived: 2, entries: 2, conversations: 0 });
     // Later messages are read from their rows, beside what is packed.
     await store.messages.append(privateMessage('a', 'b', { now: T0 + 2, text: 'three' }));
     const later = await store.messages.sync(APP, 'b', 0, 0, 10, 0);
@@ -90,8 +91,8 @@ describe.each(['thread', 'inline'] as const)('entries written behind (%s writer)
 
     const history = await store.messages.history({ appKey: APP, owner: 'a', conversation: { type: PRIVATE, targetId: 'b' }, time: 0, count: 10, order: 0 });
     expect(history.messages.map((e) => text(e.message))).toEqual(['three', 'two', 'one']);
-    // a's three entries and a's conversation row; b's newest one stays unpacked.
-    expect(counts(file)).toEqual({ pending: 0, derived: 1, entries: 5, conversations: 2 });
+    // a's three entries and a's conversation row; b's newest one stays unpacked, b's conversation row unwritten.
+    expect(counts(file)).toEqual({ pending: 0, derived: 1, entries: 5, conversations: 1 });
     expect(await store.messages.sync(APP, 'a', 0, 0, 10, 0)).toMatchObject({ syncTime: T0 + 2, sendboxTime: T0 + 2 });
     // Retention reads every owner's rows: everything moves first.
     expect(await store.messages.prune(T0 - 1)).toBe(0);
@@ -217,6 +218,158 @@ describe.each(['thread', 'inline'] as const)('entries written behind (%s writer)
     const history = await store.messages.history({ appKey: APP, owner: 'a', conversation, time: 0, count: 10, order: 0 });
     expect(history.messages.map((e) => text(e.message))).toEqual(['second']);
     await store.close();
+  });
+});
+
+/** conversation_lag (migration 015) by owner name: [owner, since_time]. */
+function lagOnFile(file: string): [string, number][] {
+  const db = new Database(file, { readonly: true });
+  try {
+    return (db.prepare('SELECT n.name, l.since_time FROM conversation_lag l JOIN names n ON n.id = l.owner_ref ORDER BY n.name').raw().all() as [string, number][]);
+  } finally {
+    db.close();
+  }
+}
+
+/** Every conversation row: [owner, target, updated_time, listed], sorted. */
+function conversationRows(file: string): [string, string, number, number][] {
+  const db = new Database(file, { readonly: true });
+  try {
+    return db.prepare(`SELECT o.name, t.name, c.updated_time, c.listed FROM conversations c
+      JOIN names o ON o.id = c.owner_ref JOIN names t ON t.id = c.target_ref ORDER BY o.name, t.name`).raw().all() as [string, string, number, number][];
+  } finally {
+    db.close();
+  }
+}
+
+/** The conversation rows private messages [from, to, sentTime] imply: each side's newest time per peer, listed. */
+function impliedRows(messages: readonly (readonly [string, string, number])[]): [string, string, number, number][] {
+  const newest = new Map<string, number>();
+  for (const [from, to, time] of messages) {
+    for (const [owner, target] of [[from, to], [to, from]]) newest.set(`${owner}\u0000${target}`, Math.max(newest.get(`${owner}\u0000${target}`) ?? 0, time));
+  }
+  return [...newest].map(([k, time]): [string, string, number, number] => [...(k.split('\u0000') as [string, string]), time, 1])
+    .sort((x, y) => (x[0] === y[0] ? (x[1] < y[1] ? -1 : 1) : x[0] < y[0] ? -1 : 1));
+}
+
+describe.each(['thread', 'inline'] as const)('conversation rows written when read (migration 015; %s writer)', (appendWriter) => {
+  it('moves only note them; a read of one owner\'s conversations writes that owner\'s, a read across owners all', async () => {
+    const file = newFile();
+    const store = await openStore(file, appendWriter, 8);
+    const sent: [string, string, number][] = [];
+    const send = async (from: string, to: string, now: number): Promise<void> => {
+      sent.push([from, to, (await store.messages.append(privateMessage(from, to, { now }))).sentTime]);
+    };
+    for (let i = 0; i < 4; i++) await send('a', `b${i}`, T0 + i);
+    for (let i = 0; i < 6; i++) await send('c', `d${i}`, T0 + 4 + i);
+    await send('b0', 'a', T0 + 10);
+    // The sweep packed entries of some owners and wrote none of their conversation rows: it noted them on file.
+    expect(counts(file).entries).toBeGreaterThan(0);
+    expect(counts(file).conversations).toBe(0);
+    const behind = lagOnFile(file).map(([owner]) => owner);
+    expect(behind.length).toBeGreaterThan(0);
+
+    // A's list writes a's rows (packed or not), and only a's.
+    const list = await store.conversations.list(APP, 'a', 10, 0);
+    expect(list.map((c) => [c.conversation.targetId, c.updatedTime])).toEqual([['b0', T0 + 10], ['b3', T0 + 3], ['b2', T0 + 2], ['b1', T0 + 1]]);
+    expect(conversationRows(file).map(([owner]) => owner)).toEqual(['a', 'a', 'a', 'a']);
+    // (The thread's sweep may have gone on meanwhile: others only join.)
+    const stillBehind = lagOnFile(file).map(([owner]) => owner);
+    expect(stillBehind).not.toContain('a');
+    expect(stillBehind).toEqual(expect.arrayContaining(behind.filter((owner) => owner !== 'a')));
+    // Unread counts read the rows too (a's inbox: b0's message).
+    expect((await store.unreadCounts.listInbox(APP, 'a', Number.MAX_SAFE_INTEGER, 0, 10)).items.map((i) => [i.conversation.targetId, i.count])).toEqual([['b0', 1]]);
+
+    // Retention reads every owner's state: every row is written, each with its newest time.
+    expect(await store.messages.prune(T0 - 1)).toBe(0);
+    expect(lagOnFile(file)).toEqual([]);
+    expect(conversationRows(file)).toEqual(impliedRows(sent));
+    await store.close();
+  });
+
+  it('a stop with rows behind: the store writes them from the segments when it opens, and the chains hold', async () => {
+    const file = newFile();
+    const store = await openStore(file, appendWriter, 4);
+    const sent: [string, string, number][] = [];
+    const send = async (from: string, to: string, now: number, body: string): Promise<void> => {
+      sent.push([from, to, (await store.messages.append(privateMessage(from, to, { now, text: body }))).sentTime]);
+    };
+    let now = T0;
+    for (let i = 0; i < 10; i++) await send(i % 2 === 0 ? 'a' : 'b', i % 2 === 0 ? 'b' : 'a', now++, `m${i}`);
+    // a's rows written here, then more messages behind them: a's (a, b) row is older than its newest entry.
+    await store.conversations.list(APP, 'a', 10, 0);
+    for (let i = 10; i < 20; i++) await send(i % 3 === 0 ? 'c' : 'a', i % 3 === 0 ? 'a' : 'b', now++, `m${i}`);
+    // Packed through the last message (a pull), conversation rows still behind: what a crash after it leaves.
+    await store.messages.sync(APP, 'a', 0, 0, 100, 0);
+    await store.close();
+    expect(lagOnFile(file).map(([owner]) => owner)).toContain('a');
+    const stale = conversationRows(file).find(([owner, target]) => owner === 'a' && target === 'b');
+    expect(stale?.[2]).toBeLessThan(Math.max(...sent.filter(([f, t]) => (f === 'a' && t === 'b') || (f === 'b' && t === 'a')).map(([, , t]) => t)));
+
+    const reopened = await openStore(file, appendWriter, 4);
+    expect(lagOnFile(file)).toEqual([]);
+    expect(conversationRows(file)).toEqual(impliedRows(sent));
+    // Later messages chain on to what was there; history walks every segment, newest first.
+    for (let i = 20; i < 26; i++) {
+      sent.push(['b', 'a', (await reopened.messages.append(privateMessage('b', 'a', { now: now++, text: `m${i}` }))).sentTime]);
+    }
+    const history = await reopened.messages.history({ appKey: APP, owner: 'a', conversation: { type: PRIVATE, targetId: 'b' }, time: 0, count: 100, order: 0 });
+    const expected = sent.map(([f, t], i) => [f, t, i] as const).filter(([f, t]) => (f === 'a' && t === 'b') || (f === 'b' && t === 'a')).map(([, , i]) => `m${i}`).reverse();
+    expect(history.messages.map((e) => text(e.message))).toEqual(expected);
+    expect(lagOnFile(file).length).toBeGreaterThan(0);
+    expect((await reopened.conversations.list(APP, 'a', 10, 0)).map((c) => [c.conversation.targetId, text(c.latest.message)])).toEqual([['b', 'm25'], ['c', 'm18']]);
+    await reopened.close();
+  });
+});
+
+describe('conversation rows behind past their bound', () => {
+  it('are written between sweeps, those longest behind first, a step at a time', async () => {
+    const file = newFile();
+    (await openStore(file, 'inline', 1_000_000)).close();
+    const db = new Database(file);
+    try {
+      const packer = createEntryPacker(db, { encodeSegment, decodeSegment }, true, { conversations: 3, entries: 1_000_000 });
+      const executor = createAppendExecutor(db, 2, packer);
+      let now = T0;
+      const job = (from: string, to: string) => ({
+        appKey: APP, now: now++, uidRandom: '0000000', fromUserId: from, conversationType: PRIVATE, targetId: to, objectName: 'RC:TxtMsg',
+        content: new Uint8Array([123, 125]), flags: 3, configFlag: null, pushContent: null, pushData: null, pushExt: null, extraContent: null,
+        entries: [[to, 2, PRIVATE, from, 0], [from, 1, PRIVATE, to, 0]] as const,
+      });
+      const sent: [string, string, number][] = [];
+      const append = (from: string, to: string): void => {
+        const [outcome] = executor.append([job(from, to)]);
+        if (outcome === undefined || !outcome.ok) throw new Error('append failed');
+        sent.push([from, to, outcome.value.sentTime]);
+        executor.moveIfDue();
+      };
+      // Each message is two entries: with moveAtRows 2 every batch is swept, and each sweep leaves two rows behind.
+      append('a', 'b');
+      expect(packer.lagging()).toBe(2);
+      append('a', 'c');
+      // Four conversations behind (a–b, b–a, a–c, c–a): past the bound of three, but the sweep comes first.
+      expect(packer.lagging()).toBe(4);
+      expect(packer.lagTooLarge()).toBe(true);
+      expect(conversationRows(file)).toEqual([]);
+      // Nothing due to pack: the next call writes the rows longest behind (the step takes all four here).
+      executor.moveIfDue();
+      expect(packer.lagging()).toBe(0);
+      expect(lagOnFile(file)).toEqual([]);
+      expect(conversationRows(file)).toEqual(impliedRows(sent));
+      // Below the bound nothing more is written: the rows wait for a reader.
+      append('b', 'a');
+      executor.moveIfDue();
+      expect(packer.lagging()).toBe(2);
+      expect(lagOnFile(file).map(([owner]) => owner)).toEqual(['a', 'b']);
+      // A reader's move of one owner writes that owner's rows (nothing of it unpacked any more).
+      executor.move(APP, 'a');
+      expect(lagOnFile(file).map(([owner]) => owner)).toEqual(['b']);
+      executor.move();
+      expect(conversationRows(file)).toEqual(impliedRows(sent));
+      expect(executor.pendingRows()).toBe(0);
+    } finally {
+      db.close();
+    }
   });
 });
 
