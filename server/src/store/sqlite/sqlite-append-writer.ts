@@ -9,7 +9,8 @@ import type { EntryPacker } from './sqlite-entry-packer';
  * private message's, which are derived from its row (migration 014). `move` packs every entry not packed yet (or
  * one owner's) into per-owner segments (migration 013), and writes the conversation rows they imply, in one transaction;
  * `moveIfDue`, called after each batch, does so in steps once `moveAtRows` entries are pending (one step per
- * call, a range of owners with about a sixteenth of that many rows, or 1.25× the last batch's rows if more).
+ * call, a range of owners with about a sixteenth of that many rows, or 1.25× the last batch's rows if more), but
+ * leaves the conversation rows to a reader's move (migration 015), writing them between sweeps only past a bound.
  * `pendingRows` counts what is pending: entries, and conversations whose rows are behind (migration 015).
  */
 export interface AppendExecutor {
@@ -43,8 +44,8 @@ export const MOVE_AT_ROWS = 8000;
  * touching them per message gave), by the move a reader asks for, or later (migration 015, sqlite-entry-packer.ts),
  * and a crash between two moves loses nothing (the store moves what is pending, and writes the conversation rows
  * behind, when it opens). Readers of per-owner state other than the inbox pull ask for a move first
- * (SqliteMessageRepository.settle), so they never see the difference. Moving in index order writes each per-owner page once for many rows (bench/analysis/
- * p1-private.md round 10: about half the store's CPU per message). Messages are written in job order, so sentTime
+ * (SqliteMessageRepository.settle), so they never see the difference. Moving in index order writes each
+ * per-owner page once for many rows (bench/analysis/p1-private.md round 10: about half the store's CPU per message). Messages are written in job order, so sentTime
  * is strictly increasing in job order per app; two uids of one app never share their time part, so the
  * unique (app_key, uid) index cannot fire (message-uid.ts) — if it ever did, that message fails alone.
  *

@@ -69,7 +69,9 @@ export interface EntryPacker {
  * `conversation_lag`; the rows are written by the move of a reader of the owner's conversations (history, the
  * list, unread counts, deletions: SqliteMessageRepository.settle), once per conversation however many entries
  * came in between, or when the lag passes `lagBounds` (conversations noted: memory; entries behind: what a
- * restart reads again), those longest behind first, a step at a time (`catchUp`). A packer that does not hold
+ * restart reads again), those longest behind first, a step at a time (`catchUp`); an owner with more than
+ * `perOwner` behind (a service account talking to thousands) has its rows written by every move, so no reader's
+ * move writes more than that many at once. A packer that does not hold
  * (at open, or with other writers) writes every row at once, and first the rows of the owners on file behind,
  * from their segments since the lag started.
  */
@@ -77,7 +79,7 @@ export function createEntryPacker(
   db: Database.Database,
   codec: SegmentCodec,
   soleWriter: boolean,
-  lagBounds: { readonly conversations: number; readonly entries: number } = { conversations: 100_000, entries: 1_000_000 },
+  lagBounds: { readonly conversations: number; readonly entries: number; readonly perOwner: number } = { conversations: 100_000, entries: 1_000_000, perOwner: 2048 },
 ): EntryPacker {
   const { encodeSegment, decodeSegment } = codec;
   const SEGMENT_ROWS = 128;
@@ -145,6 +147,7 @@ export function createEntryPacker(
   // owner) and owners whose rows it writes.
   let noted: [number, readonly number[][]][] = [];
   let written: number[] = [];
+  const behindOf = (owner: number): number => lag.get(owner)?.newest.size ?? 0;
   const TYPE_SPAN = 64;
   const keyOf = (type: number, target: number): number => type + TYPE_SPAN * target;
   const keyable = (type: number): boolean => Number.isInteger(type) && type >= 0 && type < TYPE_SPAN;
@@ -327,8 +330,9 @@ export function createEntryPacker(
         for (const owner of heldOwners(held, after, upTo)) {
           const rows = held.get(owner) as number[][];
           packOwner(owner, rows);
-          if (conversations || !rows.every((row) => keyable(row[3] as number))) upsertConversations(owner, rows);
-          else noteLag(owner, rows);
+          if (conversations || !rows.every((row) => keyable(row[3] as number)) || behindOf(owner) + rows.length > lagBounds.perOwner) {
+            upsertConversations(owner, rows);
+          } else noteLag(owner, rows);
           moved += rows.length;
         }
         if (conversations) {

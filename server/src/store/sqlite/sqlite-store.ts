@@ -133,7 +133,10 @@ export class SqliteStore implements Store {
     this.serverEvents = new SqliteServerEventRepository(this.database);
   }
 
-  /** Runs the migrations, then moves entries a previous process left pending (it stopped between two moves). */
+  /**
+   * Runs the migrations, then moves entries a previous process left pending (it stopped between two moves) and
+   * writes the conversation rows it left behind (migration 015).
+   */
   async migrate(): Promise<void> {
     this.database.migrate(MIGRATIONS);
     this.messageRepository.movePendingNow();

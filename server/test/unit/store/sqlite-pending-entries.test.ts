@@ -323,30 +323,53 @@ describe.each(['thread', 'inline'] as const)('conversation rows written when rea
 });
 
 describe('conversation rows behind past their bound', () => {
-  it('are written between sweeps, those longest behind first, a step at a time', async () => {
+  /** An inline executor over a migrated file, with its packer's lag bounds, appending P1-shaped private messages. */
+  const writer = async (bounds: { conversations: number; entries: number; perOwner: number }, moveAtRows: number) => {
     const file = newFile();
-    (await openStore(file, 'inline', 1_000_000)).close();
+    await (await openStore(file, 'inline', 1_000_000)).close();
     const db = new Database(file);
-    try {
-      const packer = createEntryPacker(db, { encodeSegment, decodeSegment }, true, { conversations: 3, entries: 1_000_000 });
-      const executor = createAppendExecutor(db, 2, packer);
-      let now = T0;
-      const job = (from: string, to: string) => ({
-        appKey: APP, now: now++, uidRandom: '0000000', fromUserId: from, conversationType: PRIVATE, targetId: to, objectName: 'RC:TxtMsg',
-        content: new Uint8Array([123, 125]), flags: 3, configFlag: null, pushContent: null, pushData: null, pushExt: null, extraContent: null,
-        entries: [[to, 2, PRIVATE, from, 0], [from, 1, PRIVATE, to, 0]] as const,
-      });
-      const sent: [string, string, number][] = [];
-      const append = (from: string, to: string): void => {
-        const [outcome] = executor.append([job(from, to)]);
-        if (outcome === undefined || !outcome.ok) throw new Error('append failed');
+    const packer = createEntryPacker(db, { encodeSegment, decodeSegment }, true, bounds);
+    const executor = createAppendExecutor(db, moveAtRows, packer);
+    let now = T0;
+    const sent: [string, string, number][] = [];
+    const job = (from: string, to: string) => ({
+      appKey: APP, now: now++, uidRandom: '0000000', fromUserId: from, conversationType: PRIVATE, targetId: to, objectName: 'RC:TxtMsg',
+      content: new Uint8Array([123, 125]), flags: 3, configFlag: null, pushContent: null, pushData: null, pushExt: null, extraContent: null,
+      entries: [[to, 2, PRIVATE, from, 0], [from, 1, PRIVATE, to, 0]] as const,
+    });
+    /** Appends one batch of messages [from, to], then the call the writer makes after each batch. */
+    const append = (...messages: [string, string][]): void => {
+      const outcomes = executor.append(messages.map(([from, to]) => job(from, to)));
+      outcomes.forEach((outcome, i) => {
+        if (!outcome.ok) throw new Error('append failed');
+        const [from, to] = messages[i] as [string, string];
         sent.push([from, to, outcome.value.sentTime]);
-        executor.moveIfDue();
-      };
+      });
+      executor.moveIfDue();
+    };
+    return { file, db, packer, executor, sent, append };
+  };
+
+  it('an owner with more than perOwner conversations behind has its rows written by the move', async () => {
+    const { file, db, packer, sent, append } = await writer({ conversations: 1_000, entries: 1_000_000, perOwner: 2 }, 6);
+    try {
+      // One batch of 6 entries: a sweep; a's 3 conversations are past perOwner, each peer's one is not.
+      append(['a', 'b'], ['a', 'c'], ['a', 'd']);
+      expect(conversationRows(file)).toEqual(impliedRows(sent).filter(([owner]) => owner === 'a'));
+      expect(lagOnFile(file).map(([owner]) => owner)).toEqual(['b', 'c', 'd']);
+      expect(packer.lagging()).toBe(3);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('are written between sweeps, those longest behind first, a step at a time', async () => {
+    const { file, db, packer, executor, sent, append } = await writer({ conversations: 3, entries: 1_000_000, perOwner: 2048 }, 2);
+    try {
       // Each message is two entries: with moveAtRows 2 every batch is swept, and each sweep leaves two rows behind.
-      append('a', 'b');
+      append(['a', 'b']);
       expect(packer.lagging()).toBe(2);
-      append('a', 'c');
+      append(['a', 'c']);
       // Four conversations behind (a–b, b–a, a–c, c–a): past the bound of three, but the sweep comes first.
       expect(packer.lagging()).toBe(4);
       expect(packer.lagTooLarge()).toBe(true);
@@ -357,7 +380,7 @@ describe('conversation rows behind past their bound', () => {
       expect(lagOnFile(file)).toEqual([]);
       expect(conversationRows(file)).toEqual(impliedRows(sent));
       // Below the bound nothing more is written: the rows wait for a reader.
-      append('b', 'a');
+      append(['b', 'a']);
       executor.moveIfDue();
       expect(packer.lagging()).toBe(2);
       expect(lagOnFile(file).map(([owner]) => owner)).toEqual(['a', 'b']);
