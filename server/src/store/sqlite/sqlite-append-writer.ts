@@ -10,7 +10,7 @@ import type { EntryPacker } from './sqlite-entry-packer';
  * one owner's) into per-owner segments (migration 013), and writes the conversation rows they imply, in one transaction;
  * `moveIfDue`, called after each batch, does so in steps once `moveAtRows` entries are pending (one step per
  * call, a range of owners with about a sixteenth of that many rows, or 1.25× the last batch's rows if more), but
- * leaves the conversation rows to a reader's move (migration 015), writing them between sweeps only past a bound.
+ * leaves the conversation rows to a reader's move (migration 015), writing them itself only past a bound.
  * `pendingRows` counts what is pending: entries, and conversations whose rows are behind (migration 015).
  */
 export interface AppendExecutor {
@@ -309,6 +309,8 @@ export function createAppendExecutor(db: Database.Database, moveAtRows: number, 
     packer.moved(NO_OWNER, NO_OWNER);
   };
 
+  let catchUpNext = false;
+
   const move = (appKey?: string, owner?: string, conversations = true): number => {
     if (pending === 0 && (!conversations || packer.lagging() === 0)) return newestId();
     if (appKey === undefined || owner === undefined) {
@@ -333,11 +335,14 @@ export function createAppendExecutor(db: Database.Database, moveAtRows: number, 
     },
     move,
     moveIfDue() {
-      if (sweptTo === NO_OWNER && pending < moveAtRows) {
-        // Between sweeps: the conversation rows longest behind, a step at a time, while the lag is past its bounds.
-        if (packer.lagTooLarge()) catchUpStep();
+      const sweeping = sweptTo !== NO_OWNER || pending >= moveAtRows;
+      // While the lag is past its bounds, the conversation rows longest behind, a step at a time: between sweeps,
+      // and every other call during one (sweeps may follow each other without a gap under large fan-outs).
+      if (packer.lagTooLarge() && (!sweeping || (catchUpNext = !catchUpNext))) {
+        catchUpStep();
         return;
       }
+      if (!sweeping) return;
       const end = packer.stepEnd(sweptTo, Math.max(stepRows, Math.ceil(STEP_GAIN * batchRows)));
       moveOwners(sweptTo, end, false);
       sweptTo = end === ALL_OWNERS ? NO_OWNER : end;

@@ -363,6 +363,24 @@ describe('conversation rows behind past their bound', () => {
     }
   });
 
+  it('are written every other call while sweeps follow each other without a gap', async () => {
+    const { file, db, packer, executor, sent, append } = await writer({ conversations: 3, entries: 1_000_000, perOwner: 2048 }, 2);
+    try {
+      // Every batch brings moveAtRows entries: each call finds a sweep due, and the lag would only grow.
+      const most: number[] = [];
+      for (let i = 0; i < 12; i++) {
+        append(['a', `b${i}`]);
+        most.push(packer.lagging());
+      }
+      expect(Math.max(...most)).toBeLessThanOrEqual(6);
+      expect(conversationRows(file).length).toBeGreaterThan(12);
+      executor.move();
+      expect(conversationRows(file)).toEqual(impliedRows(sent));
+    } finally {
+      db.close();
+    }
+  });
+
   it('are written between sweeps, those longest behind first, a step at a time', async () => {
     const { file, db, packer, executor, sent, append } = await writer({ conversations: 3, entries: 1_000_000, perOwner: 2048 }, 2);
     try {
