@@ -38,10 +38,7 @@ export interface EntryPacker {
   lags(owner: number): boolean;
   /** Whether the lag is past a bound (memory, or the segments a restart would read again): time for catchUp. */
   lagTooLarge(): boolean;
-  /**
-   * Inside the caller's transaction: writes the conversation rows of the owners longest behind, about `conversations`
-   * of them; `moved` (or `rolledBack`) follows as for a move.
-   */
+  /** In the caller's transaction, the rows of about `conversations` conversations, the owners longest behind first; then `moved`. */
   catchUp(conversations: number): void;
   /** The owner at which a step of about `rows` pending rows after `from` ends (all of that owner's rows go with it). */
   stepEnd(from: number, rows: number): number;
@@ -132,9 +129,8 @@ export function createEntryPacker(
   let lagOnFileMaybe = held === undefined && (countLag.get() as number) > 0;
 
   /**
-   * Holding only: per owner whose conversation rows are behind (listed in `conversation_lag` with the first entry
-   * time not written), how many entries are behind, and per conversation (key type + 64 × target ref) its newest
-   * time. In lag-start order, so the owners longest behind come first.
+   * Holding only: per owner whose conversation rows are behind (as listed in `conversation_lag`), its entries behind
+   * and per conversation (key type + 64 × target ref) its newest time; in lag-start order (longest behind first).
    */
   interface Lag {
     entries: number;
@@ -143,11 +139,9 @@ export function createEntryPacker(
   const lag = new Map<number, Lag>();
   let lagConversations = 0;
   let lagEntries = 0;
-  // What the transaction under way does to `lag`, applied by moved() once it committed: moves' rows to note (by
-  // owner) and owners whose rows it writes.
+  // What the transaction under way does to `lag`, applied by moved() after its commit: rows to note, owners written.
   let noted: [number, readonly number[][]][] = [];
   let written: number[] = [];
-  const behindOf = (owner: number): number => lag.get(owner)?.newest.size ?? 0;
   const TYPE_SPAN = 64;
   const keyOf = (type: number, target: number): number => type + TYPE_SPAN * target;
   const keyable = (type: number): boolean => Number.isInteger(type) && type >= 0 && type < TYPE_SPAN;
@@ -243,12 +237,20 @@ export function createEntryPacker(
     return out;
   };
 
+  /** Conversation rows from times given in time order: `add` each, then `write` upserts each conversation once, with its newest. */
+  const newestTimes = () => {
+    const newest = new Map<string, [number, number, number]>();
+    const add = (type: number, target: number, time: number): void => void newest.set(`${type}:${target}`, [type, target, time]);
+    const write = (owner: number): void => newest.forEach(([type, target, time]) => upsertConversation.run(owner, type, target, time));
+    return { add, write };
+  };
+
   /** Each moved conversation's row (rows are [owner, id, direction, type, target, time, …]) and those behind: the newest time. */
   const upsertConversations = (owner: number, rows: readonly number[][]): void => {
-    const newest = new Map<string, [number, number, number]>();
-    for (const [key, time] of lag.get(owner)?.newest ?? []) newest.set(`${key % TYPE_SPAN}:${Math.floor(key / TYPE_SPAN)}`, [key % TYPE_SPAN, Math.floor(key / TYPE_SPAN), time]);
-    for (const row of rows) newest.set(`${row[3]}:${row[4]}`, [row[3] as number, row[4] as number, row[5] as number]);
-    for (const [type, target, time] of newest.values()) upsertConversation.run(owner, type, target, time);
+    const times = newestTimes();
+    for (const [key, time] of lag.get(owner)?.newest ?? []) times.add(key % TYPE_SPAN, Math.floor(key / TYPE_SPAN), time);
+    for (const row of rows) times.add(row[3] as number, row[4] as number, row[5] as number);
+    times.write(owner);
     if (lag.has(owner)) {
       deleteLag.run(owner);
       written.push(owner);
@@ -295,14 +297,12 @@ export function createEntryPacker(
    * chains of the new segments start from current rows.
    */
   const catchUpOnFile = (after: number, upTo: number): void => {
-    for (const [owner, since] of lagOnFile.all(after, upTo) as number[][]) {
-      const newest = new Map<string, [number, number, number]>();
+    for (const [owner, since] of lagOnFile.all(after, upTo) as [number, number][]) {
+      const times = newestTimes();
       for (const data of segmentsSince.all(owner, since) as Uint8Array[]) {
-        for (const row of decodeSegment(data).rows) {
-          if ((row[4] as number) >= (since as number)) newest.set(`${row[2]}:${row[3]}`, [row[2] as number, row[3] as number, row[4] as number]);
-        }
+        for (const row of decodeSegment(data).rows) if (row[4] >= since) times.add(row[2], row[3], row[4]);
       }
-      for (const [type, target, time] of newest.values()) upsertConversation.run(owner, type, target, time);
+      times.write(owner);
       deleteLag.run(owner);
     }
   };
@@ -330,7 +330,7 @@ export function createEntryPacker(
         for (const owner of heldOwners(held, after, upTo)) {
           const rows = held.get(owner) as number[][];
           packOwner(owner, rows);
-          if (conversations || !rows.every((row) => keyable(row[3] as number)) || behindOf(owner) + rows.length > lagBounds.perOwner) {
+          if (conversations || !rows.every((row) => keyable(row[3] as number)) || (lag.get(owner)?.newest.size ?? 0) + rows.length > lagBounds.perOwner) {
             upsertConversations(owner, rows);
           } else noteLag(owner, rows);
           moved += rows.length;
