@@ -259,7 +259,6 @@ export function createEntryPacker(
 
   /** Holding, without conversation rows: the owner's lag starts on file with this move (its first entry). */
   const noteLag = (owner: number, rows: readonly number[][]): void => {
-    if (rows.length === 0) return;
     if (!lag.has(owner)) insertLag.run(owner, (rows[0] as number[])[5]);
     noted.push([owner, rows]);
   };
@@ -336,8 +335,9 @@ export function createEntryPacker(
           moved += rows.length;
         }
         if (conversations) {
-          // Owners behind with nothing unpacked now.
-          for (const owner of lag.keys()) if (owner > after && owner <= upTo && !held.has(owner)) upsertConversations(owner, []);
+          // Owners behind with nothing unpacked now (a reader's move is of one owner: no walk over every owner behind).
+          const behind = upTo - after === 1 ? (lag.has(upTo) ? [upTo] : []) : [...lag.keys()].filter((owner) => owner > after && owner <= upTo);
+          for (const owner of behind) if (!held.has(owner)) upsertConversations(owner, []);
         }
         for (const [owner, rows] of held) {
           if (owner <= after || owner > upTo) lowestLeft = Math.min(lowestLeft, (rows[0] as number[])[1] as number);
