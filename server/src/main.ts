@@ -37,6 +37,7 @@ import { StampedBroker } from './broker/stamped-broker';
 import { MemoryRateBuckets, type RateBuckets } from './broker/rate-buckets';
 import { createRedisRateBuckets } from './broker/redis-rate-buckets';
 import { brokerMetrics } from './ops/broker-metrics';
+import { applyServerV8Flags } from './v8-settings';
 
 const SHUTDOWN_TIMEOUT_MS = 10_000;
 /** Drain (redirecting every client, finishing in-flight requests) gets this long on top of its delay. */
@@ -47,6 +48,8 @@ function formatUrlHost(host: string): string {
 }
 
 async function main(argv: readonly string[]): Promise<void> {
+  // Before the store opens or a frame arrives: the GC settings the send path was measured with (v8-settings.ts).
+  applyServerV8Flags();
   let config: ServerConfig;
   let cluster: ClusterOptions;
   try {
