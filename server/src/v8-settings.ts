@@ -9,8 +9,8 @@
  * often enough at load (hundreds in flight) for V8 to pretenure the send path's sites; from then on each
  * message left ≈ 2 KB in the old generation, found only by full collections, whose marking competes with the
  * event loop and the writer thread for the server's core. Measured (bench P1 round 25): old-generation growth
- * 25 – 35 → 6 – 9 MB/s at saturation and 12 – 15 → 2.5 – 3 MB/s at 5,000 msg/s; the p99 at 5,000 msg/s
- * offered 94 – 170 → 25 – 28 ms, its latency spikes having lined up with the full collections.
+ * 28 – 39 → 6 – 12 MB/s at saturation and 10 – 14 → 3 – 7 MB/s at 5,000 msg/s; the p99 at 5,000 msg/s offered
+ * 104 → 20 ms (medians of three runs with the peers), its latency spikes having lined up with full collections.
  *
  * An operator who wants V8's default back starts node with `--allocation-site-pretenuring`; that wins.
  */
