@@ -24,9 +24,10 @@ export function applyServerV8Flags(execArgv: readonly string[] = process.execArg
   const applied: string[] = [];
   for (const flag of SERVER_V8_FLAGS) {
     const name = flag.replace(/^--(no-)?/, '');
+    // V8 reads `_` and `-` alike in flag names.
     const named = execArgv.some((arg) => {
-      const bare = arg.split('=')[0] ?? arg;
-      return bare === `--${name}` || bare === `--no-${name}` || bare === `--${name.replace(/-/g, '_')}` || bare === `--no-${name.replace(/-/g, '_')}`;
+      const bare = (arg.split('=')[0] ?? arg).replace(/_/g, '-');
+      return bare === `--${name}` || bare === `--no-${name}`;
     });
     if (named) continue;
     setFlagsFromString(flag);

@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { applyServerV8Flags } from '../../src/v8-settings';
 
 const SETTINGS = resolve(__dirname, '../../src/v8-settings.ts');
 const TRACE = ['--trace-pretenuring', '--trace-pretenuring-statistics'];
@@ -64,5 +65,11 @@ describe('server V8 settings', () => {
     const off = runChild(['--no-allocation-site-pretenuring']);
     expect(off.applied).toEqual([]);
     expect(off.tenureDecisions).toBe(0);
+  });
+
+  it('read a flag named with underscores, or with a value, as named', () => {
+    expect(applyServerV8Flags(['--no_allocation_site_pretenuring'])).toEqual([]);
+    expect(applyServerV8Flags(['--allocation_site_pretenuring=true'])).toEqual([]);
+    expect(applyServerV8Flags(['--max-old-space-size=512', '--allocation-site-pretenuring'])).toEqual([]);
   });
 });
