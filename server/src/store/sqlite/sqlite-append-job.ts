@@ -45,10 +45,13 @@ export interface AppendCommitted {
  * base32hex), so the executor's time part + this give the uid newMessageUid(sentTime, random) would.
  */
 function uidRandomPart(random: () => number): string {
-  let chars = '';
-  for (let i = 0; i < 7; i++) chars += UID_ALPHABET.charAt(Math.min(31, Math.max(0, Math.floor(random() * 32))));
-  return chars;
+  const codes = RANDOM_CODES;
+  for (let i = 0; i < 7; i++) codes[i] = UID_ALPHABET.charCodeAt(Math.min(31, Math.max(0, Math.floor(random() * 32))));
+  return String.fromCharCode.apply(null, codes);
 }
+
+/** uidRandomPart's character codes, filled in place (one string made from them per message). */
+const RANDOM_CODES: number[] = [48, 48, 48, 48, 48, 48, 48];
 
 /**
  * The job for `message`. A recipient always gets its inbox entry; the sender's sendbox entry is dropped when

@@ -1,7 +1,6 @@
 /**
  * The hand-off of a group-commit batch to the SQLite writer thread (sqlite-append-worker.ts) as typed data.
  */
-import { UID_ALPHABET } from '../message-uid';
 import type { AppendJob } from './sqlite-append-job';
 
 /**
@@ -56,7 +55,11 @@ export function packJobs(jobs: readonly AppendJob[]): PackedJobs {
       offset += job.pushExt.byteLength;
     }
     let random = 0;
-    for (let c = 0; c < job.uidRandom.length; c++) random = random * 32 + UID_ALPHABET.indexOf(job.uidRandom.charAt(c));
+    for (let c = 0; c < job.uidRandom.length; c++) {
+      // base32hex: '0'–'9' are 48–57, 'A'–'V' 65–86.
+      const code = job.uidRandom.charCodeAt(c);
+      random = random * 32 + (code < 65 ? code - 48 : code - 55);
+    }
     numbers[i] = str(job.appKey);
     numbers[i + 1] = job.now;
     numbers[i + 2] = random;
@@ -91,6 +94,7 @@ export function unpackJobs(packed: PackedJobs): AppendJob[] {
   const alphabet = '0123456789ABCDEFGHIJKLMNOPQRSTUV';
   const str = (index: number): string | null => (index < 0 ? null : (strings[index] as string));
   const jobs: AppendJob[] = [];
+  const randomCodes: number[] = [48, 48, 48, 48, 48, 48, 48];
   let i = 0;
   let offset = 0;
   while (i < n.length) {
@@ -104,11 +108,11 @@ export function unpackJobs(packed: PackedJobs): AppendJob[] {
       offset += pushExtLength;
     }
     let random = n[i + 2] as number;
-    let uidRandom = '';
-    for (let c = 0; c < 7; c++) {
-      uidRandom = alphabet.charAt(random % 32) + uidRandom;
+    for (let c = 6; c >= 0; c--) {
+      randomCodes[c] = alphabet.charCodeAt(random % 32);
       random = Math.floor(random / 32);
     }
+    const uidRandom = String.fromCharCode.apply(null, randomCodes);
     const configFlag = n[i + 9] as number;
     const entryCount = n[i + 14] as number;
     const entries: [string, number, number, string, 0 | 1][] = [];

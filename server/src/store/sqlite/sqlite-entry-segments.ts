@@ -49,49 +49,56 @@ export const SEG = { messageId: 0, direction: 1, convType: 2, targetRef: 3, sent
 /**
  * Packs `rows` (one owner's, in time order). `prevTimeOf(type, targetRef, firstTime)` gives, for each
  * conversation, the owner's newest entry time of it before `firstTime` (its first entry here), or 0.
+ * `column` is where a row's SegmentRow starts (the writer's held rows lead with the owner: 1), so rows
+ * are read in place, not copied. One allocation for the bytes: the varints are written into a buffer
+ * sized for the longest encoding (ten bytes a value) and a view of what was written is returned.
  */
 export function encodeSegment(
   rows: readonly (readonly number[])[],
   prevTimeOf: (type: number, targetRef: number, firstTime: number) => number,
+  column = 0,
 ): Uint8Array {
-  const out: number[] = [];
-  const put = (value: number): void => {
-    let v = value;
-    while (v >= 128) {
-      out.push((v % 128) + 128);
-      v = Math.floor(v / 128);
-    }
-    out.push(v);
-  };
-  const zig = (delta: number): number => (delta < 0 ? -2 * delta - 1 : 2 * delta);
-  const index = new Map<string, number>();
+  // Conversations in order of first appearance, found by a scan of those seen so far: a segment holds at
+  // most a move's rows of one owner (SEGMENT_ROWS), and comparing numbers costs less than a key and a lookup.
   const convs: number[] = [];
   const rowConv: number[] = [];
   for (const row of rows) {
-    const key = `${row[2]}:${row[3]}`;
-    let at = index.get(key);
-    if (at === undefined) {
-      at = index.size;
-      index.set(key, at);
-      convs.push(row[2] as number, row[3] as number, prevTimeOf(row[2] as number, row[3] as number, row[4] as number));
-    }
+    const type = row[column + 2] as number;
+    const target = row[column + 3] as number;
+    let at = 0;
+    while (at * 3 < convs.length && (convs[at * 3] !== type || convs[at * 3 + 1] !== target)) at++;
+    if (at * 3 === convs.length) convs.push(type, target, prevTimeOf(type, target, row[column + 4] as number));
     rowConv.push(at);
   }
+  const out = new Uint8Array(10 * (3 + convs.length + 4 * rows.length));
+  let n = 0;
+  const put = (value: number): void => {
+    let v = value;
+    while (v >= 128) {
+      out[n++] = (v % 128) + 128;
+      v = Math.floor(v / 128);
+    }
+    out[n++] = v;
+  };
+  const zig = (delta: number): number => (delta < 0 ? -2 * delta - 1 : 2 * delta);
   put(1);
-  put(index.size);
+  put(convs.length / 3);
   for (const value of convs) put(value);
   put(rows.length);
   let lastId = 0;
   let lastTime = 0;
-  rows.forEach((row, i) => {
-    put(zig((row[0] as number) - lastId));
-    put(zig((row[4] as number) - lastTime));
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i] as readonly number[];
+    const id = row[column] as number;
+    const time = row[column + 4] as number;
+    put(zig(id - lastId));
+    put(zig(time - lastTime));
     put(rowConv[i] as number);
-    put(((row[1] as number) & 3) | ((row[5] as number) !== 0 ? 4 : 0) | ((row[6] as number) !== 0 ? 8 : 0));
-    lastId = row[0] as number;
-    lastTime = row[4] as number;
-  });
-  return Uint8Array.from(out);
+    put(((row[column + 1] as number) & 3) | ((row[column + 5] as number) !== 0 ? 4 : 0) | ((row[column + 6] as number) !== 0 ? 8 : 0));
+    lastId = id;
+    lastTime = time;
+  }
+  return out.subarray(0, n);
 }
 
 /**
