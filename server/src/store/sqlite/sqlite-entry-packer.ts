@@ -172,16 +172,15 @@ export function createEntryPacker(
 
   /** Writes one owner's rows (held rows; in time order) as segments. */
   const packOwner = (owner: number, moved: readonly number[][]): void => {
-    // A backlog split over several segments chains each to the one before it in this move.
-    // Held rows lead with the owner: the segment codec reads them from column 1, in place.
+    // A backlog split over several segments chains each to the one before it in this move. Moved rows lead
+    // with the owner: the segment codec reads them from column 1, in place.
     const packed = new Map<number | string, number>();
     const packedKey = (type: number, target: number): number | string => (keyable(type) ? keyOf(type, target) : `${type}:${target}`);
-    const prevTime = (type: number, target: number, firstTime: number): number => packed.get(packedKey(type, target)) ?? prevTimeOf(owner, type, target, firstTime);
     for (let start = 0; start < moved.length; start += SEGMENT_ROWS) {
       const rows = moved.length <= SEGMENT_ROWS ? moved : moved.slice(start, start + SEGMENT_ROWS);
       const first = (rows[0] as number[])[5] as number;
       const last = (rows[rows.length - 1] as number[])[5] as number;
-      const data = encodeSegment(rows, prevTime, 1);
+      const data = encodeSegment(rows, (type, target, firstTime) => packed.get(packedKey(type, target)) ?? prevTimeOf(owner, type, target, firstTime), 1);
       insertSegment.run(owner, first, last, Buffer.from(data.buffer, data.byteOffset, data.byteLength));
       for (const row of rows) packed.set(packedKey(row[3] as number, row[4] as number), row[5] as number);
     }
