@@ -1,6 +1,7 @@
 /**
  * The hand-off of a group-commit batch to the SQLite writer thread (sqlite-append-worker.ts) as typed data.
  */
+import { UID_ALPHABET } from '../message-uid';
 import type { AppendJob } from './sqlite-append-job';
 
 /**
@@ -55,11 +56,7 @@ export function packJobs(jobs: readonly AppendJob[]): PackedJobs {
       offset += job.pushExt.byteLength;
     }
     let random = 0;
-    for (let c = 0; c < job.uidRandom.length; c++) {
-      // base32hex: '0'–'9' are 48–57, 'A'–'V' 65–86.
-      const code = job.uidRandom.charCodeAt(c);
-      random = random * 32 + (code < 65 ? code - 48 : code - 55);
-    }
+    for (let c = 0; c < job.uidRandom.length; c++) random = random * 32 + UID_ALPHABET.indexOf(job.uidRandom.charAt(c));
     numbers[i] = str(job.appKey);
     numbers[i + 1] = job.now;
     numbers[i + 2] = random;
