@@ -7,11 +7,16 @@ import type { PubackFrame, PublishFrame } from '../../../src/internal';
 
 export const NO_FLAGS = { dup: false, qos: 0, retain: false } as const;
 
-/** A server PUBACK: `sentTime` in ms is split into the seconds `date` and its `millisecond` rest. */
+/**
+ * A server PUBACK: `sentTime` in ms is split into the seconds `date` and its `millisecond` rest. NO_FLAGS written
+ * out (one per message: a spread after `kind` is a runtime copy).
+ */
 export function pubackFrame(messageId: number, status: number, sentTime: number, messageUId: string): PubackFrame {
   return {
     kind: 'puback',
-    ...NO_FLAGS,
+    dup: false,
+    qos: 0,
+    retain: false,
     messageId,
     date: Math.floor(sentTime / 1000),
     status,

@@ -1,5 +1,6 @@
 /** Chatroom row shapes and their mapping, shared by the SQL engines (both read the same columns back). */
 import type { ChatroomEntry, ChatroomMessage, ChatroomRecord, NewChatroomMessage } from './chatroom-repository';
+import { keptBytes } from './rows';
 
 export interface RoomRow {
   readonly app_key: string;
@@ -80,19 +81,20 @@ export function toEntry(row: EntryRow): ChatroomEntry {
   };
 }
 
-/** What a new room message is once stored with `uid` at `sentTime` (both engines answer appends with it). */
+/** What a new room message is once stored with `uid` at `sentTime` (both engines answer appends with it); as storedMessageOf. */
 export function storedRoomMessageOf(message: NewChatroomMessage, uid: string, sentTime: number): ChatroomMessage {
-  return {
+  const stored: { -readonly [K in keyof ChatroomMessage]: ChatroomMessage[K] } = {
     appKey: message.appKey,
     roomId: message.roomId,
     uid,
     sentTime,
     fromUserId: message.fromUserId,
     objectName: message.objectName,
-    content: new Uint8Array(message.content),
+    content: keptBytes(message.content),
     flags: message.flags,
-    ...(message.configFlag !== undefined && { configFlag: message.configFlag }),
-    ...(message.pushContent !== undefined && { pushContent: message.pushContent }),
-    ...(message.extraContent !== undefined && { extraContent: message.extraContent }),
   };
+  if (message.configFlag !== undefined) stored.configFlag = message.configFlag;
+  if (message.pushContent !== undefined) stored.pushContent = message.pushContent;
+  if (message.extraContent !== undefined) stored.extraContent = message.extraContent;
+  return stored;
 }

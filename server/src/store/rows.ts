@@ -69,9 +69,25 @@ export function toSyncEntry(row: EntryRow): SyncEntry {
   return { message: toStoredMessage(row), direction: row.direction as Direction, mentioned: row.mentioned !== 0 };
 }
 
-/** What a new message is once stored with `uid` at `sentTime` (both engines answer appends with it). */
+/**
+ * The bytes a stored message keeps of a new message's: the same view when it is a plain Uint8Array spanning most
+ * of its buffer (a received frame's content is a view of that frame's own small array, which nothing else keeps
+ * or writes), else a copy — a stored message never holds a Buffer, nor keeps a larger buffer (a socket read,
+ * Node's Buffer pool) alive. Saves one copy per message on the send path (bench/analysis/p1-private.md round 27).
+ */
+export function keptBytes(value: Uint8Array): Uint8Array {
+  return value.constructor === Uint8Array && value.buffer.byteLength <= 2 * value.byteLength + 256 ? value : new Uint8Array(value);
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/**
+ * What a new message is once stored with `uid` at `sentTime` (both engines answer appends with it). Field by field
+ * (optional ones only when present), not with spreads: this runs once per message.
+ */
 export function storedMessageOf(message: NewMessage, uid: string, sentTime: number): StoredMessage {
-  return {
+  // `recalled` last, as before: the same key order whatever the optional fields.
+  const stored = {
     appKey: message.appKey,
     uid,
     sentTime,
@@ -79,13 +95,14 @@ export function storedMessageOf(message: NewMessage, uid: string, sentTime: numb
     conversationType: message.conversationType,
     targetId: message.targetId,
     objectName: message.objectName,
-    content: new Uint8Array(message.content),
+    content: keptBytes(message.content),
     flags: message.flags,
-    ...(message.configFlag !== undefined && { configFlag: message.configFlag }),
-    ...(message.pushContent !== undefined && { pushContent: message.pushContent }),
-    ...(message.pushData !== undefined && { pushData: message.pushData }),
-    ...(message.pushExt !== undefined && { pushExt: new Uint8Array(message.pushExt) }),
-    ...(message.extraContent !== undefined && { extraContent: message.extraContent }),
-    recalled: false,
-  };
+  } as Mutable<StoredMessage>;
+  if (message.configFlag !== undefined) stored.configFlag = message.configFlag;
+  if (message.pushContent !== undefined) stored.pushContent = message.pushContent;
+  if (message.pushData !== undefined) stored.pushData = message.pushData;
+  if (message.pushExt !== undefined) stored.pushExt = new Uint8Array(message.pushExt);
+  if (message.extraContent !== undefined) stored.extraContent = message.extraContent;
+  stored.recalled = false;
+  return stored;
 }

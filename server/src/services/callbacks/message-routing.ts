@@ -4,7 +4,6 @@
  * Like RongCloud, status messages and messages sent through the Server API are not routed, and refused
  * messages (blacklist, moderation block…) never reach this point.
  */
-import { appServerOptionsOf } from '../../app-server-options';
 import type { ServerContext } from '../../context';
 import type { PlatformClass } from '../../gateway/topic-router';
 import { SENSITIVE_WORD_FILTER_NAME, type SentMessage } from '../message-filter-chain';
@@ -59,7 +58,8 @@ export function routeForm(message: SentMessage): URLSearchParams {
 export function messageRouter(ctx: ServerContext, dispatcher: CallbackDispatcher): (message: SentMessage) => void {
   return (message) => {
     if (message.status) return;
-    if (appServerOptionsOf(ctx.apps.get(message.appKey)).messageRouteUrl === undefined) return;
+    // Read directly (no default for it): appServerOptionsOf would build the merged options for every message.
+    if (ctx.apps.get(message.appKey)?.appServer?.messageRouteUrl === undefined) return;
     dispatcher.enqueue({ appKey: message.appKey, kind: 'route', contentType: 'application/x-www-form-urlencoded', body: routeForm(message).toString() });
   };
 }
