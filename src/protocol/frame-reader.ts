@@ -24,10 +24,27 @@ import type { ConnectFrame, Frame, FrameFlags, FrameOrigin } from './frame';
 import { ConnectFlag, flagsOf, kindOfType, typeNibble } from './frame-header';
 import { ProtocolError } from './protocol-error';
 
-export interface DecodeFrameOptions {
+export interface FrameReaderOptions {
   /** Reject bytes after a fixed-size frame with ProtocolError('trailing-bytes'). Default false. */
   readonly strict?: boolean;
 }
+
+/**
+ * The topic of a client PUBLISH/QUERY from its bytes `bytes[start, end)`: a string equal to their strict
+ * decoding, or undefined to have them decoded as usual (it must return undefined for any bytes it does not know).
+ */
+export type TopicResolver = (bytes: Uint8Array, start: number, end: number) => string | undefined;
+
+export interface DecodeFrameOptions extends FrameReaderOptions {
+  /**
+   * The server's known topics (absent in the SDK, whose FrameReader never reads them): a client PUBLISH/QUERY
+   * whose topic bytes it resolves gets that string without a string being built from them — the server returns
+   * the one string it keeps per routed topic, so each later lookup by it is by a string already hashed.
+   */
+  readonly topics?: TopicResolver;
+}
+
+const NO_OPTIONS: DecodeFrameOptions = {};
 
 function decodeConnect(r: ByteReader, flags: FrameFlags): Frame {
   const protocolName = r.utf('protocolName');
@@ -57,23 +74,22 @@ function decodeConnack(r: ByteReader, flags: FrameFlags): Frame {
 
 /**
  * A PUBLISH (every received message) is built as one literal with its flags inline, not from a flags
- * object spread into it; same fields, same order as the other kinds.
+ * object spread into it; same fields, same order as the other kinds. The fields are read in the literal's
+ * order (date, topic, targetId, messageId, payload).
  */
 function decodePublish(r: ByteReader, header: number, origin: FrameOrigin): Frame {
-  const dup = (header & 8) !== 0;
-  const qos = (header & 6) >> 1;
-  const retain = (header & 1) !== 0;
-  if (origin === 'server') {
-    const date = r.u32('date');
-    const topic = r.utf('topic');
-    const targetId = r.utf('targetId');
-    const messageId = r.u16('messageId');
-    return { kind: 'publish', dup, qos, retain, date, topic, targetId, messageId, payload: r.rest() };
-  }
-  const topic = r.utf('topic');
-  const targetId = r.utf('targetId');
-  const messageId = r.u16('messageId');
-  return { kind: 'publish', dup, qos, retain, topic, targetId, messageId, payload: r.rest() };
+  if (origin === 'client') return clientPublish(r, header, r.utf('topic'));
+  return { kind: 'publish', dup: (header & 8) !== 0, qos: (header & 6) >> 1, retain: (header & 1) !== 0, date: r.u32('date'), topic: r.utf('topic'), targetId: r.utf('targetId'), messageId: r.u16('messageId'), payload: r.rest() };
+}
+
+/** A client PUBLISH after its topic. */
+function clientPublish(r: ByteReader, header: number, topic: string): Frame {
+  return { kind: 'publish', dup: (header & 8) !== 0, qos: (header & 6) >> 1, retain: (header & 1) !== 0, topic, targetId: r.utf('targetId'), messageId: r.u16('messageId'), payload: r.rest() };
+}
+
+/** A QUERY after its topic. */
+function query(r: ByteReader, flags: FrameFlags, topic: string): Frame {
+  return { kind: 'query', ...flags, topic, targetId: r.utf('targetId'), messageId: r.u16('messageId'), payload: r.rest() };
 }
 
 function decodeBody(r: ByteReader, type: number, header: number, origin: FrameOrigin): Frame | undefined {
@@ -94,12 +110,8 @@ function decodeBody(r: ByteReader, type: number, header: number, origin: FrameOr
       const messageUId = r.utf('messageUId');
       return { kind: 'puback', ...flags, messageId, date, status, millisecond, messageUId };
     }
-    case 'query': {
-      const topic = r.utf('topic');
-      const targetId = r.utf('targetId');
-      const messageId = r.u16('messageId');
-      return { kind: 'query', ...flags, topic, targetId, messageId, payload: r.rest() };
-    }
+    case 'query':
+      return query(r, flags, r.utf('topic'));
     case 'queryack': {
       const messageId = r.u16('messageId');
       const date = r.u32('date');
@@ -120,8 +132,39 @@ function decodeBody(r: ByteReader, type: number, header: number, origin: FrameOr
   }
 }
 
-/** Decodes one whole frame written by `origin`. Throws only ProtocolError. */
-export function decodeFrame(bytes: Uint8Array, origin: FrameOrigin, options: DecodeFrameOptions = {}): Frame {
+/**
+ * Decodes one whole frame written by `origin`. Throws only ProtocolError. With `options.topics`, a client
+ * PUBLISH/QUERY whose topic it resolves is read on from the topic's end (knownTopicFrame); anything else as
+ * without it (decodeWhole: the SDK's FrameReader calls that directly, so its bundles carry none of this).
+ */
+export function decodeFrame(bytes: Uint8Array, origin: FrameOrigin, options: DecodeFrameOptions = NO_OPTIONS): Frame {
+  const topics = options.topics;
+  if (topics !== undefined && origin === 'client') {
+    const frame = knownTopicFrame(bytes, topics);
+    if (frame !== undefined) return frame;
+  }
+  return decodeWhole(bytes, origin, options);
+}
+
+/**
+ * A client PUBLISH or QUERY whose topic `topics` resolves, read like decodeBody reads it (the same fields in the
+ * same order, the same errors past the topic); undefined for any other frame or topic.
+ */
+function knownTopicFrame(bytes: Uint8Array, topics: TopicResolver): Frame | undefined {
+  if (bytes.length < 3) return undefined;
+  const header = bytes[0] as number;
+  const kind = kindOfType(typeNibble(header));
+  if (kind !== 'publish' && kind !== 'query') return undefined;
+  const end = 3 + (((bytes[1] as number) << 8) | (bytes[2] as number));
+  if (end > bytes.length) return undefined;
+  const topic = topics(bytes, 3, end);
+  if (topic === undefined) return undefined;
+  const r = new ByteReader(bytes, end);
+  return kind === 'publish' ? clientPublish(r, header, topic) : query(r, flagsOf(header), topic);
+}
+
+/** decodeFrame without a topic resolver. */
+function decodeWhole(bytes: Uint8Array, origin: FrameOrigin, options: FrameReaderOptions): Frame {
   const r = new ByteReader(bytes);
   const header = r.u8('header');
   const type = typeNibble(header);
@@ -145,11 +188,11 @@ export class FrameReader {
   constructor(
     /** Who writes the bytes this reader receives (the SDK reads 'server', the server 'client'). */
     readonly origin: FrameOrigin,
-    private readonly options: DecodeFrameOptions = {},
+    private readonly options: FrameReaderOptions = {},
   ) {}
 
   /** Returns `[frame]`, or throws ProtocolError for a malformed message. */
   push(bytes: Uint8Array): Frame[] {
-    return [decodeFrame(bytes, this.origin, this.options)];
+    return [decodeWhole(bytes, this.origin, this.options)];
   }
 }

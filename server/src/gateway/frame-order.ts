@@ -6,17 +6,30 @@
  * still appended in arrival order (issue #12 P1), while a query right behind them sees all of them.
  *
  * Kept with counters and a FIFO of the frames that wait, not a chain of promises: a frame that can start
- * at once costs nothing here, an asynchronous one a single continuation on its answer (bench P1 round 13:
- * the promise chain was ≈ 10 % of what the event loop allocated per message).
+ * at once costs nothing here, an asynchronous one a single continuation on its handler's promise (bench P1
+ * round 13: the promise chain was ≈ 10 % of what the event loop allocated per message) — the only one per
+ * frame: the runner's own check of the outcome (did the handler answer, did it fail) runs in it too
+ * (FrameRunner.frameSettled), and a frame is held as the runner's item, not as a closure.
  */
 
-/** Runs one frame's handler: its answer's promise, undefined when answered synchronously. Never rejects. */
-export type FrameRun = () => Promise<void> | undefined;
+/** What handles the frames (the session): FrameOrder starts each admitted item through it, in order. */
+export interface FrameRunner<T> {
+  /**
+   * Starts `item`'s handler: the handler's promise when it is asynchronous (it may reject), undefined when the
+   * item is done already (answered, or failed and answered for).
+   */
+  runFrame(item: T): Promise<unknown> | undefined;
+  /**
+   * The promise runFrame returned for `item` settled: fulfilled, or rejected (`failed`) with `error`. Runs in that
+   * promise's continuation, before any frame that waits for `item` starts.
+   */
+  frameSettled(item: T, failed: boolean, error: unknown): void;
+}
 
 /** A frame admitted behind others, not started yet. */
-interface Waiting {
+interface Waiting<T> {
   readonly pipelined: boolean;
-  readonly run: FrameRun;
+  readonly item: T;
   readonly seq: number;
 }
 
@@ -29,7 +42,8 @@ interface Barrier {
   readonly resolve: () => void;
 }
 
-export class FrameOrder {
+/** The runner is passed with each frame rather than kept: an order costs no field for it (P2 memory). */
+export class FrameOrder<T> {
   /** Frames admitted so far (each frame's sequence number is the count at its admission). */
   private admitted = 0;
   /** Started frames not answered yet. */
@@ -37,7 +51,7 @@ export class FrameOrder {
   /** Started frames not past their order-sensitive step yet (a subset of `running`). */
   private unpassed = 0;
   /** Admitted frames that have not started, in arrival order (from `head`). */
-  private waiting: Waiting[] | undefined;
+  private waiting: Waiting<T>[] | undefined;
   private head = 0;
   /** Inside `pump`: a frame answered synchronously does not pump again. */
   private pumping = false;
@@ -67,16 +81,16 @@ export class FrameOrder {
   }
 
   /**
-   * Runs `run` now when nothing it must follow is pending (no microtask: an idle session answers a
-   * synchronous handler within the call), otherwise once that is done.
+   * Runs `item` through `runner` now when nothing it must follow is pending (no microtask: an idle session
+   * answers a synchronous handler within the call), otherwise once that is done. One session, one runner.
    */
-  admit(pipelined: boolean, run: FrameRun): void {
+  admit(pipelined: boolean, item: T, runner: FrameRunner<T>): void {
     const seq = ++this.admitted;
     if (this.waitingCount() === 0 && this.mayStart(pipelined)) {
-      this.start(pipelined, run, seq);
+      this.start(pipelined, item, seq, runner);
       return;
     }
-    (this.waiting ??= []).push({ pipelined, run, seq });
+    (this.waiting ??= []).push({ pipelined, item, seq });
   }
 
   private waitingCount(): number {
@@ -88,9 +102,9 @@ export class FrameOrder {
     return pipelined ? this.unpassed === 0 : this.running === 0;
   }
 
-  private start(pipelined: boolean, run: FrameRun, seq: number): void {
+  private start(pipelined: boolean, item: T, seq: number, runner: FrameRunner<T>): void {
     this.deferred = false;
-    const done = run();
+    const done = runner.runFrame(item);
     if (done === undefined) {
       this.answered(seq);
       return;
@@ -98,25 +112,35 @@ export class FrameOrder {
     const passed = pipelined && !this.deferred;
     this.running++;
     if (!passed) this.unpassed++;
-    void done.then(() => {
+    void done.then(
+      () => this.settled(item, seq, passed, runner, false, undefined),
+      (error: unknown) => this.settled(item, seq, passed, runner, true, error),
+    );
+  }
+
+  /** A started frame's promise settled: the runner's check, then the frames waiting for it may start. */
+  private settled(item: T, seq: number, passed: boolean, runner: FrameRunner<T>, failed: boolean, error: unknown): void {
+    try {
+      runner.frameSettled(item, failed, error);
+    } finally {
       this.running--;
       if (!passed) this.unpassed--;
       this.answered(seq);
-      this.pump();
-    });
+      this.pump(runner);
+    }
   }
 
   /** Starts the waiting frames, in order, while the first of them may start. */
-  private pump(): void {
+  private pump(runner: FrameRunner<T>): void {
     const waiting = this.waiting;
     if (this.pumping || waiting === undefined) return;
     this.pumping = true;
     try {
       while (this.head < waiting.length) {
-        const next = waiting[this.head] as Waiting;
+        const next = waiting[this.head] as Waiting<T>;
         if (!this.mayStart(next.pipelined)) break;
         this.head++;
-        this.start(next.pipelined, next.run, next.seq);
+        this.start(next.pipelined, next.item, next.seq, runner);
       }
     } finally {
       this.pumping = false;

@@ -13,24 +13,45 @@ export const CLIENT_GUARD_WINDOW = 64;
 /** Unacked server ids remembered at most (E4 comet never acks; oldest are forgotten first). */
 export const MAX_OUTSTANDING = 4096;
 
-export class ServerIdAllocator {
+/**
+ * `R`: what the session keeps of a client request in flight. The requests are kept here, by messageId, and are
+ * also the ids our pushes skip: one map per session, not a map of requests beside a set of their ids.
+ */
+export class ServerIdAllocator<R> {
   private cursor = MAX_MESSAGE_ID;
-  // Created on first use: an idle connection never needs them, and an empty Set costs ≈ 160 bytes
+  // Created on first use: an idle connection never needs them, and an empty Map or Set costs ≈ 160 bytes
   // (P2: hundreds of thousands of idle connections per machine).
-  private clientInFlight: Set<number> | undefined;
+  /**
+   * Client requests received and not answered yet, by messageId. Any id is kept (comet E4 counters exceed
+   * 65535), but only ids in 1..65535 are ever compared with ours.
+   */
+  private clientInFlight: Map<number, R> | undefined;
   private outstanding: Set<number> | undefined;
   private lastClientId = 0;
 
-  /** A client request with this id arrived (ids outside 1..65535 are not tracked). */
-  clientSent(id: number): void {
-    if (!isWireId(id)) return;
-    (this.clientInFlight ??= new Set()).add(id);
-    this.lastClientId = id;
+  /** A client request with this id arrived (only ids in 1..65535 move the guard window). */
+  clientSent(id: number, request: R): void {
+    (this.clientInFlight ??= new Map()).set(id, request);
+    if (isWireId(id)) this.lastClientId = id;
   }
 
-  /** We answered that client request. */
-  clientAnswered(id: number): void {
-    this.clientInFlight?.delete(id);
+  /** The client request in flight with this id. */
+  clientRequest(id: number): R | undefined {
+    return this.clientInFlight?.get(id);
+  }
+
+  /** We answered that client request: returns it (undefined when none with that id was in flight). */
+  clientAnswered(id: number): R | undefined {
+    const inFlight = this.clientInFlight;
+    if (inFlight === undefined) return undefined;
+    const request = inFlight.get(id);
+    inFlight.delete(id);
+    return request;
+  }
+
+  /** Forgets every client request in flight (the session closed: it allocates no more ids). */
+  clientGone(): void {
+    this.clientInFlight = undefined;
   }
 
   /** The client acked one of our ids, which may now be reused. */

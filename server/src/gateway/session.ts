@@ -13,12 +13,12 @@ import type { Clock, Logger } from '../context';
 import { encodeMessage, rc } from '../../../src/internal';
 import { disconnectReasonFor } from './client-info';
 import { inboxNotifyTime, InboxMarks } from './inbox-renotify';
-import { RATE_LIMITED_TOPICS, SendRateLimiter } from './rate-limiter';
+import { SendRateLimiter } from './rate-limiter';
 import { ServerIdAllocator } from './server-ids';
 import type { ServerTransport, WriteHint } from './server-transport';
 import type { LocalSession } from './session-registry';
-import { FrameOrder } from './frame-order';
-import { WireStatus, type SessionInfo, type SessionPort, type TopicRouter } from './topic-router';
+import { FrameOrder, type FrameRunner } from './frame-order';
+import { topicRoute, WireStatus, type FrameLabels, type SessionInfo, type SessionPort, type TopicRoute, type TopicRouter } from './topic-router';
 import type { UserEvent } from './user-event';
 import { logFields } from './log-fields';
 import { isEchoable, NO_FLAGS, pubackFrame, publishFrame } from './session-frames';
@@ -36,30 +36,59 @@ export interface SessionDeps {
   readonly onClosed: (session: Session) => void;
 }
 
-interface InFlight {
-  readonly kind: 'publish' | 'query';
-  readonly topic: string;
-  readonly qos: number;
-  /** performance.now() at arrival (PUBACK/QUERYACK latency metrics). */
+/**
+ * A client PUBLISH/QUERY from its arrival until its handler is done: the frame order's item and, when the client
+ * waits for an answer, the session's request in flight under its messageId (ServerIdAllocator) until answered.
+ */
+interface Request {
+  readonly frame: PublishFrame | QueryFrame;
+  /** The frame's topic, resolved once (topic-router.ts). */
+  readonly route: TopicRoute;
+  /** performance.now() at arrival (PUBACK/QUERYACK latency metrics); 0 when the client waits for no answer. */
   readonly startedAt: number;
+  /**
+   * The request in flight under the frame's messageId when its handler started (normally itself): a handler that
+   * failed or did not answer is answered for only while that one is still in flight.
+   */
+  seen: Request | undefined;
 }
+
+/** Whether the client waits for an answer: every QUERY, and a PUBLISH unless its messageId is 0 (fire-and-forget). */
+function isAnswerable(frame: PublishFrame | QueryFrame): boolean {
+  return frame.kind === 'query' || frame.messageId !== 0;
+}
+
+function kindLabels(kind: string): FrameLabels {
+  return { kind, topic: '' };
+}
+
+/** `lianxin_frames_in_total` labels of the frame kinds without a topic: one object each, not one per frame. */
+const KIND_LABELS: Readonly<Record<string, FrameLabels>> = {
+  connect: kindLabels('connect'),
+  connack: kindLabels('connack'),
+  puback: kindLabels('puback'),
+  queryack: kindLabels('queryack'),
+  querycon: kindLabels('querycon'),
+  pingreq: kindLabels('pingreq'),
+  pingresp: kindLabels('pingresp'),
+  disconnect: kindLabels('disconnect'),
+};
 
 const RESOLVED: Promise<void> = Promise.resolve();
 
 /**
- * Memory: an idle session holds only `info`, its transport and a few scalars. The id allocator, the
- * in-flight map, the rate limiter and the request queue are created on first use and the queue is dropped again when it
+ * Memory: an idle session holds only `info`, its transport and a few scalars. The id allocator (which keeps
+ * the requests in flight), the rate limiter and the request queue are created on first use and the queue is dropped again when it
  * drains; `deps` is shared by every session of an app (session-manager.ts). This is what keeps a
  * connected-but-idle client within the P2 budget (≤ 6 KB RSS per connection, bench/analysis/p2-connections.md).
  */
-export class Session implements SessionPort, LocalSession {
-  private idAllocator: ServerIdAllocator | undefined;
-  private inFlightMap: Map<number, InFlight> | undefined;
+export class Session implements SessionPort, LocalSession, FrameRunner<Request> {
+  private idAllocator: ServerIdAllocator<Request> | undefined;
   private limiter: SendRateLimiter | undefined;
   /** Set only while `whenActive` waits (the first seconds of a single-device session). */
   private activityWaiter: (() => void) | undefined;
   /** The order of PUBLISH/QUERY frames (frame-order.ts); created with the first one (idle sessions stay small). */
-  private order: FrameOrder | undefined;
+  private order: FrameOrder<Request> | undefined;
   private closedFlag = false;
   /**
    * `lastSeen` and `presenceRefreshedAt` are kept as ms after `info.connectedAt`: small integers stay
@@ -99,12 +128,8 @@ export class Session implements SessionPort, LocalSession {
     this.refreshedAfter = unboxed(ms - this.info.connectedAt);
   }
 
-  private get ids(): ServerIdAllocator {
+  private get ids(): ServerIdAllocator<Request> {
     return (this.idAllocator ??= new ServerIdAllocator());
-  }
-
-  private get inFlight(): Map<number, InFlight> {
-    return (this.inFlightMap ??= new Map());
   }
 
   get closed(): boolean {
@@ -153,15 +178,17 @@ export class Session implements SessionPort, LocalSession {
     this.lastSeen = this.deps.clock.now();
     this.spoke = true;
     this.activityWaiter?.();
-    serverMetrics.framesIn.inc({ kind: frame.kind, topic: frame.kind === 'publish' || frame.kind === 'query' ? this.topicLabel(frame.topic) : '' });
+    if (frame.kind === 'publish' || frame.kind === 'query') {
+      const route = topicRoute(this.deps.router, frame.topic);
+      serverMetrics.framesIn.inc(frame.kind === 'publish' ? route.publishLabels : route.queryLabels);
+      this.accept(frame, route);
+      return;
+    }
+    serverMetrics.framesIn.inc(KIND_LABELS[frame.kind] ?? kindLabels(frame.kind));
     switch (frame.kind) {
       case 'pingreq':
         this.transport.write({ kind: 'pingresp', ...NO_FLAGS });
         this.deps.onHeartbeat?.(this);
-        return;
-      case 'publish':
-      case 'query':
-        this.accept(frame);
         return;
       case 'puback':
         this.idAllocator?.serverAcked(frame.messageId);
@@ -181,21 +208,21 @@ export class Session implements SessionPort, LocalSession {
   puback(messageId: number, ack: { status: number; sentTime?: number; messageUId?: string }): void {
     if (messageId === 0) return;
     const request = this.answered(messageId);
-    if (request !== undefined) serverMetrics.pubackLatency.observe({ topic: this.topicLabel(request.topic) }, secondsSince(request.startedAt));
+    if (request !== undefined) serverMetrics.pubackLatency.observe(request.route.latencyLabels, secondsSince(request.startedAt));
     this.write(pubackFrame(messageId, ack.status, ack.sentTime ?? this.deps.clock.now(), ack.messageUId ?? ''));
   }
 
   queryAck(messageId: number, status: number, payload: Uint8Array = new Uint8Array(0), topic?: string): void {
     const request = this.answered(messageId);
-    if (request !== undefined) serverMetrics.queryLatency.observe({ topic: this.topicLabel(request.topic) }, secondsSince(request.startedAt));
-    const hintTopic = topic ?? request?.topic;
+    if (request !== undefined) serverMetrics.queryLatency.observe(request.route.latencyLabels, secondsSince(request.startedAt));
+    const hintTopic = topic ?? request?.route.topic;
     const hint: WriteHint | undefined = hintTopic !== undefined ? { topic: hintTopic } : undefined;
     this.write(
       {
         kind: 'queryack',
         dup: false,
         // Mirror the query's qos: L2 asks qos 1 for pullMsg/chrmPull and then QUERYCONs.
-        qos: request?.qos === 1 ? 1 : 0,
+        qos: request?.frame.qos === 1 ? 1 : 0,
         retain: false,
         messageId,
         date: Math.floor(this.deps.clock.now() / 1000),
@@ -291,7 +318,7 @@ export class Session implements SessionPort, LocalSession {
   close(reason?: number): void {
     if (this.closedFlag) return;
     this.closedFlag = true;
-    this.inFlightMap = undefined;
+    this.idAllocator?.clientGone();
     this.activityWaiter?.();
     this.transport.close(reason);
     this.deps.onClosed(this);
@@ -312,58 +339,63 @@ export class Session implements SessionPort, LocalSession {
     this.write(pubackFrame(messageId, WireStatus.Ok, sentTime, messageUId));
   }
 
-  private accept(frame: PublishFrame | QueryFrame): void {
+  private accept(frame: PublishFrame | QueryFrame, route: TopicRoute): void {
     const { messageId } = frame;
-    const answerable = frame.kind === 'query' || messageId !== 0;
-    if (answerable) {
-      this.ids.clientSent(messageId);
-      this.inFlight.set(messageId, { kind: frame.kind, topic: frame.topic, qos: frame.qos, startedAt: performance.now() });
-    }
-    if (frame.kind === 'publish' && RATE_LIMITED_TOPICS.has(frame.topic) && !(this.limiter ??= new SendRateLimiter(this.deps.maxSendRatePerSecond)).tryAcquire(this.deps.clock.now())) {
+    const answerable = isAnswerable(frame);
+    const request: Request = { frame, route, startedAt: answerable ? performance.now() : 0, seen: undefined };
+    if (answerable) this.ids.clientSent(messageId, request);
+    if (frame.kind === 'publish' && route.rateLimited && !(this.limiter ??= new SendRateLimiter(this.deps.maxSendRatePerSecond)).tryAcquire(this.deps.clock.now())) {
       this.puback(messageId, { status: WireStatus.SendTooFast });
       return;
     }
-    (this.order ??= new FrameOrder()).admit(this.deps.router.pipelined?.(frame.topic) === true, () => this.handle(frame, answerable));
+    (this.order ??= new FrameOrder()).admit(route.pipelined, request, this);
   }
 
   /**
-   * Runs the frame's handler and makes sure it answered. Not `async`: a handler that answers synchronously
-   * costs no promise, an asynchronous one a single continuation (a client send's PUBACK comes from the
-   * store append's settlement, issue #12 P1). Never rejects.
+   * FrameRunner (FrameOrder calls it when the frame's turn comes): runs the frame's handler. Not `async`: a
+   * handler that answers synchronously costs no promise, and its answer is checked here; an asynchronous one's
+   * promise is returned as it is, and FrameOrder's one continuation on it calls frameSettled (a client send's
+   * PUBACK comes from the store append's settlement, issue #12 P1).
    */
-  private handle(frame: PublishFrame | QueryFrame, answerable: boolean): Promise<void> | undefined {
+  runFrame(request: Request): Promise<unknown> | undefined {
     if (this.closedFlag) return undefined;
-    const request = this.inFlight.get(frame.messageId);
-    const handler = this.deps.router.handle(frame.topic);
+    const { frame, route } = request;
+    request.seen = this.idAllocator?.clientRequest(frame.messageId);
+    const handler = route.handler;
     if (!handler) {
       this.deps.log.info('unsupported topic', logFields(this.info, { topic: frame.topic, kind: frame.kind }));
-      if (answerable) this.fail(frame, WireStatus.UnsupportedTopic);
+      if (isAnswerable(frame)) this.fail(frame, WireStatus.UnsupportedTopic);
       return undefined;
     }
     let result: Promise<void> | void;
     try {
       result = handler(this, frame);
     } catch (error) {
-      this.handlerFailed(frame, answerable, request, error);
+      this.handlerFailed(request, error);
       return undefined;
     }
     if (!(result instanceof Promise)) {
-      this.checkAnswered(frame, answerable, request);
+      this.checkAnswered(request);
       return undefined;
     }
-    return result.then(
-      () => this.checkAnswered(frame, answerable, request),
-      (error: unknown) => this.handlerFailed(frame, answerable, request, error),
-    );
+    return result;
   }
 
-  private handlerFailed(frame: PublishFrame | QueryFrame, answerable: boolean, request: InFlight | undefined, error: unknown): void {
+  /** FrameRunner: the handler's promise settled; makes sure it answered. */
+  frameSettled(request: Request, failed: boolean, error: unknown): void {
+    if (failed) this.handlerFailed(request, error);
+    else this.checkAnswered(request);
+  }
+
+  private handlerFailed(request: Request, error: unknown): void {
+    const { frame } = request;
     this.deps.log.error('topic handler failed', logFields(this.info, { topic: frame.topic, error }));
-    if (answerable && this.inFlight.get(frame.messageId) === request) this.fail(frame, WireStatus.HandlerFailed);
+    if (isAnswerable(frame) && this.idAllocator?.clientRequest(frame.messageId) === request.seen) this.fail(frame, WireStatus.HandlerFailed);
   }
 
-  private checkAnswered(frame: PublishFrame | QueryFrame, answerable: boolean, request: InFlight | undefined): void {
-    if (answerable && !this.closedFlag && request !== undefined && this.inFlight.get(frame.messageId) === request) {
+  private checkAnswered(request: Request): void {
+    const { frame, seen } = request;
+    if (isAnswerable(frame) && !this.closedFlag && seen !== undefined && this.idAllocator?.clientRequest(frame.messageId) === seen) {
       this.deps.log.warn('topic handler did not answer', logFields(this.info, { topic: frame.topic }));
       this.fail(frame, WireStatus.HandlerFailed);
     }
@@ -374,16 +406,8 @@ export class Session implements SessionPort, LocalSession {
     else this.queryAck(frame.messageId, status, new Uint8Array(0), frame.topic);
   }
 
-  private answered(messageId: number): InFlight | undefined {
-    const request = this.inFlightMap?.get(messageId);
-    this.inFlightMap?.delete(messageId);
-    this.idAllocator?.clientAnswered(messageId);
-    return request;
-  }
-
-  /** Metric label: a routed topic, `unsupported` for any other (clients choose topics: keep the label set bounded). */
-  private topicLabel(topic: string): string {
-    return this.deps.router.handle(topic) === undefined ? 'unsupported' : topic;
+  private answered(messageId: number): Request | undefined {
+    return this.idAllocator?.clientAnswered(messageId);
   }
 
   private write(frame: Frame, hint?: WriteHint): void {

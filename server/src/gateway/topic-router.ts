@@ -3,7 +3,8 @@
  * (messaging, sync, history…). Handlers only ever see protobuf payload bytes: comet JSON is
  * converted at the transport edge, so one handler serves WebSocket and comet alike.
  */
-import type { PublishFrame, QueryFrame } from '../../../src/internal';
+import type { DecodeFrameOptions, PublishFrame, QueryFrame } from '../../../src/internal';
+import { RATE_LIMITED_TOPICS } from './rate-limiter';
 
 export type PlatformClass = 'web' | 'miniprogram' | 'uniapp' | 'pc' | 'mobile';
 
@@ -72,6 +73,7 @@ export interface SessionPort {
  */
 export type TopicHandler = (port: SessionPort, frame: PublishFrame | QueryFrame) => Promise<void> | void;
 
+/** A router's answers for a topic must not change over its life: the gateway asks once per topic (topicRoute). */
 export interface TopicRouter {
   handle(topic: string): TopicHandler | undefined;
   /**
@@ -102,3 +104,142 @@ export const WireStatus = {
 export function mapRouter(handlers: Readonly<Record<string, TopicHandler>>): TopicRouter {
   return { handle: (topic) => (Object.prototype.hasOwnProperty.call(handlers, topic) ? handlers[topic] : undefined) };
 }
+
+/** A metric label set of a client frame (`lianxin_frames_in_total`): one object per topic and kind, not one per frame. */
+export interface FrameLabels {
+  readonly kind: string;
+  readonly topic: string;
+}
+
+/**
+ * What the gateway needs of one topic, resolved once per router and routed topic (topicRoute) and kept with each of
+ * its frames while in flight: a frame's topic is looked up once, not once per use (its handler, its place in the
+ * frame order, the send limit, the metric labels of its arrival and of its answer's latency).
+ */
+export interface TopicRoute {
+  /** The topic; for a routed ASCII topic, the string KNOWN_TOPICS keeps for it. */
+  readonly topic: string;
+  /** TopicRouter.handle */
+  readonly handler: TopicHandler | undefined;
+  /** TopicRouter.pipelined */
+  readonly pipelined: boolean;
+  /** A PUBLISH of it counts against the per-connection send limit (RATE_LIMITED_TOPICS). */
+  readonly rateLimited: boolean;
+  /**
+   * Metric labels, with the topic when routed and `unsupported` otherwise (clients choose topics: the label set stays
+   * bounded): a PUBLISH's and a QUERY's arrival, and the PUBACK/QUERYACK latency.
+   */
+  readonly publishLabels: FrameLabels;
+  readonly queryLabels: FrameLabels;
+  readonly latencyLabels: { readonly topic: string };
+}
+
+/** The routes of each router's routed topics (an unrouted topic, which the client chose, is resolved per frame). */
+const ROUTES = new WeakMap<TopicRouter, Map<string, TopicRoute>>();
+
+/** `router`'s route for `topic`. */
+export function topicRoute(router: TopicRouter, topic: string): TopicRoute {
+  let routes = ROUTES.get(router);
+  const known = routes?.get(topic);
+  if (known !== undefined) return known;
+  const handler = router.handle(topic);
+  const pipelined = router.pipelined?.(topic) === true;
+  const rateLimited = RATE_LIMITED_TOPICS.has(topic);
+  if (handler === undefined) return newRoute(topic, undefined, pipelined, rateLimited, 'unsupported');
+  const kept = KNOWN_TOPICS.intern(topic);
+  const route = newRoute(kept, handler, pipelined, rateLimited, kept);
+  if (routes === undefined) {
+    routes = new Map();
+    ROUTES.set(router, routes);
+  }
+  routes.set(kept, route);
+  return route;
+}
+
+function newRoute(topic: string, handler: TopicHandler | undefined, pipelined: boolean, rateLimited: boolean, label: string): TopicRoute {
+  return {
+    topic,
+    handler,
+    pipelined,
+    rateLimited,
+    publishLabels: { kind: 'publish', topic: label },
+    queryLabels: { kind: 'query', topic: label },
+    latencyLabels: { topic: label },
+  };
+}
+
+/** One topic of a TopicTable: its string, the hash of its bytes, the next topic of its slot. */
+interface TopicEntry {
+  readonly topic: string;
+  readonly hash: number;
+  readonly next: TopicEntry | undefined;
+}
+
+const TOPIC_SLOTS = 256;
+/** Topics a table keeps at most (only routed ones are added: a few dozen; the bound is a guard). */
+const MAX_TOPICS = 1024;
+
+function stepHash(hash: number, unit: number): number {
+  return (Math.imul(hash, 31) + unit) | 0;
+}
+
+/**
+ * Topic bytes → the one string kept per topic (decodeFrame's `options.topics`): a client frame of a known topic
+ * builds no topic string (`decodeUtf8` char by char), and every lookup by the topic afterwards (the route, the send
+ * handler's table, the metric series) is by a string whose hash V8 has already computed — an internalized one, as
+ * object keys are, so a property lookup by it needs no string-table probe either.
+ *
+ * Only ASCII topics are kept (every topic a router knows is ASCII): their bytes are their only encoding, so a
+ * match is exactly the string strict decoding would give. Any other bytes — an unknown topic, non-ASCII, CESU-8 or
+ * malformed ones — find nothing, and the frame is decoded as without the table (with its 'bad-utf8' errors).
+ */
+export class TopicTable {
+  private readonly slots: (TopicEntry | undefined)[] = new Array<TopicEntry | undefined>(TOPIC_SLOTS).fill(undefined);
+  private count = 0;
+
+  /** The kept string for `bytes[start, end)`, or undefined. */
+  readonly resolve = (bytes: Uint8Array, start: number, end: number): string | undefined => {
+    let hash = end - start;
+    for (let i = start; i < end; i++) hash = stepHash(hash, bytes[i] as number);
+    for (let entry = this.slots[hash & (TOPIC_SLOTS - 1)]; entry !== undefined; entry = entry.next) {
+      if (entry.hash === hash && sameAscii(entry.topic, bytes, start, end)) return entry.topic;
+    }
+    return undefined;
+  };
+
+  /** The kept string equal to `topic`, kept from now on when it is ASCII and there is room; otherwise `topic`. */
+  intern(topic: string): string {
+    let hash = topic.length;
+    for (let i = 0; i < topic.length; i++) {
+      const unit = topic.charCodeAt(i);
+      if (unit >= 0x80) return topic;
+      hash = stepHash(hash, unit);
+    }
+    const slot = hash & (TOPIC_SLOTS - 1);
+    for (let entry = this.slots[slot]; entry !== undefined; entry = entry.next) {
+      if (entry.topic === topic) return entry.topic;
+    }
+    if (this.count >= MAX_TOPICS) return topic;
+    const kept = internalized(topic);
+    this.slots[slot] = { topic: kept, hash, next: this.slots[slot] };
+    this.count++;
+    return kept;
+  }
+}
+
+function sameAscii(topic: string, bytes: Uint8Array, start: number, end: number): boolean {
+  if (topic.length !== end - start) return false;
+  for (let i = 0; i < topic.length; i++) if (topic.charCodeAt(i) !== bytes[start + i]) return false;
+  return true;
+}
+
+/** `s` as V8 keeps property names: internalized (Object.keys returns the key the object holds). */
+function internalized(s: string): string {
+  return Object.keys({ [s]: true })[0] ?? s;
+}
+
+/** The process's known topics: routed topics are added as topicRoute first resolves them. */
+export const KNOWN_TOPICS = new TopicTable();
+
+/** decodeFrame's options for client frames (the WebSocket gateway): topics through KNOWN_TOPICS. */
+export const CLIENT_FRAME_OPTIONS: DecodeFrameOptions = { topics: KNOWN_TOPICS.resolve };

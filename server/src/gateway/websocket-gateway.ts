@@ -15,6 +15,7 @@ import { logFields } from './log-fields';
 import type { Session } from './session';
 import { MISSING_PARAM_STATUS, type SessionManager } from './session-manager';
 import { eventLoopAdmission, type TurnAdmission } from './turn-admission';
+import { CLIENT_FRAME_OPTIONS } from './topic-router';
 import { takeOverReceive, type FastReceiveSocket, type PartialFrame, type WS_OWNS } from './websocket-receive';
 import { WebSocketTransport } from './websocket-transport';
 
@@ -180,7 +181,8 @@ function acceptBinary(ws: GatewaySocket, bytes: Uint8Array): void {
 function feed(ws: GatewaySocket, target: Session, bytes: Uint8Array): void {
   let frame;
   try {
-    frame = decodeFrame(bytes, 'client');
+    // A routed topic's bytes map to the string kept for it (KNOWN_TOPICS): no string is built per frame.
+    frame = decodeFrame(bytes, 'client', CLIENT_FRAME_OPTIONS);
   } catch (error) {
     if (!(error instanceof ProtocolError)) throw error;
     ws.transport?.log.info('malformed frame, closing connection', logFields(target.info, { code: error.code, message: error.message }));

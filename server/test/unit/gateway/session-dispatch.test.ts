@@ -7,6 +7,7 @@ import type { Frame, PublishFrame } from '../../../../src/internal';
 import { Session } from '../../../src/gateway/session';
 import { mapRouter, WireStatus, type SessionInfo, type TopicHandler } from '../../../src/gateway/topic-router';
 import type { Logger } from '../../../src/log';
+import { serverMetrics } from '../../../src/ops/server-metrics';
 
 const quiet: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
@@ -253,5 +254,95 @@ describe('Session PUBLISH dispatch, pipelined topics (issue #12 P1)', () => {
     session.receive(publish('ok', 4));
     await session.idle();
     expect(acks().sort((a, b) => a[0] - b[0])).toEqual([[1, 0], [2, WireStatus.HandlerFailed], [3, WireStatus.HandlerFailed], [4, 0]]);
+  });
+});
+
+describe('Session PUBLISH dispatch, per-frame costs', () => {
+  /** Counts `then` calls on every promise of its kind (derived promises are of it too). */
+  class CountingPromise<T> extends Promise<T> {
+    static thens = 0;
+    override then<A = T, B = never>(onFulfilled?: ((value: T) => A | PromiseLike<A>) | null, onRejected?: ((reason: unknown) => B | PromiseLike<B>) | null): Promise<A | B> {
+      CountingPromise.thens++;
+      return super.then(onFulfilled, onRejected);
+    }
+  }
+
+  it('puts one continuation on an asynchronous handler’s promise, pipelined or not, and still checks the answer', async () => {
+    const gates: (() => void)[] = [];
+    const gated =
+      (answer: boolean): TopicHandler =>
+      (port, frame) =>
+        new CountingPromise<void>((resolve) => {
+          gates.push(() => {
+            if (answer) port.puback(frame.messageId, { status: 0 });
+            resolve();
+          });
+        });
+    const { session, acks } = harness({ p: gated(true), q: gated(true), forgets: gated(false), rejects: () => CountingPromise.reject(new Error('boom')) }, ['p', 'forgets', 'rejects']);
+    CountingPromise.thens = 0;
+    session.receive(publish('p', 1));
+    session.receive(publish('forgets', 2));
+    session.receive(publish('rejects', 3));
+    session.receive(publish('q', 4));
+    while (acks().length < 4) {
+      gates.shift()?.();
+      for (let i = 0; i < 5; i++) await Promise.resolve();
+    }
+    await session.idle();
+    expect(acks().sort((a, b) => a[0] - b[0])).toEqual([
+      [1, 0],
+      [2, WireStatus.HandlerFailed],
+      [3, WireStatus.HandlerFailed],
+      [4, 0],
+    ]);
+    // One per frame (it was two: the session's check, then the frame order's own on the check's promise).
+    expect(CountingPromise.thens).toBe(4);
+  });
+
+  it('asks the router once per topic and labels the metrics by route', async () => {
+    const asked: string[] = [];
+    const inner = mapRouter({ t: (port, frame) => port.puback(frame.messageId, { status: 0 }) });
+    const written: Frame[] = [];
+    const info: SessionInfo = { sessionId: 'n.2', appKey: 'k', userId: 'carol', platform: 'web', clientKind: 'E4', sdkVer: '2.9.2', transport: 'websocket', connectedAt: 1 };
+    const router = {
+      handle: (topic: string) => {
+        asked.push(topic);
+        return inner.handle(topic);
+      },
+    };
+    const session = new Session(info, { kind: 'websocket', write: (frame) => written.push(frame), close: () => undefined }, { router, clock: { now: () => 1_000_000 }, log: quiet, maxSendRatePerSecond: 1000, onClosed: () => undefined });
+    const framesIn = async (kind: string, topic: string): Promise<number> => (await serverMetrics.framesIn.get()).values.find((v) => v.labels.kind === kind && v.labels.topic === topic)?.value ?? 0;
+    const pubacks = async (topic: string): Promise<number> =>
+      (await serverMetrics.pubackLatency.get()).values.find((v) => v.labels.topic === topic && (v as { metricName?: string }).metricName === 'lianxin_puback_latency_seconds_count')?.value ?? 0;
+    const before = [await framesIn('publish', 't'), await framesIn('publish', 'unsupported'), await framesIn('pingreq', ''), await pubacks('t'), await pubacks('unsupported')];
+    for (let id = 1; id <= 5; id++) session.receive(publish('t', id));
+    session.receive(publish('nope', 6));
+    session.receive({ kind: 'pingreq', dup: false, qos: 0, retain: false });
+    await session.idle();
+    expect(written.filter((f) => f.kind === 'puback').map((f) => (f.kind === 'puback' ? [f.messageId, f.status] : []))).toEqual([
+      [1, 0],
+      [2, 0],
+      [3, 0],
+      [4, 0],
+      [5, 0],
+      [6, WireStatus.UnsupportedTopic],
+    ]);
+    expect(asked).toEqual(['t', 'nope']);
+    const after = [await framesIn('publish', 't'), await framesIn('publish', 'unsupported'), await framesIn('pingreq', ''), await pubacks('t'), await pubacks('unsupported')];
+    expect(after.map((v, i) => v - (before[i] as number))).toEqual([5, 1, 1, 5, 1]);
+  });
+
+  it('answers for a handler that did not answer only while the request it started with is in flight (a reused messageId)', async () => {
+    const gates: (() => void)[] = [];
+    const { session, acks } = harness({
+      forgetsLater: () => new Promise<void>((resolve) => gates.push(resolve)),
+      ok: (port, frame) => port.puback(frame.messageId, { status: 0 }),
+    });
+    session.receive(publish('forgetsLater', 1));
+    // The client reuses id 1 while the first is in flight: the second request replaces the first.
+    session.receive(publish('ok', 1));
+    gates.shift()?.();
+    await session.idle();
+    expect(acks()).toEqual([[1, 0]]);
   });
 });
