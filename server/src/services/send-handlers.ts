@@ -1,9 +1,10 @@
-import { rc, decodeMessage, ProtocolError, type PublishFrame } from './wire';
+import { rc, type PublishFrame } from './wire';
 import type { SessionPort } from '../gateway/topic-router';
 import type { MessagingService, OutgoingMessage } from './messaging';
 import type { ConversationKind, ConversationKinds, SendAck, SendRequest } from './conversation-kind';
 import type { MessageFilterChain } from './message-filter-chain';
 import { filteredSend } from './filtered-send';
+import { decodeUpStream } from './upstream-decode';
 import { isValidId, isValidObjectName, MAX_CONTENT_BYTES, WireStatus } from './wire-status';
 
 /** Send topics and their conversation type (PROTOCOL.md §6.1). Status topics deliver online only. */
@@ -36,13 +37,9 @@ export type UpStream = rc.UpStreamMessage;
 
 /** Decodes and validates an UpStreamMessage; returns a wire status on bad input. */
 export function readUpStream(payload: Uint8Array): UpStream | number {
-  let up: UpStream;
-  try {
-    up = decodeMessage(rc.UpStreamMessage, payload, 'UpStreamMessage');
-  } catch (error) {
-    if (error instanceof ProtocolError) return WireStatus.InvalidParameter;
-    throw error;
-  }
+  // What decodeMessage(rc.UpStreamMessage, …) returns, undefined where it throws (upstream-decode.ts).
+  const up = decodeUpStream(payload);
+  if (up === undefined) return WireStatus.InvalidParameter;
   if (!isValidObjectName(up.classname)) return WireStatus.InvalidParameter;
   if (up.content.length > MAX_CONTENT_BYTES) return WireStatus.ContentTooLarge;
   return up;
