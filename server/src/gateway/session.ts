@@ -18,7 +18,7 @@ import { ServerIdAllocator } from './server-ids';
 import type { ServerTransport, WriteHint } from './server-transport';
 import type { LocalSession } from './session-registry';
 import { FrameOrder, type FrameRunner } from './frame-order';
-import { topicRoute, WireStatus, type FrameLabels, type SessionInfo, type SessionPort, type TopicRoute, type TopicRouter } from './topic-router';
+import { frameKindLabels, topicRoute, WireStatus, type SessionInfo, type SessionPort, type TopicRoute, type TopicRouter } from './topic-router';
 import type { UserEvent } from './user-event';
 import { logFields } from './log-fields';
 import { isEchoable, NO_FLAGS, pubackFrame, publishFrame } from './session-frames';
@@ -57,22 +57,6 @@ interface Request {
 function isAnswerable(frame: PublishFrame | QueryFrame): boolean {
   return frame.kind === 'query' || frame.messageId !== 0;
 }
-
-function kindLabels(kind: string): FrameLabels {
-  return { kind, topic: '' };
-}
-
-/** `lianxin_frames_in_total` labels of the frame kinds without a topic: one object each, not one per frame. */
-const KIND_LABELS: Readonly<Record<string, FrameLabels>> = {
-  connect: kindLabels('connect'),
-  connack: kindLabels('connack'),
-  puback: kindLabels('puback'),
-  queryack: kindLabels('queryack'),
-  querycon: kindLabels('querycon'),
-  pingreq: kindLabels('pingreq'),
-  pingresp: kindLabels('pingresp'),
-  disconnect: kindLabels('disconnect'),
-};
 
 const RESOLVED: Promise<void> = Promise.resolve();
 
@@ -184,7 +168,7 @@ export class Session implements SessionPort, LocalSession, FrameRunner<Request> 
       this.accept(frame, route);
       return;
     }
-    serverMetrics.framesIn.inc(KIND_LABELS[frame.kind] ?? kindLabels(frame.kind));
+    serverMetrics.framesIn.inc(frameKindLabels(frame.kind));
     switch (frame.kind) {
       case 'pingreq':
         this.transport.write({ kind: 'pingresp', ...NO_FLAGS });

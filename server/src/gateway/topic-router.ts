@@ -134,6 +134,27 @@ export interface TopicRoute {
   readonly latencyLabels: { readonly topic: string };
 }
 
+function kindLabels(kind: string): FrameLabels {
+  return { kind, topic: '' };
+}
+
+/** `lianxin_frames_in_total` labels of the frame kinds without a topic: one object each, not one per frame. */
+const KIND_LABELS: Readonly<Record<string, FrameLabels>> = {
+  connect: kindLabels('connect'),
+  connack: kindLabels('connack'),
+  puback: kindLabels('puback'),
+  queryack: kindLabels('queryack'),
+  querycon: kindLabels('querycon'),
+  pingreq: kindLabels('pingreq'),
+  pingresp: kindLabels('pingresp'),
+  disconnect: kindLabels('disconnect'),
+};
+
+/** The labels of a client frame of `kind` that has no topic (every kind but PUBLISH and QUERY). */
+export function frameKindLabels(kind: string): FrameLabels {
+  return KIND_LABELS[kind] ?? kindLabels(kind);
+}
+
 /** The routes of each router's routed topics (an unrouted topic, which the client chose, is resolved per frame). */
 const ROUTES = new WeakMap<TopicRouter, Map<string, TopicRoute>>();
 
