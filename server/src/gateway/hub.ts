@@ -61,15 +61,19 @@ export class Hub<S extends LocalSession = LocalSession> {
   /** Sends `event` to every session of the user on every node (but `exceptSessionId`). */
   async toUser(appKey: string, userId: string, event: UserEvent, opts: { exceptSessionId?: string } = {}): Promise<void> {
     if (this.closed) return;
-    const envelope: UserEnvelope = opts.exceptSessionId !== undefined ? { event, exceptSessionId: opts.exceptSessionId } : { event };
-    const held = this.subscriptions.get(appKey)?.get(userId);
-    if (held !== undefined && this.options.broker.soleLocalSubscriber?.(held.topic) === true) {
-      // Only this node listens (in-process broker): skip the envelope encode/decode. Still a microtask
-      // later, like the broker, so events keep their order and a publisher never re-enters a session.
-      queueMicrotask(() => this.deliverEnvelope(appKey, userId, envelope));
-      return;
-    }
-    await this.options.broker.publish(held?.topic ?? userTopic(appKey, userId), encodeUserEnvelope(envelope));
+    const topic = this.handOn(appKey, userId, event, opts.exceptSessionId);
+    if (topic !== undefined) await this.options.broker.publish(topic, encodeUserEnvelope(envelopeOf(event, opts.exceptSessionId)));
+  }
+
+  /**
+   * `toUser` without its promise and options object when nothing is left to wait for (the messaging service's
+   * per-message `s_ntf` and echo): the same delivery in the same microtask. Returns undefined when the event was
+   * handed on in this node or the hub is closed, else the publish's promise (it may reject, as `toUser`'s).
+   */
+  post(appKey: string, userId: string, event: UserEvent, exceptSessionId?: string): Promise<void> | undefined {
+    if (this.closed) return undefined;
+    const topic = this.handOn(appKey, userId, event, exceptSessionId);
+    return topic === undefined ? undefined : this.publish(topic, envelopeOf(event, exceptSessionId));
   }
 
   /**
@@ -79,6 +83,16 @@ export class Hub<S extends LocalSession = LocalSession> {
   onlyListener(appKey: string, userId: string): boolean {
     const held = this.subscriptions.get(appKey)?.get(userId);
     return held !== undefined && this.options.broker.soleLocalSubscriber?.(held.topic) === true;
+  }
+
+  /**
+   * The user's only session anywhere as far as this node can tell: this node holds exactly one session of the
+   * user and only this node listens on the user's topic (`onlyListener`). Undefined when the user has no session
+   * here, several here, or may have one elsewhere (another node, a network broker). No list is built.
+   */
+  soleSession(appKey: string, userId: string): S | undefined {
+    const session = this.options.registry.soleSessionOf(appKey, userId);
+    return session !== undefined && this.onlyListener(appKey, userId) ? session : undefined;
   }
 
   async isOnline(appKey: string, userId: string): Promise<boolean> {
@@ -179,6 +193,24 @@ export class Hub<S extends LocalSession = LocalSession> {
     await Promise.all(subs.map((s) => unsubscribeFrom(s.handle).catch((e: unknown) => this.report(e, 'unsubscribe'))));
   }
 
+  /**
+   * Only this node listens on the user's topic (in-process broker): hands the event to the user's sessions here
+   * without the envelope's encode/decode, still a microtask later, like the broker, so events keep their order
+   * and a publisher never re-enters a session; returns undefined. Otherwise the topic to publish on.
+   */
+  private handOn(appKey: string, userId: string, event: UserEvent, exceptSessionId: string | undefined): BrokerTopic | undefined {
+    const held = this.subscriptions.get(appKey)?.get(userId);
+    if (held !== undefined && this.options.broker.soleLocalSubscriber?.(held.topic) === true) {
+      queueMicrotask(() => this.deliverEvent(appKey, userId, event, exceptSessionId));
+      return undefined;
+    }
+    return held?.topic ?? userTopic(appKey, userId);
+  }
+
+  private async publish(topic: BrokerTopic, envelope: UserEnvelope): Promise<void> {
+    await this.options.broker.publish(topic, encodeUserEnvelope(envelope));
+  }
+
   private dispatch(appKey: string, userId: string, bytes: Uint8Array): void {
     let envelope;
     try {
@@ -187,21 +219,28 @@ export class Hub<S extends LocalSession = LocalSession> {
       this.report(error, 'decode user event');
       return;
     }
-    this.deliverEnvelope(appKey, userId, envelope);
+    this.deliverEvent(appKey, userId, envelope.event, envelope.exceptSessionId);
   }
 
-  private deliverEnvelope(appKey: string, userId: string, envelope: UserEnvelope): void {
+  private deliverEvent(appKey: string, userId: string, event: UserEvent, exceptSessionId: string | undefined): void {
     if (this.closed) return;
-    const { event, exceptSessionId } = envelope;
-    for (const session of this.options.registry.sessionsOf(appKey, userId)) {
-      const id = session.info.sessionId;
-      if (id === exceptSessionId) continue;
-      if (event.kind === 'kick' && !kickApplies(event, session.info)) continue;
-      try {
-        session.deliver(event);
-      } catch (error) {
-        this.report(error, 'deliver');
-      }
+    const registry = this.options.registry;
+    // One session here (the common case): no snapshot list. Several: a snapshot, as sessions may go meanwhile.
+    const sole = registry.soleSessionOf(appKey, userId);
+    if (sole !== undefined) {
+      this.deliverTo(sole, event, exceptSessionId);
+      return;
+    }
+    for (const session of registry.sessionsOf(appKey, userId)) this.deliverTo(session, event, exceptSessionId);
+  }
+
+  private deliverTo(session: S, event: UserEvent, exceptSessionId: string | undefined): void {
+    if (session.info.sessionId === exceptSessionId) return;
+    if (event.kind === 'kick' && !kickApplies(event, session.info)) return;
+    try {
+      session.deliver(event);
+    } catch (error) {
+      this.report(error, 'deliver');
     }
   }
 
@@ -238,6 +277,10 @@ export class Hub<S extends LocalSession = LocalSession> {
  */
 function flatCopy<T extends string>(text: T): T {
   return JSON.parse(JSON.stringify(text)) as T;
+}
+
+function envelopeOf(event: UserEvent, exceptSessionId: string | undefined): UserEnvelope {
+  return exceptSessionId !== undefined ? { event, exceptSessionId } : { event };
 }
 
 /** A user topic subscription: pending, then its unsubscribe function. */

@@ -7,7 +7,15 @@ export interface LocalSession {
   readonly info: SessionInfo;
   /** Applies a user event (push, echo, kick) to this session's connection. */
   deliver(event: UserEvent): void;
+  /**
+   * When present: exactly `deliver({ kind: 'push', topic, targetId, payload, qos })`, without the event object
+   * (the per-message delivery path calls it, bench P1). Sessions without it get the event.
+   */
+  push?(topic: string, targetId: string, payload: Uint8Array, qos: 0 | 1): void;
 }
+
+/** `sessionsOf` for a user without a session here: one shared empty list, nothing allocated per call. */
+const NO_SESSIONS: readonly never[] = Object.freeze([]);
 
 export class SessionRegistry<S extends LocalSession = LocalSession> {
   private readonly byId = new Map<string, S>();
@@ -65,10 +73,24 @@ export class SessionRegistry<S extends LocalSession = LocalSession> {
     return this.byId.get(sessionId);
   }
 
+  /** A snapshot of the user's sessions on this node (a copy: it stays as it is while sessions come and go). */
   sessionsOf(appKey: string, userId: string): readonly S[] {
     const held = this.byUser.get(appKey)?.get(userId);
-    if (held === undefined) return [];
+    if (held === undefined) return NO_SESSIONS;
     return held instanceof Set ? [...held] : [held];
+  }
+
+  /**
+   * The user's session on this node when it is the only one; undefined when the user has none here or several
+   * (then `sessionsOf`). Two lookups and no list: the per-message delivery path's common case (bench P1).
+   */
+  soleSessionOf(appKey: string, userId: string): S | undefined {
+    const held = this.byUser.get(appKey)?.get(userId);
+    if (!(held instanceof Set)) return held;
+    // Never in practice (a Set holds two sessions or more), but the answer is then the one `sessionsOf` gives.
+    if (held.size !== 1) return undefined;
+    const [only] = held;
+    return only;
   }
 
   all(): readonly S[] {

@@ -31,10 +31,18 @@ export interface SessionDeliveryState {
   delivered: number;
 }
 
+/**
+ * What this node knows of one user's inbox: the time of its newest entry. Held in the map and raised in place, so a
+ * stored message costs the map one lookup and no `set`, and no fresh heap number (times are above 2^31).
+ */
+interface InboxMark {
+  last: number;
+}
+
 export class InboxDelivery {
   private readonly sessions = new Map<string, SessionDeliveryState>();
   /** By app, then user: two lookups without building a key string per stored message (issue #12 P1). */
-  private readonly lastInbox = new Map<string, Map<string, number>>();
+  private readonly lastInbox = new Map<string, Map<string, InboxMark>>();
 
   /** A session that takes direct delivery has connected (`directPush=1` over WebSocket). */
   track(sessionId: string): void {
@@ -77,8 +85,9 @@ export class InboxDelivery {
     state.delivered = Math.max(state.delivered, answer.syncTime);
     // Every entry ≤ syncTime was committed before the read; later ones raise lastInbox as they resolve.
     const users = this.usersOf(appKey);
-    const last = users.get(userId);
-    users.set(userId, last === undefined ? answer.syncTime : Math.max(last, answer.syncTime));
+    const mark = users.get(userId);
+    if (mark === undefined) users.set(userId, { last: answer.syncTime });
+    else mark.last = Math.max(mark.last, answer.syncTime);
   }
 
   /**
@@ -86,27 +95,45 @@ export class InboxDelivery {
    * inbox entry as far as this node knows (undefined = unknown), and records this one.
    */
   recordInbox(appKey: string, userId: string, time: number, userHasLocalSessions: boolean): number | undefined {
-    if (!userHasLocalSessions) return this.lastInbox.get(appKey)?.get(userId);
-    const users = this.usersOf(appKey);
-    const previous = users.get(userId);
-    users.set(userId, previous === undefined ? time : Math.max(previous, time));
+    const users = this.lastInbox.get(appKey);
+    const mark = users?.get(userId);
+    if (!userHasLocalSessions) return mark?.last;
+    if (mark === undefined) {
+      (users ?? this.usersOf(appKey)).set(userId, { last: time });
+      return undefined;
+    }
+    const previous = mark.last;
+    mark.last = Math.max(previous, time);
     return previous;
   }
 
   /** Whether the entry at `time`, preceded by one at `previous`, may be pushed to the session now. */
   eligible(sessionId: string, previous: number | undefined, time: number): boolean {
+    return this.pushable(sessionId, previous, time) !== undefined;
+  }
+
+  /**
+   * `eligible` and then `pushed` with one lookup: the session's state when the entry at `time`, preceded by one at
+   * `previous`, may be pushed to it now (give it to `pushedTo` once the push is written), else undefined.
+   */
+  pushable(sessionId: string, previous: number | undefined, time: number): SessionDeliveryState | undefined {
     const state = this.sessions.get(sessionId);
-    if (!state || previous === undefined) return false;
-    return state.outstanding === 0 && state.lastPullFinished && state.delivered >= previous && state.delivered < time;
+    if (!state || previous === undefined) return undefined;
+    return state.outstanding === 0 && state.lastPullFinished && state.delivered >= previous && state.delivered < time ? state : undefined;
   }
 
   /** The entry at `time` was pushed to the session. */
   pushed(sessionId: string, time: number): void {
     const state = this.sessions.get(sessionId);
-    if (state) state.delivered = Math.max(state.delivered, time);
+    if (state) this.pushedTo(state, time);
   }
 
-  private usersOf(appKey: string): Map<string, number> {
+  /** The entry at `time` was pushed to the session whose state `pushable` gave. */
+  pushedTo(state: SessionDeliveryState, time: number): void {
+    state.delivered = Math.max(state.delivered, time);
+  }
+
+  private usersOf(appKey: string): Map<string, InboxMark> {
     let users = this.lastInbox.get(appKey);
     if (users === undefined) {
       users = new Map();

@@ -1,5 +1,6 @@
 import { rc, encodeMessage, newMessageUidFor } from './wire';
 import type { Hub } from '../gateway/hub';
+import type { LocalSession } from '../gateway/session-registry';
 import type { UserEvent } from '../gateway/user-event';
 import type { ServerContext } from '../context';
 import type { NewMessage, StoredMessage } from '../store/store';
@@ -80,7 +81,7 @@ export class MessagingService {
    * resolves a whole batch of appends in one microtask run, so a user who got several messages in it gets
    * one `s_ntf` carrying the newest time (one pull fetches them all) instead of one per message.
    */
-  private readonly pendingNotifications = new Map<string, { appKey: string; userId: string; time: number; exceptSessionId?: string }>();
+  private readonly pendingNotifications = new Map<string, { appKey: string; userId: string; time: number; exceptSessionId: string | undefined }>();
   private notificationsQueued = false;
 
   /** Which sessions may take a stored message as `s_msg` (inbox-delivery.ts); the pull handler feeds it. */
@@ -144,14 +145,7 @@ export class MessagingService {
    * the user's topic: in-process broker). Then the echo and the sendbox `s_ntf` have nobody to reach.
    */
   private onlySession(appKey: string, userId: string, sessionId: string | undefined): boolean {
-    if (sessionId === undefined) return false;
-    const local = this.hub.registry.sessionsOf(appKey, userId);
-    return local.length === 1 && local[0]?.info.sessionId === sessionId && this.onlyThisNode(appKey, userId);
-  }
-
-  /** Only this node listens on the user's topic (call with a local session of the user: this hub subscribed). */
-  private onlyThisNode(appKey: string, userId: string): boolean {
-    return this.hub.onlyListener(appKey, userId);
+    return sessionId !== undefined && this.hub.soleSession(appKey, userId)?.info.sessionId === sessionId;
   }
 
   private afterStored(stored: StoredMessage, message: OutgoingMessage, origin: SendOrigin): void {
@@ -184,33 +178,64 @@ export class MessagingService {
    * every earlier entry (inbox-delivery.ts), `s_ntf` to every other session. Runs in commit order.
    */
   private toInbox(stored: StoredMessage, userId: string, mentionedUserIds: readonly string[] | undefined): void {
-    const local = this.hub.registry.sessionsOf(stored.appKey, userId);
-    const previous = this.delivery.recordInbox(stored.appKey, userId, stored.sentTime, local.length > 0);
+    const { appKey, sentTime } = stored;
+    const sole = this.hub.registry.soleSessionOf(appKey, userId);
+    if (sole === undefined) {
+      this.toInboxOf(stored, userId, mentionedUserIds, this.hub.registry.sessionsOf(appKey, userId));
+      return;
+    }
+    // One session here (the common case), without a list: what `toInboxOf` decides for a list of one.
+    const previous = this.delivery.recordInbox(appKey, userId, sentTime, true);
+    const state = this.delivery.pushable(sole.info.sessionId, previous, sentTime);
+    if (state === undefined) {
+      this.notifySoon(appKey, userId, sentTime);
+      return;
+    }
+    // qos 0: a push lost with its connection is pulled after the reconnect, a PUBACK would be pure cost.
+    pushTo(sole, 's_msg', stored.fromUserId, this.receivedPayload(stored, userId, mentionedUserIds), 0);
+    this.delivery.pushedTo(state, sentTime);
+    if (!this.hub.onlyListener(appKey, userId)) void this.notifyRemote(appKey, userId, sentTime, [sole.info.sessionId]);
+  }
+
+  /** `toInbox` for a user with no session or several on this node (`local`, a snapshot). */
+  private toInboxOf(stored: StoredMessage, userId: string, mentionedUserIds: readonly string[] | undefined, local: readonly LocalSession[]): void {
+    const { appKey, sentTime } = stored;
+    if (local.length === 0) {
+      // Nobody to push to (recordInbox records nothing for a user without a local session).
+      this.notifySoon(appKey, userId, sentTime);
+      return;
+    }
+    const previous = this.delivery.recordInbox(appKey, userId, sentTime, true);
     let payload: Uint8Array | undefined;
     let directId: string | undefined;
     let direct = 0;
     for (const session of local) {
       const id = session.info.sessionId;
-      if (!this.delivery.eligible(id, previous, stored.sentTime)) continue;
-      payload ??= encodeDownStream(toDownStream({
-        message: stored,
-        direction: Direction.Receive,
-        mentioned: mentionedUserIds?.includes(userId) ?? false,
-      }));
-      // qos 0: a push lost with its connection is pulled after the reconnect, a PUBACK would be pure cost.
-      session.deliver({ kind: 'push', topic: 's_msg', targetId: stored.fromUserId, payload, qos: 0 });
-      this.delivery.pushed(id, stored.sentTime);
+      const state = this.delivery.pushable(id, previous, sentTime);
+      if (state === undefined) continue;
+      payload ??= this.receivedPayload(stored, userId, mentionedUserIds);
+      pushTo(session, 's_msg', stored.fromUserId, payload, 0);
+      this.delivery.pushedTo(state, sentTime);
       directId = id;
       direct += 1;
     }
     if (direct === 0) {
-      this.notifySoon(stored.appKey, userId, stored.sentTime);
+      this.notifySoon(appKey, userId, sentTime);
     } else if (local.length > direct) {
       // Rare (several devices here): one skipped session at most, the others' s_ntf is harmless to them.
-      this.notifySoon(stored.appKey, userId, stored.sentTime, direct === 1 ? directId : undefined);
-    } else if (!this.onlyThisNode(stored.appKey, userId)) {
-      void this.notifyRemote(stored.appKey, userId, stored.sentTime, local.map((s) => s.info.sessionId));
+      this.notifySoon(appKey, userId, sentTime, direct === 1 ? directId : undefined);
+    } else if (!this.hub.onlyListener(appKey, userId)) {
+      void this.notifyRemote(appKey, userId, sentTime, local.map((s) => s.info.sessionId));
     }
+  }
+
+  /** The `s_msg` payload of a stored message as `userId` receives it. */
+  private receivedPayload(stored: StoredMessage, userId: string, mentionedUserIds: readonly string[] | undefined): Uint8Array {
+    return encodeDownStream(toDownStream({
+      message: stored,
+      direction: Direction.Receive,
+      mentioned: mentionedUserIds?.includes(userId) ?? false,
+    }));
   }
 
   /** `s_ntf` for sessions of the user on other nodes, if presence knows any; nothing to do on one node. */
@@ -232,7 +257,7 @@ export class MessagingService {
       pending.time = Math.max(pending.time, time);
       return;
     }
-    this.pendingNotifications.set(key, { appKey, userId, time, ...(exceptSessionId !== undefined && { exceptSessionId }) });
+    this.pendingNotifications.set(key, { appKey, userId, time, exceptSessionId });
     if (this.notificationsQueued) return;
     this.notificationsQueued = true;
     queueMicrotask(() => {
@@ -244,8 +269,8 @@ export class MessagingService {
   }
 
   private deliverTransient(message: OutgoingMessage, sentTime: number, messageUId: string, origin: SendOrigin): void {
-    const mentioned = new Set(message.mentionedUserIds ?? []);
-    const base = {
+    const { recipients, mentionedUserIds } = message;
+    const base: Mutable<Omit<StoredMessage, 'appKey' | 'recalled'>> = {
       uid: messageUId,
       sentTime,
       fromUserId: message.fromUserId,
@@ -254,19 +279,29 @@ export class MessagingService {
       objectName: message.objectName,
       content: message.content,
       flags: message.flags,
-      ...(message.configFlag !== undefined ? { configFlag: message.configFlag } : {}),
-      ...(message.pushContent !== undefined ? { pushContent: message.pushContent } : {}),
-      ...(message.extraContent !== undefined ? { extraContent: message.extraContent } : {}),
     };
+    if (message.configFlag !== undefined) base.configFlag = message.configFlag;
+    if (message.pushContent !== undefined) base.pushContent = message.pushContent;
+    if (message.extraContent !== undefined) base.extraContent = message.extraContent;
     // Two variants only (mentioned or not): encoded once, not per recipient.
     const plain = encodeDownStream(transientDownStream(base, false));
-    const withMention = mentioned.size > 0 ? encodeDownStream(transientDownStream(base, true)) : plain;
-    inSlices([...new Set(message.recipients)], (userId) => {
-      if (userId === message.fromUserId) return;
-      const payload = mentioned.has(userId) ? withMention : plain;
-      // The real server puts the sender in s_msg's targetId (PROTOCOL.md §5.4).
-      this.emit(message.appKey, userId, { kind: 'push', topic: 's_msg', targetId: message.fromUserId, payload, qos: 0 });
-    });
+    const withMention = mentionedUserIds !== undefined && mentionedUserIds.length > 0 ? encodeDownStream(transientDownStream(base, true)) : plain;
+    // The real server puts the sender in s_msg's targetId (PROTOCOL.md §5.4).
+    if (recipients.length === 1) {
+      // One recipient (a private conversation): no de-duplicating set nor slices.
+      const userId = recipients[0] as string;
+      if (userId !== message.fromUserId) {
+        const payload = mentionedUserIds?.includes(userId) === true ? withMention : plain;
+        this.emit(message.appKey, userId, { kind: 'push', topic: 's_msg', targetId: message.fromUserId, payload, qos: 0 });
+      }
+    } else if (recipients.length > 1) {
+      const mentioned = new Set(mentionedUserIds);
+      inSlices([...new Set(recipients)], (userId) => {
+        if (userId === message.fromUserId) return;
+        const payload = mentioned.has(userId) ? withMention : plain;
+        this.emit(message.appKey, userId, { kind: 'push', topic: 's_msg', targetId: message.fromUserId, payload, qos: 0 });
+      });
+    }
     if (origin.echo && message.senderSendbox) {
       this.emit(message.appKey, message.fromUserId, {
         kind: 'echo', topic: origin.echo.topic, targetId: message.targetId, upstream: origin.echo.upstream, sentTime, messageUId,
@@ -275,11 +310,19 @@ export class MessagingService {
   }
 
   private emit(appKey: string, userId: string, event: UserEvent, exceptSessionId?: string): void {
-    const opts = exceptSessionId !== undefined ? { exceptSessionId } : undefined;
-    this.hub.toUser(appKey, userId, event, opts).catch((error: unknown) => {
+    // Handed on in this node: nothing to wait for, no promise (Hub.post). Else the publish, which may fail.
+    const publishing = this.hub.post(appKey, userId, event, exceptSessionId);
+    if (publishing === undefined) return;
+    publishing.catch((error: unknown) => {
       this.ctx.log.warn('notification failed', { appKey, userId, error: String(error) });
     });
   }
+}
+
+/** `session.deliver({ kind: 'push', … })`, without the event object where the session takes a push as such. */
+function pushTo(session: LocalSession, topic: string, targetId: string, payload: Uint8Array, qos: 0 | 1): void {
+  if (session.push !== undefined) session.push(topic, targetId, payload, qos);
+  else session.deliver({ kind: 'push', topic, targetId, payload, qos });
 }
 
 /** The store's row for `message`, built field by field (no spread temporary; absent optionals stay absent). */

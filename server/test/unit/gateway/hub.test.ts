@@ -146,6 +146,112 @@ describe('Hub (two nodes on one memory broker)', () => {
     expect(a.onlyListener('k', 'u1')).toBe(false);
   });
 
+  it('names the user\'s sole session only while it is the one session here and only this node listens', async () => {
+    const s1 = new RecordingSession('A.1', 'u1');
+    const s2 = new RecordingSession('A.2', 'u1');
+    const remote = new RecordingSession('B.1', 'u1');
+    expect(a.soleSession('k', 'u1')).toBeUndefined(); // none here
+    await a.attach(s1);
+    expect(a.soleSession('k', 'u1')).toBe(s1);
+    expect(a.soleSession('other-app', 'u1')).toBeUndefined();
+    expect(a.soleSession('k', 'u2')).toBeUndefined();
+    await a.attach(s2);
+    expect(a.soleSession('k', 'u1')).toBeUndefined(); // two here
+    await a.detach(s1);
+    expect(a.soleSession('k', 'u1')).toBe(s2);
+    await b.attach(remote);
+    expect(a.soleSession('k', 'u1')).toBeUndefined(); // another node listens
+    expect(b.soleSession('k', 'u1')).toBeUndefined();
+    await b.detach(remote);
+    expect(a.soleSession('k', 'u1')).toBe(s2);
+    await a.close();
+    expect(a.soleSession('k', 'u1')).toBeUndefined(); // a closed hub listens on nothing
+  });
+
+  it('never names a sole session over a broker that cannot tell who listens (Redis)', async () => {
+    const network = { publish: broker.publish.bind(broker), subscribe: broker.subscribe.bind(broker), close: async () => undefined };
+    const hub = new Hub({ nodeId: 'C', broker: network, presence, registry: new SessionRegistry<RecordingSession>(), presenceTtlMs: 10_000 });
+    const s = new RecordingSession('C.1', 'u1');
+    await hub.attach(s);
+    expect(hub.registry.soleSessionOf('k', 'u1')).toBe(s);
+    expect(hub.soleSession('k', 'u1')).toBeUndefined();
+    expect(hub.onlyListener('k', 'u1')).toBe(false);
+    await hub.close();
+  });
+
+  it('posts an event like toUser: here a microtask later without a promise, through the broker otherwise', async () => {
+    const s1 = new RecordingSession('A.1', 'u1');
+    const s2 = new RecordingSession('A.2', 'u1');
+    const event: UserEvent = { kind: 'push', topic: 's_ntf', targetId: 'u1', payload: new Uint8Array([8, 1]), qos: 1 };
+    await a.attach(s1);
+    expect(a.post('k', 'u1', event)).toBeUndefined();
+    expect(s1.events).toEqual([]); // never within the caller's turn
+    await Promise.resolve();
+    expect(s1.events).toEqual([event]); // the same event object, no envelope round trip
+    expect(s1.events[0]).toBe(event);
+    await a.attach(s2);
+    expect(a.post('k', 'u1', event, 'A.1')).toBeUndefined();
+    await Promise.resolve();
+    expect(s1.events).toHaveLength(1);
+    expect(s2.events).toEqual([event]);
+    // Another node listens: published (a promise), each node's sessions but the excluded one get it.
+    const remote = new RecordingSession('B.1', 'u1');
+    await b.attach(remote);
+    const publishing = a.post('k', 'u1', event, 'A.2');
+    expect(publishing).toBeInstanceOf(Promise);
+    await publishing;
+    await tick();
+    expect(s1.events).toEqual([event, event]);
+    expect(s2.events).toEqual([event]);
+    expect(remote.events).toEqual([event]);
+    // A user with no session here: published too.
+    const other = new RecordingSession('B.2', 'u2');
+    await b.attach(other);
+    await a.post('k', 'u2', event);
+    await tick();
+    expect(other.events).toEqual([event]);
+    await a.close();
+    expect(a.post('k', 'u1', event)).toBeUndefined();
+    await tick();
+    expect(remote.events).toHaveLength(1);
+  });
+
+  it('keeps events in order whether posted or sent with toUser', async () => {
+    const s = new RecordingSession('A.1', 'u1');
+    await a.attach(s);
+    const ev = (n: number): UserEvent => ({ kind: 'push', topic: 's_ntf', targetId: 'u1', payload: new Uint8Array([n]), qos: 1 });
+    a.post('k', 'u1', ev(1));
+    void a.toUser('k', 'u1', ev(2));
+    a.post('k', 'u1', ev(3), 'other');
+    await tick();
+    expect(s.events.map((e) => (e.kind === 'push' ? e.payload[0] : -1))).toEqual([1, 2, 3]);
+  });
+
+  it('rejects a failed publish through post, as through toUser', async () => {
+    const failing = { publish: () => Promise.reject(new Error('down')), subscribe: broker.subscribe.bind(broker), close: async () => undefined };
+    const hub = new Hub({ nodeId: 'C', broker: failing, presence, registry: new SessionRegistry<RecordingSession>(), presenceTtlMs: 10_000 });
+    const event: UserEvent = { kind: 'kick', reason: 1 };
+    await expect(hub.post('k', 'u1', event)).rejects.toThrow('down');
+    await expect(hub.toUser('k', 'u1', event)).rejects.toThrow('down');
+    await hub.close();
+  });
+
+  it('delivers to every session here when one of them leaves during the delivery', async () => {
+    const s1 = new RecordingSession('A.1', 'u1');
+    const s2 = new RecordingSession('A.2', 'u1');
+    const s3 = new RecordingSession('A.3', 'u1');
+    await a.attach(s1);
+    await a.attach(s2);
+    await a.attach(s3);
+    s1.deliver = (e) => {
+      s1.events.push(e);
+      void a.detach(s2);
+    };
+    await a.toUser('k', 'u1', { kind: 'kick', reason: 3 });
+    await tick();
+    expect([s1.events.length, s2.events.length, s3.events.length]).toEqual([1, 1, 1]);
+  });
+
   it('lets presence lapse when a node stops refreshing (crashed node)', async () => {
     const s = new RecordingSession('A.1', 'u1');
     await a.attach(s);

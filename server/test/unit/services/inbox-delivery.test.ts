@@ -57,4 +57,55 @@ describe('InboxDelivery', () => {
     d.untrack('s1');
     expect(d.stateOf('s1')).toBeUndefined();
   });
+
+  it('answers eligible and pushed with one lookup: pushable gives the state, pushedTo raises it', () => {
+    const d = ready();
+    const prev = d.recordInbox(APP, U, 110, true);
+    const state = d.pushable('s1', prev, 110);
+    expect(state).toBe(d.stateOf('s1'));
+    d.pushedTo(state as NonNullable<typeof state>, 110);
+    expect(d.stateOf('s1')?.delivered).toBe(110);
+    // Already delivered, unknown previous entry, untracked session: no state.
+    expect(d.pushable('s1', 100, 110)).toBeUndefined();
+    expect(d.pushable('s1', undefined, 120)).toBeUndefined();
+    expect(d.pushable('other', 110, 120)).toBeUndefined();
+    // pushed by id agrees with pushedTo; never lowers the mark.
+    d.pushed('s1', 105);
+    expect(d.stateOf('s1')?.delivered).toBe(110);
+    d.pushed('other', 200);
+    expect(d.stateOf('other')).toBeUndefined();
+  });
+
+  it('keeps the previous entry time without recording when the user has no session here', () => {
+    const d = new InboxDelivery();
+    expect(d.recordInbox(APP, U, 1_700_000_000_000, false)).toBeUndefined();
+    expect(d.recordInbox(APP, U, 1_700_000_000_001, true)).toBeUndefined();
+    expect(d.recordInbox(APP, U, 1_700_000_000_002, false)).toBe(1_700_000_000_001);
+    expect(d.recordInbox(APP, U, 1_700_000_000_003, true)).toBe(1_700_000_000_001);
+    expect(d.recordInbox(APP, U, 1_700_000_000_004, true)).toBe(1_700_000_000_003);
+    // An older entry (another path's) never lowers the inbox's time; a pull answer raises it.
+    expect(d.recordInbox(APP, U, 1_600_000_000_000, true)).toBe(1_700_000_000_004);
+    expect(d.recordInbox(APP, U, 1_700_000_000_005, true)).toBe(1_700_000_000_004);
+    d.track('s1');
+    d.pullStarted('s1');
+    d.pullAnswered(APP, U, 's1', { syncTime: 1_800_000_000_000, finished: true });
+    expect(d.recordInbox(APP, U, 1_800_000_000_001, true)).toBe(1_800_000_000_000);
+    d.pullStarted('s1');
+    d.pullAnswered(APP, U, 's1', { syncTime: 1_000, finished: true });
+    expect(d.recordInbox(APP, U, 1_800_000_000_002, true)).toBe(1_800_000_000_001);
+    // Users and apps apart; a forgotten user starts again from unknown.
+    expect(d.recordInbox(APP, 'u2', 5, true)).toBeUndefined();
+    expect(d.recordInbox('other-app', U, 5, true)).toBeUndefined();
+    d.forgetUser(APP, U);
+    expect(d.recordInbox(APP, U, 1_800_000_000_003, false)).toBeUndefined();
+    expect(d.recordInbox(APP, 'u2', 6, false)).toBe(5);
+  });
+
+  it('records a pull answer for a user the node knew nothing of', () => {
+    const d = new InboxDelivery();
+    d.track('s1');
+    d.pullStarted('s1');
+    d.pullAnswered(APP, U, 's1', { syncTime: 100, finished: true });
+    expect(d.recordInbox(APP, U, 110, false)).toBe(100);
+  });
 });
