@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { ChartRef } from './charts';
 import type { CommitFacts, MachineFacts } from './machine';
 import { median, minMax } from './stats';
+import { printedDigits, targetRows } from './targets';
 
 export interface Figure {
   readonly label: string;
@@ -65,7 +66,7 @@ export function loadResults(dir: string): ScenarioResult[] {
 
 export function formatNumber(value: number, decimals?: number): string {
   if (!Number.isFinite(value)) return '—';
-  const digits = decimals ?? (Math.abs(value) >= 100 ? 0 : 2);
+  const digits = printedDigits(value, decimals);
   return value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }
 
@@ -110,7 +111,43 @@ export function renderSection(result: ScenarioResult, analysis?: string): string
   return lines.join('\n');
 }
 
-/** The whole RESULTS.md: a fixed preamble, then one section per saved scenario in name order. */
+/**
+ * Every target of the saved results in one table (bench/lib/targets.ts), judged by the median as printed, and
+ * where the reasons for the ones not met are: each scenario's hand-written analysis in its section below.
+ */
+export function renderTargets(results: readonly ScenarioResult[]): string[] {
+  const rows = targetRows(results);
+  if (rows.length === 0) return [];
+  const titles = new Map(results.map((r) => [r.scenario, r.title]));
+  const unmet = [...new Set(rows.filter((row) => row.met === false).map((row) => row.scenario))];
+  const lines = [
+    '## Targets at a glance',
+    '',
+    'Every figure below that carries a target, judged by its median as printed (with how many runs met it on their own);',
+    '"in its section" marks a target that is not a plain bound on the figure. Each scenario\'s section has the',
+    'command, commit, machine and every figure, and its hand-written analysis (`bench/analysis/<scenario>.md`).',
+    '',
+    '| Scenario | Figure | Median (min – max) | Target | Met |',
+    '|---|---|---:|---|---|',
+  ];
+  for (const row of rows) {
+    const { figure } = row;
+    const { min, max } = minMax(figure.values);
+    const range = figure.values.length > 1 ? ` (${formatNumber(min, figure.decimals)} – ${formatNumber(max, figure.decimals)})` : '';
+    const value = `${formatNumber(row.median, figure.decimals)}${figure.unit !== '' ? ` ${figure.unit}` : ''}${range}`;
+    const runs = `${row.runsMet ?? 0} of ${figure.values.length} run${figure.values.length === 1 ? '' : 's'}`;
+    const met = row.met === undefined ? 'in its section' : row.met ? `yes (${runs})` : `**no** (${runs})`;
+    lines.push(`| ${row.scenario} | ${figure.label} | ${value} | ${figure.target ?? ''} | ${met} |`);
+  }
+  lines.push('');
+  if (unmet.length > 0) {
+    const where = unmet.map((scenario) => `${titles.get(scenario) ?? scenario} (\`bench/analysis/${scenario}.md\`)`).join('; ');
+    lines.push(`Not met yet: the profiles behind each, what was changed and what was tried, are in the analysis of ${where}.`, '');
+  }
+  return lines;
+}
+
+/** The whole RESULTS.md: a fixed preamble, the targets at a glance, then one section per saved scenario in name order. */
 export function renderResults(results: readonly ScenarioResult[], analysis: (scenario: string) => string | undefined = () => undefined): string {
   const preamble = [
     '# Benchmark results',
@@ -124,7 +161,7 @@ export function renderResults(results: readonly ScenarioResult[], analysis: (sce
     '(vega-lite → vega `View.toSVG()`, bench/lib/charts.ts).',
     '',
   ];
-  return `${[...preamble, ...results.map((r) => renderSection(r, analysis(r.scenario)))].join('\n').trimEnd()}\n`;
+  return `${[...preamble, ...renderTargets(results), ...results.map((r) => renderSection(r, analysis(r.scenario)))].join('\n').trimEnd()}\n`;
 }
 
 export function writeResultsMarkdown(dir: string): string {
