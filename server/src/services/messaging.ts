@@ -186,14 +186,10 @@ export class MessagingService {
     }
     // One session here (the common case), without a list: what `toInboxOf` decides for a list of one.
     const previous = this.delivery.recordInbox(appKey, userId, sentTime, true);
-    const state = this.delivery.pushable(sole.info.sessionId, previous, sentTime);
-    if (state === undefined) {
+    if (this.pushStored(sole, previous, stored, userId, mentionedUserIds) === undefined) {
       this.notifySoon(appKey, userId, sentTime);
       return;
     }
-    // qos 0: a push lost with its connection is pulled after the reconnect, a PUBACK would be pure cost.
-    pushTo(sole, 's_msg', stored.fromUserId, this.receivedPayload(stored, userId, mentionedUserIds), 0);
-    this.delivery.pushedTo(state, sentTime);
     if (!this.hub.onlyListener(appKey, userId)) void this.notifyRemote(appKey, userId, sentTime, [sole.info.sessionId]);
   }
 
@@ -210,13 +206,10 @@ export class MessagingService {
     let directId: string | undefined;
     let direct = 0;
     for (const session of local) {
-      const id = session.info.sessionId;
-      const state = this.delivery.pushable(id, previous, sentTime);
-      if (state === undefined) continue;
-      payload ??= this.receivedPayload(stored, userId, mentionedUserIds);
-      pushTo(session, 's_msg', stored.fromUserId, payload, 0);
-      this.delivery.pushedTo(state, sentTime);
-      directId = id;
+      const pushed = this.pushStored(session, previous, stored, userId, mentionedUserIds, payload);
+      if (pushed === undefined) continue;
+      payload = pushed;
+      directId = session.info.sessionId;
       direct += 1;
     }
     if (direct === 0) {
@@ -227,6 +220,22 @@ export class MessagingService {
     } else if (!this.hub.onlyListener(appKey, userId)) {
       void this.notifyRemote(appKey, userId, sentTime, local.map((s) => s.info.sessionId));
     }
+  }
+
+  /**
+   * `s_msg` of a stored message to `session` if it may take it now (inbox-delivery.ts: it has every entry before
+   * this one, whose predecessor is at `previous`), recorded as pushed. Returns the payload it sent (`payload` when
+   * given: one encoding for several sessions of the user), undefined when the session must pull instead.
+   */
+  private pushStored(session: LocalSession, previous: number | undefined, stored: StoredMessage, userId: string,
+    mentionedUserIds: readonly string[] | undefined, payload?: Uint8Array): Uint8Array | undefined {
+    const state = this.delivery.pushable(session.info.sessionId, previous, stored.sentTime);
+    if (state === undefined) return undefined;
+    const bytes = payload ?? this.receivedPayload(stored, userId, mentionedUserIds);
+    // qos 0: a push lost with its connection is pulled after the reconnect, a PUBACK would be pure cost.
+    pushTo(session, 's_msg', stored.fromUserId, bytes, 0);
+    this.delivery.pushedTo(state, stored.sentTime);
+    return bytes;
   }
 
   /** The `s_msg` payload of a stored message as `userId` receives it. */
