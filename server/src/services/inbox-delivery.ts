@@ -107,25 +107,14 @@ export class InboxDelivery {
     return previous;
   }
 
-  /** Whether the entry at `time`, preceded by one at `previous`, may be pushed to the session now. */
-  eligible(sessionId: string, previous: number | undefined, time: number): boolean {
-    return this.pushable(sessionId, previous, time) !== undefined;
-  }
-
   /**
-   * `eligible` and then `pushed` with one lookup: the session's state when the entry at `time`, preceded by one at
-   * `previous`, may be pushed to it now (give it to `pushedTo` once the push is written), else undefined.
+   * The session's state when the entry at `time`, preceded by one at `previous`, may be pushed to it now (give it to
+   * `pushedTo` once the push is written), else undefined.
    */
   pushable(sessionId: string, previous: number | undefined, time: number): SessionDeliveryState | undefined {
     const state = this.sessions.get(sessionId);
     if (!state || previous === undefined) return undefined;
     return state.outstanding === 0 && state.lastPullFinished && state.delivered >= previous && state.delivered < time ? state : undefined;
-  }
-
-  /** The entry at `time` was pushed to the session. */
-  pushed(sessionId: string, time: number): void {
-    const state = this.sessions.get(sessionId);
-    if (state) this.pushedTo(state, time);
   }
 
   /** The entry at `time` was pushed to the session whose state `pushable` gave. */

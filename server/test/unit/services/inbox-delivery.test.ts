@@ -4,6 +4,17 @@ import { InboxDelivery } from '../../../src/services/inbox-delivery';
 const APP = 'app';
 const U = 'u1';
 
+/** Whether the entry may be pushed to the session now. */
+function eligible(d: InboxDelivery, sessionId: string, previous: number | undefined, time: number): boolean {
+  return d.pushable(sessionId, previous, time) !== undefined;
+}
+
+/** The session was pushed the entry at `time`. */
+function pushed(d: InboxDelivery, sessionId: string, time: number): void {
+  const state = d.stateOf(sessionId);
+  if (state !== undefined) d.pushedTo(state, time);
+}
+
 function ready(): InboxDelivery {
   const d = new InboxDelivery();
   d.track('s1');
@@ -17,22 +28,22 @@ describe('InboxDelivery', () => {
     const d = ready();
     const prev = d.recordInbox(APP, U, 110, true);
     expect(prev).toBe(100);
-    expect(d.eligible('s1', prev, 110)).toBe(true);
-    d.pushed('s1', 110);
+    expect(eligible(d, 's1', prev, 110)).toBe(true);
+    pushed(d, 's1', 110);
     const next = d.recordInbox(APP, U, 120, true);
-    expect(d.eligible('s1', next, 120)).toBe(true);
+    expect(eligible(d, 's1', next, 120)).toBe(true);
   });
 
   it('refuses while a pull is outstanding, after an unfinished or failed page, and for untracked sessions', () => {
     const d = ready();
     d.pullStarted('s1');
-    expect(d.eligible('s1', 100, 110)).toBe(false);
+    expect(eligible(d, 's1', 100, 110)).toBe(false);
     d.pullAnswered(APP, U, 's1', { syncTime: 105, finished: false });
-    expect(d.eligible('s1', 100, 110)).toBe(false);
+    expect(eligible(d, 's1', 100, 110)).toBe(false);
     d.pullStarted('s1');
     d.pullAnswered(APP, U, 's1', 'failed');
-    expect(d.eligible('s1', 100, 110)).toBe(false);
-    expect(d.eligible('other', 100, 110)).toBe(false);
+    expect(eligible(d, 's1', 100, 110)).toBe(false);
+    expect(eligible(d, 'other', 100, 110)).toBe(false);
   });
 
   it('refuses when an earlier entry was not delivered (it went by s_ntf) until a pull covers it', () => {
@@ -41,24 +52,24 @@ describe('InboxDelivery', () => {
     d.recordInbox(APP, U, 110, true);
     const prev = d.recordInbox(APP, U, 120, true);
     expect(prev).toBe(110);
-    expect(d.eligible('s1', prev, 120)).toBe(false);
+    expect(eligible(d, 's1', prev, 120)).toBe(false);
     d.pullStarted('s1');
     d.pullAnswered(APP, U, 's1', { syncTime: 120, finished: true });
     const after = d.recordInbox(APP, U, 130, true);
-    expect(d.eligible('s1', after, 130)).toBe(true);
+    expect(eligible(d, 's1', after, 130)).toBe(true);
   });
 
   it('refuses an entry the session already has, and an unknown inbox (no pull, user forgotten)', () => {
     const d = ready();
-    expect(d.eligible('s1', 90, 100)).toBe(false);
+    expect(eligible(d, 's1', 90, 100)).toBe(false);
     d.forgetUser(APP, U);
     expect(d.recordInbox(APP, U, 140, true)).toBeUndefined();
-    expect(d.eligible('s1', undefined, 140)).toBe(false);
+    expect(eligible(d, 's1', undefined, 140)).toBe(false);
     d.untrack('s1');
     expect(d.stateOf('s1')).toBeUndefined();
   });
 
-  it('answers eligible and pushed with one lookup: pushable gives the state, pushedTo raises it', () => {
+  it('pushable gives the session state, pushedTo raises it', () => {
     const d = ready();
     const prev = d.recordInbox(APP, U, 110, true);
     const state = d.pushable('s1', prev, 110);
@@ -69,11 +80,9 @@ describe('InboxDelivery', () => {
     expect(d.pushable('s1', 100, 110)).toBeUndefined();
     expect(d.pushable('s1', undefined, 120)).toBeUndefined();
     expect(d.pushable('other', 110, 120)).toBeUndefined();
-    // pushed by id agrees with pushedTo; never lowers the mark.
-    d.pushed('s1', 105);
+    // pushedTo never lowers the mark.
+    d.pushedTo(state as NonNullable<typeof state>, 105);
     expect(d.stateOf('s1')?.delivered).toBe(110);
-    d.pushed('other', 200);
-    expect(d.stateOf('other')).toBeUndefined();
   });
 
   it('keeps the previous entry time without recording when the user has no session here', () => {
