@@ -8,7 +8,7 @@
  * as 33003 (API_CHECKLIST "Decisions").
  */
 import type { Logger } from '../client/logger';
-import { errorCodeOf, ErrorCode, isTokenIncorrectCode } from '../errors';
+import { errorCodeOf, ErrorCode, isTokenIncorrectCode, SdkError } from '../errors';
 import type { PlatformAdapter } from '../platform/platform-adapter';
 import { createApiLogger } from './api-logger';
 import { callMember, fail, later } from './callbacks';
@@ -65,9 +65,12 @@ function listenerSetter(rt: Runtime, kind: ListenerKind): (listener: unknown) =>
 async function finishConnect(rt: Runtime, callbacks: unknown, connecting: Promise<{ userId: string }>, tokenErrors: boolean): Promise<void> {
   try {
     const { userId } = await connecting;
-    const engine = rt.engine;
-    // The user's stored state is loaded before onSuccess, so calls made inside it see it.
-    if (rt.services && engine) await rt.services.attach(userId, engine.connectedAt);
+    // The user's stored state is loaded, and CONNECTED reported, before onSuccess, so calls made inside
+    // either see it.
+    await rt.connectedReported;
+    const state = rt.engine?.state;
+    // A disconnect() (or a kick) from inside the CONNECTED callback ends this connect as a failure.
+    if (state === 'closed' || state === 'idle') throw new SdkError(ErrorCode.RC_SOCKET_DISCONNECTED);
     callMember(rt.logger, callbacks, 'onSuccess', userId);
   } catch (error) {
     const code = errorCodeOf(error);

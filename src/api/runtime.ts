@@ -75,6 +75,10 @@ export class Runtime {
   private readonly ids = new Map<string, number>();
   private readonly idOrder: (string | undefined)[] = [];
   private idNext = 0;
+  /** A 'connected' change whose public status waits for the user's session (see onState). */
+  private heldConnected: StateChange | undefined;
+  /** Settles once the latest connection's session is attached and its CONNECTED status reported. */
+  connectedReported: Promise<void> = Promise.resolve();
 
   constructor(
     readonly platform: PlatformAdapter,
@@ -185,8 +189,18 @@ export class Runtime {
     engine.on('connected', ({ userId }) => {
       if (userId !== lastUserId) this.receipts.clear();
       lastUserId = userId;
-      // Automatic reconnects (and the first connect) re-open/resume the user's session and sync.
-      services.attach(userId, engine.connectedAt).catch((error: unknown) => this.logger.error('session attach failed', error));
+      // Automatic reconnects (and the first connect) re-open/resume the user's session and sync; the
+      // CONNECTED status held by onState is reported once that is done.
+      const held = this.heldConnected;
+      this.connectedReported = services
+        .attach(userId, engine.connectedAt)
+        .catch((error: unknown) => this.logger.error('session attach failed', error))
+        .then(() => {
+          if (held !== undefined && this.heldConnected === held) {
+            this.heldConnected = undefined;
+            this.reportStatus(held);
+          }
+        });
     });
     services.events.on('message', ({ message, leftCount, hasMore }) => this.deliver(message, leftCount, hasMore));
     services.events.on('typing', (changed) => this.listeners.emit('typingStatus', 'changed', changed));
@@ -201,8 +215,27 @@ export class Runtime {
     services.chatrooms.events.on('status', (info) => this.listeners.emit('chatRoomStatus', 'changed', info));
   }
 
+  /**
+   * CONNECTED reaches the app (status listeners, statusWatch, getCurrentConnectionStatus) only once the
+   * user's session is attached, so API calls made inside that callback work (API_CHECKLIST rule 92:
+   * 2.9.0, no 30001 there). A change that comes first reports the held CONNECTED before its own, so
+   * the sequence stays the engine's.
+   */
   private onState(change: StateChange): void {
+    const held = this.heldConnected;
+    if (held !== undefined) {
+      this.heldConnected = undefined;
+      this.reportStatus(held);
+    }
     if (change.to === 'closed' || change.to === 'reconnecting' || change.to === 'suspended') this.services?.pause();
+    if (change.to === 'connected') {
+      this.heldConnected = change;
+      return;
+    }
+    this.reportStatus(change);
+  }
+
+  private reportStatus(change: StateChange): void {
     const status = publicStatusOf(change);
     if (!status) return;
     this.lastStatus = status.legacy;

@@ -99,6 +99,43 @@ describe('connection', () => {
     expect(alice.statuses).toEqual([ConnectionStatus.CONNECTING, ConnectionStatus.CONNECTED, ConnectionStatus.DISCONNECTED]);
   });
 
+  test('API calls made inside the CONNECTED status callbacks work (rule 92, 2.9.0: no 30001), before connect onSuccess', async () => {
+    const bob = await online('bob');
+    const alice = await sdkUser(server, APP, 'alice');
+    users.push(alice);
+    const order: string[] = [];
+    const inside: Promise<unknown>[] = [];
+    const whenConnected = (label: string): void => {
+      order.push(label);
+      expect(alice.im.getCurrentConnectionStatus()).toBe(ConnectionStatus.CONNECTED);
+      expect(alice.im.saveTextMessageDraft(PRIVATE, bob.userId, `draft from ${label}`)).toBe(true);
+      inside.push(call<Message>((cb) => alice.im.sendMessage(PRIVATE, bob.userId, new TextMessage({ content: `sent from ${label}` }), cb)));
+      inside.push(call<IConversation[]>((cb) => alice.im.getConversationList(cb, null)));
+      inside.push(call<number>((cb) => alice.im.getTotalUnreadCount(cb)));
+    };
+    alice.client.setConnectionStatusListener({ onChanged: (status: number) => status === ConnectionStatus.CONNECTED && whenConnected('onChanged') });
+    alice.client.onConnectionStatusChange({ onChange: (status: number) => status === RCConnectionStatus.CONNECTED && whenConnected('onChange') });
+    await alice.connect();
+    order.push('onSuccess');
+    expect(order).toEqual(['onChanged', 'onChange', 'onSuccess']);
+    const results = await Promise.all(inside);
+    expect(results.map((r) => (r as { ok: boolean; code?: number }).ok ? 'ok' : (r as { code: number }).code)).toEqual(['ok', 'ok', 'ok', 'ok', 'ok', 'ok']);
+    expect(alice.im.getTextMessageDraft(PRIVATE, bob.userId)).toBe('draft from onChange');
+    await bob.next((m) => m.content['content'] === 'sent from onChanged');
+    await bob.next((m) => m.content['content'] === 'sent from onChange');
+  });
+
+  test('disconnect() inside the CONNECTED callback ends connect with onError 30011 and status DISCONNECTED', async () => {
+    const alice = await sdkUser(server, APP, 'alice');
+    users.push(alice);
+    alice.client.onConnectionStatusChange({ onChange: (status: number) => status === RCConnectionStatus.CONNECTED && void alice.im.disconnect() });
+    const outcome = await new Promise<string | number>((resolve) => {
+      void alice.client.connect(alice.token, { onSuccess: () => resolve('success'), onTokenIncorrect: () => resolve('incorrect'), onError: resolve });
+    });
+    expect(outcome).toBe(ErrorCode.RC_SOCKET_DISCONNECTED);
+    expect(alice.im.getCurrentConnectionStatus()).toBe(ConnectionStatus.DISCONNECTED);
+  });
+
   test('switching users on one instance: logout, connect as someone else, nothing of the first user shows', async () => {
     const carol = await online('carol');
     const alice = await online('alice');
