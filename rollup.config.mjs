@@ -331,6 +331,9 @@ const legacy = {
       extend: true,
       exports: 'named',
       banner,
+      // As the official script does (API_CHECKLIST §1), the page also gets the bare global `RongIMClient`
+      // its quick-start calls (`RongIMClient.connect(…)`), unless the page already has one.
+      outro: "if (typeof window === 'object' && window !== null && window.RongIMClient === undefined) window.RongIMClient = exports.RongIMClient;",
       sourcemap: true,
       plugins: [lowerAndStrip(LEGACY_TARGET)],
     },

@@ -193,6 +193,11 @@ describe('RongIMLib 2.x sample in headless Chromium against the real server', ()
     const alice = await openSample('umd', 'alice');
     const bob = await openSample('umd', 'bob');
     expect(await alice.page.evaluate(() => typeof (globalThis as unknown as { RongIMLib?: unknown }).RongIMLib)).toBe('object');
+    // The official script's bare global too (its quick-start calls `RongIMClient.connect(…)`).
+    expect(await alice.page.evaluate(() => {
+      const g = globalThis as unknown as { RongIMLib: { RongIMClient: unknown }; RongIMClient?: unknown };
+      return g.RongIMClient === g.RongIMLib.RongIMClient;
+    })).toBe(true);
     await exchangeBothWays(alice, bob);
   });
 

@@ -289,6 +289,17 @@ describe('bundles load on their hosts', () => {
     const api: unknown = sandbox['RongIMLib'];
     expect(typeof api).toBe('object');
     expect(Object.keys(api as object).length).toBeGreaterThan(0);
+    // The bare `RongIMClient` global of the official script (API_CHECKLIST §1), the same object.
+    expect(sandbox['RongIMClient']).toBe((api as { RongIMClient: unknown }).RongIMClient);
+  });
+
+  test('UMD leaves a RongIMClient global the page already has', () => {
+    const mine = { mine: true };
+    const sandbox: Record<string, unknown> = { RongIMClient: mine };
+    sandbox['window'] = sandbox;
+    vm.runInContext(readFileSync(path.join(dist, 'lianxin.umd.js'), 'utf8'), vm.createContext(sandbox));
+    expect(sandbox['RongIMClient']).toBe(mine);
+    expect(typeof (sandbox['RongIMLib'] as { RongIMClient: unknown }).RongIMClient).toBe('object');
   });
 
   test('UMD global and CommonJS default build expose the same names', () => {
