@@ -25,6 +25,9 @@ import { isEchoable, NO_FLAGS, pubackFrame, publishFrame } from './session-frame
 import { unboxed } from '../small-int';
 import { secondsSince, serverMetrics } from '../ops/server-metrics';
 
+/** DISCONNECT REDIRECT_NEW: reconnect through navi (every client generation but L2 reads it so). */
+const DISCONNECT_REDIRECT = 6;
+
 export interface SessionDeps {
   readonly router: TopicRouter;
   readonly clock: Clock;
@@ -283,9 +286,11 @@ export class Session implements SessionPort, LocalSession, FrameRunner<Request> 
   /**
    * Graceful drain (node shutdown): lets every PUBLISH/QUERY received so far be handled and answered
    * (their store writes commit and their PUBACKs go out), then tells the client to reconnect elsewhere:
-   * DISCONNECT 0 (REDIRECT: engine 4/5 and our SDK re-request navi and reconnect; PROTOCOL.md §3.4)
-   * and close. L2 maps reason 0 to "disconnected" without reconnecting, so it gets a plain close,
-   * which its reconnect logic treats as a network loss.
+   * DISCONNECT 6 (REDIRECT_NEW) and close. Engine 4 and our SDK read 0 and 6 alike (re-request navi and
+   * reconnect; PROTOCOL.md §3.4), but engine 5.x maps only 6 (to RC_CONN_REDIRECTED, the one reason it
+   * reconnects after; 0 leaves it DISCONNECTED with no code: PROTOCOL-E5.md, "avoid reasons 0, 3, 4").
+   * L2 maps neither to a reconnect, so it gets a plain close, which its reconnect logic treats as a
+   * network loss.
    */
   async drain(maxRounds = 50): Promise<void> {
     for (let round = 0; round < maxRounds && !this.closedFlag; round++) {
@@ -295,7 +300,7 @@ export class Session implements SessionPort, LocalSession, FrameRunner<Request> 
     }
     if (this.closedFlag) return;
     if (this.info.clientKind === 'L2') this.close();
-    else this.disconnect(0);
+    else this.disconnect(DISCONNECT_REDIRECT);
   }
 
   /** Closes the connection (without DISCONNECT unless `disconnect` sent one) and unregisters. */
