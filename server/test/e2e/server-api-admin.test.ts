@@ -167,4 +167,20 @@ describe('conversation settings', () => {
     expect((await api.post('conversation/top/set', { userId: a, conversationType: 1, targetId: b })).body).toMatchObject({ code: 1002 });
     expect((await api.post('conversation/notification/set', { requestId: a, conversationType: 99, targetId: b, isMuted: 1 })).body).toMatchObject({ code: 1002 });
   });
+
+  it('notification/set without isMuted and without unpushLevel answers 1002 and leaves the mute as it was', async () => {
+    const [a, b] = [uniqueId('a'), uniqueId('b')];
+    const conversation = { requestId: a, conversationType: 1, targetId: b };
+    await ok(api, 'conversation/notification/set', { ...conversation, isMuted: 1 });
+    for (const form of [conversation, { ...conversation, isMuted: '' }, { ...conversation, busChannel: '' }]) {
+      const response = await api.post('conversation/notification/set', form);
+      expect({ status: response.status, code: response.body['code'], errorMessage: response.body['errorMessage'] }).toEqual({ status: 400, code: 1002, errorMessage: 'isMuted is required' });
+    }
+    expect(await ok(api, 'conversation/notification/get', conversation)).toEqual({ code: 200, isMuted: 1, unpushLevel: 5 });
+    // Either parameter alone still works.
+    await ok(api, 'conversation/notification/set', { ...conversation, unpushLevel: 0 });
+    expect(await ok(api, 'conversation/notification/get', conversation)).toMatchObject({ isMuted: 0 });
+    await ok(api, 'conversation/notification/set', { ...conversation, isMuted: 'true' });
+    expect(await ok(api, 'conversation/notification/get', conversation)).toMatchObject({ isMuted: 1 });
+  });
 });

@@ -31,7 +31,10 @@ export function conversationRoutes(messaging: MessagingService): ServerApiModule
         const conversation = conversationOf(params);
         params.optionalString('busChannel', { maxLength: 20 });
         const level = params.has('unpushLevel') ? params.integer('unpushLevel', { min: -1, max: 5 }) : undefined;
-        const isSilent = params.has('isMuted') ? params.boolean('isMuted', false) : level !== undefined ? SILENT_LEVELS.has(level) : params.boolean('isMuted', false);
+        // `isMuted` is required unless `unpushLevel` says the same thing: with neither (or a blank one), nothing changes.
+        const muted = (params.optionalString('isMuted') ?? '').trim() !== '' ? params.boolean('isMuted', false) : undefined;
+        if (muted === undefined && level === undefined) throw apiError(ServerApiErrors.badParameter, 'isMuted is required');
+        const isSilent = muted ?? SILENT_LEVELS.has(level ?? 0);
         const state = await ctx.store.conversationStates.update(app.appKey, owner, conversation, { isSilent }, ctx.clock.now());
         changed(app.appKey, owner, state.updatedTime);
       },
