@@ -171,7 +171,7 @@ export function changeChatRoomEntries(rt: Runtime, method: string, chatRoomId: u
   );
 }
 
-/** The local copy (filled on join with navi `kvStorage` and by notifications): 23427 when absent. */
+/** A joined room: the local copy (filled on join with navi `kvStorage` and by notifications); another room: read from the server (2.10.0). 23427 when absent. */
 export function getChatroomEntry(rt: Runtime, chatRoomId: unknown, key: unknown, callback: unknown): void {
   const checks = [...roomChecks(chatRoomId, callback, false), check('key', key, Rules.STRING)];
   void operate(rt, 'getChatroomEntry', callback, checks, (op) => op.services.chatrooms.getEntry(chatRoomId as string, key as string));

@@ -133,8 +133,24 @@ describe('chatroom attributes', () => {
     await entriesEventually(bob, roomId, { mic: 'on' });
     expect(await call((cb) => alice.im.quitChatRoom(roomId, cb))).toMatchObject(ok);
     await entriesEventually(bob, roomId, {});
-    // Quitting forgets the room's attributes locally.
+    // Quitting forgets the room's local copy; a read now asks the server, where the entry is gone too.
     expect(await all(alice, roomId)).toEqual({});
+  });
+
+  test('readable without joining (2.10.0): a user outside the room reads from the server, keeps no copy, gets no events', async () => {
+    const { roomId, alice } = await pair();
+    expect(await call((cb) => alice.im.setChatRoomEntries(roomId, { entries: { title: 'Live', seat: 'A' } }, cb))).toMatchObject(ok);
+    expect(await call((cb) => alice.im.removeChatroomEntry(roomId, { key: 'seat' }, cb))).toMatchObject(ok);
+    const outsider = await online('outsider');
+    expect(await entry(outsider, roomId, 'title')).toMatchObject({ ok: true, value: 'Live' });
+    expect(await entry(outsider, roomId, 'seat')).toMatchObject({ ok: false, code: ErrorCode.CHATROOM_KEY_NOT_EXIST });
+    expect(await all(outsider, roomId)).toEqual({ title: 'Live' });
+    // Each read is the server's state at that moment.
+    expect(await call((cb) => alice.im.setChatroomEntry(roomId, { key: 'title', value: 'Live 2' }, cb))).toMatchObject(ok);
+    expect(await entry(outsider, roomId, 'title')).toMatchObject({ ok: true, value: 'Live 2' });
+    expect(updates(outsider)).toEqual([]);
+    // A room that does not exist is the server's 23410.
+    expect(await call((cb) => outsider.im.getAllChatroomEntries(newRoomId(), cb))).toMatchObject({ ok: false, code: ErrorCode.RC_CHATROOM_NOT_EXIST });
   });
 
   test('client-side validation (33003) and server refusals: not a member 23406, KV disabled 23426', async () => {

@@ -6,7 +6,7 @@
  * already holds is skipped, as the official engine does.
  */
 import { encodeUtf8 } from '../../../codec/utf8';
-import { ErrorCode, SdkError } from '../../../errors';
+import { SdkError } from '../../../errors';
 import { decodeByName, encodeByName } from '../../../protocol/messages';
 import type { MessageInit } from '../../../protocol/messages';
 import type { Logger } from '../../logger';
@@ -79,15 +79,17 @@ export class ChatroomKv {
     this.cache(roomId).applyOwn({ key: request.key, value, userId: me, status, timestamp: this.now() });
   }
 
-  /** The cached value; 23427 when the key is not (or no longer) there. */
-  get(roomId: string, key: string): string {
-    const value = this.caches.get(roomId)?.get(key);
-    if (value === undefined) throw new SdkError(ErrorCode.CHATROOM_KEY_NOT_EXIST);
-    return value;
-  }
-
-  getAll(roomId: string): Record<string, string> {
-    return this.caches.get(roomId)?.all() ?? {};
+  /**
+   * The attributes to read: a joined room's local copy, or — for a room not joined (2.10.0: readable without
+   * joining, API_CHECKLIST §3.10) — the server's, pulled whole now and not kept (no copy, no change events).
+   */
+  async entries(roomId: string, joined: boolean): Promise<ChatroomKvCache | undefined> {
+    if (joined) return this.caches.get(roomId);
+    const ack = await this.engine.query('pullKV', roomId, encodeByName('QueryChrmKV', { timestamp: 0 }));
+    if (ack.status !== 0) throw new SdkError(ack.status);
+    const snapshot = new ChatroomKvCache(roomId);
+    snapshot.applyPage(pageOf(ack.payload).entries, true);
+    return snapshot;
   }
 
   /** Who set the visible value of `key` according to the cache (batch pre-checks). */
@@ -140,16 +142,9 @@ export class ChatroomKv {
       this.logger.warn(`pullKV ${roomId} status ${ack.status}`);
       return;
     }
-    const out = decodeByName('ChrmKVOutput', ack.payload);
-    const page: KvEntry[] = out.entries.map((e) => ({
-      key: e.key,
-      value: e.value,
-      userId: e.uid ?? '',
-      status: Number(e.status ?? 0),
-      timestamp: Number(e.timestamp ?? 0),
-    }));
-    const changes = cache.applyPage(page, out.bFullUpdate === true);
-    cache.syncTime = Math.max(cache.syncTime, Number(out.syncTime ?? 0));
+    const page = pageOf(ack.payload);
+    const changes = cache.applyPage(page.entries, page.full);
+    cache.syncTime = Math.max(cache.syncTime, page.syncTime);
     if (changes.length > 0) this.onChanges(changes);
   }
 
@@ -158,4 +153,17 @@ export class ChatroomKv {
     if (!cache) this.caches.set(roomId, (cache = new ChatroomKvCache(roomId)));
     return cache;
   }
+}
+
+/** A `pullKV` answer (`ChrmKVOutput`). */
+function pageOf(payload: Uint8Array): { entries: KvEntry[]; full: boolean; syncTime: number } {
+  const out = decodeByName('ChrmKVOutput', payload);
+  const entries = out.entries.map((e) => ({
+    key: e.key,
+    value: e.value,
+    userId: e.uid ?? '',
+    status: Number(e.status ?? 0),
+    timestamp: Number(e.timestamp ?? 0),
+  }));
+  return { entries, full: out.bFullUpdate === true, syncTime: Number(out.syncTime ?? 0) };
 }

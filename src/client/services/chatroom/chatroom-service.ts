@@ -157,12 +157,15 @@ export class ChatroomService {
     return this.kv.change(roomId, request);
   }
 
-  getEntry(roomId: string, key: string): string {
-    return this.kv.get(roomId, key);
+  /** A joined room's value from its local copy, another room's from the server; 23427 when the key is not there. */
+  async getEntry(roomId: string, key: string): Promise<string> {
+    const value = (await this.kv.entries(roomId, this.rooms.has(roomId)))?.get(key);
+    if (value === undefined) throw new SdkError(ErrorCode.CHATROOM_KEY_NOT_EXIST);
+    return value;
   }
 
-  getAllEntries(roomId: string): Record<string, string> {
-    return this.kv.getAll(roomId);
+  async getAllEntries(roomId: string): Promise<Record<string, string>> {
+    return (await this.kv.entries(roomId, this.rooms.has(roomId)))?.all() ?? {};
   }
 
   /** The user who set `key` in the local copy (undefined when absent). */
