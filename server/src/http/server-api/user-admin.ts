@@ -16,8 +16,6 @@ import { USER_ID_RULE } from './user';
 
 /** DISCONNECT reason BLOCK (PROTOCOL.md §3.4): E4 reports status 9 and does not reconnect. */
 export const DISCONNECT_BLOCK = 2;
-/** DISCONNECT reason for a session whose token was revoked: REMOTE_CLOSE (E4 → 13, no auto-reconnect). */
-export const DISCONNECT_REVOKED = 3;
 const EXPIRE_MAX_USERS = 20;
 const MAX_BLOCK_MINUTES = 43_200;
 const IDS_PER_CALL = 20;
@@ -75,14 +73,13 @@ export function userAdminRoutes(hub: Hub): ServerApiModule {
   return (ctx) => ({
     'user/block': async (request) => blockUsers(request, hub),
 
-    // Tokens issued at or before `time` stop working, and so do the sessions opened with them: a live
-    // session connected at or before `time` can only hold such a token (a newer session was accepted
-    // with a token issued later), so it is disconnected.
+    // Tokens issued at or before `time` stop working for every later CONNECT (and reconnect): CONNACK 10.
+    // Sessions already connected are left alone: "Connected users stay connected until they disconnect"
+    // (SERVER_API.md §2.1). `user/block` is the call that disconnects.
     'user/token/expire': async ({ app, params }) => {
       const userIds = params.strings('userId', { ...USER_ID_RULE, required: true, maxItems: EXPIRE_MAX_USERS });
       const time = params.integer('time', { min: 0, max: 2 ** 48 - 1 });
       await ctx.store.users.expireTokens(app.appKey, userIds, time);
-      for (const userId of new Set(userIds)) await hub.toUser(app.appKey, userId, { kind: 'kick', reason: DISCONNECT_REVOKED, olderThan: time + 1 });
     },
 
     'user/unblock': async ({ app, params }) => {
