@@ -181,7 +181,7 @@ export function sendReceiptResponse(rt: Runtime, conversationType: unknown, targ
     async (op) => {
       // Receipts v2 replace the v1 response message (35003, as sending it directly).
       if (receiptsV2(rt)) throw new SdkError(ErrorCode.READ_RECEIPT_ERROR);
-      const dic = rt.receipts.take(conversationType as number, targetId as string);
+      const dic = op.session.receipts.pendingOf(conversationType as number, targetId as string);
       if (!dic) return null;
       const outcome = await op.services.send.send(op.session, {
         conversationType: conversationType as number,
@@ -193,6 +193,8 @@ export function sendReceiptResponse(rt: Runtime, conversationType: unknown, targ
         options: { userIds: Object.keys(dic) },
       });
       if (!outcome.ok) throw new SdkError(outcome.code);
+      // Answered: forgotten only now, so a failed send leaves them for the next call.
+      op.session.receipts.answered(conversationType as number, targetId as string);
       return outcome.message;
     },
     (m: ImMessage | null) => [m ? rt.toMessage(m) : null],

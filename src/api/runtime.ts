@@ -10,6 +10,7 @@ import type { Logger } from '../client/logger';
 import { ImServices } from '../client/services/im-services';
 import type { ImMessage } from '../client/services/im-message';
 import type { UserSession } from '../client/services/user-session';
+import { receiptTtlMs } from '../client/services/receipt-store';
 import { clampTypingExpire } from '../client/services/typing-tracker';
 import type { PlatformAdapter } from '../platform/platform-adapter';
 import { createApiLogger } from './api-logger';
@@ -19,7 +20,6 @@ import { ConnectionStatus, LogLevel, SentStatus } from './enums';
 import { ListenerSlots } from './listeners';
 import type { Message } from './message';
 import { MessageRegistry } from './message-registry';
-import { ReceiptTracker } from './receipts';
 import { toV2Message } from './to-v2';
 
 /** The RongIMLib API version we are a drop-in for; sent on the wire as `sdkVer`. */
@@ -38,6 +38,7 @@ export interface InitOptions {
   logStdout?: LogStdout;
   typingExpireTime?: number;
   checkCA?: boolean;
+  /** Days a group read receipt (v1) is kept in storage: default 1, 1–15 (receipt-store.ts). */
   readReceiptTimeout?: number;
   indexDBSwitch?: boolean;
   debug?: boolean;
@@ -65,7 +66,6 @@ export class Runtime {
   readonly logger: Logger;
   readonly registry = new MessageRegistry();
   readonly listeners: ListenerSlots;
-  readonly receipts = new ReceiptTracker(() => this.engine?.userId ?? '');
   appKey = '';
   engine: Engine | undefined;
   services: ImServices | undefined;
@@ -133,6 +133,7 @@ export class Runtime {
       policyOf: this.registry.policyOf,
       logger: this.logger,
       typingExpireMs: clampTypingExpire(options.typingExpireTime),
+      receiptTtlMs: receiptTtlMs(options.readReceiptTimeout),
     });
     this.services = services;
     this.wire(engine, services);
@@ -185,10 +186,7 @@ export class Runtime {
 
   private wire(engine: Engine, services: ImServices): void {
     engine.on('state', (change) => this.onState(change));
-    let lastUserId = '';
     engine.on('connected', ({ userId }) => {
-      if (userId !== lastUserId) this.receipts.clear();
-      lastUserId = userId;
       // Automatic reconnects (and the first connect) re-open/resume the user's session and sync; the
       // CONNECTED status held by onState is reported once that is done.
       const held = this.heldConnected;
@@ -253,7 +251,7 @@ export class Runtime {
 
   private deliver(m: ImMessage, leftCount: number, hasMore: boolean): void {
     const message = this.toMessage(m);
-    const receiptResponse = this.receipts.observe(m);
+    const receiptResponse = this.session?.receipts.observe(m, this.session.userId);
     if (receiptResponse) message.receiptResponse = receiptResponse;
     const watchers = this.listeners.messageWatchers;
     for (const watcher of watchers.size === 0 ? [] : [...watchers]) {

@@ -20,6 +20,8 @@ import {
   TypingStatusMessage,
 } from '../../src/index';
 import type { IConversation, Message } from '../../src/index';
+import { createMemoryStorage } from '../../platforms/node/node-storage';
+import type { KeyValueStorage } from '../../src/platform/platform-adapter';
 import { serverApi } from '../support/server-api-client';
 import { startServer } from '../support/server-launcher';
 import type { RunningServer, TestApp } from '../support/server-launcher';
@@ -57,6 +59,14 @@ async function user(name: string, app: TestApp = APP, userId?: string): Promise<
 
 async function online(name: string, app: TestApp = APP, userId?: string): Promise<SdkUser> {
   const created = await user(name, app, userId);
+  expect(await created.connect()).toBe(created.userId);
+  return created;
+}
+
+/** Online on `storage` (the device's); `as` = the same user again (a reload). */
+async function stored(name: string, storage: KeyValueStorage, as?: SdkUser): Promise<SdkUser> {
+  const created = await sdkUser(server, APP, name, as ? { userId: as.userId, token: as.token, storage } : { storage });
+  users.push(created);
   expect(await created.connect()).toBe(created.userId);
   return created;
 }
@@ -235,6 +245,32 @@ describe('read receipts', () => {
     // v2 calls need navi grpRRVer=1.
     expect(await call((cb) => bob.im.sendReadReceiptMessage([sent.messageUId], groupId, cb))).toMatchObject({ ok: false, code: ErrorCode.READ_RECEIPT_ERROR });
     expect(await call((cb) => alice.im.getMessageReader(sent.messageUId, groupId, cb))).toMatchObject({ ok: false, code: ErrorCode.READ_RECEIPT_ERROR });
+  });
+
+  test('v1 survives a reload (kept in the device storage as R292 keeps it in localStorage): a request received before is answered after, counts continue', async () => {
+    const bobStorage = createMemoryStorage();
+    const aliceStorage = createMemoryStorage();
+    const alice = await stored('alice', aliceStorage);
+    const [bob, carol] = [await stored('bob', bobStorage), await online('carol')];
+    const groupId = await group([alice, bob, carol]);
+    const sent = await sendOk(alice, groupId, 'read me later');
+    await ok(send(alice, groupId, new ReadReceiptRequestMessage({ messageUId: sent.messageUId })), 'request');
+    await bob.next((m) => m.objectName === 'RC:RRReqMsg');
+    await carol.next((m) => m.objectName === 'RC:RRReqMsg');
+    await ok(call((cb) => carol.im.sendReceiptResponse(GROUP, groupId, cb)), 'carol responds');
+    expect((await alice.next((m) => m.objectName === 'RC:RRRspMsg')).receiptResponse).toEqual({ [sent.messageUId]: 1 });
+
+    // Both reload: a new SDK instance on the same device storage.
+    await bob.im.disconnect();
+    await alice.im.disconnect();
+    await delay(200);
+    const bob2 = await stored('bob', bobStorage, bob);
+    const alice2 = await stored('alice', aliceStorage, alice);
+    const response = await ok(call<Message | null>((cb) => bob2.im.sendReceiptResponse(GROUP, groupId, cb)), 'bob responds after the reload');
+    expect(response).toMatchObject({ objectName: 'RC:RRRspMsg', content: { receiptMessageDic: { [alice.userId]: [sent.messageUId] } } });
+    const counted = await alice2.next((m) => m.objectName === 'RC:RRRspMsg' && m.senderUserId === bob.userId);
+    expect(counted.receiptResponse).toEqual({ [sent.messageUId]: 2 });
+    expect(await ok(call((cb) => bob2.im.sendReceiptResponse(GROUP, groupId, cb)), 'nothing left')).toBeNull();
   });
 
   test('v2 (navi grpRRVer=1): readers through rrMsg/rrList; the v1 response message is refused with 35003', async () => {

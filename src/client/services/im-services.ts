@@ -37,6 +37,8 @@ export interface ImServicesOptions {
   readonly policyOf: PolicyLookup;
   readonly logger: Logger;
   readonly typingExpireMs: number;
+  /** How long group read receipts are kept (init `readReceiptTimeout`, receipt-store.ts); default one day. */
+  readonly receiptTtlMs?: number;
 }
 
 export class ImServices {
@@ -130,7 +132,14 @@ export class ImServices {
       let session = this.current;
       if (!session || session.userId !== userId) {
         this.detach();
-        session = await UserSession.open(this.options.platform.storage, this.options.appKey, userId, this.options.logger, this.options.platform.clock);
+        session = await UserSession.open(
+          this.options.platform.storage,
+          this.options.appKey,
+          userId,
+          this.options.logger,
+          this.options.platform.clock,
+          this.options.receiptTtlMs,
+        );
         this.current = session;
       }
       this.sync.start(session, { me: userId, connectedAt, policyOf: this.options.policyOf });

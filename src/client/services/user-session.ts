@@ -8,6 +8,7 @@ import type { Clock, KeyValueStorage } from '../../platform/platform-adapter';
 import { ConversationStatusStore } from './conversation-status-store';
 import type { ImMessage } from './im-message';
 import { ReadPositionState } from './read-position-sync';
+import { ReceiptStore, receiptTtlMs } from './receipt-store';
 import { RecentUids } from './recent-uids';
 import { TagStore } from './tag-store';
 import type { Logger } from '../logger';
@@ -22,6 +23,8 @@ export class UserSession {
   readonly tags: TagStore;
   /** The server read-position version applied and clears not sent yet (read-position-sync.ts). */
   readonly readPositions: ReadPositionState;
+  /** Group read receipts v1: requests to answer, responses counted (receipt-store.ts). */
+  readonly receipts: ReceiptStore;
   /** Drafts live in memory only (seed L1583): lost on reload, invisible to the next user. */
   readonly drafts = new Map<string, string>();
   /** Newest persisted message per conversation seen locally (send, receive), newest wins over the server's. */
@@ -29,21 +32,25 @@ export class UserSession {
   inbox = 0;
   sendbox = 0;
 
-  private constructor(readonly store: UserStore) {
+  private constructor(readonly store: UserStore, receiptTtl: number, now: () => number) {
     this.unread = new UnreadStore(store);
     this.statuses = new ConversationStatusStore(store);
     this.tags = new TagStore(store);
     this.readPositions = new ReadPositionState(store);
+    this.receipts = new ReceiptStore(store, receiptTtl, now);
   }
 
   get userId(): string {
     return this.store.userId;
   }
 
-  /** With `clock`, storage writes are write-behind (WRITE_BEHIND_MS, user-store.ts). */
-  static async open(storage: KeyValueStorage, appKey: string, userId: string, logger: Logger, clock?: Clock): Promise<UserSession> {
-    const session = new UserSession(new UserStore(storage, appKey, userId, logger, clock, clock === undefined ? 0 : WRITE_BEHIND_MS));
-    const store = session.store;
+  /**
+   * With `clock`, storage writes are write-behind (WRITE_BEHIND_MS, user-store.ts). `receiptTtl`: how long a
+   * group read receipt is kept (init `readReceiptTimeout`, default one day).
+   */
+  static async open(storage: KeyValueStorage, appKey: string, userId: string, logger: Logger, clock?: Clock, receiptTtl = receiptTtlMs(undefined)): Promise<UserSession> {
+    const store = new UserStore(storage, appKey, userId, logger, clock, clock === undefined ? 0 : WRITE_BEHIND_MS);
+    const session = new UserSession(store, receiptTtl, clock === undefined ? Date.now : () => clock.now());
     const [inbox, sendbox, seen] = await Promise.all([
       store.readJson('inbox', 0, isNumber),
       store.readJson('sendbox', 0, isNumber),
@@ -52,6 +59,7 @@ export class UserSession {
       session.statuses.load(),
       session.tags.load(),
       session.readPositions.load(),
+      session.receipts.load(),
     ]);
     session.inbox = inbox;
     session.sendbox = sendbox;

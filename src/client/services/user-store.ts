@@ -16,7 +16,7 @@
 import type { Clock, KeyValueStorage } from '../../platform/platform-adapter';
 import type { Logger } from '../logger';
 
-export type StoreKey = 'inbox' | 'sendbox' | 'seen' | 'unread' | 'conversation-status' | 'tags' | 'read-positions';
+export type StoreKey = 'inbox' | 'sendbox' | 'seen' | 'unread' | 'conversation-status' | 'tags' | 'read-positions' | 'receipts';
 
 /** Default write-behind interval of the SDK's sessions (UserSession.open). */
 export const WRITE_BEHIND_MS = 100;
