@@ -47,6 +47,19 @@ export interface NewChatroomMessage {
   readonly now: number;
 }
 
+/**
+ * A server-only bit of a room message's `flags` (far above the UpStreamMessage.sessionId bits; never taken from
+ * a client and never sent to one, room-wire.ts): the sender's own pulls include the message
+ * (`message/chatroom/publish` with `isIncludeSender=1`). Without it a member's pulls leave its own messages out
+ * (PROTOCOL.md U20).
+ */
+export const ROOM_FLAG_INCLUDE_SENDER = 1 << 16;
+
+/** Whether `userId`'s pulls leave `message` out: its own message, unless flagged ROOM_FLAG_INCLUDE_SENDER. */
+export function hiddenFromPuller(message: { readonly fromUserId: string; readonly flags: number }, userId: string): boolean {
+  return message.fromUserId === userId && (message.flags & ROOM_FLAG_INCLUDE_SENDER) === 0;
+}
+
 export interface ChatroomMessage {
   readonly appKey: AppKey;
   readonly roomId: string;
@@ -172,7 +185,10 @@ export interface ChatroomRepository {
 
   /** Appends to the timeline (sentTime = max(now, timelineTime + 1)) and marks the room active. Rejects for an unknown room. */
   append(message: NewChatroomMessage): Promise<ChatroomMessage>;
-  /** Messages with sentTime > `after`, ascending, at most `limit`, optionally leaving out one sender's. */
+  /**
+   * Messages with sentTime > `after`, ascending, at most `limit`, optionally leaving out one sender's
+   * (but those flagged ROOM_FLAG_INCLUDE_SENDER).
+   */
   since(appKey: AppKey, roomId: string, after: number, limit: number, excludeFrom?: UserId): Promise<TimelinePage>;
   /** The latest `count` persisted (flags & 1) messages, ascending (hasMore: older persisted ones exist). */
   latest(appKey: AppKey, roomId: string, count: number): Promise<TimelinePage>;

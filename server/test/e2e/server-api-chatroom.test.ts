@@ -2,10 +2,11 @@
  * `chatroom/*`, `message/chatroom/*` endpoints (SERVER_API.md §2.4) against the real server process: the
  * official response field names, validation (1002), and each endpoint's effect as clients see it.
  */
+import { decodeByName, type PublishFrame } from '../../../src/internal';
 import type { RawClient } from '../../../test/support/raw-client';
 import { serverApi, type Form, type ServerApiClient } from '../../../test/support/server-api-client';
 import { startServer, type RunningServer, type TestApp } from '../../../test/support/server-launcher';
-import { connectUser, drain, join, joinOk, roomCommand, roomNotify, send, text, uniqueId, type ChatroomTestEnv } from './chatroom-support';
+import { connectUser, drain, isPush, join, joinOk, roomCommand, roomNotify, send, text, uniqueId, type ChatroomTestEnv } from './chatroom-support';
 
 const APP: TestApp = { key: 'lxapichrm', secret: 'lxapisecret', options: { maxSendRate: 1000, chrmMulti: 1 } };
 const NOKV: TestApp = { key: 'lxapinokv', secret: 'lxapisecret', options: { chrmKv: 0 } };
@@ -232,6 +233,39 @@ describe('messages', () => {
       const { list } = await drain(member, room, cursor);
       expect(list.map((m) => JSON.parse(text(m.content)).content)).toEqual(['hi all', 'everyone']);
     }
+  });
+});
+
+describe('isIncludeSender', () => {
+  it('message/chatroom/publish with isIncludeSender=1 is in the sender\'s own pull (and wakes it); 0 and absent are not', async () => {
+    const room = await createRoom();
+    const [a, b] = [uniqueId('a'), uniqueId('b')];
+    const ca = await connectUser(environment, a);
+    const cb = await connectUser(environment, b);
+    const cursorA = await joinOk(ca, room, 'joinChrmR');
+    const cursorB = await joinOk(cb, room, 'joinChrmR');
+    const publish = (content: string, extra: Form = {}): Promise<unknown> =>
+      ok('/message/chatroom/publish.json', { fromUserId: a, toChatroomId: room, objectName: 'RC:TxtMsg', content: JSON.stringify({ content }), ...extra });
+    await publish('incl', { isIncludeSender: 1 });
+    await publish('excl', { isIncludeSender: 0 });
+    await publish('default');
+    // A client cannot ask for its own messages back through the flags it sends (the bit is server-only).
+    expect((await send(ca, room, 'RC:TxtMsg', { content: 'client' }, 3 | (1 << 16))).status).toBe(0);
+    await fails('/message/chatroom/publish.json', { fromUserId: a, toChatroomId: room, objectName: 'RC:TxtMsg', content: '{}', isIncludeSender: 'maybe' });
+
+    const texts = (list: Awaited<ReturnType<typeof drain>>['list']): string[] => list.filter((m) => m.classname === 'RC:TxtMsg').map((m) => JSON.parse(text(m.content)).content);
+    const others = await drain(cb, room, cursorB);
+    expect(texts(others.list)).toEqual(['incl', 'excl', 'default', 'client']);
+    const own = await drain(ca, room, cursorA);
+    expect(texts(own.list)).toEqual(['incl']);
+    const [mine] = own.list.filter((m) => m.classname === 'RC:TxtMsg');
+    const [theirs] = others.list.filter((m) => m.classname === 'RC:TxtMsg');
+    // Same message, same wire status for both (the server-only bit never leaves the server).
+    expect({ from: mine?.fromUserId, uid: mine?.msgId, status: mine?.status }).toEqual({ from: a, uid: theirs?.msgId, status: theirs?.status });
+    expect(mine?.status).toBe(3 << 4);
+    // The sender was told to pull it (s_ntf type 2 up to its time).
+    const notified = ca.frames.filter(isPush('s_ntf')).map((f) => decodeByName('NotifyMsg', (f as PublishFrame).payload)).filter((n) => n.type === 2 && n.chrmId === room);
+    expect(notified.some((n) => Number(n.time) >= Number(mine?.dataTime))).toBe(true);
   });
 });
 

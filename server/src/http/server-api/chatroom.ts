@@ -138,9 +138,11 @@ export function chatroomRoutes(chatrooms: Chatrooms): ServerApiModule {
         const objectName = params.requiredString('objectName', { maxLength: 32 });
         const content = readContent(params);
         const flags = flagsOf(objectName, params);
+        // Default 0: the sender's own pulls leave the message out, like its client sends (SERVER_API.md §2.2).
+        const includeSender = params.boolean('isIncludeSender', false);
         // Chatroom members are online by definition: push fields are kept with the message, never pushed.
         const { pushContent, extraContent } = readPublishOptions(params);
-        const extras = { ...(pushContent !== undefined ? { pushContent } : {}), ...(extraContent !== undefined ? { extraContent } : {}) };
+        const extras = { ...(pushContent !== undefined ? { pushContent } : {}), ...(extraContent !== undefined ? { extraContent } : {}), includeSender };
         const messageUIDs: { chatroomId: string; messageUID: string }[] = [];
         for (const roomId of roomIds) {
           const result = await rooms.send({ appKey: app.appKey, roomId, fromUserId, objectName, content, flags, ...extras }, 'server');

@@ -19,7 +19,7 @@ import { chatroomOptionsOf, type ChatroomOptions } from '../../chatroom-options'
 import type { ServerContext } from '../../context';
 import type { Hub } from '../../gateway/hub';
 import { RoomRelay } from '../../gateway/room-relay';
-import type { ChatroomHistoryPage, ChatroomMember, ChatroomMessage } from '../../store/chatroom-repository';
+import { ROOM_FLAG_INCLUDE_SENDER, type ChatroomHistoryPage, type ChatroomMember, type ChatroomMessage } from '../../store/chatroom-repository';
 import { encodeMessage, encodeUtf8, newMessageUidFor, rc } from '../wire';
 import { ChatroomEventBus, type ChatroomEventCause } from './chatroom-events';
 import { ChatroomMetrics, type KickReason } from './chatroom-metrics';
@@ -33,6 +33,9 @@ import type { RoomState } from './room-state';
 import { RoomSweeper } from './room-sweeper';
 import { ChatroomStatus, CommandType, MEMBER_CHANGE_OBJECT_NAME } from './room-wire';
 
+/** The "sender" of an appended message no member is to be spared the notification of ('' is no user id). */
+const NO_SENDER = '';
+
 export interface RoomMessageInput {
   readonly appKey: string;
   readonly roomId: string;
@@ -43,6 +46,11 @@ export interface RoomMessageInput {
   readonly configFlag?: number;
   readonly pushContent?: string;
   readonly extraContent?: string;
+  /**
+   * The sender's own pulls include the message (Server API `isIncludeSender=1`); stored as
+   * ROOM_FLAG_INCLUDE_SENDER, a bit `flags` can never set by itself (send() clears it).
+   */
+  readonly includeSender?: boolean;
 }
 
 export interface SendOutcome {
@@ -161,7 +169,11 @@ export class ChatroomService {
    * muted, and the drop policy applies — a dropped message is still acknowledged as sent (the sender cannot
    * tell; the real service behaves so) and counted in `metrics.dropped`. From the Server API: none of that.
    */
-  async send(input: RoomMessageInput, source: 'client' | 'server'): Promise<SendOutcome> {
+  async send(request: RoomMessageInput, source: 'client' | 'server'): Promise<SendOutcome> {
+    // Client flags (sessionId, KV notification flags) are passed through as they come: the server-only bit is
+    // cleared, and set only when asked for explicitly.
+    const { includeSender, ...fields } = request;
+    const input = { ...fields, flags: (request.flags & ~ROOM_FLAG_INCLUDE_SENDER) | (includeSender === true ? ROOM_FLAG_INCLUDE_SENDER : 0) };
     const room = await this.rooms.room(input.appKey, input.roomId);
     if (room === undefined) return { status: ChatroomStatus.NotExist };
     // The room's queue is held until the append is queued in the store, not until it commits: the store
@@ -295,7 +307,8 @@ export class ChatroomService {
   private async append(room: RoomState, input: RoomMessageInput, now: number, countsForKick: boolean): Promise<{ readonly committed: Promise<ChatroomMessage> }> {
     const committed = this.ctx.store.chatrooms.append({ ...input, now }).then((stored) => {
       room.pages.invalidate();
-      this.flow.schedule(room, stored.sentTime, stored.fromUserId);
+      // A message the sender also pulls wakes the sender too (no sole sender to skip).
+      this.flow.schedule(room, stored.sentTime, (stored.flags & ROOM_FLAG_INCLUDE_SENDER) !== 0 ? NO_SENDER : stored.fromUserId);
       return stored;
     });
     room.appended = committed.then(() => undefined, () => undefined);

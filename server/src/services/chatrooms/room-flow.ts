@@ -15,10 +15,10 @@ import type { Hub } from '../../gateway/hub';
 import type { RoomRelay } from '../../gateway/room-relay';
 import type { LocalSession } from '../../gateway/session-registry';
 import type { UserEvent } from '../../gateway/user-event';
-import type { ChatroomMessage } from '../../store/chatroom-repository';
+import { hiddenFromPuller, type ChatroomMessage } from '../../store/chatroom-repository';
 import { encodeMessage, rc } from '../wire';
 import type { ChatroomMetrics } from './chatroom-metrics';
-import type { SharedPage } from './room-page-cache';
+import { sendersOf, type SharedPage } from './room-page-cache';
 import { joinPull, PULL_PAGE_SIZE, type PullPage } from './room-pull';
 import { NOTIFY_HOLD_MAX_MS, type RoomState } from './room-state';
 
@@ -155,7 +155,7 @@ export class RoomFlow {
         page = room.pages.get(syncTime) ?? uncachedPage(read.messages, read.timelineTime, syncTime);
       }
     }
-    if (page.senders.has(userId)) return { messages: page.messages.filter((m) => m.fromUserId !== userId), syncTime: page.syncTime, finished: page.finished };
+    if (page.senders.has(userId)) return { messages: page.messages.filter((m) => !hiddenFromPuller(m, userId)), syncTime: page.syncTime, finished: page.finished };
     return { messages: page.messages, syncTime: page.syncTime, finished: page.finished, shared: page };
   }
 
@@ -189,5 +189,5 @@ export class RoomFlow {
 
 /** A complete read that could not be kept (an append raced it): served to this member only. */
 function uncachedPage(messages: readonly ChatroomMessage[], timelineTime: number, after: number): SharedPage {
-  return { messages, timelineTime, syncTime: Math.max(after, timelineTime), finished: true, senders: new Set(messages.map((m) => m.fromUserId)) };
+  return { messages, timelineTime, syncTime: Math.max(after, timelineTime), finished: true, senders: sendersOf(messages) };
 }

@@ -20,7 +20,7 @@
  *   per member, and collapsed (256 msg/s into 5,000 members: 36% of the server in SQLite, completion 0.14).
  *   Only `clear()` (messages deleted: retention) drops them.
  */
-import type { ChatroomMessage } from '../../store/chatroom-repository';
+import { ROOM_FLAG_INCLUDE_SENDER, type ChatroomMessage } from '../../store/chatroom-repository';
 
 export interface SharedPage {
   readonly messages: readonly ChatroomMessage[];
@@ -30,6 +30,7 @@ export interface SharedPage {
   readonly syncTime: number;
   /** False for a truncated page (the client pulls again from `syncTime`). */
   readonly finished: boolean;
+  /** Members with a message of the page their own pulls leave out (not flagged ROOM_FLAG_INCLUDE_SENDER). */
   readonly senders: ReadonlySet<string>;
   /** The `DownStreamMessages` encoding of `messages` (memoised by the pull handler). */
   encoded?: Uint8Array;
@@ -109,9 +110,14 @@ export class RoomPageCache {
 }
 
 function sharedPage(messages: readonly ChatroomMessage[], timelineTime: number, syncTime: number, finished: boolean): SharedPage {
+  return { messages, timelineTime, syncTime, finished, senders: sendersOf(messages) };
+}
+
+/** The members whose pulls must leave out some of `messages` (their own, unless flagged to include them). */
+export function sendersOf(messages: readonly ChatroomMessage[]): Set<string> {
   const senders = new Set<string>();
-  for (const m of messages) senders.add(m.fromUserId);
-  return { messages, timelineTime, syncTime, finished, senders };
+  for (const m of messages) if ((m.flags & ROOM_FLAG_INCLUDE_SENDER) === 0) senders.add(m.fromUserId);
+  return senders;
 }
 
 /** Index of the first message with sentTime > `after` (messages ascending). */

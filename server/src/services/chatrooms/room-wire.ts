@@ -1,6 +1,6 @@
 /** Chatroom wire details: status codes (PROTOCOL.md §11.2), payload shapes the clients decode. */
 import type { rc } from '../wire';
-import type { ChatroomEntry, ChatroomMessage } from '../../store/chatroom-repository';
+import { ROOM_FLAG_INCLUDE_SENDER, type ChatroomEntry, type ChatroomMessage } from '../../store/chatroom-repository';
 import { statusFor } from '../message-view';
 import { encodeDownStreams } from '../downstream-encode';
 
@@ -37,7 +37,7 @@ export function roomDownStream(message: ChatroomMessage): rc.IDownStreamMessage 
     classname: message.objectName,
     content: message.content,
     dataTime: message.sentTime,
-    status: statusFor(message.flags, false),
+    status: statusFor(message.flags & ~ROOM_FLAG_INCLUDE_SENDER, false),
     msgId: message.uid,
   };
   if (message.extraContent !== undefined) out.extraContent = message.extraContent;

@@ -1,4 +1,4 @@
-import type { NewChatroomMessage } from '../chatroom-repository';
+import { ROOM_FLAG_INCLUDE_SENDER, type NewChatroomMessage } from '../chatroom-repository';
 import type { Store } from '../store';
 import type { ContractContext } from './contract-support';
 import { APP, OTHER_APP, T0, utf8 } from './contract-support';
@@ -153,6 +153,9 @@ export function describeChatrooms(context: ContractContext): void {
       expect(others.messages.map((m) => m.fromUserId)).toEqual(['u2', 'u2', 'u2']);
       // Non-persisted messages are in the timeline (pulls need them) with their flags.
       expect(others.messages[0]?.flags).toBe(0);
+      // A message flagged for its sender too is not left out of that sender's page.
+      const included = (await chatrooms.append(roomMessage('r1', 'u1', T0, { flags: ROOM_FLAG_INCLUDE_SENDER }))).sentTime;
+      expect((await chatrooms.since(APP, 'r1', theirs[2]!, 10, 'u1')).messages.map((m) => [m.sentTime, m.flags])).toEqual([[included, ROOM_FLAG_INCLUDE_SENDER]]);
       expect(await chatrooms.since(APP, 'missing', 0, 10)).toEqual({ messages: [], hasMore: false, timelineTime: 0 });
     });
 

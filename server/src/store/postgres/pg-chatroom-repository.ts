@@ -16,6 +16,7 @@ import type {
   UserMark,
   UserMarkKind,
 } from '../chatroom-repository';
+import { ROOM_FLAG_INCLUDE_SENDER } from '../chatroom-repository';
 import { toMessage, toRoom, type MessageRow, type RoomRow } from '../chatroom-rows';
 import type { AppKey, UserId } from '../store';
 import { PgChatroomEntries } from './pg-chatroom-entries';
@@ -61,7 +62,7 @@ const MESSAGE_COLUMNS = 'app_key, room_id, sent_time, uid, from_user_id, object_
 const SINCE_SQL = `SELECT ${MESSAGE_COLUMNS} FROM chatroom_messages WHERE app_key = ? AND room_id = ? AND sent_time > ?
   ORDER BY sent_time LIMIT ?`;
 const SINCE_EXCLUDING_SQL = `SELECT ${MESSAGE_COLUMNS} FROM chatroom_messages WHERE app_key = ? AND room_id = ? AND sent_time > ?
-  AND from_user_id <> ? ORDER BY sent_time LIMIT ?`;
+  AND (from_user_id <> ? OR (flags & ${ROOM_FLAG_INCLUDE_SENDER}) <> 0) ORDER BY sent_time LIMIT ?`;
 const PERSISTED = `SELECT ${MESSAGE_COLUMNS} FROM chatroom_messages WHERE app_key = ? AND room_id = ? AND (flags & 1) = 1`;
 const LATEST_SQL = `${PERSISTED} ORDER BY sent_time DESC LIMIT ?`;
 const OLDER_SQL = `${PERSISTED} AND sent_time < ? ORDER BY sent_time DESC LIMIT ?`;

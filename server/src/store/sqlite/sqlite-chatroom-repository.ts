@@ -16,6 +16,7 @@ import type {
   UserMark,
   UserMarkKind,
 } from '../chatroom-repository';
+import { ROOM_FLAG_INCLUDE_SENDER } from '../chatroom-repository';
 import { AppendBatcher, type AppendBatcherOptions, type AppendOutcome } from '../message-append-batcher';
 import { newMessageUid } from '../message-uid';
 import { storedRoomMessageOf, toMessage, toRoom, type MessageRow, type RoomRow } from '../chatroom-rows';
@@ -63,7 +64,7 @@ const APPEND_TOUCH_SQL = 'UPDATE chatrooms SET timeline_time = ?, active_time = 
 const SINCE_SQL = `SELECT ${MESSAGE_COLUMNS} FROM chatroom_messages WHERE app_key = ? AND room_id = ? AND sent_time > ?
   ORDER BY sent_time LIMIT ?`;
 const SINCE_EXCLUDING_SQL = `SELECT ${MESSAGE_COLUMNS} FROM chatroom_messages WHERE app_key = ? AND room_id = ? AND sent_time > ?
-  AND from_user_id <> ? ORDER BY sent_time LIMIT ?`;
+  AND (from_user_id <> ? OR (flags & ${ROOM_FLAG_INCLUDE_SENDER}) <> 0) ORDER BY sent_time LIMIT ?`;
 const PERSISTED = `SELECT ${MESSAGE_COLUMNS} FROM chatroom_messages WHERE app_key = ? AND room_id = ? AND (flags & 1) = 1`;
 const LATEST_SQL = `${PERSISTED} ORDER BY sent_time DESC LIMIT ?`;
 const OLDER_SQL = `${PERSISTED} AND sent_time < ? ORDER BY sent_time DESC LIMIT ?`;
