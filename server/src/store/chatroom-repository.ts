@@ -116,6 +116,11 @@ export type EntrySetResult =
   | { readonly ok: true; readonly entry: ChatroomEntry }
   | { readonly ok: false; readonly reason: 'limit' | 'not-owner' };
 
+/** `setEntries`: every key written, or none (`key` is the first one refused). */
+export type EntriesSetResult =
+  | { readonly ok: true; readonly entries: readonly ChatroomEntry[] }
+  | { readonly ok: false; readonly reason: 'limit' | 'not-owner'; readonly key: string };
+
 export type EntryRemoveResult =
   | { readonly ok: true; readonly entry: ChatroomEntry }
   | { readonly ok: false; readonly reason: 'not-found' | 'not-owner' };
@@ -202,6 +207,12 @@ export interface ChatroomRepository {
    * with 'not-owner' when another user's live key exists and `force` is false. Rejects for an unknown room.
    */
   setEntry(appKey: AppKey, roomId: string, change: EntryChange, maxKeys: number, now: number): Promise<EntrySetResult>;
+  /**
+   * Sets several keys (distinct) in one transaction, all or none: refused, with nothing written, when a key is
+   * another user's live key and its change is not `force`d, or when the new keys would take the room over
+   * `maxKeys` live keys. Rejects for an unknown room.
+   */
+  setEntries(appKey: AppKey, roomId: string, changes: readonly EntryChange[], maxKeys: number, now: number): Promise<EntriesSetResult>;
   /** Removes a live key ('not-found' otherwise); only the owner's unless `force`. */
   removeEntry(appKey: AppKey, roomId: string, key: string, userId: UserId, force: boolean, now: number): Promise<EntryRemoveResult>;
   /** Removes every live auto-delete key set by `userId` (owner left or was kicked); returns the removals. */

@@ -236,6 +236,70 @@ describe('messages', () => {
   });
 });
 
+describe('multi-item writes are all or nothing', () => {
+  const keysOf = async (room: string): Promise<string[]> =>
+    (await ok<{ keys: { key: string }[] }>('/chatroom/entry/query.json', { chatroomId: room })).keys.map((k) => k.key);
+  const entryInfo = (count: number, prefix = 'k'): string => JSON.stringify(Object.fromEntries(Array.from({ length: count }, (_, i) => [`${prefix}${i}`, 'v'])));
+
+  it('entry/batch/set checks every key, value and the room\'s key cap before writing any', async () => {
+    const room = await createRoom();
+    await fails('/chatroom/entry/batch/set.json', { chatroomId: room, entryOwnerId: 'u1', entryInfo: JSON.stringify({ k5: 'a', 'bad key!': 'x' }) });
+    await fails('/chatroom/entry/batch/set.json', { chatroomId: room, entryOwnerId: 'u1', entryInfo: JSON.stringify({ k5: 'a', k6: 'x'.repeat(4097) }) });
+    await fails('/chatroom/entry/batch/set.json', { chatroomId: room, entryOwnerId: 'u1', entryInfo: JSON.stringify({ k5: 'a', k6: '' }) });
+    await fails('/chatroom/entry/batch/set.json', { chatroomId: room, entryOwnerId: 'u1', entryInfo: JSON.stringify({ k5: 'a', k6: 7 }) });
+    // 101 keys into an empty room (cap 100).
+    await fails('/chatroom/entry/batch/set.json', { chatroomId: room, entryOwnerId: 'u1', entryInfo: entryInfo(101) });
+    expect(await keysOf(room)).toEqual([]);
+    // The keys already there count: 99 + 2 new ones is over the cap, 99 + 1 new one and an overwrite is not.
+    await ok('/chatroom/entry/batch/set.json', { chatroomId: room, entryOwnerId: 'u1', entryInfo: entryInfo(99) });
+    await fails('/chatroom/entry/batch/set.json', { chatroomId: room, entryOwnerId: 'u2', entryInfo: JSON.stringify({ k0: 'changed', n1: 'a', n2: 'b' }) });
+    const before = await ok<{ keys: { key: string; value: string; userId: string }[] }>('/chatroom/entry/query.json', { chatroomId: room, keys: ['k0'] });
+    expect(before.keys.map((k) => [k.key, k.value, k.userId])).toEqual([['k0', 'v', 'u1']]);
+    expect(await keysOf(room)).toHaveLength(99);
+    await ok('/chatroom/entry/batch/set.json', { chatroomId: room, entryOwnerId: 'u2', entryInfo: JSON.stringify({ k0: 'changed', n1: 'a' }) });
+    expect(await keysOf(room)).toHaveLength(100);
+  });
+
+  it('create_new checks entryInfo before creating or muting the room', async () => {
+    const room = uniqueId('c');
+    await fails('/chatroom/create_new.json', { chatroomId: room, isBan: 1, entryOwnerId: 'u1', entryInfo: JSON.stringify({ k6: 'a', 'bad key!': 'x' }) });
+    await fails('/chatroom/create_new.json', { chatroomId: room, isBan: 1, entryOwnerId: 'u1', entryInfo: entryInfo(101) });
+    await fails('/chatroom/create_new.json', { chatroomId: room, isBan: 1, entryOwnerId: 'u1', entryInfo: 'not json' });
+    await fails('/chatroom/get.json', { chatroomId: room });
+    expect(await ok('/chatroom/query.json', { chatroomId: room })).toEqual({ code: 200, chatRooms: [] });
+    expect(await ok('/chatroom/ban/check.json', { chatroomId: room })).toMatchObject({ status: 0 });
+
+    // On a room that exists, a refused entryInfo (its key cap) leaves the room as it was: not muted, same keys.
+    const full = await createRoom();
+    await ok('/chatroom/entry/batch/set.json', { chatroomId: full, entryOwnerId: 'u1', entryInfo: entryInfo(99) });
+    await fails('/chatroom/create_new.json', { chatroomId: full, isBan: 1, whiteUserIds: 'w1', entryOwnerId: 'u1', entryInfo: entryInfo(2, 'n') });
+    expect(await ok('/chatroom/get.json', { chatroomId: full })).toMatchObject({ ban: false });
+    expect(await ok('/chatroom/user/ban/whitelist/query.json', { chatroomId: full })).toEqual({ code: 200, userIds: [] });
+    expect(await keysOf(full)).toHaveLength(99);
+    // A valid call still does everything.
+    await ok('/chatroom/create_new.json', { chatroomId: room, isBan: 1, entryOwnerId: 'u1', entryInfo: JSON.stringify({ k6: 'a' }) });
+    expect(await ok('/chatroom/get.json', { chatroomId: room })).toMatchObject({ chatroomId: room, ban: true });
+    expect(await keysOf(room)).toEqual(['k6']);
+  });
+
+  it('message/chatroom/publish to several rooms checks every room before storing in any', async () => {
+    const [p1, p3] = [await createRoom(), await createRoom()];
+    const missing = uniqueId('pmissing');
+    const member = await connectUser(environment, uniqueId('m'));
+    const c1 = await joinOk(member, p1, 'joinChrmR');
+    const c3 = await joinOk(member, p3, 'joinChrmR');
+    const message = { fromUserId: 'boss', objectName: 'X:Audit', content: JSON.stringify({ n: 1 }) };
+    const error = await fails('/message/chatroom/publish.json', { ...message, toChatroomId: [p1, missing, p3] });
+    expect(error).toContain(missing);
+    await ok('/message/chatroom/publish.json', { ...message, toChatroomId: [p1, p3], content: JSON.stringify({ n: 2 }) });
+    await roomNotify(member, p3);
+    for (const [room, cursor] of [[p1, c1], [p3, c3]] as const) {
+      const { list } = await drain(member, room, cursor);
+      expect(list.filter((m) => m.classname === 'X:Audit').map((m) => JSON.parse(text(m.content)).n)).toEqual([2]);
+    }
+  });
+});
+
 describe('isIncludeSender', () => {
   it('message/chatroom/publish with isIncludeSender=1 is in the sender\'s own pull (and wakes it); 0 and absent are not', async () => {
     const room = await createRoom();

@@ -6,6 +6,7 @@
 import type { ErrorDef } from '../../errors';
 import { apiError, ServerApiErrors } from '../../errors';
 import type { Chatrooms } from '../../services/chatrooms/index';
+import { invalidEntry } from '../../services/chatrooms/chatroom-kv';
 import { ChatroomStatus, KV_NOTIFY_OBJECT_NAME } from '../../services/chatrooms/room-wire';
 import { formatDateTime } from './group';
 import { flagsOf, readContent } from './message';
@@ -78,15 +79,20 @@ export function chatroomRoutes(chatrooms: Chatrooms): ServerApiModule {
       },
 
       'chatroom/create_new': async ({ app, params }) => {
+        // Every parameter is read and checked before the room is touched: a refused call creates nothing.
         const roomId = chatroomId(params);
         params.integer('destroyType', { min: 0, max: 1, fallback: 0 });
-        if ((await store.create(app.appKey, roomId, '', now())).created) rooms.announceCreated(app.appKey, roomId);
-        if (params.boolean('isBan', false)) await store.setFlag(app.appKey, roomId, 'muted', true);
+        const isBan = params.boolean('isBan', false);
         const whitelisted = params.strings('whiteUserIds', USER_ID_RULE);
-        if (whitelisted.length > 0) await store.mark(app.appKey, 'muteWhitelist', roomId, whitelisted, 0, now());
         const owner = params.optionalString('entryOwnerId', USER_ID_RULE);
         const info = params.optionalString('entryInfo');
-        if (owner !== undefined && info !== undefined) await setEntries(owner, roomId, info, false, app.appKey);
+        const entries = owner !== undefined && info !== undefined ? checkedEntries(info, app.appKey) : undefined;
+        if ((await store.create(app.appKey, roomId, '', now())).created) rooms.announceCreated(app.appKey, roomId);
+        // The entries go first: on a room that existed, its key cap may still refuse them (all or none), and
+        // then the room is left as it was.
+        if (owner !== undefined && entries !== undefined) await setEntries(owner, roomId, entries, false, app.appKey);
+        if (isBan) await store.setFlag(app.appKey, roomId, 'muted', true);
+        if (whitelisted.length > 0) await store.mark(app.appKey, 'muteWhitelist', roomId, whitelisted, 0, now());
       },
 
       'chatroom/destroy': async ({ app, params }) => {
@@ -143,6 +149,8 @@ export function chatroomRoutes(chatrooms: Chatrooms): ServerApiModule {
         // Chatroom members are online by definition: push fields are kept with the message, never pushed.
         const { pushContent, extraContent } = readPublishOptions(params);
         const extras = { ...(pushContent !== undefined ? { pushContent } : {}), ...(extraContent !== undefined ? { extraContent } : {}), includeSender };
+        // Every room is checked before the message is stored in any: a refused call sends nothing.
+        for (const roomId of roomIds) await existing(app.appKey, roomId);
         const messageUIDs: { chatroomId: string; messageUID: string }[] = [];
         for (const roomId of roomIds) {
           const result = await rooms.send({ appKey: app.appKey, roomId, fromUserId, objectName, content, flags, ...extras }, 'server');
@@ -203,7 +211,8 @@ export function chatroomRoutes(chatrooms: Chatrooms): ServerApiModule {
       'chatroom/entry/batch/set': async ({ app, params }) => {
         const roomId = chatroomId(params);
         const owner = params.requiredString('entryOwnerId', USER_ID_RULE);
-        await setEntries(owner, roomId, params.requiredString('entryInfo'), params.boolean('autoDelete', false), app.appKey);
+        const autoDelete = params.boolean('autoDelete', false);
+        await setEntries(owner, roomId, checkedEntries(params.requiredString('entryInfo'), app.appKey), autoDelete, app.appKey);
       },
       'chatroom/entry/remove': async ({ app, params }) => {
         const roomId = chatroomId(params);
@@ -234,7 +243,11 @@ export function chatroomRoutes(chatrooms: Chatrooms): ServerApiModule {
       return { objectName: objectName ?? KV_NOTIFY_OBJECT_NAME, content: readContent(params), flags: 0 };
     }
 
-    async function setEntries(owner: string, roomId: string, info: string, autoDelete: boolean, appKey: string): Promise<void> {
+    /**
+     * `entryInfo` (a JSON object of string values), every key and value checked and their number within the
+     * room key cap, before anything is written (KV off: 1009).
+     */
+    function checkedEntries(info: string, appKey: string): { key: string; value: string }[] {
       let parsed: unknown;
       try {
         parsed = JSON.parse(info);
@@ -242,11 +255,22 @@ export function chatroomRoutes(chatrooms: Chatrooms): ServerApiModule {
         throw apiError(ServerApiErrors.badParameter, 'entryInfo must be a JSON object');
       }
       if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw apiError(ServerApiErrors.badParameter, 'entryInfo must be a JSON object');
+      const options = rooms.options(appKey);
+      if (!options.kvEnabled) failOn(ChatroomStatus.KvDisabled, 'chatroom entries');
+      const entries: { key: string; value: string }[] = [];
       for (const [key, value] of Object.entries(parsed as Record<string, unknown>)) {
         if (typeof value !== 'string') throw apiError(ServerApiErrors.badParameter, `entryInfo.${key} must be a string`);
-        const status = await chatrooms.entries.set({ appKey, roomId, userId: owner, key, value, autoDelete, force: true, admin: true });
-        failOn(status, `chatroom entry ${key}`);
+        if (invalidEntry({ key, value })) failOn(ChatroomStatus.InvalidParameter, `chatroom entry ${key}`);
+        entries.push({ key, value });
       }
+      if (entries.length > options.maxKeys) throw apiError(ServerApiErrors.badParameter, `entryInfo has ${entries.length} keys, a room holds at most ${options.maxKeys} (${ChatroomStatus.KvLimit})`);
+      return entries;
+    }
+
+    /** All or none (ChatroomEntries.setAll): the room's existing keys count against its cap too. */
+    async function setEntries(owner: string, roomId: string, entries: readonly { key: string; value: string }[], autoDelete: boolean, appKey: string): Promise<void> {
+      const result = await chatrooms.entries.setAll({ appKey, roomId, userId: owner }, entries, autoDelete);
+      failOn(result.status, result.key !== undefined ? `chatroom entry ${result.key}` : `chatroom ${roomId}`);
     }
   };
 }

@@ -55,6 +55,11 @@ export interface EntryRequest {
   readonly admin?: boolean;
 }
 
+/** Whether a key/value pair breaks the single-key rules (key pattern, value 1..MAX_ENTRY_VALUE_CHARS characters). */
+export function invalidEntry(item: { readonly key: string; readonly value: string }): boolean {
+  return !isValidEntryKey(item.key) || item.value.length === 0 || [...item.value].length > MAX_ENTRY_VALUE_CHARS;
+}
+
 export class ChatroomEntries {
   constructor(
     private readonly ctx: ServerContext,
@@ -124,6 +129,26 @@ export class ChatroomEntries {
     }
     if (last !== undefined) await this.changed({ ...base, key: last.key, value: last.value, autoDelete: false, force: false, ...(notification ? { notification } : {}) }, last);
     return { status: failed.length > 0 ? KV_NOT_ALL_SUCCESS : 0, failed, versions };
+  }
+
+  /**
+   * The Server API's multi-key set (`chatroom/entry/batch/set`, `chatroom/create_new`'s `entryInfo`): every key
+   * forced, no membership needed, and all or none: each key and value is checked first (`invalidEntry`), then
+   * the store writes them in one transaction that also checks the room's key cap for all of them. The room is
+   * told once. Returns 0, or the refusal status and the key it concerns (nothing written).
+   */
+  async setAll(base: { readonly appKey: string; readonly roomId: string; readonly userId: string }, items: ReadonlyArray<{ readonly key: string; readonly value: string }>, autoDelete: boolean): Promise<{ readonly status: number; readonly key?: string }> {
+    if (!this.rooms.options(base.appKey).kvEnabled) return { status: ChatroomStatus.KvDisabled };
+    const invalid = items.find(invalidEntry);
+    if (invalid !== undefined) return { status: ChatroomStatus.InvalidParameter, key: invalid.key };
+    if ((await this.rooms.isMember(base.appKey, base.roomId, base.userId)) === undefined) return { status: ChatroomStatus.NotExist };
+    if (items.length === 0) return { status: 0 };
+    const changes = items.map((item) => ({ key: item.key, value: item.value, userId: base.userId, autoDelete, force: true }));
+    const result = await this.ctx.store.chatrooms.setEntries(base.appKey, base.roomId, changes, this.rooms.options(base.appKey).maxKeys, this.ctx.clock.now());
+    if (!result.ok) return { status: result.reason === 'limit' ? ChatroomStatus.KvLimit : ChatroomStatus.KvNotOwner, key: result.key };
+    const last = result.entries[result.entries.length - 1];
+    if (last !== undefined) await this.changed({ ...base, key: last.key, value: last.value, autoDelete, force: true, admin: true }, last);
+    return { status: 0 };
   }
 
   /** `pullKV`: everything (timestamp 0) or the changes after it. Readable without being a member. */

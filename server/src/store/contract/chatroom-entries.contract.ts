@@ -37,6 +37,20 @@ export function describeChatroomEntries(context: ContractContext): void {
       expect((await chatrooms.setEntry(APP, 'r1', change('k3', 'v', 'u1'), 3, T0)).ok).toBe(true);
     });
 
+    it('setEntries writes every key or none: the cap counts existing keys, an unforced foreign key refuses all', async () => {
+      const { chatrooms } = context.store;
+      await chatrooms.setEntry(APP, 'r1', change('a', 'v', 'u1'), 3, T0);
+      await chatrooms.setEntry(APP, 'r1', change('b', 'v', 'u1'), 3, T0);
+      expect(await chatrooms.setEntries(APP, 'r1', [change('a', 'x', 'u1'), change('c', 'x', 'u1'), change('d', 'x', 'u1')], 3, T0 + 10)).toEqual({ ok: false, reason: 'limit', key: 'd' });
+      expect(await chatrooms.setEntries(APP, 'r1', [change('c', 'x', 'u2'), change('a', 'x', 'u2')], 3, T0 + 10)).toEqual({ ok: false, reason: 'not-owner', key: 'a' });
+      expect((await chatrooms.entries(APP, 'r1')).map((e) => [e.key, e.value])).toEqual([['a', 'v'], ['b', 'v']]);
+      const done = await chatrooms.setEntries(APP, 'r1', [change('a', 'x', 'u2', { force: true }), change('c', 'y', 'u2', { force: true })], 3, T0 + 10);
+      expect(done).toMatchObject({ ok: true, entries: [{ key: 'a', value: 'x', userId: 'u2', updatedTime: T0 + 10 }, { key: 'c', value: 'y', updatedTime: T0 + 11 }] });
+      expect((await chatrooms.entries(APP, 'r1')).map((e) => [e.key, e.value])).toEqual([['a', 'x'], ['b', 'v'], ['c', 'y']]);
+      expect((await chatrooms.setEntry(APP, 'r1', change('z', 'v', 'u1'), 3, T0 + 5)).ok).toBe(false);
+      expect(await chatrooms.setEntry(APP, 'r1', change('b', 'w', 'u1'), 3, T0 + 5)).toMatchObject({ ok: true, entry: { updatedTime: T0 + 12 } });
+    });
+
     it('remove: own keys only unless forced, missing keys refused, removals become tombstones', async () => {
       const { chatrooms } = context.store;
       await chatrooms.setEntry(APP, 'r1', change('k', 'v', 'u1'), 100, T0);

@@ -1,4 +1,4 @@
-import type { ChatroomEntry, EntryChange, EntryChanges, EntryRemoveResult, EntrySetResult } from '../chatroom-repository';
+import type { ChatroomEntry, EntriesSetResult, EntryChange, EntryChanges, EntryRemoveResult, EntrySetResult } from '../chatroom-repository';
 import type { AppKey, UserId } from '../store';
 import { ENTRY_COLUMNS, toEntry, type EntryRow } from '../chatroom-rows';
 import type { PgDatabase, PgQueryable } from './pg-database';
@@ -60,6 +60,39 @@ export class PgChatroomEntries {
       };
       await write(q, appKey, roomId, entry);
       return { ok: true, entry };
+    });
+  }
+
+  /** All or none: every check before the first write, under the room row lock. */
+  async setMany(appKey: AppKey, roomId: string, changes: readonly EntryChange[], maxKeys: number, now: number): Promise<EntriesSetResult> {
+    return this.database.tx(async (q): Promise<EntriesSetResult> => {
+      const kvTime = await lockClock(q, appKey, roomId);
+      if (kvTime === undefined) throw new Error(`chatroom ${roomId} does not exist`);
+      let liveCount = Number((await q.get<{ n: number }>(LIVE_COUNT_SQL, appKey, roomId))?.n ?? 0);
+      for (const change of changes) {
+        const current = await q.get<EntryRow>(GET_SQL, appKey, roomId, change.key);
+        const live = current !== undefined && current.deleted === 0;
+        if (live && current.user_id !== change.userId && !change.force) return { ok: false, reason: 'not-owner', key: change.key };
+        if (!live && ++liveCount > maxKeys) return { ok: false, reason: 'limit', key: change.key };
+      }
+      let last = kvTime;
+      const entries: ChatroomEntry[] = [];
+      for (const change of changes) {
+        last = Math.max(Math.floor(now), last + 1);
+        const entry: ChatroomEntry = {
+          key: change.key,
+          value: change.value,
+          userId: change.userId,
+          autoDelete: change.autoDelete,
+          overwrite: change.force,
+          deleted: false,
+          updatedTime: last,
+        };
+        await write(q, appKey, roomId, entry);
+        entries.push(entry);
+      }
+      if (entries.length > 0) await q.run(SET_CLOCK_SQL, last, appKey, roomId);
+      return { ok: true, entries };
     });
   }
 

@@ -1,4 +1,4 @@
-import type { ChatroomEntry, EntryChange, EntryChanges, EntryRemoveResult, EntrySetResult } from '../chatroom-repository';
+import type { ChatroomEntry, EntriesSetResult, EntryChange, EntryChanges, EntryRemoveResult, EntrySetResult } from '../chatroom-repository';
 import type { AppKey, UserId } from '../store';
 import { ENTRY_COLUMNS, toEntry, type EntryRow } from '../chatroom-rows';
 import type { SqliteDatabase } from './sqlite-database';
@@ -49,6 +49,34 @@ export class SqliteChatroomEntries {
       };
       this.write(appKey, roomId, entry);
       return { ok: true, entry };
+    });
+  }
+
+  /** All or none: every check before the first write, in the same transaction. */
+  setMany(appKey: AppKey, roomId: string, changes: readonly EntryChange[], maxKeys: number, now: number): EntriesSetResult {
+    return this.database.write(() => {
+      const db = this.database;
+      let liveCount = db.get<{ n: number }>(LIVE_COUNT_SQL, appKey, roomId)?.n ?? 0;
+      for (const change of changes) {
+        const current = db.get<EntryRow>(GET_SQL, appKey, roomId, change.key);
+        const live = current !== undefined && current.deleted === 0;
+        if (live && current.user_id !== change.userId && !change.force) return { ok: false, reason: 'not-owner', key: change.key };
+        if (!live && ++liveCount > maxKeys) return { ok: false, reason: 'limit', key: change.key };
+      }
+      const entries = changes.map((change): ChatroomEntry => {
+        const entry: ChatroomEntry = {
+          key: change.key,
+          value: change.value,
+          userId: change.userId,
+          autoDelete: change.autoDelete,
+          overwrite: change.force,
+          deleted: false,
+          updatedTime: this.tick(appKey, roomId, now),
+        };
+        this.write(appKey, roomId, entry);
+        return entry;
+      });
+      return { ok: true, entries };
     });
   }
 

@@ -8,6 +8,7 @@ import type {
   ChatroomRepository,
   EntryChange,
   EntryChanges,
+  EntriesSetResult,
   EntryRemoveResult,
   EntrySetResult,
   NewChatroomMessage,
@@ -244,6 +245,10 @@ export class SqliteChatroomRepository implements ChatroomRepository {
 
   async setEntry(appKey: AppKey, roomId: string, change: EntryChange, maxKeys: number, now: number): Promise<EntrySetResult> {
     return this.kv.set(appKey, roomId, change, maxKeys, now);
+  }
+
+  async setEntries(appKey: AppKey, roomId: string, changes: readonly EntryChange[], maxKeys: number, now: number): Promise<EntriesSetResult> {
+    return this.kv.setMany(appKey, roomId, changes, maxKeys, now);
   }
 
   async removeEntry(appKey: AppKey, roomId: string, key: string, userId: UserId, force: boolean, now: number): Promise<EntryRemoveResult> {
