@@ -52,6 +52,8 @@ export const SDK_TOPIC_SCHEMA = {
   pmpMsgN: { frame: P, input: UP },
   prMsgS: { frame: P, input: UP },
   prMsgP: { frame: P, input: UP },
+  // SYSTEM (6) sends, engine 5.x's topic (./send-topics).
+  pbMsgP: { frame: P, input: UP },
   // Status messages: E4 sends them with messageId 0 and ignores any PUBACK; never echo them.
   ppMsgS: { frame: P, input: UP },
   pgMsgS: { frame: P, input: UP },

@@ -20,6 +20,9 @@ export const SEND_TOPIC_CONVERSATION_TYPE = {
   pmpMsgN: 8,
   prMsgS: 12,
   prMsgP: 13,
+  // SYSTEM (6): the topic engine 5.x sends a SYSTEM-conversation message on (its send-topic map, 5.38); E4
+  // refuses such a send client-side (33003) and L2 uses an empty topic. 2.9.8 lifted the refusal (rule 87).
+  pbMsgP: 6,
 } as const;
 export type SendTopic = keyof typeof SEND_TOPIC_CONVERSATION_TYPE;
 
@@ -52,7 +55,7 @@ export function conversationTypeOfTopic(topic: string): number | undefined {
 /**
  * Topic a client uses to send to a conversation type, as E4 does: status messages go to
  * ppMsgS/pgMsgS for PRIVATE/GROUP and to chatMsg for CHATROOM (E4 has no chatroom status topic on
- * the send side). Undefined for types no send topic exists for (e.g. SYSTEM 6).
+ * the send side); SYSTEM (6) on engine 5.x's pbMsgP. Undefined for types no send topic exists for.
  */
 export function sendTopicFor(conversationType: number, status = false): SendTopic | StatusTopic | undefined {
   switch (conversationType) {
@@ -66,6 +69,8 @@ export function sendTopicFor(conversationType: number, status = false): SendTopi
       return 'chatMsg';
     case 5:
       return 'pcMsgP';
+    case 6:
+      return 'pbMsgP';
     case 7:
       return 'pmcMsgN';
     case 8:

@@ -34,6 +34,7 @@ export const Topic = {
   pmpMsgN: 'pmpMsgN',
   prMsgS: 'prMsgS',
   prMsgP: 'prMsgP',
+  pbMsgP: 'pbMsgP',
   ppMsgS: 'ppMsgS',
   pgMsgS: 'pgMsgS',
   chatMsgS: 'chatMsgS',

@@ -170,6 +170,18 @@ describe('connection', () => {
 });
 
 describe('send and receive', () => {
+  test('a SYSTEM-conversation message (2.9.8: clients may send them) reaches the peer in its SYSTEM conversation and conversation list', async () => {
+    const alice = await online('alice');
+    const bob = await online('bob');
+    const sent = await ok(call<Message>((cb) => alice.im.sendMessage(ConversationType.SYSTEM, bob.userId, new TextMessage({ content: 'system hello' }), cb)), 'system send');
+    expect(sent).toMatchObject({ conversationType: ConversationType.SYSTEM, targetId: bob.userId, messageDirection: MessageDirection.SEND, sentStatus: SentStatus.SENT });
+    expect(sent.messageUId).not.toBe('');
+    const got = await bob.next((m) => m.messageUId === sent.messageUId);
+    expect(got).toMatchObject({ conversationType: ConversationType.SYSTEM, targetId: alice.userId, senderUserId: alice.userId, messageDirection: MessageDirection.RECEIVE, content: { content: 'system hello' } });
+    const list = await ok(call<IConversation[]>((cb) => bob.im.getConversationList(cb, [ConversationType.SYSTEM])), 'system conversations');
+    expect(list.map((c) => [c.conversationType, c.targetId])).toEqual([[ConversationType.SYSTEM, alice.userId]]);
+  });
+
   test('a private message reaches the peer exactly once with the v2 shape; the sender gets no copy', async () => {
     const alice = await online('alice');
     const bob = await online('bob');

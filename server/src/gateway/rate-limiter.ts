@@ -15,6 +15,7 @@ export const RATE_LIMITED_TOPICS: ReadonlySet<string> = new Set([
   'pmcMsgN',
   'pmpMsgN',
   'prMsgP',
+  'pbMsgP',
   'recallMsg',
 ]);
 

@@ -17,6 +17,8 @@ const SEND_TOPICS: Readonly<Record<string, { readonly type: number; readonly sta
   chatMsg: { type: 4, status: false },
   chatMsgS: { type: 4, status: true },
   pcMsgP: { type: 5, status: false },
+  // SYSTEM (6): engine 5.x's topic; 2.9.8+ clients may send SYSTEM-conversation messages (API_CHECKLIST rule 87).
+  pbMsgP: { type: 6, status: false },
 };
 
 export const SEND_TOPIC_NAMES: readonly string[] = Object.keys(SEND_TOPICS);

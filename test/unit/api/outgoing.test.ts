@@ -93,12 +93,14 @@ test('directed recipients only for groups; read-status sync is always directed t
   expect(buildOutgoing(text({ options: { expansion: { k: 'v' } } }), ME).upstream.extraContent).toBeUndefined();
 });
 
-test('content is limited to 131072 UTF-8 bytes of JSON (30016); unsupported conversation types are 33003', () => {
+test('content is limited to 131072 UTF-8 bytes of JSON (30016); unsupported conversation types are 33003, SYSTEM is sent on pbMsgP', () => {
   const overhead = JSON.stringify({ content: '' }).length;
   expect(codeOf(() => buildOutgoing(text({ content: { content: 'a'.repeat(MAX_CONTENT_BYTES - overhead) } }), ME))).toBeUndefined();
   expect(codeOf(() => buildOutgoing(text({ content: { content: 'a'.repeat(MAX_CONTENT_BYTES - overhead + 1) } }), ME))).toBe(ErrorCode.RC_MSG_CONTENT_EXCEED_LIMIT);
   // Multi-byte characters count in bytes, not UTF-16 units.
   expect(codeOf(() => buildOutgoing(text({ content: { content: '字'.repeat(Math.ceil(MAX_CONTENT_BYTES / 3)) } }), ME))).toBe(ErrorCode.RC_MSG_CONTENT_EXCEED_LIMIT);
-  expect(codeOf(() => buildOutgoing(text({ conversationType: 6 }), ME))).toBe(ErrorCode.BIZ_ERROR_INVALID_PARAMETER);
+  // SYSTEM (6) may be sent since 2.9.8 (rule 87), on engine 5.x's topic; ULTRA_GROUP (10) has no send topic here.
+  expect(buildOutgoing(text({ conversationType: 6 }), ME).topic).toBe('pbMsgP');
+  expect(codeOf(() => buildOutgoing(text({ conversationType: 10 }), ME))).toBe(ErrorCode.BIZ_ERROR_INVALID_PARAMETER);
   expect(codeOf(() => buildOutgoing(text({ conversationType: 0 }), ME))).toBe(ErrorCode.BIZ_ERROR_INVALID_PARAMETER);
 });

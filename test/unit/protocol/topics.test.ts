@@ -18,8 +18,9 @@ describe('Topic', () => {
   it('maps every key to itself and has a schema entry for each topic, nothing more', () => {
     for (const [key, value] of Object.entries(Topic)) expect(key).toBe(value);
     expect(Object.keys(TOPIC_SCHEMA).sort()).toEqual([...topics].sort());
-    // PROTOCOL.md §6.1–6.8 name 125 distinct topics (rtc_ntf appears in both 6.2 and 6.7), + lxReadPos (Lianxin).
-    expect(topics).toHaveLength(126);
+    // PROTOCOL.md §6.1–6.8 name 125 distinct topics (rtc_ntf appears in both 6.2 and 6.7), + lxReadPos (Lianxin),
+    // + pbMsgP (engine 5.x's SYSTEM send topic, read from its send-topic map).
+    expect(topics).toHaveLength(127);
   });
 
   it('covers one topic of each section and the odd spellings', () => {
@@ -103,6 +104,8 @@ describe('send and status topics', () => {
     expect(sendTopicFor(1, true)).toBe('ppMsgS');
     expect(sendTopicFor(3, true)).toBe('pgMsgS');
     expect(sendTopicFor(4, true)).toBe('chatMsg');
-    expect(sendTopicFor(6)).toBeUndefined();
+    // SYSTEM: E4 refuses it client-side; 2.9.8 lifted that, and engine 5.x sends it on pbMsgP.
+    expect(sendTopicFor(6)).toBe('pbMsgP');
+    expect(sendTopicFor(10)).toBeUndefined();
   });
 });
