@@ -1,7 +1,8 @@
 /**
  * CONNACK status byte (PROTOCOL.md §3.2) → what the engine does. Status 6 (REDIRECT) fetches navi
  * again; every other refusal is final (retrying the same token cannot succeed), reported with the
- * ErrorCode the newer official clients use for it.
+ * ErrorCode RongCloud's status table gives it (35008 / 35009 / 35010 for statuses 3 / 12 / 13; imlib-next 5.x
+ * itself reports those three as 31003 / 31022 / 31023, and E4 every refusal as 30002).
  */
 import type { StateCause } from './connection-states';
 import { EngineCode } from './engine-error';

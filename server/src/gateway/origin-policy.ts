@@ -2,7 +2,7 @@
  * Per-app allowed web origins (RongCloud's "Web 安全域名"): an app option listing the page origins
  * that may open WebSocket and comet connections. A browser always sends `Origin` on a WebSocket
  * upgrade and on a cross-origin XHR, so a page from another site is refused with CONNACK status 12
- * (HOSTNAME_ERROR, surfaced as 35009 by clients that name it). Requests without an `Origin` header
+ * (HOSTNAME_ERROR: 35009 in our SDK, 31022 in imlib-next 5.x, 30002 in the 2.9.2 client). Requests without an `Origin` header
  * come from non-browser hosts (Node, mini-programs, native) and are not subject to the list, as on
  * RongCloud, where the safe-domain list only concerns the Web SDK.
  *
