@@ -10,6 +10,7 @@ import { DEFAULT_TEST_APP, startServer, type RunningServer } from '../../../test
 import { connectUser, isPush, text, uniqueId } from './e2e-support';
 
 const LIMITED_APP = { key: 'lxlimited', secret: 'lxlimitedsecret', options: { 'rate.message/private/publish': '3/min', 'rate.user/checkOnline': '2/h' } };
+const ONCE_APP = { key: 'lxonce', secret: 'lxoncesecret', options: { 'rate.message/private/publish': '1/h', 'rate.message/chatroom/publish': '1/h' } };
 let server: RunningServer;
 let api: ServerApiClient;
 const clients: RawClient[] = [];
@@ -33,7 +34,7 @@ async function pull(client: RawClient) {
 const connect = (userId: string): Promise<RawClient> => connectUser(server.url, DEFAULT_TEST_APP.key, api, userId, clients);
 
 beforeAll(async () => {
-  server = await startServer({ apps: [DEFAULT_TEST_APP, LIMITED_APP] });
+  server = await startServer({ apps: [DEFAULT_TEST_APP, LIMITED_APP, ONCE_APP] });
   api = serverApi(server.url, DEFAULT_TEST_APP.key, DEFAULT_TEST_APP.secret);
 });
 
@@ -143,6 +144,42 @@ describe('rate limits', () => {
     // Other apps and endpoints keep their own budgets.
     await ok('user/checkOnline', { userId: 'a' });
     await ok('message/private/publish', { ...form, toUserId: 'e' });
+  });
+});
+
+describe('rate limits after validation', () => {
+  it('a request that fails validation is not charged and gets its own error, even over the limit or above the bucket', async () => {
+    const base = { fromUserId: 'a', objectName: 'RC:TxtMsg', content: '{"content":"x"}' };
+    // 101 toUserId on message/system/publish (limit 100 per second): more than the bucket holds, so only
+    // validation can answer it, every time.
+    const tooMany = Array.from({ length: 101 }, (_, i) => `u${i}`);
+    for (let i = 0; i < 3; i++) await expectError('message/system/publish', { ...base, toUserId: tooMany }, 400, 1002);
+    const { content: _content, ...noContent } = base;
+    await expectError('message/system/publish', { ...noContent, toUserId: tooMany }, 400, 1002);
+    const template = await api.postJson('message/system/publish_template', { ...base, toUserId: tooMany, values: tooMany.map(() => ({})) });
+    expect({ status: template.status, code: template.body['code'] }).toEqual({ status: 400, code: 1002 });
+    await ok('message/system/publish', { ...base, toUserId: tooMany.slice(0, 100) });
+
+    // One message an hour: bad input before and after the one accepted send takes nothing and is never 429.
+    const once = serverApi(server.url, ONCE_APP.key, ONCE_APP.secret);
+    await expectError('message/private/publish', { ...base, toUserId: 'b', content: 'bad' }, 400, 1002, once);
+    await expectError('message/private/publish', { ...base, toUserId: ['b', 'not ok'] }, 400, 1002, once);
+    await ok('message/private/publish', { ...base, toUserId: 'b' }, once);
+    await expectError('message/private/publish', { ...base, toUserId: 'b', content: 'bad' }, 400, 1002, once);
+    await expectError('message/private/publish', { ...base, toUserId: 'b' }, 429, 1008, once);
+    await expectError('message/chatroom/publish', { ...base, toChatroomId: 'no-such-room' }, 400, 1002, once);
+    await expectError('message/chatroom/publish', { ...base, toChatroomId: 'no-such-room' }, 400, 1002, once);
+  });
+
+  it('a template send checks every recipient\'s values before sending to any', async () => {
+    const [a, b, c] = [uniqueId('a'), uniqueId('b'), uniqueId('c')];
+    const cb = await connect(b);
+    const body = { fromUserId: a, objectName: 'RC:TxtMsg', content: '{"content":"hi","n":{n}}', toUserId: [b, c] };
+    for (const values of [[{ n: 1 }, 'not an object'], [{ n: 1 }, { n: 'not a number' }]]) {
+      const res = await api.postJson('message/private/publish_template', { ...body, values });
+      expect({ status: res.status, code: res.body['code'] }).toEqual({ status: 400, code: 1002 });
+    }
+    expect(await pull(cb)).toHaveLength(0);
   });
 });
 

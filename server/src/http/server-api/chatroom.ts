@@ -11,7 +11,7 @@ import { ChatroomStatus, KV_NOTIFY_OBJECT_NAME } from '../../services/chatrooms/
 import { formatDateTime } from './group';
 import { flagsOf, readContent } from './message';
 import { readPublishOptions } from './publish-options';
-import type { ServerApiModule } from './index';
+import { validatedFirst, type ServerApiModule } from './index';
 import type { Params } from './params';
 import { USER_ID_RULE } from './user';
 
@@ -138,7 +138,7 @@ export function chatroomRoutes(chatrooms: Chatrooms): ServerApiModule {
         return { isInChrm: (await rooms.isMember(app.appKey, roomId, userId)) === true };
       },
 
-      'message/chatroom/publish': async ({ app, params }) => {
+      'message/chatroom/publish': validatedFirst(async ({ app, params, admit }) => {
         const fromUserId = params.requiredString('fromUserId', USER_ID_RULE);
         const roomIds = params.strings('toChatroomId', { ...CHATROOM_ID_RULE, required: true, maxItems: PUBLISH_MAX_ROOMS });
         const objectName = params.requiredString('objectName', { maxLength: 32 });
@@ -151,6 +151,7 @@ export function chatroomRoutes(chatrooms: Chatrooms): ServerApiModule {
         const extras = { ...(pushContent !== undefined ? { pushContent } : {}), ...(extraContent !== undefined ? { extraContent } : {}), includeSender };
         // Every room is checked before the message is stored in any: a refused call sends nothing.
         for (const roomId of roomIds) await existing(app.appKey, roomId);
+        await admit();
         const messageUIDs: { chatroomId: string; messageUID: string }[] = [];
         for (const roomId of roomIds) {
           const result = await rooms.send({ appKey: app.appKey, roomId, fromUserId, objectName, content, flags, ...extras }, 'server');
@@ -158,7 +159,7 @@ export function chatroomRoutes(chatrooms: Chatrooms): ServerApiModule {
           messageUIDs.push({ chatroomId: roomId, messageUID: result.messageUId ?? '' });
         }
         return { messageUIDs };
-      },
+      }),
 
       'message/chatroom/broadcast': async ({ app, params }) => {
         const fromUserId = params.requiredString('fromUserId', USER_ID_RULE);

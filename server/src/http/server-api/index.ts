@@ -13,7 +13,7 @@ import type { ServerContext } from '../../context';
 import { apiError, serverApiErrorHandler, ServerApiErrors } from '../../errors';
 import { authenticateServerApi, readSignatureHeaders } from './auth';
 import { Params, parseServerApiBody } from './params';
-import { ApiRateLimiter } from './rate-limits';
+import { ApiRateLimiter, type RateCharge } from './rate-limits';
 import { MemoryRateBuckets, type RateBuckets } from '../../broker/rate-buckets';
 import { userRoutes } from './user';
 
@@ -24,6 +24,14 @@ export interface ServerApiRequest {
   readonly ctx: ServerContext;
   /** `http://host:port` as the caller reached this server (for URLs handed back, e.g. history log files). */
   readonly origin: string;
+  /**
+   * Takes the request's rate-limit units (rate-limits.ts), or throws 1008. A handler wrapped in
+   * `validatedFirst` calls it once its input is checked and before its first effect, so a request that
+   * fails validation is never charged and gets its real error (1002…) even when the bucket is empty or its
+   * cost is above the limit. For every other handler the units are taken before it runs and this does nothing.
+   * Idempotent.
+   */
+  readonly admit: () => Promise<void>;
 }
 
 /** Success fields; `code: 200` is added (a handler may set `code` itself, e.g. 10000 for "V2" endpoints). */
@@ -32,6 +40,18 @@ export type ServerApiHandler = (request: ServerApiRequest) => Promise<ServerApiR
 /** Keys are paths like `user/getToken` (served as `POST /user/getToken.json`). */
 export type ServerApiRoutes = Readonly<Record<string, ServerApiHandler>>;
 export type ServerApiModule = (ctx: ServerContext) => ServerApiRoutes;
+
+const VALIDATED_FIRST = new WeakSet<ServerApiHandler>();
+
+/**
+ * Marks a handler that charges the rate limit itself, through `request.admit()`, after validating its input
+ * and before any effect (the metered endpoints: publish, broadcast, push). It must call it on every path that
+ * succeeds.
+ */
+export function validatedFirst(handler: ServerApiHandler): ServerApiHandler {
+  VALIDATED_FIRST.add(handler);
+  return handler;
+}
 
 /** Modules that need nothing but the context; app.ts adds the ones built on services. */
 export const BASE_MODULES: readonly ServerApiModule[] = [userRoutes];
@@ -64,12 +84,17 @@ export async function registerServerApi(fastify: FastifyInstance, ctx: ServerCon
         api.post(url, async (request, reply) => {
           const app = appOf.get(request);
           if (app === undefined) throw apiError(ServerApiErrors.signature);
-          const charge = await limiter.charge(app, path.replace(/^\/+/, ''), request.body);
+          const endpoint = path.replace(/^\/+/, '');
+          // Units taken and not yet used: given back if the request fails after all.
+          let charge: RateCharge | undefined = VALIDATED_FIRST.has(handler) ? undefined : await limiter.charge(app, endpoint, request.body);
+          const admit = async (): Promise<void> => {
+            charge ??= await limiter.charge(app, endpoint, request.body);
+          };
           let result: ServerApiResult | void;
           try {
-            result = await handler({ app, params: new Params(request.body), ctx, origin: `${request.protocol}://${request.host}` });
+            result = await handler({ app, params: new Params(request.body), ctx, origin: `${request.protocol}://${request.host}`, admit });
           } catch (error) {
-            await charge.refund();
+            await charge?.refund();
             throw error;
           }
           void reply.code(200).header('content-type', 'application/json; charset=utf-8');

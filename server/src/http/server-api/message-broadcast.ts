@@ -12,7 +12,7 @@ import type { MessagingService } from '../../services/messaging';
 import { acceptingRecipients } from '../../services/user-relations';
 import { encodeUtf8 } from '../../services/wire';
 import { MAX_CONTENT_BYTES } from '../../services/wire-status';
-import type { ServerApiHandler, ServerApiModule } from './index';
+import { validatedFirst, type ServerApiHandler, type ServerApiModule } from './index';
 import { flagsOf, readContent } from './message';
 import type { Params } from './params';
 import { messageFields, readPublishOptions } from './publish-options';
@@ -36,13 +36,15 @@ export function fillTemplate(text: string, values: Readonly<Record<string, unkno
 }
 
 function broadcast(messaging: MessagingService, hub: Hub, onlineOnly: boolean): ServerApiHandler {
-  return async ({ app, params, ctx }) => {
+  return validatedFirst(async ({ app, params, ctx, admit }) => {
     const fromUserId = params.requiredString('fromUserId', USER_ID_RULE);
     const objectName = params.requiredString('objectName', OBJECT_NAME_RULE);
     const content = readContent(params);
     const options = readPublishOptions(params);
     const os = params.optionalString('os', { maxLength: 32 });
     if (os !== undefined && os !== '' && !/^(iOS|Android)$/i.test(os)) throw apiError(ServerApiErrors.badParameter, 'os must be iOS or Android');
+    const flags = onlineOnly ? 0 : flagsOf(objectName, params);
+    await admit();
     const recipients = new Set<string>();
     if (onlineOnly) {
       for (const session of hub.registry.all()) if (session.info.appKey === app.appKey) recipients.add(session.info.userId);
@@ -63,13 +65,13 @@ function broadcast(messaging: MessagingService, hub: Hub, onlineOnly: boolean): 
       targetId: fromUserId,
       objectName,
       content,
-      flags: onlineOnly ? 0 : flagsOf(objectName, params),
+      flags,
       ...messageFields(options),
       recipients: [...recipients],
       senderSendbox: false,
     });
     return { id: result.messageUId, messageUID: result.messageUId };
-  };
+  });
 }
 
 function jsonList(params: Params, name: string, required: boolean): unknown[] {
@@ -83,7 +85,7 @@ function jsonList(params: Params, name: string, required: boolean): unknown[] {
 }
 
 function template(messaging: MessagingService, conversationType: number): ServerApiHandler {
-  return async ({ app, params, ctx }) => {
+  return validatedFirst(async ({ app, params, ctx, admit }) => {
     const fromUserId = params.requiredString('fromUserId', USER_ID_RULE);
     const objectName = params.requiredString('objectName', OBJECT_NAME_RULE);
     // Placeholders may stand where JSON needs a value, so only the filled content must be JSON.
@@ -97,10 +99,8 @@ function template(messaging: MessagingService, conversationType: number): Server
     const flags = flagsOf(objectName, params);
     const verify = params.boolean('verifyBlacklist', false);
     params.boolean('contentAvailable', false);
-    const accepted = new Set(verify && conversationType === PRIVATE ? await acceptingRecipients(ctx, app.appKey, fromUserId, toUserIds) : toUserIds);
-    const messageUIDs: { userId: string; messageUID: string }[] = [];
-    for (const [index, toUserId] of toUserIds.entries()) {
-      if (!accepted.has(toUserId)) continue;
+    // Every recipient's content is filled and checked before the first message is sent (all or none).
+    const contents = toUserIds.map((_, index) => {
       const entry = values[index];
       if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) throw apiError(ServerApiErrors.badParameter, `values[${index}] must be an object`);
       const filled = fillTemplate(template, entry as Record<string, unknown>, true);
@@ -111,6 +111,15 @@ function template(messaging: MessagingService, conversationType: number): Server
       }
       const content = encodeUtf8(filled);
       if (content.length > MAX_CONTENT_BYTES) throw apiError(ServerApiErrors.lengthExceeded, 'content exceeds 128 KB');
+      return { entry: entry as Record<string, unknown>, content };
+    });
+    await admit();
+    const accepted = new Set(verify && conversationType === PRIVATE ? await acceptingRecipients(ctx, app.appKey, fromUserId, toUserIds) : toUserIds);
+    const messageUIDs: { userId: string; messageUID: string }[] = [];
+    for (const [index, toUserId] of toUserIds.entries()) {
+      const filled = contents[index];
+      if (!accepted.has(toUserId) || filled === undefined) continue;
+      const { entry, content } = filled;
       const push = pushContents[index];
       const data = pushDatas[index];
       const result = await messaging.send({
@@ -121,15 +130,15 @@ function template(messaging: MessagingService, conversationType: number): Server
         objectName,
         content,
         flags,
-        ...(typeof push === 'string' && push !== '' ? { pushContent: fillTemplate(push, entry as Record<string, unknown>, false) } : {}),
-        ...(typeof data === 'string' && data !== '' ? { pushData: fillTemplate(data, entry as Record<string, unknown>, false) } : {}),
+        ...(typeof push === 'string' && push !== '' ? { pushContent: fillTemplate(push, entry, false) } : {}),
+        ...(typeof data === 'string' && data !== '' ? { pushData: fillTemplate(data, entry, false) } : {}),
         recipients: toUserId === fromUserId ? [] : [toUserId],
         senderSendbox: toUserId === fromUserId,
       });
       messageUIDs.push({ userId: toUserId, messageUID: result.messageUId });
     }
     return { messageUIDs };
-  };
+  });
 }
 
 export function messageBroadcastRoutes(messaging: MessagingService, hub: Hub): ServerApiModule {

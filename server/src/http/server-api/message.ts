@@ -10,7 +10,7 @@ import type { ConversationKinds } from '../../services/conversation-kind';
 import { recallMessage } from '../../services/recall';
 import { builtInPolicy, encodeUtf8 } from '../../services/wire';
 import { MAX_CONTENT_BYTES, WireStatus } from '../../services/wire-status';
-import type { ServerApiHandler, ServerApiModule } from './index';
+import { validatedFirst, type ServerApiHandler, type ServerApiModule } from './index';
 import type { Params } from './params';
 import { messageFields, readPublishOptions } from './publish-options';
 import { USER_ID_RULE } from './user';
@@ -51,7 +51,7 @@ export function readContent(params: Params): Uint8Array {
 }
 
 function publish(messaging: MessagingService, shape: PublishShape): ServerApiHandler {
-  return async ({ app, params, ctx }) => {
+  return validatedFirst(async ({ app, params, ctx, admit }) => {
     const fromUserId = params.requiredString('fromUserId', USER_ID_RULE);
     const requested = params.strings('toUserId', { ...USER_ID_RULE, required: true, maxItems: shape.maxRecipients });
     const objectName = params.requiredString('objectName', OBJECT_NAME_RULE);
@@ -60,6 +60,7 @@ function publish(messaging: MessagingService, shape: PublishShape): ServerApiHan
     const includeSender = shape.includeSender && params.boolean('isIncludeSender', false);
     const flags = shape.status === true ? 0 : flagsOf(objectName, params);
     // verifyBlacklist: recipients who refuse the sender are left out (no error, no uid for them).
+    await admit();
     const toUserIds = options.verifyBlacklist && shape.conversationType === 1 ? await acceptingRecipients(ctx, app.appKey, fromUserId, requested) : requested;
     const messageUIDs: { userId: string; messageUID: string }[] = [];
     for (const toUserId of toUserIds) {
@@ -78,7 +79,7 @@ function publish(messaging: MessagingService, shape: PublishShape): ServerApiHan
       messageUIDs.push({ userId: toUserId, messageUID: result.messageUId });
     }
     return { messageUIDs };
-  };
+  });
 }
 
 export function messageRoutes(messaging: MessagingService, kinds: ConversationKinds): ServerApiModule {

@@ -10,7 +10,7 @@ import { apiError, ServerApiErrors } from '../../errors';
 import type { PushAudience, PushMessagePart, PushService } from '../../services/push-service';
 import { encodeUtf8 } from '../../services/wire';
 import { MAX_CONTENT_BYTES } from '../../services/wire-status';
-import type { ServerApiModule } from './index';
+import { validatedFirst, type ServerApiModule } from './index';
 import { USER_ID_RULE } from './user';
 import { MAX_TAG_BYTES } from './user-tag';
 
@@ -115,7 +115,7 @@ function readMessage(body: Json): PushMessagePart | undefined {
 
 export function pushRoutes(pushes: PushService): ServerApiModule {
   return () => ({
-    push: async ({ app, params }) => {
+    push: validatedFirst(async ({ app, params, admit }) => {
       const body = params.raw;
       const platforms = list(body['platform'], 'platform', PLATFORMS.size, (p) => PLATFORMS.has(p.toLowerCase()));
       if (platforms.length === 0) throw bad('platform is required (ios, android)');
@@ -126,6 +126,7 @@ export function pushRoutes(pushes: PushService): ServerApiModule {
       const fromUserId = optionalText(body['fromuserid'] ?? body['fromUserId'], 'fromuserid');
       if (fromUserId !== undefined && fromUserId !== '' && !userOk(fromUserId)) throw bad('fromuserid is invalid');
       if (message !== undefined && (fromUserId === undefined || fromUserId === '')) throw bad('fromuserid is required with a message');
+      await admit();
       const outcome = await pushes.push({
         appKey: app.appKey,
         ...(fromUserId !== undefined && fromUserId !== '' ? { fromUserId } : {}),
@@ -137,6 +138,6 @@ export function pushRoutes(pushes: PushService): ServerApiModule {
         ...(message !== undefined ? { message } : {}),
       });
       return { id: outcome.id };
-    },
+    }),
   });
 }

@@ -4,8 +4,10 @@
  * `limit` per `windowMs`, so a quiet app may burst up to the limit and a busy one gets the documented average.
  *
  * Publish endpoints cost one unit per message, as RongCloud counts them (a private publish to N users is N,
- * a group publish to 3 groups is 3); every other call costs one. A request that fails (bad parameters…)
- * gets its units back: only accepted work is counted. A changed limit (config reload) starts a fresh bucket. Over the limit: HTTP 429 with code 1008 — never a 5xx,
+ * a group publish to 3 groups is 3); every other call costs one. The metered endpoints (publish, broadcast,
+ * push) validate their input before they are charged (index.ts `validatedFirst`): bad input gets its own
+ * error (1002…), never 429, and takes nothing from the bucket. Elsewhere the units are taken first and a
+ * request that fails gets them back: only accepted work is counted. A changed limit (config reload) starts a fresh bucket. Over the limit: HTTP 429 with code 1008 — never a 5xx,
  * which the SDKs would take for a dead server and fail over.
  */
 import { appServerOptionsOf, rateLimitFor } from '../../app-server-options';
