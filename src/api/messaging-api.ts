@@ -6,9 +6,11 @@ import type { DeleteItem } from '../client/services/history';
 import { MAX_DELETE_MESSAGES } from '../client/services/history';
 import type { ImMessage } from '../client/services/im-message';
 import type { RecallOptions } from '../client/services/send';
+import { unsentMessage } from '../client/services/send';
 import { ErrorCode, SdkError } from '../errors';
 import { callMember, fail, later } from './callbacks';
 import { SentStatus } from './enums';
+import type { Message } from './message';
 import { operate, prepare } from './operation';
 import type { Runtime } from './runtime';
 import { normalizeContent, normalizeSendArgs, sendArgChecks, sendOptionsOf } from './send-args';
@@ -18,10 +20,16 @@ import { reportIfBlocked } from './blocked-message';
 
 export function sendMessage(rt: Runtime, args: readonly unknown[]): void {
   const a = normalizeSendArgs(args);
-  const op = prepare(rt, 'sendMessage', a.callback, sendArgChecks(a));
-  if (!op) return;
-  const msg = a.msg as { objectName?: string; messageType?: string; content?: Record<string, unknown>; isPersited?: unknown; isCounted?: unknown };
+  const msg = (a.msg ?? {}) as { objectName?: string; messageType?: string; content?: Record<string, unknown>; isPersited?: unknown; isCounted?: unknown };
   const objectName = typeof msg.objectName === 'string' ? msg.objectName : rt.registry.objectNameOf(String(msg.messageType));
+  // Not connected: onError(30001, the failed message), as 2.9.2 reports every failed send.
+  const unsent = (): Message =>
+    rt.toMessage(
+      unsentMessage({ conversationType: a.conversationType as number, targetId: a.targetId as string, objectName, content: msg.content ?? {} }, rt.engine?.userId ?? '', rt.platform.clock.now()),
+      SentStatus.FAILED,
+    );
+  const op = prepare(rt, 'sendMessage', a.callback, sendArgChecks(a), unsent);
+  if (!op) return;
   // With receipts v2 the v1 response message is refused before sending, as the official client does.
   if (objectName === 'RC:RRRspMsg' && receiptsV2(rt)) {
     fail(rt.logger, a.callback, ErrorCode.READ_RECEIPT_ERROR);

@@ -27,8 +27,11 @@ export function invalidArgument(rt: Runtime, method: string, callback: unknown, 
   fail(rt.logger, callback, ErrorCode.BIZ_ERROR_INVALID_PARAMETER);
 }
 
-/** Checks arguments and init/session; reports the failure and returns undefined when the call cannot run. */
-export function prepare(rt: Runtime, method: string, callback: unknown, checks: readonly Check[]): OpContext | undefined {
+/**
+ * Checks arguments and init/session; reports the failure and returns undefined when the call cannot run.
+ * `notConnected` gives onError's second argument for a call made with no signed-in user (30001).
+ */
+export function prepare(rt: Runtime, method: string, callback: unknown, checks: readonly Check[], notConnected?: () => unknown): OpContext | undefined {
   const bad = firstInvalid(checks);
   if (bad) {
     invalidArgument(rt, method, callback, bad);
@@ -43,7 +46,7 @@ export function prepare(rt: Runtime, method: string, callback: unknown, checks: 
   const session = services.session;
   const context = services.context;
   if (!session || !context) {
-    fail(rt.logger, callback, ErrorCode.RC_NET_CHANNEL_INVALID);
+    fail(rt.logger, callback, ErrorCode.RC_NET_CHANNEL_INVALID, notConnected?.());
     return undefined;
   }
   return { services, session, context };

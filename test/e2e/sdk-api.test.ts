@@ -159,6 +159,23 @@ describe('connection', () => {
     expect(await ok(call<IConversation[]>((cb) => alice.im.getConversationList(cb, null)), 'list')).toEqual([]);
   });
 
+  test('sendMessage before connecting: onError(30001) with the failed message, as 2.9.2 reports a failed send', async () => {
+    const alice = await sdkUser(server, APP, 'alice');
+    users.push(alice);
+    const result = await call<Message>((cb) => alice.im.sendMessage(PRIVATE, 'bob', new TextMessage({ content: 'too early' }), cb));
+    expect(result).toMatchObject({ ok: false, code: ErrorCode.RC_NET_CHANNEL_INVALID });
+    expect(!result.ok && result.data).toMatchObject({
+      conversationType: PRIVATE,
+      targetId: 'bob',
+      objectName: 'RC:TxtMsg',
+      messageType: 'TextMessage',
+      content: { content: 'too early' },
+      messageUId: '',
+      messageDirection: MessageDirection.SEND,
+      sentStatus: SentStatus.FAILED,
+    });
+  });
+
   test('a bad token type calls onTokenIncorrect, never throws', async () => {
     const alice = await sdkUser(server, APP, 'alice');
     users.push(alice);

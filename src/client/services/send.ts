@@ -35,6 +35,37 @@ export interface RecallOptions {
   readonly extra?: unknown;
 }
 
+/** What a send puts in the message before the server has it: no uid, the local time, the flags asked for. */
+export function unsentMessage(
+  input: Pick<OutgoingInput, 'conversationType' | 'targetId' | 'objectName' | 'content' | 'options'>,
+  me: string,
+  now: number,
+  flags = 0,
+  status = false,
+): ImMessage {
+  const content = input.content;
+  return {
+    conversationType: input.conversationType,
+    targetId: input.targetId,
+    senderUserId: me,
+    objectName: input.objectName,
+    content,
+    contentText: JSON.stringify(content),
+    messageUId: '',
+    sentTime: now,
+    direction: Direction.Send,
+    offline: false,
+    persisted: (flags & UpFlag.Persisted) !== 0,
+    counted: (flags & UpFlag.Counted) !== 0,
+    status,
+    mentioned: (flags & UpFlag.Mentioned) !== 0,
+    retrieved: false,
+    disableNotification: (flags & UpFlag.DisableNotification) !== 0,
+    canIncludeExpansion: (flags & UpFlag.CanIncludeExpansion) !== 0,
+    expansion: input.options?.canIncludeExpansion === true && input.options.expansion ? { ...input.options.expansion } : null,
+  };
+}
+
 export class SendService {
   constructor(
     private readonly engine: ServiceEngine,
@@ -43,26 +74,8 @@ export class SendService {
 
   async send(session: UserSession, input: OutgoingInput): Promise<SendOutcome> {
     const me = session.userId;
-    const draft = (content: Record<string, unknown>, flags: number, status: boolean): ImMessage => ({
-      conversationType: input.conversationType,
-      targetId: input.targetId,
-      senderUserId: me,
-      objectName: input.objectName,
-      content,
-      contentText: JSON.stringify(content),
-      messageUId: '',
-      sentTime: this.now(),
-      direction: Direction.Send,
-      offline: false,
-      persisted: (flags & UpFlag.Persisted) !== 0,
-      counted: (flags & UpFlag.Counted) !== 0,
-      status,
-      mentioned: (flags & UpFlag.Mentioned) !== 0,
-      retrieved: false,
-      disableNotification: (flags & UpFlag.DisableNotification) !== 0,
-      canIncludeExpansion: (flags & UpFlag.CanIncludeExpansion) !== 0,
-      expansion: input.options?.canIncludeExpansion === true && input.options.expansion ? { ...input.options.expansion } : null,
-    });
+    const draft = (content: Record<string, unknown>, flags: number, status: boolean): ImMessage =>
+      unsentMessage({ ...input, content }, me, this.now(), flags, status);
 
     let outgoing;
     try {
