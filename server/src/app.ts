@@ -15,6 +15,7 @@ import { registerPing } from './http/ping';
 import { registerFileRoutes } from './http/files';
 import { BASE_MODULES, registerServerApi, type ServerApiModule } from './http/server-api/index';
 import { messageRoutes } from './http/server-api/message';
+import { messageExpansionRoutes } from './http/server-api/message-expansion';
 import { groupRoutes } from './http/server-api/group';
 import { groupMessageRoutes } from './http/server-api/group-message';
 import { chatroomRoutes } from './http/server-api/chatroom';
@@ -94,7 +95,7 @@ export async function createApp(ctx: ServerContext, engines: AppEngines): Promis
     return built.services.router;
   }, engines);
   if (!built.services) throw new Error('gateway did not build the topic services');
-  await registerServerApi(fastify, ctx, [...BASE_MODULES, messageRoutes(built.services.messaging, built.services.kinds), groupRoutes(built.services.groups), groupMessageRoutes(built.services.groups), chatroomRoutes(built.services.chatrooms), chatroomModerationRoutes(built.services.chatrooms), ...appServerModules(built.services), sensitiveWordRoutes(built.services.sensitiveWords), ...pushApiModules(built.services)], engines.rateBuckets);
+  await registerServerApi(fastify, ctx, [...BASE_MODULES, messageRoutes(built.services.messaging, built.services.kinds), messageExpansionRoutes(built.services.messaging, built.services.kinds), groupRoutes(built.services.groups), groupMessageRoutes(built.services.groups), chatroomRoutes(built.services.chatrooms), chatroomModerationRoutes(built.services.chatrooms), ...appServerModules(built.services), sensitiveWordRoutes(built.services.sensitiveWords), ...pushApiModules(built.services)], engines.rateBuckets);
   // Web demo at `/` and admin console at `/console` (demo-web/, issue #14).
   registerDemo(fastify, ctx);
   const adminConsole = registerConsole(fastify, ctx, built.services);
