@@ -228,11 +228,24 @@ export interface ConversationStateRepository {
   get(appKey: AppKey, owner: UserId, conversation: ConversationKey): Promise<ConversationState | undefined>;
 }
 
+/**
+ * Per-owner settings of a whole conversation type (`conversation/type/notification/set`): the `unpushLevel`
+ * (-1 notify everything, 0 not set, 1 @ only, 2 @ me, 4 @ all, 5 nothing) of every conversation of the type.
+ */
+export interface ConversationTypeSettingRepository {
+  /** Sets the level (0 forgets it: back to the default). */
+  setUnpushLevel(appKey: AppKey, owner: UserId, conversationType: number, level: number, now: number): Promise<void>;
+  /** The level set; 0 when none is. */
+  unpushLevel(appKey: AppKey, owner: UserId, conversationType: number): Promise<number>;
+}
+
 export interface Store {
   readonly messages: MessageRepository;
   readonly conversations: ConversationRepository;
   readonly users: UserRepository;
   readonly conversationStates: ConversationStateRepository;
+  /** Settings of whole conversation types per owner (`conversation/type/notification/*`). */
+  readonly conversationTypeSettings: ConversationTypeSettingRepository;
   readonly chatrooms: ChatroomRepository;
   readonly groups: GroupRepository;
   /** Blacklists, whitelists and the blocked-user listing (user-list-repository.ts). */

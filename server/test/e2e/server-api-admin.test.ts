@@ -183,4 +183,34 @@ describe('conversation settings', () => {
     await ok(api, 'conversation/notification/set', { ...conversation, isMuted: 'true' });
     expect(await ok(api, 'conversation/notification/get', conversation)).toMatchObject({ isMuted: 1 });
   });
+
+  it('type/notification set/get keep an owner\'s unpushLevel per conversation type; bad input answers 1002 and changes nothing', async () => {
+    const [a, b] = [uniqueId('a'), uniqueId('b')];
+    const get = (requestId: string, conversationType: number) => ok(api, 'conversation/type/notification/get', { requestId, conversationType });
+    expect(await get(a, 1)).toEqual({ code: 200, unpushLevel: 0, isMuted: 0 });
+    await ok(api, 'conversation/type/notification/set', { requestId: a, conversationType: 3, unpushLevel: 1 });
+    await ok(api, 'conversation/type/notification/set', { requestId: a, conversationType: 1, unpushLevel: -1 });
+    expect(await get(a, 3)).toEqual({ code: 200, unpushLevel: 1, isMuted: 1 });
+    expect(await get(a, 1)).toEqual({ code: 200, unpushLevel: -1, isMuted: 0 });
+    // Scoped to the owner and the type; per-conversation DND is a different setting.
+    expect(await get(b, 3)).toMatchObject({ unpushLevel: 0 });
+    expect(await get(a, 6)).toMatchObject({ unpushLevel: 0 });
+    expect(await ok(api, 'conversation/notification/get', { requestId: a, conversationType: 3, targetId: 'g1' })).toMatchObject({ isMuted: 0 });
+    for (const form of [
+      { requestId: a, conversationType: 3 },
+      { requestId: a, conversationType: 3, unpushLevel: '' },
+      { requestId: a, conversationType: 3, unpushLevel: 3 },
+      { requestId: a, conversationType: 3, unpushLevel: 6 },
+      { requestId: a, conversationType: 3, unpushLevel: 'x' },
+      { requestId: a, conversationType: 0, unpushLevel: 5 },
+      { requestId: '', conversationType: 3, unpushLevel: 5 },
+    ]) {
+      const response = await api.post('conversation/type/notification/set', form);
+      expect({ form, status: response.status, code: response.body['code'] }).toEqual({ form, status: 400, code: 1002 });
+    }
+    expect((await api.post('conversation/type/notification/get', { requestId: a })).body).toMatchObject({ code: 1002 });
+    expect(await get(a, 3)).toMatchObject({ unpushLevel: 1 });
+    await ok(api, 'conversation/type/notification/set', { requestId: a, conversationType: 3, unpushLevel: 0 });
+    expect(await get(a, 3)).toEqual({ code: 200, unpushLevel: 0, isMuted: 0 });
+  });
 });

@@ -2,6 +2,8 @@
  * Conversation settings through the Server API (SERVER_API.md §2.5): do-not-disturb set/get and top. They are
  * the same per-owner states clients change with `setSeAtt` (store `conversationStates`), so after a change the
  * owner's sessions get `s_cmd` type 3 and pull it with `pullSeAtts`, exactly as after a change on another device.
+ * `conversation/type/notification/{set,get}` keep an owner's `unpushLevel` for a whole conversation type (store
+ * `conversationTypeSettings`); no client protocol carries it, so it is only stored and answered.
  */
 import { apiError, ServerApiErrors } from '../../errors';
 import type { MessagingService } from '../../services/messaging';
@@ -15,6 +17,14 @@ const CONVERSATION_STATUS_CHANGED = 3;
 const TARGET_RULE = { maxBytes: 64, pattern: /^[^\s]+$/ } as const;
 /** unpushLevel values that silence the conversation (1 @ only, 2 @ me, 4 @ all, 5 nothing); -1 and 0 notify. */
 const SILENT_LEVELS: ReadonlySet<number> = new Set([1, 2, 4, 5]);
+
+/** `unpushLevel` of a type setting: required, one of -1, 0, 1, 2, 4, 5 (3 means nothing). */
+function readUnpushLevel(params: Params): number {
+  if ((params.optionalString('unpushLevel') ?? '').trim() === '') throw apiError(ServerApiErrors.badParameter, 'unpushLevel is required');
+  const level = params.integer('unpushLevel', { min: -1, max: 5 });
+  if (level === 3) throw apiError(ServerApiErrors.badParameter, 'unpushLevel must be -1, 0, 1, 2, 4 or 5');
+  return level;
+}
 
 function conversationOf(params: Params): { type: number; targetId: string } {
   return { type: params.integer('conversationType', { min: 1, max: 10 }), targetId: params.requiredString('targetId', TARGET_RULE) };
@@ -46,6 +56,22 @@ export function conversationRoutes(messaging: MessagingService): ServerApiModule
         const state = await ctx.store.conversationStates.get(app.appKey, owner, conversation);
         const muted = state?.isSilent === true;
         return { isMuted: muted ? 1 : 0, unpushLevel: muted ? 5 : 0 };
+      },
+
+      // A whole conversation type's level for one owner. Stored and answered; this server has no vendor push
+      // gateway (docs/server-api-coverage.md, Push), so the level silences no device notification.
+      'conversation/type/notification/set': async ({ app, params }) => {
+        const owner = params.requiredString('requestId', USER_ID_RULE);
+        const type = params.integer('conversationType', { min: 1, max: 10 });
+        const level = readUnpushLevel(params);
+        await ctx.store.conversationTypeSettings.setUnpushLevel(app.appKey, owner, type, level, ctx.clock.now());
+      },
+
+      'conversation/type/notification/get': async ({ app, params }) => {
+        const owner = params.requiredString('requestId', USER_ID_RULE);
+        const type = params.integer('conversationType', { min: 1, max: 10 });
+        const level = await ctx.store.conversationTypeSettings.unpushLevel(app.appKey, owner, type);
+        return { unpushLevel: level, isMuted: SILENT_LEVELS.has(level) ? 1 : 0 };
       },
 
       'conversation/top/set': async ({ app, params }) => {

@@ -5,6 +5,7 @@ import type {
   ConversationState,
   ConversationStateRepository,
   ConversationSummary,
+  ConversationTypeSettingRepository,
   UserId,
   UserRecord,
   UserRepository,
@@ -175,5 +176,24 @@ export class PgConversationStateRepository implements ConversationStateRepositor
   async get(appKey: AppKey, owner: UserId, conversation: ConversationKey): Promise<ConversationState | undefined> {
     const row = await this.database.get<StateRow>(GET_STATE_SQL, appKey, owner, conversation.type, conversation.targetId);
     return row === undefined ? undefined : toState(row);
+  }
+}
+
+const TYPE_LEVEL_SQL = 'SELECT unpush_level FROM conversation_type_settings WHERE app_key = ? AND owner = ? AND conversation_type = ?';
+const TYPE_LEVEL_UPSERT_SQL = `INSERT INTO conversation_type_settings (app_key, owner, conversation_type, unpush_level, updated_time) VALUES (?, ?, ?, ?, ?)
+  ON CONFLICT (app_key, owner, conversation_type) DO UPDATE SET unpush_level = excluded.unpush_level, updated_time = excluded.updated_time`;
+const TYPE_LEVEL_DELETE_SQL = 'DELETE FROM conversation_type_settings WHERE app_key = ? AND owner = ? AND conversation_type = ?';
+
+export class PgConversationTypeSettingRepository implements ConversationTypeSettingRepository {
+  constructor(private readonly database: PgDatabase) {}
+
+  async setUnpushLevel(appKey: AppKey, owner: UserId, conversationType: number, level: number, now: number): Promise<void> {
+    if (level === 0) await this.database.run(TYPE_LEVEL_DELETE_SQL, appKey, owner, conversationType);
+    else await this.database.run(TYPE_LEVEL_UPSERT_SQL, appKey, owner, conversationType, level, now);
+  }
+
+  async unpushLevel(appKey: AppKey, owner: UserId, conversationType: number): Promise<number> {
+    const row = await this.database.get<{ unpush_level: number | string }>(TYPE_LEVEL_SQL, appKey, owner, conversationType);
+    return row === undefined ? 0 : Number(row.unpush_level);
   }
 }

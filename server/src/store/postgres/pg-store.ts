@@ -4,12 +4,12 @@ import type { MessageExpansionRepository } from '../message-expansion-repository
 import type { MessageLogRepository } from '../message-log-repository';
 import type { ReadPositionRepository } from '../read-position-repository';
 import type { SensitiveWordRepository } from '../sensitive-word-repository';
-import type { ConversationRepository, ConversationStateRepository, MessageRepository, Store, UserRepository } from '../store';
+import type { ConversationRepository, ConversationStateRepository, ConversationTypeSettingRepository, MessageRepository, Store, UserRepository } from '../store';
 import type { TagRepository } from '../tag-repository';
 import type { UserListRepository } from '../user-list-repository';
 import type { AppendBatcherOptions } from '../message-append-batcher';
 import { PG_MIGRATIONS } from './migrations';
-import { PgConversationRepository, PgConversationStateRepository, PgUserRepository } from './pg-core-repositories';
+import { PgConversationRepository, PgConversationStateRepository, PgConversationTypeSettingRepository, PgUserRepository } from './pg-core-repositories';
 import { PgChatroomRepository } from './pg-chatroom-repository';
 import { PgDatabase } from './pg-database';
 import { PgGroupRepository } from './pg-group-repository';
@@ -64,6 +64,7 @@ export class PgStore implements Store {
   readonly userTags: UserTagRepository;
   readonly pushes: PushRecordRepository;
   readonly chatroomDistribution: ChatroomDistributionRepository;
+  readonly conversationTypeSettings: ConversationTypeSettingRepository;
   readonly apps: AppRepository;
   readonly serverEvents: ServerEventRepository;
   readonly database: PgDatabase;
@@ -84,6 +85,7 @@ export class PgStore implements Store {
     this.conversations = new PgConversationRepository(this.database);
     this.users = new PgUserRepository(this.database);
     this.conversationStates = new PgConversationStateRepository(this.database);
+    this.conversationTypeSettings = new PgConversationTypeSettingRepository(this.database);
     this.chatroomRepository = new PgChatroomRepository(this.database, {
       random: options.random ?? Math.random,
       ...(options.groupCommit !== undefined && { groupCommit: options.groupCommit }),

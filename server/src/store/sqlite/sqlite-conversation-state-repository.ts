@@ -1,4 +1,4 @@
-import type { AppKey, ConversationKey, ConversationState, ConversationStateRepository, UserId } from '../store';
+import type { AppKey, ConversationKey, ConversationState, ConversationStateRepository, ConversationTypeSettingRepository, UserId } from '../store';
 import type { SqliteDatabase } from './sqlite-database';
 
 interface StateRow {
@@ -53,5 +53,23 @@ export class SqliteConversationStateRepository implements ConversationStateRepos
   async get(appKey: AppKey, owner: UserId, conversation: ConversationKey): Promise<ConversationState | undefined> {
     const row = this.database.get<StateRow>(GET_SQL, appKey, owner, conversation.type, conversation.targetId);
     return row === undefined ? undefined : toState(row);
+  }
+}
+
+const TYPE_LEVEL_SQL = 'SELECT unpush_level FROM conversation_type_settings WHERE app_key = ? AND owner = ? AND conversation_type = ?';
+const TYPE_LEVEL_UPSERT_SQL = `INSERT INTO conversation_type_settings (app_key, owner, conversation_type, unpush_level, updated_time) VALUES (?, ?, ?, ?, ?)
+  ON CONFLICT (app_key, owner, conversation_type) DO UPDATE SET unpush_level = excluded.unpush_level, updated_time = excluded.updated_time`;
+const TYPE_LEVEL_DELETE_SQL = 'DELETE FROM conversation_type_settings WHERE app_key = ? AND owner = ? AND conversation_type = ?';
+
+export class SqliteConversationTypeSettingRepository implements ConversationTypeSettingRepository {
+  constructor(private readonly database: SqliteDatabase) {}
+
+  async setUnpushLevel(appKey: AppKey, owner: UserId, conversationType: number, level: number, now: number): Promise<void> {
+    const db = this.database;
+    db.write(() => (level === 0 ? db.run(TYPE_LEVEL_DELETE_SQL, appKey, owner, conversationType) : db.run(TYPE_LEVEL_UPSERT_SQL, appKey, owner, conversationType, level, now)));
+  }
+
+  async unpushLevel(appKey: AppKey, owner: UserId, conversationType: number): Promise<number> {
+    return this.database.get<{ unpush_level: number }>(TYPE_LEVEL_SQL, appKey, owner, conversationType)?.unpush_level ?? 0;
   }
 }

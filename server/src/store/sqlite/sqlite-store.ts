@@ -1,5 +1,5 @@
-import type { AppKey, ConversationRepository, ConversationStateRepository, MessageRepository, Store, UserId, UserRepository } from '../store';
-import { SqliteConversationStateRepository } from './sqlite-conversation-state-repository';
+import type { AppKey, ConversationRepository, ConversationStateRepository, ConversationTypeSettingRepository, MessageRepository, Store, UserId, UserRepository } from '../store';
+import { SqliteConversationStateRepository, SqliteConversationTypeSettingRepository } from './sqlite-conversation-state-repository';
 import { SqliteChatroomRepository } from './sqlite-chatroom-repository';
 import type { ChatroomRepository } from '../chatroom-repository';
 import type { GroupRepository } from '../group-repository';
@@ -85,6 +85,7 @@ export class SqliteStore implements Store {
   readonly userTags: UserTagRepository;
   readonly pushes: PushRecordRepository;
   readonly chatroomDistribution: ChatroomDistributionRepository;
+  readonly conversationTypeSettings: ConversationTypeSettingRepository;
   readonly apps: AppRepository;
   readonly serverEvents: ServerEventRepository;
   private readonly database: SqliteDatabase;
@@ -108,6 +109,7 @@ export class SqliteStore implements Store {
     this.conversations = new SqliteConversationRepository(this.database, settle);
     this.users = new SqliteUserRepository(this.database);
     this.conversationStates = new SqliteConversationStateRepository(this.database);
+    this.conversationTypeSettings = new SqliteConversationTypeSettingRepository(this.database);
     // Chatroom appends commit when they are called (a batch of one, committed synchronously inside
     // `append`), not at the end of the turn: deferring them cut chatroom fan-out ≈ 10× (bench P3 at 5,000
     // members: ≈ 700k → ≈ 60k deliveries/s; bench/analysis/p3-chatroom.md, round 4), a cost far above the
