@@ -18,6 +18,8 @@ export interface ChatroomOptions {
   readonly kickMissedMessages: number;
   /** A room without message or join for this long is destroyed (keepalive rooms exempt). */
   readonly idleDestroyMs: number;
+  /** The length of one `destroyTime` minute of a timed room (`chatroom/create_new` destroyType 1); tests shorten it. */
+  readonly destroyMinuteMs: number;
   /** navi `kvStorage`: KV attributes enabled (23426 otherwise). */
   readonly kvEnabled: boolean;
   readonly maxKeys: number;
@@ -39,6 +41,7 @@ export const DEFAULT_CHATROOM_OPTIONS: ChatroomOptions = {
   kickOfflineMs: 30_000,
   kickMissedMessages: 30,
   idleDestroyMs: 3_600_000,
+  destroyMinuteMs: 60_000,
   kvEnabled: true,
   maxKeys: 100,
   memberNotify: false,
@@ -61,6 +64,7 @@ const FIELDS: Readonly<Record<string, { readonly field: keyof ChatroomOptions; r
   chrmKickOfflineMs: { field: 'kickOfflineMs', kind: 'integer', min: 1, max: 365 * DAY_MS },
   chrmKickMissed: { field: 'kickMissedMessages', kind: 'integer', min: 1, max: 1_000_000 },
   chrmIdleDestroyMs: { field: 'idleDestroyMs', kind: 'integer', min: 1, max: 3650 * DAY_MS },
+  chrmDestroyMinuteMs: { field: 'destroyMinuteMs', kind: 'integer', min: 1, max: 60_000 },
   chrmKv: { field: 'kvEnabled', kind: 'boolean' },
   kvStorage: { field: 'kvEnabled', kind: 'boolean' },
   chrmMaxKeys: { field: 'maxKeys', kind: 'integer', min: 1, max: 10_000 },

@@ -27,7 +27,8 @@ Options (environment variable / config file key in brackets):
                               chrmKv=1|0, chrmMaxKeys=N (100), chrmMemberNotify=0|1,
                               chrmHistory=1|0, chrmHistoryDays=N (60),
                               chrmQuotaWindowMs=N (200), chrmQuotaHigh=N (20),
-                              chrmQuotaShared=N (20),
+                              chrmQuotaShared=N (20), chrmDestroyMinuteMs=N (60000:
+                              a timed room's destroyTime minute; for tests),
                               groups: maxGroupMembers=N (3000),
                               groupHistoryBeforeJoin=0|1, groupReceiptV2=0|1,
                               App Server: messageRouteUrl=URL, userStatusUrl=URL,

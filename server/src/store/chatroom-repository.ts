@@ -25,7 +25,21 @@ export interface ChatroomRecord {
   readonly keepalive: boolean;
   /** Whole-room mute (`chatroom/ban`): only mute-whitelisted users may speak. */
   readonly muted: boolean;
+  /** How the room ends (`chatroom/create_new`, `chatroom/destroy/set`); absent = destroyed when idle. */
+  readonly destroy: RoomDestroy;
 }
+
+/**
+ * `destroyType` 0: destroyed when idle (the app's `chrmIdleDestroyMs`). 1: destroyed at `at` (ms), whatever its
+ * activity; `minutes` is the `destroyTime` it was set with. Type 0 has minutes 0 and at 0.
+ */
+export interface RoomDestroy {
+  readonly type: 0 | 1;
+  readonly minutes: number;
+  readonly at: number;
+}
+
+export const IDLE_DESTROY: RoomDestroy = Object.freeze({ type: 0, minutes: 0, at: 0 });
 
 export interface ChatroomMember {
   readonly userId: UserId;
@@ -162,15 +176,25 @@ export interface SenderStanding {
 }
 
 export interface ChatroomRepository {
-  /** Creates the room if missing (an existing room keeps everything but takes the new name when one is given). */
-  create(appKey: AppKey, roomId: string, name: string, now: number): Promise<{ readonly room: ChatroomRecord; readonly created: boolean }>;
+  /**
+   * Creates the room if missing, with `destroy` (default IDLE_DESTROY) in the same write. An existing room keeps
+   * everything, its destroy setting included, but takes the new name when one is given.
+   */
+  create(appKey: AppKey, roomId: string, name: string, now: number, destroy?: RoomDestroy): Promise<{ readonly room: ChatroomRecord; readonly created: boolean }>;
   get(appKey: AppKey, roomId: string): Promise<ChatroomRecord | undefined>;
   /** Removes the room and all it holds; resolves with its members then, or undefined if it did not exist. */
   destroy(appKey: AppKey, roomId: string): Promise<readonly UserId[] | undefined>;
   /** Every room id of the app, ascending. */
   list(appKey: AppKey): Promise<readonly string[]>;
-  /** Ids of the app's rooms that are not keepalive and have activeTime < `before`; at most `limit`, oldest activity first. */
+  /**
+   * Ids of the app's rooms that are not keepalive, destroyed when idle (destroy type 0) and have activeTime <
+   * `before`; at most `limit`, oldest activity first.
+   */
   idle(appKey: AppKey, before: number, limit: number): Promise<readonly string[]>;
+  /** Ids of the app's timed rooms (destroy type 1) whose deadline is ≤ `now`; at most `limit`, earliest first. */
+  due(appKey: AppKey, now: number, limit: number): Promise<readonly string[]>;
+  /** Replaces the room's destroy setting; false when the room does not exist. */
+  setDestroy(appKey: AppKey, roomId: string, destroy: RoomDestroy): Promise<boolean>;
   /** False when the room does not exist. */
   setFlag(appKey: AppKey, roomId: string, flag: 'keepalive' | 'muted', on: boolean): Promise<boolean>;
   /** Ids of the app's rooms with the flag set, ascending. */

@@ -1,5 +1,6 @@
 /** Chatroom row shapes and their mapping, shared by the SQL engines (both read the same columns back). */
 import type { ChatroomEntry, ChatroomMessage, ChatroomRecord, NewChatroomMessage } from './chatroom-repository';
+import { IDLE_DESTROY } from './chatroom-repository';
 import { keptBytes } from './rows';
 
 export interface RoomRow {
@@ -11,6 +12,9 @@ export interface RoomRow {
   readonly timeline_time: number;
   readonly keepalive: number;
   readonly muted: number;
+  readonly destroy_type: number | string;
+  readonly destroy_minutes: number | string;
+  readonly destroy_at: number | string;
 }
 
 export interface MessageRow {
@@ -37,6 +41,7 @@ export function toRoom(row: RoomRow): ChatroomRecord {
     timelineTime: row.timeline_time,
     keepalive: row.keepalive === 1,
     muted: row.muted === 1,
+    destroy: Number(row.destroy_type) === 1 ? { type: 1, minutes: Number(row.destroy_minutes), at: Number(row.destroy_at) } : IDLE_DESTROY,
   };
 }
 

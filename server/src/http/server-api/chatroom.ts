@@ -7,6 +7,9 @@ import type { ErrorDef } from '../../errors';
 import { apiError, ServerApiErrors } from '../../errors';
 import type { Chatrooms } from '../../services/chatrooms/index';
 import { invalidEntry } from '../../services/chatrooms/chatroom-kv';
+import { chatroomOptionsOf } from '../../chatroom-options';
+import type { AppConfig } from '../../config';
+import { IDLE_DESTROY, type RoomDestroy } from '../../store/chatroom-repository';
 import { ChatroomStatus, KV_NOTIFY_OBJECT_NAME } from '../../services/chatrooms/room-wire';
 import { formatDateTime } from './group';
 import { flagsOf, readContent } from './message';
@@ -26,6 +29,22 @@ const KEY_RULE = { pattern: /^[A-Za-z0-9+=_-]+$/, maxLength: 128 } as const;
 
 /** Keepalive removal of a room that is not kept alive. */
 const NOTHING_TO_DELETE: ErrorDef = { code: 1015, httpStatus: 400, message: 'data to delete does not exist' };
+
+/** `destroyTime` of a timed room, in minutes (RongCloud's documented range: 60 minutes to 7 days; 60 when absent). */
+const DESTROY_MINUTES = { min: 60, max: 10_080, fallback: 60 } as const;
+
+/**
+ * `destroyType` (0 destroyed when idle, 1 at a fixed time; required when `required`, else 0 when absent) and, for
+ * type 1, `destroyTime`: the deadline is `destroyTime` minutes (the app's `chrmDestroyMinuteMs` each) from `now`.
+ * `destroyTime` is not read for type 0.
+ */
+function readDestroy(params: Params, app: AppConfig, now: number, required: boolean): RoomDestroy {
+  if (required && (params.optionalString('destroyType') ?? '').trim() === '') throw apiError(ServerApiErrors.badParameter, 'destroyType is required');
+  const type = params.integer('destroyType', { min: 0, max: 1, fallback: 0 });
+  if (type === 0) return IDLE_DESTROY;
+  const minutes = params.integer('destroyTime', DESTROY_MINUTES);
+  return { type: 1, minutes, at: now + minutes * chatroomOptionsOf(app).destroyMinuteMs };
+}
 
 export function chatroomId(params: Params): string {
   return params.requiredString('chatroomId', CHATROOM_ID_RULE);
@@ -81,13 +100,15 @@ export function chatroomRoutes(chatrooms: Chatrooms): ServerApiModule {
       'chatroom/create_new': async ({ app, params }) => {
         // Every parameter is read and checked before the room is touched: a refused call creates nothing.
         const roomId = chatroomId(params);
-        params.integer('destroyType', { min: 0, max: 1, fallback: 0 });
+        const destroy = readDestroy(params, app, now(), false);
         const isBan = params.boolean('isBan', false);
         const whitelisted = params.strings('whiteUserIds', USER_ID_RULE);
         const owner = params.optionalString('entryOwnerId', USER_ID_RULE);
         const info = params.optionalString('entryInfo');
         const entries = owner !== undefined && info !== undefined ? checkedEntries(info, app.appKey) : undefined;
-        if ((await store.create(app.appKey, roomId, '', now())).created) rooms.announceCreated(app.appKey, roomId);
+        // A new room is created with its destroy setting in one write; an existing one keeps its own
+        // (`chatroom/destroy/set` changes it).
+        if ((await store.create(app.appKey, roomId, '', now(), destroy)).created) rooms.announceCreated(app.appKey, roomId);
         // The entries go first: on a room that existed, its key cap may still refuse them (all or none), and
         // then the room is left as it was.
         if (owner !== undefined && entries !== undefined) await setEntries(owner, roomId, entries, false, app.appKey);
@@ -102,7 +123,13 @@ export function chatroomRoutes(chatrooms: Chatrooms): ServerApiModule {
       'chatroom/get': async ({ app, params }) => {
         const room = await existing(app.appKey, chatroomId(params));
         const { total } = await rooms.members(app.appKey, room.roomId, 0, 'asc');
-        return { chatroomId: room.roomId, createTime: room.createdTime, memberCount: total, destroyType: 0, destroyTime: 0, ban: room.muted };
+        return { chatroomId: room.roomId, createTime: room.createdTime, memberCount: total, destroyType: room.destroy.type, destroyTime: room.destroy.minutes, ban: room.muted };
+      },
+
+      'chatroom/destroy/set': async ({ app, params }) => {
+        const roomId = chatroomId(params);
+        const destroy = readDestroy(params, app, now(), true);
+        if (!(await store.setDestroy(app.appKey, roomId, destroy))) throw apiError(ServerApiErrors.badParameter, `chatroom ${roomId} does not exist`);
       },
 
       'chatroom/query': async ({ app, params }) => {

@@ -111,7 +111,7 @@ export class ChatroomService {
       index: (room, userId) => rooms.index(room, userId), unindex: (room, userId) => rooms.unindex(room, userId),
       isOnline: (appKey, userId) => rooms.isOnline(appKey, userId), pushEntries: (...args) => this.pushEntries(...args),
     };
-    this.sweeper = new RoomSweeper({ ctx, flow: this.flow, rooms: () => rooms.all(), destroyIdle: (appKey, roomId) => this.destroy(appKey, roomId, 'idle') }, renotifyMs);
+    this.sweeper = new RoomSweeper({ ctx, flow: this.flow, rooms: () => rooms.all(), destroyIdle: (appKey, roomId) => this.destroy(appKey, roomId, 'idle'), destroyTimed: (appKey, roomId) => this.destroy(appKey, roomId, 'timed') }, renotifyMs);
   }
 
   options(appKey: string): ChatroomOptions {
@@ -218,8 +218,11 @@ export class ChatroomService {
     return this.ctx.store.chatrooms.history(appKey, roomId, time, count, order);
   }
 
-  /** Destroys a room (Server API or idle sweep); members online here get `s_cmd{type:4}`. */
-  async destroy(appKey: string, roomId: string, reason: 'api' | 'idle'): Promise<boolean> {
+  /**
+   * Destroys a room (Server API, idle sweep, or a timed room's deadline); members online here get `s_cmd{type:4}`.
+   * The sweeps' reasons are checked again against the stored room once its queue is reached.
+   */
+  async destroy(appKey: string, roomId: string, reason: 'api' | 'idle' | 'timed'): Promise<boolean> {
     const room = await this.rooms.room(appKey, roomId);
     if (room === undefined) return false;
     return room.run(async () => {
@@ -228,7 +231,10 @@ export class ChatroomService {
       const now = this.ctx.clock.now();
       if (reason === 'idle') {
         const record = await this.ctx.store.chatrooms.get(appKey, roomId);
-        if (record === undefined || record.keepalive || record.activeTime >= now - this.options(appKey).idleDestroyMs) return false;
+        if (record === undefined || record.keepalive || record.destroy.type !== 0 || record.activeTime >= now - this.options(appKey).idleDestroyMs) return false;
+      } else if (reason === 'timed') {
+        const record = await this.ctx.store.chatrooms.get(appKey, roomId);
+        if (record === undefined || record.destroy.type !== 1 || record.destroy.at <= 0 || record.destroy.at > now) return false;
       }
       const members = await this.ctx.store.chatrooms.destroy(appKey, roomId);
       room.destroyed = true;
@@ -240,7 +246,7 @@ export class ChatroomService {
       const payload = encodeMessage(rc.NotifyMsg, { type: CommandType.RoomDestroyed, time: now, chrmId: roomId });
       for (const userId of members) this.flow.pushTo(appKey, userId, 's_cmd', roomId, payload);
       this.metrics.destroyed++;
-      this.events.emit({ appKey, roomId, type: 'destroy', cause: reason === 'idle' ? 'auto-destroy' : 'explicit', userIds: [], time: now });
+      this.events.emit({ appKey, roomId, type: 'destroy', cause: reason === 'api' ? 'explicit' : 'auto-destroy', userIds: [], time: now });
       return true;
     });
   }

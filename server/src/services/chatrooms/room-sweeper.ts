@@ -1,7 +1,8 @@
 /**
  * The chatroom service's one timer: each tick re-notifies members who were told about room data and never
  * pulled it (room-renotify.ts), and every `idleEveryTicks` ticks a store sweep destroys rooms idle past
- * their app's `chrmIdleDestroyMs` and (every 10 min) prunes timelines past the retention.
+ * their app's `chrmIdleDestroyMs`, timed rooms (destroyType 1) past their stored deadline, and (every 10 min)
+ * prunes timelines past the retention.
  *
  * Invariants: the store sweep never overlaps itself (a slow store skips ticks rather than piling sweeps
  * up); nothing runs once closed; the timer is unref'd so it never keeps the process alive.
@@ -23,6 +24,8 @@ export interface RoomSweepHost {
   rooms(): Iterable<RoomState>;
   /** Destroys the room if it is still idle once its queue is reached. */
   destroyIdle(appKey: string, roomId: string): Promise<unknown>;
+  /** Destroys the timed room if its deadline has still passed once its queue is reached. */
+  destroyTimed(appKey: string, roomId: string): Promise<unknown>;
 }
 
 export class RoomSweeper {
@@ -39,7 +42,8 @@ export class RoomSweeper {
     private readonly host: RoomSweepHost,
     private readonly renotifyMs: number,
   ) {
-    const idle = Math.min(...host.ctx.apps.list().map((app) => chatroomOptionsOf(app).idleDestroyMs), 3_600_000);
+    // A timed room is destroyed within a quarter of a destroyTime minute (15 s by default) of its deadline.
+    const idle = Math.min(...host.ctx.apps.list().map((app) => Math.min(chatroomOptionsOf(app).idleDestroyMs, chatroomOptionsOf(app).destroyMinuteMs)), 3_600_000);
     const { tickMs, idleEveryTicks } = sweepCadence(idle, renotifyMs);
     this.idleEveryTicks = idleEveryTicks;
     this.timer = setInterval(() => this.tick(), tickMs);
@@ -78,6 +82,12 @@ export class RoomSweeper {
         for (const roomId of await ctx.store.chatrooms.idle(app.appKey, now - opts.idleDestroyMs, 100)) {
           if (this.closed) return;
           await this.host.destroyIdle(app.appKey, roomId);
+        }
+        // Timed rooms past their stored deadline, overdue ones left by a stopped process included. Every node
+        // sweeps; the store's destroy has one winner, so members and callbacks hear of a room's end once.
+        for (const roomId of await ctx.store.chatrooms.due(app.appKey, now, 100)) {
+          if (this.closed) return;
+          await this.host.destroyTimed(app.appKey, roomId);
         }
       }
       if (now - this.lastPrune >= PRUNE_EVERY_MS) {

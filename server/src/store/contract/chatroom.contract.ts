@@ -29,7 +29,7 @@ export function describeChatrooms(context: ContractContext): void {
       const first = await chatrooms.create(APP, 'r1', 'Room', T0);
       expect(first).toEqual({
         created: true,
-        room: { appKey: APP, roomId: 'r1', name: 'Room', createdTime: T0, activeTime: T0, timelineTime: 0, keepalive: false, muted: false },
+        room: { appKey: APP, roomId: 'r1', name: 'Room', createdTime: T0, activeTime: T0, timelineTime: 0, keepalive: false, muted: false, destroy: { type: 0, minutes: 0, at: 0 } },
       });
       expect((await chatrooms.create(APP, 'r1', '', T0 + 5)).created).toBe(false);
       expect((await chatrooms.get(APP, 'r1'))?.name).toBe('Room');
@@ -97,6 +97,29 @@ export function describeChatrooms(context: ContractContext): void {
       expect(await chatrooms.idle(APP, T0 + 1500, 10)).toEqual(['fresh']);
       await chatrooms.setFlag(APP, 'kept', 'keepalive', false);
       expect(await chatrooms.idle(APP, T0 + 1500, 10)).toEqual(['kept', 'fresh']);
+    });
+
+    it('timed rooms: create stores the destroy setting, an existing room keeps it, due lists rooms past the deadline, idle skips them', async () => {
+      const { chatrooms } = context.store;
+      const timed = { type: 1, minutes: 60, at: T0 + 100 } as const;
+      expect((await chatrooms.create(APP, 't1', '', T0, timed)).room.destroy).toEqual(timed);
+      expect((await chatrooms.create(APP, 't1', '', T0 + 1, { type: 1, minutes: 90, at: T0 + 900 })).room.destroy).toEqual(timed);
+      await chatrooms.create(APP, 't2', '', T0, { type: 1, minutes: 60, at: T0 + 50 });
+      await chatrooms.create(APP, 'plain', '', T0);
+      await chatrooms.create(OTHER_APP, 't3', '', T0, timed);
+      expect(await chatrooms.due(APP, T0 + 49, 10)).toEqual([]);
+      expect(await chatrooms.due(APP, T0 + 100, 10)).toEqual(['t2', 't1']);
+      expect(await chatrooms.due(APP, T0 + 100, 1)).toEqual(['t2']);
+      expect(await chatrooms.due(OTHER_APP, T0 + 100, 10)).toEqual(['t3']);
+      // Timed rooms are never idle; destroy type 0 makes them idle rooms again, with no deadline.
+      expect(await chatrooms.idle(APP, T0 + 500, 10)).toEqual(['plain']);
+      expect(await chatrooms.setDestroy(APP, 't2', { type: 0, minutes: 0, at: 0 })).toBe(true);
+      expect(await chatrooms.setDestroy(APP, 'missing', timed)).toBe(false);
+      expect(await chatrooms.due(APP, T0 + 1000, 10)).toEqual(['t1']);
+      expect((await chatrooms.get(APP, 't2'))?.destroy).toEqual({ type: 0, minutes: 0, at: 0 });
+      expect((await chatrooms.idle(APP, T0 + 500, 10)).slice().sort()).toEqual(['plain', 't2']);
+      await chatrooms.destroy(APP, 't1');
+      expect(await chatrooms.due(APP, T0 + 1000, 10)).toEqual([]);
     });
 
     it('destroy removes the room with its members, timeline, entries and room marks, and reports the members', async () => {

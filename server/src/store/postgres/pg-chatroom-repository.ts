@@ -17,7 +17,7 @@ import type {
   UserMark,
   UserMarkKind,
 } from '../chatroom-repository';
-import { ROOM_FLAG_INCLUDE_SENDER } from '../chatroom-repository';
+import { IDLE_DESTROY, ROOM_FLAG_INCLUDE_SENDER, type RoomDestroy } from '../chatroom-repository';
 import { toMessage, toRoom, type MessageRow, type RoomRow } from '../chatroom-rows';
 import type { AppKey, UserId } from '../store';
 import { PgChatroomEntries } from './pg-chatroom-entries';
@@ -25,14 +25,16 @@ import type { PgDatabase } from './pg-database';
 import { AppendBatcher, type AppendBatcherOptions } from '../message-append-batcher';
 import { PgChatroomAppendWriter } from './pg-chatroom-append-writer';
 
-const ROOM_COLUMNS = 'app_key, room_id, name, created_time, active_time, timeline_time, keepalive, muted';
+const ROOM_COLUMNS = 'app_key, room_id, name, created_time, active_time, timeline_time, keepalive, muted, destroy_type, destroy_minutes, destroy_at';
 const GET_ROOM_SQL = `SELECT ${ROOM_COLUMNS} FROM chatrooms WHERE app_key = ? AND room_id = ?`;
 const LOCK_ROOM_SQL = `${GET_ROOM_SQL} FOR UPDATE`;
-const INSERT_ROOM_SQL = `INSERT INTO chatrooms (app_key, room_id, name, created_time, active_time) VALUES (?, ?, ?, ?, ?)
+const INSERT_ROOM_SQL = `INSERT INTO chatrooms (app_key, room_id, name, created_time, active_time, destroy_type, destroy_minutes, destroy_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
   ON CONFLICT (app_key, room_id) DO NOTHING`;
 const RENAME_SQL = 'UPDATE chatrooms SET name = ? WHERE app_key = ? AND room_id = ?';
 const LIST_SQL = 'SELECT room_id FROM chatrooms WHERE app_key = ? ORDER BY room_id';
-const IDLE_SQL = 'SELECT room_id FROM chatrooms WHERE app_key = ? AND keepalive = 0 AND active_time < ? ORDER BY active_time LIMIT ?';
+const IDLE_SQL = 'SELECT room_id FROM chatrooms WHERE app_key = ? AND keepalive = 0 AND destroy_type = 0 AND active_time < ? ORDER BY active_time LIMIT ?';
+const DUE_SQL = 'SELECT room_id FROM chatrooms WHERE app_key = ? AND destroy_at > 0 AND destroy_at <= ? ORDER BY destroy_at LIMIT ?';
+const SET_DESTROY_SQL = 'UPDATE chatrooms SET destroy_type = ?, destroy_minutes = ?, destroy_at = ? WHERE app_key = ? AND room_id = ?';
 const FLAG_SQL = { keepalive: 'UPDATE chatrooms SET keepalive = ? WHERE app_key = ? AND room_id = ?', muted: 'UPDATE chatrooms SET muted = ? WHERE app_key = ? AND room_id = ?' } as const;
 const FLAGGED_SQL = { keepalive: 'SELECT room_id FROM chatrooms WHERE app_key = ? AND keepalive = 1 ORDER BY room_id', muted: 'SELECT room_id FROM chatrooms WHERE app_key = ? AND muted = 1 ORDER BY room_id' } as const;
 const DESTROY_SQL = [
@@ -108,9 +110,9 @@ export class PgChatroomRepository implements ChatroomRepository {
     this.batcher = new AppendBatcher((batch) => writer.commit(batch), options.groupCommit);
   }
 
-  async create(appKey: AppKey, roomId: string, name: string, now: number): Promise<{ room: ChatroomRecord; created: boolean }> {
+  async create(appKey: AppKey, roomId: string, name: string, now: number, destroy: RoomDestroy = IDLE_DESTROY): Promise<{ room: ChatroomRecord; created: boolean }> {
     return this.database.tx(async (q) => {
-      const created = (await q.run(INSERT_ROOM_SQL, appKey, roomId, name, now, now)) > 0;
+      const created = (await q.run(INSERT_ROOM_SQL, appKey, roomId, name, now, now, destroy.type, destroy.minutes, destroy.at)) > 0;
       if (!created && name !== '') await q.run(RENAME_SQL, name, appKey, roomId);
       const row = await q.get<RoomRow>(GET_ROOM_SQL, appKey, roomId);
       if (row === undefined) throw new Error(`chatroom ${roomId}: row missing after create`);
@@ -138,6 +140,14 @@ export class PgChatroomRepository implements ChatroomRepository {
 
   async idle(appKey: AppKey, before: number, limit: number): Promise<readonly string[]> {
     return roomIds(await this.database.all<{ room_id: string }>(IDLE_SQL, appKey, before, Math.max(0, limit)));
+  }
+
+  async due(appKey: AppKey, now: number, limit: number): Promise<readonly string[]> {
+    return roomIds(await this.database.all<{ room_id: string }>(DUE_SQL, appKey, now, Math.max(0, limit)));
+  }
+
+  async setDestroy(appKey: AppKey, roomId: string, destroy: RoomDestroy): Promise<boolean> {
+    return (await this.database.run(SET_DESTROY_SQL, destroy.type, destroy.minutes, destroy.at, appKey, roomId)) > 0;
   }
 
   async setFlag(appKey: AppKey, roomId: string, flag: 'keepalive' | 'muted', on: boolean): Promise<boolean> {

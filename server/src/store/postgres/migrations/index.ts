@@ -8,6 +8,7 @@ import * as m007 from './007-apps';
 import * as m009 from './009-push';
 import * as m010 from './010-server-events';
 import * as m016 from './016-conversation-type-settings';
+import * as m017 from './017-chatroom-destroy';
 
 /**
  * PostgreSQL schema, numbered like the SQLite one (same tables and index plans; BIGINT times,
@@ -21,4 +22,4 @@ export interface PgMigration {
 }
 
 /** Ascending by version; append new modules here (never edit an applied one). */
-export const PG_MIGRATIONS: readonly PgMigration[] = [m001, m002, m003, m004, m005, m006, m007, m009, m010, m016];
+export const PG_MIGRATIONS: readonly PgMigration[] = [m001, m002, m003, m004, m005, m006, m007, m009, m010, m016, m017];
