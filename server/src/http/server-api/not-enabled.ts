@@ -1,0 +1,38 @@
+/**
+ * Documented Server API endpoints (SERVER_API.md §2) this server does not implement. Each answers the documented
+ * "service not enabled" (1009, HTTP 430) whatever its parameters, as `message/discussion/publish` does, rather than
+ * a 404 an SDK would take for a wrong base URL. Authentication still comes first (1004 for an unsigned call).
+ * The rows SERVER_API.md itself marks "list only" are not listed here and stay 404.
+ */
+import { apiError, ServerApiErrors } from '../../errors';
+import type { ServerApiHandler, ServerApiModule } from './index';
+
+/** Path → why it is not served. */
+export const NOT_ENABLED_ENDPOINTS: Readonly<Record<string, string>> = {
+  'user/chat/fb/set': 'per-user send bans (user/chat/fb) are not supported: use user/block or group/chatroom gags',
+  'user/chat/fb/querylist': 'per-user send bans (user/chat/fb) are not supported',
+  'user/blockPushPeriod/set': 'push quiet hours are not supported: this server has no push gateway',
+  'user/blockPushPeriod/get': 'push quiet hours are not supported: this server has no push gateway',
+  'user/blockPushPeriod/delete': 'push quiet hours are not supported: this server has no push gateway',
+  'user/remarks/set': 'push-display remarks are not supported: this server has no push gateway',
+  'user/remarks/get': 'push-display remarks are not supported',
+  'user/remarks/del': 'push-display remarks are not supported',
+  'message/broadcast/recall': 'recalling a broadcast is not supported',
+  'v3/message/private/query': 'the v3 history query is not supported: use message/history',
+  'v3/message/group/query': 'the v3 history query is not supported: use message/history',
+  'v3/message/chatroom/query': 'the v3 history query is not supported: use message/history',
+  'v3/message/ultragroup/query': 'ultragroups are not supported',
+  'conversation/message/history/clean': 'clearing a conversation history through the Server API is not supported',
+};
+
+export function notEnabledRoutes(): ServerApiModule {
+  return () => {
+    const routes: Record<string, ServerApiHandler> = {};
+    for (const [path, reason] of Object.entries(NOT_ENABLED_ENDPOINTS)) {
+      routes[path] = async () => {
+        throw apiError(ServerApiErrors.notEnabled, reason);
+      };
+    }
+    return routes;
+  };
+}

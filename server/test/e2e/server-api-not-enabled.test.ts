@@ -1,0 +1,54 @@
+/**
+ * Documented Server API endpoints this server does not implement (audit D8) answer "service not enabled"
+ * (1009, HTTP 430) with a reason, not 404; authentication still comes first, and the spec's "list only" rows stay 404.
+ */
+import { serverApi, type ServerApiClient } from '../../../test/support/server-api-client';
+import { DEFAULT_TEST_APP, startServer, type RunningServer } from '../../../test/support/server-launcher';
+
+const NOT_ENABLED = [
+  'user/chat/fb/set',
+  'user/chat/fb/querylist',
+  'user/blockPushPeriod/set',
+  'user/blockPushPeriod/get',
+  'user/blockPushPeriod/delete',
+  'user/remarks/set',
+  'user/remarks/get',
+  'user/remarks/del',
+  'message/broadcast/recall',
+  'conversation/message/history/clean',
+];
+const NOT_ENABLED_JSON = ['v3/message/private/query', 'v3/message/group/query', 'v3/message/chatroom/query', 'v3/message/ultragroup/query'];
+
+let server: RunningServer;
+let api: ServerApiClient;
+
+beforeAll(async () => {
+  server = await startServer({ apps: [DEFAULT_TEST_APP] });
+  api = serverApi(server.url, DEFAULT_TEST_APP.key, DEFAULT_TEST_APP.secret);
+});
+
+afterAll(async () => {
+  await server.stop();
+});
+
+describe('unimplemented documented endpoints', () => {
+  it('answer 1009 (HTTP 430) with a reason, signed or refused first when unsigned; list-only rows stay 404', async () => {
+    const seen: Record<string, unknown> = {};
+    for (const path of NOT_ENABLED) {
+      const res = await api.post(path, { userId: 'u1', state: 1, type: 'PERSON' });
+      seen[path] = { status: res.status, code: res.body['code'], reason: typeof res.body['errorMessage'] === 'string' && res.body['errorMessage'] !== '' };
+    }
+    for (const path of NOT_ENABLED_JSON) {
+      const res = await api.postJson(path, { userId: 'u1', targetId: 'u2', startTime: 0, endTime: Date.now(), pageSize: 10, includeStart: true });
+      seen[path] = { status: res.status, code: res.body['code'], reason: typeof res.body['errorMessage'] === 'string' && res.body['errorMessage'] !== '' };
+    }
+    const expected = Object.fromEntries([...NOT_ENABLED, ...NOT_ENABLED_JSON].map((path) => [path, { status: 430, code: 1009, reason: true }]));
+    expect(seen).toEqual(expected);
+
+    const unsigned = await api.post('user/remarks/get', { userId: 'u1' }, { omit: ['Signature'] });
+    expect({ status: unsigned.status, code: unsigned.body['code'] }).toEqual({ status: 401, code: 1004 });
+    const getMethod = await fetch(`${server.url}/user/remarks/get.json`, { headers: api.signedHeaders() });
+    expect(getMethod.status).toBe(405);
+    for (const listOnly of ['user/deactivate', 'wordfilter/add', 'push/user']) expect((await api.post(listOnly, { userId: 'u1' })).status).toBe(404);
+  });
+});
