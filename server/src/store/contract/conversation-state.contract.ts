@@ -40,6 +40,24 @@ export function describeConversationStates(context: ContractContext): void {
       expect((await states.changedSince(OTHER_APP, 'u1', 0, 10)).map((s) => s.conversation.targetId)).toEqual(['x']);
     });
 
+    it('per conversation type: an owner\'s unpushLevel is set, replaced, forgotten with 0, per app and owner, and survives a reopen', async () => {
+      const { conversationTypeSettings: types } = context.store;
+      expect(await types.unpushLevel(APP, 'u1', PRIVATE)).toBe(0);
+      await types.setUnpushLevel(APP, 'u1', PRIVATE, 5, T0);
+      await types.setUnpushLevel(APP, 'u1', GROUP, 1, T0);
+      await types.setUnpushLevel(APP, 'u1', GROUP, -1, T0 + 1);
+      await types.setUnpushLevel(OTHER_APP, 'u1', PRIVATE, 2, T0);
+      expect(await types.unpushLevel(APP, 'u1', PRIVATE)).toBe(5);
+      expect(await types.unpushLevel(APP, 'u1', GROUP)).toBe(-1);
+      expect(await types.unpushLevel(APP, 'u2', PRIVATE)).toBe(0);
+      expect(await types.unpushLevel(OTHER_APP, 'u1', PRIVATE)).toBe(2);
+      await types.setUnpushLevel(APP, 'u1', PRIVATE, 0, T0 + 2);
+      expect(await types.unpushLevel(APP, 'u1', PRIVATE)).toBe(0);
+      const reopened = await context.reopen();
+      expect(await reopened.conversationTypeSettings.unpushLevel(APP, 'u1', GROUP)).toBe(-1);
+      expect(await reopened.conversationTypeSettings.unpushLevel(APP, 'u1', PRIVATE)).toBe(0);
+    });
+
     it('survive a reopen', async () => {
       await context.store.conversationStates.update(APP, 'u1', { type: PRIVATE, targetId: 'u2' }, { isTop: true, isSilent: true }, T0);
       const reopened = await context.reopen();
