@@ -40,27 +40,8 @@ export class PgChatroomEntries {
   constructor(private readonly database: PgDatabase) {}
 
   async set(appKey: AppKey, roomId: string, change: EntryChange, maxKeys: number, now: number): Promise<EntrySetResult> {
-    return this.database.tx(async (q): Promise<EntrySetResult> => {
-      const kvTime = await lockClock(q, appKey, roomId);
-      if (kvTime === undefined) throw new Error(`chatroom ${roomId} does not exist`);
-      const current = await q.get<EntryRow>(GET_SQL, appKey, roomId, change.key);
-      const live = current !== undefined && current.deleted === 0;
-      if (live && current.user_id !== change.userId && !change.force) return { ok: false, reason: 'not-owner' };
-      if (!live && ((await q.get<{ n: number }>(LIVE_COUNT_SQL, appKey, roomId))?.n ?? 0) >= maxKeys) return { ok: false, reason: 'limit' };
-      const updatedTime = Math.max(Math.floor(now), kvTime + 1);
-      await q.run(SET_CLOCK_SQL, updatedTime, appKey, roomId);
-      const entry: ChatroomEntry = {
-        key: change.key,
-        value: change.value,
-        userId: change.userId,
-        autoDelete: change.autoDelete,
-        overwrite: change.force,
-        deleted: false,
-        updatedTime,
-      };
-      await write(q, appKey, roomId, entry);
-      return { ok: true, entry };
-    });
+    const result = await this.setMany(appKey, roomId, [change], maxKeys, now);
+    return result.ok ? { ok: true, entry: result.entries[0] as ChatroomEntry } : { ok: false, reason: result.reason };
   }
 
   /** All or none: every check before the first write, under the room row lock. */

@@ -31,25 +31,8 @@ export class SqliteChatroomEntries {
   constructor(private readonly database: SqliteDatabase) {}
 
   set(appKey: AppKey, roomId: string, change: EntryChange, maxKeys: number, now: number): EntrySetResult {
-    return this.database.write(() => {
-      const db = this.database;
-      const current = db.get<EntryRow>(GET_SQL, appKey, roomId, change.key);
-      const live = current !== undefined && current.deleted === 0;
-      if (live && current.user_id !== change.userId && !change.force) return { ok: false, reason: 'not-owner' };
-      if (!live && (db.get<{ n: number }>(LIVE_COUNT_SQL, appKey, roomId)?.n ?? 0) >= maxKeys) return { ok: false, reason: 'limit' };
-      const updatedTime = this.tick(appKey, roomId, now);
-      const entry: ChatroomEntry = {
-        key: change.key,
-        value: change.value,
-        userId: change.userId,
-        autoDelete: change.autoDelete,
-        overwrite: change.force,
-        deleted: false,
-        updatedTime,
-      };
-      this.write(appKey, roomId, entry);
-      return { ok: true, entry };
-    });
+    const result = this.setMany(appKey, roomId, [change], maxKeys, now);
+    return result.ok ? { ok: true, entry: result.entries[0] as ChatroomEntry } : { ok: false, reason: result.reason };
   }
 
   /** All or none: every check before the first write, in the same transaction. */
