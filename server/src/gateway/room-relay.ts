@@ -22,7 +22,9 @@ export type RoomSignal =
   /** The room was destroyed at `time`. */
   | { readonly k: 'destroy'; readonly time: number }
   /** The user whitelist changed (reload it from the store). */
-  | { readonly k: 'whitelist' };
+  | { readonly k: 'whitelist' }
+  /** A message was recalled (pages cached from the store may still hold it). */
+  | { readonly k: 'recall'; readonly uid: string };
 
 interface Envelope {
   /** Origin node. */

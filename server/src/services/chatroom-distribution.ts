@@ -81,5 +81,7 @@ export function distributionGatedKind(inner: ConversationKind, rooms: ChatroomSe
       return { status: 0, sentTime: now, messageUId: newMessageUidFor(now) };
     },
     recallRecipients: (message) => inner.recallRecipients(message),
+    // A recall is not a send: the room's distribution state does not gate it.
+    ...(inner.recall !== undefined ? { recall: inner.recall.bind(inner) } : {}),
   };
 }

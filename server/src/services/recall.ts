@@ -43,10 +43,27 @@ export interface RecallRequest {
  * command names. The original leaves history and conversation lists; the `RC:RcCmd` itself is stored in
  * that conversation (persisted, not counted) so every participant and the sender's other devices get it
  * by sync — not by a DUP echo, which E4 would file under the wrong conversation (PROTOCOL.md §5.5).
+ * A kind with its own `recall` (chatrooms: the room timeline) handles the command instead; a recall without a
+ * client session (Server API) reaches the sender's devices there too.
  */
 export async function recallMessage(ctx: ServerContext, messaging: MessagingService, kinds: ConversationKinds, req: RecallRequest): Promise<{ status: number; sentTime?: number; messageUId?: string }> {
   const command = parseRecallContent(req.content);
   if (!command) return { status: WireStatus.InvalidParameter };
+  const own = kinds.get(command.conversationType);
+  if (own?.recall !== undefined) {
+    // Chatroom messages are on the room timeline, not in the message store: the kind finds and recalls them.
+    const windowMs = ctx.apps.get(req.appKey)?.recallWindowMs;
+    return own.recall({
+      appKey: req.appKey,
+      by: req.by,
+      targetId: command.targetId,
+      messageUId: command.messageUId,
+      content: req.content,
+      asAdmin: req.asAdmin === true,
+      ...(windowMs !== undefined ? { recallWindowMs: windowMs } : {}),
+      includeSender: req.sessionId === undefined,
+    });
+  }
   const original = await ctx.store.messages.get(req.appKey, command.messageUId);
   if (!original) return { status: WireStatus.RecallRefused };
   const app = ctx.apps.get(req.appKey);

@@ -88,6 +88,11 @@ export interface ChatroomMessage {
   readonly extraContent?: string;
 }
 
+/** `recall`: the message marked recalled, or why not (another room's uid is 'not-found'). */
+export type ChatroomRecallResult =
+  | { readonly ok: true; readonly message: ChatroomMessage }
+  | { readonly ok: false; readonly reason: 'not-found' | 'not-sender' | 'already-recalled' };
+
 export interface TimelinePage {
   /** Ascending by sentTime. */
   readonly messages: readonly ChatroomMessage[];
@@ -223,6 +228,14 @@ export interface ChatroomRepository {
   latest(appKey: AppKey, roomId: string, count: number): Promise<TimelinePage>;
   /** Persisted messages older than `time` (order 0; time 0 = now) or newer than it (order 1). */
   history(appKey: AppKey, roomId: string, time: number, count: number, order: 0 | 1): Promise<ChatroomHistoryPage>;
+  /** The room message with this uid (any room of the app); undefined when unknown or recalled. */
+  message(appKey: AppKey, uid: string): Promise<ChatroomMessage | undefined>;
+  /**
+   * Marks a message of the room recalled, checking in the same transaction that it is there, not recalled yet and
+   * (unless `by` is undefined: an admin) sent by `by`. A recalled message is left out of every later `since`,
+   * `latest`, `history` and `message` answer.
+   */
+  recall(appKey: AppKey, roomId: string, uid: string, by: UserId | undefined): Promise<ChatroomRecallResult>;
   /** Deletes timeline messages with sentTime < `before`, in every app (retention); returns how many went. */
   pruneMessages(before: number): Promise<number>;
 

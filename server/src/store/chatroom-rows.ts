@@ -31,6 +31,11 @@ export interface MessageRow {
   readonly extra_content: string | null;
 }
 
+/** A message row read with its recall mark (lookups by uid, migration 018). */
+export interface RecallableRow extends MessageRow {
+  readonly recalled: number | string;
+}
+
 export function toRoom(row: RoomRow): ChatroomRecord {
   return {
     appKey: row.app_key,

@@ -45,10 +45,11 @@ describe('unimplemented documented endpoints', () => {
     const expected = Object.fromEntries([...NOT_ENABLED, ...NOT_ENABLED_JSON].map((path) => [path, { status: 430, code: 1009, reason: true }]));
     expect(seen).toEqual(expected);
 
-    // Chatroom recall (conversationType 4) is not implemented either: 1009, while other types keep their checks.
+    // Chatroom recall (conversationType 4) is implemented (chatroom-recall.test.ts): an unknown room message is a
+    // 1002 like any other type's, never the former 1009.
     const recall = { fromUserId: 'u1', targetId: 'room1', messageUID: 'AAAA-BBBB-CCCC-DDDD', sentTime: 0 };
     const room = await api.post('message/recall', { ...recall, conversationType: 4 });
-    expect({ status: room.status, code: room.body['code'] }).toEqual({ status: 430, code: 1009 });
+    expect({ status: room.status, code: room.body['code'] }).toEqual({ status: 400, code: 1002 });
     expect((await api.post('message/recall', { ...recall, conversationType: 1 })).body['code']).toBe(1002);
 
     const unsigned = await api.post('user/remarks/get', { userId: 'u1' }, { omit: ['Signature'] });

@@ -94,8 +94,7 @@ export function messageRoutes(messaging: MessagingService, kinds: ConversationKi
       const messageUID = params.requiredString('messageUID', { maxLength: 64 });
       const sentTime = params.integer('sentTime', { min: 0, fallback: 0 });
       const isAdmin = params.boolean('isAdmin', false);
-      // Room messages are kept in the chatroom store, which has no recall yet: said so, not a generic 1002.
-      if (conversationType === 4) throw apiError(ServerApiErrors.notEnabled, 'recalling a chatroom message is not supported');
+      // conversationType 4 (a room message) is recalled on the room timeline (recall.ts routes it to the chatroom kind).
       const content = encodeUtf8(JSON.stringify({ conversationType, targetId, messageUId: messageUID, sentTime }));
       const result = await recallMessage(ctx, messaging, kinds, { appKey: app.appKey, by: fromUserId, content, asAdmin: isAdmin });
       if (result.status !== WireStatus.Ok) throw apiError(ServerApiErrors.badParameter, `message cannot be recalled (${result.status})`);

@@ -26,9 +26,21 @@ export function chatroomConversationKind(rooms: ChatroomService): ConversationKi
         'client',
       );
     },
-    // Room messages live outside the message store, so a recall never finds them to begin with.
+    // Room messages live outside the message store: recalled on the room timeline (recall below), never through it.
     async recallRecipients() {
       return [];
+    },
+    recall(request) {
+      return rooms.recall({
+        appKey: request.appKey,
+        roomId: request.targetId,
+        uid: request.messageUId,
+        by: request.by,
+        asAdmin: request.asAdmin,
+        content: request.content,
+        includeSender: request.includeSender,
+        ...(request.recallWindowMs !== undefined ? { recallWindowMs: request.recallWindowMs } : {}),
+      });
     },
   };
 }

@@ -21,6 +21,7 @@ import type { Hub } from '../../gateway/hub';
 import { RoomRelay } from '../../gateway/room-relay';
 import { ROOM_FLAG_INCLUDE_SENDER, type ChatroomHistoryPage, type ChatroomMember, type ChatroomMessage } from '../../store/chatroom-repository';
 import { encodeMessage, encodeUtf8, newMessageUidFor, rc } from '../wire';
+import { WireStatus } from '../wire-status';
 import { ChatroomEventBus, type ChatroomEventCause } from './chatroom-events';
 import { ChatroomMetrics, type KickReason } from './chatroom-metrics';
 import type { MessagePriority } from './drop-policy';
@@ -32,6 +33,8 @@ import { receiveRoomSignal, type RoomSignalHost } from './room-signals';
 import type { RoomState } from './room-state';
 import { RoomSweeper } from './room-sweeper';
 import { ChatroomStatus, CommandType, MEMBER_CHANGE_OBJECT_NAME } from './room-wire';
+
+const RECALL_OBJECT_NAME = 'RC:RcCmd';
 
 /** The "sender" of an appended message no member is to be spared the notification of ('' is no user id). */
 const NO_SENDER = '';
@@ -51,6 +54,22 @@ export interface RoomMessageInput {
    * ROOM_FLAG_INCLUDE_SENDER, a bit `flags` can never set by itself (send() clears it).
    */
   readonly includeSender?: boolean;
+}
+
+/** A recall of a room message (`recallMsg` naming a room, Server API `message/recall` with conversationType 4). */
+export interface RoomRecallInput {
+  readonly appKey: string;
+  readonly roomId: string;
+  readonly uid: string;
+  /** Who recalls: must be the sender unless `asAdmin`. */
+  readonly by: string;
+  readonly asAdmin: boolean;
+  /** The `RC:RcCmd` content appended to the room. */
+  readonly content: Uint8Array;
+  /** The sender's own pulls include the `RC:RcCmd` too. */
+  readonly includeSender: boolean;
+  /** A client recall must come within this long of the message (ms); not checked for an admin. */
+  readonly recallWindowMs?: number;
 }
 
 export interface SendOutcome {
@@ -194,6 +213,38 @@ export class ChatroomService {
         this.metrics.accepted[priority]++;
       }
       return this.append(room, input, now, true);
+    });
+    if (!('committed' in queued)) return queued;
+    const stored = await queued.committed;
+    return { status: 0, sentTime: stored.sentTime, messageUId: stored.uid };
+  }
+
+  /**
+   * Recalls a room message: refused (RecallRefused) when the room or the message in it is unknown, already
+   * recalled, not sent by `by` or older than the recall window (the last two not for an admin). Otherwise the
+   * message is marked recalled in the store — later pulls, join history and `qryCHMsg` leave it out — the room's
+   * cached pages are dropped here and on other nodes, and the `RC:RcCmd` is appended to the room as the original
+   * sender's, flagged persisted and notified like any room message.
+   */
+  async recall(input: RoomRecallInput): Promise<SendOutcome> {
+    const refused: SendOutcome = { status: WireStatus.RecallRefused };
+    const { appKey, roomId, uid } = input;
+    const room = await this.rooms.room(appKey, roomId);
+    if (room === undefined) return refused;
+    const queued = await room.run(async (): Promise<SendOutcome | { readonly committed: Promise<ChatroomMessage> }> => {
+      if (room.destroyed) return refused;
+      const now = this.ctx.clock.now();
+      if (!input.asAdmin) {
+        const original = await this.ctx.store.chatrooms.message(appKey, uid);
+        if (original === undefined || original.roomId !== roomId || original.fromUserId !== input.by) return refused;
+        if (input.recallWindowMs !== undefined && now - original.sentTime > input.recallWindowMs) return refused;
+      }
+      const result = await this.ctx.store.chatrooms.recall(appKey, roomId, uid, input.asAdmin ? undefined : input.by);
+      if (!result.ok) return refused;
+      room.pages.clear();
+      this.relay.publish(appKey, roomId, { k: 'recall', uid });
+      const flags = 1 | (input.includeSender ? ROOM_FLAG_INCLUDE_SENDER : 0);
+      return this.append(room, { appKey, roomId, fromUserId: result.message.fromUserId, objectName: RECALL_OBJECT_NAME, content: input.content, flags }, now, false);
     });
     if (!('committed' in queued)) return queued;
     const stored = await queued.committed;

@@ -148,8 +148,9 @@ export class RoomFlow {
     let page = room.pages.get(syncTime);
     if (page === undefined) {
       const version = room.pages.version;
+      const clearVersion = room.pages.clearVersion;
       const read = await this.ctx.store.chatrooms.since(room.appKey, room.roomId, syncTime, PULL_PAGE_SIZE);
-      if (read.hasMore) page = room.pages.keepTruncated(syncTime, read.messages);
+      if (read.hasMore) page = room.pages.keepTruncated(syncTime, read.messages, clearVersion);
       else {
         room.pages.keep(syncTime, read.messages, read.timelineTime, version);
         page = room.pages.get(syncTime) ?? uncachedPage(read.messages, read.timelineTime, syncTime);

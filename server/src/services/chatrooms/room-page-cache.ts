@@ -18,7 +18,8 @@
  *   under the room row's lock in both engines), so a later append can never land inside it. Without this, a
  *   room whose notify → pull cycle spans more than a page fell back to one store query and one encoding
  *   per member, and collapsed (256 msg/s into 5,000 members: 36% of the server in SQLite, completion 0.14).
- *   Only `clear()` (messages deleted: retention) drops them.
+ *   Only `clear()` (messages deleted: retention; a message recalled) drops them, and a truncated read that
+ *   started before a `clear()` is not kept (`clearVersion`).
  */
 import { ROOM_FLAG_INCLUDE_SENDER, type ChatroomMessage } from '../../store/chatroom-repository';
 
@@ -51,9 +52,15 @@ export class RoomPageCache {
   private readonly pages = new Map<number, SharedPage>();
   private readonly truncated = new Map<number, SharedPage>();
   private generation = 0;
+  private clears = 0;
 
   get version(): number {
     return this.generation;
+  }
+
+  /** Changes with every `clear()`: a truncated read taken before one is not kept. */
+  get clearVersion(): number {
+    return this.clears;
   }
 
   /** The page after cursor `after`, when the tail covers it. */
@@ -72,13 +79,13 @@ export class RoomPageCache {
 
   /**
    * Keeps a truncated read (the first messages after `after`, more exist) and returns its page. The oldest
-   * cursor goes beyond MAX_TRUNCATED.
+   * cursor goes beyond MAX_TRUNCATED. Not kept (only returned) when the cache was cleared since `clearVersion`.
    */
-  keepTruncated(after: number, messages: readonly ChatroomMessage[]): SharedPage {
+  keepTruncated(after: number, messages: readonly ChatroomMessage[], clearVersion = this.clears): SharedPage {
     const last = messages[messages.length - 1];
     const end = last === undefined ? after : last.sentTime;
     const page = sharedPage(messages, end, end, false);
-    if (last === undefined) return page;
+    if (last === undefined || clearVersion !== this.clears) return page;
     if (this.truncated.size >= MAX_TRUNCATED) {
       const oldest = this.truncated.keys().next();
       if (oldest.done !== true) this.truncated.delete(oldest.value);
@@ -102,8 +109,9 @@ export class RoomPageCache {
     this.pages.clear();
   }
 
-  /** Messages were deleted (retention): nothing kept is a snapshot of the store any more. */
+  /** Messages were deleted (retention) or recalled: nothing kept is a snapshot of the store any more. */
   clear(): void {
+    this.clears++;
     this.invalidate();
     this.truncated.clear();
   }

@@ -266,6 +266,56 @@ export function describeChatrooms(context: ContractContext): void {
     });
   });
 
+  describe('chatrooms: recall', () => {
+    it('message finds a room message by uid; recall checks room, sender and state, and hides it from every read', async () => {
+      const { chatrooms, messageLog } = context.store;
+      await chatrooms.create(APP, 'r1', '', T0);
+      await chatrooms.create(APP, 'r2', '', T0);
+      const kept = await chatrooms.append(roomMessage('r1', 'u2', T0 + 1, { text: 'kept' }));
+      const target = await chatrooms.append(roomMessage('r1', 'u1', T0 + 2, { text: 'secret' }));
+      const other = await chatrooms.append(roomMessage('r2', 'u1', T0 + 3, { text: 'elsewhere' }));
+
+      expect(await chatrooms.message(APP, target.uid)).toEqual(target);
+      expect(await chatrooms.message(OTHER_APP, target.uid)).toBeUndefined();
+      expect(await chatrooms.message(APP, 'NO-SUCH-UID')).toBeUndefined();
+
+      expect(await chatrooms.recall(APP, 'r1', 'NO-SUCH-UID', 'u1')).toEqual({ ok: false, reason: 'not-found' });
+      expect(await chatrooms.recall(APP, 'r2', target.uid, 'u1')).toEqual({ ok: false, reason: 'not-found' });
+      expect(await chatrooms.recall(OTHER_APP, 'r1', target.uid, 'u1')).toEqual({ ok: false, reason: 'not-found' });
+      expect(await chatrooms.recall(APP, 'r1', target.uid, 'u2')).toEqual({ ok: false, reason: 'not-sender' });
+      // Refusals change nothing.
+      expect((await chatrooms.since(APP, 'r1', 0, 10)).messages.map((m) => m.uid)).toEqual([kept.uid, target.uid]);
+
+      expect(await chatrooms.recall(APP, 'r1', target.uid, 'u1')).toEqual({ ok: true, message: target });
+      expect(await chatrooms.recall(APP, 'r1', target.uid, 'u1')).toEqual({ ok: false, reason: 'already-recalled' });
+      expect(await chatrooms.recall(APP, 'r1', target.uid, undefined)).toEqual({ ok: false, reason: 'already-recalled' });
+
+      expect(await chatrooms.message(APP, target.uid)).toBeUndefined();
+      expect((await chatrooms.since(APP, 'r1', 0, 10)).messages).toEqual([kept]);
+      expect((await chatrooms.since(APP, 'r1', 0, 10, 'u2')).messages).toEqual([]);
+      expect(await chatrooms.latest(APP, 'r1', 10)).toMatchObject({ messages: [kept], hasMore: false, timelineTime: target.sentTime });
+      expect((await chatrooms.history(APP, 'r1', 0, 10, 0)).messages).toEqual([kept]);
+      expect((await chatrooms.history(APP, 'r1', T0, 10, 1)).messages).toEqual([kept]);
+      // The room clock and the other room are untouched; the message log marks it recalled.
+      expect((await chatrooms.get(APP, 'r1'))?.timelineTime).toBe(target.sentTime);
+      expect((await chatrooms.since(APP, 'r2', 0, 10)).messages).toEqual([other]);
+      const logged = await messageLog.between(APP, T0, T0 + 100, undefined, 10);
+      expect(logged.filter((m) => m.conversationType === 4).map((m) => [m.uid, m.recalled])).toEqual([[kept.uid, false], [target.uid, true], [other.uid, false]]);
+    });
+
+    it('an admin recall (no sender) marks any sender\'s message, and the mark survives a reopen', async () => {
+      const { chatrooms } = context.store;
+      await chatrooms.create(APP, 'r1', '', T0);
+      const target = await chatrooms.append(roomMessage('r1', 'u1', T0 + 1));
+      const after = await chatrooms.append(roomMessage('r1', 'u2', T0 + 2));
+      expect(await chatrooms.recall(APP, 'r1', target.uid, undefined)).toEqual({ ok: true, message: target });
+      const reopened = await context.reopen();
+      expect((await reopened.chatrooms.since(APP, 'r1', 0, 10)).messages).toEqual([after]);
+      expect(await reopened.chatrooms.message(APP, target.uid)).toBeUndefined();
+      expect(await reopened.chatrooms.recall(APP, 'r1', target.uid, 'u1')).toEqual({ ok: false, reason: 'already-recalled' });
+    });
+  });
+
   describe('chatrooms: durability', () => {
     it('rooms, members, timeline, entries and marks survive a reopen', async () => {
       const { chatrooms } = context.store;

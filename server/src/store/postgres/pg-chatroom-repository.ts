@@ -4,6 +4,7 @@ import type {
   ChatroomHistoryPage,
   ChatroomMember,
   ChatroomMessage,
+  ChatroomRecallResult,
   ChatroomRecord,
   ChatroomRepository,
   EntryChange,
@@ -18,7 +19,7 @@ import type {
   UserMarkKind,
 } from '../chatroom-repository';
 import { IDLE_DESTROY, ROOM_FLAG_INCLUDE_SENDER, type RoomDestroy } from '../chatroom-repository';
-import { toMessage, toRoom, type MessageRow, type RoomRow } from '../chatroom-rows';
+import { toMessage, toRoom, type MessageRow, type RecallableRow, type RoomRow } from '../chatroom-rows';
 import type { AppKey, UserId } from '../store';
 import { PgChatroomEntries } from './pg-chatroom-entries';
 import type { PgDatabase } from './pg-database';
@@ -63,14 +64,17 @@ const JOIN_TOUCH_SQL = `UPDATE chatrooms SET active_time = GREATEST(active_time,
 
 const MESSAGE_COLUMNS = 'app_key, room_id, sent_time, uid, from_user_id, object_name, content, flags, config_flag, push_content, extra_content';
 const SINCE_SQL = `SELECT ${MESSAGE_COLUMNS} FROM chatroom_messages WHERE app_key = ? AND room_id = ? AND sent_time > ?
-  ORDER BY sent_time LIMIT ?`;
+  AND recalled = 0 ORDER BY sent_time LIMIT ?`;
 const SINCE_EXCLUDING_SQL = `SELECT ${MESSAGE_COLUMNS} FROM chatroom_messages WHERE app_key = ? AND room_id = ? AND sent_time > ?
-  AND (from_user_id <> ? OR (flags & ${ROOM_FLAG_INCLUDE_SENDER}) <> 0) ORDER BY sent_time LIMIT ?`;
-const PERSISTED = `SELECT ${MESSAGE_COLUMNS} FROM chatroom_messages WHERE app_key = ? AND room_id = ? AND (flags & 1) = 1`;
+  AND recalled = 0 AND (from_user_id <> ? OR (flags & ${ROOM_FLAG_INCLUDE_SENDER}) <> 0) ORDER BY sent_time LIMIT ?`;
+const PERSISTED = `SELECT ${MESSAGE_COLUMNS} FROM chatroom_messages WHERE app_key = ? AND room_id = ? AND (flags & 1) = 1 AND recalled = 0`;
 const LATEST_SQL = `${PERSISTED} ORDER BY sent_time DESC LIMIT ?`;
 const OLDER_SQL = `${PERSISTED} AND sent_time < ? ORDER BY sent_time DESC LIMIT ?`;
 const NEWER_SQL = `${PERSISTED} AND sent_time > ? ORDER BY sent_time ASC LIMIT ?`;
 const PRUNE_SQL = 'DELETE FROM chatroom_messages WHERE sent_time < ?';
+const MESSAGE_BY_UID_SQL = `SELECT ${MESSAGE_COLUMNS}, recalled FROM chatroom_messages WHERE app_key = ? AND uid = ?`;
+const LOCK_MESSAGE_SQL = `${MESSAGE_BY_UID_SQL} AND room_id = ? FOR UPDATE`;
+const RECALL_SQL = 'UPDATE chatroom_messages SET recalled = 1 WHERE app_key = ? AND uid = ?';
 
 const UNEXPIRED = '(until = 0 OR until > ?)';
 const MARK_SQL = `INSERT INTO chatroom_user_marks (app_key, kind, room_id, user_id, until, since)
@@ -220,6 +224,22 @@ export class PgChatroomRepository implements ChatroomRepository {
       : await this.database.all<MessageRow>(NEWER_SQL, appKey, roomId, time, count + 1);
     const page = rows.slice(0, count).map(toMessage);
     return { messages: order === 0 ? page : page.reverse(), hasMore: rows.length > count };
+  }
+
+  async message(appKey: AppKey, uid: string): Promise<ChatroomMessage | undefined> {
+    const row = await this.database.get<RecallableRow>(MESSAGE_BY_UID_SQL, appKey, uid);
+    return row === undefined || Number(row.recalled) !== 0 ? undefined : toMessage(row);
+  }
+
+  async recall(appKey: AppKey, roomId: string, uid: string, by: UserId | undefined): Promise<ChatroomRecallResult> {
+    return this.database.tx(async (q): Promise<ChatroomRecallResult> => {
+      const row = await q.get<RecallableRow>(LOCK_MESSAGE_SQL, appKey, uid, roomId);
+      if (row === undefined) return { ok: false, reason: 'not-found' };
+      if (by !== undefined && row.from_user_id !== by) return { ok: false, reason: 'not-sender' };
+      if (Number(row.recalled) !== 0) return { ok: false, reason: 'already-recalled' };
+      await q.run(RECALL_SQL, appKey, uid);
+      return { ok: true, message: toMessage(row) };
+    });
   }
 
   async pruneMessages(before: number): Promise<number> {

@@ -4,6 +4,7 @@ import type {
   ChatroomHistoryPage,
   ChatroomMember,
   ChatroomMessage,
+  ChatroomRecallResult,
   ChatroomRecord,
   ChatroomRepository,
   EntryChange,
@@ -20,7 +21,7 @@ import type {
 import { IDLE_DESTROY, ROOM_FLAG_INCLUDE_SENDER, type RoomDestroy } from '../chatroom-repository';
 import { AppendBatcher, type AppendBatcherOptions, type AppendOutcome } from '../message-append-batcher';
 import { newMessageUid } from '../message-uid';
-import { storedRoomMessageOf, toMessage, toRoom, type MessageRow, type RoomRow } from '../chatroom-rows';
+import { storedRoomMessageOf, toMessage, toRoom, type MessageRow, type RecallableRow, type RoomRow } from '../chatroom-rows';
 import type { AppKey, UserId } from '../store';
 import { SqliteChatroomEntries } from './sqlite-chatroom-entries';
 import type { SqliteDatabase } from './sqlite-database';
@@ -65,14 +66,17 @@ const INSERT_MESSAGE_SQL = `INSERT INTO chatroom_messages (${MESSAGE_COLUMNS}) V
   ON CONFLICT (app_key, uid) DO NOTHING`;
 const APPEND_TOUCH_SQL = 'UPDATE chatrooms SET timeline_time = ?, active_time = MAX(active_time, ?) WHERE app_key = ? AND room_id = ?';
 const SINCE_SQL = `SELECT ${MESSAGE_COLUMNS} FROM chatroom_messages WHERE app_key = ? AND room_id = ? AND sent_time > ?
-  ORDER BY sent_time LIMIT ?`;
+  AND recalled = 0 ORDER BY sent_time LIMIT ?`;
 const SINCE_EXCLUDING_SQL = `SELECT ${MESSAGE_COLUMNS} FROM chatroom_messages WHERE app_key = ? AND room_id = ? AND sent_time > ?
-  AND (from_user_id <> ? OR (flags & ${ROOM_FLAG_INCLUDE_SENDER}) <> 0) ORDER BY sent_time LIMIT ?`;
-const PERSISTED = `SELECT ${MESSAGE_COLUMNS} FROM chatroom_messages WHERE app_key = ? AND room_id = ? AND (flags & 1) = 1`;
+  AND recalled = 0 AND (from_user_id <> ? OR (flags & ${ROOM_FLAG_INCLUDE_SENDER}) <> 0) ORDER BY sent_time LIMIT ?`;
+const PERSISTED = `SELECT ${MESSAGE_COLUMNS} FROM chatroom_messages WHERE app_key = ? AND room_id = ? AND (flags & 1) = 1 AND recalled = 0`;
 const LATEST_SQL = `${PERSISTED} ORDER BY sent_time DESC LIMIT ?`;
 const OLDER_SQL = `${PERSISTED} AND sent_time < ? ORDER BY sent_time DESC LIMIT ?`;
 const NEWER_SQL = `${PERSISTED} AND sent_time > ? ORDER BY sent_time ASC LIMIT ?`;
 const PRUNE_SQL = 'DELETE FROM chatroom_messages WHERE sent_time < ?';
+const MESSAGE_BY_UID_SQL = `SELECT ${MESSAGE_COLUMNS}, recalled FROM chatroom_messages WHERE app_key = ? AND uid = ?`;
+const LOCK_MESSAGE_SQL = `${MESSAGE_BY_UID_SQL} AND room_id = ?`;
+const RECALL_SQL = 'UPDATE chatroom_messages SET recalled = 1 WHERE app_key = ? AND uid = ?';
 
 const UNEXPIRED = '(until = 0 OR until > ?)';
 const MARK_SQL = `INSERT INTO chatroom_user_marks (app_key, kind, room_id, user_id, until, since) VALUES (?, ?, ?, ?, ?, ?)
@@ -247,6 +251,22 @@ export class SqliteChatroomRepository implements ChatroomRepository {
       : this.database.all<MessageRow>(NEWER_SQL, appKey, roomId, time, count + 1);
     const page = rows.slice(0, count).map(toMessage);
     return { messages: order === 0 ? page : page.reverse(), hasMore: rows.length > count };
+  }
+
+  async message(appKey: AppKey, uid: string): Promise<ChatroomMessage | undefined> {
+    const row = this.database.get<RecallableRow>(MESSAGE_BY_UID_SQL, appKey, uid);
+    return row === undefined || Number(row.recalled) !== 0 ? undefined : toMessage(row);
+  }
+
+  async recall(appKey: AppKey, roomId: string, uid: string, by: UserId | undefined): Promise<ChatroomRecallResult> {
+    return this.database.write((): ChatroomRecallResult => {
+      const row = this.database.get<RecallableRow>(LOCK_MESSAGE_SQL, appKey, uid, roomId);
+      if (row === undefined) return { ok: false, reason: 'not-found' };
+      if (by !== undefined && row.from_user_id !== by) return { ok: false, reason: 'not-sender' };
+      if (Number(row.recalled) !== 0) return { ok: false, reason: 'already-recalled' };
+      this.database.run(RECALL_SQL, appKey, uid);
+      return { ok: true, message: toMessage(row) };
+    });
   }
 
   async pruneMessages(before: number): Promise<number> {

@@ -14,14 +14,14 @@ interface LogRow {
 }
 
 /**
- * Both message tables in one keyset scan. Chatroom messages are type 4 and never recalled. Each branch is
+ * Both message tables in one keyset scan. Chatroom messages are type 4 (recalled ones are marked since migration 018). Each branch is
  * range-scanned through its sent_time index and filtered by app and cursor.
  */
 const BETWEEN_SQL = `SELECT * FROM (
     SELECT uid, sent_time, from_user_id, conversation_type, target_id, object_name, content, recalled
       FROM messages WHERE sent_time >= ? AND sent_time < ? AND app_key = ?
     UNION ALL
-    SELECT uid, sent_time, from_user_id, 4 AS conversation_type, room_id AS target_id, object_name, content, 0 AS recalled
+    SELECT uid, sent_time, from_user_id, 4 AS conversation_type, room_id AS target_id, object_name, content, recalled
       FROM chatroom_messages WHERE sent_time >= ? AND sent_time < ? AND app_key = ?
   )
   WHERE sent_time > ? OR (sent_time = ? AND uid > ?)

@@ -14,6 +14,7 @@ import * as m014 from './014-derived-entries';
 import * as m015 from './015-conversation-lag';
 import * as m016 from './016-conversation-type-settings';
 import * as m017 from './017-chatroom-destroy';
+import * as m018 from './018-chatroom-recall';
 
 export interface Migration {
   readonly version: number;
@@ -23,4 +24,4 @@ export interface Migration {
 }
 
 /** Ascending by version; append new modules here (never edit an applied one). */
-export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m004, m005, m006, m007, m009, m010, m011, m012, m013, m014, m015, m016, m017];
+export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m004, m005, m006, m007, m009, m010, m011, m012, m013, m014, m015, m016, m017, m018];
