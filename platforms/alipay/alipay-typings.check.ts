@@ -11,9 +11,9 @@ type PublishedMy = typeof my;
 
 /**
  * - connectSocket: the typings' `multiple: true` overload has no success/fail/complete and its
- *   SocketTask events nest the payload (`{ data: { socketTaskID, data, isBuffer } }`), where the
- *   adapter (and the host simulator) read `res.data` / `res.isBuffer` directly, as for the global
- *   my.onSocketMessage. Which one real clients deliver is to be confirmed on a device.
+ *   SocketTask events nest the payload (`{ data: { socketTaskID, data, isBuffer } }`) where the prose
+ *   docs and the global my.onSocketMessage have it flat (`{ data, isBuffer }`); the adapter reads both
+ *   (platforms/shared/task-socket.ts `frameOf`), and the simulator delivers either (`taskMessages`).
  * - request: the typings declare RequestTask.abort with a required argument; the docs call it
  *   without one, as the adapter does.
  * - uploadFile: the typings require `name` (the file field, wx style) and make `fileName`

@@ -7,7 +7,7 @@
  * until the host itself reports the close, so a reconnect never exceeds the host's limit.
  */
 import type { Clock, PlatformSocket, SocketHandlers, SocketOptions } from '../../src/platform/platform-adapter';
-import { bytesOf } from './host-data';
+import { bytesOf, isArrayBuffer } from './host-data';
 import type { GateEntry, SocketGate } from './socket-gate';
 
 export interface HostCloseResult {
@@ -57,6 +57,17 @@ export function messageOf(result: unknown): string {
     for (const m of [r.errMsg, r.errorMessage, r.message]) if (typeof m === 'string' && m !== '') return m;
   }
   return typeof result === 'string' ? result : 'socket error';
+}
+
+/**
+ * The frame of a SocketTask message event: `{ data, isBuffer }` itself (WeChat, Douyin, Baidu, uni, Alipay's prose
+ * docs), or — as Alipay's published typings (@mini-types/my) declare its SocketTask events — nested one level down,
+ * `{ data: { socketTaskID, data, isBuffer } }`. Both are read, so neither form of a real Alipay client loses frames.
+ */
+function frameOf(result: HostMessageResult): HostMessageResult {
+  const inner = result.data;
+  if (typeof inner === 'object' && inner !== null && !ArrayBuffer.isView(inner) && !isArrayBuffer(inner) && 'data' in inner) return inner as HostMessageResult;
+  return result;
 }
 
 export function openTaskSocket(
@@ -155,7 +166,8 @@ export function openTaskSocket(
     });
     task.onMessage((result) => {
       if (phase !== 'open') return;
-      const bytes = bytesOf(result.data, result.isBuffer === true);
+      const frame = frameOf(result);
+      const bytes = bytesOf(frame.data, frame.isBuffer === true);
       if (bytes !== undefined) deliver(() => handlers.onMessage(bytes));
     });
     task.onError((result) => {

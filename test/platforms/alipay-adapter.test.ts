@@ -1,7 +1,8 @@
 /**
  * The Alipay adapter on the `my` simulator (real sockets and HTTP): the adapter contract plus the
  * host mapping (test/support/host-simulators/host-adapter-cases.ts) in SocketTask mode (received
- * binary frames as base64 `isBuffer` text and as ArrayBuffer) and in single-socket mode, then
+ * binary frames as base64 `isBuffer` text and as ArrayBuffer; message events nested as the published
+ * typings declare them, and flat as the prose docs show them) and in single-socket mode, then
  * Alipay's specifics: a new single socket closes the old one first and never meets "connection
  * already exists", including across a bounded storm of reopenings; clients without binary frames
  * run on comet.
@@ -16,6 +17,13 @@ const env = useContractServers();
 describeHostAdapter({ name: 'alipay SocketTask, base64 frames (my simulator)', makeAdapter: (device) => createAlipayAdapter(createMySimulator({}, device).host) }, env);
 describeHostAdapter(
   { name: 'alipay SocketTask, ArrayBuffer frames (my simulator)', makeAdapter: (device) => createAlipayAdapter(createMySimulator({ binaryDelivery: 'arraybuffer' }, device).host) },
+  env,
+);
+describeHostAdapter(
+  {
+    name: 'alipay SocketTask, frames flat as the prose docs show them (my simulator)',
+    makeAdapter: (device) => createAlipayAdapter(createMySimulator({ taskMessages: 'flat' }, device).host),
+  },
   env,
 );
 describeHostAdapter(

@@ -5,7 +5,10 @@
  *    connect while it exists fails with `{ error: 2 }`;
  *  - frames are strings: binary travels as base64 with `isBuffer: true`; received binary frames
  *    arrive base64 + isBuffer (default) or as ArrayBuffer (`binaryDelivery: 'arraybuffer'`);
- *    `binaryFrames: false` models a client that cannot send binary (`isBuffer` sends fail);
+ *    `binaryFrames: false` models a client that cannot send binary (`isBuffer` sends fail); a SocketTask's
+ *    onMessage gets the frame nested as @mini-types/my types it, `{ data: { socketTaskID, data, isBuffer } }`
+ *    (default), or flat `{ data, isBuffer }` as the prose docs and the global my.onSocketMessage have it
+ *    (`taskMessages: 'flat'`);
  *  - my.request: `headers`, `status`, `dataType` json (default; unparseable → error 14) | text |
  *    base64 (a data URI) | arraybuffer; an HTTP status ≥ 400 fails with error 19 plus
  *    status/headers/data; timeout 13 (default 30 s), abort 9, network 12;
@@ -24,6 +27,7 @@ import { isArrayBuffer, later, SimulatedDevice, toArrayBuffer, type DeviceOption
 export interface MySimulatorOptions extends DeviceOptions {
   readonly binaryDelivery?: 'base64' | 'arraybuffer';
   readonly binaryFrames?: boolean;
+  readonly taskMessages?: 'typings' | 'flat';
 }
 
 type Fn = (result: unknown) => void;
@@ -31,6 +35,13 @@ type Options = Record<string, unknown>;
 
 const MAX_ITEM_BYTES = 200 * 1024;
 const MAX_TASKS = 5;
+
+let nextTaskId = 0;
+
+/** A SocketTask listener as @mini-types/my types it: the frame one level down, next to the task's id. */
+function nested(fn: Fn, socketTaskID: string): Fn {
+  return (frame) => fn({ data: { socketTaskID, ...(frame as object) } });
+}
 
 function call(fn: unknown, result: unknown): void {
   if (typeof fn === 'function') (fn as Fn)(result);
@@ -166,6 +177,8 @@ export function createMySimulator(options: MySimulatorOptions = {}, device = new
           return undefined;
         }
         const socket = new MySocket(device, options, String(url), header);
+        const taskId = `socket-task-${(nextTaskId += 1)}`;
+        const wrapped = new Map<Fn, Fn>();
         liveTasks.add(socket);
         socket.close.add(() => liveTasks.delete(socket));
         settle(o, true, {});
@@ -178,11 +191,15 @@ export function createMySimulator(options: MySimulatorOptions = {}, device = new
           onOpen: (fn: Fn) => socket.open.add(fn),
           onClose: (fn: Fn) => socket.close.add(fn),
           onError: (fn: Fn) => socket.error.add(fn),
-          onMessage: (fn: Fn) => socket.message.add(fn),
+          onMessage: (fn: Fn) => {
+            const listener = options.taskMessages === 'flat' ? fn : nested(fn, taskId);
+            wrapped.set(fn, listener);
+            socket.message.add(listener);
+          },
           offOpen: (fn?: Fn) => socket.open.remove(fn),
           offClose: (fn?: Fn) => socket.close.remove(fn),
           offError: (fn?: Fn) => socket.error.remove(fn),
-          offMessage: (fn?: Fn) => socket.message.remove(fn),
+          offMessage: (fn?: Fn) => socket.message.remove(fn === undefined ? undefined : (wrapped.get(fn) ?? fn)),
         };
       }
       if (global !== undefined && !global.closed) {
