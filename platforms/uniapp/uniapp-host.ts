@@ -5,7 +5,8 @@
  * them), uni.request → RequestTask (same rule), uni.getStorageSync ('' for a missing key) /
  * setStorageSync / removeStorageSync, uni.onNetworkStatusChange / offNetworkStatusChange, and
  * uni.onAppShow / onAppHide / off* where the platform has them. One adapter covers App
- * (Android/iOS), H5 and the mini-program targets, where `uni` wraps the host API.
+ * (Android/iOS), H5 and the mini-program targets whose `uni` layer returns a SocketTask (mp-weixin;
+ * not mp-alipay, whose layer opens Alipay's single global socket: use the Alipay entry there).
  *
  * uniapp-typings.check.ts (tsconfig.uniapp.json) proves `UniNamespace.Uni` from @dcloudio/types
  * satisfies this interface.
