@@ -4,15 +4,7 @@ import { DAY_MS, MAX_RECEIPT_ENTRIES, ReceiptStore, receiptTtlMs } from '../../.
 import { UserStore } from '../../../src/client/services/user-store';
 import { SILENT_LOGGER } from '../../../src/client/logger';
 import type { KeyValueStorage } from '../../../src/platform/platform-adapter';
-
-function memoryStorage(): KeyValueStorage {
-  const map = new Map<string, string>();
-  return {
-    get: (k) => Promise.resolve(map.get(k)),
-    set: (k, v) => Promise.resolve(void map.set(k, v)),
-    remove: (k) => Promise.resolve(void map.delete(k)),
-  };
-}
+import { createMemoryStorage } from '../../../platforms/node/node-storage';
 
 function message(objectName: string, from: string, content: Record<string, unknown>, groupId = 'g1'): ImMessage {
   return {
@@ -51,7 +43,7 @@ describe('ReceiptStore', () => {
   const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 
   beforeEach(() => {
-    storage = memoryStorage();
+    storage = createMemoryStorage();
     now = 1_000_000_000_000;
   });
 
