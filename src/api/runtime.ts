@@ -77,7 +77,7 @@ export class Runtime {
   private idNext = 0;
   /** A 'connected' change whose public status waits for the user's session (see onState). */
   private heldConnected: StateChange | undefined;
-  /** Settles once the latest connection's session is attached and its CONNECTED status reported. */
+  /** Settles once the latest connection's session is attached (rejects if that failed) and its CONNECTED status reported. */
   connectedReported: Promise<void> = Promise.resolve();
 
   constructor(
@@ -190,15 +190,21 @@ export class Runtime {
       // Automatic reconnects (and the first connect) re-open/resume the user's session and sync; the
       // CONNECTED status held by onState is reported once that is done.
       const held = this.heldConnected;
-      this.connectedReported = services
-        .attach(userId, engine.connectedAt)
-        .catch((error: unknown) => this.logger.error('session attach failed', error))
-        .then(() => {
-          if (held !== undefined && this.heldConnected === held) {
-            this.heldConnected = undefined;
-            this.reportStatus(held);
-          }
-        });
+      const release = (): void => {
+        if (held !== undefined && this.heldConnected === held) {
+          this.heldConnected = undefined;
+          this.reportStatus(held);
+        }
+      };
+      // A failed attach still reports CONNECTED (the connection is up) and fails the connect() call waiting on it.
+      const reported = services.attach(userId, engine.connectedAt).then(release, (error: unknown) => {
+        this.logger.error('session attach failed', error);
+        release();
+        throw error;
+      });
+      // Automatic reconnects have no caller to tell: the failure is logged above.
+      reported.catch(() => undefined);
+      this.connectedReported = reported;
     });
     services.events.on('message', ({ message, leftCount, hasMore }) => this.deliver(message, leftCount, hasMore));
     services.events.on('typing', (changed) => this.listeners.emit('typingStatus', 'changed', changed));
