@@ -10,10 +10,12 @@ import type { ServerApiHandler, ServerApiModule } from './index';
 
 export function chatroomDistributionRoutes(distribution: ChatroomDistribution): ServerApiModule {
   return (ctx) => {
-    const toggle = (stopped: boolean): ServerApiHandler => async ({ app, params }) => {
+    const toggle = (stopped: boolean): ServerApiHandler => ({ app, params }) => {
       const roomId = chatroomId(params);
-      if ((await ctx.store.chatrooms.get(app.appKey, roomId)) === undefined) throw apiError(ServerApiErrors.badParameter, `chatroom ${roomId} does not exist`);
-      await distribution.set(app.appKey, roomId, stopped);
+      return async () => {
+        if ((await ctx.store.chatrooms.get(app.appKey, roomId)) === undefined) throw apiError(ServerApiErrors.badParameter, `chatroom ${roomId} does not exist`);
+        await distribution.set(app.appKey, roomId, stopped);
+      };
     };
     return {
       'chatroom/message/stopDistribution': toggle(true),

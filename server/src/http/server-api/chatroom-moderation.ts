@@ -29,7 +29,8 @@ export function chatroomModerationRoutes(chatrooms: Chatrooms): ServerApiModule 
     const store = ctx.store.chatrooms;
     const rooms = chatrooms.service;
     const now = (): number => ctx.clock.now();
-    const until = (params: Params): number => now() + params.integer('minute', { min: 1, max: MAX_MINUTES }) * MINUTE_MS;
+    const minutesOf = (params: Params): number => params.integer('minute', { min: 1, max: MAX_MINUTES });
+    const until = (minutes: number): number => now() + minutes * MINUTE_MS;
     const requireRoom = async (appKey: string, roomId: string): Promise<void> => {
       if ((await store.get(appKey, roomId)) === undefined) throw apiError(ServerApiErrors.badParameter, `chatroom ${roomId} does not exist`);
     };
@@ -37,90 +38,138 @@ export function chatroomModerationRoutes(chatrooms: Chatrooms): ServerApiModule 
       (await store.marks(appKey, kind, roomId, now())).map((m) => ({ userId: m.userId, time: m.until === 0 ? '' : formatDateTime(m.until) }));
 
     return {
-      'chatroom/user/gag/add': async ({ app, params }) => {
+      'chatroom/user/gag/add': ({ app, params }) => {
         const roomId = chatroomId(params);
         const ids = users(params);
-        const end = until(params);
-        await requireRoom(app.appKey, roomId);
-        await store.mark(app.appKey, 'gag', roomId, ids, end, now());
+        const minutes = minutesOf(params);
+        return async () => {
+          await requireRoom(app.appKey, roomId);
+          await store.mark(app.appKey, 'gag', roomId, ids, until(minutes), now());
+        };
       },
-      'chatroom/user/gag/rollback': async ({ app, params }) => {
-        await store.unmark(app.appKey, 'gag', chatroomId(params), users(params));
-      },
-      'chatroom/user/gag/list': async ({ app, params }) => ({ users: await listed(app.appKey, 'gag', chatroomId(params)) }),
-
-      'chatroom/user/ban/add': async ({ app, params }) => {
-        const ids = users(params);
-        await store.mark(app.appKey, 'ban', '', ids, until(params), now());
-      },
-      'chatroom/user/ban/remove': async ({ app, params }) => {
-        await store.unmark(app.appKey, 'ban', '', users(params));
-      },
-      'chatroom/user/ban/query': async ({ app }) => ({ users: await listed(app.appKey, 'ban', '') }),
-
-      'chatroom/user/block/add': async ({ app, params }) => {
+      'chatroom/user/gag/rollback': ({ app, params }) => {
         const roomId = chatroomId(params);
         const ids = users(params);
-        const end = until(params);
-        await requireRoom(app.appKey, roomId);
-        await store.mark(app.appKey, 'block', roomId, ids, end, now());
-        for (const userId of ids) await rooms.leave(app.appKey, roomId, userId, 'blocked');
+        return async () => {
+          await store.unmark(app.appKey, 'gag', roomId, ids);
+        };
       },
-      'chatroom/user/block/rollback': async ({ app, params }) => {
-        await store.unmark(app.appKey, 'block', chatroomId(params), users(params));
+      'chatroom/user/gag/list': ({ app, params }) => {
+        const roomId = chatroomId(params);
+        return async () => ({ users: await listed(app.appKey, 'gag', roomId) });
       },
-      'chatroom/user/block/list': async ({ app, params }) => ({ users: await listed(app.appKey, 'block', chatroomId(params)) }),
 
-      'chatroom/user/ban/whitelist/add': async ({ app, params }) => {
+      'chatroom/user/ban/add': ({ app, params }) => {
+        const ids = users(params);
+        const minutes = minutesOf(params);
+        return async () => {
+          await store.mark(app.appKey, 'ban', '', ids, until(minutes), now());
+        };
+      },
+      'chatroom/user/ban/remove': ({ app, params }) => {
+        const ids = users(params);
+        return async () => {
+          await store.unmark(app.appKey, 'ban', '', ids);
+        };
+      },
+      'chatroom/user/ban/query': ({ app }) => async () => ({ users: await listed(app.appKey, 'ban', '') }),
+
+      'chatroom/user/block/add': ({ app, params }) => {
         const roomId = chatroomId(params);
         const ids = users(params);
-        await requireRoom(app.appKey, roomId);
-        await store.mark(app.appKey, 'muteWhitelist', roomId, ids, 0, now());
+        const minutes = minutesOf(params);
+        return async () => {
+          await requireRoom(app.appKey, roomId);
+          await store.mark(app.appKey, 'block', roomId, ids, until(minutes), now());
+          for (const userId of ids) await rooms.leave(app.appKey, roomId, userId, 'blocked');
+        };
       },
-      'chatroom/user/ban/whitelist/rollback': async ({ app, params }) => {
-        await store.unmark(app.appKey, 'muteWhitelist', chatroomId(params), users(params));
+      'chatroom/user/block/rollback': ({ app, params }) => {
+        const roomId = chatroomId(params);
+        const ids = users(params);
+        return async () => {
+          await store.unmark(app.appKey, 'block', roomId, ids);
+        };
       },
-      'chatroom/user/ban/whitelist/query': async ({ app, params }) => ({
-        userIds: (await store.marks(app.appKey, 'muteWhitelist', chatroomId(params), now())).map((m) => m.userId),
-      }),
+      'chatroom/user/block/list': ({ app, params }) => {
+        const roomId = chatroomId(params);
+        return async () => ({ users: await listed(app.appKey, 'block', roomId) });
+      },
 
-      'chatroom/user/whitelist/add': async ({ app, params }) => {
+      'chatroom/user/ban/whitelist/add': ({ app, params }) => {
+        const roomId = chatroomId(params);
+        const ids = users(params);
+        return async () => {
+          await requireRoom(app.appKey, roomId);
+          await store.mark(app.appKey, 'muteWhitelist', roomId, ids, 0, now());
+        };
+      },
+      'chatroom/user/ban/whitelist/rollback': ({ app, params }) => {
+        const roomId = chatroomId(params);
+        const ids = users(params);
+        return async () => {
+          await store.unmark(app.appKey, 'muteWhitelist', roomId, ids);
+        };
+      },
+      'chatroom/user/ban/whitelist/query': ({ app, params }) => {
+        const roomId = chatroomId(params);
+        return async () => ({ userIds: (await store.marks(app.appKey, 'muteWhitelist', roomId, now())).map((m) => m.userId) });
+      },
+
+      'chatroom/user/whitelist/add': ({ app, params }) => {
         const roomId = chatroomId(params);
         const ids = users(params, MAX_PROTECTED_USERS);
-        await requireRoom(app.appKey, roomId);
-        const current = new Set((await store.marks(app.appKey, 'whitelist', roomId, now())).map((m) => m.userId));
-        for (const id of ids) current.add(id);
-        if (current.size > MAX_PROTECTED_USERS) throw apiError(ServerApiErrors.badParameter, `a chatroom whitelist holds at most ${MAX_PROTECTED_USERS} users`);
-        await store.mark(app.appKey, 'whitelist', roomId, ids, 0, now());
-        await rooms.refreshProtected(app.appKey, roomId);
+        return async () => {
+          await requireRoom(app.appKey, roomId);
+          const current = new Set((await store.marks(app.appKey, 'whitelist', roomId, now())).map((m) => m.userId));
+          for (const id of ids) current.add(id);
+          if (current.size > MAX_PROTECTED_USERS) throw apiError(ServerApiErrors.badParameter, `a chatroom whitelist holds at most ${MAX_PROTECTED_USERS} users`);
+          await store.mark(app.appKey, 'whitelist', roomId, ids, 0, now());
+          await rooms.refreshProtected(app.appKey, roomId);
+        };
       },
-      'chatroom/user/whitelist/remove': async ({ app, params }) => {
+      'chatroom/user/whitelist/remove': ({ app, params }) => {
         const roomId = chatroomId(params);
-        await store.unmark(app.appKey, 'whitelist', roomId, users(params, MAX_PROTECTED_USERS));
-        await rooms.refreshProtected(app.appKey, roomId);
+        const ids = users(params, MAX_PROTECTED_USERS);
+        return async () => {
+          await store.unmark(app.appKey, 'whitelist', roomId, ids);
+          await rooms.refreshProtected(app.appKey, roomId);
+        };
       },
-      'chatroom/user/whitelist/query': async ({ app, params }) => ({
-        users: (await store.marks(app.appKey, 'whitelist', chatroomId(params), now())).map((m) => m.userId),
-      }),
+      'chatroom/user/whitelist/query': ({ app, params }) => {
+        const roomId = chatroomId(params);
+        return async () => ({ users: (await store.marks(app.appKey, 'whitelist', roomId, now())).map((m) => m.userId) });
+      },
 
-      'chatroom/whitelist/add': async ({ app, params }) => {
+      'chatroom/whitelist/add': ({ app, params }) => {
         const names = params.strings('objectnames', { ...OBJECT_NAME_RULE, required: true, maxItems: MAX_WHITELISTED_TYPES });
-        const current = new Set([...(await store.appList(app.appKey, 'messageWhitelist')), ...names]);
-        if (current.size > MAX_WHITELISTED_TYPES) throw apiError(ServerApiErrors.badParameter, `at most ${MAX_WHITELISTED_TYPES} whitelisted message types`);
-        await store.setAppList(app.appKey, 'messageWhitelist', names, true);
+        return async () => {
+          const current = new Set([...(await store.appList(app.appKey, 'messageWhitelist')), ...names]);
+          if (current.size > MAX_WHITELISTED_TYPES) throw apiError(ServerApiErrors.badParameter, `at most ${MAX_WHITELISTED_TYPES} whitelisted message types`);
+          await store.setAppList(app.appKey, 'messageWhitelist', names, true);
+        };
       },
-      'chatroom/whitelist/delete': async ({ app, params }) => {
-        await store.setAppList(app.appKey, 'messageWhitelist', params.strings('objectnames', { ...OBJECT_NAME_RULE, required: true }), false);
+      'chatroom/whitelist/delete': ({ app, params }) => {
+        const names = params.strings('objectnames', { ...OBJECT_NAME_RULE, required: true });
+        return async () => {
+          await store.setAppList(app.appKey, 'messageWhitelist', names, false);
+        };
       },
-      'chatroom/whitelist/query': async ({ app }) => ({ whitlistMsgType: await store.appList(app.appKey, 'messageWhitelist') }),
+      'chatroom/whitelist/query': ({ app }) => async () => ({ whitlistMsgType: await store.appList(app.appKey, 'messageWhitelist') }),
 
-      'chatroom/message/priority/add': async ({ app, params }) => {
-        await store.setAppList(app.appKey, 'lowPriority', params.strings('objectName', { ...OBJECT_NAME_RULE, required: true }), true);
+      'chatroom/message/priority/add': ({ app, params }) => {
+        const names = params.strings('objectName', { ...OBJECT_NAME_RULE, required: true });
+        return async () => {
+          await store.setAppList(app.appKey, 'lowPriority', names, true);
+        };
       },
-      'chatroom/message/priority/remove': async ({ app, params }) => {
-        await store.setAppList(app.appKey, 'lowPriority', params.strings('objectName', { ...OBJECT_NAME_RULE, required: true }), false);
+      'chatroom/message/priority/remove': ({ app, params }) => {
+        const names = params.strings('objectName', { ...OBJECT_NAME_RULE, required: true });
+        return async () => {
+          await store.setAppList(app.appKey, 'lowPriority', names, false);
+        };
       },
-      'chatroom/message/priority/query': async ({ app }) => ({ objectNames: await store.appList(app.appKey, 'lowPriority') }),
+      'chatroom/message/priority/query': ({ app }) => async () => ({ objectNames: await store.appList(app.appKey, 'lowPriority') }),
     };
   };
 }

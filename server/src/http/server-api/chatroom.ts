@@ -14,7 +14,7 @@ import { ChatroomStatus, KV_NOTIFY_OBJECT_NAME } from '../../services/chatrooms/
 import { formatDateTime } from './group';
 import { flagsOf, readContent } from './message';
 import { readPublishOptions } from './publish-options';
-import { validatedFirst, type ServerApiModule } from './index';
+import type { ServerApiModule } from './index';
 import type { Params } from './params';
 import { USER_ID_RULE } from './user';
 
@@ -89,15 +89,17 @@ export function chatroomRoutes(chatrooms: Chatrooms): ServerApiModule {
     };
 
     return {
-      'chatroom/create': async ({ app, params }) => {
+      'chatroom/create': ({ app, params }) => {
         const wanted = bracketRooms(params);
         if (wanted.length === 0) throw apiError(ServerApiErrors.badParameter, 'chatroom[<id>]=<name> is required');
-        for (const { roomId, name } of wanted) {
-          if ((await store.create(app.appKey, roomId, name, now())).created) rooms.announceCreated(app.appKey, roomId);
-        }
+        return async () => {
+          for (const { roomId, name } of wanted) {
+            if ((await store.create(app.appKey, roomId, name, now())).created) rooms.announceCreated(app.appKey, roomId);
+          }
+        };
       },
 
-      'chatroom/create_new': async ({ app, params }) => {
+      'chatroom/create_new': ({ app, params }) => {
         // Every parameter is read and checked before the room is touched: a refused call creates nothing.
         const roomId = chatroomId(params);
         const destroy = readDestroy(params, app, now(), false);
@@ -106,66 +108,83 @@ export function chatroomRoutes(chatrooms: Chatrooms): ServerApiModule {
         const owner = params.optionalString('entryOwnerId', USER_ID_RULE);
         const info = params.optionalString('entryInfo');
         const entries = owner !== undefined && info !== undefined ? checkedEntries(info, app.appKey) : undefined;
-        // A new room is created with its destroy setting in one write; an existing one keeps its own
-        // (`chatroom/destroy/set` changes it).
-        if ((await store.create(app.appKey, roomId, '', now(), destroy)).created) rooms.announceCreated(app.appKey, roomId);
-        // The entries go first: on a room that existed, its key cap may still refuse them (all or none), and
-        // then the room is left as it was.
-        if (owner !== undefined && entries !== undefined) await setEntries(owner, roomId, entries, false, app.appKey);
-        if (isBan) await store.setFlag(app.appKey, roomId, 'muted', true);
-        if (whitelisted.length > 0) await store.mark(app.appKey, 'muteWhitelist', roomId, whitelisted, 0, now());
+        return async () => {
+          // A new room is created with its destroy setting in one write; an existing one keeps its own
+          // (`chatroom/destroy/set` changes it).
+          if ((await store.create(app.appKey, roomId, '', now(), destroy)).created) rooms.announceCreated(app.appKey, roomId);
+          // The entries go first: on a room that existed, its key cap may still refuse them (all or none), and
+          // then the room is left as it was.
+          if (owner !== undefined && entries !== undefined) await setEntries(owner, roomId, entries, false, app.appKey);
+          if (isBan) await store.setFlag(app.appKey, roomId, 'muted', true);
+          if (whitelisted.length > 0) await store.mark(app.appKey, 'muteWhitelist', roomId, whitelisted, 0, now());
+        };
       },
 
-      'chatroom/destroy': async ({ app, params }) => {
-        for (const roomId of params.strings('chatroomId', { ...CHATROOM_ID_RULE, required: true })) await rooms.destroy(app.appKey, roomId, 'api');
+      'chatroom/destroy': ({ app, params }) => {
+        const roomIds = params.strings('chatroomId', { ...CHATROOM_ID_RULE, required: true });
+        return async () => {
+          for (const roomId of roomIds) await rooms.destroy(app.appKey, roomId, 'api');
+        };
       },
 
-      'chatroom/get': async ({ app, params }) => {
-        const room = await existing(app.appKey, chatroomId(params));
-        const { total } = await rooms.members(app.appKey, room.roomId, 0, 'asc');
-        return { chatroomId: room.roomId, createTime: room.createdTime, memberCount: total, destroyType: room.destroy.type, destroyTime: room.destroy.minutes, ban: room.muted };
+      'chatroom/get': ({ app, params }) => {
+        const roomId = chatroomId(params);
+        return async () => {
+          const room = await existing(app.appKey, roomId);
+          const { total } = await rooms.members(app.appKey, room.roomId, 0, 'asc');
+          return { chatroomId: room.roomId, createTime: room.createdTime, memberCount: total, destroyType: room.destroy.type, destroyTime: room.destroy.minutes, ban: room.muted };
+        };
       },
 
-      'chatroom/destroy/set': async ({ app, params }) => {
+      'chatroom/destroy/set': ({ app, params }) => {
         const roomId = chatroomId(params);
         const destroy = readDestroy(params, app, now(), true);
-        if (!(await store.setDestroy(app.appKey, roomId, destroy))) throw apiError(ServerApiErrors.badParameter, `chatroom ${roomId} does not exist`);
+        return async () => {
+          if (!(await store.setDestroy(app.appKey, roomId, destroy))) throw apiError(ServerApiErrors.badParameter, `chatroom ${roomId} does not exist`);
+        };
       },
 
-      'chatroom/query': async ({ app, params }) => {
-        const chatRooms: Record<string, unknown>[] = [];
-        for (const roomId of params.strings('chatroomId', { ...CHATROOM_ID_RULE, required: true })) {
-          const room = await store.get(app.appKey, roomId);
-          // The doc example names the id `chatroomId`, the SDKs read `chrmId`: both are sent.
-          if (room !== undefined) chatRooms.push({ chrmId: roomId, chatroomId: roomId, name: room.name, time: formatDateTime(room.createdTime) });
-        }
-        return { chatRooms };
+      'chatroom/query': ({ app, params }) => {
+        const roomIds = params.strings('chatroomId', { ...CHATROOM_ID_RULE, required: true });
+        return async () => {
+          const chatRooms: Record<string, unknown>[] = [];
+          for (const roomId of roomIds) {
+            const room = await store.get(app.appKey, roomId);
+            // The doc example names the id `chatroomId`, the SDKs read `chrmId`: both are sent.
+            if (room !== undefined) chatRooms.push({ chrmId: roomId, chatroomId: roomId, name: room.name, time: formatDateTime(room.createdTime) });
+          }
+          return { chatRooms };
+        };
       },
 
-      'chatroom/user/query': async ({ app, params }) => {
+      'chatroom/user/query': ({ app, params }) => {
         const roomId = chatroomId(params);
         const count = params.integer('count', { min: 0, max: MAX_QUERY_MEMBERS, fallback: MAX_QUERY_MEMBERS });
         const order = params.integer('order', { min: 1, max: 2, fallback: 1 });
-        await existing(app.appKey, roomId);
-        const { total, members } = await rooms.members(app.appKey, roomId, count, order === 2 ? 'desc' : 'asc');
-        return { total, users: members.map((m) => ({ id: m.userId, time: formatDateTime(m.joinTime) })) };
+        return async () => {
+          await existing(app.appKey, roomId);
+          const { total, members } = await rooms.members(app.appKey, roomId, count, order === 2 ? 'desc' : 'asc');
+          return { total, users: members.map((m) => ({ id: m.userId, time: formatDateTime(m.joinTime) })) };
+        };
       },
 
-      'chatroom/users/exist': async ({ app, params }) => {
+      'chatroom/users/exist': ({ app, params }) => {
         const roomId = chatroomId(params);
         const userIds = params.strings('userId', { ...USER_ID_RULE, required: true, maxItems: EXIST_MAX_USERS });
-        const result: { userId: string; isInChrm: 0 | 1 }[] = [];
-        for (const userId of userIds) result.push({ userId, isInChrm: (await rooms.isMember(app.appKey, roomId, userId)) === true ? 1 : 0 });
-        return { result };
+        return async () => {
+          const result: { userId: string; isInChrm: 0 | 1 }[] = [];
+          for (const userId of userIds) result.push({ userId, isInChrm: (await rooms.isMember(app.appKey, roomId, userId)) === true ? 1 : 0 });
+          return { result };
+        };
       },
 
-      'chatroom/user/exist': async ({ app, params }) => {
+      'chatroom/user/exist': ({ app, params }) => {
         const roomId = chatroomId(params);
         const userId = params.requiredString('userId', USER_ID_RULE);
-        return { isInChrm: (await rooms.isMember(app.appKey, roomId, userId)) === true };
+        return async () => ({ isInChrm: (await rooms.isMember(app.appKey, roomId, userId)) === true });
       },
 
-      'message/chatroom/publish': validatedFirst(async ({ app, params, admit }) => {
+      'message/chatroom/publish': async ({ app, params }) => {
         const fromUserId = params.requiredString('fromUserId', USER_ID_RULE);
         const roomIds = params.strings('toChatroomId', { ...CHATROOM_ID_RULE, required: true, maxItems: PUBLISH_MAX_ROOMS });
         const objectName = params.requiredString('objectName', { maxLength: 32 });
@@ -176,91 +195,118 @@ export function chatroomRoutes(chatrooms: Chatrooms): ServerApiModule {
         // Chatroom members are online by definition: push fields are kept with the message, never pushed.
         const { pushContent, extraContent } = readPublishOptions(params);
         const extras = { ...(pushContent !== undefined ? { pushContent } : {}), ...(extraContent !== undefined ? { extraContent } : {}), includeSender };
-        // Every room is checked before the message is stored in any: a refused call sends nothing.
+        // Every room is checked before the message is stored in any (and before the charge): a refused call sends nothing.
         for (const roomId of roomIds) await existing(app.appKey, roomId);
-        await admit();
-        const messageUIDs: { chatroomId: string; messageUID: string }[] = [];
-        for (const roomId of roomIds) {
-          const result = await rooms.send({ appKey: app.appKey, roomId, fromUserId, objectName, content, flags, ...extras }, 'server');
-          failOn(result.status, `chatroom ${roomId}`);
-          messageUIDs.push({ chatroomId: roomId, messageUID: result.messageUId ?? '' });
-        }
-        return { messageUIDs };
-      }),
+        return async () => {
+          const messageUIDs: { chatroomId: string; messageUID: string }[] = [];
+          for (const roomId of roomIds) {
+            const result = await rooms.send({ appKey: app.appKey, roomId, fromUserId, objectName, content, flags, ...extras }, 'server');
+            failOn(result.status, `chatroom ${roomId}`);
+            messageUIDs.push({ chatroomId: roomId, messageUID: result.messageUId ?? '' });
+          }
+          return { messageUIDs };
+        };
+      },
 
-      'message/chatroom/broadcast': async ({ app, params }) => {
+      'message/chatroom/broadcast': ({ app, params }) => {
         const fromUserId = params.requiredString('fromUserId', USER_ID_RULE);
         const objectName = params.requiredString('objectName', { maxLength: 32 });
         const content = readContent(params);
         const flags = flagsOf(objectName, params);
-        for (const roomId of await store.list(app.appKey)) {
-          await rooms.send({ appKey: app.appKey, roomId, fromUserId, objectName, content, flags }, 'server');
-        }
+        return async () => {
+          for (const roomId of await store.list(app.appKey)) {
+            await rooms.send({ appKey: app.appKey, roomId, fromUserId, objectName, content, flags }, 'server');
+          }
+        };
       },
 
-      'chatroom/keepalive/add': async ({ app, params }) => {
+      'chatroom/keepalive/add': ({ app, params }) => {
         const roomId = chatroomId(params);
-        if (!(await store.setFlag(app.appKey, roomId, 'keepalive', true))) throw apiError(ServerApiErrors.badParameter, `chatroom ${roomId} does not exist`);
+        return async () => {
+          if (!(await store.setFlag(app.appKey, roomId, 'keepalive', true))) throw apiError(ServerApiErrors.badParameter, `chatroom ${roomId} does not exist`);
+        };
       },
-      'chatroom/keepalive/remove': async ({ app, params }) => {
+      'chatroom/keepalive/remove': ({ app, params }) => {
         const roomId = chatroomId(params);
-        if ((await store.get(app.appKey, roomId))?.keepalive !== true) throw apiError(NOTHING_TO_DELETE, `chatroom ${roomId} is not kept alive`);
-        await store.setFlag(app.appKey, roomId, 'keepalive', false);
+        return async () => {
+          if ((await store.get(app.appKey, roomId))?.keepalive !== true) throw apiError(NOTHING_TO_DELETE, `chatroom ${roomId} is not kept alive`);
+          await store.setFlag(app.appKey, roomId, 'keepalive', false);
+        };
       },
-      'chatroom/keepalive/query': async ({ app }) => ({ chatroomIds: await store.flagged(app.appKey, 'keepalive') }),
+      'chatroom/keepalive/query': ({ app }) => async () => ({ chatroomIds: await store.flagged(app.appKey, 'keepalive') }),
 
-      'chatroom/ban/add': async ({ app, params }) => {
+      'chatroom/ban/add': ({ app, params }) => {
         const roomId = chatroomId(params);
-        if (!(await store.setFlag(app.appKey, roomId, 'muted', true))) throw apiError(ServerApiErrors.badParameter, `chatroom ${roomId} does not exist`);
+        return async () => {
+          if (!(await store.setFlag(app.appKey, roomId, 'muted', true))) throw apiError(ServerApiErrors.badParameter, `chatroom ${roomId} does not exist`);
+        };
       },
-      'chatroom/ban/rollback': async ({ app, params }) => {
-        await store.setFlag(app.appKey, chatroomId(params), 'muted', false);
+      'chatroom/ban/rollback': ({ app, params }) => {
+        const roomId = chatroomId(params);
+        return async () => {
+          await store.setFlag(app.appKey, roomId, 'muted', false);
+        };
       },
-      'chatroom/ban/query': async ({ app, params }) => {
+      'chatroom/ban/query': ({ app, params }) => {
         const page = params.integer('page', { min: 1, fallback: 1 });
         const size = params.integer('size', { min: 1, max: 1000, fallback: 50 });
-        const all = await store.flagged(app.appKey, 'muted');
-        return { chatroomIds: all.slice((page - 1) * size, page * size) };
+        return async () => {
+          const all = await store.flagged(app.appKey, 'muted');
+          return { chatroomIds: all.slice((page - 1) * size, page * size) };
+        };
       },
-      'chatroom/ban/check': async ({ app, params }) => ({ status: (await store.get(app.appKey, chatroomId(params)))?.muted === true ? 1 : 0 }),
+      'chatroom/ban/check': ({ app, params }) => {
+        const roomId = chatroomId(params);
+        return async () => ({ status: (await store.get(app.appKey, roomId))?.muted === true ? 1 : 0 });
+      },
 
-      'chatroom/entry/set': async ({ app, params }) => {
+      'chatroom/entry/set': ({ app, params }) => {
         const roomId = chatroomId(params);
         const userId = params.requiredString('userId', USER_ID_RULE);
         const key = params.requiredString('key', KEY_RULE);
         const value = params.requiredString('value', { maxLength: 4096 });
         const notification = readNotification(params);
-        const status = await chatrooms.entries.set({
-          appKey: app.appKey, roomId, userId, key, value, autoDelete: params.boolean('autoDelete', false), force: true, admin: true,
-          ...(notification !== undefined ? { notification } : {}),
-        });
-        failOn(status, `chatroom entry ${key}`);
+        const autoDelete = params.boolean('autoDelete', false);
+        return async () => {
+          const status = await chatrooms.entries.set({
+            appKey: app.appKey, roomId, userId, key, value, autoDelete, force: true, admin: true,
+            ...(notification !== undefined ? { notification } : {}),
+          });
+          failOn(status, `chatroom entry ${key}`);
+        };
       },
-      'chatroom/entry/batch/set': async ({ app, params }) => {
+      'chatroom/entry/batch/set': ({ app, params }) => {
         const roomId = chatroomId(params);
         const owner = params.requiredString('entryOwnerId', USER_ID_RULE);
         const autoDelete = params.boolean('autoDelete', false);
-        await setEntries(owner, roomId, checkedEntries(params.requiredString('entryInfo'), app.appKey), autoDelete, app.appKey);
+        const entries = checkedEntries(params.requiredString('entryInfo'), app.appKey);
+        return async () => {
+          await setEntries(owner, roomId, entries, autoDelete, app.appKey);
+        };
       },
-      'chatroom/entry/remove': async ({ app, params }) => {
+      'chatroom/entry/remove': ({ app, params }) => {
         const roomId = chatroomId(params);
         const userId = params.requiredString('userId', USER_ID_RULE);
         const key = params.requiredString('key', KEY_RULE);
         const notification = readNotification(params);
-        const status = await chatrooms.entries.remove({
-          appKey: app.appKey, roomId, userId, key, value: '', autoDelete: false, force: true, admin: true,
-          ...(notification !== undefined ? { notification } : {}),
-        });
-        failOn(status, `chatroom entry ${key}`);
+        return async () => {
+          const status = await chatrooms.entries.remove({
+            appKey: app.appKey, roomId, userId, key, value: '', autoDelete: false, force: true, admin: true,
+            ...(notification !== undefined ? { notification } : {}),
+          });
+          failOn(status, `chatroom entry ${key}`);
+        };
       },
-      'chatroom/entry/query': async ({ app, params }) => {
+      'chatroom/entry/query': ({ app, params }) => {
         const roomId = chatroomId(params);
         if (!rooms.options(app.appKey).kvEnabled) failOn(ChatroomStatus.KvDisabled, 'chatroom entries');
-        await existing(app.appKey, roomId);
         const keys = params.strings('keys', { ...KEY_RULE, maxItems: 100 });
-        const entries = await store.entries(app.appKey, roomId, keys.length > 0 ? keys : undefined);
-        return {
-          keys: entries.map((e) => ({ key: e.key, value: e.value, userId: e.userId, autoDelete: e.autoDelete ? 1 : 0, lastSetTime: formatDateTime(e.updatedTime) })),
+        return async () => {
+          await existing(app.appKey, roomId);
+          const entries = await store.entries(app.appKey, roomId, keys.length > 0 ? keys : undefined);
+          return {
+            keys: entries.map((e) => ({ key: e.key, value: e.value, userId: e.userId, autoDelete: e.autoDelete ? 1 : 0, lastSetTime: formatDateTime(e.updatedTime) })),
+          };
         };
       },
     };

@@ -36,7 +36,7 @@ export function conversationRoutes(messaging: MessagingService): ServerApiModule
       messaging.pushToUser(appKey, owner, 's_cmd', encodeMessage(rc.NotifyMsg, { type: CONVERSATION_STATUS_CHANGED, time: version }));
     };
     return {
-      'conversation/notification/set': async ({ app, params }) => {
+      'conversation/notification/set': ({ app, params }) => {
         const owner = params.requiredString('requestId', USER_ID_RULE);
         const conversation = conversationOf(params);
         params.optionalString('busChannel', { maxLength: 20 });
@@ -45,42 +45,52 @@ export function conversationRoutes(messaging: MessagingService): ServerApiModule
         const muted = (params.optionalString('isMuted') ?? '').trim() !== '' ? params.boolean('isMuted', false) : undefined;
         if (muted === undefined && level === undefined) throw apiError(ServerApiErrors.badParameter, 'isMuted is required');
         const isSilent = muted ?? SILENT_LEVELS.has(level ?? 0);
-        const state = await ctx.store.conversationStates.update(app.appKey, owner, conversation, { isSilent }, ctx.clock.now());
-        changed(app.appKey, owner, state.updatedTime);
+        return async () => {
+          const state = await ctx.store.conversationStates.update(app.appKey, owner, conversation, { isSilent }, ctx.clock.now());
+          changed(app.appKey, owner, state.updatedTime);
+        };
       },
 
-      'conversation/notification/get': async ({ app, params }) => {
+      'conversation/notification/get': ({ app, params }) => {
         const owner = params.requiredString('requestId', USER_ID_RULE);
         const conversation = conversationOf(params);
         params.optionalString('busChannel', { maxLength: 20 });
-        const state = await ctx.store.conversationStates.get(app.appKey, owner, conversation);
-        const muted = state?.isSilent === true;
-        return { isMuted: muted ? 1 : 0, unpushLevel: muted ? 5 : 0 };
+        return async () => {
+          const state = await ctx.store.conversationStates.get(app.appKey, owner, conversation);
+          const muted = state?.isSilent === true;
+          return { isMuted: muted ? 1 : 0, unpushLevel: muted ? 5 : 0 };
+        };
       },
 
       // A whole conversation type's level for one owner. Stored and answered; this server has no vendor push
       // gateway (docs/server-api-coverage.md, Push), so the level silences no device notification.
-      'conversation/type/notification/set': async ({ app, params }) => {
+      'conversation/type/notification/set': ({ app, params }) => {
         const owner = params.requiredString('requestId', USER_ID_RULE);
         const type = params.integer('conversationType', { min: 1, max: 10 });
         const level = readUnpushLevel(params);
-        await ctx.store.conversationTypeSettings.setUnpushLevel(app.appKey, owner, type, level, ctx.clock.now());
+        return async () => {
+          await ctx.store.conversationTypeSettings.setUnpushLevel(app.appKey, owner, type, level, ctx.clock.now());
+        };
       },
 
-      'conversation/type/notification/get': async ({ app, params }) => {
+      'conversation/type/notification/get': ({ app, params }) => {
         const owner = params.requiredString('requestId', USER_ID_RULE);
         const type = params.integer('conversationType', { min: 1, max: 10 });
-        const level = await ctx.store.conversationTypeSettings.unpushLevel(app.appKey, owner, type);
-        return { unpushLevel: level, isMuted: SILENT_LEVELS.has(level) ? 1 : 0 };
+        return async () => {
+          const level = await ctx.store.conversationTypeSettings.unpushLevel(app.appKey, owner, type);
+          return { unpushLevel: level, isMuted: SILENT_LEVELS.has(level) ? 1 : 0 };
+        };
       },
 
-      'conversation/top/set': async ({ app, params }) => {
+      'conversation/top/set': ({ app, params }) => {
         const owner = params.requiredString('userId', USER_ID_RULE);
         const conversation = conversationOf(params);
         if (!params.has('setTop')) throw apiError(ServerApiErrors.badParameter, 'setTop is required');
         const isTop = params.boolean('setTop', false);
-        const state = await ctx.store.conversationStates.update(app.appKey, owner, conversation, { isTop }, ctx.clock.now());
-        changed(app.appKey, owner, state.updatedTime);
+        return async () => {
+          const state = await ctx.store.conversationStates.update(app.appKey, owner, conversation, { isTop }, ctx.clock.now());
+          changed(app.appKey, owner, state.updatedTime);
+        };
       },
     };
   };

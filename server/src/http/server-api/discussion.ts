@@ -11,7 +11,7 @@ import type { ServerApiModule } from './index';
 
 export function discussionRoutes(): ServerApiModule {
   return () => ({
-    'message/discussion/publish': async () => {
+    'message/discussion/publish': () => {
       throw apiError(ServerApiErrors.notEnabled, 'discussions (conversation type 2) are not supported: use groups');
     },
   });

@@ -7,7 +7,7 @@
  */
 import type { GroupService } from '../../services/groups/group-service';
 import { FlagBit } from '../../services/message-view';
-import { validatedFirst, type ServerApiHandler, type ServerApiModule } from './index';
+import type { ServerApiHandler, ServerApiModule } from './index';
 import { flagsOf, readContent } from './message';
 import { messageFields, readPublishOptions } from './publish-options';
 import { GROUP_ID_RULE } from './group';
@@ -19,7 +19,7 @@ const MAX_GROUPS = 3;
 const MAX_DIRECTED = 3000;
 
 function publish(groups: GroupService, status: boolean): ServerApiHandler {
-  return validatedFirst(async ({ app, params, admit }) => {
+  return ({ app, params }) => {
     const fromUserId = params.requiredString('fromUserId', USER_ID_RULE);
     const groupIds = params.strings('toGroupId', { ...GROUP_ID_RULE, required: true, maxItems: MAX_GROUPS });
     // An empty toUserId (some SDKs send the key with no value) means "every member", not "nobody".
@@ -30,14 +30,15 @@ function publish(groups: GroupService, status: boolean): ServerApiHandler {
     if (!status && params.boolean('isMentioned', false)) flags |= FlagBit.Mentioned;
     const includeSender = params.boolean('isIncludeSender', false);
     const extra = messageFields(readPublishOptions(params));
-    await admit();
-    const messageUIDs: { groupId: string; messageUID: string }[] = [];
-    for (const groupId of [...new Set(groupIds)]) {
-      const result = await groups.deliver({ appKey: app.appKey, fromUserId, groupId, objectName, content, flags, ...extra, directedTo, senderSendbox: includeSender });
-      messageUIDs.push({ groupId, messageUID: result.messageUId });
-    }
-    return { messageUIDs };
-  });
+    return async () => {
+      const messageUIDs: { groupId: string; messageUID: string }[] = [];
+      for (const groupId of [...new Set(groupIds)]) {
+        const result = await groups.deliver({ appKey: app.appKey, fromUserId, groupId, objectName, content, flags, ...extra, directedTo, senderSendbox: includeSender });
+        messageUIDs.push({ groupId, messageUID: result.messageUId });
+      }
+      return { messageUIDs };
+    };
+  };
 }
 
 export function groupMessageRoutes(groups: GroupService): ServerApiModule {

@@ -77,115 +77,159 @@ export function groupRoutes(groups: GroupService): ServerApiModule {
 
     return {
       // create is join with a mandatory name (RongCloud: "create is an alias of join").
-      'group/create': async ({ app, params }) => {
+      'group/create': ({ app, params }) => {
         const userIds = members(params, MEMBER_BATCH);
         const id = groupId(params);
         const name = readGroupName(params, true);
-        const max = groups.maxMembers(app.appKey);
-        joined(await store.join(app.appKey, id, userIds, { ...(name !== undefined ? { name } : {}), maxMembers: max, now: now() }), max);
-      },
-
-      'group/join': async ({ app, params }) => {
-        const userIds = members(params, MEMBER_BATCH);
-        const id = groupId(params);
-        const name = readGroupName(params, false);
-        const max = groups.maxMembers(app.appKey);
-        joined(await store.join(app.appKey, id, userIds, { ...(name !== undefined ? { name } : {}), maxMembers: max, now: now() }), max);
-      },
-
-      'group/quit': async ({ app, params }) => {
-        const userIds = members(params, MEMBER_BATCH);
-        await store.quit(app.appKey, groupId(params), userIds);
-      },
-
-      'group/dismiss': async ({ app, params }) => {
-        // The operator (group owner) is required by the API but not checked: the App Server decided.
-        params.requiredString('userId', USER_ID_RULE);
-        await store.dismiss(app.appKey, groupId(params));
-      },
-
-      'group/refresh': async ({ app, params }) => {
-        const id = groupId(params);
-        const name = readGroupName(params, true) ?? '';
-        await store.rename(app.appKey, id, name);
-      },
-
-      'group/sync': async ({ app, params }) => {
-        const userId = params.requiredString('userId', USER_ID_RULE);
-        const max = groups.maxMembers(app.appKey);
-        joined(await store.replaceGroupsOf(app.appKey, userId, bracketGroups(params), { maxMembers: max, now: now() }), max);
-      },
-
-      'group/user/query': async ({ app, params }) => {
-        const list = await store.members(app.appKey, groupId(params));
-        return { users: list.map((member) => ({ id: member.userId })) };
-      },
-
-      'user/group/query': async ({ app, params }) => {
-        const list = await store.groupsOf(app.appKey, params.requiredString('userId', USER_ID_RULE));
-        return { groups: list.map((group) => ({ id: group.groupId, name: group.name })) };
-      },
-
-      'group/user/gag/add': async ({ app, params }) => {
-        const userIds = members(params, MODERATION_BATCH);
-        const id = scope(params);
-        const minute = params.integer('minute', { min: 0, max: MAX_GAG_MINUTES });
-        const at = now();
-        await store.gag(app.appKey, id, userIds, minute === 0 ? 0 : at + minute * MINUTE_MS, at);
-      },
-
-      'group/user/gag/rollback': async ({ app, params }) => {
-        const userIds = members(params, MODERATION_BATCH);
-        await store.ungag(app.appKey, scope(params), userIds);
-      },
-
-      'group/user/gag/list': async ({ app, params }) => {
-        const gags = await store.gags(app.appKey, scope(params), now());
-        return {
-          users: gags.map((gag) => ({
-            userId: gag.userId,
-            // A gag until lifted has no end time.
-            time: gag.until === 0 ? '' : formatDateTime(gag.until),
-            startTime: formatDateTime(gag.startTime),
-          })),
+        return async () => {
+          const max = groups.maxMembers(app.appKey);
+          joined(await store.join(app.appKey, id, userIds, { ...(name !== undefined ? { name } : {}), maxMembers: max, now: now() }), max);
         };
       },
 
-      'group/ban/add': async ({ app, params }) => {
-        const ids = params.strings('groupId', { ...GROUP_ID_RULE, required: true, maxItems: MODERATION_BATCH });
-        await store.setBanned(app.appKey, ids, true, now());
+      'group/join': ({ app, params }) => {
+        const userIds = members(params, MEMBER_BATCH);
+        const id = groupId(params);
+        const name = readGroupName(params, false);
+        return async () => {
+          const max = groups.maxMembers(app.appKey);
+          joined(await store.join(app.appKey, id, userIds, { ...(name !== undefined ? { name } : {}), maxMembers: max, now: now() }), max);
+        };
       },
 
-      'group/ban/rollback': async ({ app, params }) => {
+      'group/quit': ({ app, params }) => {
+        const userIds = members(params, MEMBER_BATCH);
+        const id = groupId(params);
+        return async () => {
+          await store.quit(app.appKey, id, userIds);
+        };
+      },
+
+      'group/dismiss': ({ app, params }) => {
+        // The operator (group owner) is required by the API but not checked: the App Server decided.
+        params.requiredString('userId', USER_ID_RULE);
+        const id = groupId(params);
+        return async () => {
+          await store.dismiss(app.appKey, id);
+        };
+      },
+
+      'group/refresh': ({ app, params }) => {
+        const id = groupId(params);
+        const name = readGroupName(params, true) ?? '';
+        return async () => {
+          await store.rename(app.appKey, id, name);
+        };
+      },
+
+      'group/sync': ({ app, params }) => {
+        const userId = params.requiredString('userId', USER_ID_RULE);
+        const wanted = bracketGroups(params);
+        return async () => {
+          const max = groups.maxMembers(app.appKey);
+          joined(await store.replaceGroupsOf(app.appKey, userId, wanted, { maxMembers: max, now: now() }), max);
+        };
+      },
+
+      'group/user/query': ({ app, params }) => {
+        const id = groupId(params);
+        return async () => {
+          const list = await store.members(app.appKey, id);
+          return { users: list.map((member) => ({ id: member.userId })) };
+        };
+      },
+
+      'user/group/query': ({ app, params }) => {
+        const userId = params.requiredString('userId', USER_ID_RULE);
+        return async () => {
+          const list = await store.groupsOf(app.appKey, userId);
+          return { groups: list.map((group) => ({ id: group.groupId, name: group.name })) };
+        };
+      },
+
+      'group/user/gag/add': ({ app, params }) => {
+        const userIds = members(params, MODERATION_BATCH);
+        const id = scope(params);
+        const minute = params.integer('minute', { min: 0, max: MAX_GAG_MINUTES });
+        return async () => {
+          const at = now();
+          await store.gag(app.appKey, id, userIds, minute === 0 ? 0 : at + minute * MINUTE_MS, at);
+        };
+      },
+
+      'group/user/gag/rollback': ({ app, params }) => {
+        const userIds = members(params, MODERATION_BATCH);
+        const id = scope(params);
+        return async () => {
+          await store.ungag(app.appKey, id, userIds);
+        };
+      },
+
+      'group/user/gag/list': ({ app, params }) => {
+        const id = scope(params);
+        return async () => {
+          const gags = await store.gags(app.appKey, id, now());
+          return {
+            users: gags.map((gag) => ({
+              userId: gag.userId,
+              // A gag until lifted has no end time.
+              time: gag.until === 0 ? '' : formatDateTime(gag.until),
+              startTime: formatDateTime(gag.startTime),
+            })),
+          };
+        };
+      },
+
+      'group/ban/add': ({ app, params }) => {
         const ids = params.strings('groupId', { ...GROUP_ID_RULE, required: true, maxItems: MODERATION_BATCH });
-        await store.setBanned(app.appKey, ids, false, now());
+        return async () => {
+          await store.setBanned(app.appKey, ids, true, now());
+        };
+      },
+
+      'group/ban/rollback': ({ app, params }) => {
+        const ids = params.strings('groupId', { ...GROUP_ID_RULE, required: true, maxItems: MODERATION_BATCH });
+        return async () => {
+          await store.setBanned(app.appKey, ids, false, now());
+        };
       },
 
       // With groupId: the state of each (stat 1 banned, 0 not); without: the banned groups, paged.
-      'group/ban/query': async ({ app, params }) => {
+      'group/ban/query': ({ app, params }) => {
         const ids = params.strings('groupId', { ...GROUP_ID_RULE, maxItems: MODERATION_BATCH });
         if (ids.length > 0) {
-          const banned = await store.bannedAmong(app.appKey, ids);
-          return { groupinfo: [...new Set(ids)].map((id) => ({ groupId: id, stat: banned.has(id) ? 1 : 0 })) };
+          return async () => {
+            const banned = await store.bannedAmong(app.appKey, ids);
+            return { groupinfo: [...new Set(ids)].map((id) => ({ groupId: id, stat: banned.has(id) ? 1 : 0 })) };
+          };
         }
         const page = params.integer('page', { min: 1, max: 1_000_000, fallback: 1 });
         const size = params.integer('size', { min: 1, max: BAN_PAGE_MAX, fallback: BAN_PAGE_DEFAULT });
-        const list = await store.bannedGroups(app.appKey, (page - 1) * size, size);
-        return { groupinfo: list.map((id) => ({ groupId: id, stat: 1 })) };
+        return async () => {
+          const list = await store.bannedGroups(app.appKey, (page - 1) * size, size);
+          return { groupinfo: list.map((id) => ({ groupId: id, stat: 1 })) };
+        };
       },
 
-      'group/user/ban/whitelist/add': async ({ app, params }) => {
+      'group/user/ban/whitelist/add': ({ app, params }) => {
         const id = groupId(params);
-        await store.addBanWhitelist(app.appKey, id, members(params, MODERATION_BATCH));
+        const userIds = members(params, MODERATION_BATCH);
+        return async () => {
+          await store.addBanWhitelist(app.appKey, id, userIds);
+        };
       },
 
-      'group/user/ban/whitelist/rollback': async ({ app, params }) => {
+      'group/user/ban/whitelist/rollback': ({ app, params }) => {
         const id = groupId(params);
-        await store.removeBanWhitelist(app.appKey, id, members(params, MODERATION_BATCH));
+        const userIds = members(params, MODERATION_BATCH);
+        return async () => {
+          await store.removeBanWhitelist(app.appKey, id, userIds);
+        };
       },
 
-      'group/user/ban/whitelist/query': async ({ app, params }) => {
-        return { userIds: [...(await store.banWhitelist(app.appKey, groupId(params)))] };
+      'group/user/ban/whitelist/query': ({ app, params }) => {
+        const id = groupId(params);
+        return async () => ({ userIds: [...(await store.banWhitelist(app.appKey, id))] });
       },
     };
   };

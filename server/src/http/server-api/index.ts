@@ -3,8 +3,9 @@
  * by signature headers, form or JSON bodies, `{"code":200,…}` on success and
  * `{"code":<bizCode>,"errorMessage":"…"}` with a non-2xx status on failure.
  *
- * Each resource module maps paths (without leading `/` and `.json`) to handlers; handlers return the
- * success fields (without `code`) and throw `apiError(...)` for failures. Everything is registered in
+ * Each resource module maps paths (without leading `/` and `.json`) to handlers. A handler checks its input and
+ * returns a `run` function (two phases: the rate limit is charged between them, see ServerApiHandler); `run`
+ * returns the success fields (without `code`). Both throw `apiError(...)` for failures. Everything is registered in
  * one encapsulated fastify context so its body parser and error handler stay out of navi/gateway.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -13,45 +14,51 @@ import type { ServerContext } from '../../context';
 import { apiError, serverApiErrorHandler, ServerApiErrors } from '../../errors';
 import { authenticateServerApi, readSignatureHeaders } from './auth';
 import { Params, parseServerApiBody } from './params';
-import { ApiRateLimiter, type RateCharge } from './rate-limits';
+import { ApiRateLimiter } from './rate-limits';
 import { MemoryRateBuckets, type RateBuckets } from '../../broker/rate-buckets';
 import { userRoutes } from './user';
 
 export interface ServerApiRequest {
   /** The authenticated app (every handler is scoped to it). */
   readonly app: AppConfig;
+  /** Readable in the check phase only (see ServerApiHandler); a read from `run` throws. */
   readonly params: Params;
   readonly ctx: ServerContext;
   /** `http://host:port` as the caller reached this server (for URLs handed back, e.g. history log files). */
   readonly origin: string;
-  /**
-   * Takes the request's rate-limit units (rate-limits.ts), or throws 1008. A handler wrapped in
-   * `validatedFirst` calls it once its input is checked and before its first effect, so a request that
-   * fails validation is never charged and gets its real error (1002…) even when the bucket is empty or its
-   * cost is above the limit. For every other handler the units are taken before it runs and this does nothing.
-   * Idempotent.
-   */
-  readonly admit: () => Promise<void>;
 }
 
 /** Success fields; `code: 200` is added (a handler may set `code` itself, e.g. 10000 for "V2" endpoints). */
 export type ServerApiResult = Readonly<Record<string, unknown>>;
-export type ServerApiHandler = (request: ServerApiRequest) => Promise<ServerApiResult | void>;
+/** A handler's second phase: its effects and its answer. */
+export type ServerApiRun = () => Promise<ServerApiResult | void>;
+/**
+ * Every handler has two phases, and the rate limit (rate-limits.ts) is charged between them:
+ *
+ *   'user/refresh': ({ app, params }) => {
+ *     const userId = params.requiredString('userId', USER_ID_RULE);   // check phase: read and check the input
+ *     return async () => {                                            // charged here
+ *       await ctx.store.users.upsert(app.appKey, userId, {}, ctx.clock.now());
+ *     };
+ *   },
+ *
+ * The check phase reads every parameter and throws the request's own errors (1002…); it changes nothing and
+ * sends nothing. It may read stored state a refusal depends on (a publish checks its rooms exist), so it may be
+ * async. A request refused there is never charged, and gets its own error even when its bucket is empty or its
+ * cost is above the limit. `run` does the work; its units are given back if it throws (only accepted work is
+ * counted). `params` is sealed once the check phase returns: a late read fails loudly in the endpoint's tests
+ * instead of validating after the charge.
+ *
+ * Why this shape: apps may limit any endpoint (`rate.<path>`, `rate.*`), so the order "validate, then charge"
+ * must hold for every handler, including ones added later. Charging before the handler (refunding failures)
+ * answered 429 instead of the validation error on an empty bucket; an `admit()` each handler had to call
+ * before its first effect would have been silently missed by a new handler. Here the type requires the split:
+ * a handler that returns its answer directly does not compile.
+ */
+export type ServerApiHandler = (request: ServerApiRequest) => ServerApiRun | Promise<ServerApiRun>;
 /** Keys are paths like `user/getToken` (served as `POST /user/getToken.json`). */
 export type ServerApiRoutes = Readonly<Record<string, ServerApiHandler>>;
 export type ServerApiModule = (ctx: ServerContext) => ServerApiRoutes;
-
-const VALIDATED_FIRST = new WeakSet<ServerApiHandler>();
-
-/**
- * Marks a handler that charges the rate limit itself, through `request.admit()`, after validating its input
- * and before any effect (the metered endpoints: publish, broadcast, push). It must call it on every path that
- * succeeds.
- */
-export function validatedFirst(handler: ServerApiHandler): ServerApiHandler {
-  VALIDATED_FIRST.add(handler);
-  return handler;
-}
 
 /** Modules that need nothing but the context; app.ts adds the ones built on services. */
 export const BASE_MODULES: readonly ServerApiModule[] = [userRoutes];
@@ -85,16 +92,18 @@ export async function registerServerApi(fastify: FastifyInstance, ctx: ServerCon
           const app = appOf.get(request);
           if (app === undefined) throw apiError(ServerApiErrors.signature);
           const endpoint = path.replace(/^\/+/, '');
-          // Units taken and not yet used: given back if the request fails after all.
-          let charge: RateCharge | undefined = VALIDATED_FIRST.has(handler) ? undefined : await limiter.charge(app, endpoint, request.body);
-          const admit = async (): Promise<void> => {
-            charge ??= await limiter.charge(app, endpoint, request.body);
-          };
+          const params = new Params(request.body);
+          // Check phase: a refusal here costs nothing.
+          const run = await handler({ app, params, ctx, origin: `${request.protocol}://${request.host}` });
+          if (typeof run !== 'function') throw new Error(`Server API handler ${endpoint} returned no run function`);
+          params.seal(endpoint);
+          const charge = await limiter.charge(app, endpoint, request.body);
           let result: ServerApiResult | void;
           try {
-            result = await handler({ app, params: new Params(request.body), ctx, origin: `${request.protocol}://${request.host}`, admit });
+            result = await run();
           } catch (error) {
-            await charge?.refund();
+            // Units taken and not used: the request failed after all.
+            await charge.refund();
             throw error;
           }
           void reply.code(200).header('content-type', 'application/json; charset=utf-8');

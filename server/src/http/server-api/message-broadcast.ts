@@ -12,7 +12,7 @@ import type { MessagingService } from '../../services/messaging';
 import { acceptingRecipients } from '../../services/user-relations';
 import { encodeUtf8 } from '../../services/wire';
 import { MAX_CONTENT_BYTES } from '../../services/wire-status';
-import { validatedFirst, type ServerApiHandler, type ServerApiModule } from './index';
+import type { ServerApiHandler, ServerApiModule } from './index';
 import { flagsOf, readContent } from './message';
 import type { Params } from './params';
 import { messageFields, readPublishOptions } from './publish-options';
@@ -36,7 +36,7 @@ export function fillTemplate(text: string, values: Readonly<Record<string, unkno
 }
 
 function broadcast(messaging: MessagingService, hub: Hub, onlineOnly: boolean): ServerApiHandler {
-  return validatedFirst(async ({ app, params, ctx, admit }) => {
+  return ({ app, params, ctx }) => {
     const fromUserId = params.requiredString('fromUserId', USER_ID_RULE);
     const objectName = params.requiredString('objectName', OBJECT_NAME_RULE);
     const content = readContent(params);
@@ -44,34 +44,35 @@ function broadcast(messaging: MessagingService, hub: Hub, onlineOnly: boolean): 
     const os = params.optionalString('os', { maxLength: 32 });
     if (os !== undefined && os !== '' && !/^(iOS|Android)$/i.test(os)) throw apiError(ServerApiErrors.badParameter, 'os must be iOS or Android');
     const flags = onlineOnly ? 0 : flagsOf(objectName, params);
-    await admit();
-    const recipients = new Set<string>();
-    if (onlineOnly) {
-      for (const session of hub.registry.all()) if (session.info.appKey === app.appKey) recipients.add(session.info.userId);
-    } else {
-      for (let after = ''; ;) {
-        const page = await ctx.store.userLists.registered(app.appKey, after, USERS_PAGE);
-        for (const id of page) recipients.add(id);
-        const last = page[page.length - 1];
-        if (last === undefined || page.length < USERS_PAGE) break;
-        after = last;
+    return async () => {
+      const recipients = new Set<string>();
+      if (onlineOnly) {
+        for (const session of hub.registry.all()) if (session.info.appKey === app.appKey) recipients.add(session.info.userId);
+      } else {
+        for (let after = ''; ;) {
+          const page = await ctx.store.userLists.registered(app.appKey, after, USERS_PAGE);
+          for (const id of page) recipients.add(id);
+          const last = page[page.length - 1];
+          if (last === undefined || page.length < USERS_PAGE) break;
+          after = last;
+        }
       }
-    }
-    recipients.delete(fromUserId);
-    const result = await messaging.send({
-      appKey: app.appKey,
-      fromUserId,
-      conversationType: SYSTEM,
-      targetId: fromUserId,
-      objectName,
-      content,
-      flags,
-      ...messageFields(options),
-      recipients: [...recipients],
-      senderSendbox: false,
-    });
-    return { id: result.messageUId, messageUID: result.messageUId };
-  });
+      recipients.delete(fromUserId);
+      const result = await messaging.send({
+        appKey: app.appKey,
+        fromUserId,
+        conversationType: SYSTEM,
+        targetId: fromUserId,
+        objectName,
+        content,
+        flags,
+        ...messageFields(options),
+        recipients: [...recipients],
+        senderSendbox: false,
+      });
+      return { id: result.messageUId, messageUID: result.messageUId };
+    };
+  };
 }
 
 function jsonList(params: Params, name: string, required: boolean): unknown[] {
@@ -85,7 +86,7 @@ function jsonList(params: Params, name: string, required: boolean): unknown[] {
 }
 
 function template(messaging: MessagingService, conversationType: number): ServerApiHandler {
-  return validatedFirst(async ({ app, params, ctx, admit }) => {
+  return ({ app, params, ctx }) => {
     const fromUserId = params.requiredString('fromUserId', USER_ID_RULE);
     const objectName = params.requiredString('objectName', OBJECT_NAME_RULE);
     // Placeholders may stand where JSON needs a value, so only the filled content must be JSON.
@@ -113,32 +114,33 @@ function template(messaging: MessagingService, conversationType: number): Server
       if (content.length > MAX_CONTENT_BYTES) throw apiError(ServerApiErrors.lengthExceeded, 'content exceeds 128 KB');
       return { entry: entry as Record<string, unknown>, content };
     });
-    await admit();
-    const accepted = new Set(verify && conversationType === PRIVATE ? await acceptingRecipients(ctx, app.appKey, fromUserId, toUserIds) : toUserIds);
-    const messageUIDs: { userId: string; messageUID: string }[] = [];
-    for (const [index, toUserId] of toUserIds.entries()) {
-      const filled = contents[index];
-      if (!accepted.has(toUserId) || filled === undefined) continue;
-      const { entry, content } = filled;
-      const push = pushContents[index];
-      const data = pushDatas[index];
-      const result = await messaging.send({
-        appKey: app.appKey,
-        fromUserId,
-        conversationType,
-        targetId: toUserId,
-        objectName,
-        content,
-        flags,
-        ...(typeof push === 'string' && push !== '' ? { pushContent: fillTemplate(push, entry, false) } : {}),
-        ...(typeof data === 'string' && data !== '' ? { pushData: fillTemplate(data, entry, false) } : {}),
-        recipients: toUserId === fromUserId ? [] : [toUserId],
-        senderSendbox: toUserId === fromUserId,
-      });
-      messageUIDs.push({ userId: toUserId, messageUID: result.messageUId });
-    }
-    return { messageUIDs };
-  });
+    return async () => {
+      const accepted = new Set(verify && conversationType === PRIVATE ? await acceptingRecipients(ctx, app.appKey, fromUserId, toUserIds) : toUserIds);
+      const messageUIDs: { userId: string; messageUID: string }[] = [];
+      for (const [index, toUserId] of toUserIds.entries()) {
+        const filled = contents[index];
+        if (!accepted.has(toUserId) || filled === undefined) continue;
+        const { entry, content } = filled;
+        const push = pushContents[index];
+        const data = pushDatas[index];
+        const result = await messaging.send({
+          appKey: app.appKey,
+          fromUserId,
+          conversationType,
+          targetId: toUserId,
+          objectName,
+          content,
+          flags,
+          ...(typeof push === 'string' && push !== '' ? { pushContent: fillTemplate(push, entry, false) } : {}),
+          ...(typeof data === 'string' && data !== '' ? { pushData: fillTemplate(data, entry, false) } : {}),
+          recipients: toUserId === fromUserId ? [] : [toUserId],
+          senderSendbox: toUserId === fromUserId,
+        });
+        messageUIDs.push({ userId: toUserId, messageUID: result.messageUId });
+      }
+      return { messageUIDs };
+    };
+  };
 }
 
 export function messageBroadcastRoutes(messaging: MessagingService, hub: Hub): ServerApiModule {

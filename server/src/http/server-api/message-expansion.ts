@@ -120,6 +120,7 @@ export function messageExpansionRoutes(messaging: MessagingService, kinds: Conve
       );
     };
 
+    // The checks, the message lookups included, come before the charge: a refused call costs nothing.
     return {
       'message/expansion/set': async (request) => {
         const { app, params } = request;
@@ -128,36 +129,42 @@ export function messageExpansionRoutes(messaging: MessagingService, kinds: Conve
         const current = (await ctx.store.expansions.get(app.appKey, original.uid)) ?? {};
         const added = Object.keys(put).filter((key) => !Object.prototype.hasOwnProperty.call(current, key)).length;
         if (Object.keys(current).length + added > ExpansionLimit.keysTotal) throw bad(`a message holds at most ${ExpansionLimit.keysTotal} expansion keys`);
-        const merged = await ctx.store.expansions.merge(app.appKey, original.uid, { put }, ExpansionLimit.keysTotal);
-        if (!merged.ok) throw bad(`message ${original.uid} does not exist`);
-        // Only a concurrent update can make the cap drop keys checked above; those are neither stored nor announced.
-        const applied = Object.create(null) as Record<string, string>;
-        for (const key of merged.accepted) applied[key] = put[key] as string;
-        if (merged.accepted.length > 0) await announce(request, original, userId, targetId, syncSender, { mid: original.uid, put: applied });
-        if (merged.accepted.length < Object.keys(put).length) {
-          const dropped = Object.keys(put).filter((key) => !merged.accepted.includes(key));
-          throw bad(`a message holds at most ${ExpansionLimit.keysTotal} expansion keys: ${dropped.join(',')} not set`);
-        }
+        return async () => {
+          const merged = await ctx.store.expansions.merge(app.appKey, original.uid, { put }, ExpansionLimit.keysTotal);
+          if (!merged.ok) throw bad(`message ${original.uid} does not exist`);
+          // Only a concurrent update can make the cap drop keys checked above; those are neither stored nor announced.
+          const applied = Object.create(null) as Record<string, string>;
+          for (const key of merged.accepted) applied[key] = put[key] as string;
+          if (merged.accepted.length > 0) await announce(request, original, userId, targetId, syncSender, { mid: original.uid, put: applied });
+          if (merged.accepted.length < Object.keys(put).length) {
+            const dropped = Object.keys(put).filter((key) => !merged.accepted.includes(key));
+            throw bad(`a message holds at most ${ExpansionLimit.keysTotal} expansion keys: ${dropped.join(',')} not set`);
+          }
+        };
       },
 
       'message/expansion/delete': async (request) => {
         const { app, params } = request;
         const del = readDel(params);
         const { original, userId, targetId, syncSender } = await target(app.appKey, params);
-        const merged = await ctx.store.expansions.merge(app.appKey, original.uid, { del }, ExpansionLimit.keysTotal);
-        if (!merged.ok) throw bad(`message ${original.uid} does not exist`);
-        await announce(request, original, userId, targetId, syncSender, { mid: original.uid, del });
+        return async () => {
+          const merged = await ctx.store.expansions.merge(app.appKey, original.uid, { del }, ExpansionLimit.keysTotal);
+          if (!merged.ok) throw bad(`message ${original.uid} does not exist`);
+          await announce(request, original, userId, targetId, syncSender, { mid: original.uid, del });
+        };
       },
 
-      'message/expansion/query': async ({ app, params }) => {
+      'message/expansion/query': ({ app, params }) => {
         const uid = params.requiredString('msgUID', UID_RULE);
         const pageNo = params.integer('pageNo', { min: 1, fallback: 1 });
-        const original = await ctx.store.messages.get(app.appKey, uid);
-        if (original === undefined || original.recalled) throw bad(`message ${uid} does not exist`);
-        const expansion = (await ctx.store.expansions.get(app.appKey, uid)) ?? {};
-        const extraContent = Object.create(null) as Record<string, { v: string }>;
-        for (const [key, value] of Object.entries(expansion).slice((pageNo - 1) * QUERY_PAGE_SIZE, pageNo * QUERY_PAGE_SIZE)) extraContent[key] = { v: value };
-        return { extraContent };
+        return async () => {
+          const original = await ctx.store.messages.get(app.appKey, uid);
+          if (original === undefined || original.recalled) throw bad(`message ${uid} does not exist`);
+          const expansion = (await ctx.store.expansions.get(app.appKey, uid)) ?? {};
+          const extraContent = Object.create(null) as Record<string, { v: string }>;
+          for (const [key, value] of Object.entries(expansion).slice((pageNo - 1) * QUERY_PAGE_SIZE, pageNo * QUERY_PAGE_SIZE)) extraContent[key] = { v: value };
+          return { extraContent };
+        };
       },
     };
   };

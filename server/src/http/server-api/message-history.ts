@@ -16,14 +16,18 @@ function hourOf(params: Params): { date: string; hourStart: number } {
 }
 
 export const messageHistoryRoutes: ServerApiModule = (ctx) => ({
-  'message/history': async ({ app, params, origin }) => {
+  'message/history': ({ app, params, origin }) => {
     const { date, hourStart } = hourOf(params);
-    const url = (await hourHasLog(ctx, app.appKey, hourStart)) ? `${origin}${logDownloadPath(app, date, ctx.clock.now())}` : '';
-    return { url, date };
+    return async () => {
+      const url = (await hourHasLog(ctx, app.appKey, hourStart)) ? `${origin}${logDownloadPath(app, date, ctx.clock.now())}` : '';
+      return { url, date };
+    };
   },
 
-  'message/history/delete': async ({ app, params }) => {
+  'message/history/delete': ({ app, params }) => {
     const { hourStart } = hourOf(params);
-    await ctx.store.messageLog.deleteHour(app.appKey, hourStart, ctx.clock.now());
+    return async () => {
+      await ctx.store.messageLog.deleteHour(app.appKey, hourStart, ctx.clock.now());
+    };
   },
 });

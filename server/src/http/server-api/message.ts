@@ -10,7 +10,7 @@ import type { ConversationKinds } from '../../services/conversation-kind';
 import { recallMessage } from '../../services/recall';
 import { builtInPolicy, encodeUtf8 } from '../../services/wire';
 import { MAX_CONTENT_BYTES, WireStatus } from '../../services/wire-status';
-import { validatedFirst, type ServerApiHandler, type ServerApiModule } from './index';
+import type { ServerApiHandler, ServerApiModule } from './index';
 import type { Params } from './params';
 import { messageFields, readPublishOptions } from './publish-options';
 import { USER_ID_RULE } from './user';
@@ -51,7 +51,7 @@ export function readContent(params: Params): Uint8Array {
 }
 
 function publish(messaging: MessagingService, shape: PublishShape): ServerApiHandler {
-  return validatedFirst(async ({ app, params, ctx, admit }) => {
+  return ({ app, params, ctx }) => {
     const fromUserId = params.requiredString('fromUserId', USER_ID_RULE);
     const requested = params.strings('toUserId', { ...USER_ID_RULE, required: true, maxItems: shape.maxRecipients });
     const objectName = params.requiredString('objectName', OBJECT_NAME_RULE);
@@ -59,27 +59,28 @@ function publish(messaging: MessagingService, shape: PublishShape): ServerApiHan
     const options = readPublishOptions(params);
     const includeSender = shape.includeSender && params.boolean('isIncludeSender', false);
     const flags = shape.status === true ? 0 : flagsOf(objectName, params);
-    // verifyBlacklist: recipients who refuse the sender are left out (no error, no uid for them).
-    await admit();
-    const toUserIds = options.verifyBlacklist && shape.conversationType === 1 ? await acceptingRecipients(ctx, app.appKey, fromUserId, requested) : requested;
-    const messageUIDs: { userId: string; messageUID: string }[] = [];
-    for (const toUserId of toUserIds) {
-      const result = await messaging.send({
-        appKey: app.appKey,
-        fromUserId,
-        conversationType: shape.conversationType,
-        targetId: toUserId,
-        objectName,
-        content,
-        flags,
-        ...messageFields(options),
-        recipients: toUserId === fromUserId ? [] : [toUserId],
-        senderSendbox: includeSender || toUserId === fromUserId,
-      });
-      messageUIDs.push({ userId: toUserId, messageUID: result.messageUId });
-    }
-    return { messageUIDs };
-  });
+    return async () => {
+      // verifyBlacklist: recipients who refuse the sender are left out (no error, no uid for them).
+      const toUserIds = options.verifyBlacklist && shape.conversationType === 1 ? await acceptingRecipients(ctx, app.appKey, fromUserId, requested) : requested;
+      const messageUIDs: { userId: string; messageUID: string }[] = [];
+      for (const toUserId of toUserIds) {
+        const result = await messaging.send({
+          appKey: app.appKey,
+          fromUserId,
+          conversationType: shape.conversationType,
+          targetId: toUserId,
+          objectName,
+          content,
+          flags,
+          ...messageFields(options),
+          recipients: toUserId === fromUserId ? [] : [toUserId],
+          senderSendbox: includeSender || toUserId === fromUserId,
+        });
+        messageUIDs.push({ userId: toUserId, messageUID: result.messageUId });
+      }
+      return { messageUIDs };
+    };
+  };
 }
 
 export function messageRoutes(messaging: MessagingService, kinds: ConversationKinds): ServerApiModule {
@@ -87,17 +88,19 @@ export function messageRoutes(messaging: MessagingService, kinds: ConversationKi
     'message/private/publish': publish(messaging, { conversationType: 1, maxRecipients: 1000, includeSender: true }),
     'message/system/publish': publish(messaging, { conversationType: 6, maxRecipients: 100, includeSender: false }),
     'statusmessage/private/publish': publish(messaging, { conversationType: 1, maxRecipients: 1000, includeSender: true, status: true }),
-    'message/recall': async ({ app, params }) => {
+    'message/recall': ({ app, params }) => {
       const fromUserId = params.requiredString('fromUserId', USER_ID_RULE);
       const conversationType = params.integer('conversationType', { min: 1, max: 10 });
       const targetId = params.requiredString('targetId', { maxBytes: 64 });
       const messageUID = params.requiredString('messageUID', { maxLength: 64 });
       const sentTime = params.integer('sentTime', { min: 0, fallback: 0 });
       const isAdmin = params.boolean('isAdmin', false);
-      // conversationType 4 (a room message) is recalled on the room timeline (recall.ts routes it to the chatroom kind).
-      const content = encodeUtf8(JSON.stringify({ conversationType, targetId, messageUId: messageUID, sentTime }));
-      const result = await recallMessage(ctx, messaging, kinds, { appKey: app.appKey, by: fromUserId, content, asAdmin: isAdmin });
-      if (result.status !== WireStatus.Ok) throw apiError(ServerApiErrors.badParameter, `message cannot be recalled (${result.status})`);
+      return async () => {
+        // conversationType 4 (a room message) is recalled on the room timeline (recall.ts routes it to the chatroom kind).
+        const content = encodeUtf8(JSON.stringify({ conversationType, targetId, messageUId: messageUID, sentTime }));
+        const result = await recallMessage(ctx, messaging, kinds, { appKey: app.appKey, by: fromUserId, content, asAdmin: isAdmin });
+        if (result.status !== WireStatus.Ok) throw apiError(ServerApiErrors.badParameter, `message cannot be recalled (${result.status})`);
+      };
     },
   });
 }

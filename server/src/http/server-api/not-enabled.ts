@@ -29,7 +29,7 @@ export function notEnabledRoutes(): ServerApiModule {
   return () => {
     const routes: Record<string, ServerApiHandler> = {};
     for (const [path, reason] of Object.entries(NOT_ENABLED_ENDPOINTS)) {
-      routes[path] = async () => {
+      routes[path] = () => {
         throw apiError(ServerApiErrors.notEnabled, reason);
       };
     }

@@ -57,17 +57,35 @@ function scalarToString(value: unknown): string | undefined {
 
 export class Params {
   private readonly record: Readonly<Record<string, unknown>>;
+  /** Set once the handler's check phase is over (index.ts ServerApiHandler): the endpoint, for the error. */
+  private sealedFor: string | undefined;
 
   constructor(body: unknown) {
     this.record = typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
   }
 
+  /**
+   * Ends the check phase: from now on every read throws (a programming error, HTTP 500). Parameters are read
+   * and checked before the rate limit is charged, never after.
+   */
+  seal(endpoint: string): void {
+    this.sealedFor = endpoint;
+  }
+
+  private open(): void {
+    if (this.sealedFor !== undefined) {
+      throw new Error(`Server API handler ${this.sealedFor} read a parameter after its check phase: read every parameter before returning its run function`);
+    }
+  }
+
   /** The raw body (JSON endpoints read nested values from it). */
   get raw(): Readonly<Record<string, unknown>> {
+    this.open();
     return this.record;
   }
 
   has(name: string): boolean {
+    this.open();
     return Object.prototype.hasOwnProperty.call(this.record, name) && this.record[name] !== undefined && this.record[name] !== null;
   }
 

@@ -10,7 +10,7 @@ import { apiError, ServerApiErrors } from '../../errors';
 import type { PushAudience, PushMessagePart, PushService } from '../../services/push-service';
 import { encodeUtf8 } from '../../services/wire';
 import { MAX_CONTENT_BYTES } from '../../services/wire-status';
-import { validatedFirst, type ServerApiModule } from './index';
+import type { ServerApiModule } from './index';
 import { USER_ID_RULE } from './user';
 import { MAX_TAG_BYTES } from './user-tag';
 
@@ -115,7 +115,7 @@ function readMessage(body: Json): PushMessagePart | undefined {
 
 export function pushRoutes(pushes: PushService): ServerApiModule {
   return () => ({
-    push: validatedFirst(async ({ app, params, admit }) => {
+    push: ({ app, params }) => {
       const body = params.raw;
       const platforms = list(body['platform'], 'platform', PLATFORMS.size, (p) => PLATFORMS.has(p.toLowerCase()));
       if (platforms.length === 0) throw bad('platform is required (ios, android)');
@@ -126,18 +126,19 @@ export function pushRoutes(pushes: PushService): ServerApiModule {
       const fromUserId = optionalText(body['fromuserid'] ?? body['fromUserId'], 'fromuserid');
       if (fromUserId !== undefined && fromUserId !== '' && !userOk(fromUserId)) throw bad('fromuserid is invalid');
       if (message !== undefined && (fromUserId === undefined || fromUserId === '')) throw bad('fromuserid is required with a message');
-      await admit();
-      const outcome = await pushes.push({
-        appKey: app.appKey,
-        ...(fromUserId !== undefined && fromUserId !== '' ? { fromUserId } : {}),
-        platforms,
-        audience,
-        audienceJson: JSON.stringify(body['audience']),
-        notificationJson: JSON.stringify(body['notification']),
-        alert,
-        ...(message !== undefined ? { message } : {}),
-      });
-      return { id: outcome.id };
-    }),
+      return async () => {
+        const outcome = await pushes.push({
+          appKey: app.appKey,
+          ...(fromUserId !== undefined && fromUserId !== '' ? { fromUserId } : {}),
+          platforms,
+          audience,
+          audienceJson: JSON.stringify(body['audience']),
+          notificationJson: JSON.stringify(body['notification']),
+          alert,
+          ...(message !== undefined ? { message } : {}),
+        });
+        return { id: outcome.id };
+      };
+    },
   });
 }

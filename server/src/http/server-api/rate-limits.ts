@@ -4,11 +4,12 @@
  * `limit` per `windowMs`, so a quiet app may burst up to the limit and a busy one gets the documented average.
  *
  * Publish endpoints cost one unit per message, as RongCloud counts them (a private publish to N users is N,
- * a group publish to 3 groups is 3); every other call costs one. The metered endpoints (publish, broadcast,
- * push) validate their input before they are charged (index.ts `validatedFirst`): bad input gets its own
- * error (1002…), never 429, and takes nothing from the bucket. Elsewhere the units are taken first and a
- * request that fails gets them back: only accepted work is counted. A changed limit (config reload) starts a fresh bucket. Over the limit: HTTP 429 with code 1008 — never a 5xx,
- * which the SDKs would take for a dead server and fail over.
+ * a group publish to 3 groups is 3); every other call costs one. Every endpoint — the metered ones (publish,
+ * broadcast, push) and any an app limits with `rate.<path>` or `rate.*` — is charged between its handler's
+ * check phase and its run (index.ts `ServerApiHandler`): bad input gets its own error (1002…), never 429, and
+ * takes nothing from the bucket; a request that fails after the charge gets its units back: only accepted
+ * work is counted. A changed limit (config reload) starts a fresh bucket. Over the limit: HTTP 429 with code
+ * 1008 — never a 5xx, which the SDKs would take for a dead server and fail over.
  */
 import { appServerOptionsOf, rateLimitFor } from '../../app-server-options';
 import type { AppConfig } from '../../config';

@@ -43,14 +43,16 @@ export function sensitiveWordRoutes(words: SensitiveWords): ServerApiModule {
       await words.invalidate(appKey);
     };
     return {
-      'sensitiveword/add': async ({ app, params }) => {
+      'sensitiveword/add': ({ app, params }) => {
         const word = checkWord('word', params.optionalString('word'), true) as string;
         params.integer('type', { min: 0, max: 1, fallback: 0 });
         const replaceWord = checkWord('replaceWord', params.optionalString('replaceWord'), false);
-        await add(app.appKey, [wordOf(word, replaceWord)]);
+        return async () => {
+          await add(app.appKey, [wordOf(word, replaceWord)]);
+        };
       },
 
-      'sensitiveword/batch/add': async ({ app, params }) => {
+      'sensitiveword/batch/add': ({ app, params }) => {
         const raw = params.raw['words'];
         if (!Array.isArray(raw) || raw.length === 0) throw apiError(ServerApiErrors.badParameter, 'words is required');
         if (raw.length > MAX_SENSITIVE_WORDS) throw apiError(TOO_MANY_WORDS);
@@ -59,29 +61,37 @@ export function sensitiveWordRoutes(words: SensitiveWords): ServerApiModule {
           const entry = item as Record<string, unknown>;
           return wordOf(checkWord(`words[${i}].word`, entry['word'], true) as string, checkWord(`words[${i}].replaceWord`, entry['replaceWord'], false));
         });
-        await add(app.appKey, list);
+        return async () => {
+          await add(app.appKey, list);
+        };
       },
 
-      'sensitiveword/delete': async ({ app, params }) => {
+      'sensitiveword/delete': ({ app, params }) => {
         const word = checkWord('word', params.optionalString('word'), true) as string;
-        await ctx.store.sensitiveWords.remove(app.appKey, [word]);
-        await words.invalidate(app.appKey);
+        return async () => {
+          await ctx.store.sensitiveWords.remove(app.appKey, [word]);
+          await words.invalidate(app.appKey);
+        };
       },
 
-      'sensitiveword/batch/delete': async ({ app, params }) => {
+      'sensitiveword/batch/delete': ({ app, params }) => {
         const list = params.strings('words', { ...WORD_RULE, required: true, maxItems: MAX_SENSITIVE_WORDS });
-        await ctx.store.sensitiveWords.remove(app.appKey, list);
-        await words.invalidate(app.appKey);
+        return async () => {
+          await ctx.store.sensitiveWords.remove(app.appKey, list);
+          await words.invalidate(app.appKey);
+        };
       },
 
-      'sensitiveword/list': async ({ app, params }) => {
+      'sensitiveword/list': ({ app, params }) => {
         // The Node SDK sends `type=undefined` when its caller gives none: that means all, like an absent type.
         const text = (params.optionalString('type') ?? '').trim();
         if (!['', '0', '1', '2', 'undefined', 'null'].includes(text)) throw apiError(ServerApiErrors.badParameter, 'type is invalid');
         const type = text === '0' || text === '1' ? Number(text) : 2;
-        const list = await ctx.store.sensitiveWords.list(app.appKey);
-        return {
-          words: list.filter((w) => type === 2 || w.type === type).map((w) => ({ type: String(w.type), word: w.word, replaceWord: w.replaceWord })),
+        return async () => {
+          const list = await ctx.store.sensitiveWords.list(app.appKey);
+          return {
+            words: list.filter((w) => type === 2 || w.type === type).map((w) => ({ type: String(w.type), word: w.word, replaceWord: w.replaceWord })),
+          };
         };
       },
     };

@@ -11,7 +11,7 @@ import type { Hub } from '../../gateway/hub';
 import type { UserListKind } from '../../store/user-list-repository';
 import { userListsChanged } from '../../services/user-relations';
 import { formatDateTime } from './group';
-import type { ServerApiHandler, ServerApiModule, ServerApiRequest } from './index';
+import type { ServerApiHandler, ServerApiModule, ServerApiRequest, ServerApiRun } from './index';
 import { USER_ID_RULE } from './user';
 
 /** DISCONNECT reason BLOCK (PROTOCOL.md §3.4): E4 reports status 9 and does not reconnect. */
@@ -26,85 +26,101 @@ const LIST_PAGE_MAX = 1000;
 const COUNT_EXCEEDED: ErrorDef = { code: 1502, httpStatus: 400, message: 'count exceeded' };
 
 function listRoutes(kind: UserListKind, memberField: string, path: string, hub: Hub): Record<string, ServerApiHandler> {
-  const add: ServerApiHandler = async ({ app, params, ctx }) => {
+  const add: ServerApiHandler = ({ app, params, ctx }) => {
     const owner = params.requiredString('userId', USER_ID_RULE);
     const members = params.strings(memberField, { ...USER_ID_RULE, required: true, maxItems: IDS_PER_CALL });
-    const max = appServerOptionsOf(app).userListMax;
-    const lists = ctx.store.userLists;
-    const current = await lists.count(app.appKey, owner, kind);
-    if (current + members.length > max) {
-      // Only ids not yet listed count toward the cap.
-      let fresh = 0;
-      for (const id of new Set(members)) if (!(await lists.contains(app.appKey, owner, kind, id))) fresh++;
-      if (current + fresh > max) throw apiError(COUNT_EXCEEDED, `${path} holds at most ${max} users`);
-    }
-    await lists.add(app.appKey, owner, kind, members, ctx.clock.now());
-    await userListsChanged(ctx, app.appKey, owner, hub.broker);
+    return async () => {
+      const max = appServerOptionsOf(app).userListMax;
+      const lists = ctx.store.userLists;
+      const current = await lists.count(app.appKey, owner, kind);
+      if (current + members.length > max) {
+        // Only ids not yet listed count toward the cap.
+        let fresh = 0;
+        for (const id of new Set(members)) if (!(await lists.contains(app.appKey, owner, kind, id))) fresh++;
+        if (current + fresh > max) throw apiError(COUNT_EXCEEDED, `${path} holds at most ${max} users`);
+      }
+      await lists.add(app.appKey, owner, kind, members, ctx.clock.now());
+      await userListsChanged(ctx, app.appKey, owner, hub.broker);
+    };
   };
-  const remove: ServerApiHandler = async ({ app, params, ctx }) => {
+  const remove: ServerApiHandler = ({ app, params, ctx }) => {
     const owner = params.requiredString('userId', USER_ID_RULE);
     const members = params.strings(memberField, { ...USER_ID_RULE, required: true, maxItems: IDS_PER_CALL });
-    await ctx.store.userLists.remove(app.appKey, owner, kind, members);
-    await userListsChanged(ctx, app.appKey, owner, hub.broker);
+    return async () => {
+      await ctx.store.userLists.remove(app.appKey, owner, kind, members);
+      await userListsChanged(ctx, app.appKey, owner, hub.broker);
+    };
   };
-  const query: ServerApiHandler = async ({ app, params, ctx }) => {
+  const query: ServerApiHandler = ({ app, params, ctx }) => {
     const owner = params.requiredString('userId', USER_ID_RULE);
     const after = params.optionalString('pageToken', USER_ID_RULE) ?? '';
     const size = params.integer('size', { min: 1, max: LIST_PAGE_MAX, fallback: LIST_PAGE_MAX });
-    const page = await ctx.store.userLists.page(app.appKey, owner, kind, after, size);
-    return page.next !== undefined ? { users: page.userIds, next: page.next } : { users: page.userIds };
+    return async () => {
+      const page = await ctx.store.userLists.page(app.appKey, owner, kind, after, size);
+      return page.next !== undefined ? { users: page.userIds, next: page.next } : { users: page.userIds };
+    };
   };
   return { [`${path}/add`]: add, [`${path}/remove`]: remove, [`${path}/query`]: query };
 }
 
-async function blockUsers({ app, params, ctx }: ServerApiRequest, hub: Hub): Promise<void> {
+function blockUsers({ app, params, ctx }: ServerApiRequest, hub: Hub): ServerApiRun {
   const userIds = params.strings('userId', { ...USER_ID_RULE, required: true, maxItems: IDS_PER_CALL });
   const minute = params.integer('minute', { min: 1, max: MAX_BLOCK_MINUTES });
-  const now = ctx.clock.now();
-  for (const userId of new Set(userIds)) {
-    // A user who never called getToken may still hold a valid token: the row must exist to carry the block.
-    await ctx.store.users.upsert(app.appKey, userId, {}, now);
-    await ctx.store.users.setBlockedUntil(app.appKey, userId, now + minute * 60_000);
-    await hub.toUser(app.appKey, userId, { kind: 'kick', reason: DISCONNECT_BLOCK });
-  }
+  return async () => {
+    const now = ctx.clock.now();
+    for (const userId of new Set(userIds)) {
+      // A user who never called getToken may still hold a valid token: the row must exist to carry the block.
+      await ctx.store.users.upsert(app.appKey, userId, {}, now);
+      await ctx.store.users.setBlockedUntil(app.appKey, userId, now + minute * 60_000);
+      await hub.toUser(app.appKey, userId, { kind: 'kick', reason: DISCONNECT_BLOCK });
+    }
+  };
 }
 
 export function userAdminRoutes(hub: Hub): ServerApiModule {
   return (ctx) => ({
-    'user/block': async (request) => blockUsers(request, hub),
+    'user/block': (request) => blockUsers(request, hub),
 
     // Tokens issued at or before `time` stop working for every later CONNECT (and reconnect): CONNACK 10.
     // Sessions already connected are left alone: "Connected users stay connected until they disconnect"
     // (SERVER_API.md §2.1). `user/block` is the call that disconnects.
-    'user/token/expire': async ({ app, params }) => {
+    'user/token/expire': ({ app, params }) => {
       const userIds = params.strings('userId', { ...USER_ID_RULE, required: true, maxItems: EXPIRE_MAX_USERS });
       const time = params.integer('time', { min: 0, max: 2 ** 48 - 1 });
-      await ctx.store.users.expireTokens(app.appKey, userIds, time);
+      return async () => {
+        await ctx.store.users.expireTokens(app.appKey, userIds, time);
+      };
     },
 
-    'user/unblock': async ({ app, params }) => {
+    'user/unblock': ({ app, params }) => {
       const userIds = params.strings('userId', { ...USER_ID_RULE, required: true, maxItems: IDS_PER_CALL });
-      for (const userId of new Set(userIds)) await ctx.store.users.setBlockedUntil(app.appKey, userId, 0);
+      return async () => {
+        for (const userId of new Set(userIds)) await ctx.store.users.setBlockedUntil(app.appKey, userId, 0);
+      };
     },
 
-    'user/block/query': async ({ app, params }) => {
+    'user/block/query': ({ app, params }) => {
       const paged = params.has('page') || params.has('size');
       const page = params.integer('page', { min: 1, max: 1_000_000, fallback: 1 });
       const size = paged ? params.integer('size', { min: 1, max: BLOCK_QUERY_ALL, fallback: BLOCK_QUERY_DEFAULT_SIZE }) : BLOCK_QUERY_ALL;
-      const blocked = await ctx.store.userLists.blocked(app.appKey, ctx.clock.now(), (page - 1) * size, size);
-      return { users: blocked.map((user) => ({ userId: user.userId, blockEndTime: formatDateTime(user.blockedUntil) })) };
+      return async () => {
+        const blocked = await ctx.store.userLists.blocked(app.appKey, ctx.clock.now(), (page - 1) * size, size);
+        return { users: blocked.map((user) => ({ userId: user.userId, blockEndTime: formatDateTime(user.blockedUntil) })) };
+      };
     },
 
-    'user/checkOnline': async ({ app, params }) => {
+    'user/checkOnline': ({ app, params }) => {
       const userId = params.requiredString('userId', USER_ID_RULE);
-      return { status: (await hub.isOnline(app.appKey, userId)) ? '1' : '0' };
+      return async () => ({ status: (await hub.isOnline(app.appKey, userId)) ? '1' : '0' });
     },
 
-    'user/info': async ({ app, params }) => {
+    'user/info': ({ app, params }) => {
       const userId = params.requiredString('userId', USER_ID_RULE);
-      const user = await ctx.store.users.get(app.appKey, userId);
-      if (user === undefined) throw apiError(ServerApiErrors.badParameter, `user ${userId} does not exist`);
-      return { userName: user.name, userPortrait: user.portraitUri, createTime: formatDateTime(user.createdTime) };
+      return async () => {
+        const user = await ctx.store.users.get(app.appKey, userId);
+        if (user === undefined) throw apiError(ServerApiErrors.badParameter, `user ${userId} does not exist`);
+        return { userName: user.name, userPortrait: user.portraitUri, createTime: formatDateTime(user.createdTime) };
+      };
     },
 
     ...listRoutes('black', 'blackUserId', 'user/blacklist', hub),

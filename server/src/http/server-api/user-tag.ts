@@ -22,23 +22,29 @@ function readTags(params: Params): string[] {
 
 export function userTagRoutes(): ServerApiModule {
   return (ctx) => ({
-    'user/tag/set': async ({ app, params }) => {
+    'user/tag/set': ({ app, params }) => {
       const userId = params.requiredString('userId', USER_ID_RULE);
       const tags = readTags(params);
-      await ctx.store.userTags.set(app.appKey, [userId], tags, ctx.clock.now());
+      return async () => {
+        await ctx.store.userTags.set(app.appKey, [userId], tags, ctx.clock.now());
+      };
     },
-    'user/tag/batch/set': async ({ app, params }) => {
+    'user/tag/batch/set': ({ app, params }) => {
       const userIds = params.strings('userIds', { ...USER_ID_RULE, required: true, maxItems: MAX_BATCH_USERS });
       const tags = readTags(params);
-      await ctx.store.userTags.set(app.appKey, userIds, tags, ctx.clock.now());
+      return async () => {
+        await ctx.store.userTags.set(app.appKey, userIds, tags, ctx.clock.now());
+      };
     },
-    'user/tags/get': async ({ app, params }) => {
+    'user/tags/get': ({ app, params }) => {
       const userIds = params.strings('userIds', { ...USER_ID_RULE, required: true, maxItems: MAX_QUERY_USERS });
-      const tags = await ctx.store.userTags.get(app.appKey, userIds);
-      // Null prototype: a user id such as `__proto__` is an ordinary key of the answer.
-      const result = Object.create(null) as Record<string, readonly string[]>;
-      for (const userId of userIds) result[userId] = tags.get(userId) ?? [];
-      return { result };
+      return async () => {
+        const tags = await ctx.store.userTags.get(app.appKey, userIds);
+        // Null prototype: a user id such as `__proto__` is an ordinary key of the answer.
+        const result = Object.create(null) as Record<string, readonly string[]>;
+        for (const userId of userIds) result[userId] = tags.get(userId) ?? [];
+        return { result };
+      };
     },
   });
 }

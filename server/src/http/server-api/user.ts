@@ -29,25 +29,29 @@ function readName(params: Params): string | undefined {
 }
 
 export const userRoutes: ServerApiModule = (ctx) => ({
-  'user/getToken': async ({ app, params }) => {
+  'user/getToken': ({ app, params }) => {
     const userId = params.requiredString('userId', USER_ID_RULE);
     const name = readName(params);
     const portraitUri = params.optionalString('portraitUri', PORTRAIT_RULE);
-    const now = ctx.clock.now();
-    const user = await ctx.store.users.upsert(app.appKey, userId, profileOf(name, portraitUri), now);
-    // Tokens issued at or before tokensValidAfter are refused; a getToken in the same millisecond
-    // as a token/expire must still yield a usable token.
-    const issuedAt = user.tokensValidAfter === now ? now + 1 : now;
-    const expiresAt = app.tokenTtlMs !== undefined && app.tokenTtlMs > 0 ? issuedAt + app.tokenTtlMs : undefined;
-    const token = ctx.tokens.issue(app.appKey, userId, issuedAt, expiresAt);
-    return { userId, token };
+    return async () => {
+      const now = ctx.clock.now();
+      const user = await ctx.store.users.upsert(app.appKey, userId, profileOf(name, portraitUri), now);
+      // Tokens issued at or before tokensValidAfter are refused; a getToken in the same millisecond
+      // as a token/expire must still yield a usable token.
+      const issuedAt = user.tokensValidAfter === now ? now + 1 : now;
+      const expiresAt = app.tokenTtlMs !== undefined && app.tokenTtlMs > 0 ? issuedAt + app.tokenTtlMs : undefined;
+      const token = ctx.tokens.issue(app.appKey, userId, issuedAt, expiresAt);
+      return { userId, token };
+    };
   },
 
-  'user/refresh': async ({ app, params }) => {
+  'user/refresh': ({ app, params }) => {
     const userId = params.requiredString('userId', USER_ID_RULE);
     const name = readName(params);
     const portraitUri = params.optionalString('portraitUri', PORTRAIT_RULE);
-    await ctx.store.users.upsert(app.appKey, userId, profileOf(name, portraitUri), ctx.clock.now());
+    return async () => {
+      await ctx.store.users.upsert(app.appKey, userId, profileOf(name, portraitUri), ctx.clock.now());
+    };
   },
 
 });
