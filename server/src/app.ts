@@ -21,6 +21,7 @@ import { groupMessageRoutes } from './http/server-api/group-message';
 import { chatroomRoutes } from './http/server-api/chatroom';
 import { chatroomModerationRoutes } from './http/server-api/chatroom-moderation';
 import { userAdminRoutes } from './http/server-api/user-admin';
+import { userChatBanRoutes } from './http/server-api/user-chat-ban';
 import { messageBroadcastRoutes } from './http/server-api/message-broadcast';
 import { messageHistoryRoutes } from './http/server-api/message-history';
 import { conversationRoutes } from './http/server-api/conversation';
@@ -62,7 +63,7 @@ export interface AppEngines {
 
 /** Server API modules of the App Server integration (issue #10): users, conversations, broadcasts, history log. */
 function appServerModules(services: Services): ServerApiModule[] {
-  return [userAdminRoutes(services.hub), messageBroadcastRoutes(services.messaging, services.hub), conversationRoutes(services.messaging), messageHistoryRoutes];
+  return [userAdminRoutes(services.hub), userChatBanRoutes(services.hub), messageBroadcastRoutes(services.messaging, services.hub), conversationRoutes(services.messaging), messageHistoryRoutes];
 }
 
 export async function createApp(ctx: ServerContext, engines: AppEngines): Promise<ServerApp> {

@@ -19,6 +19,7 @@ import { createChatrooms, type Chatrooms } from './chatrooms/index';
 import { fileQueries } from './files';
 import { MessageFilterChain } from './message-filter-chain';
 import { userRelationsFilter } from './user-relations';
+import { chatBansFilter } from './chat-bans';
 import { mediaLimitsFilter } from './media-limits';
 import { createAppServerCallbacks, type AppServerCallbacks } from './callbacks/index';
 import { createConversationFeatures } from './conversation-features';
@@ -65,7 +66,7 @@ export interface Services {
   readonly groups: GroupService;
   /** Chatrooms: membership, delivery, KV (topics, the type-4 kind, the Server API). Close it on shutdown. */
   readonly chatrooms: Chatrooms;
-  /** Every client send passes it (blacklist/whitelist, moderation; observers such as message routing). */
+  /** Every client send passes it (send bans, blacklist/whitelist, moderation; observers such as message routing). */
   readonly filters: MessageFilterChain;
   /** App Server callbacks (routing, status syncs, moderation). Close it after the gateway, before the store. */
   readonly callbacks: AppServerCallbacks;
@@ -97,6 +98,7 @@ export function createServices(ctx: ServerContext, hub: Hub): Services {
   const distribution = new ChatroomDistribution(ctx);
   kinds.set(4, distributionGatedKind(chatrooms.kind, chatrooms.service, distribution, ctx));
   const filters = new MessageFilterChain((error, where) => ctx.log.warn('message filter failed', { where, error: String(error) }));
+  filters.addFilter(chatBansFilter(ctx, hub.broker));
   filters.addFilter(userRelationsFilter(ctx, hub.broker));
   filters.addFilter(mediaLimitsFilter(ctx));
   const callbacks = createAppServerCallbacks(ctx, hub, filters, chatrooms.service.events);

@@ -1,12 +1,12 @@
 /**
  * The seam every client send passes through between validation and delivery (send-handlers.ts): filters may
- * refuse a message (blacklist 405, whitelist 407, sensitive words, App Server moderation) or replace its
- * content; observers learn about every message that was accepted (message routing to the App Server).
+ * refuse a message (send bans 20106/22408, blacklist 405, whitelist 407, sensitive words, App Server moderation)
+ * or replace its content; observers learn about every message that was accepted (message routing to the App Server).
  *
  * Filters run in ascending `order`, one at a time; the first refusal wins and later filters do not run. A
- * replacement is seen by the filters after it. Conventional orders: 100 user relations (cheap, local), 200
- * sensitive words, 300 App Server moderation (remote, slow) — so a message refused locally never costs a
- * callback. A filter that throws refuses the message with `FilterStatus.Failed` (fail closed): a filter that wants
+ * replacement is seen by the filters after it. Conventional orders: 50 send bans and 100 user relations (cheap,
+ * local), 200 sensitive words, 300 App Server moderation (remote, slow) — so a message refused locally never costs
+ * a callback. A filter that throws refuses the message with `FilterStatus.Failed` (fail closed): a filter that wants
  * to fail open must catch its own errors.
  */
 import type { PlatformClass } from '../gateway/topic-router';

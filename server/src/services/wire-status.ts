@@ -9,6 +9,8 @@ export const WireStatus = {
   /** Content JSON over 128 KiB. */
   ContentTooLarge: 30016,
   RejectedByBlacklist: 405,
+  /** The sender is banned from private chat (`user/chat/fb/set` type PERSON; chat-bans.ts says where 20106 comes from). */
+  ForbiddenInPrivate: 20106,
   NotInDiscussion: 21406,
   NotInGroup: 22406,
   /** Sender gagged in the group, or the group banned and the sender not on its whitelist. */

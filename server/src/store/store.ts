@@ -31,6 +31,7 @@ import type { UnreadCountRepository } from './unread-count-repository';
 import type { ChatroomDistributionRepository, PushRecordRepository, UserTagRepository } from './push-repository';
 import type { AppRepository } from './app-repository';
 import type { ServerEventRepository } from './server-event-repository';
+import type { ChatBanRepository } from './chat-ban-repository';
 
 export type { ChatroomRepository } from './chatroom-repository';
 
@@ -250,6 +251,8 @@ export interface Store {
   readonly groups: GroupRepository;
   /** Blacklists, whitelists and the blocked-user listing (user-list-repository.ts). */
   readonly userLists: UserListRepository;
+  /** Per-user send bans of `user/chat/fb/set` (chat-ban-repository.ts). */
+  readonly chatBans: ChatBanRepository;
   /** Durable outbox of App Server callbacks (callback-queue-repository.ts). */
   readonly callbackQueue: CallbackQueueRepository;
   /** App-wide message log for `message/history` (message-log-repository.ts). */

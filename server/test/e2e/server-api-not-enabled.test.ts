@@ -6,8 +6,6 @@ import { serverApi, type ServerApiClient } from '../../../test/support/server-ap
 import { DEFAULT_TEST_APP, startServer, type RunningServer } from '../../../test/support/server-launcher';
 
 const NOT_ENABLED = [
-  'user/chat/fb/set',
-  'user/chat/fb/querylist',
   'user/blockPushPeriod/set',
   'user/blockPushPeriod/get',
   'user/blockPushPeriod/delete',

@@ -9,8 +9,6 @@ import type { ServerApiHandler, ServerApiModule } from './index';
 
 /** Path → why it is not served. */
 export const NOT_ENABLED_ENDPOINTS: Readonly<Record<string, string>> = {
-  'user/chat/fb/set': 'per-user send bans (user/chat/fb) are not supported: use user/block or group/chatroom gags',
-  'user/chat/fb/querylist': 'per-user send bans (user/chat/fb) are not supported',
   'user/blockPushPeriod/set': 'push quiet hours are not supported: this server has no push gateway',
   'user/blockPushPeriod/get': 'push quiet hours are not supported: this server has no push gateway',
   'user/blockPushPeriod/delete': 'push quiet hours are not supported: this server has no push gateway',

@@ -62,6 +62,38 @@ export function describeServerApiState(context: ContractContext): void {
     });
   });
 
+  describe('chat bans (user/chat/fb)', () => {
+    it('bans and lifts per app and kind, keeps the first ban time, pages in ban order with a total, and survives a reopen', async () => {
+      const bans = context.store.chatBans;
+      expect(await bans.isBanned(APP, 'PERSON', 'u1')).toBe(false);
+      expect(await bans.page(APP, 'PERSON', 0, 10)).toEqual({ total: 0, userIds: [] });
+      await bans.set(APP, 'PERSON', ['u3', 'u1', 'u3'], true, T0);
+      await bans.set(APP, 'PERSON', ['u2'], true, T0 + 1);
+      // Banning again keeps u1's place (its first ban time).
+      await bans.set(APP, 'PERSON', ['u1'], true, T0 + 2);
+      await bans.set(APP, 'GROUP', ['g1'], true, T0);
+      await bans.set(OTHER_APP, 'PERSON', ['u9'], true, T0);
+      expect(await bans.isBanned(APP, 'PERSON', 'u1')).toBe(true);
+      expect(await bans.isBanned(APP, 'GROUP', 'u1')).toBe(false);
+      expect(await bans.isBanned(APP, 'GROUP', 'g1')).toBe(true);
+      expect(await bans.isBanned(APP, 'PERSON', 'u9')).toBe(false);
+      expect(await bans.page(APP, 'PERSON', 0, 10)).toEqual({ total: 3, userIds: ['u1', 'u3', 'u2'] });
+      expect(await bans.page(APP, 'PERSON', 1, 1)).toEqual({ total: 3, userIds: ['u3'] });
+      expect(await bans.page(APP, 'PERSON', 3, 10)).toEqual({ total: 3, userIds: [] });
+      expect(await bans.page(OTHER_APP, 'PERSON', 0, 10)).toEqual({ total: 1, userIds: ['u9'] });
+
+      await bans.set(APP, 'PERSON', ['u1', 'nobody'], false, T0 + 3);
+      expect(await bans.isBanned(APP, 'PERSON', 'u1')).toBe(false);
+      expect(await bans.page(APP, 'PERSON', 0, 10)).toEqual({ total: 2, userIds: ['u3', 'u2'] });
+      expect(await bans.isBanned(APP, 'GROUP', 'g1')).toBe(true);
+      await bans.set(APP, 'PERSON', [], true, T0 + 4);
+
+      const reopened = await context.reopen();
+      expect(await reopened.chatBans.page(APP, 'PERSON', 0, 10)).toEqual({ total: 2, userIds: ['u3', 'u2'] });
+      expect(await reopened.chatBans.isBanned(APP, 'GROUP', 'g1')).toBe(true);
+    });
+  });
+
   describe('callback queue', () => {
     it('delivers each stream in order through its head, and postponing a head holds its stream only', async () => {
       const queue = context.store.callbackQueue;

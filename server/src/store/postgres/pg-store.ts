@@ -23,6 +23,8 @@ import { PgReadPositionRepository } from './pg-read-positions';
 import { PgSensitiveWordRepository } from './pg-sensitive-words';
 import { PgTagRepository } from './pg-tag-repository';
 import { PgUserListRepository } from './pg-user-lists';
+import type { ChatBanRepository } from '../chat-ban-repository';
+import { PgChatBanRepository } from './pg-chat-bans';
 import type { ChatroomDistributionRepository, PushRecordRepository, UserTagRepository } from '../push-repository';
 import { PgChatroomDistributionRepository, PgPushRecordRepository, PgUserTagRepository } from './pg-push-repositories';
 import type { AppRepository } from '../app-repository';
@@ -54,6 +56,7 @@ export class PgStore implements Store {
   readonly chatrooms: ChatroomRepository;
   readonly groups: GroupRepository;
   readonly userLists: UserListRepository;
+  readonly chatBans: ChatBanRepository;
   readonly callbackQueue: PgCallbackQueue;
   readonly messageLog: MessageLogRepository;
   readonly tags: TagRepository;
@@ -100,6 +103,7 @@ export class PgStore implements Store {
     this.messageLog = new PgMessageLog(this.database);
     this.callbackQueue = new PgCallbackQueue(this.database);
     this.userLists = new PgUserListRepository(this.database);
+    this.chatBans = new PgChatBanRepository(this.database);
     this.userTags = new PgUserTagRepository(this.database);
     this.pushes = new PgPushRecordRepository(this.database);
     this.chatroomDistribution = new PgChatroomDistributionRepository(this.database);

@@ -15,6 +15,8 @@ import type { UserListRepository } from '../user-list-repository';
 import { SqliteCallbackQueue } from './sqlite-callback-queue';
 import { SqliteMessageLog } from './sqlite-message-log';
 import { SqliteUserListRepository } from './sqlite-user-lists';
+import type { ChatBanRepository } from '../chat-ban-repository';
+import { SqliteChatBanRepository } from './sqlite-chat-bans';
 import type { TagRepository } from '../tag-repository';
 import type { ReadPositionRepository } from '../read-position-repository';
 import type { SensitiveWordRepository } from '../sensitive-word-repository';
@@ -75,6 +77,7 @@ export class SqliteStore implements Store {
   readonly chatrooms: ChatroomRepository;
   readonly groups: GroupRepository;
   readonly userLists: UserListRepository;
+  readonly chatBans: ChatBanRepository;
   readonly callbackQueue: CallbackQueueRepository;
   readonly messageLog: MessageLogRepository;
   readonly tags: TagRepository;
@@ -121,6 +124,7 @@ export class SqliteStore implements Store {
     this.chatrooms = this.chatroomRepository;
     this.groups = new SqliteGroupRepository(this.database, settle);
     this.userLists = new SqliteUserListRepository(this.database);
+    this.chatBans = new SqliteChatBanRepository(this.database);
     this.callbackQueue = new SqliteCallbackQueue(this.database);
     this.messageLog = new SqliteMessageLog(this.database);
     this.tags = new SqliteTagRepository(this.database);

@@ -10,6 +10,7 @@ import * as m010 from './010-server-events';
 import * as m016 from './016-conversation-type-settings';
 import * as m017 from './017-chatroom-destroy';
 import * as m018 from './018-chatroom-recall';
+import * as m019 from './019-user-chat-bans';
 
 /**
  * PostgreSQL schema, numbered like the SQLite one (same tables and index plans; BIGINT times,
@@ -23,4 +24,4 @@ export interface PgMigration {
 }
 
 /** Ascending by version; append new modules here (never edit an applied one). */
-export const PG_MIGRATIONS: readonly PgMigration[] = [m001, m002, m003, m004, m005, m006, m007, m009, m010, m016, m017, m018];
+export const PG_MIGRATIONS: readonly PgMigration[] = [m001, m002, m003, m004, m005, m006, m007, m009, m010, m016, m017, m018, m019];

@@ -15,6 +15,7 @@ import * as m015 from './015-conversation-lag';
 import * as m016 from './016-conversation-type-settings';
 import * as m017 from './017-chatroom-destroy';
 import * as m018 from './018-chatroom-recall';
+import * as m019 from './019-user-chat-bans';
 
 export interface Migration {
   readonly version: number;
@@ -24,4 +25,4 @@ export interface Migration {
 }
 
 /** Ascending by version; append new modules here (never edit an applied one). */
-export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m004, m005, m006, m007, m009, m010, m011, m012, m013, m014, m015, m016, m017, m018];
+export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m004, m005, m006, m007, m009, m010, m011, m012, m013, m014, m015, m016, m017, m018, m019];
