@@ -24,6 +24,7 @@ import { userAdminRoutes } from './http/server-api/user-admin';
 import { userChatBanRoutes } from './http/server-api/user-chat-ban';
 import { messageBroadcastRoutes } from './http/server-api/message-broadcast';
 import { messageHistoryRoutes } from './http/server-api/message-history';
+import { messageQueryRoutes } from './http/server-api/message-query';
 import { conversationRoutes } from './http/server-api/conversation';
 import { sensitiveWordRoutes } from './http/server-api/sensitive-word';
 import { pushApiModules } from './http/server-api/push-modules';
@@ -96,7 +97,7 @@ export async function createApp(ctx: ServerContext, engines: AppEngines): Promis
     return built.services.router;
   }, engines);
   if (!built.services) throw new Error('gateway did not build the topic services');
-  await registerServerApi(fastify, ctx, [...BASE_MODULES, messageRoutes(built.services.messaging, built.services.kinds), messageExpansionRoutes(built.services.messaging, built.services.kinds), groupRoutes(built.services.groups), groupMessageRoutes(built.services.groups), chatroomRoutes(built.services.chatrooms), chatroomModerationRoutes(built.services.chatrooms), ...appServerModules(built.services), sensitiveWordRoutes(built.services.sensitiveWords), ...pushApiModules(built.services)], engines.rateBuckets);
+  await registerServerApi(fastify, ctx, [...BASE_MODULES, messageRoutes(built.services.messaging, built.services.kinds), messageExpansionRoutes(built.services.messaging, built.services.kinds), messageQueryRoutes(built.services.chatrooms), groupRoutes(built.services.groups), groupMessageRoutes(built.services.groups), chatroomRoutes(built.services.chatrooms), chatroomModerationRoutes(built.services.chatrooms), ...appServerModules(built.services), sensitiveWordRoutes(built.services.sensitiveWords), ...pushApiModules(built.services)], engines.rateBuckets);
   // Web demo at `/` and admin console at `/console` (demo-web/, issue #14).
   registerDemo(fastify, ctx);
   const adminConsole = registerConsole(fastify, ctx, built.services);

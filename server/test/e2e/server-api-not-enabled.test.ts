@@ -15,7 +15,7 @@ const NOT_ENABLED = [
   'message/broadcast/recall',
   'conversation/message/history/clean',
 ];
-const NOT_ENABLED_JSON = ['v3/message/private/query', 'v3/message/group/query', 'v3/message/chatroom/query', 'v3/message/ultragroup/query'];
+const NOT_ENABLED_JSON = ['v3/message/ultragroup/query'];
 
 let server: RunningServer;
 let api: ServerApiClient;

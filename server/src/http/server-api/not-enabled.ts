@@ -16,9 +16,6 @@ export const NOT_ENABLED_ENDPOINTS: Readonly<Record<string, string>> = {
   'user/remarks/get': 'push-display remarks are not supported',
   'user/remarks/del': 'push-display remarks are not supported',
   'message/broadcast/recall': 'recalling a broadcast is not supported',
-  'v3/message/private/query': 'the v3 history query is not supported: use message/history',
-  'v3/message/group/query': 'the v3 history query is not supported: use message/history',
-  'v3/message/chatroom/query': 'the v3 history query is not supported: use message/history',
   'v3/message/ultragroup/query': 'ultragroups are not supported',
   'conversation/message/history/clean': 'clearing a conversation history through the Server API is not supported',
 };
