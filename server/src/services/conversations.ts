@@ -1,6 +1,7 @@
 import { rc, decodeMessage, encodeMessage, ProtocolError, decodeDelRelationType, type QueryFrame } from './wire';
 import type { SessionPort } from '../gateway/topic-router';
 import type { ServerContext } from '../context';
+import type { ConversationKey } from '../store/store';
 import { toDownStream } from './message-view';
 import { isValidId, WireStatus } from './wire-status';
 
@@ -87,6 +88,15 @@ export function createDeleteMessagesHandler(ctx: ServerContext) {
   };
 }
 
+/**
+ * Hides every message of one conversation sent at or before `upTo` (0 = now) from `owner`'s remote history: the
+ * clean-history topics (`clean*Msg`) and the Server API's `conversation/message/history/clean` both come here, so a
+ * clean made either way reads the same in every later history page. The other participants keep theirs.
+ */
+export async function cleanHistory(ctx: ServerContext, appKey: string, owner: string, conversation: ConversationKey, upTo: number): Promise<void> {
+  await ctx.store.messages.clearHistory(appKey, owner, conversation, upTo > 0 ? upTo : ctx.clock.now());
+}
+
 /** `clean*Msg`: hide everything up to `dataTime` (0 = now) from the caller's history of one conversation. */
 export function createCleanHistoryHandler(ctx: ServerContext) {
   return async (port: SessionPort, frame: QueryFrame): Promise<void> => {
@@ -95,8 +105,7 @@ export function createCleanHistoryHandler(ctx: ServerContext) {
     if (!req) return;
     const targetId = req.targetId || frame.targetId;
     if (type === undefined || !isValidId(targetId)) return port.queryAck(frame.messageId, WireStatus.InvalidParameter, undefined, frame.topic);
-    const upTo = req.dataTime > 0 ? req.dataTime : ctx.clock.now();
-    await ctx.store.messages.clearHistory(port.info.appKey, port.info.userId, { type, targetId }, upTo);
+    await cleanHistory(ctx, port.info.appKey, port.info.userId, { type, targetId }, req.dataTime);
     port.queryAck(frame.messageId, WireStatus.Ok, undefined, frame.topic);
   };
 }

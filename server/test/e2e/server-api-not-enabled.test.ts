@@ -13,7 +13,6 @@ const NOT_ENABLED = [
   'user/remarks/get',
   'user/remarks/del',
   'message/broadcast/recall',
-  'conversation/message/history/clean',
 ];
 const NOT_ENABLED_JSON = ['v3/message/ultragroup/query'];
 

@@ -4,8 +4,11 @@
  * owner's sessions get `s_cmd` type 3 and pull it with `pullSeAtts`, exactly as after a change on another device.
  * `conversation/type/notification/{set,get}` keep an owner's `unpushLevel` for a whole conversation type (store
  * `conversationTypeSettings`); no client protocol carries it, so it is only stored and answered.
+ * `conversation/message/history/clean` clears an owner's remote history of one conversation through the same path
+ * as a client's clean-history topic (services/conversations.ts `cleanHistory`).
  */
 import { apiError, ServerApiErrors } from '../../errors';
+import { cleanHistory } from '../../services/conversations';
 import type { MessagingService } from '../../services/messaging';
 import { encodeMessage, rc } from '../../services/wire';
 import type { ServerApiModule } from './index';
@@ -17,6 +20,9 @@ const CONVERSATION_STATUS_CHANGED = 3;
 const TARGET_RULE = { maxBytes: 64, pattern: /^[^\s]+$/ } as const;
 /** unpushLevel values that silence the conversation (1 @ only, 2 @ me, 4 @ all, 5 nothing); -1 and 0 notify. */
 const SILENT_LEVELS: ReadonlySet<number> = new Set([1, 2, 4, 5]);
+
+/** Conversation types whose history an owner may clean (private, group, customer service, system), as the clean topics. */
+const CLEANABLE_TYPES: ReadonlySet<number> = new Set([1, 3, 5, 6]);
 
 /** `unpushLevel` of a type setting: required, one of -1, 0, 1, 2, 4, 5 (3 means nothing). */
 function readUnpushLevel(params: Params): number {
@@ -90,6 +96,20 @@ export function conversationRoutes(messaging: MessagingService): ServerApiModule
         return async () => {
           const state = await ctx.store.conversationStates.update(app.appKey, owner, conversation, { isTop }, ctx.clock.now());
           changed(app.appKey, owner, state.updatedTime);
+        };
+      },
+
+      // The owner's history of one conversation up to msgTimestamp (absent or 0: everything so far); a time in the
+      // future counts as now, so messages sent later stay visible. The other participants keep theirs.
+      'conversation/message/history/clean': ({ app, params }) => {
+        const conversationType = params.integer('conversationType', { min: 1, max: 10 });
+        if (!CLEANABLE_TYPES.has(conversationType)) throw apiError(ServerApiErrors.badParameter, 'conversationType must be 1, 3, 5 or 6');
+        const owner = params.requiredString('fromUserId', USER_ID_RULE);
+        const targetId = params.requiredString('targetId', TARGET_RULE);
+        const msgTimestamp = params.integer('msgTimestamp', { min: 0, max: Number.MAX_SAFE_INTEGER, fallback: 0 });
+        return async () => {
+          const now = ctx.clock.now();
+          await cleanHistory(ctx, app.appKey, owner, { type: conversationType, targetId }, msgTimestamp > 0 ? Math.min(msgTimestamp, now) : now);
         };
       },
     };

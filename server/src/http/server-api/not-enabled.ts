@@ -17,7 +17,6 @@ export const NOT_ENABLED_ENDPOINTS: Readonly<Record<string, string>> = {
   'user/remarks/del': 'push-display remarks are not supported',
   'message/broadcast/recall': 'recalling a broadcast is not supported',
   'v3/message/ultragroup/query': 'ultragroups are not supported',
-  'conversation/message/history/clean': 'clearing a conversation history through the Server API is not supported',
 };
 
 export function notEnabledRoutes(): ServerApiModule {
