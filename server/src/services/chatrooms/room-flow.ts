@@ -145,15 +145,16 @@ export class RoomFlow {
    * its page may hold fewer entries, with the same syncTime, so nothing of others' is ever skipped.
    */
   private async sharedPull(room: RoomState, userId: string, syncTime: number): Promise<PullPage & { readonly shared?: SharedPage }> {
-    let page = room.pages.get(syncTime);
+    let page = room.pages.get(syncTime, this.ctx.clock.now());
     if (page === undefined) {
       const version = room.pages.version;
       const clearVersion = room.pages.clearVersion;
       const read = await this.ctx.store.chatrooms.since(room.appKey, room.roomId, syncTime, PULL_PAGE_SIZE);
-      if (read.hasMore) page = room.pages.keepTruncated(syncTime, read.messages, clearVersion);
+      const now = this.ctx.clock.now();
+      if (read.hasMore) page = room.pages.keepTruncated(syncTime, read.messages, now, clearVersion);
       else {
-        room.pages.keep(syncTime, read.messages, read.timelineTime, version);
-        page = room.pages.get(syncTime) ?? uncachedPage(read.messages, read.timelineTime, syncTime);
+        room.pages.keep(syncTime, read.messages, read.timelineTime, version, now);
+        page = room.pages.get(syncTime, now) ?? uncachedPage(read.messages, read.timelineTime, syncTime);
       }
     }
     if (page.senders.has(userId)) return { messages: page.messages.filter((m) => !hiddenFromPuller(m, userId)), syncTime: page.syncTime, finished: page.finished };

@@ -20,6 +20,10 @@
  *   per member, and collapsed (256 msg/s into 5,000 members: 36% of the server in SQLite, completion 0.14).
  *   Only `clear()` (messages deleted: retention; a message recalled) drops them, and a truncated read that
  *   started before a `clear()` is not kept (`clearVersion`).
+ * - the signals that invalidate and clear the caches of other nodes go through the broker, which is at-most-once
+ *   (Redis pub/sub drops what is published while a node's subscriber reconnects): nothing kept is served after
+ *   MAX_AGE_MS, which bounds how long a lost `clear` (a recall, retention) or `notify` leaves a node serving an
+ *   old snapshot. Rebuilding costs one store read per cursor and MAX_AGE_MS, nothing under load.
  */
 import { ROOM_FLAG_INCLUDE_SENDER, type ChatroomMessage } from '../../store/chatroom-repository';
 
@@ -39,6 +43,8 @@ export interface SharedPage {
 
 interface Tail {
   readonly base: number;
+  /** When the read was kept (ms). */
+  readonly keptAt: number;
   /** Ascending by sentTime: every message after `base`. */
   readonly messages: readonly ChatroomMessage[];
   readonly timelineTime: number;
@@ -46,11 +52,14 @@ interface Tail {
 
 /** Truncated pages kept (by cursor); a room's members converge on a few cursors, so this is plenty. */
 const MAX_TRUNCATED = 32;
+/** The longest a kept read is served (ms): the bound on a lost cross-node signal (invariants above). */
+export const MAX_AGE_MS = 30_000;
 
 export class RoomPageCache {
   private tail: Tail | undefined;
   private readonly pages = new Map<number, SharedPage>();
-  private readonly truncated = new Map<number, SharedPage>();
+  /** Truncated pages by cursor, with the time each was kept (ms). */
+  private readonly truncated = new Map<number, { readonly page: SharedPage; readonly keptAt: number }>();
   private generation = 0;
   private clears = 0;
 
@@ -63,10 +72,17 @@ export class RoomPageCache {
     return this.clears;
   }
 
-  /** The page after cursor `after`, when the tail covers it. */
-  get(after: number): SharedPage | undefined {
+  /** The page after cursor `after`, when a read kept less than MAX_AGE_MS before `now` covers it. */
+  get(after: number, now: number): SharedPage | undefined {
     const cut = this.truncated.get(after);
-    if (cut !== undefined) return cut;
+    if (cut !== undefined) {
+      if (now - cut.keptAt < MAX_AGE_MS) return cut.page;
+      this.truncated.delete(after);
+    }
+    if (this.tail !== undefined && now - this.tail.keptAt >= MAX_AGE_MS) {
+      this.tail = undefined;
+      this.pages.clear();
+    }
     const tail = this.tail;
     if (tail === undefined || after < tail.base) return undefined;
     let page = this.pages.get(after);
@@ -81,7 +97,7 @@ export class RoomPageCache {
    * Keeps a truncated read (the first messages after `after`, more exist) and returns its page. The oldest
    * cursor goes beyond MAX_TRUNCATED. Not kept (only returned) when the cache was cleared since `clearVersion`.
    */
-  keepTruncated(after: number, messages: readonly ChatroomMessage[], clearVersion = this.clears): SharedPage {
+  keepTruncated(after: number, messages: readonly ChatroomMessage[], now: number, clearVersion = this.clears): SharedPage {
     const last = messages[messages.length - 1];
     const end = last === undefined ? after : last.sentTime;
     const page = sharedPage(messages, end, end, false);
@@ -90,15 +106,15 @@ export class RoomPageCache {
       const oldest = this.truncated.keys().next();
       if (oldest.done !== true) this.truncated.delete(oldest.value);
     }
-    this.truncated.set(after, page);
+    this.truncated.set(after, { page, keptAt: now });
     return page;
   }
 
   /** Keeps a complete read of everything after `after` unless the room changed since `version`. */
-  keep(after: number, messages: readonly ChatroomMessage[], timelineTime: number, version: number): void {
+  keep(after: number, messages: readonly ChatroomMessage[], timelineTime: number, version: number, now: number): void {
     if (version !== this.generation) return;
     if (this.tail !== undefined && this.tail.base <= after) return;
-    this.tail = { base: after, messages, timelineTime };
+    this.tail = { base: after, keptAt: now, messages, timelineTime };
     this.pages.clear();
   }
 

@@ -2,7 +2,7 @@
  * The P3 fan-out helpers (bench/analysis/p3-chatroom.md): the shared chrmPull pages of a room
  * (RoomPageCache) and the notification flow control of RoomState (admitNotify / pulled).
  */
-import { RoomPageCache } from '../../../src/services/chatrooms/room-page-cache';
+import { MAX_AGE_MS, RoomPageCache } from '../../../src/services/chatrooms/room-page-cache';
 import { NOTIFY_HOLD_MAX_MS, RoomState } from '../../../src/services/chatrooms/room-state';
 import type { ChatroomMessage } from '../../../src/store/chatroom-repository';
 
@@ -12,62 +12,77 @@ function message(sentTime: number, fromUserId: string): ChatroomMessage {
 
 describe('RoomPageCache', () => {
   const timeline = [message(10, 'a'), message(20, 'b'), message(30, 'a')];
+  /** The clock of the reads below (ms). */
+  const T = 1_000_000;
 
   it('serves every cursor at or after the tail base from one read, one shared page per cursor', () => {
     const cache = new RoomPageCache();
-    expect(cache.get(5)).toBeUndefined();
-    cache.keep(5, timeline, 30, cache.version);
-    const all = cache.get(5);
+    expect(cache.get(5, T)).toBeUndefined();
+    cache.keep(5, timeline, 30, cache.version, T);
+    const all = cache.get(5, T);
     expect(all?.messages.map((m) => m.sentTime)).toEqual([10, 20, 30]);
     expect([...(all?.senders ?? [])].sort()).toEqual(['a', 'b']);
-    expect(cache.get(5)).toBe(all);
-    expect(cache.get(20)?.messages.map((m) => m.sentTime)).toEqual([30]);
-    expect(cache.get(20)?.senders).toEqual(new Set(['a']));
-    expect(cache.get(30)?.messages).toEqual([]);
-    expect(cache.get(30)?.timelineTime).toBe(30);
+    expect(cache.get(5, T)).toBe(all);
+    expect(cache.get(20, T)?.messages.map((m) => m.sentTime)).toEqual([30]);
+    expect(cache.get(20, T)?.senders).toEqual(new Set(['a']));
+    expect(cache.get(30, T)?.messages).toEqual([]);
+    expect(cache.get(30, T)?.timelineTime).toBe(30);
     // Older than the base: not covered.
-    expect(cache.get(4)).toBeUndefined();
+    expect(cache.get(4, T)).toBeUndefined();
   });
 
   it('drops everything on invalidate and never keeps a read that raced an invalidation', () => {
     const cache = new RoomPageCache();
     const version = cache.version;
     cache.invalidate();
-    cache.keep(0, timeline, 30, version);
-    expect(cache.get(0)).toBeUndefined();
-    cache.keep(0, timeline, 30, cache.version);
-    expect(cache.get(10)?.messages).toHaveLength(2);
+    cache.keep(0, timeline, 30, version, T);
+    expect(cache.get(0, T)).toBeUndefined();
+    cache.keep(0, timeline, 30, cache.version, T);
+    expect(cache.get(10, T)?.messages).toHaveLength(2);
     cache.invalidate();
-    expect(cache.get(10)).toBeUndefined();
+    expect(cache.get(10, T)).toBeUndefined();
   });
 
   it('shares a truncated read by cursor across appends until cleared; the answer continues from its last message', () => {
     const cache = new RoomPageCache();
-    const page = cache.keepTruncated(5, timeline);
+    const page = cache.keepTruncated(5, timeline, T);
     expect(page).toMatchObject({ syncTime: 30, finished: false });
-    expect(cache.get(5)).toBe(page);
+    expect(cache.get(5, T)).toBe(page);
     // An append cannot land inside it (sentTime grows): it survives the invalidation of complete pages.
     cache.invalidate();
-    expect(cache.get(5)).toBe(page);
+    expect(cache.get(5, T)).toBe(page);
     cache.clear();
-    expect(cache.get(5)).toBeUndefined();
+    expect(cache.get(5, T)).toBeUndefined();
     // An empty read is never kept.
-    expect(cache.keepTruncated(7, [])).toMatchObject({ syncTime: 7, finished: false, messages: [] });
-    expect(cache.get(7)).toBeUndefined();
+    expect(cache.keepTruncated(7, [], T)).toMatchObject({ syncTime: 7, finished: false, messages: [] });
+    expect(cache.get(7, T)).toBeUndefined();
   });
 
   it('answers a complete page with syncTime = max(cursor, room clock)', () => {
     const cache = new RoomPageCache();
-    cache.keep(5, timeline, 40, cache.version);
-    expect(cache.get(5)).toMatchObject({ syncTime: 40, finished: true });
-    expect(cache.get(50)).toMatchObject({ syncTime: 50, finished: true, messages: [] });
+    cache.keep(5, timeline, 40, cache.version, T);
+    expect(cache.get(5, T)).toMatchObject({ syncTime: 40, finished: true });
+    expect(cache.get(50, T)).toMatchObject({ syncTime: 50, finished: true, messages: [] });
   });
 
   it('keeps the widest tail: a read from a later cursor does not replace an earlier base', () => {
     const cache = new RoomPageCache();
-    cache.keep(0, timeline, 30, cache.version);
-    cache.keep(20, timeline.slice(2), 30, cache.version);
-    expect(cache.get(0)?.messages).toHaveLength(3);
+    cache.keep(0, timeline, 30, cache.version, T);
+    cache.keep(20, timeline.slice(2), 30, cache.version, T);
+    expect(cache.get(0, T)?.messages).toHaveLength(3);
+  });
+
+  it('serves nothing kept MAX_AGE_MS ago or earlier (a lost cross-node clear or notify is bounded in time)', () => {
+    const cache = new RoomPageCache();
+    cache.keep(5, timeline, 30, cache.version, T);
+    const cut = cache.keepTruncated(40, timeline, T);
+    expect(cache.get(5, T + MAX_AGE_MS - 1)?.messages).toHaveLength(3);
+    expect(cache.get(40, T + MAX_AGE_MS - 1)).toBe(cut);
+    expect(cache.get(5, T + MAX_AGE_MS)).toBeUndefined();
+    expect(cache.get(40, T + MAX_AGE_MS)).toBeUndefined();
+    // A fresh read is kept and served again.
+    cache.keep(5, timeline, 30, cache.version, T + MAX_AGE_MS);
+    expect(cache.get(20, T + MAX_AGE_MS + 1)?.messages).toHaveLength(1);
   });
 });
 
