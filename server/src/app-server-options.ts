@@ -77,6 +77,8 @@ export const DEFAULT_API_RATE_LIMITS: Readonly<Record<string, RateLimit>> = {
   'message/chatroom/publish': { limit: 100, windowMs: SECOND },
   'message/broadcast': { limit: 2, windowMs: HOUR },
   'message/online/broadcast': { limit: 2, windowMs: HOUR },
+  // Documented as 2/hour and 3/day, like the broadcast itself (only the hourly cap applies, as for push).
+  'message/broadcast/recall': { limit: 2, windowMs: HOUR },
   // Documented as 2/hour and 3/day; the limiter keeps one window per endpoint, so only the hourly cap applies.
   push: { limit: 2, windowMs: HOUR },
 };

@@ -88,7 +88,7 @@ export function createServices(ctx: ServerContext, hub: Hub): Services {
   const messaging = new MessagingService(ctx, hub);
   const handlers = new Map<string, TopicHandler>();
   const kinds = new Map<number, ConversationKind>();
-  const peer = peerConversationKind(messaging);
+  const peer = peerConversationKind(messaging, (message) => ctx.store.messages.recipientsOf(message.appKey, message.uid));
   kinds.set(1, peer);
   kinds.set(5, peer);
   kinds.set(6, peer);

@@ -2,6 +2,7 @@ import { rc, type PublishFrame } from './wire';
 import type { SessionPort } from '../gateway/topic-router';
 import type { MessagingService, OutgoingMessage } from './messaging';
 import type { ConversationKind, ConversationKinds, SendAck, SendRequest } from './conversation-kind';
+import type { StoredMessage } from '../store/store';
 import type { MessageFilterChain } from './message-filter-chain';
 import { filteredSend } from './filtered-send';
 import { decodeUpStream } from './upstream-decode';
@@ -27,6 +28,8 @@ export const SEND_TOPIC_NAMES: readonly string[] = Object.keys(SEND_TOPICS);
 export function sendTopicType(topic: string): number | undefined {
   return SEND_TOPICS[topic]?.type;
 }
+
+const SYSTEM = 6;
 
 /** The refusal for a conversation type no kind serves: the sender cannot be a member of it. */
 const NOT_A_MEMBER: Readonly<Record<number, number>> = {
@@ -88,10 +91,12 @@ function peerRecipients(targetId: string, senderId: string, directed: readonly s
 }
 
 /**
- * One-to-one conversations (PRIVATE 1, CUSTOMER_SERVICE 5): the target is the only recipient; a
- * message to oneself has none and lives only in the sender's own sync.
+ * One-to-one conversations (PRIVATE 1, CUSTOMER_SERVICE 5, SYSTEM 6): the target is the only recipient; a
+ * message to oneself has none and lives only in the sender's own sync. The exception is a SYSTEM message its
+ * sender addressed to itself with recipients (`message/broadcast`, a push's in-app message): a recall of it must
+ * reach every inbox it is in, which `fanOutRecipients` reads from the store.
  */
-export function peerConversationKind(messaging: MessagingService): ConversationKind {
+export function peerConversationKind(messaging: MessagingService, fanOutRecipients?: (message: StoredMessage) => Promise<readonly string[]>): ConversationKind {
   return {
     // Not `async`: the messaging result is already a SendAck (status 0), handed on without a continuation.
     send({ port, frame, up, conversationType, statusTopic }) {
@@ -113,7 +118,8 @@ export function peerConversationKind(messaging: MessagingService): ConversationK
       return messaging.send(message, statusTopic ? { sessionId: info.sessionId } : { sessionId: info.sessionId, echo: { topic: frame.topic, upstream: frame.payload } });
     },
     async recallRecipients(message) {
-      return message.targetId === message.fromUserId ? [] : [message.targetId];
+      if (message.targetId !== message.fromUserId) return [message.targetId];
+      return message.conversationType === SYSTEM && fanOutRecipients !== undefined ? fanOutRecipients(message) : [];
     },
   };
 }

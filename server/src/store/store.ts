@@ -168,6 +168,13 @@ export interface MessageRepository {
   get(appKey: AppKey, uid: string): Promise<StoredMessage | undefined>;
   /** Remote history of one conversation as `owner` sees it (not cleared, not deleted by owner, not recalled). */
   history(query: HistoryQuery): Promise<HistoryPage>;
+  /**
+   * The inbox owners (RECEIVE entries) of a stored fan-out message — a group message, or a SYSTEM message
+   * addressed to its own sender (`message/broadcast`, a push's in-app message) — ordered by user id; [] for an
+   * unknown uid. Recorded with the message (a recall must reach exactly them); other messages name their
+   * recipient themselves.
+   */
+  recipientsOf(appKey: AppKey, uid: string): Promise<readonly UserId[]>;
   /** Marks a message recalled if `by` sent it; recalled messages leave history and conversation `latest`. */
   recall(appKey: AppKey, uid: string, by: UserId): Promise<RecallResult>;
   /** Hides the given messages from `owner`'s history (other participants keep them). Unknown uids (or uids of another conversation) are ignored. */

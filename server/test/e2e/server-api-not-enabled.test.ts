@@ -12,7 +12,6 @@ const NOT_ENABLED = [
   'user/remarks/set',
   'user/remarks/get',
   'user/remarks/del',
-  'message/broadcast/recall',
 ];
 const NOT_ENABLED_JSON = ['v3/message/ultragroup/query'];
 

@@ -1,6 +1,7 @@
 /**
- * `message/*` endpoints (SERVER_API.md §2.2): private, system and private status publish, recall. The shared
- * optional parameters are read by publish-options.ts; broadcasts, templates and the history log have their own files.
+ * `message/*` endpoints (SERVER_API.md §2.2): private, system and private status publish, recall (`message/recall`,
+ * and `message/broadcast/recall` for a broadcast). The shared optional parameters are read by publish-options.ts;
+ * broadcasts, templates and the history log have their own files.
  * Each recipient gets its own message (N recipients = N messages, as RongCloud counts them); the
  * response lists the uid of each as `messageUIDs`.
  */
@@ -17,6 +18,9 @@ import { USER_ID_RULE } from './user';
 import { acceptingRecipients } from '../../services/user-relations';
 
 const OBJECT_NAME_RULE = { maxLength: 32 } as const;
+const SYSTEM = 6;
+/** `extra` of a recall, carried in its RC:RcCmd. */
+const RECALL_EXTRA_MAX_BYTES = 4096;
 
 interface PublishShape {
   readonly conversationType: 1 | 6;
@@ -99,6 +103,39 @@ export function messageRoutes(messaging: MessagingService, kinds: ConversationKi
         // conversationType 4 (a room message) is recalled on the room timeline (recall.ts routes it to the chatroom kind).
         const content = encodeUtf8(JSON.stringify({ conversationType, targetId, messageUId: messageUID, sentTime }));
         const result = await recallMessage(ctx, messaging, kinds, { appKey: app.appKey, by: fromUserId, content, asAdmin: isAdmin });
+        if (result.status !== WireStatus.Ok) throw apiError(ServerApiErrors.badParameter, `message cannot be recalled (${result.status})`);
+      };
+    },
+
+    // A broadcast (`message/broadcast`: one SYSTEM message its sender addressed to itself, in every user's inbox) is
+    // recalled like any message (recall.ts, as `message/recall` with conversationType 6): it leaves every history and
+    // conversation list, and the RC:RcCmd reaches every user who got it (its inbox owners) in the same conversation.
+    'message/broadcast/recall': async ({ app, params }) => {
+      const fromUserId = params.requiredString('fromUserId', USER_ID_RULE);
+      const messageUID = params.requiredString('messageUID', { maxLength: 64 });
+      params.integer('sentTime', { min: 0, fallback: 0 });
+      const isAdmin = params.boolean('isAdmin', false);
+      const isDelete = params.boolean('isDelete', false);
+      const extra = params.optionalString('extra', { maxBytes: RECALL_EXTRA_MAX_BYTES }) ?? '';
+      params.boolean('disablePush', false);
+      params.boolean('disableUpdateLastMsg', false);
+      const original = await ctx.store.messages.get(app.appKey, messageUID);
+      if (original === undefined || original.conversationType !== SYSTEM || original.targetId !== original.fromUserId) {
+        throw apiError(ServerApiErrors.badParameter, `${messageUID} is not a broadcast message`);
+      }
+      if (original.recalled) throw apiError(ServerApiErrors.badParameter, `${messageUID} is already recalled`);
+      if (!isAdmin && original.fromUserId !== fromUserId) throw apiError(ServerApiErrors.badParameter, `${messageUID} was not sent by ${fromUserId} (isAdmin=1 recalls it anyway)`);
+      return async () => {
+        const command = {
+          conversationType: SYSTEM,
+          targetId: original.fromUserId,
+          messageUId: messageUID,
+          sentTime: original.sentTime,
+          ...(isAdmin ? { isAdmin: 1 } : {}),
+          ...(isDelete ? { isDelete: 1 } : {}),
+          ...(extra !== '' ? { extra } : {}),
+        };
+        const result = await recallMessage(ctx, messaging, kinds, { appKey: app.appKey, by: fromUserId, content: encodeUtf8(JSON.stringify(command)), asAdmin: isAdmin });
         if (result.status !== WireStatus.Ok) throw apiError(ServerApiErrors.badParameter, `message cannot be recalled (${result.status})`);
       };
     },

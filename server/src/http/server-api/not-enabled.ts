@@ -15,7 +15,6 @@ export const NOT_ENABLED_ENDPOINTS: Readonly<Record<string, string>> = {
   'user/remarks/set': 'push-display remarks are not supported: this server has no push gateway',
   'user/remarks/get': 'push-display remarks are not supported',
   'user/remarks/del': 'push-display remarks are not supported',
-  'message/broadcast/recall': 'recalling a broadcast is not supported',
   'v3/message/ultragroup/query': 'ultragroups are not supported',
 };
 

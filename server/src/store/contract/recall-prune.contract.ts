@@ -1,5 +1,5 @@
 import type { ContractContext } from './contract-support';
-import { APP, OTHER_APP, T0, appendAll, privateMessage } from './contract-support';
+import { APP, OTHER_APP, T0, appendAll, groupMessage, privateMessage, systemMessage } from './contract-support';
 
 export function describeRecallAndPrune(context: ContractContext): void {
   describe('recall', () => {
@@ -19,6 +19,25 @@ export function describeRecallAndPrune(context: ContractContext): void {
       expect(await context.store.messages.recall(APP, 'AAAA-AAAA-AAAA-AAAA', 'a')).toEqual({ ok: false, reason: 'not-found' });
       expect(await context.store.messages.recall(OTHER_APP, message.uid, 'a')).toEqual({ ok: false, reason: 'not-found' });
       expect((await context.store.messages.get(APP, message.uid))?.recalled).toBe(false);
+    });
+  });
+
+  describe('recipients of a fan-out message', () => {
+    it('are the inbox owners of a group message and of a SYSTEM message addressed to its sender (a broadcast), by user id', async () => {
+      const messages = context.store.messages;
+      const group = await messages.append(groupMessage('a', 'g1', ['d', 'b', 'c']));
+      // A broadcast: one SYSTEM message from `admin` to itself, with every user in its inbox but the sender.
+      const broadcast = await messages.append(systemMessage('admin', 'admin', { recipients: ['u2', 'u1', 'u3'] }));
+      const sentWithSendbox = await messages.append(systemMessage('admin', 'admin', { recipients: ['u1'], sendbox: true }));
+      expect(await messages.recipientsOf(APP, group.uid)).toEqual(['b', 'c', 'd']);
+      expect(await messages.recipientsOf(APP, broadcast.uid)).toEqual(['u1', 'u2', 'u3']);
+      expect(await messages.recipientsOf(APP, sentWithSendbox.uid)).toEqual(['u1']);
+      expect(await messages.recipientsOf(APP, 'AAAA-AAAA-AAAA-AAAA')).toEqual([]);
+      expect(await messages.recipientsOf(OTHER_APP, broadcast.uid)).toEqual([]);
+      // A recall does not change who holds the message.
+      await messages.recall(APP, broadcast.uid, 'admin');
+      const reopened = await context.reopen();
+      expect(await reopened.messages.recipientsOf(APP, broadcast.uid)).toEqual(['u1', 'u2', 'u3']);
     });
   });
 

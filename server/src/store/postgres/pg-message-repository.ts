@@ -11,6 +11,7 @@ import type {
   SyncPage,
   UserId,
 } from '../store';
+import { Direction } from '../store';
 // Row shapes and mappers are engine-independent (same column names and 0/1 flags in both schemas).
 import { ENTRY_SELECT, MESSAGE_COLUMNS, toStoredMessage, toSyncEntry } from '../rows';
 import type { EntryRow, MessageRow } from '../rows';
@@ -31,6 +32,9 @@ const DELETE_FOR_OWNER_SQL = `UPDATE entries SET deleted = 1
   WHERE message_id IN (SELECT id FROM messages WHERE app_key = ? AND uid = ANY(?::text[]))
     AND owner = ? AND conv_type = ? AND conv_target = ?`;
 const PRUNE_SQL = 'DELETE FROM messages WHERE sent_time < ?';
+const RECIPIENTS_SQL = `SELECT e.owner FROM entries e
+  WHERE e.message_id = (SELECT id FROM messages WHERE app_key = ? AND uid = ?) AND e.direction = ${Direction.Receive}
+  ORDER BY e.owner`;
 
 const VISIBLE = `${ENTRY_SELECT}
   WHERE e.app_key = ? AND e.owner = ? AND e.conv_type = ? AND e.conv_target = ?
@@ -107,6 +111,10 @@ export class PgMessageRepository implements MessageRepository {
       if (query.order === 1) page.reverse();
       return { messages: page, hasMore: rows.length > count };
     });
+  }
+
+  async recipientsOf(appKey: AppKey, uid: string): Promise<readonly UserId[]> {
+    return (await this.database.all<{ owner: string }>(RECIPIENTS_SQL, appKey, uid)).map((row) => row.owner);
   }
 
   async recall(appKey: AppKey, uid: string, by: UserId): Promise<RecallResult> {

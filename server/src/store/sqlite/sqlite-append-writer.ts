@@ -57,9 +57,10 @@ export const MOVE_AT_ROWS = 8000;
 export function createAppendExecutor(db: Database.Database, moveAtRows: number, packer: EntryPacker): AppendExecutor {
   const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUV';
   const TIME_MODULUS = 2 ** 45;
-  // ConversationType.PRIVATE / GROUP and Direction.Send / Receive (no imported values here).
+  // ConversationType.PRIVATE / GROUP / SYSTEM and Direction.Send / Receive (no imported values here).
   const PRIVATE_TYPE = 1;
   const GROUP_TYPE = 3;
+  const SYSTEM_TYPE = 6;
   const SEND = 1;
   const RECEIVE = 2;
   const entryColumns = 'INSERT INTO entries_pending (message_id, owner_ref, direction, conv_type, conv_target_ref, sent_time, mentioned) VALUES';
@@ -193,7 +194,9 @@ export function createAppendExecutor(db: Database.Database, moveAtRows: number, 
     if (packer.holding()) {
       entries.forEach((e, i) => state.added.push([refs[2 * i] as number, Number(id), e[1], e[2], refs[2 * i + 1] as number, sentTime, e[4], 0]));
     }
-    if (job.conversationType === GROUP_TYPE) {
+    // The inbox owners of a fan-out message (a group message; a SYSTEM broadcast, addressed to its own sender),
+    // for recalls and receipts: the packed entries are kept by owner, so they could not be found from the message.
+    if (job.conversationType === GROUP_TYPE || (job.conversationType === SYSTEM_TYPE && job.targetId === job.fromUserId)) {
       const inbox: number[] = [];
       entries.forEach((e, i) => {
         if (e[1] === RECEIVE) inbox.push(refs[2 * i] as number);

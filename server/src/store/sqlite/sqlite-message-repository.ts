@@ -35,6 +35,11 @@ const CLEAR_SQL = `INSERT INTO conversations (owner_ref, type, target_ref, updat
   VALUES (${REF}, ?, ${REF}, 0, 0, ?)
   ON CONFLICT (owner_ref, type, target_ref) DO UPDATE SET cleared_up_to = MAX(cleared_up_to, excluded.cleared_up_to)`;
 const MESSAGE_ID_SQL = 'SELECT id, sent_time FROM messages WHERE app_key = ? AND uid = ?';
+// Written with the message by the append writer (group messages and SYSTEM broadcasts; migration 013's table).
+const RECIPIENTS_SQL = `SELECT n.name AS owner
+  FROM group_recipients r JOIN json_each(r.owners) j JOIN names n ON n.id = j.value
+  WHERE r.message_id = (SELECT id FROM messages WHERE app_key = ? AND uid = ?)
+  ORDER BY n.name`;
 const PRUNE_SQL = 'DELETE FROM messages WHERE sent_time < ?';
 // Segments wholly before the window; the entries of one that straddles it name pruned messages and are
 // skipped when read (migration 013).
@@ -277,6 +282,11 @@ export class SqliteMessageRepository implements MessageRepository {
       if (query.order === 1) page.reverse();
       return { messages: page, hasMore: rows.length > count };
     });
+  }
+
+  async recipientsOf(appKey: AppKey, uid: string): Promise<readonly UserId[]> {
+    // Written in the message's own commit: every answered append is there, nothing to move first.
+    return this.database.all<{ owner: string }>(RECIPIENTS_SQL, appKey, uid).map((row) => row.owner);
   }
 
   async recall(appKey: AppKey, uid: string, by: UserId): Promise<RecallResult> {
