@@ -22,6 +22,7 @@ import { chatroomRoutes } from './http/server-api/chatroom';
 import { chatroomModerationRoutes } from './http/server-api/chatroom-moderation';
 import { userAdminRoutes } from './http/server-api/user-admin';
 import { userChatBanRoutes } from './http/server-api/user-chat-ban';
+import { userPushSettingRoutes } from './http/server-api/user-push-settings';
 import { messageBroadcastRoutes } from './http/server-api/message-broadcast';
 import { messageHistoryRoutes } from './http/server-api/message-history';
 import { messageQueryRoutes } from './http/server-api/message-query';
@@ -62,9 +63,9 @@ export interface AppEngines {
   readonly rateBuckets?: RateBuckets;
 }
 
-/** Server API modules of the App Server integration (issue #10): users, conversations, broadcasts, history log. */
+/** Server API modules of the App Server integration (issue #10): users (bans, push settings), conversations, broadcasts, history log. */
 function appServerModules(services: Services): ServerApiModule[] {
-  return [userAdminRoutes(services.hub), userChatBanRoutes(services.hub), messageBroadcastRoutes(services.messaging, services.hub), conversationRoutes(services.messaging), messageHistoryRoutes];
+  return [userAdminRoutes(services.hub), userChatBanRoutes(services.hub), userPushSettingRoutes, messageBroadcastRoutes(services.messaging, services.hub), conversationRoutes(services.messaging), messageHistoryRoutes];
 }
 
 export async function createApp(ctx: ServerContext, engines: AppEngines): Promise<ServerApp> {

@@ -32,6 +32,7 @@ import type { ChatroomDistributionRepository, PushRecordRepository, UserTagRepos
 import type { AppRepository } from './app-repository';
 import type { ServerEventRepository } from './server-event-repository';
 import type { ChatBanRepository } from './chat-ban-repository';
+import type { UserPushSettingRepository } from './user-push-setting-repository';
 
 export type { ChatroomRepository } from './chatroom-repository';
 
@@ -260,6 +261,8 @@ export interface Store {
   readonly userLists: UserListRepository;
   /** Per-user send bans of `user/chat/fb/set` (chat-ban-repository.ts). */
   readonly chatBans: ChatBanRepository;
+  /** Users' push quiet hours, stored and answered only (user-push-setting-repository.ts). */
+  readonly userPushSettings: UserPushSettingRepository;
   /** Durable outbox of App Server callbacks (callback-queue-repository.ts). */
   readonly callbackQueue: CallbackQueueRepository;
   /** App-wide message log for `message/history` (message-log-repository.ts). */

@@ -6,9 +6,6 @@ import { serverApi, type ServerApiClient } from '../../../test/support/server-ap
 import { DEFAULT_TEST_APP, startServer, type RunningServer } from '../../../test/support/server-launcher';
 
 const NOT_ENABLED = [
-  'user/blockPushPeriod/set',
-  'user/blockPushPeriod/get',
-  'user/blockPushPeriod/delete',
   'user/remarks/set',
   'user/remarks/get',
   'user/remarks/del',

@@ -9,9 +9,6 @@ import type { ServerApiHandler, ServerApiModule } from './index';
 
 /** Path → why it is not served. */
 export const NOT_ENABLED_ENDPOINTS: Readonly<Record<string, string>> = {
-  'user/blockPushPeriod/set': 'push quiet hours are not supported: this server has no push gateway',
-  'user/blockPushPeriod/get': 'push quiet hours are not supported: this server has no push gateway',
-  'user/blockPushPeriod/delete': 'push quiet hours are not supported: this server has no push gateway',
   'user/remarks/set': 'push-display remarks are not supported: this server has no push gateway',
   'user/remarks/get': 'push-display remarks are not supported',
   'user/remarks/del': 'push-display remarks are not supported',

@@ -93,4 +93,24 @@ export function describePushState(context: ContractContext): void {
       expect(await reopened.chatroomDistribution.stopped(APP)).toEqual(['r0']);
     });
   });
+
+  describe('user push settings', () => {
+    it('quiet hours: set, replaced, cleared, per app and user, and survive a reopen', async () => {
+      const settings = context.store.userPushSettings;
+      expect(await settings.quietHours(APP, 'u1')).toBeUndefined();
+      await settings.setQuietHours(APP, 'u1', { startTime: '22:00:00', periodMinutes: 480, level: 1 }, T0);
+      await settings.setQuietHours(APP, 'u2', { startTime: '01:02:03', periodMinutes: 1, level: 0 }, T0);
+      await settings.setQuietHours(OTHER_APP, 'u1', { startTime: '12:00:00', periodMinutes: 60, level: 5 }, T0);
+      expect(await settings.quietHours(APP, 'u1')).toEqual({ startTime: '22:00:00', periodMinutes: 480, level: 1 });
+      await settings.setQuietHours(APP, 'u1', { startTime: '23:30:00', periodMinutes: 1439, level: 5 }, T0 + 1);
+      expect(await settings.quietHours(APP, 'u1')).toEqual({ startTime: '23:30:00', periodMinutes: 1439, level: 5 });
+      expect(await settings.quietHours(OTHER_APP, 'u1')).toEqual({ startTime: '12:00:00', periodMinutes: 60, level: 5 });
+      await settings.clearQuietHours(APP, 'u2');
+      await settings.clearQuietHours(APP, 'nobody');
+      expect(await settings.quietHours(APP, 'u2')).toBeUndefined();
+      const reopened = await context.reopen();
+      expect(await reopened.userPushSettings.quietHours(APP, 'u1')).toEqual({ startTime: '23:30:00', periodMinutes: 1439, level: 5 });
+      expect(await reopened.userPushSettings.quietHours(APP, 'u2')).toBeUndefined();
+    });
+  });
 }

@@ -25,6 +25,8 @@ import { PgTagRepository } from './pg-tag-repository';
 import { PgUserListRepository } from './pg-user-lists';
 import type { ChatBanRepository } from '../chat-ban-repository';
 import { PgChatBanRepository } from './pg-chat-bans';
+import type { UserPushSettingRepository } from '../user-push-setting-repository';
+import { PgUserPushSettingRepository } from './pg-user-push-settings';
 import type { ChatroomDistributionRepository, PushRecordRepository, UserTagRepository } from '../push-repository';
 import { PgChatroomDistributionRepository, PgPushRecordRepository, PgUserTagRepository } from './pg-push-repositories';
 import type { AppRepository } from '../app-repository';
@@ -57,6 +59,7 @@ export class PgStore implements Store {
   readonly groups: GroupRepository;
   readonly userLists: UserListRepository;
   readonly chatBans: ChatBanRepository;
+  readonly userPushSettings: UserPushSettingRepository;
   readonly callbackQueue: PgCallbackQueue;
   readonly messageLog: MessageLogRepository;
   readonly tags: TagRepository;
@@ -104,6 +107,7 @@ export class PgStore implements Store {
     this.callbackQueue = new PgCallbackQueue(this.database);
     this.userLists = new PgUserListRepository(this.database);
     this.chatBans = new PgChatBanRepository(this.database);
+    this.userPushSettings = new PgUserPushSettingRepository(this.database);
     this.userTags = new PgUserTagRepository(this.database);
     this.pushes = new PgPushRecordRepository(this.database);
     this.chatroomDistribution = new PgChatroomDistributionRepository(this.database);

@@ -17,6 +17,8 @@ import { SqliteMessageLog } from './sqlite-message-log';
 import { SqliteUserListRepository } from './sqlite-user-lists';
 import type { ChatBanRepository } from '../chat-ban-repository';
 import { SqliteChatBanRepository } from './sqlite-chat-bans';
+import type { UserPushSettingRepository } from '../user-push-setting-repository';
+import { SqliteUserPushSettingRepository } from './sqlite-user-push-settings';
 import type { TagRepository } from '../tag-repository';
 import type { ReadPositionRepository } from '../read-position-repository';
 import type { SensitiveWordRepository } from '../sensitive-word-repository';
@@ -78,6 +80,7 @@ export class SqliteStore implements Store {
   readonly groups: GroupRepository;
   readonly userLists: UserListRepository;
   readonly chatBans: ChatBanRepository;
+  readonly userPushSettings: UserPushSettingRepository;
   readonly callbackQueue: CallbackQueueRepository;
   readonly messageLog: MessageLogRepository;
   readonly tags: TagRepository;
@@ -125,6 +128,7 @@ export class SqliteStore implements Store {
     this.groups = new SqliteGroupRepository(this.database, settle);
     this.userLists = new SqliteUserListRepository(this.database);
     this.chatBans = new SqliteChatBanRepository(this.database);
+    this.userPushSettings = new SqliteUserPushSettingRepository(this.database);
     this.callbackQueue = new SqliteCallbackQueue(this.database);
     this.messageLog = new SqliteMessageLog(this.database);
     this.tags = new SqliteTagRepository(this.database);
