@@ -5,11 +5,6 @@
 import { serverApi, type ServerApiClient } from '../../../test/support/server-api-client';
 import { DEFAULT_TEST_APP, startServer, type RunningServer } from '../../../test/support/server-launcher';
 
-const NOT_ENABLED = [
-  'user/remarks/set',
-  'user/remarks/get',
-  'user/remarks/del',
-];
 const NOT_ENABLED_JSON = ['v3/message/ultragroup/query'];
 
 let server: RunningServer;
@@ -27,15 +22,11 @@ afterAll(async () => {
 describe('unimplemented documented endpoints', () => {
   it('answer 1009 (HTTP 430) with a reason, signed or refused first when unsigned; list-only rows stay 404', async () => {
     const seen: Record<string, unknown> = {};
-    for (const path of NOT_ENABLED) {
-      const res = await api.post(path, { userId: 'u1', state: 1, type: 'PERSON' });
-      seen[path] = { status: res.status, code: res.body['code'], reason: typeof res.body['errorMessage'] === 'string' && res.body['errorMessage'] !== '' };
-    }
     for (const path of NOT_ENABLED_JSON) {
       const res = await api.postJson(path, { userId: 'u1', targetId: 'u2', startTime: 0, endTime: Date.now(), pageSize: 10, includeStart: true });
       seen[path] = { status: res.status, code: res.body['code'], reason: typeof res.body['errorMessage'] === 'string' && res.body['errorMessage'] !== '' };
     }
-    const expected = Object.fromEntries([...NOT_ENABLED, ...NOT_ENABLED_JSON].map((path) => [path, { status: 430, code: 1009, reason: true }]));
+    const expected = Object.fromEntries(NOT_ENABLED_JSON.map((path) => [path, { status: 430, code: 1009, reason: true }]));
     expect(seen).toEqual(expected);
 
     // Chatroom recall (conversationType 4) is implemented (chatroom-recall.test.ts): an unknown room message is a
@@ -45,9 +36,9 @@ describe('unimplemented documented endpoints', () => {
     expect({ status: room.status, code: room.body['code'] }).toEqual({ status: 400, code: 1002 });
     expect((await api.post('message/recall', { ...recall, conversationType: 1 })).body['code']).toBe(1002);
 
-    const unsigned = await api.post('user/remarks/get', { userId: 'u1' }, { omit: ['Signature'] });
+    const unsigned = await api.postJson('v3/message/ultragroup/query', { userId: 'u1' }, { omit: ['Signature'] });
     expect({ status: unsigned.status, code: unsigned.body['code'] }).toEqual({ status: 401, code: 1004 });
-    const getMethod = await fetch(`${server.url}/user/remarks/get.json`, { headers: api.signedHeaders() });
+    const getMethod = await fetch(`${server.url}/v3/message/ultragroup/query.json`, { headers: api.signedHeaders() });
     expect(getMethod.status).toBe(405);
     for (const listOnly of ['user/deactivate', 'wordfilter/add', 'push/user']) expect((await api.post(listOnly, { userId: 'u1' })).status).toBe(404);
   });

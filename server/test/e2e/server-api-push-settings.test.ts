@@ -1,7 +1,8 @@
 /**
- * `user/blockPushPeriod/{set,get,delete}` (SERVER_API.md §2.1) against the real server: quiet hours are validated
- * (startTime HH:MM:SS, period 0–1439 minutes with 0 clearing them, level 0, 1 or 5, default 1), stored per user,
- * answered in the documented shape, and still there after a restart. This server has no push gateway: they are
+ * `user/blockPushPeriod/{set,get,delete}` and `user/remarks/{set,get,del}` (SERVER_API.md §2.1) against the real
+ * server: quiet hours are validated (startTime HH:MM:SS, period 0–1439 minutes with 0 clearing them, level 0, 1 or
+ * 5, default 1) and remarks too (a JSON array of ≤ 100 {id, remark}, remark 1–64 characters), stored per user,
+ * answered in the documented shapes, and still there after a restart. This server has no push gateway: they are
  * stored and answered only.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -56,12 +57,14 @@ describe('user/blockPushPeriod', () => {
     expect((await ok<{ data: unknown }>('user/blockPushPeriod/get', { userId: u2 })).data).toEqual({ startTime: '', period: 0, unPushLevel: 0 });
   });
 
-  it('keeps the quiet hours across a restart', async () => {
+  it('keeps the quiet hours and remarks across a restart', async () => {
     const u = uniqueId('keep');
     await ok('user/blockPushPeriod/set', { userId: u, startTime: '12:30:00', period: 90, level: 1 });
+    await ok('user/remarks/set', { userId: u, remarks: JSON.stringify([{ id: 'friend', remark: 'Best friend' }]) });
     await server.stop();
     await start();
     expect((await ok<{ data: unknown }>('user/blockPushPeriod/get', { userId: u })).data).toEqual({ startTime: '12:30:00', period: 90, unPushLevel: 1 });
+    expect(await ok('user/remarks/get', { userId: u })).toEqual({ code: 200, total: 1, users: [{ id: 'friend', remark: 'Best friend' }] });
   });
 
   it('answers 1002 for bad input and changes nothing', async () => {
@@ -88,5 +91,56 @@ describe('user/blockPushPeriod', () => {
     }
     for (const path of ['user/blockPushPeriod/get', 'user/blockPushPeriod/delete']) expect((await api.post(path, {})).body['code']).toBe(1002);
     expect((await ok<{ data: unknown }>('user/blockPushPeriod/get', { userId: u })).data).toEqual({ startTime: '21:00:00', period: 60, unPushLevel: 1 });
+  });
+});
+
+describe('user/remarks', () => {
+  it('sets (form: JSON text; JSON body: the array), pages {code, total, users:[{id, remark}]} by id and deletes remarks', async () => {
+    const [owner, other] = [uniqueId('o'), uniqueId('p')];
+    expect(await ok('user/remarks/get', { userId: owner })).toEqual({ code: 200, total: 0, users: [] });
+    await ok('user/remarks/set', { userId: owner, remarks: JSON.stringify([{ id: 'u3', remark: 'Three' }, { id: 'u1', remark: 'One' }, { id: 'u1', remark: '壹' }]) });
+    const json = await api.postJson('user/remarks/set', { userId: owner, remarks: [{ id: 'u2', remark: 'Two' }, { id: 'u3', remark: 'Trois' }] });
+    expect({ status: json.status, code: json.body['code'] }).toEqual({ status: 200, code: 200 });
+    await ok('user/remarks/set', { userId: other, remarks: JSON.stringify([{ id: 'u1', remark: 'not the owner\'s' }]) });
+
+    expect(await ok('user/remarks/get', { userId: owner })).toEqual({
+      code: 200,
+      total: 3,
+      users: [{ id: 'u1', remark: '壹' }, { id: 'u2', remark: 'Two' }, { id: 'u3', remark: 'Trois' }],
+    });
+    expect(await ok('user/remarks/get', { userId: owner, page: 2, size: 2 })).toEqual({ code: 200, total: 3, users: [{ id: 'u3', remark: 'Trois' }] });
+    await ok('user/remarks/del', { userId: owner, targetId: 'u2' });
+    await ok('user/remarks/del', { userId: owner, targetId: 'nobody' });
+    expect(await ok('user/remarks/get', { userId: owner })).toEqual({ code: 200, total: 2, users: [{ id: 'u1', remark: '壹' }, { id: 'u3', remark: 'Trois' }] });
+    expect(await ok('user/remarks/get', { userId: other })).toEqual({ code: 200, total: 1, users: [{ id: 'u1', remark: 'not the owner\'s' }] });
+  });
+
+  it('answers 1002 for bad input, checking the whole call before storing any of it', async () => {
+    const owner = uniqueId('bad');
+    const remarks = (list: unknown): string => JSON.stringify(list);
+    const bad: Array<[string, Record<string, string | number>]> = [
+      ['user/remarks/set', { remarks: remarks([{ id: 'u1', remark: 'x' }]) }],
+      ['user/remarks/set', { userId: owner }],
+      ['user/remarks/set', { userId: owner, remarks: 'not json' }],
+      ['user/remarks/set', { userId: owner, remarks: remarks({ id: 'u1', remark: 'x' }) }],
+      ['user/remarks/set', { userId: owner, remarks: remarks([]) }],
+      ['user/remarks/set', { userId: owner, remarks: remarks([{ id: 'ok', remark: 'fine' }, { id: 'bad id', remark: 'x' }]) }],
+      ['user/remarks/set', { userId: owner, remarks: remarks([{ id: 'ok', remark: 'fine' }, { id: 'u2', remark: '' }]) }],
+      ['user/remarks/set', { userId: owner, remarks: remarks([{ id: 'ok', remark: 'fine' }, { id: 'u2', remark: 'x'.repeat(65) }]) }],
+      ['user/remarks/set', { userId: owner, remarks: remarks([{ id: 'ok', remark: 'fine' }, { id: 'u2' }]) }],
+      ['user/remarks/set', { userId: owner, remarks: remarks(Array.from({ length: 101 }, (_, i) => ({ id: `u${i}`, remark: 'r' }))) }],
+      ['user/remarks/get', {}],
+      ['user/remarks/get', { userId: owner, size: 51 }],
+      ['user/remarks/get', { userId: owner, page: 0 }],
+      ['user/remarks/del', { userId: owner }],
+      ['user/remarks/del', { targetId: 'u1' }],
+    ];
+    for (const [path, form] of bad) {
+      const response = await api.post(path, form);
+      expect({ path, form, status: response.status, code: response.body['code'] }).toEqual({ path, form, status: 400, code: 1002 });
+    }
+    // A 64-character remark is fine; nothing of the refused calls was stored.
+    await ok('user/remarks/set', { userId: owner, remarks: remarks([{ id: 'long', remark: '名'.repeat(64) }]) });
+    expect(await ok('user/remarks/get', { userId: owner })).toEqual({ code: 200, total: 1, users: [{ id: 'long', remark: '名'.repeat(64) }] });
   });
 });

@@ -9,9 +9,6 @@ import type { ServerApiHandler, ServerApiModule } from './index';
 
 /** Path → why it is not served. */
 export const NOT_ENABLED_ENDPOINTS: Readonly<Record<string, string>> = {
-  'user/remarks/set': 'push-display remarks are not supported: this server has no push gateway',
-  'user/remarks/get': 'push-display remarks are not supported',
-  'user/remarks/del': 'push-display remarks are not supported',
   'v3/message/ultragroup/query': 'ultragroups are not supported',
 };
 

@@ -112,5 +112,27 @@ export function describePushState(context: ContractContext): void {
       expect(await reopened.userPushSettings.quietHours(APP, 'u1')).toEqual({ startTime: '23:30:00', periodMinutes: 1439, level: 5 });
       expect(await reopened.userPushSettings.quietHours(APP, 'u2')).toBeUndefined();
     });
+
+    it('remarks: set (the last of a target given twice wins) and replaced, paged by target id with a total, deleted, per app and owner, and survive a reopen', async () => {
+      const settings = context.store.userPushSettings;
+      expect(await settings.remarks(APP, 'o', 0, 10)).toEqual({ total: 0, remarks: [] });
+      await settings.setRemarks(APP, 'o', [{ targetId: 'c', remark: 'Cee' }, { targetId: 'a', remark: 'A' }, { targetId: 'a', remark: 'Ay' }], T0);
+      await settings.setRemarks(APP, 'o', [{ targetId: 'b', remark: 'Bee' }, { targetId: 'c', remark: '夏' }], T0 + 1);
+      await settings.setRemarks(APP, 'p', [{ targetId: 'a', remark: 'other owner' }], T0);
+      await settings.setRemarks(OTHER_APP, 'o', [{ targetId: 'z', remark: 'other app' }], T0);
+      await settings.setRemarks(APP, 'o', [], T0 + 2);
+      expect(await settings.remarks(APP, 'o', 0, 10)).toEqual({
+        total: 3,
+        remarks: [{ targetId: 'a', remark: 'Ay' }, { targetId: 'b', remark: 'Bee' }, { targetId: 'c', remark: '夏' }],
+      });
+      expect(await settings.remarks(APP, 'o', 1, 1)).toEqual({ total: 3, remarks: [{ targetId: 'b', remark: 'Bee' }] });
+      expect(await settings.remarks(OTHER_APP, 'o', 0, 10)).toEqual({ total: 1, remarks: [{ targetId: 'z', remark: 'other app' }] });
+      await settings.deleteRemark(APP, 'o', 'b');
+      await settings.deleteRemark(APP, 'o', 'nobody');
+      expect(await settings.remarks(APP, 'o', 0, 10)).toEqual({ total: 2, remarks: [{ targetId: 'a', remark: 'Ay' }, { targetId: 'c', remark: '夏' }] });
+      const reopened = await context.reopen();
+      expect(await reopened.userPushSettings.remarks(APP, 'o', 0, 10)).toEqual({ total: 2, remarks: [{ targetId: 'a', remark: 'Ay' }, { targetId: 'c', remark: '夏' }] });
+      expect(await reopened.userPushSettings.remarks(APP, 'p', 0, 10)).toEqual({ total: 1, remarks: [{ targetId: 'a', remark: 'other owner' }] });
+    });
   });
 }

@@ -1,5 +1,5 @@
 import type { AppKey, UserId } from '../store';
-import type { QuietHours, UserPushSettingRepository } from '../user-push-setting-repository';
+import type { PushRemark, PushRemarkPage, QuietHours, UserPushSettingRepository } from '../user-push-setting-repository';
 import type { SqliteDatabase } from './sqlite-database';
 
 const QUIET_UPSERT_SQL = `INSERT INTO user_quiet_hours (app_key, user_id, start_time, period_minutes, level, updated_time) VALUES (?, ?, ?, ?, ?, ?)
@@ -7,6 +7,11 @@ const QUIET_UPSERT_SQL = `INSERT INTO user_quiet_hours (app_key, user_id, start_
   level = excluded.level, updated_time = excluded.updated_time`;
 const QUIET_SQL = 'SELECT start_time, period_minutes, level FROM user_quiet_hours WHERE app_key = ? AND user_id = ?';
 const QUIET_DELETE_SQL = 'DELETE FROM user_quiet_hours WHERE app_key = ? AND user_id = ?';
+const REMARK_UPSERT_SQL = `INSERT INTO user_push_remarks (app_key, owner, target_id, remark, updated_time) VALUES (?, ?, ?, ?, ?)
+  ON CONFLICT (app_key, owner, target_id) DO UPDATE SET remark = excluded.remark, updated_time = excluded.updated_time`;
+const REMARK_COUNT_SQL = 'SELECT COUNT(*) AS n FROM user_push_remarks WHERE app_key = ? AND owner = ?';
+const REMARK_PAGE_SQL = 'SELECT target_id, remark FROM user_push_remarks WHERE app_key = ? AND owner = ? ORDER BY target_id LIMIT ? OFFSET ?';
+const REMARK_DELETE_SQL = 'DELETE FROM user_push_remarks WHERE app_key = ? AND owner = ? AND target_id = ?';
 
 export class SqliteUserPushSettingRepository implements UserPushSettingRepository {
   constructor(private readonly database: SqliteDatabase) {}
@@ -24,5 +29,26 @@ export class SqliteUserPushSettingRepository implements UserPushSettingRepositor
   async clearQuietHours(appKey: AppKey, userId: UserId): Promise<void> {
     const db = this.database;
     db.write(() => db.run(QUIET_DELETE_SQL, appKey, userId));
+  }
+
+  async setRemarks(appKey: AppKey, owner: UserId, remarks: readonly PushRemark[], now: number): Promise<void> {
+    const db = this.database;
+    db.write(() => {
+      for (const { targetId, remark } of remarks) db.run(REMARK_UPSERT_SQL, appKey, owner, targetId, remark, now);
+    });
+  }
+
+  async remarks(appKey: AppKey, owner: UserId, offset: number, limit: number): Promise<PushRemarkPage> {
+    const db = this.database;
+    return db.read(() => ({
+      total: db.get<{ n: number }>(REMARK_COUNT_SQL, appKey, owner)?.n ?? 0,
+      remarks: db.all<{ target_id: string; remark: string }>(REMARK_PAGE_SQL, appKey, owner, Math.max(0, Math.floor(limit)), Math.max(0, Math.floor(offset)))
+        .map((row) => ({ targetId: row.target_id, remark: row.remark })),
+    }));
+  }
+
+  async deleteRemark(appKey: AppKey, owner: UserId, targetId: UserId): Promise<void> {
+    const db = this.database;
+    db.write(() => db.run(REMARK_DELETE_SQL, appKey, owner, targetId));
   }
 }

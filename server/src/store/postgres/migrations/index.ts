@@ -12,6 +12,7 @@ import * as m017 from './017-chatroom-destroy';
 import * as m018 from './018-chatroom-recall';
 import * as m019 from './019-user-chat-bans';
 import * as m020 from './020-user-quiet-hours';
+import * as m021 from './021-user-push-remarks';
 
 /**
  * PostgreSQL schema, numbered like the SQLite one (same tables and index plans; BIGINT times,
@@ -25,4 +26,4 @@ export interface PgMigration {
 }
 
 /** Ascending by version; append new modules here (never edit an applied one). */
-export const PG_MIGRATIONS: readonly PgMigration[] = [m001, m002, m003, m004, m005, m006, m007, m009, m010, m016, m017, m018, m019, m020];
+export const PG_MIGRATIONS: readonly PgMigration[] = [m001, m002, m003, m004, m005, m006, m007, m009, m010, m016, m017, m018, m019, m020, m021];
