@@ -23,6 +23,7 @@
  *   wake-up. A load in flight across an invalidation answers its caller but is not cached.
  */
 import { appTopic, type Broker, type BrokerTopic } from '../broker/broker';
+import { AppInvalidation } from './app-invalidation';
 import type { ServerContext } from '../context';
 import type { ChatBanKind } from '../store/chat-ban-repository';
 import { PASS, type FilterVerdict, type MessageFilter } from './message-filter-chain';
@@ -53,8 +54,6 @@ interface Entry {
 
 type AppBans = { [K in ChatBanKind]?: Entry };
 
-const utf8 = new TextEncoder();
-
 /** The topic every node caching an app's bans listens on. */
 export function chatBansTopic(appKey: string): BrokerTopic {
   return `${appTopic(appKey)}:chat-bans`;
@@ -62,14 +61,14 @@ export function chatBansTopic(appKey: string): BrokerTopic {
 
 export class ChatBanCache {
   private readonly apps = new Map<string, AppBans>();
-  private readonly watched = new Map<string, Promise<void>>();
-  /** Bumped by every invalidation: a load that started before one is not cached. */
-  private generation = 0;
+  private readonly invalidation: AppInvalidation;
 
   constructor(
     private readonly ctx: ServerContext,
-    private readonly broker?: Broker,
-  ) {}
+    broker?: Broker,
+  ) {
+    this.invalidation = new AppInvalidation(ctx, broker, chatBansTopic, 'chat bans', (appKey) => this.apps.delete(appKey));
+  }
 
   /** Whether `userId` is banned for `kind`, when the cache can answer without the store; undefined otherwise. */
   cached(appKey: string, kind: ChatBanKind, userId: string): boolean | undefined {
@@ -83,15 +82,15 @@ export class ChatBanCache {
   async isBanned(appKey: string, kind: ChatBanKind, userId: string): Promise<boolean> {
     const hit = this.cached(appKey, kind, userId);
     if (hit !== undefined) return hit;
-    const generation = this.generation;
-    await this.watch(appKey);
+    const generation = this.invalidation.generation;
+    await this.invalidation.watch(appKey);
     const bans = this.ctx.store.chatBans;
     const known = this.apps.get(appKey)?.[kind];
     if (known !== undefined && known.users === undefined && this.ctx.clock.now() - known.loadedAt < TTL_MS) return bans.isBanned(appKey, kind, userId);
     const loadedAt = this.ctx.clock.now();
     const page = await bans.page(appKey, kind, 0, MAX_CACHED_BANS + 1);
     const users = page.total > MAX_CACHED_BANS ? undefined : new Set(page.userIds);
-    if (generation === this.generation) {
+    if (generation === this.invalidation.generation) {
       let app = this.apps.get(appKey);
       if (app === undefined) {
         app = {};
@@ -102,40 +101,9 @@ export class ChatBanCache {
     return users !== undefined ? users.has(userId) : bans.isBanned(appKey, kind, userId);
   }
 
-  /**
-   * The app's bans changed (after the store write): dropped here at once and on every other node through the
-   * broker. Resolves once the broker took the message; a failed publish is logged (TTL_MS then bounds it).
-   */
-  async changed(appKey: string): Promise<void> {
-    this.drop(appKey);
-    if (this.broker === undefined) return;
-    try {
-      await this.broker.publish(chatBansTopic(appKey), utf8.encode(appKey));
-    } catch (error) {
-      this.ctx.log.warn('chat bans: invalidation publish failed', { error: String(error) });
-    }
-  }
-
-  private drop(appKey: string): void {
-    this.generation++;
-    this.apps.delete(appKey);
-  }
-
-  /** Subscribes to the app's invalidations once (before its first read); a failure is logged and retried later. */
-  private watch(appKey: string): Promise<void> {
-    if (this.broker === undefined) return Promise.resolve();
-    let watching = this.watched.get(appKey);
-    if (watching === undefined) {
-      watching = this.broker.subscribe(chatBansTopic(appKey), () => this.drop(appKey)).then(
-        () => undefined,
-        (error: unknown) => {
-          this.watched.delete(appKey);
-          this.ctx.log.warn('chat bans: subscribe failed', { error: String(error) });
-        },
-      );
-      this.watched.set(appKey, watching);
-    }
-    return watching;
+  /** The app's bans changed (after the store write): dropped here at once and on every other node. */
+  changed(appKey: string): Promise<void> {
+    return this.invalidation.changed(appKey);
   }
 }
 

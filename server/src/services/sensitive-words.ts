@@ -15,6 +15,7 @@
 import { decodeUtf8, encodeUtf8 } from './wire';
 import type { ServerContext } from '../context';
 import { appTopic, type Broker } from '../broker/broker';
+import { AppInvalidation } from './app-invalidation';
 import type { SensitiveWord } from '../store/sensitive-word-repository';
 import { SensitiveWordType } from '../store/sensitive-word-repository';
 import type { CandidateMessage, FilterVerdict, MessageFilter } from './message-filter-chain';
@@ -60,24 +61,22 @@ export function screenText(text: string, words: readonly SensitiveWord[]): { blo
 export class SensitiveWords {
   private readonly cache = new Map<string, { readonly words: readonly SensitiveWord[]; readonly loadedAt: number }>();
 
-  /** Apps whose `app:` topic this node listens on (subscribed once, on first use). */
-  private readonly watched = new Set<string>();
-  /** Bumped by every invalidation: a read that started before one must not be cached. */
-  private readonly epochs = new Map<string, number>();
+  private readonly invalidation: AppInvalidation;
 
   constructor(
     private readonly ctx: ServerContext,
-    private readonly broker?: Broker,
-  ) {}
+    broker?: Broker,
+  ) {
+    this.invalidation = new AppInvalidation(ctx, broker, appTopic, 'sensitive words', (appKey) => this.cache.delete(appKey));
+  }
 
   /**
    * Forget the cached words of an app on every node (after a Server API change). Settles once the broker has
    * taken the wake-up (never rejects: a lost one is bounded by CACHE_MS), so the API answers after the other
    * nodes were told, not before.
    */
-  async invalidate(appKey: string): Promise<void> {
-    this.drop(appKey);
-    await this.broker?.publish(appTopic(appKey), new Uint8Array(0)).catch((error: unknown) => this.ctx.log.warn('sensitive words: invalidation publish failed', { error: String(error) }));
+  invalidate(appKey: string): Promise<void> {
+    return this.invalidation.changed(appKey);
   }
 
   async wordsOf(appKey: string): Promise<readonly SensitiveWord[]> {
@@ -92,22 +91,11 @@ export class SensitiveWords {
 
   private async load(appKey: string): Promise<readonly SensitiveWord[]> {
     const now = this.ctx.clock.now();
-    if (this.broker !== undefined && !this.watched.has(appKey)) {
-      this.watched.add(appKey);
-      await this.broker.subscribe(appTopic(appKey), () => this.drop(appKey)).catch((error: unknown) => {
-        this.watched.delete(appKey);
-        this.ctx.log.warn('sensitive words: subscribe failed', { error: String(error) });
-      });
-    }
-    const epoch = this.epochs.get(appKey) ?? 0;
+    const generation = this.invalidation.generation;
+    await this.invalidation.watch(appKey);
     const words = await this.ctx.store.sensitiveWords.list(appKey);
-    if ((this.epochs.get(appKey) ?? 0) === epoch) this.cache.set(appKey, { words, loadedAt: now });
+    if (this.invalidation.generation === generation) this.cache.set(appKey, { words, loadedAt: now });
     return words;
-  }
-
-  private drop(appKey: string): void {
-    this.cache.delete(appKey);
-    this.epochs.set(appKey, (this.epochs.get(appKey) ?? 0) + 1);
   }
 
   readonly filter: MessageFilter = {

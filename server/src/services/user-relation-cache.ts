@@ -16,6 +16,7 @@
  */
 import type { ServerContext } from '../context';
 import { appTopic, type Broker, type BrokerTopic } from '../broker/broker';
+import { AppInvalidation } from './app-invalidation';
 import type { UserListKind } from '../store/user-list-repository';
 
 export const TTL_MS = 5000;
@@ -47,14 +48,17 @@ export class UserRelationCache {
   /** By app, then owner (nested maps: a lookup hashes the ids as they came, no key string per send). */
   private readonly apps = new Map<string, Map<string, OwnerLists>>();
   private owners = 0;
-  private readonly watched = new Map<string, Promise<void>>();
-  /** Bumped by every invalidation: a load that started before one is not cached. */
-  private generation = 0;
+  private readonly invalidation: AppInvalidation;
 
   constructor(
     private readonly ctx: ServerContext,
-    private readonly broker?: Broker,
-  ) {}
+    broker?: Broker,
+  ) {
+    // Payload: the owner whose lists changed (empty: the whole app).
+    this.invalidation = new AppInvalidation(ctx, broker, userListsTopic, 'user lists', (appKey, owner) =>
+      this.drop(appKey, owner.length === 0 ? undefined : utf8Decoder.decode(owner)),
+    );
+  }
 
   /**
    * Whether `member` is on `owner`'s list of `kind`, when the cache can answer without the store;
@@ -71,8 +75,8 @@ export class UserRelationCache {
   async contains(appKey: string, owner: string, kind: UserListKind, member: string): Promise<boolean> {
     const hit = this.cached(appKey, owner, kind, member);
     if (hit !== undefined) return hit;
-    const generation = this.generation;
-    await this.watch(appKey);
+    const generation = this.invalidation.generation;
+    await this.invalidation.watch(appKey);
     const known = this.apps.get(appKey)?.get(owner)?.[kind];
     const lists = this.ctx.store.userLists;
     if (known !== undefined && known.members === undefined && this.ctx.clock.now() - known.loadedAt < TTL_MS) {
@@ -81,7 +85,7 @@ export class UserRelationCache {
     const loadedAt = this.ctx.clock.now();
     const page = await lists.page(appKey, owner, kind, '', MAX_CACHED_MEMBERS);
     const members = page.next !== undefined ? undefined : page.userIds.length === 0 ? EMPTY : new Set(page.userIds);
-    if (generation === this.generation) this.store(appKey, owner, kind, { members, loadedAt });
+    if (generation === this.invalidation.generation) this.store(appKey, owner, kind, { members, loadedAt });
     return members !== undefined ? members.has(member) : lists.contains(appKey, owner, kind, member);
   }
 
@@ -89,14 +93,8 @@ export class UserRelationCache {
    * `owner`'s lists changed (after the store write): dropped here at once and on every other node through the
    * broker. Resolves once the broker took the message; a failed publish is logged (TTL_MS then bounds it).
    */
-  async changed(appKey: string, owner: string): Promise<void> {
-    this.drop(appKey, owner);
-    if (this.broker === undefined) return;
-    try {
-      await this.broker.publish(userListsTopic(appKey), utf8.encode(owner));
-    } catch (error) {
-      this.ctx.log.warn('user lists: invalidation publish failed', { error: String(error) });
-    }
+  changed(appKey: string, owner: string): Promise<void> {
+    return this.invalidation.changed(appKey, utf8.encode(owner));
   }
 
   /** Owners with cached lists (tests, diagnostics). */
@@ -131,7 +129,6 @@ export class UserRelationCache {
   }
 
   private drop(appKey: string, owner: string | undefined): void {
-    this.generation++;
     const owners = this.apps.get(appKey);
     if (owners === undefined) return;
     if (owner === undefined) {
@@ -140,23 +137,6 @@ export class UserRelationCache {
     } else if (owners.delete(owner)) {
       this.owners--;
     }
-  }
-
-  /** Subscribes to the app's invalidations once (before its first read); a failure is logged and retried later. */
-  private watch(appKey: string): Promise<void> {
-    if (this.broker === undefined) return Promise.resolve();
-    let watching = this.watched.get(appKey);
-    if (watching === undefined) {
-      watching = this.broker.subscribe(userListsTopic(appKey), (payload) => this.drop(appKey, payload.length === 0 ? undefined : utf8Decoder.decode(payload))).then(
-        () => undefined,
-        (error: unknown) => {
-          this.watched.delete(appKey);
-          this.ctx.log.warn('user lists: subscribe failed', { error: String(error) });
-        },
-      );
-      this.watched.set(appKey, watching);
-    }
-    return watching;
   }
 }
 
