@@ -218,7 +218,7 @@ export function describeAdapterContract(
         expect(Array.from(res.body as Uint8Array)).toEqual(Array.from({ length: 256 }, (_, i) => i));
       });
 
-      it('POST sends string and byte bodies unchanged', async () => {
+      it('POST sends string and byte bodies unchanged (byte bodies: refused where the host sends only strings)', async () => {
         const adapter = makeAdapter();
         const text = await adapter.request({
           method: 'POST',
@@ -230,9 +230,18 @@ export function describeAdapterContract(
         }).response;
         expect(text.body).toBe('{"a":"中文"}');
         const bytes = Uint8Array.of(0, 255, 128, 7);
-        const bin = await adapter.request({ method: 'POST', url: `${env().httpUrl}/echo`, body: bytes, responseType: 'bytes', timeoutMs: 5_000 })
-          .response;
-        expect(Array.from(bin.body as Uint8Array)).toEqual([0, 255, 128, 7]);
+        const bin = adapter.request({ method: 'POST', url: `${env().httpUrl}/echo`, body: bytes, responseType: 'bytes', timeoutMs: 5_000 }).response;
+        if (adapter.capabilities.binaryRequestBodies === false) {
+          const error = await bin.then(
+            () => undefined,
+            (e: unknown) => e,
+          );
+          expect(error).toBeInstanceOf(HttpRequestError);
+          expect((error as HttpRequestError).reason).toBe('network');
+          expect((error as HttpRequestError).message).toMatch(/string bodies only/);
+          return;
+        }
+        expect(Array.from((await bin).body as Uint8Array)).toEqual([0, 255, 128, 7]);
       });
 
       it('sends request headers', async () => {
@@ -351,6 +360,7 @@ export function describeAdapterContract(
         }
         expect(capabilities.maxConcurrentSockets).toBeGreaterThanOrEqual(1);
         expect(typeof capabilities.binaryFrames).toBe('boolean');
+        expect(['undefined', 'boolean']).toContain(typeof capabilities.binaryRequestBodies);
       });
     });
   });

@@ -6,11 +6,17 @@
  * (`statusCode`, `header`, `dataType` 'json' | 'string', `responseType` 'text' | 'arraybuffer'),
  * swan.getStorageSync ('' for a missing key) / setStorageSync / removeStorageSync,
  * swan.onNetworkStatusChange, swan.onAppShow / onAppHide (and off* where the base library has them).
+ *
+ * swan.request documents `data` as Object/String only and sends anything else converted to String,
+ * so bytes are never POSTed through it: byte uploads are written to a "local user file"
+ * (swan.env.USER_DATA_PATH, swan.getFileSystemManager(); base library ≥ 3.130.1) and sent with
+ * swan.uploadFile.
  */
 import type { HostSocketTask } from '../shared/task-socket';
+import type { WxStyleUserFiles } from '../shared/temp-file-upload';
 import type { WxStyleConnectSocketOptions, WxStyleHost } from '../shared/wx-style';
 
-export interface BaiduHost extends WxStyleHost {
+export interface BaiduHost extends WxStyleHost, WxStyleUserFiles {
   /** Returns a new SocketTask per call (base library ≥ 1.9.4). */
   connectSocket(options: WxStyleConnectSocketOptions): HostSocketTask;
 }

@@ -3,7 +3,10 @@
  * out as `tempFilePath`) goes through the host's own multipart uploader (`uploadFile`, progress
  * from `onProgressUpdate`); bytes, which no host uploader takes, become a multipart body sent with
  * `request` (progress: nothing, then everything — hosts report no upload progress for requests).
- * Host file objects are refused. Timeout, abort and settle-once come from runHostTask.
+ * A host whose `request` cannot send bytes (Baidu) passes `viaBytes` instead (temp-file-upload.ts:
+ * a file of their own, uploaded by path like a picked file, then removed). Host file objects are
+ * refused. Timeout, abort and settle-once come from
+ * runHostTask.
  */
 import type { Clock, PendingUpload, UploadRequest } from '../../src/platform/platform-adapter';
 import { encodeUtf8 } from '../../src/codec/utf8';
@@ -26,6 +29,19 @@ export type HostUploadStarter = (
   done: (outcome: HostRequestOutcome) => void,
   progress: (sent: number, total: number) => void,
 ) => { abort(): void } | undefined;
+
+/** Starts the host's uploadFile for a file path (progress and fields as for a picked file). */
+export type HostPathSend = (filePath: string, done: (outcome: HostRequestOutcome) => void) => { abort(): void } | undefined;
+
+/**
+ * Another way to send an upload's bytes than a multipart `request` (./temp-file-upload.ts): the
+ * task's starter, or why the host cannot send them.
+ */
+export type HostBytesUpload = (
+  fileName: string,
+  bytes: Uint8Array,
+  send: HostPathSend,
+) => ((done: (outcome: HostRequestOutcome) => void) => { abort(): void }) | string;
 
 /** WHATWG form encoding of names in Content-Disposition: `"` CR LF percent-escaped. */
 function quote(value: string): string {
@@ -56,7 +72,17 @@ export function multipartBody(request: UploadRequest, bytes: Uint8Array): { cont
   return { contentType: `multipart/form-data; boundary=${mark}`, body };
 }
 
-export function hostUpload(uploadFile: HostUploadStarter | undefined, request: HostRequestStarter, clock: Clock, upload: UploadRequest): PendingUpload {
+function refused(why: string): PendingUpload {
+  return { response: Promise.reject(new Error(why)), abort: () => undefined };
+}
+
+export function hostUpload(
+  uploadFile: HostUploadStarter | undefined,
+  request: HostRequestStarter,
+  clock: Clock,
+  upload: UploadRequest,
+  viaBytes?: HostBytesUpload,
+): PendingUpload {
   const what = `upload ${upload.url}`;
   const report = (sent: number, total: number): void => {
     try {
@@ -66,7 +92,7 @@ export function hostUpload(uploadFile: HostUploadStarter | undefined, request: H
     }
   };
   const { source } = upload;
-  if (source.kind === 'bytes') {
+  if (source.kind === 'bytes' && viaBytes === undefined) {
     const { contentType, body } = multipartBody(upload, source.bytes);
     const spec = {
       url: upload.url,
@@ -89,31 +115,30 @@ export function hostUpload(uploadFile: HostUploadStarter | undefined, request: H
       'text',
     );
   }
-  if (source.kind === 'path' && uploadFile !== undefined) {
-    let last = -1;
-    const spec: HostUploadSpec = {
-      url: upload.url,
-      filePath: source.path,
-      fileField: upload.fileField,
-      contentType: upload.contentType,
-      fields: { ...upload.fields },
-      headers: { ...upload.headers },
-      timeoutMs: upload.timeoutMs,
-    };
-    return runHostTask(
-      (done) =>
-        uploadFile(spec, done, (sent, total) => {
-          // Hosts may repeat a value; the contract is non-decreasing.
-          if (sent < last) return;
-          last = sent;
-          report(sent, total);
-        }),
-      clock,
-      what,
-      upload.timeoutMs,
-      'text',
-    );
+  if (source.kind === 'host' || uploadFile === undefined) {
+    return refused(source.kind === 'host' ? 'mini-program uploads take bytes or a file path (tempFilePath)' : 'this host has no uploadFile');
   }
-  const why = source.kind === 'path' ? 'this host has no uploadFile' : 'mini-program uploads take bytes or a file path (tempFilePath)';
-  return { response: Promise.reject(new Error(why)), abort: () => undefined };
+  let last = -1;
+  const send: HostPathSend = (filePath, done) =>
+    uploadFile(
+      {
+        url: upload.url,
+        filePath,
+        fileField: upload.fileField,
+        contentType: upload.contentType,
+        fields: { ...upload.fields },
+        headers: { ...upload.headers },
+        timeoutMs: upload.timeoutMs,
+      },
+      done,
+      (sent, total) => {
+        // Hosts may repeat a value; the contract is non-decreasing.
+        if (sent < last) return;
+        last = sent;
+        report(sent, total);
+      },
+    );
+  if (source.kind === 'path') return runHostTask((done) => send(source.path, done), clock, what, upload.timeoutMs, 'text');
+  const start = (viaBytes as HostBytesUpload)(upload.fileName, source.bytes, send);
+  return typeof start === 'string' ? refused(start) : runHostTask(start, clock, what, upload.timeoutMs, 'text');
 }

@@ -4,8 +4,11 @@
  * the mapping of its host's API, so the contract-relevant logic exists once.
  *
  * A host without binary WebSocket frames refuses every socket (asynchronously, as a failed open),
- * which makes the connection engine fall back to comet over `request` and remember that.
+ * which makes the connection engine fall back to comet over `request` and remember that. A host
+ * without byte request bodies (`capabilities.binaryRequestBodies: false`) refuses a byte body
+ * rather than let the host send it as text.
  */
+import { HttpRequestError } from '../../src/platform/http-request-error';
 import type {
   Clock,
   PlatformAdapter,
@@ -18,7 +21,7 @@ import { hostClock } from './host-globals';
 import { createHostLifecycle, type LifecycleHost } from './host-lifecycle';
 import { hostRequest, type HostRequestStarter } from './host-request';
 import { createHostStorage, type SyncStore } from './host-storage';
-import { hostUpload, type HostUploadStarter } from './host-upload';
+import { hostUpload, type HostBytesUpload, type HostUploadStarter } from './host-upload';
 import { SocketGate } from './socket-gate';
 import { openTaskSocket, type SocketDialect } from './task-socket';
 import { wxStyleRequest, wxStyleSocket, wxStyleStore, wxStyleUpload, type WxStyleHost } from './wx-style';
@@ -37,8 +40,10 @@ export interface MiniProgramParts {
   readonly capabilities: PlatformCapabilities;
   readonly socket: SocketDialect;
   readonly request: HostRequestStarter;
-  /** The host's file uploader; bytes uploads go through `request` either way. */
+  /** The host's file uploader; bytes uploads go through `request`, or through `viaBytes` when given. */
   readonly uploadFile: HostUploadStarter | undefined;
+  /** Hosts whose `request` cannot send bytes: how byte uploads go instead (./temp-file-upload.ts). */
+  readonly viaBytes?: HostBytesUpload;
   readonly storage: SyncStore;
   readonly lifecycle: LifecycleHost;
 }
@@ -71,8 +76,11 @@ export function createMiniProgramAdapter(parts: MiniProgramParts, options: MiniP
       parts.capabilities.binaryFrames
         ? openTaskSocket(parts.socket, gate, clock, url, handlers, socketOptions)
         : refusedSocket(clock, handlers, `${parts.name}: this host has no binary WebSocket frames; use comet`),
-    request: (request) => hostRequest(parts.request, clock, request),
-    upload: (upload) => hostUpload(parts.uploadFile, parts.request, clock, upload),
+    request: (request) =>
+      typeof request.body === 'object' && parts.capabilities.binaryRequestBodies === false
+        ? { response: Promise.reject(new HttpRequestError('network', `${parts.name}: request sends string bodies only`)), abort: () => undefined }
+        : hostRequest(parts.request, clock, request),
+    upload: (upload) => hostUpload(parts.uploadFile, parts.request, clock, upload, parts.viaBytes),
     storage: createHostStorage(parts.storage, options.storagePrefix ?? DEFAULT_STORAGE_PREFIX),
     clock,
     lifecycle: createHostLifecycle(parts.lifecycle),

@@ -41,6 +41,12 @@ export interface PlatformCapabilities {
   readonly maxConcurrentSockets: number;
   /** ArrayBuffer frames over the socket. */
   readonly binaryFrames: boolean;
+  /**
+   * `false`: `request` sends string bodies only and rejects a byte body (reason 'network') instead of
+   * sending it mangled — Baidu's `swan.request` turns any non-string `data` into a String. Absent
+   * means byte bodies go out unchanged. The core POSTs strings only (comet).
+   */
+  readonly binaryRequestBodies?: boolean;
 }
 
 /**

@@ -6,8 +6,10 @@
  * WebSocket or TextEncoder. Through the bundle's pre-wired RongIMClient it connects to the real
  * server and exchanges messages with a peer. The bundles' source is also scanned for code hosts
  * reject, comments dropped (the hygiene test scans the UMD and mini-program builds; this covers the
- * per-host ones).
+ * per-host ones). On `swan` the entry's UploadClient also uploads bytes (Baidu's request sends strings
+ * only: they go through a temp user file and swan.uploadFile).
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import vm from 'node:vm';
@@ -17,6 +19,7 @@ import { ensureBuilt, REPO_ROOT } from '../support/dist';
 import { startServer } from '../support/server-launcher';
 import type { RunningServer, TestApp } from '../support/server-launcher';
 import { createMySimulator, createSwanSimulator, createTtSimulator, createUniSimulator, createWxSimulator, SimulatedDevice } from '../support/host-simulators';
+import { userFilesLeft, waitFor } from '../support/host-simulators/host-adapter-cases';
 import { newUserId, sdkUser, tokenFor, type SdkUser } from './sdk-api-support';
 
 const APP: TestApp = { key: 'lxhostbundle', secret: 'lxhostbundlesecret', options: { maxSendRate: 1000 } };
@@ -64,19 +67,27 @@ interface BundleApi {
       sendMessage(type: number, target: string, message: unknown, callbacks: Record<string, (...args: unknown[]) => void>): void;
       disconnect(): Promise<void>;
       getNavi(): Record<string, unknown>;
+      getFileToken(fileType: number, callbacks: { onSuccess(data: { token: string }): void; onError(code: number): void }): void;
+      getFileUrl(fileType: number, fileName: string, oriName: string, callbacks: { onSuccess(data: { downloadUrl: string }): void; onError(code: number): void }): void;
     };
   };
   readonly TextMessage: new (content: { content: string }) => unknown;
-  readonly UploadClient: { initImage: unknown; initFile: unknown };
+  readonly UploadClient: {
+    initImage: unknown;
+    initFile(
+      config: { domain: string; fileType: number; getToken(callback: (token: string) => void): void },
+      ready: (uploadFile: { upload(file: unknown, callbacks: { onProgress(): void; onCompleted(data: { filename: string; name: string }): void; onError(code: number): void }): void }) => void,
+    ): void;
+  };
 }
 
-function loadOnBareHost(file: string, hostGlobal: HostGlobal, host: unknown, logs: string[]): BundleApi {
-  const sandbox: Record<string, unknown> = {
+function loadOnBareHost(file: string, hostGlobal: HostGlobal, host: unknown, logs: string[], sandbox: Record<string, unknown> = {}): BundleApi {
+  Object.assign(sandbox, {
     [hostGlobal]: host,
     setTimeout,
     clearTimeout,
     console: { log: (m: string) => logs.push(m), warn: (m: string) => logs.push(m), error: (m: string) => logs.push(m) },
-  };
+  });
   const code = readFileSync(path.join(REPO_ROOT, file), 'utf8');
   const factory: unknown = vm.runInNewContext(`(function (module, exports) {\n${code}\n})`, sandbox, { filename: file });
   const moduleObject: { exports: Record<string, unknown> } = { exports: {} };
@@ -136,6 +147,42 @@ test.each(CASES)('%s on a bare host with only `%s`: connects through the %s adap
   expect(received).toEqual(['hello back']);
   await im.disconnect();
   await peer.im.disconnect();
+  device.shutdown();
+  expect(device.misuse).toEqual([]);
+});
+
+test.each(['dist/baidu.cjs', MINIPROGRAM])('%s on a bare `swan`: UploadClient sends bytes through a temp user file and swan.uploadFile; the stored file has the same bytes, the temp file is gone', async (file) => {
+  const device = new SimulatedDevice();
+  const sandbox: Record<string, unknown> = {};
+  const api = loadOnBareHost(file, 'swan', SIMULATORS.swan(device), [], sandbox);
+  const userId = newUserId('bundle-upload');
+  const token = await tokenFor(server, APP, userId);
+  api.RongIMClient.init(APP.key, null, { navi: server.url });
+  await new Promise((resolve, reject) => api.RongIMClient.connect(token, { onSuccess: resolve, onTokenIncorrect: reject, onError: reject }));
+  const im = api.RongIMClient.getInstance();
+  // Bytes of the bundle's own realm, as a mini-program has them.
+  const bytes = vm.runInContext('new Uint8Array(60000)', sandbox) as Uint8Array;
+  bytes.set(Uint8Array.from({ length: bytes.length }, (_, i) => (i * 7 + 3) & 0xff));
+  const FILE = 4;
+  const uploaded = await new Promise<{ filename: string; name: string }>((resolve, reject) =>
+    api.UploadClient.initFile(
+      {
+        domain: 'upload.qiniup.com',
+        fileType: FILE,
+        getToken: (callback) => im.getFileToken(FILE, { onSuccess: (data) => callback(data.token), onError: (code) => reject(new Error(`token ${code}`)) }),
+      },
+      (uploadFile) =>
+        uploadFile.upload({ data: bytes, name: 'report.bin' }, { onProgress: () => undefined, onCompleted: resolve, onError: (code) => reject(new Error(`upload ${code}`)) }),
+    ),
+  );
+  expect(uploaded.name).toBe('report.bin');
+  const url = await new Promise<string>((resolve, reject) =>
+    im.getFileUrl(FILE, uploaded.filename, uploaded.name, { onSuccess: (data) => resolve(data.downloadUrl), onError: (code) => reject(new Error(`url ${code}`)) }),
+  );
+  const stored = Buffer.from(await (await fetch(url)).arrayBuffer());
+  expect(createHash('sha256').update(stored).digest('hex')).toBe(createHash('sha256').update(bytes).digest('hex'));
+  await waitFor('temp file removed', () => userFilesLeft(device).length === 0);
+  await im.disconnect();
   device.shutdown();
   expect(device.misuse).toEqual([]);
 });

@@ -6,9 +6,11 @@
  * events (one host listener, dropped with the last subscriber), and the host's socket limit
  * (waiting for a closing socket, refusing one more live socket, or — single-socket hosts —
  * closing the old socket before the new one starts), and uploads (a temp file path through the
- * host's uploadFile with growing progress, bytes as a multipart request). No adapter may call its host outside the
- * documented signatures: `device.misuse` is checked after every test.
+ * host's uploadFile with growing progress, bytes as a multipart request — or, on hosts whose request
+ * sends strings only, through a temp user file and uploadFile, removed afterwards). No adapter may
+ * call its host outside the documented signatures: `device.misuse` is checked after every test.
  */
+import { readdirSync } from 'node:fs';
 import { describeAdapterContract } from '../../../platforms/adapter.contract';
 import type { PlatformAdapter, SocketHandlers, UploadRequest } from '../../../src/platform/platform-adapter';
 import { HttpRequestError } from '../../../src/platform/http-request-error';
@@ -70,6 +72,11 @@ export async function waitFor(what: string, predicate: () => boolean, timeoutMs 
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
     await delay(10);
   }
+}
+
+/** What is left in the device's user file directory besides the adapter's (empty) `lianxin-upload` folder. */
+export function userFilesLeft(device: SimulatedDevice): string[] {
+  return readdirSync(device.userDataDir, { recursive: true, encoding: 'utf8' }).filter((entry) => entry !== 'lianxin-upload');
 }
 
 /** The contract servers for this test file, started in beforeAll. */
@@ -189,15 +196,25 @@ export function describeHostAdapter({ name, makeAdapter }: HostAdapterCase, env:
         expect(progress.length).toBeGreaterThan(2);
       });
 
-      test('bytes go as a multipart request with the given file name and type', async () => {
+      test('bytes go as a multipart request (string-only request: through a temp file, removed after) with the given file name and type', async () => {
+        const device = newDevice();
         const progress: Array<[number, number]> = [];
-        const upload = makeAdapter(newDevice()).upload;
+        const adapter = makeAdapter(device);
+        const upload = adapter.upload;
         if (upload === undefined) throw new Error('no upload');
         const res = await upload(base({ fileName: '季度 "x".bin', contentType: 'application/octet-stream', onProgress: (l, t) => progress.push([l, t]) })).response;
         const parsed = JSON.parse(res.body as string) as ParsedUpload;
-        expect(parsed.file).toMatchObject({ field: 'file', filename: '季度 %22x%22.bin', contentType: 'application/octet-stream', base64: Buffer.from(bytes).toString('base64') });
+        // Through a file the host names the part after the file: the name's `"` cannot be in a path.
+        const viaFile = adapter.capabilities.binaryRequestBodies === false;
+        expect(parsed.file).toMatchObject({
+          field: 'file',
+          filename: viaFile ? '季度 _x_.bin' : '季度 %22x%22.bin',
+          contentType: 'application/octet-stream',
+          base64: Buffer.from(bytes).toString('base64'),
+        });
         expect(parsed.fields).toEqual({ token: 'tok 1', key: 'k/1' });
         expectGrowing(progress);
+        await waitFor('no temp files left', () => userFilesLeft(device).length === 0);
       });
 
       test('abort, timeout and a host file object reject', async () => {
@@ -213,6 +230,7 @@ export function describeHostAdapter({ name, makeAdapter }: HostAdapterCase, env:
         expect(error).toBeInstanceOf(HttpRequestError);
         expect((error as HttpRequestError).reason).toBe('timeout');
         await expect(upload(base({ source: { kind: 'host', value: {} } })).response).rejects.toThrow(/bytes or a file path/);
+        await waitFor('no temp files left', () => userFilesLeft(device).length === 0);
       });
     });
 

@@ -5,6 +5,9 @@
  * every call an adapter made that the host documents as invalid — `misuse` must stay empty).
  * Host-specific objects (wx, tt, swan, my, uni) are built on top of it in the *-simulator files.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 
 export interface NetworkStatusEvent {
   readonly isConnected: boolean;
@@ -61,9 +64,19 @@ export class SimulatedDevice {
   private cutTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly active = new Set<Interruptible>();
   private readonly backgroundCutMs: number;
+  private userDir: string | undefined;
 
   constructor(options: DeviceOptions = {}) {
     this.backgroundCutMs = options.backgroundCutMs ?? 5_000;
+  }
+
+  /**
+   * The phone's "local user files" (a host's `env.USER_DATA_PATH`): a real directory, made on first
+   * use and removed by `shutdown()`.
+   */
+  get userDataDir(): string {
+    this.userDir ??= mkdtempSync(path.join(tmpdir(), 'lianxin-user-files-'));
+    return this.userDir;
   }
 
   get isOnline(): boolean {
@@ -142,6 +155,8 @@ export class SimulatedDevice {
   shutdown(): void {
     if (this.cutTimer !== undefined) clearTimeout(this.cutTimer);
     this.interruptAll('shutdown');
+    if (this.userDir !== undefined) rmSync(this.userDir, { recursive: true, force: true });
+    this.userDir = undefined;
   }
 
   private interruptAll(why: InterruptReason): void {

@@ -2,14 +2,16 @@
  * The API family of `wx`, `tt`, `swan` and `uni`, over a SimulatedDevice: connectSocket →
  * SocketTask, request → RequestTask, positional *StorageSync, network-status and app show/hide
  * events, getNetworkType, uploadFile → UploadTask with onProgressUpdate (of a file in
- * `device.files`). Per-host differences come in a profile (failure fields, socket limit,
- * uni's Promise-without-callbacks rule, H5's lower-case response headers). Argument checks follow
- * the hosts' documented signatures; anything else is recorded in `device.misuse`.
+ * `device.files`, or a user file). Per-host differences come in a profile (failure fields, socket
+ * limit, uni's Promise-without-callbacks rule, H5's lower-case response headers, swan's string-only
+ * request bodies and its user files). Argument checks follow the hosts' documented signatures;
+ * anything else is recorded in `device.misuse`.
  */
 import { multipart } from './multipart';
 import { RealRequest, type RealOutcome } from './real-http';
 import { RealSocket } from './real-socket';
 import { isArrayBuffer, later, toArrayBuffer, type NetworkStatusEvent, type SimulatedDevice } from './simulated-device';
+import { createUserFiles } from './user-files';
 
 type Callback = (result: never) => void;
 
@@ -29,6 +31,13 @@ export interface WxFamilyProfile {
   readonly promiseWithoutCallbacks: boolean;
   /** uni H5: response header names come lower-cased (XHR). */
   readonly lowerCaseResponseHeaders: boolean;
+  /**
+   * swan: request `data` is documented as Object/String only, and data that is no String is
+   * "converted to String" before sending — an ArrayBuffer goes out as `String(data)`.
+   */
+  readonly stringBodiesOnly?: boolean;
+  /** swan: `env.USER_DATA_PATH` and `getFileSystemManager()` over device.userDataDir (./user-files.ts). */
+  readonly userDataPath?: string;
 }
 
 export interface WxFamilyHost {
@@ -45,6 +54,8 @@ export interface WxFamilyHost {
   offAppHide(listener?: (options: unknown) => void): void;
   getNetworkType(options?: CallbackOptions): Promise<unknown> | undefined;
   uploadFile(options: Record<string, unknown>): unknown;
+  readonly env?: { readonly USER_DATA_PATH: string };
+  getFileSystemManager?(): Record<string, unknown>;
 }
 
 const MAX_ITEM_BYTES = 1024 * 1024;
@@ -80,6 +91,7 @@ export function createWxFamilyHost(device: SimulatedDevice, profile: WxFamilyPro
   const { api } = profile;
   const failure = (what: string, message: string): Record<string, unknown> => ({ errMsg: `${what}:fail ${message}`, ...profile.failExtra(message) });
   const misuse = (what: string): void => device.noteMisuse(`${api}.${what}`);
+  const userFiles = profile.userDataPath === undefined ? undefined : createUserFiles(device, profile.userDataPath, failure, misuse);
 
   function connectSocket(options: Record<string, unknown>): unknown {
     const url = options['url'];
@@ -181,7 +193,10 @@ export function createWxFamilyHost(device: SimulatedDevice, profile: WxFamilyPro
     let body: Buffer | undefined;
     const data = options['data'];
     if (typeof data === 'string') body = Buffer.from(data, 'utf8');
-    else if (isArrayBuffer(data)) body = Buffer.from(new Uint8Array(data));
+    else if (isArrayBuffer(data) && profile.stringBodiesOnly === true) {
+      misuse('request: data must be a string or an object (anything else is sent converted to String)');
+      body = Buffer.from(String(data), 'utf8');
+    } else if (isArrayBuffer(data)) body = Buffer.from(new Uint8Array(data));
     else if (ArrayBuffer.isView(data)) misuse('request: data must be a string, an object or an ArrayBuffer, not a typed array');
     else if (data !== undefined && data !== null && typeof data === 'object') {
       const fields = data as Record<string, unknown>;
@@ -265,7 +280,7 @@ export function createWxFamilyHost(device: SimulatedDevice, profile: WxFamilyPro
       call(ok ? options['success'] : options['fail'], value);
       call(options['complete'], value);
     };
-    const bytes = device.files.get(String(filePath));
+    const bytes = device.files.get(String(filePath)) ?? userFiles?.read(String(filePath));
     const blocked = device.blocked;
     if (bytes === undefined) later(() => finish(false, failure('uploadFile', `file not found: ${String(filePath)}`)));
     else if (blocked !== undefined) later(() => finish(false, failure('uploadFile', blocked === 'offline' ? 'network is down' : 'interrupted')));
@@ -311,6 +326,7 @@ export function createWxFamilyHost(device: SimulatedDevice, profile: WxFamilyPro
     connectSocket,
     request,
     uploadFile,
+    ...(userFiles === undefined ? {} : { env: userFiles.env, getFileSystemManager: userFiles.getFileSystemManager }),
     getStorageSync(key) {
       const raw = device.storage.get(checkKey('getStorageSync', key));
       return raw === undefined ? '' : (JSON.parse(raw) as unknown);

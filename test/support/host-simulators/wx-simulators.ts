@@ -3,7 +3,8 @@
  * the wx API family over a SimulatedDevice, each with its host's documented differences.
  *   wx   at most 5 sockets; failures `{ errMsg, errno }`
  *   tt   at most 5 sockets; failures `{ errMsg, errNo }`
- *   swan several sockets (5 kept); failures `{ errMsg, errCode }`
+ *   swan several sockets (5 kept); failures `{ errMsg, errCode }`; request `data` other than
+ *        Object/String is sent as String(data); local user files under `bdfile://usr`
  *   uni  a SocketTask/RequestTask only when a callback is passed (a Promise otherwise);
  *        'h5' hands response headers over lower-cased, as the browser's XHR does
  *
@@ -56,6 +57,8 @@ export function createSwanSimulator(options: DeviceOptions = {}, device = new Si
     failExtra: () => ({ errCode: 1001 }),
     promiseWithoutCallbacks: false,
     lowerCaseResponseHeaders: false,
+    stringBodiesOnly: true,
+    userDataPath: 'bdfile://usr',
   });
   return { host: asHost<BaiduHost>(raw), raw, device };
 }
