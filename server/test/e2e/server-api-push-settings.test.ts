@@ -115,6 +115,18 @@ describe('user/remarks', () => {
     expect(await ok('user/remarks/get', { userId: other })).toEqual({ code: 200, total: 1, users: [{ id: 'u1', remark: 'not the owner\'s' }] });
   });
 
+  it('takes the entries as server-sdk-go\'s sdk package sends them ({"Id","Remark"}: UserRemark has no JSON tags)', async () => {
+    const owner = uniqueId('go');
+    await ok('user/remarks/set', { userId: owner, remarks: JSON.stringify([{ Id: 'u01', Remark: 'remark1' }, { ID: 'u02', REMARK: 'remark2' }]) });
+    expect(await ok('user/remarks/get', { userId: owner, page: 1, size: 50 })).toEqual({
+      code: 200,
+      total: 2,
+      users: [{ id: 'u01', remark: 'remark1' }, { id: 'u02', remark: 'remark2' }],
+    });
+    const response = await api.post('user/remarks/set', { userId: owner, remarks: JSON.stringify([{ Id: 'bad id', Remark: 'x' }]) });
+    expect({ status: response.status, code: response.body['code'] }).toEqual({ status: 400, code: 1002 });
+  });
+
   it('answers 1002 for bad input, checking the whole call before storing any of it', async () => {
     const owner = uniqueId('bad');
     const remarks = (list: unknown): string => JSON.stringify(list);

@@ -12,7 +12,7 @@
  *
  * Remarks (server-sdk-go `UserRemarksSetRequest`, rc-server-sdk python `Remarks`): `set` takes `userId` and
  * `remarks`, a JSON array `[{"id":"user11","remark":"remark1"},…]` (a JSON string in a form body, or the array in
- * a JSON body), at most 100 per call, each `id` a user id and each `remark` 1–64 characters; the whole call is
+ * a JSON body; the keys in any case, as server-sdk-go's older `sdk` package sends `Id` and `Remark`), at most 100 per call, each `id` a user id and each `remark` 1–64 characters; the whole call is
  * checked before anything is stored. `get` (`userId`, `page` from 1, `size` 1–50, default 50) answers
  * `{code, total, users:[{id, remark}]}` by target id; `del` (`userId`, `targetId`) removes one.
  */
@@ -37,6 +37,16 @@ function readStartTime(params: Params): string {
   return startTime;
 }
 
+/**
+ * A field of one `remarks` entry by its documented name, or else under another case: server-sdk-go's `sdk` package
+ * (`UserRemarksSet`) marshals its `UserRemark{Id, Remark}` without JSON tags, so it sends `{"Id":…,"Remark":…}`.
+ */
+function entryField(item: Readonly<Record<string, unknown>>, name: string): unknown {
+  if (Object.prototype.hasOwnProperty.call(item, name)) return item[name];
+  const key = Object.keys(item).find((candidate) => candidate.toLowerCase() === name);
+  return key === undefined ? undefined : item[key];
+}
+
 /** `remarks`: the JSON array (or its JSON text), every entry checked; a target given twice keeps its last remark. */
 function readRemarks(params: Params): PushRemark[] {
   const raw = params.raw['remarks'];
@@ -53,8 +63,8 @@ function readRemarks(params: Params): PushRemark[] {
   if (value.length > MAX_REMARKS_PER_CALL) throw apiError(ServerApiErrors.badParameter, `remarks accepts at most ${MAX_REMARKS_PER_CALL} entries`);
   return value.map((entry: unknown, index): PushRemark => {
     const item = typeof entry === 'object' && entry !== null && !Array.isArray(entry) ? (entry as Record<string, unknown>) : {};
-    const id = item['id'];
-    const remark = item['remark'];
+    const id = entryField(item, 'id');
+    const remark = entryField(item, 'remark');
     if (typeof id !== 'string' || id === '' || Buffer.byteLength(id, 'utf8') > USER_ID_RULE.maxBytes || !USER_ID_RULE.pattern.test(id)) {
       throw apiError(ServerApiErrors.badParameter, `remarks[${index}].id must be a user id`);
     }
