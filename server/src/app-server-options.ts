@@ -76,7 +76,8 @@ export const DEFAULT_API_RATE_LIMITS: Readonly<Record<string, RateLimit>> = {
   'statusmessage/group/publish': { limit: 20, windowMs: SECOND },
   'message/chatroom/publish': { limit: 100, windowMs: SECOND },
   'message/broadcast': { limit: 2, windowMs: HOUR },
-  'message/online/broadcast': { limit: 2, windowMs: HOUR },
+  // Online users only, nothing stored: documented as 60 per minute (not the stored broadcast's 2 per hour).
+  'message/online/broadcast': { limit: 60, windowMs: MINUTE },
   // Documented as 2/hour and 3/day, like the broadcast itself (only the hourly cap applies, as for push).
   'message/broadcast/recall': { limit: 2, windowMs: HOUR },
   // Documented as 2/hour and 3/day; the limiter keeps one window per endpoint, so only the hourly cap applies.

@@ -42,6 +42,10 @@ describe('App Server options', () => {
     expect(rateLimitFor(plain, 'message/group/publish')).toEqual({ limit: 20, windowMs: 1000 });
     expect(rateLimitFor(plain, 'message/chatroom/publish')).toEqual({ limit: 100, windowMs: 1000 });
     expect(rateLimitFor(plain, 'user/getToken')).toBeUndefined();
+    // RongCloud's table: the stored broadcast (and its recall) 2 an hour, the online-only broadcast 60 a minute.
+    expect(rateLimitFor(plain, 'message/broadcast')).toEqual({ limit: 2, windowMs: 3_600_000 });
+    expect(rateLimitFor(plain, 'message/broadcast/recall')).toEqual({ limit: 2, windowMs: 3_600_000 });
+    expect(rateLimitFor(plain, 'message/online/broadcast')).toEqual({ limit: 60, windowMs: 60_000 });
     const tuned = appServerOptionsOf(createAppConfig('k', 's', { 'rate.message/group/publish': 'off', 'rate.*': '7/s' }));
     expect(rateLimitFor(tuned, 'message/group/publish')).toBeUndefined();
     expect(rateLimitFor(tuned, 'message/private/publish')).toEqual(DEFAULT_API_RATE_LIMITS['message/private/publish']);
