@@ -128,6 +128,32 @@ describe('message/broadcast/recall', () => {
     }
   });
 
+  it('recalls through message/broadcast of an RC:RcCmd naming the broadcast (server-sdk-go MessageBroadcastRecall), storing no new broadcast', async () => {
+    const [admin, u1] = [uniqueId('admin'), uniqueId('u1')];
+    const c1 = await connect(u1);
+    const id = await broadcast(admin, 'oops');
+    await c1.nextFrame(isPush('s_ntf'));
+    expect(await systemHistory(c1, admin)).toEqual([`RC:TxtMsg:${id}`]);
+    // What the Go SDK sends: objectName RC:RcCmd, content BroadcastRecallContent.
+    const recall = await ok<{ id: string }>('message/broadcast', { fromUserId: admin, objectName: 'RC:RcCmd', content: JSON.stringify({ messageUId: id, conversationType: 6, isAdmin: 0, isDelete: 1 }) });
+    expect(recall.id).toEqual(expect.any(String));
+    await waitForRecall(c1, id);
+    const inbox = await pull(c1);
+    expect(inbox.map((m) => [m.objectName, m.type, m.fromUserId])).toEqual([['RC:TxtMsg', 6, admin], ['RC:RcCmd', 6, admin]]);
+    expect(inbox[1]?.content).toEqual({ conversationType: 6, targetId: admin, messageUId: id, sentTime: expect.any(Number), isDelete: 1 });
+    expect(await systemHistory(c1, admin)).not.toContain(`RC:TxtMsg:${id}`);
+    const again = await api.post('message/broadcast/recall', { fromUserId: admin, messageUID: id, sentTime: 0 });
+    expect({ status: again.status, code: again.body['code'], message: again.body['errorMessage'] }).toEqual({ status: 400, code: 1002, message: expect.stringMatching(/already recalled/) });
+
+    // An RC:RcCmd that names no broadcast is refused and sends nothing.
+    const bad = [{ conversationType: 6 }, { messageUId: 'AAAA-BBBB-CCCC-DDDD', conversationType: 6 }, { messageUId: id, conversationType: 6 }, { messageUId: id, conversationType: 1 }];
+    for (const content of bad) {
+      const response = await api.post('message/broadcast', { fromUserId: admin, objectName: 'RC:RcCmd', content: JSON.stringify(content) });
+      expect({ content, status: response.status, code: response.body['code'] }).toEqual({ content, status: 400, code: 1002 });
+    }
+    expect((await pull(c1)).length).toBe(2);
+  });
+
   it('is limited to 2 recalls an hour by default, as documented', async () => {
     const limited = serverApi(server.url, LIMITED.key, LIMITED.secret);
     const admin = uniqueId('admin');

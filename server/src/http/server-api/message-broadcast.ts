@@ -1,19 +1,22 @@
 /**
  * Broadcasts and template sends (SERVER_API.md §2.2):
  * - `message/broadcast`: one SYSTEM message from `fromUserId` to every registered user of the app (stored once,
- *   one inbox entry each, notified in slices), answered with its uid as `id` (and `messageUID`);
+ *   one inbox entry each, notified in slices), answered with its uid as `id` (and `messageUID`); an `RC:RcCmd`
+ *   naming an earlier broadcast (`{"messageUId","conversationType":6,"isAdmin","isDelete"}`, how server-sdk-go's
+ *   `MessageBroadcastRecall` recalls one) recalls it as `message/broadcast/recall` does;
  * - `message/online/broadcast`: the same, online sessions only, never stored;
  * - `message/private/publish_template`, `message/system/publish_template` (JSON bodies): one message per
  *   recipient, `{placeholder}`s in `content` and `pushContent` filled from that recipient's `values` entry.
  */
 import { apiError, ServerApiErrors } from '../../errors';
 import type { Hub } from '../../gateway/hub';
+import type { ConversationKinds } from '../../services/conversation-kind';
 import type { MessagingService } from '../../services/messaging';
 import { acceptingRecipients } from '../../services/user-relations';
-import { encodeUtf8 } from '../../services/wire';
+import { decodeUtf8, encodeUtf8 } from '../../services/wire';
 import { MAX_CONTENT_BYTES } from '../../services/wire-status';
 import type { ServerApiHandler, ServerApiModule } from './index';
-import { flagsOf, readContent } from './message';
+import { type BroadcastRecall, checkBroadcastRecall, flagsOf, readContent } from './message';
 import type { Params } from './params';
 import { messageFields, readPublishOptions } from './publish-options';
 import { USER_ID_RULE } from './user';
@@ -22,6 +25,7 @@ const OBJECT_NAME_RULE = { maxLength: 32 } as const;
 const SYSTEM = 6;
 const PRIVATE = 1;
 const USERS_PAGE = 5000;
+const RECALL_OBJECT_NAME = 'RC:RcCmd';
 const TEMPLATE_MAX_RECIPIENTS: Readonly<Record<number, number>> = { [PRIVATE]: 1000, [SYSTEM]: 100 };
 
 /** Replaces each placeholder of `values` in `text`; `jsonText` escapes the values for use inside JSON strings. */
@@ -35,8 +39,25 @@ export function fillTemplate(text: string, values: Readonly<Record<string, unkno
   return out;
 }
 
-function broadcast(messaging: MessagingService, hub: Hub, onlineOnly: boolean): ServerApiHandler {
-  return ({ app, params, ctx }) => {
+/**
+ * The recall an `RC:RcCmd` broadcast asks for (the older way to recall a broadcast, server-sdk-go's
+ * `MessageBroadcastRecall`: content `{"messageUId","conversationType":6,"isAdmin","isDelete"}`); 1002 when the
+ * content names no broadcast to recall.
+ */
+function recallCommand(content: Uint8Array, fromUserId: string): BroadcastRecall {
+  const command = JSON.parse(decodeUtf8(content)) as unknown;
+  const record = typeof command === 'object' && command !== null && !Array.isArray(command) ? (command as Record<string, unknown>) : {};
+  const messageUID = record['messageUId'];
+  if (typeof messageUID !== 'string' || messageUID === '' || messageUID.length > 64) throw apiError(ServerApiErrors.badParameter, 'an RC:RcCmd broadcast needs content.messageUId, the broadcast to recall');
+  const type = record['conversationType'];
+  if (type !== undefined && Number(type) !== SYSTEM) throw apiError(ServerApiErrors.badParameter, 'an RC:RcCmd broadcast recalls a broadcast: content.conversationType must be 6');
+  const on = (value: unknown): boolean => value === true || value === 1 || value === '1' || value === 'true';
+  const extra = typeof record['extra'] === 'string' ? record['extra'] : '';
+  return { fromUserId, messageUID, isAdmin: on(record['isAdmin']), isDelete: on(record['isDelete']), extra };
+}
+
+function broadcast(messaging: MessagingService, hub: Hub, kinds: ConversationKinds, onlineOnly: boolean): ServerApiHandler {
+  return async ({ app, params, ctx }) => {
     const fromUserId = params.requiredString('fromUserId', USER_ID_RULE);
     const objectName = params.requiredString('objectName', OBJECT_NAME_RULE);
     const content = readContent(params);
@@ -44,6 +65,14 @@ function broadcast(messaging: MessagingService, hub: Hub, onlineOnly: boolean): 
     const os = params.optionalString('os', { maxLength: 32 });
     if (os !== undefined && os !== '' && !/^(iOS|Android)$/i.test(os)) throw apiError(ServerApiErrors.badParameter, 'os must be iOS or Android');
     const flags = onlineOnly ? 0 : flagsOf(objectName, params);
+    if (!onlineOnly && objectName === RECALL_OBJECT_NAME) {
+      // Recalls the broadcast it names, as `message/broadcast/recall` does, instead of storing a new message.
+      const recall = await checkBroadcastRecall(ctx, messaging, kinds, app.appKey, recallCommand(content, fromUserId));
+      return async () => {
+        const uid = await recall();
+        return { id: uid, messageUID: uid };
+      };
+    }
     return async () => {
       const recipients = new Set<string>();
       if (onlineOnly) {
@@ -143,10 +172,10 @@ function template(messaging: MessagingService, conversationType: number): Server
   };
 }
 
-export function messageBroadcastRoutes(messaging: MessagingService, hub: Hub): ServerApiModule {
+export function messageBroadcastRoutes(messaging: MessagingService, hub: Hub, kinds: ConversationKinds): ServerApiModule {
   return () => ({
-    'message/broadcast': broadcast(messaging, hub, false),
-    'message/online/broadcast': broadcast(messaging, hub, true),
+    'message/broadcast': broadcast(messaging, hub, kinds, false),
+    'message/online/broadcast': broadcast(messaging, hub, kinds, true),
     'message/private/publish_template': template(messaging, PRIVATE),
     'message/system/publish_template': template(messaging, SYSTEM),
   });

@@ -6,6 +6,7 @@
  * response lists the uid of each as `messageUIDs`.
  */
 import { apiError, ServerApiErrors } from '../../errors';
+import type { ServerContext } from '../../context';
 import type { MessagingService } from '../../services/messaging';
 import type { ConversationKinds } from '../../services/conversation-kind';
 import { recallMessage } from '../../services/recall';
@@ -87,6 +88,44 @@ function publish(messaging: MessagingService, shape: PublishShape): ServerApiHan
   };
 }
 
+/** What recalls a broadcast: `message/broadcast/recall`, or a `message/broadcast` of an RC:RcCmd (message-broadcast.ts). */
+export interface BroadcastRecall {
+  readonly fromUserId: string;
+  readonly messageUID: string;
+  readonly isAdmin: boolean;
+  readonly isDelete: boolean;
+  readonly extra: string;
+}
+
+/**
+ * The check phase of a broadcast recall: 1002 unless `messageUID` is an unrecalled broadcast (a SYSTEM message its
+ * sender addressed to itself) that `fromUserId` sent or `isAdmin` lets it recall. Returns the recall (run phase),
+ * which answers the uid of the RC:RcCmd it sent.
+ */
+export async function checkBroadcastRecall(ctx: ServerContext, messaging: MessagingService, kinds: ConversationKinds, appKey: string, recall: BroadcastRecall): Promise<() => Promise<string>> {
+  const { fromUserId, messageUID, isAdmin, isDelete, extra } = recall;
+  const original = await ctx.store.messages.get(appKey, messageUID);
+  if (original === undefined || original.conversationType !== SYSTEM || original.targetId !== original.fromUserId) {
+    throw apiError(ServerApiErrors.badParameter, `${messageUID} is not a broadcast message`);
+  }
+  if (original.recalled) throw apiError(ServerApiErrors.badParameter, `${messageUID} is already recalled`);
+  if (!isAdmin && original.fromUserId !== fromUserId) throw apiError(ServerApiErrors.badParameter, `${messageUID} was not sent by ${fromUserId} (isAdmin=1 recalls it anyway)`);
+  return async () => {
+    const command = {
+      conversationType: SYSTEM,
+      targetId: original.fromUserId,
+      messageUId: messageUID,
+      sentTime: original.sentTime,
+      ...(isAdmin ? { isAdmin: 1 } : {}),
+      ...(isDelete ? { isDelete: 1 } : {}),
+      ...(extra !== '' ? { extra } : {}),
+    };
+    const result = await recallMessage(ctx, messaging, kinds, { appKey, by: fromUserId, content: encodeUtf8(JSON.stringify(command)), asAdmin: isAdmin });
+    if (result.status !== WireStatus.Ok) throw apiError(ServerApiErrors.badParameter, `message cannot be recalled (${result.status})`);
+    return result.messageUId ?? '';
+  };
+}
+
 export function messageRoutes(messaging: MessagingService, kinds: ConversationKinds): ServerApiModule {
   return (ctx) => ({
     'message/private/publish': publish(messaging, { conversationType: 1, maxRecipients: 1000, includeSender: true }),
@@ -119,24 +158,9 @@ export function messageRoutes(messaging: MessagingService, kinds: ConversationKi
       const extra = params.optionalString('extra', { maxBytes: RECALL_EXTRA_MAX_BYTES }) ?? '';
       params.boolean('disablePush', false);
       params.boolean('disableUpdateLastMsg', false);
-      const original = await ctx.store.messages.get(app.appKey, messageUID);
-      if (original === undefined || original.conversationType !== SYSTEM || original.targetId !== original.fromUserId) {
-        throw apiError(ServerApiErrors.badParameter, `${messageUID} is not a broadcast message`);
-      }
-      if (original.recalled) throw apiError(ServerApiErrors.badParameter, `${messageUID} is already recalled`);
-      if (!isAdmin && original.fromUserId !== fromUserId) throw apiError(ServerApiErrors.badParameter, `${messageUID} was not sent by ${fromUserId} (isAdmin=1 recalls it anyway)`);
+      const recall = await checkBroadcastRecall(ctx, messaging, kinds, app.appKey, { fromUserId, messageUID, isAdmin, isDelete, extra });
       return async () => {
-        const command = {
-          conversationType: SYSTEM,
-          targetId: original.fromUserId,
-          messageUId: messageUID,
-          sentTime: original.sentTime,
-          ...(isAdmin ? { isAdmin: 1 } : {}),
-          ...(isDelete ? { isDelete: 1 } : {}),
-          ...(extra !== '' ? { extra } : {}),
-        };
-        const result = await recallMessage(ctx, messaging, kinds, { appKey: app.appKey, by: fromUserId, content: encodeUtf8(JSON.stringify(command)), asAdmin: isAdmin });
-        if (result.status !== WireStatus.Ok) throw apiError(ServerApiErrors.badParameter, `message cannot be recalled (${result.status})`);
+        await recall();
       };
     },
   });
