@@ -65,7 +65,7 @@ export interface AppEngines {
 
 /** Server API modules of the App Server integration (issue #10): users (bans, push settings), conversations, broadcasts, history log. */
 function appServerModules(services: Services): ServerApiModule[] {
-  return [userAdminRoutes(services.hub), userChatBanRoutes(services.hub), userPushSettingRoutes, messageBroadcastRoutes(services.messaging, services.hub, services.kinds), conversationRoutes(services.messaging), messageHistoryRoutes];
+  return [userAdminRoutes(services.hub), userChatBanRoutes(services.hub), userPushSettingRoutes, messageBroadcastRoutes(services.messaging, services.hub, services.kinds), conversationRoutes(services.messaging, services.chatrooms), messageHistoryRoutes];
 }
 
 export async function createApp(ctx: ServerContext, engines: AppEngines): Promise<ServerApp> {

@@ -23,8 +23,11 @@ export type RoomSignal =
   | { readonly k: 'destroy'; readonly time: number }
   /** The user whitelist changed (reload it from the store). */
   | { readonly k: 'whitelist' }
-  /** A message was recalled (pages cached from the store may still hold it). */
-  | { readonly k: 'recall'; readonly uid: string };
+  /**
+   * Pages cached from the store may hold messages that are gone: one was recalled (`uid`), or the room's history
+   * was cleared up to a time (no `uid`). Either way every kept page of the room is dropped.
+   */
+  | { readonly k: 'recall'; readonly uid?: string };
 
 interface Envelope {
   /** Origin node. */

@@ -238,6 +238,13 @@ export interface ChatroomRepository {
   recall(appKey: AppKey, roomId: string, uid: string, by: UserId | undefined): Promise<ChatroomRecallResult>;
   /** Deletes timeline messages with sentTime < `before`, in every app (retention); returns how many went. */
   pruneMessages(before: number): Promise<number>;
+  /**
+   * Deletes one room's timeline messages with sentTime ≤ `upTo` (Server API `conversation/message/history/clean`
+   * with conversationType 4), as retention does for every room: they leave every later `since`, `latest`,
+   * `history` and `message` answer, and the message log. The room's clock (timelineTime) stays, so later appends
+   * still come after every time handed out. Returns how many went.
+   */
+  clearMessages(appKey: AppKey, roomId: string, upTo: number): Promise<number>;
 
   /**
    * Sets a key. Refused with 'limit' when it is a new key and the room already has `maxKeys` live keys, and

@@ -5,9 +5,12 @@
  * `conversation/type/notification/{set,get}` keep an owner's `unpushLevel` for a whole conversation type (store
  * `conversationTypeSettings`); no client protocol carries it, so it is only stored and answered.
  * `conversation/message/history/clean` clears an owner's remote history of one conversation through the same path
- * as a client's clean-history topic (services/conversations.ts `cleanHistory`).
+ * as a client's clean-history topic (services/conversations.ts `cleanHistory`); for a chatroom (conversationType 4,
+ * server-sdk-go `ConversationMessageHistoryClean`: `fromUserId` is then the operator) it clears the room's shared
+ * history for every member (ChatroomService `clearHistory`).
  */
 import { apiError, ServerApiErrors } from '../../errors';
+import type { Chatrooms } from '../../services/chatrooms/index';
 import { cleanHistory } from '../../services/conversations';
 import type { MessagingService } from '../../services/messaging';
 import { encodeMessage, rc } from '../../services/wire';
@@ -23,6 +26,8 @@ const SILENT_LEVELS: ReadonlySet<number> = new Set([1, 2, 4, 5]);
 
 /** Conversation types whose history an owner may clean (private, group, customer service, system), as the clean topics. */
 const CLEANABLE_TYPES: ReadonlySet<number> = new Set([1, 3, 5, 6]);
+/** A chatroom's history is the room's, shared by every member: cleared for all of them. */
+const CHATROOM = 4;
 
 /** `unpushLevel` of a type setting: required, one of -1, 0, 1, 2, 4, 5 (3 means nothing). */
 function readUnpushLevel(params: Params): number {
@@ -36,7 +41,7 @@ function conversationOf(params: Params): { type: number; targetId: string } {
   return { type: params.integer('conversationType', { min: 1, max: 10 }), targetId: params.requiredString('targetId', TARGET_RULE) };
 }
 
-export function conversationRoutes(messaging: MessagingService): ServerApiModule {
+export function conversationRoutes(messaging: MessagingService, chatrooms: Chatrooms): ServerApiModule {
   return (ctx) => {
     const changed = (appKey: string, owner: string, version: number): void => {
       messaging.pushToUser(appKey, owner, 's_cmd', encodeMessage(rc.NotifyMsg, { type: CONVERSATION_STATUS_CHANGED, time: version }));
@@ -100,15 +105,24 @@ export function conversationRoutes(messaging: MessagingService): ServerApiModule
       },
 
       // The owner's history of one conversation up to msgTimestamp (absent or 0: everything so far); a time in the
-      // future counts as now, so messages sent later stay visible. The other participants keep theirs.
+      // future counts as now, so messages sent later stay visible. The other participants keep theirs. A chatroom's
+      // history is the room's: cleared for every member, whoever `fromUserId` (the operator) is; an unknown room is
+      // 1002 as for the other chatroom endpoints.
       'conversation/message/history/clean': ({ app, params }) => {
         const conversationType = params.integer('conversationType', { min: 1, max: 10 });
-        if (!CLEANABLE_TYPES.has(conversationType)) throw apiError(ServerApiErrors.badParameter, 'conversationType must be 1, 3, 5 or 6');
+        if (conversationType !== CHATROOM && !CLEANABLE_TYPES.has(conversationType)) throw apiError(ServerApiErrors.badParameter, 'conversationType must be 1, 3, 4, 5 or 6');
         const owner = params.requiredString('fromUserId', USER_ID_RULE);
         const targetId = params.requiredString('targetId', TARGET_RULE);
         const msgTimestamp = params.integer('msgTimestamp', { min: 0, max: Number.MAX_SAFE_INTEGER, fallback: 0 });
         return async () => {
           const now = ctx.clock.now();
+          if (conversationType === CHATROOM) {
+            // Everything so far is every stored message: a room's sentTime may run a little ahead of the clock
+            // (timelineTime + 1 within one millisecond), so "now" would leave the latest ones.
+            const upTo = msgTimestamp > 0 && msgTimestamp < now ? msgTimestamp : Number.MAX_SAFE_INTEGER;
+            if (!(await chatrooms.service.clearHistory(app.appKey, targetId, upTo))) throw apiError(ServerApiErrors.badParameter, `chatroom ${targetId} does not exist`);
+            return;
+          }
           await cleanHistory(ctx, app.appKey, owner, { type: conversationType, targetId }, msgTimestamp > 0 ? Math.min(msgTimestamp, now) : now);
         };
       },

@@ -251,6 +251,32 @@ export class ChatroomService {
     return { status: 0, sentTime: stored.sentTime, messageUId: stored.uid };
   }
 
+  /**
+   * Clears the room's stored history up to `upTo` (Server API `conversation/message/history/clean` with
+   * conversationType 4): every message with sentTime ≤ `upTo` leaves every later pull, the join history,
+   * `qryCHMsg` and the v3 chatroom query, for every member. False when the room does not exist.
+   *
+   * The messages are deleted (the store's retention delete, scoped to one room: a range of the timeline's primary
+   * key) rather than marked like a recall: one statement whatever their number, no column or migration, and the
+   * reads need no new filter. A recall mark would also report them as recalled in the message log; deleted, they
+   * leave it as retention's do. Appends this node queued before are committed first (the clear covers what was
+   * sent before it); the room clock stays, so later messages keep coming after every time handed out. The room's
+   * kept pull pages are dropped here and, through the `recall` room signal (it carries no uid here: the whole
+   * cache goes either way), on every other node.
+   */
+  async clearHistory(appKey: string, roomId: string, upTo: number): Promise<boolean> {
+    const room = await this.rooms.room(appKey, roomId);
+    if (room === undefined) return false;
+    return room.run(async () => {
+      await room.appended;
+      if (room.destroyed) return false;
+      await this.ctx.store.chatrooms.clearMessages(appKey, roomId, upTo);
+      room.pages.clear();
+      this.relay.publish(appKey, roomId, { k: 'recall' });
+      return true;
+    });
+  }
+
   /** `chrmPull`: join history when `syncTime` ≤ 0, else everything newer than it but the requester's own. */
   async pull(appKey: string, userId: string, roomId: string, syncTime: number, count: number): Promise<PullOutcome> {
     const room = await this.rooms.room(appKey, roomId);

@@ -1,7 +1,7 @@
 /**
  * Applies the signals other nodes publish on `chatroom:<appKey>:<roomId>` (gateway/room-relay.ts) to this
  * node's copy of the room: message wake-ups, mirrored joins and leaves (quit, kick, ban, eviction), KV
- * changes, whitelist reloads, recalls and destruction.
+ * changes, whitelist reloads, recalls, history clears and destruction.
  *
  * Invariants: the store stays the truth and the originating node already stored the change and served its
  * own members, so nothing here writes to the store or publishes again (that would echo between nodes);
@@ -73,7 +73,8 @@ function applyRoomSignal(host: RoomSignalHost, room: RoomState, signal: RoomSign
       }
       return;
     case 'recall':
-      // A message was recalled elsewhere: no page cached here may still serve it (its RC:RcCmd is notified apart).
+      // A message was recalled elsewhere (its RC:RcCmd is notified apart), or the room's history cleared up to a
+      // time: no page cached here may still serve what went.
       room.pages.clear();
       return;
     case 'kv':

@@ -216,6 +216,43 @@ export function describeChatrooms(context: ContractContext): void {
       expect((await chatrooms.since(APP, 'r1', 0, 10)).messages.map((m) => m.uid)).toEqual([kept.uid]);
       expect((await chatrooms.append(roomMessage('r1', 'u1', T0))).sentTime).toBe(T0 + 1001);
     });
+
+    it('clearMessages deletes one room\'s messages up to a time from every read, keeps the clock and the other rooms', async () => {
+      const { chatrooms, messageLog } = context.store;
+      await chatrooms.create(APP, 'r1', '', T0);
+      await chatrooms.create(APP, 'r2', '', T0);
+      await chatrooms.create(OTHER_APP, 'r1', '', T0);
+      const gone = [await chatrooms.append(roomMessage('r1', 'u1', T0 + 1)), await chatrooms.append(roomMessage('r1', 'u2', T0 + 2))];
+      const notPersisted = await chatrooms.append(roomMessage('r1', 'u1', T0 + 3, { flags: 0 }));
+      const kept = await chatrooms.append(roomMessage('r1', 'u2', T0 + 4));
+      const otherRoom = await chatrooms.append(roomMessage('r2', 'u1', T0 + 1));
+      const otherApp = await chatrooms.append(roomMessage('r1', 'u1', T0 + 1, { app: OTHER_APP }));
+
+      // Up to and including the time given; persisted or not.
+      expect(await chatrooms.clearMessages(APP, 'r1', notPersisted.sentTime)).toBe(3);
+      expect((await chatrooms.since(APP, 'r1', 0, 10)).messages).toEqual([kept]);
+      expect(await chatrooms.latest(APP, 'r1', 10)).toEqual({ messages: [kept], hasMore: false, timelineTime: kept.sentTime });
+      expect((await chatrooms.history(APP, 'r1', 0, 10, 0)).messages).toEqual([kept]);
+      expect((await chatrooms.history(APP, 'r1', 0, 10, 1)).messages).toEqual([kept]);
+      for (const message of gone) expect(await chatrooms.message(APP, message.uid)).toBeUndefined();
+      expect(await chatrooms.recall(APP, 'r1', gone[0]!.uid, undefined)).toEqual({ ok: false, reason: 'not-found' });
+      const logged = await messageLog.between(APP, T0, T0 + 100, undefined, 10);
+      expect(logged.filter((m) => m.conversationType === 4).map((m) => m.uid)).toEqual([otherRoom.uid, kept.uid]);
+      // Other rooms and apps keep theirs; the room's clock stays, so the next append comes after everything.
+      expect((await chatrooms.since(APP, 'r2', 0, 10)).messages).toEqual([otherRoom]);
+      expect((await chatrooms.since(OTHER_APP, 'r1', 0, 10)).messages).toEqual([otherApp]);
+      expect((await chatrooms.get(APP, 'r1'))?.timelineTime).toBe(kept.sentTime);
+      const later = await chatrooms.append(roomMessage('r1', 'u1', T0));
+      expect(later.sentTime).toBe(kept.sentTime + 1);
+
+      // Everything so far (the largest time); an unknown room has nothing to delete. It lasts.
+      expect(await chatrooms.clearMessages(APP, 'r1', Number.MAX_SAFE_INTEGER)).toBe(2);
+      expect(await chatrooms.clearMessages(APP, 'no-such-room', Number.MAX_SAFE_INTEGER)).toBe(0);
+      const reopened = await context.reopen();
+      expect((await reopened.chatrooms.since(APP, 'r1', 0, 10)).messages).toEqual([]);
+      expect((await reopened.chatrooms.latest(APP, 'r1', 10)).timelineTime).toBe(later.sentTime);
+      expect((await reopened.chatrooms.since(APP, 'r2', 0, 10)).messages).toEqual([otherRoom]);
+    });
   });
 
   describe('chatrooms: marks and lists', () => {

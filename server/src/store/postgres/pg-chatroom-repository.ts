@@ -72,6 +72,8 @@ const LATEST_SQL = `${PERSISTED} ORDER BY sent_time DESC LIMIT ?`;
 const OLDER_SQL = `${PERSISTED} AND sent_time < ? ORDER BY sent_time DESC LIMIT ?`;
 const NEWER_SQL = `${PERSISTED} AND sent_time > ? ORDER BY sent_time ASC LIMIT ?`;
 const PRUNE_SQL = 'DELETE FROM chatroom_messages WHERE sent_time < ?';
+/** One room's messages up to a time: a range of the primary key (app_key, room_id, sent_time). */
+const CLEAR_SQL = 'DELETE FROM chatroom_messages WHERE app_key = ? AND room_id = ? AND sent_time <= ?';
 const MESSAGE_BY_UID_SQL = `SELECT ${MESSAGE_COLUMNS}, recalled FROM chatroom_messages WHERE app_key = ? AND uid = ?`;
 const LOCK_MESSAGE_SQL = `${MESSAGE_BY_UID_SQL} AND room_id = ? FOR UPDATE`;
 const RECALL_SQL = 'UPDATE chatroom_messages SET recalled = 1 WHERE app_key = ? AND uid = ?';
@@ -244,6 +246,10 @@ export class PgChatroomRepository implements ChatroomRepository {
 
   async pruneMessages(before: number): Promise<number> {
     return this.database.run(PRUNE_SQL, before);
+  }
+
+  async clearMessages(appKey: AppKey, roomId: string, upTo: number): Promise<number> {
+    return this.database.run(CLEAR_SQL, appKey, roomId, upTo);
   }
 
   async setEntry(appKey: AppKey, roomId: string, change: EntryChange, maxKeys: number, now: number): Promise<EntrySetResult> {

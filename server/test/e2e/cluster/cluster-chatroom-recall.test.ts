@@ -5,7 +5,8 @@
  * only by a clear). The recall is made on node 1 — by the sender's client, or through node 1's Server API, with or
  * without a member of the room on node 1 — and node 2 must drop that page on the 'recall' signal: its members'
  * pulls from the same cursor, a joiner's history and `qryCHMsg` no longer carry the message, and its members get
- * the RC:RcCmd.
+ * the RC:RcCmd. A history clean of the room (Server API `conversation/message/history/clean`, conversationType 4)
+ * through node 1 drops node 2's pages the same way (the same signal, without a uid).
  */
 import { decodeByName, encodeByName } from '../../../../src/internal';
 import type { RawClient } from '../../../../test/support/raw-client';
@@ -147,6 +148,39 @@ if (!clusterAvailable()) {
         });
         expect({ status: res.status, code: res.body['code'] }).toEqual({ status: 200, code: 200 });
       }, 1);
+    });
+  });
+
+  describe('cluster: chatroom history clean on another node', () => {
+    it('a Server API history clean through node 1, where no member of the room is, clears the pages node 2 kept', async () => {
+      const room = uniqueId('r');
+      const ca = await connect(1, uniqueId('a'));
+      const [cb, cc] = [await connect(1, uniqueId('b')), await connect(1, uniqueId('c'))];
+      await joinOk(ca, room);
+      const cursor = await joinOk(cb, room);
+      await joinOk(cc, room);
+      const sent: Sent[] = [];
+      for (let i = 0; i < SENT; i++) sent.push(await sendOk(ca, room, `m${i}`));
+      // Node 2 keeps the truncated first page after the cursor and the complete rest.
+      const first = await pull(cb, room, cursor, 10);
+      expect(first.finished).toBe(false);
+      await drain(cb, room, first.syncTime);
+      expect(uids((await pull(cc, room, cursor, 10)).list)).toEqual(sent.slice(0, 100).map((m) => m.uid));
+
+      const res = await cluster.api(0).post('conversation/message/history/clean', {
+        conversationType: 4, fromUserId: uniqueId('operator'), targetId: room, msgTimestamp: (sent[TARGET] as Sent).sentTime,
+      });
+      expect({ status: res.status, code: res.body['code'] }).toEqual({ status: 200, code: 200 });
+
+      // Node 2 drops its pages on the signal (kept, they would be served for 30 s): pulls from the old cursor start
+      // after the cleared messages; a joiner's history and qryCHMsg there hold the rest only.
+      const rest = sent.slice(TARGET + 1).map((m) => m.uid);
+      await eventually(async () => uids((await pull(cc, room, cursor, 10)).list)[0] === rest[0], 5_000, 'node 2 pulls without the cleared messages');
+      expect(uids((await drain(cc, room, cursor)).list)).toEqual(rest);
+      const cd = await connect(1, uniqueId('d'));
+      await joinOk(cd, room);
+      expect(uids((await pull(cd, room, 0, 50)).list)).toEqual(rest);
+      expect(uids(await roomHistory(cd, room)).reverse()).toEqual(rest);
     });
   });
 }
