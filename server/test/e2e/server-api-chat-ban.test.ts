@@ -97,6 +97,20 @@ describe('user/chat/fb', () => {
     expect(await ok('user/chat/fb/querylist', { type: 'PERSON' })).toEqual(before);
   });
 
+  it('querylist takes num=0 as the default 100 (server-sdk-go and the python SDK send num whatever it is)', async () => {
+    const users = Array.from({ length: 101 }, (_, i) => uniqueId(`z${i}`));
+    const before = await ok<{ total: number }>('user/chat/fb/querylist', { type: 'PERSON' });
+    await ok('user/chat/fb/set', { userId: users, state: 1, type: 'PERSON' });
+    type Page = { total: number; users: string[] };
+    const unset = await ok<Page>('user/chat/fb/querylist', { type: 'PERSON', offset: before.total });
+    expect(unset.users).toHaveLength(100);
+    expect(await ok<Page>('user/chat/fb/querylist', { type: 'PERSON', num: 0, offset: before.total })).toEqual(unset);
+    expect(await ok<Page>('user/chat/fb/querylist', { type: 'PERSON', num: '0', offset: before.total })).toEqual(unset);
+    const rest = await ok<Page>('user/chat/fb/querylist', { type: 'PERSON', num: 0, offset: before.total + 100 });
+    expect(new Set([...unset.users, ...rest.users])).toEqual(new Set(users));
+    await ok('user/chat/fb/set', { userId: users, state: 0, type: 'PERSON' });
+  });
+
   it('answers 1002 for bad input and changes nothing', async () => {
     const a = uniqueId('bad');
     const bad: Array<[string, Record<string, string | number | readonly string[]>]> = [
@@ -110,7 +124,7 @@ describe('user/chat/fb', () => {
       ['user/chat/fb/querylist', {}],
       ['user/chat/fb/querylist', { type: 'person' }],
       ['user/chat/fb/querylist', { type: 'PERSON', num: 201 }],
-      ['user/chat/fb/querylist', { type: 'PERSON', num: 0 }],
+      ['user/chat/fb/querylist', { type: 'PERSON', num: -1 }],
       ['user/chat/fb/querylist', { type: 'PERSON', offset: -1 }],
     ];
     for (const [path, form] of bad) {

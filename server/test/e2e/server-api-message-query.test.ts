@@ -154,6 +154,7 @@ describe('v3 query input', () => {
       ['private', { ...good, startTime: 'yesterday' }, /startTime/],
       ['private', { ...good, startTime: -1 }, /startTime/],
       ['chatroom', { ...good, startTime: 3000 }, /endTime/],
+      // Not the default, unlike user/remarks/get's size=0: every official SDK leaves an unset pageSize out.
       ['private', { ...good, pageSize: 0 }, /pageSize/],
       ['group', { ...good, pageSize: 101 }, /pageSize/],
       ['private', { ...good, includeStart: 'maybe' }, /includeStart/],

@@ -127,6 +127,17 @@ describe('user/remarks', () => {
     expect({ status: response.status, code: response.body['code'] }).toEqual({ status: 400, code: 1002 });
   });
 
+  it('takes page=0 and size=0 as the defaults (page 1, 50 a page): server-sdk-go\'s sdk package always sends both', async () => {
+    const owner = uniqueId('zero');
+    const ids = Array.from({ length: 51 }, (_, i) => `u${String(i).padStart(2, '0')}`);
+    await ok('user/remarks/set', { userId: owner, remarks: JSON.stringify(ids.map((id) => ({ id, remark: `r${id}` }))) });
+    const page = (found: { total: number; users: { id: string }[] }): [number, string[]] => [found.total, found.users.map((u) => u.id)];
+    expect(page(await ok('user/remarks/get', { userId: owner, page: 0, size: 0 }))).toEqual([51, ids.slice(0, 50)]);
+    expect(page(await ok('user/remarks/get', { userId: owner, page: '0', size: '0' }))).toEqual([51, ids.slice(0, 50)]);
+    expect(page(await ok('user/remarks/get', { userId: owner, page: 2, size: 0 }))).toEqual([51, ids.slice(50)]);
+    expect(page(await ok('user/remarks/get', { userId: owner, page: 0, size: 2 }))).toEqual([51, ids.slice(0, 2)]);
+  });
+
   it('answers 1002 for bad input, checking the whole call before storing any of it', async () => {
     const owner = uniqueId('bad');
     const remarks = (list: unknown): string => JSON.stringify(list);
@@ -143,7 +154,8 @@ describe('user/remarks', () => {
       ['user/remarks/set', { userId: owner, remarks: remarks(Array.from({ length: 101 }, (_, i) => ({ id: `u${i}`, remark: 'r' }))) }],
       ['user/remarks/get', {}],
       ['user/remarks/get', { userId: owner, size: 51 }],
-      ['user/remarks/get', { userId: owner, page: 0 }],
+      ['user/remarks/get', { userId: owner, page: -1 }],
+      ['user/remarks/get', { userId: owner, size: -1 }],
       ['user/remarks/del', { userId: owner }],
       ['user/remarks/del', { targetId: 'u1' }],
     ];

@@ -75,6 +75,8 @@ function readQuery(params: Params): QueryInput {
   const startTime = requiredTime(params, 'startTime');
   const endTime = requiredTime(params, 'endTime');
   if (endTime < startTime) throw apiError(ServerApiErrors.badParameter, 'endTime must not be before startTime');
+  // 0 stays out of range (unlike user/remarks/get's `size`): the official SDKs leave pageSize out when unset
+  // (server-sdk-go drops a 0, the Java SDK a null), so a 0 here was asked for.
   const pageSize = params.integer('pageSize', { min: 1, max: QUERY_MAX_PAGE_SIZE, fallback: QUERY_DEFAULT_PAGE_SIZE });
   const includeStart = params.boolean('includeStart', true);
   const busChannel = params.optionalString('busChannel', { maxLength: 20 }) ?? '';

@@ -126,8 +126,12 @@ export class Params {
     return out;
   }
 
-  /** Integer in [min, max]; `fallback` when absent (required when no fallback). */
-  integer(name: string, range: { readonly min?: number; readonly max?: number; readonly fallback?: number } = {}): number {
+  /**
+   * Integer in [min, max]; `fallback` when absent (required when no fallback). With `zeroIsUnset`, 0 is taken as
+   * absent too (SERVER_API.md §1.3, be lenient): for paging fields some official SDKs always send, where 0 is how
+   * their callers leave it unset (server-sdk-go's `sdk` package sends its int arguments as they are).
+   */
+  integer(name: string, range: { readonly min?: number; readonly max?: number; readonly fallback?: number; readonly zeroIsUnset?: boolean } = {}): number {
     const text = this.optionalString(name);
     if (text === undefined || text.trim() === '') {
       if (range.fallback !== undefined) return range.fallback;
@@ -135,6 +139,7 @@ export class Params {
     }
     if (!/^-?\d+$/.test(text.trim())) throw invalid(name);
     const value = Number(text.trim());
+    if (value === 0 && range.zeroIsUnset === true && range.fallback !== undefined) return range.fallback;
     if (!Number.isSafeInteger(value) || (range.min !== undefined && value < range.min) || (range.max !== undefined && value > range.max)) {
       throw invalid(name);
     }

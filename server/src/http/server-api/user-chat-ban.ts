@@ -4,9 +4,10 @@
  * services/chat-bans.ts), on every node. A ban has no duration: it lasts until `state=0` lifts it.
  *
  * Parameters as the official SDKs send them (server-sdk-go `UserChatFBSetRequest`, `UserChatFBQueryListRequest`):
- * set: `userId` (repeated, 1–1000), `state` (1 ban, 0 lift), `type`; querylist: `num` (default 100, ≤ 200),
- * `offset` (default 0), `type` → `{code, total, users:["userId",…]}`, users in ban order (the SDKs read `users`
- * as a list of strings).
+ * set: `userId` (repeated, 1–1000), `state` (1 ban, 0 lift), `type`; querylist: `num` (default 100, ≤ 200; 0 is
+ * the default too: server-sdk-go's `sdk` package turns 0 into 100 itself, the python SDK requires `num` and sends
+ * what it is given), `offset` (default 0), `type` → `{code, total, users:["userId",…]}`, users in ban order (the
+ * SDKs read `users` as a list of strings).
  */
 import { apiError, ServerApiErrors } from '../../errors';
 import type { Hub } from '../../gateway/hub';
@@ -40,7 +41,7 @@ export function userChatBanRoutes(hub: Hub): ServerApiModule {
     },
 
     'user/chat/fb/querylist': ({ app, params }) => {
-      const num = params.integer('num', { min: 1, max: QUERY_MAX_NUM, fallback: QUERY_DEFAULT_NUM });
+      const num = params.integer('num', { min: 1, max: QUERY_MAX_NUM, fallback: QUERY_DEFAULT_NUM, zeroIsUnset: true });
       const offset = params.integer('offset', { min: 0, fallback: 0 });
       const kind = readKind(params);
       return async () => {

@@ -13,7 +13,8 @@
  * Remarks (server-sdk-go `UserRemarksSetRequest`, rc-server-sdk python `Remarks`): `set` takes `userId` and
  * `remarks`, a JSON array `[{"id":"user11","remark":"remark1"},…]` (a JSON string in a form body, or the array in
  * a JSON body; the keys in any case, as server-sdk-go's older `sdk` package sends `Id` and `Remark`), at most 100 per call, each `id` a user id and each `remark` 1–64 characters; the whole call is
- * checked before anything is stored. `get` (`userId`, `page` from 1, `size` 1–50, default 50) answers
+ * checked before anything is stored. `get` (`userId`, `page` from 1, `size` 1–50, default 50; 0 for either is the
+ * default, as server-sdk-go's `sdk` package always sends both and the python SDK requires both) answers
  * `{code, total, users:[{id, remark}]}` by target id; `del` (`userId`, `targetId`) removes one.
  */
 import { apiError, ServerApiErrors } from '../../errors';
@@ -114,8 +115,8 @@ export const userPushSettingRoutes: ServerApiModule = (ctx) => ({
 
   'user/remarks/get': ({ app, params }) => {
     const userId = params.requiredString('userId', USER_ID_RULE);
-    const page = params.integer('page', { min: 1, max: 1_000_000, fallback: 1 });
-    const size = params.integer('size', { min: 1, max: REMARKS_MAX_SIZE, fallback: REMARKS_DEFAULT_SIZE });
+    const page = params.integer('page', { min: 1, max: 1_000_000, fallback: 1, zeroIsUnset: true });
+    const size = params.integer('size', { min: 1, max: REMARKS_MAX_SIZE, fallback: REMARKS_DEFAULT_SIZE, zeroIsUnset: true });
     return async () => {
       const found = await ctx.store.userPushSettings.remarks(app.appKey, userId, (page - 1) * size, size);
       return { total: found.total, users: found.remarks.map((r) => ({ id: r.targetId, remark: r.remark })) };

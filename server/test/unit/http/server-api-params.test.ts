@@ -21,3 +21,19 @@ describe('Params.seal', () => {
     expect(raw['list']).toEqual(['x', 'y']);
   });
 });
+
+describe('Params.integer zeroIsUnset', () => {
+  it('takes 0 (number or string) as absent, giving the fallback; other values are still checked against the range', () => {
+    const params = new Params({ zero: '0', zeroNumber: 0, negative: '-1', big: '51', five: '5', blank: '' });
+    const range = { min: 1, max: 50, fallback: 50, zeroIsUnset: true } as const;
+    expect(params.integer('zero', range)).toBe(50);
+    expect(params.integer('zeroNumber', range)).toBe(50);
+    expect(params.integer('absent', range)).toBe(50);
+    expect(params.integer('blank', range)).toBe(50);
+    expect(params.integer('five', range)).toBe(5);
+    expect(() => params.integer('negative', range)).toThrow(/negative is invalid/);
+    expect(() => params.integer('big', range)).toThrow(/big is invalid/);
+    // Without it, 0 is a value like any other.
+    expect(() => params.integer('zero', { min: 1, max: 50, fallback: 50 })).toThrow(/zero is invalid/);
+  });
+});
