@@ -9,11 +9,10 @@
  *   group sends still go; node 2's querylist lists A; lifted through node 2, A sends again.
  * - GROUP, set through node 2: B on node 1 is refused with 22408, its private sends still go.
  */
-import { decodeByName, encodeByName } from '../../../../src/internal';
 import type { RawClient } from '../../../../test/support/raw-client';
 import type { TestApp } from '../../../../test/support/server-launcher';
-import { connectUser, text, uniqueId, upstream, waitFor } from '../e2e-support';
-import { clusterAvailable, skipClusterSuite, startCluster, type Cluster } from './cluster-support';
+import { uniqueId, upstream, waitFor } from '../e2e-support';
+import { clusterAvailable, inboxTexts, skipClusterSuite, useCluster } from './cluster-support';
 
 /** Its own app: no other suite's send has loaded its bans on either node. */
 const APP: TestApp = { key: 'lxclchatban', secret: 'lxclchatbansecret', options: { multiDevice: false, maxSendRate: 1000 } };
@@ -25,43 +24,18 @@ const say = (content: string): Uint8Array => upstream('RC:TxtMsg', { content });
 if (!clusterAvailable()) {
   skipClusterSuite('cluster chat bans');
 } else {
-  let cluster: Cluster;
-  const clients: RawClient[] = [];
+  const suite = useCluster({ nodes: 2, database: 'chatbans', apps: [APP] });
 
-  /** Connects `userId` to node `i` (0-based) and checks that node owns the session. */
-  const connect = async (i: number, userId: string): Promise<RawClient> => {
-    const client = await connectUser(cluster.node(i).url, APP.key, cluster.api(i), userId, clients);
-    expect(client.connack.sessionId?.startsWith(`n${i + 1}.`)).toBe(true);
-    return client;
-  };
+  const connect = (i: number, userId: string): Promise<RawClient> => suite.connect(i, APP.key, userId);
 
   async function ok<T = Record<string, unknown>>(node: number, path: string, form: Record<string, string | number | readonly string[]>): Promise<T & { code: number }> {
-    const response = await cluster.api(node).post<T & { code: number }>(path, form);
+    const response = await suite.cluster.api(node).post<T & { code: number }>(path, form);
     expect({ node, path, status: response.status, code: response.body.code }).toEqual({ node, path, status: 200, code: 200 });
     return response.body;
   }
 
   const status = async (client: RawClient, topic: 'ppMsgP' | 'pgMsgP', targetId: string, content: string): Promise<number> =>
     (await client.publish(topic, targetId, say(content))).status ?? -1;
-
-  /** `sender:text` of every text message in the client's inbox (pullMsg from the start). */
-  async function inbox(client: RawClient): Promise<string[]> {
-    const ack = await client.query('pullMsg', client.connack.userId ?? '', encodeByName('SyncRequestMsg', { syncTime: 0, ispolling: false, isPullSend: false, sendBoxSyncTime: 0 }));
-    expect(ack.status).toBe(0);
-    return decodeByName('DownStreamMessages', ack.payload).list.map((m) => `${m.fromUserId}:${(JSON.parse(text(m.content)) as { content: string }).content}`);
-  }
-
-  beforeAll(async () => {
-    cluster = await startCluster({ nodes: 2, database: 'chatbans', apps: [APP] });
-  }, 180_000);
-
-  afterEach(async () => {
-    await Promise.all(clients.splice(0).map((c) => c.close()));
-  });
-
-  afterAll(async () => {
-    await cluster?.stop();
-  }, 60_000);
 
   it('PERSON set through node 1 refuses the next private send on node 2 at once (20106); lifted through node 2', async () => {
     const [a, b, g] = [uniqueId('a'), uniqueId('b'), uniqueId('g')];
@@ -88,8 +62,8 @@ if (!clusterAvailable()) {
     expect(await ok(0, 'user/chat/fb/querylist', { type: 'PERSON' })).toEqual({ code: 200, total: 0, users: [] });
     // The refused message reached nobody: b, on node 1, holds everything else a sent.
     const expected = [`${a}:before`, `${a}:group is fine`, `${a}:after`];
-    await waitFor(async () => (await inbox(cb)).length >= expected.length, 10_000, 'b\'s inbox');
-    expect(await inbox(cb)).toEqual(expected);
+    await waitFor(async () => (await inboxTexts(cb)).length >= expected.length, 10_000, 'b\'s inbox');
+    expect(await inboxTexts(cb)).toEqual(expected);
   });
 
   it('GROUP set through node 2 refuses the next group send on node 1 at once (22408), not private sends', async () => {
@@ -112,7 +86,7 @@ if (!clusterAvailable()) {
     await ok(0, 'user/chat/fb/set', { userId: b, state: 0, type: 'GROUP' });
     expect(await status(cb, 'pgMsgP', g, 'after')).toBe(0);
     const expected = [`${b}:before`, `${b}:private is fine`, `${b}:after`];
-    await waitFor(async () => (await inbox(ca)).filter((m) => m.startsWith(`${b}:`)).length >= expected.length, 10_000, 'a\'s inbox');
-    expect((await inbox(ca)).filter((m) => m.startsWith(`${b}:`))).toEqual(expected);
+    await waitFor(async () => (await inboxTexts(ca)).filter((m) => m.startsWith(`${b}:`)).length >= expected.length, 10_000, 'a\'s inbox');
+    expect((await inboxTexts(ca)).filter((m) => m.startsWith(`${b}:`))).toEqual(expected);
   });
 }

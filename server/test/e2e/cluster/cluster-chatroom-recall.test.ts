@@ -12,7 +12,7 @@ import { decodeByName, encodeByName } from '../../../../src/internal';
 import type { RawClient } from '../../../../test/support/raw-client';
 import type { TestApp } from '../../../../test/support/server-launcher';
 import { connectUser, drain, eventually, joinOk, pull, send, text, uniqueId, up, type ChatroomTestEnv, type RoomPage } from '../chatroom-support';
-import { clusterAvailable, skipClusterSuite, startCluster, type Cluster } from './cluster-support';
+import { clusterAvailable, skipClusterSuite, useCluster } from './cluster-support';
 
 const APP: TestApp = { key: 'lxclrecall', secret: 'lxclrecallsecret', options: { maxSendRate: 1000, chrmQuotaHigh: 100000 } };
 /** More than one pull page (PULL_PAGE_SIZE 100) after the members' cursor. */
@@ -28,9 +28,9 @@ const bodies = (list: RoomPage['list']): string[] => list.map((m) => text(m.cont
 if (!clusterAvailable()) {
   skipClusterSuite('cluster chatroom recall');
 } else {
-  let cluster: Cluster;
-  const clients: RawClient[] = [];
-  const env = (i: number): ChatroomTestEnv => ({ url: cluster.node(i).url, appKey: APP.key, api: cluster.api(i), clients });
+  const suite = useCluster({ nodes: 2, database: 'chrmrecall', apps: [APP] });
+  const { clients } = suite;
+  const env = (i: number): ChatroomTestEnv => ({ url: suite.cluster.node(i).url, appKey: APP.key, api: suite.cluster.api(i), clients });
   const connect = async (i: number, userId: string): Promise<RawClient> => {
     const client = await connectUser(env(i), userId);
     // The session id names the node that owns it.
@@ -111,18 +111,6 @@ if (!clusterAvailable()) {
     expect(bodies(history).some((b) => b.includes(`m${TARGET}"`))).toBe(false);
   }
 
-  beforeAll(async () => {
-    cluster = await startCluster({ nodes: 2, database: 'chrmrecall', apps: [APP] });
-  }, 180_000);
-
-  afterEach(async () => {
-    await Promise.all(clients.splice(0).map((c) => c.close()));
-  });
-
-  afterAll(async () => {
-    await cluster?.stop();
-  }, 60_000);
-
   describe('cluster: chatroom recall on another node', () => {
     it('a client recall on node 1 clears the pages node 2 kept; node 2 members get the RC:RcCmd', async () => {
       await recallAcrossNodes(async (sender, roomId, message) => {
@@ -134,7 +122,7 @@ if (!clusterAvailable()) {
 
     it('a Server API recall through node 1 clears the pages node 2 kept; node 2 members get the RC:RcCmd', async () => {
       await recallAcrossNodes(async (sender, roomId, message) => {
-        const res = await cluster.api(0).post('message/recall', {
+        const res = await suite.cluster.api(0).post('message/recall', {
           fromUserId: sender.connack.userId ?? '', conversationType: 4, targetId: roomId, messageUID: message.uid, sentTime: message.sentTime,
         });
         expect({ status: res.status, code: res.body['code'] }).toEqual({ status: 200, code: 200 });
@@ -143,7 +131,7 @@ if (!clusterAvailable()) {
 
     it('a Server API recall through node 1, where no member of the room is, reaches the room on node 2', async () => {
       await recallAcrossNodes(async (sender, roomId, message) => {
-        const res = await cluster.api(0).post('message/recall', {
+        const res = await suite.cluster.api(0).post('message/recall', {
           fromUserId: sender.connack.userId ?? '', conversationType: 4, targetId: roomId, messageUID: message.uid, sentTime: message.sentTime,
         });
         expect({ status: res.status, code: res.body['code'] }).toEqual({ status: 200, code: 200 });
@@ -167,7 +155,7 @@ if (!clusterAvailable()) {
       await drain(cb, room, first.syncTime);
       expect(uids((await pull(cc, room, cursor, 10)).list)).toEqual(sent.slice(0, 100).map((m) => m.uid));
 
-      const res = await cluster.api(0).post('conversation/message/history/clean', {
+      const res = await suite.cluster.api(0).post('conversation/message/history/clean', {
         conversationType: 4, fromUserId: uniqueId('operator'), targetId: room, msgTimestamp: (sent[TARGET] as Sent).sentTime,
       });
       expect({ status: res.status, code: res.body['code'] }).toEqual({ status: 200, code: 200 });

@@ -7,11 +7,10 @@
  * message (21501) and the recipient on node 1 gets nothing; a replace word is replaced for it; a removed word no
  * longer blocks.
  */
-import { decodeByName, encodeByName } from '../../../../src/internal';
 import type { RawClient } from '../../../../test/support/raw-client';
 import type { TestApp } from '../../../../test/support/server-launcher';
-import { connectUser, text, uniqueId, upstream, waitFor } from '../e2e-support';
-import { clusterAvailable, skipClusterSuite, startCluster, type Cluster } from './cluster-support';
+import { uniqueId, upstream, waitFor } from '../e2e-support';
+import { clusterAvailable, inboxTexts, skipClusterSuite, useCluster } from './cluster-support';
 
 /** Its own app: no other suite's send has loaded its words on either node. */
 const APP: TestApp = { key: 'lxclswords', secret: 'lxclswordssecret', options: { multiDevice: false, maxSendRate: 1000 } };
@@ -21,40 +20,15 @@ const AT_ONCE_MS = 1000;
 if (!clusterAvailable()) {
   skipClusterSuite('cluster sensitive words');
 } else {
-  let cluster: Cluster;
-  const clients: RawClient[] = [];
+  const suite = useCluster({ nodes: 2, database: 'swords', apps: [APP] });
 
-  /** Connects `userId` to node `i` (0-based) and checks that node owns the session. */
-  const connect = async (i: number, userId: string): Promise<RawClient> => {
-    const client = await connectUser(cluster.node(i).url, APP.key, cluster.api(i), userId, clients);
-    expect(client.connack.sessionId?.startsWith(`n${i + 1}.`)).toBe(true);
-    return client;
-  };
+  const connect = (i: number, userId: string): Promise<RawClient> => suite.connect(i, APP.key, userId);
 
   /** A Server API change through node 1. */
   async function change(path: string, form: Record<string, string | readonly string[]>): Promise<void> {
-    const response = await cluster.api(0).post(path, form);
+    const response = await suite.cluster.api(0).post(path, form);
     expect({ path, status: response.status, body: response.body }).toEqual({ path, status: 200, body: { code: 200 } });
   }
-
-  /** `sender:text` of every text message in the client's inbox (pullMsg from the start). */
-  async function inbox(client: RawClient): Promise<string[]> {
-    const ack = await client.query('pullMsg', client.connack.userId ?? '', encodeByName('SyncRequestMsg', { syncTime: 0, ispolling: false, isPullSend: false, sendBoxSyncTime: 0 }));
-    expect(ack.status).toBe(0);
-    return decodeByName('DownStreamMessages', ack.payload).list.map((m) => `${m.fromUserId}:${(JSON.parse(text(m.content)) as { content: string }).content}`);
-  }
-
-  beforeAll(async () => {
-    cluster = await startCluster({ nodes: 2, database: 'swords', apps: [APP] });
-  }, 180_000);
-
-  afterEach(async () => {
-    await Promise.all(clients.splice(0).map((c) => c.close()));
-  });
-
-  afterAll(async () => {
-    await cluster?.stop();
-  }, 60_000);
 
   it('a word added or removed through node 1 applies to the next send on node 2', async () => {
     const [a, b] = [uniqueId('a'), uniqueId('b')];
@@ -77,8 +51,8 @@ if (!clusterAvailable()) {
     expect(await send('oh DARN')).toBe(0);
     expect(Date.now() - loaded).toBeLessThan(AT_ONCE_MS);
     // b, on node 1, never got the blocked message and gets the replaced text.
-    await waitFor(async () => (await inbox(cb)).length >= 2, 10_000, 'b\'s inbox');
-    expect(await inbox(cb)).toEqual([`${a}:hello forbidden`, `${a}:oh ****`]);
+    await waitFor(async () => (await inboxTexts(cb)).length >= 2, 10_000, 'b\'s inbox');
+    expect(await inboxTexts(cb)).toEqual([`${a}:hello forbidden`, `${a}:oh ****`]);
 
     loaded = replacedAt;
     await change('sensitiveword/delete', { word: 'forbidden' });
@@ -86,7 +60,7 @@ if (!clusterAvailable()) {
     expect(Date.now() - loaded).toBeLessThan(AT_ONCE_MS);
 
     const expected = [`${a}:hello forbidden`, `${a}:oh ****`, `${a}:forbidden is fine now`];
-    await waitFor(async () => (await inbox(cb)).length >= expected.length, 10_000, 'b\'s inbox');
-    expect(await inbox(cb)).toEqual(expected);
+    await waitFor(async () => (await inboxTexts(cb)).length >= expected.length, 10_000, 'b\'s inbox');
+    expect(await inboxTexts(cb)).toEqual(expected);
   });
 }

