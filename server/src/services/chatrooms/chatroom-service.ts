@@ -13,7 +13,8 @@
  * runs on the appending node, which asks cluster presence before kicking a member it sees offline (the
  * member may be online on another node). Notification flow control and pulls: room-flow.ts; applying
  * other nodes' signals: room-signals.ts; the loaded rooms and the per-user index: room-registry.ts; the
- * re-notify and idle/retention timer: room-sweeper.ts. Membership changes and message intake stay here.
+ * re-notify and idle/retention timer: room-sweeper.ts; recalls and history clears: room-history-edits.ts.
+ * Membership changes and message intake stay here.
  */
 import { chatroomOptionsOf, type ChatroomOptions } from '../../chatroom-options';
 import type { ServerContext } from '../../context';
@@ -21,20 +22,18 @@ import type { Hub } from '../../gateway/hub';
 import { RoomRelay } from '../../gateway/room-relay';
 import { ROOM_FLAG_INCLUDE_SENDER, type ChatroomHistoryPage, type ChatroomMember, type ChatroomMessage } from '../../store/chatroom-repository';
 import { encodeMessage, encodeUtf8, newMessageUidFor, rc } from '../wire';
-import { WireStatus } from '../wire-status';
 import { ChatroomEventBus, type ChatroomEventCause } from './chatroom-events';
 import { ChatroomMetrics, type KickReason } from './chatroom-metrics';
 import type { MessagePriority } from './drop-policy';
 import type { SharedPage } from './room-page-cache';
 import { RoomFlow } from './room-flow';
+import { clearRoomHistory, recallRoomMessage, type RoomEditHost, type RoomRecallInput } from './room-history-edits';
 import { RoomRegistry } from './room-registry';
 import { renotifyMsFromEnv } from './room-renotify';
 import { receiveRoomSignal, type RoomSignalHost } from './room-signals';
 import type { RoomState } from './room-state';
 import { RoomSweeper } from './room-sweeper';
-import { ChatroomStatus, CommandType, MEMBER_CHANGE_OBJECT_NAME } from './room-wire';
-
-const RECALL_OBJECT_NAME = 'RC:RcCmd';
+import { ChatroomStatus, CommandType, MEMBER_CHANGE_OBJECT_NAME, outcomeOf, type SendOutcome } from './room-wire';
 
 /** The "sender" of an appended message no member is to be spared the notification of ('' is no user id). */
 const NO_SENDER = '';
@@ -56,28 +55,6 @@ export interface RoomMessageInput {
   readonly includeSender?: boolean;
 }
 
-/** A recall of a room message (`recallMsg` naming a room, Server API `message/recall` with conversationType 4). */
-export interface RoomRecallInput {
-  readonly appKey: string;
-  readonly roomId: string;
-  readonly uid: string;
-  /** Who recalls: must be the sender unless `asAdmin`. */
-  readonly by: string;
-  readonly asAdmin: boolean;
-  /** The `RC:RcCmd` content appended to the room. */
-  readonly content: Uint8Array;
-  /** The sender's own pulls include the `RC:RcCmd` too. */
-  readonly includeSender: boolean;
-  /** A client recall must come within this long of the message (ms); not checked for an admin. */
-  readonly recallWindowMs?: number;
-}
-
-export interface SendOutcome {
-  readonly status: number;
-  readonly sentTime?: number;
-  readonly messageUId?: string;
-}
-
 export interface PullOutcome {
   readonly status: number;
   readonly messages?: readonly ChatroomMessage[];
@@ -96,6 +73,8 @@ export interface ChatroomServiceOptions {
 }
 
 export { MAX_JOIN_HISTORY, PULL_PAGE_SIZE } from './room-pull';
+export type { RoomRecallInput } from './room-history-edits';
+export type { SendOutcome } from './room-wire';
 
 export class ChatroomService {
   readonly metrics = new ChatroomMetrics();
@@ -108,6 +87,8 @@ export class ChatroomService {
   /** This service as room-signals.ts sees it: other nodes' signals mirror into these rooms. */
   private readonly signals: RoomSignalHost;
   private readonly sweeper: RoomSweeper;
+  /** This service as room-history-edits.ts sees it. */
+  private readonly editHost: RoomEditHost;
   private closed = false;
 
   constructor(
@@ -130,6 +111,7 @@ export class ChatroomService {
       index: (room, userId) => rooms.index(room, userId), unindex: (room, userId) => rooms.unindex(room, userId),
       isOnline: (appKey, userId) => rooms.isOnline(appKey, userId), pushEntries: (...args) => this.pushEntries(...args),
     };
+    this.editHost = { ctx, relay: this.relay, room: (appKey, roomId) => rooms.room(appKey, roomId), append: (...args) => this.append(...args) };
     this.sweeper = new RoomSweeper({ ctx, flow: this.flow, rooms: () => rooms.all(), destroyIdle: (appKey, roomId) => this.destroy(appKey, roomId, 'idle'), destroyTimed: (appKey, roomId) => this.destroy(appKey, roomId, 'timed') }, renotifyMs);
   }
 
@@ -214,67 +196,17 @@ export class ChatroomService {
       }
       return this.append(room, input, now, true);
     });
-    if (!('committed' in queued)) return queued;
-    const stored = await queued.committed;
-    return { status: 0, sentTime: stored.sentTime, messageUId: stored.uid };
+    return outcomeOf(queued);
   }
 
-  /**
-   * Recalls a room message: refused (RecallRefused) when the room or the message in it is unknown, already
-   * recalled, not sent by `by` or older than the recall window (the last two not for an admin). Otherwise the
-   * message is marked recalled in the store — later pulls, join history and `qryCHMsg` leave it out — the room's
-   * cached pages are dropped here and on other nodes, and the `RC:RcCmd` is appended to the room as the original
-   * sender's, flagged persisted and notified like any room message.
-   */
-  async recall(input: RoomRecallInput): Promise<SendOutcome> {
-    const refused: SendOutcome = { status: WireStatus.RecallRefused };
-    const { appKey, roomId, uid } = input;
-    const room = await this.rooms.room(appKey, roomId);
-    if (room === undefined) return refused;
-    const queued = await room.run(async (): Promise<SendOutcome | { readonly committed: Promise<ChatroomMessage> }> => {
-      if (room.destroyed) return refused;
-      const now = this.ctx.clock.now();
-      if (!input.asAdmin) {
-        const original = await this.ctx.store.chatrooms.message(appKey, uid);
-        if (original === undefined || original.roomId !== roomId || original.fromUserId !== input.by) return refused;
-        if (input.recallWindowMs !== undefined && now - original.sentTime > input.recallWindowMs) return refused;
-      }
-      const result = await this.ctx.store.chatrooms.recall(appKey, roomId, uid, input.asAdmin ? undefined : input.by);
-      if (!result.ok) return refused;
-      room.pages.clear();
-      this.relay.publish(appKey, roomId, { k: 'recall', uid });
-      const flags = 1 | (input.includeSender ? ROOM_FLAG_INCLUDE_SENDER : 0);
-      return this.append(room, { appKey, roomId, fromUserId: result.message.fromUserId, objectName: RECALL_OBJECT_NAME, content: input.content, flags }, now, false);
-    });
-    if (!('committed' in queued)) return queued;
-    const stored = await queued.committed;
-    return { status: 0, sentTime: stored.sentTime, messageUId: stored.uid };
+  /** Recalls a room message (room-history-edits.ts). */
+  recall(input: RoomRecallInput): Promise<SendOutcome> {
+    return recallRoomMessage(this.editHost, input);
   }
 
-  /**
-   * Clears the room's stored history up to `upTo` (Server API `conversation/message/history/clean` with
-   * conversationType 4): every message with sentTime ≤ `upTo` leaves every later pull, the join history,
-   * `qryCHMsg` and the v3 chatroom query, for every member. False when the room does not exist.
-   *
-   * The messages are deleted (the store's retention delete, scoped to one room: a range of the timeline's primary
-   * key) rather than marked like a recall: one statement whatever their number, no column or migration, and the
-   * reads need no new filter. A recall mark would also report them as recalled in the message log; deleted, they
-   * leave it as retention's do. Appends this node queued before are committed first (the clear covers what was
-   * sent before it); the room clock stays, so later messages keep coming after every time handed out. The room's
-   * kept pull pages are dropped here and, through the `recall` room signal (it carries no uid here: the whole
-   * cache goes either way), on every other node.
-   */
-  async clearHistory(appKey: string, roomId: string, upTo: number): Promise<boolean> {
-    const room = await this.rooms.room(appKey, roomId);
-    if (room === undefined) return false;
-    return room.run(async () => {
-      await room.appended;
-      if (room.destroyed) return false;
-      await this.ctx.store.chatrooms.clearMessages(appKey, roomId, upTo);
-      room.pages.clear();
-      this.relay.publish(appKey, roomId, { k: 'recall' });
-      return true;
-    });
+  /** Clears the room's stored history up to `upTo` (room-history-edits.ts); false when the room does not exist. */
+  clearHistory(appKey: string, roomId: string, upTo: number): Promise<boolean> {
+    return clearRoomHistory(this.editHost, appKey, roomId, upTo);
   }
 
   /** `chrmPull`: join history when `syncTime` ≤ 0, else everything newer than it but the requester's own. */

@@ -21,6 +21,20 @@ export const ChatroomStatus = {
 } as const;
 
 /** `s_cmd` NotifyMsg types: 2 = KV changed (pullKV), 4 = room destroyed (E5's value; E4 ignores unknown types). */
+/** A room send's answer (the PUBACK): its status, and the stored message's time and uid when accepted. */
+export interface SendOutcome {
+  readonly status: number;
+  readonly sentTime?: number;
+  readonly messageUId?: string;
+}
+
+/** A send's answer: a refusal as it came, else the stored message's once committed. */
+export async function outcomeOf(queued: SendOutcome | { readonly committed: Promise<ChatroomMessage> }): Promise<SendOutcome> {
+  if (!('committed' in queued)) return queued;
+  const stored = await queued.committed;
+  return { status: 0, sentTime: stored.sentTime, messageUId: stored.uid };
+}
+
 export const CommandType = { KvChanged: 2, RoomDestroyed: 4 } as const;
 
 export const CHATROOM_TYPE = 4;
