@@ -4,33 +4,12 @@
  * wake-up arrives, a list longer than it caches answered by the store, and the filter's statuses (20106 / 22408).
  */
 import { MemoryBroker } from '../../../src/broker/memory-broker';
-import { createAppConfig, createAppRegistry, type AppConfig, type ServerConfig } from '../../../src/config';
-import type { ServerContext } from '../../../src/context';
-import { createLogger } from '../../../src/log';
-import { createTokenService } from '../../../src/services/auth-tokens';
+import { createAppConfig } from '../../../src/config';
 import { ChatBanCache, chatBansChanged, chatBansFilter, MAX_CACHED_BANS, TTL_MS } from '../../../src/services/chat-bans';
 import type { CandidateMessage } from '../../../src/services/message-filter-chain';
-import { createSqliteStore } from '../../../src/store/sqlite/sqlite-store';
-import type { Store } from '../../../src/store/store';
+import { contextWith, memoryStore, settle } from './cache-test-support';
 
 const APP = 'k';
-
-function contextWith(apps: AppConfig[], store: Store, clock: { t: number }): ServerContext {
-  const registry = createAppRegistry(apps);
-  const config: ServerConfig = { host: '127.0.0.1', port: 0, publicHosts: [], dataDir: '/none', dbFile: ':memory:', apps, devApp: false, logLevel: 'silent', apiClockSkewSeconds: 0 };
-  return { config, store, apps: registry, tokens: createTokenService({ apps: registry, users: store.users }), clock: { now: () => clock.t }, log: createLogger('silent') };
-}
-
-async function memoryStore(): Promise<Store> {
-  const store = await createSqliteStore({ file: ':memory:' });
-  await store.migrate();
-  return store;
-}
-
-/** Lets the in-process broker deliver (it hands messages over on a later microtask). */
-async function settle(): Promise<void> {
-  await new Promise((resolve) => setImmediate(resolve));
-}
 
 function candidate(fromUserId: string, conversationType: number, targetId = 't'): CandidateMessage {
   return { appKey: APP, fromUserId, conversationType, targetId, objectName: 'RC:TxtMsg', content: new Uint8Array(0), directedTo: [], status: false, platform: 'web', sessionId: 's1' };

@@ -5,34 +5,13 @@
  * statuses (405 / 407) through `privateSendStatus` and the filter.
  */
 import { MemoryBroker } from '../../../src/broker/memory-broker';
-import { createAppConfig, createAppRegistry, type AppConfig, type ServerConfig } from '../../../src/config';
-import type { ServerContext } from '../../../src/context';
-import { createLogger } from '../../../src/log';
-import { createTokenService } from '../../../src/services/auth-tokens';
+import { createAppConfig } from '../../../src/config';
 import type { CandidateMessage } from '../../../src/services/message-filter-chain';
 import { MAX_CACHED_MEMBERS, TTL_MS, UserRelationCache } from '../../../src/services/user-relation-cache';
 import { privateSendStatus, userListsChanged, userRelationsFilter } from '../../../src/services/user-relations';
-import { createSqliteStore } from '../../../src/store/sqlite/sqlite-store';
-import type { Store } from '../../../src/store/store';
+import { contextWith, memoryStore, settle } from './cache-test-support';
 
 const APP = 'k';
-
-async function contextWith(apps: AppConfig[], store: Store, clock: { t: number }): Promise<ServerContext> {
-  const registry = createAppRegistry(apps);
-  const config: ServerConfig = { host: '127.0.0.1', port: 0, publicHosts: [], dataDir: '/none', dbFile: ':memory:', apps, devApp: false, logLevel: 'silent', apiClockSkewSeconds: 0 };
-  return { config, store, apps: registry, tokens: createTokenService({ apps: registry, users: store.users }), clock: { now: () => clock.t }, log: createLogger('silent') };
-}
-
-async function memoryStore(): Promise<Store> {
-  const store = await createSqliteStore({ file: ':memory:' });
-  await store.migrate();
-  return store;
-}
-
-/** Lets the in-process broker deliver (it hands messages over on a later microtask). */
-async function settle(): Promise<void> {
-  await new Promise((resolve) => setImmediate(resolve));
-}
 
 function candidate(fromUserId: string, targetId: string, conversationType = 1): CandidateMessage {
   return { appKey: APP, fromUserId, conversationType, targetId, objectName: 'RC:TxtMsg', content: new Uint8Array(0), directedTo: [], status: false, platform: 'web', sessionId: 's1' };
@@ -42,7 +21,7 @@ describe('UserRelationCache', () => {
   it('answers from the cache after one load and sees a change made through `changed` at once', async () => {
     const clock = { t: 1000 };
     const store = await memoryStore();
-    const ctx = await contextWith([createAppConfig(APP, 's')], store, clock);
+    const ctx = contextWith([createAppConfig(APP, 's')], store, clock);
     const cache = new UserRelationCache(ctx, new MemoryBroker());
     expect(cache.cached(APP, 'b', 'black', 'a')).toBeUndefined();
     expect(await cache.contains(APP, 'b', 'black', 'a')).toBe(false);
@@ -62,7 +41,7 @@ describe('UserRelationCache', () => {
   it('bounds staleness by the TTL when no invalidation arrives', async () => {
     const clock = { t: 1000 };
     const store = await memoryStore();
-    const cache = new UserRelationCache(await contextWith([createAppConfig(APP, 's')], store, clock));
+    const cache = new UserRelationCache(contextWith([createAppConfig(APP, 's')], store, clock));
     expect(await cache.contains(APP, 'b', 'white', 'a')).toBe(false);
     await store.userLists.add(APP, 'b', 'white', ['a'], clock.t);
     clock.t += TTL_MS - 1;
@@ -78,8 +57,8 @@ describe('UserRelationCache', () => {
     const store = await memoryStore();
     const broker = new MemoryBroker();
     const apps = [createAppConfig(APP, 's')];
-    const nodeA = new UserRelationCache(await contextWith(apps, store, clock), broker);
-    const nodeB = new UserRelationCache(await contextWith(apps, store, clock), broker);
+    const nodeA = new UserRelationCache(contextWith(apps, store, clock), broker);
+    const nodeB = new UserRelationCache(contextWith(apps, store, clock), broker);
     expect(await nodeB.contains(APP, 'b', 'black', 'a')).toBe(false);
     expect(await nodeB.contains(APP, 'c', 'black', 'a')).toBe(false);
     await store.userLists.add(APP, 'b', 'black', ['a'], clock.t);
@@ -95,7 +74,7 @@ describe('UserRelationCache', () => {
   it('does not cache a load that an invalidation overtook', async () => {
     const clock = { t: 1000 };
     const store = await memoryStore();
-    const cache = new UserRelationCache(await contextWith([createAppConfig(APP, 's')], store, clock));
+    const cache = new UserRelationCache(contextWith([createAppConfig(APP, 's')], store, clock));
     const loading = cache.contains(APP, 'b', 'black', 'a');
     await cache.changed(APP, 'b');
     expect(await loading).toBe(false);
@@ -106,7 +85,7 @@ describe('UserRelationCache', () => {
   it('answers a list longer than it caches from the store', async () => {
     const clock = { t: 1000 };
     const store = await memoryStore();
-    const cache = new UserRelationCache(await contextWith([createAppConfig(APP, 's')], store, clock));
+    const cache = new UserRelationCache(contextWith([createAppConfig(APP, 's')], store, clock));
     const many = Array.from({ length: MAX_CACHED_MEMBERS + 1 }, (_, i) => `u${String(i).padStart(4, '0')}`);
     await store.userLists.add(APP, 'b', 'black', many, clock.t);
     expect(await cache.contains(APP, 'b', 'black', 'u0000')).toBe(true);
@@ -123,7 +102,7 @@ describe('private send rule through the cache', () => {
     const store = await memoryStore();
     const broker = new MemoryBroker();
     const app = createAppConfig(APP, 's');
-    const ctx = await contextWith([{ ...app, appServer: { whitelistMode: true } }], store, clock);
+    const ctx = contextWith([{ ...app, appServer: { whitelistMode: true } }], store, clock);
     const filter = userRelationsFilter(ctx, broker);
 
     expect(await privateSendStatus(ctx, APP, 'a', 'b', broker)).toBe(407);
