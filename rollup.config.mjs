@@ -4,7 +4,7 @@
  * Artifacts (all under dist/):
  *   <entry>.mjs / <entry>.cjs / <entry>.d.ts  one trio per row of ENTRIES
  *   lianxin.umd.js                             UMD, global `RongIMLib`, entry platforms/auto.ts
- *   miniprogram/index.js                       single-file CommonJS for mini-program toolchains
+ *   miniprogram/index.js                       single-file CommonJS for mini-program toolchains, minified
  *   miniprogram/<host>.js                      the same for one host (wechat, toutiao, baidu, alipay)
  *   lianxin-emoji.umd.js, miniprogram/emoji.js the emoji plugin (`RongIMEmoji`, src/emoji/index.ts):
  *                                              a UMD script that extends the global `RongIMLib`, and
@@ -145,21 +145,29 @@ function onwarn(warning, warn) {
 /**
  * Final pass over a rendered legacy chunk: lowers every byte (including inlined node_modules code
  * that the per-module esbuild step skips) to `target`, and drops ordinary comments so the hygiene
- * scan and the host's own checks only ever see code. `/*!` banners are kept.
+ * scan and the host's own checks only ever see code. `/*!` banners are kept. With `minify` (the
+ * mini-program files) the chunk is also minified, its banner on the first line.
  */
-function lowerAndStrip(target) {
+function lowerAndStrip(target, { minify = false } = {}) {
   return {
     name: 'lianxin-lower-and-strip',
     async renderChunk(code, chunk) {
       const result = await transform(code, {
         loader: 'js',
         target,
+        // A CommonJS chunk's top level is module scope: with `format` set, its names are shortened too.
+        ...(minify ? { minify: true, format: 'cjs' } : {}),
         ...mangleOptionsFor(chunk),
-        legalComments: 'inline',
+        // Minified, esbuild would move the banner below its helpers: it is put back on the first line.
+        legalComments: minify ? 'none' : 'inline',
         sourcemap: true,
         sourcefile: chunk.fileName,
       });
-      return { code: result.code, map: result.map };
+      if (!minify) return { code: result.code, map: result.map };
+      const banner = /^\/\*![\s\S]*?\*\//.exec(code)?.[0];
+      if (banner === undefined) return { code: result.code, map: result.map };
+      const map = JSON.parse(result.map);
+      return { code: `${banner}\n${result.code}`, map: { ...map, mappings: `;${map.mappings}` } };
     },
   };
 }
@@ -284,6 +292,12 @@ export const MINI_PROGRAM_HOSTS = new Set(['wechat', 'toutiao', 'baidu', 'alipay
  * index.js carries all of them (it sniffs the host). uni-app bundles from node_modules with Vite.
  */
 const PER_HOST_MINIPROGRAM = new Set(['wechat', 'toutiao', 'baidu', 'alipay']);
+/**
+ * dist/miniprogram/ ships minified: the hosts' npm build copies it into the app's package, whose size
+ * the host caps (WeChat: 2 MB per package), so an app pays for the minified SDK, not for a readable copy.
+ * The readable code of the same chunk is dist/<host>.cjs (and its source map).
+ */
+const MINIFIED = { minify: true };
 /** Entries lowered like the mini-program hosts: the mini-program hosts and the host-free plugins. */
 const LEGACY_HOSTS = new Set([...MINI_PROGRAM_HOSTS, 'plugin']);
 
@@ -302,7 +316,7 @@ function jsEntry({ name, input, host }) {
       { file: `dist/${name}.cjs`, format: 'cjs', exports: 'named', banner, sourcemap: true, plugins: outputPlugins },
       // Per-host mini-program build: the <host>.cjs code, in the folder the hosts' npm build copies.
       ...(PER_HOST_MINIPROGRAM.has(host)
-        ? [{ file: `dist/miniprogram/${name}.js`, format: 'cjs', exports: 'named', banner, sourcemap: false, plugins: outputPlugins }]
+        ? [{ file: `dist/miniprogram/${name}.js`, format: 'cjs', exports: 'named', banner, sourcemap: false, plugins: [lowerAndStrip(LEGACY_TARGET, MINIFIED)] }]
         : []),
     ],
   };
@@ -345,7 +359,7 @@ const legacy = {
       exports: 'named',
       banner,
       sourcemap: false,
-      plugins: [lowerAndStrip(LEGACY_TARGET)],
+      plugins: [lowerAndStrip(LEGACY_TARGET, MINIFIED)],
     },
   ],
 };
@@ -367,7 +381,7 @@ const emojiPlugin = {
       sourcemap: true,
       plugins: [lowerAndStrip(LEGACY_TARGET)],
     },
-    { file: 'dist/miniprogram/emoji.js', format: 'cjs', exports: 'named', banner, sourcemap: false, plugins: [lowerAndStrip(LEGACY_TARGET)] },
+    { file: 'dist/miniprogram/emoji.js', format: 'cjs', exports: 'named', banner, sourcemap: false, plugins: [lowerAndStrip(LEGACY_TARGET, MINIFIED)] },
   ],
 };
 

@@ -1,6 +1,7 @@
 /**
- * The BUILT host bundles on bare hosts: each dist/<host>.cjs, and the mini-program bundle
- * (dist/miniprogram/index.js, which sniffs the host), is evaluated in a fresh vm context that holds
+ * The BUILT host bundles on bare hosts: each dist/<host>.cjs, the mini-program bundle
+ * (dist/miniprogram/index.js, which sniffs the host) and the per-host mini-program files
+ * (dist/miniprogram/<host>.js; all of dist/miniprogram/ ships minified), is evaluated in a fresh vm context that holds
  * only what a mini-program runtime gives — its API object (a host simulator: `wx`, `tt`, `swan`,
  * `my` or `uni`), timers and `console`; no `require`, `process`, `globalThis`-era extras,
  * WebSocket or TextEncoder. Through the bundle's pre-wired RongIMClient it connects to the real
@@ -25,6 +26,13 @@ import { newUserId, sdkUser, tokenFor, type SdkUser } from './sdk-api-support';
 const APP: TestApp = { key: 'lxhostbundle', secret: 'lxhostbundlesecret', options: { maxSendRate: 1000 } };
 const HOST_BUNDLES = ['wechat', 'toutiao', 'baidu', 'alipay', 'uniapp'].map((name) => `dist/${name}.cjs`);
 const MINIPROGRAM = 'dist/miniprogram/index.js';
+/** The per-host mini-program files (minified, as the hosts' npm build copies them), each on its own host. */
+const PER_HOST_MINIPROGRAM: ReadonlyArray<readonly [string, HostGlobal, string]> = [
+  ['dist/miniprogram/wechat.js', 'wx', 'wechat'],
+  ['dist/miniprogram/toutiao.js', 'tt', 'toutiao'],
+  ['dist/miniprogram/baidu.js', 'swan', 'baidu'],
+  ['dist/miniprogram/alipay.js', 'my', 'alipay'],
+];
 
 type HostGlobal = 'wx' | 'tt' | 'swan' | 'my' | 'uni';
 const SIMULATORS: Record<HostGlobal, (device: SimulatedDevice) => unknown> = {
@@ -46,6 +54,7 @@ const CASES: ReadonlyArray<readonly [string, HostGlobal, string]> = [
   [MINIPROGRAM, 'swan', 'baidu'],
   [MINIPROGRAM, 'my', 'alipay'],
   [MINIPROGRAM, 'uni', 'uniapp'],
+  ...PER_HOST_MINIPROGRAM,
 ];
 
 /** What mini-program hosts reject or lack (same rules as test/unit/bundle-hygiene.test.ts). */
@@ -99,7 +108,7 @@ function loadOnBareHost(file: string, hostGlobal: HostGlobal, host: unknown, log
 let server: RunningServer;
 const peers: SdkUser[] = [];
 beforeAll(async () => {
-  ensureBuilt([...HOST_BUNDLES, MINIPROGRAM]);
+  ensureBuilt([...HOST_BUNDLES, MINIPROGRAM, ...PER_HOST_MINIPROGRAM.map(([file]) => file)]);
   server = await startServer({ apps: [APP] });
 }, 300_000);
 afterAll(async () => {
@@ -107,7 +116,7 @@ afterAll(async () => {
   await server?.stop();
 });
 
-test.each(HOST_BUNDLES)('%s has no code a mini-program host rejects', (file) => {
+test.each([...HOST_BUNDLES, ...PER_HOST_MINIPROGRAM.map(([file]) => file)])('%s has no code a mini-program host rejects', (file) => {
   // Comments dropped first (these builds keep them; protobufjs documents `require(...)` usage).
   const code = transformSync(readFileSync(path.join(REPO_ROOT, file), 'utf8'), { loader: 'js', legalComments: 'none' }).code;
   const hits = FORBIDDEN.filter(([, pattern]) => pattern.test(code)).map(([name]) => name);
@@ -151,7 +160,7 @@ test.each(CASES)('%s on a bare host with only `%s`: connects through the %s adap
   expect(device.misuse).toEqual([]);
 });
 
-test.each(['dist/baidu.cjs', MINIPROGRAM])('%s on a bare `swan`: UploadClient sends bytes through a temp user file and swan.uploadFile; the stored file has the same bytes, the temp file is gone', async (file) => {
+test.each(['dist/baidu.cjs', MINIPROGRAM, 'dist/miniprogram/baidu.js'])('%s on a bare `swan`: UploadClient sends bytes through a temp user file and swan.uploadFile; the stored file has the same bytes, the temp file is gone', async (file) => {
   const device = new SimulatedDevice();
   const sandbox: Record<string, unknown> = {};
   const api = loadOnBareHost(file, 'swan', SIMULATORS.swan(device), [], sandbox);
