@@ -145,10 +145,13 @@ function onwarn(warning, warn) {
 /**
  * Final pass over a rendered legacy chunk: lowers every byte (including inlined node_modules code
  * that the per-module esbuild step skips) to `target`, and drops ordinary comments so the hygiene
- * scan and the host's own checks only ever see code. `/*!` banners are kept. With `minify` (the
- * mini-program files) the chunk is also minified, its banner on the first line.
+ * scan and the host's own checks only ever see code. The `/*!` banner is kept on the first line.
+ *   minify  the chunk is also minified (the mini-program files);
+ *   script  a UMD script: esbuild puts the lowering helpers (`var __defProp`, …) at the top of the file,
+ *           which in a page is global scope, so the chunk is wrapped in a function of its own
+ *           (`this` passed through: the UMD wrapper reads it) and the page gets only the UMD's global.
  */
-function lowerAndStrip(target, { minify = false } = {}) {
+function lowerAndStrip(target, { minify = false, script = false } = {}) {
   return {
     name: 'lianxin-lower-and-strip',
     async renderChunk(code, chunk) {
@@ -158,16 +161,16 @@ function lowerAndStrip(target, { minify = false } = {}) {
         // A CommonJS chunk's top level is module scope: with `format` set, its names are shortened too.
         ...(minify ? { minify: true, format: 'cjs' } : {}),
         ...mangleOptionsFor(chunk),
-        // Minified, esbuild would move the banner below its helpers: it is put back on the first line.
-        legalComments: minify ? 'none' : 'inline',
+        // The banner is put back on the first line below (esbuild would leave it after its helpers).
+        legalComments: 'none',
         sourcemap: true,
         sourcefile: chunk.fileName,
       });
-      if (!minify) return { code: result.code, map: result.map };
       const banner = /^\/\*![\s\S]*?\*\//.exec(code)?.[0];
-      if (banner === undefined) return { code: result.code, map: result.map };
+      const head = [...(banner === undefined ? [] : [banner]), ...(script ? ['(function () {'] : [])];
+      const body = script ? `${result.code}}).call(this);\n` : result.code;
       const map = JSON.parse(result.map);
-      return { code: `${banner}\n${result.code}`, map: { ...map, mappings: `;${map.mappings}` } };
+      return { code: [...head, body].join('\n'), map: { ...map, mappings: ';'.repeat(head.length) + map.mappings } };
     },
   };
 }
@@ -349,7 +352,7 @@ const legacy = {
       // its quick-start calls (`RongIMClient.connect(…)`), unless the page already has one.
       outro: "if (typeof window === 'object' && window !== null && window.RongIMClient === undefined) window.RongIMClient = exports.RongIMClient;",
       sourcemap: true,
-      plugins: [lowerAndStrip(LEGACY_TARGET)],
+      plugins: [lowerAndStrip(LEGACY_TARGET, { script: true })],
     },
     // Mini-program toolchains (WeChat devtools "build npm", uni-app, Taro) copy this folder as is;
     // one file with everything inlined needs no resolver and no `require` of node_modules.
@@ -379,7 +382,7 @@ const emojiPlugin = {
       exports: 'named',
       banner,
       sourcemap: true,
-      plugins: [lowerAndStrip(LEGACY_TARGET)],
+      plugins: [lowerAndStrip(LEGACY_TARGET, { script: true })],
     },
     { file: 'dist/miniprogram/emoji.js', format: 'cjs', exports: 'named', banner, sourcemap: false, plugins: [lowerAndStrip(LEGACY_TARGET, MINIFIED)] },
   ],

@@ -293,6 +293,24 @@ describe('bundles load on their hosts', () => {
     expect(sandbox['RongIMClient']).toBe((api as { RongIMClient: unknown }).RongIMClient);
   });
 
+  /**
+   * A script's top-level `var`s are the page's globals: the lowering helpers (`__defProp`, `__async`, …) must
+   * stay inside the script, or another script's helpers of the same name (other versions, other shapes) would
+   * replace the ones the SDK calls.
+   */
+  test.each([
+    ['lianxin.umd.js', ['RongIMClient', 'RongIMLib']],
+    ['lianxin-emoji.umd.js', ['RongIMLib']],
+  ])('%s adds no global but %j', (file, globals) => {
+    const sandbox: Record<string, unknown> = {};
+    sandbox['window'] = sandbox;
+    const context = vm.createContext(sandbox);
+    const before = new Set(vm.runInContext('Object.getOwnPropertyNames(this)', context) as string[]);
+    vm.runInContext(readFileSync(path.join(dist, file), 'utf8'), context, { filename: file });
+    const added = (vm.runInContext('Object.getOwnPropertyNames(this)', context) as string[]).filter((name) => !before.has(name));
+    expect(added.sort()).toEqual(globals);
+  });
+
   test('UMD leaves a RongIMClient global the page already has', () => {
     const mine = { mine: true };
     const sandbox: Record<string, unknown> = { RongIMClient: mine };
