@@ -43,9 +43,6 @@ export interface ChatroomEntryInput {
 const runtimes = new WeakMap<object, Runtime>();
 
 class IMClientMethods {
-  constructor(runtime: Runtime) {
-    runtimes.set(this, runtime);
-  }
 
   // ---------------------------------------------------------------- connection / session
 
@@ -360,8 +357,20 @@ for (const name of [...CPP_ONLY_METHODS, ...RTC_METHODS]) {
 
 /** The instance type: the implemented methods plus the NOT_SUPPORT ones attached above. */
 export type IMClient = IMClientMethods & Record<UnsupportedMethod, (...args: unknown[]) => null>;
-export const IMClient = IMClientMethods as unknown as new (runtime: Runtime) => IMClient;
+/**
+ * The class apps see (`instanceof RongIMLib.IMClient`). Instances come from `RongIMClient.getInstance()`,
+ * made by createIMClient: the runtime is not a constructor parameter, so the published declarations
+ * never name it (it would carry the whole engine, and the wire schema's types, into every .d.ts).
+ */
+export const IMClient = IMClientMethods as unknown as new () => IMClient;
 Object.defineProperty(IMClientMethods, 'name', { value: 'IMClient' });
+
+/** The instance `RongIMClient.init` makes for a runtime. */
+export function createIMClient(runtime: Runtime): IMClient {
+  const client = new IMClientMethods();
+  runtimes.set(client, runtime);
+  return client as IMClient;
+}
 
 function runtimeOf(client: object): Runtime {
   const runtime = runtimes.get(client);

@@ -12,7 +12,8 @@ import { errorCodeOf, ErrorCode, isTokenIncorrectCode, SdkError } from '../error
 import type { PlatformAdapter } from '../platform/platform-adapter';
 import { createApiLogger } from './api-logger';
 import { callMember, fail, later } from './callbacks';
-import { IMClient } from './im-client';
+import { createIMClient } from './im-client';
+import type { IMClient } from './im-client';
 import type { ListenerKind } from './listeners';
 import type { Message } from './message';
 import type { MessageClass } from './message-classes';
@@ -86,7 +87,7 @@ export function createRongIMLib(platform: PlatformAdapter, defaults: RuntimeDefa
   const RongIMClient: RongIMClientStatic = {
     init(appKey: string, _dataAccessProvider?: unknown, options?: InitOptions): void {
       const ok = rt.init(appKey, typeof options === 'object' && options !== null ? options : {});
-      if (ok) instance = new IMClient(rt);
+      if (ok) instance = createIMClient(rt);
     },
 
     getInstance(): IMClient {
