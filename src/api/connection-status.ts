@@ -9,7 +9,8 @@ import { ConnectionStatus, ErrorCode, RCConnectionStatus } from './enums';
 
 export interface PublicStatus {
   readonly legacy: ConnectionStatus;
-  readonly status: RCConnectionStatus;
+  /** Undefined: not a 5.7 status change (an automatic attempt's start stays SUSPENDED there). */
+  readonly status?: RCConnectionStatus;
   /** Why (an ErrorCode), for SUSPENDED and DISCONNECTED. */
   readonly code?: number;
 }
@@ -23,9 +24,12 @@ export function publicStatusOf(change: StateChange): PublicStatus | undefined {
       return { legacy: ConnectionStatus.CONNECTED, status: RCConnectionStatus.CONNECTED };
     case 'reconnecting': {
       if (cause.kind === 'redirect') return { legacy: ConnectionStatus.REDIRECT, status: RCConnectionStatus.SUSPENDED, code: ErrorCode.RC_CONN_REDIRECTED };
+      // As the official 2.9.2 client reports an automatic reconnect (observed against this server): CONNECTING
+      // when the session is lost and when each attempt starts, WEBSOCKET_UNAVAILABLE when an attempt fails;
+      // never CONNECTION_CLOSED while it reconnects.
+      if (cause.kind === 'retry') return { legacy: ConnectionStatus.CONNECTING };
       const code = cause.kind === 'network' ? cause.code : ErrorCode.RC_NET_UNAVAILABLE;
-      // The first loss reads "closed"; each failed automatic retry reads "websocket unavailable" (E4).
-      const legacy = from === 'connected' ? ConnectionStatus.CONNECTION_CLOSED : from === 'suspended' ? ConnectionStatus.CONNECTING : ConnectionStatus.WEBSOCKET_UNAVAILABLE;
+      const legacy = from === 'reconnecting' ? ConnectionStatus.WEBSOCKET_UNAVAILABLE : ConnectionStatus.CONNECTING;
       return { legacy, status: RCConnectionStatus.SUSPENDED, code };
     }
     case 'suspended':

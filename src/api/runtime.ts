@@ -231,7 +231,7 @@ export class Runtime {
       this.heldConnected = undefined;
       this.reportStatus(held);
     }
-    if (change.to === 'closed' || change.to === 'reconnecting' || change.to === 'suspended') this.services?.pause();
+    if (change.from !== change.to && (change.to === 'closed' || change.to === 'reconnecting' || change.to === 'suspended')) this.services?.pause();
     if (change.to === 'connected') {
       this.heldConnected = change;
       return;
@@ -242,6 +242,8 @@ export class Runtime {
   private reportStatus(change: StateChange): void {
     const status = publicStatusOf(change);
     if (!status) return;
+    // An attempt that starts right after the loss was already reported as CONNECTING: said once.
+    if (status.status === undefined && status.legacy === this.lastStatus) return;
     this.lastStatus = status.legacy;
     for (const watcher of [...this.listeners.statusWatchers]) {
       try {
@@ -251,6 +253,7 @@ export class Runtime {
       }
     }
     this.listeners.emit('connectionStatus', 'changed', status.legacy);
+    if (status.status === undefined) return;
     if (status.code === undefined) this.listeners.emit('connectionStatusChange', 'changed', status.status);
     else this.listeners.emit('connectionStatusChange', 'changed', status.status, status.code);
   }

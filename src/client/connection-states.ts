@@ -46,6 +46,8 @@ export type StateCause =
   | { readonly kind: 'offline' }
   /** The host reported the network back, or the app came to the foreground. */
   | { readonly kind: 'online' }
+  /** An automatic reconnect attempt starts (the official client reports CONNECTING for each one). */
+  | { readonly kind: 'retry' }
   /** DISCONNECT reason 1: the same user logged in elsewhere. */
   | { readonly kind: 'kicked' }
   /** DISCONNECT reason 2 or CONNACK status 9. */
@@ -65,8 +67,9 @@ const LIVE: ReadonlySet<ConnectionState> = new Set(['connecting', 'connected', '
 
 /**
  * The transition rule. `undefined` = the cause does not change the state (the engine ignores it).
- * `reconnecting → reconnecting` on `network` is a real transition: each failed automatic attempt is
- * reported (the official client emits WEBSOCKET_UNAVAILABLE per failed retry).
+ * `reconnecting → reconnecting` on `network` and on `retry` are real transitions: each automatic attempt's
+ * start and failure is reported (the official client emits CONNECTING when an attempt starts and
+ * WEBSOCKET_UNAVAILABLE when it fails).
  */
 export function nextState(from: ConnectionState, cause: StateCause): ConnectionState | undefined {
   switch (cause.kind) {
@@ -83,6 +86,8 @@ export function nextState(from: ConnectionState, cause: StateCause): ConnectionS
       return from === 'connected' || from === 'reconnecting' ? 'suspended' : undefined;
     case 'online':
       return from === 'suspended' ? 'reconnecting' : undefined;
+    case 'retry':
+      return from === 'reconnecting' ? 'reconnecting' : undefined;
     case 'redirect':
       return from === 'connected' ? 'reconnecting' : undefined;
     case 'kicked':

@@ -159,6 +159,9 @@ export class Connection {
     if (this.attempt !== undefined || this.token === undefined) return;
     const cancel = new Cancellation();
     this.attempt = cancel;
+    // An automatic attempt (a first connect is already `connecting`); a listener may disconnect() here.
+    this.machine.transition({ kind: 'retry' });
+    if (this.attempt !== cancel) return;
     const { platform } = this.config;
     let timedOut = false;
     const timer = platform.clock.setTimeout(() => {

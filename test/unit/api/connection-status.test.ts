@@ -11,9 +11,11 @@ test('connect, success and user disconnect', () => {
   expect(publicStatusOf(change('connected', 'closed', { kind: 'user', action: 'disconnect' }))).toMatchObject({ legacy: ConnectionStatus.DISCONNECTED, status: RCConnectionStatus.DISCONNECTED });
 });
 
-test('temporary losses are SUSPENDED with the reason; each failed retry reads websocket-unavailable', () => {
-  expect(publicStatusOf(change('connected', 'reconnecting', { kind: 'network', code: 30013 }))).toEqual({ legacy: ConnectionStatus.CONNECTION_CLOSED, status: RCConnectionStatus.SUSPENDED, code: 30013 });
+test('temporary losses are SUSPENDED with the reason; legacy: CONNECTING at the loss and at each attempt, websocket-unavailable when one fails', () => {
+  expect(publicStatusOf(change('connected', 'reconnecting', { kind: 'network', code: 30013 }))).toEqual({ legacy: ConnectionStatus.CONNECTING, status: RCConnectionStatus.SUSPENDED, code: 30013 });
   expect(publicStatusOf(change('reconnecting', 'reconnecting', { kind: 'network', code: 30002 }))).toEqual({ legacy: ConnectionStatus.WEBSOCKET_UNAVAILABLE, status: RCConnectionStatus.SUSPENDED, code: 30002 });
+  // An attempt's start is a legacy status only: the 5.7 listener stays at SUSPENDED.
+  expect(publicStatusOf(change('reconnecting', 'reconnecting', { kind: 'retry' }))).toEqual({ legacy: ConnectionStatus.CONNECTING });
   expect(publicStatusOf(change('connected', 'suspended', { kind: 'offline' }))).toMatchObject({ legacy: ConnectionStatus.NETWORK_UNAVAILABLE, status: RCConnectionStatus.SUSPENDED });
   expect(publicStatusOf(change('connected', 'reconnecting', { kind: 'redirect' }))).toMatchObject({ legacy: ConnectionStatus.REDIRECT, status: RCConnectionStatus.SUSPENDED });
 });

@@ -15,6 +15,7 @@ const C = {
   network: { kind: 'network', code: 30002 },
   offline: { kind: 'offline' },
   online: { kind: 'online' },
+  retry: { kind: 'retry' },
   kicked: { kind: 'kicked' },
   blocked: { kind: 'blocked' },
   serverClosed: { kind: 'server-closed', reason: 3 },
@@ -26,12 +27,12 @@ type CauseName = keyof typeof C;
 
 // Every (state, cause) pair; '-' = ignored.
 const TABLE: Record<ConnectionState, Record<CauseName, ConnectionState | '-'>> = {
-  idle: { connect: 'connecting', disconnect: '-', accepted: '-', network: '-', offline: '-', online: '-', kicked: '-', blocked: '-', serverClosed: '-', redirect: '-', tokenIncorrect: '-', rejected: '-' },
-  connecting: { connect: '-', disconnect: 'closed', accepted: 'connected', network: 'closed', offline: '-', online: '-', kicked: 'closed', blocked: 'closed', serverClosed: 'closed', redirect: '-', tokenIncorrect: 'closed', rejected: 'closed' },
-  connected: { connect: '-', disconnect: 'closed', accepted: '-', network: 'reconnecting', offline: 'suspended', online: '-', kicked: 'closed', blocked: 'closed', serverClosed: 'closed', redirect: 'reconnecting', tokenIncorrect: 'closed', rejected: 'closed' },
-  reconnecting: { connect: '-', disconnect: 'closed', accepted: 'connected', network: 'reconnecting', offline: 'suspended', online: '-', kicked: 'closed', blocked: 'closed', serverClosed: 'closed', redirect: '-', tokenIncorrect: 'closed', rejected: 'closed' },
-  suspended: { connect: '-', disconnect: 'closed', accepted: '-', network: '-', offline: '-', online: 'reconnecting', kicked: 'closed', blocked: 'closed', serverClosed: 'closed', redirect: '-', tokenIncorrect: 'closed', rejected: 'closed' },
-  closed: { connect: 'connecting', disconnect: '-', accepted: '-', network: '-', offline: '-', online: '-', kicked: '-', blocked: '-', serverClosed: '-', redirect: '-', tokenIncorrect: '-', rejected: '-' },
+  idle: { connect: 'connecting', disconnect: '-', accepted: '-', network: '-', offline: '-', online: '-', retry: '-', kicked: '-', blocked: '-', serverClosed: '-', redirect: '-', tokenIncorrect: '-', rejected: '-' },
+  connecting: { connect: '-', disconnect: 'closed', accepted: 'connected', network: 'closed', offline: '-', online: '-', retry: '-', kicked: 'closed', blocked: 'closed', serverClosed: 'closed', redirect: '-', tokenIncorrect: 'closed', rejected: 'closed' },
+  connected: { connect: '-', disconnect: 'closed', accepted: '-', network: 'reconnecting', offline: 'suspended', online: '-', retry: '-', kicked: 'closed', blocked: 'closed', serverClosed: 'closed', redirect: 'reconnecting', tokenIncorrect: 'closed', rejected: 'closed' },
+  reconnecting: { connect: '-', disconnect: 'closed', accepted: 'connected', network: 'reconnecting', offline: 'suspended', online: '-', retry: 'reconnecting', kicked: 'closed', blocked: 'closed', serverClosed: 'closed', redirect: '-', tokenIncorrect: 'closed', rejected: 'closed' },
+  suspended: { connect: '-', disconnect: 'closed', accepted: '-', network: '-', offline: '-', online: 'reconnecting', retry: '-', kicked: 'closed', blocked: 'closed', serverClosed: 'closed', redirect: '-', tokenIncorrect: 'closed', rejected: 'closed' },
+  closed: { connect: 'connecting', disconnect: '-', accepted: '-', network: '-', offline: '-', online: '-', retry: '-', kicked: '-', blocked: '-', serverClosed: '-', redirect: '-', tokenIncorrect: '-', rejected: '-' },
 };
 
 describe('nextState', () => {

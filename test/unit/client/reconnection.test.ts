@@ -41,6 +41,7 @@ describe('automatic reconnection', () => {
       'idle>connecting:user',
       'connecting>connected:accepted',
       'connected>reconnecting:network',
+      'reconnecting>reconnecting:retry',
       'reconnecting>connected:accepted',
     ]);
     expect(sessions).toEqual([
@@ -177,6 +178,7 @@ describe('lifecycle', () => {
     expect(trail().slice(2)).toEqual([
       'connected>suspended:offline',
       'suspended>reconnecting:online',
+      'reconnecting>reconnecting:retry',
       'reconnecting>connected:accepted',
     ]);
   });
