@@ -11,7 +11,22 @@ export type { ConnectCallbacks, RongIMClientStatic, RongIMLibInstance } from './
 export type { InitOptions, RuntimeDefaults } from './api/runtime';
 export { SDK_VERSION } from './api/runtime';
 export { IMClient } from './api/im-client';
-export type { ApiCallback } from './api/im-client';
+export type { ApiCallback, ChatroomEntriesFailure, ChatroomEntryInput, SendMessageCallback } from './api/im-client';
+export type {
+  ChatRoomStatusListener,
+  ConnectionStatusChangeListener,
+  ConnectionStatusListener,
+  ConversationStatusListener,
+  ExpansionDeletion,
+  ExpansionUpdate,
+  MessageBlockedListener,
+  MessageExpansionListener,
+  PullOfflineFinishedListener,
+  ReceiveMessageListener,
+  ReceivedConversationStatus,
+  TagListener,
+  TypingStatusListener,
+} from './api/listeners';
 
 // Enums.
 export {
@@ -85,8 +100,13 @@ export type {
 
 // Shapes passed to callbacks.
 export type { V2Conversation, V2Conversation as IConversation } from './api/to-v2';
-export type { ConversationStatus as IReceivedConversationStatus } from './client/services/conversation-status-store';
-export type { TypingConversation as ITypingMessage } from './client/services/typing-tracker';
+export type { ConversationTagResult, TagInfoResult, V2ConversationInTag } from './api/tags-api';
+export type { ReceivedConversationStatus as IReceivedConversationStatus } from './api/listeners';
+export type { TypingConversation as ITypingMessage, TypingConversation, TypingUser } from './client/services/typing-tracker';
+export type { MessageReaders } from './client/services/group-read-receipts';
+export type { ChatroomInfo, ChatroomStatusInfo } from './client/services/chatroom/chatroom-service';
+export type { KvChange as ChatroomEntryChange } from './client/services/chatroom/chatroom-kv-cache';
+export type { BlockedMessageInfo } from './api/blocked-message';
 export type { PushConfigInput as IPushConfig, SendOptions as ISendOptionsV2 } from './client/services/outgoing';
 
 // Errors.
@@ -99,5 +119,5 @@ export { runUpload, UploadFailure } from './upload/uploader';
 export type { RunningUpload, UploadJob, UploadResult } from './upload/uploader';
 export { describeUploadFile } from './upload/upload-file';
 export type { UploadFileInfo } from './upload/upload-file';
-export type { FileTokenResult } from './client/services/files';
+export type { FileTokenResult, FileUrlResult } from './client/services/files';
 export type { PendingUpload, Thumbnail, ThumbnailOptions, UploadRequest, UploadSource, UploadSourceKind } from './platform/upload-request';

@@ -48,7 +48,8 @@ export function getFileToken(rt: Runtime, fileType: unknown, callback: unknown, 
  * (`uploadRes.isBosRes`) already carries its URL and is returned as is, as the official client does.
  */
 export function getFileUrl(rt: Runtime, fileType: unknown, fileName: unknown, oriName: unknown, callback: unknown, uploadRes?: unknown, uploadMethod?: unknown): Promise<unknown> {
-  return operate(
+  // A BOS upload result is handed back as the app gave it (it carries `downloadUrl`).
+  return operate<unknown>(
     rt,
     'getFileUrl',
     callback,

@@ -10,22 +10,44 @@ import * as expansion from './expansion-api';
 import * as files from './files-api';
 import * as messaging from './messaging-api';
 import * as tags from './tags-api';
+import type { ChatroomInfo } from '../client/services/chatroom/chatroom-service';
+import type { FileTokenResult, FileUrlResult } from '../client/services/files';
+import type { ConnectionStatus } from './enums';
+import type { MessageReaders } from '../client/services/group-read-receipts';
+import type { Message } from './message';
 import type { Runtime } from './runtime';
+import type { ConversationTagResult, TagInfoResult, V2ConversationInTag } from './tags-api';
+import type { V2Conversation } from './to-v2';
 import { SDK_VERSION } from './runtime';
 import type { UnsupportedMethod } from './unsupported';
 import { CPP_ONLY_METHODS, RTC_METHODS, unsupported } from './unsupported';
 
 /**
- * The `{ onSuccess, onError }` object every v2 method takes. Declared with method syntax on purpose:
- * TypeScript checks method parameters bivariantly, so an app's precisely typed handler
- * (`onSuccess(list: Conversation[])`, `onSuccess(count: number)`) is accepted without `any` here.
+ * The `{ onSuccess, onError }` object every v2 method takes, typed per method with what our runtime hands
+ * on: `T` is onSuccess's first argument (`void` when a call succeeds with nothing, as the official
+ * `ICallback<void>`), `O` its second (history's `hasMore`), `E` the detail onError may carry after the code
+ * (`undefined`: none). So an app that relies on inference (`onSuccess: (m) => m.messageUId`) gets real
+ * types. Declared with method syntax on purpose: TypeScript checks method parameters bivariantly, so an
+ * app's own annotations (`onError(code: ErrorCode)`, `onSuccess(list: IConversation[])`) are accepted too.
  */
-export interface ApiCallback {
-  onSuccess?(data: unknown, extra?: unknown, more?: unknown): void;
-  onError?(code: number, data?: unknown): void;
-  onBefore?(message: unknown): void;
+export interface ApiCallback<T = void, O = void, E = undefined> {
+  onSuccess?(data: T, other: O): void;
+  onError?(code: number, data?: E): void;
 }
-type Callback = ApiCallback;
+
+/**
+ * `sendMessage`'s callback: `onBefore(messageId)` before the message leaves, `onSuccess(message)` once the
+ * server took it, `onError(code, message)` with the failed message (absent when the arguments were invalid
+ * or the client is not initialised).
+ */
+export interface SendMessageCallback extends ApiCallback<Message, void, Message> {
+  onBefore?(messageId: number): void;
+}
+
+/** onError's detail of the batch chatroom entry calls (23428): the refused keys with their codes. */
+export type ChatroomEntriesFailure = Record<string, number>;
+
+type Callback<T = void, O = void, E = undefined> = ApiCallback<T, O, E>;
 
 /** A chatroom KV entry as apps pass it (remove calls need only `key`). */
 export interface ChatroomEntryInput {
@@ -50,7 +72,7 @@ class IMClientMethods {
     return runtimeOf(this).engine?.userId ?? '';
   }
 
-  getCurrentConnectionStatus(): number {
+  getCurrentConnectionStatus(): ConnectionStatus {
     return runtimeOf(this).lastStatus;
   }
 
@@ -104,11 +126,11 @@ class IMClientMethods {
 
   // ---------------------------------------------------------------- conversations
 
-  getConversationList(callback: Callback, conversationTypes?: number[] | null, count?: number): void {
+  getConversationList(callback: Callback<V2Conversation[]>, conversationTypes?: number[] | null, count?: number): void {
     conversations.getConversationList(runtimeOf(this), callback, conversationTypes, count);
   }
 
-  getConversation(conversationType: number, targetId: string, callback: Callback): void {
+  getConversation(conversationType: number, targetId: string, callback: Callback<V2Conversation | null>): void {
     conversations.getConversation(runtimeOf(this), conversationType, targetId, callback);
   }
 
@@ -116,7 +138,7 @@ class IMClientMethods {
     conversations.removeConversation(runtimeOf(this), conversationType, targetId, callback);
   }
 
-  clearConversations(callback?: Callback, conversationTypes?: number[]): void {
+  clearConversations(callback?: Callback<boolean>, conversationTypes?: number[]): void {
     conversations.clearConversations(runtimeOf(this), callback, conversationTypes);
   }
 
@@ -126,28 +148,28 @@ class IMClientMethods {
 
   // ---------------------------------------------------------------- unread counts (local)
 
-  getTotalUnreadCount(callback: Callback, conversationTypes?: number[], includeMuted?: boolean): void {
+  getTotalUnreadCount(callback: Callback<number>, conversationTypes?: number[], includeMuted?: boolean): void {
     conversations.getTotalUnreadCount(runtimeOf(this), callback, conversationTypes, includeMuted);
   }
 
-  getUnreadCount(conversationType: number, targetId: string, callback: Callback): void {
+  getUnreadCount(conversationType: number, targetId: string, callback: Callback<number>): void {
     conversations.getUnreadCount(runtimeOf(this), conversationType, targetId, callback);
   }
 
-  getConversationUnreadCount(conversationTypes: number | number[], callback: Callback): void {
+  getConversationUnreadCount(conversationTypes: number | number[], callback: Callback<number>): void {
     conversations.getConversationUnreadCount(runtimeOf(this), conversationTypes, callback);
   }
 
-  clearUnreadCount(conversationType: number, targetId: string, callback?: Callback): void {
+  clearUnreadCount(conversationType: number, targetId: string, callback?: Callback<boolean>): void {
     conversations.clearUnreadCount(runtimeOf(this), conversationType, targetId, callback);
   }
 
-  clearAllUnreadCount(callback?: Callback): void {
+  clearAllUnreadCount(callback?: Callback<boolean>): void {
     conversations.clearAllUnreadCount(runtimeOf(this), 'clearAllUnreadCount', callback);
   }
 
   /** Deprecated (2.3.5): same as clearAllUnreadCount. */
-  clearTotalUnreadCount(callback?: Callback): void {
+  clearTotalUnreadCount(callback?: Callback<boolean>): void {
     conversations.clearAllUnreadCount(runtimeOf(this), 'clearTotalUnreadCount', callback);
   }
 
@@ -171,19 +193,19 @@ class IMClientMethods {
    * `(conversationType, targetId, msg, callback, isMentioned?, pushContent?, pushData?, methodType?, config?)`;
    * an object in the 8th slot is taken as `config` (seed samples).
    */
-  sendMessage(conversationType: number, targetId: string, msg: unknown, callback: Callback, isMentioned?: boolean, pushContent?: string | null, pushData?: string | null, methodType?: unknown, config?: unknown): void {
+  sendMessage(conversationType: number, targetId: string, msg: unknown, callback: SendMessageCallback, isMentioned?: boolean, pushContent?: string | null, pushData?: string | null, methodType?: unknown, config?: unknown): void {
     messaging.sendMessage(runtimeOf(this), [conversationType, targetId, msg, callback, isMentioned, pushContent, pushData, methodType, config]);
   }
 
-  sendRecallMessage(message: unknown, callback: Callback, options?: unknown): void {
+  sendRecallMessage(message: unknown, callback: Callback<Message>, options?: unknown): void {
     messaging.sendRecallMessage(runtimeOf(this), message, callback, options);
   }
 
-  sendTypingStatusMessage(conversationType: number, targetId: string, typingContentType: string, callback?: Callback): void {
+  sendTypingStatusMessage(conversationType: number, targetId: string, typingContentType: string, callback?: Callback<Message>): void {
     messaging.sendTypingStatusMessage(runtimeOf(this), conversationType, targetId, typingContentType, callback);
   }
 
-  getHistoryMessages(conversationType: number, targetId: string, timestamp: number, count: number, callback: Callback, objectName?: string, order?: 0 | 1): void {
+  getHistoryMessages(conversationType: number, targetId: string, timestamp: number, count: number, callback: Callback<Message[], boolean>, objectName?: string, order?: 0 | 1): void {
     messaging.getHistoryMessages(runtimeOf(this), [conversationType, targetId, timestamp, count, callback, objectName, order]);
   }
 
@@ -219,7 +241,7 @@ class IMClientMethods {
   }
 
   /** `onSuccess([{tagId, tagName, conversationCount, createdTime}])`, oldest first. */
-  getTagList(callback: Callback): void {
+  getTagList(callback: Callback<TagInfoResult[]>): void {
     tags.getTagList(runtimeOf(this), callback);
   }
 
@@ -239,16 +261,16 @@ class IMClientMethods {
   }
 
   /** `onSuccess([{tagId, tagName, createdTime, isTop}])`. */
-  getTagsForConversation(conversation: { type: number; targetId: string; channelId?: string }, callback: Callback): void {
+  getTagsForConversation(conversation: { type: number; targetId: string; channelId?: string }, callback: Callback<ConversationTagResult[]>): void {
     tags.getTagsForConversation(runtimeOf(this), conversation, callback);
   }
 
   /** Conversations of the tag older than `startTime` (0 = now), at most `count`, each with `isTopInTag`. */
-  getConversationListByTag(tagId: string, count: number, startTime: number, callback: Callback): void {
+  getConversationListByTag(tagId: string, count: number, startTime: number, callback: Callback<V2ConversationInTag[]>): void {
     tags.getConversationListByTag(runtimeOf(this), tagId, count, startTime, callback);
   }
 
-  getUnreadCountByTag(tagId: string, containMuted: boolean, callback: Callback): void {
+  getUnreadCountByTag(tagId: string, containMuted: boolean, callback: Callback<number>): void {
     tags.getUnreadCountByTag(runtimeOf(this), tagId, containMuted, callback);
   }
 
@@ -260,7 +282,7 @@ class IMClientMethods {
   // ---------------------------------------------------------------- read receipts
 
   /** Group receipts v1: answers pending `ReadReceiptRequestMessage`s; null when none is pending. */
-  sendReceiptResponse(conversationType: number, targetId: string, callback: Callback): void {
+  sendReceiptResponse(conversationType: number, targetId: string, callback: Callback<Message | null>): void {
     messaging.sendReceiptResponse(runtimeOf(this), conversationType, targetId, callback);
   }
 
@@ -270,7 +292,7 @@ class IMClientMethods {
   }
 
   /** Group receipts v2: `onSuccess({totalMemberCount, list: [{userId, readTime}]})` (`rrList`). */
-  getMessageReader(messageUId: string, targetId: string, callback: Callback): void {
+  getMessageReader(messageUId: string, targetId: string, callback: Callback<MessageReaders>): void {
     messaging.getMessageReader(runtimeOf(this), messageUId, targetId, callback);
   }
 
@@ -286,12 +308,12 @@ class IMClientMethods {
   }
 
   /** `onSuccess({userInfos: [{id, time}], userTotalNums})`; count 0–20, order 1 join-time ascending / 2 descending. */
-  getChatRoomInfo(chatRoomId: string, count: number, order: number, callback: Callback): void {
+  getChatRoomInfo(chatRoomId: string, count: number, order: number, callback: Callback<ChatroomInfo>): void {
     chatroom.getChatRoomInfo(runtimeOf(this), chatRoomId, count, order, callback);
   }
 
   /** `onSuccess(messages, hasMore)`; order 0 = older than `timestamp` (0 = now), 1 = newer. */
-  getChatRoomHistoryMessages(chatRoomId: string, count: number, order: 0 | 1, callback: Callback, timestamp?: number): void {
+  getChatRoomHistoryMessages(chatRoomId: string, count: number, order: 0 | 1, callback: Callback<Message[], boolean>, timestamp?: number): void {
     chatroom.getChatRoomHistoryMessages(runtimeOf(this), chatRoomId, count, order, callback, timestamp);
   }
 
@@ -312,33 +334,33 @@ class IMClientMethods {
   }
 
   /** `options.entries`: `{key: value}` (seed) or `[{key, value}]` (5.x); `isAutoDelete?`, `isForce?`. */
-  setChatRoomEntries(chatRoomId: string, options: { entries: Record<string, string> | Array<{ key: string; value: string }>; isAutoDelete?: boolean; isForce?: boolean }, callback?: Callback): void {
+  setChatRoomEntries(chatRoomId: string, options: { entries: Record<string, string> | Array<{ key: string; value: string }>; isAutoDelete?: boolean; isForce?: boolean }, callback?: Callback<void, void, ChatroomEntriesFailure>): void {
     chatroom.changeChatRoomEntries(runtimeOf(this), 'setChatRoomEntries', chatRoomId, options, callback, false);
   }
 
   /** `options.entries`: `[{key}]` (or key strings); `isForce?`. */
-  removeChatRoomEntries(chatRoomId: string, options: { entries: Array<{ key: string } | string>; isForce?: boolean }, callback?: Callback): void {
+  removeChatRoomEntries(chatRoomId: string, options: { entries: Array<{ key: string } | string>; isForce?: boolean }, callback?: Callback<void, void, ChatroomEntriesFailure>): void {
     chatroom.changeChatRoomEntries(runtimeOf(this), 'removeChatRoomEntries', chatRoomId, options, callback, true);
   }
 
   /** The locally known value (`onSuccess(value)`), 23427 when absent. */
-  getChatroomEntry(chatRoomId: string, key: string, callback: Callback): void {
+  getChatroomEntry(chatRoomId: string, key: string, callback: Callback<string>): void {
     chatroom.getChatroomEntry(runtimeOf(this), chatRoomId, key, callback);
   }
 
-  getAllChatroomEntries(chatRoomId: string, callback: Callback): void {
+  getAllChatroomEntries(chatRoomId: string, callback: Callback<Record<string, string>>): void {
     chatroom.getAllChatroomEntries(runtimeOf(this), chatRoomId, callback);
   }
 
   // ---------------------------------------------------------------- files (upload token, download URL)
 
   /** `onSuccess({token, deadline, fileName, bos, qiniu, ossConfig, …})`; upload to `qiniu` (the navi uploadServer). */
-  getFileToken(fileType: number, callback: Callback, fileName?: string, httpMethod?: 'POST' | 'PUT', queryString?: string): void {
+  getFileToken(fileType: number, callback: Callback<FileTokenResult>, fileName?: string, httpMethod?: 'POST' | 'PUT', queryString?: string): void {
     void files.getFileToken(runtimeOf(this), fileType, callback, fileName, httpMethod, queryString);
   }
 
   /** `onSuccess({downloadUrl})` for an uploaded object key (`data.filename` of the upload). */
-  getFileUrl(fileType: number, fileName: string, oriName: string | null | undefined, callback: Callback, uploadRes?: object, uploadMethod?: number): void {
+  getFileUrl(fileType: number, fileName: string, oriName: string | null | undefined, callback: Callback<FileUrlResult>, uploadRes?: object, uploadMethod?: number): void {
     void files.getFileUrl(runtimeOf(this), fileType, fileName, oriName, callback, uploadRes, uploadMethod);
   }
 

@@ -14,7 +14,20 @@ import { createApiLogger } from './api-logger';
 import { callMember, fail, later } from './callbacks';
 import { createIMClient } from './im-client';
 import type { IMClient } from './im-client';
-import type { ListenerKind } from './listeners';
+import type { ConnectionStatus } from './enums';
+import type {
+  ChatRoomStatusListener,
+  ConnectionStatusChangeListener,
+  ConnectionStatusListener,
+  ConversationStatusListener,
+  ListenerKind,
+  MessageBlockedListener,
+  MessageExpansionListener,
+  PullOfflineFinishedListener,
+  ReceiveMessageListener,
+  TagListener,
+  TypingStatusListener,
+} from './listeners';
 import type { Message } from './message';
 import type { MessageClass } from './message-classes';
 import { createMessageTypeMap } from './message-types';
@@ -22,10 +35,11 @@ import type { InitOptions, RuntimeDefaults } from './runtime';
 import { parseNaviList, Runtime } from './runtime';
 import { describeValue } from './validate';
 
+/** `connect` / `reconnect`: `onSuccess(userId)`, `onTokenIncorrect()` (connect only), `onError(code)`. */
 export interface ConnectCallbacks {
-  onSuccess?: (userId: string) => void;
-  onTokenIncorrect?: () => void;
-  onError?: (code: number) => void;
+  onSuccess?(userId: string): void;
+  onTokenIncorrect?(): void;
+  onError?(code: number): void;
 }
 
 export interface RongIMClientStatic {
@@ -33,17 +47,17 @@ export interface RongIMClientStatic {
   getInstance(): IMClient;
   connect(token: string, callbacks: ConnectCallbacks): Promise<void>;
   reconnect(callbacks: ConnectCallbacks, options?: unknown): Promise<void>;
-  setConnectionStatusListener(listener: { onChanged?: (status: number) => void; onChange?: (status: number) => void }): void;
-  onConnectionStatusChange(listener: { onChange?: (status: number, code?: number) => void }): void;
-  setOnReceiveMessageListener(listener: { onReceived: (message: Message, leftCount?: number, hasMore?: boolean) => void }): void;
-  setConversationStatusListener(listener: object): void;
-  setPullOfflineFinished(listener: { onFinish: () => void }): void;
-  setMessageBlockedListener(listener: object): void;
-  setChatRoomStatusListener(listener: object): void;
-  setMessageExpansionListener(listener: object): void;
-  setTagListener(listener: object): void;
-  setConversationTagListener(listener: object): void;
-  setTypingStatusListener(listener: object): void;
+  setConnectionStatusListener(listener: ConnectionStatusListener): void;
+  onConnectionStatusChange(listener: ConnectionStatusChangeListener): void;
+  setOnReceiveMessageListener(listener: ReceiveMessageListener): void;
+  setConversationStatusListener(listener: ConversationStatusListener): void;
+  setPullOfflineFinished(listener: PullOfflineFinishedListener): void;
+  setMessageBlockedListener(listener: MessageBlockedListener): void;
+  setChatRoomStatusListener(listener: ChatRoomStatusListener): void;
+  setMessageExpansionListener(listener: MessageExpansionListener): void;
+  setTagListener(listener: TagListener): void;
+  setConversationTagListener(listener: TagListener): void;
+  setTypingStatusListener(listener: TypingStatusListener): void;
   registerMessageType(messageType: string, objectName: string, messageTag: { isCounted: boolean; isPersited: boolean }, searchProps?: string[]): void;
   readonly RegisterMessage: Record<string, MessageClass>;
   readonly RegisterMessageTypeMapping: Record<string, string>;
@@ -51,7 +65,7 @@ export interface RongIMClientStatic {
   readonly MessageType: Record<string, string>;
   createLogger(tag: string, type?: string): Logger | null;
   messageWatch(watcher: (message: Message) => void): void;
-  statusWatch(watcher: (status: number) => void): void;
+  statusWatch(watcher: (status: ConnectionStatus) => void): void;
   readonly _voipProvider: { onReceived?: (message: Message) => void };
 }
 
@@ -171,7 +185,7 @@ export function createRongIMLib(platform: PlatformAdapter, defaults: RuntimeDefa
     messageWatch(watcher: (message: Message) => void): void {
       if (typeof watcher === 'function') rt.listeners.messageWatchers.add(watcher);
     },
-    statusWatch(watcher: (status: number) => void): void {
+    statusWatch(watcher: (status: ConnectionStatus) => void): void {
       if (typeof watcher === 'function') rt.listeners.statusWatchers.add(watcher);
     },
     _voipProvider: rt.listeners.voipProvider,

@@ -125,7 +125,12 @@ export interface FileUrlRequest {
   readonly uploadMethod?: number | undefined;
 }
 
-export async function requestFileUrl(engine: FilesEngine, userId: string, req: FileUrlRequest): Promise<{ downloadUrl: string }> {
+/** `getFileUrl`'s onSuccess data (given a BOS `uploadRes`, that object itself, which carries `downloadUrl`). */
+export interface FileUrlResult {
+  downloadUrl: string;
+}
+
+export async function requestFileUrl(engine: FilesEngine, userId: string, req: FileUrlRequest): Promise<FileUrlResult> {
   const method = req.uploadMethod ?? UploadMethodValue.QINIU;
   const fields = { type: req.fileType, key: req.key, ...(req.oriName !== undefined && req.oriName !== '' ? { fileName: req.oriName } : {}) };
   if (method === UploadMethodValue.QINIU) {
