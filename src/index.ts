@@ -52,7 +52,7 @@ export {
 
 // Message model.
 export { Message } from './api/message';
-export type { PushConfig } from './api/message';
+export type { MessageContent, PushConfig } from './api/message';
 export {
   AcceptMessage,
   BaseMessage,

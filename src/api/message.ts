@@ -22,11 +22,19 @@ export interface PushConfig {
   templateId?: string;
 }
 
+/**
+ * A message's content as RongIMLib 2.x types it: `any`. Apps read `message.content.content`,
+ * `.imageUri`, `.extra`, … by objectName without narrowing, and TypeScript written against the official
+ * typings must compile unchanged. The one `any` of the published types (test/unit/public-types.test.ts).
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- drop-in typing: the official field is `any`
+export type MessageContent = any;
+
 export class Message {
   conversationType: ConversationType;
   targetId: string;
   senderUserId: string;
-  content: Record<string, unknown>;
+  content: MessageContent;
   objectName: string;
   messageType: string;
   messageId: number;

@@ -107,6 +107,8 @@ export function messages(im: RongIMLib.IMClient): void {
   im.sendReadReceiptMessage(['uid'], 'g1', { onSuccess: (nothing) => none(nothing) });
   im.getMessageReader('uid', 'g1', { onSuccess: (r) => use(r.totalMemberCount, r.list.map((x) => x.userId + x.readTime).join()) });
 
+  // The content is read by objectName without narrowing, as the official typings allow (`content: any`).
+  im.sendMessage(1, 'u2', msg, { onSuccess: (m) => use(m.objectName === 'RC:TxtMsg' ? m.content.content.length : m.content.imageUri) });
   // @ts-expect-error a Message has no `messageUID` (the field is `messageUId`)
   im.sendMessage(1, 'u2', msg, { onSuccess: (m) => use(m.messageUID) });
   // @ts-expect-error history's second argument is a boolean

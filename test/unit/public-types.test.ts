@@ -1,6 +1,7 @@
 /**
  * The published declarations have no `any`: every public signature is typed (apps get real checking,
- * and the type test in test/types/ proves seed-style code still compiles).
+ * and the type tests in test/types/ prove seed-style and official-typings code still compile). The one
+ * exception is a message's content, `any` in the official typings too (src/api/message.ts MessageContent).
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -18,5 +19,6 @@ beforeAll(() => ensureBuilt(DECLARATIONS), 300_000);
 test.each(DECLARATIONS)('%s declares no `any`', (file) => {
   const lines = code(readFileSync(path.join(REPO_ROOT, file), 'utf8')).split('\n');
   const hits = lines.map((line, i) => ({ line: i + 1, text: line.trim() })).filter((l) => /\bany\b/.test(l.text));
-  expect(hits).toEqual([]);
+  expect(hits.filter((hit) => hit.text !== 'type MessageContent = any;')).toEqual([]);
+  expect(hits.map((hit) => hit.text)).toEqual(['type MessageContent = any;']);
 });
