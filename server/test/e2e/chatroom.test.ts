@@ -374,6 +374,7 @@ describe('member notifications and history', () => {
     await joinOk(ca, room);
     const sent = await send(ca, room, 'RC:TxtMsg', { content: 'for the record' });
     const l2 = await connectUser(env(), b, '2.5.3');
+    await joinOk(l2, room);
     const ack = await l2.query('qryCMsg', room, encodeHistory(room, 0, 10, 0));
     expect(ack.status).toBe(0);
     expect(decodeByName('HistoryMsgOuput', ack.payload).list.map((m) => m.msgId)).toEqual([sent.messageUId]);
@@ -405,6 +406,40 @@ describe('member notifications and history', () => {
 
     const other = await connectUser(env(NOHIST), uniqueId('n'));
     expect((await history(other, 0, 10, 0)).status).toBe(23414);
+  });
+
+  it('room history is for members, as chrmPull is: 23410 for an unknown room, 23406 for a user who never joined, quit or was blocked (qryCHMsg and L2 qryCMsg)', async () => {
+    const room = uniqueId('r');
+    const [a, b, c] = [uniqueId('a'), uniqueId('b'), uniqueId('c')];
+    const ca = await connectUser(env(), a);
+    await joinOk(ca, room);
+    expect((await send(ca, room, 'RC:TxtMsg', { content: 'members only' })).status).toBe(0);
+    const history = (client: RawClient, roomId = room, topic: 'qryCHMsg' | 'qryCMsg' = 'qryCHMsg') => client.query(topic, roomId, encodeHistory(roomId, 0, 10, 0));
+    expect((await history(ca)).status).toBe(0);
+
+    const stranger = await connectUser(env(), b);
+    expect((await pull(stranger, room, 0, 10)).status).toBe(23406);
+    const refused = await history(stranger);
+    expect(refused.status).toBe(23406);
+    expect(refused.payload.length).toBe(0);
+    expect((await history(stranger, uniqueId('nope'))).status).toBe(23410);
+    const l2 = await connectUser(env(), c, '2.5.3');
+    expect((await history(l2, room, 'qryCMsg')).status).toBe(23406);
+
+    // A member who quits no longer reads the room.
+    await joinOk(stranger, room);
+    expect((await history(stranger)).status).toBe(0);
+    expect((await quit(stranger, room)).status).toBe(0);
+    expect((await history(stranger)).status).toBe(23406);
+
+    // Blocked (kicked, refused on rejoin): cut off from the content too.
+    await joinOk(l2, room);
+    expect((await history(l2, room, 'qryCMsg')).status).toBe(0);
+    const blocked = await apiOf().post('/chatroom/user/block/add.json', { chatroomId: room, userId: c, minute: 10 });
+    expect(blocked.status).toBe(200);
+    expect((await join(l2, room)).status).toBe(23409);
+    expect((await history(l2, room, 'qryCMsg')).status).toBe(23406);
+    expect((await history(l2)).status).toBe(23406);
   });
 });
 

@@ -97,6 +97,10 @@ export function createChatroomHandlers(rooms: ChatroomService, entries: Chatroom
     const roomId = input.targetId || frame.targetId;
     if (!isValidId(roomId)) return port.queryAck(frame.messageId, ChatroomStatus.InvalidParameter, undefined, frame.topic);
     if (!rooms.options(port.info.appKey).historyEnabled) return port.queryAck(frame.messageId, ChatroomStatus.HistoryDisabled, undefined, frame.topic);
+    // Room history is for members, as chrmPull is (PROTOCOL.md §11): 23410 for an unknown room, 23406 for a
+    // user who never joined, left, or was kicked or blocked (KV is the one room read allowed without joining).
+    const member = await rooms.isMember(port.info.appKey, roomId, port.info.userId);
+    if (member !== true) return port.queryAck(frame.messageId, member === undefined ? ChatroomStatus.NotExist : ChatroomStatus.NotInRoom, undefined, frame.topic);
     const requested = input.count ?? 0;
     const count = requested <= 0 ? DEFAULT_HISTORY_COUNT : Math.min(requested, MAX_HISTORY_COUNT);
     const order = input.order === 1 ? 1 : 0;
