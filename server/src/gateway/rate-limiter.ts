@@ -3,7 +3,9 @@
  * Counted: client PUBLISHes of the message-sending topics below, accepted ones only (a client
  * that keeps hammering is not locked out longer than one window). Not counted: status topics
  * (`ppMsgS`/`pgMsgS`/`chatMsgS`: typing indicators must not eat the budget), RTC PUBLISHes, and
- * every QUERY (`pullMsg`, history, …: the clients' own sync loops must never be throttled).
+ * every QUERY (`pullMsg`, history, …: the clients' own sync loops must never be throttled) — except a chatroom
+ * KV change that posts a notification to the room (`setKV`/`delKV`/`setKVS`/`delKVS` with bNotify): that message
+ * counts like a `chatMsg` (SessionPort.takeSendPermit; chatrooms/kv-notification.ts).
  */
 export const RATE_LIMITED_TOPICS: ReadonlySet<string> = new Set([
   'ppMsgP',

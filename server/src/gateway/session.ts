@@ -226,6 +226,11 @@ export class Session implements SessionPort, LocalSession, FrameRunner<Request> 
     this.write(publishFrame(topic, targetId, this.ids.next(qos === 1), payload, qos, this.deps.clock.now()));
   }
 
+  /** SessionPort.takeSendPermit: the limiter rate-limited PUBLISHes are counted by. */
+  takeSendPermit(): boolean {
+    return (this.limiter ??= new SendRateLimiter(this.deps.maxSendRatePerSecond)).tryAcquire(this.deps.clock.now());
+  }
+
   /** The running handler waits before its order-sensitive step (SessionPort.deferOrder): later frames queue. */
   deferOrder(): void {
     this.order?.deferOrder();
@@ -333,7 +338,7 @@ export class Session implements SessionPort, LocalSession, FrameRunner<Request> 
     const answerable = isAnswerable(frame);
     const request: Request = { frame, route, startedAt: answerable ? performance.now() : 0, seen: undefined };
     if (answerable) this.ids.clientSent(messageId, request);
-    if (frame.kind === 'publish' && route.rateLimited && !(this.limiter ??= new SendRateLimiter(this.deps.maxSendRatePerSecond)).tryAcquire(this.deps.clock.now())) {
+    if (frame.kind === 'publish' && route.rateLimited && !this.takeSendPermit()) {
       this.puback(messageId, { status: WireStatus.SendTooFast });
       return;
     }

@@ -63,6 +63,12 @@ export interface SessionPort {
    * no later frame before every earlier one is answered.
    */
   deferOrder?(): void;
+  /**
+   * Counts one message send against the per-connection send limit, as a PUBLISH of a RATE_LIMITED_TOPICS topic
+   * is counted on arrival; false (nothing counted) when the limit is reached: answer 20604 (SendTooFast). For
+   * the QUERY topics that post a message as they go (a chatroom KV change with its notification).
+   */
+  takeSendPermit(): boolean;
 }
 
 /**

@@ -55,19 +55,26 @@ function sendScreened(chain: MessageFilterChain, kind: ConversationKind, request
     answer(request, { status: screened.status, messageUId: newMessageUidFor(Date.now()) });
     return undefined;
   }
-  let effective = request;
-  if (screened.replacedBy.length > 0) {
-    // The decoded message is this handler's own copy; the echo to the sender's other devices must carry the
-    // replaced content too, so the upstream bytes are re-encoded.
-    const up = request.up;
-    up.content = screened.message.content;
-    if (screened.message.pushContent !== undefined) up.pushText = screened.message.pushContent;
-    effective = { ...request, up, frame: { ...request.frame, payload: encodeMessage(rc.UpStreamMessage, up) } };
-  }
-  return kind.send(effective).then((ack) => {
-    if (ack.status === 0 && ack.messageUId !== undefined && chain.hasObservers) chain.sent(sentMessageOf(screened, ack));
+  return kind.send(screenedRequest(request, screened)).then((ack) => {
+    reportSent(chain, screened, ack);
     answer(request, ack);
   });
+}
+
+/** The request as the filters passed it: with their replacements, if any, in the content and push text. */
+export function screenedRequest(request: SendRequest, screened: Extract<ScreenResult, { readonly ok: true }>): SendRequest {
+  if (screened.replacedBy.length === 0) return request;
+  // The decoded message is this handler's own copy; the echo to the sender's other devices must carry the
+  // replaced content too, so the upstream bytes are re-encoded.
+  const up = request.up;
+  up.content = screened.message.content;
+  if (screened.message.pushContent !== undefined) up.pushText = screened.message.pushContent;
+  return { ...request, up, frame: { ...request.frame, payload: encodeMessage(rc.UpStreamMessage, up) } };
+}
+
+/** Tells the chain's observers (message routing) about a screened message the conversation kind accepted. */
+export function reportSent(chain: MessageFilterChain, screened: Extract<ScreenResult, { readonly ok: true }>, ack: SendAck): void {
+  if (ack.status === 0 && ack.messageUId !== undefined && chain.hasObservers) chain.sent(sentMessageOf(screened, ack));
 }
 
 /**

@@ -96,7 +96,8 @@ export function createServices(ctx: ServerContext, hub: Hub): Services {
   kinds.set(3, groups.kind());
   const chatrooms = createChatrooms(ctx, hub);
   const distribution = new ChatroomDistribution(ctx);
-  kinds.set(4, distributionGatedKind(chatrooms.kind, chatrooms.service, distribution, ctx));
+  const roomKind = distributionGatedKind(chatrooms.kind, chatrooms.service, distribution, ctx);
+  kinds.set(4, roomKind);
   const filters = new MessageFilterChain((error, where) => ctx.log.warn('message filter failed', { where, error: String(error) }));
   filters.addFilter(chatBansFilter(ctx, hub.broker));
   filters.addFilter(userRelationsFilter(ctx, hub.broker));
@@ -106,6 +107,8 @@ export function createServices(ctx: ServerContext, hub: Hub): Services {
   const send = createSendHandler(kinds, filters);
   for (const topic of SEND_TOPIC_NAMES) handlers.set(topic, (port, frame) => (frame.kind === 'publish' ? send(port, frame) : rejectKind(port, frame)));
   const recall = createRecallHandler(ctx, messaging, kinds);
+  // KV notifications are client room messages: the same kind and filters as a chatMsg.
+  const roomQueries = chatrooms.queries(roomKind, filters);
   handlers.set('recallMsg', (port, frame) => (frame.kind === 'publish' ? recall(port, frame) : rejectKind(port, frame)));
 
   const queries: Array<[string, (port: SessionPort, frame: QueryFrame) => Promise<void> | void]> = [
@@ -123,9 +126,9 @@ export function createServices(ctx: ServerContext, hub: Hub): Services {
     ['rrMsg', createReadReceiptHandler(ctx)],
     ['rrList', createReadersHandler(ctx)],
     ...Object.keys(CLEAN_TOPICS).map((t): [string, ReturnType<typeof createCleanHistoryHandler>] => [t, createCleanHistoryHandler(ctx)]),
-    ...chatrooms.queries,
+    ...roomQueries,
     // Replaces the generic qryCMsg above: L2's generic getRemoteHistoryMessages asks chatroom history on it.
-    ['qryCMsg', l2ChatroomHistoryOrCustomerService(ctx, createHistoryHandler(ctx), chatrooms.queries)],
+    ['qryCMsg', l2ChatroomHistoryOrCustomerService(ctx, createHistoryHandler(ctx), roomQueries)],
     ...fileQueries(ctx.files),
     ...features.queries,
     ...e5Queries(ctx, messaging),

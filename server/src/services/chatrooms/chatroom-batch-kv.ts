@@ -13,27 +13,32 @@ import { decodeMessage, ProtocolError, rc, type QueryFrame } from '../wire';
 import { isValidId } from '../wire-status';
 import { ChrmKVSOutput, decodeE5, encodeE5, field, SetChrmKVS } from '../e5-wire';
 import type { E5Object } from '../e5-wire';
-import type { ChatroomEntries, EntryNotification } from './chatroom-kv';
-import { ChatroomStatus, KV_NOTIFY_OBJECT_NAME } from './room-wire';
+import type { BatchResult, ChatroomEntries } from './chatroom-kv';
+import type { KvNotifier } from './kv-notification';
+import { ChatroomStatus } from './room-wire';
+import type { UpStream } from '../send-handlers';
 
 type QueryHandler = (port: SessionPort, frame: QueryFrame) => Promise<void>;
 
 /** ChrmKVEntity.status bits (PROTOCOL.md §7.6). */
 const KvBit = { AutoDelete: 1, Overwrite: 2 } as const;
 
-function notificationOf(input: E5Object): EntryNotification | undefined | 'invalid' {
+function notificationOf(input: E5Object): UpStream | undefined | 'invalid' {
   const bytes = field.bytes(input, 'notification');
   if (!field.bool(input, 'bNotify') || bytes === undefined) return undefined;
   try {
-    const note = decodeMessage(rc.UpStreamMessage, bytes, 'UpStreamMessage');
-    return { objectName: note.classname || KV_NOTIFY_OBJECT_NAME, content: note.content, flags: note.sessionId ?? 0 };
+    return decodeMessage(rc.UpStreamMessage, bytes, 'UpStreamMessage');
   } catch (error) {
     if (!(error instanceof ProtocolError)) throw error;
     return 'invalid';
   }
 }
 
-export function createBatchEntryHandlers(entries: ChatroomEntries): Array<[string, QueryHandler]> {
+/**
+ * `notifier` checks and posts a client's KV notification (kv-notification.ts): a batch whose notification may
+ * not be posted is refused as a whole (no payload), nothing applied; it counts as one message sent.
+ */
+export function createBatchEntryHandlers(entries: ChatroomEntries, notifier: KvNotifier): Array<[string, QueryHandler]> {
   const modify = (removal: boolean): QueryHandler => async (port, frame) => {
     const reject = (): void => port.queryAck(frame.messageId, ChatroomStatus.InvalidParameter, undefined, frame.topic);
     if (!isValidId(frame.targetId)) return reject();
@@ -51,7 +56,19 @@ export function createBatchEntryHandlers(entries: ChatroomEntries): Array<[strin
       return { key: field.str(entry, 'key'), value: field.str(entry, 'value'), autoDelete: (status & KvBit.AutoDelete) !== 0, force: (status & KvBit.Overwrite) !== 0 };
     });
     const base = { appKey: port.info.appKey, roomId: frame.targetId, userId: port.info.userId };
-    const result = await entries.batch(base, items, removal, notification);
+    let result: BatchResult;
+    if (notification === undefined) {
+      result = await entries.batch(base, items, removal);
+    } else {
+      const outcome = await notifier(port, frame, frame.targetId, notification, {
+        check: () => entries.batchRefusal(base, items),
+        apply: async () => {
+          const applied = await entries.batch(base, items, removal);
+          return { result: applied, changed: applied.versions.length > 0 };
+        },
+      });
+      result = 'refused' in outcome ? { status: outcome.refused, failed: [], versions: [] } : outcome.result;
+    }
     const applied = result.status === 0 || result.failed.length > 0;
     const payload = applied ? encodeE5(ChrmKVSOutput, { errorKeys: result.failed, keysVersion: result.versions }) : undefined;
     port.queryAck(frame.messageId, result.status, payload, frame.topic);

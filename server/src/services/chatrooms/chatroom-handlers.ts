@@ -7,7 +7,8 @@ import { decodeMessage, encodeMessage, ProtocolError, rc, type QueryFrame } from
 import { isValidId } from '../wire-status';
 import type { ChatroomEntries } from './chatroom-kv';
 import type { ChatroomService } from './chatroom-service';
-import { ChatroomStatus, encodeRoomPage, KV_NOTIFY_OBJECT_NAME, roomDownStream, toKvEntity } from './room-wire';
+import type { KvNotifier } from './kv-notification';
+import { ChatroomStatus, encodeRoomPage, roomDownStream, toKvEntity } from './room-wire';
 
 type QueryHandler = (port: SessionPort, frame: QueryFrame) => Promise<void>;
 
@@ -36,7 +37,8 @@ function roomIdOrReject(port: SessionPort, frame: QueryFrame): string | undefine
   return undefined;
 }
 
-export function createChatroomHandlers(rooms: ChatroomService, entries: ChatroomEntries): Array<[string, QueryHandler]> {
+/** `notifier` checks and posts a client's KV notification (kv-notification.ts). */
+export function createChatroomHandlers(rooms: ChatroomService, entries: ChatroomEntries, notifier: KvNotifier): Array<[string, QueryHandler]> {
   const join = (mode: 'join' | 'rejoin'): QueryHandler => async (port, frame) => {
     const roomId = roomIdOrReject(port, frame);
     if (roomId === undefined) return;
@@ -114,14 +116,18 @@ export function createChatroomHandlers(rooms: ChatroomService, entries: Chatroom
     port.queryAck(frame.messageId, 0, payload, frame.topic);
   };
 
-  /** setKV / delKV (E4 sends SetChrmKV for both, L2 DeleteChrmKV for delKV: same layout). */
+  /**
+   * setKV / delKV (E4 sends SetChrmKV for both, L2 DeleteChrmKV for delKV: same layout). With a notification the
+   * change is refused, unapplied, when that message may not be posted (kv-notification.ts).
+   */
   const modifyEntry = (removal: boolean): QueryHandler => async (port, frame) => {
     const roomId = roomIdOrReject(port, frame);
     if (roomId === undefined) return;
     const input = decodeOrReject(port, frame, rc.SetChrmKV, 'SetChrmKV');
     if (input === undefined) return;
     const status = input.entry.status ?? 0;
-    const note = input.bNotify === true ? input.notification : undefined;
+    // Decoded nested messages are instances (the check only narrows the generated `IUpStreamMessage | null`).
+    const note = input.bNotify === true && input.notification instanceof rc.UpStreamMessage ? input.notification : undefined;
     const request = {
       appKey: port.info.appKey,
       roomId,
@@ -130,10 +136,17 @@ export function createChatroomHandlers(rooms: ChatroomService, entries: Chatroom
       value: input.entry.value,
       autoDelete: (status & KvBit.AutoDelete) !== 0,
       force: (status & KvBit.Overwrite) !== 0,
-      ...(note ? { notification: { objectName: note.classname || KV_NOTIFY_OBJECT_NAME, content: note.content, flags: note.sessionId ?? 0 } } : {}),
     };
-    const result = removal ? await entries.remove(request) : await entries.set(request);
-    port.queryAck(frame.messageId, result, undefined, frame.topic);
+    const apply = (): Promise<number> => (removal ? entries.remove(request) : entries.set(request));
+    if (note === undefined) return port.queryAck(frame.messageId, await apply(), undefined, frame.topic);
+    const outcome = await notifier(port, frame, roomId, note, {
+      check: () => entries.check(request, !removal),
+      apply: async () => {
+        const result = await apply();
+        return { result, changed: result === 0 };
+      },
+    });
+    port.queryAck(frame.messageId, 'refused' in outcome ? outcome.refused : outcome.result, undefined, frame.topic);
   };
 
   const pullEntries: QueryHandler = async (port, frame) => {

@@ -4,7 +4,10 @@
  * the app has KV off, 23427 for a missing key. Every change reaches the other members online as
  * `s_cmd{type:2, chrmId, time}` (they `pullKV` from their cursor; removals arrive with status bit 4, i.e.
  * DELETE); the changer is not told about its own change (its client applied it already). When asked, the
- * client's `RC:chrmKVNotiMsg` goes to the room as an ordinary room message from the changer.
+ * notification (`RC:chrmKVNotiMsg`) goes to the room as a room message from the changer: a client's through the
+ * client send path with every check of `chatMsg`, checked before the change is applied (kv-notification.ts,
+ * which calls `set`/`remove`/`batch` here without the notification); the Server API's (admin) through the
+ * server path, here.
  */
 import type { ServerContext } from '../../context';
 import type { ChatroomEntry, EntryChanges } from '../../store/chatroom-repository';
@@ -50,6 +53,10 @@ export interface EntryRequest {
   readonly autoDelete: boolean;
   /** Force set/remove (status bit 2). */
   readonly force: boolean;
+  /**
+   * Server API only (with `admin`): posted through the server send path. A client's notification is a client
+   * room message: kv-notification.ts checks and posts it around the change.
+   */
   readonly notification?: EntryNotification;
   /** Server API: no membership needed, always forced. */
   readonly admin?: boolean;
@@ -92,17 +99,12 @@ export class ChatroomEntries {
   /**
    * `setKVS` / `delKVS` (engine 5.x `setChatRoomEntries` / `removeChatRoomEntries`): each key under the
    * single-key rules above (the seed: a batch may only touch keys that are new or the caller's own, unless
-   * forced), key by key, so a refused key does not undo the others; the room is told once, and the optional
-   * notification goes once for the whole batch.
+   * forced), key by key, so a refused key does not undo the others; the room is told once (the caller posts the
+   * optional notification once for the whole batch when a key changed: kv-notification.ts).
    */
-  async batch(base: { readonly appKey: string; readonly roomId: string; readonly userId: string }, items: readonly BatchItem[], removal: boolean, notification?: EntryNotification): Promise<BatchResult> {
-    const refused = (status: number): BatchResult => ({ status, failed: [], versions: [] });
-    if (!this.rooms.options(base.appKey).kvEnabled) return refused(ChatroomStatus.KvDisabled);
-    if (items.length === 0) return refused(ChatroomStatus.InvalidParameter);
-    if (items.length > MAX_BATCH_ENTRIES) return refused(KV_BATCH_OUT_LIMIT);
-    const member = await this.rooms.isMember(base.appKey, base.roomId, base.userId);
-    if (member === undefined) return refused(ChatroomStatus.NotExist);
-    if (!member) return refused(ChatroomStatus.NotInRoom);
+  async batch(base: { readonly appKey: string; readonly roomId: string; readonly userId: string }, items: readonly BatchItem[], removal: boolean): Promise<BatchResult> {
+    const status = await this.batchRefusal(base, items);
+    if (status !== 0) return { status, failed: [], versions: [] };
     const failed: Array<{ key: string; errorCode: number }> = [];
     const versions: Array<{ key: string; version: number }> = [];
     let last: ChatroomEntry | undefined;
@@ -127,7 +129,7 @@ export class ChatroomEntries {
         if (result.ok) versions.push({ key: item.key, version: result.entry.updatedTime });
       }
     }
-    if (last !== undefined) await this.changed({ ...base, key: last.key, value: last.value, autoDelete: false, force: false, ...(notification ? { notification } : {}) }, last);
+    if (last !== undefined) await this.changed({ ...base, key: last.key, value: last.value, autoDelete: false, force: false }, last);
     return { status: failed.length > 0 ? KV_NOT_ALL_SUCCESS : 0, failed, versions };
   }
 
@@ -158,7 +160,21 @@ export class ChatroomEntries {
     return { status: 0, changes: await this.ctx.store.chatrooms.entriesSince(appKey, roomId, Math.max(0, timestamp)) };
   }
 
-  private async check(request: EntryRequest, setting: boolean): Promise<number> {
+  /** The status refusing a whole `batch` before any key is looked at (KV off, 0 or too many entries, not a member), or 0. */
+  async batchRefusal(base: { readonly appKey: string; readonly roomId: string; readonly userId: string }, items: readonly BatchItem[]): Promise<number> {
+    if (!this.rooms.options(base.appKey).kvEnabled) return ChatroomStatus.KvDisabled;
+    if (items.length === 0) return ChatroomStatus.InvalidParameter;
+    if (items.length > MAX_BATCH_ENTRIES) return KV_BATCH_OUT_LIMIT;
+    const member = await this.rooms.isMember(base.appKey, base.roomId, base.userId);
+    if (member === undefined) return ChatroomStatus.NotExist;
+    return member ? 0 : ChatroomStatus.NotInRoom;
+  }
+
+  /**
+   * The status `set` (setting) or `remove` would refuse `request` with before touching the store (KV off, bad
+   * key or value, no room, not a member), or 0; the store's own refusals (key cap, owner, missing key) come later.
+   */
+  async check(request: EntryRequest, setting: boolean): Promise<number> {
     if (!this.rooms.options(request.appKey).kvEnabled) return ChatroomStatus.KvDisabled;
     if (!isValidEntryKey(request.key)) return ChatroomStatus.InvalidParameter;
     if (setting && (request.value.length === 0 || [...request.value].length > MAX_ENTRY_VALUE_CHARS)) return ChatroomStatus.InvalidParameter;
@@ -172,6 +188,8 @@ export class ChatroomEntries {
     this.rooms.announceEntries(request.appKey, request.roomId, entry.updatedTime, request.userId);
     const note = request.notification;
     if (note === undefined) return;
+    // Never a client's: posting it here would skip every check of a client room send (kv-notification.ts).
+    if (request.admin !== true) throw new Error('a client KV notification goes through the client send path');
     await this.rooms.send(
       { appKey: request.appKey, roomId: request.roomId, fromUserId: request.userId, objectName: note.objectName, content: note.content, flags: note.flags },
       'server',

@@ -199,6 +199,19 @@ export class ChatroomService {
     return outcomeOf(queued);
   }
 
+  /**
+   * Why `userId` may not post `objectName` to the room now, with the status send(…, 'client') would answer
+   * (23410 no room, 23406 not a member, 23408 gagged, banned or the room muted), or 0. Appends nothing: for a
+   * change that must be refused before it is applied when its message may not be posted (a KV notification).
+   */
+  async clientRefusal(appKey: string, roomId: string, userId: string, objectName: string): Promise<number> {
+    const room = await this.rooms.room(appKey, roomId);
+    if (room === undefined || room.destroyed) return ChatroomStatus.NotExist;
+    if (!room.members.has(userId)) return ChatroomStatus.NotInRoom;
+    const standing = await this.ctx.store.chatrooms.standing(appKey, roomId, userId, objectName, this.ctx.clock.now());
+    return standing.silenced || standing.roomMuted ? ChatroomStatus.Muted : 0;
+  }
+
   /** Recalls a room message (room-history-edits.ts). */
   recall(input: RoomRecallInput): Promise<SendOutcome> {
     return recallRoomMessage(this.editHost, input);

@@ -6,12 +6,14 @@ import type { ServerContext } from '../../context';
 import type { Hub } from '../../gateway/hub';
 import type { SessionPort } from '../../gateway/topic-router';
 import type { ConversationKind } from '../conversation-kind';
+import type { MessageFilterChain } from '../message-filter-chain';
 import type { QueryFrame } from '../wire';
 import { createChatroomHandlers } from './chatroom-handlers';
 import { createBatchEntryHandlers } from './chatroom-batch-kv';
 import { chatroomConversationKind } from './chatroom-kind';
 import { ChatroomEntries } from './chatroom-kv';
 import { ChatroomService, type ChatroomServiceOptions } from './chatroom-service';
+import { kvNotifier } from './kv-notification';
 
 export { ChatroomService, type ChatroomServiceOptions } from './chatroom-service';
 export { ChatroomEntries } from './chatroom-kv';
@@ -21,11 +23,19 @@ export interface Chatrooms {
   readonly service: ChatroomService;
   readonly entries: ChatroomEntries;
   readonly kind: ConversationKind;
-  readonly queries: ReadonlyArray<[string, (port: SessionPort, frame: QueryFrame) => Promise<void>]>;
+  /**
+   * The QUERY topic handlers. A client's KV notification is a client room message: it goes through `roomKind`
+   * (the CHATROOM kind client sends use, `kind` or a wrapper of it) after `filters` (kv-notification.ts).
+   */
+  queries(roomKind: ConversationKind, filters: MessageFilterChain): ReadonlyArray<[string, (port: SessionPort, frame: QueryFrame) => Promise<void>]>;
 }
 
 export function createChatrooms(ctx: ServerContext, hub: Hub, options: ChatroomServiceOptions = {}): Chatrooms {
   const service = new ChatroomService(ctx, hub, options);
   const entries = new ChatroomEntries(ctx, service);
-  return { service, entries, kind: chatroomConversationKind(service), queries: [...createChatroomHandlers(service, entries), ...createBatchEntryHandlers(entries)] };
+  const queries = (roomKind: ConversationKind, filters: MessageFilterChain): Array<[string, (port: SessionPort, frame: QueryFrame) => Promise<void>]> => {
+    const notifier = kvNotifier(ctx, service, roomKind, filters);
+    return [...createChatroomHandlers(service, entries, notifier), ...createBatchEntryHandlers(entries, notifier)];
+  };
+  return { service, entries, kind: chatroomConversationKind(service), queries };
 }

@@ -23,6 +23,7 @@ function recordingPort(events: string[]): SessionPort {
     queryAck: () => undefined,
     push: () => undefined,
     deferOrder: () => events.push('deferOrder'),
+    takeSendPermit: () => true,
   };
 }
 
