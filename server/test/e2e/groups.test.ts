@@ -333,6 +333,39 @@ describe('mentions, directed messages and receipts', () => {
     expect((await cb.query('rrMsg', g, encodeByName('GrpReadReceiptMsg', { msgId: [] }))).status).toBe(33003);
   });
 
+  it('read receipts v2 count only recipients: rrMsg skips messages the caller never received, rrList answers sender and recipients only', async () => {
+    const [a, b, c, d] = [unique('a'), unique('b'), unique('c'), unique('d')];
+    const g = await group([a, b, c], OPEN_APP);
+    const [ca, cb, cc] = [await connect(a, OPEN_APP), await connect(b, OPEN_APP), await connect(c, OPEN_APP)];
+    const send = async (content: string, directed?: string[]): Promise<string> =>
+      (await ca.publish('pgMsgP', g, up('RC:TxtMsg', { content }, 3, directed))).messageUId ?? '';
+    const forB = await send('for b only', [b]);
+    const before = await send('before d joined');
+    await post('group/join', { userId: d, groupId: g, groupName: 'G' }, OPEN_APP);
+    const cd = await connect(d, OPEN_APP);
+    const after = await send('after d joined');
+    // d sees `before` in history (groupHistoryBeforeJoin) but never received it.
+    expect(contents((await history(cd, g)).list)).toContain('before d joined');
+
+    const read = async (client: RawClient, msgId: string[]): Promise<number> => (await client.query('rrMsg', g, encodeByName('GrpReadReceiptMsg', { msgId }))).status;
+    // Batches mixing uids the caller received with others succeed; only the received ones are recorded.
+    expect(await read(cc, [forB, before])).toBe(0);
+    expect(await read(cd, [before, after])).toBe(0);
+    expect(await read(cb, [forB, 'AAAA-AAAA-AAAA-AAAA'])).toBe(0);
+    expect(await read(ca, [before])).toBe(0); // its own message: not a read
+
+    const list = (client: RawClient, uid: string): Promise<QueryAckFrame> => client.query('rrList', g, encodeByName('GrpReadReceiptQryReq', { msgId: [uid] }));
+    const readers = async (client: RawClient, uid: string): Promise<string[]> => decodeAck('GrpReadReceiptQryResp', await list(client, uid)).list.map((r) => r.userId);
+    expect(await readers(ca, forB)).toEqual([b]);
+    expect(await readers(ca, before)).toEqual([c]);
+    expect(await readers(ca, after)).toEqual([d]);
+    // A recipient may ask too; a member that did not receive the message may not (33003, as V4/V5 answer).
+    expect(await readers(cb, forB)).toEqual([b]);
+    expect((await list(cc, forB)).status).toBe(33003);
+    expect((await list(cd, before)).status).toBe(33003);
+    expect((await list(cb, 'AAAA-AAAA-AAAA-AAAA')).status).toBe(33003);
+  });
+
   it('recall through recallMsg reaches every member that has the message and removes it from history', async () => {
     const [a, b, c] = [unique('a'), unique('b'), unique('c')];
     const g = await group([a, b, c]);
