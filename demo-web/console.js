@@ -8,14 +8,16 @@ const HEADERS = { 'content-type': 'application/json', 'x-lianxin-console': '1' }
 
 /**
  * field: { name, label, array?: true (comma separated → repeated field), value?: default,
- *          roomName?: true (chatroom/create's `chatroom[<id>]=<name>`), type?: 'number' }
+ *          roomName?: true (chatroom/create's `chatroom[<id>]=<name>`), type?: 'now' (empty = the current time),
+ *          optional?: true (may stay empty; every other field is required, marked with *) }
+ * action: { title, path, fields, confirm?: question asked first ({field} = that field's value) }
  */
 const SECTIONS = [
   { id: 'apps', title: 'Apps', actions: [] },
   {
     id: 'users', title: 'Users', actions: [
-      { title: 'Issue token', path: 'user/getToken', fields: [{ name: 'userId', label: 'User ID' }, { name: 'name', label: 'Name' }, { name: 'portraitUri', label: 'Portrait URL', value: '' }] },
-      { title: 'Expire tokens', path: 'user/token/expire', fields: [{ name: 'userId', label: 'User ID', array: true }, { name: 'time', label: 'Issued before (ms; empty = now)', type: 'now' }] },
+      { title: 'Issue token', path: 'user/getToken', fields: [{ name: 'userId', label: 'User ID' }, { name: 'name', label: 'Name' }, { name: 'portraitUri', label: 'Portrait URL', value: '', optional: true }] },
+      { title: 'Expire tokens', path: 'user/token/expire', fields: [{ name: 'userId', label: 'User ID', array: true }, { name: 'time', label: 'Issued before (ms; empty = now)', type: 'now', optional: true }] },
       { title: 'Block user', path: 'user/block', fields: [{ name: 'userId', label: 'User ID' }, { name: 'minute', label: 'Minutes', value: '60' }] },
       { title: 'Unblock user', path: 'user/unblock', fields: [{ name: 'userId', label: 'User ID' }] },
       { title: 'Blocked users', path: 'user/block/query', fields: [] },
@@ -36,22 +38,27 @@ const SECTIONS = [
       { title: 'Muted members', path: 'group/user/gag/list', fields: [{ name: 'groupId', label: 'Group ID' }] },
       { title: 'Mute whole group (ban)', path: 'group/ban/add', fields: [{ name: 'groupId', label: 'Group ID', array: true }] },
       { title: 'Lift group ban', path: 'group/ban/rollback', fields: [{ name: 'groupId', label: 'Group ID', array: true }] },
-      { title: 'Dismiss group', path: 'group/dismiss', fields: [{ name: 'groupId', label: 'Group ID' }, { name: 'userId', label: 'Operator user ID' }] },
+      { title: 'Dismiss group', path: 'group/dismiss', confirm: 'Dismiss group {groupId}? All its members are removed.', fields: [{ name: 'groupId', label: 'Group ID' }, { name: 'userId', label: 'Operator user ID' }] },
     ],
   },
   {
     id: 'chatrooms', title: 'Chatrooms', actions: [
-      { title: 'Create chatroom', path: 'chatroom/create', fields: [{ name: 'chatroomId', label: 'Chatroom ID', roomName: true }, { name: 'name', label: 'Name' }] },
-      { title: 'Destroy chatroom', path: 'chatroom/destroy', fields: [{ name: 'chatroomId', label: 'Chatroom ID', array: true }] },
+      { title: 'Create chatroom', path: 'chatroom/create', fields: [{ name: 'chatroomId', label: 'Chatroom ID', roomName: true }, { name: 'name', label: 'Name (empty = the ID)', optional: true }] },
+      { title: 'Destroy chatroom', path: 'chatroom/destroy', confirm: 'Destroy chatroom(s) {chatroomId}? Everyone in them is removed and their history is gone.', fields: [{ name: 'chatroomId', label: 'Chatroom ID', array: true }] },
       { title: 'Chatroom info', path: 'chatroom/query', fields: [{ name: 'chatroomId', label: 'Chatroom ID', array: true }] },
       { title: 'Members', path: 'chatroom/user/query', fields: [{ name: 'chatroomId', label: 'Chatroom ID' }, { name: 'count', label: 'Count', value: '100' }, { name: 'order', label: 'Order (1 asc, 2 desc)', value: '2' }] },
       { title: 'Ban (kick + block)', path: 'chatroom/user/block/add', fields: [{ name: 'chatroomId', label: 'Chatroom ID' }, { name: 'userId', label: 'Users', array: true }, { name: 'minute', label: 'Minutes', value: '60' }] },
+      { title: 'Unban', path: 'chatroom/user/block/rollback', fields: [{ name: 'chatroomId', label: 'Chatroom ID' }, { name: 'userId', label: 'Users', array: true }] },
       { title: 'Banned users', path: 'chatroom/user/block/list', fields: [{ name: 'chatroomId', label: 'Chatroom ID' }] },
       { title: 'Mute user', path: 'chatroom/user/gag/add', fields: [{ name: 'chatroomId', label: 'Chatroom ID' }, { name: 'userId', label: 'Users', array: true }, { name: 'minute', label: 'Minutes', value: '60' }] },
+      { title: 'Unmute user', path: 'chatroom/user/gag/rollback', fields: [{ name: 'chatroomId', label: 'Chatroom ID' }, { name: 'userId', label: 'Users', array: true }] },
       { title: 'Muted users', path: 'chatroom/user/gag/list', fields: [{ name: 'chatroomId', label: 'Chatroom ID' }] },
       { title: 'User whitelist add', path: 'chatroom/user/whitelist/add', fields: [{ name: 'chatroomId', label: 'Chatroom ID' }, { name: 'userId', label: 'Users', array: true }] },
+      { title: 'User whitelist remove', path: 'chatroom/user/whitelist/remove', fields: [{ name: 'chatroomId', label: 'Chatroom ID' }, { name: 'userId', label: 'Users', array: true }] },
       { title: 'User whitelist', path: 'chatroom/user/whitelist/query', fields: [{ name: 'chatroomId', label: 'Chatroom ID' }] },
       { title: 'Message whitelist add', path: 'chatroom/whitelist/add', fields: [{ name: 'objectnames', label: 'Object names', array: true, value: 'RC:TxtMsg' }] },
+      { title: 'Message whitelist delete', path: 'chatroom/whitelist/delete', fields: [{ name: 'objectnames', label: 'Object names', array: true }] },
+      { title: 'Message whitelist', path: 'chatroom/whitelist/query', fields: [] },
       { title: 'Set KV entry', path: 'chatroom/entry/set', fields: [{ name: 'chatroomId', label: 'Chatroom ID' }, { name: 'userId', label: 'Operator user ID', value: 'admin' }, { name: 'key', label: 'Key' }, { name: 'value', label: 'Value' }, { name: 'autoDelete', label: 'Auto delete (0/1)', value: '0' }] },
       { title: 'KV entries', path: 'chatroom/entry/query', fields: [{ name: 'chatroomId', label: 'Chatroom ID' }] },
       { title: 'Remove KV entry', path: 'chatroom/entry/remove', fields: [{ name: 'chatroomId', label: 'Chatroom ID' }, { name: 'userId', label: 'Operator user ID', value: 'admin' }, { name: 'key', label: 'Key' }] },
@@ -153,7 +160,12 @@ function actionForm(sectionId, action, index) {
     const input = el('input', { id, name: field.name });
     if (field.value !== undefined) input.value = field.value;
     if (field.type === 'now') input.placeholder = 'now';
-    form.append(el('label', { for: id, text: field.label }), input);
+    const label = el('label', { for: id, text: field.label });
+    if (!field.optional) {
+      input.required = true;
+      label.append(el('span', { class: 'required', 'aria-hidden': 'true', text: ' *' }));
+    }
+    form.append(label, input);
   }
   form.append(el('button', { type: 'submit', text: action.title }));
   form.addEventListener('submit', (event) => {
@@ -171,16 +183,26 @@ function actionForm(sectionId, action, index) {
       params[`chatroom[${roomId}]`] = params.name || roomId;
       delete params.name;
     }
-    void call(action.path, params);
+    if (action.confirm && !confirm(action.confirm.replace(/\{(\w+)\}/g, (_, name) => form.elements[name]?.value.trim() ?? ''))) return;
+    void call(action.path, params, form);
   });
   return form;
 }
 
-async function call(path, params) {
+/** Runs one Server API call; its answer is shown under the submitted form (and in "Last Server API answer"). */
+async function call(path, params, form) {
   const { status, body } = await api('/console/api/call', { method: 'POST', body: JSON.stringify({ appKey: $('app-key').value, path, params }) });
   const answer = status === 200 ? body.body : body;
-  $('result').textContent = `POST /${path}.json → ${JSON.stringify(answer, null, 2)}`;
+  const text = `POST /${path}.json → ${JSON.stringify(answer, null, 2)}`;
+  $('result').textContent = text;
   $('status').textContent = answer?.code === 200 ? `${path}: ok` : `${path}: code ${answer?.code}`;
+  if (form) {
+    for (const old of document.querySelectorAll('.action-answer')) old.remove();
+    const ok = answer?.code === 200;
+    const pre = el('pre', { class: `action-answer ${ok ? 'ok' : 'failed'}`, role: 'status', text });
+    form.append(pre);
+    pre.scrollIntoView({ block: 'nearest' });
+  }
   return answer;
 }
 
@@ -207,7 +229,7 @@ function renderApps() {
       el('td', { class: 'app-state', text: app.enabled ? 'enabled' : 'disabled' }), el('td', {}, el('code', { text: JSON.stringify(app.options) })), actions));
   }
   const note = el('p', { class: 'hint', text: 'Configured apps (--app KEY:SECRET:options, LIANXIN_APPS, the config file, --dev-app) are read-only here. Apps created below are stored by the server and usable at once. Secrets are shown once, when created or rotated.' });
-  panel.replaceChildren(el('div', {}, table, note, createAppForm(), optionsForm(), el('div', { id: 'secret-once', role: 'alert' })));
+  panel.replaceChildren(el('div', {}, el('div', { class: 'table-scroll' }, table), note, createAppForm(), optionsForm(), el('div', { id: 'secret-once', role: 'alert' })));
 }
 
 /** Per-app options of a console app (the same names as --app KEY:SECRET:name=value). */
@@ -363,19 +385,27 @@ function escapeXml(text) {
   return String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
+/** Redraws the charts every 3 s; the "Raw numbers" box is built once, so it stays open (and scrolled) across refreshes. */
 async function refreshStats() {
   const { status, body } = await api('/console/api/stats');
   if (status !== 200) return;
   const s = body;
   const panel = $('panel-stats');
+  if ($('stats-charts') === null) {
+    panel.replaceChildren(
+      el('p', { id: 'stats-since', class: 'hint' }),
+      el('div', { id: 'stats-charts', class: 'charts' }),
+      el('details', { id: 'stats-details' }, el('summary', { text: 'Raw numbers' }), el('pre', { id: 'stats-raw' })),
+    );
+  }
+  const since = s.countingSince ? new Date(s.countingSince).toLocaleString() : 'now';
+  $('stats-since').textContent = `Counting since ${since} (when Statistics was first opened after the server started): earlier traffic is not included.`;
   const drops = Object.entries(s.chatrooms.dropped).map(([k, v]) => [`drop ${k}`, v]);
-  panel.innerHTML = `<div class="charts">
+  $('stats-charts').innerHTML = `
     <div class="chart" id="chart-online"><h3>Online connections by platform (${s.online.total})</h3>${barChart('Online by platform', Object.entries(s.online.byPlatform))}</div>
     <div class="chart" id="chart-messages"><h3>Messages per minute by type</h3>${stackedMinutes(s.messagesPerMinute)}</div>
     <div class="chart" id="chart-online-history"><h3>Online connections over time</h3>${lineChart(s.onlineHistory)}</div>
-    <div class="chart" id="chart-drops"><h3>Chatroom drops / accepted</h3>${barChart('Chatroom drops', [...drops, ...Object.entries(s.chatrooms.accepted).map(([k, v]) => [`ok ${k}`, v])])}</div>
-  </div>
-  <details><summary>Raw numbers</summary><pre id="stats-raw"></pre></details>`;
+    <div class="chart" id="chart-drops"><h3>Chatroom drops / accepted</h3>${barChart('Chatroom drops', [...drops, ...Object.entries(s.chatrooms.accepted).map(([k, v]) => [`ok ${k}`, v])])}</div>`;
   $('stats-raw').textContent = JSON.stringify(s, null, 2);
 }
 
@@ -394,8 +424,13 @@ $('login-form').addEventListener('submit', async (event) => {
   }
 });
 $('logout').addEventListener('click', async () => {
-  await api('/console/api/logout', { method: 'POST' });
-  showLogin();
+  const { status, body } = await api('/console/api/logout', { method: 'POST', body: '{}' });
+  if (status === 200) {
+    clearInterval(state.statsTimer);
+    showLogin();
+  } else {
+    $('status').textContent = `log out failed: ${body.errorMessage ?? status}`;
+  }
 });
 const session = await api('/console/api/session');
 if (session.body.authenticated) await showConsole();

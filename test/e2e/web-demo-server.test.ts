@@ -82,6 +82,16 @@ describe('demo and console HTTP surface', () => {
       const stats = (await (await fetch(`${first.url}/console/api/stats`, { headers: { cookie } })).json()) as { online: { total: number } };
       expect(stats.online.total).toBe(0);
 
+      // Logout needs no body: a bodyless POST that still names the JSON content type ends the session too.
+      const spare = ((await post(`${first.url}/console/api/login`, { password }, h)).cookie ?? '').split(';')[0] ?? '';
+      const session = async (c: string) => ((await (await fetch(`${first.url}/console/api/session`, { headers: { cookie: c } })).json()) as { authenticated: boolean }).authenticated;
+      expect(await session(spare)).toBe(true);
+      const logout = await fetch(`${first.url}/console/api/logout`, { method: 'POST', headers: { 'content-type': 'application/json', ...h, cookie: spare } });
+      expect(logout.status).toBe(200);
+      expect(logout.headers.get('set-cookie')).toMatch(/Max-Age=0/i);
+      expect(await session(spare)).toBe(false);
+      expect(await session(cookie)).toBe(true);
+
       expect((await post(`${first.url}/console/api/password`, { current: password, next: 'short' }, { cookie, ...h })).status).toBe(400);
       expect((await post(`${first.url}/console/api/password`, { current: password, next: 'a-new-password' }, { cookie, ...h })).status).toBe(200);
       await first.stop();

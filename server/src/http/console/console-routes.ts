@@ -66,7 +66,13 @@ export function registerConsole(fastify: FastifyInstance, ctx: ServerContext, se
     return reply.header('set-cookie', sessionCookie(session, SESSION_TTL_MS / 1000)).send({ authenticated: true });
   });
 
-  fastify.post('/console/api/logout', async (request, reply) => {
+  // Logout carries nothing: a bodyless POST is accepted even when it names a JSON content type (an empty
+  // JSON body would otherwise be refused before the handler runs, leaving the session alive).
+  const dropEmptyBodyType = async (request: FastifyRequest): Promise<void> => {
+    const length = request.headers['content-length'];
+    if (request.headers['transfer-encoding'] === undefined && (length === undefined || length === '0')) delete request.headers['content-type'];
+  };
+  fastify.post('/console/api/logout', { onRequest: dropEmptyBodyType }, async (request, reply) => {
     auth.logout(sessionFromCookie(request.headers.cookie));
     return reply.header('set-cookie', sessionCookie('', 0)).send({ authenticated: false });
   });
