@@ -20,15 +20,50 @@ const SEND_ERRORS = {
   22408: '22408 FORBIDDEN_IN_GROUP: 当前用户在群组中已被禁言 (muted in this group)',
   23406: '23406 NOT_IN_CHATROOM: 当前用户不在聊天室中 (not in the chatroom)',
   23408: '23408 FORBIDDEN_IN_CHATROOM: 当前用户在聊天室中已被禁言 (muted in this chatroom)',
+  23409: '23409 RC_CHATROOM_USER_KICKED: 已被踢出并禁止加入聊天室 (banned from this chatroom)',
+  23410: '23410 RC_CHATROOM_NOT_EXIST: 聊天室不存在 (the chatroom does not exist or was destroyed)',
+  23411: '23411 RC_CHATROOM_IS_FULL: 聊天室成员超限 (the chatroom is full)',
+  25101: '25101 RECALL_MESSAGE: 撤回消息失败 (cannot recall: not yours or too old)',
+  30001: '30001 RC_NET_CHANNEL_INVALID: 连接已断开 (not connected — wait for the reconnect, or use Reconnect at the top)',
+  30002: '30002 RC_NET_UNAVAILABLE: 网络不可用 (network unavailable)',
+  30003: '30003 RC_MSG_RESP_TIMEOUT: 服务器响应超时 (no answer from the server — it may or may not have been sent)',
   34002: '34002: 小视频时间长度超出限制 (sight video longer than 2 minutes)',
   34003: '34003: GIF 消息文件大小超出限制 (GIF larger than 2 MB)',
 };
 const TYPE_NAMES = { 1: 'Private', 3: 'Group', 4: 'Chatroom' };
+const describeError = (code) => SEND_ERRORS[code] ?? String(code);
+/**
+ * Words for the ConnectionStatus enum (setConnectionStatusListener). `final` states are the ones the
+ * SDK does not recover from by itself: the status bar offers a Reconnect button.
+ */
+const CONNECTION_STATES = {
+  1: { text: 'connecting…' },
+  2: { text: 'disconnected', final: true },
+  3: { text: 'network unavailable — reconnecting…' },
+  4: { text: 'connection closed — reconnecting…' },
+  6: { text: 'signed in elsewhere — this window is disconnected', final: true },
+  7: { text: 'server unreachable — retrying…' },
+  8: { text: 'connection error — retrying…' },
+  9: { text: 'this user is blocked', final: true },
+  12: { text: 'wrong server address', final: true },
+  13: { text: 'disconnected by the server', final: true },
+  14: { text: 'redirected — reconnecting…' },
+  20: { text: 'unknown app key', final: true },
+  201: { text: 'looking up the server…' },
+  202: { text: 'looking up the server…' },
+  203: { text: 'server lookup failed — retrying…' },
+  204: { text: 'server lookup timed out — retrying…' },
+  1101: { text: 'too many connections', final: true },
+};
+const COMPOSER_CONTROLS = ['composer', 'send', 'emoji-button', 'image-input', 'file-input'];
 
 const state = {
   me: null,
   im: null,
   current: null, // { type, targetId }
+  connected: false,
+  /** Bumped by every openConversation: a slower earlier open must not overwrite a later one. */
+  openSeq: 0,
   messages: new Map(), // messageUId → Message (of the open conversation)
   oldest: 0,
   conversations: [],
@@ -51,6 +86,49 @@ const isCurrent = (type, targetId) => state.current !== null && state.current.ty
 
 function setStatus(text) {
   $('status').textContent = text;
+  $('status').title = text;
+}
+
+/** The composer works only with a conversation open and a live connection. */
+function updateComposer() {
+  const usable = state.connected && state.current !== null;
+  for (const id of COMPOSER_CONTROLS) $(id).disabled = !usable;
+}
+
+function onConnectionStatus(status) {
+  state.connected = status === 0;
+  const known = CONNECTION_STATES[status];
+  if (status === 0) setStatus(`connected as ${state.me}`);
+  else setStatus(known ? known.text : `connection status ${status}`);
+  $('reconnect').hidden = !(known?.final && state.token !== null);
+  updateComposer();
+}
+
+/** After a kick (or another final state): connect again with the same token, as the user asked. */
+async function reconnect() {
+  $('reconnect').disabled = true;
+  setStatus('connecting…');
+  try {
+    await new Promise((resolve, reject) => {
+      RongIMClient.connect(state.token, {
+        onSuccess: resolve,
+        onTokenIncorrect: () => reject(new Error('token incorrect')),
+        onError: (code) => reject(new Error(`reconnect failed: ${describeError(code)}`)),
+      });
+    });
+    state.im = RongIMClient.getInstance();
+    onConnectionStatus(0);
+    await refreshConversations();
+    if (state.current?.type === CT.CHATROOM) {
+      const { targetId } = state.current;
+      await promised((cb) => state.im.joinChatRoom(targetId, 10, cb)).catch((error) => roomGone(error.code));
+    }
+  } catch (error) {
+    setStatus(error.message);
+    $('reconnect').hidden = false;
+  } finally {
+    $('reconnect').disabled = false;
+  }
 }
 
 // ------------------------------------------------------------------------------ login
@@ -61,8 +139,10 @@ async function connectAs(userId) {
   if (!config.devTokens) throw new Error('dev tokens are disabled on this server (no --dev-app, or NODE_ENV=production)');
   const answer = await (await fetch('/demo/api/token', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userId }) })).json();
   if (answer.code !== 200) throw new Error(`token: ${answer.errorMessage ?? answer.code}`);
+  state.me = userId;
+  state.appKey = answer.appKey;
   RongIMClient.init(answer.appKey, null, { navi: location.origin });
-  RongIMClient.setConnectionStatusListener({ onChanged: (status) => setStatus(status === 0 ? `connected as ${state.me ?? userId}` : `connection status ${status}`) });
+  RongIMClient.setConnectionStatusListener({ onChanged: (status) => onConnectionStatus(status) });
   RongIMClient.setOnReceiveMessageListener({ onReceived: (message) => void onReceived(message) });
   RongIMClient.setTypingStatusListener({ onChanged: (list) => onTyping(list) });
   RongIMClient.setConversationStatusListener({ onChanged: () => void refreshConversations() });
@@ -73,10 +153,9 @@ async function connectAs(userId) {
       onError: (code) => reject(new Error(`connect failed: ${code}`)),
     });
   });
-  state.me = userId;
   state.token = answer.token;
   state.im = RongIMClient.getInstance();
-  setStatus(`connected as ${userId}`);
+  onConnectionStatus(0);
   document.title = `${userId} — Lianxin demo chat`;
   $('login').hidden = true;
   $('app').hidden = false;
@@ -198,30 +277,58 @@ function span(className, text) {
 
 // ------------------------------------------------------------------------------ chat view
 
+/**
+ * Opens a conversation. The view switches only once it can be used: a chatroom is joined first, and a
+ * refused join (banned 23409, no such room 23410, …) leaves the current view as it was and says why.
+ * Opening the conversation already open does nothing.
+ */
 async function openConversation(type, targetId) {
-  if (state.current?.type === CT.CHATROOM && !isCurrent(type, targetId)) {
-    clearInterval(state.roomTimer);
-    state.im.quitChatRoom(state.current.targetId, { onSuccess() {}, onError() {} });
+  if (isCurrent(type, targetId)) {
+    $('composer').focus();
+    return;
   }
+  const seq = ++state.openSeq;
+  const chatroom = type === CT.CHATROOM;
+  let early = [];
+  if (chatroom) {
+    // The room's last messages may arrive before the join answers: keep them for the view.
+    state.joining = { targetId, messages: early };
+    try {
+      await promised((cb) => state.im.joinChatRoom(targetId, 10, cb));
+    } catch (error) {
+      if (seq === state.openSeq) $('send-error').textContent = `Cannot open chatroom ${targetId}: ${describeError(error.code ?? error.message)}`;
+      return;
+    } finally {
+      if (state.joining?.messages === early) state.joining = null;
+    }
+    if (seq !== state.openSeq) {
+      // Another conversation was opened meanwhile: do not stay in this room.
+      if (!isCurrent(type, targetId)) state.im.quitChatRoom(targetId, { onSuccess() {}, onError() {} });
+      return;
+    }
+  }
+  leaveRoom();
   state.current = { type, targetId };
   state.messages.clear();
   state.oldest = 0;
+  state.stickToBottom = true;
   $('messages').replaceChildren();
   $('typing').textContent = '';
   $('send-error').textContent = '';
   $('chat-title').textContent = `${TYPE_NAMES[type]} · ${targetId}`;
-  for (const id of ['composer', 'send', 'emoji-button', 'image-input', 'file-input']) $(id).disabled = false;
-  const chatroom = type === CT.CHATROOM;
+  updateComposer();
   $('toggle-top').disabled = chatroom;
   $('toggle-dnd').disabled = chatroom;
   $('room-panel').hidden = !chatroom;
   $('load-older').disabled = chatroom;
   if (chatroom) {
-    await promised((cb) => state.im.joinChatRoom(targetId, 10, cb));
-    await refreshRoom();
+    for (const message of early.sort((a, b) => a.sentTime - b.sentTime)) renderMessage(message);
+    early = [];
     state.roomTimer = setInterval(() => void refreshRoom(), 3000);
+    await refreshRoom();
   } else {
     await loadOlder();
+    scrollToBottom();
     await markRead();
   }
   const conv = state.conversations.find((c) => c.conversationType === type && c.targetId === targetId);
@@ -231,17 +338,65 @@ async function openConversation(type, targetId) {
   $('composer').focus();
 }
 
+/** Stops watching the open chatroom and quits it (nothing when no chatroom is open). */
+function leaveRoom() {
+  clearInterval(state.roomTimer);
+  state.roomTimer = null;
+  if (state.current?.type === CT.CHATROOM) state.im.quitChatRoom(state.current.targetId, { onSuccess() {}, onError() {} });
+}
+
+/** Closes the chat view (after "Leave room", or when the open room is gone). */
+function closeConversation(note = '') {
+  state.openSeq++;
+  state.current = null;
+  state.messages.clear();
+  $('messages').replaceChildren();
+  $('typing').textContent = '';
+  $('chat-title').textContent = 'No conversation open';
+  $('room-panel').hidden = true;
+  $('load-older').disabled = true;
+  for (const id of ['toggle-top', 'toggle-dnd']) $(id).disabled = true;
+  updateComposer();
+  $('send-error').textContent = note;
+  renderConversations();
+}
+
+/** The open chatroom refused us (destroyed 23410, banned 23409, not a member 23406): leave its view. */
+function roomGone(code) {
+  if (state.current?.type !== CT.CHATROOM) return;
+  const roomId = state.current.targetId;
+  clearInterval(state.roomTimer);
+  state.roomTimer = null;
+  closeConversation(`Left chatroom ${roomId}: ${describeError(code)}`);
+}
+
+const ROOM_GONE = new Set([23406, 23409, 23410]);
+
 function setPressed(id, on) {
   $(id).setAttribute('aria-pressed', String(on));
 }
 
+/** One page of older history, prepended; the messages on screen stay where they are. */
 async function loadOlder() {
   const { type, targetId } = state.current;
   const [list, hasMore] = await promised((cb) => state.im.getHistoryMessages(type, targetId, state.oldest, PAGE, cb));
-  const sorted = [...(list ?? [])].sort((a, b) => b.sentTime - a.sentTime);
+  if (!isCurrent(type, targetId)) return;
+  const box = $('messages');
+  const fromBottom = box.scrollHeight - box.scrollTop;
+  // A recall (RC:RcCmd) stands where the recalled message was: sorted by the original's time.
+  const sorted = [...(list ?? [])].sort((a, b) => shownTime(b) - shownTime(a));
   for (const message of sorted) renderMessage(message, 'prepend');
-  if (sorted.length > 0) state.oldest = sorted[sorted.length - 1].sentTime;
+  if (sorted.length > 0) state.oldest = Math.min(...sorted.map((m) => m.sentTime));
+  box.scrollTop = box.scrollHeight - fromBottom;
   $('load-older').disabled = !hasMore;
+}
+
+const shownTime = (message) => (message.messageType === 'RecallCommandMessage' ? Number(message.content?.sentTime) || message.sentTime : message.sentTime);
+
+function scrollToBottom() {
+  const box = $('messages');
+  box.scrollTop = box.scrollHeight;
+  state.stickToBottom = true;
 }
 
 /** Clears the unread count and tells the peer(s) what we have read. */
@@ -271,8 +426,12 @@ function contentNode(message) {
       break;
     case 'ImageMessage': {
       const img = document.createElement('img');
-      img.src = c.imageUri ?? (c.content ? `data:image/jpeg;base64,${c.content}` : '');
       img.alt = 'image';
+      // The list grows when the image has loaded: stay at the newest message if we were there.
+      img.addEventListener('load', () => {
+        if (state.stickToBottom) scrollToBottom();
+      });
+      img.src = c.imageUri ?? (c.content ? `data:image/jpeg;base64,${c.content}` : '');
       bubble.append(img);
       break;
     }
@@ -293,8 +452,28 @@ function contentNode(message) {
 
 const VISIBLE = new Set(['TextMessage', 'ImageMessage', 'FileMessage']);
 
+/**
+ * History after a recall holds no original, only the recall command (RC:RcCmd, persisted) at the time
+ * of the recall: it is shown as the same placeholder a live recall leaves, at the original's place.
+ */
+function renderRecalled(message, where) {
+  const uid = message.content?.messageUId;
+  if (!uid) return;
+  if (state.messages.has(uid)) {
+    markRecalled(uid);
+    return;
+  }
+  const original = { ...message, messageUId: uid, sentTime: shownTime(message), messageType: 'RecalledMessage' };
+  renderMessage(original, where);
+  markRecalled(uid);
+}
+
 function renderMessage(message, where = 'append') {
-  if (!VISIBLE.has(message.messageType)) return;
+  if (message.messageType === 'RecallCommandMessage') {
+    renderRecalled(message, where);
+    return;
+  }
+  if (!VISIBLE.has(message.messageType) && message.messageType !== 'RecalledMessage') return;
   const uid = message.messageUId;
   if (uid && state.messages.has(uid)) return;
   if (uid) state.messages.set(uid, message);
@@ -308,7 +487,7 @@ function renderMessage(message, where = 'append') {
   meta.className = 'meta';
   meta.append(span('sender', mine ? 'me' : message.senderUserId), span('time', new Date(message.sentTime).toLocaleTimeString()));
   if (mine) {
-    meta.append(span('receipt', ''));
+    meta.append(span('receipt', mine && message.conversationType === CT.PRIVATE && message.sentTime <= readUpTo(message.targetId) ? 'Read' : ''));
     if (message.conversationType !== CT.CHATROOM) {
       const recall = document.createElement('button');
       recall.type = 'button';
@@ -323,7 +502,19 @@ function renderMessage(message, where = 'append') {
   const list = $('messages');
   if (where === 'prepend') list.prepend(li);
   else list.append(li);
-  if (where === 'append') li.scrollIntoView({ block: 'end' });
+  if (where === 'append' && (mine || state.stickToBottom)) scrollToBottom();
+}
+
+/**
+ * Private read marks. A web 2.x client gets every history message with sentStatus SENT (the status is a
+ * PC-only field) and RC:ReadNtf is not stored, so the demo remembers the peer's last read time itself.
+ */
+const readKey = (targetId) => `lianxin-demo-read:${state.appKey}:${state.me}:${targetId}`;
+function readUpTo(targetId) {
+  return Number(localStorage.getItem(readKey(targetId))) || 0;
+}
+function rememberRead(targetId, time) {
+  if (Number(time) > readUpTo(targetId)) localStorage.setItem(readKey(targetId), String(time));
 }
 
 function markRecalled(uid) {
@@ -341,7 +532,7 @@ async function recallMessage(uid) {
     await promised((cb) => state.im.sendRecallMessage(message, cb));
     markRecalled(uid);
   } catch (error) {
-    $('send-error').textContent = `recall failed: ${error.code}`;
+    $('send-error').textContent = `Recall failed: ${describeError(error.code)}`;
   }
 }
 
@@ -357,6 +548,7 @@ async function onReceived(message) {
   switch (message.messageType) {
     case 'ReadReceiptMessage': {
       // Private receipt: everything I sent up to lastMessageSendTime is read.
+      if (type === CT.PRIVATE) rememberRead(targetId, message.content.lastMessageSendTime);
       if (!isCurrent(type, targetId)) return;
       for (const li of document.querySelectorAll('.msg.mine')) {
         if (Number(li.dataset.sentTime) <= Number(message.content.lastMessageSendTime)) li.querySelector('.receipt').textContent = 'Read';
@@ -378,6 +570,7 @@ async function onReceived(message) {
       return;
     default:
   }
+  if (type === CT.CHATROOM && state.joining?.targetId === targetId) state.joining.messages.push(message);
   if (isCurrent(type, targetId)) {
     renderMessage(message);
     if (type !== CT.CHATROOM && !document.hidden) await markRead();
@@ -410,7 +603,8 @@ function sendContent(content) {
         resolve(message);
       },
       onError: (code) => {
-        $('send-error').textContent = `Send failed: ${SEND_ERRORS[code] ?? code}`;
+        $('send-error').textContent = `Send failed: ${describeError(code)}`;
+        if (type === CT.CHATROOM && ROOM_GONE.has(code) && isCurrent(type, targetId)) roomGone(code);
         resolve(null);
       },
     });
@@ -422,8 +616,10 @@ async function sendText() {
   const text = box.value.trim();
   if (text === '' || state.current === null) return;
   box.value = '';
-  await sendContent(new RongIMLib.TextMessage({ content: text }));
-  box.focus();
+  const sent = await sendContent(new RongIMLib.TextMessage({ content: text }));
+  // A failed send keeps the text: put it back (before anything typed meanwhile).
+  if (sent === null) box.value = box.value === '' ? text : `${text}\n${box.value}`;
+  if (!box.disabled) box.focus();
 }
 
 function onComposerInput() {
@@ -481,9 +677,14 @@ async function refreshRoom() {
   const roomId = state.current.targetId;
   try {
     const info = await promised((cb) => state.im.getChatRoomInfo(roomId, 0, 2, cb));
+    if (!isCurrent(CT.CHATROOM, roomId)) return;
     $('member-count').textContent = String(info?.userTotalNums ?? 0);
-  } catch {
-    // Keep the last count; the next tick retries.
+  } catch (error) {
+    // The room was destroyed or we were banned: leave its view. Otherwise keep the last count; the next tick retries.
+    if (ROOM_GONE.has(error.code) && isCurrent(CT.CHATROOM, roomId)) {
+      roomGone(error.code);
+      return;
+    }
   }
   let entries = {};
   try {
@@ -553,7 +754,30 @@ function buildEmojiPanel() {
 function wire() {
   RongIMEmoji.init({ lang: 'en' });
   buildEmojiPanel();
-  const login = (userId) => connectAs(userId).catch((error) => ($('login-error').textContent = error.message));
+  const loginButtons = () => [$('connect'), ...document.querySelectorAll('[data-user]')];
+  /** One connect at a time: the buttons stay disabled until it succeeds or fails. */
+  const login = async (userId) => {
+    if (state.connecting) return;
+    state.connecting = true;
+    for (const b of loginButtons()) b.disabled = true;
+    try {
+      await connectAs(userId);
+    } catch (error) {
+      $('login-error').textContent = error.message;
+    } finally {
+      state.connecting = false;
+      for (const b of loginButtons()) b.disabled = false;
+    }
+  };
+  $('reconnect').addEventListener('click', () => void reconnect());
+  $('leave-room').addEventListener('click', () => {
+    leaveRoom();
+    closeConversation();
+  });
+  $('messages').addEventListener('scroll', () => {
+    const box = $('messages');
+    state.stickToBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 40;
+  });
   $('login-form').addEventListener('submit', (event) => {
     event.preventDefault();
     void login($('user-id').value.trim());
@@ -562,7 +786,7 @@ function wire() {
   $('open-form').addEventListener('submit', (event) => {
     event.preventDefault();
     const target = $('open-target').value.trim();
-    if (target !== '') void openConversation(Number($('open-type').value), target).catch((error) => ($('send-error').textContent = `open failed: ${error.code ?? error.message}`));
+    if (target !== '') void openConversation(Number($('open-type').value), target).catch((error) => ($('send-error').textContent = `Open failed: ${describeError(error.code ?? error.message)}`));
   });
   $('composer-form').addEventListener('submit', (event) => {
     event.preventDefault();
