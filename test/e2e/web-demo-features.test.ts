@@ -9,62 +9,15 @@
  * Needs `npm run build`.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { bounded } from '../support/chromium';
-import { REPO_ROOT } from '../support/server-launcher';
-import { consoleAction, openConsole, openConversation, openDemo, send, shot, startDemoEnv, type DemoEnv } from './web-demo-support';
+import { consoleAction, openConversation, send, shot, useDemoSuite } from './web-demo-support';
 
 jest.setTimeout(120_000);
 
-const RUN = Date.now().toString(36);
 /** 1×1 PNG. */
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
 
-let env: DemoEnv | undefined;
-let stopEnv: (() => Promise<void>) | undefined;
-const pages: Page[] = [];
-
-beforeAll(async () => {
-  if (!existsSync(join(REPO_ROOT, 'dist', 'browser.mjs'))) throw new Error('dist/browser.mjs is missing: run `npm run build` first');
-  const started = await startDemoEnv();
-  env = started.env;
-  stopEnv = started.stop;
-}, 60_000);
-
-afterEach(async () => {
-  for (const page of pages.splice(0)) {
-    expect(env?.session.logOf(page) ?? '').not.toContain('pageerror');
-    await page.context().close();
-  }
-});
-
-afterAll(async () => {
-  await stopEnv?.();
-});
-
-function ready(): DemoEnv {
-  if (env === undefined) throw new Error('set-up failed');
-  return env;
-}
-
-async function user(name: string): Promise<{ page: Page; id: string }> {
-  const id = `${name}-${RUN}`;
-  const page = await openDemo(ready(), id);
-  pages.push(page);
-  return { page, id };
-}
-
-async function admin(): Promise<Page> {
-  const page = await openConsole(ready());
-  pages.push(page);
-  return page;
-}
-
-function wait(page: Page, what: string, work: Promise<unknown>, timeoutMs?: number): Promise<unknown> {
-  return bounded(ready().session, page, what, work, timeoutMs);
-}
+const { run: RUN, ready, user, admin, wait } = useDemoSuite();
 
 const texts = (page: Page): Promise<string[]> => page.locator('#messages .msg .bubble').allTextContents();
 

@@ -4,7 +4,7 @@
  * dev app's credentials (for Server API set-up calls), plus page helpers that drive the demo the
  * way a user does (labels, roles, keyboard).
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { bounded, launchChromium, type ChromiumSession } from '../support/chromium';
@@ -93,4 +93,64 @@ export async function consoleAction(page: Page, tab: string, path: string, value
   const result = page.locator('#result', { hasText: `POST /${path}.json` });
   await result.waitFor();
   return (await result.textContent()) ?? '';
+}
+
+/** A suite's demo environment and the pages it opened (closed after each test, which must have logged no page error). */
+export interface DemoSuite {
+  /** Suffix that keeps this run's user and room ids apart from earlier runs on the same data. */
+  readonly run: string;
+  ready(): DemoEnv;
+  /** Closes `page` after the current test, as the pages below are. */
+  track(page: Page): Page;
+  /** The demo page of a fresh user `<name>-<run>`. */
+  user(name: string): Promise<{ page: Page; id: string }>;
+  /** The console, logged in. */
+  admin(): Promise<Page>;
+  wait(page: Page, what: string, work: Promise<unknown>, timeoutMs?: number): Promise<unknown>;
+}
+
+/** Registers the hooks of a web-demo suite (server + Chromium once, pages closed after each test). */
+export function useDemoSuite(): DemoSuite {
+  const run = Date.now().toString(36);
+  let env: DemoEnv | undefined;
+  let stopEnv: (() => Promise<void>) | undefined;
+  const pages: Page[] = [];
+
+  beforeAll(async () => {
+    if (!existsSync(join(REPO_ROOT, 'dist', 'browser.mjs'))) throw new Error('dist/browser.mjs is missing: run `npm run build` first');
+    const started = await startDemoEnv();
+    env = started.env;
+    stopEnv = started.stop;
+  }, 60_000);
+
+  afterEach(async () => {
+    for (const page of pages.splice(0)) {
+      expect(env?.session.logOf(page) ?? '').not.toContain('pageerror');
+      await page.context().close();
+    }
+  });
+
+  afterAll(async () => {
+    await stopEnv?.();
+  });
+
+  const ready = (): DemoEnv => {
+    if (env === undefined) throw new Error('set-up failed');
+    return env;
+  };
+  const track = (page: Page): Page => {
+    pages.push(page);
+    return page;
+  };
+  return {
+    run,
+    ready,
+    track,
+    user: async (name) => {
+      const id = `${name}-${run}`;
+      return { page: track(await openDemo(ready(), id)), id };
+    },
+    admin: async () => track(await openConsole(ready())),
+    wait: (page, what, work, timeoutMs) => bounded(ready().session, page, what, work, timeoutMs),
+  };
 }

@@ -9,61 +9,14 @@
  * action's answer next to its form and asks before destroying; nothing overflows a 390 px phone;
  * Connect cannot be double-started; a long user id is cut with an ellipsis. Needs `npm run build`.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { crc32, deflateSync } from 'node:zlib';
 import type { Page } from 'playwright-core';
-import { bounded } from '../support/chromium';
-import { REPO_ROOT } from '../support/server-launcher';
-import { consoleAction, openConsole, openConversation, openDemo, send, shot, startDemoEnv, type DemoEnv } from './web-demo-support';
+import { consoleAction, openConversation, openDemo, send, shot, useDemoSuite } from './web-demo-support';
 
 jest.setTimeout(120_000);
 
-const RUN = Date.now().toString(36);
 
-let env: DemoEnv | undefined;
-let stopEnv: (() => Promise<void>) | undefined;
-const pages: Page[] = [];
-
-beforeAll(async () => {
-  if (!existsSync(join(REPO_ROOT, 'dist', 'browser.mjs'))) throw new Error('dist/browser.mjs is missing: run `npm run build` first');
-  const started = await startDemoEnv();
-  env = started.env;
-  stopEnv = started.stop;
-}, 60_000);
-
-afterEach(async () => {
-  for (const page of pages.splice(0)) {
-    expect(env?.session.logOf(page) ?? '').not.toContain('pageerror');
-    await page.context().close();
-  }
-});
-
-afterAll(async () => {
-  await stopEnv?.();
-});
-
-function ready(): DemoEnv {
-  if (env === undefined) throw new Error('set-up failed');
-  return env;
-}
-
-async function user(name: string): Promise<{ page: Page; id: string }> {
-  const id = `${name}-${RUN}`;
-  const page = await openDemo(ready(), id);
-  pages.push(page);
-  return { page, id };
-}
-
-async function admin(): Promise<Page> {
-  const page = await openConsole(ready());
-  pages.push(page);
-  return page;
-}
-
-function wait(page: Page, what: string, work: Promise<unknown>, timeoutMs?: number): Promise<unknown> {
-  return bounded(ready().session, page, what, work, timeoutMs);
-}
+const { run: RUN, ready, track, user, admin, wait } = useDemoSuite();
 
 async function publish(from: string, to: string, text: string): Promise<void> {
   const sent = await ready().devApi.post('message/private/publish', { fromUserId: from, toUserId: to, objectName: 'RC:TxtMsg', content: JSON.stringify({ content: text }) });
@@ -160,7 +113,7 @@ describe('web demo chat: audit fixes', () => {
 
     // The same user signs in elsewhere: this window says so, disables the chat and offers Reconnect.
     const other = await openDemo(ready(), bob.id);
-    pages.push(other);
+    track(other);
     await wait(bob.page, 'kicked shown', bob.page.locator('#status', { hasText: 'signed in elsewhere' }).waitFor());
     expect(await composer(bob.page).isDisabled()).toBe(true);
     await shot(bob.page, 'ux-kicked');
@@ -200,7 +153,7 @@ describe('web demo chat: audit fixes', () => {
   it('Connect cannot be started twice, and a 64-character user id is cut with an ellipsis', async () => {
     const id = `long${RUN}`.padEnd(64, 'x');
     const page = await ready().session.newPage();
-    pages.push(page);
+    track(page);
     await page.setViewportSize({ width: 800, height: 700 });
     await wait(page, 'load', page.goto(`${ready().server.url}/`));
     await page.getByLabel('User ID', { exact: true }).fill(id);
@@ -220,7 +173,7 @@ describe('web demo chat: audit fixes', () => {
 
   it('a 390 px phone: one column, no sideways scrolling, usable file buttons', async () => {
     const page = await ready().session.newPage();
-    pages.push(page);
+    track(page);
     await page.setViewportSize({ width: 390, height: 844 });
     await wait(page, 'load', page.goto(`${ready().server.url}/`));
     const id = `ph-${RUN}`;
@@ -240,7 +193,7 @@ describe('web demo chat: audit fixes', () => {
     await shot(page, 'ux-phone-chat');
 
     const consolePage = await ready().session.newPage();
-    pages.push(consolePage);
+    track(consolePage);
     await consolePage.setViewportSize({ width: 390, height: 844 });
     await wait(consolePage, 'console', consolePage.goto(`${ready().server.url}/console`));
     await consolePage.getByLabel('Admin password').fill(ready().adminPassword);
@@ -304,7 +257,7 @@ describe('chatrooms: refused joins, re-opening, console unban/unmute', () => {
     const room = `reo${RUN}`;
     expect((await ready().devApi.post('chatroom/create', { [`chatroom[${room}]`]: room })).body).toMatchObject({ code: 200 });
     const page = await ready().session.newPage();
-    pages.push(page);
+    track(page);
     await page.addInitScript(`(() => {
       const si = window.setInterval, ci = window.clearInterval;
       window.__intervals = new Set();
