@@ -6,34 +6,19 @@
  * with the documented 22408 message; the chatroom view shows the member count and KV seats.
  * Screenshots of the main screens go to test-artifacts/ (gitignored). Needs `npm run build`.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { bounded } from '../support/chromium';
-import { REPO_ROOT } from '../support/server-launcher';
-import { consoleAction, openConsole as openConsoleAs, openConversation, openDemo as openDemoAs, send, shot, startDemoEnv, type DemoEnv } from './web-demo-support';
+import { consoleAction, openConsole as openConsoleAs, openConversation, openDemo as openDemoAs, send, shot, useDemoSuite, type DemoEnv } from './web-demo-support';
 
 jest.setTimeout(120_000);
 
-const RUN = Date.now().toString(36);
 /** 1×1 PNG. */
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
 
-let env: DemoEnv | undefined;
-let stopEnv: (() => Promise<void>) | undefined;
-
-beforeAll(async () => {
-  if (!existsSync(join(REPO_ROOT, 'dist', 'browser.mjs'))) throw new Error('dist/browser.mjs is missing: run `npm run build` first');
-  const started = await startDemoEnv();
-  env = started.env;
-  stopEnv = started.stop;
-}, 60_000);
-
-afterAll(async () => {
-  await stopEnv?.();
-});
+const suite = useDemoSuite();
+const RUN = suite.run;
 
 function ready(): { env: DemoEnv; session: DemoEnv['session'] } {
-  if (env === undefined) throw new Error('set-up failed');
+  const env = suite.ready();
   return { env, session: env.session };
 }
 
