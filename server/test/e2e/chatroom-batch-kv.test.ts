@@ -5,33 +5,17 @@
  */
 import { encodeByName } from '../../../src/internal';
 import type { RawClient } from '../../../test/support/raw-client';
-import { serverApi } from '../../../test/support/server-api-client';
-import { startServer, type RunningServer, type TestApp } from '../../../test/support/server-launcher';
+import type { TestApp } from '../../../test/support/server-launcher';
 import { ChrmKVSOutput, decodeE5, encodeE5, SetChrmKVS } from '../../src/services/e5-wire';
 import type { E5Object } from '../../src/services/e5-wire';
-import { connectUser, isPush, joinOk, roomCommand, uniqueId, utf8, type ChatroomTestEnv } from './chatroom-support';
+import { connectUser, isPush, joinOk, roomCommand, uniqueId, utf8, useChatroomServer } from './chatroom-support';
 
 const KV: TestApp = { key: 'lxchrmkvs', secret: 'lxchrmsecret', options: { maxSendRate: 1000, chrmMaxKeys: 5 } };
 const NOKV: TestApp = { key: 'lxchrmkvsoff', secret: 'lxchrmsecret', options: { chrmKv: 0 } };
 const Bit = { Overwrite: 2, Delete: 4 } as const;
 
-let server: RunningServer;
-const clients: RawClient[] = [];
-const envs = new Map<string, ChatroomTestEnv>();
-const env = (app: TestApp = KV): ChatroomTestEnv => envs.get(app.key) as ChatroomTestEnv;
+const env = useChatroomServer([KV, NOKV]);
 
-beforeAll(async () => {
-  server = await startServer({ apps: [KV, NOKV] });
-  for (const app of [KV, NOKV]) envs.set(app.key, { url: server.url, appKey: app.key, api: serverApi(server.url, app.key, app.secret), clients });
-});
-
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.close()));
-});
-
-afterAll(async () => {
-  await server.stop();
-});
 
 interface Batch {
   readonly status: number;

@@ -7,33 +7,17 @@
  */
 import { decodeByName, encodeByName } from '../../../src/internal';
 import type { RawClient } from '../../../test/support/raw-client';
-import { serverApi } from '../../../test/support/server-api-client';
-import { startServer, type RunningServer, type TestApp } from '../../../test/support/server-launcher';
+import type { TestApp } from '../../../test/support/server-launcher';
 import { ChrmKVSOutput, decodeE5, encodeE5, SetChrmKVS } from '../../src/services/e5-wire';
-import { connectUser, drain, joinOk, send, sleep, text, uniqueId, utf8, type ChatroomTestEnv } from './chatroom-support';
+import { connectUser, drain, joinOk, send, sleep, text, uniqueId, utf8, useChatroomServer } from './chatroom-support';
 
 const KVN: TestApp = { key: 'lxchrmkvn', secret: 'lxchrmsecret', options: { maxSendRate: 1000, chrmMaxKeys: 100, chrmQuotaHigh: 100000 } };
 /** The default send limit (5 per second). */
 const LIMITED: TestApp = { key: 'lxchrmkvnlim', secret: 'lxchrmsecret', options: { chrmMaxKeys: 100, chrmQuotaHigh: 100000 } };
 const Delete = 4;
 
-let server: RunningServer;
-const clients: RawClient[] = [];
-const envs = new Map<string, ChatroomTestEnv>();
-const env = (app: TestApp = KVN): ChatroomTestEnv => envs.get(app.key) as ChatroomTestEnv;
+const env = useChatroomServer([KVN, LIMITED]);
 
-beforeAll(async () => {
-  server = await startServer({ apps: [KVN, LIMITED] });
-  for (const app of [KVN, LIMITED]) envs.set(app.key, { url: server.url, appKey: app.key, api: serverApi(server.url, app.key, app.secret), clients });
-});
-
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.close()));
-});
-
-afterAll(async () => {
-  await server.stop();
-});
 
 interface Note {
   readonly classname: string;

@@ -5,32 +5,16 @@
  */
 import { decodeByName, encodeByName } from '../../../src/internal';
 import type { RawClient } from '../../../test/support/raw-client';
-import { serverApi } from '../../../test/support/server-api-client';
-import { startServer, type RunningServer, type TestApp } from '../../../test/support/server-launcher';
-import { connectUser, drain, isPush, joinOk, quit, roomCommand, sleep, text, tokenFor, uniqueId, utf8, type ChatroomTestEnv } from './chatroom-support';
+import type { TestApp } from '../../../test/support/server-launcher';
+import { connectUser, drain, isPush, joinOk, quit, roomCommand, sleep, text, tokenFor, uniqueId, utf8, useChatroomServer } from './chatroom-support';
 
 const KV: TestApp = { key: 'lxchrmkv', secret: 'lxchrmsecret', options: { maxSendRate: 1000, chrmMaxKeys: 3, chrmMulti: 1 } };
 const NOKV: TestApp = { key: 'lxchrmnokv', secret: 'lxchrmsecret', options: { chrmKv: 0 } };
 
 const Bit = { AutoDelete: 1, Overwrite: 2, Delete: 4 } as const;
 
-let server: RunningServer;
-const clients: RawClient[] = [];
-const envs = new Map<string, ChatroomTestEnv>();
-const env = (app: TestApp = KV): ChatroomTestEnv => envs.get(app.key) as ChatroomTestEnv;
+const env = useChatroomServer([KV, NOKV]);
 
-beforeAll(async () => {
-  server = await startServer({ apps: [KV, NOKV] });
-  for (const app of [KV, NOKV]) envs.set(app.key, { url: server.url, appKey: app.key, api: serverApi(server.url, app.key, app.secret), clients });
-});
-
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.close()));
-});
-
-afterAll(async () => {
-  await server.stop();
-});
 
 interface EntryInput {
   readonly key: string;
@@ -182,7 +166,7 @@ describe('chatroom KV', () => {
 
     const navi = async (app: TestApp): Promise<Record<string, unknown>> => {
       const token = await tokenFor(env(app), uniqueId('navi'));
-      const res = await fetch(`${server.url}/navi.js?appId=${app.key}&token=${encodeURIComponent(token)}&callBack=getServerEndpoint&v=2.9.2`);
+      const res = await fetch(`${env(app).url}/navi.js?appId=${app.key}&token=${encodeURIComponent(token)}&callBack=getServerEndpoint&v=2.9.2`);
       const body = await res.text();
       return JSON.parse(body.slice('getServerEndpoint('.length, -2)) as Record<string, unknown>;
     };

@@ -6,10 +6,9 @@
  */
 import { encodeByName, type PubackFrame } from '../../../src/internal';
 import type { RawClient } from '../../../test/support/raw-client';
-import { serverApi } from '../../../test/support/server-api-client';
-import { startServer, type RunningServer, type TestApp } from '../../../test/support/server-launcher';
+import type { TestApp } from '../../../test/support/server-launcher';
 import {
-  connectUser, drain, join, joinOk, roomCommand, send, sleep, text, uniqueId, up, type ChatroomTestEnv,
+  connectUser, drain, join, joinOk, roomCommand, send, sleep, text, uniqueId, up, useChatroomServer,
 } from './chatroom-support';
 
 const KICK: TestApp = { key: 'lxchrmkick', secret: 'lxchrmsecret', options: { maxSendRate: 1000, chrmQuotaHigh: 100000, chrmKickOfflineMs: 1000, chrmKickMissed: 3 } };
@@ -17,24 +16,8 @@ const IDLE: TestApp = { key: 'lxchrmidle', secret: 'lxchrmsecret', options: { ma
 const FLOOD: TestApp = { key: 'lxchrmflood', secret: 'lxchrmsecret', options: { maxSendRate: 100000, chrmQuotaWindowMs: 60000 } };
 const BURST: TestApp = { key: 'lxchrmburst', secret: 'lxchrmsecret', options: { maxSendRate: 100000 } };
 
-let server: RunningServer;
-const clients: RawClient[] = [];
-const envs = new Map<string, ChatroomTestEnv>();
-const env = (app: TestApp): ChatroomTestEnv => envs.get(app.key) as ChatroomTestEnv;
+const env = useChatroomServer([KICK, IDLE, FLOOD, BURST]);
 
-beforeAll(async () => {
-  const apps = [KICK, IDLE, FLOOD, BURST];
-  server = await startServer({ apps });
-  for (const app of apps) envs.set(app.key, { url: server.url, appKey: app.key, api: serverApi(server.url, app.key, app.secret), clients });
-});
-
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.close()));
-});
-
-afterAll(async () => {
-  await server.stop();
-});
 
 async function isMember(app: TestApp, room: string, userId: string): Promise<boolean> {
   const res = await env(app).api.post<{ isInChrm: boolean }>('/chatroom/user/exist.json', { chatroomId: room, userId });

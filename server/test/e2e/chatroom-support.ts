@@ -4,7 +4,8 @@
  */
 import { decodeByName, encodeByName, type PublishFrame, type QueryAckFrame } from '../../../src/internal';
 import { connectRaw, type RawClient } from '../../../test/support/raw-client';
-import type { ServerApiClient } from '../../../test/support/server-api-client';
+import { serverApi, type ServerApiClient } from '../../../test/support/server-api-client';
+import { startServer, type RunningServer, type TestApp } from '../../../test/support/server-launcher';
 
 export const utf8 = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'utf8'));
 export const text = (b: Uint8Array): string => Buffer.from(b).toString('utf8');
@@ -14,6 +15,35 @@ export interface ChatroomTestEnv {
   readonly appKey: string;
   readonly api: ServerApiClient;
   readonly clients: RawClient[];
+}
+
+/**
+ * Registers a suite's server hooks: one server with `apps`, the raw clients a test opened closed after it.
+ * `env(app)` is one app's test env (the first app when none is named).
+ */
+export function useChatroomServer(apps: readonly TestApp[]): (app?: TestApp) => ChatroomTestEnv {
+  let server: RunningServer | undefined;
+  const clients: RawClient[] = [];
+  const envs = new Map<string, ChatroomTestEnv>();
+
+  beforeAll(async () => {
+    server = await startServer({ apps });
+    for (const app of apps) envs.set(app.key, { url: server.url, appKey: app.key, api: serverApi(server.url, app.key, app.secret), clients });
+  });
+
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((c) => c.close()));
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  return (app = apps[0]) => {
+    const found = app === undefined ? undefined : envs.get(app.key);
+    if (found === undefined) throw new Error('server not started');
+    return found;
+  };
 }
 
 let counter = 0;

@@ -5,10 +5,10 @@
  */
 import { decodeByName, encodeByName, type PublishFrame } from '../../../src/internal';
 import type { RawClient } from '../../../test/support/raw-client';
-import { serverApi, type ServerApiClient } from '../../../test/support/server-api-client';
-import { startServer, type RunningServer, type TestApp } from '../../../test/support/server-launcher';
+import type { ServerApiClient } from '../../../test/support/server-api-client';
+import type { TestApp } from '../../../test/support/server-launcher';
 import {
-  connectUser, drain, info, isPush, join, joinOk, pull, quit, roomNotify, send, sleep, text, uniqueId, type ChatroomTestEnv,
+  connectUser, drain, info, isPush, join, joinOk, pull, quit, roomNotify, send, sleep, text, uniqueId, useChatroomServer,
 } from './chatroom-support';
 
 const FAST = { maxSendRate: 1000, chrmQuotaHigh: 100000 } as const;
@@ -18,15 +18,7 @@ const CAPPED: TestApp = { key: 'lxchrmcap', secret: 'lxchrmsecret', options: { .
 const NOTIFY: TestApp = { key: 'lxchrmntf', secret: 'lxchrmsecret', options: { ...FAST, chrmMemberNotify: 1 } };
 const NOHIST: TestApp = { key: 'lxchrmnohist', secret: 'lxchrmsecret', options: { ...FAST, chrmHistory: 0 } };
 
-let server: RunningServer;
-const envs = new Map<string, ChatroomTestEnv>();
-const clients: RawClient[] = [];
-
-function env(app: TestApp = MAIN): ChatroomTestEnv {
-  const found = envs.get(app.key);
-  if (found === undefined) throw new Error('server not started');
-  return found;
-}
+const env = useChatroomServer([MAIN, MULTI, CAPPED, NOTIFY, NOHIST]);
 
 function apiOf(app: TestApp = MAIN): ServerApiClient {
   return env(app).api;
@@ -34,19 +26,6 @@ function apiOf(app: TestApp = MAIN): ServerApiClient {
 
 const sentTime = (ack: { date?: number; millisecond?: number }): number => (ack.date ?? 0) * 1000 + (ack.millisecond ?? 0);
 
-beforeAll(async () => {
-  const apps = [MAIN, MULTI, CAPPED, NOTIFY, NOHIST];
-  server = await startServer({ apps });
-  for (const app of apps) envs.set(app.key, { url: server.url, appKey: app.key, api: serverApi(server.url, app.key, app.secret), clients });
-});
-
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.close()));
-});
-
-afterAll(async () => {
-  await server.stop();
-});
 
 describe('joining and leaving', () => {
   it('joinChrm creates the room; queryChrmI counts members and lists them by join time', async () => {
