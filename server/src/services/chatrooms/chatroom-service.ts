@@ -20,7 +20,7 @@ import { chatroomOptionsOf, type ChatroomOptions } from '../../chatroom-options'
 import type { ServerContext } from '../../context';
 import type { Hub } from '../../gateway/hub';
 import { RoomRelay } from '../../gateway/room-relay';
-import { ROOM_FLAG_INCLUDE_SENDER, type ChatroomHistoryPage, type ChatroomMember, type ChatroomMessage } from '../../store/chatroom-repository';
+import { ROOM_FLAG_INCLUDE_SENDER, type ChatroomHistoryPage, type ChatroomMember, type ChatroomMessage, type SenderStanding } from '../../store/chatroom-repository';
 import { encodeMessage, encodeUtf8, newMessageUidFor, rc } from '../wire';
 import { ChatroomEventBus, type ChatroomEventCause } from './chatroom-events';
 import { ChatroomMetrics, type KickReason } from './chatroom-metrics';
@@ -184,9 +184,8 @@ export class ChatroomService {
       if (room.destroyed) return { status: ChatroomStatus.NotExist };
       const now = this.ctx.clock.now();
       if (source === 'client') {
-        if (!room.members.has(input.fromUserId)) return { status: ChatroomStatus.NotInRoom };
-        const standing = await this.ctx.store.chatrooms.standing(input.appKey, input.roomId, input.fromUserId, input.objectName, now);
-        if (standing.silenced || standing.roomMuted) return { status: ChatroomStatus.Muted };
+        const standing = await this.clientStanding(room, input.appKey, input.roomId, input.fromUserId, input.objectName, now);
+        if (typeof standing === 'number') return { status: standing };
         const priority: MessagePriority = room.protectedUsers.has(input.fromUserId) || standing.whitelistedType ? 'protected' : standing.lowPriority ? 'low' : 'high';
         if (!room.quota.admit(priority, now)) {
           if (priority !== 'protected') this.metrics.dropped[priority]++;
@@ -207,9 +206,15 @@ export class ChatroomService {
   async clientRefusal(appKey: string, roomId: string, userId: string, objectName: string): Promise<number> {
     const room = await this.rooms.room(appKey, roomId);
     if (room === undefined || room.destroyed) return ChatroomStatus.NotExist;
+    const standing = await this.clientStanding(room, appKey, roomId, userId, objectName, this.ctx.clock.now());
+    return typeof standing === 'number' ? standing : 0;
+  }
+
+  /** A member's standing in `room` for posting `objectName`, or the status refusing it (23406 not a member, 23408 gagged, banned or the room muted). */
+  private async clientStanding(room: RoomState, appKey: string, roomId: string, userId: string, objectName: string, now: number): Promise<SenderStanding | number> {
     if (!room.members.has(userId)) return ChatroomStatus.NotInRoom;
-    const standing = await this.ctx.store.chatrooms.standing(appKey, roomId, userId, objectName, this.ctx.clock.now());
-    return standing.silenced || standing.roomMuted ? ChatroomStatus.Muted : 0;
+    const standing = await this.ctx.store.chatrooms.standing(appKey, roomId, userId, objectName, now);
+    return standing.silenced || standing.roomMuted ? ChatroomStatus.Muted : standing;
   }
 
   /** Recalls a room message (room-history-edits.ts). */
