@@ -74,6 +74,10 @@ const state = {
   blacklist: [],
   /** [loaded, total] pairs of the last upload, in the order onProgress reported them. */
   uploadProgress: [],
+  /** Whether the message list follows its newest message (the user has not scrolled up). */
+  stickToBottom: true,
+  /** The scrollTop scrollToBottom last set: a scroll event still at it is ours, not the user's. */
+  pinnedTop: -1,
 };
 window.demoState = state; // for debugging in devtools
 
@@ -312,7 +316,7 @@ async function openConversation(type, targetId) {
   state.messages.clear();
   state.oldest = 0;
   state.stickToBottom = true;
-  $('messages').replaceChildren();
+  clearMessageList();
   $('typing').textContent = '';
   $('send-error').textContent = '';
   $('chat-title').textContent = `${TYPE_NAMES[type]} · ${targetId}`;
@@ -350,7 +354,7 @@ function closeConversation(note = '') {
   state.openSeq++;
   state.current = null;
   state.messages.clear();
-  $('messages').replaceChildren();
+  clearMessageList();
   $('typing').textContent = '';
   $('chat-title').textContent = 'No conversation open';
   $('room-panel').hidden = true;
@@ -397,6 +401,20 @@ function scrollToBottom() {
   const box = $('messages');
   box.scrollTop = box.scrollHeight;
   state.stickToBottom = true;
+  state.pinnedTop = box.scrollTop;
+}
+
+/**
+ * A message that changes height after it was shown (an image gets its size as its bytes arrive, a
+ * recall swaps the bubble) keeps a list that follows the newest message at the bottom.
+ */
+const messageResize = new ResizeObserver(() => {
+  if (state.stickToBottom) scrollToBottom();
+});
+
+function clearMessageList() {
+  messageResize.disconnect();
+  $('messages').replaceChildren();
 }
 
 /** Clears the unread count and tells the peer(s) what we have read. */
@@ -427,10 +445,6 @@ function contentNode(message) {
     case 'ImageMessage': {
       const img = document.createElement('img');
       img.alt = 'image';
-      // The list grows when the image has loaded: stay at the newest message if we were there.
-      img.addEventListener('load', () => {
-        if (state.stickToBottom) scrollToBottom();
-      });
       img.src = c.imageUri ?? (c.content ? `data:image/jpeg;base64,${c.content}` : '');
       bubble.append(img);
       break;
@@ -502,6 +516,7 @@ function renderMessage(message, where = 'append') {
   const list = $('messages');
   if (where === 'prepend') list.prepend(li);
   else list.append(li);
+  messageResize.observe(li);
   if (where === 'append' && (mine || state.stickToBottom)) scrollToBottom();
 }
 
@@ -776,6 +791,9 @@ function wire() {
   });
   $('messages').addEventListener('scroll', () => {
     const box = $('messages');
+    // The scroll event of our own scrollToBottom can arrive after the list grew under it (an image got
+    // its size in between): the user did not move, so the list still follows the newest message.
+    if (state.stickToBottom && box.scrollTop === state.pinnedTop) return;
     state.stickToBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 40;
   });
   $('login-form').addEventListener('submit', (event) => {

@@ -9,6 +9,8 @@
  * action's answer next to its form and asks before destroying; nothing overflows a 390 px phone;
  * Connect cannot be double-started; a long user id is cut with an ellipsis. Needs `npm run build`.
  */
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { crc32, deflateSync } from 'node:zlib';
 import type { Page } from 'playwright-core';
 import { consoleAction, openConversation, openDemo, send, shot, useDemoSuite } from './web-demo-support';
@@ -33,6 +35,13 @@ async function reconnect(page: Page, userId: string): Promise<void> {
 
 /** How far (px) the message list is from its bottom. */
 const FROM_BOTTOM = '(() => { const m = document.getElementById("messages"); return m.scrollHeight - m.scrollTop - m.clientHeight; })()';
+/** The message list's scrollTop once it has not moved for five frames (a wheel scroll animates). */
+const SETTLED_TOP = `new Promise((resolve) => {
+  const m = document.getElementById("messages");
+  let last = -1, same = 0;
+  const tick = () => { if (m.scrollTop === last) { if (++same >= 5) return resolve(m.scrollTop); } else { same = 0; last = m.scrollTop; } requestAnimationFrame(tick); };
+  tick();
+})`;
 const composer = (page: Page) => page.getByRole('textbox', { name: 'Message', exact: true });
 
 /** A solid-colour RGB PNG of the given size (big enough to change the list's height when it loads). */
@@ -82,6 +91,58 @@ describe('web demo chat: audit fixes', () => {
       await wait(page, 'pinned to the bottom', page.waitForFunction(`${FROM_BOTTOM} <= 2`));
     }
     await shot(bob.page, 'ux-image-at-bottom');
+  });
+
+  it('an image whose size arrives before its last bytes keeps a following list at the bottom, and leaves a scrolled-up list where it is', async () => {
+    // A loopback image host that sends all but the last 12 bytes (the PNG's IEND) and holds those until
+    // released: the browser knows the image's size long before its load event, as on a slow network.
+    const image = png(1200, 900);
+    const held: ServerResponse[] = [];
+    const host = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'image/png', 'content-length': image.length, 'cache-control': 'no-store' });
+      res.write(image.subarray(0, image.length - 12));
+      held.push(res);
+    });
+    await new Promise<void>((resolve) => host.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(host.address() as AddressInfo).port}`;
+    const release = (): void => {
+      for (const res of held.splice(0)) res.end(image.subarray(image.length - 12));
+    };
+    try {
+      const alice = await user('ia');
+      const bob = await user('ib');
+      for (let i = 1; i <= 20; i++) await publish(bob.id, alice.id, `line ${String(i).padStart(2, '0')}\nsecond row`);
+      await openConversation(alice.page, 'Private', bob.id);
+      await wait(alice.page, 'newest shown', alice.page.locator('.msg .bubble', { hasText: 'line 20' }).waitFor());
+      const img = (name: string) => `document.querySelector('.msg img[src="${base}/${name}"]')`;
+      const postImage = async (name: string): Promise<void> => {
+        const sent = await ready().devApi.post('message/private/publish', { fromUserId: bob.id, toUserId: alice.id, objectName: 'RC:ImgMsg', content: JSON.stringify({ content: '', imageUri: `${base}/${name}` }) });
+        expect(sent.body).toMatchObject({ code: 200 });
+      };
+
+      // At the bottom: the list follows the image as it gets its size, and stays there once it has loaded.
+      await postImage('a.png');
+      await wait(alice.page, 'size known, bytes pending', alice.page.waitForFunction(`(() => { const i = ${img('a.png')}; return i !== null && i.offsetHeight > 100 && !i.complete; })()`));
+      await wait(alice.page, 'pinned while loading', alice.page.waitForFunction(`${FROM_BOTTOM} <= 2`));
+      release();
+      await wait(alice.page, 'loaded', alice.page.waitForFunction(`(() => { const i = ${img('a.png')}; return i.complete && i.naturalWidth === 1200; })()`));
+      expect(await alice.page.evaluate<number>(FROM_BOTTOM)).toBeLessThanOrEqual(2);
+
+      // Scrolled up to read: a new image neither pulls the list down while loading nor once loaded.
+      await alice.page.locator('.msg', { hasText: 'line 05' }).scrollIntoViewIfNeeded();
+      await alice.page.mouse.move(400, 300);
+      await alice.page.mouse.wheel(0, -200);
+      await wait(alice.page, 'scrolled up', alice.page.waitForFunction(`${FROM_BOTTOM} > 200`));
+      const top = await wait(alice.page, 'scroll settled', alice.page.evaluate<number>(SETTLED_TOP));
+      await postImage('b.png');
+      await wait(alice.page, 'second size known', alice.page.waitForFunction(`(() => { const i = ${img('b.png')}; return i !== null && i.offsetHeight > 100; })()`));
+      release();
+      await wait(alice.page, 'second loaded', alice.page.waitForFunction(`(() => { const i = ${img('b.png')}; return i.complete && i.naturalWidth === 1200; })()`));
+      expect(await alice.page.evaluate<number>('document.getElementById("messages").scrollTop')).toBe(top);
+    } finally {
+      release();
+      await new Promise<void>((resolve) => host.close(() => resolve()));
+    }
   });
 
   it('a failed send keeps the typed text and explains the code', async () => {
