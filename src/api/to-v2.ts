@@ -43,7 +43,7 @@ export function toV2Message(m: ImMessage, registry: MessageRegistry, options: V2
   } else {
     content = m.content;
   }
-  const receivedStatus = m.direction === MessageDirection.RECEIVE && m.retrieved ? ReceivedStatus.RETRIEVED : ReceivedStatus.UNREAD;
+  const receivedStatus = receivedStatusOf(m);
   const message = new Message(
     m.conversationType,
     m.targetId,
@@ -71,6 +71,16 @@ export function toV2Message(m: ImMessage, registry: MessageRegistry, options: V2
     };
   }
   return message;
+}
+
+/**
+ * 2.9.2 (engine 4.4.2 `_formatReceivedMessage`) marks every message that came from the server — pulled,
+ * pushed, echoed from another device, in a history page or a conversation list — READ, or RETRIEVED when
+ * another device fetched it first; only what this device made itself (send results) is UNREAD.
+ */
+function receivedStatusOf(m: ImMessage): ReceivedStatus {
+  if (m.local === true) return ReceivedStatus.UNREAD;
+  return m.retrieved ? ReceivedStatus.RETRIEVED : ReceivedStatus.READ;
 }
 
 export function toV2Conversation(c: Conversation, toMessage: (m: ImMessage) => Message): V2Conversation {

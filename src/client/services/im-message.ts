@@ -45,6 +45,8 @@ export interface ImMessage {
   readonly expansion: Record<string, string> | null;
   readonly pushContent?: string;
   readonly configFlag?: number;
+  /** Made on this device by its own send or recall (not received from the server). */
+  readonly local?: true;
 }
 
 /** JSON object text → object; anything else → undefined. */
