@@ -4,10 +4,11 @@
  */
 import type { ConversationType, MessageDirection, ReceivedStatus, SentStatus } from './enums';
 
+/** A message's push settings; on a message from the server the push text is null when it has none (as in 2.9.2). */
 export interface PushConfig {
   pushTitle?: string;
-  pushContent?: string;
-  pushData?: string;
+  pushContent?: string | null;
+  pushData?: string | null;
   forceShowDetailContent?: boolean;
   disablePushTitle?: boolean;
   iOSConfig?: { threadId?: string; apnsCollapseId?: string; category?: string; richMediaUri?: string };

@@ -64,11 +64,11 @@ export function toV2Message(m: ImMessage, registry: MessageRegistry, options: V2
     undefined,
     m.disableNotification,
   );
-  if (m.pushContent !== undefined || m.configFlag !== undefined) {
-    message.pushConfig = {
-      ...(m.pushContent !== undefined ? { pushContent: m.pushContent } : {}),
-      ...(m.configFlag !== undefined ? { disablePushTitle: (m.configFlag & 4) !== 0, forceShowDetailContent: (m.configFlag & 8) !== 0 } : {}),
-    };
+  if (m.local !== true) {
+    // 2.9.2 builds it for every message from the server; pushData mirrors the push text (no field of its own).
+    const flags = m.configFlag ?? 0;
+    const pushContent = m.pushContent ?? null;
+    message.pushConfig = { pushContent, pushData: pushContent, disablePushTitle: (flags & 4) !== 0, forceShowDetailContent: (flags & 8) !== 0 };
   }
   return message;
 }

@@ -119,4 +119,17 @@ describe('offline sync side by side: official 2.9.2 and our SDK as two devices o
     expect(officialList.ok).toBe(true);
     expect(latest(oursList)).toEqual(latest(officialList.ok ? officialList.value : []));
   }, 60_000);
+
+  test('every message from the server carries pushConfig as 2.9.2 builds it (push text or null, flag bits)', async () => {
+    const d = await devices();
+    const pushOf = (m: Message | OfficialMessage): unknown => [m.content.content, m.pushConfig];
+    const pulled = await offlineRound(d);
+    expect(pulled.ours.map(pushOf)).toEqual(pulled.official.map(pushOf));
+
+    await publish('/message/private/publish.json', { fromUserId: d.peer, toUserId: d.phone.userId, content: JSON.stringify({ content: 'with push text' }), pushContent: 'you have mail' });
+    const officialLive = await d.official.nextMessage((m) => m.content.content === 'with push text', 10_000);
+    const oursLive = await d.ours.next((m) => (m.content as { content?: string }).content === 'with push text', 10_000);
+    expect(officialLive.pushConfig).toMatchObject({ pushContent: 'you have mail' });
+    expect(pushOf(oursLive)).toEqual(pushOf(officialLive));
+  }, 60_000);
 });
