@@ -58,7 +58,8 @@ export function toV2Message(m: ImMessage, registry: MessageRegistry, options: V2
     options.sentStatus ?? SentStatus.SENT,
     m.sentTime,
     receivedStatus,
-    options.receivedTime ?? m.sentTime,
+    // 2.9.2's own send results (sent or failed, recall, typing) say 0: nothing was received.
+    m.local === true ? 0 : (options.receivedTime ?? m.sentTime),
     m.canIncludeExpansion,
     m.expansion,
     undefined,

@@ -100,15 +100,19 @@ function invokeWithCallback(id, method, rawArgs) {
   const args = rawArgs.slice();
   if (method === 'sendMessage') args[2] = buildMessage(args[2]);
   let settled = false;
+  // sendMessage's onBefore calls, if the SDK makes any: their arguments go back with the result.
+  const before = [];
   const settle = (result) => {
     if (settled) return;
     settled = true;
-    reply(id, result);
+    reply(id, before.length > 0 ? { ...result, before } : result);
   };
   const callback = {
     onSuccess: (...values) => settle({ ok: true, value: values[0], args: values }),
     onError: (code, ...rest) => settle({ ok: false, code, args: [code, ...rest] }),
-    onBefore: () => {},
+    onBefore: (...values) => {
+      before.push(values);
+    },
   };
   const placeholder = args.findIndex((a) => a === CALLBACK_PLACEHOLDER);
   if (placeholder >= 0) args[placeholder] = callback;

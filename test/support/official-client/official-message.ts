@@ -68,15 +68,16 @@ export type ConnectResult =
 /**
  * Result of one SDK call. `value` is the first onSuccess argument, `args` all of them (getHistoryMessages
  * passes `(list, hasMsg)`). `thrown` is set when the SDK threw synchronously (argument asserts) instead of
- * calling back.
+ * calling back. `before` holds the arguments of each `onBefore` call, when the SDK made any.
  */
 export type CallResult<T = unknown> =
-  | { readonly ok: true; readonly value: T; readonly args: readonly unknown[] }
+  | { readonly ok: true; readonly value: T; readonly args: readonly unknown[]; readonly before?: readonly (readonly unknown[])[] }
   | {
       readonly ok: false;
       readonly code: number | undefined;
       readonly args: readonly unknown[];
       readonly thrown?: string;
+      readonly before?: readonly (readonly unknown[])[];
     };
 
 /** ConnectionStatus values the official client reports to the status listener (PROTOCOL.md §11.4). */
