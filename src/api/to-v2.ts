@@ -70,6 +70,9 @@ export function toV2Message(m: ImMessage, registry: MessageRegistry, options: V2
     const flags = m.configFlag ?? 0;
     const pushContent = m.pushContent ?? null;
     message.pushConfig = { pushContent, pushData: pushContent, disablePushTitle: (flags & 4) !== 0, forceShowDetailContent: (flags & 8) !== 0 };
+  } else if (m.ownPushConfig) {
+    // This device's own send or recall: the config's pushConfig as the app passed it (not the positional push text).
+    message.pushConfig = m.ownPushConfig;
   }
   return message;
 }

@@ -95,8 +95,6 @@ async function sendBoth(p: Pair, conversationType: number, targetId: string, spe
 function own(m: Record<string, unknown> | null, me: string): Record<string, unknown> | null {
   if (m === null) return null;
   const { messageId, messageUId, sentTime, senderUserId, ...rest } = m;
-  // Not compared yet: our send results still carry no pushConfig.
-  delete rest['pushConfig'];
   return {
     ...rest,
     messageId: typeof messageId,
@@ -147,15 +145,22 @@ describe("the message our SDK hands the app for its own actions is 2.9.2's", () 
       ['chatroom with pushConfig', CHATROOM, p.room, text('room push'), [false, 'p', 'd', undefined, { pushConfig: { pushContent: 'x' } }]],
       ['status message with pushConfig', PRIVATE, p.peer, text('status'), [false, undefined, undefined, undefined, { isStatusMessage: true, pushConfig: { pushContent: 'never pushed' } }]],
     ];
+    const results = new Map<string, { official: Outcome; ours: Outcome }>();
     for (const [name, type, target, spec, rest] of cases) {
       // Each client may send 5 messages a second (20604 beyond).
       await delay(220);
       const got = await sendBoth(p, type, target, spec, ...rest);
+      results.set(name, got);
       expect([name, got.official.ok, got.ours.ok]).toEqual([name, true, true]);
       expectSame(name, p, got);
       // 2.9.2 declares onBefore but never calls it; ours calls it once, with the id the result carries (kept, COMPATIBILITY.md).
       expect([name, got.official.before, got.ours.before]).toEqual([name, [], [[got.ours.message?.['messageId']]]]);
     }
+    // The pushConfig 2.9.2 hands back is the config's as the app gave it, never built from the positional push text.
+    const pushOf = (name: string): unknown => results.get(name)?.official.message?.['pushConfig'];
+    expect(pushOf('config.pushConfig (9th argument)')).toEqual(PUSH);
+    expect(pushOf('positional push and a title-only pushConfig')).toEqual({ pushTitle: 'only a title' });
+    expect(pushOf('positional pushContent/pushData')).toBeUndefined();
   });
 
   test("sendMessage onError: the failed message (no pushConfig) for a group one is not in and a room that doesn't exist", async () => {

@@ -6,6 +6,7 @@
 import { decodeUtf8 } from '../../codec/utf8';
 import type { rc } from '../../protocol/messages';
 import type { MessagePolicy } from '../../protocol/object-names';
+import type { PushConfigInput } from './outgoing';
 
 export const Direction = { Send: 1, Receive: 2 } as const;
 export type Direction = (typeof Direction)[keyof typeof Direction];
@@ -47,6 +48,8 @@ export interface ImMessage {
   readonly configFlag?: number;
   /** Made on this device by its own send or recall (not received from the server). */
   readonly local?: true;
+  /** A local message's push config as the app gave it (2.9.2 hands it back with a successful send or recall). */
+  readonly ownPushConfig?: PushConfigInput;
 }
 
 /** JSON object text → object; anything else → undefined. */

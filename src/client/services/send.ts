@@ -86,14 +86,16 @@ export class SendService {
       return { ok: false, code: errorCodeOf(error), message: draft(input.content, 0, false) };
     }
     const pending = draft(outgoing.content, outgoing.flags, outgoing.status);
+    // A sent message carries the app's push config back (2.9.2); a failed one does not.
+    const push = input.options?.pushConfig ? { ownPushConfig: { ...input.options.pushConfig } } : {};
     try {
       const payload = encodeByName('UpStreamMessage', outgoing.upstream);
       const ack = await this.engine.publish(outgoing.topic, input.targetId, payload, { qos: 1, statusMessage: outgoing.statusMessage });
-      if (outgoing.statusMessage) return { ok: true, message: { ...pending, sentTime: 0 } };
+      if (outgoing.statusMessage) return { ok: true, message: { ...pending, ...push, sentTime: 0 } };
       // A refused send may still carry the uid the server gave the refused message (a blocked
       // message is reported by it, setMessageBlockedListener); keep it when present.
       if (ack.status !== 0) return { ok: false, code: ack.status, message: ack.messageUId ? { ...pending, messageUId: ack.messageUId } : pending };
-      const sent: ImMessage = { ...pending, messageUId: ack.messageUId, sentTime: ack.sentTime };
+      const sent: ImMessage = { ...pending, ...push, messageUId: ack.messageUId, sentTime: ack.sentTime };
       session.markSeen(ack.messageUId);
       rememberLatest(session, sent);
       return { ok: true, message: sent };
@@ -152,6 +154,7 @@ export class SendService {
       disableNotification: options.disableNotification === true,
       canIncludeExpansion: false,
       expansion: null,
+      ...(options.pushConfig ? { ownPushConfig: { ...options.pushConfig } } : {}),
     };
     // The server files the command in the conversation and syncs it to our sendbox: not for us again.
     session.markSeen(ack.messageUId);
