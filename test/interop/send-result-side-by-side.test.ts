@@ -163,6 +163,32 @@ describe("the message our SDK hands the app for its own actions is 2.9.2's", () 
     expect(pushOf('positional pushContent/pushData')).toBeUndefined();
   });
 
+  test('differences kept on purpose (COMPATIBILITY.md): @ data, the 8th-argument config, recall extra', async () => {
+    const p = await pair();
+    const mention = { type: 2, userIdList: [p.peer], mentionedContent: 'you were mentioned' };
+    // 2.9.2 rebuilds a group @ message's mentionedInfo from type and userIdList, dropping mentionedContent
+    // (in the result, and by engine 4.4.2's encoder on the wire too); ours keeps the documented field.
+    const group = await sendBoth(p, GROUP, p.groupId, text('@ with push text', { mentionedInfo: mention }), true);
+    expect(group.official.message?.['content']).toEqual({ content: '@ with push text', mentionedInfo: { type: 2, userIdList: [p.peer] } });
+    expect(group.ours.message?.['content']).toEqual({ content: '@ with push text', mentionedInfo: mention });
+    // Outside groups 2.9.2 sends mentionedInfo along; ours drops it (seed 5.10.1).
+    await delay(220);
+    const single = await sendBoth(p, PRIVATE, p.peer, text('private @', { mentionedInfo: { type: 1, userIdList: [] } }), true);
+    expect(single.official.message?.['content']).toEqual({ content: 'private @', mentionedInfo: { type: 1, userIdList: [] } });
+    expect(single.ours.message?.['content']).toEqual({ content: 'private @' });
+    // 2.9.2 ignores a config in the 8th slot; ours takes it (API_CHECKLIST Decisions).
+    await delay(220);
+    const eighth = await sendBoth(p, PRIVATE, p.peer, text('config 8th'), false, undefined, undefined, { disableNotification: true, pushConfig: { pushContent: 'x' } });
+    expect(eighth.official.message).toMatchObject({ disableNotification: false });
+    expect(eighth.official.message).not.toHaveProperty('pushConfig');
+    expect(eighth.ours.message).toMatchObject({ disableNotification: true, pushConfig: { pushContent: 'x' } });
+    // 2.9.2 drops a recall's `extra`; ours sends it (seed 5.3.0).
+    const recalled = await p.official.call<Record<string, unknown>>('sendRecallMessage', single.official.message, { extra: 'why' });
+    expect(recalled.ok && recalled.value['content']).not.toHaveProperty('extra');
+    const ours = await call<Message>((cb) => p.ours.im.sendRecallMessage(single.ours.message as never, cb, { extra: 'why' } as never));
+    expect(ours.ok && ours.value.content).toMatchObject({ extra: 'why' });
+  });
+
   test("sendMessage onError: the failed message (no pushConfig) for a group one is not in and a room that doesn't exist", async () => {
     const p = await pair();
     const config = { pushConfig: PUSH, disableNotification: true, canIncludeExpansion: true, expansion: { a: 'b' } };
