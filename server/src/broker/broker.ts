@@ -40,6 +40,13 @@ export interface Broker {
    * Absent = never (a network broker cannot know who else listens).
    */
   soleLocalSubscriber?(topic: BrokerTopic): boolean;
+  /**
+   * `listener` runs each time the engine's subscriptions come back after its connection was lost (Redis
+   * restarted, network cut): every subscription is active again, and messages published meanwhile may be
+   * lost. Services mirroring state through the broker re-read it from the Store then. Absent = never
+   * (in-memory). Returns the function that removes the listener.
+   */
+  onReconnect?(listener: () => void): () => void;
 }
 
 export function userTopic(appKey: string, userId: string): BrokerTopic {

@@ -26,7 +26,8 @@ interface Subscription {
  * Redis pub/sub broker. One connection publishes, one is in subscriber mode; local subscriptions
  * of one topic share one Redis SUBSCRIBE. Redis pub/sub is at-most-once (a disconnect loses what
  * was published meanwhile), which is exactly the Broker guarantee: the Store is the record and
- * clients catch up by sync. ioredis re-subscribes channels after a reconnect on its own.
+ * clients catch up by sync. ioredis re-subscribes channels after a reconnect on its own; `onReconnect`
+ * listeners run once it has, so services can re-read from the Store what they may have missed.
  *
  * Per-topic subscribe/unsubscribe calls are chained so a SUBSCRIBE and an UNSUBSCRIBE of the
  * same channel never race (the last local state always wins at Redis).
@@ -39,6 +40,7 @@ export class RedisBroker implements Broker {
   private readonly chains = new Map<string, Promise<void>>();
   /** Channels with a completed SUBSCRIBE (only touched inside the per-channel chain). */
   private readonly atRedis = new Set<string>();
+  private readonly reconnectListeners = new Set<() => void>();
   private closed = false;
   private lastPong = Date.now();
   private readonly probe: NodeJS.Timeout | undefined;
@@ -52,6 +54,25 @@ export class RedisBroker implements Broker {
     this.pub.on('error', report);
     this.sub.on('error', report);
     this.sub.on('messageBuffer', (channel: Buffer, message: Buffer) => this.dispatch(channel.toString('utf8'), message));
+    let readyBefore = false;
+    this.sub.on('ready', () => {
+      if (!readyBefore) {
+        readyBefore = true;
+        return;
+      }
+      // Reconnected. ioredis sends the SUBSCRIBE of every channel before this event (emitted a tick later), so
+      // the PONG comes after their replies: every subscription is active again when the listeners run.
+      this.sub.ping().then(() => {
+        if (this.closed) return;
+        for (const listener of [...this.reconnectListeners]) {
+          try {
+            listener();
+          } catch (error) {
+            this.options.onError?.(error);
+          }
+        }
+      }, () => undefined);
+    });
     const every = options.healthProbeMs ?? 1000;
     if (every > 0) {
       this.probe = setInterval(() => {
@@ -80,26 +101,31 @@ export class RedisBroker implements Broker {
     }
     subs.add(sub);
     // Even when not first, wait for any pending SUBSCRIBE so "active once resolved" holds.
-    await this.chain(channel, async () => {
-      if (!this.topics.has(channel) || this.atRedis.has(channel)) return;
-      await this.sub.subscribe(channel);
-      this.atRedis.add(channel);
-    });
+    try {
+      await this.chain(channel, async () => {
+        if (!this.topics.has(channel) || this.atRedis.has(channel)) return;
+        await this.sub.subscribe(channel);
+        this.atRedis.add(channel);
+      });
+    } catch (error) {
+      // Failed (Redis unreachable): the caller gets no subscription, so none is left behind that it could
+      // never remove; a later subscribe of the channel tries again.
+      this.drop(channel, sub);
+      throw error;
+    }
     return async () => {
-      if (!sub.active) return;
-      sub.active = false;
-      const current = this.topics.get(channel);
-      if (!current) return;
-      current.delete(sub);
-      if (current.size > 0) return;
-      this.topics.delete(channel);
-      if (this.closed) return;
+      if (!this.drop(channel, sub) || this.closed) return;
       await this.chain(channel, async () => {
         if (this.topics.has(channel) || !this.atRedis.has(channel)) return;
         this.atRedis.delete(channel);
         await this.sub.unsubscribe(channel);
       });
     };
+  }
+
+  onReconnect(listener: () => void): () => void {
+    this.reconnectListeners.add(listener);
+    return () => this.reconnectListeners.delete(listener);
   }
 
   healthy(): boolean {
@@ -113,6 +139,7 @@ export class RedisBroker implements Broker {
     this.closed = true;
     clearInterval(this.probe);
     this.topics.clear();
+    this.reconnectListeners.clear();
     await Promise.allSettled([this.pub.quit(), this.sub.quit()]);
   }
 
@@ -129,6 +156,18 @@ export class RedisBroker implements Broker {
         this.options.onError?.(error, channel.slice(this.prefix.length) as BrokerTopic);
       }
     }
+  }
+
+  /** Deactivates `sub`; true when it was the channel's last local subscription (the channel is forgotten). */
+  private drop(channel: string, sub: Subscription): boolean {
+    if (!sub.active) return false;
+    sub.active = false;
+    const current = this.topics.get(channel);
+    if (!current) return false;
+    current.delete(sub);
+    if (current.size > 0) return false;
+    this.topics.delete(channel);
+    return true;
   }
 
   private chain(channel: string, step: () => Promise<void>): Promise<void> {

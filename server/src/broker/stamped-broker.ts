@@ -64,6 +64,10 @@ export class StampedBroker implements Broker {
     });
   }
 
+  onReconnect(listener: () => void): () => void {
+    return this.inner.onReconnect?.(listener) ?? (() => undefined);
+  }
+
   healthy(): boolean {
     return this.inner.healthy?.() ?? true;
   }

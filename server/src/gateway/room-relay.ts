@@ -5,10 +5,11 @@
  * other node applies it to its own in-memory room state and its own online members. So a room message
  * costs one publish per flush, not one per member, and each node fans out to its members locally.
  *
- * Signals are wake-ups and membership mirrors; the store stays the truth. The broker is at-most-once:
- * a lost `notify` costs latency (members catch up with their next pull or the next notify, which
- * carries the newest time), a lost `member` leaves one node's mirror stale until the room is reloaded
- * there. A node ignores its own signals (it did the work before publishing).
+ * Signals are wake-ups and membership mirrors; the store stays the truth. The broker is at-most-once, so
+ * a node re-reads its rooms from the store when a signal may have been lost: every room it has loaded once
+ * its broker subscriptions are back after a lost connection (`onReconnect`), and a room whose signal it
+ * failed to publish is announced to the others with `resync` until that publish goes through. A node
+ * ignores its own signals (it did the work before publishing).
  */
 import { chatroomTopic, type Broker, type Unsubscribe } from '../broker/broker';
 
@@ -27,7 +28,9 @@ export type RoomSignal =
    * Pages cached from the store may hold messages that are gone: one was recalled (`uid`), or the room's history
    * was cleared up to a time (no `uid`). Either way every kept page of the room is dropped.
    */
-  | { readonly k: 'recall'; readonly uid?: string };
+  | { readonly k: 'recall'; readonly uid?: string }
+  /** A signal of the room could not be published: re-read the room from the store. */
+  | { readonly k: 'resync' };
 
 interface Envelope {
   /** Origin node. */
@@ -39,6 +42,8 @@ export type RoomSignalHandler = (appKey: string, roomId: string, signal: RoomSig
 
 /** Longest a room load waits for its topic subscription. */
 const WATCH_WAIT_MS = 2000;
+/** How often the `resync` of rooms whose signal could not be published is tried again. */
+export const RESYNC_RETRY_MS = 1000;
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -49,14 +54,26 @@ function key(appKey: string, roomId: string): string {
 
 export class RoomRelay {
   private readonly watched = new Map<string, Promise<Unsubscribe>>();
+  /** Rooms whose last signal could not be published: the others are told `resync` once the broker takes it. */
+  private readonly unsent = new Map<string, { readonly appKey: string; readonly roomId: string }>();
+  private retry: NodeJS.Timeout | undefined;
+  private readonly stopReconnect: () => void;
   private closed = false;
 
+  /** `onReconnect`: this node's subscriptions are back after a lost broker connection (signals may be lost). */
   constructor(
     private readonly nodeId: string,
     private readonly broker: Broker,
     private readonly onSignal: RoomSignalHandler,
     private readonly onError: (error: unknown, context: string) => void,
-  ) {}
+    onReconnect: () => void = () => undefined,
+  ) {
+    this.stopReconnect = broker.onReconnect?.(() => {
+      if (this.closed) return;
+      onReconnect();
+      this.sendResyncs();
+    }) ?? (() => undefined);
+  }
 
   /** Subscribes the room topic (idempotent); resolves once signals of other nodes arrive. */
   async watch(appKey: string, roomId: string): Promise<void> {
@@ -91,11 +108,18 @@ export class RoomRelay {
     await sub.then((unsubscribe) => unsubscribe()).catch((error: unknown) => this.onError(error, 'chatroom unsubscribe'));
   }
 
-  /** Tells the other nodes serving the room; fire and forget (failures are reported, never thrown). */
+  /**
+   * Tells the other nodes serving the room; fire and forget (failures are reported, never thrown). A signal that
+   * cannot be published is replaced by a `resync` of the room, tried every RESYNC_RETRY_MS until it goes out.
+   */
   publish(appKey: string, roomId: string, signal: RoomSignal): void {
     if (this.closed) return;
     const envelope: Envelope = { o: this.nodeId, s: signal };
-    this.broker.publish(chatroomTopic(appKey, roomId), encoder.encode(JSON.stringify(envelope))).catch((error: unknown) => this.onError(error, 'chatroom publish'));
+    this.broker.publish(chatroomTopic(appKey, roomId), encoder.encode(JSON.stringify(envelope))).catch((error: unknown) => {
+      this.onError(error, 'chatroom publish');
+      this.unsent.set(key(appKey, roomId), { appKey, roomId });
+      this.scheduleResyncs();
+    });
   }
 
   /** Rooms watched on this node. */
@@ -105,9 +129,35 @@ export class RoomRelay {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.stopReconnect();
+    clearTimeout(this.retry);
+    this.unsent.clear();
     const subs = [...this.watched.values()];
     this.watched.clear();
     await Promise.all(subs.map((sub) => sub.then((unsubscribe) => unsubscribe()).catch(() => undefined)));
+  }
+
+  private scheduleResyncs(): void {
+    if (this.retry !== undefined || this.closed) return;
+    this.retry = setTimeout(() => {
+      this.retry = undefined;
+      this.sendResyncs();
+    }, RESYNC_RETRY_MS);
+    this.retry.unref();
+  }
+
+  /** Publishes `resync` for every room whose signal was lost here; those that fail again stay for the next try. */
+  private sendResyncs(): void {
+    if (this.closed) return;
+    const envelope = encoder.encode(JSON.stringify({ o: this.nodeId, s: { k: 'resync' } } satisfies Envelope));
+    for (const [k, { appKey, roomId }] of [...this.unsent]) {
+      this.unsent.delete(k);
+      this.broker.publish(chatroomTopic(appKey, roomId), envelope).catch(() => {
+        if (this.closed) return;
+        if (!this.unsent.has(k)) this.unsent.set(k, { appKey, roomId });
+        this.scheduleResyncs();
+      });
+    }
   }
 
   private receive(appKey: string, roomId: string, bytes: Uint8Array): void {

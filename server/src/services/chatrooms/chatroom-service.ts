@@ -12,7 +12,7 @@
  * mirrored the same way, so kicked or banned members stop receiving on every node. Auto-kick accounting
  * runs on the appending node, which asks cluster presence before kicking a member it sees offline (the
  * member may be online on another node). Notification flow control and pulls: room-flow.ts; applying
- * other nodes' signals: room-signals.ts; the loaded rooms and the per-user index: room-registry.ts; the
+ * other nodes' signals: room-signals.ts, and re-reading rooms when some may have been lost: room-resync.ts; the loaded rooms and the per-user index: room-registry.ts; the
  * re-notify and idle/retention timer: room-sweeper.ts; recalls and history clears: room-history-edits.ts.
  * Membership changes and message intake stay here.
  */
@@ -30,6 +30,7 @@ import { RoomFlow } from './room-flow';
 import { clearRoomHistory, recallRoomMessage, type RoomEditHost, type RoomRecallInput } from './room-history-edits';
 import { RoomRegistry } from './room-registry';
 import { renotifyMsFromEnv } from './room-renotify';
+import { resyncRooms } from './room-resync';
 import { receiveRoomSignal, type RoomSignalHost } from './room-signals';
 import type { RoomState } from './room-state';
 import { RoomSweeper } from './room-sweeper';
@@ -98,7 +99,12 @@ export class ChatroomService {
   ) {
     const renotifyMs = options.renotifyMs ?? renotifyMsFromEnv(process.env);
     // Signals only arrive once a room is watched (load), i.e. after this constructor: `signals` is set by then.
-    this.relay = new RoomRelay(hub.nodeId, hub.broker, (appKey, roomId, signal) => receiveRoomSignal(this.signals, appKey, roomId, signal), (error, context) => ctx.log.warn('chatroom relay failed', { context, error: String(error) }));
+    this.relay = new RoomRelay(
+      hub.nodeId, hub.broker, (appKey, roomId, signal) => receiveRoomSignal(this.signals, appKey, roomId, signal),
+      (error, context) => ctx.log.warn('chatroom relay failed', { context, error: String(error) }),
+      // Signals of other nodes may have been lost while the broker was unreachable: re-read every room loaded here.
+      () => void resyncRooms(this.signals, [...this.rooms.all()]),
+    );
     const rooms = new RoomRegistry(ctx, hub, this.relay);
     this.rooms = rooms;
     this.stopPresence = hub.onLocalPresence((appKey, userId, online) => rooms.presenceChanged(appKey, userId, online));

@@ -1,21 +1,21 @@
 /**
  * Applies the signals other nodes publish on `chatroom:<appKey>:<roomId>` (gateway/room-relay.ts) to this
  * node's copy of the room: message wake-ups, mirrored joins and leaves (quit, kick, ban, eviction), KV
- * changes, whitelist reloads, recalls, history clears and destruction.
+ * changes, whitelist reloads, recalls, history clears, destruction and re-reads.
  *
  * Invariants: the store stays the truth and the originating node already stored the change and served its
  * own members, so nothing here writes to the store or publishes again (that would echo between nodes);
- * only this node's in-memory room and its own online members are touched. A signal for a room that is
+ * only this node's in-memory room and its own online members are touched (`resync` re-reads the room from the
+ * store, room-resync.ts). A signal for a room that is
  * neither loaded nor loading here is dropped: a later load reads the change from the store. A signal that
  * arrives while the room loads is applied once it is loaded — the load subscribes before it reads, so a
  * change is in the read, in a signal, or both (a join seen twice keeps its first join time, RoomState.addMember).
  */
 import type { ServerContext } from '../../context';
 import type { RoomRelay, RoomSignal } from '../../gateway/room-relay';
-import { encodeMessage, rc } from '../wire';
 import type { RoomFlow } from './room-flow';
+import { destroyedElsewhere, resyncRoom } from './room-resync';
 import type { RoomState } from './room-state';
-import { CommandType } from './room-wire';
 
 /** What signal handling needs of the node's chatroom service (ChatroomService provides it). */
 export interface RoomSignalHost {
@@ -63,6 +63,7 @@ function applyRoomSignal(host: RoomSignalHost, room: RoomState, signal: RoomSign
       host.flow.notifyLocal(room, signal.time, new Set(signal.senders));
       return;
     case 'member':
+      room.membershipVersion += 1;
       if (signal.joined) {
         room.addMember(signal.userId, signal.joinTime ?? now, host.isOnline(appKey, signal.userId), now);
         host.index(room, signal.userId);
@@ -86,16 +87,12 @@ function applyRoomSignal(host: RoomSignalHost, room: RoomState, signal: RoomSign
         for (const mark of marks) room.protectedUsers.add(mark.userId);
       }, (error: unknown) => ctx.log.warn('chatroom whitelist reload failed', { error: String(error) }));
       return;
-    case 'destroy': {
-      room.destroyed = true;
-      host.forget(room);
-      const payload = encodeMessage(rc.NotifyMsg, { type: CommandType.RoomDestroyed, time: signal.time, chrmId: roomId });
-      for (const userId of room.members.keys()) {
-        host.unindex(room, userId);
-        host.flow.pushTo(appKey, userId, 's_cmd', roomId, payload);
-      }
-      void host.relay.unwatch(appKey, roomId);
+    case 'destroy':
+      destroyedElsewhere(host, room, signal.time);
       return;
-    }
+    case 'resync':
+      // The sender could not publish a signal of the room: what it changed is in the store.
+      void resyncRoom(host, room);
+      return;
   }
 }

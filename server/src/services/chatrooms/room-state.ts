@@ -60,6 +60,8 @@ export class RoomState {
   readonly quota: IntakeQuota;
   /** `chrmPull` pages shared by the members (room-page-cache.ts). */
   readonly pages = new RoomPageCache();
+  /** Counts the joins and leaves mirrored from other nodes (room-resync.ts re-reads when one raced its read). */
+  membershipVersion = 0;
   /** Set once the room is destroyed: queued work must not touch it any more. */
   destroyed = false;
   /** Newest message time not yet announced, and who sent the messages since the last announcement. */

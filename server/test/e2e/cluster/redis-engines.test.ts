@@ -74,6 +74,40 @@ if (!available) {
         await b.close();
       }
     }, 30_000);
+
+    it('onReconnect runs once the subscriptions are back; a subscribe that failed in the outage leaves nothing behind', async () => {
+      const a = new RedisBroker({ url: redis.url, channelPrefix: 'again:', onError: () => undefined });
+      const b = new RedisBroker({ url: redis.url, channelPrefix: 'again:', onError: () => undefined });
+      try {
+        const got: number[] = [];
+        await b.subscribe('chatroom:k:kept', (p) => got.push(p[0] ?? -1));
+        let reconnects = 0;
+        let deliveredAtReconnect = -1;
+        b.onReconnect(() => {
+          reconnects += 1;
+          // The subscription is active again by now: a publish made in the listener reaches it.
+          void a.publish('chatroom:k:kept', new Uint8Array([7])).then((n) => {
+            deliveredAtReconnect = n;
+          }, () => undefined);
+        });
+        await redis.halt();
+        const lost: number[] = [];
+        await expect(b.subscribe('chatroom:k:lost', (p) => lost.push(p[0] ?? -1))).rejects.toThrow();
+        await redis.resume();
+        await waitFor(() => reconnects === 1 && deliveredAtReconnect >= 0, 15_000);
+        expect(deliveredAtReconnect).toBe(1);
+        await waitFor(() => got.includes(7));
+        // The failed subscription was never made: a new one of the channel works, and only it receives.
+        const again: number[] = [];
+        await b.subscribe('chatroom:k:lost', (p) => again.push(p[0] ?? -1));
+        await a.publish('chatroom:k:lost', new Uint8Array([9]));
+        await waitFor(() => again.includes(9));
+        expect(lost).toEqual([]);
+      } finally {
+        await a.close();
+        await b.close();
+      }
+    }, 30_000);
   });
 }
 
