@@ -93,6 +93,8 @@ export async function attachGateway(
   });
   const topicRouter = typeof router === 'function' ? router(hub) : router;
   const manager = new SessionManager(ctx, topicRouter, hub, timeouts);
+  // Wake-ups published while the broker was unreachable are lost: once it is back, every session here pulls.
+  const stopWakes = broker.onReconnect?.(() => manager.wakeAll()) ?? (() => undefined);
   // Comet polls for sessions of other nodes are relayed over `node:<id>` (no sticky sessions).
   const forwarder = new CometForwarder(nodeId, broker, fastify, ctx.log);
   await forwarder.start();
@@ -118,6 +120,7 @@ export async function attachGateway(
     close: () => {
       closing ??= (async () => {
         clearInterval(sweeper);
+        stopWakes();
         comet.close();
         await manager.closeAll();
         await websocket.close();

@@ -210,6 +210,14 @@ export class SessionManager {
     await Promise.all([...this.detaching]);
   }
 
+  /**
+   * The broker is back after a lost connection: the user events published meanwhile (the `s_ntf` of messages
+   * stored on other nodes) are lost, so every session here is told to pull.
+   */
+  wakeAll(): void {
+    for (const session of this.hub.registry.all()) session.wakeInbox();
+  }
+
   /** Closes every session and waits until each has left the hub and presence. */
   async closeAll(): Promise<void> {
     for (const session of this.hub.registry.all()) session.close();

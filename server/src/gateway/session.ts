@@ -261,6 +261,16 @@ export class Session implements SessionPort, LocalSession, FrameRunner<Request> 
     return true;
   }
 
+  /**
+   * An inbox `s_ntf` of now, so the client pulls whatever it may have missed (wake-ups were lost: the broker
+   * reconnected). Not recorded for re-notification: nothing is known to be unpulled.
+   */
+  wakeInbox(): void {
+    if (this.closedFlag) return;
+    const now = this.deps.clock.now();
+    this.write(publishFrame('s_ntf', this.info.userId, this.ids.next(true), encodeMessage(rc.NotifyMsg, { type: 1, time: now }), 1, now));
+  }
+
   /** The inbox `s_ntf` of the newest notified time, again. */
   private notifyInbox(): void {
     this.push('s_ntf', this.info.userId, encodeMessage(rc.NotifyMsg, { type: 1, time: this.inbox?.notifiedTo ?? 0 }), 1);
