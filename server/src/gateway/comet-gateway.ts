@@ -34,7 +34,7 @@ export interface CometGateway {
 }
 
 /** Extra time a relayed request may take on top of the comet hold before the asker gives up. */
-const RELAY_MARGIN_MS = 5000;
+export const RELAY_MARGIN_MS = 5000;
 
 export async function registerCometRoutes(fastify: FastifyInstance, ctx: ServerContext, manager: SessionManager, forwarder?: CometForwarder): Promise<CometGateway> {
   const entries = new Map<string, CometEntry>();

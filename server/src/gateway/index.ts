@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Broker } from '../broker/broker';
 import type { PresenceRegistry } from '../broker/presence';
 import type { ServerContext } from '../context';
-import { registerCometRoutes } from './comet-gateway';
+import { registerCometRoutes, RELAY_MARGIN_MS } from './comet-gateway';
 import { CometForwarder } from './comet-forwarding';
 import { Hub } from './hub';
 import type { Session } from './session';
@@ -46,7 +46,7 @@ export interface GatewayOptions {
 /**
  * Environment overrides for the timeouts (tests and operators), read once at attach:
  * LIANXIN_WS_IDLE_TIMEOUT_MS, LIANXIN_WS_IDLE_TIMEOUT_L2_MS, LIANXIN_COMET_HOLD_MS, LIANXIN_COMET_EXPIRY_MS,
- * LIANXIN_RENOTIFY_MS.
+ * LIANXIN_RENOTIFY_MS, LIANXIN_HTTP_IDLE_TIMEOUT_MS.
  */
 function timeoutsFromEnv(env: NodeJS.ProcessEnv): Partial<GatewayTimeouts> {
   const read = (name: string): number | undefined => {
@@ -66,7 +66,19 @@ function timeoutsFromEnv(env: NodeJS.ProcessEnv): Partial<GatewayTimeouts> {
   if (expiry !== undefined) out.cometExpiryMs = expiry;
   const renotify = read('LIANXIN_RENOTIFY_MS');
   if (renotify !== undefined) out.renotifyMs = renotify;
+  const httpIdle = read('LIANXIN_HTTP_IDLE_TIMEOUT_MS');
+  if (httpIdle !== undefined) out.httpIdleTimeoutMs = httpIdle;
   return out;
+}
+
+/**
+ * The idle timeout of the HTTP server's sockets: `httpIdleTimeoutMs`, but never shorter than a comet poll held
+ * here for a client or for another node's relay (a held poll moves no bytes). fastify turns off Node's own
+ * request and header timeouts, so without it a connection that stalls mid-request is never closed. Upgraded
+ * WebSockets are not affected (`ws` clears the socket timeout; the session idle sweep covers them).
+ */
+export function httpIdleTimeoutFor(timeouts: GatewayTimeouts): number {
+  return Math.max(timeouts.httpIdleTimeoutMs, timeouts.cometHoldMs + RELAY_MARGIN_MS + 1000);
 }
 
 /**
@@ -82,6 +94,7 @@ export async function attachGateway(
   const timeouts: GatewayTimeouts = { ...DEFAULT_TIMEOUTS, ...timeoutsFromEnv(process.env), ...options.timeouts };
   const nodeId = options.nodeId ?? randomBytes(4).toString('hex');
   const { broker, presence } = options;
+  fastify.server.setTimeout(httpIdleTimeoutFor(timeouts));
 
   const hub = new Hub<Session>({
     nodeId,

@@ -29,6 +29,12 @@ export interface GatewayTimeouts {
   readonly presenceTtlMs: number;
   /** A session told of inbox data it has not pulled within this long is sent `s_ntf` again (inbox-renotify.ts). */
   readonly renotifyMs: number;
+  /**
+   * An HTTP connection (before any WebSocket upgrade) with no bytes moving either way for this long is destroyed:
+   * a peer gone silently mid-request, or one that never completes its headers or body, would otherwise hold its
+   * socket (and a staged upload) for good. Raised to what a held comet poll needs (`httpIdleTimeoutFor`).
+   */
+  readonly httpIdleTimeoutMs: number;
 }
 
 export const DEFAULT_TIMEOUTS: GatewayTimeouts = {
@@ -38,6 +44,7 @@ export const DEFAULT_TIMEOUTS: GatewayTimeouts = {
   cometExpiryMs: 50_000,
   presenceTtlMs: 150_000,
   renotifyMs: DEFAULT_RENOTIFY_MS,
+  httpIdleTimeoutMs: 120_000,
 };
 
 export type AuthOutcome =
