@@ -7,6 +7,13 @@
 import type { Services } from '../../services/index';
 
 const MINUTES_KEPT = 30;
+/**
+ * Object names counted by name, the first ones seen since counting started; messages of any other name count
+ * under OTHER_TYPES. Clients choose object names (any string up to 32 characters), so without a bound the
+ * totals would hold one entry per name ever sent for as long as the process runs.
+ */
+export const MAX_COUNTED_TYPES = 50;
+export const OTHER_TYPES = '(other)';
 const ONLINE_SAMPLES_KEPT = 60;
 const ONLINE_SAMPLE_MS = 10_000;
 
@@ -22,8 +29,9 @@ export interface StatsSnapshot {
 }
 
 export class ConsoleStats {
-  private readonly minutes: Array<{ minute: number; byType: Record<string, number> }> = [];
-  private readonly totals: Record<string, number> = {};
+  private readonly minutes: Array<{ minute: number; byType: Map<string, number> }> = [];
+  /** By object name: a Map, as names are the clients' own strings (`__proto__`, `constructor`…). */
+  private readonly totals = new Map<string, number>();
   private readonly onlineHistory: Array<{ at: number; total: number }> = [];
   private detach: (() => void) | undefined;
   private timer: ReturnType<typeof setInterval> | undefined;
@@ -48,16 +56,17 @@ export class ConsoleStats {
     this.timer = undefined;
   }
 
-  private count(objectName: string): void {
+  private count(name: string): void {
+    const objectName = this.totals.has(name) || this.totals.size < MAX_COUNTED_TYPES ? name : OTHER_TYPES;
     const minute = Math.floor(this.now() / 60_000);
     let bucket = this.minutes[this.minutes.length - 1];
     if (bucket?.minute !== minute) {
-      bucket = { minute, byType: {} };
+      bucket = { minute, byType: new Map() };
       this.minutes.push(bucket);
       if (this.minutes.length > MINUTES_KEPT) this.minutes.shift();
     }
-    bucket.byType[objectName] = (bucket.byType[objectName] ?? 0) + 1;
-    this.totals[objectName] = (this.totals[objectName] ?? 0) + 1;
+    bucket.byType.set(objectName, (bucket.byType.get(objectName) ?? 0) + 1);
+    this.totals.set(objectName, (this.totals.get(objectName) ?? 0) + 1);
   }
 
   private online(): StatsSnapshot['online'] {
@@ -83,15 +92,22 @@ export class ConsoleStats {
     const byMinute = new Map(this.minutes.map((m) => [m.minute, m.byType]));
     const span = this.countingSince === null ? 0 : Math.min(MINUTES_KEPT - 1, current - Math.floor(this.countingSince / 60_000));
     const messagesPerMinute = [];
-    for (let m = current - span; m <= current; m++) messagesPerMinute.push({ minute: m, byType: { ...(byMinute.get(m) ?? {}) } });
+    for (let m = current - span; m <= current; m++) messagesPerMinute.push({ minute: m, byType: recordOf(byMinute.get(m)) });
     return {
       now,
       online: this.online(),
       messagesPerMinute,
-      messagesTotal: { ...this.totals },
+      messagesTotal: recordOf(this.totals),
       onlineHistory: [...this.onlineHistory],
       chatrooms: this.services.chatrooms.service.metrics.snapshot(),
       countingSince: this.countingSince,
     };
   }
+}
+
+/** Counts as a plain JSON object; every name an own property (a `__proto__` name included). */
+function recordOf(counts: ReadonlyMap<string, number> | undefined): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [name, n] of counts ?? []) Object.defineProperty(out, name, { value: n, enumerable: true, writable: true, configurable: true });
+  return out;
 }
