@@ -11,7 +11,7 @@
  */
 import type { RawClient } from '../../../../test/support/raw-client';
 import type { TestApp } from '../../../../test/support/server-launcher';
-import { connectUser, eventually, joinOk, pull, quit, roomCommand, roomNotify, send, sleep, uniqueId, type ChatroomTestEnv } from '../chatroom-support';
+import { eventually, joinOk, pull, quit, roomCommand, roomNotify, send, sleep, uniqueId } from '../chatroom-support';
 import { clusterAvailable, skipClusterSuite, useCluster } from './cluster-support';
 
 const APP: TestApp = { key: 'lxcloutage', secret: 'lxcloutagesecret', options: { multiDevice: false, maxSendRate: 1000 } };
@@ -20,13 +20,7 @@ if (!clusterAvailable()) {
   skipClusterSuite('cluster chatrooms across a Redis outage');
 } else {
   const suite = useCluster({ nodes: 2, database: 'chrmoutage', apps: [APP] });
-  const { clients } = suite;
-  const env = (i: number): ChatroomTestEnv => ({ url: suite.cluster.node(i).url, appKey: APP.key, api: suite.cluster.api(i), clients });
-  const connect = async (i: number, userId: string): Promise<RawClient> => {
-    const client = await connectUser(env(i), userId);
-    expect(client.connack.sessionId?.startsWith(`n${i + 1}.`)).toBe(true);
-    return client;
-  };
+  const connect = (i: number, userId: string): Promise<RawClient> => suite.connect(i, APP.key, userId);
   const ready = async (i: number): Promise<boolean> => (await fetch(`${suite.cluster.node(i).url}/readyz`)).status === 200;
 
   /** Runs `during` with redis-server down, then waits until both nodes are ready again. */

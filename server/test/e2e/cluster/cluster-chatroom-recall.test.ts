@@ -11,7 +11,7 @@
 import { decodeByName, encodeByName } from '../../../../src/internal';
 import type { RawClient } from '../../../../test/support/raw-client';
 import type { TestApp } from '../../../../test/support/server-launcher';
-import { connectUser, drain, eventually, joinOk, pull, send, text, uniqueId, up, type ChatroomTestEnv, type RoomPage } from '../chatroom-support';
+import { drain, eventually, joinOk, pull, send, text, uniqueId, up, type RoomPage } from '../chatroom-support';
 import { clusterAvailable, skipClusterSuite, useCluster } from './cluster-support';
 
 const APP: TestApp = { key: 'lxclrecall', secret: 'lxclrecallsecret', options: { maxSendRate: 1000, chrmQuotaHigh: 100000 } };
@@ -29,14 +29,7 @@ if (!clusterAvailable()) {
   skipClusterSuite('cluster chatroom recall');
 } else {
   const suite = useCluster({ nodes: 2, database: 'chrmrecall', apps: [APP] });
-  const { clients } = suite;
-  const env = (i: number): ChatroomTestEnv => ({ url: suite.cluster.node(i).url, appKey: APP.key, api: suite.cluster.api(i), clients });
-  const connect = async (i: number, userId: string): Promise<RawClient> => {
-    const client = await connectUser(env(i), userId);
-    // The session id names the node that owns it.
-    expect(client.connack.sessionId?.startsWith(`n${i + 1}.`)).toBe(true);
-    return client;
-  };
+  const connect = (i: number, userId: string): Promise<RawClient> => suite.connect(i, APP.key, userId);
 
   async function sendOk(client: RawClient, roomId: string, content: string): Promise<Sent> {
     const ack = await send(client, roomId, 'RC:TxtMsg', { content });
