@@ -2,7 +2,10 @@
  * Comet endpoints on the CMP port (PROTOCOL.md §10): `GET /websocket` (connect, no Upgrade header),
  * `GET /pullmsg.js` (long-poll), `POST /websocket?messageid&header&sessionid…` (upstream). All are
  * CORS "simple" requests; bodies are read as raw text whatever the content type (E4 sends
- * text/plain, L2 x-www-form-urlencoded). Sessions that stop polling expire after `expiryMs`.
+ * text/plain, L2 x-www-form-urlencoded). Sessions that stop polling expire after `expiryMs` — upstream POSTs
+ * do not keep a session alive, only polls do — and a session whose unpolled downlink outgrows its bound
+ * (comet-transport.ts) is closed at once. Both are then forgotten: the client's next poll or POST is told the
+ * session is gone (§10.5), it reconnects and pulls what it missed.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { cometUpstreamFrame, encodeCometConnectReply, parseCometQuery, parseCometUpstream, ProtocolError, type CometDialect, type CometFrame, type Frame } from '../../../src/internal';
@@ -11,7 +14,8 @@ import { parseConnectParams, type ConnectParams } from './client-info';
 import { upstreamPayload } from './comet-payloads';
 import { logFields } from './log-fields';
 import { FORWARDED_HEADER, type CometForwarder } from './comet-forwarding';
-import { CometTransport, lostSessionBody } from './comet-transport';
+import { cometMaxQueuedCharsFromEnv, CometTransport, lostSessionBody, type QueueSize } from './comet-transport';
+import { serverMetrics } from '../ops/server-metrics';
 import type { Session } from './session';
 import type { ClientKind } from './topic-router';
 import { MISSING_PARAM_STATUS, type SessionManager } from './session-manager';
@@ -40,6 +44,7 @@ export async function registerCometRoutes(fastify: FastifyInstance, ctx: ServerC
   const entries = new Map<string, CometEntry>();
   const tombstones = new Map<string, CometDialect>();
   const { cometHoldMs, cometExpiryMs } = manager.timeouts;
+  const maxQueuedChars = cometMaxQueuedCharsFromEnv(process.env);
 
   const forget = (sessionId: string, dialect: CometDialect): void => {
     entries.delete(sessionId);
@@ -48,6 +53,24 @@ export async function registerCometRoutes(fastify: FastifyInstance, ctx: ServerC
       const oldest = tombstones.keys().next().value;
       if (oldest !== undefined) tombstones.delete(oldest);
     }
+  };
+
+  /**
+   * Closes a session whose downlink nobody pulls — expired (no poll for `cometExpiryMs`, whatever it POSTs) or
+   * over its queue bound (`dropped`) — and forgets it, so its next request is answered as a lost session.
+   */
+  const end = (sessionId: string, session: Session, transport: CometTransport, dropped?: QueueSize): void => {
+    if (!session.closed) {
+      if (dropped !== undefined) {
+        serverMetrics.dropped.inc({ reason: 'comet_queue_overflow' });
+        ctx.log.warn('slow consumer disconnected', logFields(session.info, { reason: 'comet_queue_overflow', signals: dropped.signals, chars: dropped.chars }));
+      } else {
+        serverMetrics.dropped.inc({ reason: 'comet_expired' });
+        ctx.log.debug('comet session expired', logFields(session.info));
+      }
+      session.close();
+    }
+    forget(sessionId, transport.dialect);
   };
 
   /** L2 sends `timestrap` as ms + Math.random() (a fraction); E4 an integer. */
@@ -69,8 +92,20 @@ export async function registerCometRoutes(fastify: FastifyInstance, ctx: ServerC
     const auth = await manager.authenticate(params, { connId: sessionId, origin: request.headers.origin });
     if (!auth.ok) return send(reply, encodeCometConnectReply({ status: auth.connackStatus }));
     const dialect: CometDialect = params.clientKind === 'L2' ? 'l2' : 'e4';
-    const transport = new CometTransport(dialect, cometHoldMs, () => ctx.clock.now(), ctx.log);
+    let opened: Session | undefined;
+    const transport = new CometTransport({
+      dialect,
+      holdMs: cometHoldMs,
+      now: () => ctx.clock.now(),
+      log: ctx.log,
+      maxQueuedChars,
+      // Before `open` resolves there is no entry yet: the sweep closes it then.
+      onOverflow: (dropped) => {
+        if (opened !== undefined && entries.get(sessionId)?.session === opened) end(sessionId, opened, transport, dropped);
+      },
+    });
     const session = await manager.open(params, auth.userId, auth.app, sessionId, transport, arrivedAt);
+    opened = session;
     entries.set(sessionId, { session, transport });
     send(reply, encodeCometConnectReply({ status: 0, userId: auth.userId, sessionId, timestamp: session.info.connectedAt }));
     await manager.afterConnack(session, auth.app);
@@ -147,6 +182,10 @@ export async function registerCometRoutes(fastify: FastifyInstance, ctx: ServerC
     const entry = lookup(up.sessionId, reply);
     if (!entry) return;
     const { session, transport } = entry;
+    if (transport.drained) {
+      forget(session.info.sessionId, transport.dialect);
+      return send(reply, lostSessionBody(transport.dialect));
+    }
     if (session.closed) return send(reply, '[]');
     const body = typeof request.body === 'string' ? request.body : '';
     let frame: Frame;
@@ -161,7 +200,6 @@ export async function registerCometRoutes(fastify: FastifyInstance, ctx: ServerC
     }
     const answerable = up.kind === 'query' || (up.kind === 'publish' && up.messageId !== 0);
     if (!answerable) {
-      transport.touch();
       session.receive(frame);
       return send(reply, '[]');
     }
@@ -194,12 +232,9 @@ export async function registerCometRoutes(fastify: FastifyInstance, ctx: ServerC
     sweep: () => {
       const now = ctx.clock.now();
       for (const [sessionId, { session, transport }] of entries) {
-        if (now - transport.lastActivity <= cometExpiryMs) continue;
-        if (!session.closed) {
-          ctx.log.debug('comet session expired', logFields(session.info));
-          session.close();
-        }
-        forget(sessionId, transport.dialect);
+        const dropped = transport.overflow;
+        if (dropped !== undefined) end(sessionId, session, transport, dropped);
+        else if (transport.expired(now, cometExpiryMs)) end(sessionId, session, transport);
       }
     },
     close: () => {

@@ -5,12 +5,52 @@
  * - at most one long-poll is held; a newer poll answers the older one with `[]`;
  * - a held poll is answered after `holdMs` at the latest (clients give up at 45 s);
  * - every response body is a JSON array (E4 ignores anything else);
- * - nothing relies on client acks (E4 comet never sends PUBACK/QUERYCON).
+ * - nothing relies on client acks (E4 comet never sends PUBACK/QUERYCON);
+ * - the downlink queue is bounded: only polls keep a session alive (`expired`: upstream POSTs do not), and a
+ *   queue beyond `maxQueuedChars` is dropped and the session handed to `onOverflow` to be closed. Either way
+ *   the client's next request is told the session is gone (§10.5), it reconnects and pulls what it missed
+ *   from the store: the queue only ever holds wake-ups (`s_ntf`, `s_cmd`), echoes, transient pushes and late
+ *   answers, never the only copy of a stored message.
  */
 import { cometDisconnect, encodeCometSignals, frameToSignal, type CometDialect, type CometFrame, type CometSignal, type Frame } from '../../../src/internal';
 import type { Logger } from '../context';
 import { pushData, queryAckData } from './comet-payloads';
 import type { ServerTransport, WriteHint } from './server-transport';
+
+/**
+ * Default bound on one session's unpolled downlink, in JSON characters (≈ bytes). A polling client empties the
+ * queue at every poll; a full one means the client has not polled for a long time while a lot was sent to it.
+ */
+export const DEFAULT_COMET_MAX_QUEUED_CHARS = 4 * 1024 * 1024;
+
+/** LIANXIN_COMET_MAX_QUEUED_BYTES overrides the default (operators, tests); anything but a positive integer is ignored. */
+export function cometMaxQueuedCharsFromEnv(env: NodeJS.ProcessEnv): number {
+  const raw = env['LIANXIN_COMET_MAX_QUEUED_BYTES'];
+  if (raw === undefined || !/^\d+$/.test(raw)) return DEFAULT_COMET_MAX_QUEUED_CHARS;
+  const value = Number(raw);
+  return value > 0 && Number.isSafeInteger(value) ? value : DEFAULT_COMET_MAX_QUEUED_CHARS;
+}
+
+export interface CometTransportOptions {
+  readonly dialect: CometDialect;
+  /** How long a `pullmsg.js` is held before it is answered `[]`. */
+  readonly holdMs: number;
+  readonly now: () => number;
+  readonly log: Logger;
+  /** Bound on the queued signals' JSON length (DEFAULT_COMET_MAX_QUEUED_CHARS). */
+  readonly maxQueuedChars?: number;
+  /**
+   * The queue went past `maxQueuedChars` and was dropped: close the session (called once, from a microtask,
+   * never from inside the `write` that overflowed).
+   */
+  readonly onOverflow?: (dropped: QueueSize) => void;
+}
+
+/** A count of queued signals and their JSON length. */
+export interface QueueSize {
+  readonly signals: number;
+  readonly chars: number;
+}
 
 type Reply = (body: string) => void;
 
@@ -26,20 +66,34 @@ interface PendingPost {
 
 export class CometTransport implements ServerTransport {
   readonly kind = 'comet' as const;
-  private queue: CometSignal[] = [];
+  readonly dialect: CometDialect;
+  /** Queued signals, each already encoded as compact JSON (an element of the next response's array). */
+  private queue: string[] = [];
+  private queuedChars = 0;
   private held: HeldPoll | undefined;
   private readonly posts = new Map<number, PendingPost>();
   private closedFlag = false;
-  /** ms of the last poll or POST: the comet gateway expires sessions on it. */
-  lastActivity: number;
+  /** Set when the queue outgrew its bound: what was dropped. Nothing is queued any more. */
+  private overflowed: QueueSize | undefined;
+  /**
+   * ms of the last moment the downlink was pulled: a poll arrived, or a held poll was answered or given up.
+   * Upstream POSTs do not count: a client that sends but never polls would keep its queue growing forever.
+   */
+  private lastPulled: number;
+  private readonly holdMs: number;
+  private readonly now: () => number;
+  private readonly log: Logger;
+  private readonly maxQueuedChars: number;
+  private readonly onOverflow: CometTransportOptions['onOverflow'];
 
-  constructor(
-    readonly dialect: CometDialect,
-    private readonly holdMs: number,
-    private readonly now: () => number,
-    private readonly log: Logger,
-  ) {
-    this.lastActivity = now();
+  constructor(options: CometTransportOptions) {
+    this.dialect = options.dialect;
+    this.holdMs = options.holdMs;
+    this.now = options.now;
+    this.log = options.log;
+    this.maxQueuedChars = options.maxQueuedChars ?? DEFAULT_COMET_MAX_QUEUED_CHARS;
+    this.onOverflow = options.onOverflow;
+    this.lastPulled = this.now();
   }
 
   get closed(): boolean {
@@ -51,8 +105,26 @@ export class CometTransport implements ServerTransport {
     return this.closedFlag && this.queue.length === 0;
   }
 
+  /** What was dropped when the queue outgrew its bound (the session is to be closed); undefined while within it. */
+  get overflow(): QueueSize | undefined {
+    return this.overflowed;
+  }
+
+  /** Signals waiting for a poll, and their JSON length (diagnostics, tests). */
+  get queued(): QueueSize {
+    return { signals: this.queue.length, chars: this.queuedChars };
+  }
+
+  /**
+   * Whether nobody has pulled the downlink for longer than `expiryMs` (no poll held, none since): the session is
+   * to be closed like one that stopped polling, whatever it still POSTs.
+   */
+  expired(now: number, expiryMs: number): boolean {
+    return this.held === undefined && now - this.lastPulled > expiryMs;
+  }
+
   write(frame: Frame, hint?: WriteHint): void {
-    if (this.closedFlag) return;
+    if (this.closedFlag || this.overflowed !== undefined) return;
     let signal: CometSignal;
     try {
       const cometFrame = toCometFrame(frame, hint);
@@ -71,7 +143,19 @@ export class CometTransport implements ServerTransport {
         return;
       }
     }
-    this.queue.push(signal);
+    let json: string;
+    try {
+      json = encodeCometSignals([signal]).slice(1, -1);
+    } catch (error) {
+      this.log.error('cannot encode comet signal', { kind: frame.kind, error });
+      return;
+    }
+    this.queue.push(json);
+    this.queuedChars += json.length;
+    if (this.held === undefined && this.queuedChars > this.maxQueuedChars) {
+      this.dropQueue();
+      return;
+    }
     this.flush();
   }
 
@@ -88,7 +172,7 @@ export class CometTransport implements ServerTransport {
 
   /** A `pullmsg.js` request: answered now if anything is queued, else held up to `holdMs`. */
   poll(reply: Reply): void {
-    this.lastActivity = this.now();
+    this.lastPulled = this.now();
     if (this.held) this.answerHeld('[]');
     if (this.queue.length > 0 || this.closedFlag) {
       reply(this.takeQueue());
@@ -104,7 +188,6 @@ export class CometTransport implements ServerTransport {
    * After `waitMs` the POST is answered `[]` and the late answer is queued for the next poll.
    */
   expectAnswer(messageId: number, reply: Reply, waitMs: number): void {
-    this.lastActivity = this.now();
     const previous = this.posts.get(messageId);
     if (previous) {
       clearTimeout(previous.timer);
@@ -123,11 +206,7 @@ export class CometTransport implements ServerTransport {
     if (this.held?.reply !== reply) return;
     clearTimeout(this.held.timer);
     this.held = undefined;
-  }
-
-  /** Activity without a poll (a POST that needs no answer). */
-  touch(): void {
-    this.lastActivity = this.now();
+    this.lastPulled = this.now();
   }
 
   /** Answers a held poll, e.g. on shutdown. */
@@ -145,14 +224,30 @@ export class CometTransport implements ServerTransport {
     const held = this.held;
     if (!held) return;
     this.held = undefined;
+    this.lastPulled = this.now();
     clearTimeout(held.timer);
     held.reply(body);
   }
 
   private takeQueue(): string {
-    const body = encodeCometSignals(this.queue);
+    if (this.queue.length === 0) return '[]';
+    const body = `[${this.queue.join(',')}]`;
     this.queue = [];
+    this.queuedChars = 0;
     return body;
+  }
+
+  /**
+   * The queue outgrew its bound with no poll to take it: drop it (the store keeps the messages; the client pulls
+   * them after reconnecting), take nothing more, and have the session closed.
+   */
+  private dropQueue(): void {
+    const dropped: QueueSize = { signals: this.queue.length, chars: this.queuedChars };
+    this.queue = [];
+    this.queuedChars = 0;
+    this.overflowed = dropped;
+    const onOverflow = this.onOverflow;
+    if (onOverflow !== undefined) queueMicrotask(() => onOverflow(dropped));
   }
 }
 
