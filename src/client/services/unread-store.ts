@@ -6,8 +6,12 @@
  *  - a recall of a message still counted as unread decrements (it is found by uid);
  *  - a received SyncReadStatusMessage clears up to its `lastMessageSendTime`;
  *  - a group message that @-mentions me (or ALL) sets `hasMentioned` until the count is cleared.
- * Each conversation keeps its unread messages as `[uid, sentTime]` pairs (bounded), so the count is
- * exact for recalls and partial clears. State is persisted per appKey+user through UserStore.
+ * Each conversation keeps its unread messages as `[uid, sentTime]` pairs, so the count is exact for
+ * recalls and partial clears. State is persisted per appKey+user through UserStore, as one record that
+ * must fit a host's per-key limit (WeChat: 1 MB): past MAX_TRACKED_UNREAD pairs in a conversation, or
+ * when the record's text would exceed MAX_UNREAD_TEXT, the oldest pairs are folded into a plain count
+ * (`o`, newest folded time `ot`) — still counted and cleared, no longer recallable one by one (a recall
+ * is only allowed minutes after sending, so it always finds its message among the newest pairs).
  * Our SDK also reconciles with the server-kept read positions (read-position-sync.ts): `clear(…, upTo)`
  * per conversation and `clearUpTo` (the floor: read up to T everywhere) only ever lower the counts.
  */
@@ -19,8 +23,14 @@ import { isRecord } from './user-store';
 export const COUNTED_CONVERSATION_TYPES: ReadonlySet<number> = new Set([1, 3, 6]);
 /** `getTotalUnreadCount` without types (engine default: PRIVATE, GROUP, SYSTEM, PUBLIC_SERVICE). */
 export const DEFAULT_TOTAL_TYPES: readonly number[] = [1, 3, 6, 8];
-/** Per-conversation bound: beyond it the oldest unread entries are forgotten (count saturates here). */
+/** Per-conversation bound of tracked pairs: beyond it the oldest are folded into the plain count. */
 export const MAX_TRACKED_UNREAD = 5000;
+/**
+ * Bound of the stored record's text (characters): WeChat refuses a value over 1 MB per key and browsers
+ * cap an origin near 5 MB, so past it the oldest pairs are folded (and, failing that, conversations with
+ * nothing unread are dropped). A record over the limit would never be written again.
+ */
+export const MAX_UNREAD_TEXT = 512 * 1024;
 /** Storage key of the floor inside the persisted record (conversation keys are `${type}_${id}`). */
 const FLOOR_KEY = '*';
 
@@ -31,6 +41,9 @@ interface Entry {
   hm: boolean;
   /** Messages at or before this time are read. */
   t: number;
+  /** Older unread messages folded into a count (no uids kept), and the newest of their sent times. */
+  o?: number;
+  ot?: number;
 }
 
 function isEntry(value: unknown): value is Entry {
@@ -91,7 +104,14 @@ export class UnreadStore {
     for (const [key, value] of Object.entries(raw)) {
       if (!isEntry(value)) continue;
       if (key === FLOOR_KEY) this.floor = value.t;
-      else this.entries.set(key, { u: value.u.filter(isPair), hm: value.hm === true, t: value.t });
+      else {
+        const entry: Entry = { u: value.u.filter(isPair), hm: value.hm === true, t: value.t };
+        if (typeof value.o === 'number' && value.o > 0) {
+          entry.o = value.o;
+          entry.ot = typeof value.ot === 'number' ? value.ot : value.t;
+        }
+        this.entries.set(key, entry);
+      }
     }
   }
 
@@ -120,15 +140,72 @@ export class UnreadStore {
     void this.store.writeJsonText('unread', this.serialize);
   }
 
-  /** Exactly `JSON.stringify({ ...entries, [FLOOR_KEY]: floor entry })`, built from cached list texts. */
+  /** The record's text, compacted first when it would exceed MAX_UNREAD_TEXT (see `compact`). */
   private readonly serialize = (): string => {
+    let text = this.text();
+    for (let pass = 0; pass < 2 && text.length > MAX_UNREAD_TEXT; pass++) {
+      this.compact(text.length, pass === 1);
+      text = this.text();
+    }
+    return text;
+  };
+
+  /** Exactly `JSON.stringify({ ...entries, [FLOOR_KEY]: floor entry })`, built from cached list texts. */
+  private text(): string {
     const parts: string[] = [];
     for (const [key, entry] of this.entries) {
-      parts.push(`${JSON.stringify(key)}:{"u":[${this.listText(key, entry.u)}],"hm":${JSON.stringify(entry.hm)},"t":${JSON.stringify(entry.t)}}`);
+      const folded = entry.o ? `,"o":${JSON.stringify(entry.o)},"ot":${JSON.stringify(entry.ot ?? entry.t)}` : '';
+      parts.push(`${JSON.stringify(key)}:{"u":[${this.listText(key, entry.u)}],"hm":${JSON.stringify(entry.hm)},"t":${JSON.stringify(entry.t)}${folded}}`);
     }
     if (this.floor > 0) parts.push(`${JSON.stringify(FLOOR_KEY)}:{"u":[],"hm":false,"t":${JSON.stringify(this.floor)}}`);
     return `{${parts.join(',')}}`;
-  };
+  }
+
+  /**
+   * Shrinks the record toward MAX_UNREAD_TEXT: folds the oldest pairs so that every conversation keeps at
+   * most the same number of its newest ones (the largest lists shrink first), sized from the text's length
+   * per pair; with `dropIdle`, also forgets conversations with nothing unread and no @ (only their read
+   * time goes, which the floor and the seen uids mostly cover).
+   */
+  private compact(length: number, dropIdle: boolean): void {
+    if (dropIdle) {
+      for (const [key, entry] of this.entries) {
+        if (entry.u.length === 0 && !entry.o && !entry.hm) {
+          this.entries.delete(key);
+          this.listTexts.delete(key);
+        }
+      }
+    }
+    const lengths = [...this.entries.values()].map((e) => e.u.length);
+    const pairs = lengths.reduce((a, b) => a + b, 0);
+    const keep = Math.floor((pairs * MAX_UNREAD_TEXT * 0.8) / length);
+    let low = 0;
+    let high = Math.max(0, ...lengths);
+    while (low < high) {
+      const cap = Math.ceil((low + high) / 2);
+      if (lengths.reduce((sum, n) => sum + Math.min(n, cap), 0) <= keep) low = cap;
+      else high = cap - 1;
+    }
+    for (const [key, entry] of this.entries) if (entry.u.length > low) this.fold(key, entry, entry.u.length - low);
+  }
+
+  /** Moves the `n` oldest pairs of `entry` into its plain count. */
+  private fold(key: string, entry: Entry, n: number): void {
+    const folded = entry.u.splice(0, n);
+    const last = folded[folded.length - 1];
+    if (last === undefined) return;
+    entry.o = (entry.o ?? 0) + folded.length;
+    entry.ot = Math.max(entry.ot ?? 0, last[1]);
+    this.listTexts.delete(key);
+  }
+
+  /** Drops the folded count when everything up to `upTo` is read and it holds nothing newer. */
+  private static clearFolded(entry: Entry, upTo: number): void {
+    if (entry.o && upTo >= (entry.ot ?? 0)) {
+      delete entry.o;
+      delete entry.ot;
+    }
+  }
 
   private entry(key: string): Entry {
     let entry = this.entries.get(key);
@@ -154,8 +231,9 @@ export class UnreadStore {
     entry.u.push([message.messageUId, message.sentTime]);
     uids.add(message.messageUId);
     if (entry.u.length > MAX_TRACKED_UNREAD) {
-      for (const [uid] of entry.u.splice(0, entry.u.length - MAX_TRACKED_UNREAD)) uids.delete(uid);
-      this.listTexts.delete(key);
+      const excess = entry.u.length - MAX_TRACKED_UNREAD;
+      for (let i = 0; i < excess; i++) uids.delete((entry.u[i] as [string, number])[0]);
+      this.fold(key, entry, excess);
     }
     if (mentionsMe(message, me)) entry.hm = true;
     this.persist();
@@ -171,7 +249,7 @@ export class UnreadStore {
     if (index < 0) return false;
     entry.u.splice(index, 1);
     this.listTexts.delete(key);
-    if (entry.u.length === 0) entry.hm = false;
+    if (entry.u.length === 0 && !entry.o) entry.hm = false;
     this.persist();
     return true;
   }
@@ -182,12 +260,15 @@ export class UnreadStore {
     if (upTo === undefined) {
       // Later arrivals older than what was cleared (a late offline pull) stay read.
       for (const [, sentTime] of entry.u) entry.t = Math.max(entry.t, sentTime);
+      entry.t = Math.max(entry.t, entry.ot ?? 0);
+      UnreadStore.clearFolded(entry, entry.t);
       entry.u = [];
       entry.hm = false;
     } else {
       entry.u = entry.u.filter(([, sentTime]) => sentTime > upTo);
       entry.t = Math.max(entry.t, upTo);
-      if (entry.u.length === 0) entry.hm = false;
+      UnreadStore.clearFolded(entry, upTo);
+      if (entry.u.length === 0 && !entry.o) entry.hm = false;
     }
     this.persist();
   }
@@ -196,6 +277,7 @@ export class UnreadStore {
     for (const entry of this.entries.values()) {
       entry.u = [];
       entry.hm = false;
+      UnreadStore.clearFolded(entry, Infinity);
     }
     this.persist();
   }
@@ -207,13 +289,15 @@ export class UnreadStore {
     for (const entry of this.entries.values()) {
       entry.u = entry.u.filter(([, sentTime]) => sentTime > upTo);
       entry.t = Math.max(entry.t, upTo);
-      if (entry.u.length === 0) entry.hm = false;
+      UnreadStore.clearFolded(entry, upTo);
+      if (entry.u.length === 0 && !entry.o) entry.hm = false;
     }
     this.persist();
   }
 
   count(conversationType: number, targetId: string): number {
-    return this.entries.get(conversationKey(conversationType, targetId))?.u.length ?? 0;
+    const entry = this.entries.get(conversationKey(conversationType, targetId));
+    return entry === undefined ? 0 : entry.u.length + (entry.o ?? 0);
   }
 
   hasMentioned(conversationType: number, targetId: string): boolean {
@@ -230,7 +314,7 @@ export class UnreadStore {
       const targetId = key.slice(split + 1);
       if (!wanted.has(type)) continue;
       if (!includeMuted && isMuted(type, targetId)) continue;
-      sum += entry.u.length;
+      sum += entry.u.length + (entry.o ?? 0);
     }
     return sum;
   }

@@ -131,21 +131,22 @@ describe('the unread record between two writes', () => {
     expect(state(reloaded, ['peer', 'other'])).toEqual(state(unread, ['peer', 'other']));
   });
 
-  it('past MAX_TRACKED_UNREAD the oldest pairs go, the duplicate check still holds and the text stays exact', async () => {
+  it('past MAX_TRACKED_UNREAD the oldest pairs are folded into the count, the duplicate check still holds and the text stays exact', async () => {
     const clock = new FakeClock();
     const { storage, map, sets } = countingStorage();
     const user = new UserStore(storage, 'app', 'me', SILENT_LOGGER, clock, WRITE_BEHIND_MS);
     const unread = new UnreadStore(user);
     const messages = Array.from({ length: MAX_TRACKED_UNREAD + 25 }, () => received());
     for (const m of messages) unread.onReceived(m);
-    expect(unread.count(1, 'peer')).toBe(MAX_TRACKED_UNREAD);
-    // The newest is still known (a repeat is refused); an evicted one counts again, as before.
+    expect(unread.count(1, 'peer')).toBe(MAX_TRACKED_UNREAD + 25);
+    // The newest is still known (a repeat is refused); a folded one counts again, as before.
     expect(unread.onReceived(messages[messages.length - 1] as ImMessage)).toBe(false);
     await clock.advance(WRITE_BEHIND_MS);
     expect(sets.filter((k) => k === KEY)).toHaveLength(1);
-    const parsed = JSON.parse(map.get(KEY) ?? '{}') as Record<string, { u: Array<[string, number]> }>;
+    const parsed = JSON.parse(map.get(KEY) ?? '{}') as Record<string, { u: Array<[string, number]>; o?: number }>;
     const uids = parsed['1_peer']?.u.map(([uid]) => uid) ?? [];
     expect(uids).toEqual(messages.slice(25).map((m) => m.messageUId));
+    expect(parsed['1_peer']?.o).toBe(25);
   });
 });
 
