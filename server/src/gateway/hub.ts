@@ -8,6 +8,7 @@ import { userTopic, type Broker, type BrokerTopic, type Unsubscribe } from '../b
 import type { PresenceRegistry, SessionRef } from '../broker/presence';
 import { SessionRegistry, type LocalSession } from './session-registry';
 import type { SessionInfo } from './topic-router';
+import { UNSENT_DEFAULTS, UnsentEvents, type UnsentOptions } from './unsent-events';
 import { decodeUserEnvelope, encodeUserEnvelope, type UserEnvelope, type UserEvent } from './user-event';
 
 export type { UserEvent } from './user-event';
@@ -24,6 +25,14 @@ export interface HubOptions<S extends LocalSession> {
   /** Presence entries live this long without a refresh (a crashed node's sessions vanish). */
   readonly presenceTtlMs: number;
   readonly onError?: (error: unknown, context: string) => void;
+  /** Bounds of the events kept after a failed publish (`keepUnsent`); UNSENT_DEFAULTS when absent. */
+  readonly unsent?: UnsentOptions;
+}
+
+/** Which kept event a later one replaces (one per user and slot) and which of two wins (the higher rank). */
+export interface UnsentSlot {
+  readonly slot: string;
+  readonly rank: number;
 }
 
 export class Hub<S extends LocalSession = LocalSession> {
@@ -37,11 +46,22 @@ export class Hub<S extends LocalSession = LocalSession> {
   private readonly sessionListeners = new Set<LocalSessionListener>();
   private closed = false;
   private readonly stopReconnect: (() => void) | undefined;
+  private readonly stopBrokerReconnect: (() => void) | undefined;
+  /** Events whose publish failed, published again (unsent-events.ts). */
+  private readonly unsent: UnsentEvents;
 
   constructor(private readonly options: HubOptions<S>) {
     this.nodeId = options.nodeId;
     // Presence lost its entries (Redis restarted): re-add this node's live sessions now.
     this.stopReconnect = options.presence.onReconnect?.(() => void this.refreshAll());
+    const broker = options.broker;
+    this.unsent = new UnsentEvents({
+      publish: ({ appKey, userId, event, exceptSessionId }) => this.publish(userTopic(appKey, userId), envelopeOf(event, exceptSessionId)),
+      ...(broker.healthy !== undefined ? { healthy: () => broker.healthy?.() !== false } : {}),
+      now: () => Date.now(),
+      dropped: ({ appKey, userId, event }, why) => this.report(new Error(`unsent ${event.kind} event given up (${why})`), `unsent ${appKey}:${userId}`),
+    }, options.unsent ?? UNSENT_DEFAULTS);
+    this.stopBrokerReconnect = broker.onReconnect?.(() => this.unsent.flush());
   }
 
   /** Re-adds every local session to presence (after a presence engine reconnect). */
@@ -74,6 +94,34 @@ export class Hub<S extends LocalSession = LocalSession> {
     if (this.closed) return undefined;
     const topic = this.handOn(appKey, userId, event, exceptSessionId);
     return topic === undefined ? undefined : this.publish(topic, envelopeOf(event, exceptSessionId));
+  }
+
+  /**
+   * `toUser` for an event that must not be lost with the broker (a block's kick): when the publish fails, this
+   * node's sessions of the user get the event at once and the publish is kept and tried again (`keepUnsent`).
+   * Never rejects; resolves true when the event was published (or handed on) now.
+   */
+  async toUserOrKeep(appKey: string, userId: string, event: UserEvent, slot: UnsentSlot, exceptSessionId?: string): Promise<boolean> {
+    try {
+      await this.toUser(appKey, userId, event, exceptSessionId === undefined ? {} : { exceptSessionId });
+      return true;
+    } catch (error) {
+      this.report(error, 'publish (kept for a retry)');
+      this.keepUnsent(appKey, userId, event, slot, exceptSessionId);
+      return false;
+    }
+  }
+
+  /**
+   * The publish of `event` failed: this node's sessions of the user get it now, and it is published again every
+   * second and when the broker reconnects until it goes through (bounded: unsent-events.ts). The other nodes' own
+   * reconnect does not cover it when only this node's link was down. Delivered twice here at worst (kicks and
+   * wake-ups are idempotent).
+   */
+  keepUnsent(appKey: string, userId: string, event: UserEvent, slot: UnsentSlot, exceptSessionId?: string): void {
+    if (this.closed) return;
+    this.deliverEvent(appKey, userId, event, exceptSessionId);
+    this.unsent.keep({ appKey, userId, event, exceptSessionId }, slot.slot, slot.rank);
   }
 
   /**
@@ -188,6 +236,8 @@ export class Hub<S extends LocalSession = LocalSession> {
   async close(): Promise<void> {
     this.closed = true;
     this.stopReconnect?.();
+    this.stopBrokerReconnect?.();
+    this.unsent.close();
     const subs = [...this.subscriptions.values()].flatMap((users) => [...users.values()]);
     this.subscriptions.clear();
     await Promise.all(subs.map((s) => unsubscribeFrom(s.handle).catch((e: unknown) => this.report(e, 'unsubscribe'))));

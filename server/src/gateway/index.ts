@@ -8,6 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Broker } from '../broker/broker';
 import type { PresenceRegistry } from '../broker/presence';
 import type { ServerContext } from '../context';
+import { kickBlockedSessions } from './blocked-sessions';
 import { registerCometRoutes, RELAY_MARGIN_MS } from './comet-gateway';
 import { CometForwarder } from './comet-forwarding';
 import { Hub } from './hub';
@@ -106,8 +107,14 @@ export async function attachGateway(
   });
   const topicRouter = typeof router === 'function' ? router(hub) : router;
   const manager = new SessionManager(ctx, topicRouter, hub, timeouts);
-  // Wake-ups published while the broker was unreachable are lost: once it is back, every session here pulls.
-  const stopWakes = broker.onReconnect?.(() => manager.wakeAll()) ?? (() => undefined);
+  // Wake-ups published while the broker was unreachable are lost: once it is back, every session here pulls. So
+  // may be a block's kick: the sessions here of users the store says are blocked are disconnected.
+  const stopWakes = broker.onReconnect?.(() => {
+    manager.wakeAll();
+    kickBlockedSessions(hub.registry, ctx.store.userLists, ctx.clock.now()).then((kicked) => {
+      if (kicked > 0) ctx.log.info('blocked sessions disconnected after a broker reconnect', { kicked });
+    }, (error: unknown) => ctx.log.warn('blocked sessions check failed', { error: String(error) }));
+  }) ?? (() => undefined);
   // Comet polls for sessions of other nodes are relayed over `node:<id>` (no sticky sessions).
   const forwarder = new CometForwarder(nodeId, broker, fastify, ctx.log);
   await forwarder.start();

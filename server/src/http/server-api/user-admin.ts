@@ -7,6 +7,7 @@
 import { appServerOptionsOf } from '../../app-server-options';
 import type { ErrorDef } from '../../errors';
 import { apiError, ServerApiErrors } from '../../errors';
+import { BLOCK_KICK_SLOT, DISCONNECT_BLOCK } from '../../gateway/blocked-sessions';
 import type { Hub } from '../../gateway/hub';
 import type { UserListKind } from '../../store/user-list-repository';
 import { userListsChanged } from '../../services/user-relations';
@@ -14,8 +15,7 @@ import { formatDateTime } from './group';
 import type { ServerApiHandler, ServerApiModule, ServerApiRequest, ServerApiRun } from './index';
 import { USER_ID_RULE } from './user';
 
-/** DISCONNECT reason BLOCK (PROTOCOL.md §3.4): E4 reports status 9 and does not reconnect. */
-export const DISCONNECT_BLOCK = 2;
+export { DISCONNECT_BLOCK } from '../../gateway/blocked-sessions';
 const EXPIRE_MAX_USERS = 20;
 const MAX_BLOCK_MINUTES = 43_200;
 const IDS_PER_CALL = 20;
@@ -72,7 +72,9 @@ function blockUsers({ app, params, ctx }: ServerApiRequest, hub: Hub): ServerApi
       // A user who never called getToken may still hold a valid token: the row must exist to carry the block.
       await ctx.store.users.upsert(app.appKey, userId, {}, now);
       await ctx.store.users.setBlockedUntil(app.appKey, userId, now + minute * 60_000);
-      await hub.toUser(app.appKey, userId, { kind: 'kick', reason: DISCONNECT_BLOCK });
+      // Stored: the call succeeds. A kick the broker cannot take now disconnects this node's sessions at once and
+      // is published again until it goes out; every node also re-checks the blocks when its broker reconnects.
+      await hub.toUserOrKeep(app.appKey, userId, { kind: 'kick', reason: DISCONNECT_BLOCK }, { slot: BLOCK_KICK_SLOT, rank: now });
     }
   };
 }

@@ -10,6 +10,7 @@ import { postgresAvailable, startPostgres, type RunningPostgres } from '../../..
 import { redisAvailable, startRedis, warnSkipped, type RunningRedis } from '../../../../test/support/engines/redis-server';
 import { startBalancer, type RunningBalancer } from '../../../../test/support/engines/tcp-balancer';
 import { startProxy, type RunningProxy } from '../../../../test/support/engines/tcp-proxy';
+import { startRefusingProxy, type RefusingProxy } from './refusing-proxy';
 import type { IsolatedHost } from './netns';
 import { decodeByName, encodeByName } from '../../../../src/internal';
 import type { RawClient } from '../../../../test/support/raw-client';
@@ -32,6 +33,8 @@ export interface ClusterOptions {
    * namespace's data link, and `partition`/`heal` of that node cut and restore the link.
    */
   readonly isolated?: { readonly node: number; readonly host: IsolatedHost };
+  /** Nodes whose Redis link (broker, presence, rate buckets) goes through a proxy that `refuseBroker` closes. */
+  readonly brokerRefusable?: readonly number[];
 }
 
 export interface Cluster {
@@ -51,6 +54,12 @@ export interface Cluster {
   /** Cuts node `i` off PostgreSQL and Redis (silence, no reset); it must be `partitionable` or `isolated`. */
   partition(i: number): void;
   heal(i: number): void;
+  /**
+   * Closes node `i`'s Redis connections and refuses new ones (its own broker link fails; the other nodes keep
+   * theirs); it must be `brokerRefusable`. `allowBroker` lets it reconnect.
+   */
+  refuseBroker(i: number): void;
+  allowBroker(i: number): void;
   stop(): Promise<void>;
 }
 
@@ -121,9 +130,18 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const apps = options.apps ?? [CLUSTER_APP];
   const proxies = new Map<number, readonly RunningProxy[]>();
   for (const i of options.partitionable ?? []) proxies.set(i, await Promise.all([startProxy(pg.port), startProxy(redis.port)]));
+  const refusable = new Map<number, RefusingProxy>();
+  for (const i of options.brokerRefusable ?? []) refusable.set(i, await startRefusingProxy(redis.port));
+  const refusableOf = (i: number): RefusingProxy => {
+    const proxy = refusable.get(i);
+    if (proxy === undefined) throw new Error(`node ${i} is not brokerRefusable`);
+    return proxy;
+  };
   const proxied = (i: number): { store: string; broker: string } => {
     if (isolated?.node === i) return { store: isolated.host.viaDataLink(storeUrl), broker: isolated.host.viaDataLink(redis.url) };
     const pair = proxies.get(i);
+    const refusing = refusable.get(i);
+    if (refusing !== undefined) return { store: storeUrl, broker: `redis://127.0.0.1:${refusing.port}` };
     if (pair === undefined) return { store: storeUrl, broker: redis.url };
     const [toPg, toRedis] = pair as [RunningProxy, RunningProxy];
     return { store: storeUrl.replace(`:${pg.port}/`, `:${toPg.port}/`), broker: `redis://127.0.0.1:${toRedis.port}` };
@@ -180,11 +198,14 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       if (isolated?.node === i) isolated.host.heal();
       else for (const proxy of proxiesOf(i)) proxy.heal();
     },
+    refuseBroker: (i) => refusableOf(i).refuse(),
+    allowBroker: (i) => refusableOf(i).allow(),
     stop: async () => {
       isolated?.host.heal();
       for (const pair of proxies.values()) for (const proxy of pair) proxy.heal();
       await Promise.all(nodes.map((n) => n?.stop()));
       for (const pair of proxies.values()) await Promise.all(pair.map((proxy) => proxy.stop()));
+      await Promise.all([...refusable.values()].map((proxy) => proxy.stop()));
       await lb.stop();
       await redis.stop();
       await pg.stop();

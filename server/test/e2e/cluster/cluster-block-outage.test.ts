@@ -1,0 +1,73 @@
+/**
+ * `user/block` across broker outages (two nodes on PostgreSQL + Redis; node 1's Redis link can be refused on its
+ * own). The store is the truth: a block stored while the kick cannot be published answers 200, and the blocked
+ * user's session on the other node is disconnected (DISCONNECT 2) once the broker is back:
+ * - node 1's own link down (node 2 never loses Redis, so nothing there re-reads): node 1 publishes the kick again
+ *   once its link is back;
+ * - Redis down for both, node 1 gone before Redis returns (its pending kick with it): node 2 re-checks its
+ *   sessions' users against the store's blocks when its broker reconnects.
+ * The blocked user's session on node 1 itself is disconnected at once, broker or not.
+ */
+import type { DisconnectFrame } from '../../../../src/internal';
+import { connectRaw, type RawClient } from '../../../../test/support/raw-client';
+import { tokenFor, uniqueId, waitFor } from '../e2e-support';
+import { clusterAvailable, CLUSTER_APP, skipClusterSuite, useCluster } from './cluster-support';
+
+if (!clusterAvailable()) {
+  skipClusterSuite('cluster user/block across broker outages');
+} else {
+  const suite = useCluster({ nodes: 2, database: 'blockoutage', brokerRefusable: [0] });
+  const ready = async (i: number): Promise<boolean> => (await fetch(`${suite.cluster.node(i).url}/readyz`)).status === 200;
+
+  async function kickedForBlock(client: RawClient, timeoutMs: number): Promise<void> {
+    const frame = await client.nextFrame<DisconnectFrame>((f) => f.kind === 'disconnect', timeoutMs);
+    expect(frame.reason).toBe(2);
+    await client.closed;
+  }
+
+  async function refusedForBlock(i: number, userId: string): Promise<void> {
+    const token = await tokenFor(suite.cluster.api(i), userId);
+    const again = await connectRaw({ url: suite.cluster.node(i).url, appKey: CLUSTER_APP.key, token });
+    suite.clients.push(again);
+    expect(again.connack.status).toBe(9);
+  }
+
+  afterEach(async () => {
+    suite.cluster.allowBroker(0);
+    await suite.cluster.redis.resume().catch(() => undefined);
+  });
+
+  it('a block through node 1 while its broker link is down answers 200; the session on node 2 is kicked once the link is back, the one on node 1 at once', async () => {
+    const [far, near] = [uniqueId('far'), uniqueId('near')];
+    const c2 = await suite.connect(1, CLUSTER_APP.key, far);
+    const c1 = await suite.connect(0, CLUSTER_APP.key, near);
+    suite.cluster.refuseBroker(0);
+    await waitFor(async () => !(await ready(0)), 10_000, 'node 1 to lose its broker');
+    expect(await ready(1)).toBe(true);
+    const res = await suite.cluster.api(0).post('user/block', { userId: [far, near], minute: 5 });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ code: 200 });
+    await kickedForBlock(c1, 5000);
+    expect(c2.isClosed).toBe(false);
+    suite.cluster.allowBroker(0);
+    await waitFor(() => ready(0), 15_000, 'node 1 ready again');
+    await kickedForBlock(c2, 5000);
+    await refusedForBlock(1, far);
+    expect((await suite.cluster.api(1).post('user/unblock', { userId: [far, near] })).status).toBe(200);
+  }, 60_000);
+
+  it('a block stored during a Redis outage by a node that is gone before Redis returns still kicks the session on node 2', async () => {
+    const far = uniqueId('far');
+    const c2 = await suite.connect(1, CLUSTER_APP.key, far);
+    await suite.cluster.redis.halt();
+    await waitFor(async () => !(await ready(0)) && !(await ready(1)), 10_000, 'both nodes to see the outage');
+    expect((await suite.cluster.api(0).post('user/block', { userId: far, minute: 5 })).status).toBe(200);
+    await suite.cluster.node(0).stop();
+    suite.cluster.nodes[0] = undefined;
+    await suite.cluster.redis.resume();
+    await waitFor(() => ready(1), 15_000, 'node 2 ready again');
+    await kickedForBlock(c2, 5000);
+    await refusedForBlock(1, far);
+    await suite.cluster.startNode(0);
+  }, 90_000);
+}
