@@ -16,6 +16,9 @@ import { InboxDelivery } from './inbox-delivery';
  */
 export const FAN_OUT_SLICE = 256;
 
+/** The Hub's slot of an inbox wake-up kept for a retry (one per user; the newest time wins). */
+export const INBOX_WAKE_SLOT = 'inbox';
+
 function inSlices<T>(items: readonly T[], each: (item: T) => void): void {
   const step = (from: number): void => {
     const end = Math.min(items.length, from + FAN_OUT_SLICE);
@@ -137,7 +140,15 @@ export class MessagingService {
   /** Tells every session of `userId` that new data is waiting (inbox cursor target `time`). */
   notifyInbox(appKey: string, userId: string, time: number, exceptSessionId?: string): void {
     const payload = encodeMessage(rc.NotifyMsg, { type: 1, time });
-    this.emit(appKey, userId, { kind: 'push', topic: 's_ntf', targetId: userId, payload, qos: 1 }, exceptSessionId);
+    const event: UserEvent = { kind: 'push', topic: 's_ntf', targetId: userId, payload, qos: 1 };
+    const publishing = this.hub.post(appKey, userId, event, exceptSessionId);
+    if (publishing === undefined) return;
+    publishing.catch((error: unknown) => {
+      // The broker did not take it (this node's link is down): the recipient's node may already have woken its
+      // sessions after its own reconnect, so the wake-up is kept and published again (one per user, newest time).
+      this.ctx.log.warn('notification failed (kept for a retry)', { appKey, userId, error: String(error) });
+      this.hub.keepUnsent(appKey, userId, event, { slot: INBOX_WAKE_SLOT, rank: time }, exceptSessionId);
+    });
   }
 
   /**
