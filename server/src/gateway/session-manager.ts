@@ -13,6 +13,7 @@ import { logFields } from './log-fields';
 import { ORIGIN_REFUSED_CONNACK, originAllowed } from './origin-policy';
 import type { ServerTransport } from './server-transport';
 import { Session, type SessionDeps } from './session';
+import { spreadBatches, WAKE_SPREAD, type SpreadLimits } from './spread-batches';
 import type { TopicRouter } from './topic-router';
 import { serverMetrics } from '../ops/server-metrics';
 
@@ -65,6 +66,8 @@ export class SessionManager {
   private readonly depsByRate = new Map<number, SessionDeps>();
   /** Detaches under way, so shutdown can wait for them before the engines close. */
   private readonly detaching = new Set<Promise<void>>();
+  /** Stops the batches left of the last `wakeAll`. */
+  private stopWaking: (() => void) | undefined;
 
   constructor(
     private readonly ctx: ServerContext,
@@ -219,14 +222,20 @@ export class SessionManager {
 
   /**
    * The broker is back after a lost connection: the user events published meanwhile (the `s_ntf` of messages
-   * stored on other nodes) are lost, so every session here is told to pull.
+   * stored on other nodes) are lost, so every session here is told to pull — in batches over at most ~2 s
+   * (spread-batches.ts), so a large node neither holds its event loop nor has every client pull in the same
+   * instant. A reconnect while one is under way starts over (it covers every session again).
    */
-  wakeAll(): void {
-    for (const session of this.hub.registry.all()) session.wakeInbox();
+  wakeAll(limits: SpreadLimits = WAKE_SPREAD): void {
+    this.stopWaking?.();
+    this.stopWaking = spreadBatches(this.hub.registry.all(), (session) => session.wakeInbox(), limits,
+      (error: unknown) => this.ctx.log.warn('wake-up failed', { error: String(error) }));
   }
 
   /** Closes every session and waits until each has left the hub and presence. */
   async closeAll(): Promise<void> {
+    this.stopWaking?.();
+    this.stopWaking = undefined;
     for (const session of this.hub.registry.all()) session.close();
     await Promise.all([...this.detaching]);
   }
