@@ -33,6 +33,8 @@ export interface HubOptions<S extends LocalSession> {
 export interface UnsentSlot {
   readonly slot: string;
   readonly rank: number;
+  /** Asked before each retry: false drops the event (UnsentEvent.stillDue). */
+  readonly stillDue?: () => Promise<boolean>;
 }
 
 export class Hub<S extends LocalSession = LocalSession> {
@@ -121,7 +123,7 @@ export class Hub<S extends LocalSession = LocalSession> {
   keepUnsent(appKey: string, userId: string, event: UserEvent, slot: UnsentSlot, exceptSessionId?: string): void {
     if (this.closed) return;
     this.deliverEvent(appKey, userId, event, exceptSessionId);
-    this.unsent.keep({ appKey, userId, event, exceptSessionId }, slot.slot, slot.rank);
+    this.unsent.keep(slot.stillDue === undefined ? { appKey, userId, event, exceptSessionId } : { appKey, userId, event, exceptSessionId, stillDue: slot.stillDue }, slot.slot, slot.rank);
   }
 
   /**

@@ -27,6 +27,11 @@ export interface UnsentEvent {
   readonly userId: string;
   readonly event: UserEvent;
   readonly exceptSessionId: string | undefined;
+  /**
+   * Asked before each retry: false drops the event unpublished (a block's kick after the user was unblocked:
+   * the store is the truth). A rejection counts as a failed attempt. Absent: always due.
+   */
+  readonly stillDue?: () => Promise<boolean>;
 }
 
 interface Entry extends UnsentEvent {
@@ -72,7 +77,8 @@ export class UnsentEvents {
     const due = [...this.entries.values()];
     this.entries.clear();
     for (const entry of due) {
-      this.host.publish(entry).catch(() => {
+      const sent = entry.stillDue === undefined ? this.host.publish(entry) : entry.stillDue().then((still) => (still ? this.host.publish(entry) : undefined));
+      sent.catch(() => {
         if (this.closed) return;
         if (entry.attempts + 1 >= this.options.maxAttempts) this.host.dropped(entry, 'attempts');
         else this.put(entry, entry.slot, entry.rank, entry.since, entry.attempts + 1);
@@ -96,7 +102,8 @@ export class UnsentEvents {
       this.entries.delete(key);
     }
     const exceptSessionId = kept === undefined || kept.exceptSessionId === unsent.exceptSessionId ? unsent.exceptSessionId : undefined;
-    this.entries.set(key, { appKey: unsent.appKey, userId: unsent.userId, event: unsent.event, exceptSessionId, slot, rank, since, attempts });
+    const entry: Entry = { appKey: unsent.appKey, userId: unsent.userId, event: unsent.event, exceptSessionId, slot, rank, since, attempts };
+    this.entries.set(key, unsent.stillDue === undefined ? entry : { ...entry, stillDue: unsent.stillDue });
     while (this.entries.size > this.options.limit) {
       const [oldest, entry] = this.entries.entries().next().value as [string, Entry];
       this.entries.delete(oldest);

@@ -73,8 +73,10 @@ function blockUsers({ app, params, ctx }: ServerApiRequest, hub: Hub): ServerApi
       await ctx.store.users.upsert(app.appKey, userId, {}, now);
       await ctx.store.users.setBlockedUntil(app.appKey, userId, now + minute * 60_000);
       // Stored: the call succeeds. A kick the broker cannot take now disconnects this node's sessions at once and
-      // is published again until it goes out; every node also re-checks the blocks when its broker reconnects.
-      await hub.toUserOrKeep(app.appKey, userId, { kind: 'kick', reason: DISCONNECT_BLOCK }, { slot: BLOCK_KICK_SLOT, rank: now });
+      // is published again until it goes out, unless the user is unblocked by then (a BLOCK disconnect tells the
+      // client not to reconnect); every node also re-checks the blocks when its broker reconnects.
+      const stillDue = async (): Promise<boolean> => ((await ctx.store.users.get(app.appKey, userId))?.blockedUntil ?? 0) > ctx.clock.now();
+      await hub.toUserOrKeep(app.appKey, userId, { kind: 'kick', reason: DISCONNECT_BLOCK }, { slot: BLOCK_KICK_SLOT, rank: now, stillDue });
     }
   };
 }

@@ -6,7 +6,8 @@
  *   once its link is back;
  * - Redis down for both, node 1 gone before Redis returns (its pending kick with it): node 2 re-checks its
  *   sessions' users against the store's blocks when its broker reconnects.
- * The blocked user's session on node 1 itself is disconnected at once, broker or not.
+ * The blocked user's session on node 1 itself is disconnected at once, broker or not; a kick kept for a retry is
+ * dropped if the user is unblocked before it goes out.
  */
 import type { DisconnectFrame } from '../../../../src/internal';
 import { connectRaw, type RawClient } from '../../../../test/support/raw-client';
@@ -54,6 +55,22 @@ if (!clusterAvailable()) {
     await kickedForBlock(c2, 5000);
     await refusedForBlock(1, far);
     expect((await suite.cluster.api(1).post('user/unblock', { userId: [far, near] })).status).toBe(200);
+  }, 60_000);
+
+  it('a kick kept for a retry is not sent once the user is unblocked (a BLOCK disconnect tells the client not to reconnect)', async () => {
+    const far = uniqueId('far');
+    const c2 = await suite.connect(1, CLUSTER_APP.key, far);
+    suite.cluster.refuseBroker(0);
+    await waitFor(async () => !(await ready(0)), 10_000, 'node 1 to lose its broker');
+    expect((await suite.cluster.api(0).post('user/block', { userId: far, minute: 5 })).status).toBe(200);
+    expect((await suite.cluster.api(1).post('user/unblock', { userId: far })).status).toBe(200);
+    suite.cluster.allowBroker(0);
+    await waitFor(() => ready(0), 15_000, 'node 1 ready again');
+    // The kept kick is tried on node 1's reconnect and then every second: three tries' time.
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    expect(c2.frames.some((f) => f.kind === 'disconnect')).toBe(false);
+    await c2.ping();
+    expect(c2.isClosed).toBe(false);
   }, 60_000);
 
   it('a block stored during a Redis outage by a node that is gone before Redis returns still kicks the session on node 2', async () => {

@@ -108,6 +108,25 @@ describe('UnsentEvents', () => {
     unsent.close();
   });
 
+  it('asks stillDue before each retry: false drops the event unpublished, a rejection is a failed attempt', async () => {
+    const { unsent, published, dropped } = harness();
+    let due: boolean | 'fail' = 'fail';
+    const stillDue = (): Promise<boolean> => (due === 'fail' ? Promise.reject(new Error('store down')) : Promise.resolve(due));
+    unsent.keep({ appKey: 'k', userId: 'a', event: kick, exceptSessionId: undefined, stillDue }, 'kick', 1);
+    unsent.keep({ appKey: 'k', userId: 'b', event: kick, exceptSessionId: undefined, stillDue: () => Promise.resolve(true) }, 'kick', 1);
+    unsent.flush();
+    await settle();
+    expect(published.map((p) => p.userId)).toEqual(['b']);
+    expect(unsent.size).toBe(1);
+    due = false;
+    unsent.flush();
+    await settle();
+    expect(published.map((p) => p.userId)).toEqual(['b']);
+    expect(unsent.size).toBe(0);
+    expect(dropped).toEqual([]);
+    unsent.close();
+  });
+
   it('close clears what is kept and the timer', () => {
     const { unsent } = harness();
     unsent.keep({ appKey: 'k', userId: 'a', event: kick, exceptSessionId: undefined }, 'kick', 1);
