@@ -51,6 +51,7 @@ export class Hub<S extends LocalSession = LocalSession> {
   private readonly stopBrokerReconnect: (() => void) | undefined;
   /** Events whose publish failed, published again (unsent-events.ts). */
   private readonly unsent: UnsentEvents;
+  private unsentDropped = 0;
 
   constructor(private readonly options: HubOptions<S>) {
     this.nodeId = options.nodeId;
@@ -61,7 +62,11 @@ export class Hub<S extends LocalSession = LocalSession> {
       publish: ({ appKey, userId, event, exceptSessionId }) => this.publish(userTopic(appKey, userId), envelopeOf(event, exceptSessionId)),
       ...(broker.healthy !== undefined ? { healthy: () => broker.healthy?.() !== false } : {}),
       now: () => Date.now(),
-      dropped: ({ appKey, userId, event }, why) => this.report(new Error(`unsent ${event.kind} event given up (${why})`), `unsent ${appKey}:${userId}`),
+      dropped: ({ event }, why) => {
+        // Logged at the 1st, 2nd, 4th, 8th… drop: a long outage with many recipients must not flood the log.
+        this.unsentDropped += 1;
+        if ((this.unsentDropped & (this.unsentDropped - 1)) === 0) this.report(new Error(`${this.unsentDropped} unsent events given up so far (last: ${event.kind}, ${why})`), 'unsent');
+      },
     }, options.unsent ?? UNSENT_DEFAULTS);
     this.stopBrokerReconnect = broker.onReconnect?.(() => this.unsent.flush());
   }
