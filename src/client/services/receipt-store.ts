@@ -4,7 +4,10 @@
  * messageUId (distinct responders) and shown as `message.receiptResponse`. Kept in the user's storage as
  * R292 keeps them in localStorage (seed L7099), so a reload neither forgets a request nor restarts a count;
  * an entry expires `readReceiptTimeout` days after it was last touched (init option, default 1, 1–15,
- * API_CHECKLIST §2), and at most MAX_RECEIPT_ENTRIES of each kind are kept, the oldest going first.
+ * API_CHECKLIST §2), and at most MAX_RECEIPT_ENTRIES of each kind are kept, the oldest going first. The
+ * responders of every counted message are stored too (the count is of distinct users), so the responses
+ * are also bounded by their text, MAX_RESPONDED_TEXT: 1000 messages answered by a large group would
+ * otherwise exceed the 1 MB a WeChat storage key holds, and the record would never be written again.
  */
 import type { ImMessage } from './im-message';
 import { conversationKey, Direction } from './im-message';
@@ -13,6 +16,8 @@ import { isRecord } from './user-store';
 
 export const MAX_RECEIPT_ENTRIES = 1000;
 export const DAY_MS = 86_400_000;
+/** Bound of the stored responses' text (characters), oldest entries going first past it. */
+export const MAX_RESPONDED_TEXT = 384 * 1024;
 
 /** `readReceiptTimeout` (days) as a lifetime: default 1 day, clamped to 1–15. */
 export function receiptTtlMs(days: unknown): number {
@@ -117,6 +122,13 @@ export class ReceiptStore {
     const fresh = this.now() - this.ttlMs;
     prune(this.pending, (p) => p[3] > fresh);
     prune(this.responded, (r) => r[1] > fresh);
+    let text = 0;
+    for (const [uid, , responders] of this.responded.values()) text += uid.length + 24 + responders.reduce((sum, u) => sum + u.length + 3, 0);
+    for (const [key, [uid, , responders]] of this.responded) {
+      if (text <= MAX_RESPONDED_TEXT) break;
+      text -= uid.length + 24 + responders.reduce((sum, u) => sum + u.length + 3, 0);
+      this.responded.delete(key);
+    }
     void this.store.writeJson('receipts', { pending: [...this.pending.values()], responded: [...this.responded.values()] });
   }
 }
