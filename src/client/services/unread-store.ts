@@ -11,7 +11,9 @@
  * must fit a host's per-key limit (WeChat: 1 MB): past MAX_TRACKED_UNREAD pairs in a conversation, or
  * when the record's text would exceed MAX_UNREAD_TEXT, the oldest pairs are folded into a plain count
  * (`o`, newest folded time `ot`) — still counted and cleared, no longer recallable one by one (a recall
- * is only allowed minutes after sending, so it always finds its message among the newest pairs).
+ * is only allowed minutes after sending, so it always finds its message among the newest pairs). A partial
+ * clear drops the folded count only when it reaches `ot` (one that stops among the folded messages, which
+ * no read position or read-status sync does in practice, leaves them counted).
  * Our SDK also reconciles with the server-kept read positions (read-position-sync.ts): `clear(…, upTo)`
  * per conversation and `clearUpTo` (the floor: read up to T everywhere) only ever lower the counts.
  */
