@@ -15,6 +15,19 @@ export interface RedisBrokerOptions {
    * client still says "ready"). Default 1000; 0 disables the probe.
    */
   readonly healthProbeMs?: number;
+  /**
+   * How long (ms) publishes may wait in the client's offline queue once the publishing connection is down (a
+   * short blip loses nothing); past it a publish rejects at once with BrokerDownError. Default 1000.
+   */
+  readonly downGraceMs?: number;
+}
+
+/** A publish refused at once because the broker is known to be down (see RedisBroker.publish). */
+export class BrokerDownError extends Error {
+  constructor() {
+    super('broker down: publish not taken');
+    this.name = 'BrokerDownError';
+  }
 }
 
 interface Subscription {
@@ -31,6 +44,15 @@ interface Subscription {
  *
  * Per-topic subscribe/unsubscribe calls are chained so a SUBSCRIBE and an UNSUBSCRIBE of the
  * same channel never race (the last local state always wins at Redis).
+ *
+ * A publish while the publishing connection is down (it was ready once and is now reconnecting) waits in
+ * ioredis's offline queue only until the connection has been down for `downGraceMs`; past that, or while the
+ * probe got no PONG on it for 3 periods (a black-holed link), it rejects at once with BrokerDownError. Without
+ * the bound the queue was failed only every second reconnect attempt, up to ~4 s apart in a long outage, and a
+ * Server API call awaiting several publishes (user/block of 20 users) waited that long for each. Callers treat a
+ * failed publish as lost or keep it for a retry (unsent-events.ts); one that timed out in the queue may still go
+ * out on reconnect (the events concerned are idempotent). Before the first ready the queue holds publishes as
+ * before (start-up).
  */
 export class RedisBroker implements Broker {
   private readonly pub: Redis;
@@ -43,6 +65,13 @@ export class RedisBroker implements Broker {
   private readonly reconnectListeners = new Set<() => void>();
   private closed = false;
   private lastPong = Date.now();
+  /** The publishing connection was ready once: from then on a publish while it is down is bounded. */
+  private pubReadyOnce = false;
+  /** When the publishing connection went down (undefined while it is ready). */
+  private pubDownSince: number | undefined;
+  /** The publishing connection's last PONG (or ready), and the probe's verdict: none for 3 periods. */
+  private lastPubPong = Date.now();
+  private pubStale = false;
   private readonly probe: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: RedisBrokerOptions) {
@@ -53,6 +82,17 @@ export class RedisBroker implements Broker {
     const report = (error: unknown): void => this.options.onError?.(error);
     this.pub.on('error', report);
     this.sub.on('error', report);
+    this.pub.on('ready', () => {
+      // A fresh connection counts as its PONG: publishes go through again without waiting for the next probe.
+      this.pubReadyOnce = true;
+      this.pubDownSince = undefined;
+      this.lastPubPong = Date.now();
+      this.pubStale = false;
+    });
+    // Emitted again at every failed reconnect attempt: the first one dates the outage.
+    this.pub.on('close', () => {
+      this.pubDownSince ??= Date.now();
+    });
     this.sub.on('messageBuffer', (channel: Buffer, message: Buffer) => this.dispatch(channel.toString('utf8'), message));
     let readyBefore = false;
     this.sub.on('ready', () => {
@@ -77,7 +117,13 @@ export class RedisBroker implements Broker {
     if (every > 0) {
       this.probe = setInterval(() => {
         // Both connections: a partition may cut either; PING is allowed in subscriber mode.
-        Promise.all([this.pub.ping(), this.sub.ping()]).then(() => {
+        // A black-holed link still says "ready": its publishes are refused once it missed 3 PONGs.
+        this.pubStale = Date.now() - this.lastPubPong >= every * 3;
+        const pubPing = this.pub.ping().then(() => {
+          this.lastPubPong = Date.now();
+          this.pubStale = false;
+        });
+        Promise.all([pubPing, this.sub.ping()]).then(() => {
           this.lastPong = Date.now();
         }, () => undefined);
       }, every);
@@ -87,7 +133,27 @@ export class RedisBroker implements Broker {
 
   async publish(topic: BrokerTopic, payload: Uint8Array): Promise<number> {
     this.assertOpen();
-    return this.pub.publish(this.prefix + topic, Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength));
+    const message = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
+    if (this.pubReadyOnce && (this.pub.status !== 'ready' || this.pubStale)) return this.publishWhileDown(this.prefix + topic, message);
+    return this.pub.publish(this.prefix + topic, message);
+  }
+
+  /** A publish while the connection is down: queued until `downGraceMs` after the outage began, then refused. */
+  private async publishWhileDown(channel: string, message: Buffer): Promise<number> {
+    const grace = this.options.downGraceMs ?? 1000;
+    const left = this.pubStale ? 0 : grace - (Date.now() - (this.pubDownSince ?? Date.now()));
+    if (left <= 0) throw new BrokerDownError();
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new BrokerDownError()), left);
+      timer.unref();
+    });
+    try {
+      // race handles a later rejection of the queued publish too.
+      return await Promise.race([this.pub.publish(channel, message), expired]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   async subscribe(topic: BrokerTopic, onMessage: (payload: Uint8Array) => void): Promise<Unsubscribe> {

@@ -73,6 +73,34 @@ if (!clusterAvailable()) {
     expect(c2.isClosed).toBe(false);
   }, 60_000);
 
+  it('in a long outage (20 s) Server API calls that publish answer at once: no wait for the Redis client to give up; the kick still lands once the link is back', async () => {
+    const [far, other, third] = [uniqueId('far'), uniqueId('other'), uniqueId('third')];
+    const c2 = await suite.connect(1, CLUSTER_APP.key, far);
+    suite.cluster.refuseBroker(0);
+    await waitFor(async () => !(await ready(0)), 10_000, 'node 1 to lose its broker');
+    // ioredis fails its offline queue every second reconnect attempt, up to ~4 s apart after a while: each publish
+    // waited for that, and user/block publishes one kick per user in turn.
+    await new Promise((resolve) => setTimeout(resolve, 20_000));
+    const started = Date.now();
+    const calls: [string, Record<string, string | number | readonly string[]>][] = [
+      ['user/block', { userId: [far, other, third], minute: 5 }],
+      ['user/blacklist/add', { userId: other, blackUserId: [third] }],
+      ['user/whitelist/remove', { userId: other, whiteUserId: [third] }],
+      ['sensitiveword/add', { word: uniqueId('w') }],
+      ['user/chat/fb/set', { userId: third, state: 1, type: 'PERSON' }],
+    ];
+    for (const [path, form] of calls) {
+      const res = await suite.cluster.api(0).post<{ code: number }>(path, form);
+      expect({ path, status: res.status, code: res.body.code }).toEqual({ path, status: 200, code: 200 });
+    }
+    // Generous: they answered in milliseconds; waiting on the client's queue took seconds per publish.
+    expect(Date.now() - started).toBeLessThan(4000);
+    suite.cluster.allowBroker(0);
+    await waitFor(() => ready(0), 15_000, 'node 1 ready again');
+    await kickedForBlock(c2, 5000);
+    expect((await suite.cluster.api(1).post('user/unblock', { userId: [far, other, third] })).status).toBe(200);
+  }, 90_000);
+
   it('a block stored during a Redis outage by a node that is gone before Redis returns still kicks the session on node 2', async () => {
     const far = uniqueId('far');
     const c2 = await suite.connect(1, CLUSTER_APP.key, far);
