@@ -31,12 +31,21 @@ interface Persisted {
   pulled?: boolean;
   statesPulled?: boolean;
   tags: TagInfo[];
-  /** conversationKey → links */
-  links: Record<string, TagLink[]>;
+  /**
+   * tagId → its conversations' keys, TOP_MARK first when on top in that tag. 20 tags of 1000 conversations
+   * (the documented limits) stay a few hundred KB, under a host's 1 MB per key; the per-conversation list
+   * of link objects written before (`links`, still read) passed 1 MB well before that.
+   */
+  byTag?: Record<string, string[]>;
+  /** Earlier layout: conversationKey → links. */
+  links?: Record<string, TagLink[]>;
 }
 
+/** Marks a conversation on top in its tag; a conversationKey starts with its type's digits. */
+const TOP_MARK = '^';
+
 function isPersisted(value: unknown): value is Persisted {
-  return isRecord(value) && typeof value['version'] === 'number' && Array.isArray(value['tags']) && isRecord(value['links']);
+  return isRecord(value) && typeof value['version'] === 'number' && Array.isArray(value['tags']);
 }
 
 function sameLinks(a: readonly TagLink[], b: readonly TagLink[]): boolean {
@@ -68,17 +77,27 @@ export class TagStore {
     this.pulled = saved.pulled === true;
     this.statesPulled = saved.statesPulled === true;
     this.tags = new Map(saved.tags.filter((t) => isRecord(t) && typeof t.tagId === 'string').map((t) => [t.tagId, t]));
-    this.links = new Map(Object.entries(saved.links).filter(([, l]) => Array.isArray(l)));
+    this.links = new Map(isRecord(saved.links) ? Object.entries(saved.links).filter(([, l]) => Array.isArray(l)) : []);
+    if (isRecord(saved.byTag)) {
+      for (const [tagId, keys] of Object.entries(saved.byTag)) {
+        if (!Array.isArray(keys)) continue;
+        for (const item of keys) {
+          if (typeof item !== 'string') continue;
+          const isTop = item.startsWith(TOP_MARK);
+          const key = isTop ? item.slice(1) : item;
+          const list = this.links.get(key);
+          if (list) list.push({ tagId, isTop });
+          else this.links.set(key, [{ tagId, isTop }]);
+        }
+      }
+    }
   }
 
   private persist(): void {
-    void this.store.writeJson('tags', {
-      version: this.version,
-      pulled: this.pulled,
-      statesPulled: this.statesPulled,
-      tags: [...this.tags.values()],
-      links: Object.fromEntries(this.links),
-    });
+    const byTag: Record<string, string[]> = {};
+    for (const [key, links] of this.links) for (const l of links) (byTag[l.tagId] ??= []).push(l.isTop ? TOP_MARK + key : key);
+    const saved: Persisted = { version: this.version, pulled: this.pulled, statesPulled: this.statesPulled, tags: [...this.tags.values()], byTag };
+    void this.store.writeJson('tags', saved);
   }
 
   /** Records that a pull of that kind completed; true when it was the first on this device. */
