@@ -35,7 +35,8 @@ function createStorage(win: BrowserHost, prefix: string): KeyValueStorage {
   const memory = new Map<string, string>();
   return {
     get(key) {
-      if (local === undefined) return Promise.resolve(memory.get(key));
+      // A value whose write localStorage refused is newer than what localStorage holds.
+      if (local === undefined || memory.has(key)) return Promise.resolve(memory.get(key));
       return Promise.resolve(local.getItem(prefix + key) ?? undefined);
     },
     set(key, value) {
@@ -43,8 +44,9 @@ function createStorage(win: BrowserHost, prefix: string): KeyValueStorage {
       else {
         try {
           local.setItem(prefix + key, value);
+          memory.delete(key);
         } catch (error) {
-          // Quota exceeded: keep the value for this page so the SDK still works.
+          // Quota exceeded: keep the value for this page (reads see it) so the SDK still works.
           memory.set(key, value);
           return Promise.reject(error instanceof Error ? error : new Error(String(error)));
         }
