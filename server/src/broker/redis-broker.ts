@@ -17,15 +17,16 @@ export interface RedisBrokerOptions {
   readonly healthProbeMs?: number;
   /**
    * How long (ms) publishes may wait in the client's offline queue once the publishing connection is down (a
-   * short blip loses nothing); past it a publish rejects at once with BrokerDownError. Default 1000.
+   * short blip loses nothing); past it a publish rejects at once with BrokerDownError, and so does a subscribe
+   * once the subscriber connection has been down that long. Default 1000.
    */
   readonly downGraceMs?: number;
 }
 
-/** A publish refused at once because the broker is known to be down (see RedisBroker.publish). */
+/** A publish or subscribe refused because the broker is known to be down (see RedisBroker). */
 export class BrokerDownError extends Error {
-  constructor() {
-    super('broker down: publish not taken');
+  constructor(what: 'publish' | 'subscribe' = 'publish') {
+    super(`broker down: ${what} not taken`);
     this.name = 'BrokerDownError';
   }
 }
@@ -51,8 +52,9 @@ interface Subscription {
  * the bound the queue was failed only every second reconnect attempt, up to ~4 s apart in a long outage, and a
  * Server API call awaiting several publishes (user/block of 20 users) waited that long for each. Callers treat a
  * failed publish as lost or keep it for a retry (unsent-events.ts); one that timed out in the queue may still go
- * out on reconnect (the events concerned are idempotent). Before the first ready the queue holds publishes as
- * before (start-up).
+ * out on reconnect (the events concerned are idempotent). A SUBSCRIBE is likewise refused before it is sent once
+ * the subscriber connection has been down for `downGraceMs` (a cache's first read of an app waited seconds for
+ * it on every client send). Before the first ready the queue holds commands as before (start-up).
  */
 export class RedisBroker implements Broker {
   private readonly pub: Redis;
@@ -69,6 +71,8 @@ export class RedisBroker implements Broker {
   private pubReadyOnce = false;
   /** When the publishing connection went down (undefined while it is ready). */
   private pubDownSince: number | undefined;
+  /** When the subscriber connection went down after its first ready (undefined while it is ready or before). */
+  private subDownSince: number | undefined;
   /** The publishing connection's last PONG (or ready), and the probe's verdict: none for 3 periods. */
   private lastPubPong = Date.now();
   private pubStale = false;
@@ -95,7 +99,11 @@ export class RedisBroker implements Broker {
     });
     this.sub.on('messageBuffer', (channel: Buffer, message: Buffer) => this.dispatch(channel.toString('utf8'), message));
     let readyBefore = false;
+    this.sub.on('close', () => {
+      if (readyBefore) this.subDownSince ??= Date.now();
+    });
     this.sub.on('ready', () => {
+      this.subDownSince = undefined;
       if (!readyBefore) {
         readyBefore = true;
         return;
@@ -170,6 +178,9 @@ export class RedisBroker implements Broker {
     try {
       await this.chain(channel, async () => {
         if (!this.topics.has(channel) || this.atRedis.has(channel)) return;
+        // Refused before it is queued, not raced against a timer as a publish is: a SUBSCRIBE still queued when
+        // its caller gave up would be made on reconnect, for nobody.
+        if (this.subDownSince !== undefined && Date.now() - this.subDownSince >= (this.options.downGraceMs ?? 1000)) throw new BrokerDownError('subscribe');
         await this.sub.subscribe(channel);
         this.atRedis.add(channel);
       });

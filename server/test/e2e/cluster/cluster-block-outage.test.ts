@@ -11,7 +11,7 @@
  */
 import type { DisconnectFrame } from '../../../../src/internal';
 import { connectRaw, type RawClient } from '../../../../test/support/raw-client';
-import { tokenFor, uniqueId, waitFor } from '../e2e-support';
+import { tokenFor, uniqueId, upstream, waitFor } from '../e2e-support';
 import { clusterAvailable, CLUSTER_APP, skipClusterSuite, useCluster } from './cluster-support';
 
 if (!clusterAvailable()) {
@@ -99,6 +99,22 @@ if (!clusterAvailable()) {
     await waitFor(() => ready(0), 15_000, 'node 1 ready again');
     await kickedForBlock(c2, 5000);
     expect((await suite.cluster.api(1).post('user/unblock', { userId: [far, other, third] })).status).toBe(200);
+  }, 90_000);
+
+  it('in a long outage (20 s) a client send on node 1 is acknowledged at once: the send filters\' caches do not wait for the Redis client to refuse their subscribe', async () => {
+    const [sender, recipient] = [uniqueId('sender'), uniqueId('recipient')];
+    const c1 = await suite.connect(0, CLUSTER_APP.key, sender);
+    await suite.connect(1, CLUSTER_APP.key, recipient);
+    suite.cluster.refuseBroker(0);
+    await waitFor(async () => !(await ready(0)), 10_000, 'node 1 to lose its broker');
+    await new Promise((resolve) => setTimeout(resolve, 20_000));
+    // The app's first send on node 1: the blacklist, sensitive-word and chat-ban caches each subscribe to the
+    // app's invalidation topic before their first read, and each subscribe waited up to ~4 s in the client's queue.
+    const started = Date.now();
+    const ack = await c1.publish('ppMsgP', recipient, upstream('RC:TxtMsg', { content: 'in the outage' }), { timeoutMs: 15_000 });
+    expect(ack.status).toBe(0);
+    // Generous: acknowledged in milliseconds once the subscribes fail at once.
+    expect(Date.now() - started).toBeLessThan(3000);
   }, 90_000);
 
   it('a block stored during a Redis outage by a node that is gone before Redis returns still kicks the session on node 2', async () => {
