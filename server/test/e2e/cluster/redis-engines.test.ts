@@ -75,6 +75,39 @@ if (!available) {
       }
     }, 30_000);
 
+    it('a publish or subscribe in a long outage is refused at once (BrokerDownError), not left in the client\'s queue; both work again once Redis is back', async () => {
+      const a = new RedisBroker({ url: redis.url, channelPrefix: 'down:', onError: () => undefined });
+      try {
+        await a.publish('user:k:d', new Uint8Array([1]));
+        await redis.halt();
+        try {
+          // Long enough for ioredis's reconnect delay to reach ~1 s (it fails its queue every second attempt).
+          await new Promise((r) => setTimeout(r, 8000));
+          const started = Date.now();
+          await expect(a.publish('user:k:d', new Uint8Array([2]))).rejects.toMatchObject({ name: 'BrokerDownError' });
+          await expect(a.subscribe('user:k:e', () => undefined)).rejects.toMatchObject({ name: 'BrokerDownError' });
+          expect(Date.now() - started).toBeLessThan(1000);
+        } finally {
+          await redis.resume();
+        }
+        const got: number[] = [];
+        const deadline = Date.now() + 15_000;
+        let subscribed = false;
+        while (!subscribed && Date.now() < deadline) {
+          subscribed = await a.subscribe('user:k:e', (p) => got.push(p[0] ?? -1)).then(() => true, () => false);
+          if (!subscribed) await new Promise((r) => setTimeout(r, 100));
+        }
+        expect(subscribed).toBe(true);
+        while (!got.includes(3) && Date.now() < deadline) {
+          await a.publish('user:k:e', new Uint8Array([3])).catch(() => undefined);
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        expect(got).toContain(3);
+      } finally {
+        await a.close();
+      }
+    }, 40_000);
+
     it('onReconnect runs once the subscriptions are back; a subscribe that failed in the outage leaves nothing behind', async () => {
       const a = new RedisBroker({ url: redis.url, channelPrefix: 'again:', onError: () => undefined });
       const b = new RedisBroker({ url: redis.url, channelPrefix: 'again:', onError: () => undefined });
