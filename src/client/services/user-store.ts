@@ -35,6 +35,28 @@ interface Slot {
   value: unknown;
   /** Set instead of `value` by `writeJsonText`: the owner serialises it when the write starts. */
   text: (() => string) | undefined;
+  /** How the stored record is split (see PART), once read or written: undefined = not known yet. */
+  parts: Parts | undefined;
+}
+
+/**
+ * Hosts cap one key (Alipay 200 KB, WeChat 1 MB, as the JSON of the value they store), and the unread,
+ * receipt and tag records may be larger. A record longer than PART characters (at most 3 bytes each in
+ * UTF-8, 2 for an escaped quote) is stored in parts: the key holds `~<gen><n>~` and the first part, keys
+ * `<key>~<gen><i>` the others. A new split uses the other generation's keys and the head is written last,
+ * so a write refused half-way leaves the previous record whole; the previous generation's parts are
+ * removed after the head.
+ */
+const PART = 60_000;
+interface Parts {
+  readonly gen: string;
+  readonly n: number;
+}
+const HEAD = /^~([ab])(\d+)~/;
+
+function partsOf(text: string | undefined): Parts {
+  const m = text === undefined ? null : HEAD.exec(text);
+  return m ? { gen: m[1] as string, n: Number(m[2]) } : { gen: '', n: 1 };
 }
 
 export class UserStore {
@@ -73,7 +95,7 @@ export class UserStore {
   private slotOf(name: StoreKey): Slot {
     let slot = this.slots.get(name);
     if (slot === undefined) {
-      slot = { key: `lx-${name}-${this.appKey}-${this.userId}`, tail: undefined, waiting: false, value: undefined, text: undefined };
+      slot = { key: `lx-${name}-${this.appKey}-${this.userId}`, tail: undefined, waiting: false, value: undefined, text: undefined, parts: undefined };
       this.slots.set(name, slot);
     }
     return slot;
@@ -82,7 +104,7 @@ export class UserStore {
   async readJson<T>(name: StoreKey, fallback: T, accept: (value: unknown) => value is T): Promise<T> {
     let text: string | undefined;
     try {
-      text = await this.storage.get(this.key(name));
+      text = await this.readText(this.slotOf(name));
     } catch (error) {
       this.logger.warn(`storage read failed: ${name}`, error);
       return fallback;
@@ -127,13 +149,35 @@ export class UserStore {
         const value = slot.value;
         slot.text = undefined;
         slot.value = undefined;
-        return this.storage.set(slot.key, text !== undefined ? text() : JSON.stringify(value));
+        return this.put(slot, text !== undefined ? text() : JSON.stringify(value));
       })
       .catch((error: unknown) => {
         this.logger.warn(`storage write failed: ${name}`, error);
       });
     slot.tail = next;
     return next;
+  }
+
+  /** The stored text, joined from its parts; undefined when absent or a part is missing. */
+  private async readText(slot: Slot): Promise<string | undefined> {
+    const head = await this.storage.get(slot.key);
+    const parts = partsOf(head);
+    slot.parts = parts;
+    if (head === undefined || parts.gen === '') return head;
+    const rest = await Promise.all(Array.from({ length: parts.n - 1 }, (_, i) => this.storage.get(`${slot.key}~${parts.gen}${i + 1}`)));
+    if (rest.some((part) => part === undefined)) return undefined;
+    return head.slice(head.indexOf('~', 1) + 1) + rest.join('');
+  }
+
+  private async put(slot: Slot, text: string): Promise<void> {
+    const old = slot.parts ?? partsOf(await this.storage.get(slot.key).catch(() => undefined));
+    const n = Math.ceil(text.length / PART);
+    const gen = n > 1 ? (old.gen === 'a' ? 'b' : 'a') : '';
+    for (let i = 1; i < n; i += 1) await this.storage.set(`${slot.key}~${gen}${i}`, text.slice(i * PART, (i + 1) * PART));
+    slot.parts = undefined;
+    await this.storage.set(slot.key, n > 1 ? `~${gen}${n}~${text.slice(0, PART)}` : text);
+    slot.parts = { gen, n };
+    for (let i = 1; i < old.n && old.gen !== ''; i += 1) await this.storage.remove(`${slot.key}~${old.gen}${i}`);
   }
 
   /** Starts the writes waiting out the interval; resolves once every queued write has been applied. */
