@@ -55,6 +55,9 @@ const DRIVER = `
       });
     });
   };
+  lx.disconnect = function () {
+    return Promise.resolve(RongIMLib.RongIMClient.getInstance().disconnect()).then(function () { return true; });
+  };
   lx.call = function (method, args) {
     return new Promise(function (resolve) {
       var instance = RongIMLib.RongIMClient.getInstance();
@@ -390,6 +393,32 @@ test('a second login kicks the first page (status 6), over WebSocket and over co
     await waitStatus(first, KICKED);
     expect(await statusesOf(second)).not.toContain(KICKED);
   }
+});
+
+test('sign out and sign in as another user in the same page: the new user gets its own messages only', async () => {
+  const carol = await online('switch-carol');
+  const first = newUserId('switch-first');
+  const second = newUserId('switch-second');
+  const page = await openPage();
+  await connectPage(page, first, await tokenFor(first));
+  // The first user really uses the page (a message arrives) before signing out. 2.9.2 signed out while
+  // its connect-time pullMsg is still in flight never pulls again until that request's 30 s timeout:
+  // the next user on the page then gets no message for 30 s (client behaviour, docs/COMPATIBILITY.md).
+  await sendText(carol.page, PRIVATE, first, 'hello first');
+  await waitTexts(page, ['hello first']);
+  await page.evaluate(() => (globalThis as unknown as { lx: { disconnect(): Promise<boolean> } }).lx.disconnect());
+  await sendText(carol.page, PRIVATE, first, 'for the first user');
+  // Same page, same localStorage: connect again without init (2.9.2 refuses a second init: "Repeat initialize!").
+  const again = await page.evaluate(
+    (t) => (globalThis as unknown as { lx: { connect(t: string): Promise<ConnectResult> } }).lx.connect(t),
+    await tokenFor(second),
+  );
+  expect(again).toEqual({ ok: true, userId: second });
+  await sendText(carol.page, PRIVATE, second, 'for the second user');
+  const got = await waitTexts(page, ['for the second user']);
+  expect(got.map((m) => m.content.content)).toEqual(['hello first', 'for the second user']);
+  const list = await ok<{ targetId: string }[]>(page, 'getConversationList', null, 50);
+  expect(list.map((c) => c.targetId)).toEqual([carol.userId]);
 });
 
 test('getHistoryMessages returns the conversation from the server', async () => {
