@@ -11,6 +11,15 @@
  * the test asserts that none was attempted (the official client's defaults point at RongCloud's public
  * navigators and log collectors; a page that fell back to them would be caught here).
  *
+ * Observed here (docs/COMPATIBILITY.md has the rows): navi and comet requests are simple CORS requests
+ * (XHR GET without custom headers, comet POSTs as text/plain), so no preflight is ever sent; a reloaded
+ * page takes navi from the engine's localStorage cache; with `navi` set, nothing but the server is
+ * contacted; a graceful server stop (DISCONNECT 6) gives REDIRECT (14) and the engine reconnects by
+ * itself (retrying every 5 s); the browser sends `Origin` on the WebSocket upgrade and on comet, which
+ * the app's safe-domain list checks; Chromium's Local Network Access keeps a public-origin page from a
+ * loopback/private server unless the user allows it (a browser permission, no server header lifts it);
+ * 2.9.2 signed out during its first pullMsg stays deaf to s_ntf for that request's 30 s timeout.
+ *
  * Each page is one browser profile (own context, own localStorage). The page-side driver (below) keeps
  * what the SDK's listeners reported in `window.lx` and calls instance methods with an
  * `{onSuccess, onError}` callback at the position 2.9.2 expects.
