@@ -96,6 +96,11 @@ export class InboxMarks {
     return this.notifiedTo > this.notifiedAtPull && this.unpulled();
   }
 
+  /** Whether a pull answer already reached `time`. */
+  pulledPast(time: number): boolean {
+    return this.pulledUpTo >= time;
+  }
+
   /** Whether a notification is newer than every pull answer. */
   unpulled(): boolean {
     return this.notifiedTo > this.pulledUpTo;

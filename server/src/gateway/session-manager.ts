@@ -240,6 +240,23 @@ export class SessionManager {
     await Promise.all([...this.detaching]);
   }
 
+  /**
+   * A session that ends with inbox data it was told of (`s_ntf`) and never pulled hands that notification
+   * to the user's other sessions on this node. The case: a browser tab loses its network; the official
+   * engine reconnects on its own with a new session (which kicks the old one in a single-device app), but a
+   * `pullMsg` that died with the network keeps engine 4.4.2 from pulling for its 30 s request timeout, and a
+   * failed pull is not retried — the messages stored meanwhile were notified only to the dead session, so the
+   * new one learnt of them only with the next message or the engine's 180 s timer pull. Recorded on the new
+   * session, the notification is repeated by the re-notify sweep (inbox-renotify.ts) until it is pulled.
+   */
+  private handOverUnpulled(session: Session): void {
+    const time = session.unpulledInboxTime();
+    if (time === undefined) return;
+    for (const other of this.hub.registry.sessionsOf(session.info.appKey, session.info.userId)) {
+      if (other !== session && !other.closed) other.takeOverInbox(time);
+    }
+  }
+
   private heartbeat(session: Session): void {
     const now = this.ctx.clock.now();
     const last = session.presenceRefreshedAt;
@@ -249,6 +266,7 @@ export class SessionManager {
   }
 
   private closed(session: Session): void {
+    this.handOverUnpulled(session);
     const detach = this.hub.detach(session).catch((error: unknown) => this.ctx.log.warn('session detach failed', logFields(session.info, { error })));
     this.detaching.add(detach);
     void detach.finally(() => this.detaching.delete(detach));

@@ -271,6 +271,20 @@ export class Session implements SessionPort, LocalSession, FrameRunner<Request> 
     this.write(publishFrame('s_ntf', this.info.userId, this.ids.next(true), encodeMessage(rc.NotifyMsg, { type: 1, time: now }), 1, now));
   }
 
+  /** The newest inbox `s_ntf` time this session was told of and never pulled up to; undefined when none. */
+  unpulledInboxTime(): number | undefined {
+    return this.inbox?.unpulled() === true ? this.inbox.notifiedTo : undefined;
+  }
+
+  /**
+   * Another session of the user ended with inbox data it was told of and never pulled (a tab that lost its
+   * network, replaced by this one): tell this one, recorded for re-notification like any inbox `s_ntf`.
+   */
+  takeOverInbox(time: number): void {
+    if (this.closedFlag || this.inbox?.pulledPast(time) === true) return;
+    this.push('s_ntf', this.info.userId, encodeMessage(rc.NotifyMsg, { type: 1, time }), 1);
+  }
+
   /** The inbox `s_ntf` of the newest notified time, again. */
   private notifyInbox(): void {
     this.push('s_ntf', this.info.userId, encodeMessage(rc.NotifyMsg, { type: 1, time: this.inbox?.notifiedTo ?? 0 }), 1);

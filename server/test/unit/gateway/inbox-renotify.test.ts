@@ -125,3 +125,34 @@ describe('Session re-notify', () => {
     expect(notified()).toEqual([100]);
   });
 });
+
+describe('Session inbox hand-over (a session that ends unpulled tells the user\'s other sessions)', () => {
+  it('reports the newest unpulled notification, none once pulled', () => {
+    const { session } = harness();
+    expect(session.unpulledInboxTime()).toBeUndefined();
+    session.push('s_ntf', 'bob', inbox(100));
+    session.push('s_ntf', 'bob', inbox(200));
+    expect(session.unpulledInboxTime()).toBe(200);
+    session.pulledTo(200);
+    expect(session.unpulledInboxTime()).toBeUndefined();
+  });
+
+  it('the taking session is notified at once and re-notified after the delay until it pulls', () => {
+    const { session, clock, notified } = harness();
+    session.takeOverInbox(500);
+    expect(notified()).toEqual([500]);
+    clock.t += DELAY;
+    expect(session.renotifyIfDue(clock.t, DELAY)).toBe(true);
+    expect(notified()).toEqual([500, 500]);
+    session.pulledTo(500);
+    clock.t += DELAY;
+    expect(session.renotifyIfDue(clock.t, DELAY)).toBe(false);
+  });
+
+  it('a session whose pull answer already reached the time is left alone', () => {
+    const { session, notified } = harness();
+    session.pulledTo(700);
+    session.takeOverInbox(600);
+    expect(notified()).toEqual([]);
+  });
+});
