@@ -1,8 +1,9 @@
 /**
  * The official web client (@rongcloud/imlib-v2 2.9.2 UMD on @rongcloud/engine 4.4.2's UMD, unmodified) in
  * real headless Chromium when the page's network drops and comes back (Playwright's offline emulation of
- * the page's browser context). Pages are served from their own loopback origin, cross-origin to the IM
- * server; every non-loopback request is aborted and the test asserts none was attempted.
+ * the page's browser context). Pages are served from http://127.0.0.2:<port>, another host than the IM
+ * server's 127.0.0.1 (cross-site, as an app page on its own domain); every non-loopback request is aborted
+ * and the test asserts none was attempted.
  *
  * Comet: the drop fails the long-poll and any `pullMsg` in flight; the engine reconnects by itself with a
  * NEW comet session (which kicks the old one: single-device app). What engine 4.4.2 does then (its own
@@ -17,7 +18,7 @@
  * "drop"), so that transport is not exercised here.
  */
 import type { Page } from 'playwright-core';
-import { launchChromium, startStaticServer, type ChromiumSession, type StaticServer } from '../support/chromium';
+import { DEFAULT_MOUNTS, launchChromium, startStaticServer, type ChromiumSession, type StaticServer } from '../support/chromium';
 import { serverApi } from '../support/server-api-client';
 import { DEFAULT_TEST_APP, startServer, type RunningServer } from '../support/server-launcher';
 
@@ -77,6 +78,8 @@ let statics: StaticServer;
 let server: RunningServer;
 const run = Math.random().toString(36).slice(2, 8);
 const offLoopback: string[] = [];
+/** `Origin` of every request the pages sent to the IM server. */
+const pageOrigins = new Set<string>();
 
 function isLoopback(url: string): boolean {
   try {
@@ -100,6 +103,10 @@ async function online(name: string, connectionType: string): Promise<{ page: Pag
     if (isLoopback(route.request().url())) return route.continue();
     offLoopback.push(`${route.request().method()} ${route.request().url()}`);
     return route.abort('blockedbyclient');
+  });
+  context.on('request', (request) => {
+    const origin = request.headers()['origin'];
+    if (origin !== undefined && request.url().startsWith(server.url)) pageOrigins.add(origin);
   });
   await context.routeWebSocket(
     (url) => !isLoopback(url.href),
@@ -136,7 +143,7 @@ async function waitTexts(page: Page, texts: readonly string[], timeoutMs: number
 }
 
 beforeAll(async () => {
-  [chromium, statics] = await Promise.all([launchChromium(), startStaticServer()]);
+  [chromium, statics] = await Promise.all([launchChromium(), startStaticServer(DEFAULT_MOUNTS, '127.0.0.2')]);
   server = await startServer({ apps: [DEFAULT_TEST_APP] });
   statics.put('/gen/driver.js', DRIVER);
   statics.put('/gen/official.html', PAGE);
@@ -178,4 +185,6 @@ test('comet page: the network drops and comes back; a message sent meanwhile arr
   const back = await waitTexts(alice.page, ['back from bob'], 15_000);
   expect(back.find((m) => m.content.content === 'back from bob')).toMatchObject({ conversationType: PRIVATE, senderUserId: bob.userId });
   expect(offLoopback).toEqual([]);
+  expect([...pageOrigins]).toEqual([statics.origin]);
+  expect(statics.origin).toMatch(/^http:\/\/127\.0\.0\.2:\d+$/);
 }, 90_000);

@@ -155,7 +155,11 @@ function resolveMounted(mounts: Readonly<Record<string, string>>, pathname: stri
   return undefined;
 }
 
-export async function startStaticServer(mounts: Readonly<Record<string, string>> = DEFAULT_MOUNTS): Promise<StaticServer> {
+/**
+ * `host`: the loopback address to serve on — another one than the IM server's 127.0.0.1 (e.g. 127.0.0.2)
+ * makes the pages cross-SITE to it, not only cross-origin (cookies are per host, not per port).
+ */
+export async function startStaticServer(mounts: Readonly<Record<string, string>> = DEFAULT_MOUNTS, host = '127.0.0.1'): Promise<StaticServer> {
   const generated = new Map<string, { body: string | Uint8Array; type: string }>();
   const server = http.createServer((req, res) => {
     const pathname = new URL(req.url ?? '/', 'http://x').pathname;
@@ -176,8 +180,8 @@ export async function startStaticServer(mounts: Readonly<Record<string, string>>
     }
     res.writeHead(200, { ...headers, 'content-type': contentTypeOf(file) }).end(readFileSync(file));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
+  const origin = `http://${host}:${(server.address() as AddressInfo).port}`;
   let closing: Promise<void> | undefined;
   return {
     origin,
