@@ -1,29 +1,12 @@
 /** Typing state: refreshed per RC:TypSts, expired after typingExpireTime (clamped 2–6 s), reported on every change. */
 import type { ImMessage } from '../../../src/client/services/im-message';
+import { statusMessage } from '../../support/im-message-fixture';
 import { clampTypingExpire, TypingTracker } from '../../../src/client/services/typing-tracker';
 import type { TypingConversation } from '../../../src/client/services/typing-tracker';
 import { FakeClock } from '../../support/fake-clock';
 
-const typing = (senderUserId: string, targetId = senderUserId): ImMessage => ({
-  conversationType: 1,
-  targetId,
-  senderUserId,
-  objectName: 'RC:TypSts',
-  content: { typingContentType: 'RC:TxtMsg' },
-  contentText: '',
-  messageUId: '',
-  sentTime: 0,
-  direction: 2,
-  offline: false,
-  persisted: false,
-  counted: false,
-  status: true,
-  mentioned: false,
-  retrieved: false,
-  disableNotification: false,
-  canIncludeExpansion: false,
-  expansion: null,
-});
+const typing = (senderUserId: string, targetId = senderUserId): ImMessage =>
+  statusMessage({ targetId, senderUserId, objectName: 'RC:TypSts', content: { typingContentType: 'RC:TxtMsg' }, messageUId: '', sentTime: 0, status: true });
 
 test('typingExpireTime is clamped to [2000, 6000] with 2000 as default', () => {
   expect(clampTypingExpire(undefined)).toBe(2000);

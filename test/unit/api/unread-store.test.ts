@@ -1,5 +1,6 @@
 /** Local unread bookkeeping (API_CHECKLIST §3.3, §11): what counts, recall, read-status sync, @, DND, persistence. */
 import type { ImMessage } from '../../../src/client/services/im-message';
+import { imMessage } from '../../support/im-message-fixture';
 import { UnreadStore } from '../../../src/client/services/unread-store';
 import { UserStore } from '../../../src/client/services/user-store';
 import { SILENT_LOGGER } from '../../../src/client/logger';
@@ -17,27 +18,7 @@ function memoryStorage(): KeyValueStorage {
 let seq = 0;
 function received(overrides: Partial<ImMessage> = {}): ImMessage {
   seq += 1;
-  return {
-    conversationType: 1,
-    targetId: 'peer',
-    senderUserId: 'peer',
-    objectName: 'RC:TxtMsg',
-    content: { content: 'x' },
-    contentText: '{"content":"x"}',
-    messageUId: `U${seq}`,
-    sentTime: 1000 + seq,
-    direction: 2,
-    offline: false,
-    persisted: true,
-    counted: true,
-    status: false,
-    mentioned: false,
-    retrieved: false,
-    disableNotification: false,
-    canIncludeExpansion: false,
-    expansion: null,
-    ...overrides,
-  };
+  return imMessage({ messageUId: `U${seq}`, sentTime: 1000 + seq, ...overrides });
 }
 
 function store(storage = memoryStorage()): { unread: UnreadStore; user: UserStore } {

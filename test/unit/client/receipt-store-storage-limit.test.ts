@@ -6,6 +6,7 @@
  * text, the oldest going first. Real store over the WeChat host simulator's storage (the host boundary).
  */
 import type { ImMessage } from '../../../src/client/services/im-message';
+import { statusMessage } from '../../support/im-message-fixture';
 import { MAX_RECEIPT_ENTRIES, ReceiptStore, receiptTtlMs } from '../../../src/client/services/receipt-store';
 import { UserStore } from '../../../src/client/services/user-store';
 import { SILENT_LOGGER } from '../../../src/client/logger';
@@ -14,26 +15,7 @@ import { SimulatedDevice, simulatedAdapter } from '../../support/host-simulators
 const MEMBERS = Array.from({ length: 60 }, (_, i) => `member-${String(i).padStart(3, '0')}-0123456789abcdef0123456789`);
 
 function response(from: string, uids: string[]): ImMessage {
-  return {
-    conversationType: 3,
-    targetId: 'big-group',
-    senderUserId: from,
-    objectName: 'RC:RRRspMsg',
-    content: { receiptMessageDic: { me: uids } },
-    contentText: '',
-    messageUId: `rsp-${from}-${uids[0] ?? ''}`,
-    sentTime: 1,
-    direction: 2,
-    offline: false,
-    persisted: false,
-    counted: false,
-    status: false,
-    mentioned: false,
-    retrieved: false,
-    disableNotification: false,
-    canIncludeExpansion: false,
-    expansion: null,
-  };
+  return statusMessage({ conversationType: 3, targetId: 'big-group', senderUserId: from, objectName: 'RC:RRRspMsg', content: { receiptMessageDic: { me: uids } }, messageUId: `rsp-${from}-${uids[0] ?? ''}` });
 }
 
 test(`responses to ${MAX_RECEIPT_ENTRIES} messages from a ${MEMBERS.length}-member group are stored and the newest counts reload`, async () => {

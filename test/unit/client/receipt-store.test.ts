@@ -1,5 +1,6 @@
 /** Group read receipts v1 kept in the user's storage (receipt-store.ts): persistence, expiry by readReceiptTimeout, bounds. */
 import type { ImMessage } from '../../../src/client/services/im-message';
+import { statusMessage } from '../../support/im-message-fixture';
 import { DAY_MS, MAX_RECEIPT_ENTRIES, ReceiptStore, receiptTtlMs } from '../../../src/client/services/receipt-store';
 import { UserStore } from '../../../src/client/services/user-store';
 import { SILENT_LOGGER } from '../../../src/client/logger';
@@ -7,26 +8,7 @@ import type { KeyValueStorage } from '../../../src/platform/platform-adapter';
 import { createMemoryStorage } from '../../../platforms/node/node-storage';
 
 function message(objectName: string, from: string, content: Record<string, unknown>, groupId = 'g1'): ImMessage {
-  return {
-    conversationType: 3,
-    targetId: groupId,
-    senderUserId: from,
-    objectName,
-    content,
-    contentText: '',
-    messageUId: `${objectName}-${from}-${Math.random()}`,
-    sentTime: 1,
-    direction: 2,
-    offline: false,
-    persisted: false,
-    counted: false,
-    status: false,
-    mentioned: false,
-    retrieved: false,
-    disableNotification: false,
-    canIncludeExpansion: false,
-    expansion: null,
-  };
+  return statusMessage({ conversationType: 3, targetId: groupId, senderUserId: from, objectName, content, messageUId: `${objectName}-${from}-${Math.random()}` });
 }
 
 const request = (from: string, uid: string, groupId = 'g1'): ImMessage => message('RC:RRReqMsg', from, { messageUId: uid }, groupId);

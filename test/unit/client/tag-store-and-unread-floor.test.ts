@@ -1,5 +1,6 @@
 /** The SDK's local tag state and the unread floor (issue #7): what changed, what persists, what counts. */
 import type { ImMessage } from '../../../src/client/services/im-message';
+import { imMessage } from '../../support/im-message-fixture';
 import { TagStore } from '../../../src/client/services/tag-store';
 import { UnreadStore } from '../../../src/client/services/unread-store';
 import { UserStore } from '../../../src/client/services/user-store';
@@ -16,26 +17,7 @@ function memoryStorage(): KeyValueStorage {
 }
 
 function received(uid: string, sentTime: number, targetId = 'peer'): ImMessage {
-  return {
-    conversationType: 1,
-    targetId,
-    senderUserId: targetId,
-    objectName: 'RC:TxtMsg',
-    content: { content: uid },
-    contentText: '',
-    messageUId: uid,
-    sentTime,
-    direction: 2,
-    offline: false,
-    persisted: true,
-    counted: true,
-    status: false,
-    mentioned: false,
-    retrieved: false,
-    disableNotification: false,
-    canIncludeExpansion: false,
-    expansion: null,
-  };
+  return imMessage({ targetId, senderUserId: targetId, content: { content: uid }, contentText: '', messageUId: uid, sentTime });
 }
 
 describe('TagStore', () => {

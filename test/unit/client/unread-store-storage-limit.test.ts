@@ -7,6 +7,7 @@
  * simulator's storage (its 1 MB item limit is the host's).
  */
 import type { ImMessage } from '../../../src/client/services/im-message';
+import { imMessage } from '../../support/im-message-fixture';
 import { UnreadStore } from '../../../src/client/services/unread-store';
 import { UserStore } from '../../../src/client/services/user-store';
 import { SILENT_LOGGER } from '../../../src/client/logger';
@@ -17,26 +18,13 @@ const CONVERSATIONS = 30;
 const PER_CONVERSATION = 1000;
 
 function received(targetId: string, i: number): ImMessage {
-  return {
+  return imMessage({
     conversationType: 3,
     targetId,
     senderUserId: `member-${i % 7}`,
-    objectName: 'RC:TxtMsg',
-    content: { content: 'x' },
-    contentText: '{"content":"x"}',
     messageUId: `C${targetId.padStart(6, '0')}-${String(i).padStart(12, '0')}`,
     sentTime: 1_700_000_000_000 + i,
-    direction: 2,
-    offline: false,
-    persisted: true,
-    counted: true,
-    status: false,
-    mentioned: false,
-    retrieved: false,
-    disableNotification: false,
-    canIncludeExpansion: false,
-    expansion: null,
-  };
+  });
 }
 
 async function reload(storage: KeyValueStorage): Promise<UnreadStore> {

@@ -6,6 +6,7 @@
  * writes. Real stores over a map-backed storage and the fake clock (the only fakes: host boundaries).
  */
 import type { ImMessage } from '../../../src/client/services/im-message';
+import { imMessage } from '../../support/im-message-fixture';
 import { RecentUids } from '../../../src/client/services/recent-uids';
 import { MAX_TRACKED_UNREAD, UnreadStore } from '../../../src/client/services/unread-store';
 import { UserStore, WRITE_BEHIND_MS } from '../../../src/client/services/user-store';
@@ -34,27 +35,7 @@ function countingStorage(): { storage: KeyValueStorage; map: Map<string, string>
 let seq = 0;
 function received(overrides: Partial<ImMessage> = {}): ImMessage {
   seq += 1;
-  return {
-    conversationType: 1,
-    targetId: 'peer',
-    senderUserId: 'peer',
-    objectName: 'RC:TxtMsg',
-    content: { content: 'x' },
-    contentText: '{"content":"x"}',
-    messageUId: `U${seq}`,
-    sentTime: 1000 + seq,
-    direction: 2,
-    offline: false,
-    persisted: true,
-    counted: true,
-    status: false,
-    mentioned: false,
-    retrieved: false,
-    disableNotification: false,
-    canIncludeExpansion: false,
-    expansion: null,
-    ...overrides,
-  };
+  return imMessage({ messageUId: `U${seq}`, sentTime: 1000 + seq, ...overrides });
 }
 
 const KEY = 'lx-unread-app-me';
