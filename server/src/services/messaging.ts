@@ -86,6 +86,8 @@ export class MessagingService {
    */
   private readonly pendingNotifications = new Map<string, { appKey: string; userId: string; time: number; exceptSessionId: string | undefined }>();
   private notificationsQueued = false;
+  /** Inbox wake-ups the broker did not take, for the rate-limited log line. */
+  private notificationsFailed = 0;
 
   /** Which sessions may take a stored message as `s_msg` (inbox-delivery.ts); the pull handler feeds it. */
   readonly delivery = new InboxDelivery();
@@ -146,7 +148,11 @@ export class MessagingService {
     publishing.catch((error: unknown) => {
       // The broker did not take it (this node's link is down): the recipient's node may already have woken its
       // sessions after its own reconnect, so the wake-up is kept and published again (one per user, newest time).
-      this.ctx.log.warn('notification failed (kept for a retry)', { appKey, userId, error: String(error) });
+      // Logged at the 1st, 2nd, 4th… failure: a group fan-out during an outage fails once per recipient.
+      this.notificationsFailed += 1;
+      if ((this.notificationsFailed & (this.notificationsFailed - 1)) === 0) {
+        this.ctx.log.warn('notification failed (kept for a retry)', { appKey, userId, failedSoFar: this.notificationsFailed, error: String(error) });
+      }
       this.hub.keepUnsent(appKey, userId, event, { slot: INBOX_WAKE_SLOT, rank: time }, exceptSessionId);
     });
   }
