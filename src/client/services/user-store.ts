@@ -171,11 +171,19 @@ export class UserStore {
 
   private async put(slot: Slot, text: string): Promise<void> {
     const old = slot.parts ?? partsOf(await this.storage.get(slot.key).catch(() => undefined));
-    const n = Math.ceil(text.length / PART);
+    // Cut points never split a surrogate pair (a host may store a lone surrogate as U+FFFD).
+    const cuts = [0];
+    for (let at = PART; at < text.length; at += PART) {
+      const unit = text.charCodeAt(at - 1);
+      if (unit >= 0xd800 && unit <= 0xdbff) at -= 1;
+      cuts.push(at);
+    }
+    cuts.push(text.length);
+    const n = cuts.length - 1;
     const gen = n > 1 ? (old.gen === 'a' ? 'b' : 'a') : '';
-    for (let i = 1; i < n; i += 1) await this.storage.set(`${slot.key}~${gen}${i}`, text.slice(i * PART, (i + 1) * PART));
+    for (let i = 1; i < n; i += 1) await this.storage.set(`${slot.key}~${gen}${i}`, text.slice(cuts[i], cuts[i + 1]));
     slot.parts = undefined;
-    await this.storage.set(slot.key, n > 1 ? `~${gen}${n}~${text.slice(0, PART)}` : text);
+    await this.storage.set(slot.key, n > 1 ? `~${gen}${n}~${text.slice(0, cuts[1])}` : text);
     slot.parts = { gen, n };
     for (let i = 1; i < old.n && old.gen !== ''; i += 1) await this.storage.remove(`${slot.key}~${old.gen}${i}`);
   }

@@ -74,3 +74,19 @@ test('a long record refused half-way leaves the previous one whole; parts no lon
   expect([...map.keys()]).toEqual([user.key('seen')]);
   expect(await new UserStore(storage, 'app', 'me', SILENT_LOGGER).readJson('seen', [], isStrings)).toEqual(['short']);
 });
+
+test('a character outside the BMP where a part ends is not split between two parts', async () => {
+  // Stored the way a host keeps text (UTF-8): a lone surrogate at the end of a part would come back as U+FFFD.
+  const map = new Map<string, string>();
+  const storage: KeyValueStorage = {
+    get: (k) => Promise.resolve(map.get(k)),
+    set: (k, v) => Promise.resolve(void map.set(k, Buffer.from(v, 'utf8').toString('utf8'))),
+    remove: (k) => Promise.resolve(void map.delete(k)),
+  };
+  const user = new UserStore(storage, 'app', 'me', SILENT_LOGGER);
+  // JSON text `["…"]`: the emoji's two UTF-16 units sit at 59,999 and 60,000, across the first cut.
+  const value = [`${'x'.repeat(59_997)}😀${'y'.repeat(100)}`];
+  await user.writeJson('seen', value);
+  expect(map.size).toBe(2);
+  expect(await new UserStore(storage, 'app', 'me', SILENT_LOGGER).readJson('seen', [], isStrings)).toEqual(value);
+});
