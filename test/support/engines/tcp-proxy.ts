@@ -2,7 +2,9 @@
  * A TCP proxy on 127.0.0.1 that can black-hole its traffic, for partition tests without network
  * namespaces: `cut()` stops moving bytes in both directions and holds new connections, without closing
  * or resetting anything (what a real partition looks like to both ends: silence); `heal()` lets the
- * buffered bytes and the held connections through, in order.
+ * buffered bytes and the held connections through, in order. `refuse()` fails the link with errors
+ * instead: it closes every forwarded connection and each new one at once (what a node sees when its own
+ * link to Redis breaks while the other nodes keep theirs); `allow()` forwards new connections again.
  */
 import { connect, createServer, type Server, type Socket } from 'node:net';
 
@@ -11,6 +13,8 @@ export interface RunningProxy {
   readonly port: number;
   cut(): void;
   heal(): void;
+  refuse(): void;
+  allow(): void;
   stop(): Promise<void>;
 }
 
@@ -21,6 +25,7 @@ interface Link {
 
 export async function startProxy(targetPort: number, targetHost = '127.0.0.1'): Promise<RunningProxy> {
   let cut = false;
+  let refusing = false;
   const links = new Set<Link>();
 
   const open = (link: Link): void => {
@@ -34,6 +39,11 @@ export async function startProxy(targetPort: number, targetHost = '127.0.0.1'): 
   };
 
   const server: Server = createServer((client) => {
+    if (refusing) {
+      client.on('error', () => undefined);
+      client.destroy();
+      return;
+    }
     const link: Link = { client, upstream: undefined };
     links.add(link);
     client.on('error', () => client.destroy());
@@ -61,6 +71,16 @@ export async function startProxy(targetPort: number, targetHost = '127.0.0.1'): 
         }
         client.pause();
       }
+    },
+    refuse: () => {
+      refusing = true;
+      for (const { client, upstream } of links) {
+        client.destroy();
+        upstream?.destroy();
+      }
+    },
+    allow: () => {
+      refusing = false;
     },
     heal: () => {
       cut = false;

@@ -10,7 +10,6 @@ import { postgresAvailable, startPostgres, type RunningPostgres } from '../../..
 import { redisAvailable, startRedis, warnSkipped, type RunningRedis } from '../../../../test/support/engines/redis-server';
 import { startBalancer, type RunningBalancer } from '../../../../test/support/engines/tcp-balancer';
 import { startProxy, type RunningProxy } from '../../../../test/support/engines/tcp-proxy';
-import { startRefusingProxy, type RefusingProxy } from './refusing-proxy';
 import type { IsolatedHost } from './netns';
 import { decodeByName, encodeByName } from '../../../../src/internal';
 import type { RawClient } from '../../../../test/support/raw-client';
@@ -130,9 +129,9 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const apps = options.apps ?? [CLUSTER_APP];
   const proxies = new Map<number, readonly RunningProxy[]>();
   for (const i of options.partitionable ?? []) proxies.set(i, await Promise.all([startProxy(pg.port), startProxy(redis.port)]));
-  const refusable = new Map<number, RefusingProxy>();
-  for (const i of options.brokerRefusable ?? []) refusable.set(i, await startRefusingProxy(redis.port));
-  const refusableOf = (i: number): RefusingProxy => {
+  const refusable = new Map<number, RunningProxy>();
+  for (const i of options.brokerRefusable ?? []) refusable.set(i, await startProxy(redis.port));
+  const refusableOf = (i: number): RunningProxy => {
     const proxy = refusable.get(i);
     if (proxy === undefined) throw new Error(`node ${i} is not brokerRefusable`);
     return proxy;
