@@ -163,6 +163,8 @@ export class InboxPuller {
    * is in flight (one may be read in the same TCP chunk as the pull answer, before the answer's promise
    * continuation runs) and delivers them after the page, dropping entries at or below what it already
    * delivered (a pull may return a pushed entry again). This is what `directPush=1` promises the server.
+   * One node only (P1): in a cluster an entry another node stored can come after a newer push, and this
+   * time-based drop would lose it (the SDK dedupes by uid instead, src/client/services/sync.ts; P7 pulls).
    */
   constructor(
     private readonly client: ThinClient,

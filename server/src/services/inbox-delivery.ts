@@ -20,8 +20,10 @@
  * The previous entry time comes from `lastInbox`, raised in commit order by every stored message for the
  * user (appends resolve in call order, MessageAppendBatcher) and by pull answers (the owner's high-water
  * mark at read time). It is only kept while the user has a session on this node; unknown = not eligible.
- * In a cluster another node may append to the same inbox; it announces that entry with `s_ntf`, which the
- * client pulls, so the worst case there is order, never loss.
+ * In a cluster another node may append to the same inbox; it announces that entry with `s_ntf` (whose time
+ * may be newer than a push this node sent meanwhile), which the client pulls, so the worst case there is order,
+ * never loss — as long as the client does not take a pushed time as its pull cursor (our SDK never does:
+ * src/client/services/sync.ts; server/test/e2e/cluster/cluster-sdk-push-cursor.test.ts).
  */
 export interface SessionDeliveryState {
   /** `pullMsg` QUERYs received, not yet answered. */

@@ -189,8 +189,8 @@ export class ImServices {
           break;
         }
         case 's_msg': {
-          // Sync holds it while a pull round is in flight (order) and moves the inbox cursor past a
-          // stored one; the uid dedupe drops one a pull page already brought.
+          // Sync holds it while a pull round is in flight (order); the inbox cursor stays for pulls to move
+          // (sync.ts), and the uid dedupe drops one a pull page already brought or brings again.
           const down = decodeByName('DownStreamMessage', event.payload);
           let message = fromDownStream(down, context);
           // Pushed without the stored/counted bits: sent as a status message (isStatusMessage), so

@@ -11,11 +11,17 @@
  * while a round is in flight — from sending `pullMsg` until its last page (`finished=false` continuations
  * included) was delivered — and delivered after it, in arrival order; the uid dedupe drops those the
  * page already brought. Without the hold, an `s_msg` read in the same TCP chunk as the pull answer
- * would reach the app before the page's older messages. A push delivered outside a round moves the
- * inbox cursor to its time when it is stored and newer, so the next pull does not fetch it again.
- * Such a cursor is only as good as the server's proof that every earlier entry was delivered; an
- * `s_ntf` for a time between the last pulled cursor and the pushed one (an entry appended on another
- * cluster node, or a sendbox entry) makes the next round pull from the last pulled cursor instead.
+ * would reach the app before the page's older messages.
+ *
+ * A push never moves the inbox cursor: only pull pages do, so the cursor always means "every entry up to
+ * here was delivered". A node proves a push follows every entry IT appended, but in a cluster another node
+ * may have appended an older entry to the same inbox (its `s_ntf` comes through the broker, may carry a newer
+ * time than the push — one wake-up covers a burst — and can be lost with the connection). Moving the cursor
+ * to the pushed time skipped that entry for good (reproduced: 2 of 3,000 messages missing on a 3-node
+ * cluster, server/test/e2e/cluster/cluster-sdk-push-cursor.test.ts). So every pull starts at the cursor the
+ * pulls confirmed, and re-fetches what was pushed since (dropped by the dedupe): after an `s_ntf` above the
+ * cursor, after a reconnect or reload, every 180 s, and once CONFIRM_AFTER_PUSHES pushes have arrived since
+ * the last finished round, which keeps a re-fetch well inside the dedupe memory (recent-uids.ts, 2,000).
  */
 import { decodeByName, encodeByName } from '../../protocol/messages';
 import type { Clock, TimerId } from '../../platform/platform-adapter';
@@ -25,6 +31,7 @@ import type { ImMessage, WireContext } from './im-message';
 import { Direction, fromDownStream } from './im-message';
 import type { Logger } from '../logger';
 import type { UserSession } from './user-session';
+import { DEFAULT_RECENT_UID_CAPACITY } from './recent-uids';
 
 export const BACKGROUND_CHECK_MS = 30_000;
 export const BACKGROUND_PULL_AFTER_MS = 180_000;
@@ -45,6 +52,11 @@ export interface SyncDeps {
 
 /** Pushes held during one round; a server flooding pushes while we pull cannot grow it unbounded. */
 export const MAX_HELD_PUSHES = 10_000;
+/**
+ * Stored pushes after which a pull confirms them (re-fetches them from the cursor). Half the dedupe memory
+ * (DEFAULT_RECENT_UID_CAPACITY), so a re-fetch never reaches uids it has already forgotten.
+ */
+export const CONFIRM_AFTER_PUSHES = DEFAULT_RECENT_UID_CAPACITY / 2;
 
 export class SyncService {
   private session: UserSession | undefined;
@@ -60,10 +72,8 @@ export class SyncService {
   /** `s_msg` pushes that arrived while a round was in flight, in arrival order. */
   private held: ImMessage[] = [];
   private inRound = false;
-  /** The inbox cursor as far as pull pages confirmed it (pushes may have moved `session.inbox` beyond). */
-  private pulledInbox = 0;
-  /** The next round pulls from `pulledInbox`: an entry below the pushed cursor may be missing. */
-  private rewind = false;
+  /** Stored pushes above the cursor since the last finished round (CONFIRM_AFTER_PUSHES). */
+  private unconfirmed = 0;
 
   constructor(private readonly deps: SyncDeps) {}
 
@@ -73,7 +83,7 @@ export class SyncService {
     this.session = session;
     this.context = context;
     this.offlineReported = false;
-    this.pulledInbox = session.inbox;
+    this.unconfirmed = 0;
     this.scheduleBackground();
     void this.pull();
   }
@@ -87,7 +97,6 @@ export class SyncService {
     // cursor never moved past them); transient ones are stale by then.
     this.held = [];
     this.inRound = false;
-    this.rewind = false;
     if (this.timer !== undefined) this.deps.clock.clearTimeout(this.timer);
     this.timer = undefined;
   }
@@ -96,11 +105,9 @@ export class SyncService {
   notify(time: number): void {
     if (!this.session) return;
     this.queuedTime = Math.max(this.queuedTime, time);
-    // The inbox cursor is the server's high-water mark over inbox and sendbox (§8.3): nothing newer.
-    if (time > 0 && time <= this.session.inbox) {
-      if (time <= this.pulledInbox) return;
-      this.rewind = true;
-    }
+    // The inbox cursor is the server's high-water mark over inbox and sendbox (§8.3): nothing newer. Above it,
+    // pull even when a push brought that time: an older entry from another node may sit below it.
+    if (time > 0 && time <= this.session.inbox) return;
     void this.pull();
   }
 
@@ -121,11 +128,10 @@ export class SyncService {
 
   private deliverPush(session: UserSession, message: ImMessage): void {
     this.deps.deliverOne(message);
-    // Only a stored message is an inbox entry; a status message's time says nothing about the inbox.
-    // The sendbox cursor is left to pulls (it has no "pulled" twin to rewind to).
+    // The cursor stays (see the header); a stored push above it is confirmed by a later pull.
     if (!message.persisted || message.sentTime <= session.inbox) return;
-    session.inbox = message.sentTime;
-    session.saveInbox();
+    this.unconfirmed += 1;
+    if (this.unconfirmed >= CONFIRM_AFTER_PUSHES) void this.pull();
   }
 
   private releaseHeld(generation: number): void {
@@ -169,7 +175,7 @@ export class SyncService {
       const context = this.context;
       if (!session || !context || generation !== this.generation) return;
       const request = encodeByName('SyncRequestMsg', {
-        syncTime: this.rewind ? this.pulledInbox : session.inbox,
+        syncTime: session.inbox,
         ispolling: false,
         isPullSend: true,
         sendBoxSyncTime: session.sendbox,
@@ -191,8 +197,7 @@ export class SyncService {
       }
       this.deps.deliver(messages, finished);
       session.inbox = Math.max(session.inbox, Number(out.syncTime));
-      this.pulledInbox = Math.max(this.pulledInbox, Number(out.syncTime));
-      if (finished) this.rewind = false;
+      if (finished) this.unconfirmed = 0;
       session.saveCursors();
       if (finished && !this.offlineReported) {
         this.offlineReported = true;

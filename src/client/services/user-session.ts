@@ -29,6 +29,7 @@ export class UserSession {
   readonly drafts = new Map<string, string>();
   /** Newest persisted message per conversation seen locally (send, receive), newest wins over the server's. */
   readonly latest = new Map<string, ImMessage>();
+  /** Pull cursors: every entry up to these times was delivered. Only pull pages move them (sync.ts). */
   inbox = 0;
   sendbox = 0;
 
@@ -76,11 +77,6 @@ export class UserSession {
   }
 
   private readonly seenJson = (): string => this.seen.toJson();
-
-  /** A direct push moved only the inbox cursor. */
-  saveInbox(): void {
-    void this.store.writeJson('inbox', this.inbox);
-  }
 
   saveCursors(): void {
     void this.store.writeJson('inbox', this.inbox);

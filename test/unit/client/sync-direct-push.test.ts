@@ -10,6 +10,7 @@ import { encodeUtf8 } from '../../../src/internal';
 import type { QueryFrame } from '../../../src/protocol/frame';
 import { connectedServices } from './connected-services';
 import { F } from './fake-host';
+import { CONFIRM_AFTER_PUSHES } from '../../../src/client/services/sync';
 
 const PERSISTED_COUNTED = 16 | 32;
 
@@ -56,27 +57,63 @@ describe('direct s_msg delivery', () => {
     expect(got.map((m) => m.messageUId)).toEqual(['m1', 'm2', 'm3']);
   });
 
-  it('a push outside a round moves the inbox cursor; an s_ntf below it pulls from the last pulled cursor', async () => {
+  it('a push never moves the inbox cursor: an s_ntf above the cursor pulls from it, and the dedupe drops what was pushed', async () => {
     const { host, socket, services, got, pulls, syncTimeOf, push } = await setup();
     socket.deliver(F.queryack(pulls()[0]?.messageId ?? -1, page([['m1', 1000]], 1000)));
     await host.clock.advance(0);
     push('m2', 2000);
     expect(got.map((m) => m.messageUId)).toEqual(['m1', 'm2']);
-    expect(services.session?.inbox).toBe(2000);
-    // A newer entry: pulled from the pushed cursor, so m2 is not fetched again.
+    expect(services.session?.inbox).toBe(1000);
+    // In a cluster another node may have stored m15 before m2 and announce it with one s_ntf for its burst
+    // (m15 and m3, newer than the push): the pull starts at the confirmed cursor, not at the pushed m2.
     socket.deliver(F.push('s_ntf', 200, encodeByName('NotifyMsg', { type: 1, time: 3000 })));
     await host.clock.advance(0);
-    expect(syncTimeOf(pulls()[1])).toBe(2000);
-    socket.deliver(F.queryack(pulls()[1]?.messageId ?? -1, page([['m3', 3000]], 3000)));
+    expect(syncTimeOf(pulls()[1])).toBe(1000);
+    socket.deliver(F.queryack(pulls()[1]?.messageId ?? -1, page([['m15', 1500], ['m2', 2000], ['m3', 3000]], 3000)));
     await host.clock.advance(0);
-    push('m4', 4000);
-    // An entry older than the pushed cursor but newer than the pulled one (another node): re-pull from 3000.
-    socket.deliver(F.push('s_ntf', 201, encodeByName('NotifyMsg', { type: 1, time: 3500 })));
+    expect(got.map((m) => m.messageUId)).toEqual(['m1', 'm2', 'm15', 'm3']);
+    expect(services.session?.inbox).toBe(3000);
+    // An s_ntf at or below the cursor pulls nothing.
+    socket.deliver(F.push('s_ntf', 201, encodeByName('NotifyMsg', { type: 1, time: 3000 })));
     await host.clock.advance(0);
-    expect(syncTimeOf(pulls()[2])).toBe(3000);
-    socket.deliver(F.queryack(pulls()[2]?.messageId ?? -1, page([['m35', 3500], ['m4', 4000]], 4000)));
+    expect(pulls()).toHaveLength(2);
+  });
+
+  it('the first pull after a reconnect starts at the confirmed cursor, below the pushes of the last connection', async () => {
+    const { host, socket, services, got, pulls, syncTimeOf, push } = await setup();
+    socket.deliver(F.queryack(pulls()[0]?.messageId ?? -1, page([['m1', 1000]], 1000)));
     await host.clock.advance(0);
-    expect(got.map((m) => m.messageUId)).toEqual(['m1', 'm2', 'm3', 'm4', 'm35']);
-    expect(services.session?.inbox).toBe(4000);
+    push('m2', 2000);
+    socket.serverClose(1006);
+    // The engine reconnects on its own after its back-off.
+    for (let i = 0; i < 40 && host.lastSocket === socket; i += 1) await host.clock.advance(1000);
+    const again = host.lastSocket;
+    expect(again).not.toBe(socket);
+    again.open();
+    again.deliver(F.connack(0));
+    await host.clock.advance(0);
+    // What the facade does on every automatic reconnect.
+    await services.attach('user1', 1_700_000_009_000);
+    await host.clock.advance(0);
+    const pulled = again.sent.filter((f): f is QueryFrame => f.kind === 'query' && f.topic === 'pullMsg');
+    expect(pulled).toHaveLength(1);
+    expect(syncTimeOf(pulled[0])).toBe(1000);
+    again.deliver(F.queryack(pulled[0]?.messageId ?? -1, page([['m15', 1500], ['m2', 2000]], 2000)));
+    await host.clock.advance(0);
+    expect(got.map((m) => m.messageUId)).toEqual(['m1', 'm2', 'm15']);
+  });
+
+  it(`${CONFIRM_AFTER_PUSHES} stored pushes since the last pull start a pull that confirms them`, async () => {
+    const { host, socket, got, pulls, syncTimeOf, push } = await setup();
+    socket.deliver(F.queryack(pulls()[0]?.messageId ?? -1, page([['m1', 1000]], 1000)));
+    await host.clock.advance(0);
+    for (let i = 1; i < CONFIRM_AFTER_PUSHES; i += 1) push(`p${i}`, 1000 + i);
+    await host.clock.advance(0);
+    expect(pulls()).toHaveLength(1);
+    push(`p${CONFIRM_AFTER_PUSHES}`, 1000 + CONFIRM_AFTER_PUSHES);
+    await host.clock.advance(0);
+    expect(pulls()).toHaveLength(2);
+    expect(syncTimeOf(pulls()[1])).toBe(1000);
+    expect(got).toHaveLength(CONFIRM_AFTER_PUSHES + 1);
   });
 });
