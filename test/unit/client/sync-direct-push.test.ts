@@ -10,7 +10,7 @@ import { encodeUtf8 } from '../../../src/internal';
 import type { QueryFrame } from '../../../src/protocol/frame';
 import { connectedServices } from './connected-services';
 import { F } from './fake-host';
-import { CONFIRM_AFTER_PUSHES } from '../../../src/client/services/sync';
+import { BACKGROUND_CHECK_MS, BACKGROUND_PULL_AFTER_MS, CONFIRM_AFTER_PUSHES } from '../../../src/client/services/sync';
 
 const PERSISTED_COUNTED = 16 | 32;
 
@@ -101,6 +101,21 @@ describe('direct s_msg delivery', () => {
     again.deliver(F.queryack(pulled[0]?.messageId ?? -1, page([['m15', 1500], ['m2', 2000]], 2000)));
     await host.clock.advance(0);
     expect(got.map((m) => m.messageUId)).toEqual(['m1', 'm2', 'm15']);
+  });
+
+  it('the background pull, after nothing was pulled for a while, starts below the pushes too', async () => {
+    const { host, socket, pulls, syncTimeOf, push } = await setup();
+    socket.deliver(F.queryack(pulls()[0]?.messageId ?? -1, page([['m1', 1000]], 1000)));
+    await host.clock.advance(0);
+    push('m2', 2000);
+    // The connection stays up: every ping is answered.
+    for (let t = 0; t <= BACKGROUND_PULL_AFTER_MS + BACKGROUND_CHECK_MS && pulls().length === 1; t += 1000) {
+      if (socket.sent.some((f) => f.kind === 'pingreq')) socket.deliver(F.pingresp());
+      socket.sent.splice(0, socket.sent.length, ...socket.sent.filter((f) => f.kind !== 'pingreq'));
+      await host.clock.advance(1000);
+    }
+    expect(pulls().length).toBeGreaterThan(1);
+    expect(syncTimeOf(pulls()[1])).toBe(1000);
   });
 
   it(`${CONFIRM_AFTER_PUSHES} stored pushes since the last pull start a pull that confirms them`, async () => {
