@@ -14,7 +14,7 @@ import { parseConnectParams, type ConnectParams } from './client-info';
 import { upstreamPayload } from './comet-payloads';
 import { logFields } from './log-fields';
 import { FORWARDED_HEADER, type CometForwarder } from './comet-forwarding';
-import { cometMaxQueuedCharsFromEnv, CometTransport, lostSessionBody, type QueueSize } from './comet-transport';
+import { cometMaxQueuedBytesFromEnv, CometTransport, lostSessionBody, type QueueSize } from './comet-transport';
 import { serverMetrics } from '../ops/server-metrics';
 import type { Session } from './session';
 import type { ClientKind } from './topic-router';
@@ -44,7 +44,7 @@ export async function registerCometRoutes(fastify: FastifyInstance, ctx: ServerC
   const entries = new Map<string, CometEntry>();
   const tombstones = new Map<string, CometDialect>();
   const { cometHoldMs, cometExpiryMs } = manager.timeouts;
-  const maxQueuedChars = cometMaxQueuedCharsFromEnv(process.env);
+  const maxQueuedBytes = cometMaxQueuedBytesFromEnv(process.env);
 
   const forget = (sessionId: string, dialect: CometDialect): void => {
     entries.delete(sessionId);
@@ -63,7 +63,7 @@ export async function registerCometRoutes(fastify: FastifyInstance, ctx: ServerC
     if (!session.closed) {
       if (dropped !== undefined) {
         serverMetrics.dropped.inc({ reason: 'comet_queue_overflow' });
-        ctx.log.warn('slow consumer disconnected', logFields(session.info, { reason: 'comet_queue_overflow', signals: dropped.signals, chars: dropped.chars }));
+        ctx.log.warn('slow consumer disconnected', logFields(session.info, { reason: 'comet_queue_overflow', signals: dropped.signals, bytes: dropped.bytes }));
       } else {
         serverMetrics.dropped.inc({ reason: 'comet_expired' });
         ctx.log.debug('comet session expired', logFields(session.info));
@@ -98,7 +98,7 @@ export async function registerCometRoutes(fastify: FastifyInstance, ctx: ServerC
       holdMs: cometHoldMs,
       now: () => ctx.clock.now(),
       log: ctx.log,
-      maxQueuedChars,
+      maxQueuedBytes,
       // Before `open` resolves there is no entry yet: the sweep closes it then.
       onOverflow: (dropped) => {
         if (opened !== undefined && entries.get(sessionId)?.session === opened) end(sessionId, opened, transport, dropped);

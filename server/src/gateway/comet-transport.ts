@@ -7,7 +7,7 @@
  * - every response body is a JSON array (E4 ignores anything else);
  * - nothing relies on client acks (E4 comet never sends PUBACK/QUERYCON);
  * - the downlink queue is bounded: only polls keep a session alive (`expired`: upstream POSTs do not), and a
- *   queue beyond `maxQueuedChars` is dropped and the session handed to `onOverflow` to be closed. Either way
+ *   queue beyond `maxQueuedBytes` is dropped and the session handed to `onOverflow` to be closed. Either way
  *   the client's next request is told the session is gone (§10.5), it reconnects and pulls what it missed
  *   from the store: the queue only ever holds wake-ups (`s_ntf`, `s_cmd`), echoes, transient pushes and late
  *   answers, never the only copy of a stored message.
@@ -21,14 +21,14 @@ import type { ServerTransport, WriteHint } from './server-transport';
  * Default bound on one session's unpolled downlink, in JSON characters (≈ bytes). A polling client empties the
  * queue at every poll; a full one means the client has not polled for a long time while a lot was sent to it.
  */
-export const DEFAULT_COMET_MAX_QUEUED_CHARS = 4 * 1024 * 1024;
+export const DEFAULT_COMET_MAX_QUEUED_BYTES = 4 * 1024 * 1024;
 
 /** LIANXIN_COMET_MAX_QUEUED_BYTES overrides the default (operators, tests); anything but a positive integer is ignored. */
-export function cometMaxQueuedCharsFromEnv(env: NodeJS.ProcessEnv): number {
+export function cometMaxQueuedBytesFromEnv(env: NodeJS.ProcessEnv): number {
   const raw = env['LIANXIN_COMET_MAX_QUEUED_BYTES'];
-  if (raw === undefined || !/^\d+$/.test(raw)) return DEFAULT_COMET_MAX_QUEUED_CHARS;
+  if (raw === undefined || !/^\d+$/.test(raw)) return DEFAULT_COMET_MAX_QUEUED_BYTES;
   const value = Number(raw);
-  return value > 0 && Number.isSafeInteger(value) ? value : DEFAULT_COMET_MAX_QUEUED_CHARS;
+  return value > 0 && Number.isSafeInteger(value) ? value : DEFAULT_COMET_MAX_QUEUED_BYTES;
 }
 
 export interface CometTransportOptions {
@@ -37,19 +37,19 @@ export interface CometTransportOptions {
   readonly holdMs: number;
   readonly now: () => number;
   readonly log: Logger;
-  /** Bound on the queued signals' JSON length (DEFAULT_COMET_MAX_QUEUED_CHARS). */
-  readonly maxQueuedChars?: number;
+  /** Bound on the queued signals' JSON in UTF-8 bytes, what the poll answer would carry (DEFAULT_COMET_MAX_QUEUED_BYTES). */
+  readonly maxQueuedBytes?: number;
   /**
-   * The queue went past `maxQueuedChars` and was dropped: close the session (called once, from a microtask,
+   * The queue went past `maxQueuedBytes` and was dropped: close the session (called once, from a microtask,
    * never from inside the `write` that overflowed).
    */
   readonly onOverflow?: (dropped: QueueSize) => void;
 }
 
-/** A count of queued signals and their JSON length. */
+/** A count of queued signals and the UTF-8 bytes of their JSON. */
 export interface QueueSize {
   readonly signals: number;
-  readonly chars: number;
+  readonly bytes: number;
 }
 
 type Reply = (body: string) => void;
@@ -69,7 +69,7 @@ export class CometTransport implements ServerTransport {
   readonly dialect: CometDialect;
   /** Queued signals, each already encoded as compact JSON (an element of the next response's array). */
   private queue: string[] = [];
-  private queuedChars = 0;
+  private queuedBytes = 0;
   private held: HeldPoll | undefined;
   private readonly posts = new Map<number, PendingPost>();
   private closedFlag = false;
@@ -83,7 +83,7 @@ export class CometTransport implements ServerTransport {
   private readonly holdMs: number;
   private readonly now: () => number;
   private readonly log: Logger;
-  private readonly maxQueuedChars: number;
+  private readonly maxQueuedBytes: number;
   private readonly onOverflow: CometTransportOptions['onOverflow'];
 
   constructor(options: CometTransportOptions) {
@@ -91,7 +91,7 @@ export class CometTransport implements ServerTransport {
     this.holdMs = options.holdMs;
     this.now = options.now;
     this.log = options.log;
-    this.maxQueuedChars = options.maxQueuedChars ?? DEFAULT_COMET_MAX_QUEUED_CHARS;
+    this.maxQueuedBytes = options.maxQueuedBytes ?? DEFAULT_COMET_MAX_QUEUED_BYTES;
     this.onOverflow = options.onOverflow;
     this.lastPulled = this.now();
   }
@@ -110,9 +110,9 @@ export class CometTransport implements ServerTransport {
     return this.overflowed;
   }
 
-  /** Signals waiting for a poll, and their JSON length (diagnostics, tests). */
+  /** Signals waiting for a poll, and their JSON's UTF-8 bytes (diagnostics, tests). */
   get queued(): QueueSize {
-    return { signals: this.queue.length, chars: this.queuedChars };
+    return { signals: this.queue.length, bytes: this.queuedBytes };
   }
 
   /**
@@ -151,8 +151,8 @@ export class CometTransport implements ServerTransport {
       return;
     }
     this.queue.push(json);
-    this.queuedChars += json.length;
-    if (this.held === undefined && this.queuedChars > this.maxQueuedChars) {
+    this.queuedBytes += Buffer.byteLength(json);
+    if (this.held === undefined && this.queuedBytes > this.maxQueuedBytes) {
       this.dropQueue();
       return;
     }
@@ -233,7 +233,7 @@ export class CometTransport implements ServerTransport {
     if (this.queue.length === 0) return '[]';
     const body = `[${this.queue.join(',')}]`;
     this.queue = [];
-    this.queuedChars = 0;
+    this.queuedBytes = 0;
     return body;
   }
 
@@ -242,9 +242,9 @@ export class CometTransport implements ServerTransport {
    * them after reconnecting), take nothing more, and have the session closed.
    */
   private dropQueue(): void {
-    const dropped: QueueSize = { signals: this.queue.length, chars: this.queuedChars };
+    const dropped: QueueSize = { signals: this.queue.length, bytes: this.queuedBytes };
     this.queue = [];
-    this.queuedChars = 0;
+    this.queuedBytes = 0;
     this.overflowed = dropped;
     const onOverflow = this.onOverflow;
     if (onOverflow !== undefined) queueMicrotask(() => onOverflow(dropped));

@@ -2,8 +2,8 @@
  * The comet transport's downlink bound (server/src/gateway/comet-transport.ts), with a manual clock: only polls
  * keep a session from expiring, and an unpolled queue beyond its bound is dropped and reported once.
  */
-import { encodeCometSignals, encodeMessage, parseCometBody, rc } from '../../../../src/internal';
-import { CometTransport, cometMaxQueuedCharsFromEnv, DEFAULT_COMET_MAX_QUEUED_CHARS, type QueueSize } from '../../../src/gateway/comet-transport';
+import { encodeCometSignals, encodeMessage, encodeUtf8, parseCometBody, rc } from '../../../../src/internal';
+import { CometTransport, cometMaxQueuedBytesFromEnv, DEFAULT_COMET_MAX_QUEUED_BYTES, type QueueSize } from '../../../src/gateway/comet-transport';
 import { publishFrame, pubackFrame } from '../../../src/gateway/session-frames';
 import type { Logger } from '../../../src/log';
 
@@ -11,7 +11,7 @@ const quiet: Logger = { debug: () => undefined, info: () => undefined, warn: () 
 const HOLD = 25_000;
 const EXPIRY = 50_000;
 
-function harness(maxQueuedChars?: number): { transport: CometTransport; clock: { t: number }; overflows: QueueSize[] } {
+function harness(maxQueuedBytes?: number): { transport: CometTransport; clock: { t: number }; overflows: QueueSize[] } {
   const clock = { t: 1_000_000 };
   const overflows: QueueSize[] = [];
   const transport = new CometTransport({
@@ -19,7 +19,7 @@ function harness(maxQueuedChars?: number): { transport: CometTransport; clock: {
     holdMs: HOLD,
     now: () => clock.t,
     log: quiet,
-    ...(maxQueuedChars === undefined ? {} : { maxQueuedChars }),
+    ...(maxQueuedBytes === undefined ? {} : { maxQueuedBytes }),
     onOverflow: (dropped) => overflows.push(dropped),
   });
   return { transport, clock, overflows };
@@ -80,7 +80,7 @@ describe('comet queue bound', () => {
     const signals = parseCometBody(bodies[0] ?? '');
     expect(bodies[0]).toBe(encodeCometSignals(signals));
     expect(signals.map((s) => s.messageId)).toEqual([1, 2]);
-    expect(transport.queued).toEqual({ signals: 0, chars: 0 });
+    expect(transport.queued).toEqual({ signals: 0, bytes: 0 });
   });
 
   it('drops an unpolled queue past the bound, reports it once, and queues nothing more', async () => {
@@ -93,13 +93,23 @@ describe('comet queue bound', () => {
     }
     expect(overflows).toHaveLength(1);
     expect(overflows[0]?.signals).toBe(written);
-    expect(overflows[0]?.chars).toBeGreaterThan(1000);
+    expect(overflows[0]?.bytes).toBeGreaterThan(1000);
     expect(transport.overflow).toEqual(overflows[0]);
-    expect(transport.queued).toEqual({ signals: 0, chars: 0 });
+    expect(transport.queued).toEqual({ signals: 0, bytes: 0 });
     for (let i = 0; i < 50; i++) transport.write(ntf(1000 + i, clock.t));
     await flushMicrotasks();
-    expect(transport.queued).toEqual({ signals: 0, chars: 0 });
+    expect(transport.queued).toEqual({ signals: 0, bytes: 0 });
     expect(overflows).toHaveLength(1);
+  });
+
+  it('counts the queue in UTF-8 bytes, as the poll answer carries it, not in characters', async () => {
+    const { transport, overflows } = harness(2000);
+    const content = encodeUtf8(JSON.stringify({ content: '你'.repeat(1000) }));
+    transport.write(publishFrame('s_msg', 'bob', 1, encodeMessage(rc.DownStreamMessage, { fromUserId: 'a', type: 1, classname: 'RC:TxtMsg', content, dataTime: 5, status: 0 }), 0, 5));
+    await flushMicrotasks();
+    // About 1,200 characters but 3,200 bytes.
+    expect(overflows).toHaveLength(1);
+    expect(overflows[0]?.bytes).toBeGreaterThan(3000);
   });
 
   it('never counts what a held poll takes at once', async () => {
@@ -116,8 +126,8 @@ describe('comet queue bound', () => {
   });
 
   it('reads LIANXIN_COMET_MAX_QUEUED_BYTES, ignoring anything but a positive integer', () => {
-    expect(cometMaxQueuedCharsFromEnv({})).toBe(DEFAULT_COMET_MAX_QUEUED_CHARS);
-    expect(cometMaxQueuedCharsFromEnv({ LIANXIN_COMET_MAX_QUEUED_BYTES: '2048' })).toBe(2048);
-    for (const bad of ['0', '-1', '1e6', 'lots', '']) expect(cometMaxQueuedCharsFromEnv({ LIANXIN_COMET_MAX_QUEUED_BYTES: bad })).toBe(DEFAULT_COMET_MAX_QUEUED_CHARS);
+    expect(cometMaxQueuedBytesFromEnv({})).toBe(DEFAULT_COMET_MAX_QUEUED_BYTES);
+    expect(cometMaxQueuedBytesFromEnv({ LIANXIN_COMET_MAX_QUEUED_BYTES: '2048' })).toBe(2048);
+    for (const bad of ['0', '-1', '1e6', 'lots', '']) expect(cometMaxQueuedBytesFromEnv({ LIANXIN_COMET_MAX_QUEUED_BYTES: bad })).toBe(DEFAULT_COMET_MAX_QUEUED_BYTES);
   });
 });
