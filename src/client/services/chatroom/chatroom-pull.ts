@@ -38,15 +38,15 @@ export interface RoomPullState {
   pulling: boolean;
   /** A join pull asked for while a round was running: it runs when that round ends. */
   joinPull?: { readonly count: number; readonly joinTime: number } | undefined;
-  /** Notified times the cursor has not reached yet. */
-  queued: number[];
+  /** The newest notified time (or a join pull's `syncTime`) the cursor has not reached yet; 0 = none. */
+  queued: number;
   /** Notifications queued so far (a page asked before the latest one may predate its message). */
   notices: number;
   readonly seen: RecentUids;
 }
 
 export function newRoomState(roomId: string, count: number): RoomPullState {
-  return { roomId, count, joinTime: 0, cursor: 0, pulling: false, queued: [], notices: 0, seen: new RecentUids(RECENT_ROOM_UIDS) };
+  return { roomId, count, joinTime: 0, cursor: 0, pulling: false, queued: 0, notices: 0, seen: new RecentUids(RECENT_ROOM_UIDS) };
 }
 
 export interface RoomPullDeps {
@@ -67,7 +67,7 @@ export class RoomPuller {
   /** `s_ntf{type: 2}` for a joined room: data up to `time` is waiting. */
   notify(room: RoomPullState, time: number): void {
     if (time > 0 && time <= room.cursor) return;
-    room.queued.push(time);
+    room.queued = Math.max(room.queued, time);
     room.notices += 1;
     // A join whose first pull never finished (the connection dropped right after the join answer) is
     // still at cursor 0: its next pull is that join pull again, with the join's count and time — a plain
@@ -119,21 +119,21 @@ export class RoomPuller {
       const syncTime = Number(out.syncTime ?? 0);
       if (page === 0 && from === 0 && joinTime > 0) {
         room.cursor = joinTime;
-        if (syncTime > joinTime) room.queued.push(syncTime);
+        if (syncTime > joinTime) room.queued = Math.max(room.queued, syncTime);
       } else {
         room.cursor = Math.max(from, syncTime, page === 0 ? joinTime : 0);
       }
-      room.queued = room.queued.filter((time) => time > room.cursor);
+      if (room.queued <= room.cursor) room.queued = 0;
       const context = { me: engine.userId, connectedAt: engine.connectedAt, policyOf: NO_POLICY };
       const fresh = out.list
         .map((d) => fromDownStream(d, context))
         .filter((m) => m.sentTime >= from && room.seen.add(m.messageUId));
-      const more = !finished || room.queued.length > 0;
+      const more = !finished || room.queued > 0;
       this.deps.deliver(room, fresh, !more);
       if (!more) return;
       if (room.cursor === from && out.list.length === 0 && room.notices === notices) {
         // The server cannot reach the notified time: stop rather than spin; the next notification retries.
-        room.queued = [];
+        room.queued = 0;
         return;
       }
     }
