@@ -185,7 +185,12 @@ describe('mentions, directed messages, read-status sync', () => {
     const part = new TextMessage({ content: '@carol', mentionedInfo: new MentionedInfo(MentionedType.PART, [carol.userId], '') });
     await ok(send(alice, groupId, part, true), '@carol');
     for (const u of [bob, carol]) await u.next((m) => textOf(m) === '@carol');
-    expect(await conversation(carol, groupId)).toMatchObject({ hasMentioned: true });
+    const flagged = await conversation(carol, groupId);
+    // Seen failing twice in full CI runs only (hasMentioned false); the SDK's log says what carol went through.
+    if (flagged?.hasMentioned !== true) {
+      const got = carol.received.map((r) => `${String(textOf(r.message))}@${r.message.sentTime}`);
+      throw new Error(`carol not flagged: ${JSON.stringify(flagged)}; received ${JSON.stringify(got)}\n${carol.logs.slice(-80).join('\n')}`);
+    }
     expect(await conversation(bob, groupId)).toMatchObject({ hasMentioned: false });
 
     // Without isMentioned the same content flags nobody.
