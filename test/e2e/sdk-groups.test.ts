@@ -201,6 +201,22 @@ describe('mentions, directed messages, read-status sync', () => {
     expect(await conversation(carol, groupId)).toMatchObject({ hasMentioned: false });
   });
 
+  test('a message sent right after a clear keeps its count and @ (the read position is the newest stored message, not a clock reading)', async () => {
+    // Was lost ~1 round in 10: a send in the same millisecond as the clear counted as read (read-position-horizon.test.ts).
+    const [alice, carol] = [await online('alice'), await online('carol')];
+    const groupId = await group([alice, carol]);
+    const missed: string[] = [];
+    for (let i = 0; i < 100; i += 1) {
+      await ok(call((cb) => carol.im.clearUnreadCount(GROUP, groupId, cb)), 'clearUnreadCount');
+      const text = `@carol ${i}`;
+      await ok(send(alice, groupId, new TextMessage({ content: text, mentionedInfo: new MentionedInfo(MentionedType.PART, [carol.userId], '') }), true), text);
+      await carol.next((m) => textOf(m) === text);
+      const entry = await conversation(carol, groupId);
+      if (entry?.hasMentioned !== true || entry.unreadMessageCount !== 1) missed.push(`${text}: ${JSON.stringify({ hasMentioned: entry?.hasMentioned, unread: entry?.unreadMessageCount })}`);
+    }
+    expect(missed).toEqual([]);
+  });
+
   test('directed messages (config.userIds, 9th or 8th argument) reach only the listed members, in sync and history', async () => {
     const [alice, bob, carol] = [await online('alice'), await online('bob'), await online('carol')];
     const groupId = await group([alice, bob, carol]);

@@ -60,11 +60,16 @@ export class ReadPositionService {
     }
     const { appKey, userId } = port.info;
     const now = this.ctx.clock.now();
-    // 0 = the server's now; nothing is ever marked read ahead of the server's clock.
-    const wanted = items.map((i) => ({ conversation: { type: i.type, targetId: i.targetId }, readTime: Math.min(Number(i.readTime) || now, now) }));
+    // 0 = everything the server already had: the app's clock (its newest committed sentTime), not the wall
+    // clock — a message stored in the same millisecond right after the clear, or by a node whose clock is
+    // behind, would otherwise count as read (and its @ be lost). Given times are capped at the later of the two.
+    const wantsHorizon = req.clearAll === true || items.some((i) => !(Number(i.readTime) > 0));
+    const horizon = wantsHorizon ? await this.ctx.store.messages.lastSentTime(appKey) : 0;
+    const latest = Math.max(now, horizon);
+    const wanted = items.map((i) => ({ conversation: { type: i.type, targetId: i.targetId }, readTime: Math.min(Number(i.readTime) || horizon, latest) }));
     const moved = wanted.length > 0 ? await this.ctx.store.readPositions.advance(appKey, userId, wanted, now) : [];
     let changed = moved.length > 0;
-    const floorTime = req.clearAll === true ? now : Math.min(Math.max(0, Number(req.floor ?? 0)), now);
+    const floorTime = req.clearAll === true ? horizon : Math.min(Math.max(0, Number(req.floor ?? 0)), latest);
     if (floorTime > 0) {
       // Conversation type 0 never exists: its read time is the floor alone.
       const before = await this.ctx.store.readPositions.readTime(appKey, userId, { type: 0, targetId: '' });
@@ -120,18 +125,23 @@ export class ReadPositionService {
   /**
    * Apps with server-side unread (`serverSaveUnread`, e5-unread.ts): positions moved by our SDK or by a read
    * receipt also reach the user's other online official clients, as the read-status sync they understand —
-   * an `RC:SRSMsg` from the user itself (`s_msg`, SEND direction) timed at the read time, so a client clears
-   * the conversation only if it has counted nothing newer. Without it, 5.x would catch up on its next connect.
+   * an `RC:SRSMsg` from the user itself (`s_msg`, SEND direction) timed 1 ms after the read time, so a client
+   * clears the conversation only if it has counted nothing newer. Without it, 5.x would catch up on its next
+   * connect. (A message stored in that very millisecond would be cleared on those clients: the price of the
+   * 5.x rule, which reads the sync's own time, not its `lastMessageSendTime`.)
    */
   private syncOfficialClients(appKey: string, userId: string, moved: readonly ReadPosition[], exceptSessionId: string): void {
     if (moved.length === 0 || this.ctx.apps.get(appKey)?.serverSaveUnread !== true) return;
     for (const position of moved) {
       const { type, targetId } = position.conversation;
+      // Timed just after the read message: engine 5.x ignores a read-status sync not newer than what it holds
+      // (a position is now often exactly the newest message's time), and clears up to the sync's own time.
+      const sentTime = position.readTime + 1;
       const downStream = toDownStream({
         message: {
           appKey,
-          uid: newMessageUidFor(position.readTime),
-          sentTime: position.readTime,
+          uid: newMessageUidFor(sentTime),
+          sentTime,
           fromUserId: userId,
           conversationType: type,
           targetId,

@@ -159,6 +159,12 @@ export interface MessageRepository {
    */
   append(message: NewMessage): Promise<StoredMessage>;
   /**
+   * The app's clock: the sentTime of its newest committed message (0 when none). Every committed message has
+   * sentTime ≤ it and every message appended later gets more (append's max(now, last + 1)), on any node and
+   * whatever the nodes' wall clocks say — the bound for "everything the server already had" (read positions).
+   */
+  lastSentTime(appKey: AppKey): Promise<number>;
+  /**
    * Inbox sync for `owner`: RECEIVE entries with sentTime > `inboxAfter`, plus, when `sendboxAfter`
    * is not null, SEND entries with sentTime > `sendboxAfter`; ascending; entries older than `notBefore`
    * (retention) are skipped. At most `limit` (≥ 1) entries, but a run of equal sentTime is never split.

@@ -17,6 +17,16 @@ export function describeAppend(context: ContractContext): void {
       ]);
     });
 
+    it('lastSentTime is the app clock: 0 before any message, then the newest sentTime, even one ahead of now', async () => {
+      const { messages } = context.store;
+      expect(await messages.lastSentTime(APP)).toBe(0);
+      await messages.append(privateMessage('a', 'b', { now: T0 + 1_000 }));
+      const behind = await messages.append(privateMessage('b', 'a', { now: T0 }));
+      expect(behind.sentTime).toBe(T0 + 1_001);
+      expect(await messages.lastSentTime(APP)).toBe(T0 + 1_001);
+      expect(await messages.lastSentTime(OTHER_APP)).toBe(0);
+    });
+
     it('keeps a separate clock per app', async () => {
       const { messages } = context.store;
       await messages.append(privateMessage('a', 'b', { now: T0 + 500 }));

@@ -24,6 +24,7 @@ const NO_UPPER_BOUND = Number.MAX_SAFE_INTEGER;
 const MESSAGE_BY_UID_SQL = `SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.app_key = ? AND m.uid = ?`;
 const LOCK_BY_UID_SQL = `${MESSAGE_BY_UID_SQL} FOR UPDATE`;
 const RECALL_SQL = 'UPDATE messages SET recalled = 1 WHERE id = ?';
+const LAST_SENT_TIME_SQL = 'SELECT last_sent_time AS t FROM app_clocks WHERE app_key = ?';
 const CLEARED_SQL = 'SELECT cleared_up_to AS t FROM conversations WHERE app_key = ? AND owner = ? AND type = ? AND target_id = ?';
 const CLEAR_SQL = `INSERT INTO conversations (app_key, owner, type, target_id, updated_time, listed, cleared_up_to)
   VALUES (?, ?, ?, ?, 0, 0, ?)
@@ -89,6 +90,11 @@ export class PgMessageRepository implements MessageRepository {
 
   async sync(appKey: AppKey, owner: UserId, inboxAfter: number, sendboxAfter: number | null, limit: number, notBefore: number): Promise<SyncPage> {
     return readPgSyncPage(this.database, appKey, owner, inboxAfter, sendboxAfter, limit, notBefore);
+  }
+
+  async lastSentTime(appKey: AppKey): Promise<number> {
+    const row = await this.database.get<{ t: string | number }>(LAST_SENT_TIME_SQL, appKey);
+    return row === undefined ? 0 : Number(row.t);
   }
 
   async get(appKey: AppKey, uid: string): Promise<StoredMessage | undefined> {

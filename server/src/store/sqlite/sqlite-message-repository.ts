@@ -30,6 +30,7 @@ const SEGMENT_CODEC = { encodeSegment, decodeSegment };
 
 const MESSAGE_BY_UID_SQL = `SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.app_key = ? AND m.uid = ?`;
 const RECALL_SQL = 'UPDATE messages SET recalled = 1 WHERE id = ?';
+const LAST_SENT_TIME_SQL = 'SELECT last_sent_time AS t FROM app_clocks WHERE app_key = ?';
 // Both names are interned first (internName), so the subqueries find them.
 const CLEAR_SQL = `INSERT INTO conversations (owner_ref, type, target_ref, updated_time, listed, cleared_up_to)
   VALUES (${REF}, ?, ${REF}, 0, 0, ?)
@@ -211,6 +212,10 @@ export class SqliteMessageRepository implements MessageRepository {
   /** A stored message changed or went (recall, expansion, prune): what the tails hold may differ from the store. */
   forgetSyncTails(): void {
     this.tail?.clear();
+  }
+
+  async lastSentTime(appKey: AppKey): Promise<number> {
+    return this.database.get<{ t: number }>(LAST_SENT_TIME_SQL, appKey)?.t ?? 0;
   }
 
   async get(appKey: AppKey, uid: string): Promise<StoredMessage | undefined> {

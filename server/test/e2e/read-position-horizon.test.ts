@@ -1,0 +1,105 @@
+/**
+ * `lxReadPos` with read time 0 ("everything the server already had", docs/PROTOCOL-NOTES.md) is read up to
+ * the app's clock — the sentTime of its newest stored message — not up to a clock reading. A clock reading
+ * made a message stored in the same millisecond right after a clear count as read, so our SDK lost its unread
+ * count and its @ (the sdk-groups @PART check failed ~1 time in 10 when a send followed a clear at once).
+ */
+import { decodeByName, encodeByName } from '../../../src/internal';
+import type { rc } from '../../../src/internal';
+import { connectRaw, type RawClient } from '../../../test/support/raw-client';
+import { serverApi, type ServerApiClient } from '../../../test/support/server-api-client';
+import { startServer, type RunningServer, type TestApp } from '../../../test/support/server-launcher';
+
+const APP: TestApp = { key: 'lxhorizon', secret: 'lxhorizonsecret', options: { multiDevice: true, maxSendRate: 1000 } };
+const EMPTY: TestApp = { key: 'lxhorizonempty', secret: 'lxhorizonsecret' };
+const PRIVATE = 1;
+let server: RunningServer;
+const clients: RawClient[] = [];
+let seq = 0;
+
+const utf8 = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'utf8'));
+const uniqueUser = (name: string): string => `${name}${Date.now().toString(36)}${(seq++).toString(36)}`;
+const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function connect(userId: string, app: TestApp = APP): Promise<RawClient> {
+  const api: ServerApiClient = serverApi(server.url, app.key, app.secret);
+  const res = await api.post<{ token: string }>('/user/getToken.json', { userId, name: userId });
+  const client = await connectRaw({ url: server.url, appKey: app.key, token: res.body.token, sdkVer: '2.9.2' });
+  expect(client.connack.status).toBe(0);
+  clients.push(client);
+  return client;
+}
+
+/** Sends a stored text message; resolves with its sentTime. */
+async function send(from: RawClient, to: string, text: string): Promise<number> {
+  const payload = encodeByName('UpStreamMessage', { sessionId: 3, classname: 'RC:TxtMsg', content: utf8(JSON.stringify({ content: text })), configFlag: 0 });
+  const ack = await from.publish('ppMsgP', to, payload);
+  expect(ack.status).toBe(0);
+  return (ack.date ?? 0) * 1000 + (ack.millisecond ?? 0);
+}
+
+async function readPos(client: RawClient, req: rc.IReadPositionReq): Promise<rc.ReadPositionOutput> {
+  const ack = await client.query('lxReadPos', client.connack.userId ?? '', encodeByName('ReadPositionReq', req));
+  expect(ack.status).toBe(0);
+  return decodeByName('ReadPositionOutput', ack.payload);
+}
+
+const positionOf = (out: rc.ReadPositionOutput, targetId: string): number | undefined => {
+  const item = out.items.find((i) => i.targetId === targetId);
+  return item === undefined ? undefined : Number(item.readTime);
+};
+
+beforeAll(async () => {
+  server = await startServer({ apps: [APP, EMPTY] });
+});
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((c) => c.close()));
+});
+afterAll(async () => {
+  await server?.stop();
+});
+
+describe('lxReadPos read time 0 = the newest stored message, never a clock reading', () => {
+  it('a clear is read up to the last stored sentTime; a message sent right after it is newer and stays unread', async () => {
+    const [reader, peer] = [uniqueUser('reader'), uniqueUser('peer')];
+    const [r, p] = [await connect(reader), await connect(peer)];
+    const first = await send(p, reader, 'before the clear');
+    await delay(60);
+    const cleared = await readPos(r, { since: 0, items: [{ type: PRIVATE, targetId: peer, readTime: 0 }] });
+    // A clock reading would be ≥ first + 60.
+    expect(positionOf(cleared, peer)).toBe(first);
+    const after = await send(p, reader, 'right after the clear');
+    expect(after).toBeGreaterThan(first);
+    // Read again with since = 0: the stored position is still `first`, below the later message.
+    expect(positionOf(await readPos(r, { since: 0, items: [] }), peer)).toBe(first);
+  });
+
+  it('clearAll sets the floor to the newest stored message of the app', async () => {
+    const [reader, peer, other] = [uniqueUser('reader'), uniqueUser('peer'), uniqueUser('other')];
+    const [r, p, o] = [await connect(reader), await connect(peer), await connect(other)];
+    await send(p, reader, 'one');
+    const newest = await send(o, peer, 'newest of the app, not for the reader');
+    await delay(60);
+    const out = await readPos(r, { since: 0, items: [], clearAll: true });
+    expect(Number(out.floor)).toBe(newest);
+  });
+
+  it('given times are capped at the later of the server clock and the app clock', async () => {
+    const [reader, peer] = [uniqueUser('reader'), uniqueUser('peer')];
+    const [r, p] = [await connect(reader), await connect(peer)];
+    await send(p, reader, 'x');
+    const before = Date.now();
+    const out = await readPos(r, { since: 0, items: [{ type: PRIVATE, targetId: peer, readTime: before + 3_600_000 }] });
+    const position = positionOf(out, peer) ?? 0;
+    expect(position).toBeGreaterThanOrEqual(before - 1_000);
+    expect(position).toBeLessThanOrEqual(Date.now() + 1_000);
+  });
+
+  it('an app that has stored nothing has nothing to mark read', async () => {
+    const [reader, peer] = [uniqueUser('reader'), uniqueUser('peer')];
+    const r = await connect(reader, EMPTY);
+    const out = await readPos(r, { since: 0, items: [{ type: PRIVATE, targetId: peer, readTime: 0 }], clearAll: true });
+    expect(out.items).toEqual([]);
+    expect(Number(out.floor ?? 0)).toBe(0);
+  });
+});
