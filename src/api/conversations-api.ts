@@ -127,16 +127,16 @@ export function getConversationUnreadCount(rt: Runtime, conversationTypes: unkno
  */
 export function clearUnreadCount(rt: Runtime, conversationType: unknown, targetId: unknown, callback: unknown): void {
   void operate(rt, 'clearUnreadCount', callback, conversationChecks(conversationType, targetId, callback), async (op) => {
-    op.session.unread.clear(conversationType as number, targetId as string);
-    await syncReads(rt, op, { items: [{ type: conversationType as number, targetId: targetId as string }] });
+    const upTo = op.session.unread.clear(conversationType as number, targetId as string);
+    await syncReads(rt, op, { items: [{ type: conversationType as number, targetId: targetId as string, upTo }] });
     return true;
   });
 }
 
 export function clearAllUnreadCount(rt: Runtime, method: string, callback: unknown): void {
   void operate(rt, method, callback, [callbackCheck(callback, true)], async (op) => {
-    op.session.unread.clearAll();
-    await syncReads(rt, op, { clearAll: true });
+    const upTo = op.session.unread.clearAll();
+    await syncReads(rt, op, { clearAll: true, clearAllUpTo: upTo });
     return true;
   });
 }

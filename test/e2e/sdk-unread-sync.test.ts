@@ -161,6 +161,42 @@ describe('server-synced unread counts', () => {
     await settlesTo(() => unread(a, peer.userId), 0, 'A once B reconnected');
   });
 
+  test("an offline clear is sent read up to what that device had counted, not its clock's estimate of the server time", async () => {
+    const peer = await online('peer');
+    const a = await online('user');
+    // Device B's clock jumps 2 minutes ahead after it connected (its server-time estimate is then 2 min off).
+    let skew = 0;
+    const clock = { now: () => Date.now() + skew, setTimeout: (f: () => void, ms: number) => setTimeout(f, ms), clearTimeout: (id: unknown) => clearTimeout(id as NodeJS.Timeout) };
+    const { RongIMClient } = createRongIMLib(createNodeAdapter({ storage: createMemoryStorage(), clock }));
+    RongIMClient.init(APP.key, null, { navi: server.url });
+    const b = RongIMClient.getInstance();
+    const connectB = (): Promise<string> =>
+      new Promise<string>((resolve, reject) => {
+        void RongIMClient.connect(a.token, { onSuccess: resolve, onTokenIncorrect: () => reject(new Error('token')), onError: (code) => reject(new Error(String(code))) });
+      });
+    const countB = (): Promise<number> => ok(call<number>((cb) => b.getUnreadCount(PRIVATE, peer.userId, cb)), 'B count');
+    try {
+      await connectB();
+      const seen = await send(peer, a.userId, 'seen on B');
+      await a.next((x) => x.messageUId === seen.messageUId);
+      await settlesTo(countB, 1, 'B counted the first');
+      await b.disconnect();
+      skew = 120_000;
+      await ok(call((cb) => b.clearUnreadCount(PRIVATE, peer.userId, cb)), 'B clears offline');
+      const unseen = await send(peer, a.userId, 'after the clear, never seen by B');
+      await a.next((x) => x.messageUId === unseen.messageUId);
+      expect(await unread(a, peer.userId)).toBe(2);
+      await connectB();
+      // B's clear reaches the server: A's first is read, the later one is not.
+      await settlesTo(() => unread(a, peer.userId), 1, 'A after B sent its clear');
+      await delay(300);
+      expect(await unread(a, peer.userId)).toBe(1);
+      await settlesTo(countB, 1, 'B counts the one it had not seen');
+    } finally {
+      await b.disconnect();
+    }
+  });
+
   test('over the comet transport too: a comet device clears, a WebSocket device follows', async () => {
     const peer = await online('peer');
     const a = await online('user');

@@ -32,7 +32,7 @@ export class ConversationSettings {
 
   constructor(private readonly deps: ConversationSettingsDeps) {
     this.tags = new TagService(deps.engine, deps.now);
-    this.reads = new ReadPositionSync(deps.engine, deps.now, deps.logger);
+    this.reads = new ReadPositionSync(deps.engine, deps.logger);
   }
 
   /** A connection is up: pull everything that may have changed while away. */

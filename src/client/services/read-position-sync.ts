@@ -2,13 +2,15 @@
  * Unread counts that agree across devices (issue #7, a Lianxin addition; docs/PROTOCOL-NOTES.md). The server
  * keeps, per user and conversation, up to when the user has read (`lxReadPos`); this module
  * - tells the server when this device clears (`clearUnreadCount` → the conversation, `clearAllUnreadCount` →
- *   everything), with read time 0 = "the server's now", so messages the server already had are read even if
- *   this device has not pulled them yet;
+ *   everything), with read time 0 = "everything the server already had" (the app's newest stored sentTime,
+ *   never a clock reading: a message stored right after the clear stays unread), so messages the server had
+ *   are read even if this device has not pulled them yet;
  * - pulls the positions changed since the last version it applied — on every connect, after its own clears and
  *   when the server says they moved (`s_cmd` type 100) — and lowers the local counts to match.
  * Positions only ever lower counts, so the local bookkeeping rules (what counts, recalls, @) stay as they are.
- * A clear that cannot reach the server is kept (with this device's estimate of the server time) and sent with
- * the next reconcile. The official clients never send `lxReadPos`; they keep their local counts.
+ * A clear that cannot reach the server is kept and sent with the next reconcile, read up to the newest message
+ * this device had counted there — not a time estimate, which would mark read what arrived after the clear
+ * (and what the user never saw). The official clients never send `lxReadPos`; they keep their local counts.
  */
 import { decodeByName, encodeByName } from '../../protocol/messages';
 import type { rc } from '../../protocol/messages';
@@ -62,10 +64,14 @@ export class ReadPositionState {
 }
 
 export interface ReadChange {
-  /** Conversations this device cleared (read up to the server's now). */
-  readonly items?: ReadonlyArray<{ readonly type: number; readonly targetId: string }>;
-  /** Everything is read (clearAllUnreadCount). */
+  /**
+   * Conversations this device cleared: read up to what the server already had; `upTo` = what this device had
+   * counted (the local clear's result), kept instead when the server cannot be reached (0: nothing to keep).
+   */
+  readonly items?: ReadonlyArray<{ readonly type: number; readonly targetId: string; readonly upTo: number }>;
+  /** Everything is read (clearAllUnreadCount), locally up to `clearAllUpTo`. */
   readonly clearAll?: boolean;
+  readonly clearAllUpTo?: number;
 }
 
 export class ReadPositionSync {
@@ -74,7 +80,6 @@ export class ReadPositionSync {
 
   constructor(
     private readonly engine: ServiceEngine,
-    private readonly serverNow: () => number,
     private readonly logger: Logger,
   ) {}
 
@@ -135,10 +140,11 @@ export class ReadPositionSync {
 
   private keepPending(session: UserSession, change: ReadChange): void {
     const state = session.readPositions;
-    const now = this.serverNow();
-    for (const item of change.items ?? []) state.pending.push({ type: item.type, targetId: item.targetId, readTime: now });
+    for (const item of change.items ?? []) {
+      if (item.upTo > 0) state.pending.push({ type: item.type, targetId: item.targetId, readTime: item.upTo });
+    }
     if (state.pending.length > MAX_PENDING) state.pending.splice(0, state.pending.length - MAX_PENDING);
-    if (change.clearAll === true) state.pendingAll = Math.max(state.pendingAll, now);
+    if (change.clearAll === true) state.pendingAll = Math.max(state.pendingAll, change.clearAllUpTo ?? 0);
     state.persist();
   }
 }

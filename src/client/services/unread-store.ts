@@ -256,8 +256,11 @@ export class UnreadStore {
     return true;
   }
 
-  /** Marks read everything up to `upTo` (default: all); clears the @ flag when nothing is left. */
-  clear(conversationType: number, targetId: string, upTo?: number): void {
+  /**
+   * Marks read everything up to `upTo` (default: all); clears the @ flag when nothing is left. Returns the
+   * time the conversation is now read up to (0: it never held a counted message).
+   */
+  clear(conversationType: number, targetId: string, upTo?: number): number {
     const entry = this.entry(conversationKey(conversationType, targetId));
     if (upTo === undefined) {
       // Later arrivals older than what was cleared (a late offline pull) stay read.
@@ -273,15 +276,23 @@ export class UnreadStore {
       if (entry.u.length === 0 && !entry.o) entry.hm = false;
     }
     this.persist();
+    return entry.t;
   }
 
-  clearAll(): void {
+  /** Marks everything read; returns the newest time that was read (0 when nothing ever counted). */
+  clearAll(): number {
+    let newest = this.floor;
     for (const entry of this.entries.values()) {
+      // As clear(): later arrivals older than what was cleared stay read.
+      for (const [, sentTime] of entry.u) entry.t = Math.max(entry.t, sentTime);
+      entry.t = Math.max(entry.t, entry.ot ?? 0);
+      newest = Math.max(newest, entry.t);
       entry.u = [];
       entry.hm = false;
       UnreadStore.clearFolded(entry, Infinity);
     }
     this.persist();
+    return newest;
   }
 
   /** Everything sent at or before `upTo` is read in every conversation, including ones not seen yet. */

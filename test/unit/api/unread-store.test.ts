@@ -67,6 +67,21 @@ test('clear up to a time (read-status sync) keeps newer messages; later arrivals
   expect(unread.onReceived(received({ sentTime: 31 }))).toBe(true);
 });
 
+test('clear and clearAll return what is now read (the newest counted time, 0 for nothing); after clearAll older arrivals stay read', () => {
+  const { unread } = store();
+  expect(unread.clear(1, 'nobody')).toBe(0);
+  unread.onReceived(received({ targetId: 'p1', sentTime: 100 }));
+  unread.onReceived(received({ targetId: 'p1', sentTime: 150 }));
+  expect(unread.clear(1, 'p1')).toBe(150);
+  unread.onReceived(received({ targetId: 'p2', sentTime: 120 }));
+  unread.onReceived(received({ targetId: 'p3', sentTime: 90 }));
+  expect(unread.clearAll()).toBe(150);
+  expect(unread.onReceived(received({ targetId: 'p2', sentTime: 110 }))).toBe(false);
+  expect(unread.onReceived(received({ targetId: 'p2', sentTime: 130 }))).toBe(true);
+  expect(unread.count(1, 'p2')).toBe(1);
+  expect(unread.clearAll()).toBe(150);
+});
+
 test('group @ of me or of everyone sets hasMentioned until cleared; @ of others does not', () => {
   const { unread } = store();
   const at = (info: object): ImMessage => received({ conversationType: 3, targetId: 'g', senderUserId: 'x', mentioned: true, content: { content: '@', mentionedInfo: info } });
