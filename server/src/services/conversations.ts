@@ -89,12 +89,15 @@ export function createDeleteMessagesHandler(ctx: ServerContext) {
 }
 
 /**
- * Hides every message of one conversation sent at or before `upTo` (0 = now) from `owner`'s remote history: the
+ * Hides every message of one conversation sent at or before `upTo` from `owner`'s remote history: the
  * clean-history topics (`clean*Msg`) and the Server API's `conversation/message/history/clean` both come here, so a
  * clean made either way reads the same in every later history page. The other participants keep theirs.
+ * `upTo` 0 = everything stored: the app's clock (its newest sentTime), not Date.now(), which also hid a message
+ * stored in the same millisecond right after the clean (read-positions.ts has the same rule).
  */
 export async function cleanHistory(ctx: ServerContext, appKey: string, owner: string, conversation: ConversationKey, upTo: number): Promise<void> {
-  await ctx.store.messages.clearHistory(appKey, owner, conversation, upTo > 0 ? upTo : ctx.clock.now());
+  const through = upTo > 0 ? upTo : await ctx.store.messages.lastSentTime(appKey);
+  if (through > 0) await ctx.store.messages.clearHistory(appKey, owner, conversation, through);
 }
 
 /** `clean*Msg`: hide everything up to `dataTime` (0 = now) from the caller's history of one conversation. */
