@@ -92,15 +92,18 @@ export function createDeleteMessagesHandler(ctx: ServerContext) {
  * Hides every message of one conversation sent at or before `upTo` from `owner`'s remote history: the
  * clean-history topics (`clean*Msg`) and the Server API's `conversation/message/history/clean` both come here, so a
  * clean made either way reads the same in every later history page. The other participants keep theirs.
- * `upTo` 0 = everything stored: the app's clock (its newest sentTime), not Date.now(), which also hid a message
- * stored in the same millisecond right after the clean (read-positions.ts has the same rule).
+ * A clean never reaches past what is stored: `upTo` (0 = everything) is capped at the app's clock, its newest
+ * sentTime. A wall-clock bound hid messages stored after the clean — one in the same millisecond, one from a
+ * node whose clock is behind, or all up to a time a client's skewed clock put in the future (engine 4.4.2 fills
+ * a falsy timestamp with its estimate of the server time). read-positions.ts has the same rule.
  */
 export async function cleanHistory(ctx: ServerContext, appKey: string, owner: string, conversation: ConversationKey, upTo: number): Promise<void> {
-  const through = upTo > 0 ? upTo : await ctx.store.messages.lastSentTime(appKey);
+  const horizon = await ctx.store.messages.lastSentTime(appKey);
+  const through = upTo > 0 ? Math.min(upTo, horizon) : horizon;
   if (through > 0) await ctx.store.messages.clearHistory(appKey, owner, conversation, through);
 }
 
-/** `clean*Msg`: hide everything up to `dataTime` (0 = now) from the caller's history of one conversation. */
+/** `clean*Msg`: hide everything up to `dataTime` (0 = everything stored) from the caller's history of one conversation. */
 export function createCleanHistoryHandler(ctx: ServerContext) {
   return async (port: SessionPort, frame: QueryFrame): Promise<void> => {
     const type = CLEAN_TOPICS[frame.topic];

@@ -60,16 +60,16 @@ export class ReadPositionService {
     }
     const { appKey, userId } = port.info;
     const now = this.ctx.clock.now();
-    // 0 = everything the server already had: the app's clock (its newest committed sentTime), not the wall
-    // clock — a message stored in the same millisecond right after the clear, or by a node whose clock is
-    // behind, would otherwise count as read (and its @ be lost). Given times are capped at the later of the two.
-    const wantsHorizon = req.clearAll === true || items.some((i) => !(Number(i.readTime) > 0));
-    const horizon = wantsHorizon ? await this.ctx.store.messages.lastSentTime(appKey) : 0;
-    const latest = Math.max(now, horizon);
-    const wanted = items.map((i) => ({ conversation: { type: i.type, targetId: i.targetId }, readTime: Math.min(Number(i.readTime) || horizon, latest) }));
+    // Nothing is ever read past what is stored: 0 = everything the server already had, and every time is capped
+    // at the app's clock (its newest committed sentTime). A wall-clock bound counted as read a message stored
+    // after the clear — in the same millisecond, by a node whose clock is behind, or before a time a device's
+    // skewed clock put in the future — and lost its count and its @.
+    const floorAsked = Math.max(0, Number(req.floor ?? 0));
+    const horizon = items.length > 0 || req.clearAll === true || floorAsked > 0 ? await this.ctx.store.messages.lastSentTime(appKey) : 0;
+    const wanted = items.map((i) => ({ conversation: { type: i.type, targetId: i.targetId }, readTime: Math.min(Number(i.readTime) || horizon, horizon) }));
     const moved = wanted.length > 0 ? await this.ctx.store.readPositions.advance(appKey, userId, wanted, now) : [];
     let changed = moved.length > 0;
-    const floorTime = req.clearAll === true ? horizon : Math.min(Math.max(0, Number(req.floor ?? 0)), latest);
+    const floorTime = req.clearAll === true ? horizon : Math.min(floorAsked, horizon);
     if (floorTime > 0) {
       // Conversation type 0 never exists: its read time is the floor alone.
       const before = await this.ctx.store.readPositions.readTime(appKey, userId, { type: 0, targetId: '' });

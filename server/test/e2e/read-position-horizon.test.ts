@@ -84,15 +84,16 @@ describe('lxReadPos read time 0 = the newest stored message, never a clock readi
     expect(Number(out.floor)).toBe(newest);
   });
 
-  it('given times are capped at the later of the server clock and the app clock', async () => {
+  it('a given time past the newest stored message (a device clock ahead) is capped at it, the floor too', async () => {
     const [reader, peer] = [uniqueUser('reader'), uniqueUser('peer')];
     const [r, p] = [await connect(reader), await connect(peer)];
-    await send(p, reader, 'x');
-    const before = Date.now();
-    const out = await readPos(r, { since: 0, items: [{ type: PRIVATE, targetId: peer, readTime: before + 3_600_000 }] });
-    const position = positionOf(out, peer) ?? 0;
-    expect(position).toBeGreaterThanOrEqual(before - 1_000);
-    expect(position).toBeLessThanOrEqual(Date.now() + 1_000);
+    const stored = await send(p, reader, 'x');
+    const ahead = Date.now() + 3_600_000;
+    const out = await readPos(r, { since: 0, items: [{ type: PRIVATE, targetId: peer, readTime: ahead }], floor: ahead });
+    expect(positionOf(out, peer)).toBe(stored);
+    expect(Number(out.floor)).toBe(stored);
+    const later = await send(p, reader, 'y');
+    expect(later).toBeGreaterThan(stored);
   });
 
   it('an app that has stored nothing has nothing to mark read', async () => {

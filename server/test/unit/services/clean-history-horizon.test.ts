@@ -33,6 +33,16 @@ test('a clean made on a node whose clock is ahead does not hide what a node behi
   expect(await visibleTo('a', 'b')).toEqual([after.uid, before.uid]);
 });
 
+test('a given time past the newest stored message (a client clock ahead) hides nothing stored later', async () => {
+  const clock = { t: T0 };
+  const ctx = contextWith([createAppConfig(APP, 's')], store, clock);
+  const before = await store.messages.append(privateMessage('a', 'b', { now: T0 }));
+  await cleanHistory(ctx, APP, 'b', { type: 1, targetId: 'a' }, T0 + 60_000);
+  const after = await store.messages.append(privateMessage('a', 'b', { now: T0 + 10 }));
+  expect(await visibleTo('b', 'a')).toEqual([after.uid]);
+  expect(await visibleTo('a', 'b')).toEqual([after.uid, before.uid]);
+});
+
 test('a clean with nothing stored in the app is a no-op; a given time is used as is', async () => {
   const clock = { t: T0 };
   const ctx = contextWith([createAppConfig(APP, 's')], store, clock);
