@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Broker } from '../broker/broker';
 import type { PresenceRegistry } from '../broker/presence';
 import type { ServerContext } from '../context';
-import { kickBlockedSessions } from './blocked-sessions';
+import { BlockRecheck, kickBlockedSessions } from './blocked-sessions';
 import { registerCometRoutes, RELAY_MARGIN_MS } from './comet-gateway';
 import { CometForwarder } from './comet-forwarding';
 import { Hub } from './hub';
@@ -47,7 +47,7 @@ export interface GatewayOptions {
 /**
  * Environment overrides for the timeouts (tests and operators), read once at attach:
  * LIANXIN_WS_IDLE_TIMEOUT_MS, LIANXIN_WS_IDLE_TIMEOUT_L2_MS, LIANXIN_COMET_HOLD_MS, LIANXIN_COMET_EXPIRY_MS,
- * LIANXIN_RENOTIFY_MS, LIANXIN_HTTP_IDLE_TIMEOUT_MS.
+ * LIANXIN_RENOTIFY_MS, LIANXIN_HTTP_IDLE_TIMEOUT_MS, LIANXIN_BLOCK_RECHECK_MS.
  */
 function timeoutsFromEnv(env: NodeJS.ProcessEnv): Partial<GatewayTimeouts> {
   const read = (name: string): number | undefined => {
@@ -69,6 +69,8 @@ function timeoutsFromEnv(env: NodeJS.ProcessEnv): Partial<GatewayTimeouts> {
   if (renotify !== undefined) out.renotifyMs = renotify;
   const httpIdle = read('LIANXIN_HTTP_IDLE_TIMEOUT_MS');
   if (httpIdle !== undefined) out.httpIdleTimeoutMs = httpIdle;
+  const blockRecheck = read('LIANXIN_BLOCK_RECHECK_MS');
+  if (blockRecheck !== undefined) out.blockRecheckMs = blockRecheck;
   return out;
 }
 
@@ -115,6 +117,16 @@ export async function attachGateway(
       if (kicked > 0) ctx.log.info('blocked sessions disconnected after a broker reconnect', { kicked });
     }, (error: unknown) => ctx.log.warn('blocked sessions check failed', { error: String(error) }));
   }) ?? (() => undefined);
+  // The blocks made since the last look, in case the node that took one could not publish its kick and is gone
+  // (blocked-sessions.ts). Redundant with the in-process broker, which never drops one, and as cheap: one indexed
+  // read of the recent blocks per look, none while this node has no session.
+  const recheck = new BlockRecheck(hub.registry, ctx.store.userLists, () => ctx.clock.now());
+  const blockRecheck = setInterval(() => {
+    recheck.run().then((kicked) => {
+      if (kicked > 0) ctx.log.info('sessions of recently blocked users disconnected', { kicked });
+    }, (error: unknown) => ctx.log.warn('recent blocks check failed', { error: String(error) }));
+  }, timeouts.blockRecheckMs);
+  blockRecheck.unref();
   // Comet polls for sessions of other nodes are relayed over `node:<id>` (no sticky sessions).
   const forwarder = new CometForwarder(nodeId, broker, fastify, ctx.log);
   await forwarder.start();
@@ -140,6 +152,7 @@ export async function attachGateway(
     close: () => {
       closing ??= (async () => {
         clearInterval(sweeper);
+        clearInterval(blockRecheck);
         stopWakes();
         comet.close();
         await manager.closeAll();

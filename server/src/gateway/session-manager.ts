@@ -3,6 +3,7 @@
  * register the Session, apply the multi-device policy, and reap dead sessions. WebSocket and comet
  * both go through here, so a kick or a presence entry looks the same whatever the transport.
  */
+import { DEFAULT_BLOCK_RECHECK_MS } from './blocked-sessions';
 import { randomBytes } from 'node:crypto';
 import type { AppConfig, ServerContext } from '../context';
 import type { ConnectParams } from './client-info';
@@ -36,6 +37,8 @@ export interface GatewayTimeouts {
    * socket (and a staged upload) for good. Raised to what a held comet poll needs (`httpIdleTimeoutFor`).
    */
   readonly httpIdleTimeoutMs: number;
+  /** How often this node looks for blocks made since its last look (blocked-sessions.ts). */
+  readonly blockRecheckMs: number;
 }
 
 export const DEFAULT_TIMEOUTS: GatewayTimeouts = {
@@ -46,6 +49,7 @@ export const DEFAULT_TIMEOUTS: GatewayTimeouts = {
   presenceTtlMs: 150_000,
   renotifyMs: DEFAULT_RENOTIFY_MS,
   httpIdleTimeoutMs: 120_000,
+  blockRecheckMs: DEFAULT_BLOCK_RECHECK_MS,
 };
 
 export type AuthOutcome =

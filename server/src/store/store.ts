@@ -218,8 +218,11 @@ export interface UserRepository {
   get(appKey: AppKey, userId: UserId): Promise<UserRecord | undefined>;
   /** Makes every token issued up to `instant` invalid (tokensValidAfter never decreases). Unknown users are ignored. */
   expireTokens(appKey: AppKey, userIds: readonly UserId[], instant: number): Promise<void>;
-  /** Sets blockedUntil (0 unblocks). Unknown users are ignored. */
-  setBlockedUntil(appKey: AppKey, userId: UserId, until: number): Promise<void>;
+  /**
+   * Sets blockedUntil (0 unblocks) and records `at` as the time the block was made (cleared by an unblock), which
+   * `UserListRepository.blockedSince` reads. Unknown users are ignored.
+   */
+  setBlockedUntil(appKey: AppKey, userId: UserId, until: number, at: number): Promise<void>;
 }
 
 /** Per-owner conversation settings synced to every device of the owner (PROTOCOL.md §7.5, `pullSeAtts`). */

@@ -21,6 +21,13 @@ export interface BlockedUser {
   readonly blockedUntil: number;
 }
 
+/** A block made at `blockedAt` (ms, the clock of the node that took `user/block`). */
+export interface RecentBlock {
+  readonly appKey: AppKey;
+  readonly userId: UserId;
+  readonly blockedAt: number;
+}
+
 export interface UserListRepository {
   /** Adds ids (duplicates and ids already listed are ignored; an owner may list itself). Returns the new size. */
   add(appKey: AppKey, owner: UserId, kind: UserListKind, userIds: readonly UserId[], now: number): Promise<number>;
@@ -37,4 +44,9 @@ export interface UserListRepository {
   registered(appKey: AppKey, after: UserId, limit: number): Promise<readonly UserId[]>;
   /** Users with `blockedUntil > now`, ascending by user id, `offset` skipped, at most `limit`. */
   blocked(appKey: AppKey, now: number, offset: number, limit: number): Promise<readonly BlockedUser[]>;
+  /**
+   * Blocks made after `since` and still in force at `now`, in every app, ascending by (blockedAt, app, user),
+   * `offset` skipped, at most `limit`. Reads only blocked rows (an index on the block time).
+   */
+  blockedSince(since: number, now: number, offset: number, limit: number): Promise<readonly RecentBlock[]>;
 }

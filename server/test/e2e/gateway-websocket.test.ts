@@ -107,7 +107,7 @@ describe('CONNACK', () => {
     // No user/block endpoint yet: block through the store, on the server's own database file.
     const store = createSqliteStore({ file: join(server.dataDir, 'lianxin.db') });
     try {
-      await store.users.setBlockedUntil(DEFAULT_TEST_APP.key, 'dave', Date.now() + 60_000);
+      await store.users.setBlockedUntil(DEFAULT_TEST_APP.key, 'dave', Date.now() + 60_000, Date.now());
     } finally {
       await store.close();
     }

@@ -170,7 +170,7 @@ describe('TokenService', () => {
 
     it('banned user → BLOCK (9) until blockedUntil', async () => {
       await store.users.upsert('appA', 'u1', {}, NOW - 100);
-      await store.users.setBlockedUntil('appA', 'u1', NOW + 60_000);
+      await store.users.setBlockedUntil('appA', 'u1', NOW + 60_000, NOW);
       const token = tokens.issue('appA', 'u1', NOW);
       await expect(tokens.authenticateConnection('appA', token, NOW + 59_999)).resolves.toEqual({ ok: false, connackStatus: 9 });
       await expect(tokens.authenticateConnection('appA', token, NOW + 60_000)).resolves.toMatchObject({ ok: true });

@@ -71,7 +71,7 @@ function blockUsers({ app, params, ctx }: ServerApiRequest, hub: Hub): ServerApi
     for (const userId of new Set(userIds)) {
       // A user who never called getToken may still hold a valid token: the row must exist to carry the block.
       await ctx.store.users.upsert(app.appKey, userId, {}, now);
-      await ctx.store.users.setBlockedUntil(app.appKey, userId, now + minute * 60_000);
+      await ctx.store.users.setBlockedUntil(app.appKey, userId, now + minute * 60_000, now);
       // Stored: the call succeeds. A kick the broker cannot take now disconnects this node's sessions at once and
       // is published again until it goes out, unless the user is unblocked by then (a BLOCK disconnect tells the
       // client not to reconnect); every node also re-checks the blocks when its broker reconnects.
@@ -99,7 +99,7 @@ export function userAdminRoutes(hub: Hub): ServerApiModule {
     'user/unblock': ({ app, params }) => {
       const userIds = params.strings('userId', { ...USER_ID_RULE, required: true, maxItems: IDS_PER_CALL });
       return async () => {
-        for (const userId of new Set(userIds)) await ctx.store.users.setBlockedUntil(app.appKey, userId, 0);
+        for (const userId of new Set(userIds)) await ctx.store.users.setBlockedUntil(app.appKey, userId, 0, 0);
       };
     },
 

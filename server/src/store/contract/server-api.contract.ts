@@ -45,11 +45,11 @@ export function describeServerApiState(context: ContractContext): void {
     it('lists users blocked after `now` (by user id, with offset and limit) and registered users', async () => {
       const { users, userLists } = context.store;
       for (const id of ['c', 'a', 'b', 'd']) await users.upsert(APP, id, {}, T0);
-      await users.setBlockedUntil(APP, 'c', T0 + 100);
-      await users.setBlockedUntil(APP, 'a', T0 + 200);
-      await users.setBlockedUntil(APP, 'b', T0 - 1);
+      await users.setBlockedUntil(APP, 'c', T0 + 100, T0);
+      await users.setBlockedUntil(APP, 'a', T0 + 200, T0);
+      await users.setBlockedUntil(APP, 'b', T0 - 1, T0);
       await users.upsert(OTHER_APP, 'a', {}, T0);
-      await users.setBlockedUntil(OTHER_APP, 'a', T0 + 500);
+      await users.setBlockedUntil(OTHER_APP, 'a', T0 + 500, T0);
       expect(await userLists.blocked(APP, T0, 0, 10)).toEqual([
         { userId: 'a', blockedUntil: T0 + 200 },
         { userId: 'c', blockedUntil: T0 + 100 },
@@ -59,6 +59,33 @@ export function describeServerApiState(context: ContractContext): void {
       expect(await userLists.registered(APP, '', 3)).toEqual(['a', 'b', 'c']);
       expect(await userLists.registered(APP, 'c', 3)).toEqual(['d']);
       expect(await userLists.registered(OTHER_APP, '', 10)).toEqual(['a']);
+    });
+
+    it('lists the blocks made after a time and still in force, in every app, oldest first; an unblock removes one', async () => {
+      const { users, userLists } = context.store;
+      for (const id of ['a', 'b', 'c', 'd', 'e']) await users.upsert(APP, id, {}, T0);
+      await users.upsert(OTHER_APP, 'a', {}, T0);
+      await users.setBlockedUntil(APP, 'a', T0 + 60_000, T0 + 30);
+      await users.setBlockedUntil(APP, 'b', T0 + 60_000, T0 + 10);
+      await users.setBlockedUntil(OTHER_APP, 'a', T0 + 60_000, T0 + 10);
+      await users.setBlockedUntil(APP, 'c', T0 + 60_000, T0 - 5);
+      await users.setBlockedUntil(APP, 'd', T0 + 20, T0 + 15);
+      await users.setBlockedUntil(APP, 'e', T0 + 60_000, T0 + 40);
+      await users.setBlockedUntil(APP, 'e', 0, T0 + 50);
+      expect(await userLists.blockedSince(T0, T0 + 100, 0, 10)).toEqual([
+        { appKey: APP, userId: 'b', blockedAt: T0 + 10 },
+        { appKey: OTHER_APP, userId: 'a', blockedAt: T0 + 10 },
+        { appKey: APP, userId: 'a', blockedAt: T0 + 30 },
+      ]);
+      expect(await userLists.blockedSince(T0, T0 + 10, 0, 10)).toEqual([
+        { appKey: APP, userId: 'b', blockedAt: T0 + 10 },
+        { appKey: OTHER_APP, userId: 'a', blockedAt: T0 + 10 },
+        { appKey: APP, userId: 'd', blockedAt: T0 + 15 },
+        { appKey: APP, userId: 'a', blockedAt: T0 + 30 },
+      ]);
+      expect(await userLists.blockedSince(T0 + 10, T0 + 100, 0, 10)).toEqual([{ appKey: APP, userId: 'a', blockedAt: T0 + 30 }]);
+      expect(await userLists.blockedSince(T0, T0 + 100, 1, 1)).toEqual([{ appKey: OTHER_APP, userId: 'a', blockedAt: T0 + 10 }]);
+      expect(await userLists.blockedSince(T0 - 10, T0 + 100, 0, 10)).toHaveLength(4);
     });
   });
 

@@ -63,7 +63,7 @@ export function describeTenancyAndDurability(context: ContractContext): void {
       await store.conversations.remove(APP, 'a', { type: 1, targetId: 'c' });
       for (const user of ['a', 'b', 'c']) await store.users.upsert(APP, user, { name: user.toUpperCase() }, T0);
       await store.users.expireTokens(APP, ['a'], T0 + 7);
-      await store.users.setBlockedUntil(APP, 'b', T0 + 9);
+      await store.users.setBlockedUntil(APP, 'b', T0 + 9, T0);
 
       const owners = ['a', 'b', 'c'];
       const key = (owner: UserId): ConversationKey => (owner === 'c' ? { type: 3, targetId: 'g1' } : { type: 1, targetId: owner === 'a' ? 'b' : 'a' });

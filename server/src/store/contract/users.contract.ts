@@ -11,7 +11,7 @@ export function describeUsers(context: ContractContext): void {
       expect(await users.get(APP, 'u1')).toEqual(created);
 
       await users.expireTokens(APP, ['u1'], T0 + 5);
-      await users.setBlockedUntil(APP, 'u1', T0 + 60_000);
+      await users.setBlockedUntil(APP, 'u1', T0 + 60_000, T0);
       const portrait = await users.upsert(APP, 'u1', { portraitUri: 'https://p/1.png' }, T0 + 100);
       expect(portrait).toEqual({ ...created, portraitUri: 'https://p/1.png', tokensValidAfter: T0 + 5, blockedUntil: T0 + 60_000 });
       const renamed = await users.upsert(APP, 'u1', { name: 'Bea' }, T0 + 200);
@@ -38,11 +38,11 @@ export function describeUsers(context: ContractContext): void {
     it('blocks until an instant and unblocks with 0, ignoring unknown users', async () => {
       const { users } = context.store;
       await users.upsert(APP, 'u1', {}, T0);
-      await users.setBlockedUntil(APP, 'u1', T0 + 1_000);
+      await users.setBlockedUntil(APP, 'u1', T0 + 1_000, T0);
       expect((await users.get(APP, 'u1'))?.blockedUntil).toBe(T0 + 1_000);
-      await users.setBlockedUntil(APP, 'u1', 0);
+      await users.setBlockedUntil(APP, 'u1', 0, T0);
       expect((await users.get(APP, 'u1'))?.blockedUntil).toBe(0);
-      await users.setBlockedUntil(APP, 'ghost', T0);
+      await users.setBlockedUntil(APP, 'ghost', T0, T0);
       expect(await users.get(APP, 'ghost')).toBeUndefined();
     });
 
@@ -52,7 +52,7 @@ export function describeUsers(context: ContractContext): void {
       expect(await users.get(OTHER_APP, 'u1')).toBeUndefined();
       await users.upsert(OTHER_APP, 'u1', { name: 'in b' }, T0 + 1);
       await users.expireTokens(OTHER_APP, ['u1'], T0 + 50);
-      await users.setBlockedUntil(OTHER_APP, 'u1', T0 + 60);
+      await users.setBlockedUntil(OTHER_APP, 'u1', T0 + 60, T0);
       expect(await users.get(APP, 'u1')).toMatchObject({ name: 'in a', tokensValidAfter: 0, blockedUntil: 0, createdTime: T0 });
       expect(await users.get(OTHER_APP, 'u1')).toMatchObject({ name: 'in b', tokensValidAfter: T0 + 50, blockedUntil: T0 + 60 });
     });

@@ -83,7 +83,7 @@ const UPSERT_USER_SQL = `INSERT INTO users (app_key, user_id, name, portrait_uri
     name = COALESCE(?::text, users.name), portrait_uri = COALESCE(?::text, users.portrait_uri)
   RETURNING ${USER_COLUMNS}`;
 const EXPIRE_SQL = 'UPDATE users SET tokens_valid_after = GREATEST(tokens_valid_after, ?) WHERE app_key = ? AND user_id = ANY(?::text[])';
-const BLOCK_SQL = 'UPDATE users SET blocked_until = ? WHERE app_key = ? AND user_id = ?';
+const BLOCK_SQL = 'UPDATE users SET blocked_until = ?, blocked_at = ? WHERE app_key = ? AND user_id = ?';
 
 function toUserRecord(row: UserRow): UserRecord {
   return {
@@ -119,8 +119,8 @@ export class PgUserRepository implements UserRepository {
     await this.database.run(EXPIRE_SQL, instant, appKey, [...new Set(userIds)]);
   }
 
-  async setBlockedUntil(appKey: AppKey, userId: UserId, until: number): Promise<void> {
-    await this.database.run(BLOCK_SQL, until, appKey, userId);
+  async setBlockedUntil(appKey: AppKey, userId: UserId, until: number, at: number): Promise<void> {
+    await this.database.run(BLOCK_SQL, until, until > 0 ? at : 0, appKey, userId);
   }
 }
 

@@ -1,5 +1,5 @@
 import type { AppKey, UserId } from '../store';
-import type { BlockedUser, UserListKind, UserListPage, UserListRepository } from '../user-list-repository';
+import type { BlockedUser, RecentBlock, UserListKind, UserListPage, UserListRepository } from '../user-list-repository';
 import type { PgDatabase } from './pg-database';
 
 const INSERT_SQL = `INSERT INTO user_lists (app_key, owner, kind, user_id, created_time)
@@ -10,6 +10,8 @@ const PAGE_SQL = 'SELECT user_id FROM user_lists WHERE app_key = ? AND owner = ?
 const CONTAINS_SQL = 'SELECT 1 AS found FROM user_lists WHERE app_key = ? AND owner = ? AND kind = ? AND user_id = ?';
 // One statement for a whole recipient list (no parameter-count limit with an array).
 const OWNERS_LISTING_SQL = 'SELECT owner FROM user_lists WHERE app_key = ? AND kind = ? AND user_id = ? AND owner = ANY(?::text[])';
+const BLOCKED_SINCE_SQL = `SELECT app_key, user_id, blocked_at FROM users WHERE blocked_at > ? AND blocked_until > ?
+  ORDER BY blocked_at, app_key, user_id LIMIT ? OFFSET ?`;
 const BLOCKED_SQL = `SELECT user_id, blocked_until FROM users WHERE app_key = ? AND blocked_until > ?
   ORDER BY user_id LIMIT ? OFFSET ?`;
 const REGISTERED_SQL = 'SELECT user_id FROM users WHERE app_key = ? AND user_id > ? ORDER BY user_id LIMIT ?';
@@ -59,5 +61,10 @@ export class PgUserListRepository implements UserListRepository {
   async blocked(appKey: AppKey, now: number, offset: number, limit: number): Promise<readonly BlockedUser[]> {
     const rows = await this.database.all<{ user_id: string; blocked_until: number }>(BLOCKED_SQL, appKey, now, Math.max(0, limit), Math.max(0, offset));
     return rows.map((row) => ({ userId: row.user_id, blockedUntil: row.blocked_until }));
+  }
+
+  async blockedSince(since: number, now: number, offset: number, limit: number): Promise<readonly RecentBlock[]> {
+    const rows = await this.database.all<{ app_key: string; user_id: string; blocked_at: number | string }>(BLOCKED_SINCE_SQL, Math.max(0, since), now, Math.max(0, limit), Math.max(0, offset));
+    return rows.map((row) => ({ appKey: row.app_key, userId: row.user_id, blockedAt: Number(row.blocked_at) }));
   }
 }

@@ -1,5 +1,5 @@
 import type { AppKey, UserId } from '../store';
-import type { BlockedUser, UserListKind, UserListPage, UserListRepository } from '../user-list-repository';
+import type { BlockedUser, RecentBlock, UserListKind, UserListPage, UserListRepository } from '../user-list-repository';
 import type { SqliteDatabase } from './sqlite-database';
 
 const INSERT_SQL = 'INSERT OR IGNORE INTO user_lists (app_key, owner, kind, user_id, created_time) VALUES (?, ?, ?, ?, ?)';
@@ -7,6 +7,8 @@ const DELETE_SQL = 'DELETE FROM user_lists WHERE app_key = ? AND owner = ? AND k
 const COUNT_SQL = 'SELECT COUNT(*) AS n FROM user_lists WHERE app_key = ? AND owner = ? AND kind = ?';
 const PAGE_SQL = 'SELECT user_id FROM user_lists WHERE app_key = ? AND owner = ? AND kind = ? AND user_id > ? ORDER BY user_id LIMIT ?';
 const CONTAINS_SQL = 'SELECT 1 AS found FROM user_lists WHERE app_key = ? AND owner = ? AND kind = ? AND user_id = ?';
+const BLOCKED_SINCE_SQL = `SELECT app_key, user_id, blocked_at FROM users WHERE blocked_at > ? AND blocked_until > ?
+  ORDER BY blocked_at, app_key, user_id LIMIT ? OFFSET ?`;
 const BLOCKED_SQL = `SELECT user_id, blocked_until FROM users WHERE app_key = ? AND blocked_until > ?
   ORDER BY user_id LIMIT ? OFFSET ?`;
 const REGISTERED_SQL = 'SELECT user_id FROM users WHERE app_key = ? AND user_id > ? ORDER BY user_id LIMIT ?';
@@ -65,5 +67,10 @@ export class SqliteUserListRepository implements UserListRepository {
   async blocked(appKey: AppKey, now: number, offset: number, limit: number): Promise<readonly BlockedUser[]> {
     const rows = this.database.all<{ user_id: string; blocked_until: number }>(BLOCKED_SQL, appKey, now, Math.max(0, limit), Math.max(0, offset));
     return rows.map((row) => ({ userId: row.user_id, blockedUntil: row.blocked_until }));
+  }
+
+  async blockedSince(since: number, now: number, offset: number, limit: number): Promise<readonly RecentBlock[]> {
+    const rows = this.database.all<{ app_key: string; user_id: string; blocked_at: number | string }>(BLOCKED_SINCE_SQL, Math.max(0, since), now, Math.max(0, limit), Math.max(0, offset));
+    return rows.map((row) => ({ appKey: row.app_key, userId: row.user_id, blockedAt: Number(row.blocked_at) }));
   }
 }

@@ -20,7 +20,7 @@ const UPSERT_SQL = `INSERT INTO users (app_key, user_id, name, portrait_uri, cre
     name = COALESCE(?, name),
     portrait_uri = COALESCE(?, portrait_uri)`;
 const EXPIRE_SQL = 'UPDATE users SET tokens_valid_after = MAX(tokens_valid_after, ?) WHERE app_key = ? AND user_id = ?';
-const BLOCK_SQL = 'UPDATE users SET blocked_until = ? WHERE app_key = ? AND user_id = ?';
+const BLOCK_SQL = 'UPDATE users SET blocked_until = ?, blocked_at = ? WHERE app_key = ? AND user_id = ?';
 
 function toUserRecord(row: UserRow): UserRecord {
   return {
@@ -64,9 +64,9 @@ export class SqliteUserRepository implements UserRepository {
     });
   }
 
-  async setBlockedUntil(appKey: AppKey, userId: UserId, until: number): Promise<void> {
+  async setBlockedUntil(appKey: AppKey, userId: UserId, until: number, at: number): Promise<void> {
     this.database.write(() => {
-      this.database.run(BLOCK_SQL, until, appKey, userId);
+      this.database.run(BLOCK_SQL, until, until > 0 ? at : 0, appKey, userId);
     });
   }
 }

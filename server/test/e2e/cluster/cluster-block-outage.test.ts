@@ -17,7 +17,9 @@ import { clusterAvailable, CLUSTER_APP, skipClusterSuite, useCluster } from './c
 if (!clusterAvailable()) {
   skipClusterSuite('cluster user/block across broker outages');
 } else {
-  const suite = useCluster({ nodes: 2, database: 'blockoutage', brokerRefusable: [0] });
+  // The periodic re-check of recent blocks (cluster-block-recheck.test.ts) is pushed out of these tests' way: they
+  // assert what the publish path and the reconnect scan do, and when.
+  const suite = useCluster({ nodes: 2, database: 'blockoutage', brokerRefusable: [0], env: { LIANXIN_BLOCK_RECHECK_MS: '3600000' } });
   const ready = async (i: number): Promise<boolean> => (await fetch(`${suite.cluster.node(i).url}/readyz`)).status === 200;
 
   async function kickedForBlock(client: RawClient, timeoutMs: number): Promise<void> {
