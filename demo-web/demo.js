@@ -182,13 +182,21 @@ async function blacklistCall(action, userId) {
   return answer;
 }
 
+/** Bumped by every refresh: only the latest-started one renders (answers can come back out of order). */
+let blacklistRefreshes = 0;
+
 async function refreshBlacklist() {
+  const refresh = ++blacklistRefreshes;
+  let users;
   try {
-    state.blacklist = (await blacklistCall('list')).users ?? [];
+    users = (await blacklistCall('list')).users ?? [];
   } catch (error) {
-    $('blacklist-error').textContent = error.message;
+    if (refresh === blacklistRefreshes) $('blacklist-error').textContent = error.message;
     return;
   }
+  // The login's refresh may answer after a later add's refresh: its older list must not replace the newer one.
+  if (refresh !== blacklistRefreshes) return;
+  state.blacklist = users;
   const ul = $('blacklist');
   ul.replaceChildren();
   for (const userId of state.blacklist) {

@@ -175,6 +175,35 @@ describe('web demo features in headless Chromium', () => {
     await wait(bob.page, 'delivered after removal', bob.page.locator('.msg.theirs .bubble', { hasText: 'and now?' }).waitFor());
     expect(await bob.page.locator('.msg.theirs .bubble', { hasText: 'can you see this' }).count()).toBe(0);
   });
+
+  it("blacklist view: the login's list answering late does not replace the list after a later add", async () => {
+    const alice = await user('la');
+    const bob = await user('lb');
+    // Bob's next login: its blacklist query runs at once (before the add) but its answer comes 1.5 s late.
+    let fetched!: () => void;
+    let delivered!: () => void;
+    const lateFetched = new Promise<void>((resolve) => (fetched = resolve));
+    const lateDelivered = new Promise<void>((resolve) => (delivered = resolve));
+    let delayNext = true;
+    await bob.page.route('**/demo/api/blacklist', async (route) => {
+      if (!delayNext || !(route.request().postData() ?? '').includes('"action":"list"')) return route.continue();
+      delayNext = false;
+      const response = await route.fetch();
+      fetched();
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      await route.fulfill({ response });
+      delivered();
+    });
+    await reconnect(bob.page, bob.id);
+    await wait(bob.page, "the login's list query ran", lateFetched);
+    await bob.page.getByLabel('User ID to block').fill(alice.id);
+    await bob.page.getByRole('button', { name: 'Add to blacklist' }).click();
+    const entry = bob.page.locator(`#blacklist li[data-user="${alice.id}"]`);
+    await wait(bob.page, 'listed', entry.waitFor());
+    await wait(bob.page, 'the late answer arrived', lateDelivered);
+    await bob.page.waitForTimeout(300);
+    expect(await entry.count()).toBe(1);
+  });
 });
 
 describe('console app management in headless Chromium', () => {
