@@ -226,13 +226,25 @@ async function changeBlacklist(action, userId) {
 // ------------------------------------------------------------------------------ conversation list
 
 let refreshing = null;
+let refreshAgain = false;
+/**
+ * One refresh at a time; a call made while one runs (a message arrived after its list was read) makes it read
+ * the list once more before it resolves, so no change waits for the next event.
+ */
 function refreshConversations() {
-  refreshing ??= (async () => {
+  if (refreshing) {
+    refreshAgain = true;
+    return refreshing;
+  }
+  refreshing = (async () => {
     try {
-      const list = await promised((cb) => state.im.getConversationList(cb, null, 100));
-      state.conversations = (list ?? []).filter((c) => c.conversationType !== CT.CHATROOM);
-      await loadTags();
-      renderConversations();
+      do {
+        refreshAgain = false;
+        const list = await promised((cb) => state.im.getConversationList(cb, null, 100));
+        state.conversations = (list ?? []).filter((c) => c.conversationType !== CT.CHATROOM);
+        await loadTags();
+        renderConversations();
+      } while (refreshAgain);
     } finally {
       refreshing = null;
     }
