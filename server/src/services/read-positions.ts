@@ -96,10 +96,15 @@ export class ReadPositionService {
     if (!READ_MARKERS.has(message.objectName) || message.status) return;
     const conversation: ConversationKey = { type: message.conversationType, targetId: message.targetId };
     if (!validType(conversation.type)) return;
-    const readTime = Math.min(markedTime(message.content) ?? message.sentTime, message.sentTime || this.ctx.clock.now());
-    if (!(readTime > 0)) return;
+    const marked = Math.min(markedTime(message.content) ?? message.sentTime, message.sentTime || this.ctx.clock.now());
+    if (!(marked > 0)) return;
     const { appKey, fromUserId } = message;
-    this.ctx.store.readPositions.advance(appKey, fromUserId, [{ conversation, readTime }], this.ctx.clock.now()).then(
+    // Capped at what is stored, as lxReadPos is: a marker is not stored, its own time is a clock reading, and
+    // engine 5.x marks "read up to now" with its estimate of the server time.
+    this.ctx.store.messages.lastSentTime(appKey).then((horizon) => {
+      const readTime = Math.min(marked, horizon);
+      return readTime > 0 ? this.ctx.store.readPositions.advance(appKey, fromUserId, [{ conversation, readTime }], this.ctx.clock.now()) : [];
+    }).then(
       (moved) => {
         const version = moved[moved.length - 1]?.version;
         if (version !== undefined) this.notify(appKey, fromUserId, version, message.sessionId);

@@ -96,6 +96,28 @@ describe('lxReadPos read time 0 = the newest stored message, never a clock readi
     expect(later).toBeGreaterThan(stored);
   });
 
+  it('a read-status sync (RC:SRSMsg) up to a time ahead of the server is capped at the newest stored message', async () => {
+    const [reader, peer] = [uniqueUser('reader'), uniqueUser('peer')];
+    const [r, p] = [await connect(reader), await connect(peer)];
+    const stored = await send(p, reader, 'read me');
+    await delay(60);
+    // What engine 5.x's markRemoteConversationAsRead sends: "read up to now", by its own estimate of now.
+    const srs = encodeByName('UpStreamMessage', {
+      sessionId: 0,
+      classname: 'RC:SRSMsg',
+      content: utf8(JSON.stringify({ lastMessageSendTime: Date.now() + 3_600_000 })),
+      configFlag: 0,
+    });
+    expect((await r.publish('ppMsgP', peer, srs)).status).toBe(0);
+    let position: number | undefined;
+    for (let i = 0; i < 50 && position === undefined; i++) {
+      position = positionOf(await readPos(r, { since: 0, items: [] }), peer);
+      if (position === undefined) await delay(20);
+    }
+    // The marker's own time (a clock reading, ≥ stored + 60) was the cap before.
+    expect(position).toBe(stored);
+  });
+
   it('an app that has stored nothing has nothing to mark read', async () => {
     const [reader, peer] = [uniqueUser('reader'), uniqueUser('peer')];
     const r = await connect(reader, EMPTY);
