@@ -197,6 +197,25 @@ describe('server-synced unread counts', () => {
     }
   });
 
+  test('a read-status sync "up to" a time ahead of the server (a 5.x device clock) does not make later messages read', async () => {
+    const peer = await online('peer');
+    const a = await online('user');
+    const b = await device(a, 'user-b');
+    const first = await send(peer, a.userId, 'read on A');
+    await b.next((x) => x.messageUId === first.messageUId);
+    await ok(call((cb) => a.im.sendMessage(PRIVATE, peer.userId, new SyncReadStatusMessage({ lastMessageSendTime: Date.now() + 3_600_000 }), cb)), 'SRS ahead');
+    await b.next((x) => x.objectName === 'RC:SRSMsg');
+    await settlesTo(() => unread(b, peer.userId), 0, 'B cleared by the sync');
+    const later = await send(peer, a.userId, 'sent after the sync');
+    await b.next((x) => x.messageUId === later.messageUId);
+    await delay(300);
+    expect(await unread(b, peer.userId)).toBe(1);
+    // A fresh install agrees (the server's position is capped at what was stored).
+    const c = await device(a, 'user-c');
+    await settlesTo(async () => c.offlineFinished, 1, 'C synced');
+    await settlesTo(() => unread(c, peer.userId), 1, 'C counts the later one');
+  });
+
   test('over the comet transport too: a comet device clears, a WebSocket device follows', async () => {
     const peer = await online('peer');
     const a = await online('user');
