@@ -9,10 +9,9 @@
  * The blocked user's session on node 1 itself is disconnected at once, broker or not; a kick kept for a retry is
  * dropped if the user is unblocked before it goes out.
  */
-import type { DisconnectFrame } from '../../../../src/internal';
-import { connectRaw, type RawClient } from '../../../../test/support/raw-client';
+import { connectRaw } from '../../../../test/support/raw-client';
 import { tokenFor, uniqueId, upstream, waitFor } from '../e2e-support';
-import { clusterAvailable, CLUSTER_APP, skipClusterSuite, useCluster } from './cluster-support';
+import { clusterAvailable, CLUSTER_APP, kickedForBlock, skipClusterSuite, useCluster } from './cluster-support';
 
 if (!clusterAvailable()) {
   skipClusterSuite('cluster user/block across broker outages');
@@ -21,12 +20,6 @@ if (!clusterAvailable()) {
   // assert what the publish path and the reconnect scan do, and when.
   const suite = useCluster({ nodes: 2, database: 'blockoutage', brokerRefusable: [0], env: { LIANXIN_BLOCK_RECHECK_MS: '3600000' } });
   const ready = async (i: number): Promise<boolean> => (await fetch(`${suite.cluster.node(i).url}/readyz`)).status === 200;
-
-  async function kickedForBlock(client: RawClient, timeoutMs: number): Promise<void> {
-    const frame = await client.nextFrame<DisconnectFrame>((f) => f.kind === 'disconnect', timeoutMs);
-    expect(frame.reason).toBe(2);
-    await client.closed;
-  }
 
   async function refusedForBlock(i: number, userId: string): Promise<void> {
     const token = await tokenFor(suite.cluster.api(i), userId);

@@ -5,22 +5,15 @@
  * (server/src/gateway/blocked-sessions.ts) and disconnects its own sessions of those users (DISCONNECT 2).
  * Two nodes on PostgreSQL + Redis; node 1's Redis link can be refused on its own; a 500 ms re-check here.
  */
-import type { DisconnectFrame } from '../../../../src/internal';
-import { connectRaw, type RawClient } from '../../../../test/support/raw-client';
+import { connectRaw } from '../../../../test/support/raw-client';
 import { tokenFor, uniqueId, waitFor } from '../e2e-support';
-import { clusterAvailable, CLUSTER_APP, skipClusterSuite, useCluster } from './cluster-support';
+import { clusterAvailable, CLUSTER_APP, kickedForBlock, skipClusterSuite, useCluster } from './cluster-support';
 
 if (!clusterAvailable()) {
   skipClusterSuite('cluster re-check of recent blocks');
 } else {
   const suite = useCluster({ nodes: 2, database: 'blockrecheck', brokerRefusable: [0], env: { LIANXIN_BLOCK_RECHECK_MS: '500' } });
   const ready = async (i: number): Promise<boolean> => (await fetch(`${suite.cluster.node(i).url}/readyz`)).status === 200;
-
-  async function kickedForBlock(client: RawClient, timeoutMs: number): Promise<void> {
-    const frame = await client.nextFrame<DisconnectFrame>((f) => f.kind === 'disconnect', timeoutMs);
-    expect(frame.reason).toBe(2);
-    await client.closed;
-  }
 
   it('a block taken by a node that loses its own link and dies still disconnects the session on the other node; other users stay', async () => {
     const [far, bystander] = [uniqueId('far'), uniqueId('by')];

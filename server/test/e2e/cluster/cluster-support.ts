@@ -11,9 +11,16 @@ import { redisAvailable, startRedis, warnSkipped, type RunningRedis } from '../.
 import { startBalancer, type RunningBalancer } from '../../../../test/support/engines/tcp-balancer';
 import { startProxy, type RunningProxy } from '../../../../test/support/engines/tcp-proxy';
 import type { IsolatedHost } from './netns';
-import { decodeByName, encodeByName } from '../../../../src/internal';
+import { decodeByName, encodeByName, type DisconnectFrame } from '../../../../src/internal';
 import type { RawClient } from '../../../../test/support/raw-client';
 import { connectUser, text } from '../e2e-support';
+
+/** Waits for `client` to get DISCONNECT reason 2 (BLOCK) and its connection to close. */
+export async function kickedForBlock(client: RawClient, timeoutMs: number): Promise<void> {
+  const frame = await client.nextFrame<DisconnectFrame>((f) => f.kind === 'disconnect', timeoutMs);
+  expect(frame.reason).toBe(2);
+  await client.closed;
+}
 
 /** The app the cluster suites use: single-device (kicks across nodes) and no send-rate limit in the way. */
 export const CLUSTER_APP: TestApp = { ...DEFAULT_TEST_APP, options: { multiDevice: false, maxSendRate: 1000 } };
