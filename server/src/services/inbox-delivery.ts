@@ -18,8 +18,8 @@
  *   - `delivered` (the session's high-water mark: the last finished pull's `syncTime`, raised by every
  *     `s_msg` sent) is ≥ the user's previous inbox entry time, and < the new entry's time.
  * The previous entry time comes from `lastInbox`, raised in commit order by every stored message for the
- * user (appends resolve in call order, MessageAppendBatcher) and by pull answers (the owner's high-water
- * mark at read time). It is only kept while the user has a session on this node; unknown = not eligible.
+ * user (appends resolve in call order, MessageAppendBatcher; a large fan-out raises its later slices' marks
+ * before handing them over, messaging.ts) and by pull answers (the owner's high-water mark at read time). It is only kept while the user has a session on this node; unknown = not eligible.
  * In a cluster another node may append to the same inbox; it announces that entry with `s_ntf` (whose time
  * may be newer than a push this node sent meanwhile), which the client pulls, so the worst case there is order,
  * never loss — as long as the client does not take a pushed time as its pull cursor (our SDK never does:

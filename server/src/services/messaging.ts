@@ -171,7 +171,9 @@ export class MessagingService {
       // The private-message case, without the fan-out machinery.
       if (recipients[0] !== message.fromUserId) this.toInbox(stored, recipients[0] as string, message.mentionedUserIds);
     } else if (recipients.length > 1) {
-      inSlices([...new Set(recipients)], (userId) => {
+      const users = [...new Set(recipients)];
+      if (users.length > FAN_OUT_SLICE) this.markLaterSlices(stored, users);
+      inSlices(users, (userId) => {
         if (userId !== message.fromUserId) this.toInbox(stored, userId, message.mentionedUserIds);
       });
     }
@@ -188,6 +190,21 @@ export class MessagingService {
     }
     // The sendbox pull is what keeps the sender's other devices right even when the echo is dropped.
     this.notifySoon(stored.appKey, message.fromUserId, stored.sentTime, origin.sessionId);
+  }
+
+  /**
+   * The recipients past the first slice get their entry a turn or more later; a message stored meanwhile for one of
+   * them must not be pushed ahead of it (its entry is older). So their inbox marks are raised now, in commit order:
+   * the later message then goes by `s_ntf` and a pull, which brings both in order, and so does this one when its
+   * slice runs (its predecessor is itself). Only users with a session here have marks (a map lookup each).
+   */
+  private markLaterSlices(stored: StoredMessage, users: readonly string[]): void {
+    const { appKey, sentTime } = stored;
+    const registry = this.hub.registry;
+    for (let i = FAN_OUT_SLICE; i < users.length; i++) {
+      const userId = users[i] as string;
+      if (userId !== stored.fromUserId && registry.sessionsOf(appKey, userId).length > 0) this.delivery.recordInbox(appKey, userId, sentTime, true);
+    }
   }
 
   /**

@@ -245,3 +245,33 @@ describe('MessagingService: delivery of a stored private message', () => {
     expect(down.status & 0x40).toBe(0x40); // mentioned (StatusBit)
   });
 });
+
+describe('MessagingService: a large fan-out delivered in slices', () => {
+  let sys: ReturnType<typeof setup>;
+  beforeEach(() => {
+    sys = setup();
+  });
+  afterEach(() => sys.close());
+
+  it('a message stored after it is not pushed ahead of it to a recipient whose slice has not run yet', async () => {
+    const [a] = sys.nodes;
+    const sender = new PushSession('A.1', 'alice');
+    const bob = new PushSession('A.2', 'bob');
+    await a!.hub.attach(sender);
+    await a!.hub.attach(bob);
+    pulled(a!.messaging, bob);
+    // bob is past the first slice of FAN_OUT_SLICE (256) recipients: his entry is handed over a turn later.
+    const members = [...Array.from({ length: 300 }, (_, i) => `m${i}`), 'bob'];
+    const group: OutgoingMessage = {
+      appKey: 'k', fromUserId: 'alice', conversationType: 3, targetId: 'g', objectName: 'RC:TxtMsg', content: new Uint8Array([1]),
+      flags: 3, recipients: members, senderSendbox: true,
+    };
+    const first = await a!.messaging.send(group, origin(sender));
+    const second = await a!.messaging.send(privateMessage('alice', 'bob'), origin(sender));
+    expect(second.sentTime).toBeGreaterThan(first.sentTime);
+    await tick();
+    // Pushing the private message at once would put it before the group one, stored first (only s_ntf follows).
+    expect(what(bob)).not.toContain('s_msg');
+    expect(what(bob)).toContain('s_ntf');
+  });
+});
