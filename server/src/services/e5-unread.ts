@@ -11,8 +11,9 @@
  *   received a message within the retention window — read ones too, with count 0: a client that pulls those
  *   messages again (a fresh install pulls them all) counts only what is newer than a conversation's
  *   calibration, and a conversation missing here would be counted from scratch. Paged by `pageToken` (the
- *   client asks again while one is returned). `cutOffTime` = `version` = the server time the counts were taken
- *   at, `clearTime` = the read time they start after, `firstUnreadMsg` = the oldest unread message.
+ *   client asks again while one is returned). `cutOffTime` = the app's newest stored sentTime, read before the
+ *   counts (which cover exactly the messages up to it), `version` = the server time, `clearTime` = the read time
+ *   they start after, `firstUnreadMsg` = the oldest unread message.
  * - `qrySessionsUnread` (QuerySessionsInput{sessions[]} → QuerySessionsOutPut): the current count of each listed
  *   conversation. 5.38 asks it only in "realtime conversation" mode (navi `sessionMode` bit 0,
  *   `getRealtimeConUnreadCounts`), which this server does not announce; it is answered for clients that do.
@@ -88,14 +89,18 @@ export function e5UnreadQueries(ctx: ServerContext): Array<[string, QueryHandler
     const limit = asked > 0 ? Math.min(asked, MAX_PULL_SE_PAGE) : PULL_SE_PAGE;
     const { appKey, userId } = port.info;
     const now = ctx.clock.now();
-    const page = await ctx.store.unreadCounts.listInbox(appKey, userId, now, retentionStart(ctx, appKey, now), limit, after);
+    // The counts cover the messages up to the app's clock read first (all committed, so the count sees them); the
+    // client counts the later ones itself (cutOffTime). Cut at a clock reading instead, a message committed after
+    // the count but timed at or before it — the same millisecond, a node whose clock is behind — counted nowhere.
+    const cutOff = await ctx.store.messages.lastSentTime(appKey);
+    const page = await ctx.store.unreadCounts.listInbox(appKey, userId, cutOff, retentionStart(ctx, appKey, now), limit, after);
     const payload = encodeE5(SessionsOutput, {
       session: page.items.map((unread) => ({
         targetId: unread.conversation.targetId,
         busChannel: '',
         type: unread.conversation.type,
         version: now,
-        unread: unreadInfo(unread, now),
+        unread: unreadInfo(unread, cutOff),
       })),
       ...(page.next !== undefined ? { pageToken: pageToken(page.next) } : {}),
     });

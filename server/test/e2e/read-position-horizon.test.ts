@@ -7,11 +7,13 @@
 import { decodeByName, encodeByName } from '../../../src/internal';
 import type { rc } from '../../../src/internal';
 import { connectRaw, type RawClient } from '../../../test/support/raw-client';
+import { decodeE5, encodeE5, SessionQryInput, SessionsOutput, type E5Object } from '../../src/services/e5-wire';
 import { serverApi, type ServerApiClient } from '../../../test/support/server-api-client';
 import { startServer, type RunningServer, type TestApp } from '../../../test/support/server-launcher';
 
 const APP: TestApp = { key: 'lxhorizon', secret: 'lxhorizonsecret', options: { multiDevice: true, maxSendRate: 1000 } };
 const EMPTY: TestApp = { key: 'lxhorizonempty', secret: 'lxhorizonsecret' };
+const E5_UNREAD: TestApp = { key: 'lxhorizone5', secret: 'lxhorizonsecret', options: { serverSaveUnread: true, maxSendRate: 1000 } };
 const PRIVATE = 1;
 let server: RunningServer;
 const clients: RawClient[] = [];
@@ -21,10 +23,10 @@ const utf8 = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'utf8'));
 const uniqueUser = (name: string): string => `${name}${Date.now().toString(36)}${(seq++).toString(36)}`;
 const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function connect(userId: string, app: TestApp = APP): Promise<RawClient> {
+async function connect(userId: string, app: TestApp = APP, sdkVer = '2.9.2'): Promise<RawClient> {
   const api: ServerApiClient = serverApi(server.url, app.key, app.secret);
   const res = await api.post<{ token: string }>('/user/getToken.json', { userId, name: userId });
-  const client = await connectRaw({ url: server.url, appKey: app.key, token: res.body.token, sdkVer: '2.9.2' });
+  const client = await connectRaw({ url: server.url, appKey: app.key, token: res.body.token, sdkVer });
   expect(client.connack.status).toBe(0);
   clients.push(client);
   return client;
@@ -50,7 +52,7 @@ const positionOf = (out: rc.ReadPositionOutput, targetId: string): number | unde
 };
 
 beforeAll(async () => {
-  server = await startServer({ apps: [APP, EMPTY] });
+  server = await startServer({ apps: [APP, EMPTY, E5_UNREAD] });
 });
 afterEach(async () => {
   await Promise.all(clients.splice(0).map((c) => c.close()));
@@ -126,3 +128,24 @@ describe('lxReadPos read time 0 = the newest stored message, never a clock readi
     expect(Number(out.floor ?? 0)).toBe(0);
   });
 });
+
+describe('engine 5.x server-side unread (pullSe): the counts are cut at the newest stored message, not at a clock reading', () => {
+  it('cutOffTime is the last stored sentTime; the counts cover exactly the messages up to it', async () => {
+    const [reader, peer] = [uniqueUser('reader'), uniqueUser('peer')];
+    const r = await connect(reader, E5_UNREAD, '5.38.0');
+    const p = await connect(peer, E5_UNREAD);
+    await send(p, reader, 'one');
+    const second = await send(p, reader, 'two');
+    await delay(60);
+    const ack = await r.query('pullSe', reader, encodeE5(SessionQryInput, { version: 0, count: 10 }));
+    expect(ack.status).toBe(0);
+    const sessions = (decodeE5(SessionsOutput, ack.payload)['session'] ?? []) as E5Object[];
+    const unread = sessions.find((s) => s['targetId'] === peer)?.['unread'] as E5Object | undefined;
+    // 5.x counts live only what is newer than cutOffTime: a clock reading (≥ second + 60) left a message stored
+    // after the count but timed before it uncounted.
+    expect(Number(unread?.['cutOffTime'])).toBe(second);
+    expect(Number(unread?.['cnt'])).toBe(2);
+    expect(await send(p, reader, 'three')).toBeGreaterThan(second);
+  });
+});
+
