@@ -46,9 +46,11 @@ export function receiveRoomSignal(host: RoomSignalHost, appKey: string, roomId: 
     applyRoomSignal(host, loaded, signal);
     return;
   }
+  // A load that fails (the store unreachable) is reported to whoever asked for it; the signal goes with it — the
+  // next load reads the change from the store. Without the handler, its rejection ended the node's process.
   void host.loading(appKey, roomId)?.then((room) => {
     if (room !== undefined) applyRoomSignal(host, room, signal);
-  });
+  }, () => undefined);
 }
 
 function applyRoomSignal(host: RoomSignalHost, room: RoomState, signal: RoomSignal): void {
