@@ -104,8 +104,8 @@ export function conversationRoutes(messaging: MessagingService, chatrooms: Chatr
         };
       },
 
-      // The owner's history of one conversation up to msgTimestamp (absent or 0: everything so far); a time in the
-      // future counts as now, so messages sent later stay visible. The other participants keep theirs. A chatroom's
+      // The owner's history of one conversation up to msgTimestamp (absent or 0: everything so far); never past the
+      // newest stored message, so messages stored later stay visible. The other participants keep theirs. A chatroom's
       // history is the room's: cleared for every member, whoever `fromUserId` (the operator) is; an unknown room is
       // 1002 as for the other chatroom endpoints.
       'conversation/message/history/clean': ({ app, params }) => {
@@ -123,7 +123,8 @@ export function conversationRoutes(messaging: MessagingService, chatrooms: Chatr
             if (!(await chatrooms.service.clearHistory(app.appKey, targetId, upTo))) throw apiError(ServerApiErrors.badParameter, `chatroom ${targetId} does not exist`);
             return;
           }
-          await cleanHistory(ctx, app.appKey, owner, { type: conversationType, targetId }, msgTimestamp > 0 ? Math.min(msgTimestamp, now) : now);
+          // Capped at the app's newest stored message there (a time past it, a future one included, counts as it).
+          await cleanHistory(ctx, app.appKey, owner, { type: conversationType, targetId }, msgTimestamp);
         };
       },
     };

@@ -43,6 +43,14 @@ test('a given time past the newest stored message (a client clock ahead) hides n
   expect(await visibleTo('a', 'b')).toEqual([after.uid, before.uid]);
 });
 
+test('time 0 hides everything stored, also messages timed ahead of the wall clock (a burst runs the app clock ahead)', async () => {
+  const clock = { t: T0 };
+  const ctx = contextWith([createAppConfig(APP, 's')], store, clock);
+  for (let i = 0; i < 3; i++) await store.messages.append(privateMessage('a', 'b', { now: T0 + 500 }));
+  await cleanHistory(ctx, APP, 'b', { type: 1, targetId: 'a' }, 0);
+  expect(await visibleTo('b', 'a')).toEqual([]);
+});
+
 test('a clean with nothing stored in the app is a no-op; a given time is used as is', async () => {
   const clock = { t: T0 };
   const ctx = contextWith([createAppConfig(APP, 's')], store, clock);
