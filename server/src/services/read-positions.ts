@@ -96,11 +96,11 @@ export class ReadPositionService {
     if (!READ_MARKERS.has(message.objectName) || message.status) return;
     const conversation: ConversationKey = { type: message.conversationType, targetId: message.targetId };
     if (!validType(conversation.type)) return;
-    const marked = Math.min(markedTime(message.content) ?? message.sentTime, message.sentTime || this.ctx.clock.now());
+    const marked = markedTime(message.content) ?? (message.sentTime || this.ctx.clock.now());
     if (!(marked > 0)) return;
     const { appKey, fromUserId } = message;
-    // Capped at what is stored, as lxReadPos is: a marker is not stored, its own time is a clock reading, and
-    // engine 5.x marks "read up to now" with its estimate of the server time.
+    // Capped at what is stored, as lxReadPos is (not at the marker's own time, a clock reading that a burst's
+    // messages can be timed ahead of): engine 5.x marks "read up to now" with its estimate of the server time.
     this.ctx.store.messages.lastSentTime(appKey).then((horizon) => {
       const readTime = Math.min(marked, horizon);
       return readTime > 0 ? this.ctx.store.readPositions.advance(appKey, fromUserId, [{ conversation, readTime }], this.ctx.clock.now()) : [];

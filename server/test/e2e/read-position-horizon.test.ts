@@ -120,6 +120,31 @@ describe('lxReadPos read time 0 = the newest stored message, never a clock readi
     expect(position).toBe(stored);
   });
 
+  it('a read-status sync reaches a message timed ahead of the wall clock (a burst runs the app clock ahead)', async () => {
+    const [reader, peer] = [uniqueUser('reader'), uniqueUser('peer')];
+    const [r, p] = [await connect(reader), await connect(peer)];
+    // 300 sends in one go: the group commit allocates 300 consecutive milliseconds within a few real ones. The
+    // marker's own time (a clock reading) must come out behind the burst's last message, else this proves nothing:
+    // a machine too busy for that gets up to three bursts.
+    let last = 0;
+    let srsTime = Number.POSITIVE_INFINITY;
+    for (let attempt = 0; attempt < 3 && srsTime >= last; attempt++) {
+      const times = await Promise.all(Array.from({ length: 300 }, (_, i) => send(p, reader, `burst ${attempt}.${i}`)));
+      last = Math.max(...times);
+      const srs = encodeByName('UpStreamMessage', { sessionId: 0, classname: 'RC:SRSMsg', content: utf8(JSON.stringify({ lastMessageSendTime: last })), configFlag: 0 });
+      const ack = await r.publish('ppMsgP', peer, srs);
+      expect(ack.status).toBe(0);
+      srsTime = (ack.date ?? 0) * 1000 + (ack.millisecond ?? 0);
+    }
+    expect(srsTime).toBeLessThan(last);
+    let position: number | undefined;
+    for (let i = 0; i < 50 && position !== last; i++) {
+      position = positionOf(await readPos(r, { since: 0, items: [] }), peer);
+      if (position !== last) await delay(20);
+    }
+    expect(position).toBe(last);
+  });
+
   it('an app that has stored nothing has nothing to mark read', async () => {
     const [reader, peer] = [uniqueUser('reader'), uniqueUser('peer')];
     const r = await connect(reader, EMPTY);
