@@ -47,12 +47,11 @@ export class ReceivePipeline {
         break;
       }
       case 'RC:SRSMsg': {
-        // Only our own devices' read-status sync clears our counts; never a peer's. Never past the sync's own time:
-        // engine 5.x marks "read up to now" by its device's estimate, which may be ahead of what was sent since.
+        // Only our own devices' read-status sync clears our counts; never a peer's. It clears what this device
+        // counted up to the marked time, never beyond (unread-store.ts clearCounted).
         if (message.senderUserId === me) {
           const marked = Number(content['lastMessageSendTime']);
-          const upTo = Number.isFinite(marked) && marked > 0 ? marked : message.sentTime;
-          session.unread.clear(message.conversationType, message.targetId, message.sentTime > 0 ? Math.min(upTo, message.sentTime) : upTo);
+          session.unread.clearCounted(message.conversationType, message.targetId, Number.isFinite(marked) && marked > 0 ? marked : message.sentTime);
         }
         break;
       }

@@ -279,6 +279,21 @@ export class UnreadStore {
     return entry.t;
   }
 
+  /**
+   * A read-status sync from one of the user's own devices, "read up to `upTo`": marks read only the messages this
+   * device counted up to it, and later arrivals no older than the newest of them. `upTo` is a time the other
+   * device chose — engine 5.x sends its estimate of the server's now —, so it may be ahead of messages stored
+   * after it; the server's read position (lxReadPos, capped at what was stored) lowers the rest exactly.
+   */
+  clearCounted(conversationType: number, targetId: string, upTo: number): void {
+    const entry = this.entries.get(conversationKey(conversationType, targetId));
+    if (entry === undefined) return;
+    let newest = 0;
+    for (const [, sentTime] of entry.u) if (sentTime <= upTo) newest = Math.max(newest, sentTime);
+    if (entry.o && upTo >= (entry.ot ?? 0)) newest = Math.max(newest, entry.ot ?? 0);
+    if (newest > 0) this.clear(conversationType, targetId, newest);
+  }
+
   /** Marks everything read; returns the newest time that was read (0 when nothing ever counted). */
   clearAll(): number {
     let newest = this.floor;

@@ -67,6 +67,22 @@ test('clear up to a time (read-status sync) keeps newer messages; later arrivals
   expect(unread.onReceived(received({ sentTime: 31 }))).toBe(true);
 });
 
+test('a read-status sync from an own device clears what was counted up to its time, and never beyond the newest of it', () => {
+  const { unread } = store();
+  for (const sentTime of [10, 20, 30]) unread.onReceived(received({ sentTime }));
+  unread.clearCounted(1, 'peer', 25);
+  expect(unread.count(1, 'peer')).toBe(1);
+  // "Read up to" a time far ahead (a 5.x device's estimate of now): what was counted is read...
+  unread.clearCounted(1, 'peer', 1_000_000);
+  expect(unread.count(1, 'peer')).toBe(0);
+  // ...but a message stored later, timed below that estimate, still counts; one older than what was read does not.
+  expect(unread.onReceived(received({ sentTime: 40 }))).toBe(true);
+  expect(unread.onReceived(received({ sentTime: 28 }))).toBe(false);
+  expect(unread.count(1, 'peer')).toBe(1);
+  unread.clearCounted(1, 'nobody', 50);
+  expect(unread.count(1, 'nobody')).toBe(0);
+});
+
 test('clear and clearAll return what is now read (the newest counted time, 0 for nothing); after clearAll older arrivals stay read', () => {
   const { unread } = store();
   expect(unread.clear(1, 'nobody')).toBe(0);
