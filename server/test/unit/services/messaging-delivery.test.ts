@@ -93,7 +93,7 @@ function privateMessage(from: string, to: string, persisted = true): OutgoingMes
 
 const origin = (s: EventSession): SendOrigin => ({ sessionId: s.info.sessionId, echo: { topic: 'ppMsgP', upstream: new Uint8Array([9]) } });
 
-describe('MessagingService: delivery of a stored private message', () => {
+describe('MessagingService: delivery of stored messages', () => {
   let sys: ReturnType<typeof setup>;
   beforeEach(() => {
     sys = setup();
@@ -244,16 +244,8 @@ describe('MessagingService: delivery of a stored private message', () => {
     expect(down.msgId).toBe(transient.messageUId);
     expect(down.status & 0x40).toBe(0x40); // mentioned (StatusBit)
   });
-});
 
-describe('MessagingService: a large fan-out delivered in slices', () => {
-  let sys: ReturnType<typeof setup>;
-  beforeEach(() => {
-    sys = setup();
-  });
-  afterEach(() => sys.close());
-
-  it('a message stored after it is not pushed ahead of it to a recipient whose slice has not run yet', async () => {
+  it('a message stored after a large fan-out is not pushed ahead of it to a recipient whose slice has not run yet', async () => {
     const [a] = sys.nodes;
     const sender = new PushSession('A.1', 'alice');
     const bob = new PushSession('A.2', 'bob');
