@@ -66,7 +66,13 @@ export async function openConversation(page: Page, type: 'Private' | 'Group' | '
   await page.getByLabel('Type').selectOption({ label: type });
   await page.getByLabel('Target ID').fill(targetId);
   await page.getByRole('button', { name: 'Open' }).click();
-  await page.locator('#chat-title', { hasText: targetId }).waitFor();
+  try {
+    await page.locator('#chat-title', { hasText: targetId }).waitFor();
+  } catch (error) {
+    // Seen once in a full CI run (a chatroom re-opened after a private conversation): say what the page showed.
+    const shown = async (selector: string): Promise<string> => (await page.locator(selector).textContent({ timeout: 1000 }).catch(() => null)) ?? '?';
+    throw new Error(`${type} ${targetId} did not open: title ${JSON.stringify(await shown('#chat-title'))}, error ${JSON.stringify(await shown('#send-error'))}, status ${JSON.stringify(await shown('#status'))}\n${String(error)}`);
+  }
 }
 
 export async function send(page: Page, text: string): Promise<void> {
