@@ -135,8 +135,7 @@ export function clearUnreadCount(rt: Runtime, conversationType: unknown, targetI
 
 export function clearAllUnreadCount(rt: Runtime, method: string, callback: unknown): void {
   void operate(rt, method, callback, [callbackCheck(callback, true)], async (op) => {
-    const upTo = op.session.unread.clearAll();
-    await syncReads(rt, op, { clearAll: true, clearAllUpTo: upTo });
+    await syncReads(rt, op, { clearAll: { upTo: op.session.unread.clearAll() } });
     return true;
   });
 }

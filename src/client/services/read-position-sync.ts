@@ -46,7 +46,7 @@ function isPersisted(value: unknown): value is Persisted {
 export class ReadPositionState {
   version = 0;
   pending: PendingItem[] = [];
-  /** A clearAll not yet sent (its estimated server time), 0 = none. */
+  /** A clearAll not yet sent (read up to the newest message this device had counted), 0 = none. */
   pendingAll = 0;
 
   constructor(private readonly store: UserStore) {}
@@ -69,9 +69,8 @@ export interface ReadChange {
    * counted (the local clear's result), kept instead when the server cannot be reached (0: nothing to keep).
    */
   readonly items?: ReadonlyArray<{ readonly type: number; readonly targetId: string; readonly upTo: number }>;
-  /** Everything is read (clearAllUnreadCount), locally up to `clearAllUpTo`. */
-  readonly clearAll?: boolean;
-  readonly clearAllUpTo?: number;
+  /** Everything is read (clearAllUnreadCount); `upTo` as for `items`, the newest message this device had counted. */
+  readonly clearAll?: { readonly upTo: number };
 }
 
 export class ReadPositionSync {
@@ -106,7 +105,7 @@ export class ReadPositionSync {
     ];
     let output: rc.ReadPositionOutput;
     try {
-      output = await this.query(session, state.version, items, change.clearAll === true, state.pendingAll);
+      output = await this.query(session, state.version, items, change.clearAll !== undefined, state.pendingAll);
     } catch (error) {
       this.keepPending(session, change);
       throw error;
@@ -144,7 +143,7 @@ export class ReadPositionSync {
       if (item.upTo > 0) state.pending.push({ type: item.type, targetId: item.targetId, readTime: item.upTo });
     }
     if (state.pending.length > MAX_PENDING) state.pending.splice(0, state.pending.length - MAX_PENDING);
-    if (change.clearAll === true) state.pendingAll = Math.max(state.pendingAll, change.clearAllUpTo ?? 0);
+    if (change.clearAll !== undefined) state.pendingAll = Math.max(state.pendingAll, change.clearAll.upTo);
     state.persist();
   }
 }

@@ -70,7 +70,7 @@ export class SqliteUserListRepository implements UserListRepository {
   }
 
   async blockedSince(since: number, now: number, offset: number, limit: number): Promise<readonly RecentBlock[]> {
-    const rows = this.database.all<{ app_key: string; user_id: string; blocked_at: number | string }>(BLOCKED_SINCE_SQL, Math.max(0, since), now, Math.max(0, limit), Math.max(0, offset));
-    return rows.map((row) => ({ appKey: row.app_key, userId: row.user_id, blockedAt: Number(row.blocked_at) }));
+    const rows = this.database.all<{ app_key: string; user_id: string; blocked_at: number }>(BLOCKED_SINCE_SQL, Math.max(0, since), now, Math.max(0, limit), Math.max(0, offset));
+    return rows.map((row) => ({ appKey: row.app_key, userId: row.user_id, blockedAt: row.blocked_at }));
   }
 }
