@@ -12,18 +12,20 @@ import { startServer } from '../support/server-launcher';
 import type { RunningServer, TestApp } from '../support/server-launcher';
 import { call } from './sdk-api-support';
 import type { CallResult } from './sdk-api-support';
-import { delay, eventually, joinOk, newRoomId, roomUser, useDroppableSockets } from './sdk-chatroom-support';
+import { api, delay, eventually, joinOk, newRoomId, roomUser, useDroppableSockets } from './sdk-chatroom-support';
 import type { RoomUser, StatusInfo } from './sdk-chatroom-support';
 
 const APP: TestApp = { key: 'lxsdkchrmkv', secret: 'lxsdkchrmkvsecret', options: { maxSendRate: 1000, chrmQuotaHigh: 100000 } };
 const NOKV: TestApp = { key: 'lxsdkchrmnokv', secret: 'lxsdkchrmkvsecret', options: { chrmKv: 0 } };
+/** One user logged in on several devices (tabs) at once. */
+const DEVICES: TestApp = { key: 'lxsdkchrmkvdev', secret: 'lxsdkchrmkvsecret', options: { maxSendRate: 1000, chrmQuotaHigh: 100000, multiDevice: true } };
 
 useDroppableSockets();
 let server: RunningServer;
 const users: RoomUser[] = [];
 
 beforeAll(async () => {
-  server = await startServer({ apps: [APP, NOKV] });
+  server = await startServer({ apps: [APP, NOKV, DEVICES] });
 });
 afterAll(async () => {
   await server?.stop();
@@ -32,8 +34,8 @@ afterEach(async () => {
   for (const user of users.splice(0)) await user.im.disconnect();
 });
 
-async function online(name: string, app: TestApp = APP): Promise<RoomUser> {
-  const user = await roomUser(server, app, name);
+async function online(name: string, app: TestApp = APP, userId?: string): Promise<RoomUser> {
+  const user = await roomUser(server, app, name, userId);
   users.push(user);
   return user;
 }
@@ -125,6 +127,23 @@ describe('chatroom attributes', () => {
     await entriesEventually(alice, roomId, { a: 'taken', b: '2', c: '3', mine: 'x' });
     expect(await call((cb) => alice.im.removeChatRoomEntries(roomId, { entries: [{ key: 'b' }, { key: 'c' }] }, cb))).toMatchObject(ok);
     await entriesEventually(bob, roomId, { a: 'taken', mine: 'x' });
+  });
+
+  test("only the changing session is not told: the user's other device and a Server API change's named owner are", async () => {
+    const roomId = newRoomId();
+    const alice = await online('alice', DEVICES);
+    const tab2 = await online('alice-tab2', DEVICES, alice.userId);
+    await joinOk(alice, roomId);
+    await joinOk(tab2, roomId);
+    expect(await call((cb) => alice.im.setChatroomEntry(roomId, { key: 'seat', value: 'A' }, cb))).toMatchObject(ok);
+    await entriesEventually(tab2, roomId, { seat: 'A' });
+    expect(updates(tab2).map((u) => [u['key'], u['value']])).toEqual([['seat', 'A']]);
+    // A Server API change names alice as the owner; her devices did not make it, so both are told.
+    await api(server, DEVICES, '/chatroom/entry/set.json', { chatroomId: roomId, userId: alice.userId, key: 'title', value: 'Live' });
+    await entriesEventually(alice, roomId, { seat: 'A', title: 'Live' });
+    await entriesEventually(tab2, roomId, { seat: 'A', title: 'Live' });
+    expect(await entry(alice, roomId, 'title')).toMatchObject({ ok: true, value: 'Live' });
+    expect(updates(alice).map((u) => [u['key'], u['value']])).toEqual([['title', 'Live']]);
   });
 
   test('auto-delete entries go when their owner quits; the others are told', async () => {

@@ -78,8 +78,9 @@ export function useDroppableSockets(): void {
   });
 }
 
-export async function roomUser(server: RunningServer, app: TestApp, name: string): Promise<RoomUser> {
-  const user = await sdkUser(server, app, name);
+/** `userId`: another device of that user (the app needs multi-device on). */
+export async function roomUser(server: RunningServer, app: TestApp, name: string, userId?: string): Promise<RoomUser> {
+  const user = await sdkUser(server, app, name, userId === undefined ? {} : { userId });
   const control = controlOfNextUser.current;
   const statusEvents: StatusInfo[] = [];
   user.client.setChatRoomStatusListener({ onChanged: (info: StatusInfo) => statusEvents.push(info) });

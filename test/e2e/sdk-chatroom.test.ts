@@ -23,13 +23,15 @@ const MULTI: TestApp = { key: 'lxsdkchrmmulti', secret: 'lxsdkchrmsecret', optio
 const NOTIFY: TestApp = { key: 'lxsdkchrmntf', secret: 'lxsdkchrmsecret', options: { ...FAST, chrmMemberNotify: 1 } };
 const NOHIST: TestApp = { key: 'lxsdkchrmnohist', secret: 'lxsdkchrmsecret', options: { ...FAST, chrmHistory: 0 } };
 const CAPPED: TestApp = { key: 'lxsdkchrmcap', secret: 'lxsdkchrmsecret', options: { ...FAST, chrmMaxMembers: 1 } };
+/** One user logged in on several devices (tabs) at once. */
+const DEVICES: TestApp = { key: 'lxsdkchrmdev', secret: 'lxsdkchrmsecret', options: { ...FAST, multiDevice: true } };
 
 useDroppableSockets();
 let server: RunningServer;
 const users: RoomUser[] = [];
 
 beforeAll(async () => {
-  server = await startServer({ apps: [APP, MULTI, NOTIFY, NOHIST, CAPPED] });
+  server = await startServer({ apps: [APP, MULTI, NOTIFY, NOHIST, CAPPED, DEVICES] });
 });
 afterAll(async () => {
   await server?.stop();
@@ -38,8 +40,8 @@ afterEach(async () => {
   for (const user of users.splice(0)) await user.im.disconnect();
 });
 
-async function online(name: string, app: TestApp = APP): Promise<RoomUser> {
-  const user = await roomUser(server, app, name);
+async function online(name: string, app: TestApp = APP, userId?: string): Promise<RoomUser> {
+  const user = await roomUser(server, app, name, userId);
   users.push(user);
   return user;
 }
@@ -216,6 +218,41 @@ describe('refusals and rules', () => {
     await sendOk(dave, r2, 'in r2');
     await carol.next(fromRoom(r1, 'in r1'));
     await carol.next(fromRoom(r2, 'in r2'));
+  });
+
+  test('a refused join (room full) leaves the user in the room she was in', async () => {
+    const [roomA, roomB] = [newRoomId('a'), newRoomId('b')];
+    const [alice, bob] = [await online('alice', CAPPED), await online('bob', CAPPED)];
+    await joinOk(alice, roomA);
+    await joinOk(bob, roomB);
+    expect(await join(alice, roomB, 0)).toMatchObject({ ok: false, code: ErrorCode.RC_CHATROOM_IS_FULL });
+    await sendOk(alice, roomA, 'still here');
+  });
+
+  test('quitting on one device leaves the user in the room while another device is logged in (API_CHECKLIST rule 62)', async () => {
+    const roomId = newRoomId();
+    const [alice, bob] = [await online('alice', DEVICES), await online('bob', DEVICES)];
+    const tab2 = await online('alice-tab2', DEVICES, alice.userId);
+    await joinOk(alice, roomId);
+    await joinOk(tab2, roomId);
+    await joinOk(bob, roomId);
+    expect(await call((cb) => alice.im.quitChatRoom(roomId, cb))).toMatchObject({ ok: true });
+    const fromBob = await sendOk(bob, roomId, 'still there?');
+    await tab2.next((m) => m.messageUId === fromBob.messageUId);
+    await sendOk(tab2, roomId, 'from tab 2');
+    // The device that quit shows nothing more of the room.
+    await bob.next(fromRoom(roomId, 'from tab 2'));
+    expect(roomTexts(alice, roomId)).toEqual([]);
+    // With no other device logged in, quitting leaves the room (in a cluster the first device's presence entry
+    // may outlive its socket by a moment: until then a quit leaves the user in, and the tab re-joins to try again).
+    await alice.im.disconnect();
+    users.splice(users.indexOf(alice), 1);
+    await eventually('the last device\'s quit leaves the room', async () => {
+      await joinOk(tab2, roomId, 0);
+      expect(await call((cb) => tab2.im.quitChatRoom(roomId, cb))).toMatchObject({ ok: true });
+      const sent = await sendText(tab2, roomId, 'gone');
+      return !sent.ok && sent.code === ErrorCode.NOT_IN_CHATROOM;
+    });
   });
 
   test('member join/quit notices reach the status listener as userChange (apps that enable them)', async () => {

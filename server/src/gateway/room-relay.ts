@@ -18,7 +18,10 @@ export type RoomSignal =
   | { readonly k: 'notify'; readonly time: number; readonly senders: readonly string[] }
   /** A member joined (with its join time) or left (quit, kick, ban, eviction). */
   | { readonly k: 'member'; readonly userId: string; readonly joined: boolean; readonly joinTime?: number }
-  /** KV entries changed up to `time`; `except` (the writer) is not woken. */
+  /**
+   * KV entries changed up to `time`; `except` is the session that wrote them (it applied the change itself), or ''
+   * (a Server API change, a leaving member's auto-delete entries): every other session of the members is woken.
+   */
   | { readonly k: 'kv'; readonly time: number; readonly except: string }
   /** The room was destroyed at `time`. */
   | { readonly k: 'destroy'; readonly time: number }

@@ -55,7 +55,7 @@ export function createBatchEntryHandlers(entries: ChatroomEntries, notifier: KvN
       const status = field.num(entry, 'status');
       return { key: field.str(entry, 'key'), value: field.str(entry, 'value'), autoDelete: (status & KvBit.AutoDelete) !== 0, force: (status & KvBit.Overwrite) !== 0 };
     });
-    const base = { appKey: port.info.appKey, roomId: frame.targetId, userId: port.info.userId };
+    const base = { appKey: port.info.appKey, roomId: frame.targetId, userId: port.info.userId, sessionId: port.info.sessionId };
     let result: BatchResult;
     if (notification === undefined) {
       result = await entries.batch(base, items, removal);

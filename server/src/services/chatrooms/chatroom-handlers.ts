@@ -52,7 +52,7 @@ export function createChatroomHandlers(rooms: ChatroomService, entries: Chatroom
     const roomId = roomIdOrReject(port, frame);
     if (roomId === undefined) return;
     // Quitting a room one is not in succeeds: the client's state is what it asked for.
-    await rooms.leave(port.info.appKey, roomId, port.info.userId, 'quit');
+    await rooms.quit(port.info.appKey, roomId, port.info.userId, port.info.sessionId);
     port.queryAck(frame.messageId, 0, encodeMessage(rc.ChrmOutput, { nothing: 1 }), frame.topic);
   };
 
@@ -132,6 +132,7 @@ export function createChatroomHandlers(rooms: ChatroomService, entries: Chatroom
       appKey: port.info.appKey,
       roomId,
       userId: port.info.userId,
+      sessionId: port.info.sessionId,
       key: input.entry.key,
       value: input.entry.value,
       autoDelete: (status & KvBit.AutoDelete) !== 0,

@@ -60,6 +60,16 @@ export interface EntryRequest {
   readonly notification?: EntryNotification;
   /** Server API: no membership needed, always forced. */
   readonly admin?: boolean;
+  /** The client session making the change (it applies the change itself, so it is not told); absent: Server API. */
+  readonly sessionId?: string;
+}
+
+/** Who changes a room's entries: the user, and the client session unless it is the Server API. */
+export interface EntryWriter {
+  readonly appKey: string;
+  readonly roomId: string;
+  readonly userId: string;
+  readonly sessionId?: string;
 }
 
 /** Whether a key/value pair breaks the single-key rules (key pattern, value 1..MAX_ENTRY_VALUE_CHARS characters). */
@@ -102,7 +112,7 @@ export class ChatroomEntries {
    * forced), key by key, so a refused key does not undo the others; the room is told once (the caller posts the
    * optional notification once for the whole batch when a key changed: kv-notification.ts).
    */
-  async batch(base: { readonly appKey: string; readonly roomId: string; readonly userId: string }, items: readonly BatchItem[], removal: boolean): Promise<BatchResult> {
+  async batch(base: EntryWriter, items: readonly BatchItem[], removal: boolean): Promise<BatchResult> {
     const status = await this.batchRefusal(base, items);
     if (status !== 0) return { status, failed: [], versions: [] };
     const failed: Array<{ key: string; errorCode: number }> = [];
@@ -139,7 +149,7 @@ export class ChatroomEntries {
    * the store writes them in one transaction that also checks the room's key cap for all of them. The room is
    * told once. Returns 0, or the refusal status and the key it concerns (nothing written).
    */
-  async setAll(base: { readonly appKey: string; readonly roomId: string; readonly userId: string }, items: ReadonlyArray<{ readonly key: string; readonly value: string }>, autoDelete: boolean): Promise<{ readonly status: number; readonly key?: string }> {
+  async setAll(base: EntryWriter, items: ReadonlyArray<{ readonly key: string; readonly value: string }>, autoDelete: boolean): Promise<{ readonly status: number; readonly key?: string }> {
     if (!this.rooms.options(base.appKey).kvEnabled) return { status: ChatroomStatus.KvDisabled };
     const invalid = items.find(invalidEntry);
     if (invalid !== undefined) return { status: ChatroomStatus.InvalidParameter, key: invalid.key };
@@ -161,7 +171,7 @@ export class ChatroomEntries {
   }
 
   /** The status refusing a whole `batch` before any key is looked at (KV off, 0 or too many entries, not a member), or 0. */
-  async batchRefusal(base: { readonly appKey: string; readonly roomId: string; readonly userId: string }, items: readonly BatchItem[]): Promise<number> {
+  async batchRefusal(base: EntryWriter, items: readonly BatchItem[]): Promise<number> {
     if (!this.rooms.options(base.appKey).kvEnabled) return ChatroomStatus.KvDisabled;
     if (items.length === 0) return ChatroomStatus.InvalidParameter;
     if (items.length > MAX_BATCH_ENTRIES) return KV_BATCH_OUT_LIMIT;
@@ -185,7 +195,7 @@ export class ChatroomEntries {
   }
 
   private async changed(request: EntryRequest, entry: ChatroomEntry): Promise<void> {
-    this.rooms.announceEntries(request.appKey, request.roomId, entry.updatedTime, request.userId);
+    this.rooms.announceEntries(request.appKey, request.roomId, entry.updatedTime, request.admin === true ? '' : request.sessionId);
     const note = request.notification;
     if (note === undefined) return;
     // Never a client's: posting it here would skip every check of a client room send (kv-notification.ts).

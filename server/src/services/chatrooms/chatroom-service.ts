@@ -138,13 +138,7 @@ export class ChatroomService {
     }
     const room = found;
     if (await this.ctx.store.chatrooms.isMarked(appKey, 'block', roomId, userId, this.ctx.clock.now())) return { status: ChatroomStatus.Blocked };
-    if (!opts.multiRoom) {
-      // One room per user (PROTOCOL.md U21): joining another room leaves the previous ones.
-      for (const other of await this.ctx.store.chatrooms.roomsOf(appKey, userId)) {
-        if (other !== roomId) await this.leave(appKey, other, userId, 'evicted');
-      }
-    }
-    return room.run(async () => {
+    const joined = await room.run(async () => {
       if (room.destroyed) return { status: ChatroomStatus.NotExist };
       if (!room.members.has(userId) && opts.maxMembers > 0 && room.members.size >= opts.maxMembers) return { status: ChatroomStatus.Full };
       const now = this.ctx.clock.now();
@@ -156,6 +150,26 @@ export class ChatroomService {
       if (added && opts.memberNotify) await this.memberChange(room, userId, 1);
       return { status: 0, joinTime };
     });
+    if (joined.status === 0 && !opts.multiRoom) {
+      // One room per user (PROTOCOL.md U21): a join that happened leaves the previous rooms; a refused one
+      // (full, destroyed) leaves the user where she was. After this room's turn, never inside it: two users
+      // joining each other's rooms would otherwise each hold one room's turn while waiting for the other's.
+      for (const other of await this.ctx.store.chatrooms.roomsOf(appKey, userId)) {
+        if (other !== roomId) await this.leave(appKey, other, userId, 'evicted');
+      }
+    }
+    return joined;
+  }
+
+  /**
+   * A client's `exitChrm`. Membership is per user, as the real service keeps it: while another session of the
+   * user is logged in (on any node), quitting on one device leaves the user in the room — the other devices keep
+   * receiving it, and the one that quit ignores it (API_CHECKLIST §3.10 `quitChatRoom`, rule 62; seed L7473-7479:
+   * "如在一端退出聊天室，其他端不会同步退出"). The last device's quit removes the member.
+   */
+  async quit(appKey: string, roomId: string, userId: string, sessionId: string): Promise<void> {
+    if (await this.loggedInElsewhere(appKey, userId, sessionId)) return;
+    await this.leave(appKey, roomId, userId, 'quit');
   }
 
   /** Removes a member (quit, eviction by another join, kick); false when the user was not in the room. */
@@ -299,17 +313,21 @@ export class ChatroomService {
     this.relay.publish(appKey, roomId, { k: 'whitelist' });
   }
 
-  /** Tells the room's members online here (but `exceptUserId`) that KV entries changed up to `time`. */
-  announceEntries(appKey: string, roomId: string, time: number, exceptUserId: string): void {
-    this.relay.publish(appKey, roomId, { k: 'kv', time, except: exceptUserId });
-    this.pushEntries(appKey, roomId, time, exceptUserId);
+  /**
+   * Tells the room's members, on every node, that KV entries changed up to `time`: every session of theirs but
+   * `exceptSessionId`, the client session that made the change and applied it already ('' for none: a Server API
+   * change reaches the user it names as owner too, and a change from one device reaches the user's others).
+   */
+  announceEntries(appKey: string, roomId: string, time: number, exceptSessionId = ''): void {
+    this.relay.publish(appKey, roomId, { k: 'kv', time, except: exceptSessionId });
+    this.pushEntries(appKey, roomId, time, exceptSessionId);
   }
 
-  private pushEntries(appKey: string, roomId: string, time: number, exceptUserId: string): void {
+  private pushEntries(appKey: string, roomId: string, time: number, exceptSessionId: string): void {
     const room = this.rooms.loaded(appKey, roomId);
     if (room === undefined) return;
     const payload = encodeMessage(rc.NotifyMsg, { type: CommandType.KvChanged, time, chrmId: roomId });
-    for (const userId of room.onlineMembers()) if (userId !== exceptUserId) this.flow.pushTo(appKey, userId, 's_cmd', roomId, payload);
+    for (const userId of room.onlineMembers()) this.flow.pushTo(appKey, userId, 's_cmd', roomId, payload, exceptSessionId);
   }
 
   close(): void {
@@ -334,7 +352,7 @@ export class ChatroomService {
     if (reason !== 'quit') this.metrics.kicked[reason]++;
     const removed = await this.ctx.store.chatrooms.removeAutoDeleteEntries(appKey, roomId, userId, this.ctx.clock.now());
     const newest = removed[removed.length - 1];
-    if (newest !== undefined) this.announceEntries(appKey, roomId, newest.updatedTime, userId);
+    if (newest !== undefined) this.announceEntries(appKey, roomId, newest.updatedTime);
     if (this.options(appKey).memberNotify) await this.memberChange(room, userId, 0);
     return true;
   }
@@ -370,6 +388,16 @@ export class ChatroomService {
     const content = encodeUtf8(JSON.stringify({ userList: [{ userId, status }], memberCount: room.members.size }));
     const input = { appKey: room.appKey, roomId: room.roomId, fromUserId: userId, objectName: MEMBER_CHANGE_OBJECT_NAME, content, flags: 0 };
     await (await this.append(room, input, this.ctx.clock.now(), false)).committed;
+  }
+
+  /** The user has a session other than `sessionId`, on any node. Presence unreachable: no (the quit goes through). */
+  private async loggedInElsewhere(appKey: string, userId: string, sessionId: string): Promise<boolean> {
+    try {
+      return (await this.hub.sessionsOf(appKey, userId)).some((s) => s.sessionId !== sessionId);
+    } catch (error) {
+      this.ctx.log.warn('chatroom presence check failed', { appKey, userId, error: String(error) });
+      return false;
+    }
   }
 
   /** Cluster presence says the user has a session on another node (never true on a single node). */

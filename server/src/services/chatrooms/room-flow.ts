@@ -112,9 +112,11 @@ export class RoomFlow {
     return due.length;
   }
 
-  /** Writes one push to every session of the user on this node; the number of sessions written to. */
-  pushTo(appKey: string, userId: string, topic: string, targetId: string, payload: Uint8Array): number {
-    return this.deliverAll(this.hub.registry.sessionsOf(appKey, userId), { kind: 'push', topic, targetId, payload, qos: 1 }, userId);
+  /** Writes one push to every session of the user on this node but `exceptSessionId`; the number of sessions written to. */
+  pushTo(appKey: string, userId: string, topic: string, targetId: string, payload: Uint8Array, exceptSessionId?: string): number {
+    let sessions = this.hub.registry.sessionsOf(appKey, userId);
+    if (exceptSessionId) sessions = sessions.filter((session) => session.info.sessionId !== exceptSessionId);
+    return this.deliverAll(sessions, { kind: 'push', topic, targetId, payload, qos: 1 }, userId);
   }
 
   private deliverAll(sessions: readonly LocalSession[], event: UserEvent, userId: string): number {

@@ -35,8 +35,8 @@ export interface RoomSignalHost {
   unindex(room: RoomState, userId: string): void;
   /** The user has a session on this node. */
   isOnline(appKey: string, userId: string): boolean;
-  /** `s_cmd` KV-changed to the room's members online here but `exceptUserId`. */
-  pushEntries(appKey: string, roomId: string, time: number, exceptUserId: string): void;
+  /** `s_cmd` KV-changed to the sessions here of the room's members, but `exceptSessionId`. */
+  pushEntries(appKey: string, roomId: string, time: number, exceptSessionId: string): void;
 }
 
 /** A signal from another node serving the room; applied after any load in progress. */
