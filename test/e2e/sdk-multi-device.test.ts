@@ -7,6 +7,7 @@
 import { createMemoryStorage } from '../../platforms/node/node-storage';
 import { ConnectionStatus, ConversationType, MessageDirection, TextMessage } from '../../src/index';
 import type { Message } from '../../src/index';
+import { serverApi } from '../support/server-api-client';
 import { startServer } from '../support/server-launcher';
 import type { RunningServer, TestApp } from '../support/server-launcher';
 import { call, delay, ok, sdkUser } from './sdk-api-support';
@@ -83,4 +84,43 @@ test('without the option a second login kicks the first: KICKED_OFFLINE_BY_OTHER
   const bob = await online('bob', SINGLE);
   const m = await send(bob, first.userId, 'to the remaining device');
   await second.next((x) => x.messageUId === m.messageUId);
+});
+
+/** The text of an unregistered App:Note, which the SDK hands over as an UnknownMessage. */
+function noteText(m: Message): unknown {
+  return (m.content as { message?: { content?: { content?: unknown } } }).message?.content?.content;
+}
+
+test('Server API sends with isIncludeSender=1 reach every device of the sender, also when nothing is stored', async () => {
+  const web = await online('alice');
+  const pc = await online('alice', MULTI, { userId: web.userId, token: web.token, storage: createMemoryStorage() });
+  const bob = await online('bob');
+  const api = serverApi(server.url, MULTI.key, MULTI.secret);
+  const post = async (path: string, form: Record<string, string | number | readonly string[]>): Promise<void> => {
+    expect((await api.post(path, form)).body).toMatchObject({ code: 200 });
+  };
+  const groupId = `g-${web.userId}`;
+  await post('/group/create.json', { userId: [web.userId, bob.userId], groupId, groupName: 'G' });
+  const cases: Array<[string, Record<string, string | number>, number, string]> = [
+    ['/message/private/publish.json', { toUserId: bob.userId, isPersisted: 0 }, PRIVATE, bob.userId],
+    ['/message/group/publish.json', { toGroupId: groupId, isPersisted: 0 }, ConversationType.GROUP, groupId],
+    ['/statusmessage/private/publish.json', { toUserId: bob.userId }, PRIVATE, bob.userId],
+    ['/statusmessage/group/publish.json', { toGroupId: groupId }, ConversationType.GROUP, groupId],
+    ['/message/private/publish.json', { toUserId: bob.userId }, PRIVATE, bob.userId],
+  ];
+  for (const [path, form, conversationType, targetId] of cases) {
+    const text = `${path} ${JSON.stringify(form)}`;
+    // A custom type: built-in ones keep their own storage policy whatever isPersisted says.
+    await post(path, { fromUserId: web.userId, objectName: 'App:Note', content: JSON.stringify({ content: text }), isIncludeSender: 1, ...form });
+    const matches = (m: Message): boolean => noteText(m) === text;
+    await bob.next(matches);
+    for (const device of [web, pc]) {
+      expect(await device.next(matches)).toMatchObject({ conversationType, targetId, objectName: 'App:Note', messageDirection: MessageDirection.SEND, senderUserId: web.userId });
+    }
+  }
+  // Without the flag the sender's devices get nothing of a message that is not stored.
+  await post('/message/private/publish.json', { fromUserId: web.userId, toUserId: bob.userId, objectName: 'App:Note', content: JSON.stringify({ content: 'not for me' }), isPersisted: 0 });
+  await bob.next((m) => noteText(m) === 'not for me');
+  await delay(300);
+  for (const device of [web, pc]) expect(device.received.filter((r) => noteText(r.message) === 'not for me')).toEqual([]);
 });

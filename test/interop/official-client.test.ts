@@ -336,6 +336,25 @@ describe('official web client 2.9.2 ↔ Lianxin server: messaging', () => {
     });
   });
 
+  test('Server API sends with isIncludeSender=1 that are not stored reach the online sender as its own messages', async () => {
+    const alice = await fx.onlineSynced('alice');
+    const bob = await fx.online('bob');
+    const api = serverApi(fx.server.url, DEFAULT_TEST_APP.key, DEFAULT_TEST_APP.secret);
+    for (const path of ['/message/private/publish.json', '/statusmessage/private/publish.json']) {
+      const reply = await api.post<{ code: number }>(path, {
+        fromUserId: alice.userId, toUserId: bob.userId, objectName: 'RC:TxtMsg', content: JSON.stringify({ content: path }), isPersisted: 0, isIncludeSender: 1,
+      });
+      expect(reply.body).toMatchObject({ code: 200 });
+      // The multi-device echo (PROTOCOL.md §5.5): a message this user sent, to bob.
+      expect(await alice.client.nextMessage((m) => (m.content as { content?: string }).content === path, 10_000)).toMatchObject({
+        conversationType: PRIVATE,
+        targetId: bob.userId,
+        senderUserId: alice.userId,
+        messageDirection: MessageDirection.SEND,
+      });
+    }
+  });
+
   test('a typing status (status message) reaches the online peer and is never stored', async () => {
     const alice = await fx.online('alice');
     // Past its first sync: 2.9.2 drops a status message that arrives during it (interop-fixture.ts).

@@ -8,6 +8,15 @@ const GROUP_ID_TYPES: ReadonlySet<number> = new Set([2, 3, 4, 12]);
 /** DownStreamMessage.status bits (PROTOCOL.md §9.3): the upstream sessionId bits shifted left by 4. */
 export const StatusBit = { Retrieved: 2, Persisted: 16, Counted: 32, Mentioned: 64 } as const;
 
+/**
+ * The send topic of a conversation type whose multi-device echo both client generations file under that type
+ * (PROTOCOL.md §5.5: E4 maps `ppMsgP`→1, `pgMsgP`→3, `pcMsgP`→5 and anything else to PRIVATE, so a type not
+ * listed gets no echo). Used for sends that had no client PUBLISH to echo (the Server API's).
+ */
+export function echoTopicFor(conversationType: number): string | undefined {
+  return conversationType === 1 ? 'ppMsgP' : conversationType === 3 ? 'pgMsgP' : conversationType === 5 ? 'pcMsgP' : undefined;
+}
+
 /** UpStreamMessage.sessionId bits (PROTOCOL.md §9.2). */
 export const FlagBit = { Persisted: 1, Counted: 2, Mentioned: 4, NoPush: 32, Expansion: 64 } as const;
 

@@ -5,7 +5,7 @@ import type { UserEvent } from '../gateway/user-event';
 import type { ServerContext } from '../context';
 import type { NewMessage, StoredMessage } from '../store/store';
 import { Direction } from '../store/store';
-import { FlagBit, toDownStream, transientDownStream } from './message-view';
+import { echoTopicFor, FlagBit, toDownStream, transientDownStream } from './message-view';
 import { encodeDownStream } from './downstream-encode';
 import { InboxDelivery } from './inbox-delivery';
 
@@ -26,6 +26,25 @@ function inSlices<T>(items: readonly T[], each: (item: T) => void): void {
     if (end < items.length) setImmediate(() => step(end));
   };
   step(0);
+}
+
+/**
+ * The multi-device echo of a send that had no client PUBLISH (the Server API's): the UpStreamMessage a client would
+ * have sent, on the send topic of the conversation type; none for a type no client files an echo under.
+ */
+function serverSendEcho(message: OutgoingMessage): { readonly topic: string; readonly upstream: Uint8Array } | undefined {
+  const topic = echoTopicFor(message.conversationType);
+  if (topic === undefined) return undefined;
+  const upstream = encodeMessage(rc.UpStreamMessage, {
+    sessionId: message.flags,
+    classname: message.objectName,
+    content: message.content,
+    ...(message.pushContent !== undefined ? { pushText: message.pushContent } : {}),
+    ...(message.pushData !== undefined ? { appData: message.pushData } : {}),
+    ...(message.configFlag !== undefined ? { configFlag: message.configFlag } : {}),
+    ...(message.extraContent !== undefined ? { extraContent: message.extraContent } : {}),
+  });
+  return { topic, upstream };
 }
 
 /** A message about to be dispatched, whatever its origin (client PUBLISH or Server API). */
@@ -345,9 +364,13 @@ export class MessagingService {
         this.emit(message.appKey, userId, { kind: 'push', topic: 's_msg', targetId: message.fromUserId, payload, qos: 0 });
       });
     }
-    if (origin.echo && message.senderSendbox) {
+    if (!message.senderSendbox) return;
+    // Nothing is stored, so the echo is the only way the sender's sessions see it: a client send's other devices
+    // (its PUBLISH echoed), or every session of the sender of a Server API send with isIncludeSender=1.
+    const echo = origin.echo ?? serverSendEcho(message);
+    if (echo !== undefined) {
       this.emit(message.appKey, message.fromUserId, {
-        kind: 'echo', topic: origin.echo.topic, targetId: message.targetId, upstream: origin.echo.upstream, sentTime, messageUId,
+        kind: 'echo', topic: echo.topic, targetId: message.targetId, upstream: echo.upstream, sentTime, messageUId,
       }, origin.sessionId);
     }
   }

@@ -20,7 +20,7 @@ import { apiError, ServerApiErrors } from '../../errors';
 import type { ConversationKinds } from '../../services/conversation-kind';
 import { ExpansionLimit } from '../../services/expansion-filter';
 import type { MessagingService } from '../../services/messaging';
-import { FlagBit } from '../../services/message-view';
+import { echoTopicFor, FlagBit } from '../../services/message-view';
 import { encodeMessage, encodeUtf8, rc } from '../../services/wire';
 import { ownerConversation } from '../../store/owner-conversation';
 import type { StoredMessage } from '../../store/store';
@@ -35,8 +35,6 @@ const KEY_PATTERN = /^[A-Za-z0-9_=+-]+$/;
 export const MAX_DELETE_KEYS = 100;
 /** `message/expansion/query` page size: every key a message may hold. */
 const QUERY_PAGE_SIZE = ExpansionLimit.keysTotal;
-/** The client send topics of private and group messages: the operator's own sessions get the update on them. */
-const SEND_TOPIC: Readonly<Record<number, string>> = { 1: 'ppMsgP', 3: 'pgMsgP' };
 
 function bad(detail: string): Error {
   return apiError(ServerApiErrors.badParameter, detail);
@@ -113,7 +111,7 @@ export function messageExpansionRoutes(messaging: MessagingService, kinds: Conve
       const others = kind === undefined ? [] : await kind.recallRecipients(original);
       const recipients = [...new Set([original.fromUserId, ...others])].filter((id) => id !== userId);
       const content = encodeUtf8(JSON.stringify(command));
-      const topic = SEND_TOPIC[original.conversationType];
+      const topic = echoTopicFor(original.conversationType);
       await messaging.send(
         { appKey: request.app.appKey, fromUserId: userId, conversationType: original.conversationType, targetId, objectName: 'RC:MsgExMsg', content, flags: 0, recipients, senderSendbox: syncSender },
         syncSender && topic !== undefined ? { echo: { topic, upstream: encodeMessage(rc.UpStreamMessage, { sessionId: 0, classname: 'RC:MsgExMsg', content }) } } : {},
