@@ -331,6 +331,18 @@ describe('isIncludeSender', () => {
     const notified = ca.frames.filter(isPush('s_ntf')).map((f) => decodeByName('NotifyMsg', (f as PublishFrame).payload)).filter((n) => n.type === 2 && n.chrmId === room);
     expect(notified.some((n) => Number(n.time) >= Number(mine?.dataTime))).toBe(true);
   });
+
+  it('message/chatroom/broadcast honours isIncludeSender the same way', async () => {
+    const room = await createRoom();
+    const a = uniqueId('a');
+    const ca = await connectUser(environment, a);
+    const cursor = await joinOk(ca, room, 'joinChrmR');
+    for (const [content, isIncludeSender] of [['to all, me too', 1], ['to all, not me', 0]] as const) {
+      await ok('/message/chatroom/broadcast.json', { fromUserId: a, objectName: 'X:Bcast', content: JSON.stringify({ content }), isIncludeSender });
+    }
+    const { list } = await drain(ca, room, cursor);
+    expect(list.filter((m) => m.classname === 'X:Bcast').map((m) => JSON.parse(text(m.content)).content)).toEqual(['to all, me too']);
+  });
 });
 
 describe('entries', () => {

@@ -213,9 +213,11 @@ export function chatroomRoutes(chatrooms: Chatrooms): ServerApiModule {
         const objectName = params.requiredString('objectName', { maxLength: 32 });
         const content = readContent(params);
         const flags = flagsOf(objectName, params);
+        // As message/chatroom/publish: with 1 the sender's own pulls include it in every room she is in.
+        const includeSender = params.boolean('isIncludeSender', false);
         return async () => {
           for (const roomId of await store.list(app.appKey)) {
-            await rooms.send({ appKey: app.appKey, roomId, fromUserId, objectName, content, flags }, 'server');
+            await rooms.send({ appKey: app.appKey, roomId, fromUserId, objectName, content, flags, includeSender }, 'server');
           }
         };
       },
