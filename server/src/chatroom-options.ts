@@ -23,6 +23,8 @@ export interface ChatroomOptions {
   /** navi `kvStorage`: KV attributes enabled (23426 otherwise). */
   readonly kvEnabled: boolean;
   readonly maxKeys: number;
+  /** Client KV changes per room and second, each key of a batch counting (23425 beyond it); 0 = no limit. */
+  readonly kvChangesPerSecond: number;
   /** `RC:ChrmMemChange` to the room when members join or quit. */
   readonly memberNotify: boolean;
   /** Cloud history (`qryCHMsg`); 23414 when off. */
@@ -44,6 +46,7 @@ export const DEFAULT_CHATROOM_OPTIONS: ChatroomOptions = {
   destroyMinuteMs: 60_000,
   kvEnabled: true,
   maxKeys: 100,
+  kvChangesPerSecond: 100,
   memberNotify: false,
   historyEnabled: true,
   historyRetentionDays: 60,
@@ -68,6 +71,7 @@ const FIELDS: Readonly<Record<string, { readonly field: keyof ChatroomOptions; r
   chrmKv: { field: 'kvEnabled', kind: 'boolean' },
   kvStorage: { field: 'kvEnabled', kind: 'boolean' },
   chrmMaxKeys: { field: 'maxKeys', kind: 'integer', min: 1, max: 10_000 },
+  chrmKvRate: { field: 'kvChangesPerSecond', kind: 'integer', min: 0, max: 1_000_000 },
   chrmMemberNotify: { field: 'memberNotify', kind: 'boolean' },
   chrmHistory: { field: 'historyEnabled', kind: 'boolean' },
   chrmHistoryDays: { field: 'historyRetentionDays', kind: 'integer', min: 1, max: 3650 },

@@ -24,7 +24,8 @@ Options (environment variable / config file key in brackets):
                               chatrooms: chrmMulti=0|1, chrmMaxMembers=N (0 = no cap),
                               chrmAutoCreate=1|0, chrmKickOfflineMs=N (30000),
                               chrmKickMissed=N (30), chrmIdleDestroyMs=N (3600000),
-                              chrmKv=1|0, chrmMaxKeys=N (100), chrmMemberNotify=0|1,
+                              chrmKv=1|0, chrmMaxKeys=N (100), chrmKvRate=N KV changes
+                              per room and second (100; 0 = no limit), chrmMemberNotify=0|1,
                               chrmHistory=1|0, chrmHistoryDays=N (60),
                               chrmQuotaWindowMs=N (200), chrmQuotaHigh=N (20),
                               chrmQuotaShared=N (20), chrmDestroyMinuteMs=N (60000:

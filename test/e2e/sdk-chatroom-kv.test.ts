@@ -17,6 +17,8 @@ import type { RoomUser, StatusInfo } from './sdk-chatroom-support';
 
 const APP: TestApp = { key: 'lxsdkchrmkv', secret: 'lxsdkchrmkvsecret', options: { maxSendRate: 1000, chrmQuotaHigh: 100000 } };
 const NOKV: TestApp = { key: 'lxsdkchrmnokv', secret: 'lxsdkchrmkvsecret', options: { chrmKv: 0 } };
+/** Three client KV changes per room and second. */
+const RATE: TestApp = { key: 'lxsdkchrmkvrate', secret: 'lxsdkchrmkvsecret', options: { maxSendRate: 1000, chrmKvRate: 3 } };
 /** One user logged in on several devices (tabs) at once. */
 const DEVICES: TestApp = { key: 'lxsdkchrmkvdev', secret: 'lxsdkchrmkvsecret', options: { maxSendRate: 1000, chrmQuotaHigh: 100000, multiDevice: true } };
 
@@ -25,7 +27,7 @@ let server: RunningServer;
 const users: RoomUser[] = [];
 
 beforeAll(async () => {
-  server = await startServer({ apps: [APP, NOKV, DEVICES] });
+  server = await startServer({ apps: [APP, NOKV, DEVICES, RATE] });
 });
 afterAll(async () => {
   await server?.stop();
@@ -144,6 +146,15 @@ describe('chatroom attributes', () => {
     await entriesEventually(tab2, roomId, { seat: 'A', title: 'Live' });
     expect(await entry(alice, roomId, 'title')).toMatchObject({ ok: true, value: 'Live' });
     expect(updates(alice).map((u) => [u['key'], u['value']])).toEqual([['title', 'Live']]);
+  });
+
+  test('changes past the room\'s rate reach onError as 23425 and change nothing', async () => {
+    const roomId = newRoomId();
+    const alice = await online('alice', RATE);
+    await joinOk(alice, roomId);
+    const results = await Promise.all(['a', 'b', 'c', 'd'].map((key) => call((cb) => alice.im.setChatroomEntry(roomId, { key, value: 'v' }, cb))));
+    expect(results.map((r) => (r.ok ? 0 : r.code))).toEqual([0, 0, 0, ErrorCode.CHATROOM_KV_SET_FREQUENCY_TOO_FAST]);
+    expect(await entry(alice, roomId, 'd')).toMatchObject({ ok: false, code: ErrorCode.CHATROOM_KEY_NOT_EXIST });
   });
 
   test('auto-delete entries go when their owner quits; the others are told', async () => {

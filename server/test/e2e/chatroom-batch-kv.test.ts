@@ -12,9 +12,11 @@ import { connectUser, isPush, joinOk, roomCommand, uniqueId, utf8, useChatroomSe
 
 const KV: TestApp = { key: 'lxchrmkvs', secret: 'lxchrmsecret', options: { maxSendRate: 1000, chrmMaxKeys: 5 } };
 const NOKV: TestApp = { key: 'lxchrmkvsoff', secret: 'lxchrmsecret', options: { chrmKv: 0 } };
+/** Four client KV changes per room and second. */
+const RATE: TestApp = { key: 'lxchrmkvsrate', secret: 'lxchrmsecret', options: { maxSendRate: 1000, chrmKvRate: 4 } };
 const Bit = { Overwrite: 2, Delete: 4 } as const;
 
-const env = useChatroomServer([KV, NOKV]);
+const env = useChatroomServer([KV, NOKV, RATE]);
 
 
 interface Batch {
@@ -49,6 +51,13 @@ async function room2(app: TestApp = KV): Promise<{ room: string; ca: RawClient; 
 }
 
 describe('chatroom batch KV (setKVS / delKVS)', () => {
+  it('every key of a batch counts against the room\'s KV changes per second: a batch past it is refused whole (23425)', async () => {
+    const { room, ca } = await room2(RATE);
+    expect(await batch(ca, 'setKVS', room, [{ key: 'a', value: '1' }, { key: 'b', value: '2' }, { key: 'c', value: '3' }])).toMatchObject({ status: 0, keys: ['a', 'b', 'c'] });
+    expect(await batch(ca, 'delKVS', room, [{ key: 'a' }, { key: 'b' }])).toEqual({ status: 23425 });
+    expect(await batch(ca, 'delKVS', room, [{ key: 'a' }])).toMatchObject({ status: 0, keys: ['a'] });
+  });
+
   it('sets several keys in one batch with their versions; the other members get one s_cmd', async () => {
     const { room, ca, cb } = await room2();
     const result = await batch(ca, 'setKVS', room, [{ key: 'a', value: '1' }, { key: 'b', value: '2' }]);

@@ -10,10 +10,12 @@ import { connectUser, drain, isPush, joinOk, quit, roomCommand, sleep, text, tok
 
 const KV: TestApp = { key: 'lxchrmkv', secret: 'lxchrmsecret', options: { maxSendRate: 1000, chrmMaxKeys: 3, chrmMulti: 1 } };
 const NOKV: TestApp = { key: 'lxchrmnokv', secret: 'lxchrmsecret', options: { chrmKv: 0 } };
+/** Four client KV changes per room and second. */
+const RATE: TestApp = { key: 'lxchrmkvrate', secret: 'lxchrmsecret', options: { maxSendRate: 1000, chrmKvRate: 4, chrmMulti: 1 } };
 
 const Bit = { AutoDelete: 1, Overwrite: 2, Delete: 4 } as const;
 
-const env = useChatroomServer([KV, NOKV]);
+const env = useChatroomServer([KV, NOKV, RATE]);
 
 
 interface EntryInput {
@@ -117,6 +119,29 @@ describe('chatroom KV', () => {
     expect(await setKV(ca, room, { key: 'x'.repeat(129), value: 'v' })).toBe(23412);
     expect(await setKV(ca, room, { key: 'k1', value: 'v'.repeat(4097) })).toBe(23412);
     expect(await setKV(ca, room, { key: 'k1', value: 'v'.repeat(4096) })).toBe(0);
+  });
+
+  it('23425 past the app\'s client KV changes per room and second (sets and removals alike); the Server API is not limited', async () => {
+    const room = uniqueId('r');
+    const [a, b] = [uniqueId('a'), uniqueId('b')];
+    const [ca, cb] = [await connectUser(env(RATE), a), await connectUser(env(RATE), b)];
+    await joinOk(ca, room);
+    await joinOk(cb, room);
+    const other = uniqueId('r');
+    await joinOk(ca, other);
+    const started = Date.now();
+    for (const key of ['k1', 'k2', 'k3']) expect(await setKV(ca, room, { key, value: 'v' })).toBe(0);
+    expect(await delKV(cb, room, { key: 'k1', status: Bit.Overwrite })).toBe(0);
+    expect(await setKV(cb, room, { key: 'k4', value: 'v' })).toBe(23425);
+    expect(await delKV(ca, room, { key: 'k2' })).toBe(23425);
+    // Another room has its own allowance; the Server API writes on.
+    expect(await setKV(ca, other, { key: 'k1', value: 'v' })).toBe(0);
+    expect((await env(RATE).api.post('/chatroom/entry/set.json', { chatroomId: room, userId: a, key: 'admin', value: 'v' })).body).toMatchObject({ code: 200 });
+    expect(Date.now() - started).toBeLessThan(1000);
+    // Refused changes changed nothing.
+    expect((await pullKV(cb, room, 0)).entries.map((e) => e.key).sort()).toEqual(['admin', 'k2', 'k3']);
+    await sleep(1000 - (Date.now() - started) + 50);
+    expect(await setKV(cb, room, { key: 'k4', value: 'v' })).toBe(0);
   });
 
   it('members only for changes (23406), anyone may pull; unknown rooms answer 23410', async () => {

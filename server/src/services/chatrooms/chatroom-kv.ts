@@ -7,7 +7,9 @@
  * notification (`RC:chrmKVNotiMsg`) goes to the room as a room message from the changer: a client's through the
  * client send path with every check of `chatMsg`, checked before the change is applied (kv-notification.ts,
  * which calls `set`/`remove`/`batch` here without the notification); the Server API's (admin) through the
- * server path, here.
+ * server path, here. Clients change a room's entries at most `kvChangesPerSecond` times a second (each key of a
+ * batch counts; API_CHECKLIST §3.10: "≤ 100 ops/s per room → 23425"), counted per node: in a cluster a room's
+ * writers on several nodes each get the allowance. The Server API is not limited here (it has its own limits).
  */
 import type { ServerContext } from '../../context';
 import type { ChatroomEntry, EntryChanges } from '../../store/chatroom-repository';
@@ -77,15 +79,41 @@ export function invalidEntry(item: { readonly key: string; readonly value: strin
   return !isValidEntryKey(item.key) || item.value.length === 0 || [...item.value].length > MAX_ENTRY_VALUE_CHARS;
 }
 
+/** Rooms whose one-second KV window is kept before the expired ones are swept. */
+const MAX_RATE_WINDOWS = 10_000;
+
 export class ChatroomEntries {
+  /** Per room (app + room id): the current one-second window's start and the changes admitted in it. */
+  private readonly rateWindows = new Map<string, { start: number; count: number }>();
+
   constructor(
     private readonly ctx: ServerContext,
     private readonly rooms: ChatroomService,
   ) {}
 
+  /** Admits `changes` client KV changes in the room now, or refuses them all (23425); admin changes always pass. */
+  private admit(request: EntryWriter & { readonly admin?: boolean }, changes: number): boolean {
+    const limit = this.rooms.options(request.appKey).kvChangesPerSecond;
+    if (request.admin === true || limit === 0) return true;
+    const now = this.ctx.clock.now();
+    const key = `${request.appKey}\u0000${request.roomId}`;
+    let window = this.rateWindows.get(key);
+    if (window === undefined || now - window.start >= 1000) {
+      if (window === undefined && this.rateWindows.size >= MAX_RATE_WINDOWS) {
+        for (const [room, w] of this.rateWindows) if (now - w.start >= 1000) this.rateWindows.delete(room);
+      }
+      window = { start: now, count: 0 };
+      this.rateWindows.set(key, window);
+    }
+    if (window.count + changes > limit) return false;
+    window.count += changes;
+    return true;
+  }
+
   async set(request: EntryRequest): Promise<number> {
     const refused = await this.check(request, true);
     if (refused !== 0) return refused;
+    if (!this.admit(request, 1)) return ChatroomStatus.KvRate;
     const { appKey, roomId, userId } = request;
     const force = request.force || request.admin === true;
     const change = { key: request.key, value: request.value, userId, autoDelete: request.autoDelete, force };
@@ -98,6 +126,7 @@ export class ChatroomEntries {
   async remove(request: EntryRequest): Promise<number> {
     const refused = await this.check(request, false);
     if (refused !== 0) return refused;
+    if (!this.admit(request, 1)) return ChatroomStatus.KvRate;
     const { appKey, roomId, userId, key } = request;
     const force = request.force || request.admin === true;
     const result = await this.ctx.store.chatrooms.removeEntry(appKey, roomId, key, userId, force, this.ctx.clock.now());
@@ -115,6 +144,7 @@ export class ChatroomEntries {
   async batch(base: EntryWriter, items: readonly BatchItem[], removal: boolean): Promise<BatchResult> {
     const status = await this.batchRefusal(base, items);
     if (status !== 0) return { status, failed: [], versions: [] };
+    if (!this.admit(base, items.length)) return { status: ChatroomStatus.KvRate, failed: [], versions: [] };
     const failed: Array<{ key: string; errorCode: number }> = [];
     const versions: Array<{ key: string; version: number }> = [];
     let last: ChatroomEntry | undefined;

@@ -16,6 +16,8 @@ export const ChatroomStatus = {
   HistoryDisabled: 23414,
   KvLimit: 23423,
   KvNotOwner: 23424,
+  /** More client KV changes in a room than `kvChangesPerSecond` allows. */
+  KvRate: 23425,
   KvDisabled: 23426,
   KvKeyMissing: 23427,
 } as const;
