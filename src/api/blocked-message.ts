@@ -19,12 +19,15 @@ export interface BlockedMessageInfo {
   extra: string;
 }
 
-/** Reports `message` to the blocked-message listener when `code` says a sensitive word blocked it. */
-export function reportIfBlocked(rt: Runtime, code: number, message: ImMessage): void {
+/**
+ * Reports `message` to the blocked-message listener when `code` says a sensitive word blocked it; `uid` is the
+ * one the refusal carried (the failed message itself has none, API_CHECKLIST §3.6).
+ */
+export function reportIfBlocked(rt: Runtime, code: number, message: ImMessage, uid = ''): void {
   if (code !== ErrorCode.SENSITIVE_SHIELD) return;
   const info: BlockedMessageInfo = {
-    blockedMessageUId: message.messageUId,
-    blockedMessageUid: message.messageUId,
+    blockedMessageUId: uid,
+    blockedMessageUid: uid,
     conversationType: message.conversationType,
     targetId: message.targetId,
     channelId: '',

@@ -13,7 +13,7 @@ import { SentStatus } from './enums';
 import type { Message } from './message';
 import { operate, prepare } from './operation';
 import type { Runtime } from './runtime';
-import { normalizeContent, normalizeSendArgs, sendArgChecks, sendOptionsOf } from './send-args';
+import { fieldOf, normalizeContent, normalizeSendArgs, pushConfigChecks, sendArgChecks, sendOptionsOf } from './send-args';
 import { callbackCheck, check } from './validate';
 import * as Rules from './rules';
 import { reportIfBlocked } from './blocked-message';
@@ -56,7 +56,9 @@ export function sendMessage(rt: Runtime, args: readonly unknown[]): void {
     const message = rt.toMessage(outcome.message, outcome.ok ? SentStatus.SENT : SentStatus.FAILED, messageId);
     if (outcome.ok) later(() => callMember(rt.logger, a.callback, 'onSuccess', message));
     else {
-      reportIfBlocked(rt, outcome.code, outcome.message);
+      // Found while building the send (content JSON cannot render, an expansion key, the conversation type).
+      if (outcome.code === ErrorCode.BIZ_ERROR_INVALID_PARAMETER) rt.logger.warn('sendMessage: the message is invalid');
+      reportIfBlocked(rt, outcome.code, outcome.message, outcome.refusedUId);
       fail(rt.logger, a.callback, outcome.code, message);
     }
   });
@@ -75,7 +77,14 @@ export function sendRecallMessage(rt: Runtime, message: unknown, callback: unkno
     rt,
     'sendRecallMessage',
     callback,
-    [check('message', message, (v) => recallTarget(v) !== undefined), callbackCheck(callback, true), check('options', options, Rules.OBJECT, true)],
+    [
+      check('message', message, (v) => recallTarget(v) !== undefined),
+      callbackCheck(callback, true),
+      check('options', options, Rules.OBJECT, true),
+      // R292 asserts these types: a wrong one is refused, not dropped with the recall sent anyway.
+      check('options.disableNotification', fieldOf(options, 'disableNotification'), Rules.BOOLEAN, true),
+      ...pushConfigChecks('options.pushConfig', fieldOf(options, 'pushConfig')),
+    ],
     (op) => {
       const o = (options ?? {}) as Record<string, unknown>;
       const recallOptions: RecallOptions = {

@@ -5,7 +5,7 @@
  * taken as the config too. `methodType` itself is deprecated and ignored.
  */
 import type { SendOptions } from '../client/services/outgoing';
-import type { Check } from './validate';
+import type { Check, Rule } from './validate';
 import { callbackCheck, check } from './validate';
 import * as Rules from './rules';
 
@@ -21,6 +21,39 @@ export interface SendArgs {
 }
 
 const isPlainObject = (v: unknown): boolean => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** `o[key]` when `o` is an object, else undefined (an absent optional field). */
+export const fieldOf = (o: unknown, key: string): unknown => (isPlainObject(o) ? (o as Record<string, unknown>)[key] : undefined);
+
+/** One optional check per field of `o`, each named `name.field`. */
+const fieldChecks = (name: string, o: unknown, fields: readonly string[], rule: Rule): Check[] => fields.map((f) => check(`${name}.${f}`, fieldOf(o, f), rule, true));
+
+/** MessagePushConfig (API_CHECKLIST §3.6, §6.9): 0 marks a text field, an object a nested block. */
+interface Shape {
+  readonly [field: string]: 0 | Shape;
+}
+const PUSH_CONFIG: Shape = {
+  pushTitle: 0,
+  pushContent: 0,
+  pushData: 0,
+  templateId: 0,
+  iOSConfig: { threadId: 0, apnsCollapseId: 0, category: 0, richMediaUri: 0 },
+  androidConfig: { notificationId: 0, channelIdMi: 0, channelIdHW: 0, channelIdOPPO: 0, typeVivo: 0, googleConfig: { collapseKey: 0, imageUrl: 0, priority: 0 } },
+};
+
+/**
+ * An optional push config: an object whose text fields are strings. A wrong type is an argument error
+ * (33003) here, not an encoder failure once sending (which would read as the transient 30014).
+ */
+export function pushConfigChecks(name: string, config: unknown, shape: Shape = PUSH_CONFIG): Check[] {
+  return [
+    check(name, config, Rules.OBJECT, true),
+    ...Object.keys(shape).flatMap((f) => {
+      const inner = shape[f] as 0 | Shape;
+      return inner === 0 ? fieldChecks(name, config, [f], Rules.ONLY_STRING) : pushConfigChecks(`${name}.${f}`, fieldOf(config, f), inner);
+    }),
+  ];
+}
 
 export function normalizeSendArgs(args: readonly unknown[]): SendArgs {
   const [conversationType, targetId, msg, callback, isMentioned, pushContent, pushData, methodType, config] = args;
@@ -44,7 +77,11 @@ export function sendArgChecks(a: SendArgs): Check[] {
     check('pushContent', a.pushContent, Rules.ONLY_STRING, true),
     check('pushData', a.pushData, Rules.ONLY_STRING, true),
     check('config', a.options, Rules.OBJECT, true),
-    check('config.userIds', isPlainObject(a.options) ? (a.options as Record<string, unknown>)['userIds'] : undefined, (v) => Array.isArray(v) && v.every((id) => typeof id === 'string'), true),
+    check('config.userIds', fieldOf(a.options, 'userIds'), (v) => Array.isArray(v) && v.every((id) => typeof id === 'string'), true),
+    // Typed as R292 asserts them: a wrong type is refused, not dropped with the message sent anyway.
+    ...fieldChecks('config', a.options, ['isVoipPush', 'disableNotification', 'canIncludeExpansion'], Rules.BOOLEAN),
+    check('config.expansion', fieldOf(a.options, 'expansion'), Rules.OBJECT, true),
+    ...pushConfigChecks('config.pushConfig', fieldOf(a.options, 'pushConfig')),
   ];
 }
 
@@ -56,18 +93,15 @@ export function sendOptionsOf(options: unknown): SendOptions | undefined {
   // The group sample misspells it `userId` (seed L5756).
   const userIds = o['userIds'] ?? o['userId'];
   if (Array.isArray(userIds)) out.userIds = userIds.filter((id): id is string => typeof id === 'string');
-  if (typeof o['isVoipPush'] === 'boolean') out.isVoipPush = o['isVoipPush'];
-  if (typeof o['disableNotification'] === 'boolean') out.disableNotification = o['disableNotification'];
-  if (typeof o['canIncludeExpansion'] === 'boolean') out.canIncludeExpansion = o['canIncludeExpansion'];
+  for (const k of ['isVoipPush', 'disableNotification', 'canIncludeExpansion', 'isFilerWhiteBlacklist', 'isStatusMessage', 'isStatus'] as const) {
+    if (typeof o[k] === 'boolean') out[k] = o[k];
+  }
   if (isPlainObject(o['expansion'])) {
     const expansion: Record<string, string> = {};
     for (const [k, v] of Object.entries(o['expansion'] as Record<string, unknown>)) expansion[k] = String(v);
     out.expansion = expansion;
   }
-  if (typeof o['isFilerWhiteBlacklist'] === 'boolean') out.isFilerWhiteBlacklist = o['isFilerWhiteBlacklist'];
   if (isPlainObject(o['pushConfig'])) out.pushConfig = o['pushConfig'] as NonNullable<SendOptions['pushConfig']>;
-  if (typeof o['isStatusMessage'] === 'boolean') out.isStatusMessage = o['isStatusMessage'];
-  if (typeof o['isStatus'] === 'boolean') out.isStatus = o['isStatus'];
   return out;
 }
 

@@ -19,6 +19,7 @@ import {
   TextMessage,
 } from '../../src/index';
 import type { IConversation, Message } from '../../src/index';
+import { serverApi } from '../support/server-api-client';
 import { startServer } from '../support/server-launcher';
 import type { RunningServer, TestApp } from '../support/server-launcher';
 import { call, delay, ok, sdkUser, tokenFor } from './sdk-api-support';
@@ -63,6 +64,23 @@ function history(user: SdkUser, targetId: string, timestamp: number, count: numb
 
 function unread(user: SdkUser, targetId: string): Promise<number> {
   return ok(call<number>((cb) => user.im.getUnreadCount(PRIVATE, targetId, cb)), 'getUnreadCount');
+}
+
+/** Content JSON.stringify cannot render: a cycle (an app object holding a back-reference). */
+function circularContent(): Record<string, unknown> {
+  const content: Record<string, unknown> = { content: 'hi' };
+  content['self'] = content;
+  return content;
+}
+
+/** What a callback-style call reported: its onError code, 'onSuccess', or 'threw …' for an exception out of the call. */
+async function outcomeOf(invoke: (cb: { onSuccess: (...a: unknown[]) => void; onError: (code: number, data?: unknown) => void }) => void): Promise<unknown> {
+  try {
+    const result = await call(invoke, 5000);
+    return result.ok ? 'onSuccess' : result.code;
+  } catch (error) {
+    return `threw ${String(error)}`;
+  }
 }
 
 describe('connection', () => {
@@ -174,6 +192,13 @@ describe('connection', () => {
       messageDirection: MessageDirection.SEND,
       sentStatus: SentStatus.FAILED,
     });
+  });
+
+  test('sendMessage before connecting with content JSON cannot render: onError(30001) with the failed message, no exception', async () => {
+    const alice = await sdkUser(server, APP, 'alice');
+    users.push(alice);
+    const result = await call<Message>((cb) => alice.im.sendMessage(PRIVATE, 'bob', { objectName: 'RC:TxtMsg', messageType: 'TextMessage', content: circularContent() } as never, cb));
+    expect(result).toMatchObject({ ok: false, code: ErrorCode.RC_NET_CHANNEL_INVALID, data: { targetId: 'bob', messageUId: '', sentStatus: SentStatus.FAILED } });
   });
 
   test('a bad token type calls onTokenIncorrect, never throws', async () => {
@@ -310,6 +335,61 @@ describe('send and receive', () => {
     expect(bad).toEqual({ ok: false, code: ErrorCode.BIZ_ERROR_INVALID_PARAMETER, data: undefined });
     const badHistory = await call((cb) => alice.im.getHistoryMessages(PRIVATE, 'x', 0, 21, cb));
     expect(badHistory).toMatchObject({ ok: false, code: ErrorCode.BIZ_ERROR_INVALID_PARAMETER });
+  });
+
+  // API_CHECKLIST "Decisions": wrong argument types → onError(33003) and a logged warning, never an exception out of the SDK.
+  test('content JSON cannot render (a cycle, a BigInt) fails with 33003 and the failed message, no unhandled rejection', async () => {
+    const alice = await online('alice');
+    const contents: Record<string, unknown> = {
+      circular: { objectName: 'RC:TxtMsg', messageType: 'TextMessage', content: circularContent() },
+      bigint: new TextMessage({ content: 'hi', extra: BigInt(1) } as never),
+    };
+    for (const [name, msg] of Object.entries(contents)) {
+      const result = await call<Message>((cb) => alice.im.sendMessage(PRIVATE, 'nobody', msg as never, cb), 5000);
+      expect({ name, result }).toMatchObject({ name, result: { ok: false, code: ErrorCode.BIZ_ERROR_INVALID_PARAMETER, data: { objectName: 'RC:TxtMsg', messageUId: '', sentStatus: SentStatus.FAILED } } });
+    }
+    expect(alice.logs.filter((line) => line.includes('sendMessage: the message is invalid'))).toHaveLength(2);
+  });
+
+  // R292 asserts options.isVoipPush / disableNotification / canIncludeExpansion (boolean), expansion / pushConfig (object);
+  // the push config's text fields (API_CHECKLIST §3.6 MessagePushConfig) are strings — not an encoder failure read as 30014.
+  test('config fields and push-config text of the wrong type fail with 33003 and nothing is sent', async () => {
+    const alice = await online('alice');
+    const bob = await online('bob');
+    const configs: Record<string, unknown> = {
+      'disableNotification: "true"': { disableNotification: 'true' },
+      'isVoipPush: 1': { isVoipPush: 1 },
+      'canIncludeExpansion: "true"': { canIncludeExpansion: 'true', expansion: { k: 'v' } },
+      'expansion: "k=v"': { canIncludeExpansion: true, expansion: 'k=v' },
+      'pushConfig: "title"': { pushConfig: 'title' },
+      'pushConfig.pushTitle: 123': { pushConfig: { pushTitle: 123 } },
+      'pushConfig.pushContent: 123': { pushConfig: { pushContent: 123 } },
+      'pushConfig.pushData: 5': { pushConfig: { pushData: 5 } },
+      'pushConfig.templateId: 7': { pushConfig: { templateId: 7 } },
+      'pushConfig.iOSConfig.threadId: 1': { pushConfig: { iOSConfig: { threadId: 1 } } },
+      'pushConfig.androidConfig.notificationId: 5': { pushConfig: { androidConfig: { notificationId: 5 } } },
+      'pushConfig.androidConfig.googleConfig.priority: 1': { pushConfig: { androidConfig: { googleConfig: { priority: 1 } } } },
+    };
+    const results: Record<string, unknown> = {};
+    for (const [name, config] of Object.entries(configs)) {
+      results[name] = await outcomeOf((cb) => alice.im.sendMessage(PRIVATE, bob.userId, new TextMessage({ content: name }), cb, false, null, null, null, config));
+    }
+    expect(results).toEqual(Object.fromEntries(Object.keys(configs).map((k) => [k, ErrorCode.BIZ_ERROR_INVALID_PARAMETER])));
+    // Absent (undefined / null) fields and well-typed ones still send; the peer gets only that message.
+    const fine = { disableNotification: undefined, isVoipPush: null, pushConfig: { pushTitle: 'T', androidConfig: { notificationId: 'n' }, iOSConfig: { threadId: null } } };
+    const sent = await ok(call<Message>((cb) => alice.im.sendMessage(PRIVATE, bob.userId, new TextMessage({ content: 'fine' }), cb, false, null, null, null, fine)), 'well typed');
+    await bob.next((m) => m.messageUId === sent.messageUId);
+    expect(texts(bob.received.map((r) => r.message))).toEqual(['fine']);
+  });
+
+  // API_CHECKLIST §3.6: every failed send's message has messageUId '' (the uid the server gave a refused message names nothing stored).
+  test('a send refused by the server (sender on the recipient\'s blacklist, 405) fails with the failed message, messageUId ""', async () => {
+    const alice = await online('alice');
+    const bob = await online('bob');
+    const api = serverApi(server.url, APP.key, APP.secret);
+    expect((await api.post('user/blacklist/add', { userId: bob.userId, blackUserId: alice.userId })).status).toBe(200);
+    const refused = await call<Message>((cb) => alice.im.sendMessage(PRIVATE, bob.userId, new TextMessage({ content: 'blocked' }), cb));
+    expect(refused).toMatchObject({ ok: false, code: ErrorCode.REJECTED_BY_BLACKLIST, data: { sentStatus: SentStatus.FAILED, messageUId: '' } });
   });
 
   test('custom registered types and read receipts travel with their names', async () => {
@@ -512,5 +592,20 @@ describe('recall and unread counts', () => {
     expect(await unread(bobReloaded, alice.userId)).toBe(1);
     await ok(call((cb) => bobReloaded.im.clearAllUnreadCount(cb)), 'clearAll');
     expect(await ok(call<number>((cb) => bobReloaded.im.getTotalUnreadCount(cb, [PRIVATE], true)), 'total')).toBe(0);
+  });
+
+  // R292 asserts sendRecallMessage's options.disableNotification (boolean) and options.pushConfig (object).
+  test('sendRecallMessage: options of the wrong type fail with 33003 and the message is not recalled', async () => {
+    const alice = await online('alice');
+    const bob = await online('bob');
+    const m1 = await send(alice, bob.userId, 'r1');
+    const results = {
+      disableNotification: await outcomeOf((cb) => alice.im.sendRecallMessage(m1, cb, { disableNotification: 'true' })),
+      pushConfig: await outcomeOf((cb) => alice.im.sendRecallMessage(m1, cb, { pushConfig: 'recalled' })),
+      'pushConfig.pushContent': await outcomeOf((cb) => alice.im.sendRecallMessage(m1, cb, { pushConfig: { pushContent: 1 } })),
+    };
+    expect(results).toEqual({ disableNotification: ErrorCode.BIZ_ERROR_INVALID_PARAMETER, pushConfig: ErrorCode.BIZ_ERROR_INVALID_PARAMETER, 'pushConfig.pushContent': ErrorCode.BIZ_ERROR_INVALID_PARAMETER });
+    expect(texts((await history(bob, alice.userId, 0, 20, 0)).list)).toEqual(['r1']);
+    await ok(call((cb) => alice.im.sendRecallMessage(m1, cb, { disableNotification: true, pushConfig: { pushContent: 'recalled' } })), 'well-typed recall');
   });
 });

@@ -111,9 +111,18 @@ export function pushExtra(config: PushConfigInput): rc.IPushExtra {
   return extra;
 }
 
+/** `JSON.stringify(value)`, or undefined when it cannot render it (a cycle, a BigInt) instead of throwing. */
+export function jsonOf(value: unknown): string | undefined {
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Builds the wire form of one send. Throws SdkError 33003 for a conversation type without a send
- * topic, 30016 for content over 128 KiB (checked on the UTF-8 JSON, before any I/O).
+ * topic or content JSON cannot render, 30016 for content over 128 KiB (checked on the UTF-8 JSON, before any I/O).
  */
 export function buildOutgoing(input: OutgoingInput, me: string): Outgoing {
   const options = input.options ?? {};
@@ -124,7 +133,9 @@ export function buildOutgoing(input: OutgoingInput, me: string): Outgoing {
   const content: Record<string, unknown> = { ...input.content };
   // @ data only means something in groups; elsewhere it is dropped (seed 5.10.1).
   if (input.conversationType !== GROUP) delete content['mentionedInfo'];
-  const contentText = JSON.stringify(content);
+  const contentText = jsonOf(content);
+  // A cycle or a BigInt in the app's content: an argument error, not an exception out of the send.
+  if (contentText === undefined) throw new SdkError(ErrorCode.BIZ_ERROR_INVALID_PARAMETER, 'content is not JSON-serialisable');
   const size = utf8ByteLength(contentText);
   if (size > MAX_CONTENT_BYTES) throw new SdkError(ErrorCode.RC_MSG_CONTENT_EXCEED_LIMIT, `message content is ${size} bytes (max ${MAX_CONTENT_BYTES})`);
 

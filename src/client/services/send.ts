@@ -11,7 +11,7 @@ import { errorCodeOf, ErrorCode, SdkError } from '../../errors';
 import type { ServiceEngine } from './engine-port';
 import type { ImMessage } from './im-message';
 import { Direction, UpFlag } from './im-message';
-import { buildOutgoing, pushExtra } from './outgoing';
+import { buildOutgoing, jsonOf, pushExtra } from './outgoing';
 import { checkMediaLimits } from './media-limits';
 import type { OutgoingInput, PushConfigInput } from './outgoing';
 import { rememberLatest } from './receive-pipeline';
@@ -19,7 +19,7 @@ import type { UserSession } from './user-session';
 
 export type SendOutcome =
   | { readonly ok: true; readonly message: ImMessage }
-  | { readonly ok: false; readonly code: number; readonly message: ImMessage };
+  | { readonly ok: false; readonly code: number; readonly message: ImMessage; readonly refusedUId?: string };
 
 export interface RecallTarget {
   readonly conversationType: number;
@@ -50,7 +50,8 @@ export function unsentMessage(
     senderUserId: me,
     objectName: input.objectName,
     content,
-    contentText: JSON.stringify(content),
+    // Never throws: a failed send's message is built from content that may not serialise.
+    contentText: jsonOf(content) ?? '',
     messageUId: '',
     sentTime: now,
     direction: Direction.Send,
@@ -92,9 +93,9 @@ export class SendService {
       const payload = encodeByName('UpStreamMessage', outgoing.upstream);
       const ack = await this.engine.publish(outgoing.topic, input.targetId, payload, { qos: 1, statusMessage: outgoing.statusMessage });
       if (outgoing.statusMessage) return { ok: true, message: { ...pending, ...push, sentTime: 0 } };
-      // A refused send may still carry the uid the server gave the refused message (a blocked
-      // message is reported by it, setMessageBlockedListener); keep it when present.
-      if (ack.status !== 0) return { ok: false, code: ack.status, message: ack.messageUId ? { ...pending, messageUId: ack.messageUId } : pending };
+      // A failed message has no uid (API_CHECKLIST §3.6). A refusal may still carry the uid the server gave
+      // the refused message: setMessageBlockedListener reports a blocked (21501) message by it.
+      if (ack.status !== 0) return { ok: false, code: ack.status, message: pending, refusedUId: ack.messageUId };
       const sent: ImMessage = { ...pending, ...push, messageUId: ack.messageUId, sentTime: ack.sentTime };
       session.markSeen(ack.messageUId);
       rememberLatest(session, sent);

@@ -4,6 +4,7 @@
  */
 import { decodeUtf8 } from '../../../src/codec/utf8';
 import { buildOutgoing, MAX_CONTENT_BYTES } from '../../../src/client/services/outgoing';
+import { unsentMessage } from '../../../src/client/services/send';
 import type { OutgoingInput } from '../../../src/client/services/outgoing';
 import { ErrorCode, SdkError } from '../../../src/errors';
 
@@ -103,4 +104,13 @@ test('content is limited to 131072 UTF-8 bytes of JSON (30016); unsupported conv
   expect(buildOutgoing(text({ conversationType: 6 }), ME).topic).toBe('pbMsgP');
   expect(codeOf(() => buildOutgoing(text({ conversationType: 10 }), ME))).toBe(ErrorCode.BIZ_ERROR_INVALID_PARAMETER);
   expect(codeOf(() => buildOutgoing(text({ conversationType: 0 }), ME))).toBe(ErrorCode.BIZ_ERROR_INVALID_PARAMETER);
+});
+
+test('content JSON cannot render (a cycle, a BigInt) is 33003, and the failed message for it builds without throwing', () => {
+  const circular: Record<string, unknown> = { content: 'hi' };
+  circular['self'] = circular;
+  for (const content of [circular, { content: 'hi', extra: BigInt(1) }]) {
+    expect(codeOf(() => buildOutgoing(text({ content }), ME))).toBe(ErrorCode.BIZ_ERROR_INVALID_PARAMETER);
+    expect(unsentMessage(text({ content }), ME, 5)).toMatchObject({ content, contentText: '', messageUId: '', sentTime: 5 });
+  }
 });

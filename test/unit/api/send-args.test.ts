@@ -1,5 +1,5 @@
 /** sendMessage's positional arguments (API_CHECKLIST "Decisions": config in slot 9, or in slot 8 when an object). */
-import { normalizeContent, normalizeSendArgs, sendArgChecks, sendOptionsOf } from '../../../src/api/send-args';
+import { normalizeContent, normalizeSendArgs, pushConfigChecks, sendArgChecks, sendOptionsOf } from '../../../src/api/send-args';
 import { firstInvalid } from '../../../src/api/validate';
 import { TextMessage } from '../../../src/index';
 
@@ -27,6 +27,23 @@ test('argument checks name the first bad argument; optional ones accept null/und
   expect(firstInvalid(sendArgChecks(normalizeSendArgs([1, 't', msg, cb, 'yes'])))?.name).toBe('isMentioned');
   expect(firstInvalid(sendArgChecks(normalizeSendArgs([1, 't', msg, cb, false, 7])))?.name).toBe('pushContent');
   expect(firstInvalid(sendArgChecks(normalizeSendArgs([1, 't', msg, cb, false, '', '', null, { userIds: [1] }])))?.name).toBe('config.userIds');
+});
+
+test('config fields and push-config text are typed (R292 asserts the config fields; §3.6 MessagePushConfig text is strings)', () => {
+  const bad = (config: unknown): string | undefined => firstInvalid(sendArgChecks(normalizeSendArgs([1, 't', msg, cb, false, '', '', null, config])))?.name;
+  expect(bad({ isVoipPush: 1 })).toBe('config.isVoipPush');
+  expect(bad({ disableNotification: 'true' })).toBe('config.disableNotification');
+  expect(bad({ canIncludeExpansion: 'true' })).toBe('config.canIncludeExpansion');
+  expect(bad({ expansion: 'k=v' })).toBe('config.expansion');
+  expect(bad({ pushConfig: 'title' })).toBe('config.pushConfig');
+  expect(bad({ pushConfig: { templateId: 7 } })).toBe('config.pushConfig.templateId');
+  expect(bad({ pushConfig: { iOSConfig: 'x' } })).toBe('config.pushConfig.iOSConfig');
+  expect(bad({ pushConfig: { iOSConfig: { richMediaUri: 1 } } })).toBe('config.pushConfig.iOSConfig.richMediaUri');
+  expect(bad({ pushConfig: { androidConfig: { typeVivo: 1 } } })).toBe('config.pushConfig.androidConfig.typeVivo');
+  expect(bad({ pushConfig: { androidConfig: { googleConfig: { imageUrl: {} } } } })).toBe('config.pushConfig.androidConfig.googleConfig.imageUrl');
+  // Absent fields (undefined / null) and well-typed ones pass.
+  expect(bad({ isVoipPush: null, expansion: undefined, pushConfig: { pushTitle: '', iOSConfig: null, androidConfig: { notificationId: 'n', googleConfig: { priority: 'high' } } } })).toBeUndefined();
+  expect(firstInvalid(pushConfigChecks('options.pushConfig', { pushData: 5 }))?.name).toBe('options.pushConfig.pushData');
 });
 
 test('config fields are copied out by name; the group sample spelling `userId` is accepted', () => {
