@@ -16,8 +16,10 @@ import { conversationKey, fromDownStream } from './im-message';
 import type { UserSession } from './user-session';
 
 export const DEFAULT_LIST_COUNT = 300;
-/** How many conversations `getConversation` fetches when the conversation is not cached. */
+/** How many conversations `getConversation` fetches per page when the conversation is not cached (the server's page cap). */
 export const LOOKUP_LIST_COUNT = 1000;
+/** At most this many pages for one lookup (the newest 20,000 conversations). */
+const MAX_LOOKUP_PAGES = 20;
 const MAX_STATUS_PAGES = 20;
 /** SessionStateType Tags (PROTOCOL.md §7.5). */
 const TAGS_STATE = 3;
@@ -100,9 +102,14 @@ export class ConversationService {
     const key = conversationKey(conversationType, targetId);
     let item = this.known.get(key);
     if (!item && session.latest.has(key)) item = { conversationType, targetId, latest: null };
-    if (!item) {
-      await this.fetch(session, context, LOOKUP_LIST_COUNT);
+    // Not cached: the list newest first, a page at a time from the last one's oldest latest message (its
+    // millisecond again: a conversation tied with it may have missed the page), until found or a short page.
+    for (let page = 0, startTime = 0; !item && page < MAX_LOOKUP_PAGES; page += 1) {
+      const list = await this.fetch(session, context, LOOKUP_LIST_COUNT, startTime);
       item = this.known.get(key);
+      const next = (list[list.length - 1]?.latest?.sentTime ?? 0) + 1;
+      if (list.length < LOOKUP_LIST_COUNT || next <= 1 || (startTime > 0 && next >= startTime)) break;
+      startTime = next;
     }
     await this.statusesSettled();
     return item ? this.view(session, item) : null;
