@@ -366,8 +366,9 @@ export class MessagingService {
     }
     if (!message.senderSendbox) return;
     // Nothing is stored, so the echo is the only way the sender's sessions see it: a client send's other devices
-    // (its PUBLISH echoed), or every session of the sender of a Server API send with isIncludeSender=1.
-    const echo = origin.echo ?? serverSendEcho(message);
+    // (its PUBLISH echoed; a status topic never is), or every session of the sender of a Server API send with
+    // isIncludeSender=1 (no session of origin).
+    const echo = origin.sessionId === undefined ? serverSendEcho(message) : origin.echo;
     if (echo !== undefined) {
       this.emit(message.appKey, message.fromUserId, {
         kind: 'echo', topic: echo.topic, targetId: message.targetId, upstream: echo.upstream, sentTime, messageUId,
