@@ -64,7 +64,7 @@ export class InboxMarks {
   /** Newest inbox `s_ntf` time written to the session; -1 = none. */
   notifiedTo = -1;
   /** Newest `syncTime` of a pull answer written to the session; -1 = none. */
-  private pulledUpTo = -1;
+  private pulledMark = -1;
   /** `notifiedTo` when the pull being answered started its read; -1 = none. */
   private notifiedAtPull = -1;
   /** ms since when `notifiedTo > pulledUpTo` (restarted by each re-notify); 0 = nothing unpulled. */
@@ -75,7 +75,7 @@ export class InboxMarks {
   /** An inbox `s_ntf` of `time` is being written. */
   notified(time: number, now: number): void {
     if (time > this.notifiedTo) this.notifiedTo = time;
-    if (this.unpulledSince === 0 && this.notifiedTo > this.pulledUpTo && this.renotified < MAX_RENOTIFY) this.unpulledSince = Math.max(1, now);
+    if (this.unpulledSince === 0 && this.notifiedTo > this.pulledMark && this.renotified < MAX_RENOTIFY) this.unpulledSince = Math.max(1, now);
   }
 
   /** A pull starts reading its page. */
@@ -89,21 +89,26 @@ export class InboxMarks {
    * node): the caller repeats it right after the answer, since E4 ignores `s_ntf` while its pull is pending.
    */
   pulledTo(syncTime: number, now: number): boolean {
-    if (syncTime > this.pulledUpTo) this.pulledUpTo = syncTime;
+    if (syncTime > this.pulledMark) this.pulledMark = syncTime;
     this.renotified = 0;
-    if (this.pulledUpTo >= this.notifiedTo) this.unpulledSince = 0;
+    if (this.pulledMark >= this.notifiedTo) this.unpulledSince = 0;
     else if (this.unpulledSince === 0) this.unpulledSince = Math.max(1, now);
     return this.notifiedTo > this.notifiedAtPull && this.unpulled();
   }
 
+  /** Newest `syncTime` of a pull answer written to the session; -1 = none. */
+  get pulledUpTo(): number {
+    return this.pulledMark;
+  }
+
   /** Whether a pull answer already reached `time`. */
   pulledPast(time: number): boolean {
-    return this.pulledUpTo >= time;
+    return this.pulledMark >= time;
   }
 
   /** Whether a notification is newer than every pull answer. */
   unpulled(): boolean {
-    return this.notifiedTo > this.pulledUpTo;
+    return this.notifiedTo > this.pulledMark;
   }
 
   /**

@@ -22,6 +22,7 @@ import { frameKindLabels, topicRoute, WireStatus, type SessionInfo, type Session
 import type { UserEvent } from './user-event';
 import { logFields } from './log-fields';
 import { isEchoable, NO_FLAGS, pubackFrame, publishFrame } from './session-frames';
+import { downStreamTimedAtMost, isTransientUpstream, TransientHold } from './transient-hold';
 import { unboxed } from '../small-int';
 import { secondsSince, serverMetrics } from '../ops/server-metrics';
 
@@ -90,6 +91,8 @@ export class Session implements SessionPort, LocalSession, FrameRunner<Request> 
   queryConCount = 0;
   /** Inbox notification bookkeeping (inbox-renotify.ts), from the first inbox `s_ntf` or pull on. */
   private inbox: InboxMarks | undefined;
+  /** Not-stored messages waiting for the client's pulls (transient-hold.ts); official 2.x clients only. */
+  private transients: TransientHold | undefined;
 
   constructor(
     readonly info: SessionInfo,
@@ -113,6 +116,24 @@ export class Session implements SessionPort, LocalSession, FrameRunner<Request> 
   }
   set presenceRefreshedAt(ms: number) {
     this.refreshedAfter = unboxed(ms - this.info.connectedAt);
+  }
+
+  /**
+   * Whether messages that are not stored go through a TransientHold: official 2.x clients (E4, L2), which read a
+   * pushed time as their inbox cursor. Our SDK says `lianxin=`, and a `directPush=1` client keeps pushes apart
+   * from its cursor by contract (inbox-delivery.ts).
+   */
+  private get clampsTransients(): boolean {
+    return this.info.lianxinVersion === undefined && this.info.directPush !== true && this.info.clientKind !== 'E5';
+  }
+
+  private get transientHold(): TransientHold {
+    return (this.transients ??= new TransientHold({
+      pulledTo: () => this.inbox?.pulledUpTo ?? -1,
+      notifiedUnpulled: () => this.inbox?.unpulled() === true,
+      isOpen: () => !this.closedFlag,
+      now: () => this.deps.clock.now(),
+    }));
   }
 
   private get ids(): ServerIdAllocator<Request> {
@@ -204,6 +225,7 @@ export class Session implements SessionPort, LocalSession, FrameRunner<Request> 
     if (request !== undefined) serverMetrics.queryLatency.observe(request.route.latencyLabels, secondsSince(request.startedAt));
     const hintTopic = topic ?? request?.route.topic;
     const hint: WriteHint | undefined = hintTopic !== undefined ? { topic: hintTopic } : undefined;
+    if (hintTopic === 'pullMsg') this.transients?.pullAnswered();
     this.write(
       {
         kind: 'queryack',
@@ -222,6 +244,13 @@ export class Session implements SessionPort, LocalSession, FrameRunner<Request> 
 
   push(topic: string, targetId: string, payload: Uint8Array, qos: 0 | 1 = 1): void {
     if (this.closedFlag) return;
+    // Not right behind a message that is not stored (transient-hold.ts: TransientHold.notify).
+    if (topic === 's_ntf' && this.transients !== undefined) this.transients.notify(() => this.writePush(topic, targetId, payload, qos));
+    else this.writePush(topic, targetId, payload, qos);
+  }
+
+  private writePush(topic: string, targetId: string, payload: Uint8Array, qos: 0 | 1): void {
+    if (this.closedFlag) return;
     if (topic === 's_ntf') this.notified(payload);
     this.write(publishFrame(topic, targetId, this.ids.next(qos === 1), payload, qos, this.deps.clock.now()));
   }
@@ -234,6 +263,11 @@ export class Session implements SessionPort, LocalSession, FrameRunner<Request> 
   /** The running handler waits before its order-sensitive step (SessionPort.deferOrder): later frames queue. */
   deferOrder(): void {
     this.order?.deferOrder();
+  }
+
+  /** SessionPort.pullMark: for engine 4.4.2, whose inbox cursor an s_msg moves. */
+  pullMark(): number {
+    return this.clampsTransients && this.info.clientKind === 'E4' ? (this.inbox?.pulledUpTo ?? -1) : -1;
   }
 
   /** The `pullMsg` handler starts reading its page (SessionPort.pullAsked). */
@@ -293,6 +327,14 @@ export class Session implements SessionPort, LocalSession, FrameRunner<Request> 
   deliver(event: UserEvent): void {
     switch (event.kind) {
       case 'push':
+        if (event.topic === 's_msg' && this.clampsTransients) {
+          // Every s_msg an official client gets is a message that is not stored (stored ones go by s_ntf and pull).
+          // E4 keeps its time (pullMark puts its pulls back where they were); L2 filters by its cursor itself.
+          const { targetId, payload, qos } = event;
+          const l2 = this.info.clientKind === 'L2';
+          this.transientHold.send((cap) => this.writePush('s_msg', targetId, l2 ? downStreamTimedAtMost(payload, cap) : payload, qos), payload.length);
+          return;
+        }
         this.push(event.topic, event.targetId, event.payload, event.qos);
         return;
       case 'echo':
@@ -337,6 +379,7 @@ export class Session implements SessionPort, LocalSession, FrameRunner<Request> 
     if (this.closedFlag) return;
     this.closedFlag = true;
     this.idAllocator?.clientGone();
+    this.transients?.clear();
     this.activityWaiter?.();
     this.transport.close(reason);
     this.deps.onClosed(this);
@@ -352,6 +395,15 @@ export class Session implements SessionPort, LocalSession, FrameRunner<Request> 
     if (this.closedFlag || !isEchoable(topic)) return;
     // L2 in comet mode does not pair echoes; it would show the message with a wrong time.
     if (this.info.transport === 'comet' && this.info.clientKind === 'L2') return;
+    if (this.clampsTransients && isTransientUpstream(upstream)) {
+      this.transientHold.send((cap) => this.writeEcho(topic, targetId, upstream, Math.min(sentTime, cap), messageUId), upstream.length);
+      return;
+    }
+    this.writeEcho(topic, targetId, upstream, sentTime, messageUId);
+  }
+
+  private writeEcho(topic: string, targetId: string, upstream: Uint8Array, sentTime: number, messageUId: string): void {
+    if (this.closedFlag) return;
     const messageId = this.ids.next(false);
     this.write(publishFrame(topic, targetId, messageId, upstream, 1, 0, true));
     this.write(pubackFrame(messageId, WireStatus.Ok, sentTime, messageUId));
@@ -362,6 +414,7 @@ export class Session implements SessionPort, LocalSession, FrameRunner<Request> 
     const answerable = isAnswerable(frame);
     const request: Request = { frame, route, startedAt: answerable ? performance.now() : 0, seen: undefined };
     if (answerable) this.ids.clientSent(messageId, request);
+    if (frame.kind === 'query' && route.topic === 'pullMsg' && this.clampsTransients) this.transientHold.pullArrived();
     if (frame.kind === 'publish' && route.rateLimited && !this.takeSendPermit()) {
       this.puback(messageId, { status: WireStatus.SendTooFast });
       return;

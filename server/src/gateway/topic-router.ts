@@ -58,6 +58,12 @@ export interface SessionPort {
   /** The `pullMsg` handler is about to read its page: notifications from now on may be newer than the read. */
   pullAsked?(): void;
   /**
+   * Where this session's pulls have reached (the newest `syncTime` answered) when the client's own cursor may have
+   * been moved past it by a pushed message that is not stored (engine 4.4.2 takes an `s_msg`'s time as its inbox
+   * cursor: transient-hold.ts); -1 when the client's cursor is to be taken as it is.
+   */
+  pullMark?(): number;
+  /**
    * The running handler of a pipelined topic (TopicRouter.pipelined) is about to wait before its
    * order-sensitive step (e.g. for an asynchronous filter verdict before the store append): the session starts
    * no later frame before every earlier one is answered.

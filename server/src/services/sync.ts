@@ -55,10 +55,13 @@ async function pull(
   port.pullAsked?.();
   const retentionDays = ctx.apps.get(appKey)?.offlineRetentionDays ?? 7;
   const now = ctx.clock.now();
+  // A cursor an s_msg moved past this session's pulls (E4 takes a pushed time as its inbox cursor) restarts where
+  // they reached: what a not-stored message overtook is pulled, nothing twice (transient-hold.ts).
+  const mark = port.pullMark?.() ?? -1;
   const page = await ctx.store.messages.sync(
     appKey,
     userId,
-    Math.max(0, req.syncTime),
+    Math.max(0, mark >= 0 && req.syncTime > mark ? mark : req.syncTime),
     req.isPullSend ? Math.max(0, req.sendBoxSyncTime ?? 0) : null,
     SYNC_PAGE_SIZE,
     now - retentionDays * DAY_MS,

@@ -1,0 +1,177 @@
+/**
+ * Messages that are not stored, on their way to an official 2.x client (engine 4.4.2, RongIMLib 2.5.x): held while
+ * the client pulls.
+ *
+ * Those clients keep one inbox cursor and read pushed times as positions in it (PROTOCOL.md §5.4, §5.5, §8.3):
+ * - an `s_msg` (a message that is not stored, pushed to its recipients) moves the inbox cursor to its `dataTime`
+ *   (E4 for every type but RC:TypSts — receipts, read syncs and custom not-stored types alike —, L2 for all): a
+ *   stored message timed before it and not yet pulled was then never pulled (reproduced with 2.9.2: 12–22 of 30
+ *   stored messages lost when not-stored ones were published beside them); and one that arrives while the client
+ *   pulls is dropped;
+ * - an echo (the sender's other devices, §5.5) that arrives while the client pulls has its PUBACK time queued, and
+ *   E4 pulls again for as long as a queued time is above the answer's `syncTime`: a message that is not stored never
+ *   raises it, so the client pulled in a tight loop until the next stored message (thousands of pulls a second).
+ * So such a message waits while the client pulls or is about to — a `pullMsg` not yet answered (the official
+ * clients pull right after connecting), an inbox `s_ntf` newer than every answer (the client pulls on it), or less
+ * than `FLUSH_DELAY_MS` since the last answer (a client reading the answer and the push in one chunk, as Node's `ws`
+ * does, would still be pulling) — so that it is shown instead of dropped or queued; after `MAX_HOLD_MS` it goes
+ * anyway. An inbox `s_ntf` right behind such a message waits `FLUSH_DELAY_MS` too (`notify`). Then:
+ * - an echo is timed at most at the session's pull mark (the newest `syncTime` its pulls were answered): if it is
+ *   queued after all, the next answer reaches it (cost: the sender's other devices show it at that time);
+ * - an `s_msg` to E4 keeps its time, and E4's next pull is answered from the pull mark when its cursor is past it
+ *   (Session.pullMark, sync.ts), so what the message overtook is pulled and nothing twice — its time matters to
+ *   the app (2.9.2 counts a read receipt response only if it is from today);
+ * - an `s_msg` to L2, which also drops pulled entries at or below its cursor, is timed at most at the pull mark.
+ * A session that has never been answered a pull has no mark: its messages keep their time. Our SDK (`lianxin=` in
+ * its URL) and engine 5.x clients do not go through this: it is for the sessions `Session.clampsTransients` names.
+ */
+
+import { decodeMessage, encodeMessage, rc } from '../../../src/internal';
+
+/** After the answer that ends the pulling, before held messages go out. */
+export const FLUSH_DELAY_MS = 20;
+/** The longest a message waits (a client that is told of new messages and does not pull within it is not pulling). */
+export const MAX_HOLD_MS = 1_000;
+/** Held at most, in count and payload bytes; past it the oldest go (these messages are not stored: best effort). */
+const MAX_HELD = 100;
+const MAX_HELD_BYTES = 256 * 1024;
+
+/**
+ * Whether an UpStreamMessage says "not stored": its field 1 (`sessionId`, the flag bits) comes first, as every
+ * client and our Server API encode it, without the persisted bit. Anything else reads as stored.
+ */
+export function isTransientUpstream(upstream: Uint8Array): boolean {
+  if (upstream[0] !== 0x08) return false;
+  const flags = upstream[1];
+  return flags !== undefined && (flags & 1) === 0;
+}
+
+/** An `s_msg` payload (DownStreamMessage) with its `dataTime` lowered to `cap` when above it. */
+export function downStreamTimedAtMost(payload: Uint8Array, cap: number): Uint8Array {
+  const message = decodeMessage(rc.DownStreamMessage, payload, 'DownStreamMessage');
+  if (Number(message.dataTime) <= cap) return payload;
+  message.dataTime = cap;
+  return encodeMessage(rc.DownStreamMessage, message);
+}
+
+/** What the session tells the hold. */
+export interface TransientHoldPort {
+  /** The newest `syncTime` a pull answer of the session reached; -1 before the first answer. */
+  pulledTo(): number;
+  /** An inbox `s_ntf` is newer than every pull answer of the session. */
+  notifiedUnpulled(): boolean;
+  isOpen(): boolean;
+  now(): number;
+}
+
+/** Writes one held message, timed at most at `cap` (+Infinity: as it is). */
+export type TransientWrite = (cap: number) => void;
+
+export class TransientHold {
+  /** `pullMsg` QUERYs received and not yet answered. */
+  private pending = 0;
+  private held: Array<{ readonly write: TransientWrite; readonly bytes: number }> = [];
+  private heldBytes = 0;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private heldSince = 0;
+  /** When the last pull answer was written (ms; 0 = none). */
+  private answeredAt = 0;
+  /** When the last held-back kind of message was written (ms; 0 = none). */
+  private wroteAt = 0;
+  /** Inbox `s_ntf`s waiting for `FLUSH_DELAY_MS` after it. */
+  private notifications: Array<() => void> = [];
+  private notifyTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(private readonly port: TransientHoldPort) {}
+
+  pullArrived(): void {
+    this.pending += 1;
+  }
+
+  /** A `pullMsg` was answered (after the session noted the answer's `syncTime`). */
+  pullAnswered(): void {
+    if (this.pending > 0) this.pending -= 1;
+    this.answeredAt = this.port.now();
+    if (this.held.length > 0 && !this.pulling()) this.schedule(FLUSH_DELAY_MS);
+  }
+
+  /** Writes `write` (a message of `bytes` payload bytes) now, or once the client is done pulling. */
+  send(write: TransientWrite, bytes: number): void {
+    if (this.held.length === 0 && !this.waiting(this.port.now())) {
+      this.wrote(write);
+      return;
+    }
+    if (this.held.length === 0) this.heldSince = this.port.now();
+    this.held.push({ write, bytes });
+    this.heldBytes += bytes;
+    while (this.held.length > MAX_HELD || (this.heldBytes > MAX_HELD_BYTES && this.held.length > 1)) this.heldBytes -= this.held.shift()?.bytes ?? 0;
+    if (this.timer === undefined) this.schedule(this.pulling() ? MAX_HOLD_MS : FLUSH_DELAY_MS);
+  }
+
+  /** The session closed: nothing is sent any more. */
+  clear(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    if (this.notifyTimer !== undefined) clearTimeout(this.notifyTimer);
+    this.timer = undefined;
+    this.notifyTimer = undefined;
+    this.held = [];
+    this.heldBytes = 0;
+    this.notifications = [];
+  }
+
+  private pulling(): boolean {
+    return this.pending > 0 || this.port.notifiedUnpulled();
+  }
+
+  private waiting(now: number): boolean {
+    return this.pulling() || now - this.answeredAt < FLUSH_DELAY_MS;
+  }
+
+  private schedule(ms: number): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.flush(), Math.max(1, ms));
+    this.timer.unref?.();
+  }
+
+  private flush(): void {
+    this.timer = undefined;
+    const now = this.port.now();
+    const left = this.heldSince + MAX_HOLD_MS - now;
+    if (left > 0 && this.waiting(now)) {
+      this.schedule(this.pulling() ? left : Math.min(left, FLUSH_DELAY_MS - (now - this.answeredAt)));
+      return;
+    }
+    const due = this.held;
+    this.held = [];
+    this.heldBytes = 0;
+    if (this.port.isOpen()) for (const { write } of due) this.wrote(write);
+  }
+
+  /**
+   * An inbox `s_ntf` to write. Right after a not-stored message it waits `FLUSH_DELAY_MS`: E4 takes an echo only
+   * once its PUBACK's promise settles, and an `s_ntf` read in the same chunk starts a pull before that — the echo
+   * is then queued instead of shown.
+   */
+  notify(write: () => void): void {
+    const left = this.wroteAt + FLUSH_DELAY_MS - this.port.now();
+    if (left <= 0 && this.notifications.length === 0) {
+      write();
+      return;
+    }
+    this.notifications.push(write);
+    if (this.notifyTimer !== undefined) return;
+    this.notifyTimer = setTimeout(() => {
+      this.notifyTimer = undefined;
+      const due = this.notifications;
+      this.notifications = [];
+      if (this.port.isOpen()) for (const send of due) send();
+    }, Math.max(1, left));
+    this.notifyTimer.unref?.();
+  }
+
+  private wrote(write: TransientWrite): void {
+    const mark = this.port.pulledTo();
+    write(mark < 0 ? Number.POSITIVE_INFINITY : mark);
+    this.wroteAt = this.port.now();
+  }
+}

@@ -1,0 +1,123 @@
+import { encodeMessage, rc, decodeMessage } from '../../../../src/internal';
+import { downStreamTimedAtMost, FLUSH_DELAY_MS, isTransientUpstream, MAX_HOLD_MS, TransientHold } from '../../../src/gateway/transient-hold';
+
+describe('TransientHold', () => {
+  let now: number;
+  let pulled: number;
+  let unpulled: boolean;
+  let hold: TransientHold;
+  let written: Array<[string, number]>;
+  const send = (name: string, bytes = 10): void => hold.send((cap) => written.push([name, cap]), bytes);
+
+  beforeEach(() => {
+    jest.useFakeTimers();
+    now = 1_000_000;
+    pulled = -1;
+    unpulled = false;
+    written = [];
+    hold = new TransientHold({ pulledTo: () => pulled, notifiedUnpulled: () => unpulled, isOpen: () => true, now: () => now });
+  });
+  afterEach(() => jest.useRealTimers());
+  const advance = (ms: number): void => {
+    now += ms;
+    jest.advanceTimersByTime(ms);
+  };
+
+  it('a session that never pulled gets its messages at once, untimed', () => {
+    send('a');
+    expect(written).toEqual([['a', Number.POSITIVE_INFINITY]]);
+  });
+
+  it('holds while a pull is pending and releases FLUSH_DELAY_MS after its answer, capped at the pull mark, in order', () => {
+    hold.pullArrived();
+    send('a');
+    send('b');
+    advance(500);
+    expect(written).toEqual([]);
+    pulled = 700;
+    hold.pullAnswered();
+    send('c');
+    advance(FLUSH_DELAY_MS - 1);
+    expect(written).toEqual([]);
+    advance(1);
+    expect(written).toEqual([['a', 700], ['b', 700], ['c', 700]]);
+    advance(FLUSH_DELAY_MS);
+    send('d');
+    expect(written).toHaveLength(4);
+  });
+
+  it('holds while a notification is unpulled, at most MAX_HOLD_MS', () => {
+    pulled = 5;
+    hold.pullArrived();
+    hold.pullAnswered();
+    advance(FLUSH_DELAY_MS);
+    unpulled = true;
+    send('a');
+    advance(MAX_HOLD_MS - 1);
+    expect(written).toEqual([]);
+    advance(1);
+    expect(written).toEqual([['a', 5]]);
+  });
+
+  it('a pull that starts before the release keeps the messages until its own answer', () => {
+    pulled = 5;
+    hold.pullArrived();
+    send('a');
+    hold.pullAnswered();
+    hold.pullArrived();
+    advance(FLUSH_DELAY_MS * 3);
+    expect(written).toEqual([]);
+    pulled = 9;
+    hold.pullAnswered();
+    advance(FLUSH_DELAY_MS);
+    expect(written).toEqual([['a', 9]]);
+  });
+
+  it('an s_ntf right behind a released message waits FLUSH_DELAY_MS, later ones go at once', () => {
+    const notes: string[] = [];
+    send('a');
+    hold.notify(() => notes.push('n1'));
+    hold.notify(() => notes.push('n2'));
+    expect(notes).toEqual([]);
+    advance(FLUSH_DELAY_MS);
+    expect(notes).toEqual(['n1', 'n2']);
+    hold.notify(() => notes.push('n3'));
+    expect(notes).toEqual(['n1', 'n2', 'n3']);
+  });
+
+  it('keeps at most 256 KiB held: the oldest go first', () => {
+    pulled = 1;
+    hold.pullArrived();
+    for (let i = 0; i < 5; i++) send(`m${i}`, 100 * 1024);
+    hold.pullAnswered();
+    advance(FLUSH_DELAY_MS);
+    expect(written.map(([name]) => name)).toEqual(['m3', 'm4']);
+  });
+
+  it('clear drops what is held', () => {
+    hold.pullArrived();
+    send('a');
+    hold.clear();
+    hold.pullAnswered();
+    advance(MAX_HOLD_MS);
+    expect(written).toEqual([]);
+  });
+});
+
+describe('transient helpers', () => {
+  it('isTransientUpstream reads the persisted bit of field 1', () => {
+    const up = (sessionId: number): Uint8Array => encodeMessage(rc.UpStreamMessage, { sessionId, classname: 'X:Y', content: new Uint8Array([123, 125]) });
+    expect(isTransientUpstream(up(0))).toBe(true);
+    expect(isTransientUpstream(up(3))).toBe(false);
+    expect(isTransientUpstream(up(32 | 64 | 128))).toBe(true);
+    expect(isTransientUpstream(up(1 | 128))).toBe(false);
+    expect(isTransientUpstream(new Uint8Array([0x12, 0x00]))).toBe(false);
+  });
+
+  it('downStreamTimedAtMost lowers dataTime only when above the cap', () => {
+    const payload = encodeMessage(rc.DownStreamMessage, { fromUserId: 'u', type: 1, classname: 'X:Y', content: new Uint8Array([123, 125]), dataTime: 2_000, status: 0, msgId: 'M' });
+    expect(downStreamTimedAtMost(payload, 5_000)).toBe(payload);
+    const lowered = decodeMessage(rc.DownStreamMessage, downStreamTimedAtMost(payload, 1_500), 'DownStreamMessage');
+    expect([Number(lowered.dataTime), lowered.msgId, lowered.classname]).toEqual([1_500, 'M', 'X:Y']);
+  });
+});
