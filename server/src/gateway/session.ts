@@ -29,6 +29,13 @@ import { secondsSince, serverMetrics } from '../ops/server-metrics';
 /** DISCONNECT REDIRECT_NEW: reconnect through navi (every client generation but L2 reads it so). */
 const DISCONNECT_REDIRECT = 6;
 
+/** Whether the client generation moves its inbox cursor to a pushed message's time (transient-hold.ts). */
+function pushMovesCursor(info: SessionInfo): boolean {
+  if (info.clientKind !== 'E5') return true;
+  const minor = /^5\.(\d+)/.exec(info.sdkVer);
+  return minor !== null && Number(minor[1]) < 28;
+}
+
 export interface SessionDeps {
   readonly router: TopicRouter;
   readonly clock: Clock;
@@ -119,12 +126,13 @@ export class Session implements SessionPort, LocalSession, FrameRunner<Request> 
   }
 
   /**
-   * Whether messages that are not stored go through a TransientHold: official 2.x clients (E4, L2), which read a
-   * pushed time as their inbox cursor. Our SDK says `lianxin=`, and a `directPush=1` client keeps pushes apart
+   * Whether messages that are not stored go through a TransientHold: the official clients that read a pushed time
+   * as their inbox cursor — 2.x (E4, L2) and imlib-next before 5.28 (5.7.3 lost 25 of 30 stored messages; 5.38 sets
+   * its cursor from pull answers only). Our SDK says `lianxin=`, and a `directPush=1` client keeps pushes apart
    * from its cursor by contract (inbox-delivery.ts).
    */
   private get clampsTransients(): boolean {
-    return this.info.lianxinVersion === undefined && this.info.directPush !== true && this.info.clientKind !== 'E5';
+    return this.info.lianxinVersion === undefined && this.info.directPush !== true && pushMovesCursor(this.info);
   }
 
   private get transientHold(): TransientHold {
@@ -265,9 +273,9 @@ export class Session implements SessionPort, LocalSession, FrameRunner<Request> 
     this.order?.deferOrder();
   }
 
-  /** SessionPort.pullMark: for engine 4.4.2, whose inbox cursor an s_msg moves. */
+  /** SessionPort.pullMark: for the engines (4.4.2, 5.x before 5.28) whose inbox cursor an s_msg moves. */
   pullMark(): number {
-    return this.clampsTransients && this.info.clientKind === 'E4' ? (this.inbox?.pulledUpTo ?? -1) : -1;
+    return this.clampsTransients && this.info.clientKind !== 'L2' ? (this.inbox?.pulledUpTo ?? -1) : -1;
   }
 
   /** The `pullMsg` handler starts reading its page (SessionPort.pullAsked). */

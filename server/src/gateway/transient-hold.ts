@@ -1,6 +1,7 @@
 /**
- * Messages that are not stored, on their way to an official 2.x client (engine 4.4.2, RongIMLib 2.5.x): held while
- * the client pulls.
+ * Messages that are not stored, on their way to an official client that reads pushed times as inbox positions
+ * (engine 4.4.2, RongIMLib 2.5.x, imlib-next before 5.28 — 5.7.3 does as 4.4.2; 5.38 sets its cursor from pull
+ * answers only): held while the client pulls.
  *
  * Those clients keep one inbox cursor and read pushed times as positions in it (PROTOCOL.md §5.4, §5.5, §8.3):
  * - an `s_msg` (a message that is not stored, pushed to its recipients) moves the inbox cursor to its `dataTime`
@@ -18,12 +19,12 @@
  * anyway. An inbox `s_ntf` right behind such a message waits `FLUSH_DELAY_MS` too (`notify`). Then:
  * - an echo is timed at most at the session's pull mark (the newest `syncTime` its pulls were answered): if it is
  *   queued after all, the next answer reaches it (cost: the sender's other devices show it at that time);
- * - an `s_msg` to E4 keeps its time, and E4's next pull is answered from the pull mark when its cursor is past it
+ * - an `s_msg` to E4 (and 5.7.x) keeps its time, and the next pull is answered from the pull mark when its cursor is past it
  *   (Session.pullMark, sync.ts), so what the message overtook is pulled and nothing twice — its time matters to
  *   the app (2.9.2 counts a read receipt response only if it is from today);
  * - an `s_msg` to L2, which also drops pulled entries at or below its cursor, is timed at most at the pull mark.
  * A session that has never been answered a pull has no mark: its messages keep their time. Our SDK (`lianxin=` in
- * its URL) and engine 5.x clients do not go through this: it is for the sessions `Session.clampsTransients` names.
+ * its URL), `directPush=1` clients and imlib-next ≥ 5.28 do not go through this (Session.clampsTransients).
  */
 
 import { decodeMessage, encodeMessage, rc } from '../../../src/internal';
@@ -48,6 +49,7 @@ export function isTransientUpstream(upstream: Uint8Array): boolean {
 
 /** An `s_msg` payload (DownStreamMessage) with its `dataTime` lowered to `cap` when above it. */
 export function downStreamTimedAtMost(payload: Uint8Array, cap: number): Uint8Array {
+  if (cap === Number.POSITIVE_INFINITY) return payload;
   const message = decodeMessage(rc.DownStreamMessage, payload, 'DownStreamMessage');
   if (Number(message.dataTime) <= cap) return payload;
   message.dataTime = cap;

@@ -205,5 +205,26 @@ export function describeE5Interop(version: E5Version): void {
       const onConversation = await e5.client.ok<Array<{ tagId: string }>>('getTagsFromConversation', { conversationType: PRIVATE, targetId: mine.userId });
       expect(onConversation.map((t) => t.tagId)).toContain(tagId);
     });
+
+    it('receives stored and not-stored messages published side by side, all of them (5.7.3 moves its cursor to an s_msg)', async () => {
+      const e5 = await e5Online('e5');
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const bob = fixture.newUserId('bob');
+      const api = serverApi(fixture.server.url, DEFAULT_TEST_APP.key, DEFAULT_TEST_APP.secret);
+      const rounds = 20;
+      for (let i = 0; i < rounds; i++) {
+        await Promise.all([
+          api.post('/message/private/publish.json', { fromUserId: bob, toUserId: e5.userId, objectName: 'RC:TxtMsg', content: JSON.stringify({ content: `stored ${i}` }) }),
+          new Promise((resolve) => setTimeout(resolve, i % 4)).then(() =>
+            api.post('/message/private/publish.json', { fromUserId: bob, toUserId: e5.userId, objectName: 'App:Live', content: JSON.stringify({ n: i }), isPersisted: 0 })),
+        ]);
+        await new Promise((resolve) => setTimeout(resolve, 30));
+      }
+      await e5.client.nextMessage((m) => textOf(m) === `stored ${rounds - 1}`);
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      const stored = e5.client.messages.filter((m) => m.messageType === 'RC:TxtMsg').map((m) => String(textOf(m)));
+      expect([...stored].sort()).toEqual(Array.from({ length: rounds }, (_, i) => `stored ${i}`).sort());
+      expect(e5.client.messages.filter((m) => m.messageType === 'App:Live')).toHaveLength(rounds);
+    });
   });
 }
