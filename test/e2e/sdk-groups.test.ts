@@ -3,7 +3,7 @@
  * Server API like an App Server does (issue #5): a group of three with one member offline (send,
  * receive, offline sync, history, conversation list), refusals reaching onError unchanged (22406 not a
  * member, 22408 gagged / banned unless whitelisted), status messages, @ALL / @PART and the
- * conversation's `hasMentioned`, directed messages, read-status sync to one's own devices, and read
+ * conversation's `hasMentioned` (also after recalls), directed messages, read-status sync to one's own devices, and read
  * receipts — v1 messages with the sender's `receiptResponse` tally, and v2 (`rrMsg` / `rrList`) on an
  * app whose navi says `grpRRVer: 1`.
  */
@@ -199,6 +199,22 @@ describe('mentions, directed messages, read-status sync', () => {
     await ok(send(alice, groupId, quiet, false), 'quiet');
     await carol.next((m) => textOf(m) === 'not an @');
     expect(await conversation(carol, groupId)).toMatchObject({ hasMentioned: false });
+  });
+
+  test('the @ flag follows the unread @ messages: recalling one of two keeps it, recalling the last clears it while a plain message stays unread', async () => {
+    const [alice, bob] = [await online('alice'), await online('bob')];
+    const groupId = await group([alice, bob]);
+    const at = (text: string): unknown => new TextMessage({ content: text, mentionedInfo: new MentionedInfo(MentionedType.PART, [bob.userId], '') });
+    const first = await ok(send(alice, groupId, at('@bob 1'), true), '@bob 1');
+    const second = await ok(send(alice, groupId, at('@bob 2'), true), '@bob 2');
+    const plain = await sendOk(alice, groupId, 'plain');
+    await bob.next((m) => m.messageUId === plain.messageUId);
+    expect(await conversation(bob, groupId)).toMatchObject({ unreadMessageCount: 3, hasMentioned: true });
+    for (const [recalled, hasMentioned] of [[first, true], [second, false]] as const) {
+      await ok(call((cb) => alice.im.sendRecallMessage(recalled, cb)), 'recall');
+      await bob.next((m) => m.objectName === 'RC:RcCmd' && m.content['messageUId'] === recalled.messageUId);
+      expect(await conversation(bob, groupId)).toMatchObject({ unreadMessageCount: recalled === first ? 2 : 1, hasMentioned });
+    }
   });
 
   test('a message sent right after a clear keeps its count and @ (the read position is the newest stored message, not a clock reading)', async () => {

@@ -1,8 +1,9 @@
 /**
  * Who is typing where (R292 `setTypingStatusListener`): each received `RC:TypSts` refreshes its
  * sender's entry in the conversation; entries expire `expireMs` after their last refresh (checked
- * every 500 ms). Every change — someone starts, someone stops — reports the conversations whose list
- * changed, a conversation nobody types in any more with `list: []`.
+ * every 500 ms). Every change — someone starts, types something else, stops — reports the conversations
+ * whose list changed, a conversation nobody types in any more with `list: []`; a refresh of the same
+ * user and type is no change and is not reported.
  */
 import type { Clock, TimerId } from '../../platform/platform-adapter';
 import type { ImMessage } from './im-message';
@@ -48,12 +49,12 @@ export class TypingTracker {
       this.conversations.set(key, entry);
     }
     const typing = message.content?.['typingContentType'];
-    entry.users.set(message.senderUserId, {
-      userId: message.senderUserId,
-      timestamp: this.clock.now(),
-      messageType: typeof typing === 'string' ? typing : '',
-    });
-    this.onChanged([this.view(entry)]);
+    const messageType = typeof typing === 'string' ? typing : '';
+    // A repeat of the same user and type only extends it; a new typer or type is appended and reported.
+    const changed = entry.users.get(message.senderUserId)?.messageType !== messageType;
+    if (changed) entry.users.delete(message.senderUserId);
+    entry.users.set(message.senderUserId, { userId: message.senderUserId, timestamp: this.clock.now(), messageType });
+    if (changed) this.onChanged([this.view(entry)]);
     this.ensureTimer();
   }
 

@@ -5,7 +5,8 @@
  *  - only RECEIVED messages from someone else, of a counted, non-status type, newer than the last clear;
  *  - a recall of a message still counted as unread decrements (it is found by uid);
  *  - a received SyncReadStatusMessage clears up to its `lastMessageSendTime`;
- *  - a group message that @-mentions me (or ALL) sets `hasMentioned` until the count is cleared.
+ *  - a group message that @-mentions me (or ALL) sets `hasMentioned`; the flag follows the mentioning
+ *    messages still unread (`m`, their uids), so recalling or reading the last of them clears it.
  * Each conversation keeps its unread messages as `[uid, sentTime]` pairs, so the count is exact for
  * recalls and partial clears. State is persisted per appKey+user through UserStore, as one record that
  * must fit a host's per-key limit (WeChat: 1 MB): past MAX_TRACKED_UNREAD pairs in a conversation, or
@@ -41,6 +42,12 @@ interface Entry {
   u: Array<[string, number]>;
   /** @-mentioned since the last clear. */
   hm: boolean;
+  /**
+   * With `hm`: the uids of the unread messages that mentioned me (a subset of `u`); the flag clears when
+   * none is left. Absent while `hm` (a record from before it, a mention without uid or folded into `o`):
+   * the flag then stays until nothing is unread, as before.
+   */
+  m?: string[];
   /** Messages at or before this time are read. */
   t: number;
   /** Older unread messages folded into a count (no uids kept), and the newest of their sent times. */
@@ -108,6 +115,7 @@ export class UnreadStore {
       if (key === FLOOR_KEY) this.floor = value.t;
       else {
         const entry: Entry = { u: value.u.filter(isPair), hm: value.hm === true, t: value.t };
+        if (entry.hm && Array.isArray(value.m)) entry.m = value.m.filter((uid) => typeof uid === 'string');
         if (typeof value.o === 'number' && value.o > 0) {
           entry.o = value.o;
           entry.ot = typeof value.ot === 'number' ? value.ot : value.t;
@@ -157,7 +165,8 @@ export class UnreadStore {
     const parts: string[] = [];
     for (const [key, entry] of this.entries) {
       const folded = entry.o ? `,"o":${JSON.stringify(entry.o)},"ot":${JSON.stringify(entry.ot ?? entry.t)}` : '';
-      parts.push(`${JSON.stringify(key)}:{"u":[${this.listText(key, entry.u)}],"hm":${JSON.stringify(entry.hm)},"t":${JSON.stringify(entry.t)}${folded}}`);
+      const mentions = entry.m ? `,"m":${JSON.stringify(entry.m)}` : '';
+      parts.push(`${JSON.stringify(key)}:{"u":[${this.listText(key, entry.u)}],"hm":${JSON.stringify(entry.hm)}${mentions},"t":${JSON.stringify(entry.t)}${folded}}`);
     }
     if (this.floor > 0) parts.push(`${JSON.stringify(FLOOR_KEY)}:{"u":[],"hm":false,"t":${JSON.stringify(this.floor)}}`);
     return `{${parts.join(',')}}`;
@@ -198,7 +207,22 @@ export class UnreadStore {
     if (last === undefined) return;
     entry.o = (entry.o ?? 0) + folded.length;
     entry.ot = Math.max(entry.ot ?? 0, last[1]);
+    // A mentioning message folded away can no longer be tracked: the flag stays until nothing is unread.
+    // (`m` keeps the order of `u`, so its first uid is the oldest.)
+    if (entry.m && folded.some(([uid]) => uid === entry.m?.[0])) delete entry.m;
     this.listTexts.delete(key);
+  }
+
+  /** Sets or clears the @ flag after unread messages went away: it follows the tracked mentions, else the count. */
+  private settleMention(entry: Entry): void {
+    if (entry.m) {
+      const uids = this.uidsOf(entry.u);
+      entry.m = entry.m.filter((uid) => uids.has(uid));
+    }
+    if ((entry.u.length === 0 && !entry.o) || entry.m?.length === 0) {
+      entry.hm = false;
+      delete entry.m;
+    }
   }
 
   /** Drops the folded count when everything up to `upTo` is read and it holds nothing newer. */
@@ -237,7 +261,13 @@ export class UnreadStore {
       for (let i = 0; i < excess; i++) uids.delete((entry.u[i] as [string, number])[0]);
       this.fold(key, entry, excess);
     }
-    if (mentionsMe(message, me)) entry.hm = true;
+    if (mentionsMe(message, me)) {
+      // Tracked only from a clear flag on: one set by an untracked mention stays untracked.
+      if (!entry.hm) entry.m = [];
+      entry.hm = true;
+      if (message.messageUId === '') delete entry.m;
+      else entry.m?.push(message.messageUId);
+    }
     this.persist();
     return true;
   }
@@ -251,13 +281,13 @@ export class UnreadStore {
     if (index < 0) return false;
     entry.u.splice(index, 1);
     this.listTexts.delete(key);
-    if (entry.u.length === 0 && !entry.o) entry.hm = false;
+    this.settleMention(entry);
     this.persist();
     return true;
   }
 
   /**
-   * Marks read everything up to `upTo` (default: all); clears the @ flag when nothing is left. Returns the
+   * Marks read everything up to `upTo` (default: all); clears the @ flag when no mention is left. Returns the
    * time the conversation is now read up to (0: it never held a counted message).
    */
   clear(conversationType: number, targetId: string, upTo?: number): number {
@@ -269,11 +299,12 @@ export class UnreadStore {
       UnreadStore.clearFolded(entry, entry.t);
       entry.u = [];
       entry.hm = false;
+      delete entry.m;
     } else {
       entry.u = entry.u.filter(([, sentTime]) => sentTime > upTo);
       entry.t = Math.max(entry.t, upTo);
       UnreadStore.clearFolded(entry, upTo);
-      if (entry.u.length === 0 && !entry.o) entry.hm = false;
+      this.settleMention(entry);
     }
     this.persist();
     return entry.t;
@@ -304,6 +335,7 @@ export class UnreadStore {
       newest = Math.max(newest, entry.t);
       entry.u = [];
       entry.hm = false;
+      delete entry.m;
       UnreadStore.clearFolded(entry, Infinity);
     }
     this.persist();
@@ -318,7 +350,7 @@ export class UnreadStore {
       entry.u = entry.u.filter(([, sentTime]) => sentTime > upTo);
       entry.t = Math.max(entry.t, upTo);
       UnreadStore.clearFolded(entry, upTo);
-      if (entry.u.length === 0 && !entry.o) entry.hm = false;
+      this.settleMention(entry);
     }
     this.persist();
   }

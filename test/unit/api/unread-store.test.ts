@@ -1,7 +1,7 @@
 /** Local unread bookkeeping (API_CHECKLIST §3.3, §11): what counts, recall, read-status sync, @, DND, persistence. */
 import type { ImMessage } from '../../../src/client/services/im-message';
 import { imMessage } from '../../support/im-message-fixture';
-import { UnreadStore } from '../../../src/client/services/unread-store';
+import { MAX_TRACKED_UNREAD, UnreadStore } from '../../../src/client/services/unread-store';
 import { UserStore } from '../../../src/client/services/user-store';
 import { SILENT_LOGGER } from '../../../src/client/logger';
 import type { KeyValueStorage } from '../../../src/platform/platform-adapter';
@@ -112,6 +112,79 @@ test('group @ of me or of everyone sets hasMentioned until cleared; @ of others 
   unread.clearAll();
   expect(unread.hasMentioned(3, 'g')).toBe(false);
   expect(unread.total([3], true, () => false)).toBe(0);
+});
+
+test('hasMentioned follows the unread @ messages: a recall or a read of the last one clears it while others stay unread', () => {
+  const { unread } = store();
+  const at = (sentTime: number): ImMessage =>
+    received({ conversationType: 3, targetId: 'g', senderUserId: 'x', mentioned: true, sentTime, content: { content: '@', mentionedInfo: { type: 2, userIdList: ['me'] } } });
+  const plain = (sentTime: number): ImMessage => received({ conversationType: 3, targetId: 'g', senderUserId: 'x', sentTime });
+  const first = at(10);
+  const second = at(20);
+  for (const m of [first, plain(15), second, plain(25)]) unread.onReceived(m);
+  expect(unread.onRecalled(3, 'g', first.messageUId)).toBe(true);
+  expect(unread.hasMentioned(3, 'g')).toBe(true);
+  expect(unread.onRecalled(3, 'g', second.messageUId)).toBe(true);
+  expect([unread.count(3, 'g'), unread.hasMentioned(3, 'g')]).toEqual([2, false]);
+  // A read position past the @ message clears it too; a recall of a plain message leaves a pending @ alone.
+  const third = at(30);
+  const later = plain(35);
+  for (const m of [third, later, at(40)]) unread.onReceived(m);
+  unread.onRecalled(3, 'g', later.messageUId);
+  unread.clear(3, 'g', 30);
+  expect(unread.hasMentioned(3, 'g')).toBe(true);
+  unread.clearUpTo(40);
+  expect([unread.count(3, 'g'), unread.hasMentioned(3, 'g')]).toEqual([0, false]);
+});
+
+test('the @ uids are stored with the record; a record without them (older SDK) keeps the flag until nothing is unread', async () => {
+  const storage = memoryStorage();
+  const first = store(storage);
+  const at = received({ conversationType: 3, targetId: 'g', senderUserId: 'x', mentioned: true, content: { content: '@', mentionedInfo: { type: 1 } } });
+  const plain = received({ conversationType: 3, targetId: 'g', senderUserId: 'x' });
+  first.unread.onReceived(at);
+  first.unread.onReceived(plain);
+  await first.user.flush();
+  const text = (await storage.get('lx-unread-app-me')) ?? '';
+  const record = JSON.parse(text) as Record<string, { m?: string[] }>;
+  expect(text).toBe(JSON.stringify(record));
+  expect(record['3_g']?.m).toEqual([at.messageUId]);
+
+  const reloaded = store(storage);
+  await reloaded.unread.load();
+  reloaded.unread.onRecalled(3, 'g', at.messageUId);
+  expect([reloaded.unread.count(3, 'g'), reloaded.unread.hasMentioned(3, 'g')]).toEqual([1, false]);
+
+  delete record['3_g']?.m;
+  await storage.set('lx-unread-app-me', JSON.stringify(record));
+  const legacy = store(storage);
+  await legacy.unread.load();
+  legacy.unread.onRecalled(3, 'g', at.messageUId);
+  expect([legacy.unread.count(3, 'g'), legacy.unread.hasMentioned(3, 'g')]).toEqual([1, true]);
+  // A new @ while the untracked flag is up stays untracked; the flag goes with the last unread message.
+  const again = received({ conversationType: 3, targetId: 'g', senderUserId: 'x', mentioned: true, content: { content: '@', mentionedInfo: { type: 1 } } });
+  legacy.unread.onReceived(again);
+  legacy.unread.onRecalled(3, 'g', again.messageUId);
+  expect(legacy.unread.hasMentioned(3, 'g')).toBe(true);
+  legacy.unread.onRecalled(3, 'g', plain.messageUId);
+  expect(legacy.unread.hasMentioned(3, 'g')).toBe(false);
+  // Cleared, the next @ is tracked again.
+  const tracked = received({ conversationType: 3, targetId: 'g', senderUserId: 'x', mentioned: true, content: { content: '@', mentionedInfo: { type: 1 } } });
+  legacy.unread.onReceived(tracked);
+  legacy.unread.onReceived(received({ conversationType: 3, targetId: 'g', senderUserId: 'x' }));
+  legacy.unread.onRecalled(3, 'g', tracked.messageUId);
+  expect([legacy.unread.count(3, 'g'), legacy.unread.hasMentioned(3, 'g')]).toEqual([1, false]);
+});
+
+test('an @ message folded into the plain count (MAX_TRACKED_UNREAD) keeps the flag until the count is cleared', () => {
+  const { unread } = store();
+  unread.onReceived(received({ conversationType: 3, targetId: 'g', senderUserId: 'x', mentioned: true, content: { content: '@', mentionedInfo: { type: 1 } } }));
+  const plain = Array.from({ length: MAX_TRACKED_UNREAD }, () => received({ conversationType: 3, targetId: 'g', senderUserId: 'x' }));
+  for (const m of plain) unread.onReceived(m);
+  unread.onRecalled(3, 'g', (plain[0] as ImMessage).messageUId);
+  expect([unread.count(3, 'g'), unread.hasMentioned(3, 'g')]).toEqual([MAX_TRACKED_UNREAD, true]);
+  unread.clear(3, 'g');
+  expect(unread.hasMentioned(3, 'g')).toBe(false);
 });
 
 test('do-not-disturb conversations are left out of the total unless includeMuted', () => {
