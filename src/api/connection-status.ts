@@ -9,6 +9,8 @@ import { ConnectionStatus, ErrorCode, RCConnectionStatus } from './enums';
 
 export interface PublicStatus {
   readonly legacy: ConnectionStatus;
+  /** Legacy status reported just before `legacy`: DISCONNECTED when the server ends a live session (E4 disconnects, then says why). */
+  readonly before?: ConnectionStatus;
   /** Undefined: not a 5.7 status change (an automatic attempt's start stays SUSPENDED there). */
   readonly status?: RCConnectionStatus;
   /** Why (an ErrorCode), for SUSPENDED and DISCONNECTED. */
@@ -34,16 +36,23 @@ export function publicStatusOf(change: StateChange): PublicStatus | undefined {
     }
     case 'suspended':
       return { legacy: ConnectionStatus.NETWORK_UNAVAILABLE, status: RCConnectionStatus.SUSPENDED, code: ErrorCode.RC_NET_UNAVAILABLE };
-    case 'closed':
+    case 'closed': {
+      // PROTOCOL §3.4: a live session the server ends (kick, block, remote close) is DISCONNECTED (2), then the reason.
+      const byServer = (legacy: ConnectionStatus, code: number): PublicStatus => ({
+        legacy,
+        ...(from === 'connected' ? { before: ConnectionStatus.DISCONNECTED } : {}),
+        status: RCConnectionStatus.DISCONNECTED,
+        code,
+      });
       switch (cause.kind) {
         case 'user':
           return { legacy: ConnectionStatus.DISCONNECTED, status: RCConnectionStatus.DISCONNECTED, code: ErrorCode.SUCCESS };
         case 'kicked':
-          return { legacy: ConnectionStatus.KICKED_OFFLINE_BY_OTHER_CLIENT, status: RCConnectionStatus.DISCONNECTED, code: ErrorCode.RC_DISCONN_KICK };
+          return byServer(ConnectionStatus.KICKED_OFFLINE_BY_OTHER_CLIENT, ErrorCode.RC_DISCONN_KICK);
         case 'blocked':
-          return { legacy: ConnectionStatus.BLOCKED, status: RCConnectionStatus.DISCONNECTED, code: ErrorCode.RC_CONN_USER_BLOCKED };
+          return byServer(ConnectionStatus.BLOCKED, ErrorCode.RC_CONN_USER_BLOCKED);
         case 'server-closed':
-          return { legacy: ConnectionStatus.DISCONNECT_BY_SERVER, status: RCConnectionStatus.DISCONNECTED, code: ErrorCode.RC_DISCONN_EXCEPTION };
+          return byServer(ConnectionStatus.DISCONNECT_BY_SERVER, ErrorCode.RC_DISCONN_EXCEPTION);
         case 'token-incorrect':
           return { legacy: ConnectionStatus.DISCONNECTED, status: RCConnectionStatus.DISCONNECTED, code: ErrorCode.RC_CONN_USER_OR_PASSWD_ERROR };
         case 'network':
@@ -52,6 +61,7 @@ export function publicStatusOf(change: StateChange): PublicStatus | undefined {
         default:
           return { legacy: ConnectionStatus.DISCONNECTED, status: RCConnectionStatus.DISCONNECTED, code: ErrorCode.UNKNOWN };
       }
+    }
     case 'idle':
       return undefined;
   }

@@ -244,15 +244,17 @@ export class Runtime {
     if (!status) return;
     // An attempt that starts right after the loss was already reported as CONNECTING: said once.
     if (status.status === undefined && status.legacy === this.lastStatus) return;
-    this.lastStatus = status.legacy;
-    for (const watcher of [...this.listeners.statusWatchers]) {
-      try {
-        watcher(status.legacy);
-      } catch (error) {
-        this.logger.error('statusWatch listener threw', error);
+    for (const legacy of status.before === undefined ? [status.legacy] : [status.before, status.legacy]) {
+      this.lastStatus = legacy;
+      for (const watcher of [...this.listeners.statusWatchers]) {
+        try {
+          watcher(legacy);
+        } catch (error) {
+          this.logger.error('statusWatch listener threw', error);
+        }
       }
+      this.listeners.emit('connectionStatus', 'changed', legacy);
     }
-    this.listeners.emit('connectionStatus', 'changed', status.legacy);
     if (status.status === undefined) return;
     if (status.code === undefined) this.listeners.emit('connectionStatusChange', 'changed', status.status);
     else this.listeners.emit('connectionStatusChange', 'changed', status.status, status.code);

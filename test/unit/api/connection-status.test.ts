@@ -20,9 +20,13 @@ test('temporary losses are SUSPENDED with the reason; legacy: CONNECTING at the 
   expect(publicStatusOf(change('connected', 'reconnecting', { kind: 'redirect' }))).toMatchObject({ legacy: ConnectionStatus.REDIRECT, status: RCConnectionStatus.SUSPENDED });
 });
 
-test('terminal closes are DISCONNECTED with the reason; kicked and blocked keep their legacy numbers', () => {
-  expect(publicStatusOf(change('connected', 'closed', { kind: 'kicked' }))).toEqual({ legacy: ConnectionStatus.KICKED_OFFLINE_BY_OTHER_CLIENT, status: RCConnectionStatus.DISCONNECTED, code: ErrorCode.RC_DISCONN_KICK });
-  expect(publicStatusOf(change('connected', 'closed', { kind: 'blocked' }))).toMatchObject({ legacy: ConnectionStatus.BLOCKED, code: ErrorCode.RC_CONN_USER_BLOCKED });
-  expect(publicStatusOf(change('connected', 'closed', { kind: 'server-closed', reason: 3 }))).toMatchObject({ legacy: ConnectionStatus.DISCONNECT_BY_SERVER });
+test('terminal closes are DISCONNECTED with the reason; kicked and blocked keep their legacy numbers, after DISCONNECTED (2) when a live session ends', () => {
+  const before = ConnectionStatus.DISCONNECTED;
+  expect(publicStatusOf(change('connected', 'closed', { kind: 'kicked' }))).toStrictEqual({ legacy: ConnectionStatus.KICKED_OFFLINE_BY_OTHER_CLIENT, before, status: RCConnectionStatus.DISCONNECTED, code: ErrorCode.RC_DISCONN_KICK });
+  expect(publicStatusOf(change('connected', 'closed', { kind: 'blocked' }))).toStrictEqual({ legacy: ConnectionStatus.BLOCKED, before, status: RCConnectionStatus.DISCONNECTED, code: ErrorCode.RC_CONN_USER_BLOCKED });
+  expect(publicStatusOf(change('connected', 'closed', { kind: 'server-closed', reason: 3 }))).toStrictEqual({ legacy: ConnectionStatus.DISCONNECT_BY_SERVER, before, status: RCConnectionStatus.DISCONNECTED, code: ErrorCode.RC_DISCONN_EXCEPTION });
+  // CONNACK 9 refuses a connect: no session ended, so no DISCONNECTED before BLOCKED.
+  expect(publicStatusOf(change('connecting', 'closed', { kind: 'blocked' }))).toStrictEqual({ legacy: ConnectionStatus.BLOCKED, status: RCConnectionStatus.DISCONNECTED, code: ErrorCode.RC_CONN_USER_BLOCKED });
+  expect(publicStatusOf(change('connected', 'closed', { kind: 'user', action: 'disconnect' }))?.before).toBeUndefined();
   expect(publicStatusOf(change('connecting', 'closed', { kind: 'rejected', code: 35010 }))).toMatchObject({ status: RCConnectionStatus.DISCONNECTED, code: 35010 });
 });
