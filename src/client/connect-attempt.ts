@@ -1,7 +1,8 @@
 /**
  * One connect attempt: navi → /ping probe → transports × hosts until a CONNACK arrives
- * (PROTOCOL.md §1). Pure sequencing over the PlatformAdapter; the caller owns timeouts (via
- * `cancel`), state and what happens with the result. On success the transport is handed over
+ * (PROTOCOL.md §1). Pure sequencing over the PlatformAdapter; navi is bounded per navigator
+ * (10 s each, all tried, none → 30007), the caller owns the rest's timeout (via `cancel`,
+ * armed on `onNaviResolved`), state and what happens with the result. On success the transport is handed over
  * inside a detached TransportSlot, frames that arrived after the CONNACK buffered in it.
  */
 import type { ConnackFrame } from '../protocol/frame';
@@ -52,6 +53,8 @@ export interface AttemptConfig {
   readonly naviCache: NaviCache;
   readonly random: () => number;
   readonly timing: AttemptTiming;
+  /** Navi answered (from the cache too): what follows is bounded by the caller's connect timeout. */
+  readonly onNaviResolved?: () => void;
 }
 
 export interface AcceptedSession {
@@ -144,6 +147,7 @@ export async function attemptConnect(cfg: AttemptConfig, cancel: Cancellation): 
     if (naviOutcome.kind === 'app-rejected') return failure(EngineCode.IdentifierRejected, { kind: 'rejected', code: EngineCode.IdentifierRejected });
     if (naviOutcome.kind !== 'ok') return failure(EngineCode.NaviFailed);
     const navi = naviOutcome.info;
+    cfg.onNaviResolved?.();
     // `type: 1` marks a private-cloud navi meant for another SDK build; the official client refuses it.
     if (navi.raw['type'] === 1) return failure(EngineCode.PackageEnvironment, { kind: 'rejected', code: EngineCode.PackageEnvironment });
     if (navi.hosts.length === 0) return failure(EngineCode.NoHostInNavi);

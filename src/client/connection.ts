@@ -24,7 +24,11 @@ import type { Logger } from './logger';
 import type { TransportSlot } from './transport-slot';
 
 export interface ConnectionTiming extends AttemptTiming {
-  /** Overall limit of one connect attempt (navi + ping + transports), as the seed documents. */
+  /**
+   * Limit of one connect attempt once navi has answered (ping + transports), as the seed documents. Navi
+   * has its own budget, 10 s per navigator (PROTOCOL §2.1), so a hung navigator never pre-empts the next
+   * one nor turns its 30007 into 31000.
+   */
   readonly connectTimeoutMs: number;
 }
 
@@ -164,14 +168,18 @@ export class Connection {
     if (this.attempt !== cancel) return;
     const { platform } = this.config;
     let timedOut = false;
-    const timer = platform.clock.setTimeout(() => {
-      timedOut = true;
-      cancel.cancel();
-    }, this.config.timing.connectTimeoutMs);
-    attemptConnect({ ...this.config, token: this.token, naviCache: this.naviCache }, cancel)
+    let timer: TimerId | undefined;
+    const onNaviResolved = (): void => {
+      if (timer !== undefined) return;
+      timer = platform.clock.setTimeout(() => {
+        timedOut = true;
+        cancel.cancel();
+      }, this.config.timing.connectTimeoutMs);
+    };
+    attemptConnect({ ...this.config, token: this.token, naviCache: this.naviCache, onNaviResolved }, cancel)
       .catch((): AttemptResult => ({ ok: false, code: EngineCode.Unknown, cause: { kind: 'network', code: EngineCode.Unknown } }))
       .then((result) => {
-        platform.clock.clearTimeout(timer);
+        if (timer !== undefined) platform.clock.clearTimeout(timer);
         if (this.attempt !== cancel) {
           // Superseded by disconnect() or going offline: whatever it produced is not ours any more.
           if (result.ok) result.slot.discard();

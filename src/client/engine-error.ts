@@ -23,7 +23,7 @@ export const EngineCode = {
   SocketDisconnected: ErrorCode.RC_SOCKET_DISCONNECTED,
   /** Heartbeat: two PINGREQs unanswered. */
   PingTimeout: ErrorCode.RC_PONG_RECV_FAIL,
-  /** connect() did not finish within 10 s. */
+  /** connect() did not finish within 10 s of navi's answer. */
   ConnectTimeout: ErrorCode.RC_CONN_ACK_TIMEOUT,
   ProtocolVersion: ErrorCode.RC_CONN_PROTO_VERSION_ERROR,
   IdentifierRejected: ErrorCode.RC_CONN_ID_REJECT,

@@ -149,7 +149,7 @@ describe('engine connect', () => {
     }
   });
 
-  it('gives up after 10 s overall with 31000 when nothing answers', async () => {
+  it('gives up 10 s after navi answered with 31000 when nothing else answers', async () => {
     const { host, engine } = setup();
     host.http = (_r, url) => (url.pathname === '/navi.js' ? { status: 200, body: NAVI_BODY() } : url.pathname === '/ping' ? { status: 200, body: '' } : 'hang');
     const p = engine.connect('tok');
@@ -163,6 +163,39 @@ describe('engine connect', () => {
     expect(await outcome).toBe(31000);
     expect(engine.state).toBe('closed');
     expect(host.lastSocket.closedByClient).toBe(true);
+  });
+
+  // PROTOCOL §2.1: navigators in order, 10 s each; the 10 s connect budget starts once navi answered.
+  it('a hung navigator gets its 10 s, then the next one is asked and the connect goes through', async () => {
+    const { host, engine } = setup();
+    host.http = (_r, url) => (url.host === 'hung.test' ? 'hang' : url.pathname === '/navi.js' ? { status: 200, body: NAVI_BODY() } : { status: 200, body: '' });
+    const outcome = engine.connect('tok@http://hung.test').then(
+      (r) => r,
+      (e: EngineError) => e.code,
+    );
+    await settle(host, 9_999);
+    expect(host.requestsTo('/navi.js')).toHaveLength(1);
+    expect(engine.state).toBe('connecting');
+    await settle(host, 1);
+    expect(host.requestsTo('/navi.js').map((r) => new URL(r.url).origin)).toEqual(['http://hung.test', NAVI]);
+    host.lastSocket.open();
+    host.lastSocket.deliver(F.connack(0));
+    expect(await outcome).toEqual({ userId: 'user1' });
+  });
+
+  it('every navigator hangs: 30007 once each had its 10 s, not 31000', async () => {
+    const { host, engine } = setup({ navi: [NAVI, 'http://navi2.test'] });
+    host.http = () => 'hang';
+    const outcome = engine.connect('tok').then(
+      () => 'resolved',
+      (e: EngineError) => e.code,
+    );
+    await settle(host, 19_999);
+    expect(engine.state).toBe('connecting');
+    expect(host.requestsTo('/navi.js')).toHaveLength(2);
+    await settle(host, 1);
+    expect(await outcome).toBe(30007);
+    expect(engine.state).toBe('closed');
   });
 
   it('disconnect() during connect cancels it: rejects, closed, nothing opens later', async () => {
