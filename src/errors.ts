@@ -203,8 +203,11 @@ export function errorCodeOf(error: unknown, fallback: number = ErrorCode.UNKNOWN
   return fallback;
 }
 
-/** Codes that mean "the token cannot work": the app gets `onTokenIncorrect()` instead of `onError`. */
+/**
+ * Codes that mean "the token cannot work": the app gets `onTokenIncorrect()` instead of `onError`.
+ * An expired token (CONNACK 10) is one: the seed sends it there so the app fetches a new token (L1181, L4397).
+ */
 export function isTokenIncorrectCode(code: number): boolean {
-  return code === ErrorCode.RC_CONN_USER_OR_PASSWD_ERROR;
+  return code === ErrorCode.RC_CONN_USER_OR_PASSWD_ERROR || code === ErrorCode.RC_CONN_TOKEN_EXPIRED;
 }
 

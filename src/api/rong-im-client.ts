@@ -35,7 +35,7 @@ import type { InitOptions, RuntimeDefaults } from './runtime';
 import { parseNaviList, Runtime } from './runtime';
 import { describeValue } from './validate';
 
-/** `connect` / `reconnect`: `onSuccess(userId)`, `onTokenIncorrect()` (connect only), `onError(code)`. */
+/** `connect` / `reconnect`: `onSuccess(userId)`, `onTokenIncorrect()` (token incorrect or expired), `onError(code)`. */
 export interface ConnectCallbacks {
   onSuccess?(userId: string): void;
   onTokenIncorrect?(): void;
@@ -77,7 +77,7 @@ function listenerSetter(rt: Runtime, kind: ListenerKind): (listener: unknown) =>
   return (listener: unknown) => rt.listeners.set(kind, listener);
 }
 
-async function finishConnect(rt: Runtime, callbacks: unknown, connecting: Promise<{ userId: string }>, tokenErrors: boolean): Promise<void> {
+async function finishConnect(rt: Runtime, callbacks: ConnectCallbacks, connecting: Promise<{ userId: string }>): Promise<void> {
   try {
     const { userId } = await connecting;
     // The user's stored state is loaded, and CONNECTED reported, before onSuccess, so calls made inside
@@ -89,7 +89,8 @@ async function finishConnect(rt: Runtime, callbacks: unknown, connecting: Promis
     callMember(rt.logger, callbacks, 'onSuccess', userId);
   } catch (error) {
     const code = errorCodeOf(error);
-    if (tokenErrors && isTokenIncorrectCode(code)) callMember(rt.logger, callbacks, 'onTokenIncorrect');
+    // The documented callback for a token that cannot work (seed L1181, L4397); an app that gave none gets onError.
+    if (isTokenIncorrectCode(code) && typeof callbacks?.onTokenIncorrect === 'function') callMember(rt.logger, callbacks, 'onTokenIncorrect');
     else callMember(rt.logger, callbacks, 'onError', code);
   }
 }
@@ -131,7 +132,7 @@ export function createRongIMLib(platform: PlatformAdapter, defaults: RuntimeDefa
         return Promise.resolve();
       }
       // A token may carry its own navigators: "<token>@<navi1>;<navi2>" (the engine reads them).
-      return finishConnect(rt, callbacks, engine.connect(token), true);
+      return finishConnect(rt, callbacks, engine.connect(token));
     },
 
     reconnect(callbacks: ConnectCallbacks, options?: unknown): Promise<void> {
@@ -142,7 +143,7 @@ export function createRongIMLib(platform: PlatformAdapter, defaults: RuntimeDefa
         return Promise.resolve();
       }
       // Only after an explicit disconnect(); otherwise 35007 (engine rule, seed ≥ 2.9.4).
-      return finishConnect(rt, callbacks, engine.reconnect(), false);
+      return finishConnect(rt, callbacks, engine.reconnect());
     },
 
     setConnectionStatusListener: listenerSetter(rt, 'connectionStatus'),

@@ -26,12 +26,14 @@ import { call, delay, ok, sdkUser, tokenFor } from './sdk-api-support';
 import type { SdkUser } from './sdk-api-support';
 
 const APP: TestApp = { key: 'lxsdkapi', secret: 'lxsdkapisecret', options: { multiDevice: true, maxSendRate: 1000 } };
+/** An app whose tokens expire 1 s after issue (server app option tokenTtlMs). */
+const TTL_APP: TestApp = { key: 'lxsdkapittl', secret: 'lxsdkapittlsecret', options: { tokenTtlMs: 1000 } };
 const PRIVATE = ConversationType.PRIVATE;
 let server: RunningServer;
 const users: SdkUser[] = [];
 
 beforeAll(async () => {
-  server = await startServer({ apps: [APP] });
+  server = await startServer({ apps: [APP, TTL_APP] });
 });
 afterAll(async () => {
   await server?.stop();
@@ -208,6 +210,35 @@ describe('connection', () => {
       void alice.client.connect(42 as unknown as string, { onSuccess: () => resolve('success'), onTokenIncorrect: () => resolve('incorrect'), onError: () => resolve('error') });
     });
     expect(outcome).toBe('incorrect');
+  });
+
+  /** How connect/reconnect ended: 'incorrect' for onTokenIncorrect, the userId on success, the onError code. */
+  function connectOutcome(start: (callbacks: { onSuccess(userId: string): void; onTokenIncorrect(): void; onError(code: number): void }) => unknown): Promise<string | number> {
+    return new Promise((resolve) => {
+      start({ onSuccess: resolve, onTokenIncorrect: () => resolve('incorrect'), onError: resolve });
+    });
+  }
+
+  // Seed L254 / L1181 (connect): "onTokenIncorrect：token 无效回调，建议排查控制台是否设置了 Token 有效期，或重新获取 Token";
+  // L4397 (reconnect): the token-invalid callback fires because a token expiry time was set. An expired token
+  // (CONNACK 10) lands there, so an app following the docs fetches a new one (the official 2.9.2 gives 30002, see
+  // docs/COMPATIBILITY.md).
+  test('a token past the app tokenTtlMs calls onTokenIncorrect, not onError(31020)', async () => {
+    const alice = await sdkUser(server, TTL_APP, 'alice');
+    users.push(alice);
+    await delay(1_500);
+    expect(await connectOutcome((cb) => alice.client.connect(alice.token, cb))).toBe('incorrect');
+  });
+
+  test('a token expired by user/token/expire calls onTokenIncorrect on connect and on reconnect after disconnect', async () => {
+    const alice = await online('alice');
+    await alice.im.disconnect();
+    const api = serverApi(server.url, APP.key, APP.secret);
+    expect((await api.post('/user/token/expire.json', { userId: alice.userId, time: Date.now() + 1_000 })).body).toMatchObject({ code: 200 });
+    expect(await connectOutcome((cb) => alice.client.reconnect(cb))).toBe('incorrect');
+    expect(await connectOutcome((cb) => alice.client.connect(alice.token, cb))).toBe('incorrect');
+    // An app that gave no onTokenIncorrect still hears of it.
+    expect(await new Promise((resolve) => void alice.client.connect(alice.token, { onSuccess: resolve, onError: resolve }))).toBe(ErrorCode.RC_CONN_TOKEN_EXPIRED);
   });
 });
 

@@ -3,6 +3,12 @@
  * on @rongcloud/engine 4.4.2) against our real server: kicks, refused tokens, the comet transport and
  * multi-device sync. LIANXIN_TRACE=1 prints every HTTP request and WebSocket frame the official clients exchange.
  */
+import net from 'node:net';
+import { createNodeAdapter } from '../../platforms/node/node-adapter';
+import { createRongIMLib, ErrorCode, LogLevel, RCConnectionStatus } from '../../src/index';
+import type { RongIMClientStatic } from '../../src/index';
+import { sdkUser } from '../e2e/sdk-api-support';
+import type { SdkUser } from '../e2e/sdk-api-support';
 import { ConnectionStatus, ConversationType, MessageDirection } from '../support/official-client/official-message';
 import type { OfficialConversation } from '../support/official-client/official-message';
 import { delay, MULTI_DEVICE_APP, privateHistory, sendTextOk, useInteropServer } from '../support/official-client/interop-fixture';
@@ -181,4 +187,130 @@ describe('official web client 2.9.2 ↔ Lianxin server: sessions, tokens, transp
     const conversation = list.ok ? list.value.find((c) => c.targetId === bobId) : undefined;
     expect(conversation).toMatchObject({ isTop: true, notificationStatus: 1 });
   });
+});
+
+describe('our SDK beside the official client: a session the server ends, navigators that never answer', () => {
+  const ours: SdkUser[] = [];
+  afterEach(async () => {
+    await Promise.all(ours.splice(0).map((u) => u.im.disconnect()));
+  });
+  async function oursUser(name: string, opts: { userId?: string; token?: string } = {}): Promise<SdkUser> {
+    const u = await sdkUser(fx.server, DEFAULT_TEST_APP, name, opts);
+    ours.push(u);
+    return u;
+  }
+  async function until(what: string, condition: () => boolean, timeoutMs = 15_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!condition()) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await delay(20);
+    }
+  }
+  const afterConnected = (statuses: readonly number[]): number[] => statuses.slice(statuses.indexOf(ConnectionStatus.CONNECTED) + 1);
+
+  // PROTOCOL §3.4: "`E0 00 01` produced, in E4, app statuses `2` then `6`" (engine 4.4.2 disconnects, then reports
+  // the reason; the same for BLOCKED and DISCONNECT_BY_SERVER). An app that cleans up on DISCONNECTED must see it.
+  test('kicked by another login: the legacy listener reports DISCONNECTED then KICKED (2, 6) on both clients', async () => {
+    const official = await fx.online('kick-official');
+    const officialKicker = await oursUser('kicker-official', { userId: official.userId, token: official.token });
+    await officialKicker.connect();
+    await official.client.waitForStatus(ConnectionStatus.KICKED_OFFLINE_BY_OTHER_CLIENT, 10_000);
+
+    const user = await oursUser('kick-ours');
+    const changes: unknown[][] = [];
+    user.client.onConnectionStatusChange({ onChange: (...args: unknown[]) => changes.push(args) });
+    await user.connect();
+    const kicker = await oursUser('kicker-ours', { userId: user.userId, token: user.token });
+    await kicker.connect();
+    await until('our kick', () => user.statuses.includes(ConnectionStatus.KICKED_OFFLINE_BY_OTHER_CLIENT));
+    await delay(1_000);
+
+    expect(afterConnected(official.client.statuses)).toEqual([ConnectionStatus.DISCONNECTED, ConnectionStatus.KICKED_OFFLINE_BY_OTHER_CLIENT]);
+    expect(afterConnected(user.statuses)).toEqual(afterConnected(official.client.statuses));
+    expect(user.im.getCurrentConnectionStatus()).toBe(ConnectionStatus.KICKED_OFFLINE_BY_OTHER_CLIENT);
+    // The 5.7 listener is unchanged: one DISCONNECTED carrying the reason.
+    expect(changes.slice(-1)).toEqual([[RCConnectionStatus.DISCONNECTED, ErrorCode.RC_DISCONN_KICK]]);
+    expect(changes.filter(([status]) => status === RCConnectionStatus.DISCONNECTED)).toHaveLength(1);
+  }, 90_000);
+
+  test('blocked by the Server API while connected: DISCONNECTED then BLOCKED (2, 9) on both clients', async () => {
+    const api = serverApi(fx.server.url, DEFAULT_TEST_APP.key, DEFAULT_TEST_APP.secret);
+    const official = await fx.online('block-official');
+    const user = await oursUser('block-ours');
+    await user.connect();
+
+    expect((await api.post('/user/block.json', { userId: [official.userId, user.userId], minute: 1 })).body).toMatchObject({ code: 200 });
+    await official.client.waitForStatus(ConnectionStatus.BLOCKED, 10_000);
+    await until('our block', () => user.statuses.includes(ConnectionStatus.BLOCKED));
+    await delay(1_000);
+
+    expect(afterConnected(official.client.statuses)).toEqual([ConnectionStatus.DISCONNECTED, ConnectionStatus.BLOCKED]);
+    expect(afterConnected(user.statuses)).toEqual(afterConnected(official.client.statuses));
+  }, 90_000);
+
+  /** A TCP listener that accepts connections and never answers (a navigator that hangs). */
+  async function blackhole(): Promise<{ url: string; close(): void }> {
+    const sockets = new Set<net.Socket>();
+    const hole = net.createServer((socket) => {
+      sockets.add(socket);
+      socket.on('error', () => undefined);
+    });
+    await new Promise<void>((resolve) => hole.listen(0, '127.0.0.1', resolve));
+    const { port } = hole.address() as net.AddressInfo;
+    return {
+      url: `http://127.0.0.1:${port}`,
+      close: () => {
+        for (const socket of sockets) socket.destroy();
+        hole.close();
+      },
+    };
+  }
+
+  type ConnectOutcome = { kind: 'success'; userId: string } | { kind: 'tokenIncorrect' } | { kind: 'error'; code: number };
+  function connectOutcome(client: RongIMClientStatic, token: string): Promise<ConnectOutcome> {
+    return new Promise((resolve) => {
+      void client.connect(token, {
+        onSuccess: (userId) => resolve({ kind: 'success', userId }),
+        onTokenIncorrect: () => resolve({ kind: 'tokenIncorrect' }),
+        onError: (code) => resolve({ kind: 'error', code }),
+      });
+    });
+  }
+
+  // PROTOCOL §2.1 (E4): "sequential over the list, 10 s timeout each, first HTTP 200 whose body parses wins; none →
+  // connect fails with 30007"; the token's `@navi` navigators come before the configured one.
+  test('a hung first navigator (token @navi): both clients wait it out and connect through the next one', async () => {
+    const hole = await blackhole();
+    try {
+      const officialId = fx.newUserId('navi-official');
+      const officialToken = await fx.tokenFor(officialId);
+      const official = await fx.launch('navi-official');
+      const user = await oursUser('navi-ours');
+      const [officialResult, oursResult] = await Promise.all([
+        official.connect(`${officialToken}@${hole.url}`, 40_000),
+        connectOutcome(user.client, `${user.token}@${hole.url}`),
+      ]);
+      expect(officialResult).toEqual({ ok: true, userId: officialId });
+      expect(oursResult).toEqual({ kind: 'success', userId: user.userId });
+    } finally {
+      hole.close();
+    }
+  }, 60_000);
+
+  test('the only navigator hangs: onError(30007) on both clients, not 31000', async () => {
+    const hole = await blackhole();
+    try {
+      const official = await fx.launch('navi-only-official', { navi: hole.url });
+      const { RongIMClient } = createRongIMLib(createNodeAdapter());
+      RongIMClient.init(DEFAULT_TEST_APP.key, null, { navi: hole.url, logLevel: LogLevel.NONE });
+      const [officialResult, oursResult] = await Promise.all([
+        fx.tokenFor(fx.newUserId('navi-only-official')).then((token) => official.connect(token, 40_000)),
+        fx.tokenFor(fx.newUserId('navi-only-ours')).then((token) => connectOutcome(RongIMClient, token)),
+      ]);
+      expect(officialResult).toEqual({ ok: false, kind: 'error', code: 30007 });
+      expect(oursResult).toEqual({ kind: 'error', code: ErrorCode.RC_NAVI_RESOURCE_ERROR });
+    } finally {
+      hole.close();
+    }
+  }, 60_000);
 });
