@@ -278,6 +278,11 @@ export class Session implements SessionPort, LocalSession, FrameRunner<Request> 
     return this.clampsTransients && this.info.clientKind !== 'L2' ? (this.inbox?.pulledUpTo ?? -1) : -1;
   }
 
+  /** SessionPort.answerFloor: the newest echo time written to an official client that queues it while pulling. */
+  answerFloor(): number {
+    return this.transients?.echoedTo ?? 0;
+  }
+
   /** The `pullMsg` handler starts reading its page (SessionPort.pullAsked). */
   pullAsked(): void {
     (this.inbox ??= new InboxMarks()).pullAsked();
@@ -340,7 +345,10 @@ export class Session implements SessionPort, LocalSession, FrameRunner<Request> 
           // E4 keeps its time (pullMark puts its pulls back where they were); L2 filters by its cursor itself.
           const { targetId, payload, qos } = event;
           const l2 = this.info.clientKind === 'L2';
-          this.transientHold.send((cap) => this.writePush('s_msg', targetId, l2 ? downStreamTimedAtMost(payload, cap) : payload, qos), payload.length);
+          this.transientHold.send((cap) => {
+            this.writePush('s_msg', targetId, l2 ? downStreamTimedAtMost(payload, cap) : payload, qos);
+            return 0;
+          }, payload.length);
           return;
         }
         this.push(event.topic, event.targetId, event.payload, event.qos);
@@ -404,7 +412,13 @@ export class Session implements SessionPort, LocalSession, FrameRunner<Request> 
     // L2 in comet mode does not pair echoes; it would show the message with a wrong time.
     if (this.info.transport === 'comet' && this.info.clientKind === 'L2') return;
     if (this.clampsTransients && isTransientUpstream(upstream)) {
-      this.transientHold.send((cap) => this.writeEcho(topic, targetId, upstream, Math.min(sentTime, cap), messageUId), upstream.length);
+      // L2 (which keeps no pull mark here) gets it timed at most at the mark; the others keep its time (answerFloor).
+      const l2 = this.info.clientKind === 'L2';
+      this.transientHold.send((cap) => {
+        const time = l2 ? Math.min(sentTime, cap) : sentTime;
+        this.writeEcho(topic, targetId, upstream, time, messageUId);
+        return l2 ? 0 : time;
+      }, upstream.length);
       return;
     }
     this.writeEcho(topic, targetId, upstream, sentTime, messageUId);

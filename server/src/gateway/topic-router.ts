@@ -64,6 +64,11 @@ export interface SessionPort {
    */
   pullMark?(): number;
   /**
+   * The least `syncTime` a finished `pullMsg` answer must say: the newest echo time written to a client that queues
+   * echo times while pulling and pulls again until an answer reaches them (transient-hold.ts); 0 = none.
+   */
+  answerFloor?(): number;
+  /**
    * The running handler of a pipelined topic (TopicRouter.pipelined) is about to wait before its
    * order-sensitive step (e.g. for an asynchronous filter verdict before the store append): the session starts
    * no later frame before every earlier one is answered.

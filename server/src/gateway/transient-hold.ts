@@ -17,8 +17,10 @@
  * than `FLUSH_DELAY_MS` since the last answer (a client reading the answer and the push in one chunk, as Node's `ws`
  * does, would still be pulling) — so that it is shown instead of dropped or queued; after `MAX_HOLD_MS` it goes
  * anyway. An inbox `s_ntf` right behind such a message waits `FLUSH_DELAY_MS` too (`notify`). Then:
- * - an echo is timed at most at the session's pull mark (the newest `syncTime` its pulls were answered): if it is
- *   queued after all, the next answer reaches it (cost: the sender's other devices show it at that time);
+ * - an echo keeps its time, and every finished pull answer of the session says `syncTime` at least the newest echo
+ *   time written to it (Session.answerFloor; the session's pull mark stays the real high-water): one queued after
+ *   all is reached by the next answer, so the client pulls once more, never in a loop. (2.9.2 registers an echoed
+ *   read receipt request only if it is from today, so an echo cannot be timed back at the mark);
  * - an `s_msg` to E4 (and 5.7.x) keeps its time, and the next pull is answered from the pull mark when its cursor is past it
  *   (Session.pullMark, sync.ts), so what the message overtook is pulled and nothing twice — its time matters to
  *   the app (2.9.2 counts a read receipt response only if it is from today);
@@ -66,8 +68,11 @@ export interface TransientHoldPort {
   now(): number;
 }
 
-/** Writes one held message, timed at most at `cap` (+Infinity: as it is). */
-export type TransientWrite = (cap: number) => void;
+/**
+ * Writes one held message, timed at most at `cap` (+Infinity: as it is); returns the time of an echo's PUBACK it
+ * wrote (a time the client may queue while pulling), else 0.
+ */
+export type TransientWrite = (cap: number) => number;
 
 export class TransientHold {
   /** `pullMsg` QUERYs received and not yet answered. */
@@ -80,6 +85,8 @@ export class TransientHold {
   private answeredAt = 0;
   /** When the last held-back kind of message was written (ms; 0 = none). */
   private wroteAt = 0;
+  /** The newest echo time written (0 = none): a finished pull answer reaches at least it (Session.answerFloor). */
+  echoedTo = 0;
   /** Inbox `s_ntf`s waiting for `FLUSH_DELAY_MS` after it. */
   private notifications: Array<() => void> = [];
   private notifyTimer: ReturnType<typeof setTimeout> | undefined;
@@ -173,7 +180,7 @@ export class TransientHold {
 
   private wrote(write: TransientWrite): void {
     const mark = this.port.pulledTo();
-    write(mark < 0 ? Number.POSITIVE_INFINITY : mark);
+    this.echoedTo = Math.max(this.echoedTo, write(mark < 0 ? Number.POSITIVE_INFINITY : mark));
     this.wroteAt = this.port.now();
   }
 }

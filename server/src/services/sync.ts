@@ -68,7 +68,9 @@ async function pull(
   );
   const payload = encodeDownStreams({
     list: page.entries.map((entry) => toDownStream(entry)),
-    syncTime: page.syncTime,
+    // A finished answer reaches every echo time the client may have queued (PROTOCOL.md §8.3 rule 3); the session's
+    // mark (pulledTo) stays the real high-water, from which a cursor past it is answered.
+    syncTime: page.hasMore ? page.syncTime : Math.max(page.syncTime, port.answerFloor?.() ?? 0),
     finished: !page.hasMore,
   });
   beforeAnswer?.({ syncTime: page.syncTime, finished: !page.hasMore });
