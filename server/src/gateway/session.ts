@@ -22,19 +22,12 @@ import { frameKindLabels, topicRoute, WireStatus, type SessionInfo, type Session
 import type { UserEvent } from './user-event';
 import { logFields } from './log-fields';
 import { isEchoable, NO_FLAGS, pubackFrame, publishFrame } from './session-frames';
-import { downStreamTimedAtMost, isTransientUpstream, TransientHold } from './transient-hold';
+import { holdsTransients, isTransientUpstream, TransientHold } from './transient-hold';
 import { unboxed } from '../small-int';
 import { secondsSince, serverMetrics } from '../ops/server-metrics';
 
 /** DISCONNECT REDIRECT_NEW: reconnect through navi (every client generation but L2 reads it so). */
 const DISCONNECT_REDIRECT = 6;
-
-/** Whether the client generation moves its inbox cursor to a pushed message's time (transient-hold.ts). */
-function pushMovesCursor(info: SessionInfo): boolean {
-  if (info.clientKind !== 'E5') return true;
-  const minor = /^5\.(\d+)/.exec(info.sdkVer);
-  return minor !== null && Number(minor[1]) < 28;
-}
 
 export interface SessionDeps {
   readonly router: TopicRouter;
@@ -125,23 +118,20 @@ export class Session implements SessionPort, LocalSession, FrameRunner<Request> 
     this.refreshedAfter = unboxed(ms - this.info.connectedAt);
   }
 
-  /**
-   * Whether messages that are not stored go through a TransientHold: the official clients that read a pushed time
-   * as their inbox cursor — 2.x (E4, L2) and imlib-next before 5.28 (5.7.3 lost 25 of 30 stored messages; 5.38 sets
-   * its cursor from pull answers only). Our SDK says `lianxin=`, and a `directPush=1` client keeps pushes apart
-   * from its cursor by contract (inbox-delivery.ts).
-   */
+  /** Whether messages that are not stored go through a TransientHold (transient-hold.ts: holdsTransients). */
   private get clampsTransients(): boolean {
-    return this.info.lianxinVersion === undefined && this.info.directPush !== true && pushMovesCursor(this.info);
+    return holdsTransients(this.info);
   }
 
   private get transientHold(): TransientHold {
-    return (this.transients ??= new TransientHold({
+    const port = {
       pulledTo: () => this.inbox?.pulledUpTo ?? -1,
       notifiedUnpulled: () => this.inbox?.unpulled() === true,
       isOpen: () => !this.closedFlag,
-      now: () => this.deps.clock.now(),
-    }));
+      // Monotonic: a wall clock stepped back would hold messages (and queued s_ntf) for the length of the step.
+      now: () => performance.now(),
+    };
+    return (this.transients ??= new TransientHold(port, this.info.clientKind === 'L2'));
   }
 
   private get ids(): ServerIdAllocator<Request> {
@@ -341,14 +331,8 @@ export class Session implements SessionPort, LocalSession, FrameRunner<Request> 
     switch (event.kind) {
       case 'push':
         if (event.topic === 's_msg' && this.clampsTransients) {
-          // Every s_msg an official client gets is a message that is not stored (stored ones go by s_ntf and pull).
-          // E4 keeps its time (pullMark puts its pulls back where they were); L2 filters by its cursor itself.
-          const { targetId, payload, qos } = event;
-          const l2 = this.info.clientKind === 'L2';
-          this.transientHold.send((cap) => {
-            this.writePush('s_msg', targetId, l2 ? downStreamTimedAtMost(payload, cap) : payload, qos);
-            return 0;
-          }, payload.length);
+          const { targetId, qos } = event;
+          this.transientHold.sendDownstream(event.payload, (payload) => this.writePush('s_msg', targetId, payload, qos));
           return;
         }
         this.push(event.topic, event.targetId, event.payload, event.qos);
@@ -412,13 +396,7 @@ export class Session implements SessionPort, LocalSession, FrameRunner<Request> 
     // L2 in comet mode does not pair echoes; it would show the message with a wrong time.
     if (this.info.transport === 'comet' && this.info.clientKind === 'L2') return;
     if (this.clampsTransients && isTransientUpstream(upstream)) {
-      // L2 (which keeps no pull mark here) gets it timed at most at the mark; the others keep its time (answerFloor).
-      const l2 = this.info.clientKind === 'L2';
-      this.transientHold.send((cap) => {
-        const time = l2 ? Math.min(sentTime, cap) : sentTime;
-        this.writeEcho(topic, targetId, upstream, time, messageUId);
-        return l2 ? 0 : time;
-      }, upstream.length);
+      this.transientHold.sendEcho(sentTime, upstream.length, (time) => this.writeEcho(topic, targetId, upstream, time, messageUId));
       return;
     }
     this.writeEcho(topic, targetId, upstream, sentTime, messageUId);

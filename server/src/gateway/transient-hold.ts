@@ -30,6 +30,7 @@
  */
 
 import { decodeMessage, encodeMessage, rc } from '../../../src/internal';
+import type { SessionInfo } from './topic-router';
 
 /** After the answer that ends the pulling, before held messages go out. */
 export const FLUSH_DELAY_MS = 20;
@@ -58,6 +59,23 @@ export function downStreamTimedAtMost(payload: Uint8Array, cap: number): Uint8Ar
   return encodeMessage(rc.DownStreamMessage, message);
 }
 
+/** Whether the client generation moves its inbox cursor to a pushed message's time: 2.x, and 5.x before 5.28. */
+function pushMovesCursor(info: SessionInfo): boolean {
+  if (info.clientKind !== 'E5') return true;
+  const minor = /^5\.(\d+)/.exec(info.sdkVer);
+  return minor !== null && Number(minor[1]) < 28;
+}
+
+/**
+ * Whether a session's messages that are not stored go through a TransientHold: the official clients that read a
+ * pushed time as their inbox cursor — 2.x (E4, L2) and imlib-next before 5.28 (5.7.3 lost 25 of 30 stored messages;
+ * 5.38 sets its cursor from pull answers only). Our SDK says `lianxin=`, and a `directPush=1` client keeps pushes
+ * apart from its cursor by contract (inbox-delivery.ts).
+ */
+export function holdsTransients(info: SessionInfo): boolean {
+  return info.lianxinVersion === undefined && info.directPush !== true && pushMovesCursor(info);
+}
+
 /** What the session tells the hold. */
 export interface TransientHoldPort {
   /** The newest `syncTime` a pull answer of the session reached; -1 before the first answer. */
@@ -81,7 +99,7 @@ export class TransientHold {
   private heldBytes = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private heldSince = 0;
-  /** When the last pull answer was written (ms; 0 = none). */
+  /** When the last pull answer was written (ms of `port.now`, a monotonic clock; 0 = none). */
   private answeredAt = 0;
   /** When the last held-back kind of message was written (ms; 0 = none). */
   private wroteAt = 0;
@@ -91,7 +109,32 @@ export class TransientHold {
   private notifications: Array<() => void> = [];
   private notifyTimer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(private readonly port: TransientHoldPort) {}
+  /** `l2`: the client is RongIMLib 2.5.x (L2), which also drops pulled entries at or below its cursor. */
+  constructor(
+    private readonly port: TransientHoldPort,
+    private readonly l2 = false,
+  ) {}
+
+  /**
+   * An `s_msg` (every one an official client gets is a message that is not stored; stored ones go by s_ntf and
+   * pull): E4 keeps its time (the session's pull mark puts its pulls back where they were); L2's is timed at most
+   * at the mark, as it filters by its cursor itself.
+   */
+  sendDownstream(payload: Uint8Array, write: (payload: Uint8Array) => void): void {
+    this.send((cap) => {
+      write(this.l2 ? downStreamTimedAtMost(payload, cap) : payload);
+      return 0;
+    }, payload.length);
+  }
+
+  /** An echo of a message that is not stored (`bytes`: its upstream payload): L2's timed at most at the mark, the others' as it is. */
+  sendEcho(sentTime: number, bytes: number, write: (time: number) => void): void {
+    this.send((cap) => {
+      const time = this.l2 ? Math.min(sentTime, cap) : sentTime;
+      write(time);
+      return this.l2 ? 0 : time;
+    }, bytes);
+  }
 
   pullArrived(): void {
     this.pending += 1;

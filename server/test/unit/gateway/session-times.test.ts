@@ -47,4 +47,18 @@ describe('Session times', () => {
     session.presenceRefreshedAt = 12.5;
     expect(session.presenceRefreshedAt).toBe(12.5);
   });
+
+  it('times the hold of not-stored messages with a monotonic clock: a wall clock stepped back delays no s_ntf', async () => {
+    const { session, setNow, written } = harness();
+    const start = CONNECTED_AT + 60_000;
+    setNow(start);
+    // An echo of a message that is not stored (UpStreamMessage field 1 = 0: no persisted bit) to an official 2.x session.
+    session.deliver({ kind: 'echo', topic: 'ppMsgP', targetId: 'amy', upstream: Uint8Array.of(0x08, 0x00, 0x12, 0x00), sentTime: start, messageUId: 'U1' });
+    expect(written.map((f) => f.kind)).toEqual(['publish', 'puback']);
+    setNow(start - 3_600_000); // the wall clock steps back an hour
+    session.push('s_ntf', 'bob', Uint8Array.of(0x08, 0x01), 1);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(written.map((f) => (f.kind === 'publish' ? f.topic : f.kind))).toEqual(['ppMsgP', 'puback', 's_ntf']);
+    session.close();
+  });
 });
