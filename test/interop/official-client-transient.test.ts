@@ -65,3 +65,33 @@ test('echoes of not-stored messages next to stored ones: shown on the other devi
   // With their own time (2.9.2 registers an echoed read receipt request only if it is from today).
   expect(echoes.filter((m) => m.sentTime < startedAt - 1000)).toEqual([]);
 });
+
+test('not-stored messages published while the client pulls a backlog of several pages all arrive, the backlog once', async () => {
+  const BACKLOG = 650; // four pages of SYNC_PAGE_SIZE (200): three truncated answers the client pulls on after
+  const LIVE = 40;
+  const carolId = fx.newUserId('carol');
+  const bob = fx.newUserId('bob');
+  const api = serverApi(fx.server.url, DEFAULT_TEST_APP.key, DEFAULT_TEST_APP.secret);
+  for (let i = 0; i < BACKLOG; i += 10) {
+    await Promise.all(
+      Array.from({ length: 10 }, (_, k) =>
+        api.post('/message/private/publish.json', { fromUserId: bob, toUserId: carolId, objectName: 'RC:TxtMsg', content: JSON.stringify({ content: `backlog ${i + k}` }) }),
+      ),
+    );
+  }
+  const carol = await fx.online('carol', {}, DEFAULT_TEST_APP, carolId);
+  // Published while the client pulls its backlog page by page (the client is connected: every one must arrive).
+  for (let n = 0; n < LIVE; n++) {
+    await api.post('/message/private/publish.json', { fromUserId: bob, toUserId: carolId, objectName: 'App:Live', content: JSON.stringify({ n }), isPersisted: 0 });
+    await delay(5);
+  }
+  const stored = (): string[] => carol.client.messages.filter((m) => m.objectName === 'RC:TxtMsg').map((m) => (m.content as { content: string }).content);
+  for (let waited = 0; waited < 20_000 && stored().length < BACKLOG; waited += 100) await delay(100);
+  await carol.client.settle(500);
+  expect(stored()).toHaveLength(BACKLOG);
+  expect(new Set(stored()).size).toBe(BACKLOG);
+  const live = carol.client.messages
+    .filter((m) => m.objectName === 'App:Live')
+    .map((m) => (m.content as { n?: number }).n ?? (m.content as { message?: { content?: { n?: number } } }).message?.content?.n);
+  expect([...live].sort((a, b) => Number(a) - Number(b))).toEqual(Array.from({ length: LIVE }, (_, i) => i));
+});

@@ -279,7 +279,8 @@ export class Session implements SessionPort, LocalSession, FrameRunner<Request> 
   }
 
   /** A `pullMsg` answer with this `syncTime` is about to be written (SessionPort.pulledTo). */
-  pulledTo(syncTime: number): void {
+  pulledTo(syncTime: number, more = false): void {
+    if (more) this.transients?.pullContinues();
     if (!(this.inbox ??= new InboxMarks()).pulledTo(syncTime, this.deps.clock.now())) return;
     // A notification the answer's read missed: again right after the answer (InboxMarks.pulledTo).
     setImmediate(() => {

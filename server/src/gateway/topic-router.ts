@@ -52,9 +52,10 @@ export interface SessionPort {
   push(topic: string, targetId: string, payload: Uint8Array, qos?: 0 | 1): void;
   /**
    * The `pullMsg` handler is about to answer with this `syncTime`: the session has the inbox up to it
-   * (the gateway re-notifies a session that was told of newer data and never pulled, inbox-renotify.ts).
+   * (the gateway re-notifies a session that was told of newer data and never pulled, inbox-renotify.ts); `more`:
+   * the page is truncated (`finished=false`), so the client pulls on.
    */
-  pulledTo?(syncTime: number): void;
+  pulledTo?(syncTime: number, more?: boolean): void;
   /** The `pullMsg` handler is about to read its page: notifications from now on may be newer than the read. */
   pullAsked?(): void;
   /**

@@ -13,7 +13,8 @@
  *   E4 pulls again for as long as a queued time is above the answer's `syncTime`: a message that is not stored never
  *   raises it, so the client pulled in a tight loop until the next stored message (thousands of pulls a second).
  * So such a message waits while the client pulls or is about to — a `pullMsg` not yet answered (the official
- * clients pull right after connecting), an inbox `s_ntf` newer than every answer (the client pulls on it), or less
+ * clients pull right after connecting), a truncated page answered (`finished=false`: E4 pulls on at once), an inbox
+ * `s_ntf` newer than every answer (the client pulls on it), or less
  * than `FLUSH_DELAY_MS` since the last answer (a client reading the answer and the push in one chunk, as Node's `ws`
  * does, would still be pulling) — so that it is shown instead of dropped or queued; after `MAX_HOLD_MS` it goes
  * anyway. An inbox `s_ntf` right behind such a message waits `FLUSH_DELAY_MS` too (`notify`). Then:
@@ -95,6 +96,8 @@ export type TransientWrite = (cap: number) => number;
 export class TransientHold {
   /** `pullMsg` QUERYs received and not yet answered. */
   private pending = 0;
+  /** The last answer was a truncated page and the client's next pull has not arrived yet. */
+  private continuing = false;
   private held: Array<{ readonly write: TransientWrite; readonly bytes: number }> = [];
   private heldBytes = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -138,6 +141,12 @@ export class TransientHold {
 
   pullArrived(): void {
     this.pending += 1;
+    this.continuing = false;
+  }
+
+  /** The answer about to be written is a truncated page (`finished=false`): the client pulls on (E4 at once). */
+  pullContinues(): void {
+    this.continuing = true;
   }
 
   /** A `pullMsg` was answered (after the session noted the answer's `syncTime`). */
@@ -172,7 +181,7 @@ export class TransientHold {
   }
 
   private pulling(): boolean {
-    return this.pending > 0 || this.port.notifiedUnpulled();
+    return this.pending > 0 || this.continuing || this.port.notifiedUnpulled();
   }
 
   private waiting(now: number): boolean {

@@ -74,7 +74,7 @@ async function pull(
     finished: !page.hasMore,
   });
   beforeAnswer?.({ syncTime: page.syncTime, finished: !page.hasMore });
-  port.pulledTo?.(page.syncTime);
+  port.pulledTo?.(page.syncTime, page.hasMore);
   port.queryAck(frame.messageId, WireStatus.Ok, payload, frame.topic);
   if (page.hasMore && port.info.clientKind === 'L2') {
     // L2 does not continue on finished=false; a notification newer than its cursor makes it pull again.

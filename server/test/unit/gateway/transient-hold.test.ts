@@ -46,6 +46,30 @@ describe('TransientHold', () => {
     expect(written).toHaveLength(4);
   });
 
+  it('keeps holding after a truncated page until the answer of the pull that follows it, at most MAX_HOLD_MS', () => {
+    hold.pullArrived();
+    send('a');
+    pulled = 100;
+    hold.pullContinues();
+    hold.pullAnswered();
+    advance(FLUSH_DELAY_MS * 5);
+    expect(written).toEqual([]);
+    hold.pullArrived();
+    pulled = 200;
+    hold.pullAnswered();
+    advance(FLUSH_DELAY_MS);
+    expect(written).toEqual([['a', 200]]);
+    // A client that never pulls on after a truncated page: released after MAX_HOLD_MS.
+    hold.pullArrived();
+    hold.pullContinues();
+    hold.pullAnswered();
+    send('b');
+    advance(MAX_HOLD_MS - 1);
+    expect(written).toHaveLength(1);
+    advance(1);
+    expect(written).toEqual([['a', 200], ['b', 200]]);
+  });
+
   it('holds while a notification is unpulled, at most MAX_HOLD_MS', () => {
     pulled = 5;
     hold.pullArrived();
