@@ -130,6 +130,7 @@ export class Session implements SessionPort, LocalSession, FrameRunner<Request> 
       isOpen: () => !this.closedFlag,
       // Monotonic: a wall clock stepped back would hold messages (and queued s_ntf) for the length of the step.
       now: () => performance.now(),
+      age: () => this.deps.clock.now() - this.info.connectedAt,
     };
     return (this.transients ??= new TransientHold(port, this.info.clientKind === 'L2'));
   }

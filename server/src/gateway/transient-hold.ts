@@ -13,7 +13,8 @@
  *   E4 pulls again for as long as a queued time is above the answer's `syncTime`: a message that is not stored never
  *   raises it, so the client pulled in a tight loop until the next stored message (thousands of pulls a second).
  * So such a message waits while the client pulls or is about to — a `pullMsg` not yet answered (the official
- * clients pull right after connecting), a truncated page answered (`finished=false`: E4 pulls on at once), an inbox
+ * clients pull right after connecting, so the first second of a session that has not pulled yet counts too: an
+ * `s_msg` before the first pull would move the cursor past the offline messages), a truncated page answered (`finished=false`: E4 pulls on at once), an inbox
  * `s_ntf` newer than every answer (the client pulls on it), or less
  * than `FLUSH_DELAY_MS` since the last answer (a client reading the answer and the push in one chunk, as Node's `ws`
  * does, would still be pulling) — so that it is shown instead of dropped or queued; after `MAX_HOLD_MS` it goes
@@ -84,7 +85,10 @@ export interface TransientHoldPort {
   /** An inbox `s_ntf` is newer than every pull answer of the session. */
   notifiedUnpulled(): boolean;
   isOpen(): boolean;
+  /** A monotonic clock (ms). */
   now(): number;
+  /** ms since the session was opened. */
+  age(): number;
 }
 
 /**
@@ -96,6 +100,8 @@ export type TransientWrite = (cap: number) => number;
 export class TransientHold {
   /** `pullMsg` QUERYs received and not yet answered. */
   private pending = 0;
+  /** A `pullMsg` has arrived (official clients pull right after connecting: until then they are about to). */
+  private pulled = false;
   /** The last answer was a truncated page and the client's next pull has not arrived yet. */
   private continuing = false;
   private held: Array<{ readonly write: TransientWrite; readonly bytes: number }> = [];
@@ -141,6 +147,7 @@ export class TransientHold {
 
   pullArrived(): void {
     this.pending += 1;
+    this.pulled = true;
     this.continuing = false;
   }
 
@@ -181,7 +188,7 @@ export class TransientHold {
   }
 
   private pulling(): boolean {
-    return this.pending > 0 || this.continuing || this.port.notifiedUnpulled();
+    return this.pending > 0 || this.continuing || this.port.notifiedUnpulled() || (!this.pulled && this.port.age() < MAX_HOLD_MS);
   }
 
   private waiting(now: number): boolean {

@@ -148,6 +148,23 @@ describe('private messages', () => {
     expect(cb.frames.some((f) => f.kind === 'publish' && f.topic === 's_msg')).toBe(false);
   });
 
+  it('a not-stored message to an official session that has not pulled yet waits for its first pull answer', async () => {
+    // 2.9.2 pulls right after connecting and takes an s_msg's time as its inbox cursor: one that came first would
+    // move the cursor past the offline messages (server/src/gateway/transient-hold.ts).
+    const [a, b] = [uniqueUser('a'), uniqueUser('b')];
+    const ca = await connect(a);
+    const cb = await connect(b);
+    const ack = await ca.publish('ppMsgP', b, up('RC:CmdMsg', { name: 'early' }, 0));
+    expect(ack.status).toBe(0);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(cb.frames.some((f) => f.kind === 'publish' && f.topic === 's_msg')).toBe(false);
+    const answeredAt = cb.frames.length;
+    await pull(cb);
+    const push = await cb.nextFrame<PublishFrame>(isPush('s_msg'));
+    expect(decodeByName('DownStreamMessage', push.payload).msgId).toBe(ack.messageUId);
+    expect(cb.frames.indexOf(push)).toBeGreaterThan(answeredAt);
+  });
+
   it('non-persisted commands are relayed to online sessions only', async () => {
     const [a, b, c] = [uniqueUser('a'), uniqueUser('b'), uniqueUser('c')];
     const ca = await connect(a);

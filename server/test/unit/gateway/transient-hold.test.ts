@@ -5,6 +5,7 @@ describe('TransientHold', () => {
   let now: number;
   let pulled: number;
   let unpulled: boolean;
+  let openedAt: number;
   let hold: TransientHold;
   let written: Array<[string, number]>;
   const send = (name: string, bytes = 10): void => hold.send((cap) => written.push([name, cap]), bytes);
@@ -15,7 +16,8 @@ describe('TransientHold', () => {
     pulled = -1;
     unpulled = false;
     written = [];
-    hold = new TransientHold({ pulledTo: () => pulled, notifiedUnpulled: () => unpulled, isOpen: () => true, now: () => now });
+    openedAt = now - 60_000;
+    hold = new TransientHold({ pulledTo: () => pulled, notifiedUnpulled: () => unpulled, isOpen: () => true, now: () => now, age: () => now - openedAt });
   });
   afterEach(() => jest.useRealTimers());
   const advance = (ms: number): void => {
@@ -26,6 +28,30 @@ describe('TransientHold', () => {
   it('a session that never pulled gets its messages at once, untimed', () => {
     send('a');
     expect(written).toEqual([['a', Number.POSITIVE_INFINITY]]);
+  });
+
+  it('holds in the first second of a session that has not pulled yet (its first pull is on its way), then for its answer', () => {
+    openedAt = now - 100;
+    send('a');
+    advance(500);
+    expect(written).toEqual([]);
+    hold.pullArrived();
+    advance(300);
+    expect(written).toEqual([]);
+    pulled = 42;
+    hold.pullAnswered();
+    advance(FLUSH_DELAY_MS);
+    expect(written).toEqual([['a', 42]]);
+    // A session that never pulls: held at most until it is a second old and MAX_HOLD_MS after the message.
+    openedAt = now;
+    const quiet = new TransientHold({ pulledTo: () => -1, notifiedUnpulled: () => false, isOpen: () => true, now: () => now, age: () => now - openedAt });
+    quiet.send((cap) => written.push(['q', cap]), 1);
+    advance(MAX_HOLD_MS - 1);
+    expect(written).toHaveLength(1);
+    advance(1);
+    expect(written).toEqual([['a', 42], ['q', Number.POSITIVE_INFINITY]]);
+    quiet.send((cap) => written.push(['r', cap]), 1);
+    expect(written).toHaveLength(3);
   });
 
   it('holds while a pull is pending and releases FLUSH_DELAY_MS after its answer, capped at the pull mark, in order', () => {
