@@ -58,6 +58,8 @@ export interface AppConfig extends AppOptions {
 export interface AppRegistry {
   get(appKey: string): AppConfig | undefined;
   list(): readonly AppConfig[];
+  /** Whether `appKey` is a known app that is disabled (absent from `get`): CONNECT says 8, not 2 (PROTOCOL.md §3.2). */
+  isDisabled?(appKey: string): boolean;
 }
 
 export const DEFAULT_APP_OPTIONS: AppOptions = {
@@ -219,9 +221,9 @@ export interface ReloadableAppRegistry extends AppRegistry {
   /**
    * Replaces the apps created from the admin console (the enabled ones: a disabled app is absent, so
    * navi, connect and the Server API refuse it). `replace` keeps them; they come after the configured
-   * apps, and a configured app wins a key clash.
+   * apps, and a configured app wins a key clash. `disabled`: the keys of the disabled ones (isDisabled).
    */
-  setStoredApps(apps: readonly AppConfig[]): void;
+  setStoredApps(apps: readonly AppConfig[], disabled?: readonly string[]): void;
   /** Whether `appKey` is a configured app (read-only in the console), not a stored one. */
   isConfigured(appKey: string): boolean;
 }
@@ -229,6 +231,7 @@ export interface ReloadableAppRegistry extends AppRegistry {
 export function createAppRegistry(initial: readonly AppConfig[]): ReloadableAppRegistry {
   let configured = initial;
   let stored: readonly AppConfig[] = [];
+  let disabledKeys: ReadonlySet<string> = new Set();
   let apps = initial;
   let byKey = new Map(apps.map((app) => [app.appKey, app] as const));
   let configuredKeys = new Set(initial.map((app) => app.appKey));
@@ -244,10 +247,12 @@ export function createAppRegistry(initial: readonly AppConfig[]): ReloadableAppR
       configured = next;
       rebuild();
     },
-    setStoredApps: (next) => {
+    setStoredApps: (next, disabled = []) => {
       stored = next;
+      disabledKeys = new Set(disabled);
       rebuild();
     },
+    isDisabled: (appKey) => disabledKeys.has(appKey) && !byKey.has(appKey),
     isConfigured: (appKey) => configuredKeys.has(appKey),
   };
 }

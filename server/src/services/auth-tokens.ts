@@ -28,6 +28,7 @@ export const ConnackStatus = {
   IdentifierRejected: 2,
   ServerUnavailable: 3,
   TokenIncorrect: 4,
+  AppBlockOrDelete: 8,
   Block: 9,
   TokenExpire: 10,
 } as const;
@@ -156,7 +157,9 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
   };
 
   const authenticateConnection = async (appKey: string, rawToken: string, now: number): Promise<ConnectionAuthResult> => {
-    if (deps.apps.get(appKey) === undefined) return { ok: false, connackStatus: ConnackStatus.IdentifierRejected };
+    if (deps.apps.get(appKey) === undefined) {
+      return { ok: false, connackStatus: deps.apps.isDisabled?.(appKey) === true ? ConnackStatus.AppBlockOrDelete : ConnackStatus.IdentifierRejected };
+    }
     const claims = verify(rawToken);
     if (!claims.ok || claims.appKey !== appKey) return { ok: false, connackStatus: ConnackStatus.TokenIncorrect };
     if (claims.expiresAt !== undefined && claims.expiresAt <= now) return { ok: false, connackStatus: ConnackStatus.TokenExpire };

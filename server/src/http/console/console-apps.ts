@@ -9,9 +9,9 @@
  *   per lookup would put the database in every navi and CONNECT).
  * - A secret is shown once: in the answer that created or rotated it. Listings mask it.
  * - Disabling an app or rotating its secret disconnects its live sessions on this node at once
- *   (DISCONNECT reason 3: no automatic reconnect) and on other nodes at their next refresh. Tokens
+ *   (DISCONNECT reason 3, 7 for engine 5.x: no automatic reconnect) and on other nodes at their next refresh. Tokens
  *   are MACed with a key derived from the secret, so a rotation also invalidates every issued token;
- *   a disabled app is absent from the registry: navi answers 403, CONNECT is refused, the Server
+ *   a disabled app is absent from the registry: navi answers 403, CONNECT is refused (CONNACK 8), the Server
  *   API answers as for an unknown App-Key.
  */
 import { randomBytes } from 'node:crypto';
@@ -26,6 +26,11 @@ import type { StoredApp } from '../../store/app-repository';
 export const APP_REFRESH_MS = 5_000;
 /** DISCONNECT reason 3 (REMOTE_CLOSE): E4 reports DISCONNECT_BY_SERVER and does not reconnect (PROTOCOL.md §3.4). */
 const DISCONNECT_REMOTE_CLOSE = 3;
+/**
+ * Engine 5.x leaves 3 unmapped (DISCONNECTED with no code, PROTOCOL-E5.md §2.3); 7 is 31020, the token is no longer
+ * valid — true after a rotation, and after a disable the next connect says 31008 (CONNACK 8, app blocked).
+ */
+const DISCONNECT_E5_TOKEN_INVALID = 7;
 const KEY_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
 const SECRET_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 const MAX_NAME_LENGTH = 64;
@@ -104,6 +109,7 @@ export class ConsoleApps {
     if (registry === undefined) return;
     const stored = await this.ctx.store.apps.list();
     const live: AppConfig[] = [];
+    const disabled: string[] = [];
     const next = new Map<string, { updatedTime: number; appSecret: string; enabled: boolean }>();
     for (const app of stored) {
       next.set(app.appKey, { updatedTime: app.updatedTime, appSecret: app.appSecret, enabled: app.enabled });
@@ -111,6 +117,7 @@ export class ConsoleApps {
       if (before !== undefined && before.updatedTime !== app.updatedTime && (before.appSecret !== app.appSecret || !app.enabled)) {
         this.disconnect(app.appKey);
       }
+      if (!app.enabled && !registry.isConfigured(app.appKey)) disabled.push(app.appKey);
       if (!app.enabled || registry.isConfigured(app.appKey)) continue;
       try {
         live.push(createAppConfig(app.appKey, app.appSecret, app.options, `stored app ${app.appKey}`));
@@ -119,7 +126,7 @@ export class ConsoleApps {
       }
     }
     this.seen = next;
-    registry.setStoredApps(live);
+    registry.setStoredApps(live, disabled);
   }
 
   start(): void {
@@ -135,10 +142,11 @@ export class ConsoleApps {
     this.timer = undefined;
   }
 
-  /** This node's live sessions of the app get DISCONNECT(3) and are closed. */
+  /** This node's live sessions of the app get DISCONNECT(3; 7 for engine 5.x) and are closed. */
   private disconnect(appKey: string): void {
     for (const session of this.services.hub.registry.all()) {
-      if (session.info.appKey === appKey) session.deliver({ kind: 'kick', reason: DISCONNECT_REMOTE_CLOSE });
+      if (session.info.appKey !== appKey) continue;
+      session.deliver({ kind: 'kick', reason: session.info.clientKind === 'E5' ? DISCONNECT_E5_TOKEN_INVALID : DISCONNECT_REMOTE_CLOSE });
     }
   }
 
