@@ -6,12 +6,12 @@
  */
 import { createMemoryStorage } from '../../platforms/node/node-storage';
 import { ConnectionStatus, ConversationType, MessageDirection, TextMessage } from '../../src/index';
-import type { Message } from '../../src/index';
+import type { IConversation, Message } from '../../src/index';
 import { serverApi } from '../support/server-api-client';
 import { startServer } from '../support/server-launcher';
 import type { RunningServer, TestApp } from '../support/server-launcher';
 import { call, delay, ok, sdkUser } from './sdk-api-support';
-import type { SdkUser } from './sdk-api-support';
+import type { CallResult, SdkUser } from './sdk-api-support';
 
 const MULTI: TestApp = { key: 'lxmdapp', secret: 'lxmdsecret', options: { multiDevice: true, maxSendRate: 1000 } };
 const SINGLE: TestApp = { key: 'lxsdapp', secret: 'lxsdsecret', options: { multiDevice: false, maxSendRate: 1000 } };
@@ -123,4 +123,36 @@ test('Server API sends with isIncludeSender=1 reach every device of the sender, 
   await bob.next((m) => noteText(m) === 'not for me');
   await delay(300);
   for (const device of [web, pc]) expect(device.received.filter((r) => noteText(r.message) === 'not for me')).toEqual([]);
+});
+
+test('a conversation removed on another device leaves this device too: list and getConversation (null); a shorter list keeps what it did not cover; a new message brings it back', async () => {
+  const phone = await online('alice');
+  const web = await online('alice', MULTI, { userId: phone.userId, token: phone.token, storage: createMemoryStorage() });
+  const bob = await online('bob');
+  const carol = await online('carol');
+  const list = async (count?: number): Promise<string[]> =>
+    (await ok(call<IConversation[]>((cb) => web.im.getConversationList(cb, null, count)), 'list')).map((c) => c.targetId);
+  const get = (targetId: string): Promise<CallResult<IConversation | null>> => call<IConversation | null>((cb) => web.im.getConversation(PRIVATE, targetId, cb));
+  const hi = await send(bob, phone.userId, 'hi');
+  await web.next((m) => m.messageUId === hi.messageUId);
+  await delay(5);
+  const hello = await send(carol, phone.userId, 'hello');
+  await web.next((m) => m.messageUId === hello.messageUId);
+  expect(await list()).toEqual([carol.userId, bob.userId]);
+
+  // A list of one covers the newest conversation only: bob's stays cached (answered with no server at hand).
+  expect(await list(1)).toEqual([carol.userId]);
+  await web.im.disconnect();
+  expect(await get(bob.userId)).toMatchObject({ ok: true, value: { targetId: bob.userId, latestMessage: { messageUId: hi.messageUId } } });
+  expect(await web.connect()).toBe(web.userId);
+
+  await ok(call((cb) => phone.im.removeConversation(PRIVATE, bob.userId, cb)), 'remove on the phone');
+  expect(await list()).toEqual([carol.userId]);
+  expect(await ok(get(bob.userId), 'get removed')).toBeNull();
+  expect(await ok(get(carol.userId), 'get kept')).toMatchObject({ targetId: carol.userId });
+
+  const again = await send(bob, phone.userId, 'again');
+  await web.next((m) => m.messageUId === again.messageUId);
+  expect(await ok(get(bob.userId), 'get after a new message')).toMatchObject({ targetId: bob.userId, latestMessage: { messageUId: again.messageUId } });
+  expect(await list()).toEqual([bob.userId, carol.userId]);
 });

@@ -5,6 +5,8 @@
  * with local knowledge — the newer of the server's and the locally seen latest message, local unread
  * counts and @ state, and the synced top/DND status (a list waits for a status pull in flight, so a fresh
  * device lists the stored top/DND). `pullSeAtts` also carries each conversation's tags (type-3 items).
+ * `getConversation` answers from what the lists cached, which each list answer corrects for the range it
+ * covers (a conversation removed on another device leaves it), else asks the server.
  */
 import { decodeByName, encodeByName } from '../../protocol/messages';
 import { SdkError } from '../../errors';
@@ -23,6 +25,7 @@ const MAX_LOOKUP_PAGES = 20;
 const MAX_STATUS_PAGES = 20;
 /** SessionStateType Tags (PROTOCOL.md §7.5). */
 const TAGS_STATE = 3;
+const CHATROOM = 4;
 
 export interface StatusPullResult {
   /** Conversations whose top/DND changed. */
@@ -41,9 +44,16 @@ export interface Conversation {
   readonly notificationStatus: 1 | 2;
 }
 
+/** A conversation as the server listed it. */
+interface CachedConversation {
+  readonly conversationType: number;
+  readonly targetId: string;
+  readonly latest: ImMessage | null;
+}
+
 export class ConversationService {
-  /** Conversations known from the last list fetch (and created by traffic since). */
-  private readonly known = new Map<string, { conversationType: number; targetId: string; latest: ImMessage | null }>();
+  /** Conversations the server listed, minus those a later list showed gone (see `fetch`). */
+  private readonly known = new Map<string, CachedConversation>();
   /** The status pull in flight, awaited by list/get so they show pulled top/DND. */
   private statusPull: Promise<unknown> | undefined;
 
@@ -52,8 +62,18 @@ export class ConversationService {
     private readonly now: () => number,
   ) {}
 
-  private async fetch(session: UserSession, context: WireContext, count: number, startTime = 0): Promise<Array<{ conversationType: number; targetId: string; latest: ImMessage | null }>> {
+  /**
+   * One `qryRelationR` page. The answer is the truth for the range it covers: a cached conversation in that
+   * range that the server no longer lists was removed (another device of this user removed it; nothing tells
+   * this device, R292 neither) or emptied, so it leaves the cache and the latest-message cache, and
+   * `getConversation` asks the server again instead of answering with the stale entry. A new message in it
+   * brings it back (the server lists it again and the receive pipeline remembers it).
+   */
+  private async fetch(session: UserSession, context: WireContext, count: number, startTime = 0): Promise<CachedConversation[]> {
     const payload = encodeByName('RelationQryInput', { type: 1, count, startTime, order: 0 });
+    // What was cached when the query left: an entry that changed while it was in flight (a message came in,
+    // another fetch listed it) is newer than the answer and stays.
+    const sent = { known: new Map(this.known), latest: new Map(session.latest) };
     const ack = await this.engine.query('qryRelationR', session.userId, payload);
     if (ack.status !== 0) throw new SdkError(ack.status);
     const out = decodeByName('RelationsOutput', ack.payload);
@@ -62,11 +82,50 @@ export class ConversationService {
       targetId: info.userId,
       latest: info.msg ? { ...fromDownStream(info.msg, context), targetId: info.userId } : null,
     }));
+    this.forgetUnlisted(session, sent, list, count, startTime);
     for (const item of list) this.known.set(conversationKey(item.conversationType, item.targetId), item);
     return list;
   }
 
-  private view(session: UserSession, item: { conversationType: number; targetId: string; latest: ImMessage | null }): Conversation {
+  /**
+   * Drops what a page answer shows is gone. The page covers conversations updated before `startTime` (0 =
+   * now), newest first: all of them when it came back short, else only those newer than its last (oldest)
+   * entry's latest message — a conversation not newer than that may simply be past `count` (the 11th of a
+   * 10-conversation list) and stays. A cached conversation whose time is unknown is only dropped by a short
+   * page. Chatrooms are never listed, so the answer says nothing about them. Dropping one that still exists
+   * (the server orders by its own update time) only costs `getConversation` a server lookup.
+   */
+  private forgetUnlisted(
+    session: UserSession,
+    sent: { known: ReadonlyMap<string, CachedConversation>; latest: ReadonlyMap<string, ImMessage> },
+    list: readonly CachedConversation[],
+    count: number,
+    startTime: number,
+  ): void {
+    let newerThan = -1;
+    // Short only below the server's page cap: a list of 5000 answered with 1000 is a full page.
+    if (list.length >= Math.min(count, LOOKUP_LIST_COUNT)) {
+      const oldest = list[list.length - 1]?.latest?.sentTime;
+      if (oldest === undefined) return;
+      newerThan = oldest;
+    }
+    const listed = new Set(list.map((item) => conversationKey(item.conversationType, item.targetId)));
+    const candidates = new Set([...sent.known.keys(), ...sent.latest.keys()]);
+    for (const key of candidates) {
+      if (listed.has(key)) continue;
+      const cached = sent.known.get(key);
+      const local = sent.latest.get(key);
+      if (this.known.get(key) !== cached || session.latest.get(key) !== local) continue;
+      if ((cached?.conversationType ?? local?.conversationType) === CHATROOM) continue;
+      const time = Math.max(cached?.latest?.sentTime ?? 0, local?.sentTime ?? 0);
+      if (startTime > 0 && time >= startTime) continue;
+      if (time <= newerThan) continue;
+      this.known.delete(key);
+      session.latest.delete(key);
+    }
+  }
+
+  private view(session: UserSession, item: CachedConversation): Conversation {
     const { conversationType, targetId } = item;
     const key = conversationKey(conversationType, targetId);
     const local = session.latest.get(key);
