@@ -55,22 +55,31 @@ function checkKey(key: string): void {
   }
 }
 
-/** `extraKeyVal`: 1..20 keys, string values (numbers and booleans are taken as their text). */
-function readPut(params: Params): Record<string, string> {
-  const value = jsonParam(params, 'extraKeyVal');
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw bad('extraKeyVal must be a JSON object');
+/**
+ * Expansion entries given as a JSON object `{key: value}`: 1..`maxKeys` keys of the expansion key rule, string values
+ * of at most 4096 characters (numbers and booleans are taken as their text; `{"v": value}`, the wire form, too).
+ * 1002 otherwise.
+ */
+export function expansionEntries(value: unknown, name: string, maxKeys: number): Record<string, string> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw bad(`${name} must be a JSON object`);
   const entries = Object.entries(value as Record<string, unknown>);
-  if (entries.length === 0) throw bad('extraKeyVal holds no key');
-  if (entries.length > ExpansionLimit.keysPerUpdate) throw bad(`extraKeyVal holds more than ${ExpansionLimit.keysPerUpdate} keys`);
+  if (entries.length === 0) throw bad(`${name} holds no key`);
+  if (entries.length > maxKeys) throw bad(`${name} holds more than ${maxKeys} keys`);
   const put = Object.create(null) as Record<string, string>;
-  for (const [key, raw] of entries) {
+  for (const [key, given] of entries) {
     checkKey(key);
-    if (typeof raw !== 'string' && typeof raw !== 'number' && typeof raw !== 'boolean') throw bad(`extraKeyVal.${key} must be a string`);
+    const raw = typeof given === 'object' && given !== null && !Array.isArray(given) && 'v' in given ? (given as { v: unknown }).v : given;
+    if (typeof raw !== 'string' && typeof raw !== 'number' && typeof raw !== 'boolean') throw bad(`${name}.${key} must be a string`);
     const text = String(raw);
-    if (text.length > ExpansionLimit.valueLength) throw bad(`extraKeyVal.${key} is longer than ${ExpansionLimit.valueLength} characters`);
+    if (text.length > ExpansionLimit.valueLength) throw bad(`${name}.${key} is longer than ${ExpansionLimit.valueLength} characters`);
     put[key] = text;
   }
   return put;
+}
+
+/** `extraKeyVal`: 1..20 keys. */
+function readPut(params: Params): Record<string, string> {
+  return expansionEntries(jsonParam(params, 'extraKeyVal'), 'extraKeyVal', ExpansionLimit.keysPerUpdate);
 }
 
 /** `extraKey`: a JSON array of 1..100 keys (duplicates collapsed). */

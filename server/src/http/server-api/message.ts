@@ -138,9 +138,26 @@ export function messageRoutes(messaging: MessagingService, kinds: ConversationKi
       const messageUID = params.requiredString('messageUID', { maxLength: 64 });
       const sentTime = params.integer('sentTime', { min: 0, fallback: 0 });
       const isAdmin = params.boolean('isAdmin', false);
+      const isDelete = params.boolean('isDelete', false);
+      const extra = params.optionalString('extra', { maxBytes: RECALL_EXTRA_MAX_BYTES }) ?? '';
+      // Checked, not acted on: the recall command is never pushed (flags 1), there are no business channels, and
+      // the recalled message leaves the conversation's latest message as it does on a client recall.
+      params.boolean('disablePush', false);
+      params.optionalString('busChannel', { maxLength: 20 });
+      params.boolean('disableUpdateLastMsg', false);
       return async () => {
         // conversationType 4 (a room message) is recalled on the room timeline (recall.ts routes it to the chatroom kind).
-        const content = encodeUtf8(JSON.stringify({ conversationType, targetId, messageUId: messageUID, sentTime }));
+        // The RC:RcCmd carries the flags and the text the app gave, as message/broadcast/recall's does.
+        const command = {
+          conversationType,
+          targetId,
+          messageUId: messageUID,
+          sentTime,
+          ...(isAdmin ? { isAdmin: 1 } : {}),
+          ...(isDelete ? { isDelete: 1 } : {}),
+          ...(extra !== '' ? { extra } : {}),
+        };
+        const content = encodeUtf8(JSON.stringify(command));
         const result = await recallMessage(ctx, messaging, kinds, { appKey: app.appKey, by: fromUserId, content, asAdmin: isAdmin });
         if (result.status !== WireStatus.Ok) throw apiError(ServerApiErrors.badParameter, `message cannot be recalled (${result.status})`);
       };

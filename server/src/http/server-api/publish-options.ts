@@ -8,7 +8,10 @@
  * push provider and no per-conversation "last message" override they change nothing yet.
  */
 import { apiError, ServerApiErrors } from '../../errors';
+import { ExpansionLimit } from '../../services/expansion-filter';
 import { encodeMessage, rc } from '../../services/wire';
+import { formatExpansionJson } from '../../store/message-expansion-repository';
+import { expansionEntries } from './message-expansion';
 import type { Params } from './params';
 
 const PUSH_RULE = { maxBytes: 4096 } as const;
@@ -43,11 +46,27 @@ export function readPushExt(text: string): Uint8Array {
   return encodeMessage(rc.PushExtra, extra);
 }
 
+/**
+ * `extraContent`: the message's first expansion, `{"key": "value"}` (SERVER_API.md §2.2; what message/expansion/set
+ * takes), at most the 300 keys a message may hold; stored in the wire form `{"key":{"v":"value"}}` that clients read
+ * (PROTOCOL.md UpStreamMessage field 11). 1002 when it is not such an object.
+ */
+function readExtraContent(text: string): string {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw apiError(ServerApiErrors.badParameter, 'extraContent must be JSON');
+  }
+  return formatExpansionJson(expansionEntries(value, 'extraContent', ExpansionLimit.keysTotal));
+}
+
 export function readPublishOptions(params: Params): PublishOptions {
   const pushContent = params.optionalString('pushContent', PUSH_RULE);
   const pushData = params.optionalString('pushData', PUSH_RULE);
   const pushExtText = params.optionalString('pushExt', PUSH_RULE);
-  const extraContent = params.optionalString('extraContent', EXTRA_RULE);
+  const extraText = params.optionalString('extraContent', EXTRA_RULE);
+  const extraContent = extraText === undefined || extraText.trim() === '' ? undefined : readExtraContent(extraText);
   params.optionalString('busChannel', { maxLength: 20 });
   params.integer('count', { min: 0, max: 1_000_000, fallback: 0 });
   return {
