@@ -2,7 +2,8 @@
  * Drives the connection state machine: owns at most one live transport (in a TransportSlot),
  * runs connect attempts with an overall timeout, the heartbeat, automatic reconnection with
  * jittered back-off, and the host lifecycle inputs (offline → suspended, online/foreground →
- * retry now). Frames other than PINGRESP/DISCONNECT/CONNACK go to `hooks.onFrame`.
+ * retry now, also when an attempt is already running: see `retryNow`). Frames other than
+ * PINGRESP/DISCONNECT/CONNACK go to `hooks.onFrame`.
  *
  * Re-entrancy rule: internal bookkeeping is finished before any state change is emitted, and a
  * pending connect() promise is settled only after, so listeners may call connect()/disconnect()
@@ -63,6 +64,23 @@ export interface ConnectionHooks {
   onSessionLost(code: number): void;
 }
 
+/** The connect attempt in flight and what the host reported while it ran. */
+interface Attempt {
+  readonly cancel: Cancellation;
+  /**
+   * The app was in the background (host `onAppHide`) while this attempt may already have been
+   * making network calls, so some may have gone out while the host had the network cut. Checked
+   * from the attempt's first microtask on — `attemptConnect` makes no network call before its
+   * first await — so an attempt started in the same tick as the app's return (network back and
+   * app shown together) is not taken for a stale one. Either misjudgement is harmless: a stale
+   * attempt taken for a sound one still gets its immediate retry (`retryAtOnce`), a sound one
+   * taken for stale is restarted.
+   */
+  ranHidden: boolean;
+  /** Network back / foreground while it ran: should it fail, the next attempt starts at once. */
+  retryAtOnce: boolean;
+}
+
 interface Waiter {
   resolve(value: { userId: string }): void;
   reject(error: EngineError): void;
@@ -74,7 +92,9 @@ export class Connection {
   private readonly naviCache = new NaviCache();
   private token: string | undefined;
   private slot: TransportSlot | undefined;
-  private attempt: Cancellation | undefined;
+  private attempt: Attempt | undefined;
+  /** Between the host's `onBackground` and `onForeground` (while lifecycle events are subscribed). */
+  private hidden = false;
   private retryTimer: TimerId | undefined;
   private retryCount = 0;
   private waiter: Waiter | undefined;
@@ -162,10 +182,14 @@ export class Connection {
   private startAttempt(): void {
     if (this.attempt !== undefined || this.token === undefined) return;
     const cancel = new Cancellation();
-    this.attempt = cancel;
+    const attempt: Attempt = { cancel, ranHidden: false, retryAtOnce: false };
+    this.attempt = attempt;
     // An automatic attempt (a first connect is already `connecting`); a listener may disconnect() here.
     this.machine.transition({ kind: 'retry' });
-    if (this.attempt !== cancel) return;
+    if (this.attempt !== attempt) return;
+    void Promise.resolve().then(() => {
+      if (this.hidden) attempt.ranHidden = true;
+    });
     const { platform } = this.config;
     let timedOut = false;
     let timer: TimerId | undefined;
@@ -180,17 +204,17 @@ export class Connection {
       .catch((): AttemptResult => ({ ok: false, code: EngineCode.Unknown, cause: { kind: 'network', code: EngineCode.Unknown } }))
       .then((result) => {
         if (timer !== undefined) platform.clock.clearTimeout(timer);
-        if (this.attempt !== cancel) {
-          // Superseded by disconnect() or going offline: whatever it produced is not ours any more.
+        if (this.attempt !== attempt) {
+          // Superseded (disconnect(), offline, abandoned when the app came back): not ours any more.
           if (result.ok) result.slot.discard();
           return;
         }
         this.attempt = undefined;
         if (timedOut) {
           if (result.ok) result.slot.discard();
-          this.onAttemptFailed({ kind: 'network', code: EngineCode.ConnectTimeout }, EngineCode.ConnectTimeout);
+          this.onAttemptFailed({ kind: 'network', code: EngineCode.ConnectTimeout }, EngineCode.ConnectTimeout, attempt.retryAtOnce);
         } else if (result.ok) this.onAttemptSucceeded(result);
-        else this.onAttemptFailed(result.cause, result.code);
+        else this.onAttemptFailed(result.cause, result.code, attempt.retryAtOnce);
       });
   }
 
@@ -223,11 +247,15 @@ export class Connection {
     waiter?.resolve({ userId: session.userId });
   }
 
-  private onAttemptFailed(cause: StateCause, code: number): void {
+  /** `retryAtOnce`: the host reported the network back or the app shown while the attempt ran. */
+  private onAttemptFailed(cause: StateCause, code: number, retryAtOnce: boolean): void {
     this.config.logger.warn(`connection: connect attempt failed with ${code}`);
     const waiter = this.takeWaiter();
     const change = this.machine.transition(cause);
-    if (change?.to === 'reconnecting') this.scheduleRetry();
+    if (change?.to === 'reconnecting') {
+      if (retryAtOnce) this.startRetryNow('network back or app shown during the failed attempt');
+      else this.scheduleRetry();
+    }
     waiter?.reject(new EngineError(code));
   }
 
@@ -243,13 +271,50 @@ export class Connection {
     }, delay);
   }
 
-  /** Network back / foreground: retry at once instead of waiting for the back-off timer. */
-  private retryNow(): void {
+  /**
+   * Network back / foreground: retry at once instead of waiting for the back-off timer.
+   *
+   * With an attempt already in flight no second one starts beside it (one socket at a time: WeChat
+   * allows 5, single-socket Alipay 1, and two attempts would race for the session). Instead:
+   * - Foreground, and the attempt ran while the app was in the background: it is abandoned — its
+   *   requests aborted and its socket closed — and a fresh attempt starts at once. Its calls may
+   *   have gone out while the host had the network cut (hosts cut it about 5 s after `onAppHide`),
+   *   and hosts differ on what becomes of such a call: it fails at once, or hangs until our own
+   *   timeouts (navi 10 s, host 5 s, connect 10 s), or its callbacks come late after a suspended JS
+   *   context resumes. Waiting for it could cost seconds; restarting costs one attempt's work. The
+   *   new socket never overlaps the old one at the host: the old one is closed first, and the
+   *   adapters' socket gate makes a new socket wait for that close where the limit requires it.
+   * - Otherwise (network back, or an attempt started with the app in the foreground) the attempt
+   *   is not known to be stale and may be about to succeed, so it is left to finish; it is marked
+   *   so that, should it fail, the next attempt starts at once instead of after the back-off.
+   * No retry storm: a signal either starts one attempt (replacing an abandoned one, if any) or
+   * marks the running one, and marks do not add up (any number of signals during one attempt buy
+   * one immediate retry). So every attempt was either scheduled by the back-off or answers its own
+   * host signal. `retryCount` is reset only on leaving `suspended`, so an immediate retry that
+   * fails backs off as the attempts before it did.
+   */
+  private retryNow(signal: 'online' | 'foreground'): void {
     if (this.machine.state === 'suspended') {
       this.retryCount = 0;
       this.machine.transition({ kind: 'online' });
     }
+    if (this.machine.state !== 'reconnecting') return;
+    const attempt = this.attempt;
+    if (attempt !== undefined) {
+      if (signal !== 'foreground' || !attempt.ranHidden) {
+        attempt.retryAtOnce = true;
+        return;
+      }
+      this.config.logger.debug('connection: app shown during an attempt that ran in the background: abandoning it');
+      this.cancelAttempt();
+    }
+    this.startRetryNow(signal === 'online' ? 'network back' : 'app shown');
+  }
+
+  /** Starts the next attempt now (state `reconnecting`, none in flight), replacing the back-off timer. */
+  private startRetryNow(why: string): void {
     if (this.machine.state !== 'reconnecting' || this.attempt !== undefined) return;
+    this.config.logger.debug(`connection: retrying at once (${why})`);
     this.clearRetryTimer();
     this.startAttempt();
   }
@@ -311,8 +376,15 @@ export class Connection {
     if (this.lifecycleOff.length > 0) return;
     const { lifecycle } = this.config.platform;
     this.lifecycleOff = [
-      lifecycle.onNetworkChange((online) => (online ? this.retryNow() : this.goOffline())),
-      lifecycle.onForeground(() => this.retryNow()),
+      lifecycle.onNetworkChange((online) => (online ? this.retryNow('online') : this.goOffline())),
+      lifecycle.onForeground(() => {
+        this.hidden = false;
+        this.retryNow('foreground');
+      }),
+      lifecycle.onBackground(() => {
+        this.hidden = true;
+        if (this.attempt !== undefined) this.attempt.ranHidden = true;
+      }),
     ];
   }
 
@@ -333,12 +405,13 @@ export class Connection {
     this.heartbeat.stop();
     for (const off of this.lifecycleOff) off();
     this.lifecycleOff = [];
+    this.hidden = false;
   }
 
   private cancelAttempt(): void {
     const attempt = this.attempt;
     this.attempt = undefined;
-    attempt?.cancel();
+    attempt?.cancel.cancel();
   }
 
   private clearRetryTimer(): void {

@@ -8,6 +8,7 @@
  */
 import { ConnectionStatus, TextMessage } from '../../src/index';
 import type { Message } from '../../src/index';
+import type { PlatformAdapter } from '../../src/platform/platform-adapter';
 import { startServer } from '../support/server-launcher';
 import type { RunningServer, TestApp } from '../support/server-launcher';
 import { SimulatedDevice, SIMULATED_HOST_IDS, simulatedAdapter, type DeviceOptions, type SimulatedHostId } from '../support/host-simulators';
@@ -19,13 +20,19 @@ let server: RunningServer;
 const users: SdkUser[] = [];
 const devices: SimulatedDevice[] = [];
 
+type AdapterWrap = (adapter: PlatformAdapter, device: SimulatedDevice) => PlatformAdapter;
+
 let hostForNextUser: SimulatedHostId = 'wechat';
 let deviceForNextUser: SimulatedDevice | undefined;
+let wrapForNextUser: AdapterWrap | undefined;
 useSdkAdapter(() => {
   const device = deviceForNextUser ?? new SimulatedDevice();
+  const wrap = wrapForNextUser;
   deviceForNextUser = undefined;
+  wrapForNextUser = undefined;
   devices.push(device);
-  return simulatedAdapter(hostForNextUser, device);
+  const adapter = simulatedAdapter(hostForNextUser, device);
+  return wrap === undefined ? adapter : wrap(adapter, device);
 });
 
 beforeAll(async () => {
@@ -43,10 +50,16 @@ afterEach(async () => {
   expect(used.flatMap((d) => d.misuse)).toEqual([]);
 });
 
-async function online(host: SimulatedHostId, name: string, deviceOptions: DeviceOptions = {}): Promise<{ user: SdkUser; device: SimulatedDevice }> {
+async function online(
+  host: SimulatedHostId,
+  name: string,
+  deviceOptions: DeviceOptions = {},
+  wrap?: AdapterWrap,
+): Promise<{ user: SdkUser; device: SimulatedDevice }> {
   const device = new SimulatedDevice(deviceOptions);
   hostForNextUser = host;
   deviceForNextUser = device;
+  wrapForNextUser = wrap;
   const user = await sdkUser(server, APP, name);
   users.push(user);
   expect(await user.connect()).toBe(user.userId);
@@ -112,6 +125,40 @@ describe.each(SIMULATED_HOST_IDS.map((id) => [id]))('%s', (host) => {
     expect(Date.now() - shownAt).toBeLessThan(1_000);
     await bob.next((m) => m.messageUId === sent.messageUId);
     expect(device.connectFailures).toEqual([]);
+  });
+
+  test('background: the app is shown while a retry that started during the cut is in flight, and still reconnects at once', async () => {
+    // The app comes back right after a background retry sent its first request, which the host
+    // cut: the SDK must not wait for that attempt to fail and then for the back-off.
+    let showOnNextCutRequest = false;
+    const { user: bob, device } = await online(host, 'bob', { backgroundCutMs: 200 }, (adapter, d) => ({
+      ...adapter,
+      request: (request) => {
+        const pending = adapter.request(request);
+        if (showOnNextCutRequest && d.blocked === 'background') {
+          showOnNextCutRequest = false;
+          d.show();
+        }
+        return pending;
+      },
+    }));
+    const { user: alice } = await online(host, 'alice');
+    const limit = simulatedAdapter(host, new SimulatedDevice()).capabilities.maxConcurrentSockets;
+    device.hide();
+    await waitFor('the cut', () => !connected(bob)());
+    // Several failed retries: the back-off window is seconds wide by now.
+    await delay(3_000);
+    expect(connected(bob)()).toBe(false);
+    const sent = await send(alice, bob.userId, 'while in the background');
+
+    showOnNextCutRequest = true;
+    await waitFor('a retry in flight when the app is shown', () => !showOnNextCutRequest, 15_000);
+    const shownAt = Date.now();
+    await waitFor('reconnected after show', connected(bob));
+    expect(Date.now() - shownAt).toBeLessThan(1_000);
+    await bob.next((m) => m.messageUId === sent.messageUId);
+    expect(device.connectFailures).toEqual([]);
+    expect(device.peakLiveSockets).toBeLessThanOrEqual(limit);
   });
 
   test('a storm of connection drops: never more sockets than the host allows, none left behind', async () => {

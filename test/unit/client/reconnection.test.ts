@@ -1,16 +1,32 @@
 import { createEngine, type EngineOptions, type StateChange } from '../../../src/client/im-engine';
 import { EngineError } from '../../../src/client/engine-error';
+import type { PlatformAdapter } from '../../../src/platform/platform-adapter';
 import { F, FakeHost, type FakeSocket } from './fake-host';
 
 function setup(options: Partial<EngineOptions> = {}) {
   const host = new FakeHost();
-  const engine = createEngine({ platform: host.adapter, appKey: 'k', navi: ['http://navi.test'], sdkVersion: '2.9.2', random: () => 0.5, ...options });
+  // FakeHost's app never goes to the background; this one does (`background()`, like a host's onAppHide).
+  const hideListeners = new Set<() => void>();
+  const platform: PlatformAdapter = {
+    ...host.adapter,
+    lifecycle: {
+      ...host.adapter.lifecycle,
+      onBackground: (listener) => {
+        hideListeners.add(listener);
+        return () => hideListeners.delete(listener);
+      },
+    },
+  };
+  const background = (): void => {
+    for (const listener of [...hideListeners]) listener();
+  };
+  const engine = createEngine({ platform, appKey: 'k', navi: ['http://navi.test'], sdkVersion: '2.9.2', random: () => 0.5, ...options });
   const changes: StateChange[] = [];
   engine.on('state', (c) => changes.push(c));
   const connected: Array<{ userId: string; reconnect: boolean }> = [];
   engine.on('connected', (c) => connected.push(c));
   const trail = () => changes.map((c) => `${c.from}>${c.to}:${c.cause.kind}`);
-  return { host, engine, changes, trail, connected };
+  return { host, engine, changes, trail, connected, background, hideListenerCount: () => hideListeners.size };
 }
 
 async function accept(host: FakeHost, socket: FakeSocket = host.lastSocket): Promise<void> {
@@ -197,6 +213,128 @@ describe('lifecycle', () => {
     expect(host.requestsTo('/ping').length).toBe(before + 1);
     await accept(host);
     expect(engine.state).toBe('connected');
+  });
+});
+
+describe('network back / app shown while an attempt is in flight', () => {
+  it('app shown during an attempt that ran in the background: it is abandoned and a new one starts at once', async () => {
+    const { host, engine, background, trail } = setup({ random: () => 1 });
+    const first = await connected(host, engine);
+    const answer = host.http;
+    let cut = false;
+    // While the host has the network cut, a probe it accepted is never answered (the worst case:
+    // without abandoning it, only the 5 s ping timeout would end that attempt).
+    host.http = (request, url) => (cut && url.pathname === '/ping' ? 'hang' : answer(request, url));
+    background();
+    cut = true;
+    first.serverClose(1006);
+    await host.clock.advance(100); // attempt 0 starts at once, in the background, and hangs
+    expect(host.requestsTo('/ping')).toHaveLength(2);
+    const before = trail().length;
+
+    cut = false;
+    host.foreground();
+    await host.clock.advance(0);
+    expect(host.requestsTo('/ping')).toHaveLength(3);
+    expect(host.sockets).toHaveLength(2);
+    await accept(host);
+    expect(engine.state).toBe('connected');
+    expect(trail().slice(before)).toEqual(['reconnecting>reconnecting:retry', 'reconnecting>connected:accepted']);
+    // The abandoned attempt's probe was aborted: nothing of it runs later.
+    await host.clock.advance(10_000);
+    expect(host.requestsTo('/ping')).toHaveLength(3);
+    expect(host.sockets).toHaveLength(2);
+    expect(engine.state).toBe('connected');
+  });
+
+  it('app shown while a background attempt’s socket is opening: that socket is closed before the next one opens', async () => {
+    const { host, engine, background, connected: sessions } = setup();
+    const first = await connected(host, engine);
+    background();
+    first.serverClose(1006);
+    await host.clock.advance(0);
+    const stale = host.lastSocket; // attempt 0, started in the background, waits for its CONNACK
+    expect(host.sockets).toHaveLength(2);
+
+    host.foreground();
+    expect(stale.closedByClient).toBe(true);
+    expect(host.sockets).toHaveLength(2);
+    await host.clock.advance(0);
+    expect(host.sockets).toHaveLength(3);
+    // A late CONNACK on the abandoned socket is nobody's.
+    stale.open();
+    stale.deliverRaw(F.connack(0, 'stale'));
+    await accept(host);
+    expect(engine.state).toBe('connected');
+    expect(sessions.map((s) => s.userId)).toEqual(['user1', 'user1']);
+  });
+
+  it('an attempt started in the foreground is kept; if it fails after network back / app shown, one retry follows at once', async () => {
+    const { host, engine } = setup({ random: () => 1 });
+    const first = await connected(host, engine);
+    host.socketsFail = true;
+    const answer = host.http;
+    let holdNextProbe = false;
+    let release: (() => void) | undefined;
+    host.http = (request, url) => {
+      if (!holdNextProbe || url.pathname !== '/ping') return answer(request, url);
+      holdNextProbe = false;
+      return new Promise((resolve) => {
+        release = () => resolve({ status: 200, body: '' });
+      });
+    };
+    const probes = (): number => host.requestsTo('/ping').length;
+    first.serverClose(1006);
+    await host.clock.advance(3_500); // random() = 1: attempts at 0, 1 s, 3 s fail; the next waits 4 s
+    const before = probes();
+    holdNextProbe = true;
+    await host.clock.advance(4_000);
+    expect(probes()).toBe(before + 1); // the attempt at 7 s is in flight, its probe unanswered
+
+    host.setOnline(true);
+    host.foreground();
+    host.setOnline(true);
+    await host.clock.advance(0);
+    expect(probes()).toBe(before + 1); // no second attempt beside it
+    release?.();
+    await host.clock.advance(0);
+    // It failed (no socket can open): the next attempt started at once, not after the 8 s back-off …
+    expect(probes()).toBe(before + 2);
+    // … and only one: it failed too, with no signal during it, so the back-off applies again.
+    await host.clock.advance(7_999);
+    expect(probes()).toBe(before + 2);
+    await host.clock.advance(1);
+    expect(probes()).toBe(before + 3);
+    expect(engine.state).toBe('reconnecting');
+  });
+
+  it('network back and app shown in the same tick start one attempt, which is kept', async () => {
+    const { host, engine, background, trail } = setup();
+    await connected(host, engine);
+    background();
+    host.setOnline(false);
+    expect(engine.state).toBe('suspended');
+    await host.clock.advance(60_000);
+    host.setOnline(true);
+    host.foreground();
+    await host.clock.advance(0);
+    expect(host.requestsTo('/ping')).toHaveLength(2);
+    expect(host.sockets).toHaveLength(2);
+    await accept(host);
+    expect(trail().slice(2)).toEqual([
+      'connected>suspended:offline',
+      'suspended>reconnecting:online',
+      'reconnecting>reconnecting:retry',
+      'reconnecting>connected:accepted',
+    ]);
+  });
+
+  it('disconnect() drops the background listener too', async () => {
+    const { host, engine, hideListenerCount } = setup();
+    await connected(host, engine);
+    expect(hideListenerCount()).toBe(1);
+    await engine.disconnect();
+    expect(hideListenerCount()).toBe(0);
   });
 });
 
