@@ -15,8 +15,9 @@ import { describeHostAdapter, userFilesLeft, useContractServers, waitFor } from 
 import { startUploadEchoServer, type ParsedUpload } from '../support/host-simulators/upload-echo-server';
 
 const env = useContractServers();
+const MB = 1024 * 1024;
 
-describeHostAdapter({ name: 'baidu (swan simulator)', makeAdapter: (device) => createBaiduAdapter(createSwanSimulator({}, device).host) }, env);
+describeHostAdapter({ name: 'baidu (swan simulator)', makeAdapter: (device) => createBaiduAdapter(createSwanSimulator({}, device).host), storageTotalBytes: 10 * MB }, env);
 
 test('baidu: name and capabilities (request bodies: strings only)', () => {
   const adapter = createBaiduAdapter(createSwanSimulator().host);

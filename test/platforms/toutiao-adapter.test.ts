@@ -7,8 +7,9 @@ import { createTtSimulator } from '../support/host-simulators';
 import { describeHostAdapter, useContractServers } from '../support/host-simulators/host-adapter-cases';
 
 const env = useContractServers();
+const MB = 1024 * 1024;
 
-describeHostAdapter({ name: 'toutiao (tt simulator)', makeAdapter: (device) => createToutiaoAdapter(createTtSimulator({}, device).host) }, env);
+describeHostAdapter({ name: 'toutiao (tt simulator)', makeAdapter: (device) => createToutiaoAdapter(createTtSimulator({}, device).host), storageTotalBytes: 10 * MB }, env);
 
 test('toutiao: name and capabilities (at most 5 sockets, ArrayBuffer frames)', () => {
   const adapter = createToutiaoAdapter(createTtSimulator().host);

@@ -8,9 +8,10 @@ import { createUniSimulator } from '../support/host-simulators';
 import { describeHostAdapter, socketLog, useContractServers } from '../support/host-simulators/host-adapter-cases';
 
 const env = useContractServers();
+const MB = 1024 * 1024;
 
 describeHostAdapter({ name: 'uniapp App (uni simulator)', makeAdapter: (device) => createUniappAdapter(createUniSimulator('app', {}, device).host) }, env);
-describeHostAdapter({ name: 'uniapp H5 (uni simulator)', makeAdapter: (device) => createUniappAdapter(createUniSimulator('h5', {}, device).host) }, env);
+describeHostAdapter({ name: 'uniapp H5 (uni simulator)', makeAdapter: (device) => createUniappAdapter(createUniSimulator('h5', {}, device).host), storageTotalBytes: 5 * MB }, env);
 
 describe('uniapp specifics', () => {
   test('without a callback uni.connectSocket returns a Promise, not a SocketTask (the adapter always passes callbacks)', async () => {

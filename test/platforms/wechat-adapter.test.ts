@@ -7,8 +7,9 @@ import { createWxSimulator } from '../support/host-simulators';
 import { describeHostAdapter, socketLog, useContractServers } from '../support/host-simulators/host-adapter-cases';
 
 const env = useContractServers();
+const MB = 1024 * 1024;
 
-describeHostAdapter({ name: 'wechat (wx simulator)', makeAdapter: (device) => createWechatAdapter(createWxSimulator({}, device).host) }, env);
+describeHostAdapter({ name: 'wechat (wx simulator)', makeAdapter: (device) => createWechatAdapter(createWxSimulator({}, device).host), storageTotalBytes: 10 * MB }, env);
 
 describe('wechat specifics', () => {
   test('at most 5 sockets (base library ≥ 1.7.0): the capability says so and the sixth never reaches wx', async () => {

@@ -181,9 +181,16 @@ export class UserStore {
     cuts.push(text.length);
     const n = cuts.length - 1;
     const gen = n > 1 ? (old.gen === 'a' ? 'b' : 'a') : '';
-    for (let i = 1; i < n; i += 1) await this.storage.set(`${slot.key}~${gen}${i}`, text.slice(cuts[i], cuts[i + 1]));
-    slot.parts = undefined;
-    await this.storage.set(slot.key, n > 1 ? `~${gen}${n}~${text.slice(0, cuts[1])}` : text);
+    try {
+      for (let i = 1; i < n; i += 1) await this.storage.set(`${slot.key}~${gen}${i}`, text.slice(cuts[i], cuts[i + 1]));
+      slot.parts = undefined;
+      await this.storage.set(slot.key, n > 1 ? `~${gen}${n}~${text.slice(0, cuts[1])}` : text);
+    } catch (error) {
+      // Refused (a full store): the previous record is whole, and the parts written for this one are
+      // nobody's — removed, so they do not hold space the next write needs.
+      for (let i = 1; i < n; i += 1) await this.storage.remove(`${slot.key}~${gen}${i}`).catch(() => undefined);
+      throw error;
+    }
     slot.parts = { gen, n };
     for (let i = 1; i < old.n && old.gen !== ''; i += 1) await this.storage.remove(`${slot.key}~${old.gen}${i}`);
   }

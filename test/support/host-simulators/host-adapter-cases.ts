@@ -2,7 +2,8 @@
  * What every mini-program adapter test (test/platforms/<host>-adapter.test.ts) runs on its host
  * simulator: the PlatformAdapter contract (platforms/adapter.contract.ts) against the real contract
  * servers, then the host mapping itself — storage over the host's sync store (a missing key reads
- * as absent though the host answers '' or null), lifecycle over the host's network and show/hide
+ * as absent though the host answers '' or null; a write the host refuses — its store full — rejects
+ * and keeps the previous value), lifecycle over the host's network and show/hide
  * events (one host listener, dropped with the last subscriber), and the host's socket limit
  * (waiting for a closing socket, refusing one more live socket, or — single-socket hosts —
  * closing the old socket before the new one starts), and uploads (a temp file path through the
@@ -22,6 +23,8 @@ export interface HostAdapterCase {
   /** Test title, e.g. 'wechat (wx simulator)'. */
   readonly name: string;
   readonly makeAdapter: (device: SimulatedDevice) => PlatformAdapter;
+  /** The host's documented storage total (keys and values), when it documents one. */
+  readonly storageTotalBytes?: number;
 }
 
 export interface SocketLog {
@@ -94,7 +97,7 @@ export function useContractServers(): () => ContractServers {
   };
 }
 
-export function describeHostAdapter({ name, makeAdapter }: HostAdapterCase, env: () => ContractServers): void {
+export function describeHostAdapter({ name, makeAdapter, storageTotalBytes }: HostAdapterCase, env: () => ContractServers): void {
   const devices: SimulatedDevice[] = [];
   const newDevice = (): SimulatedDevice => {
     const device = new SimulatedDevice();
@@ -127,6 +130,24 @@ export function describeHostAdapter({ name, makeAdapter }: HostAdapterCase, env:
       expect(await storage.get('other')).toBeUndefined();
       await storage.remove('k');
       expect(device.storage.has('lianxin:k')).toBe(false);
+    });
+
+    (storageTotalBytes === undefined ? test.skip : test)('storage: a write past the host total rejects, keeps the previous value, and writes work again once there is room', async () => {
+      const device = newDevice();
+      const { storage } = makeAdapter(device);
+      await storage.set('k', 'old');
+      // The rest of the mini-program filled the store up to a few bytes below the total.
+      device.storage.set('app:filler', JSON.stringify('x'.repeat((storageTotalBytes ?? 0) - 200)));
+      const refused = await storage.set('k', 'y'.repeat(1_000)).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(refused).toBeInstanceOf(Error);
+      expect(await storage.get('k')).toBe('old');
+      expect(await makeAdapter(device).storage.get('k')).toBe('old');
+      device.storage.delete('app:filler');
+      await storage.set('k', 'y'.repeat(1_000));
+      expect(await storage.get('k')).toBe('y'.repeat(1_000));
     });
 
     test('lifecycle: network and show/hide events reach every subscriber through one host listener', () => {

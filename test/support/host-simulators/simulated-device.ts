@@ -1,7 +1,8 @@
 /**
  * One simulated phone under a host simulator: its network (online/offline), the app's visibility
  * (show/hide, with the hosts' "network is cut 5 s after going to the background"), its key/value
- * storage, and the bookkeeping tests assert on (live sockets and their peak, connect failures, and
+ * storage, and the bookkeeping tests assert on (live sockets and their peak, connect failures — a
+ * connect the host refused, or one that made the host drop a live socket —, and
  * every call an adapter made that the host documents as invalid — `misuse` must stay empty).
  * Host-specific objects (wx, tt, swan, my, uni) are built on top of it in the *-simulator files.
  */
@@ -92,6 +93,13 @@ export class SimulatedDevice {
   get blocked(): 'offline' | 'background' | undefined {
     if (!this.online) return 'offline';
     return this.cut ? 'background' : undefined;
+  }
+
+  /** What the store would hold (keys and values, UTF-8 bytes) with `key` set to `json`: hosts cap the total. */
+  storageBytesWith(key: string, json: string): number {
+    let total = Buffer.byteLength(key) + Buffer.byteLength(json);
+    for (const [k, v] of this.storage) if (k !== key) total += Buffer.byteLength(k) + Buffer.byteLength(v);
+    return total;
   }
 
   noteMisuse(what: string): void {

@@ -38,6 +38,11 @@ export interface WxFamilyProfile {
   readonly stringBodiesOnly?: boolean;
   /** swan: `env.USER_DATA_PATH` and `getFileSystemManager()` over device.userDataDir (./user-files.ts). */
   readonly userDataPath?: string;
+  /**
+   * setStorageSync limits (JSON bytes per key; keys and values in total), each host's documented
+   * ones: absent means none documented. A refused write throws and keeps the previous value.
+   */
+  readonly storage: { readonly maxItemBytes?: number; readonly maxTotalBytes?: number };
 }
 
 export interface WxFamilyHost {
@@ -58,7 +63,6 @@ export interface WxFamilyHost {
   getFileSystemManager?(): Record<string, unknown>;
 }
 
-const MAX_ITEM_BYTES = 1024 * 1024;
 const METHODS = new Set(['OPTIONS', 'GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'TRACE', 'CONNECT']);
 
 function call(fn: unknown, result: unknown): void {
@@ -334,8 +338,11 @@ export function createWxFamilyHost(device: SimulatedDevice, profile: WxFamilyPro
     setStorageSync(key, data) {
       if (data === undefined) misuse('setStorageSync: data is required');
       const json = JSON.stringify(data);
-      if (Buffer.byteLength(json) > MAX_ITEM_BYTES) throw new Error(`setStorageSync:fail exceed storage item max length`);
-      device.storage.set(checkKey('setStorageSync', key), json);
+      const name = checkKey('setStorageSync', key);
+      const { maxItemBytes, maxTotalBytes } = profile.storage;
+      if (maxItemBytes !== undefined && Buffer.byteLength(json) > maxItemBytes) throw new Error(`setStorageSync:fail exceed storage item max length`);
+      if (maxTotalBytes !== undefined && device.storageBytesWith(name, json) > maxTotalBytes) throw new Error(`setStorageSync:fail exceed storage max size`);
+      device.storage.set(name, json);
     },
     removeStorageSync(key) {
       device.storage.delete(checkKey('removeStorageSync', key));
