@@ -81,7 +81,9 @@ interface State {
 }
 
 const SYMBOL = /\[([^[\]]+?)\]/g;
-const PRIVATE_USE = /[\uF000-\uF9FF]/g;
+// Old Web SDKs wrote U+1Fxxx as U+Fxxx; only U+F000–U+F8FF of that is private use (U+F900 on are CJK
+// compatibility ideographs, e.g. U+F914 樂, ordinary text that must never turn into an emoji).
+const PRIVATE_USE = /[\uF000-\uF8FF]/g;
 const VS16 = '\uFE0F';
 const BASE_CELL = 25;
 

@@ -74,6 +74,21 @@ describe('behaviour details', () => {
     expect(emoji.emojiToSymbol('☺️ ☺')).toBe('[萌萌哒] [萌萌哒]');
   });
 
+  it('leaves the CJK compatibility ideographs (U+F900–U+FAFF) alone even when U+1F9xx emojis are in the table', () => {
+    // Only U+E000–U+F8FF is private use; U+F914 is 樂, and 🤔 (U+1F914) is the seed's sample extension.
+    const emoji = createRongIMEmoji();
+    emoji.init({ lang: 'en', extension: { dataSource: { u1F914: { en: 'thinking face', zh: '思考', tag: '🤔', position: '0 0' }, u1F9FF: { en: 'nazar', zh: '辟邪眼', tag: '🧿' } } } });
+    const text = '\uF914 Korean Hanja \uF9FF \uF900';
+    expect(emoji.emojiToSymbol(text)).toBe(text);
+    expect(emoji.symbolToEmoji(text)).toBe(text);
+    expect(emoji.emojiToHTML(text)).toBe(text);
+    expect(emoji.emojiToSymbol('🤔\uF914')).toBe('[thinking face]\uF914');
+    expect(emoji.symbolToEmoji('[thinking face]\uF914')).toBe('🤔\uF914');
+    // The private-use area up to U+F8FF is still decoded, both ways.
+    expect(emoji.emojiToSymbol('\uF600!')).toBe('[Grinning Face]!');
+    expect(emoji.symbolToEmoji('\uF600[Grinning Face]')).toBe('😀😀');
+  });
+
   it('leaves unknown symbols and emojis alone', () => {
     const emoji = createRongIMEmoji();
     expect(emoji.symbolToEmoji('[不存在][笑嘻嘻x] [ ] []')).toBe('[不存在][笑嘻嘻x] [ ] []');
