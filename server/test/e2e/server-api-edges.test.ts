@@ -376,6 +376,30 @@ const sendRoom = async (client: RawClient, roomId: string): Promise<number> => (
 const sendGroup = async (client: RawClient, groupId: string): Promise<number> => (await client.publish('pgMsgP', groupId, up3('RC:TxtMsg', { content: 'x' }))).status ?? -1;
 const sendPrivate = async (client: RawClient, to: string): Promise<number> => (await client.publish('ppMsgP', to, up3('RC:TxtMsg', { content: 'x' }))).status ?? -1;
 
+describe('chatroom moderation needNotify and extra', () => {
+  it('are checked on every gag, ban, block and mute-whitelist change: 1002 when malformed, accepted when well-formed', async () => {
+    const room = await createRoom();
+    const u = uniqueId('nn');
+    const cases: Array<[string, Form]> = [
+      ['chatroom/user/gag/add', { chatroomId: room, userId: u, minute: 1 }],
+      ['chatroom/user/gag/rollback', { chatroomId: room, userId: u }],
+      ['chatroom/user/ban/add', { userId: u, minute: 1 }],
+      ['chatroom/user/ban/remove', { userId: u }],
+      ['chatroom/user/block/add', { chatroomId: room, userId: u, minute: 1 }],
+      ['chatroom/user/block/rollback', { chatroomId: room, userId: u }],
+      ['chatroom/user/ban/whitelist/add', { chatroomId: room, userId: u }],
+      ['chatroom/user/ban/whitelist/rollback', { chatroomId: room, userId: u }],
+      ['chatroom/ban/add', { chatroomId: room }],
+      ['chatroom/ban/rollback', { chatroomId: room }],
+    ];
+    for (const [path, form] of cases) {
+      await fails(path, { ...form, needNotify: 'maybe' });
+      await fails(path, { ...form, extra: 'x'.repeat(4097) });
+      await ok(path, { ...form, needNotify: 'true', extra: '{"why":"spam"}' });
+    }
+  });
+});
+
 describe('client-visible effects', () => {
   it('chatroom block of a non-member keeps them out; gag of a non-member applies once they join', async () => {
     const room = await createRoom();

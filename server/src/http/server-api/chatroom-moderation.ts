@@ -7,7 +7,7 @@
 import { apiError, ServerApiErrors } from '../../errors';
 import type { Chatrooms } from '../../services/chatrooms/index';
 import type { UserMarkKind } from '../../store/chatroom-repository';
-import { chatroomId } from './chatroom';
+import { chatroomId, checkNotifyParams } from './chatroom';
 import { formatDateTime } from './group';
 import type { ServerApiModule } from './index';
 import type { Params } from './params';
@@ -22,6 +22,13 @@ const OBJECT_NAME_RULE = { maxLength: 32 } as const;
 
 function users(params: Params, max = MODERATION_BATCH): string[] {
   return params.strings('userId', { ...USER_ID_RULE, required: true, maxItems: max });
+}
+
+/** The users of a gag/ban/block/mute-whitelist change, with its `needNotify` and `extra` checked. */
+function changedUsers(params: Params): string[] {
+  const ids = users(params);
+  checkNotifyParams(params);
+  return ids;
 }
 
 export function chatroomModerationRoutes(chatrooms: Chatrooms): ServerApiModule {
@@ -40,7 +47,7 @@ export function chatroomModerationRoutes(chatrooms: Chatrooms): ServerApiModule 
     return {
       'chatroom/user/gag/add': ({ app, params }) => {
         const roomId = chatroomId(params);
-        const ids = users(params);
+        const ids = changedUsers(params);
         const minutes = minutesOf(params);
         return async () => {
           await requireRoom(app.appKey, roomId);
@@ -49,7 +56,7 @@ export function chatroomModerationRoutes(chatrooms: Chatrooms): ServerApiModule 
       },
       'chatroom/user/gag/rollback': ({ app, params }) => {
         const roomId = chatroomId(params);
-        const ids = users(params);
+        const ids = changedUsers(params);
         return async () => {
           await store.unmark(app.appKey, 'gag', roomId, ids);
         };
@@ -60,14 +67,14 @@ export function chatroomModerationRoutes(chatrooms: Chatrooms): ServerApiModule 
       },
 
       'chatroom/user/ban/add': ({ app, params }) => {
-        const ids = users(params);
+        const ids = changedUsers(params);
         const minutes = minutesOf(params);
         return async () => {
           await store.mark(app.appKey, 'ban', '', ids, until(minutes), now());
         };
       },
       'chatroom/user/ban/remove': ({ app, params }) => {
-        const ids = users(params);
+        const ids = changedUsers(params);
         return async () => {
           await store.unmark(app.appKey, 'ban', '', ids);
         };
@@ -76,7 +83,7 @@ export function chatroomModerationRoutes(chatrooms: Chatrooms): ServerApiModule 
 
       'chatroom/user/block/add': ({ app, params }) => {
         const roomId = chatroomId(params);
-        const ids = users(params);
+        const ids = changedUsers(params);
         const minutes = minutesOf(params);
         return async () => {
           await requireRoom(app.appKey, roomId);
@@ -86,7 +93,7 @@ export function chatroomModerationRoutes(chatrooms: Chatrooms): ServerApiModule 
       },
       'chatroom/user/block/rollback': ({ app, params }) => {
         const roomId = chatroomId(params);
-        const ids = users(params);
+        const ids = changedUsers(params);
         return async () => {
           await store.unmark(app.appKey, 'block', roomId, ids);
         };
@@ -98,7 +105,7 @@ export function chatroomModerationRoutes(chatrooms: Chatrooms): ServerApiModule 
 
       'chatroom/user/ban/whitelist/add': ({ app, params }) => {
         const roomId = chatroomId(params);
-        const ids = users(params);
+        const ids = changedUsers(params);
         return async () => {
           await requireRoom(app.appKey, roomId);
           await store.mark(app.appKey, 'muteWhitelist', roomId, ids, 0, now());
@@ -106,7 +113,7 @@ export function chatroomModerationRoutes(chatrooms: Chatrooms): ServerApiModule 
       },
       'chatroom/user/ban/whitelist/rollback': ({ app, params }) => {
         const roomId = chatroomId(params);
-        const ids = users(params);
+        const ids = changedUsers(params);
         return async () => {
           await store.unmark(app.appKey, 'muteWhitelist', roomId, ids);
         };

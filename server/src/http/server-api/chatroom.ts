@@ -50,6 +50,15 @@ export function chatroomId(params: Params): string {
   return params.requiredString('chatroomId', CHATROOM_ID_RULE);
 }
 
+/**
+ * `needNotify` and `extra` of the moderation endpoints (SERVER_API.md §2.4): checked (1002 when malformed), not acted
+ * on — no client generation we serve renders RongCloud's moderation notices (documented in server-api-coverage.md).
+ */
+export function checkNotifyParams(params: Params): void {
+  params.boolean('needNotify', false);
+  params.optionalString('extra', { maxBytes: 4096 });
+}
+
 /** Maps a chatroom wire status to the Server API's envelope (the code travels in the message). */
 export function failOn(status: number, what: string): void {
   if (status === 0) return;
@@ -239,12 +248,14 @@ export function chatroomRoutes(chatrooms: Chatrooms): ServerApiModule {
 
       'chatroom/ban/add': ({ app, params }) => {
         const roomId = chatroomId(params);
+        checkNotifyParams(params);
         return async () => {
           if (!(await store.setFlag(app.appKey, roomId, 'muted', true))) throw apiError(ServerApiErrors.badParameter, `chatroom ${roomId} does not exist`);
         };
       },
       'chatroom/ban/rollback': ({ app, params }) => {
         const roomId = chatroomId(params);
+        checkNotifyParams(params);
         return async () => {
           await store.setFlag(app.appKey, roomId, 'muted', false);
         };
