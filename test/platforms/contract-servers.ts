@@ -1,6 +1,10 @@
 /**
  * The real local servers the PlatformAdapter contract (platforms/adapter.contract.ts) runs against:
  * a WebSocket echo server and an HTTP server on 127.0.0.1, plus a port nothing listens on.
+ * GET /status/<n> honours `x-lianxin-status-in-header: 1` as the Lianxin navigator does (HTTP 200,
+ * the status in `x-lianxin-status`, the same body): the Alipay adapter asks it because my.request
+ * may report an error status without status or body (platforms/alipay/alipay-request.ts);
+ * `/status/<n>?plain` answers like a server that ignores the header.
  */
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -28,6 +32,9 @@ export async function startContractServers(): Promise<ContractServers> {
       } else if (url.pathname === '/echo' && req.method === 'POST') {
         res.writeHead(200, { 'content-type': 'application/octet-stream' });
         res.end(Buffer.concat(chunks));
+      } else if (status?.[1] !== undefined && req.headers['x-lianxin-status-in-header'] === '1' && !url.searchParams.has('plain')) {
+        res.writeHead(200, { 'content-type': 'text/plain', 'x-lianxin-status': status[1] });
+        res.end(`status ${status[1]}`);
       } else if (status?.[1] !== undefined) {
         res.writeHead(Number(status[1]), { 'content-type': 'text/plain' });
         res.end(`status ${status[1]}`);

@@ -13,6 +13,13 @@
  * and "token incorrect"; engine 4.x treats any non-200 as "try the next navigator", which is right
  * too since this navigator cannot serve that app/token. Expired tokens and banned users are NOT
  * refused here: the CONNACK reports them precisely (TOKEN_EXPIRE 10, BLOCK 9).
+ *
+ * Hosts that cannot read an error answer: Alipay's my.request fails an HTTP status ≥ 400 as
+ * `{ error: 19 }` with no status or body, so a 401 could not be told from an unreachable navigator.
+ * Our Alipay adapter therefore sends `x-lianxin-status-in-header: 1` (platforms/alipay/alipay-request.ts);
+ * with it the GET navi answers HTTP 200, the real status in `x-lianxin-status`, the body unchanged, and
+ * the adapter restores the status. The official clients never send that header, so what they get
+ * does not change.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AddressInfo } from 'node:net';
@@ -20,6 +27,9 @@ import { chatroomOptionsOf } from '../chatroom-options';
 import type { ServerContext } from '../context';
 
 export const NAVI_CALLBACK = 'getServerEndpoint';
+/** Request header asking for an error status in STATUS_HEADER under HTTP 200 (see above). */
+const STATUS_IN_HEADER = 'x-lianxin-status-in-header';
+const STATUS_HEADER = 'x-lianxin-status';
 const SAFE_CALLBACK = /^[A-Za-z_$][\w$.]*$/;
 const HOST_HEADER = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/;
 
@@ -117,7 +127,8 @@ export function registerNavi(fastify: FastifyInstance, ctx: ServerContext): void
     void reply.header('content-type', 'application/javascript; charset=utf-8').header('cache-control', 'no-store');
     const appKey = firstQueryValue(request.query, 'appId') ?? '';
     const answer = answerNavi(ctx, fastify, request, appKey, firstQueryValue(request.query, 'token') ?? '', 'v1');
-    void reply.code(answer.status);
+    if (answer.status !== 200 && request.headers[STATUS_IN_HEADER] === '1') void reply.code(200).header(STATUS_HEADER, String(answer.status));
+    else void reply.code(answer.status);
     return frameNaviBody(callback, answer.body);
   };
   fastify.get('/navi.js', handler);
