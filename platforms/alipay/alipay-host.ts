@@ -1,13 +1,16 @@
 /**
  * The slice of `my` (Alipay mini-programs) the adapter uses, typed structurally. Follows the
- * Alipay open-platform API docs (opendocs.alipay.com/mini/api): my.connectSocket — with
- * `multiple: true` it returns a SocketTask (at most 5), without it the one global socket driven by
- * my.sendSocketMessage / my.closeSocket / my.onSocket* (a second connect fails with error 2);
- * frames are text or base64 text flagged `isBuffer` (received frames may also be ArrayBuffer);
- * my.request (`headers`, response `status`/`headers`, failures `{ error, errorMessage }` — error 19
- * is an HTTP error status and carries `status`/`headers`/`data`, 13 a timeout, 9 an abort;
- * `dataType` 'json' | 'text' | 'base64' | 'arraybuffer'); my.getStorageSync({ key }) → `{ data }`
- * (null for a missing key) / setStorageSync({ key, data }) / removeStorageSync({ key });
+ * Alipay open-platform API docs (opendocs.alipay.com/mini/api) and their typings (@mini-types/my):
+ * my.connectSocket — with `multiple: true` it returns a SocketTask (at most 5), without it the one
+ * global socket driven by my.sendSocketMessage / my.closeSocket({ code, reason }) / my.onSocket*
+ * (a second connect closes the existing global socket and opens the new one); frames are text or
+ * base64 text flagged `isBuffer` (received frames may also be ArrayBuffer); my.request (`headers`,
+ * response `status`/`headers`, failures `{ error, errorMessage }` — error 19 is an HTTP error status,
+ * typed as `{ error: 19, errorMessage: 'http status error' }` only (some clients add `status`/`headers`/
+ * `data`), 13 a timeout, 9 an abort; `dataType` 'json' | 'text' | 'base64' | 'arraybuffer');
+ * my.getStorageSync({ key }) → `{ data }` (null for a missing key) / setStorageSync({ key, data }),
+ * which reports a refused write (200 KB per key, 10 MB in total) by RETURNING `{ success: false, error,
+ * errorMessage }` rather than throwing / removeStorageSync({ key }) → `{ success: true }`;
  * my.onNetworkStatusChange, my.onAppShow / onAppHide and their off*; my.uploadFile (`fileName` is
  * the field name, `fileType` image | video | audio is required) → UploadTask with onProgressUpdate.
  *
@@ -21,10 +24,16 @@ import type { HostCloseResult, HostMessageResult, HostSocketTask } from '../shar
 export interface AlipayFailResult {
   readonly error?: number;
   readonly errorMessage?: string;
-  /** my.request error 19 (HTTP error): the response itself. */
+  /** my.request error 19 (HTTP error) on clients that add them: the response itself. */
   readonly status?: number;
   readonly headers?: unknown;
   readonly data?: unknown;
+}
+
+export interface AlipayStorageResult {
+  readonly success?: boolean;
+  readonly error?: number;
+  readonly errorMessage?: string;
 }
 
 export interface AlipayConnectSocketOptions {
@@ -85,7 +94,7 @@ export interface AlipayUploadTask {
 export interface AlipayHost extends LifecycleHost {
   connectSocket(options: AlipayConnectSocketOptions): HostSocketTask | undefined;
   sendSocketMessage(options: AlipaySendSocketMessageOptions): void;
-  closeSocket(options?: { success?(result: unknown): void; fail?(result: AlipayFailResult): void }): void;
+  closeSocket(options?: { code?: number; reason?: string; success?(result: unknown): void; fail?(result: AlipayFailResult): void }): void;
   /** The open event carries no argument (as @mini-types/alipay types it). */
   onSocketOpen(listener: () => void): void;
   onSocketMessage(listener: (result: HostMessageResult) => void): void;
@@ -98,8 +107,9 @@ export interface AlipayHost extends LifecycleHost {
   request(options: AlipayRequestOptions): { abort(): void };
   uploadFile?(options: AlipayUploadFileOptions): AlipayUploadTask | undefined;
   getStorageSync(options: { key: string }): { readonly data?: unknown } | undefined;
-  setStorageSync(options: { key: string; data: unknown }): void;
-  removeStorageSync(options: { key: string }): void;
+  /** `{ success: false, error?, errorMessage? }` when the write was refused (the typings' return value). */
+  setStorageSync(options: { key: string; data: unknown }): AlipayStorageResult | void;
+  removeStorageSync(options: { key: string }): unknown;
 }
 
 /** my.connectSocket({ multiple: true }): at most 5 SocketTasks. */

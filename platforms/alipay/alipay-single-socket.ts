@@ -63,8 +63,7 @@ export function connectSingleSocket(
       if (typeof o.data !== 'string') throw new TypeError('my.sendSocketMessage takes string data (base64 with isBuffer for binary)');
       my.sendSocketMessage({ data: o.data, ...(o.isBuffer === true ? { isBuffer: true } : {}), fail: (r) => o.fail?.(r) });
     },
-    // The global socket takes no close code or reason.
-    close: (o) => my.closeSocket({ fail: (r) => o.fail?.(r) }),
+    close: (o) => my.closeSocket({ ...(o.code === undefined ? {} : { code: o.code }), ...(o.reason === undefined ? {} : { reason: o.reason }), fail: (r) => o.fail?.(r) }),
     onOpen: (listener) => void open.push(listener),
     onMessage: (listener) => void message.push(listener),
     onClose: (listener) => void close.push(listener),

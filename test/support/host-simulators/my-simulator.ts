@@ -1,22 +1,34 @@
 /**
- * `my` (Alipay) simulator over a SimulatedDevice, following opendocs.alipay.com:
+ * `my` (Alipay) simulator over a SimulatedDevice, following opendocs.alipay.com and the published
+ * typings (@mini-types/my lib.my.d.ts):
  *  - my.connectSocket({ multiple: true }) returns a SocketTask (at most 5); without `multiple` the
- *    one global socket (my.sendSocketMessage / closeSocket / onSocket* / offSocket*), and a second
- *    connect while it exists fails with `{ error: 2 }`;
+ *    one global socket (my.sendSocketMessage / closeSocket({ code, reason }) / onSocket* / offSocket*).
+ *    A second global connect while one exists closes the existing one and opens the new one
+ *    (lib.my.d.ts connectSocket: "如果当前已存在 WebSocket 连接，那么会自动关闭该连接，并重新创建一个新的");
+ *    the old socket's close reaches the global onSocketClose listeners, which cannot tell the two
+ *    apart — an adapter must not rely on it, so it is recorded in `device.connectFailures`;
  *  - frames are strings: binary travels as base64 with `isBuffer: true`; received binary frames
  *    arrive base64 + isBuffer (default) or as ArrayBuffer (`binaryDelivery: 'arraybuffer'`);
  *    `binaryFrames: false` models a client that cannot send binary (`isBuffer` sends fail); a SocketTask's
  *    onMessage gets the frame nested as @mini-types/my types it, `{ data: { socketTaskID, data, isBuffer } }`
  *    (default), or flat `{ data, isBuffer }` as the prose docs and the global my.onSocketMessage have it
  *    (`taskMessages: 'flat'`);
- *  - my.request: `headers`, `status`, `dataType` json (default; unparseable → error 14) | text |
- *    base64 (a data URI) | arraybuffer; an HTTP status ≥ 400 fails with error 19 plus
- *    status/headers/data; timeout 13 (default 30 s), abort 9, network 12;
+ *  - my.request: `headers`, success `{ data, status, headers, statusCode, header }`, `dataType` json
+ *    (default) | text | base64 (a data URI) | arraybuffer; an HTTP status ≥ 400 fails with
+ *    `{ error: 19, errorMessage: 'http status error' }` and an unparseable json body with
+ *    `{ error: 14, errorMessage: 'JSON parse data error' }` — exactly as lib.my.d.ts types them, with no
+ *    status, headers or data. `httpErrorDetails: true` adds `status`/`headers`/`data` to those two, as
+ *    Alipay's my.request FAQ ("my.request 常见问题": troubleshoot a failure "根据 status 的 HTTP 状态码",
+ *    and its error-14 example `{ data, error: 14, headers, status, errorMessage }`) shows some clients do;
+ *    timeout 13 (default 30 s), abort 9, network 12;
  *  - my.uploadFile({ url, filePath, fileName, fileType, header, formData }) of a file in
  *    `device.files` → UploadTask with onProgressUpdate (`fileName` is the form field; `fileType`
  *    image | video | audio is required);
- *  - my.get/set/removeStorageSync({ key, data }) with `{ data: null }` for a missing key (200 KB
- *    per key), network-status and app show/hide events with off*.
+ *  - my.getStorageSync({ key }) → `{ data }` (`null` for a missing key); my.setStorageSync({ key, data })
+ *    RETURNS `{ success: true }` or, refused, `{ success: false, error, errorMessage }` (it does not throw:
+ *    lib.my.d.ts setStorageSync) — refused past 200 KB per key or 10 MB in total (lib.my.d.ts setStorage:
+ *    "单个 key 允许存储的最大数据大小为 200KB，所有数据存储上限为 10MB"), the previous value kept;
+ *    my.removeStorageSync({ key }) → `{ success: true }`; network-status and app show/hide events with off*.
  */
 import type { AlipayHost } from '../../../platforms/alipay/alipay-host';
 import { multipart } from './multipart';
@@ -28,12 +40,17 @@ export interface MySimulatorOptions extends DeviceOptions {
   readonly binaryDelivery?: 'base64' | 'arraybuffer';
   readonly binaryFrames?: boolean;
   readonly taskMessages?: 'typings' | 'flat';
+  /** my.request error 19 / 14 failures carry status, headers and data (see above); default: as typed, without. */
+  readonly httpErrorDetails?: boolean;
 }
 
 type Fn = (result: unknown) => void;
 type Options = Record<string, unknown>;
 
 const MAX_ITEM_BYTES = 200 * 1024;
+const MAX_TOTAL_BYTES = 10 * 1024 * 1024;
+/** The typings give no number for a refused write; 15 is this simulator's choice. */
+const STORAGE_REFUSED = 15;
 const MAX_TASKS = 5;
 
 let nextTaskId = 0;
@@ -203,9 +220,9 @@ export function createMySimulator(options: MySimulatorOptions = {}, device = new
         };
       }
       if (global !== undefined && !global.closed) {
-        device.connectFailures.push('my: single socket already exists (error 2)');
-        settle(o, false, { error: 2, errorMessage: '网络连接已经存在' });
-        return undefined;
+        // Documented: the existing global socket is closed and the new one created.
+        device.connectFailures.push('my: a second global connectSocket closed the live global socket');
+        global.shut(1000, '');
       }
       const socket = new MySocket(device, options, String(url), header);
       global = socket;
@@ -226,9 +243,13 @@ export function createMySimulator(options: MySimulatorOptions = {}, device = new
       global.send(o, 'sendSocketMessage');
     },
     closeSocket(o: Options = {}): void {
-      checkKeys(device, 'closeSocket', o, ['success', 'fail', 'complete']);
-      global?.shut(1000, '');
-      settle(o, true, {});
+      checkKeys(device, 'closeSocket', o, ['code', 'reason', 'success', 'fail', 'complete']);
+      const code = o['code'] ?? 1000;
+      const reason = o['reason'] ?? '';
+      if (typeof code !== 'number' || (code !== 1000 && (code < 3000 || code > 4999))) device.noteMisuse(`my.closeSocket: code must be 1000 or 3000-4999, got ${String(code)}`);
+      if (typeof reason !== 'string') device.noteMisuse('my.closeSocket: reason must be a string');
+      global?.shut(typeof code === 'number' ? code : 1000, String(reason));
+      settle(o, true, { message: 'closed' });
     },
     onSocketOpen: (fn: Fn) => globalListeners.open.add(fn),
     onSocketMessage: (fn: Fn) => globalListeners.message.add(fn),
@@ -267,6 +288,7 @@ export function createMySimulator(options: MySimulatorOptions = {}, device = new
           return;
         }
         const { response } = outcome;
+        const details = (data: unknown): Options => (options.httpErrorDetails === true ? { status: response.status, headers: response.headers, data } : {});
         let payload: unknown;
         if (dataType === 'arraybuffer') payload = toArrayBuffer(response.body);
         else if (dataType === 'base64') payload = `data:${response.headerValue('content-type') ?? 'application/octet-stream'};base64,${response.body.toString('base64')}`;
@@ -275,15 +297,15 @@ export function createMySimulator(options: MySimulatorOptions = {}, device = new
           try {
             payload = JSON.parse(String(payload));
           } catch {
-            done(false, { error: 14, errorMessage: 'JSON parse data error', status: response.status, headers: response.headers, data: payload });
+            done(false, { error: 14, errorMessage: 'JSON parse data error', ...details(payload) });
             return;
           }
         }
         if (response.status >= 400) {
-          done(false, { error: 19, errorMessage: 'http status error', status: response.status, headers: response.headers, data: payload });
+          done(false, { error: 19, errorMessage: 'http status error', ...details(payload) });
           return;
         }
-        done(true, { data: payload, status: response.status, headers: response.headers });
+        done(true, { data: payload, status: response.status, headers: response.headers, statusCode: response.status, header: response.headers });
       };
       let real: RealRequest | undefined;
       const blocked = device.blocked;
@@ -340,14 +362,17 @@ export function createMySimulator(options: MySimulatorOptions = {}, device = new
       const raw = device.storage.get(storageKey(device, 'getStorageSync', o));
       return { data: raw === undefined ? null : (JSON.parse(raw) as unknown) };
     },
-    setStorageSync(o: unknown): void {
+    setStorageSync(o: unknown): unknown {
       const key = storageKey(device, 'setStorageSync', o);
       const json = JSON.stringify((o as Options)['data']);
-      if (Buffer.byteLength(json) > MAX_ITEM_BYTES) throw new Error('my.setStorageSync: a single item may hold at most 200 KB');
+      if (Buffer.byteLength(json) > MAX_ITEM_BYTES) return { success: false, error: STORAGE_REFUSED, errorMessage: 'a single item may hold at most 200 KB' };
+      if (device.storageBytesWith(key, json) > MAX_TOTAL_BYTES) return { success: false, error: STORAGE_REFUSED, errorMessage: 'storage exceeds the 10 MB limit' };
       device.storage.set(key, json);
+      return { success: true };
     },
-    removeStorageSync(o: unknown): void {
+    removeStorageSync(o: unknown): unknown {
       device.storage.delete(storageKey(device, 'removeStorageSync', o));
+      return { success: true };
     },
     onNetworkStatusChange: (fn: Fn) => device.networkChange.on(fn),
     offNetworkStatusChange: (fn?: Fn) => device.networkChange.off(fn),
