@@ -52,6 +52,11 @@ describe('official client with the built-in file service', () => {
       // aliUrl (engine's default for other methods) resolves the same object.
       const viaAli = expectOk(await alice.client.call<{ downloadUrl: string }>('getFileUrl', FileType.IMAGE, key, 'cat.jpg', '$callback', uploaded, UploadMethod.ALI), 'getFileUrl ali');
       expect(viaAli.downloadUrl.split('/').slice(0, -1)).toEqual(url.downloadUrl.split('/').slice(0, -1));
+      // A name whose 120-unit cut for the URL would split an emoji (the server's qnUrl handler threw: 30014).
+      for (const method of [UploadMethod.QINIU, UploadMethod.ALI]) {
+        const long = expectOk(await alice.client.call<{ downloadUrl: string }>('getFileUrl', FileType.IMAGE, key, `${'d'.repeat(119)}😀.jpg`, '$callback', uploaded, method), 'getFileUrl long name');
+        expect(long.downloadUrl).toBe(`${url.downloadUrl.split('/').slice(0, -1).join('/')}/${'d'.repeat(119)}`);
+      }
       // A Baidu result is returned as is, without a query.
       const bos = { isBosRes: true, downloadUrl: 'https://bos.example/x.jpg' };
       expect(expectOk(await alice.client.call('getFileUrl', FileType.IMAGE, key, null, '$callback', bos), 'bos')).toEqual(bos);

@@ -6,6 +6,7 @@ import type { FileOptions } from './file-options';
 import type { UploadFileType } from './file-kinds';
 import type { FileStore, StoredFile } from './file-store';
 import type { FileSigner, GrantCheck } from './signing';
+import { cutText, wellFormed } from './text';
 
 /** Routes, relative to the base URL. */
 export const UPLOAD_PATH = '/upload';
@@ -20,9 +21,13 @@ export interface FileServiceDeps {
   readonly baseUrl: () => string;
 }
 
-/** A safe display segment for the end of a download URL (purely cosmetic: lookups ignore it). */
+/**
+ * A safe display segment for the end of a download URL (purely cosmetic: lookups ignore it). The name
+ * is the stored one or whatever a client passed to `qnUrl` (its `oriName`): lone surrogates become
+ * U+FFFD and the 120-unit cut keeps pairs whole, so encodeURIComponent cannot throw.
+ */
 function urlName(name: string): string {
-  const cleaned = name.replace(/[\u0000-\u001f\u007f/\\]/g, '_').slice(0, 120);
+  const cleaned = cutText(wellFormed(name.replace(/[\u0000-\u001f\u007f/\\]/g, '_')), 120);
   return encodeURIComponent(cleaned === '' || cleaned === '.' || cleaned === '..' ? 'file' : cleaned);
 }
 

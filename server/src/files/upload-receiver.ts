@@ -17,6 +17,7 @@ import { mp4DurationSeconds } from './mp4-duration';
 import { boundaryOf, MultipartError, MultipartParser } from './multipart';
 import type { UploadGrant } from './signing';
 import { isGif, isIsoMedia, sniffContentType } from './sniff';
+import { cutText, wellFormed } from './text';
 import { UploadError, UploadErrors } from './upload-errors';
 
 const MAX_FIELD_BYTES = 8 * 1024;
@@ -43,8 +44,9 @@ function grantFor(service: FileService, token: string | undefined): UploadGrant 
   return check.grant;
 }
 
+/** Control characters dropped, lone surrogates replaced, cut to `max` UTF-16 units at a code point boundary. */
 function cleanText(value: string, max: number): string {
-  return value.replace(/[\u0000-\u001f\u007f]/g, '').slice(0, max);
+  return cutText(wellFormed(value.replace(/[\u0000-\u001f\u007f]/g, '')), max);
 }
 
 /** Streams file bytes into a staged upload under a size bound. */

@@ -18,6 +18,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { FileService } from '../files/file-service';
 import { DOWNLOAD_PREFIX, UPLOAD_PATH } from '../files/file-service';
 import type { ByteRange, StoredFile } from '../files/file-store';
+import { wellFormed } from '../files/text';
 import { receiveUpload } from '../files/upload-receiver';
 import { UploadError, UploadErrors } from '../files/upload-errors';
 
@@ -45,8 +46,9 @@ function tokenOf(request: FastifyRequest): string | undefined {
   return queryValue(request, 'token');
 }
 
+/** RFC 6266; a lone surrogate in a stored name (older versions cut names mid-pair) is sent as U+FFFD. */
 function contentDisposition(file: StoredFile, inline: boolean): string {
-  const name = file.name === '' ? 'file' : file.name;
+  const name = file.name === '' ? 'file' : wellFormed(file.name);
   const ascii = name.replace(/[^\x20-\x7e]|["\\%]/g, '_');
   const encoded = encodeURIComponent(name).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
   return `${inline ? 'inline' : 'attachment'}; filename="${ascii}"; filename*=UTF-8''${encoded}`;

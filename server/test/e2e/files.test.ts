@@ -4,6 +4,7 @@
  * raw; signed download URLs (`qnUrl`/`aliUrl`/…), Range/ETag/HEAD, safe serving of user content;
  * every limit and auth failure, path traversal, and no partial file left behind by any refusal.
  */
+import { readFileSync, writeFileSync } from 'node:fs';
 import * as http from 'node:http';
 import { join } from 'node:path';
 import { ErrorCode, FileType, UploadMethod } from '../../../src/index';
@@ -45,6 +46,18 @@ async function tokenFor(user: SdkUser, fileType: number, fileName?: string): Pro
 async function urlFor(user: SdkUser, fileType: number, key: string, oriName?: string, method?: number): Promise<{ ok: true; url: string } | { ok: false; code: number }> {
   const result = await call<{ downloadUrl: string }>((cb) => user.im.getFileUrl(fileType, key, oriName, cb, undefined, method));
   return result.ok ? { ok: true, url: result.value.downloadUrl } : { ok: false, code: result.code };
+}
+
+/** getFileToken + the official plugin's form (key, file, token) under `filename`. */
+async function uploadNamed(user: SdkUser, type: number, filename: string, bytes: Buffer, on: RunningServer = server): Promise<{ key: string; status: number | undefined; body: Record<string, unknown> | undefined }> {
+  const data = await tokenFor(user, type, filename);
+  const res = await postForm(on.url, [{ name: 'key', value: data.fileName }, { name: 'file', value: bytes, filename }, { name: 'token', value: data.token }]);
+  return { key: data.fileName, status: res?.status, body: res?.status === 200 ? res.json() : undefined };
+}
+
+/** The decoded `filename*` of a Content-Disposition header. */
+function dispositionName(header: unknown): string {
+  return decodeURIComponent(/filename\*=UTF-8''(.*)$/.exec(String(header))?.[1] ?? '');
 }
 
 function staging(): string[] {
@@ -237,7 +250,8 @@ describe('URLs are private to the uploader and unforgeable', () => {
     const found = await urlFor(gina, FileType.FILE, key);
     if (!found.ok) throw new Error('url');
     expect((await rawRequest(found.url))?.status).toBe(200);
-    const [, , , , , app = '', id = '', sig = ''] = new URL(found.url).pathname.split('/');
+    const [, , app = '', id = '', sig = ''] = new URL(found.url).pathname.split('/');
+    expect([app, id.length, sig.length]).toEqual([APP.key, 32, 22]);
     expect(new URL(found.url).pathname.split('/')[1]).toBe('files');
     const base = `${server.url}/files`;
     const forged = `${sig.slice(0, -1)}${sig.endsWith('A') ? 'B' : 'A'}`;
@@ -259,6 +273,78 @@ describe('URLs are private to the uploader and unforgeable', () => {
     }
     // Nothing was written outside the store's own layout.
     for (const path of filesUnder(join(server.dataDir, 'files'))) expect(path).toMatch(/^(objects\/[A-Za-z0-9_-]+\/[0-9a-f]{2}\/[0-9a-f]{32}(\.json)?|keys\/[A-Za-z0-9_-]+\/[0-9a-f]{2}\/[0-9a-f]{64}\.json)$/);
+  });
+});
+
+describe('file names', () => {
+  it('cuts a long name at 255 UTF-16 units without splitting a surrogate pair, and serves it (was 500)', async () => {
+    const user = await online('longname');
+    const name = `${'a'.repeat(254)}😀`; // 256 units: a cut at 255 would keep half of the emoji
+    const bytes = noise(300, 7);
+    const up = await uploadNamed(user, FileType.FILE, name, bytes);
+    expect(up.status).toBe(200);
+    expect(up.body?.['name']).toBe('a'.repeat(254));
+    const found = await urlFor(user, FileType.FILE, up.key);
+    if (!found.ok) throw new Error(`getFileUrl ${found.code}`);
+    const res = await rawRequest(found.url);
+    expect(res?.status).toBe(200);
+    expect(sha256(res?.body ?? Buffer.alloc(0))).toBe(sha256(bytes));
+    expect(dispositionName(res?.headers['content-disposition'])).toBe('a'.repeat(254));
+    // Within the limit an astral character is kept whole.
+    const fits = await uploadNamed(user, FileType.FILE, `${'a'.repeat(253)}😀`, bytes);
+    expect(fits.body?.['name']).toBe(`${'a'.repeat(253)}😀`);
+  });
+
+  it('answers getFileUrl when the 120-unit URL name would split an emoji, for stored names and the oriName a client passes (was 30014)', async () => {
+    const user = await online('urlname');
+    const name = `${'b'.repeat(119)}😀.txt`;
+    const bytes = noise(200, 8);
+    const up = await uploadNamed(user, FileType.FILE, name, bytes);
+    expect(up.status).toBe(200);
+    const found = await urlFor(user, FileType.FILE, up.key);
+    if (!found.ok) throw new Error(`getFileUrl ${found.code}`);
+    expect(found.url.endsWith(`/${'b'.repeat(119)}`)).toBe(true);
+    expect((await rawRequest(found.url))?.status).toBe(200);
+    const given = await urlFor(user, FileType.FILE, up.key, `${'c'.repeat(119)}😀.txt`);
+    if (!given.ok) throw new Error(`getFileUrl oriName ${given.code}`);
+    expect(given.url.endsWith(`/${'c'.repeat(119)}`)).toBe(true);
+    // A lone surrogate in the oriName (whatever the client's encoder made of it) is U+FFFD in the URL.
+    const lone = await urlFor(user, FileType.FILE, up.key, 'x\uD83D.txt');
+    if (!lone.ok) throw new Error(`getFileUrl lone ${lone.code}`);
+    expect(decodeURIComponent(lone.url.split('/').pop() ?? '')).toBe('x\uFFFD.txt');
+    expect((await rawRequest(lone.url))?.status).toBe(200);
+  });
+
+  it('keeps unicode names, and sends them back in Content-Disposition filename* (RFC 6266)', async () => {
+    const user = await online('uniname');
+    const name = '报告 "最终" 版😀.pdf';
+    const up = await uploadNamed(user, FileType.FILE, name, Buffer.concat([Buffer.from('%PDF-1.4\n'), noise(100)]));
+    expect(up.status).toBe(200);
+    // The form helper percent-encodes `"` as browsers do (WHATWG), so the stored name keeps `%22`.
+    expect(up.body?.['name']).toBe('报告 %22最终%22 版😀.pdf');
+    const found = await urlFor(user, FileType.FILE, up.key);
+    if (!found.ok) throw new Error('url');
+    const res = await rawRequest(found.url);
+    expect(res?.status).toBe(200);
+    expect(dispositionName(res?.headers['content-disposition'])).toBe(String(up.body?.['name']));
+  });
+
+  it('serves a file whose stored name holds a lone surrogate (as older versions stored them) with U+FFFD in its place', async () => {
+    const user = await online('oldname');
+    const up = await uploadNamed(user, FileType.FILE, 'old.bin', noise(100, 12));
+    expect(up.status).toBe(200);
+    const found = await urlFor(user, FileType.FILE, up.key);
+    if (!found.ok) throw new Error('url');
+    const [, , app = '', id = ''] = new URL(found.url).pathname.split('/');
+    const metaPath = join(server.dataDir, 'files', 'objects', app, id.slice(0, 2), `${id}.json`);
+    const meta = JSON.parse(readFileSync(metaPath, 'utf8')) as Record<string, unknown>;
+    writeFileSync(metaPath, JSON.stringify({ ...meta, name: `${'a'.repeat(10)}\uD83D` }));
+    const res = await rawRequest(found.url);
+    expect(res?.status).toBe(200);
+    expect(dispositionName(res?.headers['content-disposition'])).toBe(`${'a'.repeat(10)}\uFFFD`);
+    const again = await urlFor(user, FileType.FILE, up.key);
+    expect(again).toMatchObject({ ok: true });
+    if (again.ok) expect(decodeURIComponent(again.url.split('/').pop() ?? '')).toBe(`${'a'.repeat(10)}\uFFFD`);
   });
 });
 
