@@ -54,7 +54,10 @@ Options (environment variable / config file key in brackets):
                               http(s) base of upload/download URLs), tokenTtlMs=N
                               (3600000), sizes with K/M/G: maxImage (20M), maxAudio
                               (20M), maxVideo (100M), maxFile (100M), maxHtml (10M),
-                              maxGif (2M), maxSightSeconds=N (120)
+                              maxGif (2M), maxSightSeconds=N (120); uploads staging
+                              a file before its token (official plugin form):
+                              tokenlessUploads=N (32), tokenlessPerAddress=N (4),
+                              tokenlessWaitMs=N (30000), then 429
                               [LIANXIN_FILES / "files": "…" or {"maxGif": "2M"}]
   --metrics-token TOKEN       bearer token required by /metrics and the ops endpoints
                               (POST /ops/reload); unset: /metrics is open and /ops/*

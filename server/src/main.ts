@@ -125,6 +125,8 @@ async function main(argv: readonly string[]): Promise<void> {
     options: fileOptions,
     now: () => systemClock.now(),
     baseUrl: () => defaultFileBaseUrl(config, app?.fastify.server.address()),
+    apps,
+    users: store.users,
   });
   const ctx: ServerContext = {
     config,

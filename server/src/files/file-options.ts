@@ -25,6 +25,14 @@ export interface FileOptions {
   readonly maxGifBytes: number;
   /** Sight uploads (FileType 5) whose MP4 header says longer than this (34002). */
   readonly maxSightSeconds: number;
+  /**
+   * Uploads staging a file before any token was seen (the official plugin's form: token after the
+   * file), at once in all and from one client address; more wait up to tokenlessWaitMs, then 429
+   * (files/tokenless-uploads.ts).
+   */
+  readonly tokenlessUploads: number;
+  readonly tokenlessPerAddress: number;
+  readonly tokenlessWaitMs: number;
 }
 
 const MIB = 1024 * 1024;
@@ -39,6 +47,9 @@ export const DEFAULT_FILE_OPTIONS: FileOptions = {
   maxHtmlBytes: 10 * MIB,
   maxGifBytes: 2 * MIB,
   maxSightSeconds: 120,
+  tokenlessUploads: 32,
+  tokenlessPerAddress: 4,
+  tokenlessWaitMs: 30_000,
 };
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -52,7 +63,9 @@ const SIZE_NAMES: Readonly<Record<string, SizeField>> = {
   maxHtml: 'maxHtmlBytes',
   maxGif: 'maxGifBytes',
 };
-export const FILE_OPTION_NAMES: readonly string[] = ['enabled', 'baseUrl', 'tokenTtlMs', 'maxSightSeconds', ...Object.keys(SIZE_NAMES)];
+export const FILE_OPTION_NAMES: readonly string[] = [
+  'enabled', 'baseUrl', 'tokenTtlMs', 'maxSightSeconds', ...Object.keys(SIZE_NAMES), 'tokenlessUploads', 'tokenlessPerAddress', 'tokenlessWaitMs',
+];
 
 /** Largest size accepted for any single limit: 16 GiB. */
 const MAX_SIZE = 16 * 1024 * MIB;
@@ -109,6 +122,13 @@ export function parseFileOptions(text: string): FileOptions | string {
       case 'tokenTtlMs':
       case 'maxSightSeconds': {
         if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 31_536_000_000) return `files option ${name}: "${value}" is out of range`;
+        options[name] = Number(value);
+        break;
+      }
+      case 'tokenlessUploads':
+      case 'tokenlessPerAddress':
+      case 'tokenlessWaitMs': {
+        if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 86_400_000) return `files option ${name}: "${value}" is out of range`;
         options[name] = Number(value);
         break;
       }

@@ -4,8 +4,10 @@
  *
  * Upload token: `lx1.<base64url JSON {a: appKey, u: userId, t: fileType, e: expiresAt ms, n: nonce}>.<base64url MAC>`.
  * It is issued only to a connected session (`qnTkn`), so holding one proves the holder was a connected
- * user of that app within the token lifetime. It does not bind the object key: the official upload
- * plugin picks its own key after asking for the token.
+ * user of that app within the token lifetime. That is not enough to upload: FileService.checkUploadToken
+ * also refuses it once the app is disabled or the user blocked (this class only checks the MAC and the
+ * expiry). It does not bind the object key: the official upload plugin picks its own key after asking
+ * for the token.
  *
  * Download signature: MAC over (appKey, object id). Object ids are already 128 random bits; the MAC
  * makes a URL unforgeable even for someone who learned an id some other way (logs, metadata).

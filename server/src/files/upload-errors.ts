@@ -17,6 +17,8 @@ export const UploadErrors = {
   tooLarge: { httpStatus: 413, code: 413, message: 'file exceeds the size limit for its type' },
   gifTooLarge: { httpStatus: 413, code: 34003, message: 'GIF exceeds the GIF size limit' },
   sightTooLong: { httpStatus: 422, code: 34002, message: 'sight video exceeds the duration limit' },
+  /** Too many uploads stage a file before their token at once (tokenless-uploads.ts); send the token first. */
+  busy: { httpStatus: 429, code: 429, message: 'too many uploads without a token before the file; retry later or send the token first' },
   storage: { httpStatus: 500, code: 500, message: 'file storage failed' },
 } as const satisfies Record<string, UploadErrorDef>;
 

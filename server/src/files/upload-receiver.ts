@@ -5,9 +5,15 @@
  *    token in `Authorization: UpToken <token>` so it is checked before a byte of the body is read;
  *  - raw (`PUT /upload?key=&name=`): the body is the file; the token must come in the header or query.
  *
+ * A token is checked as soon as it is known: from the header before the body is read, from a `token`
+ * field that comes before the file part when that part starts, else after the form. Checked means
+ * signature, expiry, an enabled app and a user not blocked now (FileService.checkUploadToken), once.
+ *
  * Limits are enforced while streaming: with a known token, the file type's limit (and the GIF limit as
  * soon as the first bytes show a GIF); without one, the largest limit of any type, then the exact rule
- * once the token arrives. Every failure path aborts the staged upload, so nothing partial remains.
+ * once the token arrives. A file staged before any token was seen also needs a slot of the tokenless
+ * bound (tokenless-uploads.ts), which caps what unauthenticated requests can stage at once.
+ * Every failure path aborts the staged upload, so nothing partial remains.
  */
 import { randomBytes } from 'node:crypto';
 import type { FileService } from './file-service';
@@ -35,11 +41,13 @@ export interface UploadInput {
   /** Query `key` / `name` (raw uploads; multipart form fields win). */
   readonly key: string | undefined;
   readonly name: string | undefined;
+  /** The client's address, for the per-address tokenless bound. */
+  readonly address: string;
 }
 
-function grantFor(service: FileService, token: string | undefined): UploadGrant {
+async function grantFor(service: FileService, token: string | undefined): Promise<UploadGrant> {
   if (token === undefined || token === '') throw new UploadError(UploadErrors.unauthorized);
-  const check = service.checkUploadToken(token);
+  const check = await service.checkUploadToken(token);
   if (!check.ok) throw new UploadError(UploadErrors.unauthorized, `upload token ${check.reason}`);
   return check.grant;
 }
@@ -104,12 +112,19 @@ async function receiveRaw(service: FileService, input: UploadInput, grant: Uploa
   return finish(service, writer, grant, input.key, input.name);
 }
 
-async function receiveMultipart(service: FileService, input: UploadInput, headerGrant: UploadGrant | undefined, begin: () => Promise<FileWriter>): Promise<StoredFile> {
+async function receiveMultipart(
+  service: FileService,
+  input: UploadInput,
+  headerGrant: UploadGrant | undefined,
+  begin: () => Promise<FileWriter>,
+  holdTokenless: (release: () => void) => void,
+): Promise<StoredFile> {
   const boundary = boundaryOf(input.contentType);
   if (boundary === undefined) throw new UploadError(UploadErrors.badRequest, 'expected multipart/form-data with a boundary');
   const parser = new MultipartParser(boundary);
   const fields = new Map<string, string>();
   let sink: FileSink | undefined;
+  let grant = headerGrant;
   let fileName: string | undefined;
   let current: { kind: 'file' } | { kind: 'field'; name: string; chunks: Buffer[]; size: number } | undefined;
   const feed = async (chunk: Uint8Array): Promise<void> => {
@@ -124,7 +139,14 @@ async function receiveMultipart(service: FileService, input: UploadInput, header
       if (event.kind === 'part') {
         if (event.part.filename !== undefined) {
           if (sink !== undefined) throw new UploadError(UploadErrors.badRequest, 'more than one file in the form');
-          sink = new FileSink(await begin(), service, headerGrant);
+          // A token field before the file is checked now; without any, a tokenless slot is needed first.
+          if (grant === undefined && fields.has('token')) grant = await grantFor(service, fields.get('token'));
+          if (grant === undefined) {
+            const release = await service.tokenless.enter(input.address);
+            if (release === undefined) throw new UploadError(UploadErrors.busy);
+            holdTokenless(release);
+          }
+          sink = new FileSink(await begin(), service, grant);
           fileName = event.part.filename;
           current = { kind: 'file' };
         } else {
@@ -153,22 +175,25 @@ async function receiveMultipart(service: FileService, input: UploadInput, header
     if (error instanceof MultipartError) throw new UploadError(UploadErrors.badRequest, error.message);
     throw error;
   }
-  const grant = headerGrant ?? grantFor(service, fields.get('token'));
+  const finalGrant = grant ?? (await grantFor(service, fields.get('token')));
   if (sink === undefined) throw new UploadError(UploadErrors.badRequest, 'no file in the form');
-  return finish(service, sink.writer, grant, fields.get('key') ?? input.key, fileName ?? input.name);
+  return finish(service, sink.writer, finalGrant, fields.get('key') ?? input.key, fileName ?? input.name);
 }
 
 /** Receives one upload; throws UploadError (nothing stored) or returns the committed object. */
 export async function receiveUpload(service: FileService, input: UploadInput): Promise<StoredFile> {
-  const headerGrant = input.headerToken === undefined ? undefined : grantFor(service, input.headerToken);
+  const headerGrant = input.headerToken === undefined ? undefined : await grantFor(service, input.headerToken);
   if (input.raw && headerGrant === undefined) throw new UploadError(UploadErrors.unauthorized);
   let writer: FileWriter | undefined;
+  let releaseTokenless: (() => void) | undefined;
   const begin = async (): Promise<FileWriter> => (writer = await service.store.begin());
   try {
     if (input.raw) return await receiveRaw(service, input, headerGrant as UploadGrant, await begin());
-    return await receiveMultipart(service, input, headerGrant, begin);
+    return await receiveMultipart(service, input, headerGrant, begin, (release) => (releaseTokenless = release));
   } catch (error) {
     await writer?.abort();
     throw error;
+  } finally {
+    releaseTokenless?.();
   }
 }

@@ -139,6 +139,7 @@ export function registerFileRoutes(fastify: FastifyInstance, files: FileService)
           raw,
           key: queryValue(request, 'key'),
           name: queryValue(request, 'name'),
+          address: request.ip,
         });
         void reply.code(200).header('cache-control', 'no-store');
         return { key: file.key, hash: file.sha256, name: file.name, size: file.size, mimeType: file.contentType, fileType: file.fileType };

@@ -4,16 +4,19 @@
  * raw; signed download URLs (`qnUrl`/`aliUrl`/…), Range/ETag/HEAD, safe serving of user content;
  * every limit and auth failure, path traversal, and no partial file left behind by any refusal.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as http from 'node:http';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ErrorCode, FileType, UploadMethod } from '../../../src/index';
 import type { FileTokenResult } from '../../../src/index';
+import { serverApi } from '../../../test/support/server-api-client';
 import { startServer } from '../../../test/support/server-launcher';
 import type { RunningServer, TestApp } from '../../../test/support/server-launcher';
 import { call, sdkUser } from '../../../test/e2e/sdk-api-support';
 import type { SdkUser } from '../../../test/e2e/sdk-api-support';
 import { filesUnder, gif, jpeg, mp4, multipart, noise, postForm, rawRequest, sha256 } from '../../../test/e2e/files-support';
+import type { FormPart } from '../../../test/e2e/files-support';
 
 const APP: TestApp = { key: 'lxfiles', secret: 'lxfilessecret', options: { maxSendRate: 1000 } };
 const OTHER: TestApp = { key: 'lxfiles2', secret: 'lxfiles2secret' };
@@ -224,6 +227,33 @@ describe('uploads and downloads', () => {
       expect(download?.headers['content-security-policy']).toBe("default-src 'none'; sandbox");
     }
   });
+
+  it('stores and serves a zero-byte file (200, Content-Length 0)', async () => {
+    const user = await online('zero');
+    const up = await uploadNamed(user, FileType.FILE, 'empty.txt', Buffer.alloc(0));
+    expect(up.status).toBe(200);
+    expect(up.body?.['size']).toBe(0);
+    const found = await urlFor(user, FileType.FILE, up.key);
+    if (!found.ok) throw new Error('url');
+    const res = await rawRequest(found.url);
+    expect(res?.status).toBe(200);
+    expect(res?.headers['content-length']).toBe('0');
+    expect(res?.body.length).toBe(0);
+  });
+
+  it('keeps eight concurrent uploads of one user apart (tokens after the file: half wait for a tokenless slot)', async () => {
+    const user = await online('parallel');
+    const files = Array.from({ length: 8 }, (_, i) => noise(40_000 + i * 1000, 100 + i));
+    const ups = await Promise.all(files.map((bytes, i) => uploadNamed(user, FileType.FILE, `p${i}.bin`, bytes)));
+    for (const [i, up] of ups.entries()) {
+      expect(up.status).toBe(200);
+      const found = await urlFor(user, FileType.FILE, up.key);
+      if (!found.ok) throw new Error('url');
+      const res = await rawRequest(found.url);
+      expect(sha256(res?.body ?? Buffer.alloc(0))).toBe(sha256(files[i] as Buffer));
+    }
+    expect(staging()).toEqual([]);
+  });
 });
 
 describe('URLs are private to the uploader and unforgeable', () => {
@@ -378,6 +408,70 @@ describe('limits and auth failures leave nothing behind', () => {
     });
   });
 
+  it('refuses the tokens of a user blocked since they were issued (401, 41002) until unblocked; their stored files stay downloadable', async () => {
+    const user = await online('blockme');
+    const before = await uploadNamed(user, FileType.FILE, 'before.bin', noise(100, 13));
+    const beforeUrl = await urlFor(user, FileType.FILE, before.key);
+    if (!beforeUrl.ok) throw new Error('url');
+    const data = await tokenFor(user, FileType.FILE, 'b.bin');
+    const api = serverApi(server.url, APP.key, APP.secret);
+    expect((await api.post<{ code: number }>('/user/block.json', { userId: user.userId, minute: 10 })).body.code).toBe(200);
+    const form = [{ name: 'key', value: data.fileName }, { name: 'file', value: noise(100), filename: 'b.bin' }, { name: 'token', value: data.token }];
+    await expectNothingStored(async () => {
+      const res = await postForm(server.url, form);
+      expect(res?.status).toBe(401);
+      expect(res?.json()).toEqual({ code: 41002, error: 'upload token of a blocked user' });
+    });
+    await expectNothingStored(async () => {
+      expect((await postForm(`${server.url}/upload`, [form[1] as FormPart], { authorization: `UpToken ${data.token}` }))?.status).toBe(401);
+    });
+    await expectNothingStored(async () => {
+      expect((await postForm(server.url, [form[2] as FormPart, form[1] as FormPart]))?.status).toBe(401);
+    });
+    // Others keep the files the user sent before.
+    expect((await rawRequest(beforeUrl.url))?.status).toBe(200);
+    expect((await api.post<{ code: number }>('/user/unblock.json', { userId: user.userId })).body.code).toBe(200);
+    expect((await postForm(server.url, form))?.status).toBe(200);
+  });
+
+  it('refuses the tokens of an app disabled in the console since they were issued, and serves none of its files until it is enabled again', async () => {
+    const H = { 'content-type': 'application/json', 'x-lianxin-console': '1' };
+    const consoleServer = await startServer({ devApp: true });
+    try {
+      const password = (await consoleServer.stderrMatch(/console admin password: (\S+)/))[1] ?? '';
+      const login = await fetch(`${consoleServer.url}/console/api/login`, { method: 'POST', headers: H, body: JSON.stringify({ password }) });
+      const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+      const post = async (path: string, body: unknown = {}): Promise<Record<string, unknown>> => {
+        const res = await fetch(`${consoleServer.url}${path}`, { method: 'POST', headers: { ...H, cookie }, body: JSON.stringify(body) });
+        return (await res.json()) as Record<string, unknown>;
+      };
+      const created = await post('/console/api/apps', { name: 'FilesDisabled' });
+      const app: TestApp = { key: String(created['appKey']), secret: String(created['appSecret']) };
+      const user = await sdkUser(consoleServer, app, 'disabled');
+      await user.connect();
+      const kept = await uploadNamed(user, FileType.FILE, 'kept.bin', noise(100, 14), consoleServer);
+      expect(kept.status).toBe(200);
+      const keptUrl = await urlFor(user, FileType.FILE, kept.key);
+      if (!keptUrl.ok) throw new Error('url');
+      const data = await tokenFor(user, FileType.FILE, 'a.bin');
+      await user.im.disconnect();
+      const stored = (): string[] => filesUnder(join(consoleServer.dataDir, 'files', 'objects'));
+      const before = stored();
+      expect(await post(`/console/api/apps/${app.key}/disable`)).toMatchObject({ code: 200 });
+      const form = [{ name: 'key', value: data.fileName }, { name: 'file', value: noise(100), filename: 'a.bin' }, { name: 'token', value: data.token }];
+      const res = await postForm(consoleServer.url, form);
+      expect(res?.status).toBe(401);
+      expect(res?.json()).toEqual({ code: 41002, error: 'upload token of a disabled app' });
+      expect(stored()).toEqual(before);
+      expect((await rawRequest(keptUrl.url))?.status).toBe(404);
+      expect(await post(`/console/api/apps/${app.key}/enable`)).toMatchObject({ code: 200 });
+      expect((await rawRequest(keptUrl.url))?.status).toBe(200);
+      expect((await postForm(consoleServer.url, form))?.status).toBe(200);
+    } finally {
+      await consoleServer.stop();
+    }
+  });
+
   it('refuses malformed forms (400, code 33003)', async () => {
     const ivy = await online('ivy');
     const data = await tokenFor(ivy, FileType.FILE);
@@ -489,6 +583,111 @@ describe('interrupted uploads', () => {
       expect(staging()).toEqual([]);
     }
     expect(objects()).toEqual(before);
+  });
+});
+
+describe('uploads that stage a file before their token', () => {
+  /** Starts a tokenless form (file before token) and sends the first `sent` bytes of it. */
+  async function partial(sent: number): Promise<http.ClientRequest> {
+    const form = multipart([{ name: 'file', value: noise(250_000), filename: 'slow.bin' }, { name: 'token', value: 'later' }]);
+    const req = http.request(server.url, { method: 'POST', headers: { 'content-type': form.contentType, 'content-length': String(form.body.length) } });
+    req.on('error', () => undefined);
+    await new Promise<void>((resolve) => req.write(form.body.subarray(0, sent), () => resolve()));
+    return req;
+  }
+
+  async function until(check: () => boolean): Promise<void> {
+    for (let i = 0; i < 150 && !check(); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+
+  it('stages at most four at once from one address; more wait for a slot, uploads with a token first do not', async () => {
+    const mia = await online('mia');
+    const slow = await Promise.all([1, 2, 3, 4].map(() => partial(60_000)));
+    await until(() => staging().length === 4);
+    expect(staging()).toHaveLength(4);
+    // A fifth tokenless upload (the official plugin's form) is not read, let alone staged, while they run.
+    const data = await tokenFor(mia, FileType.FILE, 'fifth.bin');
+    const fifthBytes = noise(50_000, 15);
+    let fifthDone = false;
+    const fifth = postForm(server.url, [{ name: 'key', value: data.fileName }, { name: 'file', value: fifthBytes, filename: 'fifth.bin' }, { name: 'token', value: data.token }]).finally(() => (fifthDone = true));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(staging()).toHaveLength(4);
+    expect(fifthDone).toBe(false);
+    // A header token or a token field before the file needs no slot.
+    const viaHeader = await tokenFor(mia, FileType.FILE);
+    expect((await postForm(`${server.url}/upload`, [{ name: 'file', value: noise(1000), filename: 'h.bin' }], { authorization: `UpToken ${viaHeader.token}` }))?.status).toBe(200);
+    const tokenFirst = await tokenFor(mia, FileType.FILE);
+    expect((await postForm(server.url, [{ name: 'token', value: tokenFirst.token }, { name: 'file', value: noise(1000), filename: 't.bin' }]))?.status).toBe(200);
+    expect(fifthDone).toBe(false);
+    // One slow upload gives up: the fifth takes its slot and completes.
+    slow[0]?.destroy();
+    const res = await fifth;
+    expect(res?.status).toBe(200);
+    const found = await urlFor(mia, FileType.FILE, data.fileName);
+    if (!found.ok) throw new Error('url');
+    expect(sha256((await rawRequest(found.url))?.body ?? Buffer.alloc(0))).toBe(sha256(fifthBytes));
+    for (const req of slow) req.destroy();
+    await until(() => staging().length === 0);
+    expect(staging()).toEqual([]);
+  });
+
+  it('refuses one that waited tokenlessWaitMs for a slot (429), staging nothing', async () => {
+    const small = await startServer({ apps: [APP], args: ['--files', 'tokenlessPerAddress=1,tokenlessWaitMs=300'] });
+    try {
+      const form = multipart([{ name: 'file', value: noise(250_000), filename: 'slow.bin' }, { name: 'token', value: 'later' }]);
+      const req = http.request(small.url, { method: 'POST', headers: { 'content-type': form.contentType, 'content-length': String(form.body.length) } });
+      req.on('error', () => undefined);
+      await new Promise<void>((resolve) => req.write(form.body.subarray(0, 60_000), () => resolve()));
+      const stagedOn = (): string[] => filesUnder(join(small.dataDir, 'files', 'staging'));
+      for (let i = 0; i < 150 && stagedOn().length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(stagedOn()).toHaveLength(1);
+      const refused = await postForm(small.url, [{ name: 'file', value: noise(1000), filename: 'x.bin' }, { name: 'token', value: 'whatever' }]);
+      expect(refused?.status).toBe(429);
+      expect(refused?.json()).toMatchObject({ code: 429 });
+      expect(stagedOn()).toHaveLength(1);
+      req.destroy();
+    } finally {
+      await small.stop();
+    }
+  });
+});
+
+describe('restart', () => {
+  it('keeps files, download URLs, key lookups and unexpired upload tokens across a server restart', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'lianxin-files-restart-'));
+    let first: RunningServer | undefined = await startServer({ apps: [APP], dataDir });
+    let second: RunningServer | undefined;
+    try {
+      const before = await sdkUser(first, APP, 'restarter');
+      await before.connect();
+      const bytes = jpeg(20_000, 9);
+      const data = await tokenFor(before, FileType.IMAGE, 'keep.jpg');
+      const spare = await tokenFor(before, FileType.FILE, 'later.bin');
+      expect((await postForm(first.url, [{ name: 'key', value: data.fileName }, { name: 'file', value: bytes, filename: 'keep.jpg' }, { name: 'token', value: data.token }]))?.status).toBe(200);
+      const found = await urlFor(before, FileType.IMAGE, data.fileName);
+      if (!found.ok) throw new Error('url');
+      await before.im.disconnect();
+      await first.stop();
+      first = undefined;
+
+      second = await startServer({ apps: [APP], dataDir });
+      // The download URL names host:port of the first process; the path must still resolve.
+      const path = new URL(found.url).pathname;
+      const res = await rawRequest(`${second.url}${path}`);
+      expect(res?.status).toBe(200);
+      expect(sha256(res?.body ?? Buffer.alloc(0))).toBe(sha256(bytes));
+      const after = await sdkUser(second, APP, 'restarter', { userId: before.userId });
+      await after.connect();
+      const again = await call<{ downloadUrl: string }>((cb) => after.im.getFileUrl(FileType.IMAGE, data.fileName, undefined, cb));
+      expect(again.ok ? new URL(again.value.downloadUrl).pathname.split('/').slice(0, 5) : again).toEqual(path.split('/').slice(0, 5));
+      const late = await postForm(second.url, [{ name: 'key', value: spare.fileName }, { name: 'file', value: noise(50), filename: 'later.bin' }, { name: 'token', value: spare.token }]);
+      expect(late?.status).toBe(200);
+      await after.im.disconnect();
+    } finally {
+      await first?.stop();
+      await second?.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
 
