@@ -7,7 +7,8 @@
 import { apiError, ServerApiErrors } from '../../errors';
 import type { Chatrooms } from '../../services/chatrooms/index';
 import type { UserMarkKind } from '../../store/chatroom-repository';
-import { chatroomId, checkNotifyParams } from './chatroom';
+import { BAN_NOTICE_OBJECT_NAME, BanNoticeType, BLOCK_NOTICE_OBJECT_NAME, BlockNoticeType, sendModerationNotice, type ModerationNotice } from '../../services/chatrooms/moderation-notices';
+import { chatroomId, readNotifyParams, type NotifyRequest } from './chatroom';
 import { formatDateTime } from './group';
 import type { ServerApiModule } from './index';
 import type { Params } from './params';
@@ -24,11 +25,10 @@ function users(params: Params, max = MODERATION_BATCH): string[] {
   return params.strings('userId', { ...USER_ID_RULE, required: true, maxItems: max });
 }
 
-/** The users of a gag/ban/block/mute-whitelist change, with its `needNotify` and `extra` checked. */
-function changedUsers(params: Params): string[] {
+/** The users of a gag/ban/block/mute-whitelist change, with its `needNotify` and `extra`. */
+function changedUsers(params: Params): { readonly ids: string[]; readonly notify: NotifyRequest } {
   const ids = users(params);
-  checkNotifyParams(params);
-  return ids;
+  return { ids, notify: readNotifyParams(params) };
 }
 
 export function chatroomModerationRoutes(chatrooms: Chatrooms): ServerApiModule {
@@ -43,22 +43,50 @@ export function chatroomModerationRoutes(chatrooms: Chatrooms): ServerApiModule 
     };
     const listed = async (appKey: string, kind: UserMarkKind, roomId: string) =>
       (await store.marks(appKey, kind, roomId, now())).map((m) => ({ userId: m.userId, time: m.until === 0 ? '' : formatDateTime(m.until) }));
+    /**
+     * With `needNotify`, the change's notice to the room (moderation-notices.ts); a block's also to the blocked
+     * users themselves (`directTo`: no longer members, they are sent it directly).
+     */
+    const notice = async (appKey: string, notify: NotifyRequest, fields: Omit<ModerationNotice, 'operateTime' | 'extra'>, directTo: readonly string[] = []): Promise<void> => {
+      if (!notify.needNotify) return;
+      await sendModerationNotice(rooms, appKey, { ...fields, operateTime: now(), extra: notify.extra }, directTo);
+    };
+    const banNotice = (appKey: string, notify: NotifyRequest, roomId: string, operateType: number, userList: readonly string[], durationTime = 0): Promise<void> =>
+      notice(appKey, notify, { objectName: BAN_NOTICE_OBJECT_NAME, roomId, operateType, durationTime, userList });
+    /**
+     * The app-wide ban's notice (MuteGlobal / UnmuteGlobal): one to each room the users are in, naming those of
+     * them in that room — the rooms where the change shows. A user in no room is in no notice.
+     */
+    const globalBanNotice = async (appKey: string, notify: NotifyRequest, ids: readonly string[], operateType: number, durationTime = 0): Promise<void> => {
+      if (!notify.needNotify) return;
+      const byRoom = new Map<string, string[]>();
+      for (const userId of ids) {
+        for (const roomId of await store.roomsOf(appKey, userId)) {
+          const named = byRoom.get(roomId);
+          if (named === undefined) byRoom.set(roomId, [userId]);
+          else if (!named.includes(userId)) named.push(userId);
+        }
+      }
+      for (const [roomId, userList] of byRoom) await banNotice(appKey, notify, roomId, operateType, userList, durationTime);
+    };
 
     return {
       'chatroom/user/gag/add': ({ app, params }) => {
         const roomId = chatroomId(params);
-        const ids = changedUsers(params);
+        const { ids, notify } = changedUsers(params);
         const minutes = minutesOf(params);
         return async () => {
           await requireRoom(app.appKey, roomId);
           await store.mark(app.appKey, 'gag', roomId, ids, until(minutes), now());
+          await banNotice(app.appKey, notify, roomId, BanNoticeType.MuteUsers, ids, minutes * MINUTE_MS);
         };
       },
       'chatroom/user/gag/rollback': ({ app, params }) => {
         const roomId = chatroomId(params);
-        const ids = changedUsers(params);
+        const { ids, notify } = changedUsers(params);
         return async () => {
           await store.unmark(app.appKey, 'gag', roomId, ids);
+          await banNotice(app.appKey, notify, roomId, BanNoticeType.UnmuteUsers, ids);
         };
       },
       'chatroom/user/gag/list': ({ app, params }) => {
@@ -67,35 +95,41 @@ export function chatroomModerationRoutes(chatrooms: Chatrooms): ServerApiModule 
       },
 
       'chatroom/user/ban/add': ({ app, params }) => {
-        const ids = changedUsers(params);
+        const { ids, notify } = changedUsers(params);
         const minutes = minutesOf(params);
         return async () => {
           await store.mark(app.appKey, 'ban', '', ids, until(minutes), now());
+          await globalBanNotice(app.appKey, notify, ids, BanNoticeType.MuteGlobal, minutes * MINUTE_MS);
         };
       },
       'chatroom/user/ban/remove': ({ app, params }) => {
-        const ids = changedUsers(params);
+        const { ids, notify } = changedUsers(params);
         return async () => {
           await store.unmark(app.appKey, 'ban', '', ids);
+          await globalBanNotice(app.appKey, notify, ids, BanNoticeType.UnmuteGlobal);
         };
       },
       'chatroom/user/ban/query': ({ app }) => async () => ({ users: await listed(app.appKey, 'ban', '') }),
 
       'chatroom/user/block/add': ({ app, params }) => {
         const roomId = chatroomId(params);
-        const ids = changedUsers(params);
+        const { ids, notify } = changedUsers(params);
         const minutes = minutesOf(params);
         return async () => {
           await requireRoom(app.appKey, roomId);
           await store.mark(app.appKey, 'block', roomId, ids, until(minutes), now());
           for (const userId of ids) await rooms.leave(app.appKey, roomId, userId, 'blocked');
+          // The blocked users are out of the room by now: they are sent it directly.
+          await notice(app.appKey, notify, { objectName: BLOCK_NOTICE_OBJECT_NAME, roomId, operateType: BlockNoticeType.Blocked, durationTime: minutes * MINUTE_MS, userList: ids }, ids);
         };
       },
       'chatroom/user/block/rollback': ({ app, params }) => {
         const roomId = chatroomId(params);
-        const ids = changedUsers(params);
+        const { ids, notify } = changedUsers(params);
         return async () => {
           await store.unmark(app.appKey, 'block', roomId, ids);
+          // Unblocked users are not members (they could not join): sent it directly, as the engine expects.
+          await notice(app.appKey, notify, { objectName: BLOCK_NOTICE_OBJECT_NAME, roomId, operateType: BlockNoticeType.Deblock, durationTime: 0, userList: ids }, ids);
         };
       },
       'chatroom/user/block/list': ({ app, params }) => {
@@ -105,17 +139,19 @@ export function chatroomModerationRoutes(chatrooms: Chatrooms): ServerApiModule 
 
       'chatroom/user/ban/whitelist/add': ({ app, params }) => {
         const roomId = chatroomId(params);
-        const ids = changedUsers(params);
+        const { ids, notify } = changedUsers(params);
         return async () => {
           await requireRoom(app.appKey, roomId);
           await store.mark(app.appKey, 'muteWhitelist', roomId, ids, 0, now());
+          await banNotice(app.appKey, notify, roomId, BanNoticeType.AddWhitelist, ids);
         };
       },
       'chatroom/user/ban/whitelist/rollback': ({ app, params }) => {
         const roomId = chatroomId(params);
-        const ids = changedUsers(params);
+        const { ids, notify } = changedUsers(params);
         return async () => {
           await store.unmark(app.appKey, 'muteWhitelist', roomId, ids);
+          await banNotice(app.appKey, notify, roomId, BanNoticeType.RemoveWhitelist, ids);
         };
       },
       'chatroom/user/ban/whitelist/query': ({ app, params }) => {

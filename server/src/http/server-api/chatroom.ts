@@ -11,6 +11,7 @@ import { chatroomOptionsOf } from '../../chatroom-options';
 import type { AppConfig } from '../../config';
 import { IDLE_DESTROY, type RoomDestroy } from '../../store/chatroom-repository';
 import { ChatroomStatus, KV_NOTIFY_OBJECT_NAME } from '../../services/chatrooms/room-wire';
+import { BAN_NOTICE_OBJECT_NAME, BanNoticeType, sendModerationNotice } from '../../services/chatrooms/moderation-notices';
 import { formatDateTime } from './group';
 import { flagsOf, readContent } from './message';
 import { readPublishOptions } from './publish-options';
@@ -50,13 +51,21 @@ export function chatroomId(params: Params): string {
   return params.requiredString('chatroomId', CHATROOM_ID_RULE);
 }
 
+/** `needNotify` and `extra` of a moderation change (SERVER_API.md §2.4). */
+export interface NotifyRequest {
+  readonly needNotify: boolean;
+  /** '' when absent. */
+  readonly extra: string;
+}
+
 /**
- * `needNotify` and `extra` of the moderation endpoints (SERVER_API.md §2.4): checked (1002 when malformed), not acted
- * on — no client generation we serve renders RongCloud's moderation notices (documented in server-api-coverage.md).
+ * `needNotify` (a flag, default false) and `extra` (≤ 4096 bytes) of the moderation endpoints, 1002 when malformed.
+ * With `needNotify` the change sends its notice (services/chatrooms/moderation-notices.ts).
  */
-export function checkNotifyParams(params: Params): void {
-  params.boolean('needNotify', false);
-  params.optionalString('extra', { maxBytes: 4096 });
+export function readNotifyParams(params: Params): NotifyRequest {
+  const needNotify = params.boolean('needNotify', false);
+  const extra = params.optionalString('extra', { maxBytes: 4096 }) ?? '';
+  return { needNotify, extra };
 }
 
 /** Maps a chatroom wire status to the Server API's envelope (the code travels in the message). */
@@ -96,6 +105,8 @@ export function chatroomRoutes(chatrooms: Chatrooms): ServerApiModule {
       if (room === undefined) throw apiError(ServerApiErrors.badParameter, `chatroom ${roomId} does not exist`);
       return room;
     };
+    const roomMuteNotice = (appKey: string, roomId: string, operateType: number, notify: NotifyRequest): Promise<boolean> =>
+      sendModerationNotice(rooms, appKey, { objectName: BAN_NOTICE_OBJECT_NAME, roomId, operateType, durationTime: 0, operateTime: now(), userList: [], extra: notify.extra });
 
     return {
       'chatroom/create': ({ app, params }) => {
@@ -248,16 +259,18 @@ export function chatroomRoutes(chatrooms: Chatrooms): ServerApiModule {
 
       'chatroom/ban/add': ({ app, params }) => {
         const roomId = chatroomId(params);
-        checkNotifyParams(params);
+        const notify = readNotifyParams(params);
         return async () => {
           if (!(await store.setFlag(app.appKey, roomId, 'muted', true))) throw apiError(ServerApiErrors.badParameter, `chatroom ${roomId} does not exist`);
+          if (notify.needNotify) await roomMuteNotice(app.appKey, roomId, BanNoticeType.MuteAll, notify);
         };
       },
       'chatroom/ban/rollback': ({ app, params }) => {
         const roomId = chatroomId(params);
-        checkNotifyParams(params);
+        const notify = readNotifyParams(params);
         return async () => {
           await store.setFlag(app.appKey, roomId, 'muted', false);
+          if (notify.needNotify) await roomMuteNotice(app.appKey, roomId, BanNoticeType.UnmuteAll, notify);
         };
       },
       'chatroom/ban/query': ({ app, params }) => {

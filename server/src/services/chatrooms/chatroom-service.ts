@@ -34,7 +34,8 @@ import { resyncRooms } from './room-resync';
 import { receiveRoomSignal, type RoomSignalHost } from './room-signals';
 import type { RoomState } from './room-state';
 import { RoomSweeper } from './room-sweeper';
-import { ChatroomStatus, CommandType, MEMBER_CHANGE_OBJECT_NAME, outcomeOf, type SendOutcome } from './room-wire';
+import { encodeDownStream } from '../downstream-encode';
+import { ChatroomStatus, CommandType, MEMBER_CHANGE_OBJECT_NAME, NOTICE_SENDER, outcomeOf, roomDownStream, type SendOutcome } from './room-wire';
 
 /** The "sender" of an appended message no member is to be spared the notification of ('' is no user id). */
 const NO_SENDER = '';
@@ -296,6 +297,35 @@ export class ChatroomService {
       this.events.emit({ appKey, roomId, type: 'destroy', cause: reason === 'api' ? 'explicit' : 'auto-destroy', userIds: [], time: now });
       return true;
     });
+  }
+
+  /**
+   * A moderation notice of the Server API (`needNotify`, chatroom-notices.ts): appended to the room's timeline as
+   * a message from NOTICE_SENDER that is neither stored in history nor counted (flags 0), so every member on
+   * every node is told and pulls it like the join/quit notices; and pushed as an `s_msg` of type CHATROOM
+   * (`groupId` the room), the same message, to every user of `directTo` who is not a member now (blocked users,
+   * removed before, on whatever node they are: Hub.post). False when the room does not exist.
+   */
+  async notice(appKey: string, roomId: string, objectName: string, content: Uint8Array, directTo: readonly string[] = []): Promise<boolean> {
+    const room = await this.rooms.room(appKey, roomId);
+    if (room === undefined) return false;
+    const queued = await room.run(async () => {
+      if (room.destroyed) return undefined;
+      const outsiders = directTo.filter((userId) => !room.members.has(userId));
+      // The sender is no member: ROOM_FLAG_INCLUDE_SENDER keeps a user of that id from missing it in pulls.
+      const input = { appKey, roomId, fromUserId: NOTICE_SENDER, objectName, content, flags: ROOM_FLAG_INCLUDE_SENDER };
+      return { outsiders, ...await this.append(room, input, this.ctx.clock.now(), false) };
+    });
+    if (queued === undefined) return false;
+    const stored = await queued.committed;
+    if (queued.outsiders.length === 0) return true;
+    const payload = encodeDownStream(roomDownStream(stored));
+    for (const userId of new Set(queued.outsiders)) {
+      this.hub.post(appKey, userId, { kind: 'push', topic: 's_msg', targetId: roomId, payload, qos: 0 })?.catch((error: unknown) => {
+        this.ctx.log.warn('chatroom notice push failed', { appKey, roomId, userId, error: String(error) });
+      });
+    }
+    return true;
   }
 
   /** Reports a room the Server API created in the store (`chatroom/create`, `create_new`) to event listeners. */

@@ -43,6 +43,8 @@ export const CHATROOM_TYPE = 4;
 /** Member join/quit notification (status message; content `{userList:[{userId,status}],memberCount}`). */
 export const MEMBER_CHANGE_OBJECT_NAME = 'RC:ChrmMemChange';
 export const KV_NOTIFY_OBJECT_NAME = 'RC:chrmKVNotiMsg';
+/** The sender of the server's own room notices (moderation notices, chatroom-notices.ts): no user of the app. */
+export const NOTICE_SENDER = '__system__';
 
 /** A room message as every client receives it: the room id in `groupId`, flags shifted into `status`. */
 export function roomDownStream(message: ChatroomMessage): rc.IDownStreamMessage {
