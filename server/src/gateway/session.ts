@@ -12,7 +12,6 @@ import type { Frame, PublishFrame, QueryFrame } from '../../../src/internal';
 import type { Clock, Logger } from '../context';
 import { encodeMessage, rc } from '../../../src/internal';
 import { disconnectReasonFor } from './client-info';
-import { inboxNotifyTime, InboxMarks } from './inbox-renotify';
 import { SendRateLimiter } from './rate-limiter';
 import { ServerIdAllocator } from './server-ids';
 import type { ServerTransport, WriteHint } from './server-transport';
@@ -22,7 +21,8 @@ import { frameKindLabels, topicRoute, WireStatus, type SessionInfo, type Session
 import type { UserEvent } from './user-event';
 import { logFields } from './log-fields';
 import { isEchoable, NO_FLAGS, pubackFrame, publishFrame } from './session-frames';
-import { holdsTransients, isTransientUpstream, TransientHold } from './transient-hold';
+import { SessionInbox } from './session-inbox';
+import { holdsTransients as clientHoldsTransients, isTransientUpstream } from './transient-hold';
 import { unboxed } from '../small-int';
 import { secondsSince, serverMetrics } from '../ops/server-metrics';
 
@@ -89,10 +89,8 @@ export class Session implements SessionPort, LocalSession, FrameRunner<Request> 
   spoke = false;
   /** QUERYCONs received (acks of qos-1 QUERYACKs); accepted, never required. */
   queryConCount = 0;
-  /** Inbox notification bookkeeping (inbox-renotify.ts), from the first inbox `s_ntf` or pull on. */
-  private inbox: InboxMarks | undefined;
-  /** Not-stored messages waiting for the client's pulls (transient-hold.ts); official 2.x clients only. */
-  private transients: TransientHold | undefined;
+  /** Inbox notifications, pulls and the hold of not-stored messages (session-inbox.ts), from the first one on. */
+  private inboxState: SessionInbox | undefined;
 
   constructor(
     readonly info: SessionInfo,
@@ -118,21 +116,13 @@ export class Session implements SessionPort, LocalSession, FrameRunner<Request> 
     this.refreshedAfter = unboxed(ms - this.info.connectedAt);
   }
 
-  /** Whether messages that are not stored go through a TransientHold (transient-hold.ts: holdsTransients). */
-  private get clampsTransients(): boolean {
-    return holdsTransients(this.info);
+  private get inbox(): SessionInbox {
+    return (this.inboxState ??= new SessionInbox(this, this.deps.clock));
   }
 
-  private get transientHold(): TransientHold {
-    const port = {
-      pulledTo: () => this.inbox?.pulledUpTo ?? -1,
-      notifiedUnpulled: () => this.inbox?.unpulled() === true,
-      isOpen: () => !this.closedFlag,
-      // Monotonic: a wall clock stepped back would hold messages (and queued s_ntf) for the length of the step.
-      now: () => performance.now(),
-      age: () => this.deps.clock.now() - this.info.connectedAt,
-    };
-    return (this.transients ??= new TransientHold(port, this.info.clientKind === 'L2'));
+  /** Whether messages that are not stored wait while the client pulls (transient-hold.ts: holdsTransients). */
+  private get holdsTransients(): boolean {
+    return this.inboxState?.holds ?? clientHoldsTransients(this.info);
   }
 
   private get ids(): ServerIdAllocator<Request> {
@@ -224,7 +214,7 @@ export class Session implements SessionPort, LocalSession, FrameRunner<Request> 
     if (request !== undefined) serverMetrics.queryLatency.observe(request.route.latencyLabels, secondsSince(request.startedAt));
     const hintTopic = topic ?? request?.route.topic;
     const hint: WriteHint | undefined = hintTopic !== undefined ? { topic: hintTopic } : undefined;
-    if (hintTopic === 'pullMsg') this.transients?.pullAnswered();
+    if (hintTopic === 'pullMsg') this.inboxState?.pullAnswered();
     this.write(
       {
         kind: 'queryack',
@@ -243,14 +233,14 @@ export class Session implements SessionPort, LocalSession, FrameRunner<Request> 
 
   push(topic: string, targetId: string, payload: Uint8Array, qos: 0 | 1 = 1): void {
     if (this.closedFlag) return;
-    // Not right behind a message that is not stored (transient-hold.ts: TransientHold.notify).
-    if (topic === 's_ntf' && this.transients !== undefined) this.transients.notify(() => this.writePush(topic, targetId, payload, qos));
+    // An inbox s_ntf is recorded (re-notification) and waits right behind a not-stored message (session-inbox.ts).
+    if (topic === 's_ntf') this.inbox.push(topic, targetId, payload, qos);
     else this.writePush(topic, targetId, payload, qos);
   }
 
-  private writePush(topic: string, targetId: string, payload: Uint8Array, qos: 0 | 1): void {
+  /** SessionInboxHost.writePush: a server PUBLISH, now. */
+  writePush(topic: string, targetId: string, payload: Uint8Array, qos: 0 | 1): void {
     if (this.closedFlag) return;
-    if (topic === 's_ntf') this.notified(payload);
     this.write(publishFrame(topic, targetId, this.ids.next(qos === 1), payload, qos, this.deps.clock.now()));
   }
 
@@ -266,27 +256,22 @@ export class Session implements SessionPort, LocalSession, FrameRunner<Request> 
 
   /** SessionPort.pullMark: for the engines (4.4.2, 5.x before 5.28) whose inbox cursor an s_msg moves. */
   pullMark(): number {
-    return this.clampsTransients && this.info.clientKind !== 'L2' ? (this.inbox?.pulledUpTo ?? -1) : -1;
+    return this.inboxState?.pullMark() ?? -1;
   }
 
   /** SessionPort.answerFloor: the newest echo time written to an official client that queues it while pulling. */
   answerFloor(): number {
-    return this.transients?.echoedTo ?? 0;
+    return this.inboxState?.answerFloor() ?? 0;
   }
 
   /** The `pullMsg` handler starts reading its page (SessionPort.pullAsked). */
   pullAsked(): void {
-    (this.inbox ??= new InboxMarks()).pullAsked();
+    this.inbox.pullAsked();
   }
 
   /** A `pullMsg` answer with this `syncTime` is about to be written (SessionPort.pulledTo). */
   pulledTo(syncTime: number, more = false): void {
-    if (more) this.transients?.pullContinues();
-    if (!(this.inbox ??= new InboxMarks()).pulledTo(syncTime, this.deps.clock.now())) return;
-    // A notification the answer's read missed: again right after the answer (InboxMarks.pulledTo).
-    setImmediate(() => {
-      if (!this.closedFlag && this.inbox?.unpulled() === true) this.notifyInbox();
-    });
+    this.inbox.pulledTo(syncTime, more);
   }
 
   /**
@@ -295,9 +280,7 @@ export class Session implements SessionPort, LocalSession, FrameRunner<Request> 
    * Returns whether it sent one.
    */
   renotifyIfDue(now: number, afterMs: number): boolean {
-    if (this.closedFlag || this.inbox?.takeDue(now, afterMs) !== true) return false;
-    this.notifyInbox();
-    return true;
+    return !this.closedFlag && this.inboxState?.renotifyIfDue(now, afterMs) === true;
   }
 
   /**
@@ -312,7 +295,7 @@ export class Session implements SessionPort, LocalSession, FrameRunner<Request> 
 
   /** The newest inbox `s_ntf` time this session was told of and never pulled up to; undefined when none. */
   unpulledInboxTime(): number | undefined {
-    return this.inbox?.unpulled() === true ? this.inbox.notifiedTo : undefined;
+    return this.inboxState?.unpulledTime();
   }
 
   /**
@@ -320,21 +303,14 @@ export class Session implements SessionPort, LocalSession, FrameRunner<Request> 
    * network, replaced by this one): tell this one, recorded for re-notification like any inbox `s_ntf`.
    */
   takeOverInbox(time: number): void {
-    if (this.closedFlag || this.inbox?.pulledPast(time) === true) return;
-    this.push('s_ntf', this.info.userId, encodeMessage(rc.NotifyMsg, { type: 1, time }), 1);
-  }
-
-  /** The inbox `s_ntf` of the newest notified time, again. */
-  private notifyInbox(): void {
-    this.push('s_ntf', this.info.userId, encodeMessage(rc.NotifyMsg, { type: 1, time: this.inbox?.notifiedTo ?? 0 }), 1);
+    if (!this.closedFlag) this.inbox.takeOver(time);
   }
 
   deliver(event: UserEvent): void {
     switch (event.kind) {
       case 'push':
-        if (event.topic === 's_msg' && this.clampsTransients) {
-          const { targetId, qos } = event;
-          this.transientHold.sendDownstream(event.payload, (payload) => this.writePush('s_msg', targetId, payload, qos));
+        if (event.topic === 's_msg' && this.holdsTransients) {
+          this.inbox.holdDownstream(event.targetId, event.payload, event.qos);
           return;
         }
         this.push(event.topic, event.targetId, event.payload, event.qos);
@@ -381,15 +357,10 @@ export class Session implements SessionPort, LocalSession, FrameRunner<Request> 
     if (this.closedFlag) return;
     this.closedFlag = true;
     this.idAllocator?.clientGone();
-    this.transients?.clear();
+    this.inboxState?.clear();
     this.activityWaiter?.();
     this.transport.close(reason);
     this.deps.onClosed(this);
-  }
-
-  private notified(payload: Uint8Array): void {
-    const time = inboxNotifyTime(payload);
-    if (time !== undefined) (this.inbox ??= new InboxMarks()).notified(time, this.deps.clock.now());
   }
 
   /** PROTOCOL.md §5.5: DUP PUBLISH (date 0) with server id N, then a PUBACK N with uid/time. */
@@ -397,14 +368,12 @@ export class Session implements SessionPort, LocalSession, FrameRunner<Request> 
     if (this.closedFlag || !isEchoable(topic)) return;
     // L2 in comet mode does not pair echoes; it would show the message with a wrong time.
     if (this.info.transport === 'comet' && this.info.clientKind === 'L2') return;
-    if (this.clampsTransients && isTransientUpstream(upstream)) {
-      this.transientHold.sendEcho(sentTime, upstream.length, (time) => this.writeEcho(topic, targetId, upstream, time, messageUId));
-      return;
-    }
-    this.writeEcho(topic, targetId, upstream, sentTime, messageUId);
+    if (this.holdsTransients && isTransientUpstream(upstream)) this.inbox.holdEcho(topic, targetId, upstream, sentTime, messageUId);
+    else this.writeEcho(topic, targetId, upstream, sentTime, messageUId);
   }
 
-  private writeEcho(topic: string, targetId: string, upstream: Uint8Array, sentTime: number, messageUId: string): void {
+  /** SessionInboxHost.writeEcho: the DUP PUBLISH and its PUBACK, now. */
+  writeEcho(topic: string, targetId: string, upstream: Uint8Array, sentTime: number, messageUId: string): void {
     if (this.closedFlag) return;
     const messageId = this.ids.next(false);
     this.write(publishFrame(topic, targetId, messageId, upstream, 1, 0, true));
@@ -416,7 +385,7 @@ export class Session implements SessionPort, LocalSession, FrameRunner<Request> 
     const answerable = isAnswerable(frame);
     const request: Request = { frame, route, startedAt: answerable ? performance.now() : 0, seen: undefined };
     if (answerable) this.ids.clientSent(messageId, request);
-    if (frame.kind === 'query' && route.topic === 'pullMsg' && this.clampsTransients) this.transientHold.pullArrived();
+    if (frame.kind === 'query' && route.topic === 'pullMsg' && this.holdsTransients) this.inbox.pullArrived();
     if (frame.kind === 'publish' && route.rateLimited && !this.takeSendPermit()) {
       this.puback(messageId, { status: WireStatus.SendTooFast });
       return;
