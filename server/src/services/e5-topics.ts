@@ -6,6 +6,9 @@
  * - `pullEventChange` → the caller's server events (read receipts V5 events): e5-server-events.ts.
  * - `pullModifyMsg` → PullModifyMsgResp with no edits, finished, nextVersion = the requested pullVersion
  *   (5.38 throws when nextVersion goes backwards).
+ * - `qryRLBatch` → RelationsOutput with the latest message of each listed conversation the request names (5.38
+ *   fills `latestMessage` of the lists it builds locally from it: getTopConversationList, getBlockedConversationList,
+ *   getConversationsFromTagByPage, getUnreadConversationList, getConversation), see `createRelationBatchHandler`.
  * - `delRelationBatch` (replaces E4 `delRelation`) → removes each listed conversation from the caller's list
  *   and, with `cleanMsg`, also hides its history up to now. No reply payload.
  * - server-side unread (`pullSe`, `qrySessionsUnread`): e5-unread.ts.
@@ -16,6 +19,7 @@ import { rc, decodeMessage, encodeMessage, ProtocolError, type PublishFrame, typ
 import type { SessionPort } from '../gateway/topic-router';
 import type { ServerContext } from '../context';
 import { isValidId, WireStatus } from './wire-status';
+import { toDownStream } from './message-view';
 import { e5UnreadQueries } from './e5-unread';
 import { E5ReadReceipts } from './e5-read-receipts';
 import { E5ServerEvents } from './e5-server-events';
@@ -24,6 +28,8 @@ import type { MessagingService } from './messaging';
 
 /** As many conversations as one E4 tag call may name; 5.38's batch API allows fewer. */
 const MAX_BATCH_CONVERSATIONS = 1000;
+/** `qryRLBatch`: 5.38 names at most 100 conversations per query (it slices its list). */
+const MAX_QUERY_CONVERSATIONS = 100;
 
 type Decoder<T> = { decode(bytes: Uint8Array): T };
 type QueryHandler = (port: SessionPort, frame: QueryFrame) => Promise<void> | void;
@@ -37,6 +43,33 @@ function read<T>(port: SessionPort, frame: QueryFrame, type: Decoder<T>, name: s
     port.queryAck(frame.messageId, WireStatus.InvalidParameter, undefined, frame.topic);
     return undefined;
   }
+}
+
+/**
+ * `qryRLBatch` (RelationDelBatchReq{relation[{conversationId, conversationType, busChannel}]} → RelationsOutput): the
+ * latest visible message of each named conversation in the caller's list, as `qryRelationR` answers it. 5.38 sends
+ * it after building a list from its own cache (top, blocked, unread, tag pages, getConversation) and matches each
+ * answered RelationInfo back to its entry by (type, userId, busChannel): an entry it did not ask for would make it
+ * throw, so only asked ones are answered, with the asked busChannel echoed (RelationInfo field 6). Conversations
+ * not listed (never had a message, removed, everything hidden) are left out and keep 5.38's cached latestMessage.
+ * A refused query fails the whole API call (39002 on a missing answer), so an empty request gets an empty answer.
+ */
+function createRelationBatchHandler(ctx: ServerContext): QueryHandler {
+  return async (port, frame) => {
+    const req = read(port, frame, rc.RelationDelBatchReq, 'RelationDelBatchReq');
+    if (!req) return;
+    const relations = req.relation ?? [];
+    if (relations.length > MAX_QUERY_CONVERSATIONS || relations.some((r) => !isValidId(r.conversationId) || !(r.conversationType > 0))) {
+      return port.queryAck(frame.messageId, WireStatus.InvalidParameter, undefined, frame.topic);
+    }
+    const busChannels = new Map(relations.map((r) => [`${r.conversationType}:${r.conversationId}`, r.busChannel ?? '']));
+    const found = await ctx.store.conversations.summariesOf(port.info.appKey, port.info.userId, relations.map((r) => ({ type: r.conversationType, targetId: r.conversationId })));
+    const info = found.map((c): rc.IRelationInfo => {
+      const busChannel = busChannels.get(`${c.conversation.type}:${c.conversation.targetId}`) ?? '';
+      return { type: c.conversation.type, userId: c.conversation.targetId, msg: toDownStream(c.latest), ...(busChannel !== '' ? { channelId: busChannel } : {}) };
+    });
+    port.queryAck(frame.messageId, WireStatus.Ok, encodeMessage(rc.RelationsOutput, { info }), frame.topic);
+  };
 }
 
 /** PUBLISH topics only engine 5.x clients send. */
@@ -56,6 +89,7 @@ export function e5Queries(ctx: ServerContext, messaging: MessagingService): Arra
       const payload = encodeMessage(rc.PullModifyMsgResp, { msg: [], nextVersion: Number(req.pullVersion ?? 0), finished: true });
       port.queryAck(frame.messageId, WireStatus.Ok, payload, frame.topic);
     }],
+    ['qryRLBatch', createRelationBatchHandler(ctx)],
     ['delRelationBatch', async (port, frame) => {
       const req = read(port, frame, rc.RelationDelBatchReq, 'RelationDelBatchReq');
       if (!req) return;

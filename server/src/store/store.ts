@@ -196,6 +196,11 @@ export interface MessageRepository {
 export interface ConversationRepository {
   /** Owner's conversations, most recently updated first, `updatedTime` < `before` when `before` > 0. */
   list(appKey: AppKey, owner: UserId, count: number, before: number): Promise<readonly ConversationSummary[]>;
+  /**
+   * The listed ones among `conversations`, in the order given (each once), with their latest visible message as
+   * in `list`; unknown, removed and emptied (everything hidden) ones are left out.
+   */
+  summariesOf(appKey: AppKey, owner: UserId, conversations: readonly ConversationKey[]): Promise<readonly ConversationSummary[]>;
   /** Removes it from the list until a new message arrives in it; history stays. Idempotent. */
   remove(appKey: AppKey, owner: UserId, conversation: ConversationKey): Promise<void>;
 }

@@ -271,6 +271,34 @@ describe('history and conversations', () => {
     expect((await list()).map((r) => r.userId)).toEqual([c, b]);
   });
 
+  it('qryRLBatch (imlib-next 5.38) answers the latest message of each asked conversation in the list, echoing its busChannel', async () => {
+    const [a, b, c, d] = [uniqueUser('a'), uniqueUser('b'), uniqueUser('c'), uniqueUser('d')];
+    const ca = await connect(a, '5.38.0');
+    await ca.publish('ppMsgP', b, up('RC:TxtMsg', { content: 'to b 1' }));
+    const toB = await ca.publish('ppMsgP', b, up('RC:TxtMsg', { content: 'to b 2' }));
+    const toC = await ca.publish('ppMsgP', c, up('RC:TxtMsg', { content: 'to c' }));
+    expect((await ca.query('delRelationBatch', a, encodeByName('RelationDelBatchReq', { relation: [{ conversationId: c, conversationType: 1 }] }))).status).toBe(0);
+    const batch = (relation: { conversationId: string; conversationType: number; busChannel?: string }[]) =>
+      ca.query('qryRLBatch', a, encodeByName('RelationDelBatchReq', { relation }));
+    const out = decodeAck('RelationsOutput', await batch([
+      { conversationId: d, conversationType: 1, busChannel: '' }, // never talked to: left out
+      { conversationId: c, conversationType: 1, busChannel: '' }, // removed from the list: left out
+      { conversationId: b, conversationType: 1, busChannel: 'chan' },
+    ]));
+    expect(out.info.map((r) => [r.type, r.userId, r.channelId ?? ''])).toEqual([[1, b, 'chan']]);
+    expect(out.info[0]!.msg!.msgId).toBe(toB.messageUId);
+    expect(str(out.info[0]!.msg!.content)).toBe(JSON.stringify({ content: 'to b 2' }));
+    expect(out.info[0]!.msg!.direction).toBe(1);
+    // The peer sees its side of it; nothing asked, nothing answered; malformed or too many asked: 33003.
+    const cb = await connect(b, '5.38.0');
+    const peer = decodeAck('RelationsOutput', await cb.query('qryRLBatch', b, encodeByName('RelationDelBatchReq', { relation: [{ conversationId: a, conversationType: 1 }] })));
+    expect(peer.info.map((r) => [r.userId, r.msg?.msgId])).toEqual([[a, toB.messageUId]]);
+    expect(decodeAck('RelationsOutput', await batch([])).info).toEqual([]);
+    expect((await batch([{ conversationId: '', conversationType: 1 }])).status).toBe(33003);
+    expect((await batch(Array.from({ length: 101 }, (_, i) => ({ conversationId: `u${i}`, conversationType: 1 })))).status).toBe(33003);
+    expect(toC.messageUId).toBeTruthy();
+  });
+
   it('deletes and clears history for the caller only', async () => {
     const [a, b] = [uniqueUser('a'), uniqueUser('b')];
     const ca = await connect(a);

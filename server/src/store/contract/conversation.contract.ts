@@ -57,6 +57,37 @@ export function describeConversations(context: ContractContext): void {
       expect(back[0]?.latest.message).toEqual(reply);
     });
 
+    it('summariesOf answers the listed ones among the given conversations, in the given order, with their latest message', async () => {
+      const m = await appendAll(context.store, [
+        privateMessage('a', 'b', { now: T0 }),
+        privateMessage('c', 'a', { now: T0 + 10 }),
+        groupMessage('b', 'g1', ['a', 'c'], { now: T0 + 20 }),
+        privateMessage('d', 'a', { now: T0 + 30 }),
+      ]);
+      await context.store.conversations.remove(APP, 'a', { type: 1, targetId: 'd' });
+      const asked = [
+        { type: 3, targetId: 'g1' },
+        { type: 1, targetId: 'nobody' },
+        { type: 1, targetId: 'b' },
+        { type: 1, targetId: 'd' }, // removed
+        { type: 3, targetId: 'b' }, // no such conversation (b is a private one)
+        { type: 1, targetId: 'b' }, // asked twice, answered once
+      ];
+      const found = await context.store.conversations.summariesOf(APP, 'a', asked);
+      expect(keys(found)).toEqual(['3:g1', '1:b']);
+      expect(found[0]).toEqual({ conversation: { type: 3, targetId: 'g1' }, latest: { message: m[2], direction: Direction.Receive, mentioned: false }, updatedTime: T0 + 20 });
+      expect(found[1]?.latest).toEqual({ message: m[0], direction: Direction.Send, mentioned: false });
+      expect(keys(await context.store.conversations.summariesOf(APP, 'c', [{ type: 1, targetId: 'a' }]))).toEqual(['1:a']);
+      expect(await context.store.conversations.summariesOf(APP, 'nobody', [{ type: 1, targetId: 'a' }])).toEqual([]);
+      expect(await context.store.conversations.summariesOf(APP, 'a', [])).toEqual([]);
+
+      // Recalled and cleared messages are not the latest: the previous visible one is, or the conversation is left out.
+      await context.store.messages.recall(APP, m[0]?.uid ?? '', 'a');
+      expect(await context.store.conversations.summariesOf(APP, 'a', [{ type: 1, targetId: 'b' }])).toEqual([]);
+      await context.store.messages.clearHistory(APP, 'a', { type: 3, targetId: 'g1' }, T0 + 20);
+      expect(await context.store.conversations.summariesOf(APP, 'a', [{ type: 3, targetId: 'g1' }])).toEqual([]);
+    });
+
     it('falls back to the previous visible message when the latest is recalled, and drops empty ones', async () => {
       const [other, older, newer] = await appendAll(context.store, [
         privateMessage('c', 'a', { now: T0 - 100 }),

@@ -32,6 +32,8 @@ const LATEST_SQL = `${ENTRY_SELECT}
   WHERE e.app_key = ? AND e.owner = ? AND e.conv_type = ? AND e.conv_target = ?
     AND e.sent_time > ? AND e.deleted = 0 AND m.recalled = 0
   ORDER BY e.sent_time DESC LIMIT 1`;
+const ONE_SQL = `SELECT type, target_id, updated_time, cleared_up_to FROM conversations
+  WHERE app_key = ? AND owner = ? AND type = ? AND target_id = ? AND listed = 1`;
 const REMOVE_SQL = 'UPDATE conversations SET listed = 0 WHERE app_key = ? AND owner = ? AND type = ? AND target_id = ?';
 
 export class PgConversationRepository implements ConversationRepository {
@@ -56,6 +58,25 @@ export class PgConversationRepository implements ConversationRepository {
         if (batch.length < wanted || last === undefined) return result;
         cursor = { time: last.updated_time, type: last.type, targetId: last.target_id };
       }
+    });
+  }
+
+  async summariesOf(appKey: AppKey, owner: UserId, conversations: readonly ConversationKey[]): Promise<readonly ConversationSummary[]> {
+    if (conversations.length === 0) return [];
+    return this.database.read(async (q) => {
+      const result: ConversationSummary[] = [];
+      const seen = new Set<string>();
+      for (const conversation of conversations) {
+        const key = `${conversation.type}:${conversation.targetId}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        const row = await q.get<ConversationRow>(ONE_SQL, appKey, owner, conversation.type, conversation.targetId);
+        if (row === undefined) continue;
+        const latest = await q.get<EntryRow>(LATEST_SQL, appKey, owner, row.type, row.target_id, row.cleared_up_to);
+        if (latest === undefined) continue;
+        result.push({ conversation: { type: row.type, targetId: row.target_id }, latest: toSyncEntry(latest), updatedTime: row.updated_time });
+      }
+      return result;
     });
   }
 

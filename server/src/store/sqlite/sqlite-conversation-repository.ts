@@ -22,6 +22,9 @@ const RECENT_SQL = `SELECT c.type, c.target_ref, n.name AS target_id, c.updated_
   FROM conversations c JOIN names n ON n.id = c.target_ref
   WHERE c.owner_ref = ? AND c.listed = 1 AND (c.updated_time, c.type, c.target_ref) < (?, ?, ?)
   ORDER BY c.updated_time DESC, c.type DESC, c.target_ref DESC LIMIT ?`;
+const ONE_SQL = `SELECT c.type, c.target_ref, n.name AS target_id, c.updated_time, c.cleared_up_to
+  FROM conversations c JOIN names n ON n.id = c.target_ref
+  WHERE c.owner_ref = ? AND c.type = ? AND c.target_ref = ${REF} AND c.listed = 1`;
 const REMOVE_SQL = `UPDATE conversations SET listed = 0 WHERE owner_ref = ${REF} AND type = ? AND target_ref = ${REF}`;
 
 export class SqliteConversationRepository implements ConversationRepository {
@@ -62,6 +65,28 @@ export class SqliteConversationRepository implements ConversationRepository {
         if (batch.length < wanted || last === undefined) return result;
         cursor = { time: last.updated_time, type: last.type, targetRef: last.target_ref };
       }
+    });
+  }
+
+  async summariesOf(appKey: AppKey, owner: UserId, conversations: readonly ConversationKey[]): Promise<readonly ConversationSummary[]> {
+    if (conversations.length === 0) return [];
+    await this.settle(appKey, owner);
+    return this.database.read(() => {
+      const result: ConversationSummary[] = [];
+      const ref = ownerRef(this.database, appKey, owner);
+      if (ref === undefined) return result;
+      const segments = new SegmentCache();
+      const seen = new Set<string>();
+      for (const conversation of conversations) {
+        const key = `${conversation.type}:${conversation.targetId}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        const row = this.database.get<ConversationRow>(ONE_SQL, ref, conversation.type, appKey, conversation.targetId);
+        const latest = row === undefined ? undefined : this.latest(ref, row, segments);
+        if (row === undefined || latest === undefined) continue;
+        result.push({ conversation: { type: row.type, targetId: row.target_id }, latest: toSyncEntry(latest), updatedTime: row.updated_time });
+      }
+      return result;
     });
   }
 

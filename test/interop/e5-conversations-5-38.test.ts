@@ -1,0 +1,193 @@
+/**
+ * What an app built on the official imlib-next 5.38 sees of its conversations against our server: top and its sync to a
+ * second 5.38 page of the same user, the lists 5.38 builds from its cache and completes with `qryRLBatch` (top, blocked,
+ * tag pages), tags, remote history paging, remote delete / clear, the conversation list's paging and offline sync.
+ */
+import { serverApi } from '../support/server-api-client';
+import { MULTI_DEVICE_APP, useInteropServer } from '../support/official-client/interop-fixture';
+import { killAllE5Clients, launchE5Client } from '../support/official-client-e5/launch-e5-client';
+import type { E5Client, E5Message } from '../support/official-client-e5/launch-e5-client';
+
+const PRIVATE = 1;
+const APP = MULTI_DEVICE_APP;
+
+const textOf = (m: E5Message): unknown => m.content.content;
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function eventually<T>(probe: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 8_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last = await probe();
+  while (!accept(last) && Date.now() < deadline) {
+    await sleep(250);
+    last = await probe();
+  }
+  return last;
+}
+
+interface Conv {
+  readonly conversationType: number;
+  readonly targetId: string;
+  readonly isTop?: boolean;
+  readonly isTopInTag?: boolean;
+  readonly notificationLevel?: number;
+  readonly unreadMessageCount?: number;
+  readonly latestMessage?: { readonly messageUId?: string; readonly sentTime?: number; readonly content?: Record<string, unknown> } | null;
+}
+
+type Page = { list: E5Message[]; hasMore: boolean };
+
+describe('official imlib-next 5.38: conversations', () => {
+  const fixture = useInteropServer();
+  let aliceId = '';
+  let bobId = '';
+  let alice1: E5Client;
+  let alice2: E5Client;
+  let bob: E5Client;
+  const api = () => serverApi(fixture.server.url, APP.key, APP.secret);
+
+  const launch = async (label: string, userId: string): Promise<E5Client> => {
+    const client = await launchE5Client({ version: '5.38', appKey: APP.key, navi: fixture.server.url, label });
+    const result = await client.connect(await fixture.tokenFor(userId, APP));
+    if (result.code !== 0) throw new Error(`${label} connect ${JSON.stringify(result)}\n${client.logs().slice(-3000)}`);
+    return client;
+  };
+  const publish = (from: string, to: string, text: string) =>
+    api().post('/message/private/publish.json', { fromUserId: from, toUserId: to, objectName: 'RC:TxtMsg', content: JSON.stringify({ content: text }) });
+
+  beforeAll(async () => {
+    aliceId = fixture.newUserId('alice');
+    bobId = fixture.newUserId('bob');
+    alice1 = await launch('alice1', aliceId);
+    alice2 = await launch('alice2', aliceId);
+    bob = await launch('bob', bobId);
+  }, 90_000);
+  afterAll(async () => {
+    await killAllE5Clients();
+  });
+
+  it('top: set on one page reaches the second page; getTopConversationList and getBlockedConversationList come with the latest message (qryRLBatch)', async () => {
+    const sent = await bob.sendText(PRIVATE, aliceId, 'make me top');
+    await alice1.nextMessage((m) => m.messageUId === sent.messageUId);
+    await alice2.nextMessage((m) => m.messageUId === sent.messageUId);
+    const conv = { conversationType: PRIVATE, targetId: bobId };
+    await alice1.ok('setConversationToTop', conv, true);
+    expect((await alice1.ok<Conv>('getConversation', conv)).isTop).toBe(true);
+    const onOther = await eventually(() => alice2.ok<Conv>('getConversation', conv), (c) => c?.isTop === true);
+    expect(onOther.isTop).toBe(true);
+
+    // 5.38 builds these lists from its cache and fills latestMessage with qryRLBatch; a refusal fails the call (39002).
+    const tops = await alice1.call<Conv[]>('getTopConversationList');
+    expect(tops.code).toBe(0);
+    const top = (tops.data ?? []).find((c) => c.targetId === bobId);
+    expect(top?.latestMessage?.messageUId).toBe(sent.messageUId);
+    expect(top?.latestMessage?.content?.['content']).toBe('make me top');
+    const otherTops = await eventually(() => alice2.ok<Conv[]>('getTopConversationList'), (l) => l.some((c) => c.targetId === bobId));
+    expect(otherTops.find((c) => c.targetId === bobId)?.latestMessage?.messageUId).toBe(sent.messageUId);
+
+    await alice1.ok('setConversationNotificationLevel', conv, 1);
+    const blocked = await alice1.call<Conv[]>('getBlockedConversationList');
+    expect(blocked.code).toBe(0);
+    expect((blocked.data ?? []).find((c) => c.targetId === bobId)?.latestMessage?.messageUId).toBe(sent.messageUId);
+    await alice1.ok('setConversationNotificationLevel', conv, 0);
+    expect((await alice1.ok<Conv[]>('getBlockedConversationList')).map((c) => c.targetId)).not.toContain(bobId);
+
+    await alice1.ok('setConversationToTop', conv, false);
+    const offOther = await eventually(() => alice2.ok<Conv>('getConversation', conv), (c) => c?.isTop === false);
+    expect(offOther.isTop).toBe(false);
+    expect((await alice1.ok<Conv[]>('getTopConversationList')).map((c) => c.targetId)).not.toContain(bobId);
+  });
+
+  it('tags: unread by tag, top in tag, tag sync to the other page and getConversationsFromTagByPage with the latest message', async () => {
+    const frank = fixture.newUserId('frank');
+    await publish(frank, aliceId, 'tag unread 1');
+    await publish(frank, aliceId, 'tag unread 2');
+    const last = await alice1.nextMessage((m) => textOf(m) === 'tag unread 2', 15_000);
+    const tagId = `t${Date.now() % 100000}`;
+    const conv = { conversationType: PRIVATE, targetId: frank };
+    await alice1.ok('addTag', { tagId, tagName: 'Interop' });
+    await alice1.ok('addConversationsToTag', tagId, [conv]);
+    expect(await alice1.ok<number>('getUnreadCountByTag', tagId, true)).toBe(2);
+    await alice1.ok('setConversationToTopInTag', tagId, conv, true);
+    const otherTags = await eventually(() => alice2.ok<Array<{ tagId: string }>>('getTags'), (l) => l.some((t) => t.tagId === tagId));
+    expect(otherTags.map((t) => t.tagId)).toContain(tagId);
+    const otherOnConv = await eventually(() => alice2.ok<Array<{ tagId: string }>>('getTagsFromConversation', conv), (l) => l.some((t) => t.tagId === tagId));
+    // 5.38's getTagsFromConversation reports { tagId, tagName } only (engine getTagsForConversation).
+    expect(otherOnConv.find((t) => t.tagId === tagId)).toMatchObject({ tagId, tagName: 'Interop' });
+
+    const inTag = await alice1.call<Conv[]>('getConversationsFromTagByPage', tagId, 10, 0);
+    expect(inTag.code).toBe(0);
+    expect((inTag.data ?? []).map((c) => c.targetId)).toEqual([frank]);
+    expect(inTag.data?.[0]?.isTopInTag).toBe(true);
+    expect(inTag.data?.[0]?.latestMessage?.messageUId).toBe(last.messageUId);
+  });
+
+  it('remote history: paging back by timestamp and count, with hasMore', async () => {
+    const carol = fixture.newUserId('carol');
+    for (let i = 0; i < 6; i++) {
+      expect((await publish(carol, aliceId, `h${i}`)).status).toBe(200);
+      await sleep(15);
+    }
+    await alice1.nextMessage((m) => textOf(m) === 'h5', 15_000);
+    const conv = { conversationType: PRIVATE, targetId: carol };
+    const newest = await alice1.ok<Page>('getRemoteHistoryMessages', conv, { timestamp: 0, count: 3, order: 0 });
+    expect(newest.list.map(textOf)).toEqual(['h3', 'h4', 'h5']);
+    expect(newest.hasMore).toBe(true);
+    const older = await alice1.ok<Page>('getRemoteHistoryMessages', conv, { timestamp: newest.list[0]!.sentTime, count: 3, order: 0 });
+    expect(older.list.map(textOf)).toEqual(['h0', 'h1', 'h2']);
+    expect(older.hasMore).toBe(false);
+  });
+
+  it('conversation list: count and startTime paging, latest message and unread count', async () => {
+    const peers = [fixture.newUserId('p0'), fixture.newUserId('p1'), fixture.newUserId('p2')];
+    for (const p of peers) {
+      await publish(p, bobId, `from ${p}`);
+      await sleep(30);
+    }
+    await bob.nextMessage((m) => textOf(m) === `from ${peers[2]}`, 15_000);
+    const page1 = await bob.ok<Conv[]>('getConversationList', { count: 2, startTime: 0, order: 0 });
+    expect(page1.map((c) => c.targetId)).toEqual([peers[2], peers[1]]);
+    const page2 = await bob.ok<Conv[]>('getConversationList', { count: 2, startTime: page1[1]?.latestMessage?.sentTime ?? 0, order: 0 });
+    expect(page2.map((c) => c.targetId)[0]).toBe(peers[0]);
+    const conv = await bob.ok<Conv>('getConversation', { conversationType: PRIVATE, targetId: peers[0] });
+    expect(conv.latestMessage?.content?.['content']).toBe(`from ${peers[0]}`);
+    expect(conv.unreadMessageCount).toBe(1);
+  });
+
+  it('remote delete and clear: deleteMessages / clearHistoryMessages reach the server for this user only', async () => {
+    const erin = fixture.newUserId('erin');
+    for (const t of ['d0', 'd1', 'd2']) {
+      await publish(erin, aliceId, t);
+      await sleep(15);
+    }
+    await alice1.nextMessage((m) => textOf(m) === 'd2', 15_000);
+    const conv = { conversationType: PRIVATE, targetId: erin };
+    const before = await alice1.ok<Page>('getRemoteHistoryMessages', conv, { timestamp: 0, count: 20, order: 0 });
+    const d1 = before.list.find((m) => textOf(m) === 'd1') as E5Message;
+    await alice1.ok('deleteMessages', conv, [{ messageUId: d1.messageUId, sentTime: d1.sentTime, messageDirection: 2 }]);
+    const after = await alice1.ok<Page>('getRemoteHistoryMessages', conv, { timestamp: 0, count: 20, order: 0 });
+    expect(after.list.map(textOf)).toEqual(['d0', 'd2']);
+    const d2 = after.list.find((m) => textOf(m) === 'd2') as E5Message;
+    await alice1.ok('clearHistoryMessages', conv, d2.sentTime);
+    const cleared = await alice2.ok<Page>('getRemoteHistoryMessages', conv, { timestamp: 0, count: 20, order: 0 });
+    expect(cleared.list.map(textOf)).toEqual([]);
+  });
+
+  it('offline sync: messages sent while the page was offline arrive once, in order, with their unread count', async () => {
+    const gina = fixture.newUserId('gina');
+    const page = await launch('bob-off', bobId);
+    await page.call('disconnect');
+    await sleep(300);
+    for (let i = 0; i < 5; i++) {
+      await publish(gina, bobId, `off${i}`);
+      await sleep(10);
+    }
+    const seen = page.messages.length;
+    expect((await page.connect(await fixture.tokenFor(bobId, APP))).code).toBe(0);
+    await page.nextMessage((m) => textOf(m) === 'off4', 15_000);
+    await sleep(1500);
+    const got = page.messages.slice(seen).filter((m) => String(textOf(m)).startsWith('off')).map(textOf);
+    expect(got).toEqual(['off0', 'off1', 'off2', 'off3', 'off4']);
+    expect(await page.ok<number>('getUnreadCount', { conversationType: PRIVATE, targetId: gina })).toBe(5);
+    await page.kill();
+  });
+});
