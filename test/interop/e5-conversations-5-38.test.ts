@@ -1,8 +1,11 @@
 /**
  * What an app built on the official imlib-next 5.38 sees of its conversations against our server: top and its sync to a
- * second 5.38 page of the same user, the lists 5.38 builds from its cache and completes with `qryRLBatch` (top, blocked,
- * tag pages), tags, remote history paging, remote delete / clear, the conversation list's paging and offline sync.
+ * second 5.38 page of the same user, notification levels (and what a 2.9.2 page and our SDK of the same user make of
+ * them), the lists 5.38 builds from its cache and completes with `qryRLBatch` (top, blocked, tag pages), tags, remote
+ * history paging, remote delete / clear, the conversation list's paging and offline sync.
  */
+import { call, ok, sdkUser } from '../e2e/sdk-api-support';
+import type { SdkUser } from '../e2e/sdk-api-support';
 import { serverApi } from '../support/server-api-client';
 import { MULTI_DEVICE_APP, useInteropServer } from '../support/official-client/interop-fixture';
 import { killAllE5Clients, launchE5Client } from '../support/official-client-e5/launch-e5-client';
@@ -61,8 +64,10 @@ describe('official imlib-next 5.38: conversations', () => {
     alice2 = await launch('alice2', aliceId);
     bob = await launch('bob', bobId);
   }, 90_000);
+  const live: SdkUser[] = [];
   afterAll(async () => {
     await killAllE5Clients();
+    await Promise.all(live.splice(0).map((u) => u.im.disconnect()));
   });
 
   it('top: set on one page reaches the second page; getTopConversationList and getBlockedConversationList come with the latest message (qryRLBatch)', async () => {
@@ -95,6 +100,43 @@ describe('official imlib-next 5.38: conversations', () => {
     const offOther = await eventually(() => alice2.ok<Conv>('getConversation', conv), (c) => c?.isTop === false);
     expect(offOther.isTop).toBe(false);
     expect((await alice1.ok<Conv[]>('getTopConversationList')).map((c) => c.targetId)).not.toContain(bobId);
+  });
+
+  it('notification levels: every NotificationLevel is kept as set and reaches the second 5.38 page', async () => {
+    const conv = { conversationType: PRIVATE, targetId: bobId };
+    for (const level of [5, -1, 2, 4, 1, 0]) {
+      expect((await alice1.call('setConversationNotificationLevel', conv, level)).code).toBe(0);
+      expect(await alice1.ok<number>('getConversationNotificationLevel', conv)).toBe(level);
+      expect(await eventually(() => alice2.ok<number>('getConversationNotificationLevel', conv), (v) => v === level)).toBe(level);
+    }
+  });
+
+  it('notification levels on 5.38 are do-not-disturb (1, 2, 4, 5) or not (-1, 0) for a 2.9.2 page and our SDK of the same user', async () => {
+    const dan = fixture.newUserId('dan');
+    const official = await fixture.online('alice-v2', {}, APP, aliceId);
+    const ours = await sdkUser(fixture.server, APP, 'alice-ours', { userId: aliceId });
+    live.push(ours);
+    await ours.connect();
+    await publish(dan, aliceId, 'unread 1');
+    await publish(dan, aliceId, 'unread 2');
+    await ours.next((m) => (m.content as { content?: string }).content === 'unread 2', 15_000);
+    const total = async (includeMuted: boolean): Promise<number> => ok(call<number>((cb) => ours.im.getTotalUnreadCount(cb, [PRIVATE], includeMuted)), 'getTotalUnreadCount');
+    const base = await total(true);
+    expect(await total(false)).toBe(base);
+
+    const conv = { conversationType: PRIVATE, targetId: dan };
+    // Each step flips on/off, so the 2.9.2 page reports a change each time.
+    for (const [level, muted] of [[5, true], [-1, false], [2, true], [0, false], [4, true]] as const) {
+      const seen = official.client.conversationStatusChanges.length;
+      await alice1.ok('setConversationNotificationLevel', conv, level);
+      // 2.9.2: notificationStatus 1 = DO_NOT_DISTURB, 2 = NOTIFY.
+      const latest = async (): Promise<number | undefined> => official.client.conversationStatusChanges.slice(seen).flat().filter((c) => c.targetId === dan).pop()?.notificationStatus;
+      expect(await eventually(latest, (v) => v !== undefined)).toBe(muted ? 1 : 2);
+      // Our SDK: the muted conversation's 2 unread leave the total unless includeMuted.
+      expect(await eventually(() => total(false), (n) => n === (muted ? base - 2 : base))).toBe(muted ? base - 2 : base);
+      expect(await total(true)).toBe(base);
+    }
+    await alice1.ok('setConversationNotificationLevel', conv, 0);
   });
 
   it('tags: unread by tag, top in tag, tag sync to the other page and getConversationsFromTagByPage with the latest message', async () => {

@@ -234,18 +234,21 @@ export interface UserRepository {
 export interface ConversationState {
   readonly conversation: ConversationKey;
   readonly isTop: boolean;
-  /** Do-not-disturb. */
-  readonly isSilent: boolean;
+  /**
+   * Engine 5.x NotificationLevel: -1 notify everything, 0 not set (the default), 1 @ messages only, 2 @ me, 4 @ all,
+   * 5 nothing. Levels above 0 are do-not-disturb for the 0/1 clients (services/session-state.ts `isMutedLevel`).
+   */
+  readonly notificationLevel: number;
   /** ms; strictly increasing per owner (the `pullSeAtts` cursor), so no change is ever skipped. */
   readonly updatedTime: number;
 }
 
 export interface ConversationStateRepository {
   /**
-   * Applies the given fields (absent ones keep their value; a new state starts false/false) and stamps
+   * Applies the given fields (absent ones keep their value; a new state starts not top, level 0) and stamps
    * `updatedTime` = max(now, owner's last updatedTime + 1). Returns the new state.
    */
-  update(appKey: AppKey, owner: UserId, conversation: ConversationKey, change: { readonly isTop?: boolean; readonly isSilent?: boolean }, now: number): Promise<ConversationState>;
+  update(appKey: AppKey, owner: UserId, conversation: ConversationKey, change: { readonly isTop?: boolean; readonly notificationLevel?: number }, now: number): Promise<ConversationState>;
   /** The owner's states with updatedTime > `since`, ascending by updatedTime, at most `limit`. */
   changedSince(appKey: AppKey, owner: UserId, since: number, limit: number): Promise<readonly ConversationState[]>;
   get(appKey: AppKey, owner: UserId, conversation: ConversationKey): Promise<ConversationState | undefined>;

@@ -396,6 +396,37 @@ describe('conversation status', () => {
     expect(none.version).toBe(second.version);
   });
 
+  it('keeps engine 5.x notification levels: a 5.x device reads the level, a 2.x device / our SDK on (1, 2, 4, 5) or off (-1, 0)', async () => {
+    const [a, b] = [uniqueUser('a'), uniqueUser('b')];
+    const e5 = await connect(a, '5.38.0');
+    const e5b = await connect(a, '5.38.0');
+    const e4 = await connect(a);
+    const silentOf = async (client: RawClient, since: number): Promise<string | undefined> => {
+      const states = decodeAck('SessionStates', await client.query('pullSeAtts', a, encodeByName('SessionReq', { time: since })));
+      return states.state.find((st) => st.channelId === b)?.stateItem?.find((i) => i.sessionStateType === 1)?.value;
+    };
+    for (const [level, onOff] of [[5, '1'], [-1, '0'], [2, '1'], [4, '1'], [0, '0'], [1, '1']] as const) {
+      const { version } = decodeAck('SessionStateModifyResp', await setSeAtt(e5, b, [item(1, String(level))]));
+      const cmd = await e5b.nextFrame<PublishFrame>((f) => isPush('s_cmd')(f) && decodeByName('NotifyMsg', (f as PublishFrame).payload).time === version);
+      expect(decodeByName('NotifyMsg', cmd.payload).type).toBe(3);
+      expect(await silentOf(e5b, version - 1)).toBe(String(level));
+      expect(await silentOf(e4, version - 1)).toBe(onOff);
+    }
+    // A 2.x device's on/off are levels 1 and 0 (RongCloud: do-not-disturb on = @ messages only).
+    const on = decodeAck('SessionStateModifyResp', await setSeAtt(e4, b, [item(1, '1')]));
+    expect(await silentOf(e5, on.version - 1)).toBe('1');
+    const off = decodeAck('SessionStateModifyResp', await setSeAtt(e4, b, [item(1, '0')]));
+    expect(await silentOf(e5, off.version - 1)).toBe('0');
+    // Not a level (3 is none of RongCloud's): refused, nothing changes.
+    for (const value of ['3', '6', '-2', 'x', '1.5', '']) expect((await setSeAtt(e5, b, [item(1, value)])).status).toBe(33003);
+    expect(await silentOf(e5, off.version - 1)).toBe('0');
+    // The Server API reads and sets the same level.
+    expect((await api.post('/conversation/notification/set.json', { requestId: a, conversationType: 1, targetId: b, unpushLevel: 2 })).status).toBe(200);
+    expect((await api.post('/conversation/notification/get.json', { requestId: a, conversationType: 1, targetId: b })).body).toMatchObject({ isMuted: 1, unpushLevel: 2 });
+    expect(await silentOf(e5, off.version)).toBe('2');
+    expect(await silentOf(e4, off.version)).toBe('1');
+  });
+
   it('rejects an empty or malformed change', async () => {
     const a = uniqueUser('a');
     const ca = await connect(a);

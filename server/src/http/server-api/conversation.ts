@@ -12,6 +12,7 @@
 import { apiError, ServerApiErrors } from '../../errors';
 import type { Chatrooms } from '../../services/chatrooms/index';
 import { cleanHistory } from '../../services/conversations';
+import { isMutedLevel, NOTIFICATION_LEVELS } from '../../services/session-state';
 import type { MessagingService } from '../../services/messaging';
 import { encodeMessage, rc } from '../../services/wire';
 import type { ServerApiModule } from './index';
@@ -21,8 +22,8 @@ import { USER_ID_RULE } from './user';
 /** s_cmd NotifyMsg type "conversation status changed, pullSeAtts" (PROTOCOL.md §5.4). */
 const CONVERSATION_STATUS_CHANGED = 3;
 const TARGET_RULE = { maxBytes: 64, pattern: /^[^\s]+$/ } as const;
-/** unpushLevel values that silence the conversation (1 @ only, 2 @ me, 4 @ all, 5 nothing); -1 and 0 notify. */
-const SILENT_LEVELS: ReadonlySet<number> = new Set([1, 2, 4, 5]);
+/** `isMuted=1` without an `unpushLevel`: 5, nothing is notified (and `isMuted=0`: 0, not set). */
+const MUTED_LEVEL = 5;
 
 /** Conversation types whose history an owner may clean (private, group, customer service, system), as the clean topics. */
 const CLEANABLE_TYPES: ReadonlySet<number> = new Set([1, 3, 5, 6]);
@@ -55,9 +56,11 @@ export function conversationRoutes(messaging: MessagingService, chatrooms: Chatr
         // `isMuted` is required unless `unpushLevel` says the same thing: with neither (or a blank one), nothing changes.
         const muted = (params.optionalString('isMuted') ?? '').trim() !== '' ? params.boolean('isMuted', false) : undefined;
         if (muted === undefined && level === undefined) throw apiError(ServerApiErrors.badParameter, 'isMuted is required');
-        const isSilent = muted ?? SILENT_LEVELS.has(level ?? 0);
+        // The level is the conversation's (engine 5.x reads it as set; 2.x and our SDK read levels above 0 as muted).
+        // `isMuted` alone: 5 or 0. With both, the level wins unless it is 3, which no client knows (then isMuted).
+        const notificationLevel = level !== undefined && NOTIFICATION_LEVELS.has(level) ? level : (muted ?? false) ? MUTED_LEVEL : 0;
         return async () => {
-          const state = await ctx.store.conversationStates.update(app.appKey, owner, conversation, { isSilent }, ctx.clock.now());
+          const state = await ctx.store.conversationStates.update(app.appKey, owner, conversation, { notificationLevel }, ctx.clock.now());
           changed(app.appKey, owner, state.updatedTime);
         };
       },
@@ -67,9 +70,8 @@ export function conversationRoutes(messaging: MessagingService, chatrooms: Chatr
         const conversation = conversationOf(params);
         params.optionalString('busChannel', { maxLength: 20 });
         return async () => {
-          const state = await ctx.store.conversationStates.get(app.appKey, owner, conversation);
-          const muted = state?.isSilent === true;
-          return { isMuted: muted ? 1 : 0, unpushLevel: muted ? 5 : 0 };
+          const level = (await ctx.store.conversationStates.get(app.appKey, owner, conversation))?.notificationLevel ?? 0;
+          return { isMuted: isMutedLevel(level) ? 1 : 0, unpushLevel: level };
         };
       },
 
@@ -89,7 +91,7 @@ export function conversationRoutes(messaging: MessagingService, chatrooms: Chatr
         const type = params.integer('conversationType', { min: 1, max: 10 });
         return async () => {
           const level = await ctx.store.conversationTypeSettings.unpushLevel(app.appKey, owner, type);
-          return { unpushLevel: level, isMuted: SILENT_LEVELS.has(level) ? 1 : 0 };
+          return { unpushLevel: level, isMuted: isMutedLevel(level) ? 1 : 0 };
         };
       },
 

@@ -3,22 +3,32 @@ import { APP, GROUP, OTHER_APP, PRIVATE, T0 } from './contract-support';
 
 export function describeConversationStates(context: ContractContext): void {
   describe('conversation states', () => {
-    it('start false/false and change only the fields given', async () => {
+    it('start not top at level 0 and change only the fields given', async () => {
       const { conversationStates: states } = context.store;
       const key = { type: PRIVATE, targetId: 'u2' };
       expect(await states.get(APP, 'u1', key)).toBeUndefined();
       const top = await states.update(APP, 'u1', key, { isTop: true }, T0);
-      expect(top).toEqual({ conversation: key, isTop: true, isSilent: false, updatedTime: T0 });
-      const silent = await states.update(APP, 'u1', key, { isSilent: true }, T0 + 10);
-      expect(silent).toEqual({ conversation: key, isTop: true, isSilent: true, updatedTime: T0 + 10 });
+      expect(top).toEqual({ conversation: key, isTop: true, notificationLevel: 0, updatedTime: T0 });
+      const silent = await states.update(APP, 'u1', key, { notificationLevel: 5 }, T0 + 10);
+      expect(silent).toEqual({ conversation: key, isTop: true, notificationLevel: 5, updatedTime: T0 + 10 });
       expect(await states.get(APP, 'u1', key)).toEqual(silent);
-      expect(await states.update(APP, 'u1', key, { isTop: false }, T0 + 20)).toMatchObject({ isTop: false, isSilent: true });
+      expect(await states.update(APP, 'u1', key, { isTop: false }, T0 + 20)).toMatchObject({ isTop: false, notificationLevel: 5 });
+    });
+
+    it('keep every notification level as given, -1 included', async () => {
+      const { conversationStates: states } = context.store;
+      for (const [i, level] of [-1, 0, 1, 2, 4, 5].entries()) {
+        const key = { type: GROUP, targetId: `g${i}` };
+        await states.update(APP, 'u1', key, { notificationLevel: level }, T0 + i);
+        expect((await states.get(APP, 'u1', key))?.notificationLevel).toBe(level);
+      }
+      expect((await states.changedSince(APP, 'u1', 0, 10)).map((s) => s.notificationLevel)).toEqual([-1, 0, 1, 2, 4, 5]);
     });
 
     it('stamp strictly increasing times per owner, even when the clock repeats or goes back', async () => {
       const { conversationStates: states } = context.store;
       const a = await states.update(APP, 'u1', { type: PRIVATE, targetId: 'u2' }, { isTop: true }, T0);
-      const b = await states.update(APP, 'u1', { type: GROUP, targetId: 'g1' }, { isSilent: true }, T0);
+      const b = await states.update(APP, 'u1', { type: GROUP, targetId: 'g1' }, { notificationLevel: 1 }, T0);
       const c = await states.update(APP, 'u1', { type: PRIVATE, targetId: 'u3' }, { isTop: true }, T0 - 500);
       expect(b.updatedTime).toBeGreaterThan(a.updatedTime);
       expect(c.updatedTime).toBeGreaterThan(b.updatedTime);
@@ -30,7 +40,7 @@ export function describeConversationStates(context: ContractContext): void {
       const { conversationStates: states } = context.store;
       const times: number[] = [];
       for (let i = 0; i < 5; i++) times.push((await states.update(APP, 'u1', { type: PRIVATE, targetId: `p${i}` }, { isTop: true }, T0 + i)).updatedTime);
-      await states.update(APP, 'u1', { type: PRIVATE, targetId: 'p1' }, { isSilent: true }, T0 + 100);
+      await states.update(APP, 'u1', { type: PRIVATE, targetId: 'p1' }, { notificationLevel: 1 }, T0 + 100);
       await states.update(OTHER_APP, 'u1', { type: PRIVATE, targetId: 'x' }, { isTop: true }, T0 + 200);
       const all = await states.changedSince(APP, 'u1', 0, 100);
       expect(all.map((s) => s.conversation.targetId)).toEqual(['p0', 'p2', 'p3', 'p4', 'p1']);
@@ -59,9 +69,9 @@ export function describeConversationStates(context: ContractContext): void {
     });
 
     it('survive a reopen', async () => {
-      await context.store.conversationStates.update(APP, 'u1', { type: PRIVATE, targetId: 'u2' }, { isTop: true, isSilent: true }, T0);
+      await context.store.conversationStates.update(APP, 'u1', { type: PRIVATE, targetId: 'u2' }, { isTop: true, notificationLevel: 4 }, T0);
       const reopened = await context.reopen();
-      expect(await reopened.conversationStates.get(APP, 'u1', { type: PRIVATE, targetId: 'u2' })).toMatchObject({ isTop: true, isSilent: true, updatedTime: T0 });
+      expect(await reopened.conversationStates.get(APP, 'u1', { type: PRIVATE, targetId: 'u2' })).toMatchObject({ isTop: true, notificationLevel: 4, updatedTime: T0 });
     });
   });
 }

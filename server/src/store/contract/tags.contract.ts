@@ -43,8 +43,8 @@ export function describeTags(context: ContractContext): void {
       const linked = await tags.link(APP, 'u1', [{ tagId: 'work', conversations: [P2, G1] }], LIMITS, T0 + 10);
       expect(linked).toEqual({ ok: true, stateVersion: T0 + 11 });
       // The state keeps its top/DND and moves to the new time; a new state starts false/false.
-      expect(await conversationStates.get(APP, 'u1', P2)).toMatchObject({ isTop: true, isSilent: false, updatedTime: T0 + 10 });
-      expect(await conversationStates.get(APP, 'u1', G1)).toMatchObject({ isTop: false, isSilent: false, updatedTime: T0 + 11 });
+      expect(await conversationStates.get(APP, 'u1', P2)).toMatchObject({ isTop: true, notificationLevel: 0, updatedTime: T0 + 10 });
+      expect(await conversationStates.get(APP, 'u1', G1)).toMatchObject({ isTop: false, notificationLevel: 0, updatedTime: T0 + 11 });
       expect(await tags.link(APP, 'u1', [{ tagId: 'work', conversations: [P3] }], LIMITS, T0 + 20)).toEqual({ ok: false, reason: 'limit' });
       expect(await tags.link(APP, 'u1', [{ tagId: 'nope', conversations: [P3] }], LIMITS, T0 + 20)).toEqual({ ok: false, reason: 'no-tag' });
       expect(await tags.link(APP, 'u1', [{ tagId: 'home', conversations: [P3] }, { tagId: 'nope', conversations: [P2] }], LIMITS, T0 + 20)).toEqual({ ok: false, reason: 'no-tag' });

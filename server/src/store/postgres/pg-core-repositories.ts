@@ -149,16 +149,16 @@ interface StateRow {
   readonly conversation_type: number;
   readonly target_id: string;
   readonly is_top: number;
-  readonly is_silent: number;
+  readonly notification_level: number;
   readonly updated_time: number;
 }
 
-const STATE_COLUMNS = 'conversation_type, target_id, is_top, is_silent, updated_time';
+const STATE_COLUMNS = 'conversation_type, target_id, is_top, notification_level, updated_time';
 const GET_STATE_SQL = `SELECT ${STATE_COLUMNS} FROM conversation_states WHERE app_key = ? AND owner = ? AND conversation_type = ? AND target_id = ?`;
-const UPSERT_STATE_SQL = `INSERT INTO conversation_states (app_key, owner, conversation_type, target_id, is_top, is_silent, updated_time)
+const UPSERT_STATE_SQL = `INSERT INTO conversation_states (app_key, owner, conversation_type, target_id, is_top, notification_level, updated_time)
   VALUES (?, ?, ?, ?, ?, ?, ?)
   ON CONFLICT (app_key, owner, conversation_type, target_id) DO UPDATE SET
-    is_top = EXCLUDED.is_top, is_silent = EXCLUDED.is_silent, updated_time = EXCLUDED.updated_time`;
+    is_top = EXCLUDED.is_top, notification_level = EXCLUDED.notification_level, updated_time = EXCLUDED.updated_time`;
 const SINCE_SQL = `SELECT ${STATE_COLUMNS} FROM conversation_states WHERE app_key = ? AND owner = ? AND updated_time > ?
   ORDER BY updated_time LIMIT ?`;
 
@@ -166,7 +166,7 @@ function toState(row: StateRow): ConversationState {
   return {
     conversation: { type: row.conversation_type, targetId: row.target_id },
     isTop: row.is_top === 1,
-    isSilent: row.is_silent === 1,
+    notificationLevel: row.notification_level,
     updatedTime: row.updated_time,
   };
 }
@@ -174,7 +174,7 @@ function toState(row: StateRow): ConversationState {
 export class PgConversationStateRepository implements ConversationStateRepository {
   constructor(private readonly database: PgDatabase) {}
 
-  async update(appKey: AppKey, owner: UserId, conversation: ConversationKey, change: { readonly isTop?: boolean; readonly isSilent?: boolean }, now: number): Promise<ConversationState> {
+  async update(appKey: AppKey, owner: UserId, conversation: ConversationKey, change: { readonly isTop?: boolean; readonly notificationLevel?: number }, now: number): Promise<ConversationState> {
     return this.database.tx(async (q) => {
       // The owner's state clock (shared with tag stamping, see pg-owner-clock.ts) is held until COMMIT.
       const last = await lockStateClock(q, appKey, owner);
@@ -182,10 +182,10 @@ export class PgConversationStateRepository implements ConversationStateRepositor
       const state: ConversationState = {
         conversation: { type: conversation.type, targetId: conversation.targetId },
         isTop: change.isTop ?? current?.is_top === 1,
-        isSilent: change.isSilent ?? current?.is_silent === 1,
+        notificationLevel: change.notificationLevel ?? current?.notification_level ?? 0,
         updatedTime: Math.max(Math.floor(now), last + 1),
       };
-      await q.run(UPSERT_STATE_SQL, appKey, owner, conversation.type, conversation.targetId, state.isTop ? 1 : 0, state.isSilent ? 1 : 0, state.updatedTime);
+      await q.run(UPSERT_STATE_SQL, appKey, owner, conversation.type, conversation.targetId, state.isTop ? 1 : 0, state.notificationLevel, state.updatedTime);
       return state;
     });
   }

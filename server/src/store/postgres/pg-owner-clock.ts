@@ -21,7 +21,7 @@ const LOCK_VERSION_SQL = `INSERT INTO owner_versions (app_key, owner, kind, vers
 const SET_VERSION_SQL = 'UPDATE owner_versions SET version = ? WHERE app_key = ? AND owner = ? AND kind = ?';
 const LOCK_STATES_SQL = 'SELECT pg_advisory_xact_lock(hashtextextended(?, 0))';
 const LAST_STATE_SQL = 'SELECT MAX(updated_time) AS t FROM conversation_states WHERE app_key = ? AND owner = ?';
-const STAMP_STATES_SQL = `INSERT INTO conversation_states (app_key, owner, conversation_type, target_id, is_top, is_silent, updated_time)
+const STAMP_STATES_SQL = `INSERT INTO conversation_states (app_key, owner, conversation_type, target_id, is_top, notification_level, updated_time)
   SELECT ?, ?, u.conv_type, u.conv_target, 0, 0, u.t FROM unnest(?::bigint[], ?::text[], ?::bigint[]) AS u(conv_type, conv_target, t)
   ON CONFLICT (app_key, owner, conversation_type, target_id) DO UPDATE SET updated_time = EXCLUDED.updated_time`;
 
@@ -55,7 +55,7 @@ export async function lockStateClock(q: PgQueryable, appKey: AppKey, owner: User
 
 /**
  * Moves the given conversations' states (the `pullSeAtts` rows of 004) to new, strictly increasing times on
- * the owner's state clock (in the given order), creating missing ones as not-top/not-silent, in one statement.
+ * the owner's state clock (in the given order), creating missing ones as not top, level 0, in one statement.
  * Returns the newest time (0 for none).
  */
 export async function stampConversationStates(q: PgQueryable, appKey: AppKey, owner: UserId, conversations: readonly ConversationKey[], now: number): Promise<number> {

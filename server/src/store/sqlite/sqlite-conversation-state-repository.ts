@@ -5,17 +5,17 @@ interface StateRow {
   readonly conversation_type: number;
   readonly target_id: string;
   readonly is_top: number;
-  readonly is_silent: number;
+  readonly notification_level: number;
   readonly updated_time: number;
 }
 
-const COLUMNS = 'conversation_type, target_id, is_top, is_silent, updated_time';
+const COLUMNS = 'conversation_type, target_id, is_top, notification_level, updated_time';
 const GET_SQL = `SELECT ${COLUMNS} FROM conversation_states WHERE app_key = ? AND owner = ? AND conversation_type = ? AND target_id = ?`;
 const LAST_TIME_SQL = 'SELECT MAX(updated_time) AS t FROM conversation_states WHERE app_key = ? AND owner = ?';
-const UPSERT_SQL = `INSERT INTO conversation_states (app_key, owner, conversation_type, target_id, is_top, is_silent, updated_time)
+const UPSERT_SQL = `INSERT INTO conversation_states (app_key, owner, conversation_type, target_id, is_top, notification_level, updated_time)
   VALUES (?, ?, ?, ?, ?, ?, ?)
   ON CONFLICT (app_key, owner, conversation_type, target_id) DO UPDATE SET
-    is_top = excluded.is_top, is_silent = excluded.is_silent, updated_time = excluded.updated_time`;
+    is_top = excluded.is_top, notification_level = excluded.notification_level, updated_time = excluded.updated_time`;
 const SINCE_SQL = `SELECT ${COLUMNS} FROM conversation_states WHERE app_key = ? AND owner = ? AND updated_time > ?
   ORDER BY updated_time LIMIT ?`;
 
@@ -23,7 +23,7 @@ function toState(row: StateRow): ConversationState {
   return {
     conversation: { type: row.conversation_type, targetId: row.target_id },
     isTop: row.is_top === 1,
-    isSilent: row.is_silent === 1,
+    notificationLevel: row.notification_level,
     updatedTime: row.updated_time,
   };
 }
@@ -31,17 +31,17 @@ function toState(row: StateRow): ConversationState {
 export class SqliteConversationStateRepository implements ConversationStateRepository {
   constructor(private readonly database: SqliteDatabase) {}
 
-  async update(appKey: AppKey, owner: UserId, conversation: ConversationKey, change: { readonly isTop?: boolean; readonly isSilent?: boolean }, now: number): Promise<ConversationState> {
+  async update(appKey: AppKey, owner: UserId, conversation: ConversationKey, change: { readonly isTop?: boolean; readonly notificationLevel?: number }, now: number): Promise<ConversationState> {
     return this.database.write(() => {
       const current = this.database.get<StateRow>(GET_SQL, appKey, owner, conversation.type, conversation.targetId);
       const last = this.database.get<{ t: number | null }>(LAST_TIME_SQL, appKey, owner)?.t ?? 0;
       const state: ConversationState = {
         conversation: { type: conversation.type, targetId: conversation.targetId },
         isTop: change.isTop ?? current?.is_top === 1,
-        isSilent: change.isSilent ?? current?.is_silent === 1,
+        notificationLevel: change.notificationLevel ?? current?.notification_level ?? 0,
         updatedTime: Math.max(now, last + 1),
       };
-      this.database.run(UPSERT_SQL, appKey, owner, conversation.type, conversation.targetId, state.isTop ? 1 : 0, state.isSilent ? 1 : 0, state.updatedTime);
+      this.database.run(UPSERT_SQL, appKey, owner, conversation.type, conversation.targetId, state.isTop ? 1 : 0, state.notificationLevel, state.updatedTime);
       return state;
     });
   }

@@ -10,7 +10,7 @@ const VERSION_SQL = 'SELECT version FROM owner_versions WHERE app_key = ? AND ow
 const SET_VERSION_SQL = `INSERT INTO owner_versions (app_key, owner, kind, version) VALUES (?, ?, ?, ?)
   ON CONFLICT (app_key, owner, kind) DO UPDATE SET version = excluded.version`;
 const LAST_STATE_SQL = 'SELECT MAX(updated_time) AS t FROM conversation_states WHERE app_key = ? AND owner = ?';
-const STAMP_STATE_SQL = `INSERT INTO conversation_states (app_key, owner, conversation_type, target_id, is_top, is_silent, updated_time)
+const STAMP_STATE_SQL = `INSERT INTO conversation_states (app_key, owner, conversation_type, target_id, is_top, notification_level, updated_time)
   VALUES (?, ?, ?, ?, 0, 0, ?)
   ON CONFLICT (app_key, owner, conversation_type, target_id) DO UPDATE SET updated_time = excluded.updated_time`;
 
@@ -29,7 +29,7 @@ export function nextOwnerVersion(database: SqliteDatabase, appKey: AppKey, owner
 
 /**
  * Moves the given conversations' states (the `pullSeAtts` rows of 004) to new, strictly increasing times on
- * the owner's state clock, creating missing ones as not-top/not-silent. Returns the newest time (0 for none).
+ * the owner's state clock, creating missing ones as not top, level 0. Returns the newest time (0 for none).
  */
 export function stampConversationStates(database: SqliteDatabase, appKey: AppKey, owner: UserId, conversations: readonly ConversationKey[], now: number): number {
   let last = database.get<{ t: number | null }>(LAST_STATE_SQL, appKey, owner)?.t ?? 0;

@@ -260,3 +260,18 @@ describe('migration 013: per-owner entries packed in segments', () => {
     expect((await store.conversations.list('app', 'u2', 10, 0)).map((c) => c.conversation.targetId)).toEqual(['u1', 'g1']);
   });
 });
+
+describe('migration 023: conversation states keep a notification level', () => {
+  it('reads the do-not-disturb flags stored before as levels 1 (on) and 0 (off), and stores every level after', async () => {
+    await reopenFrom((path) => atSchema(path, 22, (db) => {
+      const insert = db.prepare(`INSERT INTO conversation_states (app_key, owner, conversation_type, target_id, is_top, is_silent, updated_time)
+        VALUES ('app', 'u1', ?, ?, ?, ?, ?)`);
+      insert.run(1, 'muted', 0, 1, T0);
+      insert.run(3, 'plain', 1, 0, T0 + 1);
+    }));
+    const states = await store.conversationStates.changedSince('app', 'u1', 0, 10);
+    expect(states.map((s) => [s.conversation.targetId, s.isTop, s.notificationLevel])).toEqual([['muted', false, 1], ['plain', true, 0]]);
+    await store.conversationStates.update('app', 'u1', { type: 1, targetId: 'muted' }, { notificationLevel: -1 }, T0 + 2);
+    expect((await store.conversationStates.get('app', 'u1', { type: 1, targetId: 'muted' }))?.notificationLevel).toBe(-1);
+  });
+});
