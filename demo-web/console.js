@@ -75,14 +75,38 @@ const SECTIONS = [
   { id: 'settings', title: 'Settings', actions: [] },
 ];
 
+/** What every failed request of a server that cannot be reached says (the answer's errorMessage). */
+const UNREACHABLE = 'server unreachable';
+
+/**
+ * One console request. A request that gets no answer (the server is down, the network is gone) answers
+ * status 0 with errorMessage "server unreachable", so every caller shows it the way it shows a refusal.
+ */
 async function api(path, init = {}) {
-  const response = await fetch(path, { credentials: 'same-origin', ...init, headers: { ...HEADERS, ...(init.headers ?? {}) } });
+  let response;
+  try {
+    response = await fetch(path, { credentials: 'same-origin', ...init, headers: { ...HEADERS, ...(init.headers ?? {}) } });
+  } catch {
+    return { status: 0, body: { errorMessage: UNREACHABLE } };
+  }
   const body = await response.json().catch(() => ({}));
   if (response.status === 401 && path !== '/console/api/login' && path !== '/console/api/password') showLogin();
   return { status: response.status, body };
 }
 
+/**
+ * Runs the async work of an event (a click, a submit, a timer) that nobody awaits: whatever it throws is
+ * shown in the status line and logged, never left as an uncaught rejection.
+ */
+function safely(what, work) {
+  Promise.resolve().then(work).catch((error) => {
+    $('status').textContent = `${what} failed: ${error?.message || error}`;
+    console.error(what, error);
+  });
+}
+
 function showLogin() {
+  clearInterval(state.statsTimer);
   $('login').hidden = false;
   $('console').hidden = true;
   $('logout').hidden = true;
@@ -102,7 +126,12 @@ async function showConsole() {
 
 /** Reloads the app list (table + picker), keeping the picked app when it is still usable. */
 async function loadApps() {
-  const { body } = await api('/console/api/apps');
+  const { status, body } = await api('/console/api/apps');
+  if (status !== 200) {
+    // Keep the list shown (if any): an unreachable server has not removed the apps.
+    $('status').textContent = `apps not loaded: ${body.errorMessage ?? status}`;
+    return;
+  }
   state.apps = body.apps ?? [];
   state.canCreate = body.canCreate === true;
   const select = $('app-key');
@@ -147,8 +176,8 @@ function selectTab(id) {
   }
   clearInterval(state.statsTimer);
   if (id === 'stats') {
-    void refreshStats();
-    state.statsTimer = setInterval(() => void refreshStats(), 3000);
+    safely('statistics', refreshStats);
+    state.statsTimer = setInterval(() => safely('statistics', refreshStats), 3000);
   }
 }
 
@@ -184,7 +213,7 @@ function actionForm(sectionId, action, index) {
       delete params.name;
     }
     if (action.confirm && !confirm(action.confirm.replace(/\{(\w+)\}/g, (_, name) => form.elements[name]?.value.trim() ?? ''))) return;
-    void call(action.path, params, form);
+    safely(action.path, () => call(action.path, params, form));
   });
   return form;
 }
@@ -193,9 +222,10 @@ function actionForm(sectionId, action, index) {
 async function call(path, params, form) {
   const { status, body } = await api('/console/api/call', { method: 'POST', body: JSON.stringify({ appKey: $('app-key').value, path, params }) });
   const answer = status === 200 ? body.body : body;
-  const text = `POST /${path}.json → ${JSON.stringify(answer, null, 2)}`;
+  const text = status === 0 ? `POST /${path}.json → not sent: ${UNREACHABLE}` : `POST /${path}.json → ${JSON.stringify(answer, null, 2)}`;
   $('result').textContent = text;
-  $('status').textContent = answer?.code === 200 ? `${path}: ok` : `${path}: code ${answer?.code}`;
+  if (answer?.code === 200) $('status').textContent = `${path}: ok`;
+  else $('status').textContent = `${path}: ${answer?.code !== undefined ? `code ${answer.code}` : (answer?.errorMessage ?? `HTTP ${status}`)}`;
   if (form) {
     for (const old of document.querySelectorAll('.action-answer')) old.remove();
     const ok = answer?.code === 200;
@@ -216,10 +246,10 @@ function renderApps() {
       actions.append(el('span', { class: 'hint', text: 'read-only (server configuration)' }));
     } else {
       const toggle = el('button', { type: 'button', text: app.enabled ? 'Disable' : 'Enable', 'aria-label': `${app.enabled ? 'Disable' : 'Enable'} app ${app.appKey}` });
-      toggle.addEventListener('click', () => void changeApp(app.appKey, app.enabled ? 'disable' : 'enable'));
+      toggle.addEventListener('click', () => safely(`${app.enabled ? 'disable' : 'enable'} ${app.appKey}`, () => changeApp(app.appKey, app.enabled ? 'disable' : 'enable')));
       const rotate = el('button', { type: 'button', text: 'Rotate secret', 'aria-label': `Rotate the secret of app ${app.appKey}` });
       rotate.addEventListener('click', () => {
-        if (confirm(`Rotate the secret of ${app.appKey}? Its tokens stop working and its users are disconnected.`)) void changeApp(app.appKey, 'rotate');
+        if (confirm(`Rotate the secret of ${app.appKey}? Its tokens stop working and its users are disconnected.`)) safely(`rotate ${app.appKey}`, () => changeApp(app.appKey, 'rotate'));
       });
       actions.append(toggle, rotate);
     }
@@ -252,9 +282,9 @@ function optionsForm() {
     el('button', { type: 'submit', text: 'Save options' }),
   );
   if (editable.length === 0) form.querySelector('button').disabled = true;
-  form.addEventListener('submit', async (event) => {
+  form.addEventListener('submit', (event) => {
     event.preventDefault();
-    await changeApp(select.value, 'options', { options: parseOptions(input.value) });
+    safely('save options', () => changeApp(select.value, 'options', { options: parseOptions(input.value) }));
   });
   return form;
 }
@@ -278,19 +308,23 @@ function createAppForm() {
     el('button', { type: 'submit', text: 'Create app' }),
   );
   if (!state.canCreate) form.querySelector('button').disabled = true;
-  form.addEventListener('submit', async (event) => {
+  form.addEventListener('submit', (event) => {
     event.preventDefault();
-    const options = parseOptions($('new-app-options').value);
-    const { status, body } = await api('/console/api/apps', { method: 'POST', body: JSON.stringify({ name: $('new-app-name').value, appKey: $('new-app-key').value, options }) });
-    if (status !== 200) {
-      $('status').textContent = `app not created: ${body.errorMessage ?? status}`;
-      return;
-    }
-    await loadApps();
-    showSecretOnce(body.appKey, body.appSecret, 'created');
-    $('app-key').value = body.appKey;
+    safely('create app', createApp);
   });
   return form;
+}
+
+async function createApp() {
+  const options = parseOptions($('new-app-options').value);
+  const { status, body } = await api('/console/api/apps', { method: 'POST', body: JSON.stringify({ name: $('new-app-name').value, appKey: $('new-app-key').value, options }) });
+  if (status !== 200) {
+    $('status').textContent = `app not created: ${body.errorMessage ?? status}`;
+    return;
+  }
+  await loadApps();
+  showSecretOnce(body.appKey, body.appSecret, 'created');
+  $('app-key').value = body.appKey;
 }
 
 /** The one time a secret is shown: after creation or rotation. */
@@ -323,10 +357,12 @@ function buildSettings() {
     el('label', { for: 'new-password', text: 'New password (8+ characters)' }), el('input', { id: 'new-password', type: 'password', autocomplete: 'new-password', minlength: '8' }),
     el('button', { type: 'submit', text: 'Change password' }),
   );
-  form.addEventListener('submit', async (event) => {
+  form.addEventListener('submit', (event) => {
     event.preventDefault();
-    const { status, body } = await api('/console/api/password', { method: 'POST', body: JSON.stringify({ current: $('current-password').value, next: $('new-password').value }) });
-    $('status').textContent = status === 200 ? 'password changed' : `password not changed: ${body.errorMessage}`;
+    safely('change password', async () => {
+      const { status, body } = await api('/console/api/password', { method: 'POST', body: JSON.stringify({ current: $('current-password').value, next: $('new-password').value }) });
+      $('status').textContent = status === 200 ? 'password changed' : `password not changed: ${body.errorMessage ?? status}`;
+    });
   });
   panel.append(form);
 }
@@ -385,19 +421,29 @@ function escapeXml(text) {
   return String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-/** Redraws the charts every 3 s; the "Raw numbers" box is built once, so it stays open (and scrolled) across refreshes. */
+/**
+ * Redraws the charts every 3 s; the "Raw numbers" box is built once, so it stays open (and scrolled) across
+ * refreshes. While the numbers cannot be fetched, one notice above the charts says so (the last charts
+ * stay); the first answer after that clears it.
+ */
 async function refreshStats() {
   const { status, body } = await api('/console/api/stats');
-  if (status !== 200) return;
-  const s = body;
   const panel = $('panel-stats');
   if ($('stats-charts') === null) {
     panel.replaceChildren(
+      el('p', { id: 'stats-error', class: 'error', role: 'status' }),
       el('p', { id: 'stats-since', class: 'hint' }),
       el('div', { id: 'stats-charts', class: 'charts' }),
       el('details', { id: 'stats-details' }, el('summary', { text: 'Raw numbers' }), el('pre', { id: 'stats-raw' })),
     );
   }
+  if (status !== 200) {
+    const notice = status === 0 ? `Statistics not updated: ${UNREACHABLE} — retrying every 3 s` : `Statistics not updated: ${body.errorMessage ?? `HTTP ${status}`}`;
+    if ($('stats-error').textContent !== notice) $('stats-error').textContent = notice;
+    return;
+  }
+  $('stats-error').textContent = '';
+  const s = body;
   const since = s.countingSince ? new Date(s.countingSince).toLocaleString() : 'now';
   $('stats-since').textContent = `Counting since ${since} (when Statistics was first opened after the server started): earlier traffic is not included.`;
   const drops = Object.entries(s.chatrooms.dropped).map(([k, v]) => [`drop ${k}`, v]);
@@ -412,26 +458,30 @@ async function refreshStats() {
 // ------------------------------------------------------------------------------ start
 
 buildTabs();
-$('login-form').addEventListener('submit', async (event) => {
+$('login-form').addEventListener('submit', (event) => {
   event.preventDefault();
-  const { status, body } = await api('/console/api/login', { method: 'POST', body: JSON.stringify({ password: $('password').value }) });
-  if (status === 200) {
-    $('login-error').textContent = '';
-    $('password').value = '';
-    await showConsole();
-  } else {
-    $('login-error').textContent = body.errorMessage ?? `login failed (${status})`;
-  }
+  safely('log in', async () => {
+    const { status, body } = await api('/console/api/login', { method: 'POST', body: JSON.stringify({ password: $('password').value }) });
+    if (status === 200) {
+      $('login-error').textContent = '';
+      $('password').value = '';
+      await showConsole();
+    } else {
+      $('login-error').textContent = status === 0 ? `login failed: ${UNREACHABLE}` : (body.errorMessage ?? `login failed (${status})`);
+    }
+  });
 });
-$('logout').addEventListener('click', async () => {
-  const { status, body } = await api('/console/api/logout', { method: 'POST', body: '{}' });
-  if (status === 200) {
-    clearInterval(state.statsTimer);
-    showLogin();
-  } else {
-    $('status').textContent = `log out failed: ${body.errorMessage ?? status}`;
-  }
+$('logout').addEventListener('click', () => {
+  safely('log out', async () => {
+    const { status, body } = await api('/console/api/logout', { method: 'POST', body: '{}' });
+    if (status === 200) showLogin();
+    else $('status').textContent = `log out failed: ${body.errorMessage ?? status}`;
+  });
 });
 const session = await api('/console/api/session');
-if (session.body.authenticated) await showConsole();
-else showLogin();
+if (session.body.authenticated) {
+  await showConsole();
+} else {
+  showLogin();
+  if (session.status === 0) $('login-error').textContent = UNREACHABLE;
+}

@@ -113,6 +113,13 @@ export interface DemoSuite {
   /** The console, logged in. */
   admin(): Promise<Page>;
   wait(page: Page, what: string, work: Promise<unknown>, timeoutMs?: number): Promise<unknown>;
+  /** The page errors (uncaught exceptions, unhandled rejections) `page` logged so far. */
+  pageErrors(page: Page): string[];
+}
+
+/** Closes an untracked page (one whose page errors a test checks itself), whatever state it is in. */
+export async function closeQuietly(page: Page): Promise<void> {
+  await page.context().close().catch(() => undefined);
 }
 
 /** Registers the hooks of a web-demo suite (server + Chromium once, pages closed after each test). */
@@ -158,5 +165,6 @@ export function useDemoSuite(): DemoSuite {
     },
     admin: async () => track(await openConsole(ready())),
     wait: (page, what, work, timeoutMs) => bounded(ready().session, page, what, work, timeoutMs),
+    pageErrors: (page) => ready().session.logOf(page).split('\n').filter((line) => line.includes('pageerror')),
   };
 }
