@@ -163,7 +163,7 @@ describe('official imlib-next 5.38: conversations', () => {
     expect(inTag.data?.[0]?.latestMessage?.messageUId).toBe(last.messageUId);
   });
 
-  it('remote history: paging back by timestamp and count, with hasMore', async () => {
+  it('remote history: paging back and forward by timestamp and count, each page oldest first, with hasMore', async () => {
     const carol = fixture.newUserId('carol');
     for (let i = 0; i < 6; i++) {
       expect((await publish(carol, aliceId, `h${i}`)).status).toBe(200);
@@ -177,6 +177,13 @@ describe('official imlib-next 5.38: conversations', () => {
     const older = await alice1.ok<Page>('getRemoteHistoryMessages', conv, { timestamp: newest.list[0]!.sentTime, count: 3, order: 0 });
     expect(older.list.map(textOf)).toEqual(['h0', 'h1', 'h2']);
     expect(older.hasMore).toBe(false);
+    // Order 1 (newer than timestamp): 5.38 keeps the server's order for these pages (it reverses order-0 pages only).
+    const newer = await alice1.ok<Page>('getRemoteHistoryMessages', conv, { timestamp: older.list[0]!.sentTime, count: 3, order: 1 });
+    expect(newer.list.map(textOf)).toEqual(['h1', 'h2', 'h3']);
+    expect(newer.hasMore).toBe(true);
+    const rest = await alice1.ok<Page>('getRemoteHistoryMessages', conv, { timestamp: newer.list[2]!.sentTime, count: 3, order: 1 });
+    expect(rest.list.map(textOf)).toEqual(['h4', 'h5']);
+    expect(rest.hasMore).toBe(false);
   });
 
   it('conversation list: count and startTime paging, latest message and unread count', async () => {

@@ -252,6 +252,29 @@ describe('history and conversations', () => {
     expect((await history(ca, b, 0, 20, 0)).list).toHaveLength(5);
   });
 
+  it('pages forward (order 1) oldest first for imlib-next 5.28 on, newest first for 5.7.3 and 2.x; the cursor is the same', async () => {
+    const [a, b] = [uniqueUser('a'), uniqueUser('b')];
+    const ca = await connect(a);
+    const times: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const ack = await ca.publish('ppMsgP', b, up('RC:TxtMsg', { content: `o${i}` }));
+      times.push((ack.date ?? 0) * 1000 + (ack.millisecond ?? 0));
+    }
+    const e538 = await connect(b, '5.38.0');
+    const forward = await history(e538, a, times[0]!, 3, 1);
+    expect(forward.list.map((m) => m.dataTime)).toEqual([times[1], times[2], times[3]]);
+    expect(forward.syncTime).toBe(times[3]);
+    expect(forward.hasMsg).toBe(1);
+    // Order 0 stays newest first for every client (5.38 reverses it).
+    expect((await history(e538, a, times[4]!, 2, 0)).list.map((m) => m.dataTime)).toEqual([times[3], times[2]]);
+    for (const sdkVer of ['5.7.3', '2.9.2']) {
+      const other = await connect(b, sdkVer);
+      const page = await history(other, a, times[0]!, 3, 1);
+      expect(page.list.map((m) => m.dataTime)).toEqual([times[3], times[2], times[1]]);
+      expect(page.syncTime).toBe(times[3]);
+    }
+  });
+
   it('lists conversations with their latest message, removes and relists them', async () => {
     const [a, b, c] = [uniqueUser('a'), uniqueUser('b'), uniqueUser('c')];
     const ca = await connect(a);

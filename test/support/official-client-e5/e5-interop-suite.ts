@@ -138,7 +138,12 @@ export function describeE5Interop(version: E5Version): void {
 
       const history = await e5.client.ok<{ list: E5Message[]; hasMore: boolean }>(
         'getRemoteHistoryMessages', { conversationType: PRIVATE, targetId: mine.userId }, { timestamp: 0, count: 20, order: 0 });
-      expect(history.list.map(textOf).sort()).toEqual(['while offline 1', 'while offline 2']);
+      expect(history.list.map(textOf)).toEqual(['while offline 1', 'while offline 2']);
+      // Paging forward (order 1) comes oldest first as well: the server sends 5.38 such pages oldest first (it reverses
+      // order-0 pages only) and 5.7.3 newest first (it reverses every page).
+      const newer = await e5.client.ok<{ list: E5Message[]; hasMore: boolean }>(
+        'getRemoteHistoryMessages', { conversationType: PRIVATE, targetId: mine.userId }, { timestamp: synced.sentTime - 1, count: 20, order: 1 });
+      expect(newer.list.map(textOf)).toEqual(['while offline 1', 'while offline 2']);
 
       const conversations = await e5.client.ok<Array<{ targetId: string; conversationType: number }>>('getConversationList', {});
       expect(conversations.map((c) => c.targetId)).toContain(mine.userId);
