@@ -96,8 +96,9 @@ function init(id, options) {
   });
   RongIMLib.addEventListener(Events.CHATROOM, (event) => post({ type: 'event', name: 'CHATROOM', data: plain(event) }));
   RongIMLib.addEventListener(Events.CONVERSATION, (event) => post({ type: 'event', name: 'CONVERSATION', data: plain(event) }));
-  // Read receipt events where the version has them (5.38: V4 receipts and V5 server events, 5.x: V1/V2 responses).
-  for (const name of ['MESSAGE_READ_RECEIPT_V4', 'MESSAGE_RECEIPT_RESPONSE_V5', 'MESSAGE_RECEIPT_RESPONSE', 'READ_RECEIPT_RECEIVED']) {
+  // Read receipt events where the version has them (5.38: V4 receipts and V5 server events, 5.x: V1/V2 responses),
+  // message expansion changes and typing status.
+  for (const name of ['MESSAGE_READ_RECEIPT_V4', 'MESSAGE_RECEIPT_RESPONSE_V5', 'MESSAGE_RECEIPT_RESPONSE', 'READ_RECEIPT_RECEIVED', 'EXPANSION', 'TYPING_STATUS']) {
     if (Events[name] !== undefined) RongIMLib.addEventListener(Events[name], (event) => post({ type: 'event', name, data: plain(event) }));
   }
   reply(id, { ok: true, value: true });
