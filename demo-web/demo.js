@@ -27,6 +27,7 @@ const SEND_ERRORS = {
   30001: '30001 RC_NET_CHANNEL_INVALID: 连接已断开 (not connected — wait for the reconnect, or use Reconnect at the top)',
   30002: '30002 RC_NET_UNAVAILABLE: 网络不可用 (network unavailable)',
   30003: '30003 RC_MSG_RESP_TIMEOUT: 服务器响应超时 (no answer from the server — it may or may not have been sent)',
+  30011: '30011 RC_SOCKET_DISCONNECTED: 连接已断开 (the connection dropped before the server answered)',
   34002: '34002: 小视频时间长度超出限制 (sight video longer than 2 minutes)',
   34003: '34003: GIF 消息文件大小超出限制 (GIF larger than 2 MB)',
 };
@@ -81,12 +82,34 @@ const state = {
 };
 window.demoState = state; // for debugging in devtools
 
+/** An SDK onError as an Error: its message names the code ("SDK error 30001"); `code` and onError's second argument (`detail`) are kept. */
+function sdkError(code, detail) {
+  const error = new Error(`SDK error ${code}`);
+  error.code = code;
+  if (detail !== undefined) error.detail = detail;
+  return error;
+}
+
 function callback(resolve, reject) {
-  return { onSuccess: (...args) => resolve(args.length > 1 ? args : args[0]), onError: (code, message) => reject(Object.assign(new Error(`SDK error ${code}`), { code, message })) };
+  return { onSuccess: (...args) => resolve(args.length > 1 ? args : args[0]), onError: (code, detail) => reject(sdkError(code, detail)) };
 }
 const promised = (fn) => new Promise((resolve, reject) => fn(callback(resolve, reject)));
 const keyOf = (type, targetId) => `${type}:${targetId}`;
 const isCurrent = (type, targetId) => state.current !== null && state.current.type === type && state.current.targetId === targetId;
+
+/** Words for a failure: the documented text of an SDK code, else the error's own message. */
+const reasonOf = (error) => (error?.code !== undefined ? describeError(error.code) : error?.message || String(error));
+
+/**
+ * Runs async work nobody awaits (a click, a timer, an SDK listener): a failure is named in the chat's
+ * error line as "<what> failed: <reason>" (and logged), never left as an unhandled rejection.
+ */
+function safely(what, work) {
+  Promise.resolve().then(work).catch((error) => {
+    $('send-error').textContent = `${what} failed: ${reasonOf(error)}`;
+    console.warn(`${what} failed`, error);
+  });
+}
 
 function setStatus(text) {
   $('status').textContent = text;
@@ -147,9 +170,9 @@ async function connectAs(userId) {
   state.appKey = answer.appKey;
   RongIMClient.init(answer.appKey, null, { navi: location.origin });
   RongIMClient.setConnectionStatusListener({ onChanged: (status) => onConnectionStatus(status) });
-  RongIMClient.setOnReceiveMessageListener({ onReceived: (message) => void onReceived(message) });
+  RongIMClient.setOnReceiveMessageListener({ onReceived: (message) => safely('Updating after a new message', () => onReceived(message)) });
   RongIMClient.setTypingStatusListener({ onChanged: (list) => onTyping(list) });
-  RongIMClient.setConversationStatusListener({ onChanged: () => void refreshConversations() });
+  RongIMClient.setConversationStatusListener({ onChanged: () => safely('Conversation list refresh', refreshConversations) });
   await new Promise((resolve, reject) => {
     RongIMClient.connect(answer.token, {
       onSuccess: (id) => resolve(id),
@@ -207,7 +230,7 @@ async function refreshBlacklist() {
     remove.type = 'button';
     remove.textContent = 'Remove';
     remove.setAttribute('aria-label', `Remove ${userId} from the blacklist`);
-    remove.addEventListener('click', () => void changeBlacklist('remove', userId));
+    remove.addEventListener('click', () => safely('Blacklist remove', () => changeBlacklist('remove', userId)));
     li.append(remove);
     ul.append(li);
   }
@@ -286,7 +309,7 @@ function renderConversations() {
       label += `, ${unread} unread`;
     }
     button.setAttribute('aria-label', label);
-    button.addEventListener('click', () => void openConversation(c.conversationType, c.targetId));
+    button.addEventListener('click', () => safely('Open', () => openConversation(c.conversationType, c.targetId)));
     li.append(button);
     ul.append(li);
   }
@@ -348,7 +371,7 @@ async function openConversation(type, targetId) {
   if (chatroom) {
     for (const message of early.sort((a, b) => a.sentTime - b.sentTime)) renderMessage(message);
     early = [];
-    state.roomTimer = setInterval(() => void refreshRoom(), 3000);
+    state.roomTimer = setInterval(() => safely('Chatroom refresh', refreshRoom), 3000);
     await refreshRoom();
   } else {
     await loadOlder();
@@ -528,7 +551,7 @@ function renderMessage(message, where = 'append') {
       recall.className = 'recall';
       recall.textContent = 'Recall';
       recall.setAttribute('aria-label', 'Recall this message');
-      recall.addEventListener('click', () => void recallMessage(uid));
+      recall.addEventListener('click', () => safely('Recall', () => recallMessage(uid)));
       meta.append(recall);
     }
   }
@@ -598,10 +621,10 @@ async function onReceived(message) {
       return;
     case 'RecallCommandMessage':
       markRecalled(message.content.messageUId);
-      void refreshConversations();
+      await refreshConversations();
       return;
     case 'ChrmKVNotificationMessage':
-      if (isCurrent(type, targetId)) void refreshRoom();
+      if (isCurrent(type, targetId)) await refreshRoom();
       return;
     default:
   }
@@ -634,7 +657,7 @@ function sendContent(content) {
           state.im.sendMessage(type, targetId, request, { onSuccess() {}, onError() {} });
           setReceipt(message.messageUId, 'Read by 0');
         }
-        if (type !== CT.CHATROOM) void refreshConversations();
+        if (type !== CT.CHATROOM) safely('Conversation list refresh', refreshConversations);
         resolve(message);
       },
       onError: (code) => {
@@ -696,7 +719,7 @@ function uploadAndSend(file, image) {
             const content = image
               ? new RongIMLib.ImageMessage({ content: data.thumbnail ?? '', imageUri: result.downloadUrl })
               : new RongIMLib.FileMessage({ name: file.name, size: file.size, type: ext, fileUrl: result.downloadUrl });
-            void sendContent(content);
+            safely('Send', () => sendContent(content));
           },
           onError: fail,
         }, data, data.uploadMethod);
@@ -744,13 +767,13 @@ function renderSeats(roomId, entries) {
     button.type = 'button';
     if (holder === state.me) {
       button.textContent = `Seat ${i}: me — leave`;
-      button.addEventListener('click', () => void changeSeat(roomId, key, null));
+      button.addEventListener('click', () => safely('Seat change', () => changeSeat(roomId, key, null)));
     } else if (holder) {
       button.textContent = `Seat ${i}: ${holder}`;
       button.disabled = true;
     } else {
       button.textContent = `Seat ${i}: take`;
-      button.addEventListener('click', () => void changeSeat(roomId, key, state.me));
+      button.addEventListener('click', () => safely('Seat change', () => changeSeat(roomId, key, state.me)));
     }
     div.append(button);
     seats.append(div);
@@ -804,7 +827,7 @@ function wire() {
       for (const b of loginButtons()) b.disabled = false;
     }
   };
-  $('reconnect').addEventListener('click', () => void reconnect());
+  $('reconnect').addEventListener('click', () => safely('Reconnect', reconnect));
   $('leave-room').addEventListener('click', () => {
     leaveRoom();
     closeConversation();
@@ -818,22 +841,22 @@ function wire() {
   });
   $('login-form').addEventListener('submit', (event) => {
     event.preventDefault();
-    void login($('user-id').value.trim());
+    safely('Connect', () => login($('user-id').value.trim()));
   });
-  for (const b of document.querySelectorAll('[data-user]')) b.addEventListener('click', () => void login(b.dataset.user));
+  for (const b of document.querySelectorAll('[data-user]')) b.addEventListener('click', () => safely('Connect', () => login(b.dataset.user)));
   $('open-form').addEventListener('submit', (event) => {
     event.preventDefault();
     const target = $('open-target').value.trim();
-    if (target !== '') void openConversation(Number($('open-type').value), target).catch((error) => ($('send-error').textContent = `Open failed: ${describeError(error.code ?? error.message)}`));
+    if (target !== '') safely('Open', () => openConversation(Number($('open-type').value), target));
   });
   $('composer-form').addEventListener('submit', (event) => {
     event.preventDefault();
-    void sendText();
+    safely('Send', sendText);
   });
   $('composer').addEventListener('keydown', (event) => {
     if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
       event.preventDefault();
-      void sendText();
+      safely('Send', sendText);
     } else if (event.key === 'Escape') {
       $('emoji-panel').hidden = true;
       $('emoji-button').setAttribute('aria-expanded', 'false');
@@ -855,17 +878,17 @@ function wire() {
     if (file) uploadAndSend(file, false);
     event.target.value = '';
   });
-  $('load-older').addEventListener('click', () => void loadOlder());
+  $('load-older').addEventListener('click', () => safely('Load older', loadOlder));
   $('blacklist-form').addEventListener('submit', (event) => {
     event.preventDefault();
     const userId = $('blacklist-user').value.trim();
     $('blacklist-user').value = '';
-    if (userId !== '') void changeBlacklist('add', userId);
+    if (userId !== '') safely('Blacklist add', () => changeBlacklist('add', userId));
   });
-  $('toggle-top').addEventListener('click', () => void toggleStatus('isTop'));
-  $('toggle-dnd').addEventListener('click', () => void toggleStatus('notificationStatus'));
+  $('toggle-top').addEventListener('click', () => safely('Pin to top', () => toggleStatus('isTop')));
+  $('toggle-dnd').addEventListener('click', () => safely('Do not disturb', () => toggleStatus('notificationStatus')));
   document.addEventListener('visibilitychange', () => {
-    if (!document.hidden && state.current !== null) void markRead();
+    if (!document.hidden && state.current !== null) safely('Mark as read', markRead);
   });
 }
 
