@@ -477,6 +477,26 @@ async function markRead() {
   }
 }
 
+/**
+ * A URL from a message (which its sender chose) as something this page may link to or load: only
+ * http(s) addresses (a relative one is on this server); javascript:, data:, file: … give null and are
+ * shown as text. (The demo makes no blob: previews of its own, so none is accepted either.)
+ */
+function webUrl(value) {
+  if (typeof value !== 'string' || value.trim() === '') return null;
+  try {
+    const url = new URL(value, location.href);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : null;
+  } catch {
+    return null;
+  }
+}
+
+/** An image message's thumbnail (base64 JPEG in `content`) as a data: URL we build ourselves, or null. */
+function thumbnailUrl(base64) {
+  return typeof base64 === 'string' && base64 !== '' && /^[A-Za-z0-9+/=\s]+$/.test(base64) ? `data:image/jpeg;base64,${base64}` : null;
+}
+
 function contentNode(message) {
   const c = message.content ?? {};
   const bubble = document.createElement('div');
@@ -486,16 +506,28 @@ function contentNode(message) {
       bubble.innerHTML = RongIMEmoji.emojiToHTML(String(c.content ?? ''));
       break;
     case 'ImageMessage': {
+      const src = webUrl(c.imageUri) ?? thumbnailUrl(c.content);
+      if (src === null) {
+        bubble.append(span('unsafe-url', `🖼 image${c.imageUri ? ` (not loaded: ${c.imageUri})` : ''}`));
+        break;
+      }
       const img = document.createElement('img');
       img.alt = 'image';
-      img.src = c.imageUri ?? (c.content ? `data:image/jpeg;base64,${c.content}` : '');
+      img.src = src;
       bubble.append(img);
       break;
     }
     case 'FileMessage': {
+      const label = `📎 ${c.name ?? 'file'} (${c.size ?? '?'} bytes)`;
+      const href = webUrl(c.fileUrl);
+      if (href === null) {
+        // Not a web address: the name and the address as text, nothing to click.
+        bubble.append(span('file-name', label), span('unsafe-url', c.fileUrl ? ` ${c.fileUrl}` : ''));
+        break;
+      }
       const a = document.createElement('a');
-      a.href = c.fileUrl ?? '#';
-      a.textContent = `📎 ${c.name ?? 'file'} (${c.size ?? '?'} bytes)`;
+      a.href = href;
+      a.textContent = label;
       a.target = '_blank';
       a.rel = 'noopener';
       bubble.append(a);
