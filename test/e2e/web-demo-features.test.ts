@@ -2,7 +2,9 @@
  * More of the web demo (`/`) and the admin console (`/console`) in REAL headless Chromium against the
  * real server as `npm start` runs it (issue #14): file and image upload with progress (the receiver's
  * download link gives the identical bytes), pin to top and do-not-disturb (kept by the server across a
- * reload), paging back through history with "Load older messages", sensitive words (a blocked word
+ * reload), unread badges (from the server after a reload, cleared for good by reading; a message for
+ * another conversation raises its badge, not the open chat's), paging back through history with "Load
+ * older messages", sensitive words (a blocked word
  * fails the send with the documented 21501 text, a replaced word arrives replaced), the blacklist
  * view (the blocked sender's send fails with 405 REJECTED_BY_BLACKLIST), and app creation in the
  * console (secret shown once, usable at once, rotate, disable). Screenshots go to test-artifacts/.
@@ -107,6 +109,46 @@ describe('web demo features in headless Chromium', () => {
     await wait(alice.page, 'pressed state loaded', alice.page.locator('#toggle-top[aria-pressed="true"]').waitFor());
     await alice.page.getByRole('button', { name: 'Pin to top' }).click();
     await wait(alice.page, 'unpinned', alice.page.locator(`button[data-key="1:${bob}"] .top-marker`).waitFor({ state: 'detached' }));
+  });
+
+  it('unread badges come from the server after a reload, and reading a conversation clears them for good', async () => {
+    const bob = await user('ub');
+    const from = `ua-${RUN}`;
+    for (let i = 1; i <= 3; i++) {
+      const sent = await ready().devApi.post('message/private/publish', { fromUserId: from, toUserId: bob.id, objectName: 'RC:TxtMsg', content: JSON.stringify({ content: `unread ${i}` }) });
+      expect(sent.body).toMatchObject({ code: 200 });
+    }
+    const button = bob.page.locator(`#conversations button[data-key="1:${from}"]`);
+    const badge = button.locator('.badge');
+    await wait(bob.page, 'badge 3', button.locator('.badge', { hasText: '3' }).waitFor());
+    expect(await button.getAttribute('aria-label')).toBe(`Private ${from}, 3 unread`);
+    const relogin = async (): Promise<void> => {
+      await reconnect(bob.page, bob.id);
+      await wait(bob.page, 'listed', button.waitFor());
+    };
+    await relogin();
+    expect(await badge.textContent()).toBe('3');
+    await button.click();
+    await wait(bob.page, 'history', bob.page.locator('.msg .bubble', { hasText: 'unread 3' }).waitFor());
+    await wait(bob.page, 'badge cleared', badge.waitFor({ state: 'detached' }));
+    await bob.page.waitForTimeout(500);
+    await relogin();
+    expect(await badge.count()).toBe(0);
+  });
+
+  it('a message arriving for another conversation raises its badge while the open chat keeps its own at zero', async () => {
+    const alice = await user('ma');
+    const bob = await user('mb');
+    const carolId = `mc-${RUN}`;
+    await openConversation(bob.page, 'Private', alice.id);
+    await openConversation(alice.page, 'Private', bob.id);
+    await send(alice.page, 'to the open chat');
+    await wait(bob.page, 'received', bob.page.locator('.msg.theirs .bubble', { hasText: 'to the open chat' }).waitFor());
+    const sent = await ready().devApi.post('message/private/publish', { fromUserId: carolId, toUserId: bob.id, objectName: 'RC:TxtMsg', content: JSON.stringify({ content: 'elsewhere' }) });
+    expect(sent.body).toMatchObject({ code: 200 });
+    await wait(bob.page, 'other badge', bob.page.locator(`#conversations button[data-key="1:${carolId}"] .badge`, { hasText: '1' }).waitFor());
+    expect(await bob.page.locator(`#conversations button[data-key="1:${alice.id}"] .badge`).count()).toBe(0);
+    expect(await bob.page.locator('#messages .bubble', { hasText: 'elsewhere' }).count()).toBe(0);
   });
 
   it('"Load older messages" pages back through more than two pages of history', async () => {

@@ -2,7 +2,8 @@
  * The demo/console HTTP surface of the real server process: static files only from demo-web/ (and
  * the browser SDK bundle), the dev token endpoint only for the dev app and never with
  * NODE_ENV=production, the console's password (printed once, kept hashed across restarts,
- * changeable) and its session + header guard in front of the signed Server API.
+ * changeable) and its session + header guard in front of the signed Server API and of the app
+ * endpoints (list, create, rotate, disable, enable, options).
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -104,5 +105,29 @@ describe('demo and console HTTP surface', () => {
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }
+  });
+
+  it('the app endpoints (list, create, rotate, disable, enable, options) refuse a request without the session cookie (401) or without the console header (403)', async () => {
+    const server = await start({ devApp: true });
+    const password = (await server.stderrMatch(/console admin password: (\S+)/))[1] ?? '';
+    const h = { 'x-lianxin-console': '1' };
+    expect((await fetch(`${server.url}/console/api/apps`)).status).toBe(401);
+    expect((await post(`${server.url}/console/api/apps`, { name: 'x' }, h)).status).toBe(401);
+    const login = await post(`${server.url}/console/api/login`, { password }, h);
+    expect(login.status).toBe(200);
+    const cookie = (login.cookie ?? '').split(';')[0] ?? '';
+    const created = await post(`${server.url}/console/api/apps`, { name: 'guarded' }, { cookie, ...h });
+    expect(created.status).toBe(200);
+    const appKey = String(created.json.appKey);
+    for (const action of ['rotate', 'disable', 'enable', 'options']) {
+      const noHeader = await post(`${server.url}/console/api/apps/${appKey}/${action}`, {}, { cookie });
+      expect([action, noHeader.status]).toEqual([action, 403]);
+      const noCookie = await post(`${server.url}/console/api/apps/${appKey}/${action}`, {}, h);
+      expect([action, noCookie.status]).toEqual([action, 401]);
+    }
+    expect((await post(`${server.url}/console/api/apps`, {}, { cookie })).status).toBe(403);
+    // A text/plain POST (what a cross-site form can send) is refused as well.
+    const form = await fetch(`${server.url}/console/api/call`, { method: 'POST', headers: { 'content-type': 'text/plain', cookie }, body: '{}' });
+    expect([401, 403, 415]).toContain(form.status);
   });
 });

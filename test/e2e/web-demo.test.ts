@@ -3,7 +3,8 @@
  * server started as `npm start` starts it (`--dev-app`): two browser profiles chat as two users
  * (text, image upload, recall, read receipts, typing, unread badge), the console logs in with the
  * generated admin password, creates a group and a chatroom and mutes a member, whose send then fails
- * with the documented 22408 message; the chatroom view shows the member count and KV seats.
+ * with the documented 22408 message; the chatroom view shows the member count and KV seats. Every
+ * visible control of the demo (emoji panel open) and of every console tab has an accessible name.
  * Screenshots of the main screens go to test-artifacts/ (gitignored). Needs `npm run build`.
  */
 import { bounded } from '../support/chromium';
@@ -49,6 +50,24 @@ const UNLABELLED_CONTROLS = `(() => {
     if (!named) missing.push(el.outerHTML.slice(0, 80));
   }
   return missing;
+})()`;
+
+/**
+ * Visible controls with no accessible name by the fuller rules (aria-label, aria-labelledby, a
+ * `<label for>` or wrapping label with text, a button's text, a title). Runs in the page.
+ */
+const NAMELESS_CONTROLS = `(() => {
+  const nameOf = (el) => {
+    if (el.getAttribute('aria-label')) return el.getAttribute('aria-label');
+    const by = el.getAttribute('aria-labelledby');
+    if (by) return by.split(/\\s+/).map((id) => document.getElementById(id)?.textContent ?? '').join(' ').trim();
+    if (el.id) { const l = document.querySelector('label[for="' + CSS.escape(el.id) + '"]'); if (l && l.textContent.trim()) return l.textContent.trim(); }
+    if (el.closest('label')) return el.closest('label').textContent.trim();
+    if (el.tagName === 'BUTTON') return el.textContent.trim();
+    return el.getAttribute('title') ?? '';
+  };
+  const visible = (el) => el.getClientRects().length > 0 || el.classList.contains('file-input');
+  return [...document.querySelectorAll('button, input, select, textarea')].filter(visible).filter((el) => !nameOf(el)).map((el) => el.outerHTML.slice(0, 120));
 })()`;
 
 describe('web demo chat in headless Chromium', () => {
@@ -169,5 +188,20 @@ describe('web demo chat in headless Chromium', () => {
     expect(await page.getByRole('textbox', { name: 'Message', exact: true }).inputValue()).not.toBe('');
     expect(chromium.logOf(page)).not.toContain('pageerror');
     await page.context().close();
+  });
+
+  it('every visible button, input, select and textarea of the demo (emoji panel open) and of every console tab has an accessible name', async () => {
+    const alice = await suite.user('ax');
+    await openConversation(alice.page, 'Chatroom', `room-ax-${RUN}`).catch(() => undefined);
+    await openConversation(alice.page, 'Private', `peer-ax-${RUN}`);
+    await alice.page.getByRole('button', { name: /Emoji/ }).click();
+    expect(await alice.page.evaluate(NAMELESS_CONTROLS)).toEqual([]);
+    const page = await suite.admin();
+    const nameless: string[] = [];
+    for (const tab of ['Apps', 'Users', 'Groups', 'Chatrooms', 'Sensitive words', 'Statistics', 'Settings']) {
+      await page.getByRole('tab', { name: tab }).click();
+      nameless.push(...(await page.evaluate<string[]>(NAMELESS_CONTROLS)).map((html) => `${tab}: ${html}`));
+    }
+    expect(nameless).toEqual([]);
   });
 });
