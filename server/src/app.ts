@@ -57,8 +57,8 @@ export interface AppEngines {
   readonly presence: PresenceRegistry;
   readonly nodeId?: string;
   /**
-   * Token buckets for per-app limits that must hold cluster-wide (Redis in cluster mode, memory otherwise).
-   * Meant for the Server API limiter (http/server-api/rate-limits.ts), which does not take it yet.
+   * Token buckets for per-app limits that must hold cluster-wide (Redis in cluster mode, memory otherwise):
+   * the Server API limiter's (http/server-api/rate-limits.ts).
    */
   readonly rateBuckets?: RateBuckets;
 }

@@ -361,5 +361,10 @@ async function unsubscribeFrom(subscription: Subscription): Promise<void> {
 function kickApplies(event: Extract<UserEvent, { kind: 'kick' }>, info: SessionInfo): boolean {
   if (info.sessionId === event.exceptSessionId) return false;
   if (event.platform !== undefined && event.platform !== info.platform) return false;
-  return event.olderThan === undefined || (info.arrivedAt ?? info.connectedAt) < event.olderThan;
+  if (event.olderThan === undefined) return true;
+  const arrived = info.arrivedAt ?? info.connectedAt;
+  if (arrived !== event.olderThan) return arrived < event.olderThan;
+  // Two logins in the same millisecond kick each other: (arrival, session id) orders them, so exactly one goes
+  // (ms alone let both stay: 4-5 of 10 simultaneous logins on one node or two).
+  return event.exceptSessionId !== undefined && info.sessionId < event.exceptSessionId;
 }
