@@ -515,10 +515,12 @@ describe('limits and auth failures leave nothing behind', () => {
       expect(res?.status).toBe(413);
       expect(res?.json()).toMatchObject({ code: 413 });
     });
-    // Beyond every limit: cut off mid-stream, before the token is even seen.
+    // Beyond every limit: cut off mid-stream, before the token is even seen. The 413 goes out while the client is
+    // still sending, and the connection closes behind it: a client that is slow to read may see the reset first
+    // (undefined here), which is as much a refusal — what matters is that nothing is stored.
     await expectNothingStored(async () => {
       const res = await postForm(server.url, [{ name: 'key', value: 'huge' }, { name: 'file', value: noise(2_000_000), filename: 'huge.bin' }, { name: 'token', value: image.token }]);
-      expect(res?.status).toBe(413);
+      if (res !== undefined) expect(res.status).toBe(413);
     });
     const raw = await tokenFor(jack, FileType.AUDIO);
     await expectNothingStored(async () => {
