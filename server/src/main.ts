@@ -4,7 +4,6 @@
  * connections are accepted, exactly one `listening on http://HOST:PORT` line. Logs go to stderr.
  * SIGTERM/SIGINT close the gateway, the HTTP server and the store, then exit 0.
  */
-import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createApp } from './app';
@@ -38,10 +37,18 @@ import { MemoryRateBuckets, type RateBuckets } from './broker/rate-buckets';
 import { createRedisRateBuckets } from './broker/redis-rate-buckets';
 import { brokerMetrics } from './ops/broker-metrics';
 import { applyServerV8Flags } from './v8-settings';
+import { checkWritableFile, DataDirError, fsStartupError, lockDataDir, prepareDataDir } from './data-dir';
+import type { DataDirLock } from './data-dir';
 
 const SHUTDOWN_TIMEOUT_MS = 10_000;
 /** Drain (redirecting every client, finishing in-flight requests) gets this long on top of its delay. */
 const DRAIN_TIMEOUT_MS = 10_000;
+
+/** A startup error the operator can act on: one line, no stack, exit 2 (as for an invalid flag). */
+function startupError(message: string): never {
+  process.stderr.write(`lianxin-server: error: ${message}\n`);
+  process.exit(2);
+}
 
 function formatUrlHost(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
@@ -62,6 +69,9 @@ async function main(argv: readonly string[]): Promise<void> {
     }
     config = parsed.config;
   } catch (error) {
+    // --dev-app writes its file into the data directory while the configuration loads.
+    const fsError = fsStartupError(error);
+    if (fsError !== undefined) startupError(fsError.message);
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`lianxin-server: error: ${error.message}\nRun with --help for usage.\n`);
     process.exit(2);
@@ -74,6 +84,7 @@ async function main(argv: readonly string[]): Promise<void> {
   let presence: PresenceRegistry | undefined;
   let rateBuckets: RateBuckets | undefined;
   let fileStore: FileStore | undefined;
+  let dataDirLock: DataDirLock | undefined;
   let stopping = false;
 
   const stop = async (signal: string): Promise<void> => {
@@ -98,6 +109,7 @@ async function main(argv: readonly string[]): Promise<void> {
       await rateBuckets?.close();
       await fileStore?.close();
       await store?.close();
+      dataDirLock?.release();
     } catch (error) {
       log.error('shutdown failed', { err: error });
       process.exit(1);
@@ -107,13 +119,24 @@ async function main(argv: readonly string[]): Promise<void> {
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
 
-  mkdirSync(config.dataDir, { recursive: true });
+  // SQLite without a broker is the file's sole writer and answers pulls from memory (sqlite-sync-tail.ts):
+  // it must be alone on its directory. A node of several (a broker, PostgreSQL) may share one with other
+  // nodes, never with a server alone (data-dir.ts). Refused with a startup error naming directory and holder.
+  const soleWriter = cluster.storeUrl === undefined && cluster.brokerUrl === undefined;
+  try {
+    prepareDataDir(config.dataDir);
+    dataDirLock = lockDataDir(config.dataDir, soleWriter ? 'alone' : 'shared');
+    if (cluster.storeUrl === undefined) checkWritableFile(config.dbFile);
+  } catch (error) {
+    if (error instanceof DataDirError) startupError(error.message);
+    throw error;
+  }
   // The only place engines are picked: --store postgres://… / --broker redis://… scale out.
   // Timed for /metrics (lianxin_store_operation_seconds) without touching the engines.
   store = instrumentStore(cluster.storeUrl !== undefined
     ? createPgStore({ connectionString: cluster.storeUrl })
     // With a broker this node may be one of several on the file: pulls always read it (sqlite-sync-tail.ts).
-    : await createSqliteStore({ file: config.dbFile, soleWriter: cluster.brokerUrl === undefined }));
+    : await createSqliteStore({ file: config.dbFile, soleWriter }));
   await store.migrate();
   const apps = createAppRegistry(config.apps);
   // Built-in file service: local disk under the data dir (an S3-compatible FileStore can replace it here).
