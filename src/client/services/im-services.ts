@@ -219,7 +219,8 @@ export class ImServices {
     try {
       const upstream = decodeByName('UpStreamMessage', event.upstream);
       const message = fromEcho({ conversationType, targetId: event.targetId, upstream, sentTime: event.sentTime, messageUId: event.messageUId }, context);
-      this.pipeline.receiveOne(session, message);
+      // Through sync, in arrival order with the s_msg pushes it holds while a pull round is in flight (sync.ts).
+      this.sync.echo(message);
     } catch (error) {
       if (!(error instanceof ProtocolError)) throw error;
       this.options.logger.warn('undecodable echo', error);

@@ -11,7 +11,10 @@
  * while a round is in flight — from sending `pullMsg` until its last page (`finished=false` continuations
  * included) was delivered — and delivered after it, in arrival order; the uid dedupe drops those the
  * page already brought. Without the hold, an `s_msg` read in the same TCP chunk as the pull answer
- * would reach the app before the page's older messages.
+ * would reach the app before the page's older messages. Multi-device echoes (PROTOCOL.md §5.5) take the same
+ * hold, in one arrival-ordered queue with the pushes: an echo is no older than a push that arrived before it,
+ * and an echo delivered at once overtook the held pushes (reproduced under CI load: an expansion update pushed
+ * from a peer reached the listener after the sender's own later removal, echoed from her other device).
  *
  * A push never moves the inbox cursor: only pull pages do, so the cursor always means "every entry up to
  * here was delivered". A node proves a push follows every entry IT appended, but in a cluster another node
@@ -50,7 +53,13 @@ export interface SyncDeps {
   onOfflineFinished(): void;
 }
 
-/** Pushes held during one round; a server flooding pushes while we pull cannot grow it unbounded. */
+/** A push or echo held during a round. */
+interface HeldMessage {
+  readonly message: ImMessage;
+  readonly echo: boolean;
+}
+
+/** Pushes and echoes held during one round; a server flooding them while we pull cannot grow it unbounded. */
 export const MAX_HELD_PUSHES = 10_000;
 /**
  * Stored pushes after which a pull confirms them (re-fetches them from the cursor). Half the dedupe memory
@@ -69,8 +78,8 @@ export class SyncService {
   private lastPullAt = 0;
   private offlineReported = false;
   private timer: TimerId | undefined;
-  /** `s_msg` pushes that arrived while a round was in flight, in arrival order. */
-  private held: ImMessage[] = [];
+  /** `s_msg` pushes and echoes that arrived while a round was in flight, in arrival order. */
+  private held: HeldMessage[] = [];
   private inRound = false;
   /** Stored pushes above the cursor since the last finished round (CONFIRM_AFTER_PUSHES). */
   private unconfirmed = 0;
@@ -113,21 +122,35 @@ export class SyncService {
 
   /** A stored or transient message pushed as `s_msg`: delivered now, or after the round in flight. */
   push(message: ImMessage): void {
+    this.receive(message, false);
+  }
+
+  /**
+   * Our own message from another device (a multi-device echo): like a push, delivered now or after the round in
+   * flight, behind the pushes that arrived before it. It is in the sendbox, not the inbox: it never counts
+   * towards CONFIRM_AFTER_PUSHES.
+   */
+  echo(message: ImMessage): void {
+    this.receive(message, true);
+  }
+
+  private receive(message: ImMessage, echo: boolean): void {
     if (!this.session) return;
     if (this.inRound) {
-      if (this.held.length < MAX_HELD_PUSHES) this.held.push(message);
+      if (this.held.length < MAX_HELD_PUSHES) this.held.push({ message, echo });
       else {
-        // Not held: a stored one is pulled by the next round instead (the cursor is not past it).
+        // Not held: a stored one is pulled by the next round instead (the cursors are not past it).
         this.queuedTime = Math.max(this.queuedTime, message.sentTime);
         this.again = true;
       }
       return;
     }
-    this.deliverPush(this.session, message);
+    this.deliverPush(this.session, message, echo);
   }
 
-  private deliverPush(session: UserSession, message: ImMessage): void {
+  private deliverPush(session: UserSession, message: ImMessage, echo: boolean): void {
     this.deps.deliverOne(message);
+    if (echo) return;
     // The cursor stays (see the header); a stored push above it is confirmed by a later pull.
     if (!message.persisted || message.sentTime <= session.inbox) return;
     this.unconfirmed += 1;
@@ -140,7 +163,7 @@ export class SyncService {
     this.held = [];
     const session = this.session;
     if (!session || generation !== this.generation) return;
-    for (const message of held) this.deliverPush(session, message);
+    for (const { message, echo } of held) this.deliverPush(session, message, echo);
   }
 
   /** Runs pull rounds until nothing is pending. Never rejects. */

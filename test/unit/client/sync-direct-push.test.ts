@@ -3,6 +3,7 @@
  * round is in flight are held and delivered after the page, repeats dropped; a push outside a round moves
  * the inbox cursor. Real engine and services over the scripted host (only the socket/clock are fake); the
  * push is written right behind the pull answer, before any promise continuation runs — as `ws` does.
+ * Multi-device echoes take the same hold, so pushes and echoes reach the app in the order they arrived.
  */
 import type { ImMessage } from '../../../src/client/services/im-message';
 import { decodeByName, encodeByName } from '../../../src/protocol/messages';
@@ -130,5 +131,36 @@ describe('direct s_msg delivery', () => {
     expect(pulls()).toHaveLength(2);
     expect(syncTimeOf(pulls()[1])).toBe(1000);
     expect(got).toHaveLength(CONFIRM_AFTER_PUSHES + 1);
+  });
+
+  it('an echo during a round waits behind the pushes held before it: the app hears them in arrival order', async () => {
+    // CI under load: aliceWeb was still pulling (the s_ntf of alice's own send) when bob's expansion update came
+    // as s_msg (held) and alice's own removal from her other device as an echo (delivered at once): the
+    // expansion listener heard the removal before the update the server had accepted first.
+    const { host, socket, services, got, pulls } = await setup();
+    const heard: string[] = [];
+    services.events.on('expansionUpdated', ({ expansion }) => heard.push(`updated ${JSON.stringify(expansion)}`));
+    services.events.on('expansionDeleted', ({ deletedKeys }) => heard.push(`deleted ${deletedKeys.join(',')}`));
+    const first = pulls()[0];
+    expect(first).toBeDefined();
+    // Bob's update, pushed (not stored).
+    const update = { fromUserId: 'bob', type: 1, classname: 'RC:MsgExMsg', content: encodeUtf8('{"mid":"M1","put":{"status":"confirmed"}}'), dataTime: 1500, status: 0, msgId: 'X1' };
+    socket.deliver(F.push('s_msg', 150, encodeByName('DownStreamMessage', update), { targetId: 'bob', qos: 0 }));
+    // Alice's removal from her other device: DUP PUBLISH + PUBACK (PROTOCOL.md §5.5).
+    const removal = encodeByName('UpStreamMessage', { sessionId: 0, classname: 'RC:MsgExMsg', content: encodeUtf8('{"mid":"M1","del":["k1"]}') });
+    socket.deliver(F.push('ppMsgP', 151, removal, { dup: true, targetId: 'bob' }));
+    socket.deliver(F.puback(151, 0, 1_700_000_001, 600, 'X2'));
+    // An ordinary echoed message after them keeps its place too.
+    const text = encodeByName('UpStreamMessage', { sessionId: 3, classname: 'RC:TxtMsg', content: encodeUtf8('{"content":"e1"}') });
+    socket.deliver(F.push('ppMsgP', 152, text, { dup: true, targetId: 'bob' }));
+    socket.deliver(F.puback(152, 0, 1_700_000_001, 700, 'e1'));
+    socket.deliver(F.queryack(first?.messageId ?? -1, page([['m1', 1000]], 1000)));
+    await host.clock.advance(0);
+    expect(heard).toEqual(['updated {"status":"confirmed"}', 'deleted k1']);
+    expect(got.map((m) => m.messageUId)).toEqual(['m1', 'e1']);
+    // Outside a round an echo is delivered at once.
+    socket.deliver(F.push('ppMsgP', 153, text, { dup: true, targetId: 'bob' }));
+    socket.deliver(F.puback(153, 0, 1_700_000_001, 800, 'e2'));
+    expect(got.map((m) => m.messageUId)).toEqual(['m1', 'e1', 'e2']);
   });
 });
