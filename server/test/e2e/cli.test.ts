@@ -1,11 +1,17 @@
 /**
- * The server as an operator runs it: flags, errors, the `listening on` line, signals, the dev app.
+ * The server as an operator runs it: flags, errors, the `listening on` line, signals (SIGTERM's drain),
+ * the dev app, and the data directory (locked against a second server, refused when unusable).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { decodeByName, encodeByName } from '../../../src/internal';
+import { warnSkipped } from '../../../test/support/engines/redis-server';
+import { connectRaw, type RawClient } from '../../../test/support/raw-client';
 import { captureProcess, DEFAULT_TEST_APP, spawnServerProcess, startServer } from '../../../test/support/server-launcher';
 import { serverApi } from '../../../test/support/server-api-client';
+import { connectUser, tokenFor, uniqueId, upstream } from './e2e-support';
 
 const DEV_LINE = /^dev app: appKey=([a-z0-9]+) appSecret=([A-Za-z0-9]+)$/m;
 
@@ -127,6 +133,140 @@ describe('server CLI', () => {
       expect((await serverApi(server.url, DEFAULT_TEST_APP.key, DEFAULT_TEST_APP.secret).post('user/getToken', { userId: 'a' })).status).toBe(200);
     } finally {
       await server.stop();
+    }
+  });
+});
+
+describe('graceful shutdown', () => {
+  it('SIGTERM: /readyz turns 503, connected clients get DISCONNECT, messages sent just before are kept, exit 0', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'lianxin-cli-term-'));
+    const clients: RawClient[] = [];
+    const app = { ...DEFAULT_TEST_APP, options: { maxSendRate: 1000 } };
+    try {
+      const server = await startServer({ apps: [app], dataDir, args: ['--drain-delay-ms', '1500'] });
+      const api = serverApi(server.url, app.key, app.secret);
+      const b = uniqueId('b');
+      const ca = await connectUser(server.url, app.key, api, uniqueId('a'), clients);
+      const pending = Array.from({ length: 20 }, (_, i) => ca.publish('ppMsgP', b, upstream('RC:TxtMsg', { content: `term ${i}` }), { timeoutMs: 10_000 }).catch(() => undefined));
+      server.proc.kill('SIGTERM');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect((await fetch(`${server.url}/readyz`)).status).toBe(503);
+      const acked = (await Promise.all(pending)).filter((ack) => ack?.status === 0).map((ack) => ack?.messageUId);
+      expect((await server.exited).code).toBe(0);
+      expect(ca.received.some((r) => r.frame.kind === 'disconnect')).toBe(true);
+      // Every acked message is there after the restart.
+      const again = await startServer({ apps: [app], dataDir });
+      try {
+        const cb = await connectRaw({ url: again.url, appKey: app.key, token: await tokenFor(serverApi(again.url, app.key, app.secret), b) });
+        clients.push(cb);
+        const ack = await cb.query('pullMsg', b, encodeByName('SyncRequestMsg', { syncTime: 0, ispolling: false, isPullSend: false, sendBoxSyncTime: 0 }));
+        const uids = decodeByName('DownStreamMessages', ack.payload).list.map((m) => m.msgId);
+        for (const uid of acked) expect(uids).toContain(uid);
+      } finally {
+        await Promise.all(clients.map((c) => c.close().catch(() => undefined)));
+        await again.stop();
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the data directory', () => {
+  let scratch: string;
+  beforeAll(() => {
+    scratch = mkdtempSync(join(tmpdir(), 'lianxin-cli-datadir-'));
+  });
+  afterAll(() => {
+    rmSync(scratch, { recursive: true, force: true });
+  });
+
+  const startArgs = (dataDir: string, ...more: string[]): string[] => ['--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir, '--log-level', 'warn', '--app', 'k:s', ...more];
+
+  /** Runs a start that should be refused; one that is still running after 20 s is killed and fails the test. */
+  async function runRefused(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    const child = spawnServerProcess(args);
+    const output = captureProcess(child);
+    const exit = await Promise.race([output.exited, new Promise<undefined>((resolve) => setTimeout(resolve, 20_000))]);
+    if (exit === undefined) {
+      child.kill('SIGKILL');
+      await output.exited;
+      throw new Error(`the start was not refused: ${args.join(' ')}\nstdout:\n${output.stdout()}`);
+    }
+    return { code: exit.code, stdout: output.stdout(), stderr: output.stderr() };
+  }
+
+  /** A refused start: exit 2, nothing on stdout, one error line naming `path` (no stack trace). */
+  function expectRefused(result: { code: number | null; stdout: string; stderr: string }, path: string, cause: RegExp): void {
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(/^lianxin-server: error: /);
+    expect(result.stderr).toContain(path);
+    expect(result.stderr).toMatch(cause);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  }
+
+  it('a second server on a data directory in use is refused, naming the directory and the holder; after a kill -9 of the holder the next start succeeds', async () => {
+    const dataDir = join(scratch, 'shared');
+    const first = await startServer({ dataDir });
+    try {
+      const second = await runRefused(startArgs(dataDir));
+      expectRefused(second, dataDir, new RegExp(`in use by another Lianxin server \\(pid ${first.proc.pid ?? 0} on host `));
+      // A node of a cluster (a broker) may share a directory with other nodes, but not with a server alone on it.
+      const node = await runRefused(startArgs(dataDir, '--broker', 'redis://127.0.0.1:1'));
+      expectRefused(node, dataDir, /in use by another Lianxin server/);
+      // The refused starts changed nothing for the first.
+      expect((await fetch(`${first.url}/readyz`)).status).toBe(200);
+      first.kill9();
+      await first.exited;
+    } finally {
+      await first.stop();
+    }
+    // The dead holder's lock went with it (its holder file stays until the next start overwrites it).
+    const next = await startServer({ dataDir });
+    try {
+      expect(JSON.parse(readFileSync(join(dataDir, 'lianxin.lock.holder'), 'utf8'))).toMatchObject({ pid: next.proc.pid, use: 'alone' });
+    } finally {
+      expect((await next.stop()).code).toBe(0);
+    }
+    // A clean exit removes the holder file; the lock file itself stays.
+    expect(existsSync(join(dataDir, 'lianxin.lock.holder'))).toBe(false);
+    expect(existsSync(join(dataDir, 'lianxin.lock'))).toBe(true);
+  });
+
+  it('a data directory that cannot be created, is not a directory or is not writable is refused, naming it and the cause', async () => {
+    const file = join(scratch, 'a-file');
+    writeFileSync(file, 'x');
+    expectRefused(await runRefused(startArgs(file)), file, /is not a directory/);
+    expectRefused(await runRefused(startArgs(join(file, 'data'))), join(file, 'data'), /cannot be created: .* is not a directory/);
+    // --dev-app writes its file into the directory while the configuration loads: the same kind of error.
+    expectRefused(await runRefused(['--host', '127.0.0.1', '--port', '0', '--data-dir', join(file, 'data'), '--dev-app']), join(file, 'data'), /is not a directory/);
+
+    // Not writable: a read-only mount (root, where mounting is allowed) or a directory without write permission (not root).
+    let readOnly: string | undefined;
+    let unmount = false;
+    if (process.getuid?.() === 0) {
+      const mount = join(scratch, 'ro');
+      mkdirSync(mount);
+      try {
+        execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m,ro', 'tmpfs', mount], { stdio: 'ignore' });
+        readOnly = mount;
+        unmount = true;
+      } catch (error) {
+        warnSkipped('the read-only data directory case', `cannot mount a tmpfs here: ${String(error).split('\n')[0]}`);
+      }
+    } else {
+      readOnly = join(scratch, 'no-write');
+      mkdirSync(readOnly);
+      chmodSync(readOnly, 0o555);
+    }
+    if (readOnly === undefined) return;
+    try {
+      expectRefused(await runRefused(startArgs(readOnly)), readOnly, /is not writable: (read-only file system|permission denied)/);
+      expectRefused(await runRefused(startArgs(join(readOnly, 'data'))), join(readOnly, 'data'), /cannot be created: .* is not writable/);
+    } finally {
+      if (unmount) execFileSync('umount', [readOnly], { stdio: 'ignore' });
+      else chmodSync(readOnly, 0o755);
     }
   });
 });
