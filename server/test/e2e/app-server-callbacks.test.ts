@@ -3,21 +3,29 @@
  * (SERVER_API.md §5): every request signed in every variant; message routing of every client message as a
  * form POST, at least once across an App Server outage and a server restart; user online/offline and chatroom
  * status syncs as JSON arrays; pre-delivery moderation with pass, block, replace and both failure modes.
+ * Then, each on a server of its own: routing against an App Server that hangs or stays down (the bounded
+ * queue), non-ASCII content, a callback in flight at SIGTERM, a session's offline event across a graceful
+ * restart, and callback URLs changed by SIGHUP.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join as joinPath } from 'node:path';
 import { decodeByName, encodeByName, type PubackFrame, type PublishFrame } from '../../../src/internal';
 import type { RawClient } from '../../../test/support/raw-client';
 import { serverApi, type ServerApiClient } from '../../../test/support/server-api-client';
 import { startServer, type RunningServer, type TestApp } from '../../../test/support/server-launcher';
-import { AppServerReceiver, type ReceivedCallback } from './app-server-receiver';
+import { AppServerReceiver, type Answer, type ReceivedCallback } from './app-server-receiver';
 import { connectUser, isPush, text, uniqueId, upstream, waitFor } from './e2e-support';
 
 const APP = { key: 'lxcallbacks', secret: 'lxcallbackssecret' };
 const CLOSED = { key: 'lxfailclosed', secret: 'lxfailclosedsecret' };
+/** The app of the tests that start servers of their own (callback paths `/h…`, answered by `respond`). */
+const OWN = { key: 'lxcallbacksown', secret: 'lxcallbacksownsecret' };
 const failedOnce = new Set<string>();
-const receiver = new AppServerReceiver({ [APP.key]: APP.secret, [CLOSED.key]: CLOSED.secret }, (request) => {
+let respond: (request: ReceivedCallback) => Answer | undefined = () => undefined;
+const receiver = new AppServerReceiver({ [APP.key]: APP.secret, [CLOSED.key]: CLOSED.secret, [OWN.key]: OWN.secret }, (request) => {
+  const own = respond(request);
+  if (own !== undefined) return own;
   const form = new URLSearchParams(request.body);
   const content = form.get('content') ?? '';
   if (request.path === '/route' && content.includes('FLAKY') && !failedOnce.has(form.get('msgUID') ?? '')) {
@@ -215,5 +223,146 @@ describe('pre-delivery moderation', () => {
     expect((await cc.publish('ppMsgP', b, upstream('RC:TxtMsg', { content: 'SLOW' }))).status).toBe(30014);
     expect((await cc.publish('ppMsgP', b, upstream('RC:TxtMsg', { content: 'fine' }))).status).toBe(0);
     expect((await cc.publish('ppMsgP', b, upstream('RC:TxtMsg', { content: 'BLOCKME' }))).status).toBe(21501);
+  });
+});
+
+describe('on a server of its own', () => {
+  const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+  const servers: RunningServer[] = [];
+  const scratch: string[] = [];
+  const routedUids = (): string[] => receiver.on('/hroute').map((r) => new URLSearchParams(r.body).get('msgUID') ?? '');
+
+  function tempDir(name: string): string {
+    const dir = mkdtempSync(joinPath(tmpdir(), `lianxin-callbacks-${name}-`));
+    scratch.push(dir);
+    return dir;
+  }
+
+  async function launchOwn(options: Record<string, string | number | boolean>, ownDataDir?: string): Promise<{ server: RunningServer; api: ServerApiClient }> {
+    const own = await startServer({
+      apps: [{ ...OWN, options: { maxSendRate: 1000, multiDevice: true, ...options } }],
+      ...(ownDataDir === undefined ? {} : { dataDir: ownDataDir }),
+    });
+    servers.push(own);
+    return { server: own, api: serverApi(own.url, OWN.key, OWN.secret) };
+  }
+
+  afterEach(async () => {
+    respond = () => undefined;
+    await Promise.all(clients.splice(0).map((c) => c.close().catch(() => undefined)));
+    await Promise.all(servers.splice(0).map((s) => s.stop().catch(() => undefined)));
+  });
+
+  afterAll(() => {
+    for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('an App Server that never answers delays no send, and every message is routed in order once it answers', async () => {
+    let hang = true;
+    respond = (r) => (r.path === '/hroute' && hang ? { delayMs: 60_000 } : undefined);
+    const own = await launchOwn({ messageRouteUrl: receiver.encodedUrl('/hroute'), callbackTimeoutMs: 300, callbackRetryMs: 100, callbackRetryMaxMs: 400 });
+    const ca = await connectUser(own.server.url, OWN.key, own.api, uniqueId('a'), clients);
+    const b = uniqueId('b');
+    const uids: string[] = [];
+    const started = Date.now();
+    for (let i = 0; i < 20; i++) {
+      const ack = await ca.publish('ppMsgP', b, upstream('RC:TxtMsg', { content: `hang ${i}` }), { timeoutMs: 5000 });
+      expect(ack.status).toBe(0);
+      uids.push(ack.messageUId ?? '');
+    }
+    // 20 sends with a hung App Server: not one callback timeout (300 ms) per message.
+    expect(Date.now() - started).toBeLessThan(5000);
+    await sleep(1000);
+    hang = false;
+    await waitFor(() => uids.every((uid) => routedUids().includes(uid)), 30_000, 'every message routed');
+    expect([...new Set(routedUids().filter((u) => uids.includes(u)))]).toEqual(uids);
+  });
+
+  it('keeps at most callbackQueueMax callbacks while the App Server is down, dropping the oldest', async () => {
+    const own = await launchOwn({ messageRouteUrl: receiver.encodedUrl('/hroute'), callbackQueueMax: 5, callbackRetryMs: 100, callbackRetryMaxMs: 200 });
+    let down = true;
+    respond = (r) => (r.path === '/hroute' && down ? { status: 503 } : undefined);
+    const ca = await connectUser(own.server.url, OWN.key, own.api, uniqueId('a'), clients);
+    const b = uniqueId('b');
+    const uids: string[] = [];
+    for (let i = 0; i < 15; i++) {
+      const ack = await ca.publish('ppMsgP', b, upstream('RC:TxtMsg', { content: `bound ${i}` }));
+      expect(ack.status).toBe(0);
+      uids.push(ack.messageUId ?? '');
+    }
+    await sleep(500);
+    down = false;
+    const last = uids.slice(-5);
+    await waitFor(() => last.every((uid) => routedUids().includes(uid)), 15_000, 'the newest five routed');
+    await sleep(500);
+    const got = routedUids().filter((u) => uids.includes(u));
+    // The newest 5 and at most one more (the head that was in flight when the bound trimmed it).
+    expect(got.length).toBeLessThanOrEqual(6);
+    expect(got.slice(-5)).toEqual(last);
+  });
+
+  it('routes non-ASCII content intact as UTF-8 form data', async () => {
+    const own = await launchOwn({ messageRouteUrl: receiver.encodedUrl('/hroute') });
+    const ca = await connectUser(own.server.url, OWN.key, own.api, uniqueId('a'), clients);
+    const body = '你好 🌏 a&b=c+d%20';
+    const ack = await ca.publish('ppMsgP', uniqueId('b'), upstream('RC:TxtMsg', { content: body }));
+    await waitFor(() => routedUids().includes(ack.messageUId ?? ''), 10_000, 'routed');
+    const form = receiver.on('/hroute').map((r) => new URLSearchParams(r.body)).find((f) => f.get('msgUID') === ack.messageUId);
+    expect(JSON.parse(form?.get('content') ?? '{}')).toEqual({ content: body });
+  });
+
+  it('SIGTERM while the App Server hangs on a routing request exits 0 promptly, and the callback is delivered after the restart', async () => {
+    const ownDataDir = tempDir('hangterm');
+    let hang = true;
+    respond = (r) => (r.path === '/hroute' && hang ? { delayMs: 60_000 } : undefined);
+    const opts = { messageRouteUrl: receiver.encodedUrl('/hroute'), callbackTimeoutMs: 30_000, callbackRetryMs: 100, callbackRetryMaxMs: 300 };
+    const first = await launchOwn(opts, ownDataDir);
+    const ca = await connectUser(first.server.url, OWN.key, first.api, uniqueId('a'), clients);
+    const ack = await ca.publish('ppMsgP', uniqueId('b'), upstream('RC:TxtMsg', { content: 'in flight at shutdown' }));
+    await sleep(500);
+    const t0 = Date.now();
+    expect((await first.server.stop()).code).toBe(0);
+    expect(Date.now() - t0).toBeLessThan(12_000);
+    hang = false;
+    await launchOwn(opts, ownDataDir);
+    await waitFor(() => routedUids().includes(ack.messageUId ?? ''), 15_000, 'routed after restart');
+  });
+
+  it('a session closed by SIGTERM gets its offline event, delivered after the next start', async () => {
+    const ownDataDir = tempDir('status');
+    let down = true;
+    respond = (r) => (r.path === '/hstatus' && down ? { status: 503 } : undefined);
+    const opts = { userStatusUrl: receiver.encodedUrl('/hstatus'), statusBatchMs: 50, callbackRetryMs: 100, callbackRetryMaxMs: 300 };
+    const first = await launchOwn(opts, ownDataDir);
+    const u = uniqueId('u');
+    const client = await connectUser(first.server.url, OWN.key, first.api, u, clients);
+    const sessionId = client.connack.sessionId;
+    await sleep(300);
+    expect((await first.server.stop()).code).toBe(0);
+    down = false;
+    await launchOwn(opts, ownDataDir);
+    await waitFor(() => events('/hstatus').some((e) => e['userid'] === u && e['status'] === '1'), 15_000, 'offline event after restart');
+    const mine = events('/hstatus').filter((e) => e['userid'] === u);
+    expect(mine.map((e) => e['status'])).toEqual(['0', '1']);
+    if (sessionId !== undefined) expect(mine.every((e) => e['sessionId'] === sessionId)).toBe(true);
+  });
+
+  it('callbacks queued for a dead URL go to the new URL after SIGHUP changes messageRouteUrl', async () => {
+    const file = joinPath(tempDir('reload'), 'config.json');
+    const write = (path: string): void =>
+      writeFileSync(file, JSON.stringify({ apps: [{ appKey: OWN.key, appSecret: OWN.secret, maxSendRate: 1000, messageRouteUrl: `${receiver.url}${path}`, callbackRetryMs: 100, callbackRetryMaxMs: 300 }] }));
+    write('/hdead');
+    respond = (r) => (r.path === '/hdead' ? { status: 500 } : undefined);
+    const own = await startServer({ apps: [], args: ['--config', file] });
+    servers.push(own);
+    const ownApi = serverApi(own.url, OWN.key, OWN.secret);
+    const ca = await connectUser(own.url, OWN.key, ownApi, uniqueId('a'), clients);
+    const b = uniqueId('b');
+    const uids: string[] = [];
+    for (let i = 0; i < 3; i++) uids.push((await ca.publish('ppMsgP', b, upstream('RC:TxtMsg', { content: `reload ${i}` }))).messageUId ?? '');
+    await sleep(500);
+    write('/hroute');
+    own.proc.kill('SIGHUP');
+    await waitFor(() => uids.every((uid) => routedUids().includes(uid)), 15_000, 'queued callbacks routed to the new URL');
   });
 });

@@ -4,7 +4,9 @@
  * message the server PUBACKed must afterwards be delivered to its recipient exactly once and in the
  * per-conversation send order — both through the incremental sync cursor a client keeps across the
  * crashes and through a full re-sync from 0. Messages that were sent but never acked may or may not
- * exist (the client never learned their fate), but none may appear twice.
+ * exist (the client never learned their fate), but none may appear twice. Every restart after a kill -9
+ * is also a start on a data directory whose lock the dead holder still named (the kernel dropped it).
+ * Then App Server routing across a crash: every PUBACKed client message is routed at least once.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,7 +15,8 @@ import { decodeByName, encodeByName } from '../../../src/internal';
 import { connectRaw, type RawClient } from '../../../test/support/raw-client';
 import { serverApi } from '../../../test/support/server-api-client';
 import { DEFAULT_TEST_APP, startServer, type RunningServer } from '../../../test/support/server-launcher';
-import { tokenFor, uniqueId, upstream } from './e2e-support';
+import { AppServerReceiver } from './app-server-receiver';
+import { connectUser, tokenFor, uniqueId, upstream, waitFor } from './e2e-support';
 
 jest.setTimeout(180_000);
 
@@ -208,5 +211,58 @@ describe('crash safety under kill -9', () => {
       expect(view.delivered).toBeGreaterThanOrEqual(ackedKeys.size);
       expect(view.delivered).toBeLessThanOrEqual(sent.length);
     }
+  });
+});
+
+describe('App Server routing across kill -9', () => {
+  const ROUTED = { key: 'lxcrashroute', secret: 'lxcrashroutesecret' };
+  let down = true;
+  const receiver = new AppServerReceiver({ [ROUTED.key]: ROUTED.secret }, (r) => (r.path === '/route' && down ? { status: 503 } : undefined));
+  const dataDir = mkdtempSync(join(tmpdir(), 'lianxin-crashroute-'));
+  const servers: RunningServer[] = [];
+  const clients: RawClient[] = [];
+  const routedUids = (): Set<string> => new Set(receiver.on('/route').map((r) => new URLSearchParams(r.body).get('msgUID') ?? ''));
+
+  beforeAll(async () => {
+    await receiver.start();
+  });
+
+  afterAll(async () => {
+    await Promise.all(clients.map((c) => c.close().catch(() => undefined)));
+    await Promise.all(servers.map((s) => s.stop().catch(() => undefined)));
+    await receiver.kill();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('every PUBACKed client message is routed at least once after SIGKILL during a burst and a restart', async () => {
+    const app = { ...ROUTED, options: { messageRouteUrl: receiver.encodedUrl('/route'), callbackRetryMs: 100, callbackRetryMaxMs: 300, maxSendRate: 100_000 } };
+    const first = await startServer({ apps: [app], dataDir });
+    servers.push(first);
+    const api = serverApi(first.url, ROUTED.key, ROUTED.secret);
+    const senders = await Promise.all([0, 1, 2].map(() => connectUser(first.url, ROUTED.key, api, uniqueId('s'), clients)));
+    const target = uniqueId('t');
+    const acked: string[] = [];
+    let running = true;
+    const loops = senders.map(async (c, n) => {
+      for (let i = 0; i < 2000 && running && !c.isClosed; i++) {
+        try {
+          const ack = await Promise.race([c.publish('ppMsgP', target, upstream('RC:TxtMsg', { content: `crash ${n} ${i}` }), { timeoutMs: 3000 }), c.closed.then(() => undefined)]);
+          if (ack?.status === 0) acked.push(ack.messageUId ?? '');
+        } catch {
+          return;
+        }
+      }
+    });
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    first.kill9();
+    running = false;
+    await first.exited;
+    await Promise.all(loops);
+    expect(acked.length).toBeGreaterThan(10);
+    down = false;
+    servers.push(await startServer({ apps: [app], dataDir }));
+    await waitFor(() => { const got = routedUids(); return acked.every((u) => got.has(u)); }, 30_000, 'every acked message routed').catch(() => undefined);
+    const got = routedUids();
+    expect({ acked: acked.length, missing: acked.filter((u) => !got.has(u)).length }).toEqual({ acked: acked.length, missing: 0 });
   });
 });
