@@ -187,7 +187,7 @@ describe('the data directory', () => {
   async function runRefused(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
     const child = spawnServerProcess(args);
     const output = captureProcess(child);
-    const exit = await Promise.race([output.exited, new Promise<undefined>((resolve) => setTimeout(resolve, 20_000))]);
+    const exit = await Promise.race([output.exited, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 20_000))]);
     if (exit === undefined) {
       child.kill('SIGKILL');
       await output.exited;
