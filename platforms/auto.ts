@@ -6,7 +6,7 @@
  *
  * Order: uni-app first (its `uni` also exists on its mini-program targets, next to `wx`/`my`, and
  * covers App and H5), then the mini-program hosts, then browsers (any host with a standard
- * WebSocket + fetch/XHR). Each host has its own entry too (`lianxin/wechat`, …); Node.js apps import
+ * WebSocket + fetch/XHR, or a page with fetch/XHR and no WebSocket, which connects over comet). Each host has its own entry too (`lianxin/wechat`, …); Node.js apps import
  * `lianxin/node`.
  */
 import type { PlatformAdapter } from '../src/platform/platform-adapter';
@@ -44,10 +44,11 @@ function detectHost(): PlatformAdapter {
   if (typeof tt !== 'undefined' && isHostApi(tt)) return createToutiaoAdapter(tt);
   if (typeof swan !== 'undefined' && isHostApi(swan)) return createBaiduAdapter(swan);
   if (typeof my !== 'undefined' && isHostApi(my)) return createAlipayAdapter(my);
-  if (typeof WebSocket !== 'undefined' && (typeof fetch !== 'undefined' || typeof XMLHttpRequest !== 'undefined')) {
-    return createBrowserAdapter();
-  }
-  throw new Error('lianxin: no supported host found (no uni/wx/tt/swan/my, no WebSocket). In Node.js import "lianxin/node".');
+  const http = typeof fetch !== 'undefined' || typeof XMLHttpRequest !== 'undefined';
+  // A page without WebSocket (an old or locked-down browser) still has HTTP: the browser adapter, over comet
+  // (PROTOCOL §10), as 2.9.2 does. Outside a page (Node.js has fetch) that is no browser.
+  if (http && (typeof WebSocket !== 'undefined' || typeof document !== 'undefined')) return createBrowserAdapter();
+  throw new Error('lianxin: no supported host found (no uni/wx/tt/swan/my, no WebSocket or page). In Node.js import "lianxin/node".');
 }
 
 const wired = preWire(lazyAdapter(detectHost));
