@@ -33,7 +33,8 @@ function chatPage(options) {
 
     onUnload() {
       if (this.offMessage) this.offMessage();
-      if (options.onLeave) options.onLeave(this.data.targetId);
+      // Leaving may fail (the session already ended): nothing to tell the user then.
+      if (options.onLeave) Promise.resolve(options.onLeave(this.data.targetId)).catch(() => undefined);
     },
 
     open() {

@@ -1,6 +1,6 @@
 /**
  * The demo's one IM session over lianxin's mini-program build (it finds `wx` by itself): login,
- * a tiny event hub the pages subscribe to ('message', 'status'), and promise wrappers around the
+ * a tiny event hub the pages subscribe to ('message', 'status', 'signedOut' with why), and promise wrappers around the
  * RongIMLib v2 calls the pages use. Images go up with UploadClient from the picked tempFilePath
  * (wx.uploadFile with progress) and are sent as ImageMessage with the file service's URL.
  */
@@ -27,6 +27,33 @@ function emit(event, payload) {
 
 const client = () => RongIMClient.getInstance();
 
+// What the user is told when the server ends the session (the code of the 5.7 status listener's
+// DISCONNECTED, reported right after the legacy statuses 2 then 6 for a kick).
+const DISCONNECTED = 2;
+const WHY = {
+  31010: 'Signed in elsewhere: this account logged in on another device.',
+  31009: 'This user is blocked.',
+  31008: 'This app key is blocked or deleted.',
+  31004: 'The token is no longer valid: log in again with a new token.',
+  31020: 'The token has expired: log in again with a new token.',
+};
+let notice = '';
+
+/** The session ended without the user logging out: remember why and tell the app ('signedOut'). */
+function ended(code) {
+  if (userId === '') return; // our own logout, or a login that failed (the login page shows that)
+  userId = '';
+  notice = WHY[code] || `Disconnected (error ${code}): log in again.`;
+  emit('signedOut', notice);
+}
+
+/** Why the last session ended, once (the login page shows it). */
+function takeNotice() {
+  const text = notice;
+  notice = '';
+  return text;
+}
+
 /** Runs a v2 call that takes `{ onSuccess, onError }` as a promise of its first result. */
 function call(invoke) {
   return new Promise((resolve, reject) =>
@@ -38,6 +65,7 @@ function login(options) {
   RongIMClient.init(options.appKey, null, { navi: options.navi });
   RongIMClient.setOnReceiveMessageListener({ onReceived: (message) => emit('message', message) });
   RongIMClient.setConnectionStatusListener({ onChanged: (status) => emit('status', status) });
+  RongIMClient.onConnectionStatusChange({ onChange: (status, code) => status === DISCONNECTED && ended(code) });
   return new Promise((resolve, reject) => {
     RongIMClient.connect(options.token, {
       onSuccess: (id) => {
@@ -120,6 +148,11 @@ function quitChatroom(chatroomId) {
   return call((cb) => client().quitChatRoom(chatroomId, cb));
 }
 
+/** How many members the chatroom has (getChatRoomInfo with count 0: only the total). */
+function chatroomMembers(chatroomId) {
+  return call((cb) => client().getChatRoomInfo(chatroomId, 0, 1, cb)).then((info) => info.userTotalNums);
+}
+
 function logout() {
   userId = '';
   return client().disconnect();
@@ -140,4 +173,6 @@ module.exports = {
   sendImage,
   joinChatroom,
   quitChatroom,
+  chatroomMembers,
+  takeNotice,
 };

@@ -4,7 +4,7 @@ const im = require('../../utils/im');
 const PAGE_OF = { 1: 'chat', 3: 'group' };
 
 Page({
-  data: { items: [], total: 0, groupId: '', chatroomId: '' },
+  data: { items: [], total: 0, groupId: '', chatroomId: '', error: '' },
 
   onLoad() {
     this.offMessage = im.on('message', () => this.refresh());
@@ -18,19 +18,23 @@ Page({
     if (this.offMessage) this.offMessage();
   },
 
+  /** Never rejects: a failure (the connection dropping, say) shows as the page's error. */
   refresh() {
-    return Promise.all([im.conversations(), im.totalUnread()]).then(([list, total]) => {
-      const items = list
-        .filter((c) => PAGE_OF[c.conversationType] !== undefined)
-        .map((c) => ({
-          key: `${c.conversationType}:${c.targetId}`,
-          type: c.conversationType,
-          targetId: c.targetId,
-          latest: im.preview(c.latestMessage),
-          unread: c.unreadMessageCount,
-        }));
-      this.setData({ items, total });
-    });
+    return Promise.all([im.conversations(), im.totalUnread()]).then(
+      ([list, total]) => {
+        const items = list
+          .filter((c) => PAGE_OF[c.conversationType] !== undefined)
+          .map((c) => ({
+            key: `${c.conversationType}:${c.targetId}`,
+            type: c.conversationType,
+            targetId: c.targetId,
+            latest: im.preview(c.latestMessage),
+            unread: c.unreadMessageCount,
+          }));
+        this.setData({ items, total, error: '' });
+      },
+      (error) => this.setData({ error: error.message }),
+    );
   },
 
   open(event) {
@@ -44,6 +48,10 @@ Page({
 
   openGroup() {
     if (this.data.groupId) wx.navigateTo({ url: `/pages/group/group?targetId=${encodeURIComponent(this.data.groupId)}` });
+  },
+
+  logout() {
+    return Promise.resolve(im.logout()).then(() => wx.reLaunch({ url: '/pages/login/login' }));
   },
 
   openChatroom() {

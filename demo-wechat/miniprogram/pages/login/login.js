@@ -6,7 +6,8 @@ Page({
 
   onLoad() {
     const { config } = getApp().globalData;
-    this.setData({ appKey: config.appKey, navi: config.navi, token: config.token });
+    // After a session the server ended: why (signed in elsewhere, blocked, token no longer valid).
+    this.setData({ appKey: config.appKey, navi: config.navi, token: config.token, error: im.takeNotice() });
   },
 
   onInput(event) {
