@@ -12,7 +12,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import * as http from 'node:http';
 import path from 'node:path';
-import { ConversationType, TextMessage } from '../../src/index';
+import { ConversationType, ImageMessage, TextMessage } from '../../src/index';
 import { createWxSimulator, type SimulatedDevice } from '../support/host-simulators';
 import { createComponentRuntime, type ComponentPage, type ComponentRuntime } from '../support/host-simulators/component-runtime';
 import { bindingOf, dispatch } from '../support/host-simulators/wxml-bindings';
@@ -24,6 +24,8 @@ import { call, newUserId, ok, sdkUser, tokenFor, type SdkUser } from './sdk-api-
 jest.setTimeout(90_000);
 
 const APP: TestApp = { key: 'lxdemouniapp', secret: 'lxdemouniappsecret', options: { maxSendRate: 1000 } };
+// ImageMessage.content: a 1×1 JPEG thumbnail.
+const THUMB = '/9j/4AAQSkZJRgABAQEASABIAAD/2wBDAAMCAgICAgMCAgIDAwMDBAYEBAQEBAgGBgUGCQgKCgkICQkKDA8MCgsOCwkJDRENDg8QEBEQCgwSExIQEw8QEBD/yQALCAABAAEBAREA/8wABgAQEAX/2gAIAQEAAD8A0s8g/9k=';
 let out = '';
 let server: RunningServer | undefined;
 const peers: SdkUser[] = [];
@@ -109,11 +111,34 @@ async function nextPage(rt: ComponentRuntime, route: string): Promise<ComponentP
   return rt.current();
 }
 
-/** Launches the compiled demo on a fresh phone and logs in as a new user through the login page. */
-async function launchDemo(): Promise<{ rt: ComponentRuntime; userId: string; list: ComponentPage; device: SimulatedDevice }> {
-  const s = running();
-  const { raw, device } = createWxSimulator();
-  const rt = createComponentRuntime({ root: out, wx: raw });
+/** Every URL the app asked the host to reach (request, socket, upload, download). */
+function spyUrls(raw: object): { wx: Record<string, unknown>; urls: string[] } {
+  const urls: string[] = [];
+  const wx: Record<string, unknown> = { ...(raw as Record<string, unknown>) };
+  for (const name of ['request', 'connectSocket', 'uploadFile', 'downloadFile']) {
+    const original = (raw as Record<string, unknown>)[name];
+    if (typeof original !== 'function') continue;
+    wx[name] = (o: { url?: string }) => {
+      urls.push(String(o?.url));
+      return (original as (o: unknown) => unknown).call(raw, o);
+    };
+  }
+  return { wx, urls };
+}
+
+interface Demo {
+  readonly rt: ComponentRuntime;
+  readonly device: SimulatedDevice;
+  readonly urls: string[];
+  readonly login: ComponentPage;
+  readonly userId: string;
+}
+
+/** Launches the compiled demo on a fresh phone (`backgroundCutMs`: how long in the background before its socket is cut). */
+function startDemo(backgroundCutMs = 5_000): Demo {
+  const { raw, device } = createWxSimulator({ backgroundCutMs });
+  const { wx, urls } = spyUrls(raw);
+  const rt = createComponentRuntime({ root: out, wx });
   phones.push(async () => {
     // The app's SDK instance (in uni-app's vendor chunk) stops before the phone goes away.
     const { RongIMClient } = rt.require('./common/vendor.js') as { RongIMClient: { getInstance(): { disconnect(): Promise<void> } | undefined } };
@@ -125,22 +150,34 @@ async function launchDemo(): Promise<{ rt: ComponentRuntime; userId: string; lis
     // ($onErrorHandlers) and a feature test (preloadAssets: it would prefetch an image from DCloud's CDN).
     expect([...rt.missingWx].sort()).toEqual(['$onErrorHandlers', 'preloadAssets']);
   });
-  const userId = newUserId('uni');
   const login = rt.launch();
   expect(login.route).toBe('pages/login/login');
-  type(login, 'field-appkey', APP.key);
-  type(login, 'field-navi', s.url);
-  type(login, 'field-token', await tokenFor(s, APP, userId));
-  await waitFor('the typed token', () => vm(login)['token'] !== '');
-  tap(login, 'btn-login');
-  const list = await nextPage(rt, 'pages/conversations/conversations');
-  expect(vm(login)['error']).toBe('');
-  expect(device.socketsOpened).toBe(1);
-  return { rt, userId, list, device };
+  return { rt, device, urls, login, userId: newUserId('uni') };
 }
 
-async function peer(name: string): Promise<SdkUser> {
-  const user = await sdkUser(running(), APP, name);
+/** Logs in through the login page: types the fields (the user's token, or `token`) and taps Log in. */
+async function logIn(demo: Demo, token?: string): Promise<void> {
+  const s = running();
+  type(demo.login, 'field-appkey', APP.key);
+  type(demo.login, 'field-navi', s.url);
+  const t = token ?? (await tokenFor(s, APP, demo.userId));
+  type(demo.login, 'field-token', t);
+  await waitFor('the typed token', () => vm(demo.login)['token'] === t);
+  tap(demo.login, 'btn-login');
+}
+
+/** Launches the compiled demo on a fresh phone and logs in as a new user through the login page. */
+async function launchDemo(backgroundCutMs?: number): Promise<Demo & { list: ComponentPage }> {
+  const demo = startDemo(backgroundCutMs);
+  await logIn(demo);
+  const list = await nextPage(demo.rt, 'pages/conversations/conversations');
+  expect(vm(demo.login)['error']).toBe('');
+  expect(demo.device.socketsOpened).toBe(1);
+  return { ...demo, list };
+}
+
+async function peer(name: string, userId?: string): Promise<SdkUser> {
+  const user = await sdkUser(running(), APP, name, userId === undefined ? {} : { userId });
   peers.push(user);
   await user.connect();
   return user;
@@ -242,7 +279,11 @@ test('mp-weixin: group page (history, live, send); chatroom page joins, talks, l
   // The page joins on load (its `opened` promise); then bob joins and talks.
   await (vm(room)['opened'] as Promise<unknown>);
   expect(vm(room)['error']).toBe('');
+  // The member count (getChatRoomInfo), rendered, on join and on Refresh.
+  await waitFor('the rendered member count', () => String(rendered(room, 'member-count')) === '1');
   await ok(call((cb) => bob.im.joinChatRoom(chatroomId, 10, cb)), 'bob joins');
+  tap(room, 'btn-members');
+  await waitFor('the refreshed member count', () => vm(room)['members'] === 2 && String(rendered(room, 'member-count')) === '2');
   await sendText(bob, ConversationType.CHATROOM, chatroomId, 'hello room');
   await waitFor('the room message', () => bubbles(room).some((b) => b.text === 'hello room'));
   type(room, 'field-draft', 'hi all');
@@ -258,4 +299,99 @@ test('mp-weixin: group page (history, live, send); chatroom page joins, talks, l
   await sendText(bob, ConversationType.CHATROOM, chatroomId, 'after you left');
   await delay(500);
   expect(heard).toEqual([]);
+});
+
+/** Every event binding of the compiled page WXML outside wx:for resolves to a method of the page. */
+function unboundHandlers(page: ComponentPage): string[] {
+  const wxml = wxmlOf(page).replace(/<[a-z-]+[^>]*wx:for=[\s\S]*?<\/[a-z-]+>/g, '');
+  const bad: string[] = [];
+  for (const m of wxml.matchAll(/\sbind([a-z]+)="\{\{(\w+)\}\}"/g)) {
+    const name = page.data[m[2] as string];
+    if (typeof name !== 'string' || typeof page[name] !== 'function') bad.push(`${page.route}: bind${m[1]}={{${m[2]}}} → ${String(name)}`);
+  }
+  return bad;
+}
+
+test('mp-weixin: a bad token renders a clear error on the login page; a retry with a good token logs in', async () => {
+  const demo = startDemo();
+  await logIn(demo, 'not-a-real-token');
+  await waitFor('the error', () => vm(demo.login)['error'] !== '');
+  expect(String(vm(demo.login)['error'])).toMatch(/token/i);
+  await waitFor('the rendered error', () => /token/i.test(String(rendered(demo.login, 'error'))));
+  expect(demo.rt.current().route).toBe('pages/login/login');
+  await logIn(demo);
+  const list = await nextPage(demo.rt, 'pages/conversations/conversations');
+  const bob = await peer('bob');
+  await sendText(bob, ConversationType.PRIVATE, demo.userId, 'after retry');
+  await waitFor('unread after retry', () => items(list).some((i) => i.targetId === bob.userId && i.unread === 1));
+});
+
+test('mp-weixin: receiving an image shows it (the rendered <image src>) in the chat page; every bound handler exists', async () => {
+  const { rt, userId, login, list } = await launchDemo();
+  const bob = await peer('bob');
+  const url = `${running().url}/some/picture.jpg`;
+  await ok(call((cb) => bob.im.sendMessage(ConversationType.PRIVATE, userId, new ImageMessage({ content: THUMB, imageUri: url }), cb)), 'send image');
+  await waitFor('image in list', () => items(list).some((i) => i.targetId === bob.userId && i.latest === '[image]' && i.unread === 1));
+  tap(list, 'conversation', items(list).findIndex((i) => i.targetId === bob.userId));
+  const chat = await nextPage(rt, 'pages/chat/chat');
+  await waitFor('history image', () => bubbles(chat).some((b) => b.image === url && !b.mine));
+  await ok(call((cb) => bob.im.sendMessage(ConversationType.PRIVATE, userId, new ImageMessage({ content: THUMB, imageUri: `${url}?2` }), cb)), 'send image 2');
+  await waitFor('live image', () => bubbles(chat).some((b) => b.image === `${url}?2`));
+  expect([...unboundHandlers(login), ...unboundHandlers(list), ...unboundHandlers(chat)]).toEqual([]);
+  // the compiled WXML's <image src="{{m.d}}"> inside wx:for="{{a}}"
+  await waitFor('rendered image src', () => ((chat.data['a'] as Array<Record<string, unknown>> | undefined) ?? []).some((m) => m['d'] === `${url}?2`));
+});
+
+test('mp-weixin: background → socket cut → foreground, then network loss: reconnects, the list is live again; only the configured server is reached', async () => {
+  const { device, urls, userId, list } = await launchDemo(300);
+  const bob = await peer('bob');
+  device.hide();
+  await delay(800);
+  await sendText(bob, ConversationType.PRIVATE, userId, 'while hidden');
+  device.show();
+  await waitFor('offline message after foreground', () => items(list).some((i) => i.targetId === bob.userId && i.unread === 1 && i.latest === 'while hidden'), 15_000);
+  device.goOffline();
+  await delay(500);
+  await sendText(bob, ConversationType.PRIVATE, userId, 'while offline');
+  device.goOnline();
+  await waitFor('after network back', () => items(list).some((i) => i.targetId === bob.userId && i.unread === 2 && i.latest === 'while offline'), 15_000);
+  await waitFor('the rendered total', () => String(rendered(list, 'total-count')) === '2');
+  expect(device.liveSockets).toBe(1);
+  const origin = new URL(running().url);
+  expect(urls.length).toBeGreaterThan(0);
+  expect(urls.filter((u) => new URL(u).host !== origin.host)).toEqual([]);
+});
+
+test('mp-weixin: log out, log in as another user on the same phone: a clean list, live messages for the new user only', async () => {
+  const { rt, device, userId, list } = await launchDemo();
+  const bob = await peer('bob');
+  await sendText(bob, ConversationType.PRIVATE, userId, 'for the first user');
+  await waitFor('unread for A', () => items(list).some((i) => i.targetId === bob.userId && i.unread === 1));
+  tap(list, 'btn-logout');
+  const login = await nextPage(rt, 'pages/login/login');
+  await waitFor('the socket closed', () => device.liveSockets === 0);
+  expect(vm(login)['error']).toBe('');
+  const second = newUserId('second');
+  const token = await tokenFor(running(), APP, second);
+  type(login, 'field-token', token);
+  await waitFor('typed', () => vm(login)['token'] === token);
+  tap(login, 'btn-login');
+  const list2 = await nextPage(rt, 'pages/conversations/conversations');
+  await delay(800);
+  expect(items(list2)).toEqual([]);
+  expect(vm(list2)['total']).toBe(0);
+  await sendText(bob, ConversationType.PRIVATE, second, 'for the second user');
+  await waitFor('unread for B', () => items(list2).some((i) => i.targetId === bob.userId && i.unread === 1 && i.latest === 'for the second user'));
+  expect(device.liveSockets).toBe(1);
+});
+
+test('mp-weixin: kicked (the same user logs in elsewhere): back on the login page, which renders why; the other device keeps its session', async () => {
+  const { rt, device, userId, list } = await launchDemo();
+  const other = await peer('same', userId);
+  await waitFor('the login page', () => rt.stack.length === 1 && rt.current().route === 'pages/login/login');
+  const login = rt.current();
+  await waitFor('the rendered notice', () => /signed in elsewhere/i.test(String(rendered(login, 'error'))));
+  await delay(2000);
+  expect(other.statuses.filter((s) => s === 6)).toEqual([]);
+  expect(device.socketsOpened).toBe(1);
 });

@@ -37,7 +37,8 @@ export function chatPage(options) {
 
     onUnload() {
       if (this.offMessage) this.offMessage();
-      if (options.onLeave) options.onLeave(this.targetId);
+      // Leaving may fail (the session already ended): nothing to tell the user then.
+      if (options.onLeave) Promise.resolve(options.onLeave(this.targetId)).catch(() => undefined);
     },
 
     methods: {

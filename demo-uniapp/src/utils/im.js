@@ -1,7 +1,7 @@
 /**
  * The demo's one IM session over the SDK's uni-app entry (`lianxin/uniapp`, which wires itself to
  * the global `uni` on first use, on H5 and on mini-program targets alike): login, a tiny event hub
- * the pages subscribe to ('message', 'status'), and promise wrappers around the RongIMLib v2 calls
+ * the pages subscribe to ('message', 'status', 'signedOut' with why), and promise wrappers around the RongIMLib v2 calls
  * the pages use. Images go up with UploadClient from the picked temp file path (uni.uploadFile with
  * progress) and are sent as ImageMessage with the file service's URL.
  */
@@ -28,6 +28,33 @@ function emit(event, payload) {
 
 const client = () => RongIMClient.getInstance();
 
+// What the user is told when the server ends the session (the code of the 5.7 status listener's
+// DISCONNECTED, reported right after the legacy statuses 2 then 6 for a kick).
+const DISCONNECTED = 2;
+const WHY = {
+  31010: 'Signed in elsewhere: this account logged in on another device.',
+  31009: 'This user is blocked.',
+  31008: 'This app key is blocked or deleted.',
+  31004: 'The token is no longer valid: log in again with a new token.',
+  31020: 'The token has expired: log in again with a new token.',
+};
+let notice = '';
+
+/** The session ended without the user logging out: remember why and tell the app ('signedOut'). */
+function ended(code) {
+  if (userId === '') return; // our own logout, or a login that failed (the login page shows that)
+  userId = '';
+  notice = WHY[code] || `Disconnected (error ${code}): log in again.`;
+  emit('signedOut', notice);
+}
+
+/** Why the last session ended, once (the login page shows it). */
+export function takeNotice() {
+  const text = notice;
+  notice = '';
+  return text;
+}
+
 /** Runs a v2 call that takes `{ onSuccess, onError }` as a promise of its first result. */
 function call(invoke) {
   return new Promise((resolve, reject) =>
@@ -43,6 +70,7 @@ export function login(options) {
   RongIMClient.init(options.appKey, null, { navi: options.navi });
   RongIMClient.setOnReceiveMessageListener({ onReceived: (message) => emit('message', message) });
   RongIMClient.setConnectionStatusListener({ onChanged: (status) => emit('status', status) });
+  RongIMClient.onConnectionStatusChange({ onChange: (status, code) => status === DISCONNECTED && ended(code) });
   return new Promise((resolve, reject) => {
     RongIMClient.connect(options.token, {
       onSuccess: (id) => {
@@ -128,4 +156,9 @@ export function joinChatroom(chatroomId) {
 
 export function quitChatroom(chatroomId) {
   return call((cb) => client().quitChatRoom(chatroomId, cb));
+}
+
+/** How many members the chatroom has (getChatRoomInfo with count 0: only the total). */
+export function chatroomMembers(chatroomId) {
+  return call((cb) => client().getChatRoomInfo(chatroomId, 0, 1, cb)).then((info) => info.userTotalNums);
 }
