@@ -9,7 +9,8 @@ import type { Page } from 'playwright-core';
 import { bounded, launchChromium, startStaticServer, type ChromiumSession, type StaticServer } from '../support/chromium';
 import { startServer, type RunningServer, type TestApp } from '../support/server-launcher';
 import { buildDemo } from './demo-uniapp-support';
-import { newUserId, tokenFor } from './sdk-api-support';
+import { ConversationType, ImageMessage } from '../../src/index';
+import { call, newUserId, ok, sdkUser, tokenFor, type SdkUser } from './sdk-api-support';
 
 jest.setTimeout(90_000);
 
@@ -19,6 +20,7 @@ let session: ChromiumSession | undefined;
 let site: StaticServer | undefined;
 /** Requests the pages tried to make off the machine (blocked). */
 const blocked: string[] = [];
+const peers: SdkUser[] = [];
 
 beforeAll(async () => {
   const results = await Promise.allSettled([
@@ -30,6 +32,7 @@ beforeAll(async () => {
 }, 240_000);
 
 afterAll(async () => {
+  for (const peer of peers) await peer.im.disconnect();
   await session?.close();
   await site?.close();
   await server?.stop();
@@ -117,4 +120,48 @@ test('H5: two users log in, one sends text, the other receives it with unread co
   // cdn.dcloud.net.cn, the face-verification script the full H5 API bundle preloads), blocked and not
   // needed; the SDK never reached for RongCloud's hosts.
   expect(blocked.filter((url) => /ronghub|rongcloud|rongcfg|rong-edge/i.test(url))).toEqual([]);
+});
+
+test('H5: a bad token shows a clear error on the login page', async () => {
+  const { server: s, session: chromium, site: web } = ready();
+  const page = await chromium.newPage();
+  const query = new URLSearchParams({ appKey: APP.key, navi: s.url, token: 'not-a-real-token' }).toString();
+  await bounded(chromium, page, 'load the demo', page.goto(web.url(`/index.html#/pages/login/login?${query}`)));
+  await bounded(chromium, page, 'the preset token', page.waitForFunction(`document.querySelector('.field-token input')?.value === 'not-a-real-token'`));
+  await page.locator('.btn-login').click();
+  await bounded(chromium, page, 'the error', page.locator('.error', { hasText: /token/i }).waitFor());
+  expect(page.url()).toContain('pages/login/login');
+  await page.close();
+});
+
+test('H5: receiving an image shows it in the chat page', async () => {
+  const chromium = ready().session;
+  const userId = newUserId('h5img');
+  const page = await openDemo(userId, 'preset');
+  const bob = await sdkUser(ready().server, APP, 'bob');
+  peers.push(bob);
+  await bob.connect();
+  const url = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
+  const thumb = '/9j/4AAQSkZJRgABAQEASABIAAD/2wBDAAMCAgICAgMCAgIDAwMDBAYEBAQEBAgGBgUGCQgKCgkICQkKDA8MCgsOCwkJDRENDg8QEBEQCgwSExIQEw8QEBD/yQALCAABAAEBAREA/8wABgAQEAX/2gAIAQEAAD8A0s8g/9k=';
+  await ok(call((cb) => bob.im.sendMessage(ConversationType.PRIVATE, userId, new ImageMessage({ content: thumb, imageUri: url }), cb)), 'send image');
+  const row = page.locator('.conversation', { hasText: bob.userId });
+  await bounded(chromium, page, 'the badge', row.locator('.badge', { hasText: /^1$/ }).waitFor());
+  await row.click();
+  await bounded(chromium, page, 'the image bubble', page.locator('.bubble.theirs .image').waitFor());
+  expect(await page.locator('.bubble.theirs .image').first().evaluate((el) => el.outerHTML)).toContain(url);
+  await page.close();
+});
+
+test('H5: kicked (the same user logs in elsewhere): back on the login page, which says why', async () => {
+  const chromium = ready().session;
+  const userId = newUserId('h5kick');
+  const page = await openDemo(userId, 'preset');
+  const other = await sdkUser(ready().server, APP, 'same', { userId });
+  peers.push(other);
+  await other.connect();
+  await bounded(chromium, page, 'the notice', page.locator('.error', { hasText: /signed in elsewhere/i }).waitFor());
+  // The login page (uni.reLaunch to the first page: the hash is #/), the list gone.
+  expect(await page.locator('.btn-login').count()).toBe(1);
+  expect(await page.locator('.total-count').count()).toBe(0);
+  await page.close();
 });

@@ -386,7 +386,7 @@ test('mp-weixin: log out, log in as another user on the same phone: a clean list
 });
 
 test('mp-weixin: kicked (the same user logs in elsewhere): back on the login page, which renders why; the other device keeps its session', async () => {
-  const { rt, device, userId, list } = await launchDemo();
+  const { rt, device, userId } = await launchDemo();
   const other = await peer('same', userId);
   await waitFor('the login page', () => rt.stack.length === 1 && rt.current().route === 'pages/login/login');
   const login = rt.current();

@@ -100,7 +100,7 @@ function startDemo(backgroundCutMs = 5_000): Demo {
   // wx.reLaunch, which the App/Page host lacks: every open page closes, then `url` opens (the host's redirectTo).
   wx['reLaunch'] = function reLaunch(this: Record<string, (o: unknown) => void>, o: { url: string }): void {
     for (let top = rt.stack.at(-1); rt.stack.length > 1; top = rt.stack.at(-1)) {
-      rt.stack.pop();
+      (rt.stack as PageInstance[]).pop(); // the host's own stack array
       if (typeof top?.['onUnload'] === 'function') (top['onUnload'] as () => void).call(top);
     }
     this['redirectTo']?.(o);
