@@ -97,14 +97,6 @@ interface Demo {
 function startDemo(backgroundCutMs = 5_000): Demo {
   const { raw, device } = createWxSimulator({ backgroundCutMs });
   const { wx, urls } = spyUrls(raw);
-  // wx.reLaunch, which the App/Page host lacks: every open page closes, then `url` opens (the host's redirectTo).
-  wx['reLaunch'] = function reLaunch(this: Record<string, (o: unknown) => void>, o: { url: string }): void {
-    for (let top = rt.stack.at(-1); rt.stack.length > 1; top = rt.stack.at(-1)) {
-      (rt.stack as PageInstance[]).pop(); // the host's own stack array
-      if (typeof top?.['onUnload'] === 'function') (top['onUnload'] as () => void).call(top);
-    }
-    this['redirectTo']?.(o);
-  };
   const rt = createMiniProgramRuntime({ root: WECHAT_ROOT, packages: { lianxin: path.join(REPO_ROOT, BUNDLE) }, wx });
   runtimes.push({
     rt,

@@ -129,6 +129,12 @@ export function createMiniProgramRuntime(options: RuntimeOptions): MiniProgramRu
       stack.push(open(o.url));
       settle(o, { errMsg: 'redirectTo:ok' });
     },
+    /** wx.reLaunch: every open page closes (last first), then `url` opens as the only page. */
+    reLaunch(o: { url: string }) {
+      for (let top = stack.pop(); top !== undefined; top = stack.pop()) lifecycle(top, 'onUnload');
+      stack.push(open(o.url));
+      settle(o, { errMsg: 'reLaunch:ok' });
+    },
     navigateBack(o: { delta?: number } = {}) {
       for (let i = 0; i < (o.delta ?? 1) && stack.length > 1; i++) {
         const top = stack.pop();
