@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
-import { launchChromium, startStaticServer, type ChromiumSession, type StaticServer } from '../support/chromium';
+import { blockOffLoopback, isLoopbackUrl, launchChromium, startStaticServer, type ChromiumSession, type StaticServer } from '../support/chromium';
 import { serverApi } from '../support/server-api-client';
 import { DEFAULT_TEST_APP, startServer, type RunningServer, type TestApp } from '../support/server-launcher';
 
@@ -133,16 +133,6 @@ let counter = 0;
 const offLoopback: string[] = [];
 const contexts: BrowserContext[] = [];
 
-function isLoopback(url: string): boolean {
-  let host: string;
-  try {
-    host = new URL(url).hostname;
-  } catch {
-    return false;
-  }
-  return host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
-}
-
 function newUserId(name: string): string {
   counter += 1;
   return `${name}-${run}-${counter}`;
@@ -155,22 +145,7 @@ async function tokenFor(userId: string, base: RunningServer = server, app: TestA
 }
 
 async function guard(context: BrowserContext): Promise<void> {
-  await context.route('**/*', async (route) => {
-    const url = route.request().url();
-    if (!isLoopback(url)) {
-      offLoopback.push(`${route.request().method()} ${url}`);
-      await route.abort('blockedbyclient');
-      return;
-    }
-    await route.continue();
-  });
-  await context.routeWebSocket(
-    (url) => !isLoopback(url.href),
-    (ws) => {
-      offLoopback.push(`WS ${ws.url()}`);
-      void ws.close();
-    },
-  );
+  await blockOffLoopback(context, offLoopback);
 }
 
 /** Requests each page made to the IM server (url paths), for transport checks. */
@@ -649,7 +624,7 @@ describe('a send whose PUBACK never arrives', () => {
       let dropPuback = false;
       let dropped = 0;
       await alice.context().routeWebSocket(
-        (url) => isLoopback(url.href) && url.port === String(server.port),
+        (url) => isLoopbackUrl(url.href) && url.port === String(server.port),
         (ws) => {
           const upstream = ws.connectToServer();
           ws.onMessage((m) => upstream.send(m));

@@ -18,7 +18,7 @@
  * "drop"), so that transport is not exercised here.
  */
 import type { Page } from 'playwright-core';
-import { DEFAULT_MOUNTS, launchChromium, startStaticServer, type ChromiumSession, type StaticServer } from '../support/chromium';
+import { blockOffLoopback, DEFAULT_MOUNTS, launchChromium, startStaticServer, type ChromiumSession, type StaticServer } from '../support/chromium';
 import { serverApi } from '../support/server-api-client';
 import { DEFAULT_TEST_APP, startServer, type RunningServer } from '../support/server-launcher';
 
@@ -81,15 +81,6 @@ const offLoopback: string[] = [];
 /** `Origin` of every request the pages sent to the IM server. */
 const pageOrigins = new Set<string>();
 
-function isLoopback(url: string): boolean {
-  try {
-    const host = new URL(url).hostname;
-    return host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
-  } catch {
-    return false;
-  }
-}
-
 async function online(name: string, connectionType: string): Promise<{ page: Page; userId: string }> {
   const userId = `${name}-${run}`;
   const answer = await serverApi(server.url, DEFAULT_TEST_APP.key, DEFAULT_TEST_APP.secret).post<{ code: number; token: string }>(
@@ -99,22 +90,11 @@ async function online(name: string, connectionType: string): Promise<{ page: Pag
   if (answer.body.code !== 200) throw new Error(`getToken ${userId}: ${answer.text}`);
   const page = await chromium.newPage();
   const context = page.context();
-  await context.route('**/*', async (route) => {
-    if (isLoopback(route.request().url())) return route.continue();
-    offLoopback.push(`${route.request().method()} ${route.request().url()}`);
-    return route.abort('blockedbyclient');
-  });
+  await blockOffLoopback(context, offLoopback);
   context.on('request', (request) => {
     const origin = request.headers()['origin'];
     if (origin !== undefined && request.url().startsWith(server.url)) pageOrigins.add(origin);
   });
-  await context.routeWebSocket(
-    (url) => !isLoopback(url.href),
-    (ws) => {
-      offLoopback.push(`WS ${ws.url()}`);
-      void ws.close();
-    },
-  );
   await page.goto(statics.url('/gen/official.html'), { timeout: 15_000 });
   const result = await page.evaluate(
     ([key, navi, type, token]) => (globalThis as unknown as LxWindow).lx.start(key, navi, type, token),

@@ -29,7 +29,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium as playwrightChromium, type Page } from 'playwright-core';
-import { CHROMIUM_ARGS, CHROMIUM_PATH, launchChromium, startStaticServer, type ChromiumSession, type StaticServer } from '../support/chromium';
+import { blockOffLoopback, CHROMIUM_ARGS, CHROMIUM_PATH, launchChromium, startStaticServer, type ChromiumSession, type StaticServer } from '../support/chromium';
 import { serverApi } from '../support/server-api-client';
 import { DEFAULT_TEST_APP, startServer, type RunningServer, type TestApp } from '../support/server-launcher';
 
@@ -118,16 +118,6 @@ const naviFetches: { url: string; type: string; method: string }[] = [];
 /** Origins of requests the pages sent to the IM server (must all be the static origin). */
 const pageOrigins = new Set<string>();
 
-function isLoopback(url: string): boolean {
-  let host: string;
-  try {
-    host = new URL(url).hostname;
-  } catch {
-    return false;
-  }
-  return host === '127.0.0.1' || host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
-}
-
 function newUserId(name: string): string {
   counter += 1;
   return `${name}-${run}-${counter}`;
@@ -155,22 +145,7 @@ async function openPage(): Promise<Page> {
 
 async function guard(page: Page): Promise<void> {
   const context = page.context();
-  await context.route('**/*', async (route) => {
-    const url = route.request().url();
-    if (!isLoopback(url)) {
-      offLoopback.push(`${route.request().method()} ${url}`);
-      await route.abort('blockedbyclient');
-      return;
-    }
-    await route.continue();
-  });
-  await context.routeWebSocket(
-    (url) => !isLoopback(url.href),
-    (ws) => {
-      offLoopback.push(`WS ${ws.url()}`);
-      void ws.close();
-    },
-  );
+  await blockOffLoopback(context, offLoopback);
   context.on('request', (request) => {
     const url = request.url();
     if (process.env.LX_DUMP === '1' && !url.startsWith(statics.origin)) process.stderr.write(`REQ ${request.method()} ${request.resourceType()} ${url.slice(0, 140)} ${JSON.stringify(request.headers()).slice(0, 300)}\n`);

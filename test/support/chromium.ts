@@ -109,6 +109,37 @@ export async function bounded<T>(session: ChromiumSession, page: Page, what: str
   }
 }
 
+/** Whether a URL's host is this machine (127.0.0.0/8, localhost, ::1): the only hosts the tests may reach. */
+export function isLoopbackUrl(url: string): boolean {
+  let host: string;
+  try {
+    host = new URL(url).hostname;
+  } catch {
+    return false;
+  }
+  return host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/**
+ * Aborts every request and WebSocket of `context` to a host off this machine, recording each in `blocked`
+ * (`METHOD url`, `WS url`), so a test can assert that nothing left the loopback.
+ */
+export async function blockOffLoopback(context: BrowserContext, blocked: string[]): Promise<void> {
+  await context.route('**/*', async (route) => {
+    const url = route.request().url();
+    if (isLoopbackUrl(url)) return route.continue();
+    blocked.push(`${route.request().method()} ${url}`);
+    return route.abort('blockedbyclient');
+  });
+  await context.routeWebSocket(
+    (url) => !isLoopbackUrl(url.href),
+    (ws) => {
+      blocked.push(`WS ${ws.url()}`);
+      void ws.close();
+    },
+  );
+}
+
 // ------------------------------------------------------------------------------ static server
 
 export interface StaticServer {
