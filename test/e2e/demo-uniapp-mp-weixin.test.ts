@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import * as http from 'node:http';
 import path from 'node:path';
 import { ConversationType, ImageMessage, TextMessage } from '../../src/index';
-import { createWxSimulator, type SimulatedDevice } from '../support/host-simulators';
+import { createWxSimulator, spyUrls, type SimulatedDevice } from '../support/host-simulators';
 import { createComponentRuntime, type ComponentPage, type ComponentRuntime } from '../support/host-simulators/component-runtime';
 import { bindingOf, dispatch } from '../support/host-simulators/wxml-bindings';
 import { serverApi } from '../support/server-api-client';
@@ -111,20 +111,6 @@ async function nextPage(rt: ComponentRuntime, route: string): Promise<ComponentP
   return rt.current();
 }
 
-/** Every URL the app asked the host to reach (request, socket, upload, download). */
-function spyUrls(raw: object): { wx: Record<string, unknown>; urls: string[] } {
-  const urls: string[] = [];
-  const wx: Record<string, unknown> = { ...(raw as Record<string, unknown>) };
-  for (const name of ['request', 'connectSocket', 'uploadFile', 'downloadFile']) {
-    const original = (raw as Record<string, unknown>)[name];
-    if (typeof original !== 'function') continue;
-    wx[name] = (o: { url?: string }) => {
-      urls.push(String(o?.url));
-      return (original as (o: unknown) => unknown).call(raw, o);
-    };
-  }
-  return { wx, urls };
-}
 
 interface Demo {
   readonly rt: ComponentRuntime;

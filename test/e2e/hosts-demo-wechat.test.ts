@@ -11,7 +11,7 @@ import * as http from 'node:http';
 import path from 'node:path';
 import { ConversationType, ImageMessage, TextMessage } from '../../src/index';
 import { ensureBuilt, REPO_ROOT } from '../support/dist';
-import { createWxSimulator, type SimulatedDevice } from '../support/host-simulators';
+import { createWxSimulator, spyUrls, type SimulatedDevice } from '../support/host-simulators';
 import { createMiniProgramRuntime, type MiniProgramRuntime, type PageInstance } from '../support/host-simulators/mini-program-runtime';
 import { serverApi } from '../support/server-api-client';
 import { startServer } from '../support/server-launcher';
@@ -70,20 +70,6 @@ interface Bubble {
   readonly image: string;
 }
 
-/** Every URL the app asked the host to reach (request, socket, upload, download). */
-function spyUrls(raw: object): { wx: Record<string, unknown>; urls: string[] } {
-  const urls: string[] = [];
-  const wx: Record<string, unknown> = { ...(raw as Record<string, unknown>) };
-  for (const name of ['request', 'connectSocket', 'uploadFile', 'downloadFile']) {
-    const original = (raw as Record<string, unknown>)[name];
-    if (typeof original !== 'function') continue;
-    wx[name] = (o: { url?: string }) => {
-      urls.push(String(o?.url));
-      return (original as (o: unknown) => unknown).call(raw, o);
-    };
-  }
-  return { wx, urls };
-}
 
 interface Demo {
   readonly rt: MiniProgramRuntime;

@@ -18,6 +18,24 @@ export type { DeviceOptions } from './simulated-device';
 export { createMySimulator } from './my-simulator';
 export { createSwanSimulator, createTtSimulator, createUniSimulator, createWxSimulator } from './wx-simulators';
 
+/**
+ * A host object whose network calls (request, connectSocket, uploadFile, downloadFile) record their URL in `urls`
+ * and then go to `raw`'s: for checks that an app reaches no host but the configured one.
+ */
+export function spyUrls(raw: object): { wx: Record<string, unknown>; urls: string[] } {
+  const urls: string[] = [];
+  const wx: Record<string, unknown> = { ...(raw as Record<string, unknown>) };
+  for (const name of ['request', 'connectSocket', 'uploadFile', 'downloadFile']) {
+    const original = (raw as Record<string, unknown>)[name];
+    if (typeof original !== 'function') continue;
+    wx[name] = (o: { url?: string }) => {
+      urls.push(String(o?.url));
+      return (original as (o: unknown) => unknown).call(raw, o);
+    };
+  }
+  return { wx, urls };
+}
+
 export const SIMULATED_HOST_IDS = [
   'wechat',
   'toutiao',
