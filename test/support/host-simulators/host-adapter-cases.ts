@@ -132,7 +132,8 @@ export function describeHostAdapter({ name, makeAdapter, storageTotalBytes }: Ho
       expect(device.storage.has('lianxin:k')).toBe(false);
     });
 
-    (storageTotalBytes === undefined ? test.skip : test)('storage: a write past the host total rejects, keeps the previous value, and writes work again once there is room', async () => {
+    // Only hosts that document a total have one to exceed (uni-app App documents none: no case for it).
+    if (storageTotalBytes !== undefined) test('storage: a write past the host total rejects, keeps the previous value, and writes work again once there is room', async () => {
       const device = newDevice();
       const { storage } = makeAdapter(device);
       await storage.set('k', 'old');
