@@ -29,7 +29,7 @@ export interface FileServiceDeps {
 }
 
 /** Why a well-signed, unexpired upload token is refused now (the `upload token …` error detail). */
-export type UploadCheck = GrantCheck | { readonly ok: false; readonly reason: 'of a disabled app' | 'of a blocked user' };
+export type UploadCheck = GrantCheck | { readonly ok: false; readonly reason: 'of a disabled app' | 'of a blocked user' | 'of an expired login' };
 
 /** Uploads waiting for a tokenless staging slot at once (tokenless-uploads.ts); more get 429 at once. */
 const MAX_TOKENLESS_WAITING = 256;
@@ -76,16 +76,19 @@ export class FileService {
   }
 
   issueUploadToken(appKey: string, userId: string, fileType: UploadFileType): { token: string; deadline: number } {
-    const deadline = this.now() + this.options.tokenTtlMs;
-    return { token: this.signer.issueUploadToken({ appKey, userId, fileType, expiresAt: deadline }), deadline };
+    const now = this.now();
+    const deadline = now + this.options.tokenTtlMs;
+    return { token: this.signer.issueUploadToken({ appKey, userId, fileType, expiresAt: deadline, issuedAt: now }), deadline };
   }
 
   /**
-   * An upload token is good while its signature holds, it has not expired, its app is enabled and its
-   * user is not blocked. The signature alone proved only that a connected user held it once: disabling
-   * the app (console) or blocking the user (Server API user/block) ends their sessions and must end
-   * their uploads too, however long the token has left. Called once per upload (never per chunk): a
-   * registry lookup and one user read.
+   * An upload token is good while its signature holds, it has not expired, its app is enabled, its
+   * user is not blocked and the user's login tokens were not expired since it was issued. The signature
+   * alone proved only that a connected user held it once: disabling the app (console), blocking the user
+   * (Server API user/block) or expiring the user's tokens (user/token/expire: "tokens issued up to T",
+   * typically after a password change) must end uploads with the token however long it has left; a
+   * session still connected asks for a new upload token per upload. Called once per upload (never per
+   * chunk): a registry lookup and one user read.
    */
   async checkUploadToken(token: string): Promise<UploadCheck> {
     const check = this.signer.checkUploadToken(token, this.now());
@@ -94,6 +97,8 @@ export class FileService {
     if (this.apps.get(appKey) === undefined) return { ok: false, reason: 'of a disabled app' };
     const user = await this.users.get(appKey, userId);
     if (user !== undefined && user.blockedUntil > this.now()) return { ok: false, reason: 'of a blocked user' };
+    const issuedAt = check.grant.issuedAt ?? check.grant.expiresAt - this.options.tokenTtlMs;
+    if (user !== undefined && issuedAt <= user.tokensValidAfter) return { ok: false, reason: 'of an expired login' };
     return check;
   }
 

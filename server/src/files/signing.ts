@@ -2,11 +2,12 @@
  * Upload tokens and download-URL signatures, both HMAC-SHA256 under one server secret kept in the
  * data directory (so tokens and links survive restarts).
  *
- * Upload token: `lx1.<base64url JSON {a: appKey, u: userId, t: fileType, e: expiresAt ms, n: nonce}>.<base64url MAC>`.
+ * Upload token: `lx1.<base64url JSON {a: appKey, u: userId, t: fileType, e: expiresAt ms, i: issuedAt ms, n: nonce}>.<base64url MAC>`
+ * (`i` since session 32; a token without it reads as issued one lifetime before it expires).
  * It is issued only to a connected session (`qnTkn`), so holding one proves the holder was a connected
  * user of that app within the token lifetime. That is not enough to upload: FileService.checkUploadToken
- * also refuses it once the app is disabled or the user blocked (this class only checks the MAC and the
- * expiry). It does not bind the object key: the official upload plugin picks its own key after asking
+ * also refuses it once the app is disabled, the user blocked or the user's tokens expired (Server API
+ * `user/token/expire`) at or after its issue time (this class only checks the MAC and the expiry). It does not bind the object key: the official upload plugin picks its own key after asking
  * for the token.
  *
  * Download signature: MAC over (appKey, object id). Object ids are already 128 random bits; the MAC
@@ -28,6 +29,8 @@ export interface UploadGrant {
   readonly fileType: UploadFileType;
   /** Epoch ms. */
   readonly expiresAt: number;
+  /** Epoch ms; absent in tokens issued before it was carried. */
+  readonly issuedAt?: number;
 }
 
 export type GrantCheck = { readonly ok: true; readonly grant: UploadGrant } | { readonly ok: false; readonly reason: 'malformed' | 'signature' | 'expired' };
@@ -59,7 +62,7 @@ export class FileSigner {
 
   issueUploadToken(grant: UploadGrant): string {
     const payload = Buffer.from(
-      JSON.stringify({ a: grant.appKey, u: grant.userId, t: grant.fileType, e: grant.expiresAt, n: randomBytes(6).toString('base64url') }),
+      JSON.stringify({ a: grant.appKey, u: grant.userId, t: grant.fileType, e: grant.expiresAt, i: grant.issuedAt, n: randomBytes(6).toString('base64url') }),
     ).toString('base64url');
     return `${TOKEN_PREFIX}.${payload}.${this.mac('upload', payload).toString('base64url')}`;
   }
@@ -78,10 +81,11 @@ export class FileSigner {
       return { ok: false, reason: 'malformed' };
     }
     const record = (typeof data === 'object' && data !== null ? data : {}) as Record<string, unknown>;
-    const { a, u, t, e } = record;
+    const { a, u, t, e, i } = record;
     if (typeof a !== 'string' || typeof u !== 'string' || !isUploadFileType(t) || typeof e !== 'number') return { ok: false, reason: 'malformed' };
+    if (i !== undefined && typeof i !== 'number') return { ok: false, reason: 'malformed' };
     if (e <= now) return { ok: false, reason: 'expired' };
-    return { ok: true, grant: { appKey: a, userId: u, fileType: t, expiresAt: e } };
+    return { ok: true, grant: { appKey: a, userId: u, fileType: t, expiresAt: e, ...(i === undefined ? {} : { issuedAt: i }) } };
   }
 
   downloadSignature(appKey: string, id: string): string {

@@ -434,6 +434,27 @@ describe('limits and auth failures leave nothing behind', () => {
     expect((await postForm(server.url, form))?.status).toBe(200);
   });
 
+  it("refuses upload tokens issued before the user's tokens were expired (user/token/expire, 401, 41002); a new one works", async () => {
+    const user = await online('expireme');
+    const old = await tokenFor(user, FileType.FILE, 'old.bin');
+    const api = serverApi(server.url, APP.key, APP.secret);
+    expect((await api.post<{ code: number }>('/user/token/expire.json', { userId: user.userId, time: Date.now() })).body.code).toBe(200);
+    const form = (token: string, key: string): FormPart[] => [
+      { name: 'key', value: key },
+      { name: 'file', value: noise(100, 7), filename: 'x.bin' },
+      { name: 'token', value: token },
+    ];
+    await expectNothingStored(async () => {
+      const res = await postForm(server.url, form(old.token, old.fileName));
+      expect(res?.status).toBe(401);
+      expect(res?.json()).toEqual({ code: 41002, error: 'upload token of an expired login' });
+    });
+    // The session stays connected ("connected users stay connected", SERVER_API.md §2.1) and its next token works.
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const fresh = await tokenFor(user, FileType.FILE, 'new.bin');
+    expect((await postForm(server.url, form(fresh.token, fresh.fileName)))?.status).toBe(200);
+  });
+
   it('refuses the tokens of an app disabled in the console since they were issued, and serves none of its files until it is enabled again', async () => {
     const H = { 'content-type': 'application/json', 'x-lianxin-console': '1' };
     const consoleServer = await startServer({ devApp: true });

@@ -92,6 +92,9 @@ describe('signing', () => {
     expect(signer.checkUploadToken(`${p}.${payload}`, 0)).toEqual({ ok: false, reason: 'malformed' });
     expect(signer.checkUploadToken('garbage', 0)).toEqual({ ok: false, reason: 'malformed' });
     expect(signer.issueUploadToken({ appKey: 'app', userId: 'u1', fileType: 1, expiresAt: 1000 })).not.toBe(token);
+    // The issue time rides along when given (FileService compares it with user/token/expire's time).
+    const issued = signer.issueUploadToken({ appKey: 'app', userId: 'u1', fileType: 1, expiresAt: 1000, issuedAt: 400 });
+    expect(signer.checkUploadToken(issued, 999)).toEqual({ ok: true, grant: { appKey: 'app', userId: 'u1', fileType: 1, expiresAt: 1000, issuedAt: 400 } });
   });
 
   it('signs download URLs per app and object', () => {
