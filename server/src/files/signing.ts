@@ -14,10 +14,11 @@
  * makes a URL unforgeable even for someone who learned an id some other way (logs, metadata).
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { UploadFileType } from './file-kinds';
 import { isUploadFileType } from './file-kinds';
+import { createFileOnce } from '../create-file-once';
 
 export const FILE_SECRET_FILE_NAME = 'file-secret';
 const TOKEN_PREFIX = 'lx1';
@@ -35,19 +36,16 @@ export interface UploadGrant {
 
 export type GrantCheck = { readonly ok: true; readonly grant: UploadGrant } | { readonly ok: false; readonly reason: 'malformed' | 'signature' | 'expired' };
 
-/** 32 random bytes in `<dataDir>/file-secret` (created 0600 on first use). */
+/**
+ * 32 random bytes in `<dataDir>/file-secret` (created 0600 on first use). Nodes starting at once on a shared
+ * empty directory all use the secret the first of them wrote (create-file-once.ts), so every node's links and
+ * upload tokens hold on every other.
+ */
 export function loadOrCreateFileSecret(dataDir: string): Buffer {
   const file = join(dataDir, FILE_SECRET_FILE_NAME);
-  if (existsSync(file)) {
-    const text = readFileSync(file, 'utf8').trim();
-    const secret = Buffer.from(text, 'base64url');
-    if (secret.length < 32) throw new Error(`${file} does not hold a valid secret; delete it to generate a new one (existing file links stop working)`);
-    return secret;
-  }
-  mkdirSync(dataDir, { recursive: true });
-  const secret = randomBytes(32);
-  writeFileSync(file, `${secret.toString('base64url')}\n`, { mode: 0o600 });
-  chmodSync(file, 0o600);
+  const text = existsSync(file) ? readFileSync(file, 'utf8') : createFileOnce(file, `${randomBytes(32).toString('base64url')}\n`).content;
+  const secret = Buffer.from(text.trim(), 'base64url');
+  if (secret.length < 32) throw new Error(`${file} does not hold a valid secret; delete it to generate a new one (existing file links stop working)`);
   return secret;
 }
 

@@ -12,6 +12,7 @@
 import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { createFileOnce } from '../../create-file-once';
 
 export const CONSOLE_ADMIN_FILE = 'console-admin.json';
 export const SESSION_COOKIE = 'lxconsole';
@@ -50,15 +51,32 @@ export class ConsoleAuth {
   constructor(private readonly dataDir: string, private readonly now: () => number, options: { readonly maxSessions?: number } = {}) {
     this.maxSessions = Math.max(1, options.maxSessions ?? MAX_CONSOLE_SESSIONS);
     const file = join(dataDir, CONSOLE_ADMIN_FILE);
-    const loaded = existsSync(file) ? ConsoleAuth.parse(readFileSync(file, 'utf8')) : undefined;
-    if (loaded !== undefined) {
-      this.stored = loaded;
-      this.generatedPassword = undefined;
-    } else {
+    let loaded = existsSync(file) ? ConsoleAuth.parse(readFileSync(file, 'utf8')) : undefined;
+    let generated: string | undefined;
+    if (loaded === undefined && !existsSync(file)) {
+      // A first start. Nodes starting at once on a shared directory keep the password the first wrote
+      // (create-file-once.ts): the others print none.
       const password = randomPassword();
-      this.stored = this.save(password);
-      this.generatedPassword = password;
+      const written = createFileOnce(file, ConsoleAuth.serialize(ConsoleAuth.hashed(password, this.now())));
+      loaded = ConsoleAuth.parse(written.content);
+      if (written.created) generated = password;
     }
+    if (loaded === undefined) {
+      const password = randomPassword();
+      loaded = this.save(password);
+      generated = password;
+    }
+    this.stored = loaded;
+    this.generatedPassword = generated;
+  }
+
+  private static hashed(password: string, now: number): StoredPassword {
+    const salt = randomBytes(16).toString('hex');
+    return { salt, hash: hashPassword(password, salt), updatedAt: now };
+  }
+
+  private static serialize(stored: StoredPassword): string {
+    return JSON.stringify(stored, null, 2) + '\n';
   }
 
   private static parse(text: string): StoredPassword | undefined {
@@ -72,10 +90,9 @@ export class ConsoleAuth {
   }
 
   private save(password: string): StoredPassword {
-    const salt = randomBytes(16).toString('hex');
-    const stored = { salt, hash: hashPassword(password, salt), updatedAt: this.now() };
+    const stored = ConsoleAuth.hashed(password, this.now());
     mkdirSync(this.dataDir, { recursive: true });
-    writeFileSync(join(this.dataDir, CONSOLE_ADMIN_FILE), JSON.stringify(stored, null, 2) + '\n', { mode: 0o600 });
+    writeFileSync(join(this.dataDir, CONSOLE_ADMIN_FILE), ConsoleAuth.serialize(stored), { mode: 0o600 });
     return stored;
   }
 
