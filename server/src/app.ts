@@ -36,6 +36,7 @@ import { attachGateway } from './gateway/index';
 import { createServices, type Services } from './services/index';
 import { registerOps } from './ops/ops-routes';
 import { pinoFor } from './log';
+import { TrustedProxies } from './http/client-address';
 
 export interface ServerApp {
   readonly fastify: FastifyInstance;
@@ -70,12 +71,15 @@ function appServerModules(services: Services): ServerApiModule[] {
 
 export async function createApp(ctx: ServerContext, engines: AppEngines): Promise<ServerApp> {
   const verbose = ctx.config.logLevel === 'debug' || ctx.config.logLevel === 'trace';
+  const proxies = ctx.config.trustProxy === undefined ? undefined : new TrustedProxies(ctx.config.trustProxy);
   const fastify = Fastify({
     // The application logger's pino instance: one format, one redaction list and one level for both streams.
     loggerInstance: pinoFor(ctx.log, ctx.config.logLevel),
     logController: new LogController({ disableRequestLogging: !verbose }),
     // Some server SDKs build `//user/getToken.json` from a base URL ending in `/`.
     routerOptions: { ignoreDuplicateSlashes: true },
+    // `request.ip` of a request through the configured reverse proxies is the client's (http/client-address.ts).
+    trustProxy: proxies === undefined ? false : (address: string) => proxies.trusts(address),
   });
 
   registerCors(fastify);

@@ -22,6 +22,7 @@ export interface ConfigLayer {
   apiClockSkewSeconds?: string;
   files?: string;
   metricsToken?: string;
+  trustProxy?: readonly string[];
 }
 
 /** Reads one source's text (config.ts's ConfigIo, so the file read stays injectable). */
@@ -61,10 +62,12 @@ export function layerFromEnv(env: ConfigEnv, cwd: string): ConfigLayer {
   if (files !== undefined) layer.files = files;
   const metricsToken = get('LIANXIN_METRICS_TOKEN');
   if (metricsToken !== undefined) layer.metricsToken = metricsToken;
+  const trustProxy = get('LIANXIN_TRUST_PROXY');
+  if (trustProxy !== undefined) layer.trustProxy = splitList(trustProxy);
   return layer;
 }
 
-const FILE_KEYS = new Set(['host', 'port', 'publicHosts', 'dataDir', 'apps', 'devApp', 'logLevel', 'apiClockSkewSeconds', 'files', 'metricsToken']);
+const FILE_KEYS = new Set(['host', 'port', 'publicHosts', 'dataDir', 'apps', 'devApp', 'logLevel', 'apiClockSkewSeconds', 'files', 'metricsToken', 'trustProxy']);
 
 /** The JSON config file `file` (absolute); relative paths in it resolve against the file's directory. */
 export function layerFromFile(file: string, io: ConfigFileReader): ConfigLayer {
@@ -123,6 +126,12 @@ export function layerFromFile(file: string, io: ConfigFileReader): ConfigLayer {
       throw new ConfigError(`${where}: "publicHosts" must be an array of strings`);
     }
     layer.publicHosts = hosts;
+  }
+  if (record['trustProxy'] !== undefined) {
+    const proxies = record['trustProxy'];
+    if (typeof proxies === 'string') layer.trustProxy = splitList(proxies);
+    else if (Array.isArray(proxies) && proxies.every((p): p is string => typeof p === 'string')) layer.trustProxy = proxies;
+    else throw new ConfigError(`${where}: "trustProxy" must be an array of strings or a comma-separated string`);
   }
   if (record['apps'] !== undefined) {
     const apps = record['apps'];

@@ -62,6 +62,11 @@ Options (environment variable / config file key in brackets):
   --metrics-token TOKEN       bearer token required by /metrics and the ops endpoints
                               (POST /ops/reload); unset: /metrics is open and /ops/*
                               is disabled [LIANXIN_METRICS_TOKEN / "metricsToken"]
+  --trust-proxy LIST          reverse proxies (IP addresses, CIDR ranges, loopback,
+                              private; comma-separated, repeatable) whose
+                              X-Forwarded-For names the client: upload slots per
+                              address, callbacks' clientIp, logs (default: none;
+                              not reloadable) [LIANXIN_TRUST_PROXY / "trustProxy"]
   --config FILE               JSON file with the keys above [LIANXIN_CONFIG]
   -h, --help                  print this help
 

@@ -9,7 +9,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ConfigError, parseAppSpec, parseInteger } from './app-config';
+import { ConfigError, parseAppSpec, parseInteger, splitList } from './app-config';
 import type { AppConfig } from './app-config';
 import { DB_FILE_NAME, DEFAULT_DATA_DIR, DEFAULT_HOST, DEFAULT_PORT } from './config-defaults';
 import { loadOrCreateDevApp } from './config-dev-app';
@@ -19,6 +19,7 @@ import { isLogLevel, LOG_LEVELS } from './log';
 import type { LogLevel } from './log';
 import { parseFileOptions } from './files/file-options';
 import type { FileOptions } from './files/file-options';
+import { TrustedProxies } from './http/client-address';
 
 export { DB_FILE_NAME, DEFAULT_DATA_DIR, DEFAULT_HOST, DEFAULT_PORT, DEV_APP_FILE_NAME } from './config-defaults';
 export { loadOrCreateDevApp } from './config-dev-app';
@@ -46,6 +47,8 @@ export interface ServerConfig {
   readonly files?: FileOptions;
   /** Bearer token for `/metrics` and the ops endpoints; absent = `/metrics` open, `/ops/*` disabled. */
   readonly metricsToken?: string;
+  /** Reverse proxies whose `X-Forwarded-For` names the client (http/client-address.ts); empty = none. */
+  readonly trustProxy?: readonly string[];
   /** Where this config came from (set by `loadConfig`), so a reload can read the same sources again. */
   readonly source?: ConfigSource;
 }
@@ -69,12 +72,13 @@ export interface ConfigIo {
 
 export type ParsedConfig = { readonly kind: 'help' } | { readonly kind: 'run'; readonly config: ServerConfig };
 
-const VALUE_FLAGS = new Set(['--host', '--port', '--public-host', '--data-dir', '--app', '--log-level', '--api-clock-skew', '--config', '--files', '--metrics-token']);
+const VALUE_FLAGS = new Set(['--host', '--port', '--public-host', '--data-dir', '--app', '--log-level', '--api-clock-skew', '--config', '--files', '--metrics-token', '--trust-proxy']);
 
 export function parseConfig(argv: readonly string[], env: ConfigEnv, io: ConfigIo): ParsedConfig {
   const cli: ConfigLayer = {};
   const cliApps: AppConfig[] = [];
   const cliPublicHosts: string[] = [];
+  const cliTrustProxy: string[] = [];
   let configFile: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
@@ -108,10 +112,12 @@ export function parseConfig(argv: readonly string[], env: ConfigEnv, io: ConfigI
       case '--config': configFile = resolve(io.cwd, value); break;
       case '--files': cli.files = value; break;
       case '--metrics-token': cli.metricsToken = value; break;
+      case '--trust-proxy': cliTrustProxy.push(...splitList(value)); break;
     }
   }
   if (cliApps.length > 0) cli.apps = cliApps;
   if (cliPublicHosts.length > 0) cli.publicHosts = cliPublicHosts;
+  if (cliTrustProxy.length > 0) cli.trustProxy = cliTrustProxy;
 
   const envLayer = layerFromEnv(env, io.cwd);
   configFile ??= env['LIANXIN_CONFIG'] !== undefined && env['LIANXIN_CONFIG'] !== '' ? resolve(io.cwd, env['LIANXIN_CONFIG']) : undefined;
@@ -150,8 +156,11 @@ function finish(layer: ConfigLayer, cwd: string): ServerConfig {
   if (typeof files === 'string') throw new ConfigError(files);
   const metricsToken = layer.metricsToken === undefined || layer.metricsToken === '' ? undefined : layer.metricsToken;
   if (metricsToken !== undefined && !/^[\x21-\x7e]{1,512}$/.test(metricsToken)) throw new ConfigError('metrics token: 1..512 printable ASCII characters, no spaces');
+  const trustProxy = layer.trustProxy ?? [];
+  new TrustedProxies(trustProxy); // throws ConfigError on an entry it cannot read
   return {
     host, port, publicHosts, dataDir, dbFile: join(dataDir, DB_FILE_NAME), apps, devApp, logLevel, apiClockSkewSeconds,
+    ...(trustProxy.length === 0 ? {} : { trustProxy }),
     ...(files === undefined ? {} : { files }),
     ...(metricsToken === undefined ? {} : { metricsToken }),
   };

@@ -29,6 +29,8 @@ export interface RawClientOptions {
   readonly autoPuback?: boolean;
   /** How long to wait for the CONNACK (default 5 s, E4's value). */
   readonly connackTimeoutMs?: number;
+  /** Extra headers of the upgrade request (e.g. `x-forwarded-for`, as a reverse proxy adds it). */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 export interface Received {
@@ -185,7 +187,7 @@ export function rawWebSocketUrl(options: RawClientOptions): string {
 
 /** Opens the socket and resolves with the client once the CONNACK (any status) has arrived. */
 export async function connectRaw(options: RawClientOptions): Promise<RawClient> {
-  const ws = new WebSocket(rawWebSocketUrl(options));
+  const ws = options.headers === undefined ? new WebSocket(rawWebSocketUrl(options)) : new WebSocket(rawWebSocketUrl(options), { headers: { ...options.headers } });
   ws.binaryType = 'nodebuffer';
   const client = new RawClient(ws, options.autoPuback ?? true);
   const timeoutMs = options.connackTimeoutMs ?? 5000;

@@ -17,6 +17,7 @@ import { SessionRegistry } from './session-registry';
 import { DEFAULT_TIMEOUTS, SessionManager, type GatewayTimeouts } from './session-manager';
 import type { TopicRouter } from './topic-router';
 import { attachWebSocketGateway } from './websocket-gateway';
+import { TrustedProxies } from '../http/client-address';
 
 export type { SessionInfo, SessionPort, TopicHandler, TopicRouter, PlatformClass, ClientKind } from './topic-router';
 export { WireStatus, mapRouter } from './topic-router';
@@ -131,7 +132,7 @@ export async function attachGateway(
   const forwarder = new CometForwarder(nodeId, broker, fastify, ctx.log);
   await forwarder.start();
   const comet = await registerCometRoutes(fastify, ctx, manager, forwarder);
-  const websocket = attachWebSocketGateway(fastify.server, manager, ctx.log);
+  const websocket = attachWebSocketGateway(fastify.server, manager, ctx.log, ctx.config.trustProxy === undefined ? undefined : new TrustedProxies(ctx.config.trustProxy));
 
   // The re-notify lands between renotifyMs and renotifyMs + sweepEvery after the unpulled s_ntf.
   const sweepEvery = Math.max(50, Math.min(5000, Math.floor(Math.min(timeouts.idleTimeoutMs, timeouts.cometExpiryMs, timeouts.renotifyMs) / 4)));

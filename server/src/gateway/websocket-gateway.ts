@@ -18,6 +18,7 @@ import { eventLoopAdmission, type TurnAdmission } from './turn-admission';
 import { CLIENT_FRAME_OPTIONS } from './topic-router';
 import { takeOverReceive, type FastReceiveSocket, type PartialFrame, type WS_OWNS } from './websocket-receive';
 import { WebSocketTransport } from './websocket-transport';
+import type { TrustedProxies } from '../http/client-address';
 
 export const WEBSOCKET_PATH = '/websocket';
 export const MAX_WS_MESSAGE_BYTES = 256 * 1024;
@@ -31,8 +32,11 @@ export interface WebSocketGateway {
   close(): Promise<void>;
 }
 
-/** `admission`: where upgrades queue in a burst (default: the process's event loop admission). */
-export function attachWebSocketGateway(server: Server, manager: SessionManager, log: Logger, admission: TurnAdmission = eventLoopAdmission): WebSocketGateway {
+/**
+ * `proxies`: the reverse proxies whose `X-Forwarded-For` names the client (`--trust-proxy`, http/client-address.ts);
+ * `admission`: where upgrades queue in a burst (default: the process's event loop admission).
+ */
+export function attachWebSocketGateway(server: Server, manager: SessionManager, log: Logger, proxies?: TrustedProxies, admission: TurnAdmission = eventLoopAdmission): WebSocketGateway {
   // Per connection, `ws`'s own client tracking costs a close listener closure, its context and a listener
   // array (≈ 180 bytes), and auto-pong a completion closure (≈ 100 bytes): this gateway tracks its sockets
   // in one Set and GatewaySocket answers pings itself (P2 memory, bench/analysis/p2-connections.md).
@@ -66,7 +70,9 @@ export function attachWebSocketGateway(server: Server, manager: SessionManager, 
       if (socket.destroyed) return;
       wss.handleUpgrade(req, socket, head, (ws) => {
         const connId = manager.newSessionId();
-        handleConnection(ws as GatewaySocket, url.searchParams, manager, log, connId, arrivedAt, peerAddress(req.socket), origin).catch((error: unknown) => {
+        const peer = peerAddress(req.socket);
+        const clientIp = proxies === undefined ? peer : proxies.clientAddress(peer, req.headers['x-forwarded-for']);
+        handleConnection(ws as GatewaySocket, url.searchParams, manager, log, connId, arrivedAt, clientIp, origin).catch((error: unknown) => {
           log.error('websocket connection setup failed', { connId, error });
           ws.terminate();
         });

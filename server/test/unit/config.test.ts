@@ -49,6 +49,18 @@ describe('parseConfig', () => {
     expect(DEFAULT_APP_OPTIONS).toEqual({ multiDevice: false, offlineRetentionDays: 7, recallWindowMs: 120000, maxSendRatePerSecond: 5 });
   });
 
+  it('reads --trust-proxy from flags (repeatable, comma lists), LIANXIN_TRUST_PROXY and the file, and refuses entries it cannot read', () => {
+    expect(config(['--app', 'k:s', '--trust-proxy', 'loopback,10.0.0.0/8', '--trust-proxy=fd00::/8']).trustProxy).toEqual(['loopback', '10.0.0.0/8', 'fd00::/8']);
+    expect(config(['--app', 'k:s'], { LIANXIN_TRUST_PROXY: '192.0.2.1 private' }).trustProxy).toEqual(['192.0.2.1', 'private']);
+    expect(config(['--config', 'c.json'], {}, { '/srv/lianxin/c.json': JSON.stringify({ apps: ['k:s'], trustProxy: ['::1', '172.16.0.0/12'] }) }).trustProxy).toEqual(['::1', '172.16.0.0/12']);
+    expect(config(['--app', 'k:s', '--trust-proxy', '127.0.0.1'], { LIANXIN_TRUST_PROXY: 'private' }).trustProxy).toEqual(['127.0.0.1']);
+    expect(config(['--app', 'k:s']).trustProxy).toBeUndefined();
+    for (const bad of ['localhost', '10.0.0.0/33', '10.0.0.0/', '::1/129', '1.2.3.4/8x', 'fe80::/-1']) {
+      expect(errorOf(() => config(['--app', 'k:s', '--trust-proxy', bad]))).toContain(`"${bad}" is not an IP address`);
+    }
+    expect(errorOf(() => config(['--config', 'c.json'], {}, { '/srv/lianxin/c.json': JSON.stringify({ apps: ['k:s'], trustProxy: 5 }) }))).toContain('"trustProxy" must be');
+  });
+
   it('returns help for --help and -h, even with other flags', () => {
     expect(parse(['--help'])).toEqual({ kind: 'help' });
     expect(parse(['--port', '1', '-h'])).toEqual({ kind: 'help' });
