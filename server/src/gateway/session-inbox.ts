@@ -2,12 +2,14 @@
  * A session's inbox side: the inbox notifications it was sent and the pulls it made (InboxMarks, inbox-renotify.ts),
  * and, for the official clients that read a pushed time as their inbox cursor, the hold of messages that are not
  * stored while they pull (TransientHold, transient-hold.ts). Created with a session's first inbox notification,
- * pull or not-stored message (an idle session carries none: P2 memory, session.ts).
+ * pull or not-stored message (an idle session carries none: P2 memory, session.ts). The pull mark of such a client's
+ * session outlives it for the device's next session (PullMarkHandover, pull-mark-handover.ts).
  */
 import { encodeMessage, rc } from '../../../src/internal';
 import type { Clock } from '../context';
 import { inboxNotifyTime, InboxMarks } from './inbox-renotify';
 import type { SessionInfo } from './topic-router';
+import { deviceKey, downStreamTime, type HandoverMember, type PullMarkHandover, type PullState } from './pull-mark-handover';
 import { holdsTransients, TransientHold } from './transient-hold';
 
 /** What the inbox side needs of its session. */
@@ -20,18 +22,34 @@ export interface SessionInboxHost {
   writeEcho(topic: string, targetId: string, upstream: Uint8Array, sentTime: number, messageUId: string): void;
 }
 
-export class SessionInbox {
+export class SessionInbox implements HandoverMember {
   private readonly marks = new InboxMarks();
   /** Not-stored messages waiting for the client's pulls; official 2.x / early 5.x clients only. */
   private transients: TransientHold | undefined;
   /** Whether not-stored messages go through a TransientHold (transient-hold.ts: holdsTransients). */
   readonly holds: boolean;
+  /** The device's key when its pull mark is handed over to its next session (pull-mark-handover.ts). */
+  private readonly device: string | undefined;
+  /** Whether the first `pullMsg` was asked about (HandoverMember.pulled). */
+  pulled = false;
+  /** Taken over from the device's earlier session at the first pull; its mark stands until this one's first answer. */
+  private inherited: PullState | undefined;
+  /** The newest `s_msg` time written (the client's cursor moves to it), or taken over (0 = none). */
+  private pushedTo = 0;
 
   constructor(
     private readonly host: SessionInboxHost,
     private readonly clock: Clock,
+    private readonly handover?: PullMarkHandover,
   ) {
     this.holds = holdsTransients(host.info);
+    // Not for a session already closed (a handler finishing late): it would never leave.
+    this.device = this.holds && host.info.clientKind !== 'L2' && handover !== undefined && !host.closed ? deviceKey(host.info) : undefined;
+    if (this.device !== undefined) handover?.joined(this.device, this);
+  }
+
+  get info(): SessionInfo {
+    return this.host.info;
   }
 
   private get hold(): TransientHold {
@@ -67,7 +85,10 @@ export class SessionInbox {
    * messages go by `s_ntf` and pull): written once the client is done pulling.
    */
   holdDownstream(targetId: string, payload: Uint8Array, qos: 0 | 1): void {
-    this.hold.sendDownstream(payload, (timed) => this.host.writePush('s_msg', targetId, timed, qos));
+    this.hold.sendDownstream(payload, (timed) => {
+      if (this.device !== undefined) this.pushedTo = Math.max(this.pushedTo, downStreamTime(timed));
+      this.host.writePush('s_msg', targetId, timed, qos);
+    });
   }
 
   /** An echo of a not-stored message to a session that holds them: written once the client is done pulling. */
@@ -85,9 +106,28 @@ export class SessionInbox {
     this.transients?.pullAnswered();
   }
 
-  /** SessionPort.pullMark: for the engines (4.4.2, 5.x before 5.28) whose inbox cursor an s_msg moves. */
+  /**
+   * SessionPort.pullMark: for the engines (4.4.2, 5.x before 5.28) whose inbox cursor an s_msg moves. Asked once per
+   * pull; at the first, the device's earlier session's mark is taken over (pull-mark-handover.ts).
+   */
   pullMark(): number {
-    return this.holds && this.host.info.clientKind !== 'L2' ? this.marks.pulledUpTo : -1;
+    if (!this.holds || this.host.info.clientKind === 'L2') return -1;
+    // A closed session takes nothing over: it has left, and what it took would be lost with it.
+    if (!this.pulled && !this.host.closed) {
+      this.pulled = true;
+      this.inherited = this.device !== undefined ? this.handover?.firstPull(this.device, this) : undefined;
+      if (this.inherited !== undefined) this.pushedTo = Math.max(this.pushedTo, this.inherited.movedTo);
+    }
+    const own = this.marks.pulledUpTo;
+    return own >= 0 ? own : (this.inherited?.mark ?? -1);
+  }
+
+  /** HandoverMember.pushedPast: where the pulls reached, when the client's cursor was pushed (or answered) past it. */
+  pushedPast(): PullState | undefined {
+    const own = this.marks.pulledUpTo;
+    const mark = own >= 0 ? own : (this.inherited?.mark ?? -1);
+    const movedTo = Math.max(this.pushedTo, this.transients?.echoedTo ?? 0);
+    return mark >= 0 && movedTo > mark ? { mark, movedTo } : undefined;
   }
 
   /** SessionPort.answerFloor: the newest echo time written to an official client that queues it while pulling. */
@@ -128,9 +168,10 @@ export class SessionInbox {
     this.push('s_ntf', this.host.info.userId, encodeMessage(rc.NotifyMsg, { type: 1, time }), 1);
   }
 
-  /** The session closed: nothing held is sent any more. */
+  /** The session closed: nothing held is sent any more; its pull mark is left to the device's next session. */
   clear(): void {
     this.transients?.clear();
+    if (this.device !== undefined) this.handover?.left(this.device, this);
   }
 
   private notifyAgain(): void {

@@ -12,6 +12,7 @@ import type { Hub } from './hub';
 import { DEFAULT_RENOTIFY_MS } from './inbox-renotify';
 import { logFields } from './log-fields';
 import { ORIGIN_REFUSED_CONNACK, originAllowed } from './origin-policy';
+import { PullMarkHandover } from './pull-mark-handover';
 import type { ServerTransport } from './server-transport';
 import { Session, type SessionDeps } from './session';
 import { spreadBatches, WAKE_SPREAD, type SpreadLimits } from './spread-batches';
@@ -72,13 +73,17 @@ export class SessionManager {
   private readonly detaching = new Set<Promise<void>>();
   /** Stops the batches left of the last `wakeAll`. */
   private stopWaking: (() => void) | undefined;
+  /** Pull marks handed from a device's session to its next, on this node (pull-mark-handover.ts). */
+  readonly pullMarks: PullMarkHandover;
 
   constructor(
     private readonly ctx: ServerContext,
     private readonly router: TopicRouter,
     readonly hub: Hub<Session>,
     readonly timeouts: GatewayTimeouts,
-  ) {}
+  ) {
+    this.pullMarks = new PullMarkHandover(() => ctx.clock.now());
+  }
 
   /** Set by `drain`: new connections are answered CONNACK 6 (REDIRECT: ask navi again, go elsewhere). */
   private draining = false;
@@ -187,6 +192,7 @@ export class SessionManager {
         maxSendRatePerSecond,
         onHeartbeat: (s) => this.heartbeat(s),
         onClosed: (s) => this.closed(s),
+        pullMarks: this.pullMarks,
       };
       this.depsByRate.set(maxSendRatePerSecond, deps);
     }

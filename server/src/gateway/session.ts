@@ -22,6 +22,7 @@ import type { UserEvent } from './user-event';
 import { logFields } from './log-fields';
 import { isEchoable, NO_FLAGS, pubackFrame, publishFrame } from './session-frames';
 import { SessionInbox } from './session-inbox';
+import type { PullMarkHandover } from './pull-mark-handover';
 import { holdsTransients as clientHoldsTransients, isTransientUpstream } from './transient-hold';
 import { unboxed } from '../small-int';
 import { secondsSince, serverMetrics } from '../ops/server-metrics';
@@ -38,6 +39,8 @@ export interface SessionDeps {
   readonly onHeartbeat?: (session: Session) => void;
   /** Called once, after the session is closed for whatever reason. */
   readonly onClosed: (session: Session) => void;
+  /** The node's pull marks handed between sessions of a device (pull-mark-handover.ts). */
+  readonly pullMarks?: PullMarkHandover;
 }
 
 /**
@@ -117,7 +120,7 @@ export class Session implements SessionPort, LocalSession, FrameRunner<Request> 
   }
 
   private get inbox(): SessionInbox {
-    return (this.inboxState ??= new SessionInbox(this, this.deps.clock));
+    return (this.inboxState ??= new SessionInbox(this, this.deps.clock, this.deps.pullMarks));
   }
 
   /** Whether messages that are not stored wait while the client pulls (transient-hold.ts: holdsTransients). */

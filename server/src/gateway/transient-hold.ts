@@ -25,7 +25,9 @@
  *   read receipt request only if it is from today, so an echo cannot be timed back at the mark);
  * - an `s_msg` to E4 (and 5.7.x) keeps its time, and the next pull is answered from the pull mark when its cursor is past it
  *   (Session.pullMark, sync.ts), so what the message overtook is pulled and nothing twice — its time matters to
- *   the app (2.9.2 counts a read receipt response only if it is from today);
+ *   the app (2.9.2 counts a read receipt response only if it is from today). The mark outlives the session: a socket
+ *   lost or a page reloaded before that pull, the device's next session is answered from it at its first pull
+ *   (pull-mark-handover.ts: same node only; a device is known by app, user, client version, platform and address);
  * - an `s_msg` to L2, which also drops pulled entries at or below its cursor, is timed at most at the pull mark.
  * A session that has never been answered a pull has no mark: its messages keep their time. Our SDK (`lianxin=` in
  * its URL), `directPush=1` clients and imlib-next ≥ 5.28 do not go through this (Session.clampsTransients).
