@@ -11,6 +11,7 @@
  * validates what it uses) and the encoders always fill the fields the 5.x decoders require.
  */
 import { decodeUtf8, encodeUtf8, ProtocolError } from './wire';
+import { hasNul, wellFormed } from '../text-values';
 
 type Scalar = 'int32' | 'int64' | 'bool' | 'string' | 'bytes';
 
@@ -125,13 +126,19 @@ class Reader {
   }
 }
 
+/** Strings the client sends are stored as text (text-values.ts): U+0000 makes the payload malformed. */
+function storableString(value: string): string {
+  if (hasNul(value)) throw new Error('a string field holds U+0000');
+  return wellFormed(value);
+}
+
 function readValue(reader: Reader, type: Scalar | Schema): E5Value {
   if (typeof type !== 'string') return readFields(reader.take(Number(reader.varint())), type);
   switch (type) {
     case 'int32': return reader.integer() | 0;
     case 'int64': return reader.integer();
     case 'bool': return reader.varint() !== 0n;
-    case 'string': return decodeUtf8(reader.take(Number(reader.varint())));
+    case 'string': return storableString(decodeUtf8(reader.take(Number(reader.varint()))));
     case 'bytes': return reader.take(Number(reader.varint()));
   }
 }

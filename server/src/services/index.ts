@@ -3,6 +3,8 @@ import type { SessionPort, TopicHandler, TopicRouter } from '../gateway/topic-ro
 import { decodeMessage, rc } from './wire';
 import type { PublishFrame, QueryFrame } from './wire';
 import { WireStatus } from './wire-status';
+import { hasNul } from '../text-values';
+import { ChatroomStatus } from './chatrooms/room-wire';
 import type { ServerContext } from '../context';
 import { MessagingService } from './messaging';
 import { createSendHandler, peerConversationKind, SEND_TOPIC_NAMES, sendTopicType } from './send-handlers';
@@ -51,7 +53,16 @@ function l2ChatroomHistoryOrCustomerService(ctx: ServerContext, customerService:
   };
 }
 
-/** A PUBLISH on a query topic or a QUERY on a publish topic: answered with an error, never dropped. */
+/** A chatroom frame refused as malformed: the chatroom code for a bad parameter (room-wire.ts). */
+function rejectRoomFrame(port: SessionPort, frame: PublishFrame | QueryFrame): void {
+  if (frame.kind === 'query') port.queryAck(frame.messageId, ChatroomStatus.InvalidParameter, undefined, frame.topic);
+  else rejectKind(port, frame);
+}
+
+/**
+ * A PUBLISH on a query topic or a QUERY on a publish topic, or a malformed frame: answered with an error
+ * (InvalidParameter), never dropped.
+ */
 function rejectKind(port: SessionPort, frame: PublishFrame | QueryFrame): void {
   if (frame.kind === 'query') port.queryAck(frame.messageId, WireStatus.InvalidParameter, undefined, frame.topic);
   else if (frame.messageId !== 0) port.puback(frame.messageId, { status: WireStatus.InvalidParameter });
@@ -138,6 +149,14 @@ export function createServices(ctx: ServerContext, hub: Hub): Services {
   }
   for (const [topic, handler] of e5Publishes(ctx, messaging)) {
     handlers.set(topic, (port, frame) => (frame.kind === 'publish' ? handler(port, frame) : rejectKind(port, frame)));
+  }
+  // A raw U+0000 in the frame's target id is a malformed frame on every topic (text-values.ts): refused before any
+  // handler could store it (PostgreSQL TEXT refuses the 0x00 byte); payload strings are checked where decoded (wire.ts).
+  // Chatroom queries answer a bad room id with the chatroom code (23412), every other topic with 33003.
+  const roomTopics = new Set(roomQueries.map(([topic]) => topic));
+  for (const [topic, handler] of handlers) {
+    const refuse = roomTopics.has(topic) ? rejectRoomFrame : rejectKind;
+    handlers.set(topic, (port, frame) => (hasNul(frame.targetId) ? refuse(port, frame) : handler(port, frame)));
   }
   // Sends to the peer kind reach the store append (or the transient delivery) before their first wait — only an
   // asynchronous filter verdict comes first, and filteredSend says so (deferOrder) — so a session's window of

@@ -1,4 +1,4 @@
-import { rc, type PublishFrame } from './wire';
+import { rc, storableStrings, type PublishFrame } from './wire';
 import type { SessionPort } from '../gateway/topic-router';
 import type { MessagingService, OutgoingMessage } from './messaging';
 import type { ConversationKind, ConversationKinds, SendAck, SendRequest } from './conversation-kind';
@@ -46,6 +46,9 @@ export function readUpStream(payload: Uint8Array): UpStream | number {
   const up = decodeUpStream(payload);
   if (up === undefined) return WireStatus.InvalidParameter;
   if (!isValidObjectName(up.classname)) return WireStatus.InvalidParameter;
+  // A raw U+0000 in classname, pushText, appData, … is refused like any malformed field (wire.ts decodeMessage);
+  // lone surrogates become U+FFFD. Content is bytes: its bytes are kept.
+  if (storableStrings(up) !== undefined) return WireStatus.InvalidParameter;
   if (up.content.length > MAX_CONTENT_BYTES) return WireStatus.ContentTooLarge;
   return up;
 }

@@ -528,3 +528,88 @@ describe('publish extraContent', () => {
     expect(await ok('message/expansion/query', { msgUID: uid })).toEqual({ code: 200, extraContent: { type: { v: '3' }, n: { v: '7' } } });
   });
 });
+
+describe('text parameters: U+0000 and lone surrogates (the same rule on SQLite and PostgreSQL)', () => {
+  const NUL = 'a\u0000b';
+
+  async function refused(path: string, form: Form, parameter: string): Promise<void> {
+    const response = await api.post(path, form);
+    expect({ path, status: response.status, body: response.body }).toEqual({ path, status: 400, body: { code: 1002, errorMessage: expect.stringContaining(`${parameter} must not contain U+0000`) } });
+  }
+
+  async function refusedJson(path: string, json: unknown, parameter: string): Promise<void> {
+    const response = await api.postJson(path, json);
+    expect({ path, status: response.status, body: response.body }).toEqual({ path, status: 400, body: { code: 1002, errorMessage: expect.stringContaining(`${parameter} must not contain U+0000`) } });
+  }
+
+  it('a raw U+0000 in any form parameter is refused with 1002 naming the parameter, and nothing is stored', async () => {
+    const [u, v, g, r] = [uniqueId('nu'), uniqueId('nv'), uniqueId('ng'), uniqueId('nr')];
+    await refused('user/getToken', { userId: u, name: NUL, portraitUri: 'p' }, 'name');
+    expect((await api.post('user/info', { userId: u })).body['userName']).toBeUndefined();
+    await ok('user/getToken', { userId: u, name: 'u', portraitUri: 'p' });
+    await refused('user/refresh', { userId: u, portraitUri: NUL }, 'portraitUri');
+    await refused('group/create', { userId: u, groupId: g, groupName: NUL }, 'groupName');
+    expect((await ok<{ groups: unknown[] }>('user/group/query', { userId: u })).groups).toEqual([]);
+    await ok('group/create', { userId: u, groupId: g, groupName: 'g' });
+    await refused('group/refresh', { groupId: g, groupName: NUL }, 'groupName');
+    const synced = uniqueId('ns');
+    await refused('group/sync', { userId: u, [`group[${synced}]`]: NUL }, `group[${synced}]`);
+    const publish = { fromUserId: u, toUserId: v, objectName: 'RC:TxtMsg', content: JSON.stringify({ content: 'x' }) };
+    await refused('message/private/publish', { ...publish, pushContent: NUL }, 'pushContent');
+    await refused('message/private/publish', { ...publish, pushData: NUL }, 'pushData');
+    await refused('message/private/publish', { ...publish, objectName: 'X:a\u0000b' }, 'objectName');
+    await refused('message/private/publish', { ...publish, toUserId: [v, NUL] }, 'toUserId[1]');
+    await refused('chatroom/create', { [`chatroom[${r}]`]: NUL }, `chatroom[${r}]`);
+    await ok('chatroom/create', { [`chatroom[${r}]`]: 'room' });
+    await refused('chatroom/entry/set', { chatroomId: r, userId: u, key: 'k1', value: NUL, autoDelete: 0 }, 'value');
+    expect((await ok<{ keys: unknown[] }>('chatroom/entry/query', { chatroomId: r })).keys).toEqual([]);
+    await refused('sensitiveword/add', { word: `${uniqueId('w')}\u0000`, replaceWord: 'r' }, 'word');
+    await refused('conversation/notification/set', { requestId: u, conversationType: 1, targetId: NUL, isMuted: 1 }, 'targetId');
+    await refused('conversation/notification/get', { requestId: u, conversationType: 1, targetId: NUL }, 'targetId');
+    await refused('conversation/message/history/clean', { conversationType: 1, fromUserId: u, targetId: NUL, msgTimestamp: Date.now() }, 'targetId');
+    // A parameter name holding U+0000 is refused too (its NUL shown escaped).
+    await refused('chatroom/create', { [`chatroom[x\u0000y]`]: 'room' }, 'chatroom[x\\u0000y]');
+  });
+
+  it('JSON bodies: a raw U+0000 in any string, nested ones included, is refused with 1002 naming its path', async () => {
+    const u = uniqueId('nj');
+    await refusedJson('user/tag/set', { userId: u, tags: ['ok', NUL] }, 'tags[1]');
+    expect((await ok<{ result: Record<string, unknown> }>('user/tags/get', { userIds: u })).result).toEqual({ [u]: [] });
+    const now = Date.now();
+    await refusedJson('v3/message/private/query', { userId: u, targetId: NUL, startTime: now - 60_000, endTime: now, pageSize: 10 }, 'targetId');
+    await refusedJson('user/getToken', { userId: u, name: NUL, portraitUri: 'p' }, 'name');
+  });
+
+  it('JSON texts whose strings are stored one by one (remarks, entryInfo) refuse an escaped \\u0000 in them', async () => {
+    const [u, v, r] = [uniqueId('nk'), uniqueId('nl'), uniqueId('nm')];
+    await refused('user/remarks/set', { userId: u, remarks: JSON.stringify([{ id: v, remark: NUL }]) }, 'remarks[0].remark');
+    expect((await ok<{ total: number }>('user/remarks/get', { userId: u })).total).toBe(0);
+    await ok('chatroom/create', { [`chatroom[${r}]`]: 'room' });
+    await refused('chatroom/entry/batch/set', { chatroomId: r, autoDelete: 0, entryOwnerId: u, entryInfo: JSON.stringify({ k: NUL }) }, 'entryInfo.k');
+  });
+
+  it('an escaped \\u0000 inside a JSON-text parameter (content, extraContent) is not a raw U+0000: accepted and delivered as sent', async () => {
+    const [a, b] = [uniqueId('ne'), uniqueId('nf')];
+    const cb = await connectUser(server.url, DEFAULT_TEST_APP.key, api, b, clients);
+    const content = '{"content":"a\\u0000b"}';
+    const sent = await ok<{ messageUIDs: { messageUID: string }[] }>('message/private/publish', { fromUserId: a, toUserId: b, objectName: 'RC:TxtMsg', content, expansion: 'true', extraContent: JSON.stringify({ k: NUL }) });
+    const uid = sent.messageUIDs[0]!.messageUID;
+    const ack = await cb.query('pullMsg', b, encodeFrame('SyncRequestMsg', { syncTime: 0, ispolling: false, isPullSend: false, sendBoxSyncTime: 0 }));
+    const pulled = decodeFrame('DownStreamMessages', ack.payload).list.find((m) => m.msgId === uid);
+    expect(Buffer.from(pulled?.content ?? new Uint8Array()).toString('utf8')).toBe(content);
+    expect(JSON.parse(pulled?.extraContent ?? '{}')).toEqual({ k: { v: NUL } });
+  });
+
+  it('a lone surrogate in a string parameter is stored as one U+FFFD (JSON bodies and JSON texts alike)', async () => {
+    const [u, v] = [uniqueId('ns'), uniqueId('nt')];
+    await okJson('user/getToken', { userId: u, name: 'x\ud800y', portraitUri: 'p\udc00' });
+    expect(await ok('user/info', { userId: u })).toEqual(expect.objectContaining({ userName: 'x\ufffdy', userPortrait: 'p\ufffd' }));
+    await okJson('user/tag/set', { userId: u, tags: ['t\ud83d'] });
+    expect((await ok<{ result: Record<string, string[]> }>('user/tags/get', { userIds: u })).result[u]).toEqual(['t\ufffd']);
+    await ok('user/remarks/set', { userId: u, remarks: '[{"id":"' + v + '","remark":"r\\ud800s"}]' });
+    expect((await ok<{ users: { id: string; remark: string }[] }>('user/remarks/get', { userId: u })).users).toEqual([{ id: v, remark: 'r\ufffds' }]);
+    // A surrogate pair is not lone: kept as it is.
+    await okJson('user/refresh', { userId: u, name: '😀\ud83d\ude00' });
+    expect((await ok('user/info', { userId: u }))['userName']).toBe('😀😀');
+  });
+});

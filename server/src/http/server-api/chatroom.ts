@@ -16,7 +16,7 @@ import { formatDateTime } from './group';
 import { flagsOf, readContent } from './message';
 import { readPublishOptions } from './publish-options';
 import type { ServerApiModule } from './index';
-import type { Params } from './params';
+import { checkedJsonValue, type Params } from './params';
 import { USER_ID_RULE } from './user';
 
 /** ≤ 64 bytes of letters, digits and `+ = - _`. */
@@ -355,6 +355,7 @@ export function chatroomRoutes(chatrooms: Chatrooms): ServerApiModule {
         throw apiError(ServerApiErrors.badParameter, 'entryInfo must be a JSON object');
       }
       if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw apiError(ServerApiErrors.badParameter, 'entryInfo must be a JSON object');
+      parsed = checkedJsonValue('entryInfo', parsed);
       const options = rooms.options(appKey);
       if (!options.kvEnabled) failOn(ChatroomStatus.KvDisabled, 'chatroom entries');
       const entries: { key: string; value: string }[] = [];

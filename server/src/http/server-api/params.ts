@@ -4,6 +4,7 @@
  * object; `Params` reads typed, validated values from it and throws 1002 errors naming the field.
  */
 import { apiError, ServerApiErrors } from '../../errors';
+import { normalizeText } from '../../text-values';
 
 /** Null-prototype object: `__proto__` or `constructor` in a form body are ordinary keys. */
 export type FormBody = Record<string, string | string[]>;
@@ -60,8 +61,15 @@ export class Params {
   /** Set once the handler's check phase is over (index.ts ServerApiHandler): the endpoint, for the error. */
   private sealedFor: string | undefined;
 
+  /**
+   * Every string of the body (nested JSON values and form keys included) is made well-formed (lone surrogates →
+   * U+FFFD) and a raw U+0000 in any of them is refused with 1002 naming the parameter (text-values.ts): the same
+   * answer on SQLite and on PostgreSQL, whose TEXT refuses the 0x00 byte. A JSON text inside a parameter
+   * (`content`, `extraContent`, …) keeps its `\u0000` escapes: they are not a raw U+0000.
+   */
   constructor(body: unknown) {
     this.record = typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
+    refuseNul(normalizeText(this.record, '', () => undefined));
   }
 
   /**
@@ -155,6 +163,22 @@ export class Params {
     if (value === 'false' || value === '0') return false;
     throw invalid(name);
   }
+}
+
+/** 1002 for a raw U+0000 found at `path` (undefined: none found). */
+export function refuseNul(path: string | undefined): void {
+  if (path === undefined) return;
+  throw apiError(ServerApiErrors.badParameter, `${path.replace(/\u0000/g, '\\u0000')} must not contain U+0000`);
+}
+
+/**
+ * A value parsed from a parameter's JSON text whose strings are stored one by one (`remarks`, `entryInfo`): made
+ * well-formed and refused (1002) when a string holds U+0000, as body strings are (`name` prefixes the path).
+ */
+export function checkedJsonValue<T>(name: string, value: T): T {
+  const holder: { value: unknown } = { value };
+  refuseNul(normalizeText(holder.value, name, (next) => (holder.value = next)));
+  return holder.value as T;
 }
 
 function invalid(name: string): Error {

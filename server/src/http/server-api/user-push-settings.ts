@@ -19,7 +19,7 @@
  */
 import { apiError, ServerApiErrors } from '../../errors';
 import type { ServerApiModule } from './index';
-import type { Params } from './params';
+import { checkedJsonValue, type Params } from './params';
 import type { PushRemark } from '../../store/user-push-setting-repository';
 import { USER_ID_RULE } from './user';
 
@@ -60,6 +60,8 @@ function readRemarks(params: Params): PushRemark[] {
       throw apiError(ServerApiErrors.badParameter, 'remarks must be a JSON array of {"id","remark"}');
     }
   }
+  // Parsed from JSON text: its strings are stored one by one, so the body's text rule applies to them too.
+  value = checkedJsonValue('remarks', value);
   if (!Array.isArray(value) || value.length === 0) throw apiError(ServerApiErrors.badParameter, 'remarks must be a non-empty JSON array of {"id","remark"}');
   if (value.length > MAX_REMARKS_PER_CALL) throw apiError(ServerApiErrors.badParameter, `remarks accepts at most ${MAX_REMARKS_PER_CALL} entries`);
   return value.map((entry: unknown, index): PushRemark => {

@@ -12,7 +12,9 @@
 import { decodeUpStream } from '../../../src/services/upstream-decode';
 import { readUpStream } from '../../../src/services/send-handlers';
 import { WireStatus } from '../../../src/services/wire-status';
-import { rc, decodeMessage, ProtocolError } from '../../../src/services/wire';
+import { rc } from '../../../src/services/wire';
+// The SDK's decodeMessage, protobufjs as it is (the server's services/wire.ts one also refuses U+0000 in strings).
+import { decodeMessage, ProtocolError } from '../../../../src/internal';
 import { seeded } from '../../../../test/support/seeded';
 
 const SEED = Number(process.env.UPSTREAM_SEED ?? 20261128);
@@ -337,5 +339,17 @@ describe('upstream-decode: the same message as protobufjs', () => {
     expect(readUpStream(Uint8Array.from([8, 3, 18, 0, 26, 0]))).toBe(WireStatus.InvalidParameter); // empty object name
     const big = Uint8Array.from(rc.UpStreamMessage.encode({ sessionId: 3, classname: 'RC:TxtMsg', content: new Uint8Array(128 * 1024 + 1) }).finish());
     expect(readUpStream(big)).toBe(WireStatus.ContentTooLarge);
+  });
+
+  it('readUpStream refuses a raw U+0000 in any string field and makes lone surrogates U+FFFD; content bytes are kept', () => {
+    const encode = (fields: Partial<rc.IUpStreamMessage>): Uint8Array =>
+      Uint8Array.from(rc.UpStreamMessage.encode({ sessionId: 3, classname: 'RC:TxtMsg', content: Buffer.from('{}'), ...fields }).finish());
+    for (const fields of [{ classname: 'X:a\u0000b' }, { pushText: 'a\u0000' }, { appData: '\u0000' }, { extraContent: '{"k":"\u0000"}' }, { userId: ['u1', 'u\u0000'] }, { pushExt: { title: 't\u0000' } }]) {
+      expect({ fields, status: readUpStream(encode(fields)) }).toEqual({ fields, status: WireStatus.InvalidParameter });
+    }
+    const kept = readUpStream(encode({ pushText: 'x\ud800y', content: Buffer.from([0x7b, 0, 0x7d]) }));
+    expect(kept).toBeInstanceOf(rc.UpStreamMessage);
+    expect((kept as rc.UpStreamMessage).pushText).toBe('x\ufffdy');
+    expect([...(kept as rc.UpStreamMessage).content]).toEqual([0x7b, 0, 0x7d]);
   });
 });

@@ -1,0 +1,60 @@
+/**
+ * Text the server stores must read back the same on every back end (SQLite and PostgreSQL):
+ *
+ * - A lone UTF-16 surrogate has no UTF-8 form. better-sqlite3 writes it as WTF-8 (read back as three U+FFFD),
+ *   node-postgres as one U+FFFD. Input strings are made well-formed first (each lone surrogate → U+FFFD, what
+ *   `String.prototype.toWellFormed` does), so both store the same text.
+ * - U+0000: PostgreSQL TEXT refuses the 0x00 byte. A raw U+0000 in a string the client or caller sends is
+ *   refused at the boundary with the documented parameter error (Server API 1002, wire 33003), on both back
+ *   ends. Binary values (message content bytes) are not text and keep their bytes.
+ */
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const LONE_SURROGATES = new RegExp(LONE_SURROGATE.source, 'g');
+
+/** `value.toWellFormed()`: every lone surrogate replaced by U+FFFD (the value itself when already well-formed). */
+export function wellFormed(value: string): string {
+  return LONE_SURROGATE.test(value) ? value.replace(LONE_SURROGATES, '\uFFFD') : value;
+}
+
+export function hasNul(value: string): boolean {
+  return value.includes('\u0000');
+}
+
+/**
+ * Walks a decoded value (a JSON body, a decoded protobuf message): every string, object key included, is made
+ * well-formed in place (arrays and plain objects are rewritten; byte arrays are left alone). Returns the path of
+ * the first string holding a raw U+0000 (`name`, `name[2]`, `name.key`), or undefined when there is none.
+ */
+export function normalizeText(value: unknown, path: string, set: (next: string) => void): string | undefined {
+  if (typeof value === 'string') {
+    if (hasNul(value)) return path;
+    const next = wellFormed(value);
+    if (next !== value) set(next);
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null || ArrayBuffer.isView(value)) return undefined;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = normalizeText(value[i], `${path}[${i}]`, (next) => (value[i] = next));
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  }
+  const record = value as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    const childPath = path === '' ? key : `${path}.${key}`;
+    if (hasNul(key)) return childPath;
+    let target = key;
+    const fixed = wellFormed(key);
+    if (fixed !== key) {
+      // A renamed key keeps its value; an existing well-formed twin is overwritten, as a repeated key would be.
+      record[fixed] = record[key];
+      delete record[key];
+      target = fixed;
+    }
+    const found = normalizeText(record[target], path === '' ? target : `${path}.${target}`, (next) => (record[target] = next));
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
