@@ -24,7 +24,8 @@ export function hasNul(value: string): boolean {
 /**
  * Walks a decoded value (a JSON body, a decoded protobuf message): every string, object key included, is made
  * well-formed in place (arrays and plain objects are rewritten; byte arrays are left alone). Returns the path of
- * the first string holding a raw U+0000 (`name`, `name[2]`, `name.key`), or undefined when there is none.
+ * the first string holding a raw U+0000 (`name`, `name[2]`, `name.key`), or undefined when there is none. The
+ * path is built only for that string (every client payload goes through here: nothing is allocated otherwise).
  */
 export function normalizeText(value: unknown, path: string, set: (next: string) => void): string | undefined {
   if (typeof value === 'string') {
@@ -33,18 +34,36 @@ export function normalizeText(value: unknown, path: string, set: (next: string) 
     if (next !== value) set(next);
     return undefined;
   }
+  const found = normalizeInside(value);
+  if (found === undefined) return undefined;
+  let out = path;
+  for (let i = found.length - 1; i >= 0; i--) {
+    const step = found[i] as string | number;
+    out = typeof step === 'number' ? `${out}[${step}]` : out === '' ? step : `${out}.${step}`;
+  }
+  return out;
+}
+
+/** The steps (innermost first) to the first string with U+0000 inside an array or object, normalizing the rest. */
+function normalizeInside(value: unknown): (string | number)[] | undefined {
   if (typeof value !== 'object' || value === null || ArrayBuffer.isView(value)) return undefined;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
-      const found = normalizeText(value[i], `${path}[${i}]`, (next) => (value[i] = next));
-      if (found !== undefined) return found;
+      const item: unknown = value[i];
+      if (typeof item === 'string') {
+        if (hasNul(item)) return [i];
+        const next = wellFormed(item);
+        if (next !== item) value[i] = next;
+        continue;
+      }
+      const found = normalizeInside(item);
+      if (found !== undefined) return (found.push(i), found);
     }
     return undefined;
   }
   const record = value as Record<string, unknown>;
   for (const key of Object.keys(record)) {
-    const childPath = path === '' ? key : `${path}.${key}`;
-    if (hasNul(key)) return childPath;
+    if (hasNul(key)) return [key];
     let target = key;
     const fixed = wellFormed(key);
     if (fixed !== key) {
@@ -53,8 +72,15 @@ export function normalizeText(value: unknown, path: string, set: (next: string) 
       delete record[key];
       target = fixed;
     }
-    const found = normalizeText(record[target], path === '' ? target : `${path}.${target}`, (next) => (record[target] = next));
-    if (found !== undefined) return found;
+    const item = record[target];
+    if (typeof item === 'string') {
+      if (hasNul(item)) return [target];
+      const next = wellFormed(item);
+      if (next !== item) record[target] = next;
+      continue;
+    }
+    const found = normalizeInside(item);
+    if (found !== undefined) return (found.push(target), found);
   }
   return undefined;
 }
