@@ -34,17 +34,24 @@ function read<T>(port: SessionPort, frame: QueryFrame, type: Decoder<T>, name: s
 /**
  * Conversation list: `qryRelationR` (E4, RelationQryInput) and `qryRelation` (L2, RelationsInput). Both
  * clients send type 1 meaning "all" and filter locally (PROTOCOL.md §14 U8); E5 sends no type at all. Every entry carries `msg`
- * (E4 crashes without it).
+ * (E4 crashes without it). `order` 0 pages backwards from startTime (exclusive), newest first; `order` 1 forwards
+ * (exclusive), oldest first — as imlib-next 5.x documents it and as 5.38 answers it from its own cache; neither engine
+ * re-sorts the answer.
  */
 export function createRelationListHandler(ctx: ServerContext) {
   return async (port: SessionPort, frame: QueryFrame): Promise<void> => {
-    const req: { count?: number | null; startTime?: number | null; channelType?: number[] | null } | undefined = frame.topic === 'qryRelationR'
+    const req: { count?: number | null; startTime?: number | null; order?: number | null; channelType?: number[] | null } | undefined = frame.topic === 'qryRelationR'
       ? read<rc.RelationQryInput>(port, frame, rc.RelationQryInput, 'RelationQryInput')
       : read<rc.RelationsInput>(port, frame, rc.RelationsInput, 'RelationsInput');
     if (!req) return;
     const requested = req.count ?? 0;
     const count = requested <= 0 ? DEFAULT_LIST_COUNT : Math.min(requested, MAX_LIST_COUNT);
-    const all = await ctx.store.conversations.list(port.info.appKey, port.info.userId, count, Math.max(0, req.startTime ?? 0));
+    const startTime = Math.max(0, req.startTime ?? 0);
+    // order 1 (imlib-next 5.x `getConversationList({ order: 1 })`): the conversations after startTime, oldest first
+    // (0 = from the first); anything else, and E4 / L2 without it: before startTime (0 = now), newest first.
+    const all = req.order === 1
+      ? await ctx.store.conversations.listAfter(port.info.appKey, port.info.userId, count, startTime)
+      : await ctx.store.conversations.list(port.info.appKey, port.info.userId, count, startTime);
     // E5 (5.38) sends no `type` and may narrow the list with `channelType[]` (PROTOCOL-E5.md §3.2).
     const only = new Set(req.channelType ?? []);
     const list = only.size === 0 ? all : all.filter((c) => only.has(c.conversation.type));

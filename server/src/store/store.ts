@@ -197,6 +197,12 @@ export interface ConversationRepository {
   /** Owner's conversations, most recently updated first, `updatedTime` < `before` when `before` > 0. */
   list(appKey: AppKey, owner: UserId, count: number, before: number): Promise<readonly ConversationSummary[]>;
   /**
+   * The other direction (engine 5.x `getConversationList({ order: 1 })`): the `count` least recently updated of the
+   * owner's conversations with `updatedTime` > `after` (0 = from the first), least recently updated first
+   * (the reverse of `list`'s order); removed and emptied ones are left out as in `list`.
+   */
+  listAfter(appKey: AppKey, owner: UserId, count: number, after: number): Promise<readonly ConversationSummary[]>;
+  /**
    * The listed ones among `conversations`, in the order given (each once), with their latest visible message as
    * in `list`; unknown, removed and emptied (everything hidden) ones are left out.
    */

@@ -294,6 +294,31 @@ describe('history and conversations', () => {
     expect((await list()).map((r) => r.userId)).toEqual([c, b]);
   });
 
+  it('qryRelationR order 1 (imlib-next 5.x) lists the conversations after startTime, oldest first; order 0 pages back from it, newest first', async () => {
+    const [a, b, c, d] = [uniqueUser('a'), uniqueUser('b'), uniqueUser('c'), uniqueUser('d')];
+    const ca = await connect(a, '5.7.3');
+    for (const peer of [b, c, d]) await ca.publish('ppMsgP', peer, up('RC:TxtMsg', { content: `to ${peer}` }));
+    const list = async (count: number, startTime: number, order?: number) => {
+      const input = order === undefined ? { count, startTime } : { type: 1, count, startTime, order };
+      const out = decodeAck('RelationsOutput', await ca.query('qryRelationR', a, encodeByName('RelationQryInput', input)));
+      return out.info.map((r) => ({ id: r.userId, time: Number(r.msg!.dataTime) }));
+    };
+    const newest = await list(10, 0, 0);
+    expect(newest.map((r) => r.id)).toEqual([d, c, b]);
+    const [tb, tc, td] = [newest[2]!.time, newest[1]!.time, newest[0]!.time];
+    // order 1 from 0: from the first; count takes the oldest; startTime is exclusive both ways.
+    expect((await list(10, 0, 1)).map((r) => r.id)).toEqual([b, c, d]);
+    expect((await list(2, 0, 1)).map((r) => r.id)).toEqual([b, c]);
+    expect((await list(10, tb, 1)).map((r) => r.id)).toEqual([c, d]);
+    expect((await list(10, td, 1))).toEqual([]);
+    expect((await list(2, tc, 0)).map((r) => r.id)).toEqual([b]);
+    // No order (5.38 with order 0 leaves it out) is order 0.
+    expect((await list(10, td)).map((r) => r.id)).toEqual([c, b]);
+    // A removed conversation is not listed either way.
+    expect((await ca.query('delRelation', c, encodeByName('RelationQryInput', { type: 1, count: 0, startTime: 0, order: 0 }))).status).toBe(0);
+    expect((await list(10, 0, 1)).map((r) => r.id)).toEqual([b, d]);
+  });
+
   it('qryRLBatch (imlib-next 5.38) answers the latest message of each asked conversation in the list, echoing its busChannel', async () => {
     const [a, b, c, d] = [uniqueUser('a'), uniqueUser('b'), uniqueUser('c'), uniqueUser('d')];
     const ca = await connect(a, '5.38.0');

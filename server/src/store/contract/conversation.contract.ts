@@ -41,6 +41,44 @@ export function describeConversations(context: ContractContext): void {
       expect(await list('a', 0)).toEqual([]);
     });
 
+    it('listAfter pages forwards: updatedTime > after (0 = from the first), oldest first, the reverse of list', async () => {
+      const listAfter = (owner: UserId, count: number, after: number): Promise<readonly ConversationSummary[]> =>
+        context.store.conversations.listAfter(APP, owner, count, after);
+      const m = await appendAll(context.store, [
+        privateMessage('a', 'b', { now: T0 }),
+        privateMessage('c', 'a', { now: T0 + 10 }),
+        privateMessage('a', 'd', { now: T0 + 10 }), // sentTime is unique in an app: T0 + 11, so no two conversations tie
+        groupMessage('b', 'g1', ['a', 'c'], { now: T0 + 20 }),
+        privateMessage('a', 'e', { now: T0 + 30 }),
+      ]);
+      const all = await listAfter('a', 100, 0);
+      expect(keys(all)).toEqual(['1:b', '1:c', '1:d', '3:g1', '1:e']);
+      expect(all.map((summary) => summary.updatedTime)).toEqual([T0, T0 + 10, T0 + 11, T0 + 20, T0 + 30]);
+      expect(keys(all)).toEqual(keys(await list('a')).reverse());
+      expect(all[1]?.latest).toEqual({ message: m[1], direction: Direction.Receive, mentioned: false });
+      expect(all[3]?.latest).toEqual({ message: m[3], direction: Direction.Receive, mentioned: false });
+      // count: the oldest ones; the next page starts after the last one's time, which is exclusive.
+      const first = await listAfter('a', 2, 0);
+      expect(keys(first)).toEqual(['1:b', '1:c']);
+      expect(keys(await listAfter('a', 2, first[0]?.updatedTime ?? 0))).toEqual(['1:c', '1:d']);
+      expect(keys(await listAfter('a', 10, T0 + 10))).toEqual(['1:d', '3:g1', '1:e']);
+      expect(keys(await listAfter('a', 10, T0 + 11))).toEqual(['3:g1', '1:e']);
+      expect(keys(await listAfter('a', 10, T0 + 9))).toEqual(['1:c', '1:d', '3:g1', '1:e']);
+      expect(await listAfter('a', 10, T0 + 30)).toEqual([]);
+      expect(await listAfter('a', 0, 0)).toEqual([]);
+      expect(await listAfter('nobody', 10, 0)).toEqual([]);
+      expect(keys(await listAfter('c', 10, 0))).toEqual(['1:a', '3:g1']);
+
+      // A removed conversation is left out until its next message, which puts it last.
+      await context.store.conversations.remove(APP, 'a', { type: 3, targetId: 'g1' });
+      expect(keys(await listAfter('a', 10, T0))).toEqual(['1:c', '1:d', '1:e']);
+      await context.store.messages.append(groupMessage('c', 'g1', ['a', 'b'], { now: T0 + 40 }));
+      expect(keys(await listAfter('a', 10, T0))).toEqual(['1:c', '1:d', '1:e', '3:g1']);
+      // An emptied one (its only message recalled) is skipped and count is filled past it.
+      await context.store.messages.recall(APP, m[0]?.uid ?? '', 'a');
+      expect(keys(await listAfter('a', 1, 0))).toEqual(['1:c']);
+    });
+
     it('removes a conversation for its owner only, idempotently, until a new message arrives', async () => {
       const [first] = await appendAll(context.store, [privateMessage('a', 'b', { now: T0 }), privateMessage('a', 'c', { now: T0 + 10 })]);
       await context.store.conversations.remove(APP, 'a', { type: 1, targetId: 'b' });

@@ -28,6 +28,10 @@ interface ConversationRow {
 const RECENT_SQL = `SELECT type, target_id, updated_time, cleared_up_to FROM conversations
   WHERE app_key = ? AND owner = ? AND listed = 1 AND (updated_time, type, target_id) < (?, ?, ?)
   ORDER BY updated_time DESC, type DESC, target_id DESC LIMIT ?`;
+// The same index forwards (listAfter): oldest first, (type, target_id) ascending within one time.
+const EARLIEST_SQL = `SELECT type, target_id, updated_time, cleared_up_to FROM conversations
+  WHERE app_key = ? AND owner = ? AND listed = 1 AND (updated_time, type, target_id) > (?, ?, ?)
+  ORDER BY updated_time ASC, type ASC, target_id ASC LIMIT ?`;
 const LATEST_SQL = `${ENTRY_SELECT}
   WHERE e.app_key = ? AND e.owner = ? AND e.conv_type = ? AND e.conv_target = ?
     AND e.sent_time > ? AND e.deleted = 0 AND m.recalled = 0
@@ -40,14 +44,25 @@ export class PgConversationRepository implements ConversationRepository {
   constructor(private readonly database: PgDatabase) {}
 
   async list(appKey: AppKey, owner: UserId, count: number, before: number): Promise<readonly ConversationSummary[]> {
+    // (before, -∞, '') as an exclusive upper bound selects exactly updated_time < before.
+    return this.page(appKey, owner, count, RECENT_SQL, { time: before > 0 ? before : NO_UPPER_BOUND, type: Number.MIN_SAFE_INTEGER, targetId: '' });
+  }
+
+  async listAfter(appKey: AppKey, owner: UserId, count: number, after: number): Promise<readonly ConversationSummary[]> {
+    // (after, +∞, '') as an exclusive lower bound selects exactly updated_time > after (no type is +∞).
+    return this.page(appKey, owner, count, EARLIEST_SQL, { time: Math.max(0, after), type: Number.MAX_SAFE_INTEGER, targetId: '' });
+  }
+
+  /** Keyset walk along conversations_recent from the exclusive bound `from`, in the direction `sql` reads. */
+  private async page(appKey: AppKey, owner: UserId, count: number, sql: string, from: { time: number; type: number; targetId: string }): Promise<readonly ConversationSummary[]> {
     const wanted = Math.max(0, Math.floor(count));
     if (wanted === 0) return [];
     return this.database.read(async (q) => {
       const result: ConversationSummary[] = [];
       // Conversations whose messages are all hidden are skipped: read batches until enough or exhausted.
-      let cursor = { time: before > 0 ? before : NO_UPPER_BOUND, type: Number.MIN_SAFE_INTEGER, targetId: '' };
+      let cursor = from;
       for (;;) {
-        const batch = await q.all<ConversationRow>(RECENT_SQL, appKey, owner, cursor.time, cursor.type, cursor.targetId, wanted);
+        const batch = await q.all<ConversationRow>(sql, appKey, owner, cursor.time, cursor.type, cursor.targetId, wanted);
         for (const row of batch) {
           const latest = await q.get<EntryRow>(LATEST_SQL, appKey, owner, row.type, row.target_id, row.cleared_up_to);
           if (latest === undefined) continue;

@@ -22,6 +22,11 @@ const RECENT_SQL = `SELECT c.type, c.target_ref, n.name AS target_id, c.updated_
   FROM conversations c JOIN names n ON n.id = c.target_ref
   WHERE c.owner_ref = ? AND c.listed = 1 AND (c.updated_time, c.type, c.target_ref) < (?, ?, ?)
   ORDER BY c.updated_time DESC, c.type DESC, c.target_ref DESC LIMIT ?`;
+// The same index forwards (listAfter): oldest first, (type, target_ref) ascending within one time.
+const EARLIEST_SQL = `SELECT c.type, c.target_ref, n.name AS target_id, c.updated_time, c.cleared_up_to
+  FROM conversations c JOIN names n ON n.id = c.target_ref
+  WHERE c.owner_ref = ? AND c.listed = 1 AND (c.updated_time, c.type, c.target_ref) > (?, ?, ?)
+  ORDER BY c.updated_time ASC, c.type ASC, c.target_ref ASC LIMIT ?`;
 const ONE_SQL = `SELECT c.type, c.target_ref, n.name AS target_id, c.updated_time, c.cleared_up_to
   FROM conversations c JOIN names n ON n.id = c.target_ref
   WHERE c.owner_ref = ? AND c.type = ? AND c.target_ref = ${REF} AND c.listed = 1`;
@@ -35,6 +40,19 @@ export class SqliteConversationRepository implements ConversationRepository {
   ) {}
 
   async list(appKey: AppKey, owner: UserId, count: number, before: number): Promise<readonly ConversationSummary[]> {
+    // (before, -∞, -∞) as an exclusive upper bound selects exactly updated_time < before.
+    const from = { time: before > 0 ? before : NO_UPPER_BOUND, type: Number.MIN_SAFE_INTEGER, targetRef: Number.MIN_SAFE_INTEGER };
+    return this.page(appKey, owner, count, RECENT_SQL, from);
+  }
+
+  async listAfter(appKey: AppKey, owner: UserId, count: number, after: number): Promise<readonly ConversationSummary[]> {
+    // (after, +∞, +∞) as an exclusive lower bound selects exactly updated_time > after.
+    const from = { time: Math.max(0, after), type: Number.MAX_SAFE_INTEGER, targetRef: Number.MAX_SAFE_INTEGER };
+    return this.page(appKey, owner, count, EARLIEST_SQL, from);
+  }
+
+  /** Keyset walk along conversations_recent from the exclusive bound `from`, in the direction `sql` reads. */
+  private async page(appKey: AppKey, owner: UserId, count: number, sql: string, from: { time: number; type: number; targetRef: number }): Promise<readonly ConversationSummary[]> {
     const wanted = Math.max(0, Math.floor(count));
     if (wanted === 0) return [];
     await this.settle(appKey, owner);
@@ -45,12 +63,9 @@ export class SqliteConversationRepository implements ConversationRepository {
       if (ref === undefined) return result;
       // Conversations whose messages are all hidden (recalled, deleted, cleared, pruned) are skipped, so a
       // batch may yield fewer than wanted: keep reading until enough or exhausted.
-      // (before, -∞, '') as an exclusive upper bound selects exactly updated_time < before.
-      let cursor = { time: before > 0 ? before : NO_UPPER_BOUND, type: Number.MIN_SAFE_INTEGER, targetRef: Number.MIN_SAFE_INTEGER };
+      let cursor = from;
       for (;;) {
-        const batch = this.database.all<ConversationRow>(
-          RECENT_SQL, ref, cursor.time, cursor.type, cursor.targetRef, wanted,
-        );
+        const batch = this.database.all<ConversationRow>(sql, ref, cursor.time, cursor.type, cursor.targetRef, wanted);
         for (const row of batch) {
           const latest = this.latest(ref, row, segments);
           if (latest === undefined) continue;
