@@ -4,58 +4,21 @@
  * them), the lists 5.38 builds from its cache and completes with `qryRLBatch` (top, blocked, tag pages), tags, remote
  * history paging, remote delete / clear, the conversation list's paging and offline sync.
  */
-import { call, ok, sdkUser } from '../e2e/sdk-api-support';
-import type { SdkUser } from '../e2e/sdk-api-support';
-import { serverApi } from '../support/server-api-client';
-import { MULTI_DEVICE_APP, useInteropServer } from '../support/official-client/interop-fixture';
-import { killAllE5Clients, launchE5Client } from '../support/official-client-e5/launch-e5-client';
+import { call, ok } from '../e2e/sdk-api-support';
+import { MULTI_DEVICE_APP } from '../support/official-client/interop-fixture';
+import { PRIVATE, eventually, sleep, textOf, useE5AppSession } from '../support/official-client-e5/e5-app-session';
+import type { E5Conversation as Conv, E5HistoryPage as Page } from '../support/official-client-e5/e5-app-session';
 import type { E5Client, E5Message } from '../support/official-client-e5/launch-e5-client';
 
-const PRIVATE = 1;
 const APP = MULTI_DEVICE_APP;
 
-const textOf = (m: E5Message): unknown => m.content.content;
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function eventually<T>(probe: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 8_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last = await probe();
-  while (!accept(last) && Date.now() < deadline) {
-    await sleep(250);
-    last = await probe();
-  }
-  return last;
-}
-
-interface Conv {
-  readonly conversationType: number;
-  readonly targetId: string;
-  readonly isTop?: boolean;
-  readonly isTopInTag?: boolean;
-  readonly notificationLevel?: number;
-  readonly unreadMessageCount?: number;
-  readonly latestMessage?: { readonly messageUId?: string; readonly sentTime?: number; readonly content?: Record<string, unknown> } | null;
-}
-
-type Page = { list: E5Message[]; hasMore: boolean };
-
 describe('official imlib-next 5.38: conversations', () => {
-  const fixture = useInteropServer();
+  const { fixture, publish, launch, ours } = useE5AppSession('5.38');
   let aliceId = '';
   let bobId = '';
   let alice1: E5Client;
   let alice2: E5Client;
   let bob: E5Client;
-  const api = () => serverApi(fixture.server.url, APP.key, APP.secret);
-
-  const launch = async (label: string, userId: string): Promise<E5Client> => {
-    const client = await launchE5Client({ version: '5.38', appKey: APP.key, navi: fixture.server.url, label });
-    const result = await client.connect(await fixture.tokenFor(userId, APP));
-    if (result.code !== 0) throw new Error(`${label} connect ${JSON.stringify(result)}\n${client.logs().slice(-3000)}`);
-    return client;
-  };
-  const publish = (from: string, to: string, text: string) =>
-    api().post('/message/private/publish.json', { fromUserId: from, toUserId: to, objectName: 'RC:TxtMsg', content: JSON.stringify({ content: text }) });
 
   beforeAll(async () => {
     aliceId = fixture.newUserId('alice');
@@ -64,11 +27,6 @@ describe('official imlib-next 5.38: conversations', () => {
     alice2 = await launch('alice2', aliceId);
     bob = await launch('bob', bobId);
   }, 90_000);
-  const live: SdkUser[] = [];
-  afterAll(async () => {
-    await killAllE5Clients();
-    await Promise.all(live.splice(0).map((u) => u.im.disconnect()));
-  });
 
   it('top: set on one page reaches the second page; getTopConversationList and getBlockedConversationList come with the latest message (qryRLBatch)', async () => {
     const sent = await bob.sendText(PRIVATE, aliceId, 'make me top');
@@ -114,13 +72,11 @@ describe('official imlib-next 5.38: conversations', () => {
   it('notification levels on 5.38 are do-not-disturb (1, 2, 4, 5) or not (-1, 0) for a 2.9.2 page and our SDK of the same user', async () => {
     const dan = fixture.newUserId('dan');
     const official = await fixture.online('alice-v2', {}, APP, aliceId);
-    const ours = await sdkUser(fixture.server, APP, 'alice-ours', { userId: aliceId });
-    live.push(ours);
-    await ours.connect();
+    const mine = await ours('alice-ours', { userId: aliceId });
     await publish(dan, aliceId, 'unread 1');
     await publish(dan, aliceId, 'unread 2');
-    await ours.next((m) => (m.content as { content?: string }).content === 'unread 2', 15_000);
-    const total = async (includeMuted: boolean): Promise<number> => ok(call<number>((cb) => ours.im.getTotalUnreadCount(cb, [PRIVATE], includeMuted)), 'getTotalUnreadCount');
+    await mine.next((m) => (m.content as { content?: string }).content === 'unread 2', 15_000);
+    const total = async (includeMuted: boolean): Promise<number> => ok(call<number>((cb) => mine.im.getTotalUnreadCount(cb, [PRIVATE], includeMuted)), 'getTotalUnreadCount');
     const base = await total(true);
     expect(await total(false)).toBe(base);
 
@@ -200,6 +156,25 @@ describe('official imlib-next 5.38: conversations', () => {
     const conv = await bob.ok<Conv>('getConversation', { conversationType: PRIVATE, targetId: peers[0] });
     expect(conv.latestMessage?.content?.['content']).toBe(`from ${peers[0]}`);
     expect(conv.unreadMessageCount).toBe(1);
+  });
+
+  it('conversation list order 1: 5.38 asks qryRelationR for the conversations after startTime and lists them oldest first', async () => {
+    const owner = fixture.newUserId('lo');
+    const peers = [fixture.newUserId('lq0'), fixture.newUserId('lq1'), fixture.newUserId('lq2')];
+    for (const peer of peers) {
+      await publish(peer, owner, `lo from ${peer}`);
+      await sleep(30);
+    }
+    const page = await launch('lo', owner);
+    await page.nextMessage((m) => textOf(m) === `lo from ${peers[2]}`, 15_000);
+    const ids = (list: readonly Conv[]): string[] => list.map((c) => c.targetId);
+    const all = await page.ok<Conv[]>('getConversationList', { count: 10, startTime: 0, order: 0 });
+    expect(ids(all)).toEqual([peers[2], peers[1], peers[0]]);
+    const first = await page.ok<Conv[]>('getConversationList', { count: 2, startTime: 0, order: 1 });
+    expect(ids(first)).toEqual([peers[0], peers[1]]);
+    const next = await page.ok<Conv[]>('getConversationList', { count: 2, startTime: first[1]!.latestMessage!.sentTime, order: 1 });
+    expect(ids(next)).toEqual([peers[2]]);
+    await page.kill();
   });
 
   it('remote delete and clear: deleteMessages / clearHistoryMessages reach the server for this user only', async () => {

@@ -3,41 +3,18 @@
  * it reports, a too-long text, recall without notification, typing status, message expansion, and a 2.9.2 page and a
  * 5.38 page of the same user side by side.
  */
-import { serverApi } from '../support/server-api-client';
-import { MULTI_DEVICE_APP, useInteropServer } from '../support/official-client/interop-fixture';
-import { killAllE5Clients, launchE5Client } from '../support/official-client-e5/launch-e5-client';
+import { MULTI_DEVICE_APP } from '../support/official-client/interop-fixture';
+import { GROUP, PRIVATE, eventually, sleep, useE5AppSession } from '../support/official-client-e5/e5-app-session';
 import type { E5Client, E5Message } from '../support/official-client-e5/launch-e5-client';
 
-const PRIVATE = 1;
-const GROUP = 3;
 const APP = MULTI_DEVICE_APP;
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function eventually<T>(probe: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 8_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last = await probe();
-  while (!accept(last) && Date.now() < deadline) {
-    await sleep(250);
-    last = await probe();
-  }
-  return last;
-}
-
 describe('official imlib-next 5.38: messaging', () => {
-  const fixture = useInteropServer();
+  const { fixture, api, launch } = useE5AppSession('5.38');
   let aliceId = '';
   let bobId = '';
   let alice: E5Client;
   let bob: E5Client;
-  const api = () => serverApi(fixture.server.url, APP.key, APP.secret);
-
-  const launch = async (label: string, userId: string): Promise<E5Client> => {
-    const client = await launchE5Client({ version: '5.38', appKey: APP.key, navi: fixture.server.url, label });
-    const result = await client.connect(await fixture.tokenFor(userId, APP));
-    if (result.code !== 0) throw new Error(`${label} connect ${JSON.stringify(result)}\n${client.logs().slice(-3000)}`);
-    return client;
-  };
 
   beforeAll(async () => {
     aliceId = fixture.newUserId('alice');
@@ -45,9 +22,6 @@ describe('official imlib-next 5.38: messaging', () => {
     alice = await launch('alice', aliceId);
     bob = await launch('bob', bobId);
   }, 90_000);
-  afterAll(async () => {
-    await killAllE5Clients();
-  });
 
   it('refusals: blacklisted sender 405, not in group 22406, gagged member 22408', async () => {
     const dave = fixture.newUserId('dave');
