@@ -4,7 +4,7 @@
  * (keepalive rooms exempt), and the drop policy measured with floods (seed: 40 per 200 ms, 20 reserved for
  * high priority, 20 shared; low priority only shared; whitelisted senders/types never dropped).
  */
-import { encodeByName, type PubackFrame } from '../../../src/internal';
+import { decodeByName, encodeByName, type PubackFrame, type PublishFrame } from '../../../src/internal';
 import type { RawClient } from '../../../test/support/raw-client';
 import type { TestApp } from '../../../test/support/server-launcher';
 import {
@@ -15,8 +15,10 @@ const KICK: TestApp = { key: 'lxchrmkick', secret: 'lxchrmsecret', options: { ma
 const IDLE: TestApp = { key: 'lxchrmidle', secret: 'lxchrmsecret', options: { maxSendRate: 1000, chrmIdleDestroyMs: 800 } };
 const FLOOD: TestApp = { key: 'lxchrmflood', secret: 'lxchrmsecret', options: { maxSendRate: 100000, chrmQuotaWindowMs: 60000 } };
 const BURST: TestApp = { key: 'lxchrmburst', secret: 'lxchrmsecret', options: { maxSendRate: 100000 } };
+/** Idle after 1 s; the server sweeps every 200 ms (a quarter of IDLE's 800 ms). */
+const BACKLOG: TestApp = { key: 'lxchrmbacklog', secret: 'lxchrmsecret', options: { maxSendRate: 1000, chrmIdleDestroyMs: 1000 } };
 
-const env = useChatroomServer([KICK, IDLE, FLOOD, BURST]);
+const env = useChatroomServer([KICK, IDLE, FLOOD, BURST, BACKLOG]);
 
 
 async function isMember(app: TestApp, room: string, userId: string): Promise<boolean> {
@@ -142,6 +144,41 @@ describe('idle destruction', () => {
     const query = await api.post<{ chatRooms: { chrmId: string }[] }>('/chatroom/query.json', { chatroomId: [room, kept] });
     expect(query.body.chatRooms.map((r) => r.chrmId)).toEqual([kept]);
     expect((await api.post<{ chatroomIds: string[] }>('/chatroom/keepalive/query.json')).body.chatroomIds).toContain(kept);
+  });
+
+  it('destroys every room idle past idleDestroyMs, however many went idle together (3,000 rooms), each once', async () => {
+    // The sweep used to take one page of 100 idle rooms per app per sweep: 3,000 rooms needed 30 sweeps (6 s
+    // at this server's 200 ms cadence; at the default 1 h idle time, 15 min sweeps, 400 rooms an hour).
+    const api = env(BACKLOG).api;
+    const prefix = uniqueId('bk');
+    const ids = Array.from({ length: 3000 }, (_, i) => `${prefix}-${i}`);
+    for (let at = 0; at < ids.length; at += 250) {
+      const form: Record<string, string> = {};
+      for (const id of ids.slice(at, at + 250)) form[`chatroom[${id}]`] = id;
+      expect((await api.post<{ code: number }>('/chatroom/create.json', form)).body.code).toBe(200);
+    }
+    const created = Date.now();
+    // A member in the last room: told of its end once.
+    const watched = ids[ids.length - 1] as string;
+    const ca = await connectUser(env(BACKLOG), uniqueId('a'));
+    await joinOk(ca, watched);
+    const remaining = async (): Promise<number> => {
+      let n = 0;
+      for (let at = 0; at < ids.length; at += 200) n += (await api.post<{ chatRooms: unknown[] }>('/chatroom/query.json', { chatroomId: ids.slice(at, at + 200) })).body.chatRooms.length;
+      return n;
+    };
+    // Idle 1 s after creation (the watched room after the join), swept every 200 ms: all gone well within 2.5 s more.
+    await sleep(Math.max(0, created + 3500 - Date.now()));
+    const left = await remaining();
+    expect({ left, of: ids.length }).toEqual({ left: 0, of: ids.length });
+    await roomCommand(ca, watched, 4, 3000);
+    await sleep(300);
+    const notices = ca.frames.filter((f) => {
+      if (f.kind !== 'publish' || (f as PublishFrame).topic !== 's_cmd') return false;
+      const n = decodeByName('NotifyMsg', (f as PublishFrame).payload);
+      return n.type === 4 && n.chrmId === watched;
+    });
+    expect(notices).toHaveLength(1);
   });
 });
 

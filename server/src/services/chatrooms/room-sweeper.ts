@@ -6,6 +6,16 @@
  *
  * Invariants: the store sweep never overlaps itself (a slow store skips ticks rather than piling sweeps
  * up); nothing runs once closed; the timer is unref'd so it never keeps the process alive.
+ *
+ * Backlogs: rooms becoming idle (or due) together are read in pages of SWEEP_PAGE, and a sweep keeps taking
+ * pages until one comes back short, so however many rooms an app lets go idle they are destroyed in the
+ * sweep that finds them (API_CHECKLIST §7.2 #19) — not SWEEP_PAGE per sweep. Bounded: the sweep yields to the
+ * event loop between pages (a store answering synchronously never holds the loop for more than one page),
+ * takes at most SWEEP_BUDGET rooms of one kind of one app per sweep (the other apps, the timed rooms and the
+ * prune get their turn), and continues at once, on the next turn of the event loop, where a budget ran out.
+ * A page whose rooms were all tried already in this sweep (refused by destroy: active again, kept alive)
+ * ends the walk. Several nodes sweeping the same store read the same pages; the store's destroy has one
+ * winner (RoomSweepHost.destroy*, ChatroomService.destroy), so a room's end is announced and called back once.
  */
 import { chatroomOptionsOf } from '../../chatroom-options';
 import type { ServerContext } from '../../context';
@@ -14,6 +24,10 @@ import { sweepCadence } from './room-renotify';
 import type { RoomState } from './room-state';
 
 const PRUNE_EVERY_MS = 600_000;
+/** Rooms read from the store per query. */
+export const SWEEP_PAGE = 100;
+/** Rooms of one kind (idle, timed) of one app one sweep takes at most before the next sweep continues. */
+export const SWEEP_BUDGET = 1_000;
 const DAY_MS = 86_400_000;
 
 /** What the sweep needs of the node's chatroom service (ChatroomService provides it). */
@@ -36,6 +50,8 @@ export class RoomSweeper {
   private sweeping = false;
   private lastPrune = 0;
   private closed = false;
+  /** A sweep stopped at its budget: the next one is scheduled at once (setImmediate), not at the cadence. */
+  private continuation: ReturnType<typeof setImmediate> | undefined;
 
   /** Starts the timer; its cadence follows the shortest idle delay of the apps configured now. */
   constructor(
@@ -53,6 +69,7 @@ export class RoomSweeper {
   close(): void {
     this.closed = true;
     clearInterval(this.timer);
+    if (this.continuation !== undefined) clearImmediate(this.continuation);
   }
 
   /** One tick: re-notifies (synchronous, field checks per room) and, every idleEveryTicks, the store sweep. */
@@ -70,25 +87,27 @@ export class RoomSweeper {
     }
   }
 
-  /** Idle destruction per app, and (every 10 min) timeline retention. Never overlaps itself. */
-  private async sweep(): Promise<void> {
+  /**
+   * Idle and timed destruction per app, and (every 10 min) timeline retention. Never overlaps itself. Runs on
+   * the timer; tests call it to sweep at once. Resolves when this sweep is done (a continuation it scheduled
+   * for a backlog runs after).
+   */
+  async sweep(): Promise<void> {
     if (this.closed || this.sweeping) return;
     this.sweeping = true;
     const { ctx } = this.host;
+    let backlog = false;
     try {
       const now = ctx.clock.now();
       for (const app of ctx.apps.list()) {
         const opts = chatroomOptionsOf(app);
-        for (const roomId of await ctx.store.chatrooms.idle(app.appKey, now - opts.idleDestroyMs, 100)) {
-          if (this.closed) return;
-          await this.host.destroyIdle(app.appKey, roomId);
-        }
-        // Timed rooms past their stored deadline, overdue ones left by a stopped process included. Every node
-        // sweeps; the store's destroy has one winner, so members and callbacks hear of a room's end once.
-        for (const roomId of await ctx.store.chatrooms.due(app.appKey, now, 100)) {
-          if (this.closed) return;
-          await this.host.destroyTimed(app.appKey, roomId);
-        }
+        const before = now - opts.idleDestroyMs;
+        const idle = await this.drain((limit) => ctx.store.chatrooms.idle(app.appKey, before, limit), (roomId) => this.host.destroyIdle(app.appKey, roomId));
+        if (idle === 'closed') return;
+        // Timed rooms past their stored deadline, overdue ones left by a stopped process included.
+        const timed = await this.drain((limit) => ctx.store.chatrooms.due(app.appKey, now, limit), (roomId) => this.host.destroyTimed(app.appKey, roomId));
+        if (timed === 'closed') return;
+        backlog ||= idle === 'budget' || timed === 'budget';
       }
       if (now - this.lastPrune >= PRUNE_EVERY_MS) {
         this.lastPrune = now;
@@ -101,6 +120,37 @@ export class RoomSweeper {
       if (!this.closed) ctx.log.warn('chatroom sweep failed', { error: String(error) });
     } finally {
       this.sweeping = false;
+    }
+    if (backlog && !this.closed && this.continuation === undefined) {
+      this.continuation = setImmediate(() => {
+        this.continuation = undefined;
+        void this.sweep();
+      });
+      this.continuation.unref();
+    }
+  }
+
+  /**
+   * Destroys the rooms `page` lists, page after page, until a page comes back short ('done'), lists only rooms
+   * tried in this walk ('done': destroy refused them, nothing left to gain), SWEEP_BUDGET rooms were tried
+   * ('budget': more may be waiting) or the sweeper closed ('closed'). Yields to the event loop between pages.
+   */
+  private async drain(page: (limit: number) => Promise<readonly string[]>, destroy: (roomId: string) => Promise<unknown>): Promise<'done' | 'budget' | 'closed'> {
+    const tried = new Set<string>();
+    for (;;) {
+      const roomIds = await page(SWEEP_PAGE);
+      let fresh = 0;
+      for (const roomId of roomIds) {
+        if (this.closed) return 'closed';
+        if (tried.has(roomId)) continue;
+        tried.add(roomId);
+        fresh += 1;
+        await destroy(roomId);
+      }
+      if (roomIds.length < SWEEP_PAGE || fresh === 0) return 'done';
+      if (tried.size >= SWEEP_BUDGET) return 'budget';
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (this.closed) return 'closed';
     }
   }
 }
