@@ -3,10 +3,10 @@
  * `canIncludeExpansion`. Updates travel as `RC:MsgExMsg {mid, put|del}` in the message's conversation;
  * receivers get them through the expansion listener, never as messages. Limits are checked locally:
  * 34008 not expandable (or not a private/group message), 34010 too many keys / key too long / value too
- * long, 33003 bad key characters; the server checks them again and stores the merged expansion with the
+ * long, 33003 bad key characters (the key-count limit is for setting; deleting takes any number of keys); the server checks them again and stores the merged expansion with the
  * message, so history returns it.
  */
-import { expansionEntriesViolation, MAX_KEYS_PER_UPDATE, MAX_KEYS_TOTAL } from '../client/services/expansion-rules';
+import { expansionEntriesViolation, MAX_KEYS_TOTAL } from '../client/services/expansion-rules';
 import { ErrorCode, SdkError } from '../errors';
 import { operate } from './operation';
 import type { Runtime } from './runtime';
@@ -90,6 +90,8 @@ export function removeMessageExpansionForKey(rt: Runtime, keys: unknown, message
     message,
     { name: 'keys', value: keys, ok: (v) => Array.isArray(v) && v.length > 0 && v.every((k) => typeof k === 'string') },
     (m) => ({ mid: m.messageUId, del: keys }),
-    (m) => (m.canIncludeExpansion ? ((keys as string[]).length > MAX_KEYS_PER_UPDATE ? ErrorCode.EXPANSION_LIMIT_EXCEET : undefined) : ErrorCode.MESSAGE_KV_NOT_SUPPORT),
+    // No key-count limit for deleting: 20 per call is the rule for setting (2.9.2 sends any number). The server
+    // refuses more keys than a message can hold (300) as a malformed command.
+    (m) => (m.canIncludeExpansion ? undefined : ErrorCode.MESSAGE_KV_NOT_SUPPORT),
   );
 }

@@ -4,7 +4,8 @@
  * conversation option is `{type, targetId}` (`conversationType` accepted too), ≤ 1000 conversations per call
  * (34013), an unknown tag 33101, a conversation without the tag 33102. Reads (`getTagList`,
  * `getTagsForConversation`, `getConversationListByTag`, `getUnreadCountByTag`) answer from the synced local
- * state, after a pull in flight right after connecting has settled.
+ * state, after a pull in flight right after connecting has settled. After `disconnect()` every tag method but
+ * `getTagList` reports 30001 as 2.9.2 does, though the local state is kept (operation.ts).
  */
 import type { ConversationRef } from '../client/services/tag-service';
 import { MAX_CONVERSATIONS_PER_CALL, MAX_TAG_ID_LENGTH, MAX_TAG_NAME_LENGTH } from '../client/services/tag-service';

@@ -3,6 +3,10 @@
  * clearing everything before a time. The server returns pages newest first; the app gets each page
  * oldest first, as the official client delivers it (test/interop checks the official behaviour).
  * order 0 = messages older than `timestamp`, 1 = newer; `timestamp` 0 = now.
+ * A chatroom (type 4) is asked on `qryCHMsg` as engine 4.4.2 does for getHistoryMessages: frame target the
+ * user's own id like every other history query, the room in the payload's `targetId` (the server reads the
+ * payload); the server answers 23414 when the app keeps no chatroom history, 23406/23410 outside the room.
+ * The user's own room messages come back as sent (direction 1), as 4.4.2 maps them on this path.
  */
 import { decodeByName, encodeByName } from '../../protocol/messages';
 import { ErrorCode, SdkError } from '../../errors';
@@ -11,7 +15,7 @@ import type { ImMessage, WireContext } from './im-message';
 import { fromDownStream } from './im-message';
 import type { UserSession } from './user-session';
 
-const HISTORY_TOPICS: Readonly<Record<number, string>> = { 1: 'qryPMsg', 2: 'qryDMsg', 3: 'qryGMsg', 5: 'qryCMsg', 6: 'qrySMsg' };
+const HISTORY_TOPICS: Readonly<Record<number, string>> = { 1: 'qryPMsg', 2: 'qryDMsg', 3: 'qryGMsg', 4: 'qryCHMsg', 5: 'qryCMsg', 6: 'qrySMsg' };
 const CLEAN_TOPICS: Readonly<Record<number, string>> = { 1: 'cleanPMsg', 2: 'cleanDMsg', 3: 'cleanGMsg', 5: 'cleanCMsg', 6: 'cleanSMsg' };
 export const MAX_DELETE_MESSAGES = 100;
 
