@@ -40,7 +40,9 @@ Options (environment variable / config file key in brackets):
                               callbackRetryMs=N (1000), callbackRetryMaxMs=N (60000),
                               callbackQueueMax=N (100000), statusBatchMs=N (1000),
                               userListMax=N (3000), rate.<endpoint>=N/s|N/min|N/h|off
-                              (e.g. rate.message/group/publish=20/s; rate.*=… for all)
+                              (e.g. rate.message/group/publish=20/s; rate.*=… for
+                              every endpoint without a default of its own: the
+                              publish/broadcast/push defaults change only by name)
                               [LIANXIN_APPS="k1:s1,k2:s2:multiDevice=1" / "apps"]
   --dev-app                   ensure a development app exists (generated once, kept
                               in DIR/${DEV_APP_FILE_NAME}) and print its key and secret
