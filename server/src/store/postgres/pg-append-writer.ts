@@ -6,7 +6,6 @@ import { Direction } from '../store';
 import type { AppKey, NewMessage, StoredMessage, UserId } from '../store';
 import type { PgDatabase, PgQueryable } from './pg-database';
 import { randomUidChars, uidSql } from './pg-uid';
-import { noteClock } from './pg-clock-reservations';
 
 const UID_ATTEMPTS = 8;
 
@@ -88,6 +87,11 @@ const APPEND_BATCH_SQL = `WITH a AS (
 SELECT i, st AS t, uid FROM w`;
 
 const ENSURE_CLOCKS_SQL = 'INSERT INTO app_clocks (app_key, last_sent_time) SELECT k, 0 FROM unnest(?::text[]) AS k ON CONFLICT (app_key) DO NOTHING';
+
+/** Raises what `known` says `appKey`'s clock has reached to `time` (a value read or written there; clocks never go back). */
+export function noteClock(known: Map<AppKey, number>, appKey: AppKey, time: number): void {
+  if ((known.get(appKey) ?? Number.NEGATIVE_INFINITY) < time) known.set(appKey, time);
+}
 
 /** A message with its owners resolved (one entry per owner: recipients first, then the sender's sendbox). */
 interface Prepared {

@@ -16,8 +16,7 @@ import { Direction } from '../store';
 import { ENTRY_SELECT, MESSAGE_COLUMNS, toStoredMessage, toSyncEntry } from '../rows';
 import type { EntryRow, MessageRow } from '../rows';
 import type { PgDatabase, PgQueryable } from './pg-database';
-import { PgAppendWriter } from './pg-append-writer';
-import { ClockReservations } from './pg-clock-reservations';
+import { noteClock, PgAppendWriter } from './pg-append-writer';
 import { readPgSyncPage } from './pg-sync';
 
 const NO_UPPER_BOUND = Number.MAX_SAFE_INTEGER;
@@ -73,17 +72,12 @@ export class PgMessageRepository implements MessageRepository {
    * never goes back), so reserveTime skips the round trip at or below it.
    */
   private readonly knownClock = new Map<AppKey, number>();
-  /** Not-stored messages' clock reservations, in order per app (pg-clock-reservations.ts). */
-  private readonly reservations: ClockReservations;
 
   constructor(
     private readonly database: PgDatabase,
     options: PgMessageRepositoryOptions,
   ) {
     const writer = new PgAppendWriter(database, options.random, this.knownClock);
-    this.reservations = new ClockReservations(this.knownClock, (appKey, t) =>
-      database.get<{ t: string | number }>(RESERVE_TIME_SQL, appKey, t).then((row) => (row === undefined ? t : Number(row.t))),
-    );
     this.batcher = new AppendBatcher((batch) => writer.commit(batch), options.groupCommit);
   }
 
@@ -113,7 +107,11 @@ export class PgMessageRepository implements MessageRepository {
   }
 
   reserveTime(appKey: AppKey, time: number): Promise<void> {
-    return this.reservations.reserve(appKey, time);
+    const t = Math.ceil(time);
+    if ((this.knownClock.get(appKey) ?? Number.NEGATIVE_INFINITY) >= t) return Promise.resolve();
+    return this.database.get<{ t: string | number }>(RESERVE_TIME_SQL, appKey, t).then((row) => {
+      noteClock(this.knownClock, appKey, row === undefined ? t : Number(row.t));
+    });
   }
 
   async get(appKey: AppKey, uid: string): Promise<StoredMessage | undefined> {
