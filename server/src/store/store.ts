@@ -165,13 +165,6 @@ export interface MessageRepository {
    */
   lastSentTime(appKey: AppKey): Promise<number>;
   /**
-   * Moves the app's clock to at least `time` (never back): every message appended afterwards, on any node, gets a
-   * sentTime > `time`, and lastSentTime is ≥ it. For a not-stored message timed `time` (a client may move its inbox
-   * cursor to it), resolved before the message is delivered. May resolve without I/O when the clock is known to be
-   * there already.
-   */
-  reserveTime(appKey: AppKey, time: number): Promise<void>;
-  /**
    * Inbox sync for `owner`: RECEIVE entries with sentTime > `inboxAfter`, plus, when `sendboxAfter`
    * is not null, SEND entries with sentTime > `sendboxAfter`; ascending; entries older than `notBefore`
    * (retention) are skipped. At most `limit` (≥ 1) entries, but a run of equal sentTime is never split.

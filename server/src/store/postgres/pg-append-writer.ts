@@ -88,11 +88,6 @@ SELECT i, st AS t, uid FROM w`;
 
 const ENSURE_CLOCKS_SQL = 'INSERT INTO app_clocks (app_key, last_sent_time) SELECT k, 0 FROM unnest(?::text[]) AS k ON CONFLICT (app_key) DO NOTHING';
 
-/** Raises what `known` says `appKey`'s clock has reached to `time` (a value read or written there; clocks never go back). */
-export function noteClock(known: Map<AppKey, number>, appKey: AppKey, time: number): void {
-  if ((known.get(appKey) ?? Number.NEGATIVE_INFINITY) < time) known.set(appKey, time);
-}
-
 /** A message with its owners resolved (one entry per owner: recipients first, then the sender's sendbox). */
 interface Prepared {
   readonly message: NewMessage;
@@ -142,8 +137,6 @@ export class PgAppendWriter {
   constructor(
     private readonly database: PgDatabase,
     private readonly random: () => number,
-    /** Per app, a value its clock is known to have reached: raised to the sentTimes this writer commits. */
-    private readonly knownClock: Map<AppKey, number> = new Map(),
   ) {}
 
   async commit(batch: readonly NewMessage[]): Promise<AppendOutcome<StoredMessage>[]> {
@@ -168,7 +161,6 @@ export class PgAppendWriter {
         for (const i of left) outcomes[i] = await inSavepoint(q, () => this.writeOne(q, prepared[i] as Prepared));
       });
     }
-    for (const o of outcomes) if (o?.ok === true) noteClock(this.knownClock, o.value.appKey, o.value.sentTime);
     return outcomes.map((o) => o ?? { ok: false, error: new Error('append: message was not written') });
   }
 

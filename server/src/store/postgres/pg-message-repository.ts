@@ -16,7 +16,7 @@ import { Direction } from '../store';
 import { ENTRY_SELECT, MESSAGE_COLUMNS, toStoredMessage, toSyncEntry } from '../rows';
 import type { EntryRow, MessageRow } from '../rows';
 import type { PgDatabase, PgQueryable } from './pg-database';
-import { noteClock, PgAppendWriter } from './pg-append-writer';
+import { PgAppendWriter } from './pg-append-writer';
 import { readPgSyncPage } from './pg-sync';
 
 const NO_UPPER_BOUND = Number.MAX_SAFE_INTEGER;
@@ -25,10 +25,6 @@ const MESSAGE_BY_UID_SQL = `SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.ap
 const LOCK_BY_UID_SQL = `${MESSAGE_BY_UID_SQL} FOR UPDATE`;
 const RECALL_SQL = 'UPDATE messages SET recalled = 1 WHERE id = ?';
 const LAST_SENT_TIME_SQL = 'SELECT last_sent_time AS t FROM app_clocks WHERE app_key = ?';
-// The row is created when missing, as the append writer's ENSURE_CLOCKS does.
-const RESERVE_TIME_SQL = `INSERT INTO app_clocks (app_key, last_sent_time) VALUES (?, ?)
-  ON CONFLICT (app_key) DO UPDATE SET last_sent_time = GREATEST(app_clocks.last_sent_time, EXCLUDED.last_sent_time)
-  RETURNING last_sent_time AS t`;
 const CLEARED_SQL = 'SELECT cleared_up_to AS t FROM conversations WHERE app_key = ? AND owner = ? AND type = ? AND target_id = ?';
 const CLEAR_SQL = `INSERT INTO conversations (app_key, owner, type, target_id, updated_time, listed, cleared_up_to)
   VALUES (?, ?, ?, ?, 0, 0, ?)
@@ -67,17 +63,12 @@ export interface PgMessageRepositoryOptions {
  */
 export class PgMessageRepository implements MessageRepository {
   private readonly batcher: AppendBatcher<NewMessage, StoredMessage>;
-  /**
-   * Per app, a value the shared clock is known to have reached (this node's appends and reservations; the clock
-   * never goes back), so reserveTime skips the round trip at or below it.
-   */
-  private readonly knownClock = new Map<AppKey, number>();
 
   constructor(
     private readonly database: PgDatabase,
     options: PgMessageRepositoryOptions,
   ) {
-    const writer = new PgAppendWriter(database, options.random, this.knownClock);
+    const writer = new PgAppendWriter(database, options.random);
     this.batcher = new AppendBatcher((batch) => writer.commit(batch), options.groupCommit);
   }
 
@@ -104,14 +95,6 @@ export class PgMessageRepository implements MessageRepository {
   async lastSentTime(appKey: AppKey): Promise<number> {
     const row = await this.database.get<{ t: string | number }>(LAST_SENT_TIME_SQL, appKey);
     return row === undefined ? 0 : Number(row.t);
-  }
-
-  reserveTime(appKey: AppKey, time: number): Promise<void> {
-    const t = Math.ceil(time);
-    if ((this.knownClock.get(appKey) ?? Number.NEGATIVE_INFINITY) >= t) return Promise.resolve();
-    return this.database.get<{ t: string | number }>(RESERVE_TIME_SQL, appKey, t).then((row) => {
-      noteClock(this.knownClock, appKey, row === undefined ? t : Number(row.t));
-    });
   }
 
   async get(appKey: AppKey, uid: string): Promise<StoredMessage | undefined> {

@@ -58,11 +58,10 @@ const RANDOM_CODES: number[] = [48, 48, 48, 48, 48, 48, 48];
  * the sender is also a recipient (message to oneself, group message directed to oneself): one row per
  * (message, owner).
  */
-export function planAppend(message: NewMessage, random: () => number, reserved?: number): AppendJob {
+export function planAppend(message: NewMessage, random: () => number): AppendJob {
   return {
     appKey: message.appKey,
-    // A time reserved for the app (a not-stored message's, SqliteMessageRepository.reserveTime) is passed.
-    now: reserved !== undefined && reserved + 1 > message.now ? reserved + 1 : message.now,
+    now: message.now,
     uidRandom: uidRandomPart(random),
     fromUserId: message.fromUserId,
     conversationType: message.conversationType,

@@ -76,12 +76,6 @@ export class SqliteMessageRepository implements MessageRepository {
   private readonly moveAtRows: number;
   private readonly tail: SyncTail | undefined;
   private readonly soleWriter: boolean;
-  /**
-   * Per app, the greatest time reserved (reserveTime; kept, one number per app): the file has one writer, so
-   * instead of writing the clock row, the next appends are timed after it (planAppend's `now` raised to it + 1, and
-   * the batch writes the clock row as usual). No I/O on the send path.
-   */
-  private readonly reserved = new Map<AppKey, number>();
 
   constructor(
     private readonly database: SqliteDatabase,
@@ -123,8 +117,7 @@ export class SqliteMessageRepository implements MessageRepository {
   }
 
   private commitBatch(batch: readonly NewMessage[]): AppendOutcome<StoredMessage>[] | Promise<AppendOutcome<StoredMessage>[]> {
-    const reserved = this.reserved;
-    const jobs = batch.map((message) => planAppend(message, this.random, reserved.size === 0 ? undefined : reserved.get(message.appKey)));
+    const jobs = batch.map((message) => planAppend(message, this.random));
     const tail = this.tail;
     const toStored = (outcomes: readonly AppendOutcome<AppendCommitted>[]): AppendOutcome<StoredMessage>[] =>
       outcomes.map((outcome, i) => {
@@ -222,13 +215,7 @@ export class SqliteMessageRepository implements MessageRepository {
   }
 
   async lastSentTime(appKey: AppKey): Promise<number> {
-    return Math.max(this.database.get<{ t: number }>(LAST_SENT_TIME_SQL, appKey)?.t ?? 0, this.reserved.get(appKey) ?? 0);
-  }
-
-  reserveTime(appKey: AppKey, time: number): Promise<void> {
-    const t = Math.ceil(time);
-    if ((this.reserved.get(appKey) ?? Number.NEGATIVE_INFINITY) < t) this.reserved.set(appKey, t);
-    return Promise.resolve();
+    return this.database.get<{ t: number }>(LAST_SENT_TIME_SQL, appKey)?.t ?? 0;
   }
 
   async get(appKey: AppKey, uid: string): Promise<StoredMessage | undefined> {
