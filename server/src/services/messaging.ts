@@ -90,6 +90,9 @@ export interface SendResult {
 
 const NO_ORIGIN: SendOrigin = Object.freeze({});
 
+/** Typing status: not stored, and never taken as an inbox cursor. */
+const TYPING_STATUS = 'RC:TypSts';
+
 /**
  * Dispatch of one message: durable write first, then notifications (notify-then-sync, STYLE.md §9.6).
  * Persisted messages reach recipients through `s_ntf` → `pullMsg` (robust against the clients dropping
@@ -145,12 +148,30 @@ export class MessagingService {
     }
     const sentTime = this.ctx.clock.now();
     const messageUId = newMessageUidFor(sentTime);
+    const result: SendResult = { status: 0, sentTime, messageUId, stored: false };
+    // A client may move its inbox cursor to a not-stored message's time (gateway/transient-hold.ts), so the time is
+    // reserved on the app's shared message clock before delivery: a stored message sent later through a node whose
+    // wall clock is behind this one's still gets a greater time (docs/SCALING.md). The reservation is not a stored
+    // message (lastSentTime stays). Not for typing status (no client moves its cursor on it; the most frequent
+    // not-stored type). A failed reservation fails the send as a failed append does.
+    if (message.objectName !== TYPING_STATUS) {
+      let reserved: Promise<void>;
+      try {
+        reserved = this.ctx.store.messages.reserveTime(message.appKey, sentTime);
+      } catch (error) {
+        return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+      }
+      return reserved.then(() => {
+        this.deliverTransient(message, sentTime, messageUId, origin);
+        return result;
+      });
+    }
     try {
       this.deliverTransient(message, sentTime, messageUId, origin);
     } catch (error) {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
-    return Promise.resolve({ status: 0, sentTime, messageUId, stored: false });
+    return Promise.resolve(result);
   }
 
   /** A server push (`s_cmd`, `s_us`, …) to every session of `userId` but `exceptSessionId`. */

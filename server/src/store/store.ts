@@ -165,6 +165,14 @@ export interface MessageRepository {
    */
   lastSentTime(appKey: AppKey): Promise<number>;
   /**
+   * Reserves `time` on the app's clock for a not-stored message timed `time` (a client may move its inbox cursor to
+   * it): every message appended afterwards, on any node, gets a sentTime > `time`. lastSentTime is not moved (it is
+   * the newest STORED message: a stored message timed before the reservation may still be committing). Resolved
+   * before the message is delivered; resolutions of one app come in the order made. May resolve without I/O when the
+   * clock is known to be there already.
+   */
+  reserveTime(appKey: AppKey, time: number): Promise<void>;
+  /**
    * Inbox sync for `owner`: RECEIVE entries with sentTime > `inboxAfter`, plus, when `sendboxAfter`
    * is not null, SEND entries with sentTime > `sendboxAfter`; ascending; entries older than `notBefore`
    * (retention) are skipped. At most `limit` (≥ 1) entries, but a run of equal sentTime is never split.

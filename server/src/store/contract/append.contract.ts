@@ -27,6 +27,37 @@ export function describeAppend(context: ContractContext): void {
       expect(await messages.lastSentTime(OTHER_APP)).toBe(0);
     });
 
+    it('reserveTime: later appends are timed after the reserved time, even with `now` behind it; never back', async () => {
+      const { messages } = context.store;
+      await messages.reserveTime(APP, T0 + 30_000);
+      const behind = await messages.append(privateMessage('a', 'b', { now: T0 }));
+      expect(behind.sentTime).toBe(T0 + 30_001);
+      await messages.reserveTime(APP, T0 + 10_000);
+      const next = await messages.append(privateMessage('b', 'a', { now: T0 + 20_000 }));
+      expect(next.sentTime).toBe(T0 + 30_002);
+      expect(await messages.lastSentTime(APP)).toBe(T0 + 30_002);
+      await messages.reserveTime(APP, T0 + 30_002);
+      expect((await messages.append(privateMessage('a', 'b', { now: T0 }))).sentTime).toBe(T0 + 30_003);
+      expect(await messages.lastSentTime(OTHER_APP)).toBe(0);
+      const other = await messages.append(privateMessage('a', 'b', { app: OTHER_APP, now: T0 }));
+      expect(other.sentTime).toBe(T0);
+    });
+
+    it('reserveTime leaves lastSentTime at the newest stored message (the read-position horizon)', async () => {
+      const { messages } = context.store;
+      await messages.reserveTime(OTHER_APP, T0 + 5_000);
+      expect(await messages.lastSentTime(OTHER_APP)).toBe(0);
+      const stored = await messages.append(privateMessage('a', 'b', { now: T0 + 1_000 }));
+      await messages.reserveTime(APP, stored.sentTime + 60_000);
+      expect(await messages.lastSentTime(APP)).toBe(stored.sentTime);
+      expect((await messages.append(privateMessage('a', 'b', { app: OTHER_APP, now: T0 + 5_000 }))).sentTime).toBe(T0 + 5_001);
+      expect(await messages.lastSentTime(OTHER_APP)).toBe(T0 + 5_001);
+      const ahead = await messages.append(privateMessage('a', 'b', { now: stored.sentTime + 90_000 }));
+      expect(ahead.sentTime).toBe(stored.sentTime + 90_000);
+      await messages.reserveTime(APP, T0);
+      expect((await messages.append(privateMessage('b', 'a', { now: T0 }))).sentTime).toBe(stored.sentTime + 90_001);
+    });
+
     it('keeps a separate clock per app', async () => {
       const { messages } = context.store;
       await messages.append(privateMessage('a', 'b', { now: T0 + 500 }));

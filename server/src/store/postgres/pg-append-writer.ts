@@ -6,6 +6,7 @@ import { Direction } from '../store';
 import type { AppKey, NewMessage, StoredMessage, UserId } from '../store';
 import type { PgDatabase, PgQueryable } from './pg-database';
 import { randomUidChars, uidSql } from './pg-uid';
+import { noteClock } from './pg-clock-reservations';
 
 const UID_ATTEMPTS = 8;
 
@@ -16,7 +17,7 @@ const UID_ATTEMPTS = 8;
  */
 const APPEND_ONE_SQL = `WITH t AS (
     INSERT INTO app_clocks (app_key, last_sent_time) VALUES ($1, $2)
-    ON CONFLICT (app_key) DO UPDATE SET last_sent_time = GREATEST(app_clocks.last_sent_time + 1, EXCLUDED.last_sent_time)
+    ON CONFLICT (app_key) DO UPDATE SET last_sent_time = GREATEST(app_clocks.last_sent_time + 1, app_clocks.reserved_time + 1, EXCLUDED.last_sent_time)
     RETURNING last_sent_time AS st),
   v AS (SELECT t.st, ${uidSql('t.st', '$3')} AS uid FROM t),
   m AS (
@@ -42,7 +43,8 @@ SELECT v.st AS t, m.id AS id, m.uid AS uid FROM v LEFT JOIN m ON true`;
  * sentTimes: per message today's rule is st = max(floor(now), previous + 1), previous starting at the
  * app's clock L. Unrolled over the k-th message of an app in the batch (k = 1…n):
  *   st_k = k + max(L, mk_k),  mk_k = max over j ≤ k of (now_j − j)
- * which the client computes except for L. L is read by the FOR UPDATE subquery (it waits for a concurrent
+ * which the client computes except for L, the greater of the app's last sentTime and its reserved time (a not-stored
+ * message's, reserveTime; the first message is timed after it). L is read by the FOR UPDATE subquery (it waits for a concurrent
  * batch of the app and then returns the committed value, READ COMMITTED re-check), the same row is set to
  * st_n = n + max(L, m) in the same UPDATE, and RETURNING hands L back (the pre-18 way to return the old
  * value). Clock rows are locked in app_key order, so multi-app batches of several nodes cannot deadlock.
@@ -56,7 +58,8 @@ const APPEND_BATCH_SQL = `WITH a AS (
     SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[]) AS a(app_key, n, m)),
   tick AS (
     UPDATE app_clocks c SET last_sent_time = GREATEST(old.last_sent_time, a.m) + a.n
-    FROM (SELECT app_key, last_sent_time FROM app_clocks WHERE app_key = ANY($1::text[]) ORDER BY app_key FOR UPDATE) AS old, a
+    FROM (SELECT app_key, GREATEST(last_sent_time, reserved_time) AS last_sent_time FROM app_clocks
+      WHERE app_key = ANY($1::text[]) ORDER BY app_key FOR UPDATE) AS old, a
     WHERE c.app_key = old.app_key AND a.app_key = old.app_key
     RETURNING c.app_key, old.last_sent_time AS l),
   x AS (
@@ -137,6 +140,8 @@ export class PgAppendWriter {
   constructor(
     private readonly database: PgDatabase,
     private readonly random: () => number,
+    /** Per app, a value its clock is known to have reached: raised to the sentTimes this writer commits. */
+    private readonly knownClock: Map<AppKey, number> = new Map(),
   ) {}
 
   async commit(batch: readonly NewMessage[]): Promise<AppendOutcome<StoredMessage>[]> {
@@ -161,6 +166,7 @@ export class PgAppendWriter {
         for (const i of left) outcomes[i] = await inSavepoint(q, () => this.writeOne(q, prepared[i] as Prepared));
       });
     }
+    for (const o of outcomes) if (o?.ok === true) noteClock(this.knownClock, o.value.appKey, o.value.sentTime);
     return outcomes.map((o) => o ?? { ok: false, error: new Error('append: message was not written') });
   }
 

@@ -17,6 +17,7 @@ import { ENTRY_SELECT, MESSAGE_COLUMNS, toStoredMessage, toSyncEntry } from '../
 import type { EntryRow, MessageRow } from '../rows';
 import type { PgDatabase, PgQueryable } from './pg-database';
 import { PgAppendWriter } from './pg-append-writer';
+import { ClockReservations } from './pg-clock-reservations';
 import { readPgSyncPage } from './pg-sync';
 
 const NO_UPPER_BOUND = Number.MAX_SAFE_INTEGER;
@@ -25,6 +26,11 @@ const MESSAGE_BY_UID_SQL = `SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.ap
 const LOCK_BY_UID_SQL = `${MESSAGE_BY_UID_SQL} FOR UPDATE`;
 const RECALL_SQL = 'UPDATE messages SET recalled = 1 WHERE id = ?';
 const LAST_SENT_TIME_SQL = 'SELECT last_sent_time AS t FROM app_clocks WHERE app_key = ?';
+// Kept apart from last_sent_time (the newest stored message's time); the row is created when missing, as the
+// append writer's ENSURE_CLOCKS does. Returns what the clock has reached: appends are timed after both columns.
+const RESERVE_TIME_SQL = `INSERT INTO app_clocks (app_key, last_sent_time, reserved_time) VALUES (?, 0, ?)
+  ON CONFLICT (app_key) DO UPDATE SET reserved_time = GREATEST(app_clocks.reserved_time, EXCLUDED.reserved_time)
+  RETURNING GREATEST(last_sent_time, reserved_time) AS t`;
 const CLEARED_SQL = 'SELECT cleared_up_to AS t FROM conversations WHERE app_key = ? AND owner = ? AND type = ? AND target_id = ?';
 const CLEAR_SQL = `INSERT INTO conversations (app_key, owner, type, target_id, updated_time, listed, cleared_up_to)
   VALUES (?, ?, ?, ?, 0, 0, ?)
@@ -63,12 +69,22 @@ export interface PgMessageRepositoryOptions {
  */
 export class PgMessageRepository implements MessageRepository {
   private readonly batcher: AppendBatcher<NewMessage, StoredMessage>;
+  /**
+   * Per app, a value the shared clock is known to have reached (this node's appends and reservations; the clock
+   * never goes back), so reserveTime skips the round trip at or below it.
+   */
+  private readonly knownClock = new Map<AppKey, number>();
+  /** Not-stored messages' clock reservations, in order per app (pg-clock-reservations.ts). */
+  private readonly reservations: ClockReservations;
 
   constructor(
     private readonly database: PgDatabase,
     options: PgMessageRepositoryOptions,
   ) {
-    const writer = new PgAppendWriter(database, options.random);
+    const writer = new PgAppendWriter(database, options.random, this.knownClock);
+    this.reservations = new ClockReservations(this.knownClock, (appKey, t) =>
+      database.get<{ t: string | number }>(RESERVE_TIME_SQL, appKey, t).then((row) => (row === undefined ? t : Number(row.t))),
+    );
     this.batcher = new AppendBatcher((batch) => writer.commit(batch), options.groupCommit);
   }
 
@@ -95,6 +111,10 @@ export class PgMessageRepository implements MessageRepository {
   async lastSentTime(appKey: AppKey): Promise<number> {
     const row = await this.database.get<{ t: string | number }>(LAST_SENT_TIME_SQL, appKey);
     return row === undefined ? 0 : Number(row.t);
+  }
+
+  reserveTime(appKey: AppKey, time: number): Promise<void> {
+    return this.reservations.reserve(appKey, time);
   }
 
   async get(appKey: AppKey, uid: string): Promise<StoredMessage | undefined> {

@@ -58,10 +58,11 @@ const RANDOM_CODES: number[] = [48, 48, 48, 48, 48, 48, 48];
  * the sender is also a recipient (message to oneself, group message directed to oneself): one row per
  * (message, owner).
  */
-export function planAppend(message: NewMessage, random: () => number): AppendJob {
+export function planAppend(message: NewMessage, random: () => number, reserved?: number): AppendJob {
   return {
     appKey: message.appKey,
-    now: message.now,
+    // A time the app reserved for a not-stored message (SqliteMessageRepository.reserveTime): timed after it.
+    now: reserved !== undefined && reserved + 1 > message.now ? reserved + 1 : message.now,
     uidRandom: uidRandomPart(random),
     fromUserId: message.fromUserId,
     conversationType: message.conversationType,

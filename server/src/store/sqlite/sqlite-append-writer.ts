@@ -69,7 +69,8 @@ export function createAppendExecutor(db: Database.Database, moveAtRows: number, 
   // back batch takes its names rows with it).
   const findName = db.prepare('SELECT id FROM names WHERE app_key = ? AND name = ?');
   const insertName = db.prepare('INSERT INTO names (app_key, name) VALUES (?, ?)');
-  const readClock = db.prepare('SELECT last_sent_time AS t FROM app_clocks WHERE app_key = ?');
+  // Timed after the newest stored message and after a time another node on the file reserved (migration 024).
+  const readClock = db.prepare('SELECT MAX(last_sent_time, reserved_time) AS t FROM app_clocks WHERE app_key = ?');
   const setClock = db.prepare(`INSERT INTO app_clocks (app_key, last_sent_time) VALUES (?, ?)
     ON CONFLICT (app_key) DO UPDATE SET last_sent_time = excluded.last_sent_time`);
   const insertMessage = db.prepare(`INSERT INTO messages (app_key, uid, sent_time, from_user_id, conversation_type, target_id,

@@ -31,6 +31,10 @@ const SEGMENT_CODEC = { encodeSegment, decodeSegment };
 const MESSAGE_BY_UID_SQL = `SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.app_key = ? AND m.uid = ?`;
 const RECALL_SQL = 'UPDATE messages SET recalled = 1 WHERE id = ?';
 const LAST_SENT_TIME_SQL = 'SELECT last_sent_time AS t FROM app_clocks WHERE app_key = ?';
+// A node sharing the file with others (not its sole writer) reserves in the file; the writer times appends after
+// both columns (sqlite-append-writer.ts). Kept apart from last_sent_time, the newest stored message's time.
+const RESERVE_TIME_SQL = `INSERT INTO app_clocks (app_key, last_sent_time, reserved_time) VALUES (?, 0, ?)
+  ON CONFLICT (app_key) DO UPDATE SET reserved_time = MAX(reserved_time, excluded.reserved_time)`;
 // Both names are interned first (internName), so the subqueries find them.
 const CLEAR_SQL = `INSERT INTO conversations (owner_ref, type, target_ref, updated_time, listed, cleared_up_to)
   VALUES (${REF}, ?, ${REF}, 0, 0, ?)
@@ -76,6 +80,11 @@ export class SqliteMessageRepository implements MessageRepository {
   private readonly moveAtRows: number;
   private readonly tail: SyncTail | undefined;
   private readonly soleWriter: boolean;
+  /**
+   * Sole writer: per app, the greatest time reserved (reserveTime; one number per app). Instead of writing the
+   * clock row, the next appends are timed after it (planAppend's `now` raised to it + 1): no I/O on the send path.
+   */
+  private readonly reserved = new Map<AppKey, number>();
 
   constructor(
     private readonly database: SqliteDatabase,
@@ -117,7 +126,8 @@ export class SqliteMessageRepository implements MessageRepository {
   }
 
   private commitBatch(batch: readonly NewMessage[]): AppendOutcome<StoredMessage>[] | Promise<AppendOutcome<StoredMessage>[]> {
-    const jobs = batch.map((message) => planAppend(message, this.random));
+    const reserved = this.reserved;
+    const jobs = batch.map((message) => planAppend(message, this.random, reserved.size === 0 ? undefined : reserved.get(message.appKey)));
     const tail = this.tail;
     const toStored = (outcomes: readonly AppendOutcome<AppendCommitted>[]): AppendOutcome<StoredMessage>[] =>
       outcomes.map((outcome, i) => {
@@ -216,6 +226,16 @@ export class SqliteMessageRepository implements MessageRepository {
 
   async lastSentTime(appKey: AppKey): Promise<number> {
     return this.database.get<{ t: number }>(LAST_SENT_TIME_SQL, appKey)?.t ?? 0;
+  }
+
+  reserveTime(appKey: AppKey, time: number): Promise<void> {
+    const t = Math.ceil(time);
+    if (!this.soleWriter) {
+      this.database.run(RESERVE_TIME_SQL, appKey, t);
+    } else if ((this.reserved.get(appKey) ?? Number.NEGATIVE_INFINITY) < t) {
+      this.reserved.set(appKey, t);
+    }
+    return Promise.resolve();
   }
 
   async get(appKey: AppKey, uid: string): Promise<StoredMessage | undefined> {

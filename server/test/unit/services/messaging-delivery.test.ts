@@ -61,6 +61,10 @@ function setup(): { nodes: { hub: Hub; messaging: MessagingService }[]; close: (
         };
         return Promise.resolve(stored);
       },
+      reserveTime(_appKey: string, t: number): Promise<void> {
+        time = Math.max(time, t);
+        return Promise.resolve();
+      },
     },
   };
   const log = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };

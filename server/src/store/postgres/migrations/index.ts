@@ -15,6 +15,7 @@ import * as m020 from './020-user-quiet-hours';
 import * as m021 from './021-user-push-remarks';
 import * as m022 from './022-user-block-time';
 import * as m023 from './023-conversation-notification-level';
+import * as m024 from './024-app-clock-reservations';
 
 /**
  * PostgreSQL schema, numbered like the SQLite one (same tables and index plans; BIGINT times,
@@ -28,4 +29,4 @@ export interface PgMigration {
 }
 
 /** Ascending by version; append new modules here (never edit an applied one). */
-export const PG_MIGRATIONS: readonly PgMigration[] = [m001, m002, m003, m004, m005, m006, m007, m009, m010, m016, m017, m018, m019, m020, m021, m022, m023];
+export const PG_MIGRATIONS: readonly PgMigration[] = [m001, m002, m003, m004, m005, m006, m007, m009, m010, m016, m017, m018, m019, m020, m021, m022, m023, m024];

@@ -20,6 +20,7 @@ import * as m020 from './020-user-quiet-hours';
 import * as m021 from './021-user-push-remarks';
 import * as m022 from './022-user-block-time';
 import * as m023 from './023-conversation-notification-level';
+import * as m024 from './024-app-clock-reservations';
 
 export interface Migration {
   readonly version: number;
@@ -29,4 +30,4 @@ export interface Migration {
 }
 
 /** Ascending by version; append new modules here (never edit an applied one). */
-export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m004, m005, m006, m007, m009, m010, m011, m012, m013, m014, m015, m016, m017, m018, m019, m020, m021, m022, m023];
+export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m004, m005, m006, m007, m009, m010, m011, m012, m013, m014, m015, m016, m017, m018, m019, m020, m021, m022, m023, m024];
