@@ -117,11 +117,13 @@ export class ReadPositionService {
 
   /**
    * Moves `userId`'s read position of `conversation` up to `readTime` (never back; a read receipt V4/V5 means
-   * "read up to here") and tells the user's other sessions, as a read-status sync does.
+   * "read up to here") and tells the user's other sessions, as a read-status sync does. Capped at what is stored
+   * (the app's clock), not at this node's clock: a stored message may be timed ahead of it (a burst, a node ahead).
    */
   async markRead(appKey: string, userId: string, conversation: ConversationKey, readTime: number, exceptSessionId: string): Promise<void> {
     if (!validType(conversation.type) || !(readTime > 0)) return;
-    const moved = await this.ctx.store.readPositions.advance(appKey, userId, [{ conversation, readTime: Math.min(readTime, this.ctx.clock.now()) }], this.ctx.clock.now());
+    const horizon = await this.ctx.store.messages.lastSentTime(appKey);
+    const moved = await this.ctx.store.readPositions.advance(appKey, userId, [{ conversation, readTime: Math.min(readTime, horizon) }], this.ctx.clock.now());
     const version = moved[moved.length - 1]?.version;
     if (version !== undefined) this.notify(appKey, userId, version, exceptSessionId);
     this.syncOfficialClients(appKey, userId, moved, exceptSessionId);

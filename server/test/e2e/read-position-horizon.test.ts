@@ -7,7 +7,7 @@
 import { decodeByName, encodeByName } from '../../../src/internal';
 import type { rc } from '../../../src/internal';
 import { connectRaw, type RawClient } from '../../../test/support/raw-client';
-import { decodeE5, encodeE5, SessionQryInput, SessionsOutput, type E5Object } from '../../src/services/e5-wire';
+import { decodeE5, encodeE5, ReadReceiptMsg, SessionQryInput, SessionsOutput, type E5Object } from '../../src/services/e5-wire';
 import { serverApi, type ServerApiClient } from '../../../test/support/server-api-client';
 import { startServer, type RunningServer, type TestApp } from '../../../test/support/server-launcher';
 
@@ -143,6 +143,33 @@ describe('lxReadPos read time 0 = the newest stored message, never a clock readi
       if (position !== last) await delay(20);
     }
     expect(position).toBe(last);
+  });
+
+  it('a read receipt (V4 sendMsgRead) of a message timed ahead of the wall clock (a burst) marks it read, not up to a clock reading', async () => {
+    const [reader, peer] = [uniqueUser('reader'), uniqueUser('peer')];
+    const r = await connect(reader, APP, '5.38.0');
+    const p = await connect(peer);
+    // As above: the burst runs the app clock ahead of the wall clock; the receipt goes out at once, while the newest
+    // message's time is still ahead (checked: a machine too busy for that gets up to three bursts).
+    let newest = { time: 0, uid: '' };
+    let receiptAt = Number.POSITIVE_INFINITY;
+    for (let attempt = 0; attempt < 3 && receiptAt >= newest.time; attempt++) {
+      const acks = await Promise.all(Array.from({ length: 300 }, (_, i) => {
+        const payload = encodeByName('UpStreamMessage', { sessionId: 3, classname: 'RC:TxtMsg', content: utf8(JSON.stringify({ content: `burst ${attempt}.${i}` })), configFlag: 0 });
+        return p.publish('ppMsgP', reader, payload);
+      }));
+      for (const ack of acks) {
+        expect(ack.status).toBe(0);
+        const time = (ack.date ?? 0) * 1000 + (ack.millisecond ?? 0);
+        if (time > newest.time) newest = { time, uid: ack.messageUId ?? '' };
+      }
+      receiptAt = Date.now();
+      const ack = await r.publish('sendMsgRead', peer, encodeE5(ReadReceiptMsg, { targetId: peer, type: PRIVATE, endMsgId: newest.uid }));
+      expect(ack.status).toBe(0);
+    }
+    expect(receiptAt).toBeLessThan(newest.time);
+    // The receipt was capped at the node's clock: the newest messages of the burst stayed unread.
+    expect(positionOf(await readPos(r, { since: 0, items: [] }), peer)).toBe(newest.time);
   });
 
   it('an app that has stored nothing has nothing to mark read', async () => {
