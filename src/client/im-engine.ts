@@ -114,9 +114,14 @@ interface OutboundRequest {
   /** Status messages complete when written; everything else waits for its ack. */
   readonly fireAndForget: boolean;
   settle(settlement: Settlement<Ack | undefined>): void;
-  /** Absolute deadline (ms) of the whole request, queued time included. */
-  readonly deadline: number;
+  /**
+   * A request queued while (re)connecting: the timeout of the whole request, queued time included. A timer, not a
+   * deadline on the device clock, which the user may set forward or back meanwhile (a request sent after a jump
+   * forward timed out at once although its ack came; after a jump back it could hang for hours).
+   */
   timer?: TimerId;
+  /** Its messageId once sent with a queue timer running (the timer then fails it in the pending table). */
+  messageId?: number;
 }
 
 const MAX_PARKED_ECHOES = 256;
@@ -249,7 +254,6 @@ class ImEngine implements Engine {
         fireAndForget,
         build,
         settle: (s) => (s.ok ? resolve(result(s.value)) : reject(new EngineError(s.code))),
-        deadline: this.platform.clock.now() + REQUEST_TIMEOUT_MS,
       });
     });
   }
@@ -264,35 +268,44 @@ class ImEngine implements Engine {
       request.settle({ ok: false, code: EngineCode.NotConnected });
       return;
     }
-    const clock = this.platform.clock;
-    request.timer = clock.setTimeout(() => {
+    request.timer = this.platform.clock.setTimeout(() => {
+      request.timer = undefined;
       const at = this.queue.indexOf(request);
-      if (at >= 0) this.queue.splice(at, 1);
-      request.settle({ ok: false, code: EngineCode.Timeout });
-    }, Math.max(0, request.deadline - clock.now()));
+      if (at >= 0) {
+        this.queue.splice(at, 1);
+        request.settle({ ok: false, code: EngineCode.Timeout });
+      } else if (request.messageId !== undefined) {
+        this.pending.reject(request.messageId, EngineCode.Timeout);
+      }
+    }, REQUEST_TIMEOUT_MS);
     this.queue.push(request);
+  }
+
+  /** Settles `request` once, stopping its queue timer. */
+  private settleRequest(request: OutboundRequest, settlement: Settlement<Ack | undefined>): void {
+    if (request.timer !== undefined) this.platform.clock.clearTimeout(request.timer);
+    request.timer = undefined;
+    request.settle(settlement);
   }
 
   private dispatch(request: OutboundRequest): void {
     if (request.fireAndForget) {
       const sent = this.connection.send(request.build(0));
-      request.settle(sent ? { ok: true, value: undefined } : { ok: false, code: EngineCode.NotConnected });
+      this.settleRequest(request, sent ? { ok: true, value: undefined } : { ok: false, code: EngineCode.NotConnected });
       return;
     }
-    const remaining = Math.max(1, request.deadline - this.platform.clock.now());
-    const messageId = this.pending.add((s) => request.settle(s), remaining);
+    // A queued request's own timer (submit) bounds it; the pending table's timeout is the bound of the rest.
+    const messageId = this.pending.add((s) => this.settleRequest(request, s));
     if (messageId === undefined) {
-      request.settle({ ok: false, code: EngineCode.Unknown });
+      this.settleRequest(request, { ok: false, code: EngineCode.Unknown });
       return;
     }
+    request.messageId = messageId;
     if (!this.connection.send(request.build(messageId))) this.pending.reject(messageId, EngineCode.NotConnected);
   }
 
   private flushQueue(): void {
-    for (const request of this.queue.splice(0)) {
-      if (request.timer !== undefined) this.platform.clock.clearTimeout(request.timer);
-      this.dispatch(request);
-    }
+    for (const request of this.queue.splice(0)) this.dispatch(request);
   }
 
   private failQueue(code: number): void {

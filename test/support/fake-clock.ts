@@ -46,6 +46,15 @@ export class FakeClock implements Clock {
     return next === undefined ? undefined : next.due - this.current;
   }
 
+  /**
+   * The device clock is set forward (or back, `ms` < 0) by `ms`: now() jumps, timers keep their remaining delay
+   * (hosts run timers on a monotonic clock) and none fires.
+   */
+  jump(ms: number): void {
+    this.current += ms;
+    this.timers = this.timers.map((t) => ({ ...t, due: t.due + ms }));
+  }
+
   /** Advances time by `ms`, firing due timers synchronously. */
   tick(ms: number): void {
     const end = this.current + ms;

@@ -132,6 +132,51 @@ describe('automatic reconnection', () => {
   });
 
   it.each([
+    ['forward', 3 * 3_600_000],
+    ['back', -3 * 3_600_000],
+  ])('a request queued while reconnecting keeps its 30 s when the device clock is set %s meanwhile', async (_, jump) => {
+    const { host, engine } = setup();
+    const first = await connected(host, engine);
+    first.serverClose(1006);
+    const q = engine.query('pullMsg', 'user1', Uint8Array.of(8, 0));
+    let settled: unknown;
+    q.then((ack) => (settled = ack), (error: unknown) => (settled = error));
+    await host.clock.advance(0);
+    host.clock.jump(jump);
+    await host.clock.advance(10_000);
+    const second = host.lastSocket;
+    await accept(host, second);
+    expect(second.sent.find((f) => f.kind === 'query')).toMatchObject({ topic: 'pullMsg', messageId: 1 });
+    // Forward: the deadline on the device clock had passed, and the request timed out 1 ms after it went out.
+    await host.clock.advance(5_000);
+    expect(settled).toBeUndefined();
+    second.deliver(F.queryack(1, Uint8Array.of(7)));
+    await host.clock.advance(0);
+    expect(Array.from((settled as { payload: Uint8Array }).payload)).toEqual([7]);
+  });
+
+  it('a request queued while reconnecting and sent later still times out 30 s after it was made, the device clock set back meanwhile', async () => {
+    const { host, engine } = setup();
+    const first = await connected(host, engine);
+    first.serverClose(1006);
+    const q = engine.query('pullMsg', 'user1', Uint8Array.of(8, 0));
+    let settled: unknown;
+    q.then((ack) => (settled = ack), (error: unknown) => (settled = error));
+    await host.clock.advance(0);
+    host.clock.jump(-3 * 3_600_000);
+    await host.clock.advance(10_000);
+    await accept(host, host.lastSocket);
+    await host.clock.advance(19_000);
+    expect(settled).toBeUndefined();
+    // Back: the deadline on the device clock was 3 h away, so no answer meant waiting 3 h.
+    await host.clock.advance(1_500);
+    expect((settled as EngineError).code).toBe(-1);
+    // The late ack matches nothing.
+    host.lastSocket.deliver(F.queryack(1, Uint8Array.of(1)));
+    await host.clock.advance(0);
+  });
+
+  it.each([
     [1, 'kicked'],
     [2, 'blocked'],
     [3, 'server-closed'],
