@@ -3,7 +3,8 @@
  * sender's entry in the conversation; entries expire `expireMs` after their last refresh (checked
  * every 500 ms). Every change — someone starts, types something else, stops — reports the conversations
  * whose list changed, a conversation nobody types in any more with `list: []`; a refresh of the same
- * user and type is no change and is not reported.
+ * user and type is no change and is not reported. The expiry also counts the checks themselves (timers run on a
+ * monotonic clock): a device clock set back while someone types would otherwise keep them typing for as long.
  */
 import type { Clock, TimerId } from '../../platform/platform-adapter';
 import type { ImMessage } from './im-message';
@@ -31,9 +32,23 @@ export function clampTypingExpire(ms: unknown): number {
   return Math.min(6000, Math.max(2000, ms));
 }
 
+interface Typer {
+  readonly user: TypingUser;
+  /** `checks` when it was refreshed. */
+  readonly check: number;
+}
+
+interface TypingEntry {
+  readonly conversationType: number;
+  readonly targetId: string;
+  readonly users: Map<string, Typer>;
+}
+
 export class TypingTracker {
-  private readonly conversations = new Map<string, { conversationType: number; targetId: string; users: Map<string, TypingUser> }>();
+  private readonly conversations = new Map<string, TypingEntry>();
   private timer: TimerId | undefined;
+  /** Expiry checks run so far. */
+  private checks = 0;
 
   constructor(
     private readonly clock: Clock,
@@ -51,9 +66,9 @@ export class TypingTracker {
     const typing = message.content?.['typingContentType'];
     const messageType = typeof typing === 'string' ? typing : '';
     // A repeat of the same user and type only extends it; a new typer or type is appended and reported.
-    const changed = entry.users.get(message.senderUserId)?.messageType !== messageType;
+    const changed = entry.users.get(message.senderUserId)?.user.messageType !== messageType;
     if (changed) entry.users.delete(message.senderUserId);
-    entry.users.set(message.senderUserId, { userId: message.senderUserId, timestamp: this.clock.now(), messageType });
+    entry.users.set(message.senderUserId, { user: { userId: message.senderUserId, timestamp: this.clock.now(), messageType }, check: this.checks });
     if (changed) this.onChanged([this.view(entry)]);
     this.ensureTimer();
   }
@@ -64,8 +79,8 @@ export class TypingTracker {
     this.conversations.clear();
   }
 
-  private view(entry: { conversationType: number; targetId: string; users: Map<string, TypingUser> }): TypingConversation {
-    return { conversationType: entry.conversationType, targetId: entry.targetId, channelId: '', list: [...entry.users.values()] };
+  private view(entry: TypingEntry): TypingConversation {
+    return { conversationType: entry.conversationType, targetId: entry.targetId, channelId: '', list: [...entry.users.values()].map((t) => t.user) };
   }
 
   private ensureTimer(): void {
@@ -78,11 +93,13 @@ export class TypingTracker {
 
   private expire(): void {
     const now = this.clock.now();
+    const checks = ++this.checks;
     const changed: TypingConversation[] = [];
     for (const [key, entry] of this.conversations) {
       let removed = false;
-      for (const [userId, user] of entry.users) {
-        if (now - user.timestamp >= this.expireMs) {
+      for (const [userId, typer] of entry.users) {
+        // By the device clock, or by the checks since the refresh when that clock was set back.
+        if (now - typer.user.timestamp >= this.expireMs || (checks - typer.check) * TYPING_CHECK_MS > this.expireMs) {
           entry.users.delete(userId);
           removed = true;
         }

@@ -61,3 +61,19 @@ test('a repeat of the same user and type only extends the entry: reported when i
   expect(users()[5]).toEqual([]);
   tracker.stop();
 });
+
+test('the device clock set back while someone types: the typer still expires after the expiry, counted by the checks', () => {
+  const clock = new FakeClock();
+  const reports: TypingConversation[][] = [];
+  const tracker = new TypingTracker(clock, 2000, (changed) => reports.push(changed));
+  tracker.onTyping(typing('u1'));
+  clock.tick(300);
+  clock.jump(-3 * 3_600_000);
+  clock.tick(2000);
+  expect(reports).toHaveLength(1);
+  clock.tick(500);
+  // By the device clock alone it stayed for three hours.
+  expect(reports[1]).toEqual([{ conversationType: 1, targetId: 'u1', channelId: '', list: [] }]);
+  expect(clock.pendingTimers).toBe(0);
+  tracker.stop();
+});
