@@ -37,10 +37,7 @@ function topicFor(table: Readonly<Record<number, string>>, conversationType: num
 }
 
 export class HistoryService {
-  constructor(
-    private readonly engine: ServiceEngine,
-    private readonly now: () => number,
-  ) {}
+  constructor(private readonly engine: ServiceEngine) {}
 
   async page(session: UserSession, context: WireContext, conversationType: number, targetId: string, timestamp: number, count: number, order: 0 | 1): Promise<HistoryPage> {
     const topic = topicFor(HISTORY_TOPICS, conversationType);
@@ -72,11 +69,15 @@ export class HistoryService {
     if (ack.status !== 0) throw new SdkError(ack.status);
   }
 
-  /** Deletes everything sent before `timestamp` (0 = now) from the caller's history (`clean*Msg`). */
+  /**
+   * Deletes everything sent before `timestamp` from the caller's history (`clean*Msg`); 0 = everything stored, sent
+   * as 0 for the server to read as its newest message's time. A time estimated from the device clock (2.9.2 sends its
+   * raw device time) cleared nothing when that clock had been set back since the connect, and would keep messages
+   * stored in between.
+   */
   async clearBefore(session: UserSession, conversationType: number, targetId: string, timestamp: number): Promise<void> {
     const topic = topicFor(CLEAN_TOPICS, conversationType);
-    const dataTime = timestamp > 0 ? timestamp : this.now();
-    const payload = encodeByName('CleanHisMsgInput', { targetId, dataTime, conversationType });
+    const payload = encodeByName('CleanHisMsgInput', { targetId, dataTime: timestamp > 0 ? timestamp : 0, conversationType });
     const ack = await this.engine.query(topic, session.userId, payload);
     if (ack.status !== 0) throw new SdkError(ack.status === 1 ? ErrorCode.CLEAR_HIS_TIME_ERROR : ack.status);
   }

@@ -68,7 +68,7 @@ export class ImServices {
     const now = (): number => this.serverNow();
     this.send = new SendService(engine, now);
     this.conversations = new ConversationService(engine, now);
-    this.history = new HistoryService(engine, now);
+    this.history = new HistoryService(engine);
     this.settings = new ConversationSettings({ engine, conversations: this.conversations, events: this.events, now, logger });
     this.groupReceipts = new GroupReadReceipts(engine);
     this.chatrooms = new ChatroomService({
