@@ -241,7 +241,9 @@ export class SyncService {
     const generation = this.generation;
     this.timer = this.deps.clock.setTimeout(() => {
       if (generation !== this.generation) return;
-      if (this.deps.clock.now() - this.lastPullAt >= BACKGROUND_PULL_AFTER_MS) void this.pull();
+      // A negative time since the last pull: the device clock was set back since (pull now rather than wait that long).
+      const sinceLastPull = this.deps.clock.now() - this.lastPullAt;
+      if (sinceLastPull >= BACKGROUND_PULL_AFTER_MS || sinceLastPull < 0) void this.pull();
       this.scheduleBackground();
     }, BACKGROUND_CHECK_MS);
   }

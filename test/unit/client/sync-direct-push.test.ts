@@ -119,6 +119,20 @@ describe('direct s_msg delivery', () => {
     expect(syncTimeOf(pulls()[1])).toBe(1000);
   });
 
+  it('the background pull still comes when the device clock was set back since the last pull', async () => {
+    const { host, socket, pulls } = await setup();
+    socket.deliver(F.queryack(pulls()[0]?.messageId ?? -1, page([['m1', 1000]], 1000)));
+    await host.clock.advance(0);
+    host.clock.jump(-3 * 3_600_000);
+    // Measured on the device clock alone, "nothing pulled for 180 s" waited three hours and 180 s.
+    for (let t = 0; t <= BACKGROUND_PULL_AFTER_MS + BACKGROUND_CHECK_MS && pulls().length === 1; t += 1000) {
+      if (socket.sent.some((f) => f.kind === 'pingreq')) socket.deliver(F.pingresp());
+      socket.sent.splice(0, socket.sent.length, ...socket.sent.filter((f) => f.kind !== 'pingreq'));
+      await host.clock.advance(1000);
+    }
+    expect(pulls()).toHaveLength(2);
+  });
+
   it(`${CONFIRM_AFTER_PUSHES} stored pushes since the last pull start a pull that confirms them`, async () => {
     const { host, socket, got, pulls, syncTimeOf, push } = await setup();
     socket.deliver(F.queryack(pulls()[0]?.messageId ?? -1, page([['m1', 1000]], 1000)));
