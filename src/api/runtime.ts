@@ -7,7 +7,7 @@
 import { createEngine } from '../client/im-engine';
 import type { Engine, StateChange } from '../client/im-engine';
 import type { Logger } from '../client/logger';
-import { ImServices } from '../client/services/im-services';
+import { AttachSuperseded, ImServices } from '../client/services/im-services';
 import type { ImMessage } from '../client/services/im-message';
 import type { UserSession } from '../client/services/user-session';
 import { receiptTtlMs } from '../client/services/receipt-store';
@@ -198,7 +198,8 @@ export class Runtime {
       };
       // A failed attach still reports CONNECTED (the connection is up) and fails the connect() call waiting on it.
       const reported = services.attach(userId, engine.connectedAt).then(release, (error: unknown) => {
-        this.logger.error('session attach failed', error);
+        if (error instanceof AttachSuperseded) this.logger.debug(error.message);
+        else this.logger.error('session attach failed', error);
         release();
         throw error;
       });

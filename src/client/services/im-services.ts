@@ -28,7 +28,7 @@ import { SyncService } from './sync';
 import { TypingTracker } from './typing-tracker';
 import { ChatroomService } from './chatroom/chatroom-service';
 import { GroupReadReceipts } from './group-read-receipts';
-import { UserSession } from './user-session';
+import { STORED_TIME_SLACK_MS, UserSession } from './user-session';
 
 export interface ImServicesOptions {
   readonly engine: ServiceEngine;
@@ -39,6 +39,13 @@ export interface ImServicesOptions {
   readonly typingExpireMs: number;
   /** How long group read receipts are kept (init `readReceiptTimeout`, receipt-store.ts); default one day. */
   readonly receiptTtlMs?: number;
+}
+
+/** An attach whose connection was dropped (logout, user switch) while the user's state was loading. */
+export class AttachSuperseded extends Error {
+  constructor(readonly userId: string) {
+    super(`session of ${userId} superseded while loading`);
+  }
 }
 
 export class ImServices {
@@ -58,6 +65,8 @@ export class ImServices {
   private connectedAt = 0;
   private opening: Promise<UserSession> | undefined;
   private openingKey = '';
+  /** Moved by every detach: a session still loading from storage then belongs to a connection that is gone. */
+  private attachGeneration = 0;
   private wireContext: WireContext | undefined;
 
   constructor(private readonly options: ImServicesOptions) {
@@ -132,14 +141,19 @@ export class ImServices {
       let session = this.current;
       if (!session || session.userId !== userId) {
         this.detach();
-        session = await UserSession.open(
-          this.options.platform.storage,
-          this.options.appKey,
+        const generation = this.attachGeneration;
+        session = await UserSession.open({
+          storage: this.options.platform.storage,
+          appKey: this.options.appKey,
           userId,
-          this.options.logger,
-          this.options.platform.clock,
-          this.options.receiptTtlMs,
-        );
+          logger: this.options.logger,
+          clock: this.options.platform.clock,
+          ...(this.options.receiptTtlMs !== undefined ? { receiptTtl: this.options.receiptTtlMs } : {}),
+          // Connected: the server's time is known.
+          notAfter: this.serverNow() + STORED_TIME_SLACK_MS,
+        });
+        // Detached meanwhile (logout, another user, dispose): installing it would show this user's state to the next.
+        if (generation !== this.attachGeneration) throw new AttachSuperseded(userId);
         this.current = session;
       }
       this.sync.start(session, { me: userId, connectedAt, policyOf: this.options.policyOf });
@@ -168,6 +182,7 @@ export class ImServices {
     this.current = undefined;
     this.opening = undefined;
     this.openingKey = '';
+    this.attachGeneration += 1;
   }
 
   dispose(): void {
