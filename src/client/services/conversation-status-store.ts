@@ -7,7 +7,7 @@
 import type { rc } from '../../protocol/messages';
 import { conversationKey } from './im-message';
 import type { UserStore } from './user-store';
-import { isRecord } from './user-store';
+import { isRecord, storedTime } from './user-store';
 
 export const MAX_STATUSES = 1000;
 const SILENT = 1;
@@ -40,9 +40,10 @@ export class ConversationStatusStore {
     return this.versionValue;
   }
 
-  async load(): Promise<void> {
+  /** `notAfter`: a version past it is read as none (user-store.ts storedTime): everything is pulled again. */
+  async load(notAfter = Number.POSITIVE_INFINITY): Promise<void> {
     const saved = await this.store.readJson<Persisted>('conversation-status', { version: 0, items: [] }, isPersisted);
-    this.versionValue = saved.version;
+    this.versionValue = storedTime(saved.version, notAfter);
     this.items = new Map(saved.items.filter(isRecord).map((item) => [conversationKey(item.conversationType, item.targetId), item]));
   }
 

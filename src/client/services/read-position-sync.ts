@@ -14,11 +14,11 @@
  */
 import { decodeByName, encodeByName } from '../../protocol/messages';
 import type { rc } from '../../protocol/messages';
-import { SdkError } from '../../errors';
+import { ErrorCode, SdkError } from '../../errors';
 import type { Logger } from '../logger';
 import type { ServiceEngine } from './engine-port';
 import type { UserStore } from './user-store';
-import { isRecord } from './user-store';
+import { isRecord, storedTime } from './user-store';
 import type { UserSession } from './user-session';
 
 /** s_cmd NotifyMsg type the server sends when the user's read positions moved. */
@@ -51,10 +51,14 @@ export class ReadPositionState {
 
   constructor(private readonly store: UserStore) {}
 
-  async load(): Promise<void> {
+  /** `notAfter`: a version past it is read as none (user-store.ts storedTime): every position is pulled again. */
+  async load(notAfter = Number.POSITIVE_INFINITY): Promise<void> {
     const saved = await this.store.readJson<Persisted>('read-positions', { version: 0, pending: [], pendingAll: 0 }, isPersisted);
-    this.version = saved.version;
-    this.pending = saved.pending.filter((p) => isRecord(p) && typeof p.targetId === 'string' && typeof p.readTime === 'number');
+    this.version = storedTime(saved.version, notAfter);
+    // An item the server would refuse (no conversation type: an older layout) would fail every later exchange.
+    this.pending = saved.pending.filter(
+      (p) => isRecord(p) && Number.isInteger(p.type) && p.type > 0 && typeof p.targetId === 'string' && p.targetId !== '' && typeof p.readTime === 'number',
+    );
     this.pendingAll = saved.pendingAll;
   }
 
@@ -107,7 +111,15 @@ export class ReadPositionSync {
     try {
       output = await this.query(session, state.version, items, change.clearAll !== undefined, state.pendingAll);
     } catch (error) {
-      this.keepPending(session, change);
+      if (error instanceof SdkError && error.code === ErrorCode.BIZ_ERROR_INVALID_PARAMETER) {
+        // Refused as a whole: kept, the same items would be refused at every later exchange.
+        this.logger.warn('read positions refused, pending clears dropped', state.pending.length);
+        state.pending = [];
+        state.pendingAll = 0;
+        state.persist();
+      } else {
+        this.keepPending(session, change);
+      }
       throw error;
     }
     state.pending = [];

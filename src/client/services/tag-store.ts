@@ -6,7 +6,7 @@
  */
 import { conversationKey } from './im-message';
 import type { UserStore } from './user-store';
-import { isRecord } from './user-store';
+import { isRecord, storedTime } from './user-store';
 
 export interface TagInfo {
   readonly tagId: string;
@@ -71,13 +71,22 @@ export class TagStore {
 
   constructor(private readonly store: UserStore) {}
 
-  async load(): Promise<void> {
+  /** `notAfter`: a version past it is read as none (user-store.ts storedTime). */
+  async load(notAfter = Number.POSITIVE_INFINITY): Promise<void> {
     const saved = await this.store.readJson<Persisted>('tags', { version: 0, tags: [], links: {} }, isPersisted);
-    this.version = saved.version;
+    this.version = storedTime(saved.version, notAfter);
     this.pulled = saved.pulled === true;
     this.statesPulled = saved.statesPulled === true;
     this.tags = new Map(saved.tags.filter((t) => isRecord(t) && typeof t.tagId === 'string').map((t) => [t.tagId, t]));
-    this.links = new Map(isRecord(saved.links) ? Object.entries(saved.links).filter(([, l]) => Array.isArray(l)) : []);
+    // `links` is the layout before `byTag`; only well-formed links of it are kept.
+    this.links = new Map();
+    if (isRecord(saved.links)) {
+      for (const [key, list] of Object.entries(saved.links)) {
+        if (!Array.isArray(list)) continue;
+        const links = list.filter((l: unknown): l is TagLink => isRecord(l) && typeof l['tagId'] === 'string').map((l) => ({ tagId: l.tagId, isTop: l.isTop === true }));
+        if (links.length > 0) this.links.set(key, links);
+      }
+    }
     if (isRecord(saved.byTag)) {
       for (const [tagId, keys] of Object.entries(saved.byTag)) {
         if (!Array.isArray(keys)) continue;

@@ -21,7 +21,7 @@
 import type { ImMessage } from './im-message';
 import { conversationKey, Direction } from './im-message';
 import type { UserStore } from './user-store';
-import { isRecord } from './user-store';
+import { isRecord, storedTime } from './user-store';
 
 export const COUNTED_CONVERSATION_TYPES: ReadonlySet<number> = new Set([1, 3, 6]);
 /** `getTotalUnreadCount` without types (engine default: PRIVATE, GROUP, SYSTEM, PUBLIC_SERVICE). */
@@ -105,16 +105,17 @@ export class UnreadStore {
 
   constructor(private readonly store: UserStore) {}
 
-  async load(): Promise<void> {
+  /** `notAfter`: read times past it are read as none (user-store.ts storedTime). */
+  async load(notAfter = Number.POSITIVE_INFINITY): Promise<void> {
     const raw = await this.store.readJson<Record<string, unknown>>('unread', {}, isRecord);
     this.entries = new Map();
     this.listTexts = new Map();
     this.floor = 0;
     for (const [key, value] of Object.entries(raw)) {
       if (!isEntry(value)) continue;
-      if (key === FLOOR_KEY) this.floor = value.t;
+      if (key === FLOOR_KEY) this.floor = storedTime(value.t, notAfter);
       else {
-        const entry: Entry = { u: value.u.filter(isPair), hm: value.hm === true, t: value.t };
+        const entry: Entry = { u: value.u.filter(isPair), hm: value.hm === true, t: storedTime(value.t, notAfter) };
         if (entry.hm && Array.isArray(value.m)) entry.m = value.m.filter((uid) => typeof uid === 'string');
         if (typeof value.o === 'number' && value.o > 0) {
           entry.o = value.o;

@@ -13,7 +13,23 @@ import { RecentUids } from './recent-uids';
 import { TagStore } from './tag-store';
 import type { Logger } from '../logger';
 import { UnreadStore } from './unread-store';
-import { isArray, isNumber, UserStore, WRITE_BEHIND_MS } from './user-store';
+import { isArray, isNumber, storedTime, UserStore, WRITE_BEHIND_MS } from './user-store';
+
+/** How far past the server's time at the connect a stored server time may be (bursts run the server's clocks ahead). */
+export const STORED_TIME_SLACK_MS = 3_600_000;
+
+export interface UserSessionOptions {
+  readonly storage: KeyValueStorage;
+  readonly appKey: string;
+  readonly userId: string;
+  readonly logger: Logger;
+  /** With it, storage writes are write-behind (WRITE_BEHIND_MS, user-store.ts). */
+  readonly clock?: Clock;
+  /** How long a group read receipt is kept (init `readReceiptTimeout`, default one day). */
+  readonly receiptTtl?: number;
+  /** Stored server times past it (cursors, read times, versions) are read as none (user-store.ts storedTime). */
+  readonly notAfter?: number;
+}
 
 export class UserSession {
   readonly seen = new RecentUids();
@@ -45,25 +61,25 @@ export class UserSession {
     return this.store.userId;
   }
 
-  /**
-   * With `clock`, storage writes are write-behind (WRITE_BEHIND_MS, user-store.ts). `receiptTtl`: how long a
-   * group read receipt is kept (init `readReceiptTimeout`, default one day).
-   */
-  static async open(storage: KeyValueStorage, appKey: string, userId: string, logger: Logger, clock?: Clock, receiptTtl = receiptTtlMs(undefined)): Promise<UserSession> {
-    const store = new UserStore(storage, appKey, userId, logger, clock, clock === undefined ? 0 : WRITE_BEHIND_MS);
-    const session = new UserSession(store, receiptTtl, clock === undefined ? Date.now : () => clock.now());
+  /** Loads the user's stored state. */
+  static async open(options: UserSessionOptions): Promise<UserSession> {
+    const { clock } = options;
+    const notAfter = options.notAfter ?? Number.POSITIVE_INFINITY;
+    const store = new UserStore(options.storage, options.appKey, options.userId, options.logger, clock, clock === undefined ? 0 : WRITE_BEHIND_MS);
+    const session = new UserSession(store, options.receiptTtl ?? receiptTtlMs(undefined), clock === undefined ? Date.now : () => clock.now());
     const [inbox, sendbox, seen] = await Promise.all([
       store.readJson('inbox', 0, isNumber),
       store.readJson('sendbox', 0, isNumber),
       store.readJson<unknown[]>('seen', [], isArray),
-      session.unread.load(),
-      session.statuses.load(),
-      session.tags.load(),
-      session.readPositions.load(),
+      session.unread.load(notAfter),
+      session.statuses.load(notAfter),
+      session.tags.load(notAfter),
+      session.readPositions.load(notAfter),
       session.receipts.load(),
     ]);
-    session.inbox = inbox;
-    session.sendbox = sendbox;
+    // A cursor ahead of the server (not written by this SDK for this server) would hide every message up to it.
+    session.inbox = storedTime(inbox, notAfter);
+    session.sendbox = storedTime(sendbox, notAfter);
     session.seen.load(seen);
     return session;
   }

@@ -205,3 +205,10 @@ export class UserStore {
 export const isNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
 export const isArray = (value: unknown): value is unknown[] => Array.isArray(value);
 export const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * A stored server time (a cursor, a read time, a version) read back: one past `notAfter` (the server's time at the
+ * connect, plus slack) was not written by this SDK for this server — a corrupted or foreign value — and reads as none,
+ * since used as it is it would hide everything up to that time (UserSession.open).
+ */
+export const storedTime = (value: number, notAfter: number): number => (value > notAfter ? 0 : value);
