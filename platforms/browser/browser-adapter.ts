@@ -37,7 +37,12 @@ function createStorage(win: BrowserHost, prefix: string): KeyValueStorage {
     get(key) {
       // A value whose write localStorage refused is newer than what localStorage holds.
       if (local === undefined || memory.has(key)) return Promise.resolve(memory.get(key));
-      return Promise.resolve(local.getItem(prefix + key) ?? undefined);
+      try {
+        return Promise.resolve(local.getItem(prefix + key) ?? undefined);
+      } catch (error) {
+        // Storage made unavailable after the probe (site data cleared by policy, a sandbox): the contract is a rejection.
+        return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+      }
     },
     set(key, value) {
       if (local === undefined) memory.set(key, value);
@@ -55,7 +60,11 @@ function createStorage(win: BrowserHost, prefix: string): KeyValueStorage {
     },
     remove(key) {
       memory.delete(key);
-      local?.removeItem(prefix + key);
+      try {
+        local?.removeItem(prefix + key);
+      } catch (error) {
+        return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+      }
       return Promise.resolve();
     },
   };
