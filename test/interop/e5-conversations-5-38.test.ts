@@ -13,7 +13,7 @@ import type { E5Client, E5Message } from '../support/official-client-e5/launch-e
 const APP = MULTI_DEVICE_APP;
 
 describe('official imlib-next 5.38: conversations', () => {
-  const { fixture, publish, launch, ours } = useE5AppSession('5.38');
+  const { fixture, publish, launch, ours, launchAliceTwiceAndBob } = useE5AppSession('5.38');
   let aliceId = '';
   let bobId = '';
   let alice1: E5Client;
@@ -21,11 +21,7 @@ describe('official imlib-next 5.38: conversations', () => {
   let bob: E5Client;
 
   beforeAll(async () => {
-    aliceId = fixture.newUserId('alice');
-    bobId = fixture.newUserId('bob');
-    alice1 = await launch('alice1', aliceId);
-    alice2 = await launch('alice2', aliceId);
-    bob = await launch('bob', bobId);
+    ({ aliceId, bobId, alice1, alice2, bob } = await launchAliceTwiceAndBob());
   }, 90_000);
 
   it('top: set on one page reaches the second page; getTopConversationList and getBlockedConversationList come with the latest message (qryRLBatch)', async () => {

@@ -10,7 +10,7 @@ import type { E5Conversation } from '../support/official-client-e5/e5-app-sessio
 import type { E5Client, ListenerEvent } from '../support/official-client-e5/launch-e5-client';
 
 describe('official imlib-next 5.7.3: conversations', () => {
-  const { fixture, api, publish, launch } = useE5AppSession('5.7');
+  const { fixture, api, publish, launch, launchAliceTwiceAndBob } = useE5AppSession('5.7');
   let aliceId = '';
   let bobId = '';
   let alice1: E5Client;
@@ -18,11 +18,7 @@ describe('official imlib-next 5.7.3: conversations', () => {
   let bob: E5Client;
 
   beforeAll(async () => {
-    aliceId = fixture.newUserId('alice');
-    bobId = fixture.newUserId('bob');
-    alice1 = await launch('alice1', aliceId);
-    alice2 = await launch('alice2', aliceId);
-    bob = await launch('bob', bobId);
+    ({ aliceId, bobId, alice1, alice2, bob } = await launchAliceTwiceAndBob());
   }, 90_000);
 
   it('top: set on one page reaches the second page; top and blocked lists carry the latest message', async () => {

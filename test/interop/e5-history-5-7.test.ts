@@ -9,7 +9,7 @@ import type { E5Conversation, E5HistoryPage } from '../support/official-client-e
 import type { E5Client, E5Message } from '../support/official-client-e5/launch-e5-client';
 
 describe('official imlib-next 5.7.3: remote history', () => {
-  const { fixture, api, publish, launch } = useE5AppSession('5.7');
+  const { fixture, api, publish, launch, launchAliceTwiceAndBob } = useE5AppSession('5.7');
   let aliceId = '';
   let bobId = '';
   let alice1: E5Client;
@@ -17,11 +17,7 @@ describe('official imlib-next 5.7.3: remote history', () => {
   let bob: E5Client;
 
   beforeAll(async () => {
-    aliceId = fixture.newUserId('alice');
-    bobId = fixture.newUserId('bob');
-    alice1 = await launch('alice1', aliceId);
-    alice2 = await launch('alice2', aliceId);
-    bob = await launch('bob', bobId);
+    ({ aliceId, bobId, alice1, alice2, bob } = await launchAliceTwiceAndBob());
   }, 90_000);
 
   it('remote history: paging back and forward by timestamp and count, each page oldest first, with hasMore', async () => {

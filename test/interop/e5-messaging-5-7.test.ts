@@ -18,7 +18,7 @@ const APP = MULTI_DEVICE_APP;
 const RRV2_APP: TestApp = { key: 'lxe5rrv2', secret: 'lxe5rrv2secret', options: { groupReadReceiptV2: true } };
 
 describe('official imlib-next 5.7.3: messaging', () => {
-  const { fixture, api, publish, launch, expectClean } = useE5AppSession('5.7', { apps: [DEFAULT_TEST_APP, MULTI_DEVICE_APP, RRV2_APP] });
+  const { fixture, api, publish, launch, expectClean, launchAliceTwiceAndBob } = useE5AppSession('5.7', { apps: [DEFAULT_TEST_APP, MULTI_DEVICE_APP, RRV2_APP] });
   let aliceId = '';
   let bobId = '';
   let alice1: E5Client;
@@ -26,11 +26,7 @@ describe('official imlib-next 5.7.3: messaging', () => {
   let bob: E5Client;
 
   beforeAll(async () => {
-    aliceId = fixture.newUserId('alice');
-    bobId = fixture.newUserId('bob');
-    alice1 = await launch('alice1', aliceId);
-    alice2 = await launch('alice2', aliceId);
-    bob = await launch('bob', bobId);
+    ({ aliceId, bobId, alice1, alice2, bob } = await launchAliceTwiceAndBob());
   }, 90_000);
 
   it('refusals: blacklisted sender 405, not in group 22406, gagged member 22408', async () => {

@@ -64,6 +64,16 @@ export interface E5AppSession {
   ours(name: string, options?: { readonly app?: TestApp; readonly userId?: string }): Promise<SdkUser>;
   /** The page logged no decode failure and no unhandled error. */
   expectClean(client: E5Client): void;
+  /** New users alice and bob, with two pages of alice (two devices of one user) and one of bob, on the session's app. */
+  launchAliceTwiceAndBob(): Promise<AliceTwiceAndBob>;
+}
+
+export interface AliceTwiceAndBob {
+  readonly aliceId: string;
+  readonly bobId: string;
+  readonly alice1: E5Client;
+  readonly alice2: E5Client;
+  readonly bob: E5Client;
 }
 
 /**
@@ -79,17 +89,18 @@ export function useE5AppSession(version: E5Version, options: { readonly app?: Te
     await Promise.all(live.splice(0).map((u) => u.im.disconnect()));
   });
   const api = (app = defaultApp): ServerApiClient => serverApi(fixture.server.url, app.key, app.secret);
+  const launch = async (label: string, userId: string, app = defaultApp): Promise<E5Client> => {
+    const client = await launchE5Client({ version, appKey: app.key, navi: fixture.server.url, label });
+    const result = await client.connect(await fixture.tokenFor(userId, app));
+    if (result.code !== 0) throw new Error(`${label} connect ${JSON.stringify(result)}\n${client.logs().slice(-3000)}`);
+    return client;
+  };
   return {
     fixture,
     api,
     publish: (from, to, text, app = defaultApp) =>
       api(app).post('/message/private/publish.json', { fromUserId: from, toUserId: to, objectName: 'RC:TxtMsg', content: JSON.stringify({ content: text }) }),
-    launch: async (label, userId, app = defaultApp) => {
-      const client = await launchE5Client({ version, appKey: app.key, navi: fixture.server.url, label });
-      const result = await client.connect(await fixture.tokenFor(userId, app));
-      if (result.code !== 0) throw new Error(`${label} connect ${JSON.stringify(result)}\n${client.logs().slice(-3000)}`);
-      return client;
-    },
+    launch,
     ours: async (name, { app = defaultApp, userId } = {}) => {
       const user = await sdkUser(fixture.server, app, name, userId === undefined ? {} : { userId });
       live.push(user);
@@ -98,6 +109,13 @@ export function useE5AppSession(version: E5Version, options: { readonly app?: Te
     },
     expectClean: (client) => {
       expect(client.logs()).not.toMatch(/pb decode error|Missing at least one required field|unhandled|uncaught/);
+    },
+    launchAliceTwiceAndBob: async () => {
+      const aliceId = fixture.newUserId('alice');
+      const bobId = fixture.newUserId('bob');
+      const alice1 = await launch('alice1', aliceId);
+      const alice2 = await launch('alice2', aliceId);
+      return { aliceId, bobId, alice1, alice2, bob: await launch('bob', bobId) };
     },
   };
 }
