@@ -41,6 +41,13 @@ export interface RoomDestroy {
 
 export const IDLE_DESTROY: RoomDestroy = Object.freeze({ type: 0, minutes: 0, at: 0 });
 
+/** A store join: `full` when the room had `maxMembers` and the user was none of them (joinTime 0 then). */
+export interface ChatroomJoin {
+  readonly joinTime: number;
+  readonly added: boolean;
+  readonly full?: true;
+}
+
 export interface ChatroomMember {
   readonly userId: UserId;
   readonly joinTime: number;
@@ -207,15 +214,19 @@ export interface ChatroomRepository {
 
   /**
    * Adds a member (an existing member keeps its original join time), raises timelineTime to the join time
-   * and marks the room active. Rejects for an unknown room.
+   * and marks the room active. Rejects for an unknown room. With `maxMembers` > 0, a new member is not added to a
+   * room that has that many (`full`, nothing changed), checked in the write that adds it: joins through several
+   * nodes at once cannot overfill the room.
    */
-  join(appKey: AppKey, roomId: string, userId: UserId, now: number): Promise<{ readonly joinTime: number; readonly added: boolean }>;
+  join(appKey: AppKey, roomId: string, userId: UserId, now: number, maxMembers?: number): Promise<ChatroomJoin>;
   /** False when the user was not a member. */
   leave(appKey: AppKey, roomId: string, userId: UserId): Promise<boolean>;
   /** Member total and up to `limit` members by join time (ties by user id). */
   members(appKey: AppKey, roomId: string, limit: number, order: 'asc' | 'desc'): Promise<{ readonly total: number; readonly members: readonly ChatroomMember[] }>;
   /** Rooms `userId` is a member of, ascending. */
   roomsOf(appKey: AppKey, userId: UserId): Promise<readonly string[]>;
+  /** The member's join time; undefined when `userId` is not a member (or the room does not exist). */
+  memberJoinTime(appKey: AppKey, roomId: string, userId: UserId): Promise<number | undefined>;
 
   /** Appends to the timeline (sentTime = max(now, timelineTime + 1)) and marks the room active. Rejects for an unknown room. */
   append(message: NewChatroomMessage): Promise<ChatroomMessage>;

@@ -65,6 +65,29 @@ export function describeChatrooms(context: ContractContext): void {
       expect((await chatrooms.append(roomMessage('r1', 'u1', T0 + 500))).sentTime).toBe(T0 + 501);
     });
 
+    it('join with maxMembers: a new member is refused (full, nothing changed) once the room has that many; members rejoin', async () => {
+      const { chatrooms } = context.store;
+      await chatrooms.create(APP, 'cap', '', T0);
+      expect(await chatrooms.join(APP, 'cap', 'u1', T0 + 1, 2)).toEqual({ joinTime: T0 + 1, added: true });
+      expect(await chatrooms.join(APP, 'cap', 'u2', T0 + 2, 2)).toEqual({ joinTime: T0 + 2, added: true });
+      expect(await chatrooms.join(APP, 'cap', 'u3', T0 + 3, 2)).toEqual({ joinTime: 0, added: false, full: true });
+      expect(await chatrooms.join(APP, 'cap', 'u1', T0 + 4, 2)).toEqual({ joinTime: T0 + 1, added: false });
+      expect((await chatrooms.members(APP, 'cap', 10, 'asc')).members.map((m) => m.userId)).toEqual(['u1', 'u2']);
+      expect(await chatrooms.join(APP, 'cap', 'u3', T0 + 5, 0)).toEqual({ joinTime: T0 + 5, added: true });
+    });
+
+    it('memberJoinTime: the join time of a member, undefined for a non-member, a left member and an unknown room', async () => {
+      const { chatrooms } = context.store;
+      await chatrooms.create(APP, 'j1', '', T0);
+      const { joinTime } = await chatrooms.join(APP, 'j1', 'u1', T0 + 10);
+      expect(await chatrooms.memberJoinTime(APP, 'j1', 'u1')).toBe(joinTime);
+      expect(await chatrooms.memberJoinTime(APP, 'j1', 'u2')).toBeUndefined();
+      expect(await chatrooms.memberJoinTime(OTHER_APP, 'j1', 'u1')).toBeUndefined();
+      expect(await chatrooms.memberJoinTime(APP, 'nope', 'u1')).toBeUndefined();
+      await chatrooms.leave(APP, 'j1', 'u1');
+      expect(await chatrooms.memberJoinTime(APP, 'j1', 'u1')).toBeUndefined();
+    });
+
     it('roomsOf lists the rooms of one user in one app', async () => {
       const { chatrooms } = context.store;
       for (const id of ['b', 'a', 'c']) await chatrooms.create(APP, id, '', T0);

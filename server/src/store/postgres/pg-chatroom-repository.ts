@@ -2,6 +2,7 @@ import type {
   AppListKind,
   ChatroomEntry,
   ChatroomHistoryPage,
+  ChatroomJoin,
   ChatroomMember,
   ChatroomMessage,
   ChatroomRecallResult,
@@ -164,10 +165,15 @@ export class PgChatroomRepository implements ChatroomRepository {
     return roomIds(await this.database.all<{ room_id: string }>(FLAGGED_SQL[flag], appKey));
   }
 
-  async join(appKey: AppKey, roomId: string, userId: UserId, now: number): Promise<{ joinTime: number; added: boolean }> {
+  async join(appKey: AppKey, roomId: string, userId: UserId, now: number, maxMembers = 0): Promise<ChatroomJoin> {
     const time = Math.floor(now);
     return this.database.tx(async (q) => {
+      // The room row's update holds its lock to the commit: joins of the room are serialized here, on every node.
       if ((await q.run(JOIN_TOUCH_SQL, time, time, appKey, roomId)) === 0) throw new Error(`chatroom ${roomId} does not exist`);
+      if (maxMembers > 0 && (await q.get(MEMBER_SQL, appKey, roomId, userId)) === undefined) {
+        const count = Number((await q.get<{ n: string | number }>(MEMBER_COUNT_SQL, appKey, roomId))?.n ?? 0);
+        if (count >= maxMembers) return { joinTime: 0, added: false, full: true };
+      }
       const added = (await q.run(ADD_MEMBER_SQL, appKey, roomId, userId, time)) > 0;
       if (added) return { joinTime: time, added };
       const existing = await q.get<{ join_time: number }>(MEMBER_SQL, appKey, roomId, userId);
@@ -185,6 +191,11 @@ export class PgChatroomRepository implements ChatroomRepository {
       const rows = limit <= 0 ? [] : await q.all<{ user_id: string; join_time: number }>(order === 'asc' ? MEMBERS_ASC_SQL : MEMBERS_DESC_SQL, appKey, roomId, limit);
       return { total, members: rows.map((row) => ({ userId: row.user_id, joinTime: row.join_time })) };
     });
+  }
+
+  async memberJoinTime(appKey: AppKey, roomId: string, userId: UserId): Promise<number | undefined> {
+    const row = await this.database.get<{ join_time: string | number }>(MEMBER_SQL, appKey, roomId, userId);
+    return row === undefined ? undefined : Number(row.join_time);
   }
 
   async roomsOf(appKey: AppKey, userId: UserId): Promise<readonly string[]> {

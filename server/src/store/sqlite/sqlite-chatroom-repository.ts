@@ -2,6 +2,7 @@ import type {
   AppListKind,
   ChatroomEntry,
   ChatroomHistoryPage,
+  ChatroomJoin,
   ChatroomMember,
   ChatroomMessage,
   ChatroomRecallResult,
@@ -174,10 +175,13 @@ export class SqliteChatroomRepository implements ChatroomRepository {
     return this.database.all<{ room_id: string }>(FLAGGED_SQL[flag], appKey).map((row) => row.room_id);
   }
 
-  async join(appKey: AppKey, roomId: string, userId: UserId, now: number): Promise<{ joinTime: number; added: boolean }> {
-    return this.database.write(() => {
+  async join(appKey: AppKey, roomId: string, userId: UserId, now: number, maxMembers = 0): Promise<ChatroomJoin> {
+    return this.database.write((): ChatroomJoin => {
       if (this.roomRow(appKey, roomId) === undefined) throw new Error(`chatroom ${roomId} does not exist`);
       const existing = this.database.get<{ join_time: number }>(MEMBER_SQL, appKey, roomId, userId);
+      if (existing === undefined && maxMembers > 0 && (this.database.get<{ n: number }>(MEMBER_COUNT_SQL, appKey, roomId)?.n ?? 0) >= maxMembers) {
+        return { joinTime: 0, added: false, full: true };
+      }
       const joinTime = existing?.join_time ?? Math.floor(now);
       if (existing === undefined) this.database.run(ADD_MEMBER_SQL, appKey, roomId, userId, joinTime);
       this.database.run(JOIN_TOUCH_SQL, Math.floor(now), Math.floor(now), appKey, roomId);
@@ -195,6 +199,10 @@ export class SqliteChatroomRepository implements ChatroomRepository {
       const rows = limit <= 0 ? [] : this.database.all<{ user_id: string; join_time: number }>(order === 'asc' ? MEMBERS_ASC_SQL : MEMBERS_DESC_SQL, appKey, roomId, limit);
       return { total, members: rows.map((row) => ({ userId: row.user_id, joinTime: row.join_time })) };
     });
+  }
+
+  async memberJoinTime(appKey: AppKey, roomId: string, userId: UserId): Promise<number | undefined> {
+    return this.database.get<{ join_time: number }>(MEMBER_SQL, appKey, roomId, userId)?.join_time;
   }
 
   async roomsOf(appKey: AppKey, userId: UserId): Promise<readonly string[]> {
