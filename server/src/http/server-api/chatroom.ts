@@ -193,7 +193,7 @@ export function chatroomRoutes(chatrooms: Chatrooms): ServerApiModule {
         const userIds = params.strings('userId', { ...USER_ID_RULE, required: true, maxItems: EXIST_MAX_USERS });
         return async () => {
           const result: { userId: string; isInChrm: 0 | 1 }[] = [];
-          for (const userId of userIds) result.push({ userId, isInChrm: (await rooms.isMember(app.appKey, roomId, userId)) === true ? 1 : 0 });
+          for (const userId of userIds) result.push({ userId, isInChrm: (await rooms.isStoredMember(app.appKey, roomId, userId)) === true ? 1 : 0 });
           return { result };
         };
       },
@@ -201,7 +201,7 @@ export function chatroomRoutes(chatrooms: Chatrooms): ServerApiModule {
       'chatroom/user/exist': ({ app, params }) => {
         const roomId = chatroomId(params);
         const userId = params.requiredString('userId', USER_ID_RULE);
-        return async () => ({ isInChrm: (await rooms.isMember(app.appKey, roomId, userId)) === true });
+        return async () => ({ isInChrm: (await rooms.isStoredMember(app.appKey, roomId, userId)) === true });
       },
 
       'message/chatroom/publish': async ({ app, params }) => {

@@ -83,8 +83,12 @@ export function invalidEntry(item: { readonly key: string; readonly value: strin
 const MAX_RATE_WINDOWS = 10_000;
 
 export class ChatroomEntries {
-  /** Per room (app + room id): the current one-second window's start and the changes admitted in it. */
-  private readonly rateWindows = new Map<string, { start: number; count: number }>();
+  /**
+   * Per room (app + room id): the client changes admitted in the last second, as [time, changes] oldest first — a
+   * rolling second, so at most `kvChangesPerSecond` in ANY second (a window reset each second admitted twice that
+   * within a few ms across its boundary).
+   */
+  private readonly rateWindows = new Map<string, Array<[number, number]>>();
 
   constructor(
     private readonly ctx: ServerContext,
@@ -97,16 +101,21 @@ export class ChatroomEntries {
     if (request.admin === true || limit === 0) return true;
     const now = this.ctx.clock.now();
     const key = `${request.appKey}\u0000${request.roomId}`;
-    let window = this.rateWindows.get(key);
-    if (window === undefined || now - window.start >= 1000) {
-      if (window === undefined && this.rateWindows.size >= MAX_RATE_WINDOWS) {
-        for (const [room, w] of this.rateWindows) if (now - w.start >= 1000) this.rateWindows.delete(room);
+    let admitted = this.rateWindows.get(key);
+    if (admitted === undefined) {
+      if (this.rateWindows.size >= MAX_RATE_WINDOWS) {
+        for (const [room, list] of this.rateWindows) if (now - (list[list.length - 1]?.[0] ?? 0) >= 1000) this.rateWindows.delete(room);
       }
-      window = { start: now, count: 0 };
-      this.rateWindows.set(key, window);
+      admitted = [];
+      this.rateWindows.set(key, admitted);
     }
-    if (window.count + changes > limit) return false;
-    window.count += changes;
+    let expired = 0;
+    while (expired < admitted.length && now - (admitted[expired] as [number, number])[0] >= 1000) expired++;
+    if (expired > 0) admitted.splice(0, expired);
+    let inLastSecond = 0;
+    for (const [, count] of admitted) inLastSecond += count;
+    if (inLastSecond + changes > limit) return false;
+    admitted.push([now, changes]);
     return true;
   }
 
@@ -119,8 +128,23 @@ export class ChatroomEntries {
     const change = { key: request.key, value: request.value, userId, autoDelete: request.autoDelete, force };
     const result = await this.ctx.store.chatrooms.setEntry(appKey, roomId, change, this.rooms.options(appKey).maxKeys, this.ctx.clock.now());
     if (!result.ok) return result.reason === 'limit' ? ChatroomStatus.KvLimit : ChatroomStatus.KvNotOwner;
+    if (change.autoDelete && request.admin !== true && (await this.leftMeanwhile(request))) return ChatroomStatus.NotInRoom;
     await this.changed(request, result.entry);
     return 0;
+  }
+
+  /**
+   * Whether the writer of an auto-delete key is no longer a member by the store (a kick or quit on another node
+   * between this node's membership check and the write: its removal of the user's auto-delete keys came first). Then
+   * the user's auto-delete keys go now, as the kick would have removed them, and the room is told.
+   */
+  private async leftMeanwhile(writer: EntryWriter): Promise<boolean> {
+    const { appKey, roomId, userId } = writer;
+    if ((await this.ctx.store.chatrooms.memberJoinTime(appKey, roomId, userId)) !== undefined) return false;
+    const removed = await this.ctx.store.chatrooms.removeAutoDeleteEntries(appKey, roomId, userId, this.ctx.clock.now());
+    const newest = removed[removed.length - 1];
+    if (newest !== undefined) this.rooms.announceEntries(appKey, roomId, newest.updatedTime);
+    return true;
   }
 
   async remove(request: EntryRequest): Promise<number> {
@@ -168,6 +192,9 @@ export class ChatroomEntries {
         else last = result.entry;
         if (result.ok) versions.push({ key: item.key, version: result.entry.updatedTime });
       }
+    }
+    if (!removal && versions.length > 0 && items.some((i) => i.autoDelete) && (await this.leftMeanwhile(base))) {
+      return { status: ChatroomStatus.NotInRoom, failed: [], versions: [] };
     }
     if (last !== undefined) await this.changed({ ...base, key: last.key, value: last.value, autoDelete: false, force: false }, last);
     return { status: failed.length > 0 ? KV_NOT_ALL_SUCCESS : 0, failed, versions };

@@ -143,7 +143,9 @@ export class ChatroomService {
       if (room.destroyed) return { status: ChatroomStatus.NotExist };
       if (!room.members.has(userId) && opts.maxMembers > 0 && room.members.size >= opts.maxMembers) return { status: ChatroomStatus.Full };
       const now = this.ctx.clock.now();
-      const { joinTime, added } = await this.ctx.store.chatrooms.join(appKey, roomId, userId, now);
+      // The store checks the cap again in the write: another node's joins are not in this node's copy of the room.
+      const { joinTime, added, full } = await this.ctx.store.chatrooms.join(appKey, roomId, userId, now, opts.maxMembers);
+      if (full === true) return { status: ChatroomStatus.Full };
       room.addMember(userId, joinTime, this.rooms.isOnline(appKey, userId), now);
       this.rooms.index(room, userId);
       if (added) this.relay.publish(appKey, roomId, { k: 'member', userId, joined: true, joinTime });
@@ -151,15 +153,39 @@ export class ChatroomService {
       if (added && opts.memberNotify) await this.memberChange(room, userId, 1);
       return { status: 0, joinTime };
     });
-    if (joined.status === 0 && !opts.multiRoom) {
-      // One room per user (PROTOCOL.md U21): a join that happened leaves the previous rooms; a refused one
-      // (full, destroyed) leaves the user where she was. After this room's turn, never inside it: two users
-      // joining each other's rooms would otherwise each hold one room's turn while waiting for the other's.
-      for (const other of await this.ctx.store.chatrooms.roomsOf(appKey, userId)) {
-        if (other !== roomId) await this.leave(appKey, other, userId, 'evicted');
-      }
+    if (joined.status !== 0 || joined.joinTime === undefined) return joined;
+    // The block is checked again once the join is in: one written meanwhile on another node may have removed the
+    // members before this join's write (its check came first), which would then stay a member.
+    if (await this.ctx.store.chatrooms.isMarked(appKey, 'block', roomId, userId, this.ctx.clock.now())) {
+      await this.leave(appKey, roomId, userId, 'blocked');
+      return { status: ChatroomStatus.Blocked };
     }
-    return joined;
+    if (!opts.multiRoom) await this.keepNewestRoom(appKey, roomId, userId, joined.joinTime);
+    return { status: 0, joinTime: joined.joinTime };
+  }
+
+  /**
+   * One room per user (PROTOCOL.md U21): the room joined last stays, every other one is left. By the join times in
+   * the store (ties by room id), so joins of two rooms at once on two nodes leave the user in exactly one, not in both
+   * or — each leaving the other's — in none; a refused join (full, destroyed) leaves the user where she was. After
+   * this room's turn, never inside it: two users joining each other's rooms would otherwise each hold one room's turn
+   * while waiting for the other's.
+   */
+  private async keepNewestRoom(appKey: string, roomId: string, userId: string, joinTime: number): Promise<void> {
+    const chatrooms = this.ctx.store.chatrooms;
+    const rooms = await chatrooms.roomsOf(appKey, userId);
+    if (rooms.length <= 1) return;
+    let newest = { roomId, joinTime };
+    const times = new Map<string, number>();
+    for (const other of rooms) {
+      if (other === roomId) continue;
+      const time = await chatrooms.memberJoinTime(appKey, other, userId);
+      if (time === undefined) continue;
+      times.set(other, time);
+      if (time > newest.joinTime || (time === newest.joinTime && other > newest.roomId)) newest = { roomId: other, joinTime: time };
+    }
+    if (newest.roomId !== roomId) times.set(roomId, joinTime);
+    for (const other of times.keys()) if (other !== newest.roomId) await this.leave(appKey, other, userId, 'evicted');
   }
 
   /**
@@ -178,6 +204,15 @@ export class ChatroomService {
     const room = await this.rooms.room(appKey, roomId);
     if (room === undefined) return false;
     return room.run(() => this.removeMember(room, userId, reason));
+  }
+
+  /**
+   * Whether `userId` is a member by the store, the truth in a cluster (this node's copy of the room may still hold a
+   * member another node removed while its join's signal was on the way); undefined when the room does not exist.
+   */
+  async isStoredMember(appKey: string, roomId: string, userId: string): Promise<boolean | undefined> {
+    if ((await this.rooms.room(appKey, roomId)) === undefined) return undefined;
+    return (await this.ctx.store.chatrooms.memberJoinTime(appKey, roomId, userId)) !== undefined;
   }
 
   /** Whether `userId` is in the room; undefined when the room does not exist. */
