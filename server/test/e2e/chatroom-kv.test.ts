@@ -144,6 +144,24 @@ describe('chatroom KV', () => {
     expect(await setKV(cb, room, { key: 'k4', value: 'v' })).toBe(0);
   });
 
+  it('the KV limit is per rolling second: a burst right after a window boundary is not a new allowance (a window reset each second admitted twice the limit)', async () => {
+    const room = uniqueId('r');
+    const ca = await connectUser(env(RATE), uniqueId('a'));
+    await joinOk(ca, room);
+    await sleep(1100);
+    const started = Date.now();
+    expect(await setKV(ca, room, { key: 'k1', value: 'v0' })).toBe(0);
+    await sleep(500 - (Date.now() - started));
+    const burst = async (from: number): Promise<number[]> => Promise.all([0, 1, 2, 3].map((i) => setKV(ca, room, { key: `k${(i % 3) + 1}`, value: `v${from + i}` })));
+    // 3 more within the second of the first (limit 4).
+    expect((await burst(1)).filter((status) => status === 0)).toHaveLength(3);
+    // 1200 ms after the first, ~700 after these: only the first change left the last second.
+    await sleep(1200 - (Date.now() - started));
+    const later = await burst(5);
+    expect(later.filter((status) => status === 0)).toHaveLength(1);
+    expect(later.filter((status) => status === 23425)).toHaveLength(3);
+  });
+
   it('members only for changes (23406), anyone may pull; unknown rooms answer 23410', async () => {
     const { room, ca } = await room2();
     await setKV(ca, room, { key: 'k', value: 'v' });
