@@ -408,7 +408,7 @@ export class ChatroomService {
     if (room.destroyed) return false;
     const { appKey, roomId } = room;
     const was = await this.ctx.store.chatrooms.leave(appKey, roomId, userId);
-    room.removeMember(userId);
+    room.removeMember(userId, this.ctx.clock.now());
     this.rooms.unindex(room, userId);
     if (!was) return false;
     this.relay.publish(appKey, roomId, { k: 'member', userId, joined: false });

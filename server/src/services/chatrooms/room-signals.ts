@@ -53,6 +53,28 @@ export function receiveRoomSignal(host: RoomSignalHost, appKey: string, roomId: 
   }, () => undefined);
 }
 
+/** Kicked, banned or quit elsewhere: no longer notified here either. */
+function removeMirrored(host: RoomSignalHost, room: RoomState, userId: string): void {
+  room.removeMember(userId, host.ctx.clock.now());
+  host.unindex(room, userId);
+}
+
+/** A join signal of a member removed here lately, applied only if the store still has the membership (in the room's turn). */
+function checkJoin(host: RoomSignalHost, room: RoomState, userId: string): void {
+  const { ctx } = host;
+  room.checkingJoins.set(userId, (room.checkingJoins.get(userId) ?? 0) + 1);
+  void room.run(async () => {
+    const joinTime = await ctx.store.chatrooms.memberJoinTime(room.appKey, room.roomId, userId);
+    if (joinTime === undefined || room.destroyed || host.isClosed()) return;
+    room.addMember(userId, joinTime, host.isOnline(room.appKey, userId), ctx.clock.now());
+    host.index(room, userId);
+  }).catch((error: unknown) => ctx.log.warn('chatroom join signal check failed', { error: String(error) })).finally(() => {
+    const left = (room.checkingJoins.get(userId) ?? 1) - 1;
+    if (left > 0) room.checkingJoins.set(userId, left);
+    else room.checkingJoins.delete(userId);
+  });
+}
+
 function applyRoomSignal(host: RoomSignalHost, room: RoomState, signal: RoomSignal): void {
   if (room.destroyed || host.isClosed()) return;
   const { ctx } = host;
@@ -67,12 +89,17 @@ function applyRoomSignal(host: RoomSignalHost, room: RoomState, signal: RoomSign
     case 'member':
       room.membershipVersion += 1;
       if (signal.joined) {
-        room.addMember(signal.userId, signal.joinTime ?? now, host.isOnline(appKey, signal.userId), now);
-        host.index(room, signal.userId);
+        // Removed here lately: this join may be older than that removal (the two crossed), so the store decides.
+        if (room.removedLately(signal.userId, now)) checkJoin(host, room, signal.userId);
+        else {
+          room.addMember(signal.userId, signal.joinTime ?? now, host.isOnline(appKey, signal.userId), now);
+          host.index(room, signal.userId);
+        }
+      } else if (room.checkingJoins.has(signal.userId)) {
+        // After the check of an earlier join signal, which would otherwise undo this leave.
+        void room.run(async () => removeMirrored(host, room, signal.userId)).catch(() => undefined);
       } else {
-        // Kicked, banned or quit elsewhere: no longer notified here either.
-        room.removeMember(signal.userId);
-        host.unindex(room, signal.userId);
+        removeMirrored(host, room, signal.userId);
       }
       return;
     case 'recall':

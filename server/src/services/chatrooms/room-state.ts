@@ -47,6 +47,10 @@ export interface KickRule {
   readonly missedMessages: number;
 }
 
+/** How long a removal makes this node check a join signal of the same member on the store. */
+export const REMOVED_KEPT_MS = 60_000;
+const REMOVED_KEPT = 10_000;
+
 export class RoomState {
   readonly members = new Map<string, MemberState>();
   /**
@@ -79,6 +83,14 @@ export class RoomState {
   renotifyCheck = 0;
   private readonly offline = new Set<string>();
   private queue: Promise<unknown> = Promise.resolve();
+  /**
+   * Members removed here lately (user → when, by `removeMember`'s `now`): a join signal of one of them may have been
+   * sent before that removal and crossed it on the way (signals of different nodes are not ordered), so it is checked
+   * on the store instead of applied (room-signals.ts). Kept REMOVED_KEPT_MS; at most REMOVED_KEPT entries.
+   */
+  private readonly removedAt = new Map<string, number>();
+  /** Join signals being checked on the store, per user: a leave signal of that user waits behind them. */
+  readonly checkingJoins = new Map<string, number>();
 
   constructor(
     readonly appKey: string,
@@ -113,7 +125,20 @@ export class RoomState {
     } else this.offline.add(userId);
   }
 
-  removeMember(userId: string): boolean {
+  /** Whether `userId` was removed here within REMOVED_KEPT_MS of `now`. */
+  removedLately(userId: string, now: number): boolean {
+    const at = this.removedAt.get(userId);
+    return at !== undefined && now - at < REMOVED_KEPT_MS;
+  }
+
+  removeMember(userId: string, now?: number): boolean {
+    if (now !== undefined) {
+      if (this.removedAt.size >= REMOVED_KEPT) {
+        for (const [user, at] of this.removedAt) if (now - at >= REMOVED_KEPT_MS || this.removedAt.size >= REMOVED_KEPT) this.removedAt.delete(user);
+      }
+      this.removedAt.delete(userId);
+      this.removedAt.set(userId, now);
+    }
     this.offline.delete(userId);
     const member = this.members.get(userId);
     if (member !== undefined) this.unlist(member);
