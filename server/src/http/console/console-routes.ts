@@ -60,10 +60,10 @@ export function registerConsole(fastify: FastifyInstance, ctx: ServerContext, se
 
   fastify.post('/console/api/login', async (request, reply) => {
     if (request.headers[CONSOLE_HEADER] !== '1') return deny(reply, 403, `missing ${CONSOLE_HEADER} header`);
-    if (auth.throttled) return deny(reply, 429, 'too many failed logins, wait a minute');
-    const session = auth.login(text(bodyOf(request)['password']));
+    if (auth.throttled(request.ip)) return deny(reply, 429, 'too many failed logins, wait a minute');
+    const session = auth.login(text(bodyOf(request)['password']), request.ip);
     if (session === undefined) return deny(reply, 401, 'wrong password');
-    return reply.header('set-cookie', sessionCookie(session, SESSION_TTL_MS / 1000)).send({ authenticated: true });
+    return reply.header('set-cookie', sessionCookie(session, SESSION_TTL_MS / 1000, request.protocol === 'https')).send({ authenticated: true });
   });
 
   // Logout carries nothing: a bodyless POST is accepted even when it names a JSON content type (an empty
@@ -74,13 +74,15 @@ export function registerConsole(fastify: FastifyInstance, ctx: ServerContext, se
   };
   fastify.post('/console/api/logout', { onRequest: dropEmptyBodyType }, async (request, reply) => {
     auth.logout(sessionFromCookie(request.headers.cookie));
-    return reply.header('set-cookie', sessionCookie('', 0)).send({ authenticated: false });
+    return reply.header('set-cookie', sessionCookie('', 0, request.protocol === 'https')).send({ authenticated: false });
   });
 
   fastify.post('/console/api/password', async (request, reply) => {
     if (!guard(request, reply)) return reply;
+    // Guesses of the current password are throttled as logins are (a session is no licence to guess it).
+    if (auth.throttled(request.ip)) return deny(reply, 429, 'too many failed attempts, wait a minute');
     const body = bodyOf(request);
-    const result = auth.change(text(body['current']), text(body['next']), sessionFromCookie(request.headers.cookie));
+    const result = auth.change(text(body['current']), text(body['next']), sessionFromCookie(request.headers.cookie), request.ip);
     if (result === 'wrong') return deny(reply, 401, 'current password is wrong');
     if (result === 'weak') return deny(reply, 400, 'the new password needs at least 8 characters');
     return { changed: true };
