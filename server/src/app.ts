@@ -33,6 +33,7 @@ import { registerMessageLogDownload } from './http/message-log-download';
 import { registerDemo } from './http/demo';
 import { registerConsole } from './http/console/console-routes';
 import { attachGateway } from './gateway/index';
+import { validHostHeader } from './http/host-header';
 import { createServices, type Services } from './services/index';
 import { registerOps } from './ops/ops-routes';
 import { pinoFor } from './log';
@@ -82,6 +83,10 @@ export async function createApp(ctx: ServerContext, engines: AppEngines): Promis
     trustProxy: proxies === undefined ? false : (address: string) => proxies.trusts(address),
   });
 
+  fastify.addHook('onRequest', async (request, reply) => {
+    if (!validHostHeader(request.raw.rawHeaders)) return reply.code(400).send({ code: 400, errorMessage: 'bad Host header' });
+    return undefined;
+  });
   registerCors(fastify);
   // healthz/readyz/metrics + security headers; first, so its onSend hook covers every route.
   const built: { services?: Services } = {};

@@ -81,6 +81,11 @@ function timeoutsFromEnv(env: NodeJS.ProcessEnv): Partial<GatewayTimeouts> {
  * request and header timeouts, so without it a connection that stalls mid-request is never closed. Upgraded
  * WebSockets are not affected (`ws` clears the socket timeout; the session idle sweep covers them).
  */
+/** A request's headers must be complete within this (fastify turns Node's check off unless it is set). */
+export const HEADERS_TIMEOUT_MS = 30_000;
+/** How often Node looks for requests past that deadline (its default, 30 s, let one run to twice the deadline). */
+const HEADERS_CHECK_MS = 5_000;
+
 export function httpIdleTimeoutFor(timeouts: GatewayTimeouts): number {
   return Math.max(timeouts.httpIdleTimeoutMs, timeouts.cometHoldMs + RELAY_MARGIN_MS + 1000);
 }
@@ -99,6 +104,12 @@ export async function attachGateway(
   const nodeId = options.nodeId ?? randomBytes(4).toString('hex');
   const { broker, presence } = options;
   fastify.server.setTimeout(httpIdleTimeoutFor(timeouts));
+  // Headers must be complete within HEADERS_TIMEOUT_MS of the request's start: a client trickling a byte now and then
+  // is never idle, and held a connection forever (slow-loris). Bodies stay unbounded in time (large uploads on slow
+  // links); the idle timeout covers a body that stalls.
+  fastify.server.headersTimeout = HEADERS_TIMEOUT_MS;
+  // Read by Node when the server starts listening (missing from @types/node 20's Server).
+  (fastify.server as typeof fastify.server & { connectionsCheckingInterval: number }).connectionsCheckingInterval = HEADERS_CHECK_MS;
 
   const hub = new Hub<Session>({
     nodeId,
