@@ -17,6 +17,16 @@ export function wellFormed(value: string): string {
   return LONE_SURROGATE.test(value) ? value.replace(LONE_SURROGATES, '\uFFFD') : value;
 }
 
+/** Arrays and objects nested deeper than this are refused (the walk recursed until the stack overflowed: a 500). */
+export const MAX_TEXT_DEPTH = 100;
+
+/** Thrown by normalizeText for a value nested deeper than MAX_TEXT_DEPTH. */
+export class TextTooDeepError extends Error {
+  constructor() {
+    super(`nested deeper than ${MAX_TEXT_DEPTH} levels`);
+  }
+}
+
 export function hasNul(value: string): boolean {
   return value.includes('\u0000');
 }
@@ -34,7 +44,7 @@ export function normalizeText(value: unknown, path: string, set: (next: string) 
     if (next !== value) set(next);
     return undefined;
   }
-  const found = normalizeInside(value);
+  const found = normalizeInside(value, 0);
   if (found === undefined) return undefined;
   let out = path;
   for (let i = found.length - 1; i >= 0; i--) {
@@ -45,8 +55,9 @@ export function normalizeText(value: unknown, path: string, set: (next: string) 
 }
 
 /** The steps (innermost first) to the first string with U+0000 inside an array or object, normalizing the rest. */
-function normalizeInside(value: unknown): (string | number)[] | undefined {
+function normalizeInside(value: unknown, depth: number): (string | number)[] | undefined {
   if (typeof value !== 'object' || value === null || ArrayBuffer.isView(value)) return undefined;
+  if (depth >= MAX_TEXT_DEPTH) throw new TextTooDeepError();
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
       const item: unknown = value[i];
@@ -56,7 +67,7 @@ function normalizeInside(value: unknown): (string | number)[] | undefined {
         if (next !== item) value[i] = next;
         continue;
       }
-      const found = normalizeInside(item);
+      const found = normalizeInside(item, depth + 1);
       if (found !== undefined) return (found.push(i), found);
     }
     return undefined;
@@ -79,7 +90,7 @@ function normalizeInside(value: unknown): (string | number)[] | undefined {
       if (next !== item) record[target] = next;
       continue;
     }
-    const found = normalizeInside(item);
+    const found = normalizeInside(item, depth + 1);
     if (found !== undefined) return (found.push(target), found);
   }
   return undefined;

@@ -4,7 +4,7 @@
  * object; `Params` reads typed, validated values from it and throws 1002 errors naming the field.
  */
 import { apiError, ServerApiErrors } from '../../errors';
-import { normalizeText } from '../../text-values';
+import { normalizeText, TextTooDeepError } from '../../text-values';
 
 /** Null-prototype object: `__proto__` or `constructor` in a form body are ordinary keys. */
 export type FormBody = Record<string, string | string[]>;
@@ -69,7 +69,7 @@ export class Params {
    */
   constructor(body: unknown) {
     this.record = typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
-    refuseNul(normalizeText(this.record, '', () => undefined));
+    refuseNul(normalizeChecked(this.record, '', () => undefined));
   }
 
   /**
@@ -166,6 +166,16 @@ export class Params {
 }
 
 /** 1002 for a raw U+0000 found at `path` (undefined: none found). */
+/** normalizeText, with a value nested too deep refused as a bad parameter (1002) instead of overflowing the stack. */
+function normalizeChecked(value: unknown, path: string, set: (next: string) => void): string | undefined {
+  try {
+    return normalizeText(value, path, set);
+  } catch (error) {
+    if (error instanceof TextTooDeepError) throw apiError(ServerApiErrors.badParameter, `${path === '' ? 'the body' : path} is ${error.message}`);
+    throw error;
+  }
+}
+
 export function refuseNul(path: string | undefined): void {
   if (path === undefined) return;
   throw apiError(ServerApiErrors.badParameter, `${path.replace(/\u0000/g, '\\u0000')} must not contain U+0000`);
@@ -177,7 +187,7 @@ export function refuseNul(path: string | undefined): void {
  */
 export function checkedJsonValue<T>(name: string, value: T): T {
   const holder: { value: unknown } = { value };
-  refuseNul(normalizeText(holder.value, name, (next) => (holder.value = next)));
+  refuseNul(normalizeChecked(holder.value, name, (next) => (holder.value = next)));
   return holder.value as T;
 }
 
