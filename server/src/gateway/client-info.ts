@@ -87,17 +87,18 @@ export function classifyClient(sdkVer: string, hasProtocolVer = false): ClientKi
   return 'L2';
 }
 
-const EXPLICIT_PLATFORMS: Readonly<Record<string, PlatformClass>> = {
-  web: 'web',
-  miniprogram: 'miniprogram',
-  uniapp: 'uniapp',
-  pc: 'pc',
-  mobile: 'mobile',
-};
+/** A Map: a plain object's lookup found `constructor`, `__proto__` … (`platform=constructor` made the platform a function). */
+const EXPLICIT_PLATFORMS: ReadonlyMap<string, PlatformClass> = new Map([
+  ['web', 'web'],
+  ['miniprogram', 'miniprogram'],
+  ['uniapp', 'uniapp'],
+  ['pc', 'pc'],
+  ['mobile', 'mobile'],
+]);
 
 /** `platform=MiniProgram` → miniprogram, `apiVer=uniapp` / `appIdentifier` → uniapp, else web. */
 export function classifyPlatform(platform: string | undefined, apiVer: string | undefined, hasAppIdentifier = false): PlatformClass {
-  const explicit = platform !== undefined ? EXPLICIT_PLATFORMS[platform.toLowerCase()] : undefined;
+  const explicit = platform !== undefined ? EXPLICIT_PLATFORMS.get(platform.toLowerCase()) : undefined;
   if (explicit) return explicit;
   if (apiVer === 'uniapp' || hasAppIdentifier) return 'uniapp';
   return 'web';
