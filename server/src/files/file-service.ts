@@ -8,6 +8,7 @@ import type { FileOptions } from './file-options';
 import type { UploadFileType } from './file-kinds';
 import type { FileStore, StoredFile } from './file-store';
 import type { FileSigner, GrantCheck } from './signing';
+import { secretTag } from './signing';
 import { cutText, wellFormed } from './text';
 import { TokenlessUploads } from './tokenless-uploads';
 
@@ -29,7 +30,7 @@ export interface FileServiceDeps {
 }
 
 /** Why a well-signed, unexpired upload token is refused now (the `upload token …` error detail). */
-export type UploadCheck = GrantCheck | { readonly ok: false; readonly reason: 'of a disabled app' | 'of a blocked user' | 'of an expired login' };
+export type UploadCheck = GrantCheck | { readonly ok: false; readonly reason: 'of a disabled app' | 'of a rotated app secret' | 'of a blocked user' | 'of an expired login' };
 
 /** Uploads waiting for a tokenless staging slot at once (tokenless-uploads.ts); more get 429 at once. */
 const MAX_TOKENLESS_WAITING = 256;
@@ -78,7 +79,9 @@ export class FileService {
   issueUploadToken(appKey: string, userId: string, fileType: UploadFileType): { token: string; deadline: number } {
     const now = this.now();
     const deadline = now + this.options.tokenTtlMs;
-    return { token: this.signer.issueUploadToken({ appKey, userId, fileType, expiresAt: deadline, issuedAt: now }), deadline };
+    const app = this.apps.get(appKey);
+    const secret = app === undefined ? {} : { secret: secretTag(app.appSecret) };
+    return { token: this.signer.issueUploadToken({ appKey, userId, fileType, expiresAt: deadline, issuedAt: now, ...secret }), deadline };
   }
 
   /**
@@ -94,7 +97,10 @@ export class FileService {
     const check = this.signer.checkUploadToken(token, this.now());
     if (!check.ok) return check;
     const { appKey, userId } = check.grant;
-    if (this.apps.get(appKey) === undefined) return { ok: false, reason: 'of a disabled app' };
+    const app = this.apps.get(appKey);
+    if (app === undefined) return { ok: false, reason: 'of a disabled app' };
+    // Rotating the app's secret (console) ends its login tokens; the upload tokens issued under the old one go too.
+    if (check.grant.secret !== undefined && check.grant.secret !== secretTag(app.appSecret)) return { ok: false, reason: 'of a rotated app secret' };
     const user = await this.users.get(appKey, userId);
     if (user !== undefined && user.blockedUntil > this.now()) return { ok: false, reason: 'of a blocked user' };
     const issuedAt = check.grant.issuedAt ?? check.grant.expiresAt - this.options.tokenTtlMs;

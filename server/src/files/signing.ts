@@ -13,7 +13,7 @@
  * Download signature: MAC over (appKey, object id). Object ids are already 128 random bits; the MAC
  * makes a URL unforgeable even for someone who learned an id some other way (logs, metadata).
  */
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { UploadFileType } from './file-kinds';
@@ -32,6 +32,13 @@ export interface UploadGrant {
   readonly expiresAt: number;
   /** Epoch ms; absent in tokens issued before it was carried. */
   readonly issuedAt?: number;
+  /** secretTag() of the app's secret when issued; absent in tokens issued before it was carried. */
+  readonly secret?: string;
+}
+
+/** A short one-way tag of an app secret: an upload token names the secret it was issued under, never the secret. */
+export function secretTag(appSecret: string): string {
+  return createHash('sha256').update(`lianxin-upload\u0000${appSecret}`).digest('base64url').slice(0, 11);
 }
 
 export type GrantCheck = { readonly ok: true; readonly grant: UploadGrant } | { readonly ok: false; readonly reason: 'malformed' | 'signature' | 'expired' };
@@ -60,7 +67,7 @@ export class FileSigner {
 
   issueUploadToken(grant: UploadGrant): string {
     const payload = Buffer.from(
-      JSON.stringify({ a: grant.appKey, u: grant.userId, t: grant.fileType, e: grant.expiresAt, i: grant.issuedAt, n: randomBytes(6).toString('base64url') }),
+      JSON.stringify({ a: grant.appKey, u: grant.userId, t: grant.fileType, e: grant.expiresAt, i: grant.issuedAt, s: grant.secret, n: randomBytes(6).toString('base64url') }),
     ).toString('base64url');
     return `${TOKEN_PREFIX}.${payload}.${this.mac('upload', payload).toString('base64url')}`;
   }
@@ -71,7 +78,8 @@ export class FileSigner {
     const [, payload = '', signature = ''] = parts;
     const expected = this.mac('upload', payload);
     const given = Buffer.from(signature, 'base64url');
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'signature' };
+    // Only the issued spelling: the decoder skips padding and stray characters, so other strings decoded the same.
+    if (given.length !== expected.length || given.toString('base64url') !== signature || !timingSafeEqual(given, expected)) return { ok: false, reason: 'signature' };
     let data: unknown;
     try {
       data = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
@@ -79,11 +87,11 @@ export class FileSigner {
       return { ok: false, reason: 'malformed' };
     }
     const record = (typeof data === 'object' && data !== null ? data : {}) as Record<string, unknown>;
-    const { a, u, t, e, i } = record;
+    const { a, u, t, e, i, s } = record;
     if (typeof a !== 'string' || typeof u !== 'string' || !isUploadFileType(t) || typeof e !== 'number') return { ok: false, reason: 'malformed' };
-    if (i !== undefined && typeof i !== 'number') return { ok: false, reason: 'malformed' };
+    if ((i !== undefined && typeof i !== 'number') || (s !== undefined && typeof s !== 'string')) return { ok: false, reason: 'malformed' };
     if (e <= now) return { ok: false, reason: 'expired' };
-    return { ok: true, grant: { appKey: a, userId: u, fileType: t, expiresAt: e, ...(i === undefined ? {} : { issuedAt: i }) } };
+    return { ok: true, grant: { appKey: a, userId: u, fileType: t, expiresAt: e, ...(i === undefined ? {} : { issuedAt: i }), ...(s === undefined ? {} : { secret: s }) } };
   }
 
   downloadSignature(appKey: string, id: string): string {
