@@ -375,11 +375,11 @@ function barChart(title, entries) {
   const max = Math.max(1, ...entries.map(([, v]) => v));
   const width = 360;
   const barW = entries.length === 0 ? 0 : Math.min(60, (width - 20) / entries.length - 8);
-  const svg = [`<svg viewBox="0 0 ${width} 160" role="img" aria-label="${title}">`];
+  const svg = [`<svg viewBox="0 0 ${width} 160" role="img" aria-label="${escapeXml(title)}">`];
   entries.forEach(([label, value], i) => {
     const h = Math.round((value / max) * 110);
     const x = 10 + i * (barW + 8);
-    svg.push(`<rect x="${x}" y="${130 - h}" width="${barW}" height="${h}" fill="${COLORS[i % COLORS.length]}"><title>${label}: ${value}</title></rect>`);
+    svg.push(`<rect x="${x}" y="${130 - h}" width="${barW}" height="${h}" fill="${COLORS[i % COLORS.length]}"><title>${escapeXml(label)}: ${value}</title></rect>`);
     svg.push(`<text x="${x + barW / 2}" y="${125 - h}" font-size="11" text-anchor="middle">${value}</text>`);
     svg.push(`<text x="${x + barW / 2}" y="148" font-size="10" text-anchor="middle">${escapeXml(label)}</text>`);
   });
