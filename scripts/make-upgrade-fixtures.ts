@@ -16,7 +16,7 @@
  * tokens never expire (no tokenTtlMs). What still depends on the wall clock — the user/block (≤ 30 days), the
  * 600-minute gag, chatroom idle/timed destruction, pending sweeps — is handled by the suite: the current server
  * runs with its clock starting at the expected JSON's `clockStart` (the moment the old server stopped or died,
- * plus 2 s; server/test/e2e/upgrade-clock.mjs). Old and current servers run with TZ=UTC (the Server API's date
+ * plus 2 s; test/support/shifted-clock.cjs). Old and current servers run with TZ=UTC (the Server API's date
  * strings are local time). Ids are fixed strings (no time in them); message UIds and times
  * are whatever the old server assigned, recorded in the expected JSON.
  */

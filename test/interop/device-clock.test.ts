@@ -103,31 +103,7 @@ async function ours(name: string, skewMs: number, opts: { storage?: never; userI
 
 // ------------------------------------------------------------------ skew for 2.9.2 (preload replacing Date)
 const dir = mkdtempSync(path.join(os.tmpdir(), 'lx-skew-'));
-const preload = path.join(dir, 'skew-preload.cjs');
-writeFileSync(
-  preload,
-  `'use strict';
-const fs = require('fs');
-const file = process.env.LX_SKEW_FILE;
-if (file) {
-  let off = 0;
-  const read = () => { try { off = Number(fs.readFileSync(file, 'utf8')) || 0; } catch (e) {} };
-  read();
-  setInterval(read, 25).unref();
-  const RealDate = Date;
-  const realNow = RealDate.now.bind(RealDate);
-  function D(...a) {
-    if (!new.target) return new RealDate(realNow() + off).toString();
-    return a.length ? new RealDate(...a) : new RealDate(realNow() + off);
-  }
-  D.prototype = RealDate.prototype;
-  D.now = () => realNow() + off;
-  D.UTC = RealDate.UTC;
-  D.parse = RealDate.parse;
-  globalThis.Date = D;
-}
-`,
-);
+const preload = path.join(__dirname, '..', 'support', 'shifted-clock.cjs');
 let skewFiles = 0;
 
 interface OfficialSkewed {
@@ -141,14 +117,14 @@ async function official(name: string, skewMs: number, userId = fx.newUserId(name
   const file = path.join(dir, `skew-${(skewFiles += 1)}`);
   writeFileSync(file, String(skewMs));
   const token = await fx.tokenFor(userId);
-  const saved = { opts: process.env.NODE_OPTIONS, file: process.env.LX_SKEW_FILE };
+  const saved = { opts: process.env.NODE_OPTIONS, file: process.env.LX_CLOCK_OFFSET_FILE };
   process.env.NODE_OPTIONS = `${saved.opts ?? ''} --require ${preload}`.trim();
-  process.env.LX_SKEW_FILE = file;
+  process.env.LX_CLOCK_OFFSET_FILE = file;
   const launching = fx.launch(name); // forks synchronously
   if (saved.opts === undefined) delete process.env.NODE_OPTIONS;
   else process.env.NODE_OPTIONS = saved.opts;
-  if (saved.file === undefined) delete process.env.LX_SKEW_FILE;
-  else process.env.LX_SKEW_FILE = saved.file;
+  if (saved.file === undefined) delete process.env.LX_CLOCK_OFFSET_FILE;
+  else process.env.LX_CLOCK_OFFSET_FILE = saved.file;
   const client = await launching;
   const r = await client.connect(token);
   if (!r.ok) throw new Error(`official ${name} connect failed ${JSON.stringify(r)}\n${client.logs().slice(-3000)}`);

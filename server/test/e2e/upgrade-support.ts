@@ -90,15 +90,15 @@ export function startOld(dataDir: string, oldRoot: string): Promise<RunningServe
   return startServer({ apps: [APP], dataDir, startTimeoutMs: 60_000, env: { LX_OLD_ROOT: oldRoot, TZ }, commandPrefix: ['bash', '-c', script] });
 }
 
-const CLOCK_PRELOAD = join(REPO_ROOT, 'server', 'test', 'e2e', 'upgrade-clock.mjs');
+const CLOCK_PRELOAD = join(REPO_ROOT, 'test', 'support', 'shifted-clock.cjs');
 
 /**
- * Starts the CURRENT server on `dataDir` with its wall clock starting at `clockStart` (upgrade-clock.mjs): the
+ * Starts the CURRENT server on `dataDir` with its wall clock starting at `clockStart` (test/support/shifted-clock.cjs): the
  * upgrade then happens, as far as the server can tell, a moment after the old server stopped.
  */
 export function startCurrent(dataDir: string, clockStart: number): Promise<RunningServer> {
   const nodeOptions = `${process.env.NODE_OPTIONS ?? ''} --import=${pathToFileURL(CLOCK_PRELOAD).href}`.trim();
-  return startServer({ apps: [APP], dataDir, startTimeoutMs: 60_000, env: { LX_UPGRADE_CLOCK_START: String(clockStart), NODE_OPTIONS: nodeOptions, TZ } });
+  return startServer({ apps: [APP], dataDir, startTimeoutMs: 60_000, env: { LX_CLOCK_START: String(clockStart), NODE_OPTIONS: nodeOptions, TZ } });
 }
 
 // ---------------------------------------------------------------- the archive format (ustar + brotli)

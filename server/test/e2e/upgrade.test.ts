@@ -10,7 +10,7 @@
  *  - `<sha7>-crash`: three senders until 450 PUBACKs, then SIGKILL with sends in flight (WAL as the crash left it).
  *    Every PUBACKed message must be pulled exactly once by each recipient, in send order per sender, and be in
  *    the history and the conversation list; then new traffic.
- * The current server's wall clock starts where the fixture's stopped (upgrade-clock.mjs), so blocks, gags and
+ * The current server's wall clock starts where the fixture's stopped (test/support/shifted-clock.cjs), so blocks, gags and
  * chatrooms are as they were whenever this runs. The one normalization: Server API `requestId`s (per call).
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -149,7 +149,7 @@ function gracefulSuite(gen: Generation): void {
       const g = await ca.publish('pgMsgP', g1, up('RC:TxtMsg', { content: 'after group' }));
       expect(g.status).toBe(0);
       sent.push(g.messageUId ?? '');
-      // The server's clock starts where the fixture's stopped (upgrade-clock.mjs), not at today's date.
+      // The server's clock starts where the fixture's stopped (test/support/shifted-clock.cjs), not at today's date.
       expect(times[0]).toBeGreaterThanOrEqual(r!.expected.clockStart);
       expect(times[0]).toBeLessThan(r!.expected.clockStart + 10 * 60_000);
       const got = await pullAll(cb, cursor);

@@ -4,15 +4,13 @@
  * preload that shifts Date by a constant offset: n1 0, n2 +30 s, n3 −30 s, n4 +1.5 s. Clients connect to a node's own
  * port to target it. Each concern uses its own app, so the per-app message clock of one test does not leak into another.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { decodeByName, encodeByName, type PublishFrame } from '../../../../src/internal';
 import { connectRaw, type RawClient } from '../../../../test/support/raw-client';
 import { serverApi, type ServerApiClient } from '../../../../test/support/server-api-client';
-import { startSingleServer, type RunningServer, type TestApp } from '../../../../test/support/server-launcher';
+import { REPO_ROOT, startSingleServer, type RunningServer, type TestApp } from '../../../../test/support/server-launcher';
 import { startPostgres, type RunningPostgres } from '../../../../test/support/engines/postgres-server';
 import { startRedis, type RunningRedis } from '../../../../test/support/engines/redis-server';
 import { startBalancer, type RunningBalancer } from '../../../../test/support/engines/tcp-balancer';
@@ -38,22 +36,6 @@ const READ = app('read');
 const BLOCK = app('block');
 const APPS = [ORDER, ROOM, ROOM15, TRANS, TRANS15, TRANSCTL, RECALL, READ, BLOCK];
 
-const PRELOAD = `
-const offset = Number(process.env.LX_CLOCK_SKEW_MS || 0);
-if (offset !== 0) {
-  const RealDate = Date;
-  const realNow = RealDate.now.bind(RealDate);
-  function ShiftedDate(...args) {
-    if (new.target === undefined) return new RealDate(realNow() + offset).toString();
-    return Reflect.construct(RealDate, args.length === 0 ? [realNow() + offset] : args, new.target);
-  }
-  ShiftedDate.prototype = RealDate.prototype;
-  Object.setPrototypeOf(ShiftedDate, RealDate);
-  ShiftedDate.now = () => realNow() + offset;
-  Object.defineProperty(RealDate.prototype, 'constructor', { value: ShiftedDate, writable: true, configurable: true });
-  globalThis.Date = ShiftedDate;
-}
-`;
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const say = (content: string, flags = 3): Uint8Array => upstream('RC:TxtMsg', { content }, flags);
@@ -111,15 +93,12 @@ if (!clusterAvailable()) {
   let pg: RunningPostgres;
   let redis: RunningRedis;
   let lb: RunningBalancer;
-  let dir: string;
   let proxy: SwitchProxy;
   const nodes: RunningServer[] = [];
   const clients: RawClient[] = [];
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'lx-clock-skew-'));
-    const preload = join(dir, 'skew.mjs');
-    writeFileSync(preload, PRELOAD);
+    const preload = join(REPO_ROOT, 'test', 'support', 'shifted-clock.cjs');
     [pg, redis] = await Promise.all([startPostgres(), startRedis()]);
     const storeUrl = await pg.createDatabase('clockskew');
     lb = await startBalancer();
@@ -133,7 +112,7 @@ if (!clusterAvailable()) {
           // n1 advertises the switchable proxy (the official client's CMP host); the others the balancer.
           ...(i === 0 ? ['--public-host', `127.0.0.1:${proxy.port}`] : ['--public-url', lb.url]),
         ],
-        env: { LX_CLOCK_SKEW_MS: String(SKEWS[i]), NODE_OPTIONS: nodeOptions },
+        env: { LX_CLOCK_OFFSET_MS: String(SKEWS[i]), NODE_OPTIONS: nodeOptions },
         startTimeoutMs: 60_000,
       });
       nodes.push(node);
@@ -159,7 +138,6 @@ if (!clusterAvailable()) {
     await lb?.stop();
     await redis?.stop();
     await pg?.stop();
-    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
   }, 60_000);
 
   const api = (a: TestApp, i: number): ServerApiClient => serverApi(nodes[i]!.url, a.key, a.secret);
