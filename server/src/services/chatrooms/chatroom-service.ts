@@ -32,6 +32,7 @@ import { RoomRegistry } from './room-registry';
 import { renotifyMsFromEnv } from './room-renotify';
 import { resyncRooms } from './room-resync';
 import { receiveRoomSignal, type RoomSignalHost } from './room-signals';
+import { keepNewestRoom } from './one-room-per-user';
 import type { RoomState } from './room-state';
 import { RoomSweeper } from './room-sweeper';
 import { encodeDownStream } from '../downstream-encode';
@@ -160,32 +161,8 @@ export class ChatroomService {
       await this.leave(appKey, roomId, userId, 'blocked');
       return { status: ChatroomStatus.Blocked };
     }
-    if (!opts.multiRoom) await this.keepNewestRoom(appKey, roomId, userId, joined.joinTime);
+    if (!opts.multiRoom) await keepNewestRoom(this.ctx.store.chatrooms, (other) => this.leave(appKey, other, userId, 'evicted'), appKey, roomId, userId, joined.joinTime);
     return { status: 0, joinTime: joined.joinTime };
-  }
-
-  /**
-   * One room per user (PROTOCOL.md U21): the room joined last stays, every other one is left. By the join times in
-   * the store (ties by room id), so joins of two rooms at once on two nodes leave the user in exactly one, not in both
-   * or — each leaving the other's — in none; a refused join (full, destroyed) leaves the user where she was. After
-   * this room's turn, never inside it: two users joining each other's rooms would otherwise each hold one room's turn
-   * while waiting for the other's.
-   */
-  private async keepNewestRoom(appKey: string, roomId: string, userId: string, joinTime: number): Promise<void> {
-    const chatrooms = this.ctx.store.chatrooms;
-    const rooms = await chatrooms.roomsOf(appKey, userId);
-    if (rooms.length <= 1) return;
-    let newest = { roomId, joinTime };
-    const times = new Map<string, number>();
-    for (const other of rooms) {
-      if (other === roomId) continue;
-      const time = await chatrooms.memberJoinTime(appKey, other, userId);
-      if (time === undefined) continue;
-      times.set(other, time);
-      if (time > newest.joinTime || (time === newest.joinTime && other > newest.roomId)) newest = { roomId: other, joinTime: time };
-    }
-    if (newest.roomId !== roomId) times.set(roomId, joinTime);
-    for (const other of times.keys()) if (other !== newest.roomId) await this.leave(appKey, other, userId, 'evicted');
   }
 
   /**
