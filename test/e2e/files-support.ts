@@ -7,6 +7,9 @@ import { createHash } from 'node:crypto';
 import { readdirSync, statSync } from 'node:fs';
 import * as http from 'node:http';
 import { join } from 'node:path';
+import type { FileTokenResult } from '../../src/index';
+import { call } from './sdk-api-support';
+import type { SdkUser } from './sdk-api-support';
 
 export function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
@@ -154,4 +157,11 @@ export function filesUnder(dir: string): string[] {
   };
   walk(dir, '');
   return out.sort();
+}
+
+/** An upload token through the SDK's `getFileToken`; throws when it fails. */
+export async function tokenFor(user: SdkUser, fileType: number, fileName?: string): Promise<FileTokenResult> {
+  const result = await call<FileTokenResult>((cb) => user.im.getFileToken(fileType, cb, fileName));
+  if (!result.ok) throw new Error(`getFileToken failed: ${result.code}`);
+  return result.value;
 }

@@ -9,13 +9,12 @@ import * as http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ErrorCode, FileType, UploadMethod } from '../../../src/index';
-import type { FileTokenResult } from '../../../src/index';
 import { serverApi } from '../../../test/support/server-api-client';
 import { startServer } from '../../../test/support/server-launcher';
 import type { RunningServer, TestApp } from '../../../test/support/server-launcher';
 import { call, sdkUser } from '../../../test/e2e/sdk-api-support';
 import type { SdkUser } from '../../../test/e2e/sdk-api-support';
-import { filesUnder, gif, jpeg, mp4, multipart, noise, postForm, rawRequest, sha256 } from '../../../test/e2e/files-support';
+import { filesUnder, gif, jpeg, mp4, multipart, noise, postForm, rawRequest, sha256, tokenFor } from '../../../test/e2e/files-support';
 import type { FormPart } from '../../../test/e2e/files-support';
 
 const APP: TestApp = { key: 'lxfiles', secret: 'lxfilessecret', options: { maxSendRate: 1000 } };
@@ -38,12 +37,6 @@ async function online(name: string, app: TestApp = APP): Promise<SdkUser> {
   users.push(user);
   await user.connect();
   return user;
-}
-
-async function tokenFor(user: SdkUser, fileType: number, fileName?: string): Promise<FileTokenResult> {
-  const result = await call<FileTokenResult>((cb) => user.im.getFileToken(fileType, cb, fileName));
-  if (!result.ok) throw new Error(`getFileToken failed: ${result.code}`);
-  return result.value;
 }
 
 async function urlFor(user: SdkUser, fileType: number, key: string, oriName?: string, method?: number): Promise<{ ok: true; url: string } | { ok: false; code: number }> {

@@ -13,13 +13,12 @@ import * as net from 'node:net';
 import { connectRaw, type RawClient } from '../../../test/support/raw-client';
 import { cometConnectUrl } from '../../../test/support/comet-raw-client';
 import { FileType } from '../../../src/index';
-import type { FileTokenResult } from '../../../src/index';
 import { serverApi, sign } from '../../../test/support/server-api-client';
 import { startServer } from '../../../test/support/server-launcher';
 import type { RunningServer, TestApp } from '../../../test/support/server-launcher';
 import { call, sdkUser } from '../../../test/e2e/sdk-api-support';
 import type { SdkUser } from '../../../test/e2e/sdk-api-support';
-import { jpeg, noise, postForm, rawRequest } from '../../../test/e2e/files-support';
+import { jpeg, noise, postForm, rawRequest, tokenFor } from '../../../test/e2e/files-support';
 
 jest.setTimeout(60_000);
 
@@ -49,12 +48,6 @@ async function online(name: string, app: TestApp = APP): Promise<SdkUser> {
   users.push(user);
   await user.connect();
   return user;
-}
-
-async function tokenFor(user: SdkUser, fileType: number, fileName?: string): Promise<FileTokenResult> {
-  const result = await call<FileTokenResult>((cb) => user.im.getFileToken(fileType, cb, fileName));
-  if (!result.ok) throw new Error(`getFileToken failed: ${result.code}`);
-  return result.value;
 }
 
 async function urlFor(user: SdkUser, fileType: number, key: string): Promise<string> {
